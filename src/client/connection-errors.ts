@@ -1,0 +1,40 @@
+import { ConnectionError } from '../errors.js';
+
+const HTTP_HINTS: Record<number, string> = {
+  401: 'the server rejected the API key (401 Unauthorized): check OPENAI_API_KEY',
+  403: 'access denied (403 Forbidden): the key or project may not have Realtime access, or the region is not allowed',
+  404: 'not found (404): check the URL, the model name or the Azure deployment',
+  429: 'rate limited or out of quota (429): check your plan and billing',
+};
+
+/** Turns an HTTP status on the upgrade request into one line that says what to do. */
+export function upgradeRejected(status: number, label: string): ConnectionError {
+  const hint = HTTP_HINTS[status] ?? `the server answered HTTP ${status} instead of opening a WebSocket`;
+  return new ConnectionError(`cannot connect to ${label}: ${hint}`);
+}
+
+/** Turns a socket-level failure (refused, DNS, TLS, timeout) into one line. */
+export function socketFailed(error: NodeJS.ErrnoException, label: string): ConnectionError {
+  const reason = (() => {
+    switch (error.code) {
+      case 'ECONNREFUSED': return 'connection refused (is the server running and the port right?)';
+      case 'ENOTFOUND': return 'host not found (DNS lookup failed: check the URL and your network)';
+      case 'EAI_AGAIN': return 'DNS lookup failed (temporary: check your network)';
+      case 'ECONNRESET': return 'connection reset by the server';
+      case 'ETIMEDOUT': return 'connection timed out';
+      case 'EHOSTUNREACH': case 'ENETUNREACH': return 'network unreachable';
+      case 'DEPTH_ZERO_SELF_SIGNED_CERT': case 'SELF_SIGNED_CERT_IN_CHAIN':
+        return 'the server uses a self-signed TLS certificate (set NODE_EXTRA_CA_CERTS to trust it)';
+      default: return firstLine(error.message);
+    }
+  })();
+  return new ConnectionError(`cannot connect to ${label}: ${reason}`);
+}
+
+export function connectTimedOut(label: string, ms: number): ConnectionError {
+  return new ConnectionError(`cannot connect to ${label}: no answer within ${ms} ms (--connect-timeout)`);
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0]!.trim();
+}

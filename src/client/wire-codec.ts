@@ -1,0 +1,21 @@
+import type { AudioFormatName } from '../protocol/audio-format.js';
+import { decodeALaw, decodeMuLaw, encodeALaw, encodeMuLaw } from '../audio/g711.js';
+
+/**
+ * Converts between kaiwa's internal PCM16 (at the format's native rate) and the bytes the
+ * session's audio format puts on the wire. Rates never change here: G.711 audio is
+ * recorded and played at 8 kHz, so no resampling sits in the live path.
+ */
+export interface WireCodec {
+  readonly format: AudioFormatName;
+  encode(pcm: Buffer): Buffer;
+  decode(wire: Buffer): Buffer;
+}
+
+export function wireCodecFor(format: AudioFormatName): WireCodec {
+  switch (format) {
+    case 'pcm16': return { format, encode: (pcm) => pcm, decode: (wire) => wire };
+    case 'g711-ulaw': return { format, encode: encodeMuLaw, decode: decodeMuLaw };
+    case 'g711-alaw': return { format, encode: encodeALaw, decode: decodeALaw };
+  }
+}

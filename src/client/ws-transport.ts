@@ -1,0 +1,77 @@
+import { EventEmitter } from 'node:events';
+import WebSocket from 'ws';
+import type { Transport } from './transport.js';
+import type { Endpoint } from './endpoint.js';
+import { connectTimedOut, socketFailed, upgradeRejected } from './connection-errors.js';
+
+export interface ConnectOptions {
+  timeoutMs?: number;
+  /** Largest frame accepted from the server; a misbehaving peer cannot exhaust memory. */
+  maxPayloadBytes?: number;
+}
+
+/** A `ws` WebSocket behind the Transport interface. */
+export class WebSocketTransport extends EventEmitter implements Transport {
+  private constructor(private readonly socket: WebSocket) {
+    super();
+    socket.on('message', (data, isBinary) => {
+      if (!isBinary) this.emit('message', data.toString());
+    });
+    socket.on('close', (code, reason) => this.emit('close', code, reason.toString()));
+    socket.on('error', (error) => this.emit('error', error));
+  }
+
+  static connect(endpoint: Endpoint, options: ConnectOptions = {}): Promise<WebSocketTransport> {
+    const timeoutMs = options.timeoutMs ?? 15000;
+    const socket = new WebSocket(endpoint.url, {
+      headers: endpoint.headers,
+      maxPayload: options.maxPayloadBytes ?? 32 * 1024 * 1024,
+      handshakeTimeout: timeoutMs,
+    });
+    return new Promise((resolve, reject) => {
+      const fail = (error: Error): void => {
+        socket.removeAllListeners();
+        socket.on('error', () => undefined);
+        socket.terminate();
+        reject(error);
+      };
+      const timer = setTimeout(() => fail(connectTimedOut(endpoint.label, timeoutMs)), timeoutMs);
+      socket.once('unexpected-response', (_request, response) => {
+        clearTimeout(timer);
+        response.resume();
+        fail(upgradeRejected(response.statusCode ?? 0, endpoint.label));
+      });
+      socket.once('error', (error: NodeJS.ErrnoException) => {
+        clearTimeout(timer);
+        fail(error.message.includes('timed out') ? connectTimedOut(endpoint.label, timeoutMs)
+          : socketFailed(error, endpoint.label));
+      });
+      socket.once('open', () => {
+        clearTimeout(timer);
+        socket.removeAllListeners();
+        resolve(new WebSocketTransport(socket));
+      });
+    });
+  }
+
+  get bufferedAmount(): number {
+    return this.socket.bufferedAmount;
+  }
+
+  get isOpen(): boolean {
+    return this.socket.readyState === WebSocket.OPEN;
+  }
+
+  send(text: string): void {
+    if (this.isOpen) this.socket.send(text);
+  }
+
+  close(code = 1000, reason = ''): Promise<void> {
+    if (this.socket.readyState === WebSocket.CLOSED) return Promise.resolve();
+    return new Promise((resolve) => {
+      const forced = setTimeout(() => { this.socket.terminate(); resolve(); }, 2000);
+      this.socket.once('close', () => { clearTimeout(forced); resolve(); });
+      if (this.socket.readyState !== WebSocket.CLOSING) this.socket.close(code, reason);
+    });
+  }
+}
