@@ -1,0 +1,25 @@
+/**
+ * Voice activity detection for the local server's turn detection. Works on mono PCM16
+ * at the detector's own sample rate; times are ms of audio since the detector was created.
+ */
+export interface SpeechDetectorOptions {
+  sampleRate: number;
+  /** 0..1; higher needs louder/clearer speech (the API's server_vad threshold). */
+  threshold: number;
+  /** How long silence must last before speech counts as stopped. */
+  silenceDurationMs: number;
+  /** Speech shorter than this is ignored as a click or noise burst. */
+  minSpeechMs?: number;
+}
+
+export type SpeechBoundary =
+  | { type: 'start'; /** where speech really began (no padding added) */ audioMs: number }
+  | { type: 'stop'; /** where speech really ended (silence not included) */ audioMs: number };
+
+export interface SpeechDetector {
+  /** Feeds audio in any chunk size; returns the boundaries found in it, in order. */
+  push(pcm: Buffer): SpeechBoundary[];
+  /** Forgets any speech in progress (after a manual commit or clear). */
+  reset(): void;
+  readonly speaking: boolean;
+}
