@@ -1,0 +1,36 @@
+import type { AudioSink, AudioSource, PcmFormat } from '../audio/devices.js';
+import { WavFileSource } from '../audio/wav-file-source.js';
+import { WavFileSink } from '../audio/wav-file-sink.js';
+import { SoxPlayer, SoxRecorder, checkSox } from '../audio/sox.js';
+import { errorMessage } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { ChatOptions } from './chat-options.js';
+
+export interface AudioSetup {
+  source?: AudioSource;
+  sinks: AudioSink[];
+  /** True when SoX is missing and kaiwa carries on with typed input only. */
+  textFallback: boolean;
+}
+
+/**
+ * Chooses where audio comes from and goes to. A bad input file fails here, before
+ * connecting (and paying for) a session; a missing SoX degrades to typed text.
+ */
+export async function setUpAudio(options: ChatOptions, format: PcmFormat, logger: Logger): Promise<AudioSetup> {
+  const sinks: AudioSink[] = [];
+  const source = options.input ? WavFileSource.open(options.input, format) : undefined;
+  if (options.output) sinks.push(new WavFileSink(options.output, format));
+  const wantsSox = (!source && options.mic) || options.speaker;
+  if (!wantsSox) return { ...(source ? { source } : {}), sinks, textFallback: false };
+  try {
+    await checkSox();
+  } catch (error) {
+    logger.log('warn', errorMessage(error));
+    return { ...(source ? { source } : {}), sinks, textFallback: !source };
+  }
+  if (options.speaker) sinks.push(new SoxPlayer(format));
+  const microphone = !source && options.mic ? new SoxRecorder(format) : undefined;
+  const input = source ?? microphone;
+  return { ...(input ? { source: input } : {}), sinks, textFallback: false };
+}

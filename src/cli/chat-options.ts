@@ -1,0 +1,76 @@
+import { Command, Option } from 'commander';
+import { AUDIO_FORMAT_NAMES, type AudioFormatName } from '../protocol/audio-format.js';
+import { DIALECT_NAMES, type DialectName } from '../protocol/dialect.js';
+import { nonEmpty, numberIn, oneOf, tokenLimit } from './parse-values.js';
+
+export type VadMode = 'server' | 'semantic' | 'none';
+export type Eagerness = 'low' | 'medium' | 'high' | 'auto';
+
+/** Everything the conversation command understands, after flags and the config file are merged. */
+export interface ChatOptions {
+  model: string;
+  voice?: string;
+  instructions?: string;
+  instructionsFile?: string;
+  transcribe?: string;
+  language?: string;
+  vad: VadMode;
+  vadThreshold?: number;
+  silenceMs?: number;
+  prefixMs?: number;
+  eagerness?: Eagerness;
+  audioFormat: AudioFormatName;
+  modalities?: 'audio' | 'text';
+  maxOutputTokens?: number | 'inf';
+  protocol: DialectName;
+  url?: string;
+  azureEndpoint?: string;
+  azureDeployment?: string;
+  apiVersion?: string;
+  connectTimeout: number;
+  input?: string;
+  output?: string;
+  speaker: boolean;
+  mic: boolean;
+  text?: string;
+  once: boolean;
+  json: boolean;
+  debug: boolean;
+  config?: string;
+}
+
+export const DEFAULT_MODEL = 'gpt-realtime';
+
+/** Declares the conversation flags on a command; help text is the user's reference. */
+export function addChatOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--model <name>', 'Realtime model').default(DEFAULT_MODEL).argParser(nonEmpty))
+    .addOption(new Option('--voice <name>', 'assistant voice (alloy, ash, ballad, coral, echo, sage, shimmer, verse, marin, cedar)').argParser(nonEmpty))
+    .addOption(new Option('--instructions <text>', 'system instructions for the assistant').conflicts('instructionsFile'))
+    .addOption(new Option('--instructions-file <file>', 'read the instructions from a UTF-8 file'))
+    .addOption(new Option('--transcribe <model>', 'input transcription model, or "none" (default gpt-4o-mini-transcribe; whisper-1 with --protocol beta)').argParser(nonEmpty))
+    .addOption(new Option('--language <code>', 'language of your speech for transcription (ja, en, …)').argParser(nonEmpty))
+    .addOption(new Option('--vad <mode>', 'turn detection: server, semantic or none (push-to-talk / manual)').choices(['server', 'semantic', 'none']).default('server'))
+    .addOption(new Option('--vad-threshold <0..1>', 'server VAD sensitivity threshold').argParser(numberIn(0, 1)))
+    .addOption(new Option('--silence-ms <ms>', 'server VAD: silence that ends your turn').argParser(numberIn(0, 10000, true)))
+    .addOption(new Option('--prefix-ms <ms>', 'server VAD: audio kept before speech starts').argParser(numberIn(0, 10000, true)))
+    .addOption(new Option('--eagerness <level>', 'semantic VAD eagerness').choices(['low', 'medium', 'high', 'auto']))
+    .addOption(new Option('--audio-format <format>', 'audio on the wire').choices(AUDIO_FORMAT_NAMES).default('pcm16'))
+    .addOption(new Option('--modalities <kind>', 'what the assistant answers with: audio (with transcript) or text').choices(['audio', 'text']))
+    .addOption(new Option('--max-output-tokens <n>', 'cap on tokens per response (1-4096 or inf)').argParser(tokenLimit))
+    .addOption(new Option('--protocol <dialect>', 'protocol dialect: ga, or beta (OpenAI-Beta: realtime=v1)').argParser(oneOf(DIALECT_NAMES)).default('ga'))
+    .addOption(new Option('--url <url>', 'Realtime endpoint or base URL (ws, wss, http, https); /realtime is appended unless present').argParser(nonEmpty))
+    .addOption(new Option('--azure-endpoint <url>', 'Azure OpenAI resource endpoint, e.g. https://NAME.openai.azure.com').argParser(nonEmpty))
+    .addOption(new Option('--azure-deployment <name>', 'Azure OpenAI deployment name').argParser(nonEmpty))
+    .addOption(new Option('--api-version <version>', 'Azure preview API version (omit for the GA /openai/v1 endpoint)').argParser(nonEmpty))
+    .addOption(new Option('--connect-timeout <ms>', 'give up connecting after this long').argParser(numberIn(100, 120000, true)).default(15000))
+    .addOption(new Option('--input <file.wav>', 'stream a WAV file in real time instead of the microphone'))
+    .addOption(new Option('--output <file.wav>', "write the assistant's audio to a WAV file"))
+    .addOption(new Option('--no-speaker', "don't play the assistant's audio"))
+    .addOption(new Option('--no-mic', "don't record the microphone (type instead)"))
+    .addOption(new Option('--text <message>', 'send this message when the session starts'))
+    .addOption(new Option('--once', 'exit after the first complete response (for scripts)').default(false))
+    .addOption(new Option('--json', 'print every server event as one JSON line (audio elided)').default(false))
+    .addOption(new Option('--debug', 'log protocol details to stderr').default(false))
+    .addOption(new Option('--config <file>', 'config file (default ~/.config/kaiwa/config.json)'));
+}

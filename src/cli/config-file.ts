@@ -1,0 +1,76 @@
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { Command, Option } from 'commander';
+import { UsageError, errorMessage } from '../errors.js';
+
+export function defaultConfigPath(): string {
+  const base = process.env.XDG_CONFIG_HOME || join(homedir(), '.config');
+  return join(base, 'kaiwa', 'config.json');
+}
+
+function readConfig(path: string, explicit: boolean): Record<string, unknown> | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if (!explicit && (error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new UsageError(`cannot read config file ${path}: ${(error as NodeJS.ErrnoException).code ?? errorMessage(error)}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`config file ${path} is not valid JSON: ${errorMessage(error)}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new UsageError(`config file ${path} must hold a JSON object of settings`);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+function findOption(command: Command, key: string): Option | undefined {
+  return command.options.find((option) => option.attributeName() === key || option.long === `--${key}`);
+}
+
+/** Runs a config value through the same validation as the flag, so both fail alike. */
+function configValue(option: Option, value: unknown, path: string, key: string): unknown {
+  const takesValue = option.required || option.optional;
+  if (!takesValue) {
+    if (typeof value !== 'boolean') throw new UsageError(`config file ${path}: "${key}" must be true or false`);
+    return value;
+  }
+  if (typeof value !== 'string' && typeof value !== 'number') {
+    throw new UsageError(`config file ${path}: "${key}" must be a string or a number`);
+  }
+  const text = String(value);
+  if (option.argChoices && !option.argChoices.includes(text)) {
+    throw new UsageError(`config file ${path}: "${key}" must be one of ${option.argChoices.join(', ')}`);
+  }
+  try {
+    return option.parseArg ? option.parseArg(text, undefined) : text;
+  } catch (error) {
+    throw new UsageError(`config file ${path}: "${key}" ${errorMessage(error)}`);
+  }
+}
+
+/**
+ * Applies a config file's settings to a parsed command wherever the user gave no flag:
+ * flags win, the file beats built-in defaults. Keys are the flags' names (camelCase or
+ * as spelled on the command line without dashes, e.g. "silenceMs" or "silence-ms").
+ */
+export function applyConfigFile(command: Command, configPath: string | undefined): void {
+  const path = configPath ?? defaultConfigPath();
+  const config = readConfig(path, configPath !== undefined);
+  if (!config) return;
+  for (const [key, value] of Object.entries(config)) {
+    const option = findOption(command, key);
+    if (!option || option.attributeName() === 'config') {
+      throw new UsageError(`config file ${path}: unknown setting "${key}"`);
+    }
+    const name = option.attributeName();
+    const source = command.getOptionValueSource(name);
+    if (source === 'cli' || source === 'env') continue;
+    command.setOptionValueWithSource(name, configValue(option, value, path, key), 'config');
+  }
+}

@@ -1,0 +1,73 @@
+import type { AudioSink, AudioSource } from '../audio/devices.js';
+import type { RealtimeSession } from './session.js';
+import type { WireCodec } from './wire-codec.js';
+import type { ServerEvent } from '../protocol/events.js';
+
+export interface AudioBridgeOptions {
+  session: RealtimeSession;
+  codec: WireCodec;
+  source?: AudioSource | undefined;
+  sinks: AudioSink[];
+  /** Called when the source ends (a WAV file ran out); the bridge itself does not decide what follows. */
+  onSourceEnd?: () => void;
+  onDeviceError?: (error: Error) => void;
+}
+
+/**
+ * Moves audio between devices and the session: captured PCM is encoded and appended,
+ * assistant audio deltas are decoded and handed to every sink (speaker, output file).
+ * Deltas of a response the user interrupted are dropped, so a voice that was stopped
+ * stays stopped even while late deltas keep arriving.
+ */
+export class AudioBridge {
+  private readonly interruptedItems = new Set<string>();
+  private capturing = true;
+
+  constructor(private readonly options: AudioBridgeOptions) {
+    const { session, source } = options;
+    session.on('server-event', (event) => this.onServerEvent(event));
+    if (source) {
+      source.on('data', (pcm: Buffer) => this.onCaptured(pcm));
+      source.on('end', () => options.onSourceEnd?.());
+      source.on('error', (error: Error) => options.onDeviceError?.(error));
+    }
+    for (const sink of options.sinks) sink.on('error', (error: Error) => options.onDeviceError?.(error));
+  }
+
+  start(): void {
+    this.options.source?.start();
+  }
+
+  /** Stops sending captured audio (budget reached, shutting down) without stopping the device. */
+  stopCapturing(): void {
+    this.capturing = false;
+  }
+
+  /** Sends wire audio that did not come from the source (e.g. silence after a file ends). */
+  sendPcm(pcm: Buffer): void {
+    if (this.capturing) this.options.session.appendAudio(this.options.codec.encode(pcm));
+  }
+
+  /** Silences the assistant now and ignores the rest of the given item's audio. */
+  interrupt(itemId?: string): void {
+    if (itemId) this.interruptedItems.add(itemId);
+    for (const sink of this.options.sinks) sink.clear();
+  }
+
+  async close(): Promise<void> {
+    this.capturing = false;
+    await this.options.source?.stop();
+    await Promise.all(this.options.sinks.map((sink) => sink.close()));
+  }
+
+  private onCaptured(pcm: Buffer): void {
+    this.sendPcm(pcm);
+  }
+
+  private onServerEvent(event: ServerEvent): void {
+    if (event.type !== 'response.output_audio.delta') return;
+    if (this.interruptedItems.has(event.item_id)) return;
+    const pcm = this.options.codec.decode(Buffer.from(event.delta, 'base64'));
+    for (const sink of this.options.sinks) sink.write(pcm);
+  }
+}

@@ -1,0 +1,15 @@
+export { RealtimeSession, type SessionEvents, type SessionOptions } from './client/session.js';
+export type { Transport } from './client/transport.js';
+export { WebSocketTransport, type ConnectOptions } from './client/ws-transport.js';
+export { resolveEndpoint, type Endpoint, type EndpointOptions } from './client/endpoint.js';
+export { reduceConversation, initialConversation, type ConversationState, type ItemView } from './client/conversation.js';
+export { tokensOfUsage, addTokens, type TokenTotals } from './client/usage.js';
+export { AudioBridge } from './client/audio-bridge.js';
+export { wireCodecFor, type WireCodec } from './client/wire-codec.js';
+export { dialectFor } from './protocol/dialects.js';
+export type { Dialect, DialectName } from './protocol/dialect.js';
+export type * from './protocol/events.js';
+export * from './protocol/audio-format.js';
+export type { AudioSink, AudioSource, PcmFormat } from './audio/devices.js';
+export { KaiwaError, UsageError, ConnectionError } from './errors.js';
+export { RedactingLogger, type Logger, type LogLevel } from './logger.js';
