@@ -1,0 +1,34 @@
+import type { EventEmitter } from 'node:events';
+
+/**
+ * Audio inside kaiwa is always mono signed 16-bit little-endian PCM at the session's
+ * native rate (24 kHz for pcm16, 8 kHz for G.711). Encoding to the wire format happens
+ * only at the protocol boundary, so devices, meters, VAD and recordings share one shape.
+ */
+export interface PcmFormat {
+  readonly sampleRate: number;
+}
+
+/**
+ * Something that produces audio: a microphone (SoX recorder) or a WAV file played in
+ * real time. Emits 'data' (Buffer of PCM16 mono), 'end' (no more audio), 'error' (Error).
+ */
+export interface AudioSource extends EventEmitter {
+  readonly format: PcmFormat;
+  start(): void;
+  /** Stops producing audio and releases any process or file it holds. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Something that consumes audio: a speaker (SoX player) or a WAV file.
+ * Emits 'error' (Error) when the device fails.
+ */
+export interface AudioSink extends EventEmitter {
+  readonly format: PcmFormat;
+  write(pcm: Buffer): void;
+  /** Drops audio that was written but not yet heard (barge-in). */
+  clear(): void;
+  /** Lets queued audio finish (drain) and releases the device. Idempotent. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,99 @@
+import { endianness } from 'node:os';
+
+/** Mono PCM16: two bytes per sample. Named so arithmetic below reads as intent. */
+export const BYTES_PER_SAMPLE = 2;
+
+const HOST_IS_LITTLE_ENDIAN = endianness() === 'LE';
+
+/**
+ * Copies little-endian PCM16 bytes into a fresh Int16Array. A copy (rather than a view)
+ * because Buffers can start at odd byte offsets, where Int16Array views are not allowed,
+ * and because a view would silently alias memory the caller may reuse. Audio rates make
+ * the copy negligible.
+ */
+export function bufferToInt16(buf: Buffer): Int16Array {
+  assertWholeSamples(buf.length);
+  const samples = new Int16Array(buf.length / BYTES_PER_SAMPLE);
+  if (HOST_IS_LITTLE_ENDIAN) {
+    new Uint8Array(samples.buffer).set(buf);
+  } else {
+    for (let i = 0; i < samples.length; i++) samples[i] = buf.readInt16LE(i * BYTES_PER_SAMPLE);
+  }
+  return samples;
+}
+
+/** Copies samples into a new little-endian Buffer (see bufferToInt16 for why a copy). */
+export function int16ToBuffer(samples: Int16Array): Buffer {
+  const buf = Buffer.allocUnsafe(samples.length * BYTES_PER_SAMPLE);
+  if (HOST_IS_LITTLE_ENDIAN) {
+    buf.set(new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength));
+  } else {
+    for (let i = 0; i < samples.length; i++) buf.writeInt16LE(samples[i], i * BYTES_PER_SAMPLE);
+  }
+  return buf;
+}
+
+export function bytesToMs(bytes: number, sampleRate: number): number {
+  return (bytes / BYTES_PER_SAMPLE / sampleRate) * 1000;
+}
+
+/** Rounds to whole samples so the result can never split a sample in half. */
+export function msToBytes(ms: number, sampleRate: number): number {
+  return Math.round((ms * sampleRate) / 1000) * BYTES_PER_SAMPLE;
+}
+
+export function silence(ms: number, sampleRate: number): Buffer {
+  return Buffer.alloc(msToBytes(ms, sampleRate));
+}
+
+/**
+ * Root-mean-square level relative to full scale (32768), for a level meter:
+ * a full-scale square wave is 0 dBFS, a full-scale sine about -3 dBFS, and
+ * digital silence (or an empty buffer) is -Infinity.
+ */
+export function rmsDbfs(buf: Buffer): number {
+  const sampleCount = Math.floor(buf.length / BYTES_PER_SAMPLE);
+  if (sampleCount === 0) return -Infinity;
+  let sumOfSquares = 0;
+  for (let i = 0; i < sampleCount; i++) {
+    const sample = buf.readInt16LE(i * BYTES_PER_SAMPLE);
+    sumOfSquares += sample * sample;
+  }
+  const rms = Math.sqrt(sumOfSquares / sampleCount);
+  return rms === 0 ? -Infinity : 20 * Math.log10(rms / 32768);
+}
+
+/** -60 dBFS is below room noise on real microphones yet above dither and rounding noise. */
+export const DEFAULT_SILENCE_THRESHOLD_DBFS = -60;
+
+export function isSilent(buf: Buffer, thresholdDbfs = DEFAULT_SILENCE_THRESHOLD_DBFS): boolean {
+  return rmsDbfs(buf) < thresholdDbfs;
+}
+
+/**
+ * Pipes deliver bytes, not samples: a read can end in the middle of a sample. This
+ * holds back the odd trailing byte and prepends it to the next chunk, so every chunk
+ * handed on contains whole samples only.
+ */
+export class WholeSampleChunker {
+  private leftover: Buffer | undefined;
+
+  /** Returns the whole samples available so far (possibly an empty Buffer). */
+  push(chunk: Buffer): Buffer {
+    const joined = this.leftover ? Buffer.concat([this.leftover, chunk]) : chunk;
+    const wholeLength = joined.length - (joined.length % BYTES_PER_SAMPLE);
+    this.leftover = wholeLength < joined.length ? joined.subarray(wholeLength) : undefined;
+    return joined.subarray(0, wholeLength);
+  }
+
+  /** True when a half sample is waiting; at end of stream it is dropped. */
+  get hasPartialSample(): boolean {
+    return this.leftover !== undefined;
+  }
+}
+
+function assertWholeSamples(byteLength: number): void {
+  if (byteLength % BYTES_PER_SAMPLE !== 0) {
+    throw new RangeError(`PCM16 data must have an even number of bytes, got ${byteLength}`);
+  }
+}
