@@ -81,7 +81,7 @@ class ChatRun {
     private readonly session: RealtimeSession,
     private readonly audio: AudioSetup,
   ) {
-    this.printer = new TranscriptPrinter({ write: (text) => io.stdout.write(text) });
+    this.printer = new TranscriptPrinter({ write: (text) => this.writeOut(text) });
     this.padding = options.input ? new FileEndPadding(session, (pcm) => this.bridge.sendPcm(pcm), sampleRateOf(options.audioFormat), options.vad !== 'none') : undefined;
     this.bridge = new AudioBridge({
       session,
@@ -107,10 +107,15 @@ class ChatRun {
   }
 
   private onServerEvent(event: ServerEvent): void {
-    if (this.options.json) this.io.stdout.write(`${eventToJsonLine(event)}\n`);
+    if (this.options.json) this.writeOut(`${eventToJsonLine(event)}\n`);
     else this.printer.handle(event, this.session.state);
     if (event.type === 'error') this.logger.log('warn', `server error: ${event.error.code ?? event.error.type}: ${event.error.message}`);
     if (event.type === 'response.done') this.onResponseDone(event);
+  }
+
+  /** Whatever a server says goes through the redactor: it may echo the key back. */
+  private writeOut(text: string): void {
+    this.io.stdout.write(this.logger.redact(text));
   }
 
   private onResponseDone(event: ServerEvent & { type: 'response.done' }): void {

@@ -1,5 +1,5 @@
 import type { AudioFormatName } from '../protocol/audio-format.js';
-import { decodeALaw, decodeMuLaw, encodeALaw, encodeMuLaw } from '../audio/g711.js';
+import { decodeAlaw, decodeUlaw, encodeAlaw, encodeUlaw } from '../audio/g711.js';
 
 /**
  * Converts between kaiwa's internal PCM16 (at the format's native rate) and the bytes the
@@ -15,7 +15,7 @@ export interface WireCodec {
 export function wireCodecFor(format: AudioFormatName): WireCodec {
   switch (format) {
     case 'pcm16': return { format, encode: (pcm) => pcm, decode: (wire) => wire };
-    case 'g711-ulaw': return { format, encode: encodeMuLaw, decode: decodeMuLaw };
-    case 'g711-alaw': return { format, encode: encodeALaw, decode: decodeALaw };
+    case 'g711-ulaw': return { format, encode: encodeUlaw, decode: decodeUlaw };
+    case 'g711-alaw': return { format, encode: encodeAlaw, decode: decodeAlaw };
   }
 }

@@ -1,0 +1,146 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { startScriptedServer } from '../helpers/scripted-server.js';
+import { gaVoiceTurn } from '../helpers/event-scripts.js';
+import { assertNoStackTrace, runKaiwa, type KaiwaResult } from '../helpers/cli-runner.js';
+import { tempDir } from '../helpers/wav-fixtures.js';
+
+const KEY = 'sk-errors-test-key-0987654321';
+const dir = tempDir();
+
+function assertOneLineFailure(result: KaiwaResult, pattern: RegExp, code?: number): void {
+  assertNoStackTrace(result.stderr);
+  const lines = result.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, `one line expected, got:\n${result.stderr}`);
+  assert.match(lines[0]!, pattern);
+  assert.notEqual(result.code, 0);
+  if (code !== undefined) assert.equal(result.code, code);
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+test('no API key and no --url: one line saying how to get one', async () => {
+  const result = await runKaiwa(['--no-mic', '--no-speaker']);
+  assertOneLineFailure(result, /OPENAI_API_KEY.*--url/, 2);
+});
+
+test('401 at the upgrade: the key was rejected, said in one line', async () => {
+  const server = await startScriptedServer({ rejectStatus: 401 });
+  try {
+    const result = await runKaiwa(['--url', server.url, '--no-mic', '--no-speaker'], { env: { OPENAI_API_KEY: KEY } });
+    assertOneLineFailure(result, /rejected the API key \(401/, 1);
+    assert.ok(!result.stderr.includes(KEY));
+  } finally {
+    await server.close();
+  }
+});
+
+test('connection refused: one line naming the cause', async () => {
+  const port = await freePort();
+  const result = await runKaiwa(['--url', `ws://127.0.0.1:${port}/v1`, '--no-mic', '--no-speaker'], { env: { OPENAI_API_KEY: KEY } });
+  assertOneLineFailure(result, /cannot connect to ws:\/\/127\.0\.0\.1:\d+\/v1\/realtime: connection refused/, 1);
+});
+
+test('a server error event mid-session is printed in one line and the session goes on', async () => {
+  const server = await startScriptedServer({
+    onEvent: (connection, event) => {
+      if (event.type !== 'response.create') return;
+      connection.send({ type: 'error', event_id: 'event_1', error: { type: 'invalid_request_error', code: 'some_code', message: 'Something was off.', param: null, event_id: null } });
+      for (const reply of gaVoiceTurn({ assistantTranscript: 'Still here.', audioChunks: [] })) connection.send(reply);
+    },
+  });
+  try {
+    const result = await runKaiwa(['--url', server.url, '--text', 'hello', '--once', '--no-mic', '--no-speaker'], { env: { OPENAI_API_KEY: KEY } });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /^warn: server error: some_code: Something was off\.$/m);
+    assert.match(result.stdout, /^assistant: Still here\.$/m);
+  } finally {
+    await server.close();
+  }
+});
+
+test('a malformed frame is ignored and reported; the session goes on', async () => {
+  const server = await startScriptedServer({
+    onEvent: (connection, event) => {
+      if (event.type !== 'response.create') return;
+      connection.sendRaw('{"type": "response.output_audio.delta", broken');
+      connection.send({ type: 'response.output_audio.delta', event_id: 'e', item_id: 'i' });
+      for (const reply of gaVoiceTurn({ assistantTranscript: 'Fine.', audioChunks: [] })) connection.send(reply);
+    },
+  });
+  try {
+    const result = await runKaiwa(['--url', server.url, '--text', 'hello', '--once', '--no-mic', '--no-speaker'], { env: { OPENAI_API_KEY: KEY } });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /ignored a frame that is not JSON/);
+    assert.match(result.stderr, /ignored malformed event: response\.output_audio\.delta without a valid delta/);
+    assert.match(result.stdout, /^assistant: Fine\.$/m);
+  } finally {
+    await server.close();
+  }
+});
+
+test('missing SoX without anything else to say: one line with the fix', async () => {
+  const result = await runKaiwa(['--url', 'ws://127.0.0.1:9/v1'], { env: { OPENAI_API_KEY: KEY, KAIWA_SOX: '/nonexistent/sox' } });
+  assertNoStackTrace(result.stderr);
+  assert.match(result.stderr, /SoX is not installed.*apt-get install sox/);
+  assert.notEqual(result.code, 0);
+});
+
+test('missing SoX with --text: text mode, the session asks for text answers', async () => {
+  const server = await startScriptedServer({
+    onEvent: (connection, event) => {
+      if (event.type === 'response.create') for (const reply of gaVoiceTurn({ assistantTranscript: 'Text only.', audioChunks: [] })) connection.send(reply);
+    },
+  });
+  try {
+    const result = await runKaiwa(['--url', server.url, '--text', 'hi', '--once'], { env: { OPENAI_API_KEY: KEY, KAIWA_SOX: '/nonexistent/sox' } });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /SoX is not installed/);
+    const update = server.connections[0]!.received[0] as { session: { output_modalities?: string[] } };
+    assert.deepEqual(update.session.output_modalities, ['text']);
+  } finally {
+    await server.close();
+  }
+});
+
+test('an input file that does not exist: one line, before connecting', async () => {
+  const result = await runKaiwa(['--url', 'ws://127.0.0.1:9/v1', '--input', join(dir, 'missing.wav'), '--no-speaker'], { env: { OPENAI_API_KEY: KEY } });
+  assertOneLineFailure(result, /missing\.wav/);
+});
+
+test('an input file that is not a WAV: one line, before connecting', async () => {
+  const bogus = join(dir, 'bogus.wav');
+  writeFileSync(bogus, 'this is not audio at all, just text pretending');
+  const result = await runKaiwa(['--url', 'ws://127.0.0.1:9/v1', '--input', bogus, '--no-speaker'], { env: { OPENAI_API_KEY: KEY } });
+  assertOneLineFailure(result, /not a WAV/i);
+});
+
+for (const [flags, pattern] of [
+  [['--vad', 'maybe'], /--vad.*maybe.*server, semantic, none/],
+  [['--vad-threshold', '7'], /--vad-threshold.*0 to 1/],
+  [['--audio-format', 'mp3'], /--audio-format.*pcm16/],
+  [['--protocol', 'v2'], /--protocol.*ga, beta/],
+  [['--silence-ms', '-5'], /--silence-ms/],
+  [['--frobnicate'], /unknown option '--frobnicate'/],
+] as const) {
+  test(`bad flag ${flags.join(' ')}: one line, exit 2`, async () => {
+    const result = await runKaiwa([...flags], { env: { OPENAI_API_KEY: KEY } });
+    assertOneLineFailure(result, pattern, 2);
+  });
+}
+
+test('a config file value is validated like the flag', async () => {
+  const config = join(dir, 'bad-config.json');
+  writeFileSync(config, JSON.stringify({ vadThreshold: 3 }));
+  const result = await runKaiwa(['--config', config], { env: { OPENAI_API_KEY: KEY } });
+  assertOneLineFailure(result, /bad-config\.json: "vadThreshold"/, 2);
+});

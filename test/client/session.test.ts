@@ -1,0 +1,128 @@
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import { RealtimeSession } from '../../src/client/session.js';
+import { WebSocketTransport } from '../../src/client/ws-transport.js';
+import { resolveEndpoint } from '../../src/client/endpoint.js';
+import { gaDialect } from '../../src/protocol/ga-dialect.js';
+import { betaDialect } from '../../src/protocol/beta-dialect.js';
+import type { Transport } from '../../src/client/transport.js';
+import type { ServerEvent } from '../../src/protocol/events.js';
+import { startScriptedServer, type ScriptedServer } from '../helpers/scripted-server.js';
+import { gaVoiceTurn } from '../helpers/event-scripts.js';
+
+const servers: ScriptedServer[] = [];
+after(async () => { for (const server of servers) await server.close(); });
+
+async function connect(server: ScriptedServer, dialect = gaDialect): Promise<RealtimeSession> {
+  const endpoint = resolveEndpoint({ model: 'gpt-realtime', protocol: dialect.name, url: server.url, apiKey: 'sk-session-test-000' });
+  return new RealtimeSession(await WebSocketTransport.connect(endpoint), dialect);
+}
+
+function waitFor(session: RealtimeSession, type: string, count = 1): Promise<ServerEvent[]> {
+  const seen: ServerEvent[] = [];
+  return new Promise((resolve) => {
+    session.on('server-event', (event) => {
+      if (event.type === type) seen.push(event);
+      if (seen.length === count) resolve(seen);
+    });
+  });
+}
+
+test('a second response.create waits until the first response is done', async () => {
+  const creates: number[] = [];
+  const server = await startScriptedServer({
+    onEvent: (connection, event) => {
+      if (event.type !== 'response.create') return;
+      creates.push(Date.now());
+      const turn = gaVoiceTurn({ assistantTranscript: `answer ${creates.length}`, audioChunks: [] });
+      setTimeout(() => turn.forEach((reply) => connection.send(reply)), 50);
+    },
+  });
+  servers.push(server);
+  const session = await connect(server);
+  const done = waitFor(session, 'response.done', 2);
+  session.sendText('one');
+  session.sendText('two');
+  await done;
+  const types = server.connections[0]!.received.map((event) => event.type);
+  assert.deepEqual(types, ['conversation.item.create', 'response.create', 'conversation.item.create', 'response.create']);
+  const secondCreateAfterFirstDone = creates[1]! - creates[0]! >= 50;
+  assert.ok(secondCreateAfterFirstDone, 'second create was held back');
+  assert.deepEqual(session.state.items.filter((item) => item.speaker === 'assistant').map((item) => item.text), ['answer 1', 'answer 2']);
+  await session.close();
+});
+
+test('a create refused because the server already responds is retried after that response', async () => {
+  let creates = 0;
+  const server = await startScriptedServer({
+    onEvent: (connection, event) => {
+      if (event.type !== 'response.create') return;
+      creates += 1;
+      if (creates === 1) {
+        const serverTurn = gaVoiceTurn({ assistantTranscript: 'vad reply', audioChunks: [] });
+        connection.send({ type: 'error', event_id: 'e', error: { type: 'invalid_request_error', code: 'conversation_already_has_active_response', message: 'busy', param: null, event_id: event.event_id } });
+        serverTurn.forEach((reply) => connection.send(reply));
+      } else {
+        gaVoiceTurn({ assistantTranscript: 'typed reply', audioChunks: [] }).forEach((reply) => connection.send(reply));
+      }
+    },
+  });
+  servers.push(server);
+  const session = await connect(server);
+  const done = waitFor(session, 'response.done', 2);
+  session.createResponse();
+  await done;
+  assert.equal(creates, 2);
+  await session.close();
+});
+
+test('beta events from the server reach listeners as GA events', async () => {
+  const server = await startScriptedServer({
+    onEvent: (connection, event) => {
+      if (event.type === 'response.create') connection.send({ type: 'response.audio_transcript.delta', event_id: 'e', response_id: 'r', item_id: 'i', output_index: 0, content_index: 0, delta: 'やあ' });
+    },
+  });
+  servers.push(server);
+  const session = await connect(server, betaDialect);
+  const seen = waitFor(session, 'response.output_audio_transcript.delta');
+  session.createResponse({ output_modalities: ['audio'] });
+  const [event] = await seen;
+  assert.equal((event as { delta: string }).delta, 'やあ');
+  const sent = server.connections[0]!.received[0] as { response: { modalities: string[] } };
+  assert.deepEqual(sent.response.modalities, ['text', 'audio']);
+  await session.close();
+});
+
+class BackedUpTransport extends EventEmitter implements Transport {
+  sent: string[] = [];
+  bufferedAmount = 0;
+  isOpen = true;
+  send(text: string): void { this.sent.push(text); }
+  async close(): Promise<void> { this.isOpen = false; }
+}
+
+test('audio is dropped and counted, not queued, while the socket is backed up', () => {
+  const transport = new BackedUpTransport();
+  const session = new RealtimeSession(transport, gaDialect, { maxBufferedBytes: 1000 });
+  assert.equal(session.appendAudio(Buffer.alloc(480)), true);
+  transport.bufferedAmount = 5000;
+  assert.equal(session.appendAudio(Buffer.alloc(480)), false);
+  assert.equal(session.appendAudio(Buffer.alloc(480)), false);
+  assert.equal(session.droppedAudioChunks, 2);
+  assert.equal(transport.sent.length, 1);
+});
+
+test('frames that are not JSON, lack a type or lack required fields are reported, not thrown', () => {
+  const transport = new BackedUpTransport();
+  const session = new RealtimeSession(transport, gaDialect);
+  const reasons: string[] = [];
+  const events: string[] = [];
+  session.on('malformed', (reason) => reasons.push(reason));
+  session.on('server-event', (event) => events.push(event.type));
+  for (const frame of ['nope', '[]', '{"no":"type"}', '{"type":"response.output_audio.delta","item_id":"i"}', '{"type":"brand.new.event"}']) {
+    transport.emit('message', frame);
+  }
+  assert.equal(reasons.length, 4);
+  assert.deepEqual(events, ['brand.new.event']);
+});

@@ -1,0 +1,56 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const KAIWA_BIN = join(ROOT, 'dist', 'cli', 'main.js');
+
+export interface KaiwaResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunOptions {
+  env?: Record<string, string | undefined>;
+  /** Text written to stdin, which is then closed (default: closed at once). */
+  stdin?: string;
+  timeoutMs?: number;
+  cwd?: string;
+}
+
+/** An environment with no OpenAI settings leaking in from the developer's shell. */
+export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const key of ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'AZURE_OPENAI_API_KEY']) delete env[key];
+  env.XDG_CONFIG_HOME = join(ROOT, 'test', 'fixtures', 'no-config');
+  for (const [key, value] of Object.entries(extra)) {
+    if (value === undefined) delete env[key];
+    else env[key] = value;
+  }
+  return env;
+}
+
+/** Runs the built `kaiwa` binary as a user would, collecting its output. */
+export function runKaiwa(args: string[], options: RunOptions = {}): Promise<KaiwaResult> {
+  const child = spawn(process.execPath, [KAIWA_BIN, ...args], {
+    env: cleanEnv(options.env), cwd: options.cwd ?? ROOT, stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
+  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+  child.stdin.end(options.stdin ?? '');
+  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 20000);
+  return new Promise((resolve) => {
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+export function assertNoStackTrace(text: string): void {
+  if (/\n\s+at .+[:(]/.test(text)) throw new Error(`output has a stack trace:\n${text}`);
+}
