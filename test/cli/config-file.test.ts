@@ -1,0 +1,33 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { startScriptedServer } from '../helpers/scripted-server.js';
+import { runKaiwa } from '../helpers/cli-runner.js';
+import { tempDir } from '../helpers/wav-fixtures.js';
+
+test('config file settings apply, and flags on the command line win', async () => {
+  const home = tempDir();
+  mkdirSync(join(home, 'kaiwa'));
+  writeFileSync(join(home, 'kaiwa', 'config.json'), JSON.stringify({ voice: 'marin', silenceMs: 700, language: 'ja', 'vad-threshold': 0.7, speaker: false, mic: false }));
+  const server = await startScriptedServer();
+  try {
+    const result = await runKaiwa(['--url', server.url, '--voice', 'cedar'], { env: { OPENAI_API_KEY: 'sk-config-test-0000', XDG_CONFIG_HOME: home } });
+    assert.equal(result.code, 0, result.stderr);
+    const session = (server.connections[0]!.received[0] as { session: { audio: { input: { turn_detection: object; transcription: object }; output: { voice: string } } } }).session;
+    assert.equal(session.audio.output.voice, 'cedar');
+    assert.deepEqual(session.audio.input.turn_detection, { type: 'server_vad', threshold: 0.7, silence_duration_ms: 700 });
+    assert.deepEqual(session.audio.input.transcription, { model: 'gpt-4o-mini-transcribe', language: 'ja' });
+  } finally {
+    await server.close();
+  }
+});
+
+test('an unknown setting in the config file is refused by name', async () => {
+  const dir = tempDir();
+  const config = join(dir, 'c.json');
+  writeFileSync(config, JSON.stringify({ voise: 'marin' }));
+  const result = await runKaiwa(['--config', config], { env: { OPENAI_API_KEY: 'sk-config-test-0000' } });
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /unknown setting "voise"/);
+});

@@ -1,0 +1,59 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { TranscriptPrinter } from '../../src/cli/transcript-printer.js';
+import { initialConversation, reduceConversation, type ConversationState } from '../../src/client/conversation.js';
+import type { ServerEvent } from '../../src/protocol/events.js';
+import { gaVoiceTurn } from '../helpers/event-scripts.js';
+
+function play(events: object[], holdMs = 10_000): string {
+  let out = '';
+  const printer = new TranscriptPrinter({ write: (text) => { out += text; }, holdMs });
+  let state: ConversationState = initialConversation;
+  for (const event of events as ServerEvent[]) {
+    state = reduceConversation(state, event);
+    printer.handle(event, state);
+  }
+  printer.finish();
+  return out;
+}
+
+test('the user line is printed above the reply even when its transcript arrives late', () => {
+  const events = gaVoiceTurn({ userTranscript: 'おはよう', assistantTranscript: 'おはようございます。 今日も 良い天気。', audioChunks: [Buffer.alloc(2), Buffer.alloc(2)] });
+  assert.equal(play(events), 'you: おはよう\nassistant: おはようございます。 今日も 良い天気。\n');
+});
+
+test('the reply streams delta by delta when no user transcript is pending', () => {
+  let out = '';
+  const printer = new TranscriptPrinter({ write: (text) => { out += text; } });
+  let state: ConversationState = initialConversation;
+  const events = gaVoiceTurn({ assistantTranscript: 'one two three', audioChunks: [] }) as ServerEvent[];
+  const snapshots: string[] = [];
+  for (const event of events) {
+    state = reduceConversation(state, event);
+    printer.handle(event, state);
+    if (event.type === 'response.output_audio_transcript.delta') snapshots.push(out);
+  }
+  assert.deepEqual(snapshots, ['assistant: one ', 'assistant: one two ', 'assistant: one two three']);
+});
+
+test('a reply cut off by cancellation ends with a dash', () => {
+  const events = gaVoiceTurn({ assistantTranscript: 'I was saying', audioChunks: [] }) as Array<{ type: string; response?: { status: string } }>;
+  const cut = events.filter((event) => !event.type.endsWith('transcript.done') && event.type !== 'response.output_item.done');
+  const done = cut.at(-1)!;
+  done.response = { ...done.response!, status: 'cancelled' };
+  assert.equal(play(cut), 'assistant: I was saying —\n');
+});
+
+test('a user transcript that never comes does not hold the reply forever', async () => {
+  let out = '';
+  const printer = new TranscriptPrinter({ write: (text) => { out += text; }, holdMs: 30 });
+  let state: ConversationState = initialConversation;
+  const events = gaVoiceTurn({ userTranscript: 'x', assistantTranscript: 'reply', audioChunks: [] }) as ServerEvent[];
+  for (const event of events.filter((e) => e.type !== 'conversation.item.input_audio_transcription.completed' && e.type !== 'response.done' && !e.type.endsWith('.done'))) {
+    state = reduceConversation(state, event);
+    printer.handle(event, state);
+  }
+  assert.equal(out, '');
+  await new Promise((resolve) => setTimeout(resolve, 60));
+  assert.equal(out, 'assistant: reply');
+});
