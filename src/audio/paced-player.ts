@@ -1,0 +1,130 @@
+import { EventEmitter } from 'node:events';
+import type { AudioSink, PcmFormat } from './devices.js';
+
+export interface PacedPlayerOptions {
+  /** Audio handed to the device ahead of the playhead: enough to ride out timer jitter, small enough to stop fast. */
+  leadMs?: number;
+  tickMs?: number;
+  now?: () => number;
+}
+
+interface Scheduled {
+  itemId: string;
+  /** Wall-clock ms when this chunk starts sounding. */
+  startsAt: number;
+  durationMs: number;
+}
+
+interface Queued {
+  itemId: string;
+  pcm: Buffer;
+}
+
+const HISTORY_LIMIT = 4096;
+
+/**
+ * Feeds a device at real-time speed, keeping only `leadMs` of audio inside it. Audio
+ * dumped into a pipe all at once cannot be recalled when the user interrupts; audio held
+ * here can, and because kaiwa knows when each chunk started sounding it can tell how
+ * many ms of an item the user actually heard.
+ */
+export class PacedPlayer extends EventEmitter implements AudioSink {
+  readonly format: PcmFormat;
+  private readonly leadMs: number;
+  private readonly now: () => number;
+  private readonly queue: Queued[] = [];
+  private readonly scheduled: Scheduled[] = [];
+  private deviceBusyUntil = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly bytesPerMs: number;
+
+  constructor(private readonly device: AudioSink, options: PacedPlayerOptions = {}) {
+    super();
+    this.format = device.format;
+    this.leadMs = options.leadMs ?? 150;
+    this.now = options.now ?? (() => performance.now());
+    this.bytesPerMs = (this.format.sampleRate * 2) / 1000;
+    device.on('error', (error: Error) => this.emit('error', error));
+    this.timer = setInterval(() => this.pump(), options.tickMs ?? 10);
+    this.timer.unref();
+  }
+
+  write(pcm: Buffer): void {
+    this.writeItem('', pcm);
+  }
+
+  writeItem(itemId: string, pcm: Buffer): void {
+    if (pcm.length === 0) return;
+    this.queue.push({ itemId, pcm });
+    this.pump();
+  }
+
+  /** True while anything is queued or still sounding. */
+  get audible(): boolean {
+    return this.queue.length > 0 || this.deviceBusyUntil > this.now();
+  }
+
+  /** Ms of the item's audio that have sounded so far. */
+  heardMs(itemId: string): number {
+    const now = this.now();
+    let heard = 0;
+    for (const chunk of this.scheduled) {
+      if (chunk.itemId === itemId) heard += Math.min(Math.max(now - chunk.startsAt, 0), chunk.durationMs);
+    }
+    return heard;
+  }
+
+  /** Ms of the item's audio received so far (heard or not). */
+  receivedMs(itemId: string): number {
+    let total = 0;
+    for (const chunk of this.scheduled) if (chunk.itemId === itemId) total += chunk.durationMs;
+    for (const queued of this.queue) if (queued.itemId === itemId) total += queued.pcm.length / this.bytesPerMs;
+    return total;
+  }
+
+  /** Stops the sound now: drops what is queued here and what the device still holds. */
+  clear(): void {
+    const now = this.now();
+    this.queue.length = 0;
+    for (const chunk of this.scheduled) {
+      const heard = Math.min(Math.max(now - chunk.startsAt, 0), chunk.durationMs);
+      chunk.durationMs = heard;
+    }
+    this.deviceBusyUntil = now;
+    this.device.clear();
+  }
+
+  async close(): Promise<void> {
+    while (this.queue.length) {
+      this.pump();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.device.close();
+  }
+
+  private pump(): void {
+    const now = this.now();
+    if (this.deviceBusyUntil < now) this.deviceBusyUntil = now;
+    while (this.queue.length && this.deviceBusyUntil - now < this.leadMs) {
+      const next = this.takeChunk(now);
+      this.device.write(next.pcm);
+      const durationMs = next.pcm.length / this.bytesPerMs;
+      this.scheduled.push({ itemId: next.itemId, startsAt: this.deviceBusyUntil, durationMs });
+      this.deviceBusyUntil += durationMs;
+    }
+    if (this.scheduled.length > HISTORY_LIMIT) this.scheduled.splice(0, this.scheduled.length - HISTORY_LIMIT);
+  }
+
+  /** Takes at most what fits in the lead, so one big delta cannot fill the device. */
+  private takeChunk(now: number): Queued {
+    const head = this.queue[0]!;
+    const roomMs = Math.max(this.leadMs - (this.deviceBusyUntil - now), 10);
+    const roomBytes = Math.max(2, Math.floor((roomMs * this.bytesPerMs) / 2) * 2);
+    if (head.pcm.length <= roomBytes) return this.queue.shift()!;
+    const part = { itemId: head.itemId, pcm: head.pcm.subarray(0, roomBytes) };
+    head.pcm = head.pcm.subarray(roomBytes);
+    return part;
+  }
+}
