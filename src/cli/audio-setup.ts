@@ -2,12 +2,15 @@ import type { AudioSink, AudioSource, PcmFormat } from '../audio/devices.js';
 import { WavFileSource } from '../audio/wav-file-source.js';
 import { WavFileSink } from '../audio/wav-file-sink.js';
 import { SoxPlayer, SoxRecorder, checkSox } from '../audio/sox.js';
+import { PacedPlayer } from '../audio/paced-player.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { ChatOptions } from './chat-options.js';
 
 export interface AudioSetup {
   source?: AudioSource;
+  speaker?: PacedPlayer;
+  /** Output files. */
   sinks: AudioSink[];
   /** True when SoX is missing and kaiwa carries on with typed input only. */
   textFallback: boolean;
@@ -29,8 +32,8 @@ export async function setUpAudio(options: ChatOptions, format: PcmFormat, logger
     logger.log('warn', errorMessage(error));
     return { ...(source ? { source } : {}), sinks, textFallback: !source };
   }
-  if (options.speaker) sinks.push(new SoxPlayer(format));
+  const speaker = options.speaker ? new PacedPlayer(new SoxPlayer(format), { leadMs: options.playbackLeadMs }) : undefined;
   const microphone = !source && options.mic ? new SoxRecorder(format) : undefined;
   const input = source ?? microphone;
-  return { ...(input ? { source: input } : {}), sinks, textFallback: false };
+  return { ...(input ? { source: input } : {}), ...(speaker ? { speaker } : {}), sinks, textFallback: false };
 }

@@ -11,6 +11,7 @@ import { RealtimeSession } from '../client/session.js';
 import { AudioBridge } from '../client/audio-bridge.js';
 import { wireCodecFor } from '../client/wire-codec.js';
 import { FileEndPadding } from '../client/file-end-padding.js';
+import { BargeIn, type Interruption } from '../client/barge-in.js';
 import { dialectFor } from '../protocol/dialects.js';
 import { sampleRateOf } from '../protocol/audio-format.js';
 import type { ServerEvent } from '../protocol/events.js';
@@ -68,6 +69,7 @@ class ChatRun {
   private readonly bridge: AudioBridge;
   private readonly printer: TranscriptPrinter;
   private readonly padding: FileEndPadding | undefined;
+  readonly bargeIn: BargeIn | undefined;
   private readonly startedAt = Date.now();
   private malformedCount = 0;
   private stdinClosed = false;
@@ -87,10 +89,19 @@ class ChatRun {
       session,
       codec: wireCodecFor(options.audioFormat),
       source: audio.source,
+      speaker: audio.speaker,
       sinks: audio.sinks,
       onSourceEnd: () => this.padding?.start(),
       onDeviceError: (error) => this.onDeviceError(error),
     });
+    if (audio.speaker) {
+      this.bargeIn = new BargeIn(session, audio.speaker, (itemId) => this.bridge.interrupt(itemId), (cut) => this.onInterrupted(cut));
+    }
+  }
+
+  private onInterrupted(cut: Interruption): void {
+    this.printer.interrupted(cut.itemId, cut.heardMs);
+    this.logger.log('debug', `interrupted ${cut.itemId} after ${cut.heardMs} ms (${cut.action})`);
   }
 
   start(sessionConfig: Parameters<RealtimeSession['updateSession']>[0]): Promise<number> {

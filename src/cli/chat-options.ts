@@ -32,6 +32,7 @@ export interface ChatOptions {
   output?: string;
   speaker: boolean;
   mic: boolean;
+  playbackLeadMs: number;
   text?: string;
   once: boolean;
   json: boolean;
@@ -68,6 +69,7 @@ export function addChatOptions(command: Command): Command {
     .addOption(new Option('--output <file.wav>', "write the assistant's audio to a WAV file"))
     .addOption(new Option('--no-speaker', "don't play the assistant's audio"))
     .addOption(new Option('--no-mic', "don't record the microphone (type instead)"))
+    .addOption(new Option('--playback-lead-ms <ms>', 'audio handed to the speaker ahead of time (lower stops faster on interruption)').argParser(numberIn(20, 2000, true)).default(150))
     .addOption(new Option('--text <message>', 'send this message when the session starts'))
     .addOption(new Option('--once', 'exit after the first complete response (for scripts)').default(false))
     .addOption(new Option('--json', 'print every server event as one JSON line (audio elided)').default(false))

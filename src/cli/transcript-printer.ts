@@ -51,6 +51,14 @@ export class TranscriptPrinter {
     }
   }
 
+  /** Marks where the user cut the assistant off: the text printed may run ahead of the voice. */
+  interrupted(itemId: string, heardMs: number): void {
+    this.flushHeld();
+    const mark = ` — [interrupted after ${(heardMs / 1000).toFixed(1)} s]`;
+    if (this.openItem === itemId) this.endLine(mark);
+    else this.options.write(`assistant:${mark}\n`);
+  }
+
   /** Ends any half-printed line so other output starts on its own line. */
   finish(): void {
     this.flushHeld();

@@ -1,4 +1,5 @@
 import type { AudioSink, AudioSource } from '../audio/devices.js';
+import type { PacedPlayer } from '../audio/paced-player.js';
 import type { RealtimeSession } from './session.js';
 import type { WireCodec } from './wire-codec.js';
 import type { ServerEvent } from '../protocol/events.js';
@@ -7,6 +8,9 @@ export interface AudioBridgeOptions {
   session: RealtimeSession;
   codec: WireCodec;
   source?: AudioSource | undefined;
+  /** The speaker, paced so it can be stopped mid-word. */
+  speaker?: PacedPlayer | undefined;
+  /** Files that keep the assistant's audio as received (minus interrupted items). */
   sinks: AudioSink[];
   /** Called when the source ends (a WAV file ran out); the bridge itself does not decide what follows. */
   onSourceEnd?: () => void;
@@ -31,7 +35,7 @@ export class AudioBridge {
       source.on('end', () => options.onSourceEnd?.());
       source.on('error', (error: Error) => options.onDeviceError?.(error));
     }
-    for (const sink of options.sinks) sink.on('error', (error: Error) => options.onDeviceError?.(error));
+    for (const sink of this.allSinks()) sink.on('error', (error: Error) => options.onDeviceError?.(error));
   }
 
   start(): void {
@@ -51,13 +55,13 @@ export class AudioBridge {
   /** Silences the assistant now and ignores the rest of the given item's audio. */
   interrupt(itemId?: string): void {
     if (itemId) this.interruptedItems.add(itemId);
-    for (const sink of this.options.sinks) sink.clear();
+    this.options.speaker?.clear();
   }
 
   async close(): Promise<void> {
     this.capturing = false;
     await this.options.source?.stop();
-    await Promise.all(this.options.sinks.map((sink) => sink.close()));
+    await Promise.all(this.allSinks().map((sink) => sink.close()));
   }
 
   private onCaptured(pcm: Buffer): void {
@@ -68,6 +72,11 @@ export class AudioBridge {
     if (event.type !== 'response.output_audio.delta') return;
     if (this.interruptedItems.has(event.item_id)) return;
     const pcm = this.options.codec.decode(Buffer.from(event.delta, 'base64'));
+    this.options.speaker?.writeItem(event.item_id, pcm);
     for (const sink of this.options.sinks) sink.write(pcm);
+  }
+
+  private allSinks(): AudioSink[] {
+    return this.options.speaker ? [this.options.speaker, ...this.options.sinks] : this.options.sinks;
   }
 }

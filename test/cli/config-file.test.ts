@@ -14,7 +14,7 @@ test('config file settings apply, and flags on the command line win', async () =
   try {
     const result = await runKaiwa(['--url', server.url, '--voice', 'cedar'], { env: { OPENAI_API_KEY: 'sk-config-test-0000', XDG_CONFIG_HOME: home } });
     assert.equal(result.code, 0, result.stderr);
-    const session = (server.connections[0]!.received[0] as { session: { audio: { input: { turn_detection: object; transcription: object }; output: { voice: string } } } }).session;
+    const session = (server.connections[0]!.received[0] as unknown as { session: { audio: { input: { turn_detection: object; transcription: object }; output: { voice: string } } } }).session;
     assert.equal(session.audio.output.voice, 'cedar');
     assert.deepEqual(session.audio.input.turn_detection, { type: 'server_vad', threshold: 0.7, silence_duration_ms: 700 });
     assert.deepEqual(session.audio.input.transcription, { model: 'gpt-4o-mini-transcribe', language: 'ja' });

@@ -105,7 +105,7 @@ test('missing SoX with --text: text mode, the session asks for text answers', as
     const result = await runKaiwa(['--url', server.url, '--text', 'hi', '--once'], { env: { OPENAI_API_KEY: KEY, KAIWA_SOX: '/nonexistent/sox' } });
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stderr, /SoX is not installed/);
-    const update = server.connections[0]!.received[0] as { session: { output_modalities?: string[] } };
+    const update = server.connections[0]!.received[0] as unknown as { session: { output_modalities?: string[] } };
     assert.deepEqual(update.session.output_modalities, ['text']);
   } finally {
     await server.close();

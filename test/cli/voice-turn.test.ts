@@ -68,7 +68,7 @@ test('--audio-format g711-ulaw: μ-law on the wire matches SoX, output decodes l
   const result = await runKaiwa(['--url', server.url, '--audio-format', 'g711-ulaw', '--input', question, '--output', answer, '--once', '--no-speaker'], { env: { OPENAI_API_KEY: 'sk-test-ulaw-0000' } });
   assert.equal(result.code, 0, result.stderr);
   const connection = server.connections[0]!;
-  const update = connection.received.find((event) => event.type === 'session.update') as { session: { audio: { input: { format: unknown }; output: { format: unknown } } } };
+  const update = connection.received.find((event) => event.type === 'session.update') as unknown as { session: { audio: { input: { format: unknown }; output: { format: unknown } } } };
   assert.deepEqual(update.session.audio.input.format, { type: 'audio/pcmu' });
   assert.deepEqual(update.session.audio.output.format, { type: 'audio/pcmu' });
   assert.deepEqual(connection.audio.subarray(0, expectedWire.length), expectedWire);

@@ -89,7 +89,7 @@ test('beta events from the server reach listeners as GA events', async () => {
   session.createResponse({ output_modalities: ['audio'] });
   const [event] = await seen;
   assert.equal((event as { delta: string }).delta, 'やあ');
-  const sent = server.connections[0]!.received[0] as { response: { modalities: string[] } };
+  const sent = server.connections[0]!.received[0] as unknown as { response: { modalities: string[] } };
   assert.deepEqual(sent.response.modalities, ['text', 'audio']);
   await session.close();
 });
