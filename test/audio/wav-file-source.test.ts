@@ -1,0 +1,145 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { describe, it } from 'node:test';
+import { KaiwaError } from '../../src/errors.js';
+import { bufferToInt16, int16ToBuffer } from '../../src/audio/pcm16.js';
+import { encodeWav, WavFormatError } from '../../src/audio/wav.js';
+import { WavFileSource } from '../../src/audio/wav-file-source.js';
+import { amplitudeDb, dominantFrequency, sine, toneAmplitude } from '../helpers/audio-signals.js';
+import { audioTempDir } from '../helpers/audio-tmp.js';
+
+const dir = audioTempDir('kaiwa-wav-source-');
+
+interface Played {
+  chunks: Buffer[];
+  /** Milliseconds after start() at which each chunk arrived. */
+  arrivals: number[];
+  endedAfterMs: number;
+}
+
+function play(source: WavFileSource, onChunk?: (index: number) => void): Promise<Played> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const arrivals: number[] = [];
+    let startedAt = 0;
+    source.on('data', (chunk: Buffer) => {
+      arrivals.push(performance.now() - startedAt);
+      chunks.push(chunk);
+      onChunk?.(chunks.length - 1);
+    });
+    source.on('error', reject);
+    source.on('end', () => resolve({ chunks, arrivals, endedAfterMs: performance.now() - startedAt }));
+    startedAt = performance.now();
+    source.start();
+  });
+}
+
+function writeWav(name: string, samples: Int16Array, rate: number, channels: number): string {
+  const path = join(dir, name);
+  writeFileSync(path, encodeWav(samples, rate, channels));
+  return path;
+}
+
+describe('WavFileSource', () => {
+  it('converts a 44.1 kHz stereo file to 24 kHz mono, keeping a 1 kHz tone', async () => {
+    const path = join(dir, 'stereo-44k.wav');
+    execFileSync('sox', ['-D', '-n', '-r', '44100', '-c', '2', '-b', '16', path, 'synth', '0.5', 'sine', '1000', 'vol', '0.5']);
+    const played = await play(WavFileSource.open(path, { sampleRate: 24000 }, { realtime: false }));
+    const mono = bufferToInt16(Buffer.concat(played.chunks));
+    assert.equal(mono.length, 12000);
+    const middle = mono.subarray(1200, 10800);
+    assert.equal(dominantFrequency(middle, 24000, 500, 2000, 10), 1000);
+    assert.ok(Math.abs(amplitudeDb(toneAmplitude(middle, 1000, 24000), 0.5 * 32768)) < 0.5);
+  });
+
+  it('converts to 8 kHz for G.711 sessions, in 20 ms (160-sample) chunks', async () => {
+    const path = writeWav('mono-16k.wav', sine({ frequency: 440, sampleRate: 16000, ms: 110 }), 16000, 1);
+    const played = await play(WavFileSource.open(path, { sampleRate: 8000 }, { realtime: false }));
+    assert.deepEqual(played.chunks.map((chunk) => chunk.length), [320, 320, 320, 320, 320, 160]);
+  });
+
+  it('emits the file unchanged when it is already mono at the session rate', async () => {
+    const samples = Int16Array.from({ length: 2400 }, (_, i) => (i * 13) % 2000);
+    const path = writeWav('native.wav', samples, 24000, 1);
+    const played = await play(WavFileSource.open(path, { sampleRate: 24000 }, { realtime: false }));
+    assert.deepEqual(Buffer.concat(played.chunks), int16ToBuffer(samples));
+    assert.equal(played.chunks.length, 5);
+  });
+
+  it('paces 20 ms chunks in real time and ends after the file duration', async () => {
+    const source = new WavFileSource(Buffer.alloc(48000), { sampleRate: 24000 });
+    assert.equal(source.durationMs, 1000);
+    const played = await play(source);
+    assert.equal(played.chunks.length, 50);
+    played.arrivals.forEach((arrival, k) => {
+      const due = (k + 1) * 20;
+      assert.ok(arrival >= due - 2 && arrival < due + 50, `chunk ${k} at ${arrival.toFixed(1)} ms, due ${due}`);
+    });
+    assert.ok(played.endedAfterMs >= 998 && played.endedAfterMs < 1080, `ended after ${played.endedAfterMs} ms`);
+  });
+
+  it('catches up after the event loop was blocked, instead of drifting late', async () => {
+    const source = new WavFileSource(Buffer.alloc(48000), { sampleRate: 24000 });
+    const played = await play(source, (index) => {
+      if (index !== 5) return;
+      const blockedUntil = performance.now() + 150;
+      while (performance.now() < blockedUntil) { /* simulate a busy event loop */ }
+    });
+    // A schedule relative to the previous chunk would end about 150 ms late.
+    assert.ok(played.endedAfterMs < 1080, `ended after ${played.endedAfterMs} ms`);
+    const lastArrival = played.arrivals.at(-1) ?? 0;
+    assert.ok(Math.abs(lastArrival - 1000) < 50, `last chunk at ${lastArrival} ms`);
+  });
+
+  it('emits as fast as possible with realtime: false', async () => {
+    const source = new WavFileSource(Buffer.alloc(24000 * 2 * 10), { sampleRate: 24000 }, { realtime: false });
+    const played = await play(source);
+    assert.equal(played.chunks.length, 500);
+    assert.ok(played.endedAfterMs < 500, `10 s of audio took ${played.endedAfterMs} ms`);
+  });
+
+  it('does not emit before start() returns, so listeners added right after see everything', async () => {
+    const source = new WavFileSource(Buffer.alloc(960), { sampleRate: 24000 }, { realtime: false });
+    let emittedDuringStart = false;
+    source.on('data', () => (emittedDuringStart = true));
+    source.start();
+    assert.equal(emittedDuringStart, false);
+    await new Promise((resolve) => source.on('end', resolve));
+    assert.equal(emittedDuringStart, true);
+  });
+
+  it('stop() halts emission without an end event', async () => {
+    const source = new WavFileSource(Buffer.alloc(48000), { sampleRate: 24000 });
+    let chunks = 0;
+    let ended = false;
+    source.on('data', () => chunks++);
+    source.on('end', () => (ended = true));
+    source.start();
+    await new Promise((resolve) => setTimeout(resolve, 110));
+    await source.stop();
+    const atStop = chunks;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.ok(atStop >= 3 && atStop <= 6, `${atStop} chunks before stop`);
+    assert.equal(chunks, atStop);
+    assert.equal(ended, false);
+    await source.stop();
+  });
+
+  it('ends straight away for an empty file', async () => {
+    const path = writeWav('empty.wav', new Int16Array(0), 16000, 1);
+    const played = await play(WavFileSource.open(path, { sampleRate: 24000 }));
+    assert.equal(played.chunks.length, 0);
+  });
+
+  it('throws a one-line error from open() for a missing or bad file', () => {
+    const missing = join(dir, 'missing.wav');
+    assert.throws(() => WavFileSource.open(missing, { sampleRate: 24000 }), (error: unknown) =>
+      error instanceof KaiwaError && error.message === `cannot read ${missing}: no such file or directory`);
+    const bogus = join(dir, 'bogus.wav');
+    writeFileSync(bogus, 'not audio at all');
+    assert.throws(() => WavFileSource.open(bogus, { sampleRate: 24000 }), WavFormatError);
+  });
+});
