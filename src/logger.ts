@@ -16,7 +16,12 @@ export const silentLogger: Logger = { log: () => undefined };
 export class RedactingLogger implements Logger {
   private readonly secrets = new Set<string>();
 
-  constructor(private readonly write: (line: string) => void, private readonly level: LogLevel = 'info') {}
+  constructor(private write: (line: string) => void, private readonly level: LogLevel = 'info') {}
+
+  /** Sends further lines elsewhere (the terminal UI draws them above its status bar). */
+  redirect(write: (line: string) => void): void {
+    this.write = write;
+  }
 
   addSecret(secret: string | undefined): void {
     if (secret && secret.length >= 4) this.secrets.add(secret);

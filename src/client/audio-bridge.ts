@@ -14,6 +14,10 @@ export interface AudioBridgeOptions {
   sinks: AudioSink[];
   /** Called when the source ends (a WAV file ran out); the bridge itself does not decide what follows. */
   onSourceEnd?: () => void;
+  /** Asked before each captured chunk is sent (mute, push-to-talk, half-duplex). */
+  gate?: () => boolean;
+  /** Told about each captured chunk, sent or not (level meter, push-to-talk). */
+  onCaptured?: (pcm: Buffer, sent: boolean) => void;
   onDeviceError?: (error: Error) => void;
 }
 
@@ -65,7 +69,9 @@ export class AudioBridge {
   }
 
   private onCaptured(pcm: Buffer): void {
-    this.sendPcm(pcm);
+    const open = this.options.gate?.() ?? true;
+    if (open) this.sendPcm(pcm);
+    this.options.onCaptured?.(pcm, open && this.capturing);
   }
 
   private onServerEvent(event: ServerEvent): void {

@@ -1,0 +1,234 @@
+import { createInterface } from 'node:readline';
+import type { ChatOptions } from './chat-options.js';
+import type { AudioSetup } from './audio-setup.js';
+import { TranscriptPrinter } from './transcript-printer.js';
+import { eventToJsonLine } from './json-printer.js';
+import { formatDuration, formatTokens } from './usage-format.js';
+import { TerminalUi } from './tui/terminal-ui.js';
+import type { RealtimeSession } from '../client/session.js';
+import { AudioBridge } from '../client/audio-bridge.js';
+import { wireCodecFor } from '../client/wire-codec.js';
+import { FileEndPadding } from '../client/file-end-padding.js';
+import { BargeIn, type Interruption } from '../client/barge-in.js';
+import { MicGate } from '../client/mic-gate.js';
+import { PushToTalk } from '../client/push-to-talk.js';
+import { inputTotal, outputTotal, tokensOfUsage } from '../client/usage.js';
+import { sampleRateOf } from '../protocol/audio-format.js';
+import type { ServerEvent, SessionConfig } from '../protocol/events.js';
+import { rmsDbfs, bytesToMs } from '../audio/pcm16.js';
+import type { RedactingLogger } from '../logger.js';
+import { errorMessage } from '../errors.js';
+
+export interface ChatIo {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream;
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+}
+
+const MAX_MALFORMED_WARNINGS = 3;
+const AUDIBLE_POLL_MS = 50;
+
+/** The running conversation: wires session, audio, output and keys, and shuts it all down. */
+export class ChatRun {
+  readonly bargeIn: BargeIn | undefined;
+  private readonly bridge: AudioBridge;
+  private readonly printer: TranscriptPrinter;
+  private readonly padding: FileEndPadding | undefined;
+  private readonly gate: MicGate;
+  private readonly pushToTalk: PushToTalk;
+  private readonly ui: TerminalUi | undefined;
+  private readonly startedAt = Date.now();
+  private audibleTimer: NodeJS.Timeout | undefined;
+  private malformedCount = 0;
+  private stdinClosed = false;
+  private shuttingDown = false;
+  private finished!: (code: number) => void;
+
+  constructor(
+    private readonly options: ChatOptions,
+    private readonly io: ChatIo,
+    private readonly logger: RedactingLogger,
+    private readonly session: RealtimeSession,
+    private readonly audio: AudioSetup,
+    mode: { offline: boolean },
+  ) {
+    const rate = sampleRateOf(options.audioFormat);
+    this.ui = this.createUi(mode.offline);
+    this.printer = new TranscriptPrinter({ write: (text) => this.writeTranscript(text) });
+    this.gate = new MicGate(this.ui !== undefined && options.vad === 'none');
+    this.pushToTalk = new PushToTalk(session, this.gate);
+    this.padding = options.input ? new FileEndPadding(session, (pcm) => this.bridge.sendPcm(pcm), rate, options.vad !== 'none') : undefined;
+    this.bridge = new AudioBridge({
+      session,
+      codec: wireCodecFor(options.audioFormat),
+      source: audio.source,
+      speaker: audio.speaker,
+      sinks: audio.sinks,
+      gate: () => this.gate.isOpen(),
+      onCaptured: (pcm, sent) => this.onCaptured(pcm, sent, rate),
+      onSourceEnd: () => this.padding?.start(),
+      onDeviceError: (error) => this.onDeviceError(error),
+    });
+    if (audio.speaker) {
+      this.bargeIn = new BargeIn(session, audio.speaker, (itemId) => this.bridge.interrupt(itemId), (cut) => this.onInterrupted(cut));
+    }
+  }
+
+  start(sessionConfig: SessionConfig): Promise<number> {
+    const done = new Promise<number>((resolve) => { this.finished = resolve; });
+    this.session.on('server-event', (event) => this.onServerEvent(event));
+    this.session.on('malformed', (reason) => this.onMalformed(reason));
+    this.session.on('close', (code, reason) => this.onSocketClosed(code, reason));
+    this.session.updateSession(sessionConfig);
+    this.ui?.dispatch({ type: 'connected' });
+    this.bridge.start();
+    if (this.options.text !== undefined) this.session.sendText(this.options.text);
+    if (!this.ui) this.readTypedLines();
+    this.watchPlayback();
+    this.handleSignals();
+    return done;
+  }
+
+  private createUi(offline: boolean): TerminalUi | undefined {
+    const interactive = this.io.stdout.isTTY && this.io.stdin.isTTY && !this.options.json;
+    if (!interactive) return undefined;
+    const ui = new TerminalUi(this.io.stdout as NodeJS.WriteStream, this.io.stdin as NodeJS.ReadStream, {
+      toggleMute: () => this.toggleMute(),
+      pushToTalk: () => this.togglePushToTalk(),
+      interrupt: () => this.bargeIn?.interrupt() ?? this.session.cancelResponse(),
+      sendText: (text) => this.session.sendText(text),
+      quit: () => (this.shuttingDown ? process.exit(130) : void this.shutdown(0)),
+    }, { offline, pushToTalk: this.options.vad === 'none' });
+    this.logger.redirect((line) => ui.note(this.logger.redact(line)));
+    return ui;
+  }
+
+  private toggleMute(): void {
+    this.gate.muted = !this.gate.muted;
+    this.ui?.dispatch({ type: 'mute', muted: this.gate.muted });
+  }
+
+  private togglePushToTalk(): void {
+    const result = this.pushToTalk.toggle();
+    this.ui?.dispatch({ type: 'talking', talking: this.pushToTalk.talking });
+    this.ui?.dispatch({ type: 'notice', text: result === 'empty' ? 'nothing recorded' : undefined });
+  }
+
+  private onCaptured(pcm: Buffer, sent: boolean, rate: number): void {
+    if (sent) this.pushToTalk.recordSent(bytesToMs(pcm.length, rate));
+    this.ui?.dispatch({ type: 'level', dbfs: rmsDbfs(pcm) });
+  }
+
+  private watchPlayback(): void {
+    const speaker = this.audio.speaker;
+    if (!speaker || !this.ui) return;
+    let audible = false;
+    this.audibleTimer = setInterval(() => {
+      if (speaker.audible === audible) return;
+      audible = speaker.audible;
+      this.ui?.dispatch({ type: 'audible', audible });
+    }, AUDIBLE_POLL_MS);
+  }
+
+  /** Whatever a server says goes through the redactor: it may echo the key back. */
+  private writeTranscript(text: string): void {
+    const clean = this.logger.redact(text);
+    if (this.ui) this.ui.write(clean);
+    else this.io.stdout.write(clean);
+  }
+
+  private onServerEvent(event: ServerEvent): void {
+    if (this.options.json) this.io.stdout.write(this.logger.redact(`${eventToJsonLine(event)}\n`));
+    else this.printer.handle(event, this.session.state);
+    this.ui?.dispatch({ type: 'server', event });
+    if (event.type === 'error') this.logger.log('warn', `server error: ${event.error.code ?? event.error.type}: ${event.error.message}`);
+    if (event.type === 'response.done') this.onResponseDone(event);
+  }
+
+  private onResponseDone(event: ServerEvent & { type: 'response.done' }): void {
+    const status = event.response.status ?? 'completed';
+    const totals = this.session.state.tokens;
+    this.ui?.dispatch({ type: 'usage', tokensIn: inputTotal(totals), tokensOut: outputTotal(totals) });
+    if (!this.options.json) this.logger.log('info', `usage: ${formatTokens(tokensOfUsage(event.response.usage))}`);
+    if (status === 'failed') {
+      const reason = event.response.status_details?.error?.message ?? event.response.status_details?.reason ?? 'no reason given';
+      this.logger.log('warn', `response failed: ${reason}`);
+    }
+    if (this.options.once) void this.shutdown(status === 'failed' || status === 'cancelled' ? 1 : 0);
+    else if (this.stdinClosed && !this.audio.source && !this.session.responseInFlight) void this.shutdown(0);
+  }
+
+  private onInterrupted(cut: Interruption): void {
+    this.printer.interrupted(cut.itemId, cut.heardMs);
+    this.logger.log('debug', `interrupted ${cut.itemId} after ${cut.heardMs} ms (${cut.action})`);
+  }
+
+  private onMalformed(reason: string): void {
+    this.malformedCount += 1;
+    if (this.malformedCount <= MAX_MALFORMED_WARNINGS) this.logger.log('warn', reason);
+    if (this.malformedCount === MAX_MALFORMED_WARNINGS) this.logger.log('warn', 'further malformed events are counted, not shown (--debug shows them)');
+  }
+
+  private onSocketClosed(code: number, reason: string): void {
+    if (this.shuttingDown) return;
+    this.logger.log('error', `connection closed by the server (code ${code}${reason ? `: ${reason}` : ''})`);
+    void this.shutdown(1);
+  }
+
+  private onDeviceError(error: Error): void {
+    this.logger.log('warn', errorMessage(error));
+    const microphoneLost = !this.options.input && this.audio.source !== undefined;
+    if (microphoneLost && !this.io.stdin.isTTY && this.options.text === undefined) void this.shutdown(1);
+  }
+
+  private readTypedLines(): void {
+    const lines = createInterface({ input: this.io.stdin, terminal: false });
+    lines.on('line', (line) => {
+      const text = line.trim();
+      if (text && !this.shuttingDown) this.session.sendText(text);
+    });
+    lines.on('close', () => {
+      this.stdinClosed = true;
+      if (!this.audio.source && !this.session.responseInFlight && this.options.text === undefined && !this.options.once) void this.shutdown(0);
+    });
+  }
+
+  private handleSignals(): void {
+    const onSignal = (): void => {
+      if (this.shuttingDown) process.exit(130);
+      void this.shutdown(0);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  }
+
+  /** Stops capture, drains the speaker, closes the socket cleanly, then prints the summary. */
+  async shutdown(code: number): Promise<void> {
+    if (this.shuttingDown) return;
+    this.shuttingDown = true;
+    if (this.audibleTimer) clearInterval(this.audibleTimer);
+    this.padding?.stop();
+    this.bridge.stopCapturing();
+    await this.bridge.close().catch((error: unknown) => this.logger.log('warn', errorMessage(error)));
+    await this.session.close(1000);
+    this.printer.finish();
+    this.ui?.close();
+    this.logger.redirect((line) => this.io.stderr.write(line));
+    this.printSummary();
+    this.finished(code);
+  }
+
+  private printSummary(): void {
+    const state = this.session.state;
+    const responses = state.responses.length;
+    const parts = [
+      `${responses} response${responses === 1 ? '' : 's'}`,
+      formatDuration(Date.now() - this.startedAt),
+      `tokens ${formatTokens(state.tokens)}`,
+    ];
+    if (this.session.droppedAudioChunks) parts.push(`${this.session.droppedAudioChunks} audio chunks dropped (network too slow)`);
+    this.logger.log('info', `session ended: ${parts.join(' · ')}`);
+    if (this.options.output) this.logger.log('info', `assistant audio written to ${this.options.output}`);
+  }
+}

@@ -1,0 +1,134 @@
+import { createLogUpdate } from 'log-update';
+import { reduceUi, initialUi, type UiAction, type UiState } from './ui-state.js';
+import { statusLine, HELP_TEXT, fitWidth } from './status-line.js';
+import { readKeys, type KeyCommand } from './key-input.js';
+
+export interface UiHandlers {
+  toggleMute(): void;
+  pushToTalk(): void;
+  interrupt(): void;
+  sendText(text: string): void;
+  quit(): void;
+}
+
+const FRAME_MS = 50;
+const COLORS = { you: '\u001b[36m', assistant: '\u001b[32m', reset: '\u001b[0m' };
+
+function colorLabel(line: string): string {
+  return line
+    .replace(/^you:/, `${COLORS.you}you:${COLORS.reset}`)
+    .replace(/^assistant:/, `${COLORS.assistant}assistant:${COLORS.reset}`);
+}
+
+/**
+ * The interactive terminal: finished transcript lines go to the normal scrollback (so
+ * nothing is lost on resize and the terminal itself wraps wide characters), and a small
+ * live region at the bottom holds the line being streamed, the typing prompt and the
+ * status bar, redrawn in place at most every 50 ms.
+ */
+export class TerminalUi {
+  private state: UiState;
+  private partial = '';
+  private readonly live;
+  private readonly keys;
+  private frameTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly stdout: NodeJS.WriteStream,
+    stdin: NodeJS.ReadStream,
+    private readonly handlers: UiHandlers,
+    options: { offline: boolean; pushToTalk: boolean },
+  ) {
+    this.state = initialUi(options);
+    this.live = createLogUpdate(stdout, { showCursor: false });
+    this.keys = readKeys(stdin, () => this.state.typing !== undefined, (command) => this.onKey(command));
+    stdout.on('resize', this.redrawNow);
+    this.redrawNow();
+  }
+
+  get ui(): UiState {
+    return this.state;
+  }
+
+  dispatch(action: UiAction): void {
+    this.state = reduceUi(this.state, action);
+    this.scheduleRedraw();
+  }
+
+  /** Transcript text from the TranscriptPrinter: complete lines are committed above the live region. */
+  write(text: string): void {
+    const lines = (this.partial + text).split('\n');
+    this.partial = lines.pop()!;
+    if (lines.length) this.commit(lines.map(colorLabel).join('\n'));
+    else this.scheduleRedraw();
+  }
+
+  /** A line outside the transcript (warnings, usage, tool calls). */
+  note(line: string): void {
+    this.commit(line.replace(/\n$/, ''));
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.frameTimer) clearTimeout(this.frameTimer);
+    this.stdout.off('resize', this.redrawNow);
+    this.keys.stop();
+    this.live.clear();
+    if (this.partial) this.stdout.write(`${colorLabel(this.partial)}\n`);
+    this.live.done();
+  }
+
+  private commit(text: string): void {
+    if (this.closed) return void this.stdout.write(`${text}\n`);
+    this.live.clear();
+    this.stdout.write(`${text}\n`);
+    this.redrawNow();
+  }
+
+  private scheduleRedraw(): void {
+    if (this.frameTimer || this.closed) return;
+    this.frameTimer = setTimeout(this.redrawNow, FRAME_MS);
+  }
+
+  private readonly redrawNow = (): void => {
+    if (this.frameTimer) clearTimeout(this.frameTimer);
+    this.frameTimer = undefined;
+    if (this.closed) return;
+    const width = this.stdout.columns || 80;
+    const rows: string[] = [];
+    if (this.partial) rows.push(colorLabel(this.partial));
+    if (this.state.typing !== undefined) rows.push(`${COLORS.you}›${COLORS.reset} ${this.state.typing}▏`);
+    if (this.state.showHelp) rows.push(fitWidth(HELP_TEXT, width));
+    rows.push(`\u001b[7m${statusLine(this.state, width)}\u001b[0m`);
+    this.live(rows.join('\n'));
+  };
+
+  private onKey(command: KeyCommand): void {
+    if (this.state.typing !== undefined) return this.onTypingKey(command);
+    switch (command.type) {
+      case 'space': return this.state.pushToTalk ? this.handlers.pushToTalk() : this.handlers.toggleMute();
+      case 'escape': return this.handlers.interrupt();
+      case 'enter': return this.dispatch({ type: 'typing', text: '' });
+      case 'help': return this.dispatch({ type: 'help', show: !this.state.showHelp });
+      case 'quit': return this.handlers.quit();
+      default: return undefined;
+    }
+  }
+
+  private onTypingKey(command: KeyCommand): void {
+    const text = this.state.typing ?? '';
+    switch (command.type) {
+      case 'char': return this.dispatch({ type: 'typing', text: text + command.text });
+      case 'backspace': return this.dispatch({ type: 'typing', text: Array.from(text).slice(0, -1).join('') });
+      case 'escape': return this.dispatch({ type: 'typing', text: undefined });
+      case 'quit': return this.handlers.quit();
+      case 'enter':
+        this.dispatch({ type: 'typing', text: undefined });
+        if (text.trim()) this.handlers.sendText(text.trim());
+        return undefined;
+      default: return undefined;
+    }
+  }
+}

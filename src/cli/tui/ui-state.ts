@@ -1,0 +1,96 @@
+import type { ServerEvent } from '../../protocol/events.js';
+
+export type Phase = 'connecting' | 'listening' | 'user-speaking' | 'thinking' | 'assistant-speaking' | 'muted';
+
+/** Everything the status line shows; changed only through `reduceUi`. */
+export interface UiState {
+  readonly phase: Phase;
+  readonly muted: boolean;
+  readonly offline: boolean;
+  readonly pushToTalk: boolean;
+  /** Push-to-talk is recording right now. */
+  readonly talking: boolean;
+  readonly levelDbfs: number;
+  readonly assistantAudible: boolean;
+  readonly responseActive: boolean;
+  readonly tokensIn: number;
+  readonly tokensOut: number;
+  /** Filled by the cost tracker when the model's price is known. */
+  readonly costUsd?: number;
+  readonly typing?: string;
+  readonly showHelp: boolean;
+  readonly notice?: string;
+}
+
+export type UiAction =
+  | { type: 'server'; event: ServerEvent }
+  | { type: 'level'; dbfs: number }
+  | { type: 'audible'; audible: boolean }
+  | { type: 'mute'; muted: boolean }
+  | { type: 'talking'; talking: boolean }
+  | { type: 'typing'; text: string | undefined }
+  | { type: 'help'; show: boolean }
+  | { type: 'usage'; tokensIn: number; tokensOut: number; costUsd?: number }
+  | { type: 'notice'; text: string | undefined }
+  | { type: 'connected' };
+
+export function initialUi(options: { offline: boolean; pushToTalk: boolean }): UiState {
+  return {
+    phase: 'connecting', muted: false, offline: options.offline, pushToTalk: options.pushToTalk, talking: false,
+    levelDbfs: -100, assistantAudible: false, responseActive: false, tokensIn: 0, tokensOut: 0, showHelp: false,
+  };
+}
+
+function phaseOf(state: UiState, userSpeaking: boolean): Phase {
+  if (state.phase === 'connecting') return 'connecting';
+  if (userSpeaking || state.talking) return 'user-speaking';
+  if (state.assistantAudible) return 'assistant-speaking';
+  if (state.responseActive) return 'thinking';
+  return state.muted ? 'muted' : 'listening';
+}
+
+function onServer(state: UiState, event: ServerEvent): UiState {
+  switch (event.type) {
+    case 'input_audio_buffer.speech_started':
+      return { ...state, phase: 'user-speaking' };
+    case 'input_audio_buffer.speech_stopped':
+    case 'input_audio_buffer.committed':
+      return { ...state, phase: 'thinking' };
+    case 'response.created':
+      return withPhase({ ...state, responseActive: true });
+    case 'response.done':
+      return withPhase({ ...state, responseActive: false });
+    default:
+      return state;
+  }
+}
+
+function withPhase(state: UiState): UiState {
+  return { ...state, phase: phaseOf(state, state.phase === 'user-speaking') };
+}
+
+/** Pure: the status line's state after one thing happened. */
+export function reduceUi(state: UiState, action: UiAction): UiState {
+  switch (action.type) {
+    case 'server': return onServer(state, action.event);
+    case 'level': return { ...state, levelDbfs: action.dbfs };
+    case 'audible': return withPhase({ ...state, assistantAudible: action.audible });
+    case 'mute': return withPhase({ ...state, muted: action.muted });
+    case 'talking': return withPhase({ ...state, talking: action.talking });
+    case 'typing': return action.text === undefined ? withoutTyping(state) : { ...state, typing: action.text };
+    case 'help': return { ...state, showHelp: action.show };
+    case 'usage': return { ...state, tokensIn: action.tokensIn, tokensOut: action.tokensOut, ...(action.costUsd !== undefined ? { costUsd: action.costUsd } : {}) };
+    case 'notice': return action.text === undefined ? withoutNotice(state) : { ...state, notice: action.text };
+    case 'connected': return { ...state, phase: state.muted ? 'muted' : 'listening' };
+  }
+}
+
+function withoutTyping(state: UiState): UiState {
+  const { typing: _typing, ...rest } = state;
+  return rest;
+}
+
+function withoutNotice(state: UiState): UiState {
+  const { notice: _notice, ...rest } = state;
+  return rest;
+}
