@@ -1,0 +1,49 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import stringWidth from 'string-width';
+import { fitWidth, levelMeter, statusLine } from '../../../src/cli/tui/status-line.js';
+import { initialUi, reduceUi, type UiState } from '../../../src/cli/tui/ui-state.js';
+import type { ServerEvent } from '../../../src/protocol/events.js';
+
+const server = (type: string, extra: object = {}): { type: 'server'; event: ServerEvent } => ({ type: 'server', event: { type, event_id: 'e', ...extra } as unknown as ServerEvent });
+
+test('the status follows a voice turn: listening, speaking, thinking, assistant, listening', () => {
+  let state: UiState = reduceUi(initialUi({ offline: false, pushToTalk: false }), { type: 'connected' });
+  const phases = [state.phase];
+  for (const action of [
+    server('input_audio_buffer.speech_started', { item_id: 'u', audio_start_ms: 0 }),
+    server('input_audio_buffer.speech_stopped', { item_id: 'u', audio_end_ms: 1 }),
+    server('response.created', { response: {} }),
+    { type: 'audible', audible: true } as const,
+    server('response.done', { response: {} }),
+    { type: 'audible', audible: false } as const,
+  ]) {
+    state = reduceUi(state, action);
+    phases.push(state.phase);
+  }
+  assert.deepEqual(phases, ['listening', 'user-speaking', 'thinking', 'thinking', 'assistant-speaking', 'assistant-speaking', 'listening']);
+});
+
+test('muted and offline are shown', () => {
+  let state = reduceUi(initialUi({ offline: true, pushToTalk: false }), { type: 'connected' });
+  state = reduceUi(state, { type: 'mute', muted: true });
+  const line = statusLine(state, 200);
+  assert.match(line, /muted/);
+  assert.match(line, /offline/);
+});
+
+test('wide characters are measured as two cells and cut to fit', () => {
+  const text = '日本語のとても長い状態表示の行です';
+  const cut = fitWidth(text, 11);
+  assert.ok(stringWidth(cut) <= 11, `${cut} is ${stringWidth(cut)} cells`);
+  assert.ok(cut.endsWith('…'));
+  assert.equal(fitWidth('短い', 10), '短い');
+  const state = reduceUi(initialUi({ offline: false, pushToTalk: false }), { type: 'notice', text: 'ツールを実行中：天気を確認しています' });
+  for (const width of [20, 33, 47, 80]) assert.ok(stringWidth(statusLine(state, width)) <= width);
+});
+
+test('the level meter spans quiet to loud', () => {
+  assert.equal(levelMeter(-100), '▯▯▯▯▯▯▯▯▯▯');
+  assert.equal(levelMeter(0), '▮▮▮▮▮▮▮▮▮▮');
+  assert.equal(levelMeter(-30), '▮▮▮▮▮▯▯▯▯▯');
+});
