@@ -35,7 +35,7 @@ export interface ResponsePlan {
 
 const RESPONSE_KEYS = [
   'instructions', 'output_modalities', 'tools', 'tool_choice', 'max_output_tokens', 'conversation', 'input',
-  'metadata', 'audio', 'prompt', 'parallel_tool_calls', 'reasoning',
+  'metadata', 'audio', 'prompt', 'parallel_tool_calls', 'reasoning', 'temperature',
 ];
 
 export interface PlanSources {

@@ -56,6 +56,10 @@ export class ResponseRunner {
     return this.plan.id;
   }
 
+  get cancelling(): boolean {
+    return this.abort.signal.aborted;
+  }
+
   cancel(reason: CancelReason): void {
     if (this.abort.signal.aborted) return;
     this.cancelReason = reason;

@@ -120,6 +120,8 @@ export function outputFormatName(state: SessionState): AudioFormatName {
 const SESSION_KEYS = [
   'type', 'model', 'instructions', 'output_modalities', 'audio', 'tools', 'tool_choice', 'max_output_tokens',
   'tracing', 'truncation', 'prompt', 'include', 'parallel_tool_calls', 'reasoning',
+  // Beta clients still send a sampling temperature; there is nothing to sample with here.
+  'temperature',
   // Read-only fields of the session object: a client echoing session.created back is not an error.
   'id', 'object', 'expires_at', 'client_secret',
 ] as const;

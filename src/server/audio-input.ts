@@ -1,0 +1,127 @@
+/**
+ * The `input_audio_buffer.*` side of a session: decoding appended audio, the bounded
+ * buffer, manual commit/clear, and server turn detection. It sends the buffer events
+ * itself and hands committed turns to the session, which owns the conversation.
+ */
+import type { Logger } from '../logger.js';
+import type { AudioFormatName } from '../protocol/audio-format.js';
+import type { SpeechDetector, SpeechDetectorOptions } from './speech/speech-detector.js';
+import type { Emit } from './outgoing-event.js';
+import type { TurnDetectionConfig } from './session-config.js';
+import { InputAudioBuffer } from './input-audio-buffer.js';
+import { ProtocolFailure } from './protocol-failure.js';
+import { TurnDetector, turnSettings, type TurnSettings } from './turn-detector.js';
+import { decodeWireAudio, pcmRateOf } from './wire-audio.js';
+import { newId } from './ids.js';
+
+/** The service refuses to commit less than this. */
+export const MIN_COMMIT_MS = 100;
+/** Silence kept ahead of possible speech beyond the prefix padding (detectors confirm speech late). */
+const IDLE_KEEP_EXTRA_MS = 1000;
+
+export interface TurnHandler {
+  /** Speech began: the session may interrupt the assistant. */
+  speechStarted(settings: TurnSettings): void;
+  /** Audio became a user item (the session sends `committed`); `turn` set when VAD ended the turn. */
+  committed(itemId: string, pcm: Buffer, sampleRate: number, turn: TurnSettings | undefined): void;
+}
+
+export class AudioInput {
+  private format: AudioFormatName = 'pcm16';
+  private readonly buffer: InputAudioBuffer;
+  private turns: TurnDetector | undefined;
+  private speechItemId: string | undefined;
+  private warnedNoDetector = false;
+  private turnConfig = 'null';
+
+  constructor(
+    private readonly emit: Emit,
+    private readonly handler: TurnHandler,
+    private readonly createDetector: ((options: SpeechDetectorOptions) => SpeechDetector) | undefined,
+    private readonly logger: Logger,
+    maxBufferMs: number,
+  ) {
+    this.buffer = new InputAudioBuffer(pcmRateOf(this.format), maxBufferMs);
+  }
+
+  /** Applies the session's input format and turn detection (on connect and every update). */
+  configure(format: AudioFormatName, turnDetection: TurnDetectionConfig | null): void {
+    const turnConfig = JSON.stringify(turnDetection);
+    const formatChanged = format !== this.format;
+    // Unchanged settings keep the detector, so an unrelated update mid-sentence loses no speech.
+    if (!formatChanged && turnConfig === this.turnConfig) return;
+    if (formatChanged) {
+      this.format = format;
+      this.buffer.changeRate(pcmRateOf(format));
+    }
+    this.turnConfig = turnConfig;
+    this.speechItemId = undefined;
+    this.turns = turnDetection ? this.detectorFor(turnDetection) : undefined;
+  }
+
+  append(audio: unknown): void {
+    if (typeof audio !== 'string') {
+      throw new ProtocolFailure("Missing required parameter: 'audio'.", 'missing_required_parameter', 'audio');
+    }
+    const pcm = this.buffer.append(decodeWireAudio(audio, this.format, 'audio'));
+    if (!this.turns) return;
+    for (const event of this.turns.push(pcm)) {
+      if (event.type === 'started') this.onSpeechStarted(event.audioStartMs);
+      else this.onSpeechStopped(event.audioStartMs, event.audioEndMs);
+    }
+    if (!this.turns.speaking) this.trimIdleAudio(this.turns.settings);
+  }
+
+  commit(): void {
+    const durationMs = this.buffer.durationMs;
+    if (durationMs < MIN_COMMIT_MS) {
+      throw new ProtocolFailure(
+        `Error committing input audio buffer: buffer too small. Expected at least ${MIN_COMMIT_MS}ms of audio, but buffer only has ${durationMs.toFixed(2)}ms of audio.`,
+        'input_audio_buffer_commit_empty', null,
+      );
+    }
+    const itemId = this.speechItemId ?? newId('item');
+    this.speechItemId = undefined;
+    this.turns?.reset();
+    const pcm = this.buffer.takeAll();
+    this.handler.committed(itemId, pcm, this.buffer.rate, undefined);
+  }
+
+  clear(): void {
+    this.buffer.clear();
+    this.turns?.reset();
+    this.speechItemId = undefined;
+    this.emit({ type: 'input_audio_buffer.cleared' });
+  }
+
+  private onSpeechStarted(detectedStartMs: number): void {
+    const audioStartMs = Math.max(detectedStartMs, Math.ceil(this.buffer.bufferStartMs));
+    this.speechItemId = newId('item');
+    this.emit({ type: 'input_audio_buffer.speech_started', audio_start_ms: audioStartMs, item_id: this.speechItemId });
+    this.handler.speechStarted(this.turns!.settings);
+  }
+
+  private onSpeechStopped(audioStartMs: number, detectedEndMs: number): void {
+    const itemId = this.speechItemId ?? newId('item');
+    this.speechItemId = undefined;
+    const audioEndMs = Math.min(detectedEndMs, Math.floor(this.buffer.sessionMs));
+    this.emit({ type: 'input_audio_buffer.speech_stopped', audio_end_ms: audioEndMs, item_id: itemId });
+    const pcm = this.buffer.take(audioStartMs, audioEndMs);
+    this.handler.committed(itemId, pcm, this.buffer.rate, this.turns!.settings);
+  }
+
+  /** Without speech, only the padding that could precede the next turn is worth keeping. */
+  private trimIdleAudio(settings: TurnSettings): void {
+    const keepMs = settings.prefixPaddingMs + IDLE_KEEP_EXTRA_MS;
+    if (this.buffer.durationMs > 2 * keepMs) this.buffer.trimBefore(this.buffer.sessionMs - keepMs);
+  }
+
+  private detectorFor(config: TurnDetectionConfig): TurnDetector | undefined {
+    if (!this.createDetector) {
+      if (!this.warnedNoDetector) this.logger.log('warn', 'no speech detector available: turn detection is off, commit audio manually');
+      this.warnedNoDetector = true;
+      return undefined;
+    }
+    return new TurnDetector(turnSettings(config), this.buffer.rate, this.buffer.sessionMs, this.createDetector);
+  }
+}

@@ -1,0 +1,204 @@
+/**
+ * `kaiwa serve`'s network side: an HTTP(S) server whose `/v1/realtime` upgrades to a
+ * WebSocket carrying one ServerSession. Loopback by default; any other address needs a
+ * token, because the server spends CPU (and possibly an upstream model's money) for whoever
+ * connects.
+ */
+import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { Duplex } from 'node:stream';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, WebSocket, type RawData } from 'ws';
+import type { Logger } from '../logger.js';
+import { silentLogger } from '../logger.js';
+import { UsageError, KaiwaError } from '../errors.js';
+import { dialectFor } from '../protocol/dialects.js';
+import type { ReplyEngine } from './engines/reply-engine.js';
+import { NO_SPEECH, type SpeechParts } from './speech-parts.js';
+import { DEFAULT_SESSION_LIMITS, ServerSession, type SessionLimits } from './server-session.js';
+import { chooseSubprotocol, dialectOf, isAuthorized } from './connection-auth.js';
+import { selfSignedCertificate, type TlsMaterial } from './tls-certificate.js';
+
+export interface RealtimeServerOptions {
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  tls?: TlsMaterial | 'self-signed';
+  /** Required when `host` is not a loopback address. */
+  token?: string;
+  engine: ReplyEngine;
+  speech?: SpeechParts;
+  logger?: Logger;
+  maxSessions?: number;
+  /** Largest WebSocket message accepted (base64 audio included). */
+  maxPayloadBytes?: number;
+  limits?: Partial<SessionLimits>;
+  /** Model named in session.created when the URL has no `?model=`. */
+  defaultModel?: string;
+}
+
+export interface RealtimeServer {
+  /** Base URL as clients take it (`ws(s)://host:port/v1`); they append `/realtime`. */
+  url: string;
+  port: number;
+  /** The PEM certificate when serving TLS, for clients to trust. */
+  certificate?: string;
+  /** Ends every session (close code 1001) and stops listening. */
+  close(): Promise<void>;
+}
+
+const REALTIME_PATHS = new Set(['/v1/realtime', '/openai/v1/realtime']);
+const DEFAULT_MAX_PAYLOAD = 16 * 1024 * 1024;
+const DEFAULT_MAX_SESSIONS = 100;
+const HEARTBEAT_MS = 30_000;
+
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+export async function startRealtimeServer(options: RealtimeServerOptions): Promise<RealtimeServer> {
+  const host = options.host ?? '127.0.0.1';
+  if (!isLoopbackHost(host) && !options.token) {
+    throw new UsageError(`refusing to listen on ${host} without --token: anyone who can reach it could use this server (add --token SECRET, or listen on 127.0.0.1)`);
+  }
+  const tls = options.tls === 'self-signed' ? await selfSignedCertificate(host) : options.tls;
+  const server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }) : createHttpServer();
+  const sessions = new SessionRegistry(options);
+  server.on('request', (req, res) => {
+    const found = REALTIME_PATHS.has(pathOf(req));
+    res.writeHead(found ? 426 : 404, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ error: { type: 'invalid_request_error', message: found ? 'Upgrade to a WebSocket to use this endpoint.' : 'Not found.' } }));
+  });
+  server.on('upgrade', (req, socket, head) => sessions.upgrade(req, socket, head));
+  const port = await listen(server, host, options.port ?? 8765);
+  const scheme = tls ? 'wss' : 'ws';
+  const shownHost = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  const handle: RealtimeServer = {
+    url: `${scheme}://${shownHost}:${port}/v1`,
+    port,
+    close: async () => {
+      await sessions.closeAll();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+  if (tls) handle.certificate = tls.cert;
+  return handle;
+}
+
+function pathOf(req: IncomingMessage): string {
+  return new URL(req.url ?? '/', 'http://localhost').pathname.replace(/\/+$/, '');
+}
+
+function listen(server: Server, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE') reject(new KaiwaError(`port ${port} on ${host} is already in use (pick another with --port)`));
+      else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') reject(new UsageError(`cannot listen on ${host}: no such local address`));
+      else reject(error);
+    });
+    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+/** Accepts upgrades, runs one session per socket, and closes them all on shutdown. */
+class SessionRegistry {
+  private readonly wss: WebSocketServer;
+  private readonly sockets = new Map<WebSocket, ServerSession>();
+  private readonly alive = new WeakSet<WebSocket>();
+  private readonly logger: Logger;
+  private readonly limits: SessionLimits;
+  private readonly heartbeat: NodeJS.Timeout;
+
+  constructor(private readonly options: RealtimeServerOptions) {
+    this.logger = options.logger ?? silentLogger;
+    this.limits = { ...DEFAULT_SESSION_LIMITS, ...options.limits };
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD,
+      perMessageDeflate: false,
+      handleProtocols: (protocols) => chooseSubprotocol(protocols),
+    });
+    this.heartbeat = setInterval(() => this.checkAlive(), HEARTBEAT_MS);
+    this.heartbeat.unref();
+  }
+
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (!REALTIME_PATHS.has(pathOf(req))) return refuse(socket, 404, 'Not found.');
+    if (!isAuthorized(req, this.options.token)) {
+      return refuse(socket, 401, 'Incorrect API key provided. Pass the token given to kaiwa serve --token.');
+    }
+    if (this.sockets.size >= (this.options.maxSessions ?? DEFAULT_MAX_SESSIONS)) {
+      return refuse(socket, 503, 'Too many sessions; try again later.');
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.open(ws, req));
+  }
+
+  private open(ws: WebSocket, req: IncomingMessage): void {
+    const dialect = dialectFor(dialectOf(req));
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const model = url.searchParams.get('model') ?? url.searchParams.get('deployment') ?? this.options.defaultModel ?? 'gpt-realtime';
+    const session = new ServerSession({
+      send: (text) => ws.send(text),
+      get bufferedAmount() { return ws.bufferedAmount; },
+      get isOpen() { return ws.readyState === WebSocket.OPEN; },
+      close: (code, reason) => ws.close(code, reason),
+    }, {
+      engine: this.options.engine, speech: this.options.speech ?? NO_SPEECH, dialect,
+      model: model.slice(0, 128), logger: this.logger, limits: this.limits,
+    });
+    this.sockets.set(ws, session);
+    this.alive.add(ws);
+    this.logger.log('info', `session ${session.id} opened (${dialect.name}, ${req.socket.remoteAddress ?? 'unknown'})`);
+    ws.on('pong', () => this.alive.add(ws));
+    ws.on('message', (data: RawData, isBinary: boolean) => session.receive(toBuffer(data), isBinary));
+    ws.on('error', (error) => this.logger.log('warn', `session ${session.id}: ${error.message}`));
+    ws.on('close', (code) => {
+      session.dispose();
+      this.sockets.delete(ws);
+      this.logger.log('info', `session ${session.id} closed (${code})`);
+    });
+    session.start();
+  }
+
+  /** Drops peers that stopped answering pings, so dead sessions do not hold memory. */
+  private checkAlive(): void {
+    for (const ws of this.sockets.keys()) {
+      if (!this.alive.has(ws)) {
+        ws.terminate();
+        continue;
+      }
+      this.alive.delete(ws);
+      ws.ping();
+    }
+  }
+
+  async closeAll(): Promise<void> {
+    clearInterval(this.heartbeat);
+    const closing = [...this.sockets.entries()].map(([ws, session]) => new Promise<void>((resolve) => {
+      session.dispose();
+      if (ws.readyState === WebSocket.CLOSED) return resolve();
+      const force = setTimeout(() => ws.terminate(), 2000);
+      ws.once('close', () => {
+        clearTimeout(force);
+        resolve();
+      });
+      ws.close(1001, 'server shutting down');
+    }));
+    await Promise.all(closing);
+    this.wss.close();
+  }
+}
+
+function toBuffer(data: RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.from(data);
+}
+
+function refuse(socket: Duplex, status: number, message: string): void {
+  const body = JSON.stringify({ error: { type: 'invalid_request_error', code: status === 401 ? 'invalid_api_key' : null, message } });
+  const reason = status === 401 ? 'Unauthorized' : status === 404 ? 'Not Found' : 'Service Unavailable';
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}

@@ -1,0 +1,320 @@
+/**
+ * One Realtime session on one socket, speaking the GA protocol internally (the dialect
+ * adapts names and shapes at the edge). It dispatches client events, keeps the session
+ * configuration, the conversation and the input audio, and runs responses one at a time
+ * (plus out-of-band ones), in the event order of the real service.
+ */
+import type { Logger } from '../logger.js';
+import type { Dialect } from '../protocol/dialect.js';
+import type { ReplyEngine } from './engines/reply-engine.js';
+import type { SpeechParts } from './speech-parts.js';
+import type { OutgoingEvent } from './outgoing-event.js';
+import type { StoredItem } from './conversation-store.js';
+import type { TurnSettings } from './turn-detector.js';
+import { ConversationStore } from './conversation-store.js';
+import { AudioInput } from './audio-input.js';
+import { InputTranscription } from './input-transcription.js';
+import { ResponseRunner, type CancelReason } from './response-runner.js';
+import { planResponse } from './response-plan.js';
+import { RateLimitWindow } from './rate-limits.js';
+import { ProtocolFailure, invalidValue } from './protocol-failure.js';
+import { integerIn, isRecord, optionalString, string, type Json } from './json-check.js';
+import { parseClientItem, userAudioItem } from './conversation-items.js';
+import { truncateItem } from './truncation.js';
+import { encodeWireAudio } from './wire-audio.js';
+import {
+  applySessionUpdate, defaultSession, inputFormatName, outputFormatName, sessionForWire, type SessionState,
+} from './session-config.js';
+import { newId } from './ids.js';
+
+export interface SessionTransport {
+  send(text: string): void;
+  /** Bytes queued but not yet written to the socket. */
+  readonly bufferedAmount: number;
+  readonly isOpen: boolean;
+  close(code: number, reason: string): void;
+}
+
+export interface SessionLimits {
+  /** Input audio held before a commit (the service allows 15 minutes). */
+  maxBufferedAudioMs: number;
+  maxItems: number;
+  /** Conversation audio kept for retrieve/truncate. */
+  maxStoredAudioBytes: number;
+  /** Sessions end after this, like the service's 60 minutes. */
+  lifetimeSeconds: number;
+}
+
+export const DEFAULT_SESSION_LIMITS: SessionLimits = {
+  maxBufferedAudioMs: 15 * 60_000,
+  maxItems: 2_000,
+  maxStoredAudioBytes: 64 * 1024 * 1024,
+  lifetimeSeconds: 60 * 60,
+};
+
+export interface SessionOptions {
+  engine: ReplyEngine;
+  speech: SpeechParts;
+  dialect: Dialect;
+  model: string;
+  logger: Logger;
+  limits: SessionLimits;
+}
+
+/** Pause audio output while this much is queued for a slow reader. */
+const DRAIN_HIGH_WATER = 1024 * 1024;
+const DRAIN_POLL_MS = 10;
+
+export const CLIENT_EVENT_TYPES = [
+  'session.update', 'input_audio_buffer.append', 'input_audio_buffer.commit', 'input_audio_buffer.clear',
+  'conversation.item.create', 'conversation.item.retrieve', 'conversation.item.truncate', 'conversation.item.delete',
+  'response.create', 'response.cancel', 'output_audio_buffer.clear',
+] as const;
+
+export class ServerSession {
+  private state: SessionState;
+  private readonly conversation: ConversationStore;
+  private readonly conversationId = newId('conv');
+  private readonly audioInput: AudioInput;
+  private readonly transcription: InputTranscription;
+  private readonly rateLimits = new RateLimitWindow();
+  /** The conversation's response; out-of-band ones run beside it. */
+  private active: ResponseRunner | undefined;
+  private readonly outOfBand = new Set<ResponseRunner>();
+  private assistantSpoke = false;
+  /** A VAD turn ended while the interrupted response was still winding down. */
+  private respondWhenIdle = false;
+  private closed = false;
+  private readonly expiry: NodeJS.Timeout;
+
+  constructor(private readonly transport: SessionTransport, private readonly options: SessionOptions) {
+    const { limits, speech, logger } = options;
+    this.state = defaultSession(options.model, limits.lifetimeSeconds);
+    this.conversation = new ConversationStore({ maxItems: limits.maxItems, maxAudioBytes: limits.maxStoredAudioBytes });
+    this.transcription = new InputTranscription(speech.transcriber, speech.transcriberMissing ?? 'no speech recognizer is installed', logger);
+    this.audioInput = new AudioInput(
+      (event) => this.send(event),
+      { speechStarted: (settings) => this.onSpeechStarted(settings), committed: (...args) => this.onCommitted(...args) },
+      speech.createDetector, logger, limits.maxBufferedAudioMs,
+    );
+    this.audioInput.configure(inputFormatName(this.state), this.state.audio.input.turn_detection);
+    this.expiry = setTimeout(() => this.expire(), limits.lifetimeSeconds * 1000);
+    this.expiry.unref();
+  }
+
+  get id(): string {
+    return this.state.id;
+  }
+
+  start(): void {
+    this.send({ type: 'session.created', session: sessionForWire(this.state) });
+  }
+
+  /** Handles one WebSocket message; never throws (bad input becomes an `error` event). */
+  receive(data: string | Buffer, isBinary: boolean): void {
+    if (this.closed) return;
+    if (isBinary) {
+      this.sendError(new ProtocolFailure('Binary WebSocket messages are not supported; send events as JSON text.', 'invalid_message_format'), null);
+      return;
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(typeof data === 'string' ? data : data.toString('utf8'));
+    } catch {
+      this.sendError(new ProtocolFailure('The message could not be parsed as JSON.', 'invalid_json'), null);
+      return;
+    }
+    const eventId = isRecord(parsed) && typeof parsed.event_id === 'string' ? parsed.event_id.slice(0, 512) : null;
+    try {
+      if (!isRecord(parsed)) throw new ProtocolFailure('Each message must be a JSON object with a "type".', 'invalid_message_format');
+      if (typeof parsed.type !== 'string') throw new ProtocolFailure("Missing required parameter: 'type'.", 'missing_required_parameter', 'type');
+      const event = this.options.dialect.clientFromWire({ ...parsed, type: parsed.type }) as unknown as Json;
+      this.dispatch(event);
+    } catch (error) {
+      if (error instanceof ProtocolFailure) this.sendError(error, eventId);
+      else this.internalError(error, eventId);
+    }
+  }
+
+  /** The socket closed (or the server is shutting down): stop everything this session runs. */
+  dispose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.expiry);
+    this.active?.cancel('client_cancelled');
+    for (const runner of this.outOfBand) runner.cancel('client_cancelled');
+  }
+
+  private dispatch(event: Json): void {
+    switch (event.type) {
+      case 'session.update': return this.updateSession(event);
+      case 'input_audio_buffer.append': return this.audioInput.append(event.audio);
+      case 'input_audio_buffer.commit': return this.audioInput.commit();
+      case 'input_audio_buffer.clear': return this.audioInput.clear();
+      case 'conversation.item.create': return this.createItem(event);
+      case 'conversation.item.retrieve': return this.retrieveItem(event);
+      case 'conversation.item.truncate': return this.truncateItem(event);
+      case 'conversation.item.delete': return this.deleteItem(event);
+      case 'response.create': return this.createResponse(event.response);
+      case 'response.cancel': return this.cancelResponse(event);
+      case 'output_audio_buffer.clear':
+        throw new ProtocolFailure('output_audio_buffer.clear is only supported over WebRTC; this is a WebSocket session.', 'unsupported_event', 'type');
+      default:
+        throw invalidValue('type', event.type, CLIENT_EVENT_TYPES);
+    }
+  }
+
+  private updateSession(event: Json): void {
+    this.state = applySessionUpdate(this.state, event.session, { assistantHasSpoken: this.assistantSpoke });
+    this.audioInput.configure(inputFormatName(this.state), this.state.audio.input.turn_detection);
+    this.send({ type: 'session.updated', session: sessionForWire(this.state) });
+  }
+
+  private createItem(event: Json): void {
+    const previous = event.previous_item_id === null ? undefined : optionalString(event.previous_item_id, 'previous_item_id', 64);
+    const stored = parseClientItem(event.item, 'item', this.formats());
+    this.addItem(stored, previous);
+  }
+
+  private addItem(stored: StoredItem, previous?: string): void {
+    const previousItemId = this.conversation.insert(stored, previous);
+    this.send({ type: 'conversation.item.added', previous_item_id: previousItemId, item: structuredClone(stored.item) });
+    this.send({ type: 'conversation.item.done', previous_item_id: previousItemId, item: structuredClone(stored.item) });
+  }
+
+  private retrieveItem(event: Json): void {
+    const stored = this.findItem(event.item_id);
+    const item = structuredClone(stored.item);
+    // Retrieval is how a client gets the audio back, in the session's current formats.
+    if (item.type === 'message') {
+      item.content.forEach((part, index) => {
+        const audio = stored.audio.get(index)?.pcm;
+        if (!audio || !('type' in part)) return;
+        const format = item.role === 'user' ? inputFormatName(this.state) : outputFormatName(this.state);
+        (part as { audio?: string }).audio = encodeWireAudio(audio, format);
+      });
+    }
+    this.send({ type: 'conversation.item.retrieved', item });
+  }
+
+  private truncateItem(event: Json): void {
+    const stored = this.findItem(event.item_id);
+    const contentIndex = integerIn(event.content_index, 'content_index', 0, 1024);
+    const audioEndMs = integerIn(event.audio_end_ms, 'audio_end_ms', 0, Number.MAX_SAFE_INTEGER);
+    truncateItem(stored, contentIndex, audioEndMs);
+    this.send({ type: 'conversation.item.truncated', item_id: stored.item.id, content_index: contentIndex, audio_end_ms: audioEndMs });
+  }
+
+  private deleteItem(event: Json): void {
+    const stored = this.findItem(event.item_id);
+    this.conversation.delete(stored.item.id);
+    this.send({ type: 'conversation.item.deleted', item_id: stored.item.id });
+  }
+
+  private findItem(value: unknown): StoredItem {
+    const id = string(value, 'item_id', 64);
+    const stored = this.conversation.get(id);
+    if (!stored) throw new ProtocolFailure(`Item with item_id '${id}' not found.`, 'item_not_found', 'item_id');
+    return stored;
+  }
+
+  private createResponse(params: unknown): void {
+    const plan = planResponse(params, {
+      session: this.state,
+      conversationItems: () => this.conversation.list(),
+      lookup: (id) => this.conversation.get(id),
+    });
+    if (plan.conversation === 'auto' && this.active) {
+      throw new ProtocolFailure(
+        `Conversation already has an active response in progress: ${this.active.id}. Wait until the response is finished before creating a new one.`,
+        'conversation_already_has_active_response',
+      );
+    }
+    const runner = new ResponseRunner(plan, {
+      emit: (event) => this.send(event),
+      engine: this.options.engine,
+      synthesizer: this.options.speech.synthesizer,
+      transcriptOf: (stored) => this.transcription.transcriptOf(stored, this.state.audio.input.transcription?.language),
+      addToConversation: plan.conversation === 'auto' ? (stored) => this.conversation.insert(stored) : undefined,
+      drain: () => this.drain(),
+      logger: this.options.logger,
+      conversationId: this.conversationId,
+    });
+    if (plan.conversation === 'auto') this.active = runner;
+    else this.outOfBand.add(runner);
+    void runner.run().then((result) => {
+      if (this.active === runner) this.active = undefined;
+      this.outOfBand.delete(runner);
+      if (result.spoke) this.assistantSpoke = true;
+      this.send({ type: 'rate_limits.updated', rate_limits: this.rateLimits.record(result.response.usage?.total_tokens ?? 0) });
+      if (this.respondWhenIdle && !this.active && !this.closed) {
+        this.respondWhenIdle = false;
+        this.createResponse(undefined);
+      }
+    }, (error: unknown) => this.internalError(error, null));
+  }
+
+  private cancelResponse(event: Json): void {
+    const responseId = optionalString(event.response_id, 'response_id', 64);
+    const runner = responseId === undefined ? this.active ?? [...this.outOfBand][0]
+      : [this.active, ...this.outOfBand].find((candidate) => candidate?.id === responseId);
+    if (!runner) {
+      throw new ProtocolFailure('Cancellation failed: no active response found.', 'response_cancel_not_active');
+    }
+    runner.cancel('client_cancelled');
+  }
+
+  private onSpeechStarted(settings: TurnSettings): void {
+    if (settings.interruptResponse) this.active?.cancel('turn_detected' satisfies CancelReason);
+  }
+
+  private onCommitted(itemId: string, pcm: Buffer, sampleRate: number, turn: TurnSettings | undefined): void {
+    const stored = userAudioItem(itemId, pcm, sampleRate);
+    this.send({ type: 'input_audio_buffer.committed', item_id: itemId, previous_item_id: this.conversation.lastId() });
+    this.addItem(stored);
+    const transcription = this.state.audio.input.transcription;
+    if (transcription) this.transcription.announce(stored, transcription, (event) => this.send(event));
+    if (!turn?.createResponse) return;
+    if (!this.active) this.createResponse(undefined);
+    // The interrupted response is still closing its items: answer right after it.
+    else if (this.active.cancelling) this.respondWhenIdle = true;
+    // Otherwise the assistant is still talking (interrupt_response off): no second response.
+  }
+
+  private formats() {
+    return { input: inputFormatName(this.state), output: outputFormatName(this.state) };
+  }
+
+  private async drain(): Promise<void> {
+    while (this.transport.isOpen && this.transport.bufferedAmount > DRAIN_HIGH_WATER) {
+      await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
+    }
+  }
+
+  private expire(): void {
+    this.sendError(new ProtocolFailure(
+      `Your session hit the maximum duration of ${Math.round(this.options.limits.lifetimeSeconds / 60)} minutes.`,
+      'session_expired',
+    ), null);
+    this.dispose();
+    this.transport.close(1000, 'session expired');
+  }
+
+  private sendError(failure: ProtocolFailure, clientEventId: string | null): void {
+    this.send({ type: 'error', error: failure.toError(clientEventId) });
+  }
+
+  private internalError(error: unknown, clientEventId: string | null): void {
+    this.options.logger.log('error', `session ${this.id}: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+    this.send({
+      type: 'error',
+      error: { type: 'server_error', code: 'internal_error', message: 'The server had an error processing this event.', param: null, event_id: clientEventId },
+    });
+  }
+
+  private send(event: OutgoingEvent): void {
+    if (!this.transport.isOpen) return;
+    const stamped = { ...event, event_id: newId('event') } as Parameters<Dialect['serverToWire']>[0];
+    for (const wire of this.options.dialect.serverToWire(stamped)) this.transport.send(JSON.stringify(wire));
+  }
+}

@@ -1,0 +1,23 @@
+/**
+ * The offline speech parts a session uses. Each may be missing (no recognizer or voice
+ * installed on this machine); sessions then say so in their events instead of pretending.
+ */
+import type { SpeechDetector, SpeechDetectorOptions } from './speech/speech-detector.js';
+import type { Transcriber } from './speech/transcriber.js';
+import type { Synthesizer } from './speech/synthesizer.js';
+
+export interface SpeechParts {
+  /** Undefined when no detector can run here; turn detection then waits for manual commits. */
+  createDetector: ((options: SpeechDetectorOptions) => SpeechDetector) | undefined;
+  transcriber: Transcriber | undefined;
+  synthesizer: Synthesizer | undefined;
+  /** Why there is no transcriber, for `…input_audio_transcription.failed`. */
+  transcriberMissing?: string;
+}
+
+export const NO_SPEECH: SpeechParts = {
+  createDetector: undefined,
+  transcriber: undefined,
+  synthesizer: undefined,
+  transcriberMissing: 'no offline speech recognizer is installed for kaiwa serve',
+};

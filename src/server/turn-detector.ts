@@ -1,0 +1,79 @@
+/**
+ * Server-side turn detection: runs the speech detector over appended audio and reports
+ * turns in session time (ms since the session's first audio), with the API's padding:
+ * a turn starts `prefix_padding_ms` before the detected speech and ends once
+ * `silence_duration_ms` of silence followed it.
+ *
+ * `semantic_vad` has no language model behind it here: it is server VAD whose silence
+ * length follows `eagerness` — low waits 1500 ms (lets the user pause to think), medium
+ * and auto 800 ms, high 400 ms (answers quickly) — with threshold 0.5 and 300 ms padding.
+ */
+import type { SpeechDetector, SpeechDetectorOptions } from './speech/speech-detector.js';
+import type { Eagerness, TurnDetectionConfig } from './session-config.js';
+
+export type TurnEvent =
+  | { type: 'started'; audioStartMs: number }
+  | { type: 'stopped'; audioStartMs: number; audioEndMs: number };
+
+export interface TurnSettings {
+  threshold: number;
+  prefixPaddingMs: number;
+  silenceDurationMs: number;
+  createResponse: boolean;
+  interruptResponse: boolean;
+}
+
+const SEMANTIC_SILENCE_MS: Record<Eagerness, number> = { low: 1500, medium: 800, auto: 800, high: 400 };
+
+export function turnSettings(config: TurnDetectionConfig): TurnSettings {
+  if (config.type === 'semantic_vad') {
+    return {
+      threshold: 0.5, prefixPaddingMs: 300, silenceDurationMs: SEMANTIC_SILENCE_MS[config.eagerness],
+      createResponse: config.create_response, interruptResponse: config.interrupt_response,
+    };
+  }
+  return {
+    threshold: config.threshold, prefixPaddingMs: config.prefix_padding_ms, silenceDurationMs: config.silence_duration_ms,
+    createResponse: config.create_response, interruptResponse: config.interrupt_response,
+  };
+}
+
+export class TurnDetector {
+  private readonly detector: SpeechDetector;
+  private startMs: number | undefined;
+
+  /** `baseMs`: session time of the first sample this detector will see. */
+  constructor(
+    readonly settings: TurnSettings,
+    sampleRate: number,
+    private readonly baseMs: number,
+    create: (options: SpeechDetectorOptions) => SpeechDetector,
+  ) {
+    this.detector = create({ sampleRate, threshold: settings.threshold, silenceDurationMs: settings.silenceDurationMs });
+  }
+
+  get speaking(): boolean {
+    return this.startMs !== undefined;
+  }
+
+  push(pcm: Buffer): TurnEvent[] {
+    const events: TurnEvent[] = [];
+    for (const boundary of this.detector.push(pcm)) {
+      const at = this.baseMs + boundary.audioMs;
+      if (boundary.type === 'start' && this.startMs === undefined) {
+        this.startMs = Math.max(0, Math.round(at - this.settings.prefixPaddingMs));
+        events.push({ type: 'started', audioStartMs: this.startMs });
+      } else if (boundary.type === 'stop' && this.startMs !== undefined) {
+        events.push({ type: 'stopped', audioStartMs: this.startMs, audioEndMs: Math.round(at + this.settings.silenceDurationMs) });
+        this.startMs = undefined;
+      }
+    }
+    return events;
+  }
+
+  /** After a manual commit or clear: speech in progress no longer belongs to a turn. */
+  reset(): void {
+    this.detector.reset();
+    this.startMs = undefined;
+  }
+}
