@@ -1,0 +1,132 @@
+/**
+ * `kaiwa serve`: flags, engine choice, start-up line and clean shutdown. The CLI adds the
+ * options with `addServeOptions` and calls `runServe`, which resolves with the exit code
+ * once a SIGTERM/SIGINT has closed every session (code 1001).
+ */
+import { readFile } from 'node:fs/promises';
+import { Command, Option } from 'commander';
+import { RedactingLogger } from '../logger.js';
+import { UsageError, errorMessage } from '../errors.js';
+import { nonEmpty, numberIn } from '../cli/parse-values.js';
+import type { ReplyEngine } from './engines/reply-engine.js';
+import { EchoEngine } from './engines/echo-engine.js';
+import { OpenAIChatEngine } from './engines/openai-chat-engine.js';
+import { startRealtimeServer, type RealtimeServer } from './realtime-server.js';
+import { NO_SPEECH, type SpeechParts } from './speech-parts.js';
+import type { TlsMaterial } from './tls-certificate.js';
+
+export type EngineName = 'echo' | 'openai-chat';
+
+export interface ServeOptions {
+  host: string;
+  port: number;
+  tlsCert?: string;
+  tlsKey?: string;
+  /** Serve wss: with a throwaway self-signed certificate. */
+  tls?: boolean;
+  token?: string;
+  engine: EngineName;
+  engineUrl?: string;
+  engineModel?: string;
+  engineKey?: string;
+  maxSessions?: number;
+  debug?: boolean;
+}
+
+export interface ServeIo {
+  out: (line: string) => void;
+  err: (line: string) => void;
+  /** Resolves when the server should stop (default: the first SIGTERM or SIGINT). */
+  stopSignal?: Promise<void>;
+  /** Speech parts; by default the ones installed on this machine. */
+  speech?: SpeechParts;
+  /** Called once listening (tests read the URL from here). */
+  onListening?: (server: RealtimeServer) => void;
+}
+
+export function serveCommandOptions(): Option[] {
+  return [
+    new Option('--host <address>', 'address to listen on (anything but loopback needs --token)').default('127.0.0.1').argParser(nonEmpty),
+    new Option('--port <n>', 'port to listen on (0 = any free port)').default(8765).argParser(numberIn(0, 65535, true)),
+    new Option('--tls-cert <file>', 'serve wss: with this PEM certificate (with --tls-key)'),
+    new Option('--tls-key <file>', 'PEM private key for --tls-cert'),
+    new Option('--tls', 'serve wss: with a throwaway self-signed certificate').conflicts(['tlsCert', 'tlsKey']),
+    new Option('--token <secret>', 'require this API key from clients (or set KAIWA_SERVE_TOKEN)').env('KAIWA_SERVE_TOKEN').argParser(nonEmpty),
+    new Option('--engine <name>', 'who writes the replies: echo (offline, repeats what it understood) or openai-chat').choices(['echo', 'openai-chat']).default('echo'),
+    new Option('--engine-url <url>', 'OpenAI-compatible Chat Completions base URL for --engine openai-chat (e.g. http://127.0.0.1:8080/v1)').argParser(nonEmpty),
+    new Option('--engine-model <name>', 'model name sent to the Chat Completions endpoint').argParser(nonEmpty),
+    new Option('--engine-key <key>', 'API key for the Chat Completions endpoint (or set KAIWA_ENGINE_KEY)').env('KAIWA_ENGINE_KEY').argParser(nonEmpty),
+    new Option('--max-sessions <n>', 'sessions served at once').default(100).argParser(numberIn(1, 10_000, true)),
+    new Option('--debug', 'log each session to stderr').default(false),
+  ];
+}
+
+export function addServeOptions(command: Command): Command {
+  for (const option of serveCommandOptions()) command.addOption(option);
+  return command;
+}
+
+/** Starts the server, prints where it listens, and resolves with 0 after a clean shutdown. */
+export async function runServe(options: ServeOptions, io: ServeIo = defaultIo()): Promise<number> {
+  const logger = new RedactingLogger((line) => io.err(line.replace(/\n$/, '')), options.debug ? 'debug' : 'warn');
+  logger.addSecret(options.token);
+  logger.addSecret(options.engineKey);
+  const engine = createEngine(options);
+  const speech = io.speech ?? NO_SPEECH;
+  const server = await startRealtimeServer({
+    host: options.host, port: options.port, tls: await tlsOf(options), token: options.token, engine, speech, logger,
+    maxSessions: options.maxSessions ?? 100,
+  });
+  io.out(`kaiwa serve listening on ${server.url} (${describe(options, engine, speech)})`);
+  io.onListening?.(server);
+  await (io.stopSignal ?? firstSignal());
+  await server.close();
+  return 0;
+}
+
+function createEngine(options: ServeOptions): ReplyEngine {
+  if (options.engine === 'echo') return new EchoEngine();
+  if (!options.engineUrl) throw new UsageError('--engine openai-chat needs --engine-url URL (an OpenAI-compatible Chat Completions endpoint)');
+  const engine: { url: string; model?: string; apiKey?: string } = { url: options.engineUrl };
+  if (options.engineModel) engine.model = options.engineModel;
+  if (options.engineKey) engine.apiKey = options.engineKey;
+  return new OpenAIChatEngine(engine);
+}
+
+async function tlsOf(options: ServeOptions): Promise<TlsMaterial | 'self-signed' | undefined> {
+  if (options.tls) return 'self-signed';
+  if (!options.tlsCert && !options.tlsKey) return undefined;
+  if (!options.tlsCert || !options.tlsKey) throw new UsageError('--tls-cert and --tls-key go together');
+  try {
+    return { cert: await readFile(options.tlsCert, 'utf8'), key: await readFile(options.tlsKey, 'utf8') };
+  } catch (error) {
+    throw new UsageError(`cannot read the TLS certificate or key: ${errorMessage(error)}`);
+  }
+}
+
+function describe(options: ServeOptions, engine: ReplyEngine, speech: SpeechParts): string {
+  const parts = [`engine: ${engine.name}${engine instanceof OpenAIChatEngine ? ` ${engine.model}` : ''}`];
+  parts.push(`turn detection: ${speech.createDetector ? 'on' : 'unavailable'}`);
+  parts.push(`transcription: ${speech.transcriber?.model ?? 'unavailable'}`);
+  parts.push(`voice: ${speech.synthesizer ? 'on' : 'unavailable'}`);
+  if (options.token) parts.push('token required');
+  if (options.tls) parts.push('self-signed TLS');
+  return parts.join(', ');
+}
+
+function firstSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+      resolve();
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+  });
+}
+
+function defaultIo(): ServeIo {
+  return { out: (line) => process.stdout.write(`${line}\n`), err: (line) => process.stderr.write(`${line}\n`) };
+}
+

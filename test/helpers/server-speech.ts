@@ -1,0 +1,105 @@
+/**
+ * Stand-in speech parts for protocol tests, so event order and timing can be checked
+ * exactly without depending on a real recognizer or voice: a tone "synthesizer", an
+ * energy "detector" and a fixed-text "transcriber".
+ */
+import type { SpeechDetector, SpeechDetectorOptions, SpeechBoundary } from '../../src/server/speech/speech-detector.js';
+import type { Synthesizer, SynthesisOptions } from '../../src/server/speech/synthesizer.js';
+import type { Transcriber } from '../../src/server/speech/transcriber.js';
+import type { SpeechParts } from '../../src/server/speech-parts.js';
+
+export function tone(ms: number, sampleRate = 24000, amplitude = 8000, hz = 440): Buffer {
+  const samples = Math.round((ms * sampleRate) / 1000);
+  const pcm = Buffer.alloc(samples * 2);
+  for (let i = 0; i < samples; i++) pcm.writeInt16LE(Math.round(amplitude * Math.sin((2 * Math.PI * hz * i) / sampleRate)), i * 2);
+  return pcm;
+}
+
+export function silence(ms: number, sampleRate = 24000): Buffer {
+  return Buffer.alloc(Math.round((ms * sampleRate) / 1000) * 2);
+}
+
+export class ToneSynthesizer implements Synthesizer {
+  readonly texts: string[] = [];
+
+  constructor(private readonly msPerChar = 20, private readonly chunkMs = 250, private readonly delayMs = 0) {}
+
+  async *synthesize(text: string, options: SynthesisOptions): AsyncIterable<Buffer> {
+    this.texts.push(text);
+    const pcm = tone(text.length * this.msPerChar, options.sampleRate);
+    const step = Math.round((this.chunkMs * options.sampleRate) / 1000) * 2;
+    for (let offset = 0; offset < pcm.length; offset += step) {
+      if (options.signal?.aborted) return;
+      if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+      yield pcm.subarray(offset, offset + step);
+    }
+  }
+}
+
+/** Speech = 10 ms frames whose RMS exceeds a level scaled by the threshold. */
+export class EnergyDetector implements SpeechDetector {
+  private frame = Buffer.alloc(0);
+  private processedMs = 0;
+  private lastSpeechEnd = 0;
+  private inSpeech = false;
+
+  constructor(private readonly options: SpeechDetectorOptions) {}
+
+  get speaking(): boolean {
+    return this.inSpeech;
+  }
+
+  push(pcm: Buffer): SpeechBoundary[] {
+    const boundaries: SpeechBoundary[] = [];
+    const frameBytes = (this.options.sampleRate / 100) * 2;
+    this.frame = Buffer.concat([this.frame, pcm]);
+    while (this.frame.length >= frameBytes) {
+      const loud = rms(this.frame.subarray(0, frameBytes)) > 2000 * this.options.threshold;
+      this.frame = this.frame.subarray(frameBytes);
+      const start = this.processedMs;
+      this.processedMs += 10;
+      if (loud) {
+        if (!this.inSpeech) {
+          this.inSpeech = true;
+          boundaries.push({ type: 'start', audioMs: start });
+        }
+        this.lastSpeechEnd = this.processedMs;
+      } else if (this.inSpeech && this.processedMs - this.lastSpeechEnd >= this.options.silenceDurationMs) {
+        this.inSpeech = false;
+        boundaries.push({ type: 'stop', audioMs: this.lastSpeechEnd });
+      }
+    }
+    return boundaries;
+  }
+
+  reset(): void {
+    this.inSpeech = false;
+  }
+}
+
+function rms(pcm: Buffer): number {
+  let sum = 0;
+  for (let i = 0; i + 1 < pcm.length; i += 2) sum += pcm.readInt16LE(i) ** 2;
+  return Math.sqrt(sum / (pcm.length / 2));
+}
+
+export class FixedTranscriber implements Transcriber {
+  readonly model = 'fixed-test-transcriber';
+  readonly calls: Array<{ bytes: number; sampleRate: number }> = [];
+
+  constructor(private readonly text = 'hello from the test') {}
+
+  async transcribe(pcm: Buffer, sampleRate: number): Promise<string> {
+    this.calls.push({ bytes: pcm.length, sampleRate });
+    return this.text;
+  }
+}
+
+export function fakeSpeech(overrides: Partial<SpeechParts> = {}): SpeechParts {
+  return {
+    createDetector: (options) => new EnergyDetector(options),
+    transcriber: new FixedTranscriber(),
+    synthesizer: new ToneSynthesizer(),
+    ...overrides,
+  };
+}
