@@ -71,11 +71,16 @@ export class MessageWriter {
     for (const sentence of this.splitter.push(delta)) await this.speak(sentence);
   }
 
-  /** Completes the item; `incomplete` when the response was cut short (no more speech then). */
-  async finish(status: 'completed' | 'incomplete'): Promise<Item> {
+  /** Speaks what is left of the text once the engine has finished (a cancel may cut it short). */
+  async flushSpeech(): Promise<void> {
+    if (this.deps.plan.modality !== 'audio') return;
+    for (const sentence of this.splitter.flush()) await this.speak(sentence);
+  }
+
+  /** Closes the item with its `…done` events; `incomplete` when the response was cut short. */
+  finish(status: 'completed' | 'incomplete'): Item {
     const { plan } = this.deps;
     if (plan.modality === 'audio') {
-      if (status === 'completed') for (const sentence of this.splitter.flush()) await this.speak(sentence);
       this.keepAudio();
       this.deps.emit(this.partEvent('response.output_audio.done'));
       this.deps.emit({ ...this.partEvent('response.output_audio_transcript.done'), transcript: this.text });

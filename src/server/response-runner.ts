@@ -91,14 +91,16 @@ export class ResponseRunner {
           break;
         }
       }
+      if (outcome.status === 'completed') await this.writer?.flushSpeech();
     } catch (error) {
       if (!this.abort.signal.aborted) {
         this.deps.logger.log('warn', `response ${this.id} failed: ${errorText(error)}`);
         outcome = { status: 'failed', message: errorText(error) };
       }
     }
+    // Decided only now: a cancel may have arrived while the last sentence was being spoken.
     if (this.cancelReason) outcome = { status: 'cancelled', reason: this.cancelReason };
-    await this.closeMessage(outcome.status === 'completed' ? 'completed' : 'incomplete');
+    this.closeMessage(outcome.status === 'completed' ? 'completed' : 'incomplete');
     return outcome;
   }
 
@@ -121,7 +123,9 @@ export class ResponseRunner {
       await this.writer.write(chunk.delta);
       return;
     }
-    await this.closeMessage('completed');
+    await this.writer?.flushSpeech();
+    this.closeMessage(this.abort.signal.aborted ? 'incomplete' : 'completed');
+    if (this.abort.signal.aborted) return;
     this.writeFunctionCall(chunk.callId || newId('call'), chunk.name, chunk.arguments);
   }
 
@@ -145,11 +149,11 @@ export class ResponseRunner {
     if (addToConversation) emit({ type: 'conversation.item.done', previous_item_id: previousItemId, item });
   }
 
-  private async closeMessage(status: 'completed' | 'incomplete'): Promise<void> {
+  private closeMessage(status: 'completed' | 'incomplete'): void {
     const writer = this.writer;
     if (!writer) return;
     this.writer = undefined;
-    const item = await writer.finish(status);
+    const item = writer.finish(status);
     this.output.push(item);
     this.outputTally.text += textTokens(writer.outputText);
     this.outputTally.audio += assistantAudioTokens(writer.audioMs);

@@ -32,7 +32,7 @@ test('session.update merges nested fields and keeps the rest', async () => {
   const first = (await client.next('session.updated')).session as Json;
   client.send({ type: 'session.update', session: { type: 'realtime', audio: { input: { turn_detection: { type: 'server_vad', silence_duration_ms: 700 } } } } });
   const second = (await client.next('session.updated')).session as { instructions: string; audio: { input: Json; output: Json } };
-  assert.equal((first as { instructions: string }).instructions, 'Be brief.');
+  assert.equal(first.instructions, 'Be brief.');
   assert.equal(second.instructions, 'Be brief.');
   assert.equal(second.audio.output.voice, 'alloy');
   assert.deepEqual(second.audio.input.turn_detection, {
