@@ -4,7 +4,7 @@ import WebSocket from 'ws';
 import { startRealtimeServer } from '../../src/server/realtime-server.js';
 import { EchoEngine } from '../../src/server/engines/echo-engine.js';
 import { connectClient, startTestServer, types } from '../helpers/server-harness.js';
-import { TestClient, type Json } from '../helpers/server-client.js';
+import { TestClient, type ConnectOptions, type Json } from '../helpers/server-client.js';
 
 test('the beta dialect (OpenAI-Beta header) gets beta event names and flat session fields', async () => {
   const server = await startTestServer();
@@ -53,11 +53,12 @@ test('with a token, a client must present it as Bearer, api-key or key subprotoc
   const server = await startTestServer({ token: 'sekret-token' });
   await assert.rejects(TestClient.connect(server.url), /HTTP 401/);
   await assert.rejects(TestClient.connect(server.url, { headers: { Authorization: 'Bearer wrong' } }), /HTTP 401/);
-  for (const options of [
+  const accepted: ConnectOptions[] = [
     { headers: { Authorization: 'Bearer sekret-token' } },
     { headers: { 'api-key': 'sekret-token' } },
     { protocols: ['realtime', 'openai-insecure-api-key.sekret-token'] },
-  ]) {
+  ];
+  for (const options of accepted) {
     const { client } = await connectClient(server, options);
     if (options.protocols) assert.equal(client.ws.protocol, 'realtime');
     await client.close();
