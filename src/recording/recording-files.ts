@@ -1,0 +1,29 @@
+/** What a `--record DIR` directory holds; the recorder writes these and `kaiwa replay` reads them. */
+export const CONVERSATION_WAV = 'conversation.wav';
+export const TRANSCRIPT_MD = 'transcript.md';
+export const EVENTS_JSONL = 'events.jsonl';
+
+/** `meta` records are the recorder's own notes (start, interruptions), not protocol events. */
+export type Direction = 'client' | 'server' | 'meta';
+
+export type RecordedEvent = { type: string; [key: string]: unknown };
+
+/** One line of events.jsonl. `t` is ms since the recording started, on the same clock as the WAV. */
+export interface EventRecord {
+  t: number;
+  dir: Direction;
+  event: RecordedEvent;
+}
+
+/**
+ * Stands in for a base64 audio payload: its decoded size, and where that audio starts in
+ * conversation.wav (null when it is not there: dropped after an interruption, or audio
+ * that is not part of the live conversation, such as a retrieved item).
+ */
+export interface AudioPlaceholder {
+  bytes: number;
+  wavOffsetMs: number | null;
+}
+
+export const META_RECORDING_STARTED = 'kaiwa.recording_started';
+export const META_ASSISTANT_INTERRUPTED = 'kaiwa.assistant_interrupted';
