@@ -25,5 +25,6 @@ export function wavData(path: string): Buffer {
 
 /** Raw audio converted by SoX itself: an independent reference for kaiwa's codecs. */
 export function soxConvert(input: Buffer, from: string[], to: string[]): Buffer {
-  return execFileSync('sox', [...from, '-', ...to, '-'], { input, maxBuffer: 64 * 1024 * 1024 });
+  // -D: SoX dithers when it reduces bit depth, which would make the reference random.
+  return execFileSync('sox', ['-D', ...from, '-', ...to, '-'], { input, maxBuffer: 64 * 1024 * 1024 });
 }

@@ -1,0 +1,87 @@
+import { execFile, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const NAME_PREFIX = 'kaiwa_ec';
+
+export interface EchoCancellerDevices {
+  /** PulseAudio source to record from: the microphone with the speaker's echo removed. */
+  readonly source: string;
+  /** PulseAudio sink to play to: the canceller's reference signal. */
+  readonly sink: string;
+  readonly moduleIndex: number;
+  unload(): Promise<void>;
+}
+
+export interface EchoCancellerOptions {
+  /** Real devices behind the canceller; PulseAudio's defaults when omitted. */
+  sourceMaster?: string;
+  sinkMaster?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Unloads cancellers left behind by kaiwa processes that died without cleaning up. */
+export async function unloadStaleEchoCancellers(env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const { stdout } = await run('pactl', ['list', 'short', 'modules'], { env });
+  let unloaded = 0;
+  for (const line of stdout.split('\n')) {
+    const match = line.match(new RegExp(`^(\\d+)\\s+module-echo-cancel\\s.*source_name=${NAME_PREFIX}_(\\d+)_src`));
+    if (!match || isAlive(Number(match[2]))) continue;
+    await run('pactl', ['unload-module', match[1]!], { env }).catch(() => undefined);
+    unloaded += 1;
+  }
+  return unloaded;
+}
+
+/**
+ * A detached shell that outlives kaiwa: if kaiwa is killed (even with SIGKILL), it
+ * unloads the module within a second, so no virtual device is left behind.
+ */
+function startWatchdog(moduleIndex: number, env: NodeJS.ProcessEnv): { stop(): void } {
+  const script = `while kill -0 ${process.pid} 2>/dev/null; do sleep 0.5; done; pactl unload-module ${moduleIndex}`;
+  const child = spawn('sh', ['-c', script], { env, detached: true, stdio: 'ignore' });
+  child.unref();
+  return { stop: () => { try { child.kill('SIGKILL'); } catch { /* already gone */ } } };
+}
+
+/**
+ * Loads PulseAudio's WebRTC acoustic echo canceller for this kaiwa process. kaiwa then
+ * records from its source and plays to its sink, so the assistant's own voice coming
+ * back through the microphone is subtracted before it reaches the server.
+ */
+export async function loadEchoCanceller(options: EchoCancellerOptions = {}): Promise<EchoCancellerDevices> {
+  const env = options.env ?? process.env;
+  await unloadStaleEchoCancellers(env).catch(() => 0);
+  const base = `${NAME_PREFIX}_${process.pid}`;
+  const args = [
+    'load-module', 'module-echo-cancel', 'aec_method=webrtc', 'use_master_format=1',
+    `source_name=${base}_src`, `sink_name=${base}_sink`,
+    'aec_args="analog_gain_control=0 digital_gain_control=0 noise_suppression=1"',
+    ...(options.sourceMaster ? [`source_master=${options.sourceMaster}`] : []),
+    ...(options.sinkMaster ? [`sink_master=${options.sinkMaster}`] : []),
+  ];
+  const { stdout } = await run('pactl', args, { env });
+  const moduleIndex = Number(stdout.trim());
+  const watchdog = startWatchdog(moduleIndex, env);
+  let unloaded = false;
+  return {
+    source: `${base}_src`,
+    sink: `${base}_sink`,
+    moduleIndex,
+    unload: async () => {
+      if (unloaded) return;
+      unloaded = true;
+      watchdog.stop();
+      await run('pactl', ['unload-module', String(moduleIndex)], { env }).catch(() => undefined);
+    },
+  };
+}
