@@ -1,0 +1,110 @@
+import { EventEmitter } from 'node:events';
+import { performance } from 'node:perf_hooks';
+import type { AudioSink, PcmFormat } from './devices.js';
+import { bytesToMs } from './pcm16.js';
+import { DEFAULT_KILL_GRACE_MS, SoxProcess, soxFailure, type SoxExit } from './sox-process.js';
+
+export interface SoxPlayerOptions {
+  /** Extra time close() allows beyond the audio still queued, for start-up and device buffers. */
+  drainSlackMs?: number;
+  /** How long a stop waits after SIGTERM before SIGKILL. */
+  stopGraceMs?: number;
+}
+
+const DEFAULT_DRAIN_SLACK_MS = 3000;
+
+/** The command from the article, with the session's rate: mono PCM16 LE from stdin. */
+export function playerArgs(sampleRate: number): string[] {
+  return [
+    '--type', 'raw', '--rate', String(sampleRate), '--encoding', 'signed-integer', '--bits', '16', '--channels', '1', '-',
+    '--no-show-progress', '--default-device',
+  ];
+}
+
+interface Playback {
+  sox: SoxProcess;
+  spawnedAt: number;
+  bytesWritten: number;
+}
+
+/**
+ * The speaker, through SoX. SoX starts on the first write, so a session that never
+ * speaks never opens the device. Emits 'error' (an AudioDeviceError) once if SoX can't
+ * play; later writes are then dropped rather than failing again for every chunk.
+ */
+export class SoxPlayer extends EventEmitter implements AudioSink {
+  private playback: Playback | undefined;
+  private readonly retiring = new Set<Promise<SoxExit>>();
+  private failed = false;
+  private closing: Promise<void> | undefined;
+
+  constructor(readonly format: PcmFormat, private readonly options: SoxPlayerOptions = {}) {
+    super();
+  }
+
+  write(pcm: Buffer): void {
+    if (this.closing || this.failed || pcm.length === 0) return;
+    const playback = this.playback ?? this.startPlayback();
+    playback.sox.stdin.write(pcm);
+    playback.bytesWritten += pcm.length;
+  }
+
+  /**
+   * Audio already written sits in the pipe, in SoX's buffers and in the sound server
+   * (PulseAudio keeps up to ~2 s), where nothing can take it back. Killing SoX is the
+   * only way to silence all of it at once; SIGKILL because on SIGTERM SoX drains first.
+   * The next write starts a fresh SoX.
+   */
+  clear(): void {
+    const playback = this.playback;
+    if (!playback) return;
+    this.playback = undefined;
+    playback.sox.kill();
+    this.retire(playback.sox);
+  }
+
+  /** Lets queued audio play out, bounded by its duration plus slack, then releases SoX. */
+  close(): Promise<void> {
+    this.closing ??= this.finish();
+    return this.closing;
+  }
+
+  private async finish(): Promise<void> {
+    const playback = this.playback;
+    this.playback = undefined;
+    if (playback) await this.drain(playback);
+    await Promise.all(this.retiring);
+  }
+
+  private async drain(playback: Playback): Promise<void> {
+    playback.sox.stdin.end();
+    const stillQueuedMs = bytesToMs(playback.bytesWritten, this.format.sampleRate) - (performance.now() - playback.spawnedAt);
+    const limitMs = Math.max(0, stillQueuedMs) + (this.options.drainSlackMs ?? DEFAULT_DRAIN_SLACK_MS);
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), limitMs)));
+    const outcome = await Promise.race([playback.sox.exited, timedOut]);
+    clearTimeout(timer);
+    if (outcome === 'timeout') await playback.sox.stop(this.options.stopGraceMs ?? DEFAULT_KILL_GRACE_MS);
+  }
+
+  private startPlayback(): Playback {
+    const sox = new SoxProcess(playerArgs(this.format.sampleRate), { stdin: 'pipe', stdout: 'ignore' });
+    const playback = { sox, spawnedAt: performance.now(), bytesWritten: 0 };
+    this.playback = playback;
+    void sox.exited.then((exit) => this.onExit(playback, exit));
+    return playback;
+  }
+
+  private onExit(playback: Playback, exit: SoxExit): void {
+    if (playback.sox.wasStopped || this.closing || this.failed) return;
+    if (this.playback === playback) this.playback = undefined;
+    this.failed = true;
+    this.emit('error', soxFailure(exit, 'output'));
+  }
+
+  private retire(sox: SoxProcess): void {
+    const exited = sox.exited;
+    this.retiring.add(exited);
+    void exited.then(() => this.retiring.delete(exited));
+  }
+}

@@ -1,0 +1,187 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
+import { AudioDeviceError, SOX_MISSING_MESSAGE } from './audio-device-error.js';
+import { describeFileError } from './file-errors.js';
+
+/**
+ * Running SoX as a child process without ever leaving one behind.
+ *
+ * How SoX finds the sound system: `--default-device` uses $AUDIODRIVER if set, else
+ * tries PulseAudio (only when libsox-fmt-pulse is installed and a server answers,
+ * found through $PULSE_SERVER or $XDG_RUNTIME_DIR/pulse/native), else ALSA's
+ * "default" PCM. PipeWire desktops answer as PulseAudio. AUDIODRIVER=pulseaudio makes
+ * PulseAudio mandatory (a missing server then fails with "Connection refused" instead
+ * of falling back to ALSA).
+ */
+
+/** $KAIWA_SOX overrides the binary (tests use it to simulate a missing or hanging SoX). */
+export function soxBinary(): string {
+  return process.env['KAIWA_SOX'] || 'sox';
+}
+
+export type SoxDirection = 'input' | 'output';
+
+export interface SoxExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** The last few KB SoX wrote to stderr (its FAIL lines, ALSA's complaints). */
+  stderr: string;
+  /** Set when the binary could not be started at all (ENOENT, EACCES). */
+  spawnError?: NodeJS.ErrnoException;
+}
+
+const STDERR_TAIL_BYTES = 4096;
+export const DEFAULT_KILL_GRACE_MS = 500;
+
+const liveChildren = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+/**
+ * Last resort for any path that forgets to stop SoX: on 'exit' (process.exit(), or the
+ * event loop running dry) every child still alive is killed. 'exit' handlers must be
+ * synchronous, so SIGKILL, not a graceful stop. A death by signal runs no handlers,
+ * but then SoX sees its pipes close and stops by itself.
+ */
+function track(child: ChildProcess): void {
+  if (!exitHookInstalled) {
+    process.on('exit', killAllSoxChildren);
+    exitHookInstalled = true;
+  }
+  liveChildren.add(child);
+  child.once('exit', () => liveChildren.delete(child));
+}
+
+export function killAllSoxChildren(): void {
+  for (const child of liveChildren) child.kill('SIGKILL');
+  liveChildren.clear();
+}
+
+/** PIDs of SoX processes this module started that have not exited yet. */
+export function liveSoxPids(): number[] {
+  return [...liveChildren].flatMap((child) => (child.pid === undefined ? [] : [child.pid]));
+}
+
+export interface SoxProcessOptions {
+  stdin: 'pipe' | 'ignore';
+  stdout: 'pipe' | 'ignore';
+  env?: NodeJS.ProcessEnv;
+}
+
+export class SoxProcess {
+  /** Resolves once SoX has exited and its stdout/stderr are fully read; never rejects. */
+  readonly exited: Promise<SoxExit>;
+  private readonly child: ChildProcess;
+  private stderrTail = '';
+  private hasExited = false;
+  private stopRequested = false;
+
+  constructor(args: readonly string[], options: SoxProcessOptions) {
+    this.child = spawn(soxBinary(), args, { stdio: [options.stdin, options.stdout, 'pipe'], env: options.env ?? process.env });
+    this.child.stderr?.setEncoding('utf8');
+    this.child.stderr?.on('data', (text: string) => {
+      this.stderrTail = (this.stderrTail + text).slice(-STDERR_TAIL_BYTES);
+    });
+    // Writing to a SoX that already died raises EPIPE here; the exit report says why it died.
+    this.child.stdin?.on('error', () => undefined);
+    this.exited = new Promise((resolve) => {
+      this.child.once('error', (error: NodeJS.ErrnoException) => {
+        if (this.child.pid !== undefined) return;
+        this.hasExited = true;
+        resolve({ code: null, signal: null, stderr: '', spawnError: error });
+      });
+      this.child.once('close', (code, signal) => {
+        this.hasExited = true;
+        resolve({ code, signal, stderr: this.stderrTail });
+      });
+    });
+    if (this.child.pid !== undefined) track(this.child);
+  }
+
+  get stdin(): Writable {
+    if (!this.child.stdin) throw new Error('SoxProcess: spawned without a stdin pipe');
+    return this.child.stdin;
+  }
+
+  get stdout(): Readable {
+    if (!this.child.stdout) throw new Error('SoxProcess: spawned without a stdout pipe');
+    return this.child.stdout;
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** True once stop() or kill() was called: its exit is expected, not a failure. */
+  get wasStopped(): boolean {
+    return this.stopRequested;
+  }
+
+  /**
+   * SIGTERM, then SIGKILL if SoX is still there after the grace period. SoX handles
+   * SIGTERM by finishing its output (a player drains what is queued), hence the bound.
+   */
+  async stop(graceMs = DEFAULT_KILL_GRACE_MS): Promise<SoxExit> {
+    this.stopRequested = true;
+    if (!this.hasExited) this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.kill(), graceMs);
+    const exit = await this.exited;
+    clearTimeout(timer);
+    return exit;
+  }
+
+  /** Immediate death: the only way to drop audio SoX or the sound server still holds. */
+  kill(): void {
+    this.stopRequested = true;
+    this.child.stdin?.destroy();
+    if (!this.hasExited) this.child.kill('SIGKILL');
+  }
+}
+
+/** Our environment plus defaults for variables the user has not set themselves. */
+export function soxEnvironment(defaults: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const [name, value] of Object.entries(defaults)) env[name] ??= value;
+  return env;
+}
+
+const DEVICE_PROBLEM = /can't open (input|output)|no default audio device|can not open audio device|ALSA lib|cannot find card|Unknown PCM|Connection refused|No such device|Device or resource busy/i;
+
+const HINTS: Record<SoxDirection, string> = {
+  input: 'use --input FILE.wav or --modalities text',
+  output: 'use --no-speaker (and --output FILE.wav to keep the audio) or --modalities text',
+};
+
+/** One line for the user, from how SoX ended. */
+export function soxFailure(exit: SoxExit, direction: SoxDirection): AudioDeviceError {
+  if (exit.spawnError) return spawnFailure(exit.spawnError);
+  const reason = summarizeSoxStderr(exit.stderr, exit.signal) ?? describeExit(exit);
+  // SoX's ALSA output divides by zero when there is no card at all, hence SIGFPE.
+  if (DEVICE_PROBLEM.test(exit.stderr) || exit.signal === 'SIGFPE') {
+    return new AudioDeviceError(`no audio ${direction} device: ${reason}; ${HINTS[direction]}`);
+  }
+  return new AudioDeviceError(`audio ${direction} stopped: ${reason}; ${HINTS[direction]}`);
+}
+
+export function spawnFailure(error: NodeJS.ErrnoException): AudioDeviceError {
+  if (error.code === 'ENOENT') return new AudioDeviceError(SOX_MISSING_MESSAGE);
+  return new AudioDeviceError(`cannot run SoX (${soxBinary()}): ${describeFileError(error)}`);
+}
+
+/**
+ * SoX's own "sox FAIL …" line says the most; ALSA's noise ("ALSA lib pcm.c:2666:(…)
+ * Unknown PCM default") is the fallback when SoX crashed before it could say anything.
+ */
+export function summarizeSoxStderr(stderr: string, signal: NodeJS.Signals | null): string | undefined {
+  const lines = stderr.split('\n').map((line) => line.replace(/\s+/g, ' ').trim()).filter(Boolean);
+  const fail = lines.filter((line) => line.startsWith('sox FAIL')).at(-1);
+  const crash = signal ? ` (SoX was killed by ${signal})` : '';
+  if (fail) return fail.replace(/^sox FAIL (\w+: )?/, '') + crash;
+  if (/cannot find card/.test(stderr)) return `ALSA found no sound card${crash}`;
+  const alsa = lines.filter((line) => line.startsWith('ALSA lib')).at(-1);
+  if (alsa) return `ALSA: ${alsa.replace(/^ALSA lib \S+:\([^)]*\) /, '')}${crash}`;
+  return lines.at(-1);
+}
+
+function describeExit(exit: SoxExit): string {
+  return exit.signal ? `SoX was killed by ${exit.signal}` : `SoX exited with code ${String(exit.code)}`;
+}

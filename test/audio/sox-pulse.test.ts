@@ -1,0 +1,160 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { bufferToInt16, int16ToBuffer } from '../../src/audio/pcm16.js';
+import { SoxPlayer, SoxRecorder } from '../../src/audio/sox.js';
+import { liveSoxPids } from '../../src/audio/sox-process.js';
+import { encodeWav } from '../../src/audio/wav.js';
+import { isAlive, waitFor } from '../helpers/audio-fake-sox.js';
+import { SourceCapture, startPulse, type PulseServer } from '../helpers/audio-pulse.js';
+import { amplitudeDb, dominantFrequency, sine, toneAmplitude } from '../helpers/audio-signals.js';
+import { audioTempDir } from '../helpers/audio-tmp.js';
+
+/**
+ * SoX against a real (private) PulseAudio server with null sinks. SoX finds it the
+ * way it finds a desktop's: --default-device tries PulseAudio first, and libpulse
+ * connects to $PULSE_SERVER (set by startPulse). No AUDIODRIVER needed.
+ */
+
+const RATE = 24000;
+const dir = audioTempDir('kaiwa-pulse-test-');
+let pulse: PulseServer;
+
+before(async () => {
+  pulse = await startPulse();
+});
+after(async () => {
+  await pulse?.stop();
+});
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Splits a signal into 20 ms windows and says which ones carry a tone at `frequency`. */
+function toneWindows(samples: Int16Array, frequency: number, minAmplitude: number): boolean[] {
+  const window = RATE / 50;
+  const result: boolean[] = [];
+  for (let start = 0; start + window <= samples.length; start += window) {
+    result.push(toneAmplitude(samples.subarray(start, start + window), frequency, RATE) > minAmplitude);
+  }
+  return result;
+}
+
+function longestRun(windows: boolean[]): { start: number; length: number } {
+  let best = { start: 0, length: 0 };
+  let start = -1;
+  windows.forEach((on, index) => {
+    if (on && start < 0) start = index;
+    if ((!on || index === windows.length - 1) && start >= 0) {
+      const end = on ? index + 1 : index;
+      if (end - start > best.length) best = { start, length: end - start };
+      start = -1;
+    }
+  });
+  return best;
+}
+
+function playerFor(): SoxPlayer {
+  const player = new SoxPlayer({ sampleRate: RATE });
+  player.on('error', (error: Error) => assert.fail(`player error: ${error.message}`));
+  return player;
+}
+
+describe('SoxPlayer through PulseAudio', () => {
+  it('plays a 1 kHz tone that arrives on the default sink\'s monitor, whole, and close() waits for it', async () => {
+    const capture = new SourceCapture('spk.monitor', RATE);
+    await capture.ready();
+    const player = playerFor();
+    const tone = int16ToBuffer(sine({ frequency: 1000, sampleRate: RATE, ms: 1000, amplitude: 12000 }));
+    for (let offset = 0; offset < tone.length; offset += 960) player.write(tone.subarray(offset, offset + 960));
+    const closing = Date.now();
+    await player.close();
+    const closeMs = Date.now() - closing;
+    await sleep(150);
+    const heard = await capture.stop();
+
+    assert.ok(closeMs > 700, `close() returned after ${closeMs} ms, before 1 s of audio could have played`);
+    const run = longestRun(toneWindows(heard, 1000, 3000));
+    assert.ok(Math.abs(run.length - 50) <= 4, `tone lasted ${run.length * 20} ms on the monitor, expected ~1000`);
+    const middle = heard.subarray((run.start + 5) * 480, (run.start + run.length - 5) * 480);
+    assert.equal(dominantFrequency(middle, RATE, 500, 2000, 10), 1000);
+    assert.ok(Math.abs(amplitudeDb(toneAmplitude(middle, 1000, RATE), 12000)) < 1.5, 'level changed on the way');
+    assert.deepEqual(liveSoxPids(), []);
+  });
+
+  it('clear() silences audio already queued, and the next write plays again', async () => {
+    const capture = new SourceCapture('spk.monitor', RATE);
+    await capture.ready();
+    const player = playerFor();
+    player.write(int16ToBuffer(sine({ frequency: 1000, sampleRate: RATE, ms: 3000, amplitude: 12000 })));
+    const startedAt = capture.capturedSamples;
+    // Let some of it be heard (SoX takes a moment to start), then barge in.
+    await waitFor(() => capture.capturedSamples - startedAt > RATE * 0.9, 3000, 'the monitor to capture 0.9 s');
+    player.clear();
+    const clearedAt = capture.capturedSamples;
+    await sleep(600);
+    player.write(int16ToBuffer(sine({ frequency: 500, sampleRate: RATE, ms: 400, amplitude: 12000 })));
+    await player.close();
+    await sleep(150);
+    const heard = await capture.stop();
+
+    const thousand = toneWindows(heard, 1000, 3000);
+    const heardBeforeClear = thousand.slice(startedAt / 480, clearedAt / 480).filter(Boolean).length;
+    assert.ok(heardBeforeClear >= 10, `only ${heardBeforeClear * 20} ms of tone before clear()`);
+    // Whatever was in flight when clear() ran may still arrive for a moment; after that, nothing.
+    const lateWindows = thousand.slice(Math.ceil(clearedAt / 480) + 10);
+    assert.equal(lateWindows.filter(Boolean).length, 0, 'the 1 kHz tone kept playing after clear()');
+    const after = longestRun(toneWindows(heard, 500, 3000));
+    assert.ok(after.length >= 15, `the write after clear() played only ${after.length * 20} ms`);
+  });
+});
+
+describe('SoxRecorder through PulseAudio', () => {
+  it('captures a tone played into the sink whose monitor is the default source', async () => {
+    const recorder = new SoxRecorder({ sampleRate: RATE });
+    const chunks: Buffer[] = [];
+    const startedAt = Date.now();
+    let firstChunkMs = -1;
+    const firstChunk = new Promise<void>((resolve, reject) => {
+      recorder.on('data', (chunk: Buffer) => {
+        if (firstChunkMs < 0) firstChunkMs = Date.now() - startedAt;
+        chunks.push(chunk);
+        resolve();
+      });
+      recorder.on('error', reject);
+    });
+    recorder.start();
+    await firstChunk;
+
+    const wavPath = join(dir, 'tone.wav');
+    // 16 kHz in the file: PulseAudio and SoX both resample on the way, as on a desktop.
+    writeFileSync(wavPath, encodeWav(sine({ frequency: 1000, sampleRate: 16000, ms: 800, amplitude: 12000 }), 16000, 1));
+    const paplay = spawn('paplay', ['--device=mic', wavPath], { stdio: 'inherit' });
+    assert.equal(await new Promise((resolve) => paplay.on('exit', resolve)), 0);
+    await sleep(400);
+    await recorder.stop();
+    const pid = liveSoxPids()[0];
+
+    assert.ok(firstChunkMs < 1000, `first audio after ${firstChunkMs} ms`);
+    const heard = bufferToInt16(Buffer.concat(chunks));
+    const run = longestRun(toneWindows(heard, 1000, 3000));
+    assert.ok(Math.abs(run.length - 40) <= 4, `captured ${run.length * 20} ms of tone, expected ~800`);
+    const middle = heard.subarray((run.start + 5) * 480, (run.start + run.length - 5) * 480);
+    assert.equal(dominantFrequency(middle, RATE, 500, 2000, 10), 1000);
+    assert.ok(Math.abs(amplitudeDb(toneAmplitude(middle, 1000, RATE), 12000)) < 1.5);
+    assert.equal(pid, undefined, 'SoX still running after stop()');
+  });
+
+  it('stop() ends SoX for real (no process left behind)', async () => {
+    const recorder = new SoxRecorder({ sampleRate: RATE });
+    const gotAudio = new Promise((resolve) => recorder.once('data', resolve));
+    recorder.start();
+    await gotAudio;
+    const [pid] = liveSoxPids();
+    assert.ok(pid !== undefined);
+    await recorder.stop();
+    assert.equal(isAlive(pid), false);
+    assert.deepEqual(liveSoxPids(), []);
+  });
+});

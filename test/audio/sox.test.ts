@@ -1,0 +1,253 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import { AudioDeviceError, checkSox, SOX_MISSING_MESSAGE, SoxPlayer, SoxRecorder } from '../../src/audio/sox.js';
+import { liveSoxPids, summarizeSoxStderr } from '../../src/audio/sox-process.js';
+import { fakeSox, isAlive, pidsOf, waitFor } from '../helpers/audio-fake-sox.js';
+import { audioTempDir } from '../helpers/audio-tmp.js';
+
+const dir = audioTempDir('kaiwa-sox-');
+const FORMAT = { sampleRate: 24000 };
+
+/** Sets environment variables for one test and puts the old values back afterwards. */
+function useEnv(values: Record<string, string | undefined>): void {
+  const saved: Record<string, string | undefined> = {};
+  beforeEach(() => {
+    for (const [name, value] of Object.entries(values)) {
+      saved[name] = process.env[name];
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  });
+  afterEach(() => {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  });
+}
+
+function nextError(emitter: SoxRecorder | SoxPlayer, timeoutMs = 5000): Promise<Error> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no error event')), timeoutMs);
+    emitter.once('error', (error: Error) => {
+      clearTimeout(timer);
+      resolve(error);
+    });
+  });
+}
+
+function assertOneLine(error: Error, pattern: RegExp): void {
+  assert.ok(error instanceof AudioDeviceError, `expected AudioDeviceError, got ${error.name}: ${error.message}`);
+  assert.doesNotMatch(error.message, /\n/);
+  assert.match(error.message, pattern);
+}
+
+describe('checkSox', () => {
+  it('resolves with the version of the installed SoX', async () => {
+    assert.match(await checkSox(), /SoX v\d+\.\d+/);
+  });
+
+  describe('with KAIWA_SOX=/nonexistent', () => {
+    useEnv({ KAIWA_SOX: '/nonexistent' });
+    it('throws the one-line "SoX is not installed" error with install hints', async () => {
+      await assert.rejects(checkSox(), (error: unknown) => {
+        assert.ok(error instanceof AudioDeviceError);
+        assert.equal(error.message, 'SoX is not installed: install it with `sudo apt-get install sox libsox-fmt-pulse` (or `brew install sox`), or use --modalities text / --input FILE.wav');
+        return true;
+      });
+    });
+
+    it('makes the recorder emit the same error instead of crashing', async () => {
+      const recorder = new SoxRecorder(FORMAT);
+      const error = nextError(recorder);
+      recorder.start();
+      assert.equal((await error).message, SOX_MISSING_MESSAGE);
+      await recorder.stop();
+    });
+
+    it('makes the player emit it once, then drop writes quietly', async () => {
+      const player = new SoxPlayer(FORMAT);
+      let errors = 0;
+      player.on('error', () => errors++);
+      const error = nextError(player);
+      player.write(Buffer.alloc(960));
+      assert.equal((await error).message, SOX_MISSING_MESSAGE);
+      player.write(Buffer.alloc(960));
+      await player.close();
+      assert.equal(errors, 1);
+    });
+  });
+
+  it('says SoX cannot be run when the binary is not executable', async () => {
+    const path = join(dir, 'not-executable');
+    writeFileSync(path, '#!/bin/sh\n', { mode: 0o644 });
+    process.env['KAIWA_SOX'] = path;
+    try {
+      await assert.rejects(checkSox(), { message: `cannot run SoX (${path}): permission denied` });
+    } finally {
+      delete process.env['KAIWA_SOX'];
+    }
+  });
+});
+
+describe('SoX with no sound card', () => {
+  // This machine has none; the overrides make any machine look the same: a PulseAudio
+  // socket nobody listens on, and an ALSA configuration without a "default" device.
+  const emptyAlsaConfig = join(dir, 'empty-alsa.conf');
+  writeFileSync(emptyAlsaConfig, '');
+  useEnv({ PULSE_SERVER: `unix:${join(dir, 'no-pulse-here')}`, ALSA_CONFIG_PATH: emptyAlsaConfig, AUDIODRIVER: undefined, KAIWA_SOX: undefined });
+
+  it('recorder reports "no audio input device" in one line (SoX: "no default audio device configured")', async () => {
+    const recorder = new SoxRecorder(FORMAT);
+    const error = nextError(recorder);
+    recorder.start();
+    assertOneLine(await error, /^no audio input device: Sorry, there is no default audio device configured; use --input FILE\.wav or --modalities text$/);
+    await recorder.stop();
+  });
+
+  it('player reports "no audio output device" in one line (SoX crashes with SIGFPE after ALSA fails)', async () => {
+    const player = new SoxPlayer(FORMAT);
+    const error = nextError(player);
+    player.write(Buffer.alloc(4800));
+    assertOneLine(await error, /^no audio output device: .+; use --no-speaker \(and --output FILE\.wav to keep the audio\) or --modalities text$/);
+    await player.close();
+  });
+
+  describe('with AUDIODRIVER=pulseaudio', () => {
+    useEnv({ AUDIODRIVER: 'pulseaudio' });
+    it('recorder reports that the PulseAudio connection was refused', async () => {
+      const recorder = new SoxRecorder(FORMAT);
+      const error = nextError(recorder);
+      recorder.start();
+      assertOneLine(await error, /^no audio input device: can't open input `default': can not open audio device: Connection refused; use --input/);
+      await recorder.stop();
+    });
+  });
+});
+
+describe('summarizing what SoX printed', () => {
+  it('prefers SoX\'s FAIL line over ALSA noise', () => {
+    const stderr = 'ALSA lib pcm.c:2666:(snd_pcm_open_noupdate) Unknown PCM default\nsox FAIL sox: Sorry, there is no default audio device configured\n';
+    assert.equal(summarizeSoxStderr(stderr, null), 'Sorry, there is no default audio device configured');
+  });
+
+  it('falls back to ALSA and the crash signal when SoX died silently', () => {
+    const stderr = "ALSA lib confmisc.c:855:(parse_card) cannot find card '0'\nALSA lib pcm.c:2666:(snd_pcm_open_noupdate) Unknown PCM default\n";
+    assert.equal(summarizeSoxStderr(stderr, 'SIGFPE'), 'ALSA found no sound card (SoX was killed by SIGFPE)');
+    assert.equal(summarizeSoxStderr('ALSA lib pcm.c:2666:(snd_pcm_open_noupdate) Unknown PCM default\n', null), 'ALSA: Unknown PCM default');
+  });
+});
+
+describe('SoX process handling (with stand-in sox scripts)', () => {
+  afterEach(() => {
+    delete process.env['KAIWA_SOX'];
+  });
+
+  it('recorder hands on whole samples even when the pipe splits them, then emits end', async () => {
+    // 5 bytes, then 3: sample boundaries fall inside both writes.
+    process.env['KAIWA_SOX'] = fakeSox(dir, 'odd-writes', "printf '\\001\\000\\002'; sleep 0.05; printf '\\000\\003\\000\\004\\000'");
+    const recorder = new SoxRecorder(FORMAT);
+    const chunks: Buffer[] = [];
+    recorder.on('data', (chunk: Buffer) => chunks.push(chunk));
+    const ended = new Promise((resolve) => recorder.once('end', resolve));
+    recorder.start();
+    await ended;
+    for (const chunk of chunks) assert.equal(chunk.length % 2, 0);
+    assert.deepEqual(Buffer.concat(chunks), Buffer.from([1, 0, 2, 0, 3, 0, 4, 0]));
+  });
+
+  it('recorder reports an unexpected SoX failure with SoX\'s own words', async () => {
+    process.env['KAIWA_SOX'] = fakeSox(dir, 'fails', "echo 'sox FAIL formats: something odd happened' >&2; exit 2");
+    const recorder = new SoxRecorder(FORMAT);
+    const error = nextError(recorder);
+    recorder.start();
+    assertOneLine(await error, /^audio input stopped: something odd happened; use --input FILE\.wav or --modalities text$/);
+  });
+
+  it('recorder passes the article\'s command line with the format\'s rate', async () => {
+    const argsFile = join(dir, 'args.txt');
+    process.env['KAIWA_SOX'] = fakeSox(dir, 'args', `echo "$@" > '${argsFile}'`);
+    const recorder = new SoxRecorder({ sampleRate: 8000 });
+    const ended = new Promise((resolve) => recorder.once('end', resolve));
+    recorder.start();
+    await ended;
+    assert.equal(readFileSync(argsFile, 'utf8').trim(), '--default-device --no-show-progress --rate 8000 --channels 1 --encoding signed-integer --bits 16 --type raw -');
+  });
+
+  it('stop() sends SIGTERM, then SIGKILL to a SoX that ignores it', async () => {
+    const stubborn = fakeSox(dir, 'stubborn', "trap '' TERM\nexec sleep 30");
+    process.env['KAIWA_SOX'] = stubborn;
+    const recorder = new SoxRecorder(FORMAT, { stopGraceMs: 200 });
+    recorder.start();
+    await waitFor(() => pidsOf(stubborn).length === 1, 2000, 'the stand-in to start');
+    const [pid] = pidsOf(stubborn);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const startedStop = Date.now();
+    await recorder.stop();
+    const tookMs = Date.now() - startedStop;
+    assert.ok(tookMs >= 190 && tookMs < 1500, `stop took ${tookMs} ms`);
+    assert.equal(isAlive(pid!), false);
+    assert.deepEqual(liveSoxPids(), []);
+  });
+
+  it('kills every SoX child when the process exits without stopping them', async () => {
+    const sleeper = fakeSox(dir, 'orphan-candidate', 'exec sleep 30');
+    const soxUrl = new URL('../../src/audio/sox.ts', import.meta.url).href;
+    const script = `
+      const { SoxRecorder, SoxPlayer } = await import(${JSON.stringify(soxUrl)});
+      new SoxRecorder({ sampleRate: 24000 }).start();
+      new SoxPlayer({ sampleRate: 24000 }).write(Buffer.alloc(960));
+      setTimeout(() => process.exit(0), 300);`;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { env: { ...process.env, KAIWA_SOX: sleeper }, stdio: 'inherit' });
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    assert.equal(code, 0);
+    const pids = pidsOf(sleeper);
+    assert.equal(pids.length, 2, 'both stand-ins should have started');
+    await waitFor(() => pids.every((pid) => !isAlive(pid)), 2000, `SoX children ${pids.join(', ')} to die`);
+  });
+
+  it('player clear() kills SoX at once and starts a new one on the next write', async () => {
+    const output = join(dir, 'played.raw');
+    const player = fakeSox(dir, 'player', `cat >> '${output}'`);
+    process.env['KAIWA_SOX'] = player;
+    const sink = new SoxPlayer(FORMAT);
+    sink.on('error', (error: Error) => assert.fail(`unexpected error: ${error.message}`));
+    sink.write(Buffer.alloc(960, 1));
+    await waitFor(() => pidsOf(player).length === 1, 2000, 'the first player');
+    sink.clear();
+    await waitFor(() => !isAlive(pidsOf(player)[0]!), 1000, 'the cleared player to die');
+    sink.write(Buffer.alloc(960, 2));
+    await waitFor(() => pidsOf(player).length === 2, 2000, 'a second player');
+    await sink.close();
+    assert.ok(readFileSync(output).subarray(-960).every((byte) => byte === 2));
+    assert.deepEqual(liveSoxPids(), []);
+  });
+
+  it('player close() waits for SoX to drain everything written', async () => {
+    const output = join(dir, 'drained.raw');
+    // A slow consumer: close() must not return before it has read and written it all.
+    process.env['KAIWA_SOX'] = fakeSox(dir, 'slow-player', `sleep 0.3; cat > '${output}'`);
+    const sink = new SoxPlayer(FORMAT);
+    const audio = Buffer.alloc(48000 * 2, 7);
+    sink.write(audio);
+    await sink.close();
+    assert.equal(readFileSync(output).length, audio.length);
+  });
+
+  it('player close() gives up on a SoX that never exits, after the queued audio plus slack', async () => {
+    const hung = fakeSox(dir, 'hung-player', "trap '' TERM\nexec sleep 30 < /dev/null");
+    process.env['KAIWA_SOX'] = hung;
+    const sink = new SoxPlayer(FORMAT, { drainSlackMs: 300, stopGraceMs: 100 });
+    sink.write(Buffer.alloc(4800));
+    await waitFor(() => pidsOf(hung).length === 1, 2000, 'the stand-in to start');
+    const startedClose = Date.now();
+    await sink.close();
+    const tookMs = Date.now() - startedClose;
+    assert.ok(tookMs >= 250 && tookMs < 1500, `close took ${tookMs} ms`);
+    assert.equal(isAlive(pidsOf(hung)[0]!), false);
+    await sink.close();
+  });
+});
