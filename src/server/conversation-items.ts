@@ -83,7 +83,7 @@ function parseUserPart(value: unknown, param: string, index: number, format: Aud
     return { type, transcript };
   }
   audio.set(index, audioContent(decodeWireAudio(string(part.audio, `${param}.audio`, 64_000_000), format, `${param}.audio`), format));
-  return transcript === undefined ? { type } : { type, transcript };
+  return { type, transcript: transcript ?? UNTRANSCRIBED };
 }
 
 function parseAssistantPart(value: unknown, param: string, index: number, format: AudioFormatName, audio: Map<number, AudioContent>): AssistantPart {
@@ -107,10 +107,16 @@ function stored(item: Item & { id: string }): StoredItem {
   return { item, audio: new Map() };
 }
 
+/**
+ * The service sends `transcript: null` until an input audio part is recognized, and the
+ * Agents SDK requires the field; the SDK's TypeScript type only allows a string.
+ */
+const UNTRANSCRIBED = null as unknown as string;
+
 /** A user turn from committed input audio; its transcript is filled in when recognized. */
 export function userAudioItem(id: string, pcm: Buffer, sampleRate: number): StoredItem {
   const item: Item & { id: string } = {
-    id, type: 'message', object: 'realtime.item', status: 'completed', role: 'user', content: [{ type: 'input_audio' }],
+    id, type: 'message', object: 'realtime.item', status: 'completed', role: 'user', content: [{ type: 'input_audio', transcript: UNTRANSCRIBED }],
   };
   return { item, audio: new Map([[0, { pcm, sampleRate, durationMs: pcmDurationMs(pcm.length, sampleRate) }]]) };
 }

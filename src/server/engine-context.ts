@@ -40,7 +40,7 @@ async function engineMessage(stored: StoredItem, transcriptOf: TranscriptOf): Pr
   }
 }
 
-type AnyPart = { type?: string; text?: string; transcript?: string };
+type AnyPart = { type?: string; text?: string; transcript?: string | null };
 
 async function partText(stored: StoredItem, index: number, part: AnyPart, transcriptOf: TranscriptOf): Promise<string> {
   if (part.type === 'input_image') return '[an image the user attached; this server cannot see images]';

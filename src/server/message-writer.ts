@@ -49,6 +49,8 @@ export class MessageWriter {
       deps.emit({ type: 'conversation.item.added', previous_item_id: this.previousItemId, item });
     }
     deps.emit({ ...this.partEvent('response.content_part.added'), part: this.part() });
+    // The stored item shows the part as it grows, so a truncate can arrive mid-speech.
+    this.stored.item = this.snapshot('in_progress', [this.liveContent()]);
   }
 
   get outputText(): string {
@@ -62,6 +64,7 @@ export class MessageWriter {
   async write(delta: string): Promise<void> {
     if (delta === '') return;
     this.text += delta;
+    if (this.audio.truncatedAtMs === undefined) this.stored.item = this.snapshot('in_progress', [this.liveContent()]);
     const { plan } = this.deps;
     if (plan.modality === 'text') {
       this.deps.emit({ ...this.partEvent('response.output_text.delta'), delta });
@@ -133,6 +136,10 @@ export class MessageWriter {
     const cut = this.audio.truncatedAtMs;
     this.audio.pcm = cut === undefined ? all : all.subarray(0, pcmOffset(cut, this.audio.sampleRate));
     if (cut !== undefined) this.audio.durationMs = Math.min(this.audio.durationMs, cut);
+  }
+
+  private liveContent(): ReturnType<MessageWriter['finalContent']> {
+    return this.deps.plan.modality === 'text' ? { type: 'output_text', text: this.text } : { type: 'output_audio', transcript: this.text };
   }
 
   private finalContent(): { type: 'output_text'; text: string } | { type: 'output_audio'; transcript: string } {

@@ -26,7 +26,7 @@ test('a manual commit turns buffered audio into a user item and transcribes it w
   const committed = await client.next('input_audio_buffer.committed');
   const added = await client.next('conversation.item.added');
   assert.equal((added.item as Json).id, committed.item_id);
-  assert.deepEqual((added.item as Json).content, [{ type: 'input_audio' }]);
+  assert.deepEqual((added.item as Json).content, [{ type: 'input_audio', transcript: null }]);
   const completed = await client.next('conversation.item.input_audio_transcription.completed');
   assert.equal(completed.item_id, committed.item_id);
   assert.equal(completed.transcript, 'what time is it');

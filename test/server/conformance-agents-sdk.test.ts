@@ -1,0 +1,136 @@
+/**
+ * Acceptance: `@openai/agents-realtime`'s RealtimeSession over its WebSocket transport, with
+ * a custom `url`, completes the basic flows against `kaiwa serve`. That client silently
+ * drops events failing its schemas, so each flow also checks that what the server sent
+ * arrived as the client's own events (audio chunks, finished turns).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { OpenAIRealtimeWebSocket, RealtimeAgent, RealtimeSession, tool, type RealtimeItem } from '@openai/agents-realtime';
+import { startTestServer } from '../helpers/server-harness.js';
+import { ToneSynthesizer, fakeSpeech, silence, tone } from '../helpers/server-speech.js';
+import type { RealtimeServer } from '../../src/server/realtime-server.js';
+
+interface Recorder {
+  session: RealtimeSession;
+  transport: OpenAIRealtimeWebSocket;
+  raw: Array<{ type: string; [key: string]: unknown }>;
+  audioEvents: number;
+  turnsDone: number;
+  errors: unknown[];
+  waitFor: (check: () => boolean, label: string, timeoutMs?: number) => Promise<void>;
+}
+
+async function agentSession(server: RealtimeServer, agent: RealtimeAgent): Promise<Recorder> {
+  const transport = new OpenAIRealtimeWebSocket({ url: `${server.url}/realtime?model=gpt-realtime` });
+  const session = new RealtimeSession(agent, { transport, model: 'gpt-realtime' });
+  const recorder: Recorder = {
+    session, transport, raw: [], audioEvents: 0, turnsDone: 0, errors: [],
+    waitFor: async (check, label, timeoutMs = 8000) => {
+      const deadline = Date.now() + timeoutMs;
+      while (!check()) {
+        if (Date.now() > deadline) throw new Error(`timed out: ${label}; saw ${recorder.raw.map((e) => e.type).slice(-12).join(', ')}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
+  };
+  transport.on('*', (event: { type: string }) => recorder.raw.push(event));
+  transport.on('audio', () => recorder.audioEvents++);
+  transport.on('turn_done', () => recorder.turnsDone++);
+  session.on('error', (error) => recorder.errors.push(error));
+  await session.connect({ apiKey: 'sk-test-local' });
+  return recorder;
+}
+
+function count(recorder: Recorder, type: string): number {
+  return recorder.raw.filter((event) => event.type === type).length;
+}
+
+function assistantTexts(history: RealtimeItem[]): string[] {
+  return history.flatMap((item) => item.type === 'message' && item.role === 'assistant'
+    ? item.content.map((part) => ('transcript' in part ? part.transcript : 'text' in part ? part.text : '') ?? '') : []);
+}
+
+function assertNothingDropped(recorder: Recorder): void {
+  assert.deepEqual(recorder.errors, []);
+  assert.equal(count(recorder, 'error'), 0, JSON.stringify(recorder.raw.filter((event) => event.type === 'error')));
+  assert.equal(recorder.audioEvents, count(recorder, 'response.output_audio.delta'), 'every audio delta passed the client schema');
+  assert.equal(recorder.turnsDone, count(recorder, 'response.done'), 'every response.done passed the client schema');
+}
+
+test('agents SDK: a text turn', async () => {
+  const server = await startTestServer();
+  const recorder = await agentSession(server, new RealtimeAgent({ name: 'echo', instructions: 'Repeat.' }));
+  try {
+    recorder.session.sendMessage('hello agents');
+    await recorder.waitFor(() => recorder.turnsDone >= 1 && assistantTexts(recorder.session.history).includes('You said: hello agents'), 'assistant reply in history');
+    assert.ok(recorder.audioEvents > 0, 'the reply was spoken');
+    assertNothingDropped(recorder);
+  } finally {
+    recorder.session.close();
+  }
+});
+
+test('agents SDK: an audio turn driven by VAD (semantic_vad by default), transcribed', async () => {
+  const server = await startTestServer();
+  const recorder = await agentSession(server, new RealtimeAgent({ name: 'echo', instructions: 'Repeat.' }));
+  try {
+    await recorder.waitFor(() => count(recorder, 'session.updated') >= 1, 'session.updated');
+    const pcm = Buffer.concat([silence(300), tone(700), silence(1000)]);
+    for (let offset = 0; offset < pcm.length; offset += 4800) {
+      const chunk = pcm.subarray(offset, offset + 4800);
+      recorder.session.sendAudio(chunk.buffer.slice(chunk.byteOffset, chunk.byteOffset + chunk.length));
+    }
+    await recorder.waitFor(() => recorder.turnsDone >= 1, 'response after speech');
+    await recorder.waitFor(() => recorder.session.history.some((item) => item.type === 'message' && item.role === 'user'
+      && item.content.some((part) => part.type === 'input_audio' && part.transcript === 'hello from the test')), 'user transcript in history');
+    assert.ok(assistantTexts(recorder.session.history).includes('You said: hello from the test'));
+    assert.equal(count(recorder, 'input_audio_buffer.speech_started'), 1);
+    assertNothingDropped(recorder);
+  } finally {
+    recorder.session.close();
+  }
+});
+
+test('agents SDK: a function call round trip runs the tool and answers with its result', async () => {
+  const server = await startTestServer();
+  const calls: unknown[] = [];
+  const getWeather = tool({
+    name: 'get_weather',
+    description: 'Weather for a city',
+    parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false },
+    strict: true,
+    execute: async (input: unknown) => {
+      calls.push(input);
+      return 'sunny, 21 degrees';
+    },
+  });
+  const recorder = await agentSession(server, new RealtimeAgent({ name: 'weather', instructions: 'Use tools.', tools: [getWeather] }));
+  try {
+    recorder.session.sendMessage('call get_weather with city Paris');
+    await recorder.waitFor(() => recorder.turnsDone >= 2, 'tool response and final answer', 10000);
+    assert.deepEqual(calls, [{ city: 'Paris' }]);
+    await recorder.waitFor(() => assistantTexts(recorder.session.history).includes('The get_weather tool returned: sunny, 21 degrees'), 'final answer');
+    assertNothingDropped(recorder);
+  } finally {
+    recorder.session.close();
+  }
+});
+
+test('agents SDK: interrupting cancels the response and truncates what was not heard', async () => {
+  const server = await startTestServer({ speech: fakeSpeech({ synthesizer: new ToneSynthesizer(60, 100, 15) }) });
+  const recorder = await agentSession(server, new RealtimeAgent({ name: 'echo', instructions: 'Repeat.' }));
+  try {
+    recorder.session.sendMessage('please say something long enough that I can interrupt it halfway through');
+    await recorder.waitFor(() => recorder.audioEvents >= 3, 'audio started');
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    recorder.session.interrupt();
+    await recorder.waitFor(() => recorder.turnsDone >= 1, 'response.done');
+    const done = recorder.raw.find((event) => event.type === 'response.done') as unknown as { response: { status: string } };
+    assert.equal(done.response.status, 'cancelled');
+    await recorder.waitFor(() => count(recorder, 'conversation.item.truncated') === 1, `truncated ${JSON.stringify(recorder.raw.filter((e) => e.type === 'error'))}`);
+    assertNothingDropped(recorder);
+  } finally {
+    recorder.session.close();
+  }
+});
