@@ -12,7 +12,7 @@ import type { ReplyEngine } from './engines/reply-engine.js';
 import { EchoEngine } from './engines/echo-engine.js';
 import { OpenAIChatEngine } from './engines/openai-chat-engine.js';
 import { startRealtimeServer, type RealtimeServer } from './realtime-server.js';
-import { NO_SPEECH, type SpeechParts } from './speech-parts.js';
+import { loadSpeechParts, type SpeechParts } from './speech-parts.js';
 import type { TlsMaterial } from './tls-certificate.js';
 
 export type EngineName = 'echo' | 'openai-chat';
@@ -72,7 +72,7 @@ export async function runServe(options: ServeOptions, io: ServeIo = defaultIo())
   logger.addSecret(options.token);
   logger.addSecret(options.engineKey);
   const engine = createEngine(options);
-  const speech = io.speech ?? NO_SPEECH;
+  const speech = io.speech ?? await loadSpeechParts((message) => logger.log('warn', message));
   const server = await startRealtimeServer({
     host: options.host, port: options.port, tls: await tlsOf(options), token: options.token, engine, speech, logger,
     maxSessions: options.maxSessions ?? 100,

@@ -21,3 +21,18 @@ export const NO_SPEECH: SpeechParts = {
   synthesizer: undefined,
   transcriberMissing: 'no offline speech recognizer is installed for kaiwa serve',
 };
+
+/**
+ * The speech parts installed on this machine. Each one that fails to load is left out
+ * (and logged) so the server still starts: text sessions need none of them.
+ */
+export async function loadSpeechParts(log: (message: string) => void = () => undefined): Promise<SpeechParts> {
+  const parts: SpeechParts = { ...NO_SPEECH };
+  try {
+    const { loadSpeechDetectorFactory } = await import('./speech/webrtc-speech-detector.js');
+    parts.createDetector = await loadSpeechDetectorFactory();
+  } catch (error) {
+    log(`turn detection unavailable: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return parts;
+}

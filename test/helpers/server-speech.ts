@@ -1,8 +1,9 @@
 /**
  * Stand-in speech parts for protocol tests, so event order and timing can be checked
  * exactly without depending on a real recognizer or voice: a tone "synthesizer", an
- * energy "detector" and a fixed-text "transcriber".
+ * energy "detector" and a fixed-text "transcriber" (plus espeak-ng speech for the real detector).
  */
+import { execFileSync } from 'node:child_process';
 import type { SpeechDetector, SpeechDetectorOptions, SpeechBoundary } from '../../src/server/speech/speech-detector.js';
 import type { Synthesizer, SynthesisOptions } from '../../src/server/speech/synthesizer.js';
 import type { Transcriber } from '../../src/server/speech/transcriber.js';
@@ -102,4 +103,12 @@ export function fakeSpeech(overrides: Partial<SpeechParts> = {}): SpeechParts {
     synthesizer: new ToneSynthesizer(),
     ...overrides,
   };
+}
+
+/** Real speech for turn-detection tests: espeak-ng's voice as mono PCM16 at `sampleRate` (via SoX). */
+export function spokenPcm(text: string, sampleRate = 24000): Buffer {
+  const wav = execFileSync('espeak-ng', ['--stdout', text], { maxBuffer: 64 * 1024 * 1024 });
+  return execFileSync('sox', ['-t', 'wav', '-', '-t', 'raw', '-r', String(sampleRate), '-e', 'signed', '-b', '16', '-c', '1', '-'], {
+    input: wav, maxBuffer: 64 * 1024 * 1024,
+  });
 }

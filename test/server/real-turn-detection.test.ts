@@ -1,0 +1,64 @@
+/**
+ * Turn detection with the real speech detector (WebRTC VAD) on real speech from espeak-ng,
+ * at both wire rates. Times are checked against where the speech really is in the audio.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { encodeUlaw } from '../../src/audio/g711.js';
+import { loadSpeechParts } from '../../src/server/speech-parts.js';
+import { connectClient, startTestServer } from '../helpers/server-harness.js';
+import { FixedTranscriber, silence, spokenPcm } from '../helpers/server-speech.js';
+import type { TestClient } from '../helpers/server-client.js';
+
+const LEAD_MS = 600;
+const TAIL_MS = 1200;
+
+async function realServer() {
+  const speech = await loadSpeechParts();
+  assert.ok(speech.createDetector, 'the WebRTC speech detector loads');
+  return startTestServer({ speech: { ...speech, transcriber: new FixedTranscriber('what is the weather like') } });
+}
+
+function appendAll(client: TestClient, bytes: Buffer, chunk: number): void {
+  for (let offset = 0; offset < bytes.length; offset += chunk) {
+    client.send({ type: 'input_audio_buffer.append', audio: bytes.subarray(offset, offset + chunk).toString('base64') });
+  }
+}
+
+test('real speech in a pcm16 session: speech_started/stopped bracket the words and a response follows', async () => {
+  const server = await realServer();
+  const { client } = await connectClient(server);
+  client.send({
+    type: 'session.update',
+    session: { type: 'realtime', output_modalities: ['text'], audio: { input: { turn_detection: { type: 'server_vad', prefix_padding_ms: 300, silence_duration_ms: 500 } } } },
+  });
+  await client.next('session.updated');
+  const speech = spokenPcm('Hello, what is the weather like today?');
+  const speechMs = speech.length / 48;
+  appendAll(client, Buffer.concat([silence(LEAD_MS), speech, silence(TAIL_MS)]), 4800);
+  const started = await client.next('input_audio_buffer.speech_started');
+  const stopped = await client.next('input_audio_buffer.speech_stopped');
+  assert.ok(Math.abs(Number(started.audio_start_ms) - (LEAD_MS - 300)) <= 200, `start ${started.audio_start_ms}`);
+  const expectedEnd = LEAD_MS + speechMs + 500;
+  assert.ok(Math.abs(Number(stopped.audio_end_ms) - expectedEnd) <= 400, `end ${stopped.audio_end_ms} vs ${expectedEnd}`);
+  await client.next('input_audio_buffer.committed');
+  const done = await client.next('response.done');
+  assert.equal((done.response as { status: string }).status, 'completed');
+  assert.equal(client.events.filter((event) => event.type === 'input_audio_buffer.speech_started').length, 1, 'one turn, not one per word');
+});
+
+test('real speech in a G.711 μ-law session is detected at 8 kHz', async () => {
+  const server = await realServer();
+  const { client } = await connectClient(server);
+  client.send({
+    type: 'session.update',
+    session: { type: 'realtime', output_modalities: ['text'], audio: { input: { format: { type: 'audio/pcmu' }, turn_detection: { type: 'server_vad', create_response: false } } } },
+  });
+  await client.next('session.updated');
+  const speech = spokenPcm('Testing the telephone line.', 8000);
+  appendAll(client, encodeUlaw(Buffer.concat([silence(LEAD_MS, 8000), speech, silence(TAIL_MS, 8000)])), 800);
+  const started = await client.next('input_audio_buffer.speech_started');
+  assert.ok(Math.abs(Number(started.audio_start_ms) - (LEAD_MS - 300)) <= 200, `start ${started.audio_start_ms}`);
+  await client.next('input_audio_buffer.speech_stopped');
+  await client.next('input_audio_buffer.committed');
+});
