@@ -2,7 +2,8 @@ import type { ChatOptions } from './chat-options.js';
 import { buildSessionConfig, readInstructions } from './session-config.js';
 import { setUpAudio } from './audio-setup.js';
 import { ChatRun, type ChatIo } from './chat-run.js';
-import { resolveEndpoint } from '../client/endpoint.js';
+import { resolveEndpoint, type Endpoint } from '../client/endpoint.js';
+import { startEmbeddedServer, OFFLINE_NOTICE } from './local-server.js';
 import { WebSocketTransport } from '../client/ws-transport.js';
 import { RealtimeSession } from '../client/session.js';
 import { dialectFor } from '../protocol/dialects.js';
@@ -17,9 +18,10 @@ function apiKeyFor(options: ChatOptions, env: NodeJS.ProcessEnv): string | undef
   return env.OPENAI_API_KEY || undefined;
 }
 
-function requireTarget(options: ChatOptions, apiKey: string | undefined, env: NodeJS.ProcessEnv): void {
-  if (apiKey || options.url || options.azureEndpoint || env.OPENAI_BASE_URL) return;
-  throw new UsageError('no API key: set OPENAI_API_KEY (https://platform.openai.com/api-keys), or pass --url ws://HOST:PORT/v1 of a Realtime server such as `kaiwa serve`');
+/** No key and nowhere else to go: the built-in local server answers (or `--local` asks for it). */
+function wantsLocalServer(options: ChatOptions, apiKey: string | undefined, env: NodeJS.ProcessEnv): boolean {
+  if (options.local) return true;
+  return !(apiKey || options.url || options.azureEndpoint || env.OPENAI_BASE_URL);
 }
 
 /** One conversation from the terminal, from connecting to the summary. Resolves the exit code. */
@@ -27,13 +29,25 @@ export async function runChat(options: ChatOptions, io: ChatIo): Promise<number>
   const logger = new RedactingLogger((line) => io.stderr.write(line), options.debug ? 'debug' : 'info');
   const apiKey = apiKeyFor(options, io.env);
   logger.addSecret(apiKey);
-  requireTarget(options, apiKey, io.env);
   const instructions = readInstructions(options);
+  const local = wantsLocalServer(options, apiKey, io.env) ? await startEmbeddedServer(logger) : undefined;
+  if (local) logger.log('info', OFFLINE_NOTICE);
   const endpoint = resolveEndpoint({
-    model: options.model, protocol: options.protocol, apiKey, url: options.url,
-    baseUrl: io.env.OPENAI_BASE_URL, azureEndpoint: options.azureEndpoint,
+    model: options.model, protocol: options.protocol, apiKey: local ? undefined : apiKey, url: local?.url ?? options.url,
+    baseUrl: local ? undefined : io.env.OPENAI_BASE_URL, azureEndpoint: local ? undefined : options.azureEndpoint,
     azureDeployment: options.azureDeployment, apiVersion: options.apiVersion,
   });
+  try {
+    return await converse(options, io, logger, endpoint, instructions, local !== undefined);
+  } finally {
+    await local?.close();
+  }
+}
+
+async function converse(
+  options: ChatOptions, io: ChatIo, logger: RedactingLogger, endpoint: Endpoint,
+  instructions: string | undefined, offline: boolean,
+): Promise<number> {
   const format = { sampleRate: sampleRateOf(options.audioFormat) };
   const audio = await setUpAudio(options, format, logger);
   const interactive = Boolean(io.stdin.isTTY);
@@ -45,6 +59,6 @@ export async function runChat(options: ChatOptions, io: ChatIo): Promise<number>
   logger.log('debug', `connecting to ${endpoint.label} (${options.protocol})`);
   const transport = await WebSocketTransport.connect(endpoint, { timeoutMs: options.connectTimeout });
   const session = new RealtimeSession(transport, dialectFor(options.protocol), { logger });
-  const run = new ChatRun(effective, io, logger, session, audio, { offline: false });
+  const run = new ChatRun(effective, io, logger, session, audio, { offline });
   return run.start(buildSessionConfig(effective, instructions));
 }

@@ -24,6 +24,7 @@ export interface ChatOptions {
   maxOutputTokens?: number | 'inf';
   protocol: DialectName;
   url?: string;
+  local: boolean;
   azureEndpoint?: string;
   azureDeployment?: string;
   apiVersion?: string;
@@ -61,6 +62,7 @@ export function addChatOptions(command: Command): Command {
     .addOption(new Option('--max-output-tokens <n>', 'cap on tokens per response (1-4096 or inf)').argParser(tokenLimit))
     .addOption(new Option('--protocol <dialect>', 'protocol dialect: ga, or beta (OpenAI-Beta: realtime=v1)').argParser(oneOf(DIALECT_NAMES)).default('ga'))
     .addOption(new Option('--url <url>', 'Realtime endpoint or base URL (ws, wss, http, https); /realtime is appended unless present').argParser(nonEmpty))
+    .addOption(new Option('--local', "talk to kaiwa's built-in offline server even when an API key is set").default(false).conflicts(['url', 'azureEndpoint']))
     .addOption(new Option('--azure-endpoint <url>', 'Azure OpenAI resource endpoint, e.g. https://NAME.openai.azure.com').argParser(nonEmpty))
     .addOption(new Option('--azure-deployment <name>', 'Azure OpenAI deployment name').argParser(nonEmpty))
     .addOption(new Option('--api-version <version>', 'Azure preview API version (omit for the GA /openai/v1 endpoint)').argParser(nonEmpty))

@@ -5,6 +5,7 @@ import { applyConfigFile } from './config-file.js';
 import { runChat } from './chat-command.js';
 import { KaiwaError, errorMessage } from '../errors.js';
 import { VERSION } from '../version.js';
+import { addServeOptions, runServe, type ServeOptions } from '../server/serve-command.js';
 
 function fail(message: string, code: number): never {
   process.stderr.write(`kaiwa: ${message}\n`);
@@ -14,21 +15,27 @@ function fail(message: string, code: number): never {
 /** Every error reaches the user as one line; a stack trace only with --debug. */
 function reportAndExit(error: unknown): never {
   if (error instanceof KaiwaError) fail(error.message, error.exitCode);
-  if (error instanceof CommanderError) fail(error.message.replace(/^error: /, ''), error.exitCode === 0 ? 0 : 2);
+  if (error instanceof CommanderError) {
+    if (error.exitCode === 0) process.exit(0);
+    fail(error.message.replace(/^error: /, ''), 2);
+  }
   const debug = process.argv.includes('--debug');
   if (debug && error instanceof Error) process.stderr.write(`${error.stack}\n`);
   fail(`unexpected error: ${errorMessage(error)}${debug ? '' : ' (run with --debug for details)'}`, 1);
 }
 
-function buildProgram(): Command {
-  const program = new Command('kaiwa')
-    .description('Talk with realtime speech-to-speech AI from the terminal')
-    .version(VERSION)
+/** Commander prints "error: …" itself before throwing; kaiwa prints its own one line instead. */
+function quietErrors(command: Command): Command {
+  return command
     .exitOverride()
     .configureOutput({ writeErr: (text) => { if (!text.startsWith('error:')) process.stderr.write(text); } });
-  const chat = addChatOptions(new Command('chat').description('hold a spoken conversation (the default command)'))
-    .exitOverride()
-    .configureOutput({ writeErr: (text) => { if (!text.startsWith('error:')) process.stderr.write(text); } })
+}
+
+function buildProgram(): Command {
+  const program = quietErrors(addChatOptions(new Command('kaiwa')))
+    .description('Talk with realtime speech-to-speech AI from the terminal (the default), or serve the protocol locally')
+    .version(VERSION)
+    .enablePositionalOptions()
     .action(async (options: ChatOptions, command: Command) => {
       applyConfigFile(command, options.config);
       const code = await runChat(command.opts<ChatOptions>(), {
@@ -36,7 +43,9 @@ function buildProgram(): Command {
       });
       process.exit(code);
     });
-  program.addCommand(chat, { isDefault: true });
+  program.addCommand(quietErrors(addServeOptions(new Command('serve')))
+    .description('run a local Realtime-protocol server with offline speech (ws://127.0.0.1:8765/v1)')
+    .action(async (options: ServeOptions) => process.exit(await runServe(options))));
   return program;
 }
 

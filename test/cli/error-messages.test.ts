@@ -28,9 +28,19 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-test('no API key and no --url: one line saying how to get one', async () => {
-  const result = await runKaiwa(['--no-mic', '--no-speaker']);
-  assertOneLineFailure(result, /OPENAI_API_KEY.*--url/, 2);
+test('no API key and no --url: offline mode against the built-in server, said in one line', async () => {
+  const result = await runKaiwa(['--text', 'こんにちは', '--once', '--no-mic', '--no-speaker']);
+  assert.equal(result.code, 0, result.stderr);
+  assertNoStackTrace(result.stderr);
+  assert.match(result.stderr, /^offline mode: no OPENAI_API_KEY.*set OPENAI_API_KEY for the real service$/m);
+  assert.match(result.stdout, /^assistant: You said: こんにちは$/m);
+});
+
+test('--local uses the built-in server even with a key set, and never sends the key there', async () => {
+  const result = await runKaiwa(['--local', '--text', 'hi', '--once', '--no-mic', '--no-speaker', '--json'], { env: { OPENAI_API_KEY: KEY } });
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /"type":"response\.done"/);
+  assert.ok(!result.stdout.includes(KEY) && !result.stderr.includes(KEY));
 });
 
 test('401 at the upgrade: the key was rejected, said in one line', async () => {

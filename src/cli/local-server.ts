@@ -1,0 +1,24 @@
+import { startRealtimeServer, type RealtimeServer } from '../server/realtime-server.js';
+import { EchoEngine } from '../server/engines/echo-engine.js';
+import { loadInstalledSpeech } from '../server/installed-speech.js';
+import type { Logger } from '../logger.js';
+
+export const OFFLINE_NOTICE = 'offline mode: no OPENAI_API_KEY, so kaiwa talks to its built-in local server '
+  + '(echo engine: it repeats what it understood, it is not a model); set OPENAI_API_KEY for the real service';
+
+/**
+ * The no-key default: the same local server as `kaiwa serve`, in this process, on a free
+ * loopback port. The client still talks to it over a real WebSocket, so offline mode
+ * exercises exactly the code path used with the real service.
+ */
+export async function startEmbeddedServer(logger: Logger): Promise<RealtimeServer> {
+  // The server's routine lines (sessions opening and closing) are noise in a conversation.
+  const serverLogger: Logger = { log: (level, message) => logger.log(level === 'info' ? 'debug' : level, `local server: ${message}`) };
+  return startRealtimeServer({
+    host: '127.0.0.1',
+    port: 0,
+    engine: new EchoEngine(),
+    speech: await loadInstalledSpeech(serverLogger),
+    logger: serverLogger,
+  });
+}
