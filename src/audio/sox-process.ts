@@ -84,7 +84,8 @@ export class SoxProcess {
     // Writing to a SoX that already died raises EPIPE here; the exit report says why it died.
     this.child.stdin?.on('error', () => undefined);
     this.exited = new Promise((resolve) => {
-      this.child.once('error', (error: NodeJS.ErrnoException) => {
+      // 'on', not 'once': a later 'error' (e.g. a failed kill) must not go unhandled and crash us.
+      this.child.on('error', (error: NodeJS.ErrnoException) => {
         if (this.child.pid !== undefined) return;
         this.hasExited = true;
         resolve({ code: null, signal: null, stderr: '', spawnError: error });
