@@ -27,3 +27,5 @@ export interface AudioPlaceholder {
 
 export const META_RECORDING_STARTED = 'kaiwa.recording_started';
 export const META_ASSISTANT_INTERRUPTED = 'kaiwa.assistant_interrupted';
+/** Written by close(): its `t` is the length of the recording. */
+export const META_RECORDING_STOPPED = 'kaiwa.recording_stopped';

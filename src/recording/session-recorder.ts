@@ -14,7 +14,7 @@ import { ChunkPairing } from './chunk-pairing.js';
 import { JsonlWriter } from './jsonl-writer.js';
 import { Redactor } from './redactor.js';
 import {
-  CONVERSATION_WAV, EVENTS_JSONL, META_ASSISTANT_INTERRUPTED, META_RECORDING_STARTED, TRANSCRIPT_MD,
+  CONVERSATION_WAV, EVENTS_JSONL, META_ASSISTANT_INTERRUPTED, META_RECORDING_STARTED, META_RECORDING_STOPPED, TRANSCRIPT_MD,
   type Direction, type EventRecord, type RecordedEvent,
 } from './recording-files.js';
 import { StereoTimeline } from './stereo-timeline.js';
@@ -159,7 +159,10 @@ export class SessionRecorder {
 
   private async finish(): Promise<void> {
     clearInterval(this.timer);
-    this.guard(() => this.flush(true));
+    this.guard(() => {
+      this.flush(true);
+      this.write('meta', { type: META_RECORDING_STOPPED, wav_ms: this.framesToMs(this.timeline.written) });
+    });
     const wasRecording = this.state === 'recording';
     this.state = 'closed';
     try {
