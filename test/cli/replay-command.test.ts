@@ -3,10 +3,12 @@ import { appendFileSync, cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Writable } from 'node:stream';
-import { before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { runReplay } from '../../src/cli/replay-command.js';
 import { UsageError } from '../../src/errors.js';
 import { audioTempDir } from '../helpers/audio-tmp.js';
+import { SourceCapture, startPulse, type PulseServer } from '../helpers/audio-pulse.js';
+import { toneAmplitude } from '../helpers/audio-signals.js';
 import { recordSyntheticSession } from '../recording/synthetic-session.js';
 
 class Capture extends Writable {
@@ -109,5 +111,47 @@ describe('kaiwa replay', () => {
     const out = io();
     await runReplay(dir, { speed: 50, audio: true, json: false }, out);
     assert.match(out.stderr.text, /no audio: audio plays at speeds from 0\.5 to 4 only/);
+  });
+});
+
+describe('kaiwa replay with sound (private PulseAudio server)', () => {
+  const dir = join(audioTempDir('kaiwa-replay-'), 'rec');
+  let pulse: PulseServer;
+
+  before(async () => {
+    pulse = await startPulse();
+    await recordSyntheticSession(dir);
+  });
+  after(async () => {
+    await pulse?.stop();
+  });
+
+  /** Onset (ms into the capture) of the first 20 ms window that carries the tone. */
+  function onsetOf(samples: Int16Array, frequency: number, rate: number): number {
+    const window = rate / 50;
+    for (let start = 0; start + window <= samples.length; start += window) {
+      if (toneAmplitude(samples.subarray(start, start + window), frequency, rate) > 1000) return (start / rate) * 1000;
+    }
+    return -1;
+  }
+
+  it('plays conversation.wav through SoX, the user before the assistant, and waits for it to end', async () => {
+    const rate = 24000;
+    const capture = new SourceCapture('spk.monitor', rate);
+    await capture.ready();
+    const out = io();
+    const started = performance.now();
+    await runReplay(dir, { speed: 2, audio: true, json: false }, out);
+    const tookMs = performance.now() - started;
+    const heard = await capture.stop();
+    assert.equal(out.stderr.text, '');
+    // 3.5 s at 2× is 1.75 s of sound, and replay returns only when it is over.
+    assert.ok(tookMs >= 1600, `returned after ${tookMs} ms`);
+    const user = onsetOf(heard, 440, rate);
+    const assistant = onsetOf(heard, 880, rate);
+    assert.ok(user >= 0, 'the user (440 Hz) is heard');
+    assert.ok(assistant >= 0, 'the assistant (880 Hz) is heard');
+    // At 2× the answer (1.5 s in the recording) comes 0.75 s after the user (0 s).
+    assert.ok(Math.abs(assistant - user - 750) < 150, `assistant ${assistant - user} ms after the user`);
   });
 });
