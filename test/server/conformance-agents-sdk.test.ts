@@ -15,6 +15,7 @@ interface Recorder {
   session: RealtimeSession;
   transport: OpenAIRealtimeWebSocket;
   raw: Array<{ type: string; [key: string]: unknown }>;
+  accepted: Map<string, number>;
   audioEvents: number;
   turnsDone: number;
   errors: unknown[];
@@ -25,7 +26,7 @@ async function agentSession(server: RealtimeServer, agent: RealtimeAgent): Promi
   const transport = new OpenAIRealtimeWebSocket({ url: `${server.url}/realtime?model=gpt-realtime` });
   const session = new RealtimeSession(agent, { transport, model: 'gpt-realtime' });
   const recorder: Recorder = {
-    session, transport, raw: [], audioEvents: 0, turnsDone: 0, errors: [],
+    session, transport, raw: [], accepted: new Map(), audioEvents: 0, turnsDone: 0, errors: [],
     waitFor: async (check, label, timeoutMs = 8000) => {
       const deadline = Date.now() + timeoutMs;
       while (!check()) {
@@ -35,6 +36,8 @@ async function agentSession(server: RealtimeServer, agent: RealtimeAgent): Promi
     },
   };
   transport.on('*', (event: { type: string }) => recorder.raw.push(event));
+  // The transport re-emits each event under its type only when it passed the client's schema.
+  for (const type of CHECKED_TYPES) transport.on(type as 'audio', () => recorder.accepted.set(type, (recorder.accepted.get(type) ?? 0) + 1));
   transport.on('audio', () => recorder.audioEvents++);
   transport.on('turn_done', () => recorder.turnsDone++);
   session.on('error', (error) => recorder.errors.push(error));
@@ -51,7 +54,21 @@ function assistantTexts(history: RealtimeItem[]): string[] {
     ? item.content.map((part) => ('transcript' in part ? part.transcript : 'text' in part ? part.text : '') ?? '') : []);
 }
 
+const CHECKED_TYPES = [
+  'session.created', 'session.updated', 'conversation.item.added', 'conversation.item.done', 'conversation.item.retrieved',
+  'conversation.item.truncated', 'conversation.item.deleted', 'conversation.item.input_audio_transcription.completed',
+  'conversation.item.input_audio_transcription.delta', 'input_audio_buffer.speech_started', 'input_audio_buffer.speech_stopped',
+  'input_audio_buffer.committed', 'input_audio_buffer.cleared', 'response.created', 'response.done', 'response.output_item.added',
+  'response.output_item.done', 'response.content_part.added', 'response.content_part.done', 'response.output_audio.delta',
+  'response.output_audio.done', 'response.output_audio_transcript.delta', 'response.output_audio_transcript.done',
+  'response.output_text.delta', 'response.output_text.done', 'response.function_call_arguments.delta',
+  'response.function_call_arguments.done', 'rate_limits.updated',
+];
+
 function assertNothingDropped(recorder: Recorder): void {
+  for (const type of CHECKED_TYPES) {
+    assert.equal(recorder.accepted.get(type) ?? 0, count(recorder, type), `every ${type} passed the client's schema`);
+  }
   assert.deepEqual(recorder.errors, []);
   assert.equal(count(recorder, 'error'), 0, JSON.stringify(recorder.raw.filter((event) => event.type === 'error')));
   assert.equal(recorder.audioEvents, count(recorder, 'response.output_audio.delta'), 'every audio delta passed the client schema');

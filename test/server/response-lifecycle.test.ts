@@ -163,3 +163,34 @@ test('an engine failure ends the response as failed with the reason', async () =
   assert.equal(response.status, 'failed');
   assert.match(JSON.stringify(response.status_details), /upstream is down/);
 });
+
+test('response.create overrides instructions, tools, tool_choice and modality for that response only', async () => {
+  const seen: Array<{ instructions: string; tools: string[]; toolChoice: string }> = [];
+  const engine = {
+    name: 'recorder',
+    async *reply(request: { instructions: string; tools: readonly { name?: string }[]; toolChoice: string }) {
+      seen.push({ instructions: request.instructions, tools: request.tools.map((tool) => tool.name ?? ''), toolChoice: request.toolChoice });
+      yield { type: 'text' as const, delta: 'ok' };
+    },
+  };
+  const server = await startTestServer({ engine });
+  const client = await textSession(server, { instructions: 'session rules' });
+  client.send(userText('hi'));
+  client.send({
+    type: 'response.create',
+    response: {
+      instructions: 'just this once', output_modalities: ['audio'], tool_choice: 'required',
+      tools: [{ type: 'function', name: 'only_here', parameters: { type: 'object' } }],
+    },
+  });
+  const events = await client.until('response.done');
+  assert.ok(types(events).includes('response.output_audio_transcript.delta'), 'audio for this response');
+  assert.deepEqual((events.at(-1)!.response as Json).output_modalities, ['audio']);
+  client.send({ type: 'response.create' });
+  const next = await client.until('response.done');
+  assert.ok(types(next).includes('response.output_text.delta'), 'back to the session modality');
+  assert.deepEqual(seen, [
+    { instructions: 'just this once', tools: ['only_here'], toolChoice: 'required' },
+    { instructions: 'session rules', tools: [], toolChoice: 'auto' },
+  ]);
+});
