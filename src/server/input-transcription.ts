@@ -43,7 +43,7 @@ export class InputTranscription {
         type: 'conversation.item.input_audio_transcription.completed', item_id: itemId, content_index: 0,
         transcript: result.text, usage: transcriptionUsage(config, result.text, result.durationMs),
       });
-    });
+    }).catch((error: unknown) => this.logger.log('error', `transcription events for ${itemId}: ${String(error)}`));
   }
 
   private recognize(stored: StoredItem, language?: string): Promise<Recognition> {

@@ -242,7 +242,7 @@ export class ServerSession {
     });
     if (plan.conversation === 'auto') this.active = runner;
     else this.outOfBand.add(runner);
-    void runner.run().then((result) => {
+    runner.run().then((result) => {
       if (this.active === runner) this.active = undefined;
       this.outOfBand.delete(runner);
       if (result.spoke) this.assistantSpoke = true;
@@ -251,7 +251,7 @@ export class ServerSession {
         this.respondWhenIdle = false;
         this.createResponse(undefined);
       }
-    }, (error: unknown) => this.internalError(error, null));
+    }).catch((error: unknown) => this.internalError(error, null));
   }
 
   private cancelResponse(event: Json): void {

@@ -194,3 +194,16 @@ test('response.create overrides instructions, tools, tool_choice and modality fo
     { instructions: 'session rules', tools: [], toolChoice: 'auto' },
   ]);
 });
+
+test('without a voice installed, an audio response still carries its transcript (and no invented audio)', async () => {
+  const server = await startTestServer({ speech: fakeSpeech({ synthesizer: undefined }) });
+  const { client } = await connectClient(server);
+  client.send({ type: 'session.update', session: { type: 'realtime', audio: { input: { turn_detection: null } } } });
+  await client.next('session.updated');
+  client.send(userText('no voice here'));
+  client.send({ type: 'response.create' });
+  const events = await client.until('response.done');
+  assert.ok(!types(events).includes('response.output_audio.delta'));
+  assert.equal(events.find((event) => event.type === 'response.output_audio_transcript.done')!.transcript, 'You said: no voice here');
+  assert.equal((events.at(-1)!.response as Json).status, 'completed');
+});
