@@ -2,14 +2,23 @@ import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { AudioSink, PcmFormat } from './devices.js';
 import { bytesToMs } from './pcm16.js';
-import { DEFAULT_KILL_GRACE_MS, SoxProcess, soxFailure, type SoxExit } from './sox-process.js';
+import { DEFAULT_KILL_GRACE_MS, SoxProcess, soxEnvironment, soxFailure, type SoxExit } from './sox-process.js';
 
 export interface SoxPlayerOptions {
   /** Extra time close() allows beyond the audio still queued, for start-up and device buffers. */
   drainSlackMs?: number;
   /** How long a stop waits after SIGTERM before SIGKILL. */
   stopGraceMs?: number;
+  /** A PulseAudio sink to play to instead of the default device (the echo canceller's). */
+  pulseDevice?: string;
 }
+
+/**
+ * PulseAudio's default playback buffer is about 2 s and it waits for it to fill before
+ * starting, which would hold paced audio back and hide what is really audible. Only a
+ * default: a PULSE_LATENCY_MSEC the user set wins.
+ */
+const PLAYER_ENVIRONMENT_DEFAULTS = { PULSE_LATENCY_MSEC: '40' };
 
 const DEFAULT_DRAIN_SLACK_MS = 3000;
 
@@ -88,7 +97,8 @@ export class SoxPlayer extends EventEmitter implements AudioSink {
   }
 
   private startPlayback(): Playback {
-    const sox = new SoxProcess(playerArgs(this.format.sampleRate), { stdin: 'pipe', stdout: 'ignore' });
+    const env = soxEnvironment(PLAYER_ENVIRONMENT_DEFAULTS, this.options.pulseDevice);
+    const sox = new SoxProcess(playerArgs(this.format.sampleRate), { stdin: 'pipe', stdout: 'ignore', env });
     const playback = { sox, spawnedAt: performance.now(), bytesWritten: 0 };
     this.playback = playback;
     void sox.exited.then((exit) => this.onExit(playback, exit));

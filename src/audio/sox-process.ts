@@ -138,10 +138,15 @@ export class SoxProcess {
   }
 }
 
-/** Our environment plus defaults for variables the user has not set themselves. */
-export function soxEnvironment(defaults: Record<string, string> = {}): NodeJS.ProcessEnv {
+/**
+ * Our environment plus defaults for variables the user has not set themselves. A
+ * PulseAudio device (the echo canceller's) is chosen the way SoX's --default-device
+ * looks for one: AUDIODRIVER and AUDIODEV.
+ */
+export function soxEnvironment(defaults: Record<string, string> = {}, pulseDevice?: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const [name, value] of Object.entries(defaults)) env[name] ??= value;
+  if (pulseDevice) Object.assign(env, { AUDIODRIVER: 'pulseaudio', AUDIODEV: pulseDevice });
   return env;
 }
 

@@ -6,6 +6,8 @@ import { DEFAULT_KILL_GRACE_MS, SoxProcess, soxEnvironment, soxFailure, type Sox
 export interface SoxRecorderOptions {
   /** How long stop() waits after SIGTERM before SIGKILL. */
   stopGraceMs?: number;
+  /** A PulseAudio source to record from instead of the default device (the echo canceller's). */
+  pulseDevice?: string;
 }
 
 /**
@@ -45,7 +47,7 @@ export class SoxRecorder extends EventEmitter implements AudioSource {
     const sox = new SoxProcess(recorderArgs(this.format.sampleRate), {
       stdin: 'ignore',
       stdout: 'pipe',
-      env: soxEnvironment(RECORDER_ENVIRONMENT_DEFAULTS),
+      env: soxEnvironment(RECORDER_ENVIRONMENT_DEFAULTS, this.options.pulseDevice),
     });
     this.sox = sox;
     if (sox.pid !== undefined) sox.stdout.on('data', (chunk: Buffer) => this.onAudio(chunk));

@@ -98,7 +98,7 @@ export class ChatRun {
       pushToTalk: () => this.togglePushToTalk(),
       interrupt: () => this.bargeIn?.interrupt() ?? this.session.cancelResponse(),
       sendText: (text) => this.session.sendText(text),
-      quit: () => (this.shuttingDown ? process.exit(130) : void this.shutdown(0)),
+      quit: () => (this.shuttingDown ? process.exit(130) : void this.shutdown(0, { drain: false })),
     }, { offline, pushToTalk: this.options.vad === 'none' });
     this.logger.redirect((line) => ui.note(this.logger.redact(line)));
     return ui;
@@ -197,19 +197,23 @@ export class ChatRun {
   private handleSignals(): void {
     const onSignal = (): void => {
       if (this.shuttingDown) process.exit(130);
-      void this.shutdown(0);
+      void this.shutdown(0, { drain: false });
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
   }
 
-  /** Stops capture, drains the speaker, closes the socket cleanly, then prints the summary. */
-  async shutdown(code: number): Promise<void> {
+  /**
+   * Stops capture, lets the speaker finish (or stops it when the user asked to quit),
+   * closes the socket with 1000, then prints the summary. Output files are always complete.
+   */
+  async shutdown(code: number, options: { drain: boolean } = { drain: true }): Promise<void> {
     if (this.shuttingDown) return;
     this.shuttingDown = true;
     if (this.audibleTimer) clearInterval(this.audibleTimer);
     this.padding?.stop();
     this.bridge.stopCapturing();
+    if (!options.drain) this.audio.speaker?.clear();
     await this.bridge.close().catch((error: unknown) => this.logger.log('warn', errorMessage(error)));
     await this.session.close(1000);
     this.printer.finish();

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
@@ -18,6 +18,9 @@ export interface RunOptions {
   stdin?: string;
   timeoutMs?: number;
   cwd?: string;
+  /** Keep stdin open (the test drives the process with signals instead). */
+  keepStdinOpen?: boolean;
+  onSpawn?: (child: ChildProcessWithoutNullStreams, output: { stdout: () => string; stderr: () => string }) => void;
 }
 
 /** An environment with no OpenAI settings leaking in from the developer's shell. */
@@ -41,7 +44,8 @@ export function runKaiwa(args: string[], options: RunOptions = {}): Promise<Kaiw
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
   child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
-  child.stdin.end(options.stdin ?? '');
+  if (!options.keepStdinOpen) child.stdin.end(options.stdin ?? '');
+  options.onSpawn?.(child, { stdout: () => stdout, stderr: () => stderr });
   const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 20000);
   return new Promise((resolve) => {
     child.on('close', (code, signal) => {

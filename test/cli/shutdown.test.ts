@@ -1,0 +1,100 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { startPulse, type PulseServer } from '../helpers/audio-pulse.js';
+import { startScriptedServer, type ScriptedServer } from '../helpers/scripted-server.js';
+import { gaVoiceTurn } from '../helpers/event-scripts.js';
+import { runKaiwa } from '../helpers/cli-runner.js';
+import { speechWav, tempDir, wavData } from '../helpers/wav-fixtures.js';
+import { parseWav } from '../../src/audio/wav.js';
+
+let pulse: PulseServer;
+let server: ScriptedServer;
+const dir = tempDir();
+const longReply = wavData(speechWav(dir, 'This is a long answer that keeps going for quite a while, so that there is time to interrupt it before it ends.', 24000));
+
+before(async () => {
+  pulse = await startPulse();
+  server = await startScriptedServer({
+    onEvent: (connection, event) => {
+      if (event.type !== 'response.create') return;
+      const chunks: Buffer[] = [];
+      for (let at = 0; at < longReply.length; at += 9600) chunks.push(longReply.subarray(at, at + 9600));
+      for (const reply of gaVoiceTurn({ assistantTranscript: 'This is a long answer.', audioChunks: chunks })) connection.send(reply);
+    },
+  });
+});
+after(async () => {
+  await server.close();
+  await pulse.stop();
+});
+
+function soxChildrenOf(pid: number): number[] {
+  const out = execFileSync('ps', ['-eo', 'pid=,ppid=,comm='], { encoding: 'utf8' });
+  return out.split('\n').map((line) => line.trim().split(/\s+/)).filter(([, ppid, comm]) => Number(ppid) === pid && comm === 'sox').map(([p]) => Number(p));
+}
+
+function soxProcesses(): number[] {
+  const out = execFileSync('ps', ['-eo', 'pid=,comm='], { encoding: 'utf8' });
+  return out.split('\n').map((line) => line.trim().split(/\s+/)).filter(([, comm]) => comm === 'sox').map(([p]) => Number(p));
+}
+
+const waitFor = async (check: () => boolean, ms: number): Promise<boolean> => {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (check()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return check();
+};
+
+test('SIGTERM mid-reply: recorder and player stop, socket closes with 1000, WAV complete, summary, exit 0, no SoX left', async () => {
+  const before = new Set(soxProcesses());
+  const output = join(dir, 'sigterm.wav');
+  let soxSeen: number[] = [];
+  const result = await runKaiwa(['--url', server.url, '--text', 'talk to me', '--output', output], {
+    env: { OPENAI_API_KEY: 'sk-shutdown-test-0000' },
+    keepStdinOpen: true,
+    onSpawn: (child, out) => {
+      void (async () => {
+        await waitFor(() => out.stdout().includes('assistant:') && soxChildrenOf(child.pid!).length >= 2, 8000);
+        soxSeen = soxChildrenOf(child.pid!);
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        child.kill('SIGTERM');
+      })();
+    },
+  });
+  assert.equal(soxSeen.length, 2, 'a real SoX recorder and player were running');
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stderr, /session ended: 1 response/);
+  assert.equal((await server.connections.at(-1)!.closed).code, 1000);
+  const wav = parseWav(readFileSync(output));
+  assert.equal(wav.sampleRate, 24000);
+  assert.equal(wav.samples.length * 2, longReply.length, 'every received sample written');
+  const leftovers = soxProcesses().filter((pid) => !before.has(pid));
+  assert.deepEqual(leftovers, [], 'no SoX process outlives kaiwa');
+});
+
+test('a second Ctrl-C exits at once, still without orphans', async () => {
+  const before = new Set(soxProcesses());
+  let firstAt = 0;
+  const result = await runKaiwa(['--url', server.url, '--text', 'talk to me', '--no-mic'], {
+    env: { OPENAI_API_KEY: 'sk-shutdown-test-0000' },
+    keepStdinOpen: true,
+    onSpawn: (child, out) => {
+      void (async () => {
+        await waitFor(() => out.stdout().includes('assistant:') && soxChildrenOf(child.pid!).length >= 1, 8000);
+        firstAt = Date.now();
+        child.kill('SIGINT');
+        child.kill('SIGINT');
+      })();
+    },
+  });
+  assert.ok(firstAt > 0);
+  assert.ok([0, 130].includes(result.code ?? -1), `exit ${result.code}`);
+  assert.ok(Date.now() - firstAt < 3000, 'quick exit');
+  const gone = await waitFor(() => soxProcesses().filter((pid) => !before.has(pid)).length === 0, 2000);
+  assert.ok(gone, 'no SoX process outlives kaiwa');
+});
