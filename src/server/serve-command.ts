@@ -81,6 +81,7 @@ export async function runServe(options: ServeOptions, io: ServeIo = defaultIo())
   io.onListening?.(server);
   await (io.stopSignal ?? firstSignal());
   await server.close();
+  speech.close?.();
   return 0;
 }
 

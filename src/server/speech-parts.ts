@@ -13,6 +13,8 @@ export interface SpeechParts {
   synthesizer: Synthesizer | undefined;
   /** Why there is no transcriber, for `…input_audio_transcription.failed`. */
   transcriberMissing?: string;
+  /** Stops helper processes kept warm (the recognizer); called when the server shuts down. */
+  close?: () => void;
 }
 
 export const NO_SPEECH: SpeechParts = {
@@ -32,7 +34,26 @@ export async function loadSpeechParts(log: (message: string) => void = () => und
     const { loadSpeechDetectorFactory } = await import('./speech/webrtc-speech-detector.js');
     parts.createDetector = await loadSpeechDetectorFactory();
   } catch (error) {
-    log(`turn detection unavailable: ${error instanceof Error ? error.message : String(error)}`);
+    log(`turn detection unavailable: ${messageOf(error)}`);
+  }
+  try {
+    const { findTranscriber } = await import('./speech/pocketsphinx-transcriber.js');
+    const found = await findTranscriber();
+    if ('transcriber' in found) {
+      parts.transcriber = found.transcriber;
+      delete parts.transcriberMissing;
+      parts.close = () => found.transcriber.close();
+    } else {
+      parts.transcriberMissing = found.missing;
+      log(`input transcription unavailable: ${found.missing}`);
+    }
+  } catch (error) {
+    parts.transcriberMissing = `the speech recognizer failed to load (${messageOf(error)})`;
+    log(`input transcription unavailable: ${messageOf(error)}`);
   }
   return parts;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -1,8 +1,9 @@
 /**
  * Turn detection with the real speech detector (WebRTC VAD) on real speech from espeak-ng,
- * at both wire rates. Times are checked against where the speech really is in the audio.
+ * at both wire rates, and the installed recognizer end to end. Times are checked against
+ * where the speech really is in the audio.
  */
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { encodeUlaw } from '../../src/audio/g711.js';
 import { loadSpeechParts } from '../../src/server/speech-parts.js';
@@ -61,4 +62,24 @@ test('real speech in a G.711 μ-law session is detected at 8 kHz', async () => {
   assert.ok(Math.abs(Number(started.audio_start_ms) - (LEAD_MS - 300)) <= 200, `start ${started.audio_start_ms}`);
   await client.next('input_audio_buffer.speech_stopped');
   await client.next('input_audio_buffer.committed');
+});
+
+test('with the installed recognizer, a spoken turn is transcribed and the echo answers with those words', async () => {
+  const speech = await loadSpeechParts();
+  assert.ok(speech.transcriber, `a recognizer is installed (${speech.transcriberMissing ?? ''})`);
+  after(() => speech.close?.());
+  const server = await startTestServer({ speech });
+  const { client } = await connectClient(server);
+  client.send({
+    type: 'session.update',
+    session: { type: 'realtime', output_modalities: ['text'], audio: { input: { transcription: { model: 'whisper-1', language: 'en' } } } },
+  });
+  await client.next('session.updated');
+  appendAll(client, Buffer.concat([silence(LEAD_MS), spokenPcm('Hello, what is the weather like today?'), silence(TAIL_MS)]), 4800);
+  const completed = await client.next('conversation.item.input_audio_transcription.completed', 15000);
+  const transcript = String(completed.transcript);
+  assert.ok(transcript.split(' ').length >= 2, `recognized "${transcript}"`);
+  const events = await client.until('response.done', 15000);
+  const reply = events.filter((event) => event.type === 'response.output_text.delta').map((event) => event.delta).join('');
+  assert.equal(reply, `You said: ${transcript}`);
 });
