@@ -56,7 +56,7 @@ export class InputTranscription {
   }
 
   private async run(stored: StoredItem, language?: string): Promise<Recognition> {
-    const audio = stored.audio.get(0);
+    const [index, audio] = [...stored.audio.entries()][0] ?? [0, undefined];
     if (!this.transcriber) {
       return { ok: false, code: 'transcriber_unavailable', message: `Input audio could not be transcribed: ${this.missingReason}.` };
     }
@@ -64,7 +64,7 @@ export class InputTranscription {
     try {
       const text = (await this.transcriber.transcribe(audio.pcm, audio.sampleRate, language ? { language } : undefined)).trim();
       const item = stored.item;
-      const part = item.type === 'message' && item.role === 'user' ? item.content[0] : undefined;
+      const part = item.type === 'message' && item.role === 'user' ? item.content[index] : undefined;
       if (part?.type === 'input_audio') part.transcript = text;
       return { ok: true, text, durationMs: audio.durationMs };
     } catch (error) {
