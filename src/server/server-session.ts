@@ -14,7 +14,7 @@ import type { TurnSettings } from './turn-detector.js';
 import { ConversationStore } from './conversation-store.js';
 import { AudioInput } from './audio-input.js';
 import { InputTranscription } from './input-transcription.js';
-import { ResponseRunner, type CancelReason } from './response-runner.js';
+import { ResponseRunner } from './response-runner.js';
 import { planResponse } from './response-plan.js';
 import { RateLimitWindow } from './rate-limits.js';
 import { ProtocolFailure, invalidValue } from './protocol-failure.js';
@@ -265,7 +265,7 @@ export class ServerSession {
   }
 
   private onSpeechStarted(settings: TurnSettings): void {
-    if (settings.interruptResponse) this.active?.cancel('turn_detected' satisfies CancelReason);
+    if (settings.interruptResponse) this.active?.cancel('turn_detected');
   }
 
   private onCommitted(itemId: string, pcm: Buffer, sampleRate: number, turn: TurnSettings | undefined): void {
