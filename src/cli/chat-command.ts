@@ -1,7 +1,8 @@
 import type { ChatOptions } from './chat-options.js';
 import { buildSessionConfig, readInstructions } from './session-config.js';
 import { setUpAudio } from './audio-setup.js';
-import { ChatRun, type ChatIo } from './chat-run.js';
+import { ChatRun, type ChatIo, type RunContext } from './chat-run.js';
+import type { ConfigExtras } from './config-file.js';
 import { resolveEndpoint, type Endpoint } from '../client/endpoint.js';
 import { startEmbeddedServer, OFFLINE_NOTICE } from './local-server.js';
 import { WebSocketTransport } from '../client/ws-transport.js';
@@ -25,7 +26,7 @@ function wantsLocalServer(options: ChatOptions, apiKey: string | undefined, env:
 }
 
 /** One conversation from the terminal, from connecting to the summary. Resolves the exit code. */
-export async function runChat(options: ChatOptions, io: ChatIo): Promise<number> {
+export async function runChat(options: ChatOptions, io: ChatIo, extras: ConfigExtras = {}): Promise<number> {
   const logger = new RedactingLogger((line) => io.stderr.write(line), options.debug ? 'debug' : 'info');
   const apiKey = apiKeyFor(options, io.env);
   logger.addSecret(apiKey);
@@ -38,7 +39,8 @@ export async function runChat(options: ChatOptions, io: ChatIo): Promise<number>
     azureDeployment: options.azureDeployment, apiVersion: options.apiVersion,
   });
   try {
-    return await converse(options, io, logger, endpoint, instructions, local !== undefined);
+    const context: RunContext = { offline: local !== undefined, secrets: apiKey ? [apiKey] : [], ...(extras.prices ? { prices: extras.prices } : {}) };
+    return await converse(options, io, logger, endpoint, instructions, context);
   } finally {
     await local?.close();
   }
@@ -46,7 +48,7 @@ export async function runChat(options: ChatOptions, io: ChatIo): Promise<number>
 
 async function converse(
   options: ChatOptions, io: ChatIo, logger: RedactingLogger, endpoint: Endpoint,
-  instructions: string | undefined, offline: boolean,
+  instructions: string | undefined, context: RunContext,
 ): Promise<number> {
   const format = { sampleRate: sampleRateOf(options.audioFormat) };
   const audio = await setUpAudio(options, format, logger);
@@ -59,6 +61,6 @@ async function converse(
   logger.log('debug', `connecting to ${endpoint.label} (${options.protocol})`);
   const transport = await WebSocketTransport.connect(endpoint, { timeoutMs: options.connectTimeout });
   const session = new RealtimeSession(transport, dialectFor(options.protocol), { logger });
-  const run = new ChatRun(effective, io, logger, session, audio, { offline });
+  const run = new ChatRun(effective, io, logger, session, audio, context);
   return run.start(buildSessionConfig(effective, instructions));
 }

@@ -35,6 +35,9 @@ export interface ChatOptions {
   mic: boolean;
   playbackLeadMs: number;
   text?: string;
+  record?: string;
+  maxCost?: number;
+  maxMinutes?: number;
   once: boolean;
   json: boolean;
   debug: boolean;
@@ -73,6 +76,9 @@ export function addChatOptions(command: Command): Command {
     .addOption(new Option('--no-mic', "don't record the microphone (type instead)"))
     .addOption(new Option('--playback-lead-ms <ms>', 'audio handed to the speaker ahead of time (lower stops faster on interruption)').argParser(numberIn(20, 2000, true)).default(150))
     .addOption(new Option('--text <message>', 'send this message when the session starts'))
+    .addOption(new Option('--record <dir>', 'keep the session: conversation.wav (you left, assistant right), transcript.md, events.jsonl'))
+    .addOption(new Option('--max-cost <usd>', 'warn at 80 %, and at 100 % stop listening and end the session after the current response').argParser(numberIn(0.0001, 100000)))
+    .addOption(new Option('--max-minutes <n>', 'the same limit on the session length').argParser(numberIn(0.01, 100000)))
     .addOption(new Option('--once', 'exit after the first complete response (for scripts)').default(false))
     .addOption(new Option('--json', 'print every server event as one JSON line (audio elided)').default(false))
     .addOption(new Option('--debug', 'log protocol details to stderr').default(false))

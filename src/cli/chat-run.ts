@@ -18,6 +18,12 @@ import type { ServerEvent, SessionConfig } from '../protocol/events.js';
 import { rmsDbfs, bytesToMs } from '../audio/pcm16.js';
 import type { RedactingLogger } from '../logger.js';
 import { errorMessage } from '../errors.js';
+import { SessionSpend, formatUsdAmount } from '../cost/session-spend.js';
+import { BudgetTracker, type BudgetReport } from '../cost/budget.js';
+import type { PriceOverrides } from '../cost/pricing.js';
+import type { SessionRecorder } from '../recording/session-recorder.js';
+import { recordSession } from './session-recording.js';
+import { explainServerError, rateLimitNotice } from './rate-limit-notice.js';
 
 export interface ChatIo {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -26,7 +32,14 @@ export interface ChatIo {
   env: NodeJS.ProcessEnv;
 }
 
+export interface RunContext {
+  offline: boolean;
+  secrets: string[];
+  prices?: PriceOverrides;
+}
+
 const MAX_MALFORMED_WARNINGS = 3;
+const BUDGET_CLOCK_MS = 1000;
 const AUDIBLE_POLL_MS = 50;
 
 /** The running conversation: wires session, audio, output and keys, and shuts it all down. */
@@ -38,6 +51,11 @@ export class ChatRun {
   private readonly gate: MicGate;
   private readonly pushToTalk: PushToTalk;
   private readonly ui: TerminalUi | undefined;
+  private readonly spend: SessionSpend;
+  private readonly budget: BudgetTracker | undefined;
+  private readonly recorder: SessionRecorder | undefined;
+  private budgetTimer: NodeJS.Timeout | undefined;
+  private budgetStopped = false;
   private readonly startedAt = Date.now();
   private audibleTimer: NodeJS.Timeout | undefined;
   private malformedCount = 0;
@@ -51,10 +69,17 @@ export class ChatRun {
     private readonly logger: RedactingLogger,
     private readonly session: RealtimeSession,
     private readonly audio: AudioSetup,
-    mode: { offline: boolean },
+    context: RunContext,
   ) {
     const rate = sampleRateOf(options.audioFormat);
-    this.ui = this.createUi(mode.offline);
+    this.ui = this.createUi(context.offline);
+    this.spend = new SessionSpend(() => session.state.session?.model ?? options.model, context.prices, context.offline);
+    this.budget = options.maxCost !== undefined || options.maxMinutes !== undefined
+      ? new BudgetTracker({ ...(options.maxCost !== undefined ? { maxCostUsd: options.maxCost } : {}), ...(options.maxMinutes !== undefined ? { maxMinutes: options.maxMinutes } : {}) })
+      : undefined;
+    this.recorder = options.record
+      ? recordSession(session, { dir: options.record, sampleRate: rate, model: options.model, secrets: context.secrets, ...(context.prices ? { prices: context.prices } : {}) }, logger)
+      : undefined;
     this.printer = new TranscriptPrinter({ write: (text) => this.writeTranscript(text) });
     this.gate = new MicGate(this.ui !== undefined && options.vad === 'none');
     this.pushToTalk = new PushToTalk(session, this.gate);
@@ -67,6 +92,7 @@ export class ChatRun {
       sinks: audio.sinks,
       gate: () => this.gate.isOpen(),
       onCaptured: (pcm, sent) => this.onCaptured(pcm, sent, rate),
+      onAssistantAudio: (itemId, pcm) => this.recorder?.assistantAudio(itemId, pcm),
       onSourceEnd: () => this.padding?.start(),
       onDeviceError: (error) => this.onDeviceError(error),
     });
@@ -86,6 +112,7 @@ export class ChatRun {
     if (this.options.text !== undefined) this.session.sendText(this.options.text);
     if (!this.ui) this.readTypedLines();
     this.watchPlayback();
+    this.watchClock();
     this.handleSignals();
     return done;
   }
@@ -116,7 +143,10 @@ export class ChatRun {
   }
 
   private onCaptured(pcm: Buffer, sent: boolean, rate: number): void {
-    if (sent) this.pushToTalk.recordSent(bytesToMs(pcm.length, rate));
+    if (sent) {
+      this.pushToTalk.recordSent(bytesToMs(pcm.length, rate));
+      this.recorder?.userAudio(pcm);
+    }
     this.ui?.dispatch({ type: 'level', dbfs: rmsDbfs(pcm) });
   }
 
@@ -142,24 +172,57 @@ export class ChatRun {
     if (this.options.json) this.io.stdout.write(this.logger.redact(`${eventToJsonLine(event)}\n`));
     else this.printer.handle(event, this.session.state);
     this.ui?.dispatch({ type: 'server', event });
-    if (event.type === 'error') this.logger.log('warn', `server error: ${event.error.code ?? event.error.type}: ${event.error.message}`);
+    if (event.type === 'error') this.logger.log('warn', `server error: ${event.error.code ?? event.error.type}: ${explainServerError(event.error.code, event.error.message)}`);
+    if (event.type === 'rate_limits.updated') this.noteRateLimits(event);
     if (event.type === 'response.done') this.onResponseDone(event);
+  }
+
+  private noteRateLimits(event: ServerEvent & { type: 'rate_limits.updated' }): void {
+    const notice = rateLimitNotice(event);
+    if (notice) this.logger.log('warn', notice);
   }
 
   private onResponseDone(event: ServerEvent & { type: 'response.done' }): void {
     const status = event.response.status ?? 'completed';
+    const tokens = tokensOfUsage(event.response.usage);
+    const { usd } = this.spend.add(tokens);
     const totals = this.session.state.tokens;
-    this.ui?.dispatch({ type: 'usage', tokensIn: inputTotal(totals), tokensOut: outputTotal(totals) });
-    if (!this.options.json) this.logger.log('info', `usage: ${formatTokens(tokensOfUsage(event.response.usage))}`);
+    const total = this.spend.totalUsd;
+    this.ui?.dispatch({ type: 'usage', tokensIn: inputTotal(totals), tokensOut: outputTotal(totals), ...(total !== undefined ? { costUsd: total } : {}) });
+    if (!this.options.json) this.logger.log('info', `usage: ${formatTokens(tokens)} · ${this.costText(usd)}`);
     if (status === 'failed') {
       const reason = event.response.status_details?.error?.message ?? event.response.status_details?.reason ?? 'no reason given';
       this.logger.log('warn', `response failed: ${reason}`);
     }
+    if (this.budget) this.onBudget(this.budget.addCost(usd));
     if (this.options.once) void this.shutdown(status === 'failed' || status === 'cancelled' ? 1 : 0);
+    else if (this.budgetStopped && !this.session.responseInFlight) void this.shutdown(0);
     else if (this.stdinClosed && !this.audio.source && !this.session.responseInFlight) void this.shutdown(0);
   }
 
+  private costText(usd: number | undefined): string {
+    if (this.spend.free) return 'free (local server)';
+    return usd === undefined ? `cost unknown (no price for ${this.spend.modelName}; add one under "prices" in the config file)` : formatUsdAmount(usd);
+  }
+
+  private watchClock(): void {
+    if (!this.budget) return;
+    this.budgetTimer = setInterval(() => this.onBudget(this.budget!.elapsed(Date.now() - this.startedAt)), BUDGET_CLOCK_MS);
+    this.budgetTimer.unref();
+  }
+
+  /** At the limit: no more audio goes out; the response under way may finish, then the session ends. */
+  private onBudget(report: BudgetReport): void {
+    if (report.level === 'ok' || this.budgetStopped) return;
+    if (report.level === 'warn') return this.logger.log('warn', report.message);
+    this.budgetStopped = true;
+    this.bridge.stopCapturing();
+    this.logger.log('warn', `${report.message}: no more audio is sent; the session ends after the current response`);
+    if (!this.session.responseInFlight && !this.options.once) void this.shutdown(0);
+  }
+
   private onInterrupted(cut: Interruption): void {
+    this.recorder?.interruptAssistant();
     this.printer.interrupted(cut.itemId, cut.heardMs);
     this.logger.log('debug', `interrupted ${cut.itemId} after ${cut.heardMs} ms (${cut.action})`);
   }
@@ -211,11 +274,16 @@ export class ChatRun {
     if (this.shuttingDown) return;
     this.shuttingDown = true;
     if (this.audibleTimer) clearInterval(this.audibleTimer);
+    if (this.budgetTimer) clearInterval(this.budgetTimer);
     this.padding?.stop();
     this.bridge.stopCapturing();
-    if (!options.drain) this.audio.speaker?.clear();
+    if (!options.drain) {
+      this.audio.speaker?.clear();
+      this.recorder?.interruptAssistant();
+    }
     await this.bridge.close().catch((error: unknown) => this.logger.log('warn', errorMessage(error)));
     await this.session.close(1000);
+    await this.recorder?.close().catch((error: unknown) => this.logger.log('warn', `recording: ${errorMessage(error)}`));
     this.printer.finish();
     this.ui?.close();
     this.logger.redirect((line) => this.io.stderr.write(line));
@@ -226,13 +294,17 @@ export class ChatRun {
   private printSummary(): void {
     const state = this.session.state;
     const responses = state.responses.length;
+    const turns = state.items.filter((item) => item.speaker === 'user').length;
     const parts = [
-      `${responses} response${responses === 1 ? '' : 's'}`,
       formatDuration(Date.now() - this.startedAt),
+      `${turns} turn${turns === 1 ? '' : 's'}`,
+      `${responses} response${responses === 1 ? '' : 's'}`,
       `tokens ${formatTokens(state.tokens)}`,
+      this.spend.free ? 'free (local server)' : formatUsdAmount(this.spend.totalUsd),
     ];
     if (this.session.droppedAudioChunks) parts.push(`${this.session.droppedAudioChunks} audio chunks dropped (network too slow)`);
     this.logger.log('info', `session ended: ${parts.join(' · ')}`);
     if (this.options.output) this.logger.log('info', `assistant audio written to ${this.options.output}`);
+    if (this.options.record) this.logger.log('info', `recording written to ${this.options.record} (conversation.wav, transcript.md, events.jsonl)`);
   }
 }

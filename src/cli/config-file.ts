@@ -3,6 +3,8 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Command, Option } from 'commander';
 import { UsageError, errorMessage } from '../errors.js';
+import { checkModelPrice } from '../cost/price-table.js';
+import type { PriceOverrides } from '../cost/pricing.js';
 
 export function defaultConfigPath(): string {
   const base = process.env.XDG_CONFIG_HOME || join(homedir(), '.config');
@@ -59,11 +61,12 @@ function configValue(option: Option, value: unknown, path: string, key: string):
  * flags win, the file beats built-in defaults. Keys are the flags' names (camelCase or
  * as spelled on the command line without dashes, e.g. "silenceMs" or "silence-ms").
  */
-export function applyConfigFile(command: Command, configPath: string | undefined): void {
+export function applyConfigFile(command: Command, configPath: string | undefined): ConfigExtras {
   const path = configPath ?? defaultConfigPath();
   const config = readConfig(path, configPath !== undefined);
-  if (!config) return;
-  for (const [key, value] of Object.entries(config)) {
+  if (!config) return {};
+  const { prices, ...settings } = config;
+  for (const [key, value] of Object.entries(settings)) {
     const option = findOption(command, key);
     if (!option || option.attributeName() === 'config') {
       throw new UsageError(`config file ${path}: unknown setting "${key}"`);
@@ -73,4 +76,24 @@ export function applyConfigFile(command: Command, configPath: string | undefined
     if (source === 'cli' || source === 'env') continue;
     command.setOptionValueWithSource(name, configValue(option, value, path, key), 'config');
   }
+  return prices === undefined ? {} : { prices: checkPrices(prices, path) };
+}
+
+/** Settings that are not flags. `prices`: per-model USD per 1M tokens, overriding or adding to the built-in table. */
+export interface ConfigExtras {
+  prices?: PriceOverrides;
+}
+
+function checkPrices(value: unknown, path: string): PriceOverrides {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new UsageError(`config file ${path}: "prices" must map model names to prices`);
+  }
+  for (const [model, price] of Object.entries(value)) {
+    try {
+      checkModelPrice(model, price);
+    } catch (error) {
+      throw new UsageError(`config file ${path}: "prices.${model}" ${errorMessage(error)}`);
+    }
+  }
+  return value as PriceOverrides;
 }

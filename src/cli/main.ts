@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
+import { runReplay, type ReplayOptions } from './replay-command.js';
+import { numberIn } from './parse-values.js';
 import { addChatOptions, type ChatOptions } from './chat-options.js';
 import { applyConfigFile } from './config-file.js';
 import { runChat } from './chat-command.js';
@@ -37,15 +39,22 @@ function buildProgram(): Command {
     .version(VERSION)
     .enablePositionalOptions()
     .action(async (options: ChatOptions, command: Command) => {
-      applyConfigFile(command, options.config);
+      const extras = applyConfigFile(command, options.config);
       const code = await runChat(command.opts<ChatOptions>(), {
         stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env,
-      });
+      }, extras);
       process.exit(code);
     });
   program.addCommand(quietErrors(addServeOptions(new Command('serve')))
     .description('run a local Realtime-protocol server with offline speech (ws://127.0.0.1:8765/v1)')
     .action(async (options: ServeOptions) => process.exit(await runServe(options))));
+  program.addCommand(quietErrors(new Command('replay'))
+    .description('play a --record recording with its transcript in step')
+    .argument('<dir>', 'the recording directory')
+    .addOption(new Option('--speed <x>', 'playback speed').default(1).argParser(numberIn(0.05, 100)))
+    .addOption(new Option('--no-audio', 'transcript only'))
+    .addOption(new Option('--json', 'print the event log (events.jsonl)').default(false))
+    .action(async (dir: string, options: ReplayOptions) => process.exit(await runReplay(dir, options, { stdout: process.stdout, stderr: process.stderr }))));
   return program;
 }
 

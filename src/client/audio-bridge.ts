@@ -19,6 +19,8 @@ export interface AudioBridgeOptions {
   /** Told about each captured chunk, sent or not (level meter, push-to-talk). */
   onCaptured?: (pcm: Buffer, sent: boolean) => void;
   onDeviceError?: (error: Error) => void;
+  /** Told about each chunk of assistant audio that goes to the speaker and files (decoded PCM). */
+  onAssistantAudio?: (itemId: string, pcm: Buffer) => void;
 }
 
 /**
@@ -79,6 +81,7 @@ export class AudioBridge {
     if (this.interruptedItems.has(event.item_id)) return;
     const pcm = this.options.codec.decode(Buffer.from(event.delta, 'base64'));
     this.options.speaker?.writeItem(event.item_id, pcm);
+    this.options.onAssistantAudio?.(event.item_id, pcm);
     for (const sink of this.options.sinks) sink.write(pcm);
   }
 
