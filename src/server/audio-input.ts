@@ -87,6 +87,20 @@ export class AudioInput {
     this.handler.committed(itemId, pcm, this.buffer.rate, undefined);
   }
 
+  /**
+   * The idle timeout fired: hands over the buffered audio as a turn when there is enough
+   * of it to commit, and reports the span it covered either way.
+   */
+  timeout(): { itemId: string; audioStartMs: number; audioEndMs: number; pcm: Buffer | undefined; sampleRate: number } {
+    const itemId = this.speechItemId ?? newId('item');
+    this.speechItemId = undefined;
+    this.turns?.reset();
+    const audioStartMs = Math.round(this.buffer.bufferStartMs);
+    const audioEndMs = Math.round(this.buffer.sessionMs);
+    const pcm = this.buffer.durationMs >= MIN_COMMIT_MS ? this.buffer.takeAll() : undefined;
+    return { itemId, audioStartMs, audioEndMs, pcm, sampleRate: this.buffer.rate };
+  }
+
   clear(): void {
     this.buffer.clear();
     this.turns?.reset();

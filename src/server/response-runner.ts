@@ -38,8 +38,8 @@ export interface RunnerDeps {
 
 export interface ResponseResult {
   response: Response;
-  /** True when the assistant produced audio (the session then refuses voice changes). */
-  spoke: boolean;
+  /** Milliseconds of assistant audio produced (any audio locks the session's voice). */
+  audioMs: number;
 }
 
 export class ResponseRunner {
@@ -48,7 +48,7 @@ export class ResponseRunner {
   private readonly output: Item[] = [];
   private readonly outputTally: TokenTally = emptyTally();
   private writer: MessageWriter | undefined;
-  private spoke = false;
+  private audioMs = 0;
 
   constructor(readonly plan: ResponsePlan, private readonly deps: RunnerDeps) {}
 
@@ -76,7 +76,7 @@ export class ResponseRunner {
       usage: usageOf(inputTally, this.outputTally),
     };
     this.deps.emit({ type: 'response.done', response });
-    return { response, spoke: this.spoke };
+    return { response, audioMs: this.audioMs };
   }
 
   private async produce(): Promise<Outcome> {
@@ -157,7 +157,7 @@ export class ResponseRunner {
     this.output.push(item);
     this.outputTally.text += textTokens(writer.outputText);
     this.outputTally.audio += assistantAudioTokens(writer.audioMs);
-    if (writer.audioMs > 0) this.spoke = true;
+    this.audioMs += writer.audioMs;
   }
 
   private overBudget(): boolean {

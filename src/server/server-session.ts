@@ -17,6 +17,7 @@ import { InputTranscription } from './input-transcription.js';
 import { ResponseRunner } from './response-runner.js';
 import { planResponse } from './response-plan.js';
 import { RateLimitWindow } from './rate-limits.js';
+import { IdleTimeout } from './idle-timeout.js';
 import { ProtocolFailure, invalidValue } from './protocol-failure.js';
 import { integerIn, isRecord, optionalString, string, type Json } from './json-check.js';
 import { parseClientItem, userAudioItem } from './conversation-items.js';
@@ -86,6 +87,7 @@ export class ServerSession {
   private respondWhenIdle = false;
   private closed = false;
   private readonly expiry: NodeJS.Timeout;
+  private readonly idle = new IdleTimeout(() => this.onIdle());
 
   constructor(private readonly transport: SessionTransport, private readonly options: SessionOptions) {
     const { limits, speech, logger } = options;
@@ -141,6 +143,7 @@ export class ServerSession {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.expiry);
+    this.idle.disarm();
     this.active?.cancel('client_cancelled');
     for (const runner of this.outOfBand) runner.cancel('client_cancelled');
   }
@@ -240,12 +243,16 @@ export class ServerSession {
       logger: this.options.logger,
       conversationId: this.conversationId,
     });
-    if (plan.conversation === 'auto') this.active = runner;
+    if (plan.conversation === 'auto') {
+      this.active = runner;
+      this.idle.disarm();
+    }
     else this.outOfBand.add(runner);
     runner.run().then((result) => {
       if (this.active === runner) this.active = undefined;
       this.outOfBand.delete(runner);
-      if (result.spoke) this.assistantSpoke = true;
+      if (result.audioMs > 0) this.assistantSpoke = true;
+      if (runner.plan.conversation === 'auto') this.armIdleTimeout(result.audioMs);
       this.send({ type: 'rate_limits.updated', rate_limits: this.rateLimits.record(result.response.usage?.total_tokens ?? 0) });
       if (this.respondWhenIdle && !this.active && !this.closed) {
         this.respondWhenIdle = false;
@@ -265,6 +272,7 @@ export class ServerSession {
   }
 
   private onSpeechStarted(settings: TurnSettings): void {
+    this.idle.disarm();
     if (settings.interruptResponse) this.active?.cancel('turn_detected');
   }
 
@@ -279,6 +287,26 @@ export class ServerSession {
     // The interrupted response is still closing its items: answer right after it.
     else if (this.active.cancelling) this.respondWhenIdle = true;
     // Otherwise the assistant is still talking (interrupt_response off): no second response.
+  }
+
+  /**
+   * server_vad's idle_timeout_ms: counted from when the reply's audio would have finished
+   * playing (response.done + its duration), as the service does.
+   */
+  private armIdleTimeout(audioMs: number): void {
+    const detection = this.state.audio.input.turn_detection;
+    if (detection?.type !== 'server_vad' || detection.idle_timeout_ms === null || this.closed) return;
+    this.idle.arm(audioMs + detection.idle_timeout_ms);
+  }
+
+  /** The user stayed silent: say so, commit what was heard (if anything) and prompt them. */
+  private onIdle(): void {
+    const detection = this.state.audio.input.turn_detection;
+    if (this.closed || this.active || detection?.type !== 'server_vad' || detection.idle_timeout_ms === null) return;
+    const turn = this.audioInput.timeout();
+    this.send({ type: 'input_audio_buffer.timeout_triggered', item_id: turn.itemId, audio_start_ms: turn.audioStartMs, audio_end_ms: turn.audioEndMs });
+    if (turn.pcm) this.onCommitted(turn.itemId, turn.pcm, turn.sampleRate, undefined);
+    this.createResponse(undefined);
   }
 
   private formats() {

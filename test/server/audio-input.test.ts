@@ -180,3 +180,18 @@ test('appended audio must be base64', async () => {
   const error = (await client.next('error')).error as Json;
   assert.equal(error.param, 'audio');
 });
+
+test('server VAD idle_timeout_ms prompts a silent user after the reply', async () => {
+  const server = await startTestServer();
+  const { client } = await connectClient(server);
+  await session(client, { output_modalities: ['text'], audio: { input: { turn_detection: { type: 'server_vad', idle_timeout_ms: 5000 } } } });
+  client.send({ type: 'conversation.item.create', item: { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'hello' }] } });
+  client.send({ type: 'response.create' });
+  await client.next('response.done');
+  const started = Date.now();
+  const timeout = await client.next('input_audio_buffer.timeout_triggered', 8000);
+  assert.ok(Date.now() - started >= 4500, 'not before the timeout');
+  assert.equal(typeof timeout.item_id, 'string');
+  const events = await client.until('response.done');
+  assert.equal(events.filter((event) => event.type === 'response.output_text.delta').map((event) => event.delta).join(''), 'Are you still there?');
+});

@@ -59,3 +59,7 @@ test('after a tool result it reports the result instead of calling again', async
   assert.equal(call(chunks), undefined);
   assert.equal(text(chunks), 'The get_weather tool returned: rain');
 });
+
+test('with nothing new from the user it asks whether they are still there', async () => {
+  assert.equal(text(await reply([{ role: 'user', text: 'hi' }, { role: 'assistant', text: 'You said: hi' }])), 'Are you still there?');
+});

@@ -12,6 +12,8 @@
  *     (numbers, true/false and null become JSON values; anything else is a string)
  * It also calls a tool when `tool_choice` names one (or is "required": the first tool),
  * and never when tool_choice is "none". After a tool result it reports what the tool returned.
+ * Asked to speak again with nothing new from the user (an idle timeout, or a second
+ * response.create), it asks "Are you still there?".
  */
 import type { EngineChunk, EngineMessage, EngineRequest, ReplyEngine } from './reply-engine.js';
 import type { FunctionTool } from '../../protocol/events.js';
@@ -24,6 +26,10 @@ export class EchoEngine implements ReplyEngine {
     const last = request.messages.at(-1);
     if (last?.role === 'tool_result') {
       yield* words(toolResultReply(last.output, toolName(request.messages, last.callId)), request.signal);
+      return;
+    }
+    if (last?.role === 'assistant') {
+      yield* words('Are you still there?', request.signal);
       return;
     }
     const heard = lastUserText(request.messages);
