@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { startTestServer } from '../helpers/server-harness.js';
 import { silence, tone } from '../helpers/server-speech.js';
-import { runKaiwa } from '../helpers/cli-runner.js';
+import { KAIWA_BIN, runKaiwa } from '../helpers/cli-runner.js';
+import { TmuxSession } from '../helpers/tmux.js';
 import { tempDir } from '../helpers/wav-fixtures.js';
 import { encodeWav, parseWav } from '../../src/audio/wav.js';
 import { bufferToInt16 } from '../../src/audio/pcm16.js';
@@ -94,4 +95,18 @@ test('kaiwa replay renders the recorded transcript', async () => {
   const missing = await runKaiwa(['replay', join(dir, 'nope')]);
   assert.equal(missing.code, 2);
   assert.equal(missing.stderr.trim().split('\n').length, 1);
+});
+
+test('kaiwa replay in a terminal shows the transcript (tmux)', async () => {
+  const server = await startTestServer();
+  const dir = tempDir();
+  const record = join(dir, 'rec');
+  await runKaiwa(['--url', server.url, '--text', '俳句をひとつ', '--once', '--no-mic', '--no-speaker', '--record', record], { env: { OPENAI_API_KEY: KEY } });
+  const tmux = new TmuxSession(`node ${KAIWA_BIN} replay ${record} --no-audio --speed 5; sleep 30`);
+  try {
+    const screen = await tmux.waitFor(/Assistant: You said: 俳句をひとつ/);
+    assert.match(screen, /You: 俳句をひとつ/);
+  } finally {
+    tmux.kill();
+  }
 });

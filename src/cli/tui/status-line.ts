@@ -21,6 +21,7 @@ export function levelMeter(dbfs: number): string {
 
 function costText(state: UiState): string {
   const tokens = `${state.tokensIn}→${state.tokensOut} tok`;
+  if (state.offline) return `${tokens} free`;
   return state.costUsd === undefined ? tokens : `${tokens} $${state.costUsd.toFixed(4)}`;
 }
 

@@ -1,0 +1,56 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { KAIWA_BIN } from '../../helpers/cli-runner.js';
+import { TmuxSession } from '../../helpers/tmux.js';
+import { tempDir } from '../../helpers/wav-fixtures.js';
+
+function kaiwaInTmux(args: string, width = 80): TmuxSession {
+  const home = tempDir();
+  return new TmuxSession(`env -u OPENAI_API_KEY XDG_CONFIG_HOME=${home} node ${KAIWA_BIN} ${args}; echo "[exit $?]"; sleep 60`, { width, height: 24 });
+}
+
+test('the TUI shows state, both transcripts, costs and help, and quits with q', async () => {
+  const tmux = kaiwaInTmux('--local --no-mic --no-speaker');
+  try {
+    let screen = await tmux.waitFor(/● listening · offline \(local server\)/);
+    assert.match(screen, /0→0 tok/);
+    tmux.sendKeys('Enter');
+    await tmux.waitFor(/›/);
+    tmux.sendKeys('-l', 'hello there');
+    tmux.sendKeys('Enter');
+    screen = await tmux.waitFor(/assistant: You said: hello there/);
+    assert.match(screen, /you: hello there/);
+    assert.ok(screen.indexOf('you: hello there') < screen.indexOf('assistant: You said'), 'user line first');
+    screen = await tmux.waitFor(/\d+→\d+ tok/);
+    assert.doesNotMatch(screen, /0→0 tok/);
+    tmux.sendKeys('?');
+    await tmux.waitFor(/Esc: interrupt/);
+    tmux.sendKeys('q');
+    screen = await tmux.waitFor(/\[exit 0\]/);
+    assert.match(screen, /session ended: .* 1 response/);
+  } finally {
+    tmux.kill();
+  }
+});
+
+test('Japanese lines wrap and stay whole when the terminal is resized', async () => {
+  const tmux = kaiwaInTmux('--local --no-mic --no-speaker', 40);
+  const text = '秋の風、少し寒くて、そっと終わる。タスク完了、おつかれさまです。';
+  try {
+    await tmux.waitFor(/listening/);
+    tmux.sendKeys('Enter');
+    tmux.sendKeys('-l', text);
+    tmux.sendKeys('Enter');
+    let screen = await tmux.waitFor(/おつかれさまです。\s*$/m);
+    const joined = (s: string): string => s.split('\n').map((line) => line.replace(/\s+$/, '')).join('');
+    assert.ok(joined(screen).includes(`assistant: You said: ${text}`), `wrapped text intact:\n${screen}`);
+    tmux.resize(60, 24);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    screen = tmux.capture();
+    assert.ok(joined(screen).includes(`you: ${text}`), `user line survives the resize:\n${screen}`);
+    assert.match(screen, /listening/);
+    for (const line of screen.split('\n')) assert.ok(!line.includes('\u001b'), 'no stray escape codes');
+  } finally {
+    tmux.kill();
+  }
+});

@@ -1,0 +1,48 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+
+/**
+ * A real terminal for TUI tests: a detached tmux session of a given size running one
+ * command; the test types with send-keys and reads the screen with capture-pane.
+ */
+export class TmuxSession {
+  readonly name = `kaiwa-test-${randomBytes(4).toString('hex')}`;
+
+  constructor(command: string, options: { width?: number; height?: number; env?: Record<string, string> } = {}) {
+    const env = Object.entries(options.env ?? {}).flatMap(([key, value]) => ['-e', `${key}=${value}`]);
+    execFileSync('tmux', ['new-session', '-d', '-s', this.name, '-x', String(options.width ?? 100), '-y', String(options.height ?? 30), ...env, command]);
+    execFileSync('tmux', ['set-option', '-t', this.name, 'remain-on-exit', 'on']);
+  }
+
+  /** The visible screen as text (wide characters as they are drawn). */
+  capture(): string {
+    return execFileSync('tmux', ['capture-pane', '-p', '-t', this.name], { encoding: 'utf8' });
+  }
+
+  sendKeys(...keys: string[]): void {
+    execFileSync('tmux', ['send-keys', '-t', this.name, ...keys]);
+  }
+
+  resize(width: number, height: number): void {
+    execFileSync('tmux', ['resize-window', '-t', this.name, '-x', String(width), '-y', String(height)]);
+  }
+
+  async waitFor(pattern: RegExp, timeoutMs = 10_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    let screen = '';
+    while (Date.now() < deadline) {
+      screen = this.capture();
+      if (pattern.test(screen)) return screen;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`screen never matched ${pattern}:\n${screen}`);
+  }
+
+  kill(): void {
+    try {
+      execFileSync('tmux', ['kill-session', '-t', this.name], { stdio: 'ignore' });
+    } catch {
+      // already gone
+    }
+  }
+}
