@@ -71,12 +71,3 @@ export function samplesForMs(ms: number, sampleRate: number): number {
 export function msForSamples(samples: number, sampleRate: number): number {
   return (samples / sampleRate) * 1000;
 }
-
-export function hasEspeak(): boolean {
-  try {
-    execFileSync('espeak-ng', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -1,11 +1,14 @@
 /**
  * One warm pocketsphinx_batch process. Loading the model takes about 0.3 s, as long
- * as recognizing a second of speech, so the process stays up between turns: its
- * control list is read from stdin line by line (each line names a raw 16 kHz file in
- * a private temp dir) and its hypotheses come back on stdout, one line per file.
+ * as recognizing a second of speech, so the process stays up between turns: it reads
+ * its control list line by line from a FIFO (each line names a raw 16 kHz file in a
+ * private temp dir) and logs one hypothesis line per file on stderr.
+ *
+ * Why a FIFO and stderr: pocketsphinx fopen()s its -ctl and -hyp paths, and Node's
+ * stdio pipes are Unix sockets, which /dev/stdin and /dev/stdout can't reopen (ENXIO).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { closeSync, constants, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +19,6 @@ import { parseHypothesisLine } from './pocketsphinx-hypothesis.js';
 import { setChildReferenced, trackSpeechChild } from './speech-children.js';
 
 export const POCKETSPHINX_RATE = 16000;
-const STDERR_TAIL_CHARS = 2000;
 /** Recognition runs at roughly 0.3× real time on one core; the bound only catches a hung process. */
 const TIMEOUT_BASE_MS = 15000;
 const TIMEOUT_PER_AUDIO_SECOND_MS = 3000;
@@ -31,9 +33,11 @@ interface Request {
 
 export class PocketsphinxBatch {
   private readonly dir = mkdtempSync(join(tmpdir(), 'kaiwa-pocketsphinx-'));
+  private readonly controlPath = join(this.dir, 'control.fifo');
   private child: ChildProcess | undefined;
+  private controlFd: number | undefined;
   private queue: Request[] = [];
-  private stderrTail = '';
+  private errorLines: string[] = [];
   private nextId = 0;
   private closed = false;
   private readonly removeDirAtExit = (): void => rmSync(this.dir, { recursive: true, force: true });
@@ -48,13 +52,14 @@ export class PocketsphinxBatch {
     const id = `u${++this.nextId}`;
     const file = join(this.dir, `${id}.raw`);
     await writeFile(file, int16ToBuffer(samples));
-    const child = this.ensureRunning();
+    const { child, controlFd } = this.ensureRunning();
     return new Promise<string>((resolve, reject) => {
       const timeoutMs = TIMEOUT_BASE_MS + (samples.length / POCKETSPHINX_RATE) * TIMEOUT_PER_AUDIO_SECOND_MS;
       const timer = setTimeout(() => this.stop(new Error(`pocketsphinx: no result after ${timeoutMs} ms`)), timeoutMs);
       this.queue.push({ id, file, resolve, reject, timer });
       setChildReferenced(child, true);
-      child.stdin?.write(`${id}\n`);
+      // A line of a few bytes always fits the FIFO's buffer, so this never blocks.
+      writeSync(controlFd, `${id}\n`);
     });
   }
 
@@ -66,21 +71,20 @@ export class PocketsphinxBatch {
     this.removeDirAtExit();
   }
 
-  private ensureRunning(): ChildProcess {
-    if (this.child) return this.child;
-    const child = spawn(this.install.binary, this.arguments(), { stdio: ['pipe', 'pipe', 'pipe'] });
+  private ensureRunning(): { child: ChildProcess; controlFd: number } {
+    if (this.child && this.controlFd !== undefined) return { child: this.child, controlFd: this.controlFd };
+    makeFifo(this.controlPath);
+    // O_RDWR opens a FIFO without waiting for a reader (Linux), and keeps it open between lines.
+    const controlFd = openSync(this.controlPath, constants.O_RDWR);
+    const child = spawn(this.install.binary, this.arguments(), { stdio: ['ignore', 'ignore', 'pipe'] });
     trackSpeechChild(child);
     this.child = child;
-    this.stderrTail = '';
-    child.stdin?.on('error', () => undefined); // EPIPE after a crash; 'exit' reports it
-    child.stderr?.setEncoding('utf8');
-    child.stderr?.on('data', (text: string) => {
-      this.stderrTail = (this.stderrTail + text).slice(-STDERR_TAIL_CHARS);
-    });
-    createInterface({ input: child.stdout! }).on('line', (line) => this.onLine(line));
+    this.controlFd = controlFd;
+    this.errorLines = [];
+    createInterface({ input: child.stderr! }).on('line', (line) => this.onLine(line));
     child.on('error', (error) => this.onExit(child, `could not start ${this.install.binary}: ${error.message}`));
     child.on('exit', (code, signal) => this.onExit(child, `pocketsphinx_batch exited (${signal ?? `code ${code}`})`));
-    return child;
+    return { child, controlFd };
   }
 
   private arguments(): string[] {
@@ -88,14 +92,17 @@ export class PocketsphinxBatch {
     return [
       '-hmm', acousticModel, '-lm', languageModel, '-dict', dictionary,
       '-samprate', String(POCKETSPHINX_RATE), '-adcin', 'yes', '-cepdir', this.dir, '-cepext', '.raw',
-      // Pipes, not files: /dev/stdout opened on a regular file would truncate and overwrite it.
-      '-ctl', '/dev/stdin', '-hyp', '/dev/stdout',
+      '-ctl', this.controlPath,
     ];
   }
 
   private onLine(line: string): void {
+    if (LOG_LINE.test(line)) {
+      if (/^(ERROR|FATAL)/.test(line)) this.errorLines = [...this.errorLines.slice(-4), line];
+      return;
+    }
     const hypothesis = parseHypothesisLine(line);
-    if (!hypothesis) return;
+    if (!hypothesis || !this.queue.some((request) => request.id === hypothesis.utteranceId)) return;
     // Files pocketsphinx could not read produce no line at all; their requests are the ones skipped.
     while (this.queue.length > 0) {
       const request = this.queue.shift()!;
@@ -110,6 +117,7 @@ export class PocketsphinxBatch {
 
   private onExit(child: ChildProcess, reason: string): void {
     if (this.child !== child) return;
+    this.closeControl();
     this.child = undefined;
     const detail = this.lastError();
     this.failAll(new Error(detail ? `${reason}: ${detail}` : reason));
@@ -118,8 +126,16 @@ export class PocketsphinxBatch {
   private stop(error: Error): void {
     const child = this.child;
     this.child = undefined;
+    this.closeControl();
     child?.kill('SIGKILL');
     this.failAll(error);
+  }
+
+  /** Closing the last writer discards ids a dead process never read, so a new one starts clean. */
+  private closeControl(): void {
+    if (this.controlFd === undefined) return;
+    closeSync(this.controlFd);
+    this.controlFd = undefined;
   }
 
   private failAll(error: Error): void {
@@ -134,9 +150,16 @@ export class PocketsphinxBatch {
     outcome();
   }
 
-  /** pocketsphinx logs INFO lines by the hundred; only ERROR/FATAL ones explain a failure. */
   private lastError(): string {
-    const errors = this.stderrTail.split('\n').filter((line) => /^(ERROR|FATAL)/.test(line));
-    return errors.at(-1) ?? '';
+    return this.errorLines.at(-1) ?? '';
   }
+}
+
+/** pocketsphinx's log lines; everything else on its stderr is a hypothesis or a separator. */
+const LOG_LINE = /^(INFO|WARN|WARNING|ERROR|FATAL|SYSTEM_ERROR|DEBUG)\b/;
+
+function makeFifo(path: string): void {
+  rmSync(path, { force: true });
+  const result = spawnSync('mkfifo', ['-m', '600', path]);
+  if (result.status !== 0) throw new Error(`mkfifo ${path} failed: ${result.stderr?.toString().trim() || result.error?.message}`);
 }
