@@ -1,0 +1,35 @@
+/** Finds espeak-ng and the languages its installed voices cover. */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+export interface EspeakInstall {
+  binary: string;
+  /** Lower-case language codes from `espeak-ng --voices` (en-us, ja, fr-fr, …). */
+  languages: ReadonlySet<string>;
+}
+
+/** Resolves the install, or a one-line reason why there is none. */
+export async function findEspeak(binary = 'espeak-ng'): Promise<EspeakInstall | string> {
+  try {
+    const { stdout } = await run(binary, ['--voices'], { maxBuffer: 4 * 1024 * 1024 });
+    const languages = parseVoiceList(stdout);
+    if (languages.size === 0) return `${binary} lists no voices (is espeak-ng-data installed?)`;
+    return { binary, languages };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return `${binary} is not installed (Debian/Ubuntu: apt-get install espeak-ng)`;
+    return `${binary} does not work: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}
+
+/** Lines look like ` 5  ja  --/M  Japanese  jpx/ja  (other languages)`; column two is the code. */
+export function parseVoiceList(listing: string): Set<string> {
+  const languages = new Set<string>();
+  for (const line of listing.split('\n').slice(1)) {
+    const code = line.trim().split(/\s+/)[1];
+    if (code) languages.add(code.toLowerCase());
+  }
+  return languages;
+}
