@@ -29,13 +29,14 @@ export function espeakLanguageFor(text: string, language: string | undefined, av
   return FALLBACK_LANGUAGE;
 }
 
-/** Exact tag, else the primary language alone, else its first regional voice (fr → fr-fr). */
+/** Exact tag, else the primary language alone, else its home-country voice (fr → fr-fr), else any regional one. */
 function matchAvailable(tag: string, available: ReadonlySet<string>): string | undefined {
   if (available.has(tag)) return tag;
   const primary = tag.split('-')[0]!;
   if (available.has(primary)) return primary;
   // 'en' alone means American English here, matching the pocketsphinx model and the API's voices.
   if (primary === 'en') return FALLBACK_LANGUAGE;
+  if (available.has(`${primary}-${primary}`)) return `${primary}-${primary}`;
   return [...available].sort().find((code) => code.startsWith(`${primary}-`));
 }
 
