@@ -1,14 +1,18 @@
 /**
  * One warm pocketsphinx_batch process. Loading the model takes about 0.3 s, as long
  * as recognizing a second of speech, so the process stays up between turns: it reads
- * its control list line by line from a FIFO (each line names a raw 16 kHz file in a
- * private temp dir) and logs one hypothesis line per file on stderr.
+ * its control list line by line (each line names a raw 16 kHz file in a private temp
+ * dir) and logs one hypothesis line per file on stderr.
  *
- * Why a FIFO and stderr: pocketsphinx fopen()s its -ctl and -hyp paths, and Node's
- * stdio pipes are Unix sockets, which /dev/stdin and /dev/stdout can't reopen (ENXIO).
+ * pocketsphinx fopen()s its -ctl path, and Node's stdio pipes are Unix sockets, which
+ * /dev/stdin can't reopen (ENXIO). So bash hands it a real pipe through process
+ * substitution, fed by `cat` from our stdin. A named FIFO would work too, but a
+ * pocketsphinx still loading its model when we die would then block opening it forever;
+ * with a pipe, our death closes cat's input, cat exits, and pocketsphinx reads the end
+ * of its control list and exits as well.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, constants, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,9 +37,7 @@ interface Request {
 
 export class PocketsphinxBatch {
   private readonly dir = mkdtempSync(join(tmpdir(), 'kaiwa-pocketsphinx-'));
-  private readonly controlPath = join(this.dir, 'control.fifo');
   private child: ChildProcess | undefined;
-  private controlFd: number | undefined;
   private queue: Request[] = [];
   private errorLines: string[] = [];
   private nextId = 0;
@@ -52,14 +54,13 @@ export class PocketsphinxBatch {
     const id = `u${++this.nextId}`;
     const file = join(this.dir, `${id}.raw`);
     await writeFile(file, int16ToBuffer(samples));
-    const { child, controlFd } = this.ensureRunning();
+    const child = this.ensureRunning();
     return new Promise<string>((resolve, reject) => {
       const timeoutMs = TIMEOUT_BASE_MS + (samples.length / POCKETSPHINX_RATE) * TIMEOUT_PER_AUDIO_SECOND_MS;
       const timer = setTimeout(() => this.stop(new Error(`pocketsphinx: no result after ${timeoutMs} ms`)), timeoutMs);
       this.queue.push({ id, file, resolve, reject, timer });
       setChildReferenced(child, true);
-      // A line of a few bytes always fits the FIFO's buffer, so this never blocks.
-      writeSync(controlFd, `${id}\n`);
+      child.stdin?.write(`${id}\n`);
     });
   }
 
@@ -71,20 +72,19 @@ export class PocketsphinxBatch {
     this.removeDirAtExit();
   }
 
-  private ensureRunning(): { child: ChildProcess; controlFd: number } {
-    if (this.child && this.controlFd !== undefined) return { child: this.child, controlFd: this.controlFd };
-    makeFifo(this.controlPath);
-    // O_RDWR opens a FIFO without waiting for a reader (Linux), and keeps it open between lines.
-    const controlFd = openSync(this.controlPath, constants.O_RDWR);
-    const child = spawn(this.install.binary, this.arguments(), { stdio: ['ignore', 'ignore', 'pipe'] });
+  private ensureRunning(): ChildProcess {
+    if (this.child) return this.child;
+    const child = spawn('bash', ['-c', 'exec "$0" "$@" -ctl <(exec cat)', this.install.binary, ...this.arguments()], {
+      stdio: ['pipe', 'ignore', 'pipe'],
+    });
     trackSpeechChild(child);
     this.child = child;
-    this.controlFd = controlFd;
     this.errorLines = [];
+    child.stdin?.on('error', () => undefined); // EPIPE after a crash; 'exit' says why
     createInterface({ input: child.stderr! }).on('line', (line) => this.onLine(line));
     child.on('error', (error) => this.onExit(child, `could not start ${this.install.binary}: ${error.message}`));
     child.on('exit', (code, signal) => this.onExit(child, `pocketsphinx_batch exited (${signal ?? `code ${code}`})`));
-    return { child, controlFd };
+    return child;
   }
 
   private arguments(): string[] {
@@ -92,7 +92,6 @@ export class PocketsphinxBatch {
     return [
       '-hmm', acousticModel, '-lm', languageModel, '-dict', dictionary,
       '-samprate', String(POCKETSPHINX_RATE), '-adcin', 'yes', '-cepdir', this.dir, '-cepext', '.raw',
-      '-ctl', this.controlPath,
     ];
   }
 
@@ -116,8 +115,8 @@ export class PocketsphinxBatch {
   }
 
   private onExit(child: ChildProcess, reason: string): void {
+    child.stdin?.destroy(); // lets cat see the end of its input and exit too
     if (this.child !== child) return;
-    this.closeControl();
     this.child = undefined;
     const detail = this.lastError();
     this.failAll(new Error(detail ? `${reason}: ${detail}` : reason));
@@ -126,16 +125,9 @@ export class PocketsphinxBatch {
   private stop(error: Error): void {
     const child = this.child;
     this.child = undefined;
-    this.closeControl();
+    child?.stdin?.destroy();
     child?.kill('SIGKILL');
     this.failAll(error);
-  }
-
-  /** Closing the last writer discards ids a dead process never read, so a new one starts clean. */
-  private closeControl(): void {
-    if (this.controlFd === undefined) return;
-    closeSync(this.controlFd);
-    this.controlFd = undefined;
   }
 
   private failAll(error: Error): void {
@@ -157,9 +149,3 @@ export class PocketsphinxBatch {
 
 /** pocketsphinx's log lines; everything else on its stderr is a hypothesis or a separator. */
 const LOG_LINE = /^(INFO|WARN|WARNING|ERROR|FATAL|SYSTEM_ERROR|DEBUG)\b/;
-
-function makeFifo(path: string): void {
-  rmSync(path, { force: true });
-  const result = spawnSync('mkfifo', ['-m', '600', path]);
-  if (result.status !== 0) throw new Error(`mkfifo ${path} failed: ${result.stderr?.toString().trim() || result.error?.message}`);
-}
