@@ -10,8 +10,7 @@ import { NoiseFloor, frameLevelDbfs } from './noise-floor.js';
 import { PcmFramer } from './pcm-framer.js';
 import { SpeechSegmenter } from './speech-segmenter.js';
 import { vadSensitivity, type VadSensitivity } from './vad-sensitivity.js';
-import { VAD_FRAME_MS, WEBRTC_VAD_RATES, WebRtcVad, loadWebRtcVadModule } from './webrtc-vad.js';
-import type { FvadModule } from '@echogarden/fvad-wasm';
+import { VAD_FRAME_MS, WEBRTC_VAD_RATES, WebRtcVad, loadWebRtcVadModule, type FvadApi } from './webrtc-vad.js';
 
 /** Bursts shorter than this (clicks, a cough's edge) are not a turn. */
 export const DEFAULT_MIN_SPEECH_MS = 100;
@@ -40,7 +39,7 @@ export class WebRtcSpeechDetector implements SpeechDetector {
   private readonly segmenter: SpeechSegmenter;
   private framesSeen = 0;
 
-  constructor(module: FvadModule, options: SpeechDetectorOptions) {
+  constructor(module: FvadApi, options: SpeechDetectorOptions) {
     this.sensitivity = vadSensitivity(options.threshold);
     const vadRate = WEBRTC_VAD_RATES.includes(options.sampleRate) ? options.sampleRate : FALLBACK_VAD_RATE;
     this.resampler = vadRate === options.sampleRate ? undefined : new StreamingResampler(options.sampleRate, vadRate);

@@ -4,7 +4,22 @@
  * the noise as it goes. Chosen over Silero VAD because it is synchronous (the
  * SpeechDetector contract is a sync push) and needs no native onnxruntime download.
  */
-import createFvadModule, { type FvadModule } from '@echogarden/fvad-wasm';
+import createFvadModule from '@echogarden/fvad-wasm';
+
+/**
+ * The wasm exports kaiwa uses (documented in fvad-wasm.d.ts). Restated here so emitted
+ * declarations don't depend on that ambient file, which is not shipped in dist.
+ */
+export interface FvadApi {
+  _fvad_new(): number;
+  _fvad_free(handle: number): void;
+  _fvad_set_mode(handle: number, mode: number): number;
+  _fvad_set_sample_rate(handle: number, sampleRate: number): number;
+  _fvad_process(handle: number, framePointer: number, sampleCount: number): number;
+  _malloc(bytes: number): number;
+  _free(pointer: number): void;
+  readonly HEAP16: Int16Array;
+}
 
 /** 0 = least aggressive (more frames called speech) … 3 = most aggressive. */
 export type VadMode = 0 | 1 | 2 | 3;
@@ -15,16 +30,16 @@ export const WEBRTC_VAD_RATES: readonly number[] = [8000, 16000, 32000, 48000];
 /** Short frames give 10 ms boundary resolution; libfvad also takes 20 and 30 ms. */
 export const VAD_FRAME_MS = 10;
 
-let modulePromise: Promise<FvadModule> | undefined;
+let modulePromise: Promise<FvadApi> | undefined;
 
 /** Instantiates the wasm once per process; every detector shares it. */
-export function loadWebRtcVadModule(): Promise<FvadModule> {
+export function loadWebRtcVadModule(): Promise<FvadApi> {
   modulePromise ??= createFvadModule();
   return modulePromise;
 }
 
 interface WasmAllocation {
-  module: FvadModule;
+  module: FvadApi;
   handle: number;
   frame: number;
 }
@@ -45,7 +60,7 @@ export class WebRtcVad {
   private readonly allocation: WasmAllocation;
   private disposed = false;
 
-  constructor(private readonly module: FvadModule, readonly sampleRate: number, mode: VadMode) {
+  constructor(private readonly module: FvadApi, readonly sampleRate: number, mode: VadMode) {
     if (!WEBRTC_VAD_RATES.includes(sampleRate)) throw new RangeError(`WebRTC VAD cannot run at ${sampleRate} Hz`);
     this.frameSamples = (sampleRate * VAD_FRAME_MS) / 1000;
     const handle = module._fvad_new();
