@@ -54,6 +54,11 @@ export class PocketsphinxBatch {
     const id = `u${++this.nextId}`;
     const file = join(this.dir, `${id}.raw`);
     await writeFile(file, int16ToBuffer(samples));
+    if (this.closed) {
+      // close() ran while the file was being written; starting a process now would leak it.
+      await rm(file, { force: true });
+      throw new Error('pocketsphinx: recognizer is closed');
+    }
     const child = this.ensureRunning();
     return new Promise<string>((resolve, reject) => {
       const timeoutMs = TIMEOUT_BASE_MS + (samples.length / POCKETSPHINX_RATE) * TIMEOUT_PER_AUDIO_SECOND_MS;
