@@ -77,7 +77,9 @@ function toolCandidates(file: string, exports: Record<string, unknown>): Candida
     const value = isPlainRecord(fallback) && Array.isArray(fallback.default) ? fallback.default : fallback;
     if (Array.isArray(value)) {
       if (value.length === 0) throw new UsageError(`${file}: the default export is an empty array (no tools)`);
-      return value.map((tool, index) => [`default export [${index}]`, tool, undefined]);
+      // `export const get_weather = {…}; export default [get_weather]` names it after the export.
+      const exportNames = new Map<unknown, string>(Object.entries(exports).filter(([key]) => key !== 'default').map(([key, tool]) => [tool, key]));
+      return value.map((tool, index) => [`default export [${index}]`, tool, exportNames.get(tool)]);
     }
     if (isPlainRecord(value) && ('handler' in value || 'execute' in value)) return [['default export', value, undefined]];
     if (!isPlainRecord(value)) throw new UsageError(`${file}: the default export must be an array of tools (got ${kindOf(value)})`);
