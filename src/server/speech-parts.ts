@@ -51,6 +51,14 @@ export async function loadSpeechParts(log: (message: string) => void = () => und
     parts.transcriberMissing = `the speech recognizer failed to load (${messageOf(error)})`;
     log(`input transcription unavailable: ${messageOf(error)}`);
   }
+  try {
+    const { findSynthesizer } = await import('./speech/espeak-synthesizer.js');
+    const found = await findSynthesizer();
+    if ('synthesizer' in found) parts.synthesizer = found.synthesizer;
+    else log(`assistant voice unavailable (replies carry transcripts only): ${found.missing}`);
+  } catch (error) {
+    log(`assistant voice unavailable: ${messageOf(error)}`);
+  }
   return parts;
 }
 

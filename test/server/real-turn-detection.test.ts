@@ -83,3 +83,20 @@ test('with the installed recognizer, a spoken turn is transcribed and the echo a
   const reply = events.filter((event) => event.type === 'response.output_text.delta').map((event) => event.delta).join('');
   assert.equal(reply, `You said: ${transcript}`);
 });
+
+test('with the installed voice, the reply is spoken: ≤100 ms audio deltas adding up to real speech', async () => {
+  const speech = await loadSpeechParts();
+  assert.ok(speech.synthesizer, 'espeak-ng is installed');
+  after(() => speech.close?.());
+  const server = await startTestServer({ speech });
+  const { client } = await connectClient(server);
+  client.send({ type: 'session.update', session: { type: 'realtime', audio: { input: { turn_detection: null } } } });
+  await client.next('session.updated');
+  client.send({ type: 'conversation.item.create', item: { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'Good morning. Nice weather today.' }] } });
+  client.send({ type: 'response.create' });
+  const events = await client.until('response.done', 15000);
+  const sizes = events.filter((event) => event.type === 'response.output_audio.delta').map((event) => Buffer.from(String(event.delta), 'base64').length);
+  assert.ok(sizes.every((size) => size <= 4800), 'chunks of at most 100 ms');
+  const seconds = sizes.reduce((sum, size) => sum + size, 0) / 48000;
+  assert.ok(seconds > 1.5 && seconds < 8, `${seconds.toFixed(2)} s of speech for two short sentences`);
+});
