@@ -4,11 +4,12 @@
  * drops events failing its schemas, so each flow also checks that what the server sent
  * arrived as the client's own events (audio chunks, finished turns).
  */
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { OpenAIRealtimeWebSocket, RealtimeAgent, RealtimeSession, tool, type RealtimeItem } from '@openai/agents-realtime';
 import { startTestServer } from '../helpers/server-harness.js';
-import { ToneSynthesizer, fakeSpeech, silence, tone } from '../helpers/server-speech.js';
+import { FixedTranscriber, ToneSynthesizer, fakeSpeech, silence, spokenPcm } from '../helpers/server-speech.js';
+import { loadSpeechParts } from '../../src/server/speech-parts.js';
 import type { RealtimeServer } from '../../src/server/realtime-server.js';
 
 interface Recorder {
@@ -88,12 +89,14 @@ test('agents SDK: a text turn', async () => {
   }
 });
 
-test('agents SDK: an audio turn driven by VAD (semantic_vad by default), transcribed', async () => {
-  const server = await startTestServer();
+test('agents SDK: an audio turn driven by VAD (semantic_vad by default) on real speech, transcribed', async () => {
+  const installed = await loadSpeechParts();
+  after(() => installed.close?.());
+  const server = await startTestServer({ speech: { ...installed, transcriber: new FixedTranscriber() } });
   const recorder = await agentSession(server, new RealtimeAgent({ name: 'echo', instructions: 'Repeat.' }));
   try {
     await recorder.waitFor(() => count(recorder, 'session.updated') >= 1, 'session.updated');
-    const pcm = Buffer.concat([silence(300), tone(700), silence(1000)]);
+    const pcm = Buffer.concat([silence(500), spokenPcm('Hello, can you hear me?'), silence(1500)]);
     for (let offset = 0; offset < pcm.length; offset += 4800) {
       const chunk = pcm.subarray(offset, offset + 4800);
       recorder.session.sendAudio(chunk.buffer.slice(chunk.byteOffset, chunk.byteOffset + chunk.length));

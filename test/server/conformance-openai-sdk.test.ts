@@ -2,13 +2,14 @@
  * Acceptance: the official `openai` package's realtime WebSocket client (which only speaks
  * wss:) completes the basic flows against `kaiwa serve` with a self-signed certificate.
  */
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
 import { OpenAIRealtimeWS } from 'openai/realtime/ws';
 import type { RealtimeServerEvent } from 'openai/resources/realtime/realtime';
 import { startTestServer } from '../helpers/server-harness.js';
-import { ToneSynthesizer, fakeSpeech, silence, tone } from '../helpers/server-speech.js';
+import { FixedTranscriber, ToneSynthesizer, fakeSpeech, silence, spokenPcm } from '../helpers/server-speech.js';
+import { loadSpeechParts } from '../../src/server/speech-parts.js';
 import type { RealtimeServer } from '../../src/server/realtime-server.js';
 
 type Event = RealtimeServerEvent;
@@ -70,15 +71,17 @@ test('openai SDK: a text turn', async () => {
   });
 });
 
-test('openai SDK: an audio turn driven by server VAD', async () => {
-  const server = await startTestServer({ tls: 'self-signed' });
+test('openai SDK: an audio turn driven by server VAD on real speech', async () => {
+  const installed = await loadSpeechParts();
+  after(() => installed.close?.());
+  const server = await startTestServer({ tls: 'self-signed', speech: { ...installed, transcriber: new FixedTranscriber() } });
   await withSdk(server, async ({ rt, next, events }) => {
     rt.send({
       type: 'session.update',
       session: { type: 'realtime', audio: { input: { transcription: { model: 'gpt-4o-mini-transcribe' }, turn_detection: { type: 'server_vad', silence_duration_ms: 300 } } } },
     });
     await next('session.updated');
-    const pcm = Buffer.concat([silence(300), tone(700), silence(500)]);
+    const pcm = Buffer.concat([silence(500), spokenPcm('Hello, can you hear me?'), silence(1000)]);
     for (let offset = 0; offset < pcm.length; offset += 4800) {
       rt.send({ type: 'input_audio_buffer.append', audio: pcm.subarray(offset, offset + 4800).toString('base64') });
     }
