@@ -276,7 +276,7 @@ class McpServer {
       remoteName: tool.name,
       name,
       description: tool.description ?? tool.title ?? tool.annotations?.title ?? '',
-      parameters: { ...schema, type: 'object' } as JsonSchema,
+      parameters: { ...schema, type: 'object', properties: schema.properties ?? {} } as JsonSchema,
       needsApproval,
       handler: (args, ctx) => this.call(tool.name, args, ctx.signal),
     };
