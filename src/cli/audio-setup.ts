@@ -7,6 +7,19 @@ import { errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { ChatOptions } from './chat-options.js';
 
+/**
+ * What the sound server adds between SoX and the speaker. With SoX's 20 ms blocks and
+ * PULSE_LATENCY_MSEC=40, the barge-in test measures the heard audio within ~10-30 ms of
+ * the write timeline on PulseAudio. KAIWA_OUTPUT_LATENCY_MS tunes it for other setups
+ * (Bluetooth adds far more), so a truncation matches what was really heard.
+ */
+function outputLatencyMs(): number {
+  const configured = Number(process.env['KAIWA_OUTPUT_LATENCY_MS']);
+  return Number.isFinite(configured) && configured >= 0 ? configured : DEFAULT_OUTPUT_LATENCY_MS;
+}
+
+const DEFAULT_OUTPUT_LATENCY_MS = 20;
+
 export interface AudioSetup {
   source?: AudioSource;
   speaker?: PacedPlayer;
@@ -32,7 +45,9 @@ export async function setUpAudio(options: ChatOptions, format: PcmFormat, logger
     logger.log('warn', errorMessage(error));
     return { ...(source ? { source } : {}), sinks, textFallback: !source };
   }
-  const speaker = options.speaker ? new PacedPlayer(new SoxPlayer(format), { leadMs: options.playbackLeadMs }) : undefined;
+  const speaker = options.speaker
+    ? new PacedPlayer(new SoxPlayer(format, { warm: true }), { leadMs: options.playbackLeadMs, outputLatencyMs: outputLatencyMs() })
+    : undefined;
   const microphone = !source && options.mic ? new SoxRecorder(format) : undefined;
   const input = source ?? microphone;
   return { ...(input ? { source: input } : {}), ...(speaker ? { speaker } : {}), sinks, textFallback: false };

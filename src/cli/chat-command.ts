@@ -3,6 +3,7 @@ import { buildSessionConfig, readInstructions } from './session-config.js';
 import { setUpAudio } from './audio-setup.js';
 import { ChatRun, type ChatIo, type RunContext } from './chat-run.js';
 import type { ConfigExtras } from './config-file.js';
+import { loadTools, type ToolHooks } from './tool-setup.js';
 import { resolveEndpoint, type Endpoint } from '../client/endpoint.js';
 import { startEmbeddedServer, OFFLINE_NOTICE } from './local-server.js';
 import { WebSocketTransport } from '../client/ws-transport.js';
@@ -46,11 +47,35 @@ export async function runChat(options: ChatOptions, io: ChatIo, extras: ConfigEx
   }
 }
 
+/** Tool hooks whose `ask` reaches the terminal UI once the run has one. */
+function toolHooks(logger: RedactingLogger, context: RunContext): ToolHooks {
+  return {
+    logger,
+    onTimerFired: (timer) => context.onTimerFired?.(timer),
+  };
+}
+
 async function converse(
   options: ChatOptions, io: ChatIo, logger: RedactingLogger, endpoint: Endpoint,
   instructions: string | undefined, context: RunContext,
 ): Promise<number> {
   const format = { sampleRate: sampleRateOf(options.audioFormat) };
+  const hooks = toolHooks(logger, context);
+  const tools = await loadTools(options, hooks);
+  context.tools = tools;
+  context.toolHooks = hooks;
+  try {
+    return await startRun(options, io, logger, endpoint, instructions, context, format);
+  } catch (error) {
+    await tools.close();
+    throw error;
+  }
+}
+
+async function startRun(
+  options: ChatOptions, io: ChatIo, logger: RedactingLogger, endpoint: Endpoint,
+  instructions: string | undefined, context: RunContext, format: { sampleRate: number },
+): Promise<number> {
   const audio = await setUpAudio(options, format, logger);
   const interactive = Boolean(io.stdin.isTTY);
   if (audio.textFallback && !interactive && options.text === undefined) {
@@ -62,5 +87,7 @@ async function converse(
   const transport = await WebSocketTransport.connect(endpoint, { timeoutMs: options.connectTimeout });
   const session = new RealtimeSession(transport, dialectFor(options.protocol), { logger });
   const run = new ChatRun(effective, io, logger, session, audio, context);
-  return run.start(buildSessionConfig(effective, instructions));
+  const config = buildSessionConfig(effective, instructions);
+  const declarations = context.tools?.declarations ?? [];
+  return run.start(declarations.length ? { ...config, tools: declarations } : config);
 }

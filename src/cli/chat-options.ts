@@ -38,6 +38,11 @@ export interface ChatOptions {
   record?: string;
   maxCost?: number;
   maxMinutes?: number;
+  tools: string[];
+  mcp: string[];
+  mcpUrl: string[];
+  builtinTools?: string;
+  yes: boolean;
   once: boolean;
   json: boolean;
   debug: boolean;
@@ -45,6 +50,10 @@ export interface ChatOptions {
 }
 
 export const DEFAULT_MODEL = 'gpt-realtime';
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
 
 /** Declares the conversation flags on a command; help text is the user's reference. */
 export function addChatOptions(command: Command): Command {
@@ -79,6 +88,11 @@ export function addChatOptions(command: Command): Command {
     .addOption(new Option('--record <dir>', 'keep the session: conversation.wav (you left, assistant right), transcript.md, events.jsonl'))
     .addOption(new Option('--max-cost <usd>', 'warn at 80 %, and at 100 % stop listening and end the session after the current response').argParser(numberIn(0.0001, 100000)))
     .addOption(new Option('--max-minutes <n>', 'the same limit on the session length').argParser(numberIn(0.01, 100000)))
+    .addOption(new Option('--tools <file>', 'tools for the model: a .js/.mjs/.ts module or a .json of commands (repeatable)').argParser(collect).default([]))
+    .addOption(new Option('--mcp <command>', 'an MCP server to start over stdio, e.g. "npx -y @modelcontextprotocol/server-filesystem ." (repeatable)').argParser(collect).default([]))
+    .addOption(new Option('--mcp-url <url>', 'an MCP server over Streamable HTTP (repeatable)').argParser(collect).default([]))
+    .addOption(new Option('--builtin-tools <names>', 'offline tools: time, timer, calculator, or all'))
+    .addOption(new Option('--yes', 'approve every tool call without asking').default(false))
     .addOption(new Option('--once', 'exit after the first complete response (for scripts)').default(false))
     .addOption(new Option('--json', 'print every server event as one JSON line (audio elided)').default(false))
     .addOption(new Option('--debug', 'log protocol details to stderr').default(false))

@@ -24,6 +24,8 @@ import type { PriceOverrides } from '../cost/pricing.js';
 import type { SessionRecorder } from '../recording/session-recorder.js';
 import { recordSession } from './session-recording.js';
 import { explainServerError, rateLimitNotice } from './rate-limit-notice.js';
+import { runTools, type ToolHooks, type ToolSet } from './tool-setup.js';
+import type { AttachedTools, TimerInfo } from '../tools/index.js';
 
 export interface ChatIo {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -36,6 +38,9 @@ export interface RunContext {
   offline: boolean;
   secrets: string[];
   prices?: PriceOverrides;
+  tools?: ToolSet;
+  toolHooks?: ToolHooks;
+  onTimerFired?: (timer: TimerInfo) => void;
 }
 
 const MAX_MALFORMED_WARNINGS = 3;
@@ -55,6 +60,7 @@ export class ChatRun {
   private readonly budget: BudgetTracker | undefined;
   private readonly recorder: SessionRecorder | undefined;
   private budgetTimer: NodeJS.Timeout | undefined;
+  private readonly attachedTools: AttachedTools | undefined;
   private budgetStopped = false;
   private readonly startedAt = Date.now();
   private audibleTimer: NodeJS.Timeout | undefined;
@@ -69,7 +75,7 @@ export class ChatRun {
     private readonly logger: RedactingLogger,
     private readonly session: RealtimeSession,
     private readonly audio: AudioSetup,
-    context: RunContext,
+    private readonly context: RunContext,
   ) {
     const rate = sampleRateOf(options.audioFormat);
     this.ui = this.createUi(context.offline);
@@ -96,6 +102,7 @@ export class ChatRun {
       onSourceEnd: () => this.padding?.start(),
       onDeviceError: (error) => this.onDeviceError(error),
     });
+    this.attachedTools = this.attachTools(context);
     if (audio.speaker) {
       this.bargeIn = new BargeIn(session, audio.speaker, (itemId) => this.bridge.interrupt(itemId), (cut) => this.onInterrupted(cut));
     }
@@ -129,6 +136,27 @@ export class ChatRun {
     }, { offline, pushToTalk: this.options.vad === 'none' });
     this.logger.redirect((line) => ui.note(this.logger.redact(line)));
     return ui;
+  }
+
+  private attachTools(context: RunContext): AttachedTools | undefined {
+    if (!context.tools || !context.toolHooks) return undefined;
+    if (this.ui) {
+      const ui = this.ui;
+      context.toolHooks.ask = (question, signal) => ui.ask(question, signal);
+    }
+    context.onTimerFired = (timer) => this.onTimerFired(timer);
+    return runTools(this.session, context.tools, this.options, context.toolHooks);
+  }
+
+  /** A timer the model set has run out: say so here, and let the assistant say it out loud. */
+  private onTimerFired(timer: TimerInfo): void {
+    this.logger.log('info', `⏰ timer "${timer.label}" (${timer.seconds} s) is up`);
+    if (this.shuttingDown) return;
+    this.session.send({
+      type: 'conversation.item.create',
+      item: { type: 'message', role: 'system', content: [{ type: 'input_text', text: `The timer "${timer.label}" set for ${timer.seconds} seconds has just finished. Tell the user.` }] },
+    });
+    this.session.createResponse();
   }
 
   private toggleMute(): void {
@@ -195,6 +223,10 @@ export class ChatRun {
       this.logger.log('warn', `response failed: ${reason}`);
     }
     if (this.budget) this.onBudget(this.budget.addCost(usd));
+    const toolsWillAnswer = this.attachedTools !== undefined && status === 'completed'
+      && (event.response.output ?? []).some((item) => item.type === 'function_call');
+    // A response that called tools is followed by the one that uses their results.
+    if (toolsWillAnswer) return;
     if (this.options.once) void this.shutdown(status === 'failed' || status === 'cancelled' ? 1 : 0);
     else if (this.budgetStopped && !this.session.responseInFlight) void this.shutdown(0);
     else if (this.stdinClosed && !this.audio.source && !this.session.responseInFlight) void this.shutdown(0);
@@ -282,7 +314,9 @@ export class ChatRun {
       this.recorder?.interruptAssistant();
     }
     await this.bridge.close().catch((error: unknown) => this.logger.log('warn', errorMessage(error)));
+    this.attachedTools?.detach();
     await this.session.close(1000);
+    await this.context.tools?.close().catch((error: unknown) => this.logger.log('warn', `tools: ${errorMessage(error)}`));
     await this.recorder?.close().catch((error: unknown) => this.logger.log('warn', `recording: ${errorMessage(error)}`));
     this.printer.finish();
     this.ui?.close();

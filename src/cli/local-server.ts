@@ -1,6 +1,6 @@
 import { startRealtimeServer, type RealtimeServer } from '../server/realtime-server.js';
 import { EchoEngine } from '../server/engines/echo-engine.js';
-import { loadInstalledSpeech } from '../server/installed-speech.js';
+import { loadSpeechParts } from '../server/speech-parts.js';
 import type { Logger } from '../logger.js';
 
 export const OFFLINE_NOTICE = 'offline mode: no OPENAI_API_KEY, so kaiwa talks to its built-in local server '
@@ -18,7 +18,7 @@ export async function startEmbeddedServer(logger: Logger): Promise<RealtimeServe
     host: '127.0.0.1',
     port: 0,
     engine: new EchoEngine(),
-    speech: await loadInstalledSpeech(serverLogger),
+    speech: await loadSpeechParts((message) => serverLogger.log('warn', message)),
     logger: serverLogger,
   });
 }

@@ -2,7 +2,7 @@ import { emitKeypressEvents } from 'node:readline';
 
 export type KeyCommand =
   | { type: 'space' } | { type: 'escape' } | { type: 'enter' } | { type: 'backspace' }
-  | { type: 'quit' } | { type: 'help' } | { type: 'char'; text: string };
+  | { type: 'quit' } | { type: 'help' } | { type: 'char'; text: string } | { type: 'answer'; yes: boolean };
 
 interface Keypress {
   name?: string;
@@ -23,6 +23,7 @@ export function commandOf(text: string | undefined, key: Keypress | undefined, t
   if (!text || key?.ctrl || key?.meta || /[\u0000-\u001f]/.test(text)) return undefined;
   if (!typing && text === 'q') return { type: 'quit' };
   if (!typing && text === '?') return { type: 'help' };
+  if (!typing && /^[yYnN]$/.test(text)) return { type: 'answer', yes: text.toLowerCase() === 'y' };
   return typing ? { type: 'char', text } : undefined;
 }
 

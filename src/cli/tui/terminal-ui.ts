@@ -33,6 +33,7 @@ export class TerminalUi {
   private readonly keys;
   private frameTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  private question: { text: string; answer: (yes: boolean) => void } | undefined;
 
   constructor(
     private readonly stdout: NodeJS.WriteStream,
@@ -64,6 +65,24 @@ export class TerminalUi {
     else this.scheduleRedraw();
   }
 
+  /**
+   * Asks a yes/no question above the status bar (tool approval). One at a time; a
+   * dismissed question (the session ended) counts as no.
+   */
+  ask(text: string, signal?: AbortSignal): Promise<boolean> {
+    return new Promise((resolve) => {
+      const finish = (yes: boolean): void => {
+        if (this.question?.text !== text) return;
+        this.question = undefined;
+        this.note(`${text} ${yes ? 'yes' : 'no'}`);
+        resolve(yes);
+      };
+      this.question = { text, answer: finish };
+      signal?.addEventListener('abort', () => finish(false), { once: true });
+      this.redrawNow();
+    });
+  }
+
   /** A line outside the transcript (warnings, usage, tool calls). */
   note(line: string): void {
     this.commit(line.replace(/\n$/, ''));
@@ -75,6 +94,7 @@ export class TerminalUi {
     if (this.frameTimer) clearTimeout(this.frameTimer);
     this.stdout.off('resize', this.redrawNow);
     this.keys.stop();
+    this.question?.answer(false);
     this.live.clear();
     if (this.partial) this.stdout.write(`${colorLabel(this.partial)}\n`);
     this.live.done();
@@ -100,6 +120,7 @@ export class TerminalUi {
     const rows: string[] = [];
     if (this.partial) rows.push(colorLabel(this.partial));
     if (this.state.typing !== undefined) rows.push(`${COLORS.you}›${COLORS.reset} ${this.state.typing}▏`);
+    if (this.question) rows.push(`\u001b[33m${fitWidth(this.question.text, width)}\u001b[0m`);
     if (this.state.showHelp) rows.push(fitWidth(HELP_TEXT, width));
     rows.push(`\u001b[7m${statusLine(this.state, width)}\u001b[0m`);
     this.live(rows.join('\n'));
@@ -107,6 +128,7 @@ export class TerminalUi {
 
   private onKey(command: KeyCommand): void {
     if (this.state.typing !== undefined) return this.onTypingKey(command);
+    if (command.type === 'answer') return this.question?.answer(command.yes);
     switch (command.type) {
       case 'space': return this.state.pushToTalk ? this.handlers.pushToTalk() : this.handlers.toggleMute();
       case 'escape': return this.handlers.interrupt();

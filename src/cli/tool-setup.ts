@@ -1,0 +1,87 @@
+import {
+  attachTools, checkToolNames, connectMcpServers, createBuiltinTools, loadToolFiles, mcpCommandSpec, mcpUrlSpec,
+  toolsForSession, type AttachedTools, type BuiltinTools, type McpConnection, type Tool, type ApprovalRequest,
+  type ToolResultInfo, type TimerInfo,
+} from '../tools/index.js';
+import type { RealtimeSession } from '../client/session.js';
+import type { FunctionTool } from '../protocol/events.js';
+import type { Logger } from '../logger.js';
+
+export interface ToolFlags {
+  tools: string[];
+  mcp: string[];
+  mcpUrl: string[];
+  builtinTools?: string;
+  yes: boolean;
+}
+
+/** Loaded tools and what must be stopped at exit (MCP servers, timers). */
+export interface ToolSet {
+  tools: Tool[];
+  declarations: FunctionTool[];
+  close(): Promise<void>;
+}
+
+export interface ToolHooks {
+  logger: Logger;
+  /** Asks the person at the terminal; undefined when nobody can be asked (no TTY). */
+  ask?: (question: string, signal: AbortSignal) => Promise<boolean>;
+  onTimerFired(timer: TimerInfo): void;
+}
+
+/** Loads every tool source before connecting, so a bad file costs no session. */
+export async function loadTools(flags: ToolFlags, hooks: ToolHooks): Promise<ToolSet> {
+  const fromFiles = await loadToolFiles(flags.tools);
+  const builtins: BuiltinTools | undefined = flags.builtinTools
+    ? createBuiltinTools(flags.builtinTools, { onTimerFired: (timer) => hooks.onTimerFired(timer) })
+    : undefined;
+  const specs = [...flags.mcp.map((line) => mcpCommandSpec(line)), ...flags.mcpUrl.map((url) => mcpUrlSpec(url))];
+  const mcp: McpConnection | undefined = specs.length
+    ? await connectMcpServers(specs, {
+      logger: hooks.logger,
+      onServerExit: ({ label, reason }) => hooks.logger.log('warn', `MCP server ${label} stopped: ${reason}; its tools now answer with an error`),
+    })
+    : undefined;
+  const tools: Tool[] = [...fromFiles, ...(builtins?.tools ?? []), ...(mcp?.tools ?? [])];
+  checkToolNames(tools);
+  return {
+    tools,
+    declarations: toolsForSession(tools),
+    close: async () => {
+      builtins?.close();
+      await mcp?.close();
+    },
+  };
+}
+
+function describeArgs(args: unknown): string {
+  const text = JSON.stringify(args);
+  return text.length > 120 ? `${text.slice(0, 117)}…` : text;
+}
+
+function describeResult(info: ToolResultInfo): string {
+  const output = info.output.length > 100 ? `${info.output.slice(0, 97)}…` : info.output;
+  return `tool ${info.name} → ${info.outcome} in ${Math.round(info.ms)} ms: ${output}`;
+}
+
+/**
+ * Runs the model's calls. Tools that need approval ask the user (y/n in the terminal),
+ * `--yes` approves all, and with nobody to ask they are refused and the model is told.
+ */
+export function runTools(session: RealtimeSession, set: ToolSet, flags: ToolFlags, hooks: ToolHooks): AttachedTools | undefined {
+  if (set.tools.length === 0) return undefined;
+  const approve = async (request: ApprovalRequest): Promise<boolean> => {
+    if (flags.yes) return true;
+    if (!hooks.ask) {
+      hooks.logger.log('warn', `refused ${request.name}: it needs approval (run kaiwa in a terminal, or pass --yes)`);
+      return false;
+    }
+    return hooks.ask(`run ${request.name} ${describeArgs(request.args)}? [y/n]`, request.signal);
+  };
+  return attachTools(session, set.tools, {
+    approve,
+    logger: hooks.logger,
+    onCall: (info) => hooks.logger.log('info', `tool ${info.name} ${describeArgs(info.args)}${info.needsApproval && !flags.yes ? ' (asks first)' : ''}`),
+    onResult: (info) => hooks.logger.log('info', describeResult(info)),
+  });
+}
