@@ -167,14 +167,14 @@ describe('SoX process handling (with stand-in sox scripts)', () => {
     assertOneLine(await error, /^audio input stopped: something odd happened; use --input FILE\.wav or --modalities text$/);
   });
 
-  it('recorder passes the article\'s command line with the format\'s rate', async () => {
+  it('recorder passes the article\'s command line with the format\'s rate and 20 ms blocks', async () => {
     const argsFile = join(dir, 'args.txt');
     process.env['KAIWA_SOX'] = fakeSox(dir, 'args', `echo "$@" > '${argsFile}'`);
     const recorder = new SoxRecorder({ sampleRate: 8000 });
     const ended = new Promise((resolve) => recorder.once('end', resolve));
     recorder.start();
     await ended;
-    assert.equal(readFileSync(argsFile, 'utf8').trim(), '--default-device --no-show-progress --rate 8000 --channels 1 --encoding signed-integer --bits 16 --type raw -');
+    assert.equal(readFileSync(argsFile, 'utf8').trim(), '--buffer 320 --default-device --no-show-progress --rate 8000 --channels 1 --encoding signed-integer --bits 16 --type raw -');
   });
 
   it('stop() sends SIGTERM, then SIGKILL to a SoX that ignores it', async () => {

@@ -41,7 +41,7 @@ test('Japanese lines wrap and stay whole when the terminal is resized', async ()
     tmux.sendKeys('Enter');
     tmux.sendKeys('-l', text);
     tmux.sendKeys('Enter');
-    let screen = await tmux.waitFor(/おつかれさまです。\s*$/m);
+    let screen = await tmux.waitFor(/usage: in/);
     const joined = (s: string): string => s.split('\n').map((line) => line.replace(/\s+$/, '')).join('');
     assert.ok(joined(screen).includes(`assistant: You said: ${text}`), `wrapped text intact:\n${screen}`);
     tmux.resize(60, 24);
