@@ -6,6 +6,7 @@ import { PacedPlayer } from '../audio/paced-player.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { ChatOptions } from './chat-options.js';
+import { chooseEchoGuard, type EchoGuard } from './echo-guard.js';
 
 /**
  * What the sound server adds between SoX and the speaker. With SoX's 20 ms blocks and
@@ -27,6 +28,7 @@ export interface AudioSetup {
   sinks: AudioSink[];
   /** True when SoX is missing and kaiwa carries on with typed input only. */
   textFallback: boolean;
+  echoGuard: EchoGuard;
 }
 
 /**
@@ -38,17 +40,24 @@ export async function setUpAudio(options: ChatOptions, format: PcmFormat, logger
   const source = options.input ? WavFileSource.open(options.input, format) : undefined;
   if (options.output) sinks.push(new WavFileSink(options.output, format));
   const wantsSox = (!source && options.mic) || options.speaker;
-  if (!wantsSox) return { ...(source ? { source } : {}), sinks, textFallback: false };
+  const off: EchoGuard = { mode: 'off' };
+  if (!wantsSox) return { ...(source ? { source } : {}), sinks, textFallback: false, echoGuard: off };
   try {
     await checkSox();
   } catch (error) {
     logger.log('warn', errorMessage(error));
-    return { ...(source ? { source } : {}), sinks, textFallback: !source };
+    return { ...(source ? { source } : {}), sinks, textFallback: !source, echoGuard: off };
   }
+  const livePair = !source && options.mic && options.speaker;
+  const echoGuard = await chooseEchoGuard(options.headphones ? 'off' : options.echoGuard, livePair, logger);
+  const devices = echoGuard.mode === 'aec' ? echoGuard.devices : undefined;
   const speaker = options.speaker
-    ? new PacedPlayer(new SoxPlayer(format, { warm: true }), { leadMs: options.playbackLeadMs, outputLatencyMs: outputLatencyMs() })
+    ? new PacedPlayer(
+      new SoxPlayer(format, { warm: true, ...(devices ? { pulseDevice: devices.sink } : {}) }),
+      { leadMs: options.playbackLeadMs, outputLatencyMs: outputLatencyMs() },
+    )
     : undefined;
-  const microphone = !source && options.mic ? new SoxRecorder(format) : undefined;
+  const microphone = !source && options.mic ? new SoxRecorder(format, devices ? { pulseDevice: devices.source } : {}) : undefined;
   const input = source ?? microphone;
-  return { ...(input ? { source: input } : {}), ...(speaker ? { speaker } : {}), sinks, textFallback: false };
+  return { ...(input ? { source: input } : {}), ...(speaker ? { speaker } : {}), sinks, textFallback: false, echoGuard };
 }

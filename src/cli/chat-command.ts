@@ -1,6 +1,6 @@
 import type { ChatOptions } from './chat-options.js';
 import { buildSessionConfig, readInstructions } from './session-config.js';
-import { setUpAudio } from './audio-setup.js';
+import { setUpAudio, type AudioSetup } from './audio-setup.js';
 import { ChatRun, type ChatIo, type RunContext } from './chat-run.js';
 import type { ConfigExtras } from './config-file.js';
 import { loadTools, type ToolHooks } from './tool-setup.js';
@@ -77,6 +77,20 @@ async function startRun(
   instructions: string | undefined, context: RunContext, format: { sampleRate: number },
 ): Promise<number> {
   const audio = await setUpAudio(options, format, logger);
+  try {
+    return await connectAndRun(options, io, logger, endpoint, instructions, context, audio);
+  } catch (error) {
+    await audio.speaker?.close().catch(() => undefined);
+    await audio.source?.stop().catch(() => undefined);
+    if (audio.echoGuard.mode === 'aec') await audio.echoGuard.devices.unload();
+    throw error;
+  }
+}
+
+async function connectAndRun(
+  options: ChatOptions, io: ChatIo, logger: RedactingLogger, endpoint: Endpoint,
+  instructions: string | undefined, context: RunContext, audio: AudioSetup,
+): Promise<number> {
   const interactive = Boolean(io.stdin.isTTY);
   if (audio.textFallback && !interactive && options.text === undefined) {
     throw new UsageError('nothing to say: no microphone (see above) and no --text or --input; run kaiwa in a terminal to type instead');

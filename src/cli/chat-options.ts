@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { AUDIO_FORMAT_NAMES, type AudioFormatName } from '../protocol/audio-format.js';
 import { DIALECT_NAMES, type DialectName } from '../protocol/dialect.js';
 import { nonEmpty, numberIn, oneOf, tokenLimit } from './parse-values.js';
+import { ECHO_GUARD_MODES, type EchoGuardMode } from './echo-guard.js';
 
 export type VadMode = 'server' | 'semantic' | 'none';
 export type Eagerness = 'low' | 'medium' | 'high' | 'auto';
@@ -34,6 +35,8 @@ export interface ChatOptions {
   speaker: boolean;
   mic: boolean;
   playbackLeadMs: number;
+  echoGuard: EchoGuardMode;
+  headphones: boolean;
   text?: string;
   record?: string;
   maxCost?: number;
@@ -83,6 +86,8 @@ export function addChatOptions(command: Command): Command {
     .addOption(new Option('--output <file.wav>', "write the assistant's audio to a WAV file"))
     .addOption(new Option('--no-speaker', "don't play the assistant's audio"))
     .addOption(new Option('--no-mic', "don't record the microphone (type instead)"))
+    .addOption(new Option('--echo-guard <mode>', "keep the assistant's voice out of the microphone: auto (aec where available, else half-duplex), aec, half-duplex, off").choices(ECHO_GUARD_MODES).default('auto'))
+    .addOption(new Option('--headphones', 'no speaker-to-microphone echo to guard against (same as --echo-guard off)').default(false))
     .addOption(new Option('--playback-lead-ms <ms>', 'audio handed to the speaker ahead of time (lower stops faster on interruption)').argParser(numberIn(20, 2000, true)).default(150))
     .addOption(new Option('--text <message>', 'send this message when the session starts'))
     .addOption(new Option('--record <dir>', 'keep the session: conversation.wav (you left, assistant right), transcript.md, events.jsonl'))

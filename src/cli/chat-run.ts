@@ -12,6 +12,7 @@ import { FileEndPadding } from '../client/file-end-padding.js';
 import { BargeIn, type Interruption } from '../client/barge-in.js';
 import { MicGate } from '../client/mic-gate.js';
 import { PushToTalk } from '../client/push-to-talk.js';
+import { LoopDetector } from '../client/loop-detector.js';
 import { inputTotal, outputTotal, tokensOfUsage } from '../client/usage.js';
 import { sampleRateOf } from '../protocol/audio-format.js';
 import type { ServerEvent, SessionConfig } from '../protocol/events.js';
@@ -45,6 +46,8 @@ export interface RunContext {
 
 const MAX_MALFORMED_WARNINGS = 3;
 const BUDGET_CLOCK_MS = 1000;
+/** Room echo and the sound server's buffer outlast the last sample played. */
+const HALF_DUPLEX_TAIL_MS = 300;
 const AUDIBLE_POLL_MS = 50;
 
 /** The running conversation: wires session, audio, output and keys, and shuts it all down. */
@@ -61,6 +64,8 @@ export class ChatRun {
   private readonly recorder: SessionRecorder | undefined;
   private budgetTimer: NodeJS.Timeout | undefined;
   private readonly attachedTools: AttachedTools | undefined;
+  private readonly loopDetector = new LoopDetector();
+  private loopWarned = false;
   private budgetStopped = false;
   private readonly startedAt = Date.now();
   private audibleTimer: NodeJS.Timeout | undefined;
@@ -87,7 +92,7 @@ export class ChatRun {
       ? recordSession(session, { dir: options.record, sampleRate: rate, model: options.model, secrets: context.secrets, ...(context.prices ? { prices: context.prices } : {}) }, logger)
       : undefined;
     this.printer = new TranscriptPrinter({ write: (text) => this.writeTranscript(text) });
-    this.gate = new MicGate(this.ui !== undefined && options.vad === 'none');
+    this.gate = new MicGate(this.ui !== undefined && options.vad === 'none', this.halfDuplex(audio));
     this.pushToTalk = new PushToTalk(session, this.gate);
     this.padding = options.input ? new FileEndPadding(session, (pcm) => this.bridge.sendPcm(pcm), rate, options.vad !== 'none') : undefined;
     this.bridge = new AudioBridge({
@@ -138,6 +143,27 @@ export class ChatRun {
     return ui;
   }
 
+  /** Half-duplex: the microphone is closed while the assistant is audible and for a short room-echo tail. */
+  private halfDuplex(audio: AudioSetup): { audible: () => boolean; tailMs: number } | undefined {
+    const speaker = audio.speaker;
+    if (audio.echoGuard.mode !== 'half-duplex' || !speaker) return undefined;
+    return { audible: () => speaker.audible, tailMs: HALF_DUPLEX_TAIL_MS };
+  }
+
+  /** The last line of defence in every mode: the assistant heard answering itself. */
+  private checkForLoop(event: ServerEvent): void {
+    if (!this.loopDetector.observe(event) || this.gate.pausedForLoop) return;
+    this.gate.pausedForLoop = true;
+    this.session.clearAudio();
+    if (this.session.responseInFlight) this.bargeIn?.interrupt() ?? this.session.cancelResponse();
+    this.ui?.dispatch({ type: 'mute', muted: true });
+    this.ui?.dispatch({ type: 'notice', text: 'feedback loop: mic paused (Space resumes)' });
+    if (this.loopWarned) return;
+    this.loopWarned = true;
+    this.logger.log('warn', 'the microphone is hearing the assistant (a feedback loop that costs tokens): microphone paused. '
+      + `Use headphones or --echo-guard aec${this.ui ? ', then press Space to resume' : ''}.`);
+  }
+
   private attachTools(context: RunContext): AttachedTools | undefined {
     if (!context.tools || !context.toolHooks) return undefined;
     if (this.ui) {
@@ -160,6 +186,13 @@ export class ChatRun {
   }
 
   private toggleMute(): void {
+    if (this.gate.pausedForLoop) {
+      this.gate.pausedForLoop = false;
+      this.gate.muted = false;
+      this.ui?.dispatch({ type: 'notice', text: undefined });
+      this.ui?.dispatch({ type: 'mute', muted: false });
+      return;
+    }
     this.gate.muted = !this.gate.muted;
     this.ui?.dispatch({ type: 'mute', muted: this.gate.muted });
   }
@@ -200,6 +233,7 @@ export class ChatRun {
     if (this.options.json) this.io.stdout.write(this.logger.redact(`${eventToJsonLine(event)}\n`));
     else this.printer.handle(event, this.session.state);
     this.ui?.dispatch({ type: 'server', event });
+    this.checkForLoop(event);
     if (event.type === 'error') this.logger.log('warn', `server error: ${event.error.code ?? event.error.type}: ${explainServerError(event.error.code, event.error.message)}`);
     if (event.type === 'rate_limits.updated') this.noteRateLimits(event);
     if (event.type === 'response.done') this.onResponseDone(event);
@@ -314,6 +348,7 @@ export class ChatRun {
       this.recorder?.interruptAssistant();
     }
     await this.bridge.close().catch((error: unknown) => this.logger.log('warn', errorMessage(error)));
+    if (this.audio.echoGuard.mode === 'aec') await this.audio.echoGuard.devices.unload();
     this.attachedTools?.detach();
     await this.session.close(1000);
     await this.context.tools?.close().catch((error: unknown) => this.logger.log('warn', `tools: ${errorMessage(error)}`));
