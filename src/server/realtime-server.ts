@@ -15,7 +15,8 @@ import { UsageError, KaiwaError } from '../errors.js';
 import { dialectFor } from '../protocol/dialects.js';
 import type { ReplyEngine } from './engines/reply-engine.js';
 import { NO_SPEECH, type SpeechParts } from './speech-parts.js';
-import { DEFAULT_SESSION_LIMITS, ServerSession, type SessionLimits } from './server-session.js';
+import { DEFAULT_SESSION_LIMITS, ServerSession, type SessionLimits, type SessionOptions, type SessionTransport } from './server-session.js';
+import type { FaultHook } from './fault-injection.js';
 import { chooseSubprotocol, dialectOf, isAuthorized } from './connection-auth.js';
 import { selfSignedCertificate, type TlsMaterial } from './tls-certificate.js';
 
@@ -35,7 +36,21 @@ export interface RealtimeServerOptions {
   limits?: Partial<SessionLimits>;
   /** Model named in session.created when the URL has no `?model=`. */
   defaultModel?: string;
+  /** What runs on each socket (default: a ServerSession); `kaiwa serve --replay` plugs in a replay. */
+  createSession?: SessionFactory;
+  /** Lets tests drop, expire or refuse connections (see fault-injection.ts). */
+  faults?: FaultHook;
 }
+
+/** The session on one socket, as the server drives it. */
+export interface SocketSession {
+  readonly id: string;
+  start(): void;
+  receive(data: Buffer, isBinary: boolean): void;
+  dispose(): void;
+}
+
+export type SessionFactory = (transport: SessionTransport, options: SessionOptions) => SocketSession;
 
 export interface RealtimeServer {
   /** Base URL as clients take it (`ws(s)://host:port/v1`); they append `/realtime`. */
@@ -103,7 +118,7 @@ function listen(server: Server, host: string, port: number): Promise<number> {
 /** Accepts upgrades, runs one session per socket, and closes them all on shutdown. */
 class SessionRegistry {
   private readonly wss: WebSocketServer;
-  private readonly sockets = new Map<WebSocket, ServerSession>();
+  private readonly sockets = new Map<WebSocket, SocketSession>();
   private readonly alive = new WeakSet<WebSocket>();
   private readonly logger: Logger;
   private readonly limits: SessionLimits;
@@ -130,6 +145,8 @@ class SessionRegistry {
     if (this.sockets.size >= (this.options.maxSessions ?? DEFAULT_MAX_SESSIONS)) {
       return refuse(socket, 503, 'Too many sessions; try again later.');
     }
+    const refusal = this.options.faults?.refusal();
+    if (refusal) return refuse(socket, refusal.status, refusal.message);
     this.wss.handleUpgrade(req, socket, head, (ws) => this.open(ws, req));
   }
 
@@ -137,24 +154,34 @@ class SessionRegistry {
     const dialect = dialectFor(dialectOf(req));
     const url = new URL(req.url ?? '/', 'http://localhost');
     const model = url.searchParams.get('model') ?? url.searchParams.get('deployment') ?? this.options.defaultModel ?? 'gpt-realtime';
-    const session = new ServerSession({
+    const fault = this.options.faults?.connect({
+      dialect: dialect.name, send: (text, done) => ws.send(text, done), terminate: () => ws.terminate(), close: (code, reason) => ws.close(code, reason),
+    });
+    const transport: SessionTransport = {
       send: (text) => ws.send(text),
       get bufferedAmount() { return ws.bufferedAmount; },
       get isOpen() { return ws.readyState === WebSocket.OPEN; },
       close: (code, reason) => ws.close(code, reason),
-    }, {
+    };
+    const create = this.options.createSession ?? ((t: SessionTransport, o: SessionOptions) => new ServerSession(t, o));
+    const session = create(fault ? fault.transport(transport) : transport, {
       engine: this.options.engine, speech: this.options.speech ?? NO_SPEECH, dialect,
       model: model.slice(0, 128), logger: this.logger, limits: this.limits,
     });
+    fault?.opened(session);
     this.sockets.set(ws, session);
     this.alive.add(ws);
     this.logger.log('info', `session ${session.id} opened (${dialect.name}, ${req.socket.remoteAddress ?? 'unknown'})`);
     ws.on('pong', () => this.alive.add(ws));
-    ws.on('message', (data: RawData, isBinary: boolean) => session.receive(toBuffer(data), isBinary));
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      const buffer = toBuffer(data);
+      if (!fault || fault.incoming(buffer, isBinary)) session.receive(buffer, isBinary);
+    });
     ws.on('error', (error) => this.logger.log('warn', `session ${session.id}: ${error.message}`));
     ws.on('close', (code) => {
       session.dispose();
       this.sockets.delete(ws);
+      fault?.closed(code);
       this.logger.log('info', `session ${session.id} closed (${code})`);
     });
     session.start();
