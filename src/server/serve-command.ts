@@ -12,7 +12,8 @@ import type { ReplyEngine } from './engines/reply-engine.js';
 import { EchoEngine } from './engines/echo-engine.js';
 import { OpenAIChatEngine } from './engines/openai-chat-engine.js';
 import { startRealtimeServer, type RealtimeServer } from './realtime-server.js';
-import { loadSpeechParts, type SpeechParts } from './speech-parts.js';
+import { NO_SPEECH, loadSpeechParts, type SpeechParts } from './speech-parts.js';
+import { ReplaySource } from './replay/replay-source.js';
 import type { TlsMaterial } from './tls-certificate.js';
 
 export type EngineName = 'echo' | 'openai-chat';
@@ -31,6 +32,8 @@ export interface ServeOptions {
   engineKey?: string;
   maxSessions?: number;
   debug?: boolean;
+  /** Replay the server side of this `--record` directory instead of answering. */
+  replay?: string;
 }
 
 export interface ServeIo {
@@ -58,6 +61,7 @@ export function serveCommandOptions(): Option[] {
     new Option('--engine-key <key>', 'API key for the Chat Completions endpoint (or set KAIWA_ENGINE_KEY)').env('KAIWA_ENGINE_KEY').argParser(nonEmpty),
     new Option('--max-sessions <n>', 'sessions served at once').default(100).argParser(numberIn(1, 10_000, true)),
     new Option('--debug', 'log each session to stderr').default(false),
+    new Option('--replay <dir>', 'answer every connection with the server side of a --record DIR recording (events.jsonl, audio from conversation.wav)').argParser(nonEmpty),
   ];
 }
 
@@ -72,16 +76,18 @@ export async function runServe(options: ServeOptions, io: ServeIo = defaultIo())
   logger.addSecret(options.token);
   logger.addSecret(options.engineKey);
   const engine = createEngine(options);
-  const speech = io.speech ?? await loadSpeechParts((message) => logger.log('warn', message));
+  const replay = options.replay ? ReplaySource.load(options.replay) : undefined;
+  const speech = replay ? NO_SPEECH : io.speech ?? await loadSpeechParts((message) => logger.log('warn', message));
   const server = await startRealtimeServer({
     host: options.host, port: options.port, tls: await tlsOf(options), token: options.token, engine, speech, logger,
-    maxSessions: options.maxSessions ?? 100,
+    maxSessions: options.maxSessions ?? 100, ...(replay ? { createSession: replay.createSession } : {}),
   });
-  io.out(`kaiwa serve listening on ${server.url} (${describe(options, engine, speech)})`);
+  io.out(`kaiwa serve listening on ${server.url} (${replay ? replay.describe() : describe(options, engine, speech)})`);
   io.onListening?.(server);
   await (io.stopSignal ?? firstSignal());
   await server.close();
   speech.close?.();
+  replay?.close();
   return 0;
 }
 
