@@ -1,15 +1,20 @@
 import { EventEmitter } from 'node:events';
 import type { AudioSink, PcmFormat } from './devices.js';
+import { rmsDbfs } from './pcm16.js';
 
 export interface PacedPlayerOptions {
   /** Audio handed to the device ahead of the playhead: enough to ride out timer jitter, small enough to stop fast. */
   leadMs?: number;
   tickMs?: number;
+  /** Time from handing audio to the device until it sounds (the sound server's buffer). */
+  outputLatencyMs?: number;
   now?: () => number;
 }
 
 interface Scheduled {
   itemId: string;
+  /** Loudness of the chunk, for judging how loud its echo can be. */
+  levelDbfs: number;
   /** Wall-clock ms when this chunk starts sounding. */
   startsAt: number;
   durationMs: number;
@@ -37,11 +42,13 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
   private deviceBusyUntil = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly bytesPerMs: number;
+  private readonly outputLatencyMs: number;
 
   constructor(private readonly device: AudioSink, options: PacedPlayerOptions = {}) {
     super();
     this.format = device.format;
     this.leadMs = options.leadMs ?? 150;
+    this.outputLatencyMs = options.outputLatencyMs ?? 0;
     this.now = options.now ?? (() => performance.now());
     this.bytesPerMs = (this.format.sampleRate * 2) / 1000;
     device.on('error', (error: Error) => this.emit('error', error));
@@ -61,7 +68,7 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
 
   /** True while anything is queued or still sounding. */
   get audible(): boolean {
-    return this.queue.length > 0 || this.deviceBusyUntil > this.now();
+    return this.queue.length > 0 || this.deviceBusyUntil + this.outputLatencyMs > this.now();
   }
 
   /** Ms of the item's audio that have sounded so far. */
@@ -72,6 +79,18 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
       if (chunk.itemId === itemId) heard += Math.min(Math.max(now - chunk.startsAt, 0), chunk.durationMs);
     }
     return heard;
+  }
+
+  /** The loudest audio that sounded within the last `windowMs` (-Infinity when quiet). */
+  recentLevelDbfs(windowMs: number): number {
+    const now = this.now();
+    let loudest = -Infinity;
+    for (let i = this.scheduled.length - 1; i >= 0; i -= 1) {
+      const chunk = this.scheduled[i]!;
+      if (chunk.startsAt + chunk.durationMs < now - windowMs) break;
+      if (chunk.startsAt <= now && chunk.durationMs > 0) loudest = Math.max(loudest, chunk.levelDbfs);
+    }
+    return loudest;
   }
 
   /** Ms of the item's audio received so far (heard or not). */
@@ -90,7 +109,7 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
       const heard = Math.min(Math.max(now - chunk.startsAt, 0), chunk.durationMs);
       chunk.durationMs = heard;
     }
-    this.deviceBusyUntil = now;
+    this.deviceBusyUntil = now - this.outputLatencyMs;
     this.device.clear();
   }
 
@@ -111,7 +130,7 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
       const next = this.takeChunk(now);
       this.device.write(next.pcm);
       const durationMs = next.pcm.length / this.bytesPerMs;
-      this.scheduled.push({ itemId: next.itemId, startsAt: this.deviceBusyUntil, durationMs });
+      this.scheduled.push({ itemId: next.itemId, levelDbfs: rmsDbfs(next.pcm), startsAt: this.deviceBusyUntil + this.outputLatencyMs, durationMs });
       this.deviceBusyUntil += durationMs;
     }
     if (this.scheduled.length > HISTORY_LIMIT) this.scheduled.splice(0, this.scheduled.length - HISTORY_LIMIT);

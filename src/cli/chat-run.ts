@@ -13,6 +13,8 @@ import { BargeIn, type Interruption } from '../client/barge-in.js';
 import { MicGate } from '../client/mic-gate.js';
 import { PushToTalk } from '../client/push-to-talk.js';
 import { LoopDetector } from '../client/loop-detector.js';
+import { ResidualEchoGate } from '../client/residual-echo-gate.js';
+import type { PacedPlayer } from '../audio/paced-player.js';
 import { inputTotal, outputTotal, tokensOfUsage } from '../client/usage.js';
 import { sampleRateOf } from '../protocol/audio-format.js';
 import type { ServerEvent, SessionConfig } from '../protocol/events.js';
@@ -49,6 +51,11 @@ const BUDGET_CLOCK_MS = 1000;
 /** Room echo and the sound server's buffer outlast the last sample played. */
 const HALF_DUPLEX_TAIL_MS = 300;
 const AUDIBLE_POLL_MS = 50;
+
+function residualEchoFilter(speaker: PacedPlayer): (pcm: Buffer) => Buffer {
+  const gate = new ResidualEchoGate(speaker);
+  return (pcm) => gate.filter(pcm);
+}
 
 /** The running conversation: wires session, audio, output and keys, and shuts it all down. */
 export class ChatRun {
@@ -102,6 +109,7 @@ export class ChatRun {
       speaker: audio.speaker,
       sinks: audio.sinks,
       gate: () => this.gate.isOpen(),
+      ...(audio.echoGuard.mode === 'aec' && audio.speaker ? { filterCaptured: residualEchoFilter(audio.speaker) } : {}),
       onCaptured: (pcm, sent) => this.onCaptured(pcm, sent, rate),
       onAssistantAudio: (itemId, pcm) => this.recorder?.assistantAudio(itemId, pcm),
       onSourceEnd: () => this.padding?.start(),

@@ -18,6 +18,8 @@ export interface AudioBridgeOptions {
   gate?: () => boolean;
   /** Told about each captured chunk, sent or not (level meter, push-to-talk). */
   onCaptured?: (pcm: Buffer, sent: boolean) => void;
+  /** Rewrites captured audio before it is sent (the residual-echo gate). */
+  filterCaptured?: (pcm: Buffer) => Buffer;
   onDeviceError?: (error: Error) => void;
   /** Told about each chunk of assistant audio that goes to the speaker and files (decoded PCM). */
   onAssistantAudio?: (itemId: string, pcm: Buffer) => void;
@@ -72,7 +74,7 @@ export class AudioBridge {
 
   private onCaptured(pcm: Buffer): void {
     const open = this.options.gate?.() ?? true;
-    if (open) this.sendPcm(pcm);
+    if (open) this.sendPcm(this.options.filterCaptured ? this.options.filterCaptured(pcm) : pcm);
     this.options.onCaptured?.(pcm, open && this.capturing);
   }
 

@@ -39,7 +39,8 @@ export async function startLoggingProxy(upstreamBase: string): Promise<LoggingPr
       note('server', data);
       client.send(data.toString());
     });
-    client.on('close', (code) => upstream.close(code === 1005 ? 1000 : code));
+    // 1005/1006 describe a missing close frame and may not be sent on.
+    client.on('close', (code) => upstream.close(code === 1005 || code === 1006 ? 1000 : code));
     upstream.on('close', () => client.close());
   });
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
