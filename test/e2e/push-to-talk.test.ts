@@ -1,0 +1,59 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startPulse, type PulseServer } from '../helpers/audio-pulse.js';
+import { startLoggingProxy, type LoggingProxy } from '../helpers/logging-proxy.js';
+import { TmuxSession } from '../helpers/tmux.js';
+import { KAIWA_BIN } from '../helpers/cli-runner.js';
+import { count, playInto } from '../helpers/loop-scenario.js';
+import { speechWav, tempDir } from '../helpers/wav-fixtures.js';
+import { startRealtimeServer, type RealtimeServer } from '../../src/server/realtime-server.js';
+import { EchoEngine } from '../../src/server/engines/echo-engine.js';
+import { loadSpeechParts } from '../../src/server/speech-parts.js';
+
+let pulse: PulseServer;
+let server: RealtimeServer;
+let proxy: LoggingProxy;
+before(async () => {
+  pulse = await startPulse();
+  server = await startRealtimeServer({ port: 0, engine: new EchoEngine(), speech: await loadSpeechParts() });
+  proxy = await startLoggingProxy(server.url);
+});
+after(async () => {
+  await proxy.close();
+  await server.close();
+  await pulse.stop();
+});
+
+test('push-to-talk in the terminal: one commit and one response per press, none for an empty press', async () => {
+  const dir = tempDir();
+  const speech = speechWav(dir, 'What is the capital of France?', 48000);
+  const env = { PULSE_SERVER: pulse.server, XDG_RUNTIME_DIR: pulse.runtimeDir, OPENAI_API_KEY: 'sk-ptt-test-0000', XDG_CONFIG_HOME: dir };
+  const tmux = new TmuxSession(`node ${KAIWA_BIN} --url ${proxy.url} --vad none --headphones; sleep 30`, { width: 110, height: 30, env });
+  const commits = (): number => count(proxy, 'client', 'input_audio_buffer.commit');
+  const creates = (): number => count(proxy, 'client', 'response.create');
+  const press = async (): Promise<void> => {
+    tmux.sendKeys('Space');
+    await tmux.waitFor(/you’re speaking/);
+    await playInto('mic', speech);
+    tmux.sendKeys('Space');
+  };
+  try {
+    await tmux.waitFor(/press Space to talk/);
+    await press();
+    await tmux.waitFor(/assistant: /);
+    assert.equal(commits(), 1);
+    assert.equal(creates(), 1);
+    tmux.sendKeys('Space');
+    tmux.sendKeys('Space');
+    await tmux.waitFor(/nothing recorded/);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.equal(commits(), 1, 'an empty press is not committed');
+    await press();
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    assert.equal(commits(), 2);
+    assert.equal(creates(), 2);
+    assert.equal(count(proxy, 'server', 'error'), 0, 'no commit_empty or active-response errors');
+  } finally {
+    tmux.kill();
+  }
+});
