@@ -52,6 +52,7 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
     this.now = options.now ?? (() => performance.now());
     this.bytesPerMs = (this.format.sampleRate * 2) / 1000;
     device.on('error', (error: Error) => this.emit('error', error));
+    device.on('restart', (reason: string) => this.emit('restart', reason));
     this.timer = setInterval(() => this.pump(), options.tickMs ?? 10);
     this.timer.unref();
   }

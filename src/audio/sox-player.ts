@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { AudioSink, PcmFormat } from './devices.js';
 import { bytesToMs } from './pcm16.js';
-import { DEFAULT_KILL_GRACE_MS, SoxProcess, soxEnvironment, soxFailure, type SoxExit } from './sox-process.js';
+import { DEFAULT_KILL_GRACE_MS, SoxProcess, soxBlockBytes, soxEnvironment, soxFailure, type SoxExit } from './sox-process.js';
 
 export interface SoxPlayerOptions {
   /** Extra time close() allows beyond the audio still queued, for start-up and device buffers. */
@@ -11,6 +11,12 @@ export interface SoxPlayerOptions {
   stopGraceMs?: number;
   /** A PulseAudio sink to play to instead of the default device (the echo canceller's). */
   pulseDevice?: string;
+  /**
+   * Keep a SoX process open and waiting (started at once, and again after each clear()),
+   * so a reply starts within the sound server's latency instead of after SoX's start-up
+   * (about 150 ms measured here), and playback timing stays predictable.
+   */
+  warm?: boolean;
 }
 
 /**
@@ -21,10 +27,17 @@ export interface SoxPlayerOptions {
 const PLAYER_ENVIRONMENT_DEFAULTS = { PULSE_LATENCY_MSEC: '40' };
 
 const DEFAULT_DRAIN_SLACK_MS = 3000;
+const HEALTHY_AFTER_MS = 1000;
+const MAX_RESTARTS_PER_MINUTE = 5;
 
-/** The command from the article, with the session's rate: mono PCM16 LE from stdin. */
+/**
+ * The command from the article, with the session's rate: mono PCM16 LE from stdin. SoX
+ * otherwise waits for an 8 KiB block (170 ms at 24 kHz) before it plays anything; 20 ms
+ * blocks keep the speaker close to what kaiwa believes has been heard.
+ */
 export function playerArgs(sampleRate: number): string[] {
   return [
+    '--buffer', String(soxBlockBytes(sampleRate)),
     '--type', 'raw', '--rate', String(sampleRate), '--encoding', 'signed-integer', '--bits', '16', '--channels', '1', '-',
     '--no-show-progress', '--default-device',
   ];
@@ -45,10 +58,16 @@ export class SoxPlayer extends EventEmitter implements AudioSink {
   private playback: Playback | undefined;
   private readonly retiring = new Set<Promise<SoxExit>>();
   private failed = false;
+  private readonly restarts: number[] = [];
   private closing: Promise<void> | undefined;
 
   constructor(readonly format: PcmFormat, private readonly options: SoxPlayerOptions = {}) {
     super();
+    if (options.warm) setImmediate(() => this.warmUp());
+  }
+
+  private warmUp(): void {
+    if (!this.playback && !this.closing && !this.failed) this.startPlayback();
   }
 
   write(pcm: Buffer): void {
@@ -70,6 +89,7 @@ export class SoxPlayer extends EventEmitter implements AudioSink {
     this.playback = undefined;
     playback.sox.kill();
     this.retire(playback.sox);
+    if (this.options.warm) this.warmUp();
   }
 
   /** Lets queued audio play out, bounded by its duration plus slack, then releases SoX. */
@@ -105,11 +125,29 @@ export class SoxPlayer extends EventEmitter implements AudioSink {
     return playback;
   }
 
+  /**
+   * A player that had been running and then died (killed, a device hiccup) is replaced on
+   * the next write and reported with 'restart'; one that dies at once has no device.
+   */
   private onExit(playback: Playback, exit: SoxExit): void {
     if (playback.sox.wasStopped || this.closing || this.failed) return;
     if (this.playback === playback) this.playback = undefined;
+    const ranMs = performance.now() - playback.spawnedAt;
+    if (ranMs >= HEALTHY_AFTER_MS && this.noteRestart()) {
+      this.emit('restart', soxFailure(exit, 'output').message);
+      if (this.options.warm) this.warmUp();
+      return;
+    }
     this.failed = true;
     this.emit('error', soxFailure(exit, 'output'));
+  }
+
+  private noteRestart(): boolean {
+    const now = performance.now();
+    while (this.restarts.length && this.restarts[0]! < now - 60_000) this.restarts.shift();
+    if (this.restarts.length >= MAX_RESTARTS_PER_MINUTE) return false;
+    this.restarts.push(now);
+    return true;
   }
 
   private retire(sox: SoxProcess): void {

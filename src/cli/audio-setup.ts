@@ -3,6 +3,7 @@ import { WavFileSource } from '../audio/wav-file-source.js';
 import { WavFileSink } from '../audio/wav-file-sink.js';
 import { SoxPlayer, SoxRecorder, checkSox } from '../audio/sox.js';
 import { PacedPlayer } from '../audio/paced-player.js';
+import { RestartingSource } from '../audio/restarting-source.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { ChatOptions } from './chat-options.js';
@@ -57,7 +58,9 @@ export async function setUpAudio(options: ChatOptions, format: PcmFormat, logger
       { leadMs: options.playbackLeadMs, outputLatencyMs: outputLatencyMs() },
     )
     : undefined;
-  const microphone = !source && options.mic ? new SoxRecorder(format, devices ? { pulseDevice: devices.source } : {}) : undefined;
+  const microphone = !source && options.mic
+    ? new RestartingSource(() => new SoxRecorder(format, devices ? { pulseDevice: devices.source } : {}))
+    : undefined;
   const input = source ?? microphone;
   return { ...(input ? { source: input } : {}), ...(speaker ? { speaker } : {}), sinks, textFallback: false, echoGuard };
 }

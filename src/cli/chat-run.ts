@@ -114,6 +114,7 @@ export class ChatRun {
       onAssistantAudio: (itemId, pcm) => this.recorder?.assistantAudio(itemId, pcm),
       onSourceEnd: () => this.padding?.start(),
       onDeviceError: (error) => this.onDeviceError(error),
+      onDeviceRestart: (reason) => this.logger.log('warn', `${reason}; restarted it, the conversation goes on`),
     });
     this.attachedTools = this.attachTools(context);
     if (audio.speaker) {

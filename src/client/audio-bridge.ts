@@ -21,6 +21,8 @@ export interface AudioBridgeOptions {
   /** Rewrites captured audio before it is sent (the residual-echo gate). */
   filterCaptured?: (pcm: Buffer) => Buffer;
   onDeviceError?: (error: Error) => void;
+  /** A device process died and was replaced; the conversation goes on. */
+  onDeviceRestart?: (reason: string) => void;
   /** Told about each chunk of assistant audio that goes to the speaker and files (decoded PCM). */
   onAssistantAudio?: (itemId: string, pcm: Buffer) => void;
 }
@@ -42,8 +44,12 @@ export class AudioBridge {
       source.on('data', (pcm: Buffer) => this.onCaptured(pcm));
       source.on('end', () => options.onSourceEnd?.());
       source.on('error', (error: Error) => options.onDeviceError?.(error));
+      source.on('restart', (reason: string) => options.onDeviceRestart?.(reason));
     }
-    for (const sink of this.allSinks()) sink.on('error', (error: Error) => options.onDeviceError?.(error));
+    for (const sink of this.allSinks()) {
+      sink.on('error', (error: Error) => options.onDeviceError?.(error));
+      sink.on('restart', (reason: string) => options.onDeviceRestart?.(reason));
+    }
   }
 
   start(): void {
