@@ -1,0 +1,36 @@
+/** (a)/(b): the kaiwa client library (RealtimeSession + AudioBridge + PacedPlayer + BargeIn) on the duplex workload. */
+import type WebSocket from 'ws';
+import { resolveEndpoint } from '../../src/client/endpoint.js';
+import { WebSocketTransport } from '../../src/client/ws-transport.js';
+import { RealtimeSession } from '../../src/client/session.js';
+import { AudioBridge } from '../../src/client/audio-bridge.js';
+import { BargeIn } from '../../src/client/barge-in.js';
+import { wireCodecFor } from '../../src/client/wire-codec.js';
+import { dialectFor } from '../../src/protocol/dialects.js';
+import { espeakPcm } from '../../test/helpers/bench-speech.js';
+import { benchArgs, report } from '../lib/child.js';
+import { TimerSource, looping } from '../lib/timer-source.js';
+import { DeltaClock, LONG_REQUEST, measureWindow, timedPlayer, type DuplexArgs } from '../lib/duplex.js';
+import { PipeSink } from '../lib/pipe-sink.js';
+
+const args = benchArgs<DuplexArgs>();
+const transport = await WebSocketTransport.connect(resolveEndpoint({ model: 'gpt-realtime', protocol: 'ga', url: args.url, apiKey: 'sk-bench' }));
+const clock = new DeltaClock();
+clock.watch((transport as unknown as { socket: WebSocket }).socket);
+const session = new RealtimeSession(transport, dialectFor('ga'));
+/** 'direct': no PacedPlayer, deltas go straight into the pipe (how much of the cost is pacing). */
+const direct = process.env.BENCH_VARIANT === 'direct';
+const sink = new PipeSink();
+const player = direct ? undefined : timedPlayer(clock, sink).player;
+if (direct) sink.onWrite = () => { clock.handedToPlayer(); clock.deviceWrite(); };
+let sent = 0;
+const source = new TimerSource(24000, looping(espeakPcm('Hello, what is the weather like today?')));
+source.on('data', () => { sent += 1; });
+const bridge = new AudioBridge({ session, codec: wireCodecFor('pcm16'), source, speaker: player, sinks: direct ? [sink] : [] });
+if (player) new BargeIn(session, player, (itemId) => bridge.interrupt(itemId));
+const firstAudio = new Promise<void>((resolve) => session.on('server-event', (event) => { if (event.type === 'response.output_audio.delta') resolve(); }));
+session.updateSession({ type: 'realtime', audio: { input: { turn_detection: null }, output: { voice: 'marin' } } });
+bridge.start();
+session.sendText(LONG_REQUEST);
+const result = await measureWindow(direct ? 'kaiwa-direct' : 'kaiwa', args, clock, firstAudio, { sinkBytes: () => sink.bytes, sentChunks: () => sent });
+report(result);
