@@ -98,7 +98,9 @@ async function connectAndRun(
   const effective = audio.textFallback && !options.output ? { ...options, modalities: 'text' as const } : options;
   if (audio.textFallback) logger.log('info', 'continuing in text mode: type a message and press Enter');
   logger.log('debug', `connecting to ${endpoint.label} (${options.protocol})`);
-  const transport = await WebSocketTransport.connect(endpoint, { timeoutMs: options.connectTimeout });
+  const connect = (): Promise<WebSocketTransport> => WebSocketTransport.connect(endpoint, { timeoutMs: options.connectTimeout });
+  const transport = await connect();
+  context.connect = connect;
   const session = new RealtimeSession(transport, dialectFor(options.protocol), { logger });
   const run = new ChatRun(effective, io, logger, session, audio, context);
   const config = buildSessionConfig(effective, instructions);

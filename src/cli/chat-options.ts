@@ -30,6 +30,8 @@ export interface ChatOptions {
   azureDeployment?: string;
   apiVersion?: string;
   connectTimeout: number;
+  reconnect: boolean;
+  reconnectTimeout: number;
   input?: string;
   output?: string;
   speaker: boolean;
@@ -82,6 +84,8 @@ export function addChatOptions(command: Command): Command {
     .addOption(new Option('--azure-deployment <name>', 'Azure OpenAI deployment name').argParser(nonEmpty))
     .addOption(new Option('--api-version <version>', 'Azure preview API version (omit for the GA /openai/v1 endpoint)').argParser(nonEmpty))
     .addOption(new Option('--connect-timeout <ms>', 'give up connecting after this long').argParser(numberIn(100, 120000, true)).default(15000))
+    .addOption(new Option('--reconnect-timeout <s>', 'keep trying to reconnect for this long before giving up').argParser(numberIn(1, 3600)).default(60))
+    .addOption(new Option('--no-reconnect', 'end the session when the connection drops instead of reconnecting'))
     .addOption(new Option('--input <file.wav>', 'stream a WAV file in real time instead of the microphone'))
     .addOption(new Option('--output <file.wav>', "write the assistant's audio to a WAV file"))
     .addOption(new Option('--no-speaker', "don't play the assistant's audio"))

@@ -6,6 +6,8 @@ import { eventToJsonLine } from './json-printer.js';
 import { formatDuration, formatTokens } from './usage-format.js';
 import { TerminalUi } from './tui/terminal-ui.js';
 import type { RealtimeSession } from '../client/session.js';
+import type { Transport } from '../client/transport.js';
+import { Reconnector } from '../client/reconnector.js';
 import { AudioBridge } from '../client/audio-bridge.js';
 import { wireCodecFor } from '../client/wire-codec.js';
 import { FileEndPadding } from '../client/file-end-padding.js';
@@ -43,6 +45,8 @@ export interface RunContext {
   prices?: PriceOverrides;
   tools?: ToolSet;
   toolHooks?: ToolHooks;
+  /** Opens a new connection to the same endpoint (for reconnecting). */
+  connect?: () => Promise<Transport>;
   onTimerFired?: (timer: TimerInfo) => void;
 }
 
@@ -72,6 +76,10 @@ export class ChatRun {
   private budgetTimer: NodeJS.Timeout | undefined;
   private readonly attachedTools: AttachedTools | undefined;
   private readonly loopDetector = new LoopDetector();
+  private reconnector: Reconnector | undefined;
+  private sessionConfig: SessionConfig | undefined;
+  /** Restored items the server has yet to announce; they were printed the first time. */
+  private restoredEchoes = 0;
   private loopWarned = false;
   private budgetStopped = false;
   private readonly startedAt = Date.now();
@@ -127,6 +135,8 @@ export class ChatRun {
     this.session.on('server-event', (event) => this.onServerEvent(event));
     this.session.on('malformed', (reason) => this.onMalformed(reason));
     this.session.on('close', (code, reason) => this.onSocketClosed(code, reason));
+    this.sessionConfig = sessionConfig;
+    this.reconnector = this.createReconnector();
     this.session.updateSession(sessionConfig);
     this.ui?.dispatch({ type: 'connected' });
     this.bridge.start();
@@ -240,7 +250,7 @@ export class ChatRun {
 
   private onServerEvent(event: ServerEvent): void {
     if (this.options.json) this.io.stdout.write(this.logger.redact(`${eventToJsonLine(event)}\n`));
-    else this.printer.handle(event, this.session.state);
+    else if (!this.isRestoredEcho(event)) this.printer.handle(event, this.session.state);
     this.ui?.dispatch({ type: 'server', event });
     this.checkForLoop(event);
     if (event.type === 'error') this.logger.log('warn', `server error: ${event.error.code ?? event.error.type}: ${explainServerError(event.error.code, event.error.message)}`);
@@ -308,10 +318,46 @@ export class ChatRun {
     if (this.malformedCount === MAX_MALFORMED_WARNINGS) this.logger.log('warn', 'further malformed events are counted, not shown (--debug shows them)');
   }
 
+  private createReconnector(): Reconnector | undefined {
+    const connect = this.context.connect;
+    if (!this.options.reconnect || !connect) return undefined;
+    return new Reconnector(this.session, {
+      connect,
+      sessionConfig: () => this.sessionConfig!,
+      giveUpAfterMs: this.options.reconnectTimeout * 1000,
+      onReconnecting: (attempt, delayMs, reason) => {
+        this.logger.log(attempt === 1 ? 'warn' : 'debug', `connection lost (${reason}): reconnecting in ${delayMs} ms (attempt ${attempt})`);
+        this.ui?.dispatch({ type: 'notice', text: 'reconnecting…' });
+      },
+      onReconnected: (restored) => {
+        this.restoredEchoes = restored;
+        this.logger.log('warn', `reconnected; the conversation so far was restored (${restored} item${restored === 1 ? '' : 's'})`);
+        this.ui?.dispatch({ type: 'notice', text: undefined });
+      },
+      onGaveUp: (reason) => this.logger.log('error', `could not reconnect within ${this.options.reconnectTimeout} s (${reason}); ending the session`),
+    });
+  }
+
   private onSocketClosed(code: number, reason: string): void {
-    if (this.shuttingDown) return;
-    this.logger.log('error', `connection closed by the server (code ${code}${reason ? `: ${reason}` : ''})`);
-    void this.shutdown(1);
+    if (this.shuttingDown || this.session.closing) return;
+    const why = `code ${code}${reason ? `: ${reason}` : ''}`;
+    this.audio.speaker?.clear();
+    this.printer.connectionLost();
+    if (!this.reconnector) {
+      this.logger.log('error', `connection closed by the server (${why})`);
+      void this.shutdown(1);
+      return;
+    }
+    void this.reconnector.recover(why).then((ok) => { if (!ok && !this.shuttingDown) void this.shutdown(1); });
+  }
+
+  /** Restored items come back from the new session; they are not news to the reader. */
+  private isRestoredEcho(event: ServerEvent): boolean {
+    if (this.restoredEchoes === 0) return false;
+    if (event.type === 'conversation.item.done') return true;
+    if (event.type !== 'conversation.item.added') return false;
+    this.restoredEchoes -= 1;
+    return true;
   }
 
   private onDeviceError(error: Error): void {
@@ -350,6 +396,7 @@ export class ChatRun {
     this.shuttingDown = true;
     if (this.audibleTimer) clearInterval(this.audibleTimer);
     if (this.budgetTimer) clearInterval(this.budgetTimer);
+    this.reconnector?.stop();
     this.padding?.stop();
     this.bridge.stopCapturing();
     if (!options.drain) {

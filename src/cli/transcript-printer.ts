@@ -59,6 +59,12 @@ export class TranscriptPrinter {
     else this.options.write(`assistant:${mark}\n`);
   }
 
+  /** The connection dropped mid-reply: the rest of that line will not come. */
+  connectionLost(): void {
+    this.flushHeld();
+    if (this.openItem) this.endLine(' — [connection lost]');
+  }
+
   /** Ends any half-printed line so other output starts on its own line. */
   finish(): void {
     this.flushHeld();

@@ -38,13 +38,43 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
   private readonly idPrefix = `evt_${randomBytes(4).toString('hex')}`;
   droppedAudioChunks = 0;
 
-  constructor(private readonly transport: Transport, readonly dialect: Dialect, options: SessionOptions = {}) {
+  private transport: Transport;
+  private closedByUs = false;
+
+  constructor(transport: Transport, readonly dialect: Dialect, options: SessionOptions = {}) {
     super();
     this.logger = options.logger ?? silentLogger;
     this.maxBufferedBytes = options.maxBufferedBytes ?? 4 * 1024 * 1024;
+    this.transport = transport;
+    this.listenTo(transport);
+  }
+
+  private listenTo(transport: Transport): void {
     transport.on('message', (text: string) => this.receive(text));
     transport.on('close', (code: number, reason: string) => this.emit('close', code, reason));
     transport.on('error', (error: Error) => this.logger.log('debug', `socket error: ${error.message}`));
+  }
+
+  /** True once close() was called: a close that follows was ours, not the network's. */
+  get closing(): boolean {
+    return this.closedByUs;
+  }
+
+  /**
+   * Continues on a new connection after the old one was lost. The server's conversation
+   * there starts empty, so the item list is reset (the caller restores what matters) and
+   * nothing that was in flight is waited for any more.
+   */
+  replaceTransport(transport: Transport): void {
+    this.transport.removeAllListeners();
+    this.transport.on('error', () => undefined);
+    this.transport = transport;
+    this.listenTo(transport);
+    this.pendingCreate = undefined;
+    this.queuedResponses.length = 0;
+    const { activeResponseId: _lost, ...rest } = this.conversation;
+    this.conversation = { ...rest, items: [], userSpeaking: false };
+    this.emit('state', this.conversation);
   }
 
   get state(): ConversationState {
@@ -124,6 +154,7 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
   }
 
   close(code = 1000, reason = ''): Promise<void> {
+    this.closedByUs = true;
     return this.transport.close(code, reason);
   }
 

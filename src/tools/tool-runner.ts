@@ -183,7 +183,9 @@ export function attachTools(session: RealtimeSession, tools: readonly Tool[], op
       logger.log('error', `tool call ${call.name} failed inside kaiwa: ${errorMessage(error)}`);
       return { callId: call.callId, output: errorOutput(`kaiwa could not run ${call.name}: ${errorMessage(error)}`) };
     }).finally(() => { pending -= 1; })));
-    if (lifetime.signal.aborted || !session.isOpen) return;
+    // A connection lost while the tools ran comes back with the conversation restored.
+    if (!session.isOpen && !(await reopened(session, REOPEN_WAIT_MS, lifetime.signal))) return;
+    if (lifetime.signal.aborted) return;
     for (const result of results) {
       session.send({ type: 'conversation.item.create', item: { type: 'function_call_output', call_id: result.callId, output: result.output } });
     }
@@ -210,11 +212,13 @@ export function attachTools(session: RealtimeSession, tools: readonly Tool[], op
     if (lifetime.signal.aborted) return;
     lifetime.abort();
     session.off('server-event', onServerEvent);
-    session.off('close', detach);
+    session.off('close', onClose);
   };
 
+  // Only our own close ends the runner; a dropped connection may be reconnected.
+  const onClose = (): void => { if (session.closing) detach(); };
   session.on('server-event', onServerEvent);
-  session.on('close', detach);
+  session.on('close', onClose);
 
   return {
     tools,
@@ -259,4 +263,22 @@ export function errorOutput(message: string): string {
 
 function formatSeconds(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
+}
+
+const REOPEN_WAIT_MS = 60_000;
+
+/** Resolves true once the session is connected again (a reconnect), false on timeout or abort. */
+function reopened(session: RealtimeSession, timeoutMs: number, signal: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
+    const finish = (open: boolean): void => {
+      clearInterval(poll);
+      clearTimeout(timer);
+      resolve(open);
+    };
+    const poll = setInterval(() => {
+      if (signal.aborted) finish(false);
+      else if (session.isOpen) finish(true);
+    }, 50);
+    const timer = setTimeout(() => finish(false), timeoutMs);
+  });
 }

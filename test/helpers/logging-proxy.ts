@@ -6,6 +6,8 @@ export interface LoggedEvent {
   at: number;
   from: 'client' | 'server';
   type: string;
+  /** The whole event (audio payloads included). */
+  event: Record<string, unknown>;
 }
 
 export interface LoggingProxy {
@@ -16,32 +18,49 @@ export interface LoggingProxy {
 
 /**
  * Sits between kaiwa and a server and writes down every event with the time it crossed,
- * like a server's own log: what the client sent, and when, can then be checked.
+ * like a server's own log: what the client sent, and when, can then be checked. The
+ * upstream is dialled first, so a refusal (HTTP 401, 503…) reaches the client as it was.
  */
 export async function startLoggingProxy(upstreamBase: string): Promise<LoggingProxy> {
-  const http = createServer();
-  const wss = new WebSocketServer({ server: http });
+  const http = createServer((_req, res) => res.writeHead(404).end());
+  const wss = new WebSocketServer({ noServer: true });
   const log: LoggedEvent[] = [];
   const note = (from: LoggedEvent['from'], data: WebSocket.RawData): void => {
-    const type = (JSON.parse(data.toString()) as { type: string }).type;
-    log.push({ at: performance.now(), from, type });
+    const event = JSON.parse(data.toString()) as Record<string, unknown> & { type: string };
+    log.push({ at: performance.now(), from, type: event.type, event });
   };
-  wss.on('connection', (client, request) => {
-    const upstream = new WebSocket(`${upstreamBase.replace(/\/v1$/, '')}${request.url}`);
+  http.on('upgrade', (request, socket, head) => {
+    const headers: Record<string, string> = {};
+    for (const name of ['authorization', 'openai-beta', 'api-key']) {
+      const value = request.headers[name];
+      if (typeof value === 'string') headers[name] = value;
+    }
+    const upstream = new WebSocket(`${upstreamBase.replace(/\/v1$/, '')}${request.url}`, { headers });
+    upstream.once('unexpected-response', (_req, response) => {
+      socket.end(`HTTP/1.1 ${response.statusCode} Refused\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
+    });
+    upstream.once('error', () => socket.destroy());
     const pending: WebSocket.RawData[] = [];
-    client.on('message', (data) => {
-      note('client', data);
-      if (upstream.readyState === WebSocket.OPEN) upstream.send(data.toString());
-      else pending.push(data);
+    upstream.on('message', (data) => pending.push(data));
+    upstream.once('open', () => {
+      wss.handleUpgrade(request, socket, head, (client) => {
+        upstream.removeAllListeners('message');
+        upstream.on('error', () => client.terminate());
+        const forward = (data: WebSocket.RawData): void => {
+          note('server', data);
+          client.send(data.toString());
+        };
+        pending.splice(0).forEach(forward);
+        upstream.on('message', forward);
+        client.on('message', (data) => {
+          note('client', data);
+          if (upstream.readyState === WebSocket.OPEN) upstream.send(data.toString());
+        });
+        // 1005/1006 describe a missing close frame and may not be sent on.
+        client.on('close', (code) => upstream.close(code === 1005 || code === 1006 ? 1000 : code));
+        upstream.on('close', (code) => (code === 1005 || code === 1006 ? client.terminate() : client.close(code)));
+      });
     });
-    upstream.on('open', () => pending.splice(0).forEach((data) => upstream.send(data.toString())));
-    upstream.on('message', (data) => {
-      note('server', data);
-      client.send(data.toString());
-    });
-    // 1005/1006 describe a missing close frame and may not be sent on.
-    client.on('close', (code) => upstream.close(code === 1005 || code === 1006 ? 1000 : code));
-    upstream.on('close', () => client.close());
   });
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   return {
