@@ -1,0 +1,47 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { runKaiwa } from '../helpers/cli-runner.js';
+import { tempDir } from '../helpers/wav-fixtures.js';
+import { TEST_SENTENCES } from '../helpers/speech-sentences.js';
+import { wordErrorRate } from '../helpers/speech-wer.js';
+import { parseWav } from '../../src/audio/wav.js';
+import { soundingSpans } from '../helpers/speaker-timeline.js';
+
+/** A question as a person would record it: espeak-ng's voice at 22.05 kHz with quiet around it. */
+function questionWav(dir: string, text: string, index: number): string {
+  const raw = join(dir, `q${index}.espeak.wav`);
+  execFileSync('espeak-ng', ['-v', 'en-us+f5', '-s', '160', '-w', raw, text]);
+  const path = join(dir, `q${index}.wav`);
+  execFileSync('sox', [raw, path, 'pad', '0.4', '0.2']);
+  return path;
+}
+
+test('no key: --input/--output/--once holds a spoken turn with the built-in server (word error rate reported)', async () => {
+  const dir = tempDir();
+  const sentences = TEST_SENTENCES.slice(0, 10);
+  const pairs: Array<{ reference: string; hypothesis: string }> = [];
+  for (let start = 0; start < sentences.length; start += 2) {
+    await Promise.all(sentences.slice(start, start + 2).map(async (sentence, offset) => {
+      const index = start + offset;
+      const output = join(dir, `a${index}.wav`);
+      const result = await runKaiwa(['--input', questionWav(dir, sentence, index), '--output', output, '--once', '--no-speaker'], { timeoutMs: 40_000 });
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stderr, /offline mode/);
+      const heard = result.stdout.match(/^you: (.*)$/m)?.[1] ?? '';
+      assert.match(result.stdout, /^assistant: You said: /m, result.stdout);
+      pairs.push({ reference: sentence, hypothesis: heard });
+      const reply = parseWav(readFileSync(output));
+      const seconds = reply.samples.length / reply.sampleRate;
+      const words = (result.stdout.match(/^assistant: (.*)$/m)?.[1] ?? '').split(/\s+/).length;
+      assert.ok(seconds > words * 0.15 && seconds < words * 0.8 + 1, `${seconds.toFixed(1)} s of reply audio for ${words} words`);
+      assert.ok(soundingSpans(reply.samples, reply.sampleRate).length > 0, 'the reply is audible speech, not silence');
+    }));
+  }
+  const wer = wordErrorRate(pairs);
+  console.log(`offline round trip: word error rate ${(wer * 100).toFixed(1)} % over ${pairs.length} sentences`);
+  for (const pair of pairs) console.log(`  said: ${pair.reference}\n  heard: ${pair.hypothesis}`);
+  assert.ok(wer < 0.6, `word error rate ${wer}`);
+});
