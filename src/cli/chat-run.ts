@@ -270,7 +270,8 @@ export class ChatRun {
     const totals = this.session.state.tokens;
     const total = this.spend.totalUsd;
     this.ui?.dispatch({ type: 'usage', tokensIn: inputTotal(totals), tokensOut: outputTotal(totals), ...(total !== undefined ? { costUsd: total } : {}) });
-    if (!this.options.json) this.logger.log('info', `usage: ${formatTokens(tokens)} · ${this.costText(usd)}`);
+    // The terminal UI keeps running totals in its status bar; a line per response is for plain output.
+    if (!this.options.json) this.logger.log(this.ui ? 'debug' : 'info', `usage: ${formatTokens(tokens)} · ${this.costText(usd)}`);
     if (status === 'failed') {
       const reason = event.response.status_details?.error?.message ?? event.response.status_details?.reason ?? 'no reason given';
       this.logger.log('warn', `response failed: ${reason}`);
