@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { AudioDeviceError, SOX_MISSING_MESSAGE } from './audio-device-error.js';
 import { describeFileError } from './file-errors.js';
+import { ChildRegistry } from '../child-registry.js';
 
 /**
  * Running SoX as a child process without ever leaving one behind.
@@ -33,32 +34,20 @@ export interface SoxExit {
 const STDERR_TAIL_BYTES = 4096;
 export const DEFAULT_KILL_GRACE_MS = 500;
 
-const liveChildren = new Set<ChildProcess>();
-let exitHookInstalled = false;
+/** Last resort for any path that forgets to stop SoX: every child still alive is killed at exit. */
+const soxChildren = new ChildRegistry();
 
-/**
- * Last resort for any path that forgets to stop SoX: on 'exit' (process.exit(), or the
- * event loop running dry) every child still alive is killed. 'exit' handlers must be
- * synchronous, so SIGKILL, not a graceful stop. A death by signal runs no handlers,
- * but then SoX sees its pipes close and stops by itself.
- */
 function track(child: ChildProcess): void {
-  if (!exitHookInstalled) {
-    process.on('exit', killAllSoxChildren);
-    exitHookInstalled = true;
-  }
-  liveChildren.add(child);
-  child.once('exit', () => liveChildren.delete(child));
+  soxChildren.track(child);
 }
 
 export function killAllSoxChildren(): void {
-  for (const child of liveChildren) child.kill('SIGKILL');
-  liveChildren.clear();
+  soxChildren.killAll();
 }
 
 /** PIDs of SoX processes this module started that have not exited yet. */
 export function liveSoxPids(): number[] {
-  return [...liveChildren].flatMap((child) => (child.pid === undefined ? [] : [child.pid]));
+  return soxChildren.livePids();
 }
 
 export interface SoxProcessOptions {
@@ -136,6 +125,11 @@ export class SoxProcess {
     this.child.stdin?.destroy();
     if (!this.hasExited) this.child.kill('SIGKILL');
   }
+}
+
+/** SoX's I/O block for 20 ms of mono PCM16: small blocks mean low latency both ways. */
+export function soxBlockBytes(sampleRate: number): number {
+  return Math.max(256, Math.round(sampleRate * 0.02) * 2);
 }
 
 /**

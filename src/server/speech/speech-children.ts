@@ -1,32 +1,24 @@
 /**
  * Every espeak-ng and pocketsphinx process kaiwa serve starts is registered here so none
- * outlives the server. 'exit' handlers must be synchronous, hence SIGKILL. A death by
- * signal runs no handlers, but then the children's pipes close: espeak-ng dies of
- * SIGPIPE and pocketsphinx_batch reads end-of-file on its control list and exits.
+ * outlives the server: espeak-ng dies of SIGPIPE and pocketsphinx_batch reads end-of-file
+ * on its control list when kaiwa dies without running its exit handlers.
  */
 import type { ChildProcess } from 'node:child_process';
+import { ChildRegistry } from '../../child-registry.js';
 
-const liveChildren = new Set<ChildProcess>();
-let exitHookInstalled = false;
+const speechChildren = new ChildRegistry();
 
 export function trackSpeechChild(child: ChildProcess): void {
-  if (child.pid === undefined) return;
-  if (!exitHookInstalled) {
-    process.on('exit', killAllSpeechChildren);
-    exitHookInstalled = true;
-  }
-  liveChildren.add(child);
-  child.once('exit', () => liveChildren.delete(child));
+  speechChildren.track(child);
 }
 
 export function killAllSpeechChildren(): void {
-  for (const child of liveChildren) child.kill('SIGKILL');
-  liveChildren.clear();
+  speechChildren.killAll();
 }
 
 /** PIDs of speech processes still running (for tests that check nothing is left behind). */
 export function liveSpeechPids(): number[] {
-  return [...liveChildren].flatMap((child) => (child.pid === undefined ? [] : [child.pid]));
+  return speechChildren.livePids();
 }
 
 /** Lets Node exit while an idle helper process waits for work, or holds it while work is pending. */
