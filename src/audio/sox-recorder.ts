@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { AudioSource, PcmFormat } from './devices.js';
 import { WholeSampleChunker } from './pcm16.js';
-import { DEFAULT_KILL_GRACE_MS, SoxProcess, soxEnvironment, soxFailure, type SoxExit } from './sox-process.js';
+import { DEFAULT_KILL_GRACE_MS, SoxProcess, soxBlockBytes, soxEnvironment, soxFailure, type SoxExit } from './sox-process.js';
 
 export interface SoxRecorderOptions {
   /** How long stop() waits after SIGTERM before SIGKILL. */
@@ -22,6 +22,7 @@ const RECORDER_ENVIRONMENT_DEFAULTS = { PULSE_LATENCY_MSEC: '30' };
 /** The command from the article, with the session's rate: mono PCM16 LE on stdout. */
 export function recorderArgs(sampleRate: number): string[] {
   return [
+    '--buffer', String(soxBlockBytes(sampleRate)),
     '--default-device', '--no-show-progress',
     '--rate', String(sampleRate), '--channels', '1', '--encoding', 'signed-integer', '--bits', '16',
     '--type', 'raw', '-',

@@ -61,11 +61,10 @@ export function betaSessionToGa(beta: Json): SessionConfig {
     modalities, voice, speed, input_audio_format, output_audio_format, input_audio_transcription,
     input_audio_noise_reduction, turn_detection, max_response_output_tokens, ...rest
   } = beta;
-  const input = assignDefined({}, {
-    format: gaFormatOf(input_audio_format),
-    transcription: input_audio_transcription ?? undefined,
-    noise_reduction: input_audio_noise_reduction ?? undefined,
-  });
+  const input = assignDefined({}, { format: gaFormatOf(input_audio_format) });
+  // null is meaningful (switch it off), so these are copied whenever present.
+  if ('input_audio_transcription' in beta) input.transcription = input_audio_transcription;
+  if ('input_audio_noise_reduction' in beta) input.noise_reduction = input_audio_noise_reduction;
   if ('turn_detection' in beta) input.turn_detection = turn_detection;
   const output = assignDefined({}, { format: gaFormatOf(output_audio_format), voice, speed });
   const audio = assignDefined({}, {

@@ -1,6 +1,8 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const KAIWA_BIN = join(ROOT, 'dist', 'cli', 'main.js');
@@ -27,7 +29,8 @@ export interface RunOptions {
 export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const key of ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'AZURE_OPENAI_API_KEY']) delete env[key];
-  env.XDG_CONFIG_HOME = join(ROOT, 'test', 'fixtures', 'no-config');
+  // A config home of its own: no developer's ~/.config/kaiwa leaks in, and nothing is written into the repo.
+  env.XDG_CONFIG_HOME = mkdtempSync(join(tmpdir(), 'kaiwa-config-'));
   for (const [key, value] of Object.entries(extra)) {
     if (value === undefined) delete env[key];
     else env[key] = value;

@@ -93,3 +93,8 @@ test('GA dialect passes events through unchanged and adds no headers', () => {
   assert.deepEqual(gaDialect.headers, {});
   assert.deepEqual(betaDialect.headers, { 'OpenAI-Beta': 'realtime=v1' });
 });
+
+test('a beta client can switch transcription and noise reduction off with null', () => {
+  const update = betaDialect.clientFromWire({ type: 'session.update', session: { input_audio_transcription: null, input_audio_noise_reduction: null } }) as { session: SessionConfig };
+  assert.deepEqual(update.session.audio?.input, { transcription: null, noise_reduction: null });
+});
