@@ -19,7 +19,8 @@ import { ResidualEchoGate } from '../client/residual-echo-gate.js';
 import type { PacedPlayer } from '../audio/paced-player.js';
 import { inputTotal, outputTotal, tokensOfUsage } from '../client/usage.js';
 import { sampleRateOf } from '../protocol/audio-format.js';
-import type { ServerEvent, SessionConfig } from '../protocol/events.js';
+import type { ProtocolError, ServerEvent, SessionConfig } from '../protocol/events.js';
+import { severityOf } from '../client/error-severity.js';
 import { rmsDbfs, bytesToMs } from '../audio/pcm16.js';
 import type { RedactingLogger } from '../logger.js';
 import { errorMessage } from '../errors.js';
@@ -253,9 +254,17 @@ export class ChatRun {
     else if (!this.isRestoredEcho(event)) this.printer.handle(event, this.session.state);
     this.ui?.dispatch({ type: 'server', event });
     this.checkForLoop(event);
-    if (event.type === 'error') this.logger.log('warn', `server error: ${event.error.code ?? event.error.type}: ${explainServerError(event.error.code, event.error.message)}`);
+    if (event.type === 'error') this.onServerError(event.error);
     if (event.type === 'rate_limits.updated') this.noteRateLimits(event);
     if (event.type === 'response.done') this.onResponseDone(event);
+  }
+
+  private onServerError(error: ProtocolError): void {
+    const severity = severityOf(error);
+    const line = `server error: ${error.code ?? error.type}: ${explainServerError(error.code, error.message)}`;
+    if (severity !== 'fatal') return this.logger.log('warn', line);
+    this.logger.log('error', `${line} (this cannot get better by retrying; ending the session)`);
+    void this.shutdown(1, { drain: false });
   }
 
   private noteRateLimits(event: ServerEvent & { type: 'rate_limits.updated' }): void {

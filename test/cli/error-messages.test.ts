@@ -154,3 +154,47 @@ test('a config file value is validated like the flag', async () => {
   const result = await runKaiwa(['--config', config], { env: { OPENAI_API_KEY: KEY } });
   assertOneLineFailure(result, /bad-config\.json: "vadThreshold"/, 2);
 });
+
+for (const [status, pattern] of [[403, /access denied \(403/], [404, /not found \(404\): check the URL, the model name/]] as const) {
+  test(`${status} at the upgrade: one line saying what it means`, async () => {
+    const server = await startScriptedServer({ rejectStatus: status });
+    try {
+      const result = await runKaiwa(['--url', server.url, '--no-mic', '--no-speaker'], { env: { OPENAI_API_KEY: KEY } });
+      assertOneLineFailure(result, pattern, 1);
+    } finally {
+      await server.close();
+    }
+  });
+}
+
+test('a host that does not resolve: one line about DNS', async () => {
+  const result = await runKaiwa(['--url', 'ws://no-such-host.invalid/v1', '--no-mic', '--no-speaker'], { env: { OPENAI_API_KEY: KEY } });
+  assertOneLineFailure(result, /cannot connect to ws:\/\/no-such-host\.invalid\/v1\/realtime: (host not found|DNS lookup failed)/, 1);
+});
+
+test('a server that never answers the upgrade: --connect-timeout in one line', async () => {
+  const silent = createServer();
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  const { port } = silent.address() as { port: number };
+  try {
+    const result = await runKaiwa(['--url', `ws://127.0.0.1:${port}/v1`, '--connect-timeout', '300', '--no-mic', '--no-speaker'], { env: { OPENAI_API_KEY: KEY } });
+    assertOneLineFailure(result, /no answer within 300 ms \(--connect-timeout\)/, 1);
+  } finally {
+    silent.close();
+  }
+});
+
+test('a fatal server error (bad key mid-session) ends the session with exit 1; a recoverable one does not', async () => {
+  const server = await startScriptedServer({
+    onEvent: (connection, event) => {
+      if (event.type === 'response.create') connection.send({ type: 'error', event_id: 'e', error: { type: 'invalid_request_error', code: 'insufficient_quota', message: 'You exceeded your current quota.', param: null, event_id: null } });
+    },
+  });
+  try {
+    const result = await runKaiwa(['--url', server.url, '--text', 'hi', '--no-mic', '--no-speaker'], { env: { OPENAI_API_KEY: KEY }, keepStdinOpen: true, timeoutMs: 10_000 });
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /insufficient_quota: You exceeded your current quota\. \(out of credit.*ending the session\)/);
+  } finally {
+    await server.close();
+  }
+});
