@@ -12,12 +12,14 @@ const sink = new PipeSink();
 let resolveFirst!: () => void;
 const firstAudio = new Promise<void>((resolve) => { resolveFirst = resolve; });
 let bytes = 0;
+let writes = 0;
 /** The article's speaker pipe, with the hand-off timed (the pipe is the player and the device). */
 const speaker = {
   write(pcm: Buffer): boolean {
     clock.handedToPlayer();
     clock.deviceWrite();
     bytes += pcm.length;
+    writes += 1;
     resolveFirst();
     return sink.stdin.write(pcm);
   },
@@ -31,5 +33,5 @@ const ws = startArticleClient({
 });
 clock.watch(ws);
 ws.once('open', () => mic.start());
-const result = await measureWindow('floor', args, clock, firstAudio, { sinkBytes: () => bytes, sentChunks: () => sent });
+const result = await measureWindow('floor', args, clock, firstAudio, { sinkBytes: () => bytes, sentChunks: () => sent, deviceWrites: () => writes });
 report(result);

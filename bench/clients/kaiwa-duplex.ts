@@ -32,5 +32,5 @@ const firstAudio = new Promise<void>((resolve) => session.on('server-event', (ev
 session.updateSession({ type: 'realtime', audio: { input: { turn_detection: null }, output: { voice: 'marin' } } });
 bridge.start();
 session.sendText(LONG_REQUEST);
-const result = await measureWindow(direct ? 'kaiwa-direct' : 'kaiwa', args, clock, firstAudio, { sinkBytes: () => sink.bytes, sentChunks: () => sent });
+const result = await measureWindow(direct ? 'kaiwa-direct' : 'kaiwa', args, clock, firstAudio, { sinkBytes: () => sink.bytes, sentChunks: () => sent, deviceWrites: () => sink.writes });
 report(result);

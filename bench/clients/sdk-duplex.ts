@@ -33,5 +33,5 @@ rt.send({ type: 'session.update', session: { type: 'realtime', audio: { input: {
 source.start();
 rt.send({ type: 'conversation.item.create', item: { type: 'message', role: 'user', content: [{ type: 'input_text', text: LONG_REQUEST }] } });
 rt.send({ type: 'response.create' });
-const result = await measureWindow('openai-sdk', args, clock, firstAudio, { sinkBytes: () => sink.bytes, sentChunks: () => sent });
+const result = await measureWindow('openai-sdk', args, clock, firstAudio, { sinkBytes: () => sink.bytes, sentChunks: () => sent, deviceWrites: () => sink.writes });
 report(result);

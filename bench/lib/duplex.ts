@@ -25,6 +25,8 @@ export interface DuplexResult {
   audioInS: number;
   audioOutS: number;
   deltas: number;
+  /** Writes into the pipe per second (each one a system call). */
+  deviceWritesPerS: number;
   toPlayerMs: number[];
   toDeviceMs: number[];
 }
@@ -86,13 +88,14 @@ export function timedPlayer(clock: DeltaClock, sink = new PipeSink()): { player:
 /** Waits for audio, warms up, then measures CPU and audio over the window. */
 export async function measureWindow(
   client: string, args: DuplexArgs, clock: DeltaClock, firstAudio: Promise<void>,
-  counters: { sinkBytes: () => number; sentChunks: () => number },
+  counters: { sinkBytes: () => number; sentChunks: () => number; deviceWrites: () => number },
 ): Promise<DuplexResult> {
   await firstAudio;
   await sleep(args.warmupMs);
   clock.measuring = true;
   const bytes0 = counters.sinkBytes();
   const sent0 = counters.sentChunks();
+  const writes0 = counters.deviceWrites();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   await sleep(args.windowMs);
@@ -106,6 +109,7 @@ export async function measureWindow(
     audioInS: (counters.sinkBytes() - bytes0) / 48000,
     audioOutS: ((counters.sentChunks() - sent0) * 20) / 1000,
     deltas: clock.deltas,
+    deviceWritesPerS: ((counters.deviceWrites() - writes0) * 1000) / windowMs,
     toPlayerMs: clock.toPlayerMs,
     toDeviceMs: clock.toDeviceMs,
   };

@@ -1,3 +1,4 @@
+/** Nearest-rank percentiles (p99 of 100 values is the 99th smallest). */
 export function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) return NaN;
   const sorted = [...values].sort((a, b) => a - b);
@@ -6,7 +7,10 @@ export function percentile(values: readonly number[], p: number): number {
 }
 
 export function median(values: readonly number[]): number {
-  return percentile(values, 50);
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 export function mean(values: readonly number[]): number {
