@@ -24,8 +24,7 @@ import { severityOf } from '../client/error-severity.js';
 import { rmsDbfs, bytesToMs } from '../audio/pcm16.js';
 import type { RedactingLogger } from '../logger.js';
 import { errorMessage } from '../errors.js';
-import { SessionSpend, formatUsdAmount } from '../cost/session-spend.js';
-import { BudgetTracker, type BudgetReport } from '../cost/budget.js';
+import { SpendWatch } from './spend-watch.js';
 import type { PriceOverrides } from '../cost/pricing.js';
 import type { SessionRecorder } from '../recording/session-recorder.js';
 import { recordSession } from './session-recording.js';
@@ -52,7 +51,6 @@ export interface RunContext {
 }
 
 const MAX_MALFORMED_WARNINGS = 3;
-const BUDGET_CLOCK_MS = 1000;
 /** Room echo and the sound server's buffer outlast the last sample played. */
 const HALF_DUPLEX_TAIL_MS = 300;
 const AUDIBLE_POLL_MS = 50;
@@ -71,10 +69,8 @@ export class ChatRun {
   private readonly gate: MicGate;
   private readonly pushToTalk: PushToTalk;
   private readonly ui: TerminalUi | undefined;
-  private readonly spend: SessionSpend;
-  private readonly budget: BudgetTracker | undefined;
+  private readonly spend: SpendWatch;
   private readonly recorder: SessionRecorder | undefined;
-  private budgetTimer: NodeJS.Timeout | undefined;
   private readonly attachedTools: AttachedTools | undefined;
   private readonly loopDetector = new LoopDetector();
   private reconnector: Reconnector | undefined;
@@ -82,7 +78,6 @@ export class ChatRun {
   /** Restored items the server has yet to announce; they were printed the first time. */
   private restoredEchoes = 0;
   private loopWarned = false;
-  private budgetStopped = false;
   private readonly startedAt = Date.now();
   private audibleTimer: NodeJS.Timeout | undefined;
   private malformedCount = 0;
@@ -100,10 +95,11 @@ export class ChatRun {
   ) {
     const rate = sampleRateOf(options.audioFormat);
     this.ui = this.createUi(context.offline);
-    this.spend = new SessionSpend(() => session.state.session?.model ?? options.model, context.prices, context.offline);
-    this.budget = options.maxCost !== undefined || options.maxMinutes !== undefined
-      ? new BudgetTracker({ ...(options.maxCost !== undefined ? { maxCostUsd: options.maxCost } : {}), ...(options.maxMinutes !== undefined ? { maxMinutes: options.maxMinutes } : {}) })
-      : undefined;
+    this.spend = new SpendWatch({
+      model: () => session.state.session?.model ?? options.model,
+      prices: context.prices, free: context.offline, maxCostUsd: options.maxCost, maxMinutes: options.maxMinutes,
+      logger, onLimit: () => this.onBudgetLimit(),
+    });
     this.recorder = options.record
       ? recordSession(session, { dir: options.record, sampleRate: rate, model: options.model, secrets: context.secrets, ...(context.prices ? { prices: context.prices } : {}) }, logger)
       : undefined;
@@ -144,7 +140,6 @@ export class ChatRun {
     if (this.options.text !== undefined) this.session.sendText(this.options.text);
     if (!this.ui) this.readTypedLines();
     this.watchPlayback();
-    this.watchClock();
     this.handleSignals();
     return done;
   }
@@ -275,44 +270,28 @@ export class ChatRun {
   private onResponseDone(event: ServerEvent & { type: 'response.done' }): void {
     const status = event.response.status ?? 'completed';
     const tokens = tokensOfUsage(event.response.usage);
-    const { usd } = this.spend.add(tokens);
+    const costText = this.spend.addResponse(tokens);
     const totals = this.session.state.tokens;
     const total = this.spend.totalUsd;
     this.ui?.dispatch({ type: 'usage', tokensIn: inputTotal(totals), tokensOut: outputTotal(totals), ...(total !== undefined ? { costUsd: total } : {}) });
     // The terminal UI keeps running totals in its status bar; a line per response is for plain output.
-    if (!this.options.json) this.logger.log(this.ui ? 'debug' : 'info', `usage: ${formatTokens(tokens)} · ${this.costText(usd)}`);
+    if (!this.options.json) this.logger.log(this.ui ? 'debug' : 'info', `usage: ${formatTokens(tokens)} · ${costText}`);
     if (status === 'failed') {
       const reason = event.response.status_details?.error?.message ?? event.response.status_details?.reason ?? 'no reason given';
       this.logger.log('warn', `response failed: ${reason}`);
     }
-    if (this.budget) this.onBudget(this.budget.addCost(usd));
     const toolsWillAnswer = this.attachedTools !== undefined && status === 'completed'
       && (event.response.output ?? []).some((item) => item.type === 'function_call');
     // A response that called tools is followed by the one that uses their results.
     if (toolsWillAnswer) return;
     if (this.options.once) void this.shutdown(status === 'failed' || status === 'cancelled' ? 1 : 0);
-    else if (this.budgetStopped && !this.session.responseInFlight) void this.shutdown(0);
+    else if (this.spend.stopped && !this.session.responseInFlight) void this.shutdown(0);
     else if (this.stdinClosed && !this.audio.source && !this.session.responseInFlight) void this.shutdown(0);
   }
 
-  private costText(usd: number | undefined): string {
-    if (this.spend.free) return 'free (local server)';
-    return usd === undefined ? `cost unknown (no price for ${this.spend.modelName}; add one under "prices" in the config file)` : formatUsdAmount(usd);
-  }
-
-  private watchClock(): void {
-    if (!this.budget) return;
-    this.budgetTimer = setInterval(() => this.onBudget(this.budget!.elapsed(Date.now() - this.startedAt)), BUDGET_CLOCK_MS);
-    this.budgetTimer.unref();
-  }
-
   /** At the limit: no more audio goes out; the response under way may finish, then the session ends. */
-  private onBudget(report: BudgetReport): void {
-    if (report.level === 'ok' || this.budgetStopped) return;
-    if (report.level === 'warn') return this.logger.log('warn', report.message);
-    this.budgetStopped = true;
+  private onBudgetLimit(): void {
     this.bridge.stopCapturing();
-    this.logger.log('warn', `${report.message}: no more audio is sent; the session ends after the current response`);
     if (!this.session.responseInFlight && !this.options.once) void this.shutdown(0);
   }
 
@@ -405,7 +384,7 @@ export class ChatRun {
     if (this.shuttingDown) return;
     this.shuttingDown = true;
     if (this.audibleTimer) clearInterval(this.audibleTimer);
-    if (this.budgetTimer) clearInterval(this.budgetTimer);
+    this.spend.stop();
     this.reconnector?.stop();
     this.padding?.stop();
     this.bridge.stopCapturing();
@@ -435,7 +414,7 @@ export class ChatRun {
       `${turns} turn${turns === 1 ? '' : 's'}`,
       `${responses} response${responses === 1 ? '' : 's'}`,
       `tokens ${formatTokens(state.tokens)}`,
-      this.spend.free ? 'free (local server)' : formatUsdAmount(this.spend.totalUsd),
+      this.spend.describeTotal(),
     ];
     if (this.session.droppedAudioChunks) parts.push(`${this.session.droppedAudioChunks} audio chunks dropped (network too slow)`);
     this.logger.log('info', `session ended: ${parts.join(' · ')}`);
