@@ -40,6 +40,8 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
   private readonly queue: Queued[] = [];
   private readonly scheduled: Scheduled[] = [];
   private deviceBusyUntil = 0;
+  /** When the last audio handed to the device stops sounding (only audio moves it, never idle ticks). */
+  private soundingUntil = -Infinity;
   private timer: NodeJS.Timeout | undefined;
   private readonly bytesPerMs: number;
   private readonly outputLatencyMs: number;
@@ -69,7 +71,7 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
 
   /** True while anything is queued or still sounding. */
   get audible(): boolean {
-    return this.queue.length > 0 || this.deviceBusyUntil + this.outputLatencyMs > this.now();
+    return this.queue.length > 0 || this.soundingUntil > this.now();
   }
 
   /** Ms of the item's audio that have sounded so far. */
@@ -110,7 +112,8 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
       const heard = Math.min(Math.max(now - chunk.startsAt, 0), chunk.durationMs);
       chunk.durationMs = heard;
     }
-    this.deviceBusyUntil = now - this.outputLatencyMs;
+    this.deviceBusyUntil = now;
+    this.soundingUntil = -Infinity;
     this.device.clear();
   }
 
@@ -133,6 +136,7 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
       const durationMs = next.pcm.length / this.bytesPerMs;
       this.scheduled.push({ itemId: next.itemId, levelDbfs: rmsDbfs(next.pcm), startsAt: this.deviceBusyUntil + this.outputLatencyMs, durationMs });
       this.deviceBusyUntil += durationMs;
+      this.soundingUntil = this.deviceBusyUntil + this.outputLatencyMs;
     }
     if (this.scheduled.length > HISTORY_LIMIT) this.scheduled.splice(0, this.scheduled.length - HISTORY_LIMIT);
   }

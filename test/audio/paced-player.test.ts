@@ -72,3 +72,20 @@ test('items are tracked separately', () => {
   assert.equal(Math.round(player.heardMs('a')), 200);
   assert.ok(Math.abs(player.heardMs('b') - 100) <= 10);
 });
+
+test('idle ticks do not make a silent player audible', () => {
+  const clock = { t: 1000 };
+  const player = new PacedPlayer(new RecordingDevice(clock), { leadMs: 150, outputLatencyMs: 20, tickMs: 1_000_000, now: () => clock.t });
+  const advance = (ms: number): void => {
+    for (let elapsed = 0; elapsed < ms; elapsed += 10) {
+      clock.t += 10;
+      (player as unknown as { pump(): void }).pump();
+    }
+  };
+  advance(200);
+  assert.equal(player.audible, false);
+  player.writeItem('a', Buffer.alloc(100 * MS));
+  assert.equal(player.audible, true);
+  advance(300);
+  assert.equal(player.audible, false, 'audible ends when the last audio has sounded');
+});

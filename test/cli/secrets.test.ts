@@ -9,7 +9,7 @@ test('the API key appears in no output, log or --json stream, even when the serv
   const server = await startScriptedServer({
     onEvent: (connection, event) => {
       if (event.type !== 'response.create') return;
-      connection.send({ type: 'error', event_id: 'e1', error: { type: 'invalid_request_error', code: 'invalid_api_key', message: `Incorrect API key provided: ${key}.`, param: null, event_id: null } });
+      connection.send({ type: 'error', event_id: 'e1', error: { type: 'invalid_request_error', code: 'invalid_value', message: `Value rejected for the key ${key}.`, param: null, event_id: null } });
       for (const reply of gaVoiceTurn({ assistantTranscript: `your key is ${key}`, audioChunks: [] })) connection.send(reply);
     },
   });
