@@ -48,7 +48,8 @@ const CHILD = join(dirname(fileURLToPath(import.meta.url)), 'bench-server-child.
 
 export async function startBenchServer(config: BenchServerConfig, timeoutMs = 30_000): Promise<BenchServer> {
   const child: ChildProcess = fork(CHILD, [], {
-    execArgv: ['--import', 'tsx', '--expose-gc'],
+    // BENCH_SERVER_NODE_ARGS adds Node flags to the server (e.g. --cpu-prof to see where its time goes).
+    execArgv: ['--import', 'tsx', '--expose-gc', ...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
     env: { ...process.env, BENCH_SERVER_CONFIG: JSON.stringify(config) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
