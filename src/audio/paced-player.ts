@@ -55,7 +55,7 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
     this.bytesPerMs = (this.format.sampleRate * 2) / 1000;
     device.on('error', (error: Error) => this.emit('error', error));
     device.on('restart', (reason: string) => this.emit('restart', reason));
-    this.timer = setInterval(() => this.pump(), options.tickMs ?? 10);
+    this.timer = setInterval(() => this.pump(), options.tickMs ?? 20);
     this.timer.unref();
   }
 
@@ -127,17 +127,26 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
     await this.device.close();
   }
 
+  /**
+   * Tops the device up to the lead, but only once it holds less than half of it: a few
+   * larger writes a second instead of one per tick (each write is a system call and wakes
+   * the player process). A reply's first audio still goes out at once.
+   */
   private pump(): void {
+    if (this.queue.length === 0) return;
     const now = this.now();
     if (this.deviceBusyUntil < now) this.deviceBusyUntil = now;
+    if (this.deviceBusyUntil - now >= this.leadMs / 2) return;
+    const pieces: Buffer[] = [];
     while (this.queue.length && this.deviceBusyUntil - now < this.leadMs) {
       const next = this.takeChunk(now);
-      this.device.write(next.pcm);
+      pieces.push(next.pcm);
       const durationMs = next.pcm.length / this.bytesPerMs;
       this.scheduled.push({ itemId: next.itemId, levelDbfs: rmsDbfs(next.pcm), startsAt: this.deviceBusyUntil + this.outputLatencyMs, durationMs });
       this.deviceBusyUntil += durationMs;
-      this.soundingUntil = this.deviceBusyUntil + this.outputLatencyMs;
     }
+    this.soundingUntil = this.deviceBusyUntil + this.outputLatencyMs;
+    this.device.write(pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces));
     if (this.scheduled.length > HISTORY_LIMIT) this.scheduled.splice(0, this.scheduled.length - HISTORY_LIMIT);
   }
 

@@ -12,10 +12,18 @@ export interface ConnectOptions {
 
 /** A `ws` WebSocket behind the Transport interface. */
 export class WebSocketTransport extends EventEmitter implements Transport {
+  /** Frames that arrived before anyone listened (session.created often rides with the upgrade). */
+  private readonly early: string[] = [];
+
   private constructor(private readonly socket: WebSocket) {
     super();
     socket.on('message', (data, isBinary) => {
-      if (!isBinary) this.emit('message', data.toString());
+      if (isBinary) return;
+      if (this.listenerCount('message') === 0) this.early.push(data.toString());
+      else this.emit('message', data.toString());
+    });
+    this.on('newListener', (event: string) => {
+      if (event === 'message' && this.early.length) queueMicrotask(() => this.deliverEarly());
     });
     socket.on('close', (code, reason) => this.emit('close', code, reason.toString()));
     socket.on('error', (error) => this.emit('error', error));
@@ -52,6 +60,10 @@ export class WebSocketTransport extends EventEmitter implements Transport {
         resolve(new WebSocketTransport(socket));
       });
     });
+  }
+
+  private deliverEarly(): void {
+    for (const text of this.early.splice(0)) this.emit('message', text);
   }
 
   get bufferedAmount(): number {

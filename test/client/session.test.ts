@@ -126,3 +126,17 @@ test('frames that are not JSON, lack a type or lack required fields are reported
   assert.equal(reasons.length, 4);
   assert.deepEqual(events, ['brand.new.event']);
 });
+
+test('an event sent together with the upgrade (session.created) is not lost before the session listens', async () => {
+  const server = await startScriptedServer({
+    onConnection: (connection) => connection.send({ type: 'session.created', event_id: 'e0', session: { type: 'realtime', model: 'early-bird' } }),
+  });
+  servers.push(server);
+  const endpoint = resolveEndpoint({ model: 'm', protocol: 'ga', url: server.url, apiKey: 'sk-session-test-000' });
+  const transport = await WebSocketTransport.connect(endpoint);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  const session = new RealtimeSession(transport, gaDialect);
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.equal(session.state.session?.model, 'early-bird');
+  await session.close();
+});
