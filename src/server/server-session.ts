@@ -49,7 +49,8 @@ export interface SessionLimits {
 export const DEFAULT_SESSION_LIMITS: SessionLimits = {
   maxBufferedAudioMs: 15 * 60_000,
   maxItems: 2_000,
-  maxStoredAudioBytes: 64 * 1024 * 1024,
+  // About 5 minutes of 24 kHz audio: retrieve/truncate need recent items, and 100 sessions stay within 1.6 GB.
+  maxStoredAudioBytes: 16 * 1024 * 1024,
   lifetimeSeconds: 60 * 60,
 };
 
