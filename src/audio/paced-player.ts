@@ -43,6 +43,7 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
   /** When the last audio handed to the device stops sounding (only audio moves it, never idle ticks). */
   private soundingUntil = -Infinity;
   private timer: NodeJS.Timeout | undefined;
+  private readonly maxWaitMs: number;
   private readonly bytesPerMs: number;
   private readonly outputLatencyMs: number;
 
@@ -55,8 +56,7 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
     this.bytesPerMs = (this.format.sampleRate * 2) / 1000;
     device.on('error', (error: Error) => this.emit('error', error));
     device.on('restart', (reason: string) => this.emit('restart', reason));
-    this.timer = setInterval(() => this.pump(), options.tickMs ?? 20);
-    this.timer.unref();
+    this.maxWaitMs = options.tickMs ?? 50;
   }
 
   write(pcm: Buffer): void {
@@ -108,6 +108,8 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
   clear(): void {
     const now = this.now();
     this.queue.length = 0;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
     for (const chunk of this.scheduled) {
       const heard = Math.min(Math.max(now - chunk.startsAt, 0), chunk.durationMs);
       chunk.durationMs = heard;
@@ -122,7 +124,7 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
       this.pump();
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
-    if (this.timer) clearInterval(this.timer);
+    if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     await this.device.close();
   }
@@ -136,7 +138,7 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
     if (this.queue.length === 0) return;
     const now = this.now();
     if (this.deviceBusyUntil < now) this.deviceBusyUntil = now;
-    if (this.deviceBusyUntil - now >= this.leadMs / 2) return;
+    if (this.deviceBusyUntil - now >= this.leadMs / 2) return this.wakeUpLater(now);
     const pieces: Buffer[] = [];
     while (this.queue.length && this.deviceBusyUntil - now < this.leadMs) {
       const next = this.takeChunk(now);
@@ -148,6 +150,18 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
     this.soundingUntil = this.deviceBusyUntil + this.outputLatencyMs;
     this.device.write(pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces));
     if (this.scheduled.length > HISTORY_LIMIT) this.scheduled.splice(0, this.scheduled.length - HISTORY_LIMIT);
+    this.wakeUpLater(now);
+  }
+
+  /** No timer runs while nothing is queued; otherwise one wakes up when the device runs low. */
+  private wakeUpLater(now: number): void {
+    if (this.timer || this.queue.length === 0) return;
+    const wait = Math.min(Math.max(this.deviceBusyUntil - now - this.leadMs / 2, 1), this.maxWaitMs);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.pump();
+    }, wait);
+    this.timer.unref();
   }
 
   /** Takes at most what fits in the lead, so one big delta cannot fill the device. */
