@@ -12,20 +12,11 @@ import WebSocket from 'ws';
 import { CLIENT_EVENT_TYPES } from '../../src/server/server-session.js';
 import { connectClient, startTestServer, userText } from '../helpers/server-harness.js';
 import type { TestClient } from '../helpers/server-client.js';
+import { seededRandom } from '../helpers/audio-signals.js';
 
 const MESSAGES = 1500;
 
-/** mulberry32: small, seeded, good enough to explore inputs reproducibly. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = seededRandom;
 
 const KEYS = ['type', 'session', 'item', 'audio', 'item_id', 'response', 'previous_item_id', 'content_index', 'audio_end_ms',
   'event_id', 'response_id', 'instructions', 'tools', 'content', 'role', 'format', 'turn_detection', 'input', 'conversation'];
