@@ -117,6 +117,7 @@ export class ChatRun {
       ...(audio.echoGuard.mode === 'aec' && audio.speaker ? { filterCaptured: residualEchoFilter(audio.speaker) } : {}),
       onCaptured: (pcm, sent) => this.onCaptured(pcm, sent, rate),
       onAssistantAudio: (itemId, pcm) => this.recorder?.assistantAudio(itemId, pcm),
+      onSent: (pcm) => this.recorder?.userAudio(pcm),
       onSourceEnd: () => this.padding?.start(),
       onDeviceError: (error) => this.onDeviceError(error),
       onDeviceRestart: (reason) => this.logger.log('warn', `${reason}; restarted it, the conversation goes on`),
@@ -213,16 +214,14 @@ export class ChatRun {
   }
 
   private togglePushToTalk(): void {
+    if (this.pushToTalk.talking) this.bridge.flushCapture();
     const result = this.pushToTalk.toggle();
     this.ui?.dispatch({ type: 'talking', talking: this.pushToTalk.talking });
     this.ui?.dispatch({ type: 'notice', text: result === 'empty' ? 'nothing recorded' : undefined });
   }
 
   private onCaptured(pcm: Buffer, sent: boolean, rate: number): void {
-    if (sent) {
-      this.pushToTalk.recordSent(bytesToMs(pcm.length, rate));
-      this.recorder?.userAudio(pcm);
-    }
+    if (sent) this.pushToTalk.recordSent(bytesToMs(pcm.length, rate));
     this.ui?.dispatch({ type: 'level', dbfs: rmsDbfs(pcm) });
   }
 

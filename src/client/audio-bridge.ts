@@ -4,6 +4,8 @@ import type { RealtimeSession } from './session.js';
 import type { WireCodec } from './wire-codec.js';
 import type { ServerEvent } from '../protocol/events.js';
 
+const DEFAULT_MIN_APPEND_MS = 40;
+
 export interface AudioBridgeOptions {
   session: RealtimeSession;
   codec: WireCodec;
@@ -16,10 +18,18 @@ export interface AudioBridgeOptions {
   onSourceEnd?: () => void;
   /** Asked before each captured chunk is sent (mute, push-to-talk, half-duplex). */
   gate?: () => boolean;
+  /** Told about each append of captured audio as it is sent (the recording's user channel). */
+  onSent?: (pcm: Buffer) => void;
   /** Told about each captured chunk, sent or not (level meter, push-to-talk). */
   onCaptured?: (pcm: Buffer, sent: boolean) => void;
   /** Rewrites captured audio before it is sent (the residual-echo gate). */
   filterCaptured?: (pcm: Buffer) => Buffer;
+  /**
+   * Captured audio is sent in appends of at least this many ms. Every append costs the same
+   * (base64, JSON, a WebSocket frame) however small it is; 40 ms halves that cost against
+   * 20 ms device blocks and adds at most 20 ms before the server hears speech.
+   */
+  minAppendMs?: number;
   onDeviceError?: (error: Error) => void;
   /** A device process died and was replaced; the conversation goes on. */
   onDeviceRestart?: (reason: string) => void;
@@ -35,6 +45,8 @@ export interface AudioBridgeOptions {
  */
 export class AudioBridge {
   private readonly interruptedItems = new Set<string>();
+  private pendingCapture: Buffer[] = [];
+  private pendingBytes = 0;
   private capturing = true;
 
   constructor(private readonly options: AudioBridgeOptions) {
@@ -42,7 +54,10 @@ export class AudioBridge {
     session.on('server-event', (event) => this.onServerEvent(event));
     if (source) {
       source.on('data', (pcm: Buffer) => this.onCaptured(pcm));
-      source.on('end', () => options.onSourceEnd?.());
+      source.on('end', () => {
+        this.flushCapture();
+        options.onSourceEnd?.();
+      });
       source.on('error', (error: Error) => options.onDeviceError?.(error));
       source.on('restart', (reason: string) => options.onDeviceRestart?.(reason));
     }
@@ -80,8 +95,32 @@ export class AudioBridge {
 
   private onCaptured(pcm: Buffer): void {
     const open = this.options.gate?.() ?? true;
-    if (open) this.sendPcm(this.options.filterCaptured ? this.options.filterCaptured(pcm) : pcm);
+    if (open) this.queueForSending(this.options.filterCaptured ? this.options.filterCaptured(pcm) : pcm);
+    else this.dropPendingCapture();
     this.options.onCaptured?.(pcm, open && this.capturing);
+  }
+
+  private queueForSending(pcm: Buffer): void {
+    this.pendingCapture.push(pcm);
+    this.pendingBytes += pcm.length;
+    const rate = this.options.source?.format.sampleRate ?? 24000;
+    if (this.pendingBytes * 1000 < (this.options.minAppendMs ?? DEFAULT_MIN_APPEND_MS) * rate * 2) return;
+    this.flushCapture();
+  }
+
+  /** Sends what is held back now (the source ended, or push-to-talk commits: the last samples go first). */
+  flushCapture(): void {
+    if (this.pendingBytes === 0) return;
+    const chunk = this.pendingCapture.length === 1 ? this.pendingCapture[0]! : Buffer.concat(this.pendingCapture);
+    this.dropPendingCapture();
+    if (!this.capturing) return;
+    this.sendPcm(chunk);
+    this.options.onSent?.(chunk);
+  }
+
+  private dropPendingCapture(): void {
+    this.pendingCapture = [];
+    this.pendingBytes = 0;
   }
 
   private onServerEvent(event: ServerEvent): void {
