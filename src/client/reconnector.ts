@@ -54,6 +54,7 @@ export class Reconnector {
       this.session.updateSession(this.options.sessionConfig());
       for (const item of snapshot) this.session.send({ type: 'conversation.item.create', item });
       this.options.onReconnected?.(snapshot.length);
+      this.session.emit('reconnected');
       return true;
     } finally {
       this.reconnecting = false;

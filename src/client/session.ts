@@ -15,6 +15,8 @@ export interface SessionEvents {
   'state': [state: ConversationState];
   'malformed': [reason: string];
   'close': [code: number, reason: string];
+  /** A new connection carries the conversation on (config and context already re-sent). */
+  'reconnected': [];
 }
 
 export interface SessionOptions {

@@ -186,13 +186,35 @@ export function attachTools(session: RealtimeSession, tools: readonly Tool[], op
     // A connection lost while the tools ran comes back with the conversation restored.
     if (!session.isOpen && !(await reopened(session, REOPEN_WAIT_MS, lifetime.signal))) return;
     if (lifetime.signal.aborted) return;
+    sendOutputs(results, followUp);
+  };
+
+  /** Outputs the server has not acknowledged yet: a connection lost right after sending loses them. */
+  const unconfirmed = new Map<string, { output: string; followUp: boolean }>();
+
+  const sendOutputs = (results: readonly CallResult[], followUp: boolean): void => {
     for (const result of results) {
+      unconfirmed.set(result.callId, { output: result.output, followUp });
       session.send({ type: 'conversation.item.create', item: { type: 'function_call_output', call_id: result.callId, output: result.output } });
     }
     if (followUp) session.createResponse();
   };
 
+  /** After a reconnect (the conversation restored), outputs that never arrived are sent again. */
+  const onReconnected = (): void => {
+    if (lifetime.signal.aborted || unconfirmed.size === 0) return;
+    const lost = [...unconfirmed].map(([callId, value]) => ({ callId, output: value.output }));
+    const followUp = [...unconfirmed.values()].some((value) => value.followUp);
+    logger.log('debug', `re-sending ${lost.length} tool output(s) lost with the connection`);
+    sendOutputs(lost, followUp);
+  };
+
+  const confirm = (event: ServerEvent): void => {
+    if (event.type === 'conversation.item.added' && event.item.type === 'function_call_output') unconfirmed.delete(event.item.call_id);
+  };
+
   const onServerEvent = (event: ServerEvent): void => {
+    confirm(event);
     if (event.type !== 'response.done' || lifetime.signal.aborted) return;
     const calls: FunctionCall[] = [];
     for (const item of event.response.output ?? []) {
@@ -213,12 +235,14 @@ export function attachTools(session: RealtimeSession, tools: readonly Tool[], op
     lifetime.abort();
     session.off('server-event', onServerEvent);
     session.off('close', onClose);
+    session.off('reconnected', onReconnected);
   };
 
   // Only our own close ends the runner; a dropped connection may be reconnected.
   const onClose = (): void => { if (session.closing) detach(); };
   session.on('server-event', onServerEvent);
   session.on('close', onClose);
+  session.on('reconnected', onReconnected);
 
   return {
     tools,
