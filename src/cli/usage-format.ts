@@ -1,9 +1,9 @@
 import type { TokenTotals } from '../client/usage.js';
-import { inputTotal, outputTotal } from '../client/usage.js';
+import { cachedTotal, inputTotal, outputTotal } from '../client/usage.js';
 
 /** `in 118 (text 102, audio 16, cached 0) · out 22 (text 22, audio 0)` */
 export function formatTokens(t: TokenTotals): string {
-  const cached = t.cachedText + t.cachedAudio + t.cachedImage;
+  const cached = cachedTotal(t);
   const image = t.inputImage ? `, image ${t.inputImage}` : '';
   return `in ${inputTotal(t)} (text ${t.inputText}, audio ${t.inputAudio}${image}, cached ${cached})`
     + ` · out ${outputTotal(t)} (text ${t.outputText}, audio ${t.outputAudio})`;

@@ -34,10 +34,6 @@ export class Reconnector {
     session.on('server-event', (event) => { if (event.type === 'session.created') this.carried = undefined; });
   }
 
-  get active(): boolean {
-    return this.reconnecting;
-  }
-
   stop(): void {
     this.stopped = true;
   }

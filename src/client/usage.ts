@@ -29,8 +29,8 @@ export function tokensOfUsage(usage: Usage | undefined | null): TokenTotals {
   const input = usage?.input_token_details;
   const output = usage?.output_token_details;
   const cached = input?.cached_tokens_details;
-  const cachedTotal = count(input?.cached_tokens);
-  const cachedText = cached ? count(cached.text_tokens) : cachedTotal;
+  const reportedCached = count(input?.cached_tokens);
+  const cachedText = cached ? count(cached.text_tokens) : reportedCached;
   const cachedAudio = cached ? count(cached.audio_tokens) : 0;
   const cachedImage = cached ? count(cached.image_tokens) : 0;
   return {
