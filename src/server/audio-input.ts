@@ -6,6 +6,7 @@
 import type { Logger } from '../logger.js';
 import type { AudioFormatName } from '../protocol/audio-format.js';
 import type { SpeechDetector, SpeechDetectorOptions } from './speech/speech-detector.js';
+import type { LiveUtterance, StreamingRecognizer } from './speech/streaming-recognizer.js';
 import type { Emit } from './outgoing-event.js';
 import type { TurnDetectionConfig } from './session-config.js';
 import { InputAudioBuffer } from './input-audio-buffer.js';
@@ -22,8 +23,16 @@ const IDLE_KEEP_EXTRA_MS = 1000;
 export interface TurnHandler {
   /** Speech began: the session may interrupt the assistant. */
   speechStarted(settings: TurnSettings): void;
-  /** Audio became a user item (the session sends `committed`); `turn` set when VAD ended the turn. */
-  committed(itemId: string, pcm: Buffer, sampleRate: number, turn: TurnSettings | undefined): void;
+  /**
+   * Audio became a user item (the session sends `committed`); `turn` set when VAD ended
+   * the turn, `liveTranscript` when the streaming recognizer followed it as it was spoken.
+   */
+  committed(itemId: string, pcm: Buffer, sampleRate: number, turn: TurnSettings | undefined, liveTranscript?: Promise<string>): void;
+}
+
+export interface AudioInputParts {
+  createDetector: ((options: SpeechDetectorOptions) => SpeechDetector) | undefined;
+  recognizer: StreamingRecognizer | undefined;
 }
 
 export class AudioInput {
@@ -31,13 +40,14 @@ export class AudioInput {
   private readonly buffer: InputAudioBuffer;
   private turns: TurnDetector | undefined;
   private speechItemId: string | undefined;
+  private live: LiveUtterance | undefined;
   private warnedNoDetector = false;
   private turnConfig = 'null';
 
   constructor(
     private readonly emit: Emit,
     private readonly handler: TurnHandler,
-    private readonly createDetector: ((options: SpeechDetectorOptions) => SpeechDetector) | undefined,
+    private readonly parts: AudioInputParts,
     private readonly logger: Logger,
     maxBufferMs: number,
   ) {
@@ -56,6 +66,7 @@ export class AudioInput {
     }
     this.turnConfig = turnConfig;
     this.speechItemId = undefined;
+    this.abortLive();
     this.turns = turnDetection ? this.detectorFor(turnDetection) : undefined;
   }
 
@@ -65,8 +76,12 @@ export class AudioInput {
     }
     const pcm = this.buffer.append(decodeWireAudio(audio, this.format, 'audio'));
     if (!this.turns) return;
+    // Before the events: a pause or stop in this chunk comes after its audio.
+    this.live?.write(pcm);
     for (const event of this.turns.push(pcm)) {
       if (event.type === 'started') this.onSpeechStarted(event.audioStartMs);
+      else if (event.type === 'paused') this.live?.pause();
+      else if (event.type === 'resumed') this.live?.resume();
       else this.onSpeechStopped(event.audioStartMs, event.audioEndMs);
     }
     if (!this.turns.speaking) this.trimIdleAudio(this.turns.settings);
@@ -83,6 +98,8 @@ export class AudioInput {
     const itemId = this.speechItemId ?? newId('item');
     this.speechItemId = undefined;
     this.turns?.reset();
+    // The live utterance began with the speech, the commit takes the whole buffer: batch recognition covers it.
+    this.abortLive();
     const pcm = this.buffer.takeAll();
     this.handler.committed(itemId, pcm, this.buffer.rate, undefined);
   }
@@ -95,6 +112,7 @@ export class AudioInput {
     const itemId = this.speechItemId ?? newId('item');
     this.speechItemId = undefined;
     this.turns?.reset();
+    this.abortLive();
     const audioStartMs = Math.round(this.buffer.bufferStartMs);
     const audioEndMs = Math.round(this.buffer.sessionMs);
     const pcm = this.buffer.durationMs >= MIN_COMMIT_MS ? this.buffer.takeAll() : undefined;
@@ -105,12 +123,21 @@ export class AudioInput {
     this.buffer.clear();
     this.turns?.reset();
     this.speechItemId = undefined;
+    this.abortLive();
     this.emit({ type: 'input_audio_buffer.cleared' });
+  }
+
+  /** The session is over: a turn being recognized gives its decoder back. */
+  close(): void {
+    this.abortLive();
   }
 
   private onSpeechStarted(detectedStartMs: number): void {
     const audioStartMs = Math.max(detectedStartMs, Math.ceil(this.buffer.bufferStartMs));
     this.speechItemId = newId('item');
+    this.abortLive();
+    this.live = this.parts.recognizer?.begin(this.buffer.rate);
+    this.live?.write(this.buffer.copyFrom(audioStartMs));
     this.emit({ type: 'input_audio_buffer.speech_started', audio_start_ms: audioStartMs, item_id: this.speechItemId });
     this.handler.speechStarted(this.turns!.settings);
   }
@@ -121,7 +148,14 @@ export class AudioInput {
     const audioEndMs = Math.min(detectedEndMs, Math.floor(this.buffer.sessionMs));
     this.emit({ type: 'input_audio_buffer.speech_stopped', audio_end_ms: audioEndMs, item_id: itemId });
     const pcm = this.buffer.take(audioStartMs, audioEndMs);
-    this.handler.committed(itemId, pcm, this.buffer.rate, this.turns!.settings);
+    const liveTranscript = this.live?.finish();
+    this.live = undefined;
+    this.handler.committed(itemId, pcm, this.buffer.rate, this.turns!.settings, liveTranscript);
+  }
+
+  private abortLive(): void {
+    this.live?.abort();
+    this.live = undefined;
   }
 
   /** Without speech, only the padding that could precede the next turn is worth keeping. */
@@ -131,11 +165,11 @@ export class AudioInput {
   }
 
   private detectorFor(config: TurnDetectionConfig): TurnDetector | undefined {
-    if (!this.createDetector) {
+    if (!this.parts.createDetector) {
       if (!this.warnedNoDetector) this.logger.log('warn', 'no speech detector available: turn detection is off, commit audio manually');
       this.warnedNoDetector = true;
       return undefined;
     }
-    return new TurnDetector(turnSettings(config), this.buffer.rate, this.buffer.sessionMs, this.createDetector);
+    return new TurnDetector(turnSettings(config), this.buffer.rate, this.buffer.sessionMs, this.parts.createDetector);
   }
 }

@@ -76,6 +76,12 @@ export class InputAudioBuffer {
     return taken;
   }
 
+  /** A copy of the audio from a session time to the end, leaving the buffer as it is. */
+  copyFrom(fromMs: number): Buffer {
+    const all = this.concat();
+    return Buffer.from(all.subarray(Math.min(all.length, pcmOffset(Math.max(0, fromMs - this.startMs), this.sampleRate))));
+  }
+
   /** Drops audio before a session time (silence that is no longer needed as padding). */
   trimBefore(ms: number): void {
     if (ms <= this.startMs) return;

@@ -5,6 +5,7 @@
  */
 import type { Logger } from '../logger.js';
 import type { Transcriber } from './speech/transcriber.js';
+import { isEnglish } from './speech/english-only.js';
 import type { StoredItem } from './conversation-store.js';
 import type { Emit } from './outgoing-event.js';
 import type { TranscriptionConfig } from './session-config.js';
@@ -14,6 +15,7 @@ type Recognition = { ok: true; text: string; durationMs: number } | { ok: false;
 
 export class InputTranscription {
   private readonly results = new WeakMap<StoredItem, Promise<Recognition>>();
+  private readonly live = new WeakMap<StoredItem, Promise<string>>();
 
   constructor(
     private readonly transcriber: Transcriber | undefined,
@@ -25,6 +27,12 @@ export class InputTranscription {
   async transcriptOf(stored: StoredItem, language?: string): Promise<string | undefined> {
     const result = await this.recognize(stored, language);
     return result.ok ? result.text : undefined;
+  }
+
+  /** The item's words come from the streaming recognizer, which followed the turn as it was spoken. */
+  followLive(stored: StoredItem, transcript: Promise<string>): void {
+    transcript.catch(() => undefined); // handled in run(), which may come later or never
+    this.live.set(stored, transcript);
   }
 
   /** Sends the transcription events for a committed item when they arrive. */
@@ -55,24 +63,41 @@ export class InputTranscription {
     return result;
   }
 
+  private recognized(stored: StoredItem, index: number, words: string, durationMs: number): Recognition {
+    const text = words.trim();
+    const item = stored.item;
+    const part = item.type === 'message' && item.role === 'user' ? item.content[index] : undefined;
+    if (part?.type === 'input_audio') part.transcript = text;
+    return { ok: true, text, durationMs };
+  }
+
   private async run(stored: StoredItem, language?: string): Promise<Recognition> {
     const [index, audio] = [...stored.audio.entries()][0] ?? [0, undefined];
+    const live = isEnglish(language) ? this.live.get(stored) : undefined;
+    if (live && audio) {
+      try {
+        return this.recognized(stored, index, await live, audio.durationMs);
+      } catch (error) {
+        this.logger.log('warn', `live recognition of ${stored.item.id} failed, recognizing it again: ${messageOf(error)}`);
+      }
+    }
     if (!this.transcriber) {
       return { ok: false, code: 'transcriber_unavailable', message: `Input audio could not be transcribed: ${this.missingReason}.` };
     }
     if (!audio?.pcm) return { ok: false, code: 'audio_unavailable', message: 'The item has no audio to transcribe.' };
     try {
-      const text = (await this.transcriber.transcribe(audio.pcm, audio.sampleRate, language ? { language } : undefined)).trim();
-      const item = stored.item;
-      const part = item.type === 'message' && item.role === 'user' ? item.content[index] : undefined;
-      if (part?.type === 'input_audio') part.transcript = text;
-      return { ok: true, text, durationMs: audio.durationMs };
+      const text = await this.transcriber.transcribe(audio.pcm, audio.sampleRate, language ? { language } : undefined);
+      return this.recognized(stored, index, text, audio.durationMs);
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = messageOf(error);
       this.logger.log('warn', `transcription of ${stored.item.id} failed: ${message}`);
       return { ok: false, code: 'transcription_failed', message: `Input audio could not be transcribed: ${message}` };
     }
   }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** whisper-1 is billed by duration; the gpt-4o transcribe models by tokens (usage.ts rates). */

@@ -98,7 +98,7 @@ export class ServerSession {
     this.audioInput = new AudioInput(
       (event) => this.send(event),
       { speechStarted: (settings) => this.onSpeechStarted(settings), committed: (...args) => this.onCommitted(...args) },
-      speech.createDetector, logger, limits.maxBufferedAudioMs,
+      { createDetector: speech.createDetector, recognizer: speech.recognizer }, logger, limits.maxBufferedAudioMs,
     );
     this.audioInput.configure(inputFormatName(this.state), this.state.audio.input.turn_detection);
     this.expiry = setTimeout(() => this.expire(), limits.lifetimeSeconds * 1000);
@@ -145,6 +145,7 @@ export class ServerSession {
     this.closed = true;
     clearTimeout(this.expiry);
     this.idle.disarm();
+    this.audioInput.close();
     this.active?.cancel('client_cancelled');
     for (const runner of this.outOfBand) runner.cancel('client_cancelled');
   }
@@ -277,8 +278,9 @@ export class ServerSession {
     if (settings.interruptResponse) this.active?.cancel('turn_detected');
   }
 
-  private onCommitted(itemId: string, pcm: Buffer, sampleRate: number, turn: TurnSettings | undefined): void {
+  private onCommitted(itemId: string, pcm: Buffer, sampleRate: number, turn: TurnSettings | undefined, liveTranscript?: Promise<string>): void {
     const stored = userAudioItem(itemId, pcm, sampleRate);
+    if (liveTranscript) this.transcription.followLive(stored, liveTranscript);
     this.send({ type: 'input_audio_buffer.committed', item_id: itemId, previous_item_id: this.conversation.lastId() });
     this.addItem(stored);
     const transcription = this.state.audio.input.transcription;

@@ -4,16 +4,19 @@
  */
 import type { SpeechDetector, SpeechDetectorOptions } from './speech/speech-detector.js';
 import type { Transcriber } from './speech/transcriber.js';
+import type { StreamingRecognizer } from './speech/streaming-recognizer.js';
 import type { Synthesizer } from './speech/synthesizer.js';
 
 export interface SpeechParts {
   /** Undefined when no detector can run here; turn detection then waits for manual commits. */
   createDetector: ((options: SpeechDetectorOptions) => SpeechDetector) | undefined;
   transcriber: Transcriber | undefined;
+  /** Recognizes turns while they are spoken; the transcriber covers what it does not. */
+  recognizer?: StreamingRecognizer | undefined;
   synthesizer: Synthesizer | undefined;
   /** Why there is no transcriber, for `…input_audio_transcription.failed`. */
   transcriberMissing?: string;
-  /** Stops helper processes kept warm (the recognizer); called when the server shuts down. */
+  /** Stops helper processes kept warm (the recognizers); called when the server shuts down. */
   close?: () => void;
 }
 
@@ -43,6 +46,9 @@ export async function loadSpeechParts(log: (message: string) => void = () => und
       parts.transcriber = found.transcriber;
       delete parts.transcriberMissing;
       parts.close = () => found.transcriber.close();
+      parts.recognizer = await loadStreamingRecognizer(log);
+      const recognizer = parts.recognizer;
+      if (recognizer) parts.close = () => { found.transcriber.close(); recognizer.close(); };
     } else {
       parts.transcriberMissing = found.missing;
       log(`input transcription unavailable: ${found.missing}`);
@@ -60,6 +66,19 @@ export async function loadSpeechParts(log: (message: string) => void = () => und
     log(`assistant voice unavailable: ${messageOf(error)}`);
   }
   return parts;
+}
+
+/** Optional: without it each turn is recognized after it ends, which answers later. */
+async function loadStreamingRecognizer(log: (message: string) => void): Promise<StreamingRecognizer | undefined> {
+  try {
+    const { findStreamingRecognizer } = await import('./speech/pocketsphinx-stream.js');
+    const found = await findStreamingRecognizer();
+    if ('recognizer' in found) return found.recognizer;
+    log(`streaming recognition unavailable, turns are recognized after they end: ${found.missing}`);
+  } catch (error) {
+    log(`streaming recognition unavailable: ${messageOf(error)}`);
+  }
+  return undefined;
 }
 
 function messageOf(error: unknown): string {

@@ -13,6 +13,9 @@ import type { Eagerness, TurnDetectionConfig } from './session-config.js';
 
 export type TurnEvent =
   | { type: 'started'; audioStartMs: number }
+  /** Speech fell silent, though not yet for long enough to end the turn. */
+  | { type: 'paused' }
+  | { type: 'resumed' }
   | { type: 'stopped'; audioStartMs: number; audioEndMs: number };
 
 export interface TurnSettings {
@@ -24,6 +27,18 @@ export interface TurnSettings {
 }
 
 const SEMANTIC_SILENCE_MS: Record<Eagerness, number> = { low: 1500, medium: 800, auto: 800, high: 400 };
+/**
+ * When to call a silence a pause (see TurnEvent 'paused'): early enough that the
+ * recognizer's last segment (about 150 ms, 400 ms for a long one) is done when the
+ * window closes, late enough not to cut at every gap between words.
+ */
+const PAUSE_LEAD_MS = 300;
+const MIN_PAUSE_MS = 80;
+
+export function pauseAfterMs(silenceDurationMs: number): number | undefined {
+  const pauseMs = Math.max(MIN_PAUSE_MS, silenceDurationMs - PAUSE_LEAD_MS);
+  return pauseMs < silenceDurationMs ? pauseMs : undefined;
+}
 
 export function turnSettings(config: TurnDetectionConfig): TurnSettings {
   if (config.type === 'semantic_vad') {
@@ -49,7 +64,11 @@ export class TurnDetector {
     private readonly baseMs: number,
     create: (options: SpeechDetectorOptions) => SpeechDetector,
   ) {
-    this.detector = create({ sampleRate, threshold: settings.threshold, silenceDurationMs: settings.silenceDurationMs });
+    const pauseMs = pauseAfterMs(settings.silenceDurationMs);
+    this.detector = create({
+      sampleRate, threshold: settings.threshold, silenceDurationMs: settings.silenceDurationMs,
+      ...(pauseMs === undefined ? {} : { pauseAfterMs: pauseMs }),
+    });
   }
 
   get speaking(): boolean {
@@ -66,6 +85,8 @@ export class TurnDetector {
       } else if (boundary.type === 'stop' && this.startMs !== undefined) {
         events.push({ type: 'stopped', audioStartMs: this.startMs, audioEndMs: Math.round(at + this.settings.silenceDurationMs) });
         this.startMs = undefined;
+      } else if ((boundary.type === 'pause' || boundary.type === 'resume') && this.startMs !== undefined) {
+        events.push(boundary.type === 'pause' ? { type: 'paused' } : { type: 'resumed' });
       }
     }
     return events;

@@ -24,6 +24,7 @@ async function speechParts(): Promise<SpeechParts> {
   if (config.transcriber === 'pocketsphinx') {
     if (!installed.transcriber) throw new Error(`pocketsphinx is not available: ${installed.transcriberMissing ?? ''}`);
     parts.transcriber = installed.transcriber;
+    parts.recognizer = installed.recognizer;
     if (installed.close) parts.close = installed.close;
   } else {
     parts.transcriber = new FixedTranscriber(config.fixedText ?? 'hello from the test');

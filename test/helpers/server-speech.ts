@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import type { SpeechDetector, SpeechDetectorOptions, SpeechBoundary } from '../../src/server/speech/speech-detector.js';
 import type { Synthesizer, SynthesisOptions } from '../../src/server/speech/synthesizer.js';
 import type { Transcriber } from '../../src/server/speech/transcriber.js';
+import type { LiveUtterance, StreamingRecognizer } from '../../src/server/speech/streaming-recognizer.js';
 import type { SpeechParts } from '../../src/server/speech-parts.js';
 
 export function tone(ms: number, sampleRate = 24000, amplitude = 8000, hz = 440): Buffer {
@@ -43,6 +44,7 @@ export class EnergyDetector implements SpeechDetector {
   private processedMs = 0;
   private lastSpeechEnd = 0;
   private inSpeech = false;
+  private paused = false;
 
   constructor(private readonly options: SpeechDetectorOptions) {}
 
@@ -59,15 +61,23 @@ export class EnergyDetector implements SpeechDetector {
       this.frame = this.frame.subarray(frameBytes);
       const start = this.processedMs;
       this.processedMs += 10;
+      const silentMs = this.processedMs - this.lastSpeechEnd;
       if (loud) {
         if (!this.inSpeech) {
           this.inSpeech = true;
           boundaries.push({ type: 'start', audioMs: start });
+        } else if (this.paused) {
+          this.paused = false;
+          boundaries.push({ type: 'resume', audioMs: start });
         }
         this.lastSpeechEnd = this.processedMs;
-      } else if (this.inSpeech && this.processedMs - this.lastSpeechEnd >= this.options.silenceDurationMs) {
+      } else if (this.inSpeech && silentMs >= this.options.silenceDurationMs) {
         this.inSpeech = false;
+        this.paused = false;
         boundaries.push({ type: 'stop', audioMs: this.lastSpeechEnd });
+      } else if (this.inSpeech && !this.paused && this.options.pauseAfterMs !== undefined && silentMs >= this.options.pauseAfterMs) {
+        this.paused = true;
+        boundaries.push({ type: 'pause', audioMs: this.processedMs });
       }
     }
     return boundaries;
@@ -75,6 +85,44 @@ export class EnergyDetector implements SpeechDetector {
 
   reset(): void {
     this.inSpeech = false;
+    this.paused = false;
+  }
+}
+
+/** A streaming recognizer that records what it is told and answers with fixed words (or fails). */
+export class RecordingRecognizer implements StreamingRecognizer {
+  readonly utterances: RecordedUtterance[] = [];
+
+  constructor(private readonly words: string | Error = 'words heard live') {}
+
+  begin(sampleRate: number): LiveUtterance {
+    const utterance = new RecordedUtterance(sampleRate, this.words);
+    this.utterances.push(utterance);
+    return utterance;
+  }
+
+  close(): void {}
+}
+
+export class RecordedUtterance implements LiveUtterance {
+  /** 'write' entries carry their byte count. */
+  readonly log: string[] = [];
+  bytes = 0;
+
+  constructor(readonly sampleRate: number, private readonly words: string | Error) {}
+
+  write(pcm: Buffer): void {
+    this.bytes += pcm.length;
+    if (this.log.at(-1) !== 'write') this.log.push('write');
+  }
+
+  pause(): void { this.log.push('pause'); }
+  resume(): void { this.log.push('resume'); }
+  abort(): void { this.log.push('abort'); }
+
+  finish(): Promise<string> {
+    this.log.push('finish');
+    return this.words instanceof Error ? Promise.reject(this.words) : Promise.resolve(this.words);
   }
 }
 

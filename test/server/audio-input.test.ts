@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { encodeUlaw } from '../../src/audio/g711.js';
 import { connectClient, startTestServer, types } from '../helpers/server-harness.js';
-import { FixedTranscriber, fakeSpeech, silence, tone } from '../helpers/server-speech.js';
+import { FixedTranscriber, RecordingRecognizer, fakeSpeech, silence, tone } from '../helpers/server-speech.js';
 import type { Json, TestClient } from '../helpers/server-client.js';
 
 async function session(client: TestClient, patch: Record<string, unknown>): Promise<void> {
@@ -194,4 +194,62 @@ test('server VAD idle_timeout_ms prompts a silent user after the reply', async (
   assert.equal(typeof timeout.item_id, 'string');
   const events = await client.until('response.done');
   assert.equal(events.filter((event) => event.type === 'response.output_text.delta').map((event) => event.delta).join(''), 'Are you still there?');
+});
+
+const LIVE_TURN = { type: 'server_vad', prefix_padding_ms: 200, silence_duration_ms: 500 };
+
+test('a streaming recognizer follows a VAD turn from its padded start through its pauses, and its words are the transcript', async () => {
+  const transcriber = new FixedTranscriber('batch words');
+  const recognizer = new RecordingRecognizer('live words');
+  const server = await startTestServer({ speech: fakeSpeech({ transcriber, recognizer }) });
+  const { client } = await connectClient(server);
+  await session(client, { output_modalities: ['text'], audio: { input: { turn_detection: LIVE_TURN, transcription: { model: 'whisper-1' } } } });
+  // Silence 500 ms → a pause after 200 ms: the 300 ms gap pauses and resumes, the end pauses and stops.
+  append(client, Buffer.concat([silence(600), tone(400), silence(300), tone(400), silence(800)]));
+  const committed = await client.next('input_audio_buffer.committed');
+  const completed = await client.next('conversation.item.input_audio_transcription.completed');
+  assert.equal(completed.item_id, committed.item_id);
+  assert.equal(completed.transcript, 'live words');
+  const events = await client.until('response.done');
+  const text = events.filter((event) => event.type === 'response.output_text.delta').map((event) => event.delta).join('');
+  assert.equal(text, 'You said: live words');
+  assert.deepEqual(transcriber.calls, [], 'no second recognition of the turn');
+  assert.equal(recognizer.utterances.length, 1);
+  const [utterance] = recognizer.utterances;
+  assert.deepEqual(utterance!.log, ['write', 'pause', 'write', 'resume', 'write', 'pause', 'write', 'finish']);
+  assert.equal(utterance!.sampleRate, 24000);
+  client.send({ type: 'conversation.item.retrieve', item_id: committed.item_id });
+  const item = (await client.next('conversation.item.retrieved')).item as { content: Json[] };
+  const itemBytes = Buffer.from(String(item.content[0]!.audio), 'base64').length;
+  // Everything the item holds reached the recognizer, padding included; at most a chunk more.
+  assert.ok(utterance!.bytes >= itemBytes && utterance!.bytes <= itemBytes + 4800, `${utterance!.bytes} bytes recognized for an item of ${itemBytes}`);
+});
+
+test('a turn whose live recognition failed is recognized again from its audio', async () => {
+  const transcriber = new FixedTranscriber('batch words');
+  const recognizer = new RecordingRecognizer(new Error('recognizer died'));
+  const server = await startTestServer({ speech: fakeSpeech({ transcriber, recognizer }) });
+  const { client } = await connectClient(server);
+  await session(client, { output_modalities: ['text'], audio: { input: { turn_detection: LIVE_TURN, transcription: { model: 'whisper-1' } } } });
+  append(client, Buffer.concat([silence(600), tone(600), silence(800)]));
+  const completed = await client.next('conversation.item.input_audio_transcription.completed');
+  assert.equal(completed.transcript, 'batch words');
+  assert.equal(transcriber.calls.length, 1);
+  assert.deepEqual(recognizer.utterances[0]!.log.slice(-1), ['finish']);
+});
+
+test('clearing the buffer or committing by hand abandons the live utterance', async () => {
+  const recognizer = new RecordingRecognizer();
+  const server = await startTestServer({ speech: fakeSpeech({ recognizer }) });
+  const { client } = await connectClient(server);
+  await session(client, { output_modalities: ['text'], audio: { input: { turn_detection: { ...LIVE_TURN, create_response: false } } } });
+  append(client, Buffer.concat([silence(600), tone(300)]));
+  await client.next('input_audio_buffer.speech_started');
+  client.send({ type: 'input_audio_buffer.clear' });
+  await client.next('input_audio_buffer.cleared');
+  append(client, Buffer.concat([silence(300), tone(300)]));
+  await client.next('input_audio_buffer.speech_started');
+  client.send({ type: 'input_audio_buffer.commit' });
+  await client.next('input_audio_buffer.committed');
+  assert.deepEqual(recognizer.utterances.map((utterance) => utterance.log.at(-1)), ['abort', 'abort']);
 });

@@ -92,7 +92,7 @@ test('agents SDK: a text turn', async () => {
 test('agents SDK: an audio turn driven by VAD (semantic_vad by default) on real speech, transcribed', async () => {
   const installed = await loadSpeechParts();
   after(() => installed.close?.());
-  const server = await startTestServer({ speech: { ...installed, transcriber: new FixedTranscriber() } });
+  const server = await startTestServer({ speech: { ...installed, transcriber: new FixedTranscriber(), recognizer: undefined } });
   const recorder = await agentSession(server, new RealtimeAgent({ name: 'echo', instructions: 'Repeat.' }));
   try {
     await recorder.waitFor(() => count(recorder, 'session.updated') >= 1, 'session.updated');

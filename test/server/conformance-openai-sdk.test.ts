@@ -74,7 +74,7 @@ test('openai SDK: a text turn', async () => {
 test('openai SDK: an audio turn driven by server VAD on real speech', async () => {
   const installed = await loadSpeechParts();
   after(() => installed.close?.());
-  const server = await startTestServer({ tls: 'self-signed', speech: { ...installed, transcriber: new FixedTranscriber() } });
+  const server = await startTestServer({ tls: 'self-signed', speech: { ...installed, transcriber: new FixedTranscriber(), recognizer: undefined } });
   await withSdk(server, async ({ rt, next, events }) => {
     rt.send({
       type: 'session.update',

@@ -6,8 +6,11 @@
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
-export interface PocketsphinxInstall {
+export interface PocketsphinxInstall extends PocketsphinxModel {
   binary: string;
+}
+
+export interface PocketsphinxModel {
   /** Acoustic model directory (mdef, means, …). */
   acousticModel: string;
   languageModel: string;
@@ -30,23 +33,27 @@ export function findPocketsphinx(locations: PocketsphinxLocations = {}): Pockets
   if (!binary || !isAccessible(binary, constants.X_OK)) {
     return `${BATCH_PROGRAM} is not installed (Debian/Ubuntu: apt-get install pocketsphinx pocketsphinx-en-us)`;
   }
-  const modelDir = locations.modelDir ?? DEFAULT_MODEL_DIR;
-  const install = {
-    binary,
+  const model = findPocketsphinxModel(locations.modelDir);
+  return typeof model === 'string' ? model : { binary, ...model };
+}
+
+/** The English model's files, or why they can't be used. */
+export function findPocketsphinxModel(modelDir = DEFAULT_MODEL_DIR): PocketsphinxModel | string {
+  const model = {
     acousticModel: join(modelDir, 'en-us'),
     languageModel: join(modelDir, 'en-us.lm.bin'),
     dictionary: join(modelDir, 'cmudict-en-us.dict'),
   };
-  const missing = [join(install.acousticModel, 'mdef'), install.languageModel, install.dictionary].filter(
+  const missing = [join(model.acousticModel, 'mdef'), model.languageModel, model.dictionary].filter(
     (file) => !isAccessible(file, constants.R_OK),
   );
   if (missing.length > 0) {
     return `the pocketsphinx English model is missing (${missing.join(', ')}); apt-get install pocketsphinx-en-us`;
   }
-  return install;
+  return model;
 }
 
-function findOnPath(program: string): string | undefined {
+export function findOnPath(program: string): string | undefined {
   for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
     if (!dir) continue;
     const candidate = join(dir, program);

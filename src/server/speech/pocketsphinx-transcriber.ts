@@ -7,6 +7,7 @@ import { resample } from '../../audio/resample.js';
 import type { Transcriber } from './transcriber.js';
 import { findPocketsphinx, type PocketsphinxLocations } from './pocketsphinx-install.js';
 import { POCKETSPHINX_RATE, PocketsphinxBatch } from './pocketsphinx-batch.js';
+import { isEnglish } from './english-only.js';
 
 export const POCKETSPHINX_MODEL_NAME = 'pocketsphinx-en-us';
 
@@ -55,6 +56,6 @@ export async function createTranscriber(locations: PocketsphinxLocations = {}): 
 }
 
 function assertEnglish(language: string | undefined): void {
-  if (language === undefined || language === '' || /^en\b/i.test(language)) return;
+  if (isEnglish(language)) return;
   throw new Error(`pocketsphinx has only an English model here; cannot transcribe language "${language}"`);
 }

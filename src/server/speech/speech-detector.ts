@@ -10,11 +10,17 @@ export interface SpeechDetectorOptions {
   silenceDurationMs: number;
   /** Speech shorter than this is ignored as a click or noise burst. */
   minSpeechMs?: number;
+  /**
+   * Report a pause once speech has been silent this long (less than silenceDurationMs),
+   * and its resumption: a streaming recognizer finishes its work during the rest of the window.
+   */
+  pauseAfterMs?: number;
 }
 
 export type SpeechBoundary =
   | { type: 'start'; /** where speech really began (no padding added) */ audioMs: number }
-  | { type: 'stop'; /** where speech really ended (silence not included) */ audioMs: number };
+  | { type: 'stop'; /** where speech really ended (silence not included) */ audioMs: number }
+  | { type: 'pause' | 'resume'; /** when the pause was noticed / the speech went on */ audioMs: number };
 
 export interface SpeechDetector {
   /** Feeds audio in any chunk size; returns the boundaries found in it, in order. */

@@ -9,6 +9,8 @@ import type { SpeechBoundary } from './speech-detector.js';
 export interface SegmenterOptions {
   silenceDurationMs: number;
   minSpeechMs: number;
+  /** See SpeechDetectorOptions.pauseAfterMs; no pauses when unset or not shorter than the silence. */
+  pauseAfterMs?: number;
 }
 
 /**
@@ -22,6 +24,7 @@ export class SpeechSegmenter {
   private inSpeech = false;
   private candidateStartMs: number | undefined;
   private lastSpeechEndMs = 0;
+  private paused = false;
 
   constructor(private readonly options: SegmenterOptions) {}
 
@@ -36,12 +39,17 @@ export class SpeechSegmenter {
 
   reset(): void {
     this.inSpeech = false;
+    this.paused = false;
     this.candidateStartMs = undefined;
   }
 
   private speechFrame(startMs: number, endMs: number): SpeechBoundary | undefined {
     this.lastSpeechEndMs = endMs;
-    if (this.inSpeech) return undefined;
+    if (this.inSpeech) {
+      if (!this.paused) return undefined;
+      this.paused = false;
+      return { type: 'resume', audioMs: startMs };
+    }
     this.candidateStartMs ??= startMs;
     if (endMs - this.candidateStartMs < this.options.minSpeechMs) return undefined;
     const audioMs = this.candidateStartMs;
@@ -56,8 +64,14 @@ export class SpeechSegmenter {
       if (silentMs >= Math.min(CANDIDATE_GAP_MS, this.options.silenceDurationMs)) this.candidateStartMs = undefined;
       return undefined;
     }
-    if (silentMs < this.options.silenceDurationMs) return undefined;
-    this.inSpeech = false;
-    return { type: 'stop', audioMs: this.lastSpeechEndMs };
+    if (silentMs >= this.options.silenceDurationMs) {
+      this.inSpeech = false;
+      this.paused = false;
+      return { type: 'stop', audioMs: this.lastSpeechEndMs };
+    }
+    const pauseAfterMs = this.options.pauseAfterMs;
+    if (this.paused || pauseAfterMs === undefined || silentMs < pauseAfterMs) return undefined;
+    this.paused = true;
+    return { type: 'pause', audioMs: endMs };
   }
 }

@@ -53,6 +53,7 @@ export class WebRtcSpeechDetector implements SpeechDetector {
     this.segmenter = new SpeechSegmenter({
       silenceDurationMs: options.silenceDurationMs,
       minSpeechMs: options.minSpeechMs ?? DEFAULT_MIN_SPEECH_MS,
+      ...(options.pauseAfterMs === undefined ? {} : { pauseAfterMs: options.pauseAfterMs }),
     });
   }
 

@@ -32,6 +32,24 @@ test('bursts shorter than minSpeechMs are ignored; a gap resets the candidate', 
   assert.deepEqual(boundaries, [{ type: 'start', audioMs: 140 }]);
 });
 
+test('with pauseAfterMs, a silence inside the turn is reported as a pause and the speech after it as a resumption', () => {
+  const segmenter = new SpeechSegmenter({ silenceDurationMs: 80, minSpeechMs: 0, pauseAfterMs: 30 });
+  assert.deepEqual(feed(segmenter, '###....###' + '.'.repeat(8)), [
+    { type: 'start', audioMs: 0 },
+    { type: 'pause', audioMs: 60 },
+    { type: 'resume', audioMs: 70 },
+    { type: 'pause', audioMs: 130 },
+    { type: 'stop', audioMs: 100 },
+  ]);
+});
+
+test('no pauses without pauseAfterMs, and none when it is not shorter than the silence', () => {
+  for (const options of [{}, { pauseAfterMs: 50 }]) {
+    const segmenter = new SpeechSegmenter({ silenceDurationMs: 50, minSpeechMs: 0, ...options });
+    assert.deepEqual(feed(segmenter, '###....###' + '.'.repeat(6)).map((boundary) => boundary.type), ['start', 'stop']);
+  }
+});
+
 test('reset() drops the turn in progress', () => {
   const segmenter = new SpeechSegmenter({ silenceDurationMs: 50, minSpeechMs: 0 });
   feed(segmenter, '###');

@@ -1,0 +1,226 @@
+/**
+ * The streaming recognizer: one warm Python process (pocketsphinx-stream.py, on Debian's
+ * python3-pocketsphinx) holding a pool of decoders, fed each user turn's audio as it
+ * arrives. Utterances are multiplexed over its stdin by id; results come back as JSON
+ * lines. A process that dies fails the utterances it held (their turns fall back to
+ * batch recognition) and the next utterance starts a new one.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { int16ToBuffer } from '../../audio/pcm16.js';
+import type { LiveUtterance, StreamingRecognizer } from './streaming-recognizer.js';
+import { SegmentedUtterance, type SegmentChannel } from './segmented-utterance.js';
+import { findOnPath, findPocketsphinxModel, type PocketsphinxModel } from './pocketsphinx-install.js';
+import { setChildReferenced, trackSpeechChild } from './speech-children.js';
+import { POCKETSPHINX_RATE } from './pocketsphinx-batch.js';
+
+export interface StreamingInstall {
+  python: string;
+  model: PocketsphinxModel;
+}
+
+export interface StreamingLocations {
+  /** Defaults to Debian's /usr/bin/python3 (where python3-pocketsphinx installs), else python3 on $PATH. */
+  python?: string;
+  modelDir?: string;
+}
+
+const SCRIPT = fileURLToPath(new URL('./pocketsphinx-stream.py', import.meta.url));
+/** Loading the model takes about 0.3 s; the bound only catches a broken install. */
+const READY_TIMEOUT_MS = 20_000;
+/** A segment decodes at about 0.2× real time; this only catches a hung process. */
+const RESULT_TIMEOUT_MS = 15_000;
+const HEADER_BYTES = 9;
+
+type Op = 'S' | 'A' | 'E' | 'R';
+
+interface Waiter {
+  resolve(text: string): void;
+  reject(error: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+/** One running recognizer process and what is waiting on it. */
+interface Worker {
+  child: ChildProcess;
+  ready: Promise<void>;
+  waiting: Map<number, Waiter[]>;
+  errorLines: string[];
+}
+
+export class PocketsphinxStream implements StreamingRecognizer {
+  private worker: Worker | undefined;
+  private nextId = 0;
+  private closed = false;
+
+  constructor(private readonly install: StreamingInstall) {}
+
+  /** Starts the process and waits until its model is loaded. */
+  async start(): Promise<void> {
+    await this.ensureRunning().ready;
+  }
+
+  begin(sampleRate: number): LiveUtterance {
+    return new SegmentedUtterance(this.channel(++this.nextId), sampleRate);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.stop(new Error('pocketsphinx stream: recognizer closed'));
+  }
+
+  /** A channel stays bound to the process its segment started on: a replacement knows nothing of it. */
+  private channel(id: number): SegmentChannel {
+    let bound: Worker | undefined;
+    const alive = () => bound !== undefined && bound === this.worker;
+    return {
+      sampleRate: POCKETSPHINX_RATE,
+      start: () => {
+        if (this.closed) return;
+        if (!alive()) bound = this.ensureRunning();
+        this.send(bound!, 'S', id);
+      },
+      audio: (samples) => {
+        if (alive()) this.send(bound!, 'A', id, int16ToBuffer(samples));
+      },
+      end: () => (alive() ? this.request(bound!, id) : Promise.reject(new Error('pocketsphinx stream: the recognizer restarted during the turn'))),
+      release: () => {
+        if (alive()) this.send(bound!, 'R', id);
+      },
+    };
+  }
+
+  private ensureRunning(): Worker {
+    if (this.worker) return this.worker;
+    const { python, model } = this.install;
+    const child = spawn(python, [SCRIPT, model.acousticModel, model.languageModel, model.dictionary], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    trackSpeechChild(child);
+    let markReady!: () => void;
+    let failStart!: (error: Error) => void;
+    const ready = new Promise<void>((resolve, reject) => { markReady = resolve; failStart = reject; });
+    ready.catch(() => undefined); // start() reports it; utterances fall back on their own
+    const worker: Worker = { child, ready, waiting: new Map(), errorLines: [] };
+    this.worker = worker;
+    const readyTimer = setTimeout(() => this.fail(worker, `no answer from ${python} within ${READY_TIMEOUT_MS / 1000} s`), READY_TIMEOUT_MS);
+    readyTimer.unref();
+    child.stdin!.on('error', () => undefined); // EPIPE after a crash; 'exit' says why
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (!this.onLine(worker, line)) return;
+      clearTimeout(readyTimer);
+      markReady();
+      if (worker.waiting.size === 0) setChildReferenced(child, false);
+    });
+    createInterface({ input: child.stderr! }).on('line', (line) => {
+      if (line.trim()) worker.errorLines = [...worker.errorLines.slice(-4), line.trim()];
+    });
+    const onGone = (reason: string) => {
+      clearTimeout(readyTimer);
+      const detail = worker.errorLines.at(-1);
+      const error = new Error(`pocketsphinx stream: ${detail ? `${reason}: ${detail}` : reason}`);
+      failStart(error);
+      this.retire(worker, error);
+    };
+    child.on('error', (error) => onGone(`could not start ${python}: ${error.message}`));
+    child.on('exit', (code, signal) => onGone(`recognizer exited (${signal ?? `code ${code}`})`));
+    return worker;
+  }
+
+  /** Handles one line of the process's output; true for its ready line. */
+  private onLine(worker: Worker, line: string): boolean {
+    let message: { ready?: boolean; id?: number; text?: string; error?: string };
+    try {
+      message = JSON.parse(line) as typeof message;
+    } catch {
+      return false;
+    }
+    if (message.ready) return true;
+    if (typeof message.id !== 'number') return false;
+    const queue = worker.waiting.get(message.id);
+    const waiter = queue?.shift();
+    if (!waiter) return false;
+    if (queue!.length === 0) worker.waiting.delete(message.id);
+    clearTimeout(waiter.timer);
+    if (typeof message.error === 'string') waiter.reject(new Error(`pocketsphinx stream: ${message.error}`));
+    else waiter.resolve(message.text ?? '');
+    if (worker.waiting.size === 0) setChildReferenced(worker.child, false);
+    return false;
+  }
+
+  private request(worker: Worker, id: number): Promise<string> {
+    return new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => this.fail(worker, `no result after ${RESULT_TIMEOUT_MS / 1000} s`), RESULT_TIMEOUT_MS);
+      const queue = worker.waiting.get(id) ?? [];
+      queue.push({ resolve, reject, timer });
+      worker.waiting.set(id, queue);
+      setChildReferenced(worker.child, true);
+      this.send(worker, 'E', id);
+    });
+  }
+
+  private send(worker: Worker, op: Op, id: number, payload?: Buffer): void {
+    const header = Buffer.alloc(HEADER_BYTES);
+    header.write(op, 0, 'latin1');
+    header.writeUInt32LE(id, 1);
+    header.writeUInt32LE(payload?.length ?? 0, 5);
+    const stdin = worker.child.stdin!;
+    if (stdin.destroyed) return;
+    stdin.write(payload ? Buffer.concat([header, payload]) : header);
+  }
+
+  private fail(worker: Worker, reason: string): void {
+    worker.child.kill('SIGKILL');
+    this.retire(worker, new Error(`pocketsphinx stream: ${reason}`));
+  }
+
+  private stop(error: Error): void {
+    const worker = this.worker;
+    if (!worker) return;
+    worker.child.stdin?.destroy(); // end of input: the process exits by itself
+    worker.child.kill('SIGKILL');
+    this.retire(worker, error);
+  }
+
+  private retire(worker: Worker, error: Error): void {
+    if (this.worker === worker) this.worker = undefined;
+    const waiting = [...worker.waiting.values()].flat();
+    worker.waiting.clear();
+    for (const waiter of waiting) {
+      clearTimeout(waiter.timer);
+      waiter.reject(error);
+    }
+  }
+}
+
+export type StreamingLookup = { recognizer: PocketsphinxStream } | { missing: string };
+
+/** Starts the streaming recognizer, or says in one line why it can't run here. */
+export async function findStreamingRecognizer(locations: StreamingLocations = {}): Promise<StreamingLookup> {
+  const python = locations.python ?? defaultPython();
+  if (!python) return { missing: 'python3 is not installed (apt-get install python3-pocketsphinx)' };
+  const model = findPocketsphinxModel(locations.modelDir);
+  if (typeof model === 'string') return { missing: model };
+  const recognizer = new PocketsphinxStream({ python, model });
+  try {
+    await recognizer.start();
+  } catch (error) {
+    recognizer.close();
+    const reason = error instanceof Error ? error.message : String(error);
+    return { missing: `${reason} (apt-get install python3-pocketsphinx)` };
+  }
+  return { recognizer };
+}
+
+function defaultPython(): string | undefined {
+  const debian = '/usr/bin/python3';
+  try {
+    accessSync(debian, constants.X_OK);
+    return debian;
+  } catch {
+    return findOnPath('python3');
+  }
+}

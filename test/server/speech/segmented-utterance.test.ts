@@ -1,0 +1,87 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { SegmentedUtterance, type SegmentChannel } from '../../../src/server/speech/segmented-utterance.js';
+import { int16ToBuffer } from '../../../src/audio/pcm16.js';
+
+/** Records the calls; each segment's words are the number of samples it got, or a failure. */
+class FakeChannel implements SegmentChannel {
+  readonly log: string[] = [];
+  private samples = 0;
+  readonly results: Array<{ resolve(words: string): void; reject(error: Error): void }> = [];
+
+  constructor(readonly sampleRate: number, private readonly settle: 'now' | 'later' = 'now') {}
+
+  start(): void {
+    this.log.push('start');
+    this.samples = 0;
+  }
+
+  audio(samples: Int16Array): void {
+    this.samples += samples.length;
+    if (this.log.at(-1) !== 'audio') this.log.push('audio');
+  }
+
+  end(): Promise<string> {
+    this.log.push('end');
+    if (this.settle === 'now') return Promise.resolve(this.samples > 0 ? `${this.samples} samples` : '');
+    return new Promise((resolve, reject) => this.results.push({ resolve, reject }));
+  }
+
+  release(): void {
+    this.log.push('release');
+  }
+}
+
+const ms = (duration: number, rate: number) => int16ToBuffer(new Int16Array((duration / 1000) * rate).fill(1000));
+
+test('one segment per stretch of speech; the words of all segments are the transcript, in order', async () => {
+  const channel = new FakeChannel(16000);
+  const utterance = new SegmentedUtterance(channel, 16000);
+  utterance.write(ms(300, 16000));
+  utterance.pause();
+  utterance.write(ms(100, 16000)); // silence during the pause leads into the next segment
+  utterance.resume();
+  utterance.write(ms(200, 16000));
+  assert.equal(await utterance.finish(), '4800 samples 4800 samples');
+  assert.deepEqual(channel.log, ['start', 'audio', 'end', 'start', 'audio', 'end', 'release']);
+});
+
+test('audio at another rate is resampled to the channel rate', async () => {
+  const channel = new FakeChannel(16000);
+  const utterance = new SegmentedUtterance(channel, 24000);
+  for (let i = 0; i < 50; i++) utterance.write(ms(20, 24000));
+  assert.equal(await utterance.finish(), '16000 samples');
+});
+
+test('a turn that ends during a pause waits for the segment already ending; empty segments add no words', async () => {
+  const channel = new FakeChannel(16000, 'later');
+  const utterance = new SegmentedUtterance(channel, 16000);
+  utterance.write(ms(100, 16000));
+  utterance.pause();
+  utterance.resume();
+  utterance.pause();
+  const transcript = utterance.finish();
+  assert.deepEqual(channel.log, ['start', 'audio', 'end', 'start', 'end', 'release']);
+  channel.results[1]!.resolve('  ');
+  channel.results[0]!.resolve('hello there');
+  assert.equal(await transcript, 'hello there');
+});
+
+test('a failed segment fails the transcript; an aborted utterance leaves no unhandled rejection', async () => {
+  const channel = new FakeChannel(16000, 'later');
+  const failing = new SegmentedUtterance(channel, 16000);
+  failing.write(ms(100, 16000));
+  const transcript = failing.finish();
+  channel.results[0]!.reject(new Error('decoder broke'));
+  await assert.rejects(transcript, /decoder broke/);
+  await assert.rejects(failing.finish(), /already finished/);
+
+  const aborted = new SegmentedUtterance(channel, 16000);
+  aborted.write(ms(100, 16000));
+  aborted.pause();
+  aborted.abort();
+  channel.results[1]!.reject(new Error('nobody listens'));
+  aborted.write(ms(100, 16000));
+  assert.deepEqual(channel.log.slice(-3), ['audio', 'end', 'release']);
+  await new Promise((resolve) => setImmediate(resolve));
+});
