@@ -6,7 +6,9 @@ import { fileURLToPath } from 'node:url';
 const CLIENTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'clients');
 
 export async function runClient<T>(name: string, args: unknown, env: Record<string, string> = {}, timeoutMs = 180_000): Promise<T> {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--expose-gc', join(CLIENTS, `${name}.ts`)], {
+  // BENCH_CLIENT_NODE_ARGS adds Node flags to every client (e.g. --cpu-prof to see where its time goes).
+  const nodeArgs = process.env.BENCH_CLIENT_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, ['--import', 'tsx', '--expose-gc', ...nodeArgs, join(CLIENTS, `${name}.ts`)], {
     env: { ...process.env, ...env, BENCH_ARGS: JSON.stringify(args) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
