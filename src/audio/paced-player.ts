@@ -5,6 +5,7 @@ import { rmsDbfs } from './pcm16.js';
 export interface PacedPlayerOptions {
   /** Audio handed to the device ahead of the playhead: enough to ride out timer jitter, small enough to stop fast. */
   leadMs?: number;
+  /** Longest the player sleeps while audio is queued (default: until the device runs low). */
   tickMs?: number;
   /** Time from handing audio to the device until it sounds (the sound server's buffer). */
   outputLatencyMs?: number;
@@ -26,6 +27,11 @@ interface Queued {
 }
 
 const HISTORY_LIMIT = 4096;
+/**
+ * How early a timer may fire against `now()`: timers count whole milliseconds from the
+ * start of the event-loop turn that set them, not from the moment they were set.
+ */
+const TIMER_EARLY_MS = 2;
 
 /**
  * Feeds a device at real-time speed, keeping only `leadMs` of audio inside it. Audio
@@ -56,7 +62,7 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
     this.bytesPerMs = (this.format.sampleRate * 2) / 1000;
     device.on('error', (error: Error) => this.emit('error', error));
     device.on('restart', (reason: string) => this.emit('restart', reason));
-    this.maxWaitMs = options.tickMs ?? 50;
+    this.maxWaitMs = options.tickMs ?? Infinity;
   }
 
   write(pcm: Buffer): void {
@@ -132,13 +138,16 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
   /**
    * Tops the device up to the lead, but only once it holds less than half of it: a few
    * larger writes a second instead of one per tick (each write is a system call and wakes
-   * the player process). A reply's first audio still goes out at once.
+   * the player process). A reply's first audio still goes out at once. `woken` is the
+   * timer set for the moment the device runs low: it tops up even when it fires slightly
+   * early, since a second wake-up a millisecond later would cost as much as the first.
    */
-  private pump(): void {
+  private pump(woken = false): void {
     if (this.queue.length === 0) return;
     const now = this.now();
     if (this.deviceBusyUntil < now) this.deviceBusyUntil = now;
-    if (this.deviceBusyUntil - now >= this.leadMs / 2) return this.wakeUpLater(now);
+    const refillBelowMs = this.leadMs / 2 + (woken ? TIMER_EARLY_MS : 0);
+    if (this.deviceBusyUntil - now >= refillBelowMs) return this.wakeUpLater(now);
     const pieces: Buffer[] = [];
     while (this.queue.length && this.deviceBusyUntil - now < this.leadMs) {
       const next = this.takeChunk(now);
@@ -159,7 +168,7 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
     const wait = Math.min(Math.max(this.deviceBusyUntil - now - this.leadMs / 2, 1), this.maxWaitMs);
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.pump();
+      this.pump(true);
     }, wait);
     this.timer.unref();
   }

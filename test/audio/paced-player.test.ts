@@ -91,3 +91,53 @@ test('idle ticks do not make a silent player audible', () => {
   advance(300);
   assert.equal(player.audible, false, 'audible ends when the last audio has sounded');
 });
+
+/**
+ * Timers stand-in: the test decides when each one fires. Like libuv's, they fire up to a
+ * millisecond before the moment asked for, measured on the player's own clock.
+ */
+function withEarlyTimers(clock: { t: number }, run: (fireNext: () => boolean) => void): void {
+  const pending: Array<{ at: number; fn: () => void; cleared: boolean }> = [];
+  const realSet = globalThis.setTimeout;
+  const realClear = globalThis.clearTimeout;
+  globalThis.setTimeout = ((fn: () => void, ms: number) => {
+    const timer = { at: clock.t + ms, fn, cleared: false };
+    pending.push(timer);
+    return { unref: () => undefined, timer };
+  }) as unknown as typeof setTimeout;
+  globalThis.clearTimeout = ((handle: { timer?: { cleared: boolean } } | undefined) => {
+    if (handle?.timer) handle.timer.cleared = true;
+  }) as unknown as typeof clearTimeout;
+  try {
+    run(() => {
+      const live = pending.filter((timer) => !timer.cleared).sort((a, b) => a.at - b.at);
+      const next = live[0];
+      if (!next) return false;
+      pending.splice(pending.indexOf(next), 1);
+      clock.t = Math.max(clock.t, next.at - 0.9);
+      next.fn();
+      return true;
+    });
+  } finally {
+    globalThis.setTimeout = realSet;
+    globalThis.clearTimeout = realClear;
+  }
+}
+
+test('each refill costs one wake-up, even when the timer fires a little early', () => {
+  const clock = { t: 0 };
+  const device = new RecordingDevice(clock);
+  withEarlyTimers(clock, (fireNext) => {
+    const player = new PacedPlayer(device, { leadMs: 150, now: () => clock.t });
+    player.writeItem('a', Buffer.alloc(3000 * MS));
+    let wakeUps = 0;
+    while (fireNext()) wakeUps += 1;
+    assert.equal(written(device), 3000 * MS, 'everything played');
+    const refills = device.writes.length - 1;
+    assert.ok(refills <= Math.ceil(3000 / 75), `refilled about every half lead (${refills} refills)`);
+    assert.ok(wakeUps <= refills + 1, `${wakeUps} wake-ups for ${refills} refills`);
+    let sent = 0;
+    const heldAtRefill = device.writes.map((w) => { const held = sent / MS - w.at; sent += w.bytes; return held; }).slice(1);
+    assert.ok(Math.min(...heldAtRefill) >= 70, `refilled while the device still held half the lead (${Math.min(...heldAtRefill)} ms)`);
+  });
+});
