@@ -131,6 +131,8 @@ async function answerTime(): Promise<void> {
     row(`(d) kaiwa serve: end of speech sent → first audio delta, p50 / p99 (silence_duration_ms ${silenceMs}${silenceMs === 500 ? ', the default' : ''})`,
       `${fmt(p50, 0)} / ${fmt(percentile(first, 99), 0)} ms (${first.length} turns)`, '< 400 ms p50', p50 < 400);
     row('    on the way (medians): → speech_stopped / response.created / first transcript delta (recognized) / first audio', `${part('speechStopped')} / ${part('responseCreated')} / ${part('firstTranscript')} / ${part('firstAudio')} ms`);
+    const afterWindow = result.turns.map((turn) => turn.firstAudio - turn.speechStopped);
+    row('    after the silence window: speech_stopped → first audio delta, p50 / p99', `${fmt(percentile(afterWindow, 50), 0)} / ${fmt(percentile(afterWindow, 99), 0)} ms`);
     if (result.failures.length) notes.push(`answer-time failures (${silenceMs} ms): ${result.failures.join('; ')}`);
     raw[`answer${silenceMs}`] = result;
   }
