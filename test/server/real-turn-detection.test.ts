@@ -10,6 +10,7 @@ import { loadSpeechParts } from '../../src/server/speech-parts.js';
 import { connectClient, startTestServer } from '../helpers/server-harness.js';
 import { FixedTranscriber, silence, spokenPcm } from '../helpers/server-speech.js';
 import type { TestClient } from '../helpers/server-client.js';
+import type { LiveUtterance, StreamingRecognizer } from '../../src/server/speech/streaming-recognizer.js';
 
 const LEAD_MS = 600;
 const TAIL_MS = 1200;
@@ -17,7 +18,7 @@ const TAIL_MS = 1200;
 async function realServer() {
   const speech = await loadSpeechParts();
   assert.ok(speech.createDetector, 'the WebRTC speech detector loads');
-  return startTestServer({ speech: { ...speech, transcriber: new FixedTranscriber('what is the weather like') } });
+  return startTestServer({ speech: { ...speech, transcriber: new FixedTranscriber('what is the weather like'), recognizer: undefined } });
 }
 
 function appendAll(client: TestClient, bytes: Buffer, chunk: number): void {
@@ -64,21 +65,48 @@ test('real speech in a G.711 μ-law session is detected at 8 kHz', async () => {
   await client.next('input_audio_buffer.committed');
 });
 
-test('with the installed recognizer, a spoken turn is transcribed and the echo answers with those words', async () => {
+/** The installed streaming recognizer, with a record of what its utterances were told and found. */
+function watched(recognizer: StreamingRecognizer) {
+  const log = { pauses: 0, resumes: 0, results: [] as string[] };
+  const watching: StreamingRecognizer = {
+    close: () => recognizer.close(),
+    begin(sampleRate): LiveUtterance {
+      const utterance = recognizer.begin(sampleRate);
+      return {
+        write: (pcm) => utterance.write(pcm),
+        pause: () => { log.pauses++; utterance.pause(); },
+        resume: () => { log.resumes++; utterance.resume(); },
+        abort: () => utterance.abort(),
+        finish: () => utterance.finish().then((words) => { log.results.push(words); return words; }),
+      };
+    },
+  };
+  return { watching, log };
+}
+
+test('with the installed recognizers, a spoken turn with a pause is recognized as it is spoken and the echo answers with its words', async () => {
   const speech = await loadSpeechParts();
   assert.ok(speech.transcriber, `a recognizer is installed (${speech.transcriberMissing ?? ''})`);
+  assert.ok(speech.recognizer, 'streaming recognition is installed (python3-pocketsphinx)');
   after(() => speech.close?.());
-  const server = await startTestServer({ speech });
+  const { watching, log } = watched(speech.recognizer);
+  const server = await startTestServer({ speech: { ...speech, recognizer: watching } });
   const { client } = await connectClient(server);
   client.send({
     type: 'session.update',
     session: { type: 'realtime', output_modalities: ['text'], audio: { input: { transcription: { model: 'whisper-1', language: 'en' } } } },
   });
   await client.next('session.updated');
-  appendAll(client, Buffer.concat([silence(LEAD_MS), spokenPcm('Hello, what is the weather like today?'), silence(TAIL_MS)]), 4800);
+  // espeak-ng ends and starts with silence: with 100 ms more, a pause (after 200 ms) inside the default 500 ms window.
+  const words = Buffer.concat([spokenPcm('Hello, what is the weather like today?'), silence(100), spokenPcm('I would like a cup of coffee.')]);
+  appendAll(client, Buffer.concat([silence(LEAD_MS), words, silence(TAIL_MS)]), 4800);
   const completed = await client.next('conversation.item.input_audio_transcription.completed', 15000);
   const transcript = String(completed.transcript);
-  assert.ok(transcript.split(' ').length >= 2, `recognized "${transcript}"`);
+  assert.equal(client.events.filter((event) => event.type === 'input_audio_buffer.speech_started').length, 1, 'one turn');
+  assert.deepEqual(log.results, [transcript], 'the transcript is the live utterance\'s');
+  assert.ok(log.pauses >= 2 && log.resumes >= 1, `paused ${log.pauses}, resumed ${log.resumes} times`);
+  assert.ok(transcript.split(' ').length >= 6, `recognized "${transcript}"`);
+  assert.match(transcript, /coffee/, 'the words after the pause are in it');
   const events = await client.until('response.done', 15000);
   const reply = events.filter((event) => event.type === 'response.output_text.delta').map((event) => event.delta).join('');
   assert.equal(reply, `You said: ${transcript}`);

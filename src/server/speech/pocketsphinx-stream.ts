@@ -1,14 +1,18 @@
 /**
- * The streaming recognizer: one warm Python process (pocketsphinx-stream.py, on Debian's
- * python3-pocketsphinx) holding a pool of decoders, fed each user turn's audio as it
- * arrives. Utterances are multiplexed over its stdin by id; results come back as JSON
- * lines. A process that dies fails the utterances it held (their turns fall back to
- * batch recognition) and the next utterance starts a new one.
+ * The streaming recognizer: warm Python processes (pocketsphinx-stream.py, on Debian's
+ * python3-pocketsphinx), each holding a pool of decoders, fed each user turn's audio as
+ * it arrives. Utterances are multiplexed over a process's stdin by id; results come back
+ * as JSON lines. A process decodes on one core at about 0.2× real time, so turns spoken
+ * at the same time spread over up to one process per core; a lone speaker always gets
+ * the first one (and its decoders, already adapted to the voice). A process that dies
+ * fails the utterances it held (their turns fall back to batch recognition) and is
+ * replaced when needed.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { availableParallelism } from 'node:os';
 import { int16ToBuffer } from '../../audio/pcm16.js';
 import type { LiveUtterance, StreamingRecognizer } from './streaming-recognizer.js';
 import { SegmentedUtterance, type SegmentChannel } from './segmented-utterance.js';
@@ -19,12 +23,15 @@ import { POCKETSPHINX_RATE } from './pocketsphinx-batch.js';
 export interface StreamingInstall {
   python: string;
   model: PocketsphinxModel;
+  /** Defaults to one per core, at most 4. */
+  maxProcesses?: number;
 }
 
 export interface StreamingLocations {
   /** Defaults to Debian's /usr/bin/python3 (where python3-pocketsphinx installs), else python3 on $PATH. */
   python?: string;
   modelDir?: string;
+  maxProcesses?: number;
 }
 
 const SCRIPT = fileURLToPath(new URL('./pocketsphinx-stream.py', import.meta.url));
@@ -48,18 +55,29 @@ interface Worker {
   ready: Promise<void>;
   waiting: Map<number, Waiter[]>;
   errorLines: string[];
+  /** Utterances bound to it. */
+  utterances: number;
+  retired: boolean;
 }
 
 export class PocketsphinxStream implements StreamingRecognizer {
-  private worker: Worker | undefined;
+  private workers: Worker[] = [];
   private nextId = 0;
   private closed = false;
+  private readonly maxProcesses: number;
 
-  constructor(private readonly install: StreamingInstall) {}
+  constructor(private readonly install: StreamingInstall) {
+    this.maxProcesses = Math.max(1, install.maxProcesses ?? Math.min(availableParallelism(), 4));
+  }
 
-  /** Starts the process and waits until its model is loaded. */
+  /** Starts the first process and waits until its model is loaded. */
   async start(): Promise<void> {
-    await this.ensureRunning().ready;
+    await (this.workers[0] ?? this.spawnWorker()).ready;
+  }
+
+  /** Processes running now (for tests and diagnostics). */
+  get processCount(): number {
+    return this.workers.length;
   }
 
   begin(sampleRate: number): LiveUtterance {
@@ -69,18 +87,22 @@ export class PocketsphinxStream implements StreamingRecognizer {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.stop(new Error('pocketsphinx stream: recognizer closed'));
+    const error = new Error('pocketsphinx stream: recognizer closed');
+    for (const worker of [...this.workers]) this.stop(worker, error);
   }
 
   /** A channel stays bound to the process its segment started on: a replacement knows nothing of it. */
   private channel(id: number): SegmentChannel {
     let bound: Worker | undefined;
-    const alive = () => bound !== undefined && bound === this.worker;
+    const alive = () => bound !== undefined && !bound.retired;
     return {
       sampleRate: POCKETSPHINX_RATE,
       start: () => {
         if (this.closed) return;
-        if (!alive()) bound = this.ensureRunning();
+        if (!alive()) {
+          bound = this.leastBusyWorker();
+          bound.utterances++;
+        }
         this.send(bound!, 'S', id);
       },
       audio: (samples) => {
@@ -88,13 +110,21 @@ export class PocketsphinxStream implements StreamingRecognizer {
       },
       end: () => (alive() ? this.request(bound!, id) : Promise.reject(new Error('pocketsphinx stream: the recognizer restarted during the turn'))),
       release: () => {
-        if (alive()) this.send(bound!, 'R', id);
+        if (!alive()) return;
+        this.send(bound!, 'R', id);
+        bound!.utterances--;
+        bound = undefined;
       },
     };
   }
 
-  private ensureRunning(): Worker {
-    if (this.worker) return this.worker;
+  private leastBusyWorker(): Worker {
+    const idlest = this.workers.reduce<Worker | undefined>((best, worker) => (!best || worker.utterances < best.utterances ? worker : best), undefined);
+    if (idlest && (idlest.utterances === 0 || this.workers.length >= this.maxProcesses)) return idlest;
+    return this.spawnWorker();
+  }
+
+  private spawnWorker(): Worker {
     const { python, model } = this.install;
     const child = spawn(python, [SCRIPT, model.acousticModel, model.languageModel, model.dictionary], {
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -104,8 +134,8 @@ export class PocketsphinxStream implements StreamingRecognizer {
     let failStart!: (error: Error) => void;
     const ready = new Promise<void>((resolve, reject) => { markReady = resolve; failStart = reject; });
     ready.catch(() => undefined); // start() reports it; utterances fall back on their own
-    const worker: Worker = { child, ready, waiting: new Map(), errorLines: [] };
-    this.worker = worker;
+    const worker: Worker = { child, ready, waiting: new Map(), errorLines: [], utterances: 0, retired: false };
+    this.workers.push(worker);
     const readyTimer = setTimeout(() => this.fail(worker, `no answer from ${python} within ${READY_TIMEOUT_MS / 1000} s`), READY_TIMEOUT_MS);
     readyTimer.unref();
     child.stdin!.on('error', () => undefined); // EPIPE after a crash; 'exit' says why
@@ -177,16 +207,15 @@ export class PocketsphinxStream implements StreamingRecognizer {
     this.retire(worker, new Error(`pocketsphinx stream: ${reason}`));
   }
 
-  private stop(error: Error): void {
-    const worker = this.worker;
-    if (!worker) return;
+  private stop(worker: Worker, error: Error): void {
     worker.child.stdin?.destroy(); // end of input: the process exits by itself
     worker.child.kill('SIGKILL');
     this.retire(worker, error);
   }
 
   private retire(worker: Worker, error: Error): void {
-    if (this.worker === worker) this.worker = undefined;
+    worker.retired = true;
+    this.workers = this.workers.filter((candidate) => candidate !== worker);
     const waiting = [...worker.waiting.values()].flat();
     worker.waiting.clear();
     for (const waiter of waiting) {
@@ -204,7 +233,7 @@ export async function findStreamingRecognizer(locations: StreamingLocations = {}
   if (!python) return { missing: 'python3 is not installed (apt-get install python3-pocketsphinx)' };
   const model = findPocketsphinxModel(locations.modelDir);
   if (typeof model === 'string') return { missing: model };
-  const recognizer = new PocketsphinxStream({ python, model });
+  const recognizer = new PocketsphinxStream({ python, model, ...(locations.maxProcesses ? { maxProcesses: locations.maxProcesses } : {}) });
   try {
     await recognizer.start();
   } catch (error) {

@@ -60,15 +60,27 @@ test('a turn with a pause in it is recognized as its two segments, in order', as
   assert.ok(words.indexOf('coffee') < words.indexOf('station'), words);
 });
 
-test('utterances run side by side without mixing their audio', async () => {
+test('utterances run side by side, on a process per core, without mixing their audio', async () => {
   const sentences = ['the weather today is cold and windy', 'can you tell me what time it is'];
-  const utterances = sentences.map(() => recognizer!.begin(16000));
+  const found = await findStreamingRecognizer({ maxProcesses: 3 });
+  assert.ok('recognizer' in found);
+  const recognizer = found.recognizer;
+  after(() => recognizer.close());
   const audio = sentences.map((sentence) => spoken(sentence, 16000));
+  // One speaker at a time: always the first process (its decoders know the voice).
+  for (let turn = 0; turn < 3; turn++) {
+    const utterance = recognizer.begin(16000);
+    utterance.write(audio[0]!);
+    await utterance.finish();
+  }
+  assert.equal(recognizer.processCount, 1);
+  const utterances = sentences.map(() => recognizer.begin(16000));
   for (let offset = 0; offset < Math.max(...audio.map((pcm) => pcm.length)); offset += 640) {
     utterances.forEach((utterance, i) => utterance.write(audio[i]!.subarray(offset, offset + 640)));
   }
   const words = await Promise.all(utterances.map((utterance) => utterance.finish()));
   assert.ok(wordErrorRate(sentences.map((reference, i) => ({ reference, hypothesis: words[i]! }))) < MAX_WER, JSON.stringify(words));
+  assert.equal(recognizer.processCount, 2, 'the second speaker got a process of its own');
 });
 
 test('silence gives no words, and an aborted utterance gives its decoder back', async () => {
