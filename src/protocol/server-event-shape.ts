@@ -45,13 +45,18 @@ function hasKind(value: unknown, kind: FieldKind): boolean {
 
 /** Returns what is wrong with a (GA-shaped) server event, or undefined when kaiwa can use it. */
 export function problemWithServerEvent(event: WireEvent): string | undefined {
-  const fields = REQUIRED_FIELDS[event.type as ServerEventType];
+  const fields = REQUIRED_FIELD_LISTS.get(event.type);
   if (!fields) return undefined;
-  for (const [name, kind] of Object.entries(fields)) {
+  for (const [name, kind] of fields) {
     if (!hasKind(event[name], kind)) return `${event.type} without a valid ${name}`;
   }
   return undefined;
 }
+
+/** REQUIRED_FIELDS as lists made once, not per event (every audio delta is checked). */
+const REQUIRED_FIELD_LISTS = new Map<string, ReadonlyArray<readonly [string, FieldKind]>>(
+  Object.entries(REQUIRED_FIELDS).map(([type, fields]) => [type, Object.entries(fields)]),
+);
 
 export function isKnownServerEventType(type: string): boolean {
   return KNOWN_SERVER_EVENT_TYPES.has(type);

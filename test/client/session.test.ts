@@ -113,6 +113,24 @@ test('audio is dropped and counted, not queued, while the socket is backed up', 
   assert.equal(transport.sent.length, 1);
 });
 
+test('an audio append goes out as the JSON of the client event it reports, in both dialects', () => {
+  for (const dialect of [gaDialect, betaDialect]) {
+    const transport = new BackedUpTransport();
+    const session = new RealtimeSession(transport, dialect);
+    const reported: unknown[] = [];
+    session.on('client-event', (event) => reported.push(event));
+    const pcm = Buffer.from(Array.from({ length: 960 }, (_, i) => (i * 37) % 256));
+    assert.equal(session.appendAudio(pcm), true);
+    assert.equal(reported.length, 1);
+    assert.equal(transport.sent[0], JSON.stringify(reported[0]));
+    const sent = JSON.parse(transport.sent[0]!) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(sent), ['type', 'audio', 'event_id']);
+    assert.equal(sent.type, 'input_audio_buffer.append');
+    assert.deepEqual(Buffer.from(sent.audio as string, 'base64'), pcm);
+    assert.match(sent.event_id as string, /^evt_[0-9a-f]{8}_1$/);
+  }
+});
+
 test('frames that are not JSON, lack a type or lack required fields are reported, not thrown', () => {
   const transport = new BackedUpTransport();
   const session = new RealtimeSession(transport, gaDialect);
