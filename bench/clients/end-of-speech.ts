@@ -26,7 +26,8 @@ export interface TurnTiming {
   transcript: string;
 }
 
-const args = benchArgs<{ url: string; turns: number; silenceMs: number }>();
+/** silenceMs: server_vad with that silence; 'semantic': semantic_vad (auto eagerness). */
+const args = benchArgs<{ url: string; turns: number; silenceMs: number | 'semantic' }>();
 const transport = await WebSocketTransport.connect(resolveEndpoint({ model: 'gpt-realtime', protocol: 'ga', url: args.url, apiKey: 'sk-bench' }));
 const arrivals = new Map<string, number>();
 (transport as unknown as { socket: WebSocket }).socket.prependListener('message', (data: Buffer) => {
@@ -46,7 +47,10 @@ session.on('server-event', (event) => {
 });
 session.updateSession({
   type: 'realtime',
-  audio: { input: { turn_detection: { type: 'server_vad', silence_duration_ms: args.silenceMs } }, output: { voice: 'marin' } },
+  audio: {
+    input: { turn_detection: args.silenceMs === 'semantic' ? { type: 'semantic_vad' } : { type: 'server_vad', silence_duration_ms: args.silenceMs } },
+    output: { voice: 'marin' },
+  },
 });
 bridge.start();
 const sentences = ['Hello, what is the weather like today?', 'Can you tell me a short story?', 'What time is it in Tokyo?'].map((text) => trimmedSpeech(text));

@@ -12,6 +12,7 @@ import type { TurnDetectionConfig } from './session-config.js';
 import { InputAudioBuffer } from './input-audio-buffer.js';
 import { ProtocolFailure } from './protocol-failure.js';
 import { TurnDetector, turnSettings, type TurnSettings } from './turn-detector.js';
+import { SemanticEndpoint } from './semantic-endpoint.js';
 import { decodeWireAudio, pcmRateOf } from './wire-audio.js';
 import { newId } from './ids.js';
 
@@ -41,6 +42,7 @@ export class AudioInput {
   private turns: TurnDetector | undefined;
   private speechItemId: string | undefined;
   private live: LiveUtterance | undefined;
+  private endpoint: SemanticEndpoint | undefined;
   private warnedNoDetector = false;
   private turnConfig = 'null';
 
@@ -80,10 +82,11 @@ export class AudioInput {
     this.live?.write(pcm);
     for (const event of this.turns.push(pcm)) {
       if (event.type === 'started') this.onSpeechStarted(event.audioStartMs);
-      else if (event.type === 'paused') this.live?.pause();
-      else if (event.type === 'resumed') this.live?.resume();
+      else if (event.type === 'paused') this.onPaused(event.speechEndMs);
+      else if (event.type === 'resumed') this.onResumed();
       else this.onSpeechStopped(event.audioStartMs, event.audioEndMs);
     }
+    this.endpoint?.check();
     if (!this.turns.speaking) this.trimIdleAudio(this.turns.settings);
   }
 
@@ -138,6 +141,10 @@ export class AudioInput {
     this.abortLive();
     this.live = this.parts.recognizer?.begin(this.buffer.rate);
     this.live?.write(this.buffer.copyFrom(audioStartMs));
+    const settleMs = this.turns!.settings.settleMs;
+    if (this.live && settleMs !== undefined) {
+      this.endpoint = new SemanticEndpoint(settleMs, () => this.buffer.sessionMs, () => this.endTurnNow());
+    }
     this.emit({ type: 'input_audio_buffer.speech_started', audio_start_ms: audioStartMs, item_id: this.speechItemId });
     this.handler.speechStarted(this.turns!.settings);
   }
@@ -150,12 +157,33 @@ export class AudioInput {
     const pcm = this.buffer.take(audioStartMs, audioEndMs);
     const liveTranscript = this.live?.finish();
     this.live = undefined;
+    this.endpoint = undefined;
     this.handler.committed(itemId, pcm, this.buffer.rate, this.turns!.settings, liveTranscript);
+  }
+
+  private onPaused(speechEndMs: number): void {
+    const words = this.live?.pause();
+    if (!words) return;
+    words.catch(() => undefined); // a failed segment fails finish(), where batch recognition takes over
+    this.endpoint?.paused(speechEndMs, words);
+  }
+
+  private onResumed(): void {
+    this.live?.resume();
+    this.endpoint?.cancel();
+  }
+
+  /** semantic_vad heard a finished sentence: the turn ends before eagerness's full silence. */
+  private endTurnNow(): void {
+    const audioStartMs = this.turns?.endNow();
+    if (audioStartMs === undefined) return;
+    this.onSpeechStopped(audioStartMs, Math.floor(this.buffer.sessionMs));
   }
 
   private abortLive(): void {
     this.live?.abort();
     this.live = undefined;
+    this.endpoint = undefined;
   }
 
   /** Without speech, only the padding that could precede the next turn is worth keeping. */

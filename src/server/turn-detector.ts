@@ -4,9 +4,11 @@
  * a turn starts `prefix_padding_ms` before the detected speech and ends once
  * `silence_duration_ms` of silence followed it.
  *
- * `semantic_vad` has no language model behind it here: it is server VAD whose silence
- * length follows `eagerness` — low waits 1500 ms (lets the user pause to think), medium
- * and auto 800 ms, high 400 ms (answers quickly) — with threshold 0.5 and 300 ms padding.
+ * `semantic_vad` listens to the words as well (AudioInput, with the streaming recognizer):
+ * when the words so far sound finished the turn ends after a short settling silence —
+ * high 150 ms, medium and auto 250 ms, low 600 ms — and otherwise (a trailing "and…", or no
+ * words known) after the silence its eagerness allows: low 1500 ms, medium and auto 800 ms,
+ * high 400 ms. Threshold 0.5, 300 ms padding.
  */
 import type { SpeechDetector, SpeechDetectorOptions } from './speech/speech-detector.js';
 import type { Eagerness, TurnDetectionConfig } from './session-config.js';
@@ -14,7 +16,7 @@ import type { Eagerness, TurnDetectionConfig } from './session-config.js';
 export type TurnEvent =
   | { type: 'started'; audioStartMs: number }
   /** Speech fell silent, though not yet for long enough to end the turn. */
-  | { type: 'paused' }
+  | { type: 'paused'; speechEndMs: number }
   | { type: 'resumed' }
   | { type: 'stopped'; audioStartMs: number; audioEndMs: number };
 
@@ -24,9 +26,16 @@ export interface TurnSettings {
   silenceDurationMs: number;
   createResponse: boolean;
   interruptResponse: boolean;
+  /** When a silence counts as a pause (see TurnEvent 'paused'); none when not shorter than the silence. */
+  pauseAfterMs: number | undefined;
+  /** semantic_vad: the silence that ends a turn whose words sound finished. */
+  settleMs?: number;
 }
 
 const SEMANTIC_SILENCE_MS: Record<Eagerness, number> = { low: 1500, medium: 800, auto: 800, high: 400 };
+const SEMANTIC_SETTLE_MS: Record<Eagerness, number> = { low: 600, medium: 250, auto: 250, high: 150 };
+/** semantic_vad needs the words early: the recognizer takes about 150 ms for the last segment. */
+const SEMANTIC_PAUSE_MS = 100;
 /**
  * When to call a silence a pause (see TurnEvent 'paused'): early enough that the
  * recognizer's last segment (about 150 ms, 400 ms for a long one) is done when the
@@ -35,7 +44,7 @@ const SEMANTIC_SILENCE_MS: Record<Eagerness, number> = { low: 1500, medium: 800,
 const PAUSE_LEAD_MS = 300;
 const MIN_PAUSE_MS = 80;
 
-export function pauseAfterMs(silenceDurationMs: number): number | undefined {
+function pauseAfterMs(silenceDurationMs: number): number | undefined {
   const pauseMs = Math.max(MIN_PAUSE_MS, silenceDurationMs - PAUSE_LEAD_MS);
   return pauseMs < silenceDurationMs ? pauseMs : undefined;
 }
@@ -45,11 +54,13 @@ export function turnSettings(config: TurnDetectionConfig): TurnSettings {
     return {
       threshold: 0.5, prefixPaddingMs: 300, silenceDurationMs: SEMANTIC_SILENCE_MS[config.eagerness],
       createResponse: config.create_response, interruptResponse: config.interrupt_response,
+      pauseAfterMs: SEMANTIC_PAUSE_MS, settleMs: SEMANTIC_SETTLE_MS[config.eagerness],
     };
   }
   return {
     threshold: config.threshold, prefixPaddingMs: config.prefix_padding_ms, silenceDurationMs: config.silence_duration_ms,
     createResponse: config.create_response, interruptResponse: config.interrupt_response,
+    pauseAfterMs: pauseAfterMs(config.silence_duration_ms),
   };
 }
 
@@ -64,7 +75,7 @@ export class TurnDetector {
     private readonly baseMs: number,
     create: (options: SpeechDetectorOptions) => SpeechDetector,
   ) {
-    const pauseMs = pauseAfterMs(settings.silenceDurationMs);
+    const pauseMs = settings.pauseAfterMs;
     this.detector = create({
       sampleRate, threshold: settings.threshold, silenceDurationMs: settings.silenceDurationMs,
       ...(pauseMs === undefined ? {} : { pauseAfterMs: pauseMs }),
@@ -86,10 +97,17 @@ export class TurnDetector {
         events.push({ type: 'stopped', audioStartMs: this.startMs, audioEndMs: Math.round(at + this.settings.silenceDurationMs) });
         this.startMs = undefined;
       } else if ((boundary.type === 'pause' || boundary.type === 'resume') && this.startMs !== undefined) {
-        events.push(boundary.type === 'pause' ? { type: 'paused' } : { type: 'resumed' });
+        events.push(boundary.type === 'pause' ? { type: 'paused', speechEndMs: at } : { type: 'resumed' });
       }
     }
     return events;
+  }
+
+  /** Ends the turn in progress now (its words sound finished); where it started, with padding. */
+  endNow(): number | undefined {
+    const startMs = this.startMs;
+    this.reset();
+    return startMs;
   }
 
   /** After a manual commit or clear: speech in progress no longer belongs to a turn. */

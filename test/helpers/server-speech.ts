@@ -77,7 +77,7 @@ export class EnergyDetector implements SpeechDetector {
         boundaries.push({ type: 'stop', audioMs: this.lastSpeechEnd });
       } else if (this.inSpeech && !this.paused && this.options.pauseAfterMs !== undefined && silentMs >= this.options.pauseAfterMs) {
         this.paused = true;
-        boundaries.push({ type: 'pause', audioMs: this.processedMs });
+        boundaries.push({ type: 'pause', audioMs: this.lastSpeechEnd });
       }
     }
     return boundaries;
@@ -116,7 +116,11 @@ export class RecordedUtterance implements LiveUtterance {
     if (this.log.at(-1) !== 'write') this.log.push('write');
   }
 
-  pause(): void { this.log.push('pause'); }
+  pause(): Promise<string> {
+    this.log.push('pause');
+    return this.words instanceof Error ? Promise.reject(this.words) : Promise.resolve(this.words);
+  }
+
   resume(): void { this.log.push('resume'); }
   abort(): void { this.log.push('abort'); }
 
@@ -156,7 +160,8 @@ export function fakeSpeech(overrides: Partial<SpeechParts> = {}): SpeechParts {
 /** Real speech for turn-detection tests: espeak-ng's voice as mono PCM16 at `sampleRate` (via SoX). */
 export function spokenPcm(text: string, sampleRate = 24000): Buffer {
   const wav = execFileSync('espeak-ng', ['--stdout', text], { maxBuffer: 64 * 1024 * 1024 });
-  return execFileSync('sox', ['-t', 'wav', '-', '-t', 'raw', '-r', String(sampleRate), '-e', 'signed', '-b', '16', '-c', '1', '-'], {
+  // -D: no dither, so the same text is the same audio in every run (SoX seeds its dither randomly).
+  return execFileSync('sox', ['-D', '-t', 'wav', '-', '-t', 'raw', '-r', String(sampleRate), '-e', 'signed', '-b', '16', '-c', '1', '-'], {
     input: wav, maxBuffer: 64 * 1024 * 1024,
   });
 }

@@ -42,10 +42,14 @@ export class SegmentedUtterance implements LiveUtterance {
     else this.keepPaused(samples);
   }
 
-  pause(): void {
-    if (this.state !== 'speaking') return;
-    this.endSegment();
-    this.state = 'paused';
+  pause(): Promise<string> {
+    if (this.state === 'speaking') {
+      this.endSegment();
+      this.state = 'paused';
+    }
+    const words = this.words();
+    words.catch(() => undefined); // callers that only wanted the pause need not handle a failure
+    return words;
   }
 
   resume(): void {
@@ -66,13 +70,17 @@ export class SegmentedUtterance implements LiveUtterance {
     }
     this.state = 'over';
     this.channel.release();
-    return Promise.all(this.segments).then((texts) => texts.map((text) => text.trim()).filter(Boolean).join(' '));
+    return this.words();
   }
 
   abort(): void {
     if (this.state === 'over') return;
     this.state = 'over';
     this.channel.release();
+  }
+
+  private words(): Promise<string> {
+    return Promise.all(this.segments).then((texts) => texts.map((text) => text.trim()).filter(Boolean).join(' '));
   }
 
   private endSegment(): void {

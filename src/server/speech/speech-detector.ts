@@ -20,7 +20,8 @@ export interface SpeechDetectorOptions {
 export type SpeechBoundary =
   | { type: 'start'; /** where speech really began (no padding added) */ audioMs: number }
   | { type: 'stop'; /** where speech really ended (silence not included) */ audioMs: number }
-  | { type: 'pause' | 'resume'; /** when the pause was noticed / the speech went on */ audioMs: number };
+  | { type: 'pause'; /** where the speech fell silent (noticed pauseAfterMs later) */ audioMs: number }
+  | { type: 'resume'; /** where the speech went on */ audioMs: number };
 
 export interface SpeechDetector {
   /** Feeds audio in any chunk size; returns the boundaries found in it, in order. */

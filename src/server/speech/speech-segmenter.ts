@@ -72,6 +72,6 @@ export class SpeechSegmenter {
     const pauseAfterMs = this.options.pauseAfterMs;
     if (this.paused || pauseAfterMs === undefined || silentMs < pauseAfterMs) return undefined;
     this.paused = true;
-    return { type: 'pause', audioMs: endMs };
+    return { type: 'pause', audioMs: this.lastSpeechEndMs };
   }
 }

@@ -14,9 +14,10 @@ export interface LiveUtterance {
   write(pcm: Buffer): void;
   /**
    * The speaker fell silent: what was said so far is recognized now, while the turn
-   * detector waits out its silence window, in case the turn ends here.
+   * detector waits out its silence window, in case the turn ends here. Resolves the
+   * words of the turn so far (semantic turn detection judges whether they sound finished).
    */
-  pause(): void;
+  pause(): Promise<string>;
   /** Speech went on after a pause; it becomes the next segment of the same turn. */
   resume(): void;
   /** The turn is over: the words of all its segments. Rejects when recognition failed. */

@@ -36,9 +36,9 @@ test('with pauseAfterMs, a silence inside the turn is reported as a pause and th
   const segmenter = new SpeechSegmenter({ silenceDurationMs: 80, minSpeechMs: 0, pauseAfterMs: 30 });
   assert.deepEqual(feed(segmenter, '###....###' + '.'.repeat(8)), [
     { type: 'start', audioMs: 0 },
-    { type: 'pause', audioMs: 60 },
+    { type: 'pause', audioMs: 30 },
     { type: 'resume', audioMs: 70 },
-    { type: 'pause', audioMs: 130 },
+    { type: 'pause', audioMs: 100 },
     { type: 'stop', audioMs: 100 },
   ]);
 });
