@@ -28,44 +28,64 @@ export const NO_SPEECH: SpeechParts = {
 };
 
 /**
- * The speech parts installed on this machine. Each one that fails to load is left out
- * (and logged) so the server still starts: text sessions need none of them.
+ * The speech parts installed on this machine, loaded side by side (each warms up a
+ * process or a wasm module). Each one that fails to load is left out (and logged) so the
+ * server still starts: text sessions need none of them.
  */
 export async function loadSpeechParts(log: (message: string) => void = () => undefined): Promise<SpeechParts> {
-  const parts: SpeechParts = { ...NO_SPEECH };
+  const [createDetector, transcription, recognizer, synthesizer] = await Promise.all([
+    loadDetector(log), loadTranscriber(log), loadStreamingRecognizer(log), loadSynthesizer(log),
+  ]);
+  const parts: SpeechParts = { ...NO_SPEECH, createDetector, synthesizer };
+  if ('missing' in transcription) {
+    parts.transcriberMissing = transcription.missing;
+    recognizer?.close();
+    return parts;
+  }
+  const { transcriber } = transcription;
+  parts.transcriber = transcriber;
+  delete parts.transcriberMissing;
+  // Live recognition only shortens what batch recognition would do: never one without the other.
+  parts.recognizer = recognizer;
+  parts.close = () => {
+    transcriber.close();
+    recognizer?.close();
+  };
+  return parts;
+}
+
+async function loadDetector(log: (message: string) => void): Promise<SpeechParts['createDetector']> {
   try {
     const { loadSpeechDetectorFactory } = await import('./speech/webrtc-speech-detector.js');
-    parts.createDetector = await loadSpeechDetectorFactory();
+    return await loadSpeechDetectorFactory();
   } catch (error) {
     log(`turn detection unavailable: ${messageOf(error)}`);
+    return undefined;
   }
+}
+
+async function loadTranscriber(log: (message: string) => void): Promise<{ transcriber: Transcriber & { close(): void } } | { missing: string }> {
   try {
     const { findTranscriber } = await import('./speech/pocketsphinx-transcriber.js');
     const found = await findTranscriber();
-    if ('transcriber' in found) {
-      parts.transcriber = found.transcriber;
-      delete parts.transcriberMissing;
-      parts.close = () => found.transcriber.close();
-      parts.recognizer = await loadStreamingRecognizer(log);
-      const recognizer = parts.recognizer;
-      if (recognizer) parts.close = () => { found.transcriber.close(); recognizer.close(); };
-    } else {
-      parts.transcriberMissing = found.missing;
-      log(`input transcription unavailable: ${found.missing}`);
-    }
+    if ('missing' in found) log(`input transcription unavailable: ${found.missing}`);
+    return found;
   } catch (error) {
-    parts.transcriberMissing = `the speech recognizer failed to load (${messageOf(error)})`;
     log(`input transcription unavailable: ${messageOf(error)}`);
+    return { missing: `the speech recognizer failed to load (${messageOf(error)})` };
   }
+}
+
+async function loadSynthesizer(log: (message: string) => void): Promise<Synthesizer | undefined> {
   try {
     const { findSynthesizer } = await import('./speech/espeak-synthesizer.js');
     const found = await findSynthesizer();
-    if ('synthesizer' in found) parts.synthesizer = found.synthesizer;
-    else log(`assistant voice unavailable (replies carry transcripts only): ${found.missing}`);
+    if ('synthesizer' in found) return found.synthesizer;
+    log(`assistant voice unavailable (replies carry transcripts only): ${found.missing}`);
   } catch (error) {
     log(`assistant voice unavailable: ${messageOf(error)}`);
   }
-  return parts;
+  return undefined;
 }
 
 /** Optional: without it each turn is recognized after it ends, which answers later. */
