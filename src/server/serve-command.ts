@@ -114,7 +114,8 @@ async function tlsOf(options: ServeOptions): Promise<TlsMaterial | 'self-signed'
 function describe(options: ServeOptions, engine: ReplyEngine, speech: SpeechParts): string {
   const parts = [`engine: ${engine.name}${engine instanceof OpenAIChatEngine ? ` ${engine.model}` : ''}`];
   parts.push(`turn detection: ${speech.createDetector ? 'on' : 'unavailable'}`);
-  parts.push(`transcription: ${speech.transcriber?.model ?? 'unavailable'}`);
+  const transcriber = speech.transcriber?.model;
+  parts.push(`transcription: ${transcriber ? `${transcriber}${speech.recognizer ? ' (streaming)' : ' (after each turn)'}` : 'unavailable'}`);
   parts.push(`voice: ${speech.synthesizer ? 'on' : 'unavailable'}`);
   if (options.token) parts.push('token required');
   if (options.tls) parts.push('self-signed TLS');

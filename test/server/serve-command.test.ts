@@ -36,6 +36,7 @@ test('runServe prints one listening line and shuts down cleanly when told to sto
   const server = await started;
   assert.equal(lines.length, 1);
   assert.match(lines[0]!, /^kaiwa serve listening on ws:\/\/127\.0\.0\.1:\d+\/v1 \(engine: echo, /);
+  assert.match(lines[0]!, /transcription: fixed-test-transcriber \(after each turn\)/);
   const client = await TestClient.connect(server.url);
   await client.next('session.created');
   stop();
