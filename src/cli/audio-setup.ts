@@ -40,7 +40,9 @@ export async function setUpAudio(options: ChatOptions, format: PcmFormat, logger
   const sinks: AudioSink[] = [];
   const source = options.input ? WavFileSource.open(options.input, format) : undefined;
   if (options.output) sinks.push(new WavFileSink(options.output, format));
-  const wantsSox = (!source && options.mic) || options.speaker;
+  // Text answers carry no audio: a speaker would only be a device to fail on.
+  const wantsSpeaker = options.speaker && options.modalities !== 'text';
+  const wantsSox = (!source && options.mic) || wantsSpeaker;
   const off: EchoGuard = { mode: 'off' };
   if (!wantsSox) return { ...(source ? { source } : {}), sinks, textFallback: false, echoGuard: off };
   try {
@@ -49,10 +51,10 @@ export async function setUpAudio(options: ChatOptions, format: PcmFormat, logger
     logger.log('warn', errorMessage(error));
     return { ...(source ? { source } : {}), sinks, textFallback: !source, echoGuard: off };
   }
-  const livePair = !source && options.mic && options.speaker;
+  const livePair = !source && options.mic && wantsSpeaker;
   const echoGuard = await chooseEchoGuard(options.headphones ? 'off' : options.echoGuard, livePair, logger);
   const devices = echoGuard.mode === 'aec' ? echoGuard.devices : undefined;
-  const speaker = options.speaker
+  const speaker = wantsSpeaker
     ? new PacedPlayer(
       new SoxPlayer(format, { warm: true, ...(devices ? { pulseDevice: devices.sink } : {}) }),
       { leadMs: options.playbackLeadMs, outputLatencyMs: outputLatencyMs() },
