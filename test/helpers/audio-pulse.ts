@@ -10,7 +10,7 @@ import { join } from 'node:path';
  * XDG_RUNTIME_DIR, so it never touches a desktop's sound server.
  *
  * Started in the foreground (not -D) so the test owns the process and can always kill
- * it. While it runs, process.env points PULSE_SERVER and XDG_RUNTIME_DIR at it, so
+ * it, with a parent-death signal so it also dies with a test process that was killed. While it runs, process.env points PULSE_SERVER and XDG_RUNTIME_DIR at it, so
  * every child (SoX, paplay, parecord) finds it; stop() restores the environment.
  */
 export interface PulseServer {
@@ -32,7 +32,10 @@ export async function startPulse(): Promise<PulseServer> {
   mkdirSync(home);
   const socket = join(runtimeDir, 'native');
   const server = `unix:${socket}`;
-  const daemon = spawn('pulseaudio', [
+  // setpriv (util-linux) makes the kernel kill the daemon when this process dies, even by
+  // SIGKILL, when no exit handler runs: a killed test run leaves no sound server behind.
+  const daemon = spawn('setpriv', [
+    '--pdeathsig', 'KILL', 'pulseaudio',
     '--daemonize=no', '--exit-idle-time=-1', '-n', '--use-pid-file=no', '--log-target=stderr',
     // Anonymous auth: clients need no cookie from this throw-away HOME.
     `--load=module-native-protocol-unix auth-anonymous=1 socket=${socket}`,
