@@ -14,8 +14,10 @@ export interface SoxRecorderOptions {
  * PulseAudio hands a client that asks for no particular latency (SoX uses the simple
  * API with default buffer attributes) its recording in fragments of about two seconds:
  * measured here, the first audio arrived after 1.2 s and then in 2 s bursts. Asking for
- * 30 ms makes SoX's own 8192-sample read buffer the limit instead (chunks every
- * ~170 ms). Only a default: a PULSE_LATENCY_MSEC the user set wins.
+ * 30 ms leaves SoX's stdout buffer (4096 bytes on a pipe) as the limit: 85 ms chunks at
+ * 24 kHz, 11.7 a second measured on PulseAudio. Unbuffering SoX's output (LD_PRELOAD of
+ * coreutils' libstdbuf) gave ~30 ms chunks, but with 40 ms appends that saves only ~12 ms
+ * on average, so it is not done. Only a default: a PULSE_LATENCY_MSEC the user set wins.
  */
 const RECORDER_ENVIRONMENT_DEFAULTS = { PULSE_LATENCY_MSEC: '30' };
 
