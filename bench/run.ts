@@ -8,7 +8,7 @@
  *   --only a,c,... run some of the parts: duplex (a, b, f, g), barge (c), answer (d), memory (e)
  */
 import { cpus, loadavg } from 'node:os';
-import { writeFileSync, mkdtempSync } from 'node:fs';
+import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startBenchServer, type BenchServer } from '../test/helpers/bench-server.js';
@@ -56,7 +56,8 @@ async function withServer<T>(config: Parameters<typeof startBenchServer>[0], run
 async function duplex(): Promise<void> {
   const plain = await startBenchServer({ engine: 'talk', voice: 'paced-tone', detector: 'none' });
   const tls = await startBenchServer({ engine: 'talk', voice: 'paced-tone', detector: 'none', tls: true });
-  const caFile = join(mkdtempSync(join(tmpdir(), 'kaiwa-bench-')), 'ca.pem');
+  const caDir = mkdtempSync(join(tmpdir(), 'kaiwa-bench-'));
+  const caFile = join(caDir, 'ca.pem');
   writeFileSync(caFile, tls.certificate!);
   // Clients that are compared run at the same time, so background load on the machine hits them alike.
   const groups: Array<Array<[string, BenchServer, Record<string, string>]>> = [
@@ -80,6 +81,7 @@ async function duplex(): Promise<void> {
   } finally {
     await plain.stop();
     await tls.stop();
+    rmSync(caDir, { recursive: true, force: true });
   }
   const rounds = (key: string) => results.get(key)!.map(cpuPercent);
   const cpu = (key: string) => median(rounds(key));
