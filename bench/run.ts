@@ -12,6 +12,7 @@ import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startBenchServer, type BenchServer } from '../test/helpers/bench-server.js';
+import { startPulse } from '../test/helpers/audio-pulse.js';
 import { runClient } from './lib/child.js';
 import { median, percentile } from './lib/stats.js';
 import type { DuplexResult } from './lib/duplex.js';
@@ -64,15 +65,22 @@ async function duplex(): Promise<void> {
     [['kaiwa-duplex', plain, {}], ['floor-duplex', plain, {}], ['kaiwa-duplex', plain, { BENCH_VARIANT: 'direct' }]],
     [['kaiwa-duplex', tls, { NODE_EXTRA_CA_CERTS: caFile }], ['sdk-duplex', tls, {}]],
   ];
+  // The same two clients on real SoX processes, recording and playing through a private
+  // PulseAudio's virtual devices, as a user's kaiwa does.
+  const pulse = await startPulse().catch((error: unknown) => {
+    notes.push(`real-device duplex skipped: ${error instanceof Error ? error.message : String(error)}`);
+    return undefined;
+  });
+  if (pulse) groups.push([['kaiwa-duplex', plain, { BENCH_DEVICES: 'sox' }], ['floor-duplex', plain, { BENCH_DEVICES: 'sox' }]]);
   const results = new Map<string, DuplexResult[]>();
   try {
     for (let round = 0; round < settings.rounds; round++) {
       for (const group of groups) {
         const finished = await Promise.all(group.map(([name, server, env]) =>
           runClient<DuplexResult>(name, { url: server.url, certificate: server.certificate, warmupMs: settings.warmupMs, windowMs: settings.windowMs }, env)
-            .then((result) => ({ result, secure: server === tls }))));
-        for (const { result, secure } of finished) {
-          const key = `${result.client}${secure ? ' (wss)' : ''}`;
+            .then((result) => ({ result, secure: server === tls, sox: env.BENCH_DEVICES === 'sox' }))));
+        for (const { result, secure, sox } of finished) {
+          const key = `${result.client}${secure ? ' (wss)' : ''}${sox ? ' (sox)' : ''}`;
           results.set(key, [...(results.get(key) ?? []), result]);
           log(`  ${key}: ${fmt(cpuPercent(result))} % of a core, ${fmt(result.audioInS, 1)} s in / ${fmt(result.audioOutS, 1)} s out, ${fmt(result.deviceWritesPerS, 0)} pipe writes/s, delta→player p99 ${fmt(percentile(result.toPlayerMs, 99), 3)} ms`);
         }
@@ -81,6 +89,7 @@ async function duplex(): Promise<void> {
   } finally {
     await plain.stop();
     await tls.stop();
+    await pulse?.stop();
     rmSync(caDir, { recursive: true, force: true });
   }
   const rounds = (key: string) => results.get(key)!.map(cpuPercent);
@@ -105,6 +114,10 @@ async function duplex(): Promise<void> {
   const kaiwaTlsPlayer = latencies('kaiwa (wss)', 'toPlayerMs');
   row('    SDK delta → player p50 / p99; kaiwa/official', `${fmt(percentile(sdkPlayer, 50), 3)} / ${fmt(percentile(sdkPlayer, 99), 3)} ms; kaiwa (wss) / SDK = ${fmt(percentile(kaiwaTlsPlayer, 50) / percentile(sdkPlayer, 50))}× / ${fmt(percentile(kaiwaTlsPlayer, 99) / percentile(sdkPlayer, 99))}×`);
   const overFloor = ratio('kaiwa', 'floor');
+  if (results.has('kaiwa (sox)')) {
+    const onDevices = cpu('kaiwa (sox)');
+    row('(a) same on real SoX devices (private PulseAudio null sinks), median', `${fmt(onDevices)} % of a core${spread('kaiwa (sox)')}; floor ${fmt(cpu('floor (sox)'))} %${spread('floor (sox)')}; kaiwa / floor = ${fmt(ratio('kaiwa (sox)', 'floor (sox)'))}×${ratios('kaiwa (sox)', 'floor (sox)')}`, '< 2 % of a core', onDevices < 2);
+  }
   row('(g) article script (floor) CPU; kaiwa/floor', `${fmt(cpu('floor'))} % of a core${spread('floor')}; kaiwa / floor = ${fmt(overFloor)}×${ratios('kaiwa', 'floor')}; without PacedPlayer ${fmt(ratio('kaiwa-direct', 'floor'))}×`, 'kaiwa/floor ≤ 1.2×', overFloor <= 1.2);
   raw.duplex = Object.fromEntries([...results].map(([key, list]) => [key, list.map((r) => ({ cpuPercent: cpuPercent(r), audioInS: r.audioInS, audioOutS: r.audioOutS, deltas: r.deltas, pipeWritesPerS: r.deviceWritesPerS }))]));
 }

@@ -1,8 +1,7 @@
 /** (g): the article's script (article-floor.ts) on the duplex workload: deltas straight into the pipe, no pacing. */
-import { espeakPcm } from '../../test/helpers/bench-speech.js';
 import { startArticleClient } from '../article-floor.js';
 import { benchArgs, report } from '../lib/child.js';
-import { TimerSource, looping } from '../lib/timer-source.js';
+import { benchMicrophone } from '../lib/microphone.js';
 import { DeltaClock, LONG_REQUEST, measureWindow, type DuplexArgs } from '../lib/duplex.js';
 import { PipeSink } from '../lib/pipe-sink.js';
 
@@ -25,13 +24,13 @@ const speaker = {
   },
 } as unknown as NodeJS.WritableStream;
 let sent = 0;
-const mic = new TimerSource(24000, looping(espeakPcm('Hello, what is the weather like today?')));
-mic.on('data', () => { sent += 1; });
+const mic = benchMicrophone();
+mic.on('data', (pcm: Buffer) => { sent += pcm.length; });
 const ws = startArticleClient({
   url: `${args.url}/realtime?model=gpt-realtime`, apiKey: 'sk-bench', mic, speaker,
   session: { voice: 'echo', turn_detection: null }, text: LONG_REQUEST, log: () => undefined,
 });
 clock.watch(ws);
 ws.once('open', () => mic.start());
-const result = await measureWindow('floor', args, clock, firstAudio, { sinkBytes: () => bytes, sentChunks: () => sent, deviceWrites: () => writes });
+const result = await measureWindow('floor', args, clock, firstAudio, { sinkBytes: () => bytes, sentBytes: () => sent, deviceWrites: () => writes });
 report(result);

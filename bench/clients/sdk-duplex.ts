@@ -1,9 +1,8 @@
 /** (f): the official `openai` SDK's realtime WebSocket client on the same workload, into the same kind of paced player. */
 import OpenAI from 'openai';
 import { OpenAIRealtimeWS } from 'openai/realtime/ws';
-import { espeakPcm } from '../../test/helpers/bench-speech.js';
 import { benchArgs, report } from '../lib/child.js';
-import { TimerSource, looping } from '../lib/timer-source.js';
+import { benchMicrophone } from '../lib/microphone.js';
 import { DeltaClock, LONG_REQUEST, measureWindow, timedPlayer, type DuplexArgs } from '../lib/duplex.js';
 
 const args = benchArgs<DuplexArgs>();
@@ -24,14 +23,14 @@ rt.on('response.output_audio.delta', (event) => {
 });
 rt.on('error', (error) => process.stderr.write(`sdk error: ${error.message}\n`));
 let sent = 0;
-const source = new TimerSource(24000, looping(espeakPcm('Hello, what is the weather like today?')));
+const source = benchMicrophone();
 source.on('data', (pcm: Buffer) => {
-  sent += 1;
+  sent += pcm.length;
   rt.send({ type: 'input_audio_buffer.append', audio: pcm.toString('base64') });
 });
 rt.send({ type: 'session.update', session: { type: 'realtime', audio: { input: { turn_detection: null }, output: { voice: 'marin' } } } });
 source.start();
 rt.send({ type: 'conversation.item.create', item: { type: 'message', role: 'user', content: [{ type: 'input_text', text: LONG_REQUEST }] } });
 rt.send({ type: 'response.create' });
-const result = await measureWindow('openai-sdk', args, clock, firstAudio, { sinkBytes: () => sink.bytes, sentChunks: () => sent, deviceWrites: () => sink.writes });
+const result = await measureWindow('openai-sdk', args, clock, firstAudio, { sinkBytes: () => sink.bytes, sentBytes: () => sent, deviceWrites: () => sink.writes });
 report(result);

@@ -88,13 +88,13 @@ export function timedPlayer(clock: DeltaClock, sink = new PipeSink()): { player:
 /** Waits for audio, warms up, then measures CPU and audio over the window. */
 export async function measureWindow(
   client: string, args: DuplexArgs, clock: DeltaClock, firstAudio: Promise<void>,
-  counters: { sinkBytes: () => number; sentChunks: () => number; deviceWrites: () => number },
+  counters: { sinkBytes: () => number; sentBytes: () => number; deviceWrites: () => number },
 ): Promise<DuplexResult> {
   await firstAudio;
   await sleep(args.warmupMs);
   clock.measuring = true;
   const bytes0 = counters.sinkBytes();
-  const sent0 = counters.sentChunks();
+  const sent0 = counters.sentBytes();
   const writes0 = counters.deviceWrites();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
@@ -107,7 +107,7 @@ export async function measureWindow(
     cpuMs: (cpu.user + cpu.system) / 1000,
     windowMs,
     audioInS: (counters.sinkBytes() - bytes0) / 48000,
-    audioOutS: ((counters.sentChunks() - sent0) * 20) / 1000,
+    audioOutS: (counters.sentBytes() - sent0) / 48000,
     deltas: clock.deltas,
     deviceWritesPerS: ((counters.deviceWrites() - writes0) * 1000) / windowMs,
     toPlayerMs: clock.toPlayerMs,

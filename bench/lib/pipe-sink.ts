@@ -1,11 +1,13 @@
 /**
  * The benchmarks' "null speaker": PCM written into a pipe to a process that discards it,
- * which costs the client what writing to SoX's stdin costs, without a sound device.
- * Every write and clear is timestamped for the latency measurements.
+ * which costs the client what writing to SoX's stdin costs, without a sound device. With
+ * BENCH_DEVICES=sox the process is a real SoX player on the default device instead (the
+ * same for every client). Every write and clear is timestamped for the latency measurements.
  */
 import { EventEmitter } from 'node:events';
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { AudioSink, PcmFormat } from '../../src/audio/devices.js';
+import { playerArgs } from '../../src/audio/sox-player.js';
 
 export class PipeSink extends EventEmitter implements AudioSink {
   readonly format: PcmFormat;
@@ -18,7 +20,9 @@ export class PipeSink extends EventEmitter implements AudioSink {
   constructor(sampleRate = 24000) {
     super();
     this.format = { sampleRate };
-    this.child = spawn('sh', ['-c', 'exec cat > /dev/null'], { stdio: ['pipe', 'ignore', 'ignore'] });
+    this.child = process.env.BENCH_DEVICES === 'sox'
+      ? spawn('sox', playerArgs(sampleRate), { stdio: ['pipe', 'ignore', 'ignore'] })
+      : spawn('sh', ['-c', 'exec cat > /dev/null'], { stdio: ['pipe', 'ignore', 'ignore'] });
     this.child.stdin!.on('error', () => undefined);
   }
 
