@@ -6,7 +6,6 @@ import {
   isWireEvent, type ClientEvent, type ResponseParams, type ServerEvent, type SessionConfig,
 } from '../protocol/events.js';
 import { isKnownServerEventType, problemWithServerEvent } from '../protocol/server-event-shape.js';
-import { appendJson } from '../protocol/append-json.js';
 import { initialConversation, reduceConversation, type ConversationState } from './conversation.js';
 import { silentLogger, type Logger } from '../logger.js';
 
@@ -112,13 +111,7 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
       this.droppedAudioChunks += 1;
       return false;
     }
-    // Built as send() would, minus its copy of the event and JSON.stringify's scan of the
-    // base64: appends are most of the client's traffic (25 a second), and both showed in profiles.
-    const audio = wireAudio.toString('base64');
-    const event = { type: 'input_audio_buffer.append', audio, event_id: this.nextEventId() } as const;
-    this.emit('client-event', event);
-    const wire = this.dialect.clientToWire(event);
-    this.transport.send(appendJson(wire, audio) ?? JSON.stringify(wire));
+    this.send({ type: 'input_audio_buffer.append', audio: wireAudio.toString('base64') });
     return true;
   }
 
