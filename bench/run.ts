@@ -19,6 +19,7 @@ import type { DuplexResult } from './lib/duplex.js';
 import type { BargeInResult } from './clients/barge-in.js';
 import type { TurnTiming } from './clients/end-of-speech.js';
 import type { LongSessionResult } from './clients/long-session.js';
+import { errorMessage } from '../src/errors.js';
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
@@ -68,7 +69,7 @@ async function duplex(): Promise<void> {
   // The same two clients on real SoX processes, recording and playing through a private
   // PulseAudio's virtual devices, as a user's kaiwa does.
   const pulse = await startPulse().catch((error: unknown) => {
-    notes.push(`real-device duplex skipped: ${error instanceof Error ? error.message : String(error)}`);
+    notes.push(`real-device duplex skipped: ${errorMessage(error)}`);
     return undefined;
   });
   if (pulse) groups.push([['kaiwa-duplex', plain, { BENCH_DEVICES: 'sox' }], ['floor-duplex', plain, { BENCH_DEVICES: 'sox' }]]);

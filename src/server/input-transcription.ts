@@ -10,6 +10,7 @@ import type { StoredItem } from './conversation-store.js';
 import type { Emit } from './outgoing-event.js';
 import type { TranscriptionConfig } from './session-config.js';
 import { textTokens, userAudioTokens } from './usage.js';
+import { errorMessage } from '../errors.js';
 
 type Recognition = { ok: true; text: string; durationMs: number } | { ok: false; code: string; message: string };
 
@@ -78,7 +79,7 @@ export class InputTranscription {
       try {
         return this.recognized(stored, index, await live, audio.durationMs);
       } catch (error) {
-        this.logger.log('warn', `live recognition of ${stored.item.id} failed, recognizing it again: ${messageOf(error)}`);
+        this.logger.log('warn', `live recognition of ${stored.item.id} failed, recognizing it again: ${errorMessage(error)}`);
       }
     }
     if (!this.transcriber) {
@@ -89,16 +90,13 @@ export class InputTranscription {
       const text = await this.transcriber.transcribe(audio.pcm, audio.sampleRate, language ? { language } : undefined);
       return this.recognized(stored, index, text, audio.durationMs);
     } catch (error) {
-      const message = messageOf(error);
+      const message = errorMessage(error);
       this.logger.log('warn', `transcription of ${stored.item.id} failed: ${message}`);
       return { ok: false, code: 'transcription_failed', message: `Input audio could not be transcribed: ${message}` };
     }
   }
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /** whisper-1 is billed by duration; the gpt-4o transcribe models by tokens (usage.ts rates). */
 function transcriptionUsage(config: TranscriptionConfig, text: string, durationMs: number) {

@@ -16,6 +16,7 @@ import { functionCallItem } from './conversation-items.js';
 import { MessageWriter } from './message-writer.js';
 import { newId } from './ids.js';
 import { assistantAudioTokens, emptyTally, textTokens, usageOf, type TokenTally } from './usage.js';
+import { errorMessage } from '../errors.js';
 
 export type CancelReason = 'client_cancelled' | 'turn_detected';
 
@@ -94,8 +95,8 @@ export class ResponseRunner {
       if (outcome.status === 'completed') await this.writer?.flushSpeech();
     } catch (error) {
       if (!this.abort.signal.aborted) {
-        this.deps.logger.log('warn', `response ${this.id} failed: ${errorText(error)}`);
-        outcome = { status: 'failed', message: errorText(error) };
+        this.deps.logger.log('warn', `response ${this.id} failed: ${errorMessage(error)}`);
+        outcome = { status: 'failed', message: errorMessage(error) };
       }
     }
     // Decided only now: a cancel may have arrived while the last sentence was being spoken.
@@ -197,6 +198,3 @@ function statusDetails(outcome: Outcome): ServerEventOf<'response.done'>['respon
   }
 }
 
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

@@ -6,6 +6,7 @@ import type { SpeechDetector, SpeechDetectorOptions } from './speech/speech-dete
 import type { Transcriber } from './speech/transcriber.js';
 import type { StreamingRecognizer } from './speech/streaming-recognizer.js';
 import type { Synthesizer } from './speech/synthesizer.js';
+import { errorMessage } from '../errors.js';
 
 export interface SpeechParts {
   /** Undefined when no detector can run here; turn detection then waits for manual commits. */
@@ -59,7 +60,7 @@ async function loadDetector(log: (message: string) => void): Promise<SpeechParts
     const { loadSpeechDetectorFactory } = await import('./speech/webrtc-speech-detector.js');
     return await loadSpeechDetectorFactory();
   } catch (error) {
-    log(`turn detection unavailable: ${messageOf(error)}`);
+    log(`turn detection unavailable: ${errorMessage(error)}`);
     return undefined;
   }
 }
@@ -71,8 +72,8 @@ async function loadTranscriber(log: (message: string) => void): Promise<{ transc
     if ('missing' in found) log(`input transcription unavailable: ${found.missing}`);
     return found;
   } catch (error) {
-    log(`input transcription unavailable: ${messageOf(error)}`);
-    return { missing: `the speech recognizer failed to load (${messageOf(error)})` };
+    log(`input transcription unavailable: ${errorMessage(error)}`);
+    return { missing: `the speech recognizer failed to load (${errorMessage(error)})` };
   }
 }
 
@@ -83,7 +84,7 @@ async function loadSynthesizer(log: (message: string) => void): Promise<Synthesi
     if ('synthesizer' in found) return found.synthesizer;
     log(`assistant voice unavailable (replies carry transcripts only): ${found.missing}`);
   } catch (error) {
-    log(`assistant voice unavailable: ${messageOf(error)}`);
+    log(`assistant voice unavailable: ${errorMessage(error)}`);
   }
   return undefined;
 }
@@ -96,11 +97,8 @@ async function loadStreamingRecognizer(log: (message: string) => void): Promise<
     if ('recognizer' in found) return found.recognizer;
     log(`streaming recognition unavailable, turns are recognized after they end: ${found.missing}`);
   } catch (error) {
-    log(`streaming recognition unavailable: ${messageOf(error)}`);
+    log(`streaming recognition unavailable: ${errorMessage(error)}`);
   }
   return undefined;
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

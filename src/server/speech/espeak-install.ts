@@ -1,6 +1,7 @@
 /** Finds espeak-ng and the languages its installed voices cover. */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { errorMessage } from '../../errors.js';
 
 const run = promisify(execFile);
 
@@ -20,7 +21,7 @@ export async function findEspeak(binary = 'espeak-ng'): Promise<EspeakInstall | 
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return `${binary} is not installed (Debian/Ubuntu: apt-get install espeak-ng)`;
-    return `${binary} does not work: ${error instanceof Error ? error.message : String(error)}`;
+    return `${binary} does not work: ${errorMessage(error)}`;
   }
 }
 

@@ -19,6 +19,7 @@ import { SegmentedUtterance, type SegmentChannel } from './segmented-utterance.j
 import { findOnPath, findPocketsphinxModel, type PocketsphinxModel } from './pocketsphinx-install.js';
 import { setChildReferenced, trackSpeechChild } from './speech-children.js';
 import { POCKETSPHINX_RATE } from './pocketsphinx-batch.js';
+import { errorMessage } from '../../errors.js';
 
 export interface StreamingInstall {
   python: string;
@@ -238,7 +239,7 @@ export async function findStreamingRecognizer(locations: StreamingLocations = {}
     await recognizer.start();
   } catch (error) {
     recognizer.close();
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = errorMessage(error);
     return { missing: `${reason} (apt-get install python3-pocketsphinx)` };
   }
   return { recognizer };

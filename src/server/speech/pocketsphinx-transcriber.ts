@@ -8,6 +8,7 @@ import type { Transcriber } from './transcriber.js';
 import { findPocketsphinx, type PocketsphinxLocations } from './pocketsphinx-install.js';
 import { POCKETSPHINX_RATE, PocketsphinxBatch } from './pocketsphinx-batch.js';
 import { isEnglish } from './english-only.js';
+import { errorMessage } from '../../errors.js';
 
 export const POCKETSPHINX_MODEL_NAME = 'pocketsphinx-en-us';
 
@@ -44,7 +45,7 @@ export async function findTranscriber(locations: PocketsphinxLocations = {}): Pr
     await batch.recognize(new Int16Array(WARM_UP_SAMPLES));
   } catch (error) {
     batch.close();
-    return { missing: `pocketsphinx does not work here: ${error instanceof Error ? error.message : String(error)}` };
+    return { missing: `pocketsphinx does not work here: ${errorMessage(error)}` };
   }
   return { transcriber: new PocketsphinxTranscriber(batch) };
 }
