@@ -1,9 +1,9 @@
-export { RealtimeSession, type SessionEvents, type SessionOptions } from './client/session.js';
-export type { Transport } from './client/transport.js';
+export { RealtimeSession, type SessionEvents, type RealtimeSessionOptions } from './client/session.js';
+export type { Transport, ListeningTransport } from './protocol/transport.js';
 export { WebSocketTransport, type ConnectOptions } from './client/ws-transport.js';
 export { resolveEndpoint, type Endpoint, type EndpointOptions } from './client/endpoint.js';
 export { reduceConversation, initialConversation, type ConversationState, type ItemView } from './client/conversation.js';
-export { tokensOfUsage, addTokens, type TokenTotals } from './client/usage.js';
+export { tokensOfUsage, addTokens, type TokenTotals } from './cost/token-totals.js';
 export { AudioBridge } from './client/audio-bridge.js';
 export { wireCodecFor, type WireCodec } from './client/wire-codec.js';
 export { dialectFor } from './protocol/dialects.js';

@@ -15,7 +15,7 @@ import { wireCodecFor } from '../../src/client/wire-codec.js';
 import { PacedPlayer } from '../../src/audio/paced-player.js';
 import { dialectFor } from '../../src/protocol/dialects.js';
 import type { AudioSink, AudioSource } from '../../src/audio/devices.js';
-import type { Transport } from '../../src/client/transport.js';
+import type { ListeningTransport } from '../../src/protocol/transport.js';
 import { benchArgs, report } from '../lib/child.js';
 
 export interface LongSessionResult {
@@ -32,7 +32,7 @@ export interface LongSessionResult {
 const args = benchArgs<{ minutes: number }>();
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
 
-class FakeTransport extends EventEmitter implements Transport {
+class FakeTransport extends EventEmitter implements ListeningTransport {
   bytesSent = 0;
   readonly bufferedAmount = 0;
   readonly isOpen = true;

@@ -1,5 +1,5 @@
 import type { ChatOptions } from './chat-options.js';
-import { buildSessionConfig, readInstructions } from './session-config.js';
+import { buildSessionConfig, readInstructions } from './session-from-flags.js';
 import { setUpAudio, type AudioSetup } from './audio-setup.js';
 import { ChatRun, type ChatIo, type RunContext } from './chat-run.js';
 import type { ConfigExtras } from './config-file.js';

@@ -3,10 +3,11 @@ import type { ChatOptions } from './chat-options.js';
 import type { AudioSetup } from './audio-setup.js';
 import { TranscriptPrinter } from './transcript-printer.js';
 import { eventToJsonLine } from './json-printer.js';
-import { formatDuration, formatTokens } from './usage-format.js';
+import { formatDuration } from './duration-format.js';
+import { formatTokens } from '../cost/token-format.js';
 import { TerminalUi } from './tui/terminal-ui.js';
 import type { RealtimeSession } from '../client/session.js';
-import type { Transport } from '../client/transport.js';
+import type { ListeningTransport } from '../protocol/transport.js';
 import { Reconnector } from '../client/reconnector.js';
 import { AudioBridge } from '../client/audio-bridge.js';
 import { wireCodecFor } from '../client/wire-codec.js';
@@ -17,7 +18,7 @@ import { PushToTalk } from '../client/push-to-talk.js';
 import { LoopDetector } from '../client/loop-detector.js';
 import { ResidualEchoGate } from '../client/residual-echo-gate.js';
 import type { PacedPlayer } from '../audio/paced-player.js';
-import { inputTotal, outputTotal, tokensOfUsage } from '../client/usage.js';
+import { inputTotal, outputTotal, tokensOfUsage } from '../cost/token-totals.js';
 import { sampleRateOf } from '../protocol/audio-format.js';
 import type { ProtocolError, ServerEvent, SessionConfig } from '../protocol/events.js';
 import { severityOf } from '../client/error-severity.js';
@@ -46,7 +47,7 @@ export interface RunContext {
   tools?: ToolSet;
   toolHooks?: ToolHooks;
   /** Opens a new connection to the same endpoint (for reconnecting). */
-  connect?: () => Promise<Transport>;
+  connect?: () => Promise<ListeningTransport>;
   onTimerFired?: (timer: TimerInfo) => void;
 }
 

@@ -7,7 +7,7 @@ import { applyConfigFile } from './config-file.js';
 import { runChat } from './chat-command.js';
 import { KaiwaError, errorMessage } from '../errors.js';
 import { VERSION } from '../version.js';
-import { addServeOptions, runServe, type ServeOptions } from '../server/serve-command.js';
+import { addServeOptions, runServe, type ServeOptions } from './serve-command.js';
 
 function fail(message: string, code: number): never {
   process.stderr.write(`kaiwa: ${message}\n`);

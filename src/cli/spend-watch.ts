@@ -1,7 +1,7 @@
 import { BudgetTracker, type BudgetReport } from '../cost/budget.js';
 import { SessionSpend, formatUsdAmount } from '../cost/session-spend.js';
 import type { PriceOverrides } from '../cost/pricing.js';
-import type { TokenTotals } from '../client/usage.js';
+import type { TokenTotals } from '../cost/token-totals.js';
 import type { Logger } from '../logger.js';
 
 const BUDGET_CLOCK_MS = 1000;

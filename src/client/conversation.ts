@@ -1,5 +1,5 @@
 import type { ServerEvent, SessionConfig, ProtocolError, Item, Response } from '../protocol/events.js';
-import { addTokens, tokensOfUsage, ZERO_TOKENS, type TokenTotals } from './usage.js';
+import { addTokens, tokensOfUsage, ZERO_TOKENS, type TokenTotals } from '../cost/token-totals.js';
 
 export type Speaker = 'user' | 'assistant' | 'system' | 'tool';
 

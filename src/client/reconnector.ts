@@ -1,11 +1,11 @@
 import type { RealtimeSession } from './session.js';
-import type { Transport } from './transport.js';
+import type { ListeningTransport } from '../protocol/transport.js';
 import type { SessionConfig } from '../protocol/events.js';
 import { restorableItems } from './context-restore.js';
 import { errorMessage } from '../errors.js';
 
 export interface ReconnectOptions {
-  connect: () => Promise<Transport>;
+  connect: () => Promise<ListeningTransport>;
   sessionConfig: () => SessionConfig;
   /** Give up when no connection succeeded for this long. */
   giveUpAfterMs?: number;
@@ -65,7 +65,7 @@ export class Reconnector {
     return this.carried ?? { deadline: Date.now() + (this.options.giveUpAfterMs ?? 60_000), delay: this.options.firstDelayMs ?? 250 };
   }
 
-  private async connectWithBackoff(reason: string): Promise<Transport | undefined> {
+  private async connectWithBackoff(reason: string): Promise<ListeningTransport | undefined> {
     const start = this.backoffStart();
     const deadline = start.deadline;
     let delay = start.delay;

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
-import type { Transport } from './transport.js';
+import type { ListeningTransport } from '../protocol/transport.js';
 import type { Dialect } from '../protocol/dialect.js';
 import {
   isWireEvent, type ClientEvent, type ResponseParams, type ServerEvent, type SessionConfig,
@@ -19,14 +19,14 @@ export interface SessionEvents {
   'reconnected': [];
 }
 
-export interface SessionOptions {
+export interface RealtimeSessionOptions {
   logger?: Logger;
   /** Above this many bytes waiting in the socket, new audio is dropped (and counted) instead of queued. */
   maxBufferedBytes?: number;
 }
 
 /**
- * One Realtime conversation over any Transport. It keeps the conversation state (a pure
+ * One Realtime conversation over any ListeningTransport. It keeps the conversation state (a pure
  * reducer over server events), sequences response.create so two never race, and keeps
  * the dialect out of everyone else's sight. It never touches sockets or processes itself.
  */
@@ -40,10 +40,10 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
   private readonly idPrefix = `evt_${randomBytes(4).toString('hex')}`;
   droppedAudioChunks = 0;
 
-  private transport: Transport;
+  private transport: ListeningTransport;
   private closedByUs = false;
 
-  constructor(transport: Transport, readonly dialect: Dialect, options: SessionOptions = {}) {
+  constructor(transport: ListeningTransport, readonly dialect: Dialect, options: RealtimeSessionOptions = {}) {
     super();
     this.logger = options.logger ?? silentLogger;
     this.maxBufferedBytes = options.maxBufferedBytes ?? 4 * 1024 * 1024;
@@ -51,7 +51,7 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
     this.listenTo(transport);
   }
 
-  private listenTo(transport: Transport): void {
+  private listenTo(transport: ListeningTransport): void {
     transport.on('message', (text: string) => this.receive(text));
     transport.on('close', (code: number, reason: string) => this.emit('close', code, reason));
     transport.on('error', (error: Error) => this.logger.log('debug', `socket error: ${error.message}`));
@@ -67,7 +67,7 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
    * there starts empty, so the item list is reset (the caller restores what matters) and
    * nothing that was in flight is waited for any more.
    */
-  replaceTransport(transport: Transport): void {
+  replaceTransport(transport: ListeningTransport): void {
     this.transport.removeAllListeners();
     this.transport.on('error', () => undefined);
     this.transport = transport;

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
-import type { Transport } from './transport.js';
+import type { ListeningTransport } from '../protocol/transport.js';
 import type { Endpoint } from './endpoint.js';
 import { connectTimedOut, socketFailed, upgradeRejected } from './connection-errors.js';
 
@@ -10,8 +10,8 @@ export interface ConnectOptions {
   maxPayloadBytes?: number;
 }
 
-/** A `ws` WebSocket behind the Transport interface. */
-export class WebSocketTransport extends EventEmitter implements Transport {
+/** A `ws` WebSocket behind the ListeningTransport interface. */
+export class WebSocketTransport extends EventEmitter implements ListeningTransport {
   /** Frames that arrived before anyone listened (session.created often rides with the upgrade). */
   private readonly early: string[] = [];
 

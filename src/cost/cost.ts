@@ -1,4 +1,4 @@
-import type { TokenTotals } from '../client/usage.js';
+import type { TokenTotals } from './token-totals.js';
 import type { ModelPrice, PriceField } from './price-table.js';
 
 const PER_MILLION = 1_000_000;

@@ -1,4 +1,4 @@
-import type { TokenTotals } from '../client/usage.js';
+import type { TokenTotals } from './token-totals.js';
 import { costOf, priceFor, type PriceOverrides } from './pricing.js';
 
 export interface ResponseSpend {

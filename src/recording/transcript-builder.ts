@@ -1,5 +1,5 @@
 import { costOf, priceFor, type PriceOverrides } from '../cost/pricing.js';
-import { tokensOfUsage, type TokenTotals } from '../client/usage.js';
+import { tokensOfUsage, type TokenTotals } from '../cost/token-totals.js';
 import type { Usage } from '../protocol/events.js';
 import { META_ASSISTANT_INTERRUPTED, META_RECORDING_STARTED, type EventRecord, type RecordedEvent } from './recording-files.js';
 

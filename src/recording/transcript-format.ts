@@ -1,4 +1,4 @@
-import { formatTokens } from '../cli/usage-format.js';
+import { formatTokens } from '../cost/token-format.js';
 import type { TranscriptBuilder, TranscriptEntry } from './transcript-builder.js';
 import { CONVERSATION_WAV } from './recording-files.js';
 

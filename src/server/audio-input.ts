@@ -8,7 +8,7 @@ import type { AudioFormatName } from '../protocol/audio-format.js';
 import type { SpeechDetector, SpeechDetectorOptions } from './speech/speech-detector.js';
 import type { LiveUtterance, StreamingRecognizer } from './speech/streaming-recognizer.js';
 import type { Emit } from './outgoing-event.js';
-import type { TurnDetectionConfig } from './session-config.js';
+import type { TurnDetectionConfig } from './session-state.js';
 import { InputAudioBuffer } from './input-audio-buffer.js';
 import { ProtocolFailure } from './protocol-failure.js';
 import { TurnDetector, turnSettings, type TurnSettings } from './turn-detector.js';

@@ -5,10 +5,10 @@
  */
 import type { EngineMessage } from './engines/reply-engine.js';
 import type { StoredItem } from './conversation-store.js';
-import type { ToolDefinition } from './session-config.js';
+import type { ToolDefinition } from './session-state.js';
 import {
   MESSAGE_OVERHEAD_TOKENS, assistantAudioTokens, emptyTally, textTokens, userAudioTokens, type TokenTally,
-} from './usage.js';
+} from './token-tally.js';
 
 export type TranscriptOf = (stored: StoredItem) => Promise<string | undefined>;
 

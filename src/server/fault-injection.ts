@@ -29,7 +29,7 @@
  * fires once (or `times` times); its `fired` promise resolves with what happened.
  */
 import { EventEmitter } from 'node:events';
-import type { SessionTransport } from './server-session.js';
+import type { Transport } from '../protocol/transport.js';
 import { newId } from './ids.js';
 
 /** What the server lets the injector do with one socket. */
@@ -51,7 +51,7 @@ export interface FaultTarget {
 /** The injector's view of one connection; the server calls these (see realtime-server.ts). */
 export interface FaultConnection {
   /** Wraps the session's transport so outgoing events pass the armed rules. */
-  transport(inner: SessionTransport): SessionTransport;
+  transport(inner: Transport): Transport;
   /** The session was created on this connection. */
   opened(session: FaultTarget): void;
   /** An incoming frame: false when a rule dropped the connection on it (the session never sees it). */
@@ -292,7 +292,7 @@ class Connection implements FaultConnection {
   private readonly openedAt = Date.now();
   private serverEvents = 0;
   private clientEvents = 0;
-  private inner: SessionTransport | undefined;
+  private inner: Transport | undefined;
 
   constructor(private readonly socket: FaultSocket, private readonly injector: FaultInjector) {}
 
@@ -300,7 +300,7 @@ class Connection implements FaultConnection {
     return { id: this.target?.id ?? '', dialect: this.socket.dialect, openedAt: this.openedAt, serverEvents: this.serverEvents, clientEvents: this.clientEvents };
   }
 
-  transport(inner: SessionTransport): SessionTransport {
+  transport(inner: Transport): Transport {
     this.inner = inner;
     const connection = this;
     return {

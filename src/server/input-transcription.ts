@@ -8,8 +8,8 @@ import type { Transcriber } from './speech/transcriber.js';
 import { isEnglish } from './speech/english-only.js';
 import type { StoredItem } from './conversation-store.js';
 import type { Emit } from './outgoing-event.js';
-import type { TranscriptionConfig } from './session-config.js';
-import { textTokens, userAudioTokens } from './usage.js';
+import type { TranscriptionConfig } from './session-state.js';
+import { textTokens, userAudioTokens } from './token-tally.js';
 import { errorMessage } from '../errors.js';
 
 type Recognition = { ok: true; text: string; durationMs: number } | { ok: false; code: string; message: string };

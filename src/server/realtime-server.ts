@@ -15,7 +15,8 @@ import { UsageError, KaiwaError } from '../errors.js';
 import { dialectFor } from '../protocol/dialects.js';
 import type { ReplyEngine } from './engines/reply-engine.js';
 import { NO_SPEECH, type SpeechParts } from './speech-parts.js';
-import { DEFAULT_SESSION_LIMITS, ServerSession, type SessionLimits, type SessionOptions, type SessionTransport } from './server-session.js';
+import { DEFAULT_SESSION_LIMITS, ServerSession, type SessionLimits, type ServerSessionOptions } from './server-session.js';
+import type { Transport } from '../protocol/transport.js';
 import type { FaultHook } from './fault-injection.js';
 import { chooseSubprotocol, dialectOf, isAuthorized } from './connection-auth.js';
 import { selfSignedCertificate, type TlsMaterial } from './tls-certificate.js';
@@ -50,7 +51,7 @@ export interface SocketSession {
   dispose(): void;
 }
 
-export type SessionFactory = (transport: SessionTransport, options: SessionOptions) => SocketSession;
+export type SessionFactory = (transport: Transport, options: ServerSessionOptions) => SocketSession;
 
 export interface RealtimeServer {
   /** Base URL as clients take it (`ws(s)://host:port/v1`); they append `/realtime`. */
@@ -157,13 +158,13 @@ class SessionRegistry {
     const fault = this.options.faults?.connect({
       dialect: dialect.name, send: (text, done) => ws.send(text, done), terminate: () => ws.terminate(), close: (code, reason) => ws.close(code, reason),
     });
-    const transport: SessionTransport = {
+    const transport: Transport = {
       send: (text) => ws.send(text),
       get bufferedAmount() { return ws.bufferedAmount; },
       get isOpen() { return ws.readyState === WebSocket.OPEN; },
       close: (code, reason) => ws.close(code, reason),
     };
-    const create = this.options.createSession ?? ((t: SessionTransport, o: SessionOptions) => new ServerSession(t, o));
+    const create = this.options.createSession ?? ((t: Transport, o: ServerSessionOptions) => new ServerSession(t, o));
     const session = create(fault ? fault.transport(transport) : transport, {
       engine: this.options.engine, speech: this.options.speech ?? NO_SPEECH, dialect,
       model: model.slice(0, 128), logger: this.logger, limits: this.limits,

@@ -10,7 +10,7 @@ import { array, onlyKnownKeys, record, string, type Json } from './json-check.js
 import {
   MAX_INSTRUCTIONS_CHARS, inputFormatName, outputFormatName, parseFormat, parseMaxOutputTokens, parseModalities, parseToolChoice,
   parseTools, parseVoice, type SessionState, type ToolChoice, type ToolDefinition,
-} from './session-config.js';
+} from './session-state.js';
 import type { StoredItem } from './conversation-store.js';
 import { isItemReference, parseClientItem, referencedItem } from './conversation-items.js';
 import { newId } from './ids.js';

@@ -15,7 +15,7 @@ import { contextTally, engineMessages, type TranscriptOf } from './engine-contex
 import { functionCallItem } from './conversation-items.js';
 import { MessageWriter } from './message-writer.js';
 import { newId } from './ids.js';
-import { assistantAudioTokens, emptyTally, textTokens, usageOf, type TokenTally } from './usage.js';
+import { assistantAudioTokens, emptyTally, textTokens, usageOf, type TokenTally } from './token-tally.js';
 import { errorMessage } from '../errors.js';
 
 export type CancelReason = 'client_cancelled' | 'turn_detected';

@@ -25,16 +25,9 @@ import { truncateItem } from './truncation.js';
 import { encodeWireAudio } from './wire-audio.js';
 import {
   applySessionUpdate, defaultSession, inputFormatName, outputFormatName, sessionForWire, type SessionState,
-} from './session-config.js';
+} from './session-state.js';
 import { newId } from './ids.js';
-
-export interface SessionTransport {
-  send(text: string): void;
-  /** Bytes queued but not yet written to the socket. */
-  readonly bufferedAmount: number;
-  readonly isOpen: boolean;
-  close(code: number, reason: string): void;
-}
+import type { Transport } from '../protocol/transport.js';
 
 export interface SessionLimits {
   /** Input audio held before a commit (the service allows 15 minutes). */
@@ -54,7 +47,7 @@ export const DEFAULT_SESSION_LIMITS: SessionLimits = {
   lifetimeSeconds: 60 * 60,
 };
 
-export interface SessionOptions {
+export interface ServerSessionOptions {
   engine: ReplyEngine;
   speech: SpeechParts;
   dialect: Dialect;
@@ -90,7 +83,7 @@ export class ServerSession {
   private readonly expiry: NodeJS.Timeout;
   private readonly idle = new IdleTimeout(() => this.onIdle());
 
-  constructor(private readonly transport: SessionTransport, private readonly options: SessionOptions) {
+  constructor(private readonly transport: Transport, private readonly options: ServerSessionOptions) {
     const { limits, speech, logger } = options;
     this.state = defaultSession(options.model, limits.lifetimeSeconds);
     this.conversation = new ConversationStore({ maxItems: limits.maxItems, maxAudioBytes: limits.maxStoredAudioBytes });

@@ -11,7 +11,7 @@
  * high 400 ms. Threshold 0.5, 300 ms padding.
  */
 import type { SpeechDetector, SpeechDetectorOptions } from './speech/speech-detector.js';
-import type { Eagerness, TurnDetectionConfig } from './session-config.js';
+import type { Eagerness, TurnDetectionConfig } from './session-state.js';
 
 export type TurnEvent =
   | { type: 'started'; audioStartMs: number }

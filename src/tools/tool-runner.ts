@@ -1,5 +1,5 @@
 /**
- * Runs the model's function calls for a RealtimeSession.
+ * Runs the model's function calls for a ToolSession.
  *
  * When a response is done, its `function_call` items form one batch: every call runs at
  * once (each under its own timeout and AbortSignal; calls that need approval are asked
@@ -14,7 +14,7 @@
  * sent, so the conversation stays consistent, but no response is requested for them: the
  * user's new turn gets the answer.
  */
-import type { RealtimeSession } from '../client/session.js';
+import type { ToolSession } from './tool-session.js';
 import type { ServerEvent } from '../protocol/events.js';
 import { errorMessage } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
@@ -92,7 +92,7 @@ interface CallResult {
   output: string;
 }
 
-export function attachTools(session: RealtimeSession, tools: readonly Tool[], options: ToolRunnerOptions = {}): AttachedTools {
+export function attachTools(session: ToolSession, tools: readonly Tool[], options: ToolRunnerOptions = {}): AttachedTools {
   checkToolNames(tools);
   const byName = new Map(tools.map((tool) => [tool.name, tool]));
   const logger = options.logger ?? silentLogger;
@@ -291,18 +291,20 @@ function formatSeconds(ms: number): string {
 
 const REOPEN_WAIT_MS = 60_000;
 
-/** Resolves true once the session is connected again (a reconnect), false on timeout or abort. */
-function reopened(session: RealtimeSession, timeoutMs: number, signal: AbortSignal): Promise<boolean> {
+/** Resolves true once the session is connected again (its `reconnected` event), false on timeout or abort. */
+function reopened(session: ToolSession, timeoutMs: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false);
   return new Promise((resolve) => {
     const finish = (open: boolean): void => {
-      clearInterval(poll);
       clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      session.off('reconnected', onReconnected);
       resolve(open);
     };
-    const poll = setInterval(() => {
-      if (signal.aborted) finish(false);
-      else if (session.isOpen) finish(true);
-    }, 50);
+    const onReconnected = (): void => finish(true);
+    const onAbort = (): void => finish(false);
+    session.on('reconnected', onReconnected);
+    signal.addEventListener('abort', onAbort);
     const timer = setTimeout(() => finish(false), timeoutMs);
   });
 }

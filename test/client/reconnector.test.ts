@@ -4,9 +4,9 @@ import { EventEmitter } from 'node:events';
 import { RealtimeSession } from '../../src/client/session.js';
 import { Reconnector } from '../../src/client/reconnector.js';
 import { gaDialect } from '../../src/protocol/ga-dialect.js';
-import type { Transport } from '../../src/client/transport.js';
+import type { ListeningTransport } from '../../src/protocol/transport.js';
 
-class MemoryTransport extends EventEmitter implements Transport {
+class MemoryTransport extends EventEmitter implements ListeningTransport {
   sent: Array<{ type: string; item?: unknown }> = [];
   bufferedAmount = 0;
   isOpen = true;

@@ -6,7 +6,7 @@ import { WebSocketTransport } from '../../src/client/ws-transport.js';
 import { resolveEndpoint } from '../../src/client/endpoint.js';
 import { gaDialect } from '../../src/protocol/ga-dialect.js';
 import { betaDialect } from '../../src/protocol/beta-dialect.js';
-import type { Transport } from '../../src/client/transport.js';
+import type { ListeningTransport } from '../../src/protocol/transport.js';
 import type { ServerEvent } from '../../src/protocol/events.js';
 import { startScriptedServer, type ScriptedServer } from '../helpers/scripted-server.js';
 import { gaVoiceTurn } from '../helpers/event-scripts.js';
@@ -94,7 +94,7 @@ test('beta events from the server reach listeners as GA events', async () => {
   await session.close();
 });
 
-class BackedUpTransport extends EventEmitter implements Transport {
+class BackedUpTransport extends EventEmitter implements ListeningTransport {
   sent: string[] = [];
   bufferedAmount = 0;
   isOpen = true;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { costOf, priceFor } from '../../src/cost/pricing.js';
 import { checkPriceTable, BUILT_IN_PRICES } from '../../src/cost/price-table.js';
-import { tokensOfUsage, ZERO_TOKENS, type TokenTotals } from '../../src/client/usage.js';
+import { tokensOfUsage, ZERO_TOKENS, type TokenTotals } from '../../src/cost/token-totals.js';
 
 /**
  * The same token bundle for every model, so each expected cost below is one line of

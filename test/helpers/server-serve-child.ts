@@ -1,6 +1,6 @@
 /** Runs `kaiwa serve` the way the CLI will (flags parsed by commander), for signal tests. */
 import { Command } from 'commander';
-import { addServeOptions, runServe, type ServeOptions } from '../../src/server/serve-command.js';
+import { addServeOptions, runServe, type ServeOptions } from '../../src/cli/serve-command.js';
 
 const command = addServeOptions(new Command('serve'));
 command.parse(process.argv.slice(2), { from: 'user' });

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SentenceSplitter } from '../../src/server/sentences.js';
 import { truncateTranscript } from '../../src/server/truncation.js';
-import { textTokens, userAudioTokens, assistantAudioTokens, usageOf } from '../../src/server/usage.js';
+import { textTokens, userAudioTokens, assistantAudioTokens, usageOf } from '../../src/server/token-tally.js';
 import { InputAudioBuffer } from '../../src/server/input-audio-buffer.js';
 import { RateLimitWindow } from '../../src/server/rate-limits.js';
 import { newId } from '../../src/server/ids.js';

@@ -17,7 +17,7 @@ import { readRecording } from '../../recording/recording-reader.js';
 import { CONVERSATION_WAV, type EventRecord, type RecordedEvent } from '../../recording/recording-files.js';
 import { fromBetaFormat, fromGaFormat, type AudioFormatName } from '../../protocol/audio-format.js';
 import type { WireAudioFormat } from '../../protocol/events.js';
-import { defaultSession, sessionForWire } from '../session-config.js';
+import { defaultSession, sessionForWire } from '../session-state.js';
 import { WavChannelReader } from './wav-channel-reader.js';
 
 export interface ScriptedEvent {

@@ -14,7 +14,7 @@ import type { ServerEvent, WireEvent } from '../../protocol/events.js';
 import { sampleRateOf } from '../../protocol/audio-format.js';
 import type { RecordedEvent } from '../../recording/recording-files.js';
 import { int16ToBuffer } from '../../audio/pcm16.js';
-import type { SessionTransport } from '../server-session.js';
+import type { Transport } from '../../protocol/transport.js';
 import type { SocketSession } from '../realtime-server.js';
 import { encodeWireAudio } from '../wire-audio.js';
 import { newId } from '../ids.js';
@@ -83,7 +83,7 @@ export class ReplaySession implements SocketSession {
   /** Where each item's previous audio chunk ended in the WAV, to keep chunks contiguous. */
   private readonly audioEnds = new Map<string, number>();
 
-  constructor(private readonly transport: SessionTransport, private readonly options: ReplaySessionOptions) {
+  constructor(private readonly transport: Transport, private readonly options: ReplaySessionOptions) {
     for (const step of options.steps) {
       const type = step.clientEvent.type;
       const entry = this.byType.get(type) ?? { steps: [], next: 0 };

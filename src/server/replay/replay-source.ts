@@ -3,7 +3,8 @@
  * recording (see replay-session.ts). Plug `createSession` into startRealtimeServer.
  */
 import type { SessionFactory } from '../realtime-server.js';
-import type { SessionOptions, SessionTransport } from '../server-session.js';
+import type { ServerSessionOptions } from '../server-session.js';
+import type { Transport } from '../../protocol/transport.js';
 import { loadReplayScript, openConversationWav, type ReplayScript } from './replay-script.js';
 import { ReplaySession, type ReplayStats, type ReplayTiming } from './replay-session.js';
 import type { WavChannelReader } from './wav-channel-reader.js';
@@ -27,7 +28,7 @@ export class ReplaySource {
     return new ReplaySource(loadReplayScript(dir), options);
   }
 
-  readonly createSession: SessionFactory = (transport: SessionTransport, options: SessionOptions) => {
+  readonly createSession: SessionFactory = (transport: Transport, options: ServerSessionOptions) => {
     const session = new ReplaySession(transport, {
       opening: this.script.opening, steps: this.script.steps, wav: this.wav,
       dialect: options.dialect, logger: options.logger, timing: this.timing,

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { Command } from 'commander';
-import { addServeOptions, runServe, type ServeOptions } from '../../src/server/serve-command.js';
+import { addServeOptions, runServe, type ServeOptions } from '../../src/cli/serve-command.js';
 import type { RealtimeServer } from '../../src/server/realtime-server.js';
 import { TestClient } from '../helpers/server-client.js';
 import { fakeSpeech } from '../helpers/server-speech.js';

@@ -1,5 +1,4 @@
-import type { TokenTotals } from '../client/usage.js';
-import { cachedTotal, inputTotal, outputTotal } from '../client/usage.js';
+import { cachedTotal, inputTotal, outputTotal, type TokenTotals } from './token-totals.js';
 
 /** `in 118 (text 102, audio 16, cached 0) · out 22 (text 22, audio 0)` */
 export function formatTokens(t: TokenTotals): string {
@@ -7,10 +6,4 @@ export function formatTokens(t: TokenTotals): string {
   const image = t.inputImage ? `, image ${t.inputImage}` : '';
   return `in ${inputTotal(t)} (text ${t.inputText}, audio ${t.inputAudio}${image}, cached ${cached})`
     + ` · out ${outputTotal(t)} (text ${t.outputText}, audio ${t.outputAudio})`;
-}
-
-export function formatDuration(ms: number): string {
-  const seconds = Math.round(ms / 1000);
-  const minutes = Math.floor(seconds / 60);
-  return minutes ? `${minutes} min ${seconds % 60} s` : `${seconds} s`;
 }

@@ -7,14 +7,14 @@ import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { RedactingLogger } from '../logger.js';
 import { UsageError, errorMessage } from '../errors.js';
-import { nonEmpty, numberIn } from '../cli/parse-values.js';
-import type { ReplyEngine } from './engines/reply-engine.js';
-import { EchoEngine } from './engines/echo-engine.js';
-import { OpenAIChatEngine } from './engines/openai-chat-engine.js';
-import { startRealtimeServer, type RealtimeServer } from './realtime-server.js';
-import { NO_SPEECH, loadSpeechParts, type SpeechParts } from './speech-parts.js';
-import { ReplaySource } from './replay/replay-source.js';
-import type { TlsMaterial } from './tls-certificate.js';
+import { nonEmpty, numberIn } from './parse-values.js';
+import type { ReplyEngine } from '../server/engines/reply-engine.js';
+import { EchoEngine } from '../server/engines/echo-engine.js';
+import { OpenAIChatEngine } from '../server/engines/openai-chat-engine.js';
+import { startRealtimeServer, type RealtimeServer } from '../server/realtime-server.js';
+import { NO_SPEECH, loadSpeechParts, type SpeechParts } from '../server/speech-parts.js';
+import { ReplaySource } from '../server/replay/replay-source.js';
+import type { TlsMaterial } from '../server/tls-certificate.js';
 
 export type EngineName = 'echo' | 'openai-chat';
 

@@ -1,0 +1,21 @@
+import type { ClientEvent, ServerEvent } from '../protocol/events.js';
+
+/**
+ * What the tool runner needs from a Realtime session: the client's RealtimeSession
+ * satisfies it, and tests can hand in anything that does. Declared here so `tools`
+ * knows no session class.
+ */
+export interface ToolSession {
+  readonly isOpen: boolean;
+  /** True once the session was closed on purpose (not a dropped connection). */
+  readonly closing: boolean;
+  send(event: ClientEvent): unknown;
+  /** Asks for a response, waiting if one is already in flight. */
+  createResponse(): void;
+  on(event: 'server-event', listener: (event: ServerEvent) => void): unknown;
+  on(event: 'close', listener: () => void): unknown;
+  /** A new connection carries the conversation on, its context restored. */
+  on(event: 'reconnected', listener: () => void): unknown;
+  off(event: 'server-event', listener: (event: ServerEvent) => void): unknown;
+  off(event: 'close' | 'reconnected', listener: () => void): unknown;
+}
