@@ -1,19 +1,26 @@
+import { EventEmitter } from 'node:events';
 import type { ChatOptions } from './chat-options.js';
 import { buildSessionConfig, readInstructions } from './session-from-flags.js';
 import { setUpAudio, type AudioSetup } from './audio-setup.js';
-import { ChatRun, type ChatIo, type RunContext } from './chat-run.js';
+import { ChatRun, type ChatIo, type RunSettings } from './chat-run.js';
 import type { ConfigExtras } from './config-file.js';
-import { loadTools, type ToolHooks } from './tool-setup.js';
-import { resolveEndpoint, type Endpoint } from '../client/endpoint.js';
+import { loadTools } from './tool-setup.js';
+import { resolveEndpoint } from '../client/endpoint.js';
 import { startEmbeddedServer, OFFLINE_NOTICE } from './local-server.js';
 import { WebSocketTransport } from '../client/ws-transport.js';
 import { RealtimeSession } from '../client/session.js';
 import { dialectFor } from '../protocol/dialects.js';
 import { sampleRateOf } from '../protocol/audio-format.js';
+import type { TimerInfo } from '../tools/index.js';
+import type { SessionConfig } from '../protocol/events.js';
 import { RedactingLogger } from '../logger.js';
-import { UsageError } from '../errors.js';
+import { KaiwaError, UsageError } from '../errors.js';
+import { ResourceStack } from './resource-stack.js';
 
 export type { ChatIo } from './chat-run.js';
+
+/** Exit code of a run stopped by Ctrl-C before the conversation began. */
+const INTERRUPTED = 130;
 
 function apiKeyFor(options: ChatOptions, env: NodeJS.ProcessEnv): string | undefined {
   if (options.azureEndpoint) return env.AZURE_OPENAI_API_KEY || env.OPENAI_API_KEY || undefined;
@@ -26,84 +33,75 @@ function wantsLocalServer(options: ChatOptions, apiKey: string | undefined, env:
   return !(apiKey || options.url || options.azureEndpoint || env.OPENAI_BASE_URL);
 }
 
-/** One conversation from the terminal, from connecting to the summary. Resolves the exit code. */
+/**
+ * One conversation from the terminal, from connecting to the summary. Resolves the exit
+ * code. Everything opened on the way goes on one stack, closed in reverse order whether
+ * the run ends normally or a step fails; the summary comes after it all is closed.
+ */
 export async function runChat(options: ChatOptions, io: ChatIo, extras: ConfigExtras = {}): Promise<number> {
   const logger = new RedactingLogger((line) => io.stderr.write(line), options.debug ? 'debug' : 'info');
+  const resources = new ResourceStack(logger);
+  let run: ChatRun | undefined;
+  try {
+    const opened = await openRun(options, io, extras, logger, resources);
+    run = opened.run;
+    return await run.start(opened.sessionConfig);
+  } finally {
+    await resources.closeAll();
+    for (const line of run?.summary() ?? []) logger.log('info', line);
+  }
+}
+
+async function openRun(
+  options: ChatOptions, io: ChatIo, extras: ConfigExtras, logger: RedactingLogger, resources: ResourceStack,
+): Promise<{ run: ChatRun; sessionConfig: SessionConfig }> {
+  const stillWanted = (): void => { if (io.stop?.aborted) throw new KaiwaError('interrupted before the conversation began', INTERRUPTED); };
   const apiKey = apiKeyFor(options, io.env);
   logger.addSecret(apiKey);
   const instructions = readInstructions(options);
-  const local = wantsLocalServer(options, apiKey, io.env) ? await startEmbeddedServer(logger) : undefined;
+  const local = wantsLocalServer(options, apiKey, io.env)
+    ? resources.defer('local server', await startEmbeddedServer(logger), (server) => server.close())
+    : undefined;
   if (local) logger.log('info', OFFLINE_NOTICE);
   const endpoint = resolveEndpoint({
     model: options.model, protocol: options.protocol, apiKey: local ? undefined : apiKey, url: local?.url ?? options.url,
     baseUrl: local ? undefined : io.env.OPENAI_BASE_URL, azureEndpoint: local ? undefined : options.azureEndpoint,
     azureDeployment: options.azureDeployment, apiVersion: options.apiVersion,
   });
-  try {
-    const context: RunContext = { offline: local !== undefined, secrets: apiKey ? [apiKey] : [], ...(extras.prices ? { prices: extras.prices } : {}) };
-    return await converse(options, io, logger, endpoint, instructions, context);
-  } finally {
-    await local?.close();
-  }
-}
-
-/** Tool hooks whose `ask` reaches the terminal UI once the run has one. */
-function toolHooks(logger: RedactingLogger, context: RunContext): ToolHooks {
-  return {
-    logger,
-    onTimerFired: (timer) => context.onTimerFired?.(timer),
-  };
-}
-
-async function converse(
-  options: ChatOptions, io: ChatIo, logger: RedactingLogger, endpoint: Endpoint,
-  instructions: string | undefined, context: RunContext,
-): Promise<number> {
-  const format = { sampleRate: sampleRateOf(options.audioFormat) };
-  const hooks = toolHooks(logger, context);
-  const tools = await loadTools(options, hooks);
-  context.tools = tools;
-  context.toolHooks = hooks;
-  try {
-    return await startRun(options, io, logger, endpoint, instructions, context, format);
-  } catch (error) {
-    await tools.close();
-    throw error;
-  }
-}
-
-async function startRun(
-  options: ChatOptions, io: ChatIo, logger: RedactingLogger, endpoint: Endpoint,
-  instructions: string | undefined, context: RunContext, format: { sampleRate: number },
-): Promise<number> {
-  const audio = await setUpAudio(options, format, logger);
-  try {
-    return await connectAndRun(options, io, logger, endpoint, instructions, context, audio);
-  } catch (error) {
-    await audio.speaker?.close().catch(() => undefined);
-    await audio.source?.stop().catch(() => undefined);
-    if (audio.echoGuard.mode === 'aec') await audio.echoGuard.devices.unload();
-    throw error;
-  }
-}
-
-async function connectAndRun(
-  options: ChatOptions, io: ChatIo, logger: RedactingLogger, endpoint: Endpoint,
-  instructions: string | undefined, context: RunContext, audio: AudioSetup,
-): Promise<number> {
-  const interactive = Boolean(io.stdin.isTTY);
-  if (audio.textFallback && !interactive && options.text === undefined) {
-    throw new UsageError('nothing to say: no microphone (see above) and no --text or --input; run kaiwa in a terminal to type instead');
-  }
-  const effective = audio.textFallback && !options.output ? { ...options, modalities: 'text' as const } : options;
-  if (audio.textFallback) logger.log('info', 'continuing in text mode: type a message and press Enter');
+  const timers = new EventEmitter<{ fired: [TimerInfo] }>();
+  const tools = resources.defer('tools', await loadTools(options, { logger, onTimerFired: (timer) => timers.emit('fired', timer) }), (set) => set.close());
+  stillWanted();
+  const audio = resources.defer('audio devices', await setUpAudio(options, { sampleRate: sampleRateOf(options.audioFormat) }, logger), closeAudio);
+  const effective = textFallback(options, io, audio, logger);
+  stillWanted();
   logger.log('debug', `connecting to ${endpoint.label} (${options.protocol})`);
   const connect = (): Promise<WebSocketTransport> => WebSocketTransport.connect(endpoint, { timeoutMs: options.connectTimeout });
   const transport = await connect();
-  context.connect = connect;
-  const session = new RealtimeSession(transport, dialectFor(options.protocol), { logger });
-  const run = new ChatRun(effective, io, logger, session, audio, context);
+  const session = resources.defer('connection', new RealtimeSession(transport, dialectFor(options.protocol), { logger }), (s) => s.close(1000));
+  stillWanted();
+  const settings: RunSettings = {
+    offline: local !== undefined, secrets: apiKey ? [apiKey] : [], prices: extras.prices,
+    tools: tools.tools.length ? tools : undefined, timers, connect,
+  };
   const config = buildSessionConfig(effective, instructions);
-  const declarations = context.tools?.declarations ?? [];
-  return run.start(declarations.length ? { ...config, tools: declarations } : config);
+  return {
+    run: new ChatRun(effective, io, logger, session, audio, settings, resources),
+    sessionConfig: tools.declarations.length ? { ...config, tools: tools.declarations } : config,
+  };
+}
+
+/** Without SoX kaiwa goes on with typed text, asking for text answers unless audio goes to a file. */
+function textFallback(options: ChatOptions, io: ChatIo, audio: AudioSetup, logger: RedactingLogger): ChatOptions {
+  if (!audio.textFallback) return options;
+  if (!io.stdin.isTTY && options.text === undefined) {
+    throw new UsageError('nothing to say: no microphone (see above) and no --text or --input; run kaiwa in a terminal to type instead');
+  }
+  logger.log('info', 'continuing in text mode: type a message and press Enter');
+  return options.output ? options : { ...options, modalities: 'text' };
+}
+
+async function closeAudio(audio: AudioSetup): Promise<void> {
+  await audio.speaker?.close().catch(() => undefined);
+  await audio.source?.stop().catch(() => undefined);
+  if (audio.echoGuard.mode === 'aec') await audio.echoGuard.devices.unload();
 }

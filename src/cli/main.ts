@@ -33,6 +33,21 @@ function quietErrors(command: Command): Command {
     .configureOutput({ writeErr: (text) => { if (!text.startsWith('error:')) process.stderr.write(text); } });
 }
 
+/**
+ * The first Ctrl-C (or SIGTERM, or the quit key) asks the conversation to end cleanly:
+ * WAV complete, socket closed, summary. A second one exits at once.
+ */
+function stopOnSignals(): { signal: AbortSignal; request: () => void } {
+  const stopping = new AbortController();
+  const request = (): void => {
+    if (stopping.signal.aborted) process.exit(130);
+    stopping.abort();
+  };
+  process.on('SIGINT', request);
+  process.on('SIGTERM', request);
+  return { signal: stopping.signal, request };
+}
+
 function buildProgram(): Command {
   const program = quietErrors(addChatOptions(new Command('kaiwa')))
     .description('Talk with realtime speech-to-speech AI from the terminal (the default), or serve the protocol locally')
@@ -40,8 +55,10 @@ function buildProgram(): Command {
     .enablePositionalOptions()
     .action(async (options: ChatOptions, command: Command) => {
       const extras = applyConfigFile(command, options.config);
+      const stop = stopOnSignals();
       const code = await runChat(command.opts<ChatOptions>(), {
         stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env,
+        stop: stop.signal, requestStop: stop.request,
       }, extras);
       process.exit(code);
     });

@@ -22,15 +22,21 @@ export interface ToolSet {
   close(): Promise<void>;
 }
 
-export interface ToolHooks {
+/** What loading the tools needs: where to log, and where a timer the model set reports. */
+export interface ToolLoadHooks {
   logger: Logger;
-  /** Asks the person at the terminal; undefined when nobody can be asked (no TTY). */
-  ask?: (question: string, signal: AbortSignal) => Promise<boolean>;
   onTimerFired(timer: TimerInfo): void;
 }
 
+/** What running the calls needs: where to log, and who to ask. */
+export interface ToolRunHooks {
+  logger: Logger;
+  /** Asks the person at the terminal; undefined when nobody can be asked (no TTY). */
+  ask?: (question: string, signal: AbortSignal) => Promise<boolean>;
+}
+
 /** Loads every tool source before connecting, so a bad file costs no session. */
-export async function loadTools(flags: ToolFlags, hooks: ToolHooks): Promise<ToolSet> {
+export async function loadTools(flags: ToolFlags, hooks: ToolLoadHooks): Promise<ToolSet> {
   const fromFiles = await loadToolFiles(flags.tools);
   const builtins: BuiltinTools | undefined = flags.builtinTools
     ? createBuiltinTools(flags.builtinTools, { onTimerFired: (timer) => hooks.onTimerFired(timer) })
@@ -68,7 +74,7 @@ function describeResult(info: ToolResultInfo): string {
  * Runs the model's calls. Tools that need approval ask the user (y/n in the terminal),
  * `--yes` approves all, and with nobody to ask they are refused and the model is told.
  */
-export function runTools(session: RealtimeSession, set: ToolSet, flags: ToolFlags, hooks: ToolHooks): AttachedTools | undefined {
+export function runTools(session: RealtimeSession, set: ToolSet, flags: ToolFlags, hooks: ToolRunHooks): AttachedTools | undefined {
   if (set.tools.length === 0) return undefined;
   const approve = async (request: ApprovalRequest): Promise<boolean> => {
     if (flags.yes) return true;

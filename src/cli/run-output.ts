@@ -1,0 +1,96 @@
+import type { ConversationState } from '../client/conversation.js';
+import { severityOf } from '../client/error-severity.js';
+import type { ProtocolError, ServerEvent } from '../protocol/events.js';
+import { formatTokens } from '../cost/token-format.js';
+import type { TokenTotals } from '../cost/token-totals.js';
+import type { RedactingLogger } from '../logger.js';
+import { eventToJsonLine } from './json-printer.js';
+import { TranscriptPrinter } from './transcript-printer.js';
+import { explainServerError, rateLimitNotice } from './rate-limit-notice.js';
+import type { TerminalUi } from './tui/terminal-ui.js';
+
+const MAX_MALFORMED_WARNINGS = 3;
+
+export interface RunOutputParts {
+  stdout: NodeJS.WritableStream;
+  logger: RedactingLogger;
+  ui: TerminalUi | undefined;
+  json: boolean;
+}
+
+/**
+ * What the person reads: transcripts (or every event with --json), warnings about the
+ * server's errors, malformed events and rate limits, and a usage line per response.
+ * Whatever a server says goes through the redactor: it may echo the key back.
+ */
+export class RunOutput {
+  readonly printer: TranscriptPrinter;
+  /** Restored items the server has yet to announce; they were printed the first time. */
+  private restoredEchoes = 0;
+  private malformedCount = 0;
+
+  constructor(private readonly parts: RunOutputParts) {
+    this.printer = new TranscriptPrinter({ write: (text) => this.writeTranscript(text) });
+  }
+
+  /** Shows one server event; returns true for an error that ends the session. */
+  serverEvent(event: ServerEvent, state: ConversationState): boolean {
+    const { json, stdout, logger, ui } = this.parts;
+    if (json) stdout.write(logger.redact(`${eventToJsonLine(event)}\n`));
+    else if (!this.isRestoredEcho(event)) this.printer.handle(event, state);
+    ui?.dispatch({ type: 'server', event });
+    if (event.type === 'rate_limits.updated') this.noteRateLimits(event);
+    return event.type === 'error' && this.serverError(event.error);
+  }
+
+  responseDone(event: ServerEvent & { type: 'response.done' }, tokens: TokenTotals, costText: string): void {
+    const { json, logger, ui } = this.parts;
+    // The terminal UI keeps running totals in its status bar; a line per response is for plain output.
+    if (!json) logger.log(ui ? 'debug' : 'info', `usage: ${formatTokens(tokens)} · ${costText}`);
+    if (event.response.status === 'failed') {
+      const details = event.response.status_details;
+      logger.log('warn', `response failed: ${details?.error?.message ?? details?.reason ?? 'no reason given'}`);
+    }
+  }
+
+  /** The next `restored` items the server announces were printed before the reconnect. */
+  expectRestoredEchoes(restored: number): void {
+    this.restoredEchoes = restored;
+  }
+
+  malformed(reason: string): void {
+    const { logger } = this.parts;
+    this.malformedCount += 1;
+    if (this.malformedCount <= MAX_MALFORMED_WARNINGS) logger.log('warn', reason);
+    if (this.malformedCount === MAX_MALFORMED_WARNINGS) logger.log('warn', 'further malformed events are counted, not shown (--debug shows them)');
+  }
+
+  private serverError(error: ProtocolError): boolean {
+    const line = `server error: ${error.code ?? error.type}: ${explainServerError(error.code, error.message)}`;
+    if (severityOf(error) !== 'fatal') {
+      this.parts.logger.log('warn', line);
+      return false;
+    }
+    this.parts.logger.log('error', `${line} (this cannot get better by retrying; ending the session)`);
+    return true;
+  }
+
+  private noteRateLimits(event: ServerEvent & { type: 'rate_limits.updated' }): void {
+    const notice = rateLimitNotice(event);
+    if (notice) this.parts.logger.log('warn', notice);
+  }
+
+  private writeTranscript(text: string): void {
+    const clean = this.parts.logger.redact(text);
+    if (this.parts.ui) this.parts.ui.write(clean);
+    else this.parts.stdout.write(clean);
+  }
+
+  private isRestoredEcho(event: ServerEvent): boolean {
+    if (this.restoredEchoes === 0) return false;
+    if (event.type === 'conversation.item.done') return true;
+    if (event.type !== 'conversation.item.added') return false;
+    this.restoredEchoes -= 1;
+    return true;
+  }
+}

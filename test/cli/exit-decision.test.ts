@@ -1,0 +1,35 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { decideExit, type RunSituation } from '../../src/cli/exit-decision.js';
+
+const quiet: RunSituation = { once: false, stdinClosed: false, budgetStopped: false, inputEnded: false, responseInFlight: false };
+const done = (status: 'completed' | 'cancelled' | 'failed' | 'incomplete', toolsWillAnswer = false): RunSituation['finished'] => ({ status, toolsWillAnswer });
+
+const table: Array<[string, Partial<RunSituation>, number | 'go on']> = [
+  ['a live conversation goes on after an answer', { finished: done('completed') }, 'go on'],
+  ['a live conversation goes on when nothing happened', {}, 'go on'],
+  ['--once: a completed answer exits 0', { once: true, finished: done('completed') }, 0],
+  ['--once: an incomplete answer exits 0', { once: true, finished: done('incomplete') }, 0],
+  ['--once: a failed answer exits 1', { once: true, finished: done('failed') }, 1],
+  ['--once: a cancelled answer exits 1', { once: true, finished: done('cancelled') }, 1],
+  ['--once: an answer that called tools waits for the one using their results', { once: true, finished: done('completed', true) }, 'go on'],
+  ['--once: stdin closing does not end it before the answer', { once: true, stdinClosed: true, inputEnded: true }, 'go on'],
+  ['--once: the budget does not end it before the answer', { once: true, budgetStopped: true }, 'go on'],
+  ['budget reached, nothing in flight: exit 0', { budgetStopped: true }, 0],
+  ['budget reached, a response under way finishes first', { budgetStopped: true, responseInFlight: true }, 'go on'],
+  ['budget reached, at the end of the last response: exit 0', { budgetStopped: true, finished: done('completed') }, 0],
+  ['stdin closed, no audio input, nothing in flight: exit 0', { stdinClosed: true, inputEnded: true }, 0],
+  ['stdin closed while an answer is under way: go on', { stdinClosed: true, inputEnded: true, responseInFlight: true }, 'go on'],
+  ['stdin closed, then the last answer done: exit 0', { stdinClosed: true, inputEnded: true, finished: done('completed') }, 0],
+  ['stdin closed but a microphone still listens: go on', { stdinClosed: true, inputEnded: false }, 'go on'],
+  ['tool calls keep the session when stdin is closed', { stdinClosed: true, inputEnded: true, finished: done('completed', true) }, 'go on'],
+  ['no input left but stdin still open: go on', { inputEnded: true }, 'go on'],
+];
+
+for (const [name, situation, expected] of table) {
+  test(`exit decision: ${name}`, () => {
+    const decision = decideExit({ ...quiet, ...situation });
+    if (expected === 'go on') assert.deepEqual(decision, { exit: false });
+    else assert.deepEqual(decision, { exit: true, code: expected });
+  });
+}
