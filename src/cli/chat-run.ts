@@ -324,6 +324,7 @@ export class ChatRun {
         this.ui?.dispatch({ type: 'notice', text: undefined });
       },
       onGaveUp: (reason) => this.logger.log('error', `could not reconnect within ${this.options.reconnectTimeout} s (${reason}); ending the session`),
+      onRejected: (error) => this.logger.log('error', `${error.message}; ending the session`),
     });
   }
 
