@@ -11,5 +11,5 @@ export type { Dialect, DialectName } from './protocol/dialect.js';
 export type * from './protocol/events.js';
 export * from './protocol/audio-format.js';
 export type { AudioSink, AudioSource, PcmFormat } from './audio/devices.js';
-export { KaiwaError, UsageError, ConnectionError } from './errors.js';
+export { KaiwaError, UsageError, ConnectionError, isRetryableStatus, type ConnectionErrorDetails } from './errors.js';
 export { RedactingLogger, type Logger, type LogLevel } from './logger.js';

@@ -57,6 +57,7 @@ export class ConnectionKeeper {
         ui?.dispatch({ type: 'notice', text: undefined });
       },
       onGaveUp: (reason) => logger.log('error', `could not reconnect within ${reconnectTimeoutSeconds} s (${reason}); ending the session`),
+      onRejected: (error) => logger.log('error', `${error.message}; ending the session`),
     });
   }
 }

@@ -10,10 +10,10 @@ const HTTP_HINTS: Record<number, string> = {
 /** Turns an HTTP status on the upgrade request into one line that says what to do. */
 export function upgradeRejected(status: number, label: string): ConnectionError {
   const hint = HTTP_HINTS[status] ?? `the server answered HTTP ${status} instead of opening a WebSocket`;
-  return new ConnectionError(`cannot connect to ${label}: ${hint}`);
+  return new ConnectionError(`cannot connect to ${label}: ${hint}`, { status });
 }
 
-/** Turns a socket-level failure (refused, DNS, TLS, timeout) into one line. */
+/** Turns a socket-level failure (refused, DNS, TLS, timeout) into one line; the network may come back, so it is retryable. */
 export function socketFailed(error: NodeJS.ErrnoException, label: string): ConnectionError {
   const reason = (() => {
     switch (error.code) {
@@ -28,11 +28,11 @@ export function socketFailed(error: NodeJS.ErrnoException, label: string): Conne
       default: return firstLine(error.message);
     }
   })();
-  return new ConnectionError(`cannot connect to ${label}: ${reason}`);
+  return new ConnectionError(`cannot connect to ${label}: ${reason}`, error.code ? { code: error.code } : {});
 }
 
 export function connectTimedOut(label: string, ms: number): ConnectionError {
-  return new ConnectionError(`cannot connect to ${label}: no answer within ${ms} ms (--connect-timeout)`);
+  return new ConnectionError(`cannot connect to ${label}: no answer within ${ms} ms (--connect-timeout)`, { code: 'timeout' });
 }
 
 function firstLine(text: string): string {

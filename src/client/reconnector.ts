@@ -2,7 +2,7 @@ import type { RealtimeSession } from './session.js';
 import type { ListeningTransport } from '../protocol/transport.js';
 import type { SessionConfig } from '../protocol/events.js';
 import { restorableItems } from './context-restore.js';
-import { errorMessage } from '../errors.js';
+import { ConnectionError, errorMessage } from '../errors.js';
 
 export interface ReconnectOptions {
   connect: () => Promise<ListeningTransport>;
@@ -14,6 +14,8 @@ export interface ReconnectOptions {
   onReconnecting?: (attempt: number, delayMs: number, reason: string) => void;
   onReconnected?: (restoredItems: number) => void;
   onGaveUp?: (reason: string) => void;
+  /** The server refused us in a way another attempt cannot change (401, 403, 404): no more tries. */
+  onRejected?: (error: ConnectionError) => void;
   random?: () => number;
 }
 
@@ -46,11 +48,8 @@ export class Reconnector {
     try {
       const transport = await this.connectWithBackoff(reason);
       if (!transport) return false;
-      this.session.replaceTransport(transport);
-      this.session.updateSession(this.options.sessionConfig());
-      for (const item of snapshot) this.session.send({ type: 'conversation.item.create', item });
+      this.session.resume(transport, this.options.sessionConfig(), snapshot);
       this.options.onReconnected?.(snapshot.length);
-      this.session.emit('reconnected');
       return true;
     } finally {
       this.reconnecting = false;
@@ -81,10 +80,16 @@ export class Reconnector {
         this.carried = { deadline, delay };
         return transport;
       } catch (error) {
+        if (error instanceof ConnectionError && !error.retryable) return this.rejected(error);
         lastError = errorMessage(error);
       }
     }
     if (!this.stopped) this.options.onGaveUp?.(lastError);
+    return undefined;
+  }
+
+  private rejected(error: ConnectionError): undefined {
+    this.options.onRejected?.(error);
     return undefined;
   }
 }

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { ListeningTransport } from '../protocol/transport.js';
 import type { Dialect } from '../protocol/dialect.js';
 import {
-  isWireEvent, type ClientEvent, type ResponseParams, type ServerEvent, type SessionConfig,
+  isWireEvent, type ClientEvent, type Item, type ResponseParams, type ServerEvent, type SessionConfig,
 } from '../protocol/events.js';
 import { isKnownServerEventType, problemWithServerEvent } from '../protocol/server-event-shape.js';
 import { initialConversation, reduceConversation, type ConversationState } from './conversation.js';
@@ -15,8 +15,8 @@ export interface SessionEvents {
   'state': [state: ConversationState];
   'malformed': [reason: string];
   'close': [code: number, reason: string];
-  /** A new connection carries the conversation on (config and context already re-sent). */
-  'reconnected': [];
+  /** A new connection carries the conversation on (config and this many context items already re-sent). */
+  'reconnected': [restoredItems: number];
 }
 
 export interface RealtimeSessionOptions {
@@ -63,11 +63,19 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
   }
 
   /**
-   * Continues on a new connection after the old one was lost. The server's conversation
-   * there starts empty, so the item list is reset (the caller restores what matters) and
-   * nothing that was in flight is waited for any more.
+   * Continues on a new connection after the old one was lost, then says so ('reconnected').
+   * The server's conversation there starts empty: it gets the config again and the items
+   * the caller chose to restore, before anyone listening is told the session is back.
    */
-  replaceTransport(transport: ListeningTransport): void {
+  resume(transport: ListeningTransport, config: SessionConfig, items: readonly Item[]): void {
+    this.replaceTransport(transport);
+    this.updateSession(config);
+    for (const item of items) this.send({ type: 'conversation.item.create', item });
+    this.emit('reconnected', items.length);
+  }
+
+  /** The item list is reset and nothing that was in flight is waited for any more. */
+  private replaceTransport(transport: ListeningTransport): void {
     this.transport.removeAllListeners();
     this.transport.on('error', () => undefined);
     this.transport = transport;

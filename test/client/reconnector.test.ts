@@ -1,8 +1,10 @@
-import { test } from 'node:test';
+import { test, beforeEach, afterEach, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { RealtimeSession } from '../../src/client/session.js';
-import { Reconnector } from '../../src/client/reconnector.js';
+import { Reconnector, type ReconnectOptions } from '../../src/client/reconnector.js';
+import { upgradeRejected, socketFailed } from '../../src/client/connection-errors.js';
+import { ConnectionError } from '../../src/errors.js';
 import { gaDialect } from '../../src/protocol/ga-dialect.js';
 import type { ListeningTransport } from '../../src/protocol/transport.js';
 
@@ -19,15 +21,36 @@ function item(id: string, role: 'user' | 'assistant', text: string): object {
   return { type: 'conversation.item.done', event_id: 'e', item: { id, type: 'message', role, status: 'completed', content: [{ type: role === 'user' ? 'input_text' : 'output_text', text }] } };
 }
 
+// The back-off waits on setTimeout and measures its deadline with Date: both are mocked,
+// so the tests run the schedule without waiting for it.
+beforeEach(() => mock.timers.enable({ apis: ['setTimeout', 'Date'] }));
+afterEach(() => mock.timers.reset());
+
+/** Runs every back-off timer the reconnector sets until the recovery settles. */
+async function settle<T>(work: Promise<T>): Promise<T> {
+  let settled = false;
+  void work.finally(() => { settled = true; }).catch(() => undefined);
+  while (!settled) {
+    // Lets the reconnector reach its next setTimeout (connect() is async), then fires it.
+    await new Promise((resolve) => setImmediate(resolve));
+    mock.timers.runAll();
+  }
+  return work;
+}
+
+function reconnector(session: RealtimeSession, options: Partial<ReconnectOptions> & Pick<ReconnectOptions, 'connect'>): Reconnector {
+  return new Reconnector(session, { sessionConfig: () => ({ type: 'realtime' }), random: () => 0.5, ...options });
+}
+
 test('after a reconnect the config is re-applied and the conversation restored, in order', async () => {
   const first = new MemoryTransport();
   const second = new MemoryTransport();
   const session = new RealtimeSession(first, gaDialect);
   first.serverSays(item('a', 'user', 'こんにちは'));
   first.serverSays(item('b', 'assistant', 'はい、こんにちは'));
-  const reconnector = new Reconnector(session, { connect: async () => second, sessionConfig: () => ({ type: 'realtime', instructions: 'x' }), firstDelayMs: 1, random: () => 0.5 });
+  const recovery = reconnector(session, { connect: async () => second, sessionConfig: () => ({ type: 'realtime', instructions: 'x' }), firstDelayMs: 1 });
   first.isOpen = false;
-  assert.equal(await reconnector.recover('test'), true);
+  assert.equal(await settle(recovery.recover('test')), true);
   assert.deepEqual(second.sent.map((event) => event.type), ['session.update', 'conversation.item.create', 'conversation.item.create']);
   assert.deepEqual(second.sent.slice(1).map((event) => event.item), [
     { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'こんにちは' }] },
@@ -36,32 +59,101 @@ test('after a reconnect the config is re-applied and the conversation restored, 
   assert.equal(session.state.items.length, 0, 'the new session announces the restored items itself');
 });
 
+test('the session announces reconnected itself, once its config and context are on the new connection', async () => {
+  const first = new MemoryTransport();
+  const second = new MemoryTransport();
+  const session = new RealtimeSession(first, gaDialect);
+  first.serverSays(item('a', 'user', 'hello'));
+  const announced: Array<{ restored: number; sentBefore: string[] }> = [];
+  session.on('reconnected', (restored) => announced.push({ restored, sentBefore: second.sent.map((event) => event.type) }));
+  const recovery = reconnector(session, { connect: async () => second, firstDelayMs: 1 });
+  assert.equal(await settle(recovery.recover('lost')), true);
+  assert.deepEqual(announced, [{ restored: 1, sentBefore: ['session.update', 'conversation.item.create'] }]);
+});
+
 test('back-off grows and gives up at the deadline', async () => {
   const session = new RealtimeSession(new MemoryTransport(), gaDialect);
   const delays: number[] = [];
   let gaveUp = '';
-  const reconnector = new Reconnector(session, {
+  const recovery = reconnector(session, {
     connect: async () => { throw new Error('refused'); },
-    sessionConfig: () => ({ type: 'realtime' }),
-    firstDelayMs: 10, maxDelayMs: 80, giveUpAfterMs: 400, random: () => 0.5,
+    firstDelayMs: 10, maxDelayMs: 80, giveUpAfterMs: 400,
     onReconnecting: (_attempt, delay) => delays.push(delay),
     onGaveUp: (reason) => { gaveUp = reason; },
   });
-  assert.equal(await reconnector.recover('lost'), false);
-  assert.deepEqual(delays.slice(0, 5), [10, 20, 40, 80, 80]);
+  const started = Date.now();
+  assert.equal(await settle(recovery.recover('lost')), false);
+  assert.deepEqual(delays, [10, 20, 40, 80, 80, 80, 80], 'the waits fit in the 400 ms deadline and no more');
+  assert.ok(Date.now() - started <= 400, 'no attempt starts past the deadline');
   assert.equal(gaveUp, 'refused');
 });
+
+test('a refusal that may pass (429, 500, 503, connection refused, a timeout) is retried', async () => {
+  const refusals = [upgradeRejected(429, 'ws://x'), upgradeRejected(500, 'ws://x'), upgradeRejected(503, 'ws://x'),
+    socketFailed(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), 'ws://x'),
+    new ConnectionError('cannot connect to ws://x: no answer', { code: 'timeout' })];
+  const session = new RealtimeSession(new MemoryTransport(), gaDialect);
+  let attempts = 0;
+  const recovery = reconnector(session, {
+    connect: async () => { const refusal = refusals[attempts++]; if (refusal) throw refusal; return new MemoryTransport(); },
+    firstDelayMs: 10,
+  });
+  assert.equal(await settle(recovery.recover('lost')), true);
+  assert.equal(attempts, 6);
+});
+
+for (const status of [401, 403, 404]) {
+  test(`${status} at the first reconnect attempt stops at once: one attempt, the one-line error, no give-up`, async () => {
+    const session = new RealtimeSession(new MemoryTransport(), gaDialect);
+    let attempts = 0;
+    const rejected: ConnectionError[] = [];
+    let gaveUp = false;
+    const recovery = reconnector(session, {
+      connect: async () => { attempts += 1; throw upgradeRejected(status, 'ws://x'); },
+      firstDelayMs: 10, giveUpAfterMs: 60_000,
+      onRejected: (error) => rejected.push(error),
+      onGaveUp: () => { gaveUp = true; },
+    });
+    assert.equal(await settle(recovery.recover('lost')), false);
+    assert.equal(attempts, 1);
+    assert.equal(rejected.length, 1);
+    assert.equal(rejected[0]!.status, status);
+    assert.match(rejected[0]!.message, new RegExp(`^cannot connect to ws://x: .*\\(${status}`));
+    assert.equal(gaveUp, false);
+  });
+
+  test(`${status} while reconnecting after a drop (the server came back refusing us) stops at that attempt`, async () => {
+    const second = new MemoryTransport();
+    const session = new RealtimeSession(new MemoryTransport(), gaDialect);
+    let attempts = 0;
+    const rejected: number[] = [];
+    const recovery = reconnector(session, {
+      connect: async () => {
+        attempts += 1;
+        if (attempts === 1) return second;
+        throw attempts === 2 ? upgradeRejected(503, 'ws://x') : upgradeRejected(status, 'ws://x');
+      },
+      firstDelayMs: 10, giveUpAfterMs: 60_000,
+      onRejected: (error) => rejected.push(error.status!),
+    });
+    assert.equal(await settle(recovery.recover('code 1006')), true, 'the first drop recovers');
+    second.serverSays({ type: 'session.created', event_id: 'e0', session: {} });
+    const attemptsBefore = attempts;
+    assert.equal(await settle(recovery.recover('code 1006')), false, 'the second drop meets the refusal');
+    assert.equal(attempts - attemptsBefore, 2, 'a 503 is retried; the refusal after it is the last attempt');
+    assert.deepEqual(rejected, [status]);
+  });
+}
 
 test('a server that accepts and hangs up before saying hello does not get a fresh deadline', async () => {
   const session = new RealtimeSession(new MemoryTransport(), gaDialect);
   let attempts = 0;
-  const reconnector = new Reconnector(session, {
+  const recovery = reconnector(session, {
     connect: async () => { attempts += 1; return new MemoryTransport(); },
-    sessionConfig: () => ({ type: 'realtime' }),
-    firstDelayMs: 10, maxDelayMs: 40, giveUpAfterMs: 200, random: () => 0.5,
+    firstDelayMs: 10, maxDelayMs: 40, giveUpAfterMs: 200,
   });
   const started = Date.now();
-  while (await reconnector.recover('hung up')) { /* it connects, then the line drops again at once */ }
-  assert.ok(Date.now() - started < 400, 'gave up near the first deadline');
+  while (await settle(recovery.recover('hung up'))) { /* it connects, then the line drops again at once */ }
+  assert.ok(Date.now() - started <= 200, `gave up at the first deadline (${Date.now() - started} ms of mocked time)`);
   assert.ok(attempts >= 2);
 });
