@@ -46,3 +46,35 @@ export function int16Data(values: number[]): Buffer {
   values.forEach((value, i) => buf.writeInt16LE(value, i * 2));
   return buf;
 }
+
+/** What ffmpeg's encoder tag reads in ffmpeg 4.4; 13 characters + NUL = an even 14-byte ISFT. */
+export const FFMPEG_ENCODER_TAG = 'Lavf58.76.100';
+
+/**
+ * A WAV exactly as ffmpeg's wav muxer writes it to a pipe (libavformat/wavenc.c,
+ * riffenc.c), 78 bytes of header for PCM16:
+ *   0 "RIFF" FF FF FF FF "WAVE"   RIFF size -1: filled in only when the output can seek
+ *  12 "fmt " 16, PCMWAVEFORMAT    size patched inside ffmpeg's I/O buffer, so it is real
+ *  36 "LIST" 26 "INFO" "ISFT" 14 "Lavf58.76.100\0"   ff_riff_write_info (encoder tag)
+ *  70 "data" FF FF FF FF          ff_start_tag writes -1; never patched on a pipe
+ *  78 audio
+ */
+export function ffmpegPipeWav(audio: Buffer, options: { sampleRate: number; channels: number }): Buffer {
+  const isft = chunk('ISFT', Buffer.from(`${FFMPEG_ENCODER_TAG}\0`, 'ascii'));
+  const info = chunk('LIST', Buffer.concat([Buffer.from('INFO', 'ascii'), isft]));
+  const riff = Buffer.alloc(12);
+  riff.write('RIFF', 0, 'ascii');
+  riff.writeUInt32LE(0xffffffff, 4);
+  riff.write('WAVE', 8, 'ascii');
+  const fmt = chunk('fmt ', fmtBody({ formatTag: 1, channels: options.channels, sampleRate: options.sampleRate, bits: 16 }));
+  const dataHeader = chunk('data', Buffer.alloc(0), 0xffffffff);
+  return Buffer.concat([riff, fmt, info, dataHeader, audio]);
+}
+
+/** The ds64 chunk of an RF64 file: 64-bit RIFF and data sizes, sample count, no table. */
+export function ds64Chunk(dataBytes: number, riffBytes = 0): Buffer {
+  const body = Buffer.alloc(28);
+  body.writeBigUInt64LE(BigInt(riffBytes), 0);
+  body.writeBigUInt64LE(BigInt(dataBytes), 8);
+  return chunk('ds64', body);
+}

@@ -3,10 +3,7 @@
  * plus the noise and mixing needed to put it into a realistic signal.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { readWavFile } from '../../src/audio/wav.js';
+import { parseWav } from '../../src/audio/wav.js';
 import { resample } from '../../src/audio/resample.js';
 import { seededRandom } from './audio-signals.js';
 
@@ -15,20 +12,11 @@ export interface EspeakOptions {
   wordsPerMinute?: number;
 }
 
-/**
- * Clean espeak-ng speech at its native rate (22050 Hz for the default voices). Written
- * to a file with -w because --stdout declares a placeholder data size parseWav rejects.
- */
+/** Clean espeak-ng speech at its native rate (22050 Hz for the default voices). */
 export function espeakSpeech(text: string, options: EspeakOptions = {}): { samples: Int16Array; sampleRate: number } {
-  const dir = mkdtempSync(join(tmpdir(), 'kaiwa-espeak-'));
-  try {
-    const file = join(dir, 'speech.wav');
-    execFileSync('espeak-ng', ['-w', file, '-v', options.voice ?? 'en-us', '-s', String(options.wordsPerMinute ?? 175), text]);
-    const wav = readWavFile(file);
-    return { samples: wav.samples, sampleRate: wav.sampleRate };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const stream = execFileSync('espeak-ng', ['--stdout', '-v', options.voice ?? 'en-us', '-s', String(options.wordsPerMinute ?? 175), text], { maxBuffer: 64 * 1024 * 1024 });
+  const wav = parseWav(stream);
+  return { samples: wav.samples, sampleRate: wav.sampleRate };
 }
 
 export function espeakSpeechAt(text: string, sampleRate: number, options: EspeakOptions = {}): Int16Array {

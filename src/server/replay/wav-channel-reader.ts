@@ -3,6 +3,10 @@
  * time, so replaying an hour-long recording never holds the whole file in memory.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { readWavLayoutPrefix } from '../../audio/riff-reader.js';
+
+/** More than any header the recorder (or a tool that rewrote the file) puts before the audio. */
+const MAX_HEADER_BYTES = 64 * 1024;
 
 export class WavChannelReader {
   private constructor(
@@ -23,16 +27,17 @@ export class WavChannelReader {
       return undefined;
     }
     try {
-      const head = Buffer.alloc(Math.min(4096, fstatSync(fd).size));
+      const fileBytes = fstatSync(fd).size;
+      const head = Buffer.alloc(Math.min(MAX_HEADER_BYTES, fileBytes));
       readSync(fd, head, 0, head.length, 0);
-      const layout = parseLayout(head);
-      if (!layout) {
+      const layout = readWavLayoutPrefix(head);
+      if (!layout || layout.format.encoding !== 'pcm' || layout.format.bytesPerSample !== 2) {
         closeSync(fd);
         return undefined;
       }
-      const bytes = fstatSync(fd).size - layout.dataOffset;
-      const frames = Math.max(0, Math.floor(bytes / (2 * layout.channels)));
-      return new WavChannelReader(fd, layout.sampleRate, layout.channels, layout.dataOffset, frames);
+      const { sampleRate, channels } = layout.format;
+      const frames = Math.max(0, Math.floor((fileBytes - layout.dataOffset) / (2 * channels)));
+      return new WavChannelReader(fd, sampleRate, channels, layout.dataOffset, frames);
     } catch {
       closeSync(fd);
       return undefined;
@@ -57,23 +62,4 @@ export class WavChannelReader {
   close(): void {
     closeSync(this.fd);
   }
-}
-
-function parseLayout(head: Buffer): { sampleRate: number; channels: number; dataOffset: number } | undefined {
-  if (head.length < 12 || head.toString('ascii', 0, 4) !== 'RIFF' || head.toString('ascii', 8, 12) !== 'WAVE') return undefined;
-  let format: { sampleRate: number; channels: number } | undefined;
-  for (let offset = 12; offset + 8 <= head.length;) {
-    const id = head.toString('ascii', offset, offset + 4);
-    const size = head.readUInt32LE(offset + 4);
-    const body = offset + 8;
-    if (id === 'fmt ' && body + 16 <= head.length) {
-      const tag = head.readUInt16LE(body);
-      const bits = head.readUInt16LE(body + 14);
-      if ((tag !== 1 && tag !== 0xfffe) || bits !== 16) return undefined;
-      format = { channels: head.readUInt16LE(body + 2), sampleRate: head.readUInt32LE(body + 4) };
-    }
-    if (id === 'data') return format ? { ...format, dataOffset: body } : undefined;
-    offset = body + size + (size % 2);
-  }
-  return undefined;
 }
