@@ -17,7 +17,7 @@ import type { ReplyEngine } from './engines/reply-engine.js';
 import { NO_SPEECH, type SpeechParts } from './speech-parts.js';
 import { DEFAULT_SESSION_LIMITS, ServerSession, type SessionLimits, type ServerSessionOptions } from './server-session.js';
 import type { Transport } from '../protocol/transport.js';
-import type { FaultHook } from './fault-injection.js';
+import type { ConnectionHook, HookedSocket } from './connection-hook.js';
 import { chooseSubprotocol, dialectOf, isAuthorized } from './connection-auth.js';
 import { selfSignedCertificate, type TlsMaterial } from './tls-certificate.js';
 
@@ -39,8 +39,8 @@ export interface RealtimeServerOptions {
   defaultModel?: string;
   /** What runs on each socket (default: a ServerSession); `kaiwa serve --replay` plugs in a replay. */
   createSession?: SessionFactory;
-  /** Lets tests drop, expire or refuse connections (see fault-injection.ts). */
-  faults?: FaultHook;
+  /** Sits between each socket and its session (kaiwa/testing's FaultInjector is one). */
+  connectionHook?: ConnectionHook;
 }
 
 /** The session on one socket, as the server drives it. */
@@ -146,7 +146,7 @@ class SessionRegistry {
     if (this.sockets.size >= (this.options.maxSessions ?? DEFAULT_MAX_SESSIONS)) {
       return refuse(socket, 503, 'Too many sessions; try again later.');
     }
-    const refusal = this.options.faults?.refusal();
+    const refusal = this.options.connectionHook?.refusal?.();
     if (refusal) return refuse(socket, refusal.status, refusal.message);
     this.wss.handleUpgrade(req, socket, head, (ws) => this.open(ws, req));
   }
@@ -155,34 +155,23 @@ class SessionRegistry {
     const dialect = dialectFor(dialectOf(req));
     const url = new URL(req.url ?? '/', 'http://localhost');
     const model = url.searchParams.get('model') ?? url.searchParams.get('deployment') ?? this.options.defaultModel ?? 'gpt-realtime';
-    const fault = this.options.faults?.connect({
-      dialect: dialect.name, send: (text, done) => ws.send(text, done), terminate: () => ws.terminate(), close: (code, reason) => ws.close(code, reason),
-    });
-    const transport: Transport = {
-      send: (text) => ws.send(text),
-      get bufferedAmount() { return ws.bufferedAmount; },
-      get isOpen() { return ws.readyState === WebSocket.OPEN; },
-      close: (code, reason) => ws.close(code, reason),
-    };
     const create = this.options.createSession ?? ((t: Transport, o: ServerSessionOptions) => new ServerSession(t, o));
-    const session = create(fault ? fault.transport(transport) : transport, {
+    const open = (transport: Transport): SocketSession => create(transport, {
       engine: this.options.engine, speech: this.options.speech ?? NO_SPEECH, dialect,
       model: model.slice(0, 128), logger: this.logger, limits: this.limits,
     });
-    fault?.opened(session);
+    const socket = hookedSocket(ws, dialect.name);
+    const hook = this.options.connectionHook;
+    const session = hook ? hook.connect(socket, open) : open(socket.transport);
     this.sockets.set(ws, session);
     this.alive.add(ws);
     this.logger.log('info', `session ${session.id} opened (${dialect.name}, ${req.socket.remoteAddress ?? 'unknown'})`);
     ws.on('pong', () => this.alive.add(ws));
-    ws.on('message', (data: RawData, isBinary: boolean) => {
-      const buffer = toBuffer(data);
-      if (!fault || fault.incoming(buffer, isBinary)) session.receive(buffer, isBinary);
-    });
+    ws.on('message', (data: RawData, isBinary: boolean) => session.receive(toBuffer(data), isBinary));
     ws.on('error', (error) => this.logger.log('warn', `session ${session.id}: ${error.message}`));
     ws.on('close', (code) => {
       session.dispose();
       this.sockets.delete(ws);
-      fault?.closed(code);
       this.logger.log('info', `session ${session.id} closed (${code})`);
     });
     session.start();
@@ -215,6 +204,22 @@ class SessionRegistry {
     await Promise.all(closing);
     this.wss.close();
   }
+}
+
+function hookedSocket(ws: WebSocket, dialect: string): HookedSocket {
+  return {
+    dialect,
+    transport: {
+      send: (text) => ws.send(text),
+      get bufferedAmount() { return ws.bufferedAmount; },
+      get isOpen() { return ws.readyState === WebSocket.OPEN; },
+      close: (code, reason) => ws.close(code, reason),
+    },
+    send: (text, done) => ws.send(text, done),
+    terminate: () => ws.terminate(),
+    close: (code, reason) => ws.close(code, reason),
+    onClose: (listener) => ws.on('close', listener),
+  };
 }
 
 function toBuffer(data: RawData): Buffer {

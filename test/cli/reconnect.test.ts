@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { startRealtimeServer } from '../../src/server/realtime-server.js';
 import { EchoEngine } from '../../src/server/engines/echo-engine.js';
-import { FaultInjector } from '../../src/server/fault-injection.js';
+import { FaultInjector } from '../../src/testing/index.js';
 import { startLoggingProxy } from '../helpers/logging-proxy.js';
 import { ROOT, runKaiwa } from '../helpers/cli-runner.js';
 import { fakeSpeech } from '../helpers/server-speech.js';
@@ -12,7 +12,7 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 
 test('50 forced disconnects in one session (mid-response, mid-tool-call, between turns): no crash, lines kept, context restored', async () => {
   const faults = new FaultInjector();
-  const server = await startRealtimeServer({ port: 0, engine: new EchoEngine(), speech: fakeSpeech(), faults });
+  const server = await startRealtimeServer({ port: 0, engine: new EchoEngine(), speech: fakeSpeech(), connectionHook: faults });
   const proxy = await startLoggingProxy(server.url);
   const sessionsOpened = (): number => proxy.log.filter((event) => event.type === 'session.created').length;
   const drops = 50;
@@ -69,7 +69,7 @@ test('50 forced disconnects in one session (mid-response, mid-tool-call, between
 
 test('an expired session (the service ends it) carries on in a new one; a server that stays away ends it after --reconnect-timeout', async () => {
   const faults = new FaultInjector();
-  const server = await startRealtimeServer({ port: 0, engine: new EchoEngine(), speech: fakeSpeech(), faults });
+  const server = await startRealtimeServer({ port: 0, engine: new EchoEngine(), speech: fakeSpeech(), connectionHook: faults });
   const proxy = await startLoggingProxy(server.url);
   try {
     const result = await runKaiwa(['--url', proxy.url, '--no-mic', '--no-speaker', '--reconnect-timeout', '2'], {
@@ -105,7 +105,7 @@ test('an expired session (the service ends it) carries on in a new one; a server
 
 test('--no-reconnect ends the session when the connection drops', async () => {
   const faults = new FaultInjector();
-  const server = await startRealtimeServer({ port: 0, engine: new EchoEngine(), speech: fakeSpeech(), faults });
+  const server = await startRealtimeServer({ port: 0, engine: new EchoEngine(), speech: fakeSpeech(), connectionHook: faults });
   try {
     const result = await runKaiwa(['--url', server.url, '--no-mic', '--no-speaker', '--no-reconnect'], {
       env: { OPENAI_API_KEY: 'sk-reconnect-test-0000' },

@@ -1,7 +1,7 @@
 /** The fault-injection hook: drops mid-response and mid-tool-call, expiry, refusals. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FaultInjector } from '../../src/server/fault-injection.js';
+import { FaultInjector } from '../../src/testing/index.js';
 import { connectClient, startTestServer, textSession, userText, types } from '../helpers/server-harness.js';
 import { TestClient } from '../helpers/server-client.js';
 import { ToneSynthesizer, fakeSpeech } from '../helpers/server-speech.js';
@@ -17,7 +17,7 @@ async function closed(client: TestClient, timeoutMs = 3000): Promise<{ code: num
 
 test('dropOnServerEvent: the connection ends without a close frame before the 3rd audio delta', async () => {
   const faults = new FaultInjector();
-  const server = await startTestServer({ faults, speech: fakeSpeech({ synthesizer: new ToneSynthesizer(40, 100, 5) }) });
+  const server = await startTestServer({ connectionHook: faults, speech: fakeSpeech({ synthesizer: new ToneSynthesizer(40, 100, 5) }) });
   const { client } = await connectClient(server);
   const sessionId = faults.sessions()[0]!.id;
   const rule = faults.dropOnServerEvent('response.output_audio.delta', { nth: 3 });
@@ -36,7 +36,7 @@ test('dropOnServerEvent: the connection ends without a close frame before the 3r
 
 test("dropOnServerEvent with timing 'after': the client gets the function call, then the connection drops", async () => {
   const faults = new FaultInjector();
-  const server = await startTestServer({ faults });
+  const server = await startTestServer({ connectionHook: faults });
   const client = await textSession(server, { tools: [{ type: 'function', name: 'lookup', parameters: { type: 'object', properties: {} } }] });
   const rule = faults.dropOnServerEvent('response.function_call_arguments.done', { timing: 'after' });
   client.send(userText('call lookup with term cats'));
@@ -50,7 +50,7 @@ test("dropOnServerEvent with timing 'after': the client gets the function call, 
 
 test('dropOnClientEvent: the tool output never reaches the session', async () => {
   const faults = new FaultInjector();
-  const server = await startTestServer({ faults });
+  const server = await startTestServer({ connectionHook: faults });
   const client = await textSession(server);
   faults.dropOnClientEvent((event) => event.type === 'conversation.item.create' && (event.item as { type?: string }).type === 'function_call_output');
   client.send(userText('hello'));
@@ -62,7 +62,7 @@ test('dropOnClientEvent: the tool output never reaches the session', async () =>
 
 test('expire: error session_expired, then a close frame 1000', async () => {
   const faults = new FaultInjector();
-  const server = await startTestServer({ faults });
+  const server = await startTestServer({ connectionHook: faults });
   const opened = faults.nextSession();
   const client = await textSession(server);
   const id = await opened;
@@ -77,7 +77,7 @@ test('expire: error session_expired, then a close frame 1000', async () => {
 
 test('expire mid-response (rule): the response stops and no response.done follows the error', async () => {
   const faults = new FaultInjector();
-  const server = await startTestServer({ faults, speech: fakeSpeech({ synthesizer: new ToneSynthesizer(40, 100, 5) }) });
+  const server = await startTestServer({ connectionHook: faults, speech: fakeSpeech({ synthesizer: new ToneSynthesizer(40, 100, 5) }) });
   const { client } = await connectClient(server);
   faults.dropOnServerEvent('response.output_audio.delta', { nth: 2, action: 'expire', timing: 'after' });
   client.send(userText('a long answer please, with many words in it'));
@@ -90,7 +90,7 @@ test('expire mid-response (rule): the response stops and no response.done follow
 
 test('dropAll and refuseNext: reconnects are refused with 503, then accepted', async () => {
   const faults = new FaultInjector();
-  const server = await startTestServer({ faults });
+  const server = await startTestServer({ connectionHook: faults });
   const first = await textSession(server);
   const second = await textSession(server);
   assert.equal(faults.dropAll(), 2);
@@ -107,7 +107,7 @@ test('dropAll and refuseNext: reconnects are refused with 503, then accepted', a
 
 test('a beta session: rules match the wire names', async () => {
   const faults = new FaultInjector();
-  const server = await startTestServer({ faults, speech: fakeSpeech({ synthesizer: new ToneSynthesizer(40, 100, 5) }) });
+  const server = await startTestServer({ connectionHook: faults, speech: fakeSpeech({ synthesizer: new ToneSynthesizer(40, 100, 5) }) });
   const { client } = await connectClient(server, { headers: { 'OpenAI-Beta': 'realtime=v1' } });
   const rule = faults.dropOnServerEvent('response.audio.delta');
   client.send({ type: 'conversation.item.create', item: { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'hi there' }] } });

@@ -1,0 +1,145 @@
+/**
+ * One connection under a FaultInjector: it wraps the session's transport and the session,
+ * so every event either way passes the armed rules, and it carries out drop and expire on
+ * the socket below.
+ */
+import type { Transport } from '../protocol/transport.js';
+import type { HookedSocket } from '../server/connection-hook.js';
+import type { SocketSession } from '../server/realtime-server.js';
+import { newId } from '../server/ids.js';
+import { eventType, type FaultAction, type FaultDirection, type FaultReport, type FiredRule } from './fault-rules.js';
+
+export interface FaultSessionInfo {
+  id: string;
+  dialect: string;
+  openedAt: number;
+  serverEvents: number;
+  clientEvents: number;
+}
+
+/** What a connection asks of, and tells, the injector it belongs to. */
+export interface FaultRegistry {
+  check(connection: FaultConnection, direction: FaultDirection, text: () => string): FiredRule | undefined;
+  report(report: FaultReport, rule?: FiredRule): void;
+  opened(connection: FaultConnection): void;
+  closed(connection: FaultConnection, code: number): void;
+}
+
+const EXPIRED_MESSAGE = 'Your session hit the maximum duration of 60 minutes.';
+
+export class FaultConnection {
+  private target: SocketSession | undefined;
+  private failed = false;
+  private readonly openedAt = Date.now();
+  private serverEvents = 0;
+  private clientEvents = 0;
+
+  constructor(private readonly socket: HookedSocket, private readonly registry: FaultRegistry) {}
+
+  /** The session's id once it is open. */
+  get sessionId(): string | undefined {
+    return this.target?.id;
+  }
+
+  info(): FaultSessionInfo {
+    return { id: this.target?.id ?? '', dialect: this.socket.dialect, openedAt: this.openedAt, serverEvents: this.serverEvents, clientEvents: this.clientEvents };
+  }
+
+  /** Opens the session over a transport that passes the rules; returns the session the server drives. */
+  open(open: (transport: Transport) => SocketSession): SocketSession {
+    const session = open(this.transport());
+    this.target = session;
+    this.socket.onClose((code) => this.closed(code));
+    this.registry.opened(this);
+    return {
+      get id() { return session.id; },
+      start: () => session.start(),
+      receive: (data, isBinary) => {
+        if (this.incoming(data, isBinary)) session.receive(data, isBinary);
+      },
+      dispose: () => session.dispose(),
+    };
+  }
+
+  /** Fails the connection now; false when it had already failed. */
+  fail(action: FaultAction): boolean {
+    if (this.failed) return false;
+    this.failed = true;
+    this.target?.dispose();
+    if (action === 'drop') {
+      this.socket.terminate();
+      return true;
+    }
+    this.socket.send(JSON.stringify({
+      type: 'error',
+      event_id: newId('event'),
+      error: { type: 'invalid_request_error', code: 'session_expired', message: EXPIRED_MESSAGE, param: null, event_id: null },
+    }), () => undefined);
+    this.socket.close(1000, 'session expired');
+    return true;
+  }
+
+  private transport(): Transport {
+    const inner = this.socket.transport;
+    const connection = this;
+    return {
+      send: (text) => connection.outgoing(text),
+      get bufferedAmount() { return inner.bufferedAmount; },
+      get isOpen() { return !connection.failed && inner.isOpen; },
+      close: (code, reason) => inner.close(code, reason),
+    };
+  }
+
+  /** An incoming frame: false when a rule dropped the connection on it (the session never sees it). */
+  private incoming(data: Buffer, isBinary: boolean): boolean {
+    if (this.failed) return false;
+    this.clientEvents += 1;
+    if (isBinary) return true;
+    const rule = this.registry.check(this, 'client', () => data.toString('utf8'));
+    if (!rule) return true;
+    const type = eventType(data.toString('utf8')) ?? 'unknown';
+    if (rule.timing === 'after') {
+      // The session handles the event first, then the connection fails.
+      queueMicrotask(() => this.fire(rule, type, 'client'));
+      return true;
+    }
+    this.fire(rule, type, 'client');
+    return false;
+  }
+
+  private closed(code: number): void {
+    this.failed = true;
+    this.registry.closed(this, code);
+  }
+
+  private outgoing(text: string): void {
+    const inner = this.socket.transport;
+    if (this.failed || !inner.isOpen) return;
+    this.serverEvents += 1;
+    const rule = this.registry.check(this, 'server', () => text);
+    if (!rule) {
+      inner.send(text);
+      return;
+    }
+    const type = eventType(text) ?? 'unknown';
+    if (rule.timing === 'after' && rule.action === 'drop') {
+      // Written out first, then the connection goes: the client has the event and nothing after it.
+      this.failed = true;
+      this.target?.dispose();
+      this.socket.send(text, () => this.socket.terminate());
+      this.report(rule, type, 'server');
+      return;
+    }
+    // An 'after' expiry sends the event, then the error and the close frame (frames stay in order).
+    if (rule.timing === 'after') inner.send(text);
+    this.fire(rule, type, 'server');
+  }
+
+  private fire(rule: FiredRule, type: string, direction: FaultDirection): void {
+    if (this.fail(rule.action)) this.report(rule, type, direction);
+  }
+
+  private report(rule: FiredRule, type: string, direction: FaultDirection): void {
+    this.registry.report({ sessionId: this.target?.id ?? '', action: rule.action, trigger: type, direction, nth: rule.nth }, rule);
+  }
+}
