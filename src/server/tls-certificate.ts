@@ -4,7 +4,6 @@
  * certificate as their CA (e.g. NODE_EXTRA_CA_CERTS or the `ca` socket option).
  */
 import { isIP } from 'node:net';
-import { generate } from 'selfsigned';
 
 export interface TlsMaterial {
   cert: string;
@@ -18,6 +17,8 @@ export async function selfSignedCertificate(host: string): Promise<TlsMaterial> 
   if (isIP(host) && host !== '127.0.0.1' && host !== '::1') altNames.push({ type: 7, ip: host });
   else if (!isIP(host) && host !== 'localhost') altNames.push({ type: 2, value: host });
   const notBeforeDate = new Date(Date.now() - 60_000);
+  // Loaded here, not at startup: only --tls needs it, and it brings its own X.509 stack.
+  const { generate } = await import('selfsigned');
   const pems = await generate([{ name: 'commonName', value: 'kaiwa serve' }], {
     keyType: 'ec',
     curve: 'P-256',
