@@ -12,7 +12,8 @@ import { BargeIn, type Interruption } from '../client/barge-in.js';
 import { ResidualEchoGate } from '../client/residual-echo-gate.js';
 import { tokensOfUsage, inputTotal, outputTotal } from '../cost/token-totals.js';
 import { sampleRateOf } from '../protocol/audio-format.js';
-import type { ServerEvent, SessionConfig } from '../protocol/events.js';
+import type { ProtocolError, Response, ServerEvent, SessionConfig } from '../protocol/events.js';
+import type { ResponseOwner } from '../client/response-ledger.js';
 import { rmsDbfs, bytesToMs } from '../audio/pcm16.js';
 import type { RedactingLogger } from '../logger.js';
 import { errorMessage } from '../errors.js';
@@ -110,6 +111,8 @@ export class ChatRun {
   start(sessionConfig: SessionConfig): Promise<number> {
     const done = new Promise<number>((resolve) => { this.finished = resolve; });
     this.session.on('server-event', (event) => this.onServerEvent(event));
+    this.session.on('response-finished', (response, owner, answersRequest) => this.onResponseFinished(response, owner, answersRequest));
+    this.session.on('response-rejected', (error) => this.onRequestRejected(error));
     this.session.on('malformed', (reason) => this.output.malformed(reason));
     this.session.on('close', (code, reason) => this.onSocketClosed(code, reason));
     this.settings.timers?.on('fired', (timer) => this.onTimerFired(timer));
@@ -136,33 +139,40 @@ export class ChatRun {
   }
 
   private onServerEvent(event: ServerEvent): void {
-    const fatal = this.output.serverEvent(event, this.session.state);
+    const fatal = this.output.serverEvent(event, this.session.state, (id) => this.session.responseOwner(id));
     this.mic.checkForLoop(event);
     if (fatal) this.end(1, { drain: false });
-    if (event.type === 'response.done') this.onResponseDone(event);
   }
 
-  private onResponseDone(event: ServerEvent & { type: 'response.done' }): void {
-    const tokens = tokensOfUsage(event.response.usage);
+  /** Every response costs; only kaiwa's own (or the conversation's) can be the answer that ends a run. */
+  private onResponseFinished(response: Response, owner: ResponseOwner, answersRequest: boolean): void {
+    const tokens = tokensOfUsage(response.usage);
     const costText = this.spend.addResponse(tokens);
     const totals = this.session.state.tokens;
     const total = this.spend.totalUsd;
     this.ui?.dispatch({ type: 'usage', tokensIn: inputTotal(totals), tokensOut: outputTotal(totals), ...(total !== undefined ? { costUsd: total } : {}) });
-    this.output.responseDone(event, tokens, costText);
-    const status = (event.response.status ?? 'completed') as ResponseStatus;
-    const calledTools = (event.response.output ?? []).some((item) => item.type === 'function_call');
-    this.considerExit({ status, toolsWillAnswer: this.settings.tools !== undefined && status === 'completed' && calledTools });
+    this.output.responseDone(response, owner, tokens, costText);
+    if (owner === 'foreign') return;
+    const status = (response.status ?? 'completed') as ResponseStatus;
+    const calledTools = (response.output ?? []).some((item) => item.type === 'function_call');
+    this.considerExit({ status, answersRequest, toolsWillAnswer: this.settings.tools !== undefined && status === 'completed' && calledTools });
+  }
+
+  private onRequestRejected(error: ProtocolError): void {
+    this.logger.log('error', `the server refused kaiwa's request for a response: ${error.message || error.code || error.type}`);
+    this.considerExit(undefined, { rejected: true });
   }
 
   /** Asks the exit decision at a quiet point, and follows it. */
-  private considerExit(finished?: RunSituation['finished']): void {
+  private considerExit(finished?: RunSituation['finished'], events: { rejected?: boolean } = {}): void {
     const decision = decideExit({
       ...(finished ? { finished } : {}),
+      ...events,
       once: this.options.once,
       stdinClosed: this.stdinClosed,
       budgetStopped: this.spend.stopped,
       inputEnded: !this.audio.source,
-      responseInFlight: this.session.responseInFlight,
+      responseInFlight: this.session.responsesOutstanding,
     });
     if (decision.exit) this.end(decision.code);
   }
@@ -227,6 +237,7 @@ export class ChatRun {
   private end(code: number, options: { drain: boolean } = { drain: true }): void {
     if (this.exitCode !== undefined) return;
     this.exitCode = code;
+    for (const text of this.session.unsentUserTexts) this.logger.log('warn', `not sent (the connection was down): ${JSON.stringify(text)}`);
     this.keeper?.stop();
     this.padding?.stop();
     this.bridge.stopCapturing();
@@ -266,6 +277,8 @@ export class ChatRun {
       speaker: audio.speaker,
       sinks: audio.sinks,
       gate: () => this.mic.gate.isOpen(),
+      // Someone else's response is not the assistant talking to the user.
+      plays: (responseId) => this.session.responseOwner(responseId) !== 'foreign',
       ...(echoGate ? { filterCaptured: (pcm: Buffer) => echoGate.filter(pcm) } : {}),
       onCaptured: (pcm, sent) => {
         if (sent) this.mic.recordSent(bytesToMs(pcm.length, rate));

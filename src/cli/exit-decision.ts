@@ -5,9 +5,19 @@
  */
 export type ResponseStatus = 'completed' | 'cancelled' | 'failed' | 'incomplete' | 'in_progress';
 
+export interface FinishedResponse {
+  status: ResponseStatus;
+  /** It called tools, and the model will answer with their results. */
+  toolsWillAnswer: boolean;
+  /** It is what kaiwa asked for (or the answer to the user's voice), not someone else's. */
+  answersRequest: boolean;
+}
+
 export interface RunSituation {
   /** The response that just finished, when this question follows one. */
-  finished?: { status: ResponseStatus; toolsWillAnswer: boolean };
+  finished?: FinishedResponse;
+  /** The server refused kaiwa's request for a response. */
+  rejected?: boolean;
   /** `--once`: one answer, then exit. */
   once: boolean;
   /** Typed input (stdin) has ended. */
@@ -16,9 +26,15 @@ export interface RunSituation {
   budgetStopped: boolean;
   /** No audio will come any more: there is no microphone or file, or it has ended. */
   inputEnded: boolean;
-  /** A response is being produced or is waiting to start. */
+  /** A response is being produced, or kaiwa's request is sent or queued. */
   responseInFlight: boolean;
 }
+
+/** `--once` exit codes by the answer's status (README, "Exit codes"). */
+export const EXIT_CODES: Record<ResponseStatus, number> = {
+  completed: 0, in_progress: 0, incomplete: 3, failed: 1, cancelled: 1,
+};
+export const EXIT_REJECTED = 1;
 
 export type ExitDecision = { exit: false } | { exit: true; code: number };
 
@@ -30,8 +46,9 @@ export function decideExit(situation: RunSituation): ExitDecision {
   // A response that called tools is followed by the one that uses their results.
   if (finished?.toolsWillAnswer) return CONTINUE;
   if (situation.once) {
-    if (!finished) return CONTINUE;
-    return exitWith(finished.status === 'failed' || finished.status === 'cancelled' ? 1 : 0);
+    if (situation.rejected) return exitWith(EXIT_REJECTED);
+    if (!finished?.answersRequest) return CONTINUE;
+    return exitWith(EXIT_CODES[finished.status]);
   }
   if (situation.responseInFlight) return CONTINUE;
   if (situation.budgetStopped) return exitWith(0);

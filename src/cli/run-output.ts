@@ -1,6 +1,7 @@
 import type { ConversationState } from '../client/conversation.js';
 import { severityOf } from '../client/error-severity.js';
-import type { ProtocolError, ServerEvent } from '../protocol/events.js';
+import type { ProtocolError, Response, ServerEvent } from '../protocol/events.js';
+import type { ResponseOwner } from '../client/response-ledger.js';
 import { formatTokens } from '../cost/token-format.js';
 import type { TokenTotals } from '../cost/token-totals.js';
 import type { RedactingLogger } from '../logger.js';
@@ -10,6 +11,26 @@ import { explainServerError, rateLimitNotice } from './rate-limit-notice.js';
 import type { TerminalUi } from './tui/terminal-ui.js';
 
 const MAX_MALFORMED_WARNINGS = 3;
+
+const INCOMPLETE_REASONS: Record<string, string> = {
+  max_output_tokens: 'the answer reached the output token limit (--max-output-tokens)',
+  content_filter: 'the service\'s safety filter stopped the answer',
+};
+
+/** One line saying why a response did not complete, or undefined when it did (or the user cut it off). */
+export function statusLine(response: Response): string | undefined {
+  const details = response.status_details;
+  if (response.status === 'incomplete') {
+    const reason = details?.reason ?? 'no reason given';
+    return `response incomplete: ${INCOMPLETE_REASONS[reason] ?? reason}`;
+  }
+  if (response.status === 'failed') {
+    const error = details?.error;
+    const what = [error?.code, error?.message].filter(Boolean).join(': ');
+    return `response failed: ${what || details?.reason || 'no reason given'}`;
+  }
+  return undefined;
+}
 
 export interface RunOutputParts {
   stdout: NodeJS.WritableStream;
@@ -34,23 +55,43 @@ export class RunOutput {
   }
 
   /** Shows one server event; returns true for an error that ends the session. */
-  serverEvent(event: ServerEvent, state: ConversationState): boolean {
+  serverEvent(event: ServerEvent, state: ConversationState, owner: (responseId: string) => ResponseOwner): boolean {
     const { json, stdout, logger, ui } = this.parts;
     if (json) stdout.write(logger.redact(`${eventToJsonLine(event)}\n`));
+    else if (this.isForeign(event, owner)) this.collectForeign(event);
     else if (!this.isRestoredEcho(event)) this.printer.handle(event, state);
     ui?.dispatch({ type: 'server', event });
     if (event.type === 'rate_limits.updated') this.noteRateLimits(event);
     return event.type === 'error' && this.serverError(event.error);
   }
 
-  responseDone(event: ServerEvent & { type: 'response.done' }, tokens: TokenTotals, costText: string): void {
+  responseDone(response: Response, owner: ResponseOwner, tokens: TokenTotals, costText: string): void {
     const { json, logger, ui } = this.parts;
+    if (owner === 'foreign') this.printForeign(response);
     // The terminal UI keeps running totals in its status bar; a line per response is for plain output.
     if (!json) logger.log(ui ? 'debug' : 'info', `usage: ${formatTokens(tokens)} · ${costText}`);
-    if (event.response.status === 'failed') {
-      const details = event.response.status_details;
-      logger.log('warn', `response failed: ${details?.error?.message ?? details?.reason ?? 'no reason given'}`);
-    }
+    const status = statusLine(response);
+    if (status) logger.log('warn', owner === 'foreign' ? `other response ${response.id ?? ''}: ${status}` : status);
+  }
+
+  /** Text of responses kaiwa did not ask for, by response id: shown labelled when they end. */
+  private readonly foreignText = new Map<string, string>();
+
+  private isForeign(event: ServerEvent, owner: (responseId: string) => ResponseOwner): boolean {
+    const responseId = 'response_id' in event ? event.response_id : event.type === 'response.created' || event.type === 'response.done' ? event.response.id : undefined;
+    return typeof responseId === 'string' && owner(responseId) === 'foreign';
+  }
+
+  private collectForeign(event: ServerEvent): void {
+    if (event.type !== 'response.output_audio_transcript.delta' && event.type !== 'response.output_text.delta') return;
+    this.foreignText.set(event.response_id, (this.foreignText.get(event.response_id) ?? '') + event.delta);
+  }
+
+  private printForeign(response: Response): void {
+    const text = (this.foreignText.get(response.id ?? '') ?? '').trim();
+    this.foreignText.delete(response.id ?? '');
+    const origin = response.conversation_id === null ? 'out-of-band response' : 'response kaiwa did not ask for';
+    if (text && !this.parts.json) this.printer.note(`[${origin} ${response.id ?? ''}] ${text}`);
   }
 
   /** The next `restored` items the server announces were printed before the reconnect. */

@@ -51,6 +51,12 @@ export class TranscriptPrinter {
     }
   }
 
+  /** A line of its own between transcript lines (an open line is ended first). */
+  note(line: string): void {
+    if (this.openItem) this.endLine();
+    this.options.write(`${line}\n`);
+  }
+
   /** Marks where the user cut the assistant off: the text printed may run ahead of the voice. */
   interrupted(itemId: string, heardMs: number): void {
     this.flushHeld();

@@ -16,6 +16,8 @@ export interface AudioBridgeOptions {
   sinks: AudioSink[];
   /** Called when the source ends (a WAV file ran out); the bridge itself does not decide what follows. */
   onSourceEnd?: () => void;
+  /** Asked for each response's audio: false keeps it off the speaker and out of the files. */
+  plays?: (responseId: string) => boolean;
   /** Asked before each captured chunk is sent (mute, push-to-talk, half-duplex). */
   gate?: () => boolean;
   /** Told about each append of captured audio as it is sent (the recording's user channel). */
@@ -126,6 +128,7 @@ export class AudioBridge {
   private onServerEvent(event: ServerEvent): void {
     if (event.type !== 'response.output_audio.delta') return;
     if (this.interruptedItems.has(event.item_id)) return;
+    if (this.options.plays && !this.options.plays(event.response_id)) return;
     const pcm = this.options.codec.decode(Buffer.from(event.delta, 'base64'));
     this.options.speaker?.writeItem(event.item_id, pcm);
     this.options.onAssistantAudio?.(event.item_id, pcm);

@@ -31,7 +31,10 @@ export interface ResponseView {
 export interface ConversationState {
   readonly session?: SessionConfig;
   readonly items: readonly ItemView[];
+  /** The conversation's response under way (out-of-band ones run beside it). */
   readonly activeResponseId?: string;
+  /** Responses outside the conversation (`conversation_id` null): their items are not the conversation's. */
+  readonly outOfBandResponseIds: readonly string[];
   readonly responses: readonly ResponseView[];
   readonly tokens: TokenTotals;
   readonly userSpeaking: boolean;
@@ -40,6 +43,7 @@ export interface ConversationState {
 
 export const initialConversation: ConversationState = Object.freeze({
   items: [],
+  outOfBandResponseIds: [],
   responses: [],
   tokens: ZERO_TOKENS,
   userSpeaking: false,
@@ -132,6 +136,7 @@ export function reduceConversation(state: ConversationState, event: ServerEvent)
       return upsertItem(state, viewOf(event.item), event.previous_item_id);
     case 'response.output_item.added':
     case 'response.output_item.done':
+      if (state.outOfBandResponseIds.includes(event.response_id)) return state;
       return upsertItem(state, viewOf(event.item, event.response_id));
     case 'conversation.item.input_audio_transcription.delta':
       return updateItem(state, event.item_id, (item) => ({ ...item, text: item.text + (event.delta ?? '') }));
@@ -155,7 +160,7 @@ export function reduceConversation(state: ConversationState, event: ServerEvent)
     case 'conversation.item.deleted':
       return { ...state, items: state.items.filter((item) => item.id !== event.item_id) };
     case 'response.created':
-      return { ...state, activeResponseId: event.response.id ?? 'unknown' };
+      return startResponse(state, event.response);
     case 'response.done':
       return finishResponse(state, event.response);
     case 'error':
@@ -165,9 +170,24 @@ export function reduceConversation(state: ConversationState, event: ServerEvent)
   }
 }
 
+function startResponse(state: ConversationState, response: Response): ConversationState {
+  const id = response.id ?? 'unknown';
+  if (response.conversation_id === null) return { ...state, outOfBandResponseIds: [...state.outOfBandResponseIds, id] };
+  return { ...state, activeResponseId: id };
+}
+
+/** Only the response that finished stops being active: another one's end says nothing of it. */
 function finishResponse(state: ConversationState, response: Response): ConversationState {
   const tokens = tokensOfUsage(response.usage);
-  const view: ResponseView = { id: response.id ?? '', status: response.status ?? 'completed', tokens };
-  const { activeResponseId: _done, ...rest } = state;
-  return { ...rest, responses: [...state.responses, view], tokens: addTokens(state.tokens, tokens) };
+  const id = response.id ?? '';
+  const view: ResponseView = { id, status: response.status ?? 'completed', tokens };
+  const { activeResponseId, ...rest } = state;
+  const stillActive = activeResponseId !== undefined && activeResponseId !== id && activeResponseId !== 'unknown' && id !== '';
+  return {
+    ...rest,
+    ...(stillActive ? { activeResponseId } : {}),
+    outOfBandResponseIds: state.outOfBandResponseIds.filter((other) => other !== id),
+    responses: [...state.responses, view],
+    tokens: addTokens(state.tokens, tokens),
+  };
 }

@@ -14,6 +14,8 @@ export interface ReconnectOptions {
   onReconnecting?: (attempt: number, delayMs: number, reason: string) => void;
   onReconnected?: (restoredItems: number) => void;
   onGaveUp?: (reason: string) => void;
+  /** How long a new connection may stay silent before it counts as a failed attempt. */
+  helloTimeoutMs?: number;
   /** The server refused us in a way another attempt cannot change (401, 403, 404): no more tries. */
   onRejected?: (error: ConnectionError) => void;
   random?: () => number;
@@ -26,7 +28,7 @@ export interface ReconnectOptions {
  * (the session drops appends on a closed socket): a late replay of speech would be wrong.
  */
 export class Reconnector {
-  private reconnecting = false;
+  private recovering: Promise<boolean> | undefined;
   private stopped = false;
   /** The back-off of the last recovery, until its new session proves itself. */
   private carried: { deadline: number; delay: number } | undefined;
@@ -40,20 +42,77 @@ export class Reconnector {
     this.stopped = true;
   }
 
-  /** Call when the connection ended without us closing it. Resolves true once reconnected. */
-  async recover(reason: string): Promise<boolean> {
-    if (this.reconnecting || this.stopped) return false;
-    this.reconnecting = true;
+  /**
+   * Call when the connection ended without us closing it. Resolves true once reconnected;
+   * a loss noticed again while recovering (a new connection dropping) joins the same recovery.
+   */
+  recover(reason: string): Promise<boolean> {
+    if (this.stopped) return Promise.resolve(false);
+    this.recovering ??= this.reconnect(reason).finally(() => { this.recovering = undefined; });
+    return this.recovering;
+  }
+
+  /**
+   * Each attempt: connect, resume the session on the new connection (config, the context as
+   * it was when the loss began, what never reached the old one), then wait for the server's
+   * first word. A connection that closes before it is a failed attempt, not a reconnect.
+   */
+  private async reconnect(reason: string): Promise<boolean> {
     const snapshot = restorableItems(this.session.state.items);
-    try {
-      const transport = await this.connectWithBackoff(reason);
-      if (!transport) return false;
+    const start = this.backoffStart();
+    let delay = start.delay;
+    let lastError = reason;
+    for (let attempt = 1; !this.stopped; attempt += 1) {
+      const jittered = Math.round(delay * (0.5 + (this.options.random ?? Math.random)()));
+      if (Date.now() + jittered > start.deadline) break;
+      this.options.onReconnecting?.(attempt, jittered, lastError);
+      await new Promise((resolve) => setTimeout(resolve, jittered));
+      delay = Math.min(delay * 2, this.options.maxDelayMs ?? 5000);
+      const transport = await this.connect();
+      if (transport instanceof ConnectionError) return this.rejected(transport);
+      if (typeof transport === 'string') {
+        lastError = transport;
+        continue;
+      }
+      this.carried = { deadline: start.deadline, delay };
       this.session.resume(transport, this.options.sessionConfig(), snapshot);
-      this.options.onReconnected?.(snapshot.length);
-      return true;
-    } finally {
-      this.reconnecting = false;
+      if (this.stopped) return false;
+      if (await this.heardFrom(transport)) {
+        this.options.onReconnected?.(snapshot.length);
+        return true;
+      }
+      lastError = 'the server closed the new connection before the session began';
     }
+    if (!this.stopped) this.options.onGaveUp?.(lastError);
+    return false;
+  }
+
+  /** A connection, a refusal no retry can change, or why this attempt failed. */
+  private async connect(): Promise<ListeningTransport | ConnectionError | string> {
+    try {
+      return await this.options.connect();
+    } catch (error) {
+      if (error instanceof ConnectionError && !error.retryable) return error;
+      return errorMessage(error);
+    }
+  }
+
+  /** True once the server says anything on the new connection; false if it closes first or stays silent. */
+  private heardFrom(transport: ListeningTransport): Promise<boolean> {
+    return new Promise((resolve) => {
+      const finish = (heard: boolean): void => {
+        clearTimeout(timer);
+        transport.off('message', onMessage);
+        transport.off('close', onClose);
+        if (!heard && transport.isOpen) void transport.close(1000, 'no session began');
+        resolve(heard);
+      };
+      const onMessage = (): void => finish(true);
+      const onClose = (): void => finish(false);
+      transport.on('message', onMessage);
+      transport.on('close', onClose);
+      const timer = setTimeout(() => finish(false), this.options.helloTimeoutMs ?? 10_000);
+    });
   }
 
   /**
@@ -64,32 +123,8 @@ export class Reconnector {
     return this.carried ?? { deadline: Date.now() + (this.options.giveUpAfterMs ?? 60_000), delay: this.options.firstDelayMs ?? 250 };
   }
 
-  private async connectWithBackoff(reason: string): Promise<ListeningTransport | undefined> {
-    const start = this.backoffStart();
-    const deadline = start.deadline;
-    let delay = start.delay;
-    let lastError = reason;
-    for (let attempt = 1; !this.stopped; attempt += 1) {
-      const jittered = Math.round(delay * (0.5 + (this.options.random ?? Math.random)()));
-      if (Date.now() + jittered > deadline) break;
-      this.options.onReconnecting?.(attempt, jittered, lastError);
-      await new Promise((resolve) => setTimeout(resolve, jittered));
-      delay = Math.min(delay * 2, this.options.maxDelayMs ?? 5000);
-      try {
-        const transport = await this.options.connect();
-        this.carried = { deadline, delay };
-        return transport;
-      } catch (error) {
-        if (error instanceof ConnectionError && !error.retryable) return this.rejected(error);
-        lastError = errorMessage(error);
-      }
-    }
-    if (!this.stopped) this.options.onGaveUp?.(lastError);
-    return undefined;
-  }
-
-  private rejected(error: ConnectionError): undefined {
+  private rejected(error: ConnectionError): false {
     this.options.onRejected?.(error);
-    return undefined;
+    return false;
   }
 }

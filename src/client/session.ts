@@ -7,6 +7,8 @@ import {
 } from '../protocol/events.js';
 import { isKnownServerEventType, problemWithServerEvent } from '../protocol/server-event-shape.js';
 import { initialConversation, reduceConversation, type ConversationState } from './conversation.js';
+import { ResponseLedger, type ResponseOwner } from './response-ledger.js';
+import type { ProtocolError, Response } from '../protocol/events.js';
 import { silentLogger, type Logger } from '../logger.js';
 
 export interface SessionEvents {
@@ -17,6 +19,15 @@ export interface SessionEvents {
   'close': [code: number, reason: string];
   /** A new connection carries the conversation on (config and this many context items already re-sent). */
   'reconnected': [restoredItems: number];
+  /** A response the server created, and whose it is. */
+  'response-created': [response: Response, owner: ResponseOwner];
+  /**
+   * A response finished. `answersRequest`: it is kaiwa's own, or the conversation's while
+   * kaiwa had asked for nothing (the answer to the user's voice).
+   */
+  'response-finished': [response: Response, owner: ResponseOwner, answersRequest: boolean];
+  /** The server refused kaiwa's `response.create`. */
+  'response-rejected': [error: ProtocolError];
 }
 
 export interface RealtimeSessionOptions {
@@ -34,8 +45,10 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
   private conversation: ConversationState = initialConversation;
   private readonly logger: Logger;
   private readonly maxBufferedBytes: number;
-  private readonly queuedResponses: Array<ResponseParams | undefined> = [];
-  private pendingCreate: { eventId: string; params: ResponseParams | undefined } | undefined;
+  private readonly ledger = new ResponseLedger();
+  /** Items sent (or held while disconnected) that the server has not announced yet. */
+  private readonly unconfirmed = new Map<string, Item>();
+  private readonly itemPrefix = `item_k${randomBytes(4).toString('hex')}`;
   private idCounter = 0;
   private readonly idPrefix = `evt_${randomBytes(4).toString('hex')}`;
   droppedAudioChunks = 0;
@@ -68,23 +81,34 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
    * the caller chose to restore, before anyone listening is told the session is back.
    */
   resume(transport: ListeningTransport, config: SessionConfig, items: readonly Item[]): void {
-    this.replaceTransport(transport);
+    const unconfirmed = [...this.unconfirmed.values()];
+    const requests = this.replaceTransport(transport);
     this.updateSession(config);
-    for (const item of items) this.send({ type: 'conversation.item.create', item });
+    // The context is the caller's to keep (it restores the same snapshot if this connection fails too).
+    for (const item of items) this.send({ type: 'conversation.item.create', item }, { track: false });
+    // What was said but never reached the old session, and the answers it never gave.
+    for (const item of unconfirmed) this.send({ type: 'conversation.item.create', item });
+    for (const params of requests) this.createResponse(params);
     this.emit('reconnected', items.length);
   }
 
-  /** The item list is reset and nothing that was in flight is waited for any more. */
-  private replaceTransport(transport: ListeningTransport): void {
+  /**
+   * The item list is reset and nothing that was in flight is waited for any more.
+   * Returns the response requests that were pending, queued or under way: asked, not answered.
+   */
+  private replaceTransport(transport: ListeningTransport): Array<ResponseParams | undefined> {
     this.transport.removeAllListeners();
     this.transport.on('error', () => undefined);
     this.transport = transport;
     this.listenTo(transport);
-    this.pendingCreate = undefined;
-    this.queuedResponses.length = 0;
+    const answering = this.conversation.activeResponseId;
+    const lost = this.ledger.reset();
+    if (answering && lost.length === 0) lost.push(undefined);
+    this.unconfirmed.clear();
     const { activeResponseId: _lost, ...rest } = this.conversation;
-    this.conversation = { ...rest, items: [], userSpeaking: false };
+    this.conversation = { ...rest, items: [], outOfBandResponseIds: [], userSpeaking: false };
     this.emit('state', this.conversation);
+    return lost;
   }
 
   get state(): ConversationState {
@@ -95,17 +119,48 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
     return this.transport.isOpen;
   }
 
-  /** True while the server is producing a response or one is about to start. */
+  /** True while the conversation's response is being produced or kaiwa's request is about to start one. */
   get responseInFlight(): boolean {
-    return this.conversation.activeResponseId !== undefined || this.pendingCreate !== undefined;
+    return this.conversation.activeResponseId !== undefined || this.ledger.requestPending;
   }
 
-  send(event: ClientEvent): string {
+  /** Something is still to be answered: a response under way, or kaiwa's request sent or queued. */
+  get responsesOutstanding(): boolean {
+    return this.responseInFlight || this.ledger.outstanding;
+  }
+
+  /** Whose a response is (responses not seen count as the conversation's). */
+  responseOwner(responseId: string | undefined): ResponseOwner {
+    return this.ledger.owner(responseId);
+  }
+
+  /** Typed user messages that never reached the server (the connection went down first). */
+  get unsentUserTexts(): string[] {
+    return [...this.unconfirmed.values()].flatMap((item) => (item.type === 'message' && item.role === 'user'
+      ? [item.content.map((part) => ('text' in part ? part.text ?? '' : '')).join('')] : []));
+  }
+
+  /**
+   * Sends an event. Items get an id here, so the server's announcement confirms them; an
+   * item created while the connection is down is held and sent after a reconnect.
+   */
+  send(event: ClientEvent, options: { track: boolean } = { track: true }): string {
     const eventId = event.event_id ?? this.nextEventId();
-    const stamped = { ...event, event_id: eventId } as ClientEvent;
+    const stamped = { ...(options.track ? this.withItemId(event) : event), event_id: eventId } as ClientEvent;
+    if (options.track && stamped.type === 'conversation.item.create' && stamped.item.id) this.unconfirmed.set(stamped.item.id, stamped.item);
+    if (!this.transport.isOpen && !this.closedByUs) {
+      this.logger.log('debug', `not connected: ${stamped.type} waits for the reconnect`);
+      return eventId;
+    }
     this.emit('client-event', stamped);
     this.transport.send(JSON.stringify(this.dialect.clientToWire(stamped)));
     return eventId;
+  }
+
+  private withItemId(event: ClientEvent): ClientEvent {
+    if (event.type !== 'conversation.item.create' || event.item.id) return event;
+    this.idCounter += 1;
+    return { ...event, item: { ...event.item, id: `${this.itemPrefix}_${this.idCounter}` } } as ClientEvent;
   }
 
   updateSession(session: SessionConfig): void {
@@ -140,19 +195,22 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
     this.createResponse(response);
   }
 
-  /** Asks for a response, or queues the request until the one in flight is done. */
+  /**
+   * Asks for a response, or queues the request until the one in flight is done (or the
+   * connection is back). The request is tagged so its response is known as kaiwa's own.
+   */
   createResponse(params?: ResponseParams): void {
-    if (this.responseInFlight) {
-      this.queuedResponses.push(params);
+    if (this.responseInFlight || !this.transport.isOpen) {
+      this.ledger.enqueue(params);
       return;
     }
-    const eventId = this.send(params ? { type: 'response.create', response: params } : { type: 'response.create' });
-    this.pendingCreate = { eventId, params };
+    const eventId = this.nextEventId();
+    this.send({ type: 'response.create', event_id: eventId, response: this.ledger.sent(eventId, params) });
   }
 
   cancelResponse(): void {
     if (this.conversation.activeResponseId) this.send({ type: 'response.cancel' });
-    this.queuedResponses.length = 0;
+    while (this.ledger.takeQueued() !== null);
   }
 
   truncate(itemId: string, audioEndMs: number, contentIndex = 0): void {
@@ -195,27 +253,35 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
       return;
     }
     if (!isKnownServerEventType(event.type)) this.logger.log('debug', `unknown server event ${event.type} (ignored)`);
-    this.trackResponses(event);
+    const owner = event.type === 'response.created' ? this.ledger.created(event.response) : undefined;
+    const rejected = event.type === 'error' ? this.requestFailed(event.error) : undefined;
+    if (event.type === 'conversation.item.added' || event.type === 'conversation.item.created') this.unconfirmed.delete(event.item.id ?? '');
     this.conversation = reduceConversation(this.conversation, event);
     this.emit('server-event', event);
     this.emit('state', this.conversation);
-    if (event.type === 'response.done') this.startQueuedResponse();
+    if (owner) this.emit('response-created', (event as ServerEvent & { type: 'response.created' }).response, owner);
+    if (rejected) this.emit('response-rejected', rejected);
+    if (event.type === 'response.done') this.responseFinished(event.response);
   }
 
-  private trackResponses(event: ServerEvent): void {
-    if (event.type === 'response.created') this.pendingCreate = undefined;
-    if (event.type !== 'error' || !this.pendingCreate) return;
-    if (event.error.event_id !== this.pendingCreate.eventId) return;
-    // The server started its own response (VAD, tool output) first: ours waits its turn.
-    if (event.error.code === 'conversation_already_has_active_response') {
-      this.queuedResponses.unshift(this.pendingCreate.params);
-    }
-    this.pendingCreate = undefined;
+  private responseFinished(response: Response): void {
+    const owner = this.ledger.finished(response.id);
+    const answersRequest = owner === 'own' || (owner === 'conversation' && !this.ledger.outstanding);
+    this.startQueuedResponse();
+    this.emit('response-finished', response, owner, answersRequest);
+  }
+
+  /** An error naming kaiwa's request: it waits its turn, or it was refused (returned). */
+  private requestFailed(error: ProtocolError): ProtocolError | undefined {
+    const outcome = this.ledger.failed(error);
+    if (outcome?.kind === 'retry') this.ledger.enqueue(outcome.request.params, true);
+    return outcome?.kind === 'rejected' ? error : undefined;
   }
 
   private startQueuedResponse(): void {
-    if (this.queuedResponses.length === 0 || this.responseInFlight) return;
-    this.createResponse(this.queuedResponses.shift());
+    if (this.responseInFlight || !this.transport.isOpen) return;
+    const next = this.ledger.takeQueued();
+    if (next !== null) this.createResponse(next);
   }
 
   private reportMalformed(reason: string): void {

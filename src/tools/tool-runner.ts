@@ -183,38 +183,19 @@ export function attachTools(session: ToolSession, tools: readonly Tool[], option
       logger.log('error', `tool call ${call.name} failed inside kaiwa: ${errorMessage(error)}`);
       return { callId: call.callId, output: errorOutput(`kaiwa could not run ${call.name}: ${errorMessage(error)}`) };
     }).finally(() => { pending -= 1; })));
-    // A connection lost while the tools ran comes back with the conversation restored.
-    if (!session.isOpen && !(await reopened(session, REOPEN_WAIT_MS, lifetime.signal))) return;
     if (lifetime.signal.aborted) return;
     sendOutputs(results, followUp);
   };
 
-  /** Outputs the server has not acknowledged yet: a connection lost right after sending loses them. */
-  const unconfirmed = new Map<string, { output: string; followUp: boolean }>();
-
   const sendOutputs = (results: readonly CallResult[], followUp: boolean): void => {
+    // The session holds items the server has not confirmed and sends them again after a reconnect.
     for (const result of results) {
-      unconfirmed.set(result.callId, { output: result.output, followUp });
       session.send({ type: 'conversation.item.create', item: { type: 'function_call_output', call_id: result.callId, output: result.output } });
     }
     if (followUp) session.createResponse();
   };
 
-  /** After a reconnect (the conversation restored), outputs that never arrived are sent again. */
-  const onReconnected = (): void => {
-    if (lifetime.signal.aborted || unconfirmed.size === 0) return;
-    const lost = [...unconfirmed].map(([callId, value]) => ({ callId, output: value.output }));
-    const followUp = [...unconfirmed.values()].some((value) => value.followUp);
-    logger.log('debug', `re-sending ${lost.length} tool output(s) lost with the connection`);
-    sendOutputs(lost, followUp);
-  };
-
-  const confirm = (event: ServerEvent): void => {
-    if (event.type === 'conversation.item.added' && event.item.type === 'function_call_output') unconfirmed.delete(event.item.call_id);
-  };
-
   const onServerEvent = (event: ServerEvent): void => {
-    confirm(event);
     if (event.type !== 'response.done' || lifetime.signal.aborted) return;
     const calls: FunctionCall[] = [];
     for (const item of event.response.output ?? []) {
@@ -235,14 +216,12 @@ export function attachTools(session: ToolSession, tools: readonly Tool[], option
     lifetime.abort();
     session.off('server-event', onServerEvent);
     session.off('close', onClose);
-    session.off('reconnected', onReconnected);
   };
 
   // Only our own close ends the runner; a dropped connection may be reconnected.
   const onClose = (): void => { if (session.closing) detach(); };
   session.on('server-event', onServerEvent);
   session.on('close', onClose);
-  session.on('reconnected', onReconnected);
 
   return {
     tools,
@@ -287,24 +266,4 @@ export function errorOutput(message: string): string {
 
 function formatSeconds(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
-}
-
-const REOPEN_WAIT_MS = 60_000;
-
-/** Resolves true once the session is connected again (its `reconnected` event), false on timeout or abort. */
-function reopened(session: ToolSession, timeoutMs: number, signal: AbortSignal): Promise<boolean> {
-  if (signal.aborted) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const finish = (open: boolean): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', onAbort);
-      session.off('reconnected', onReconnected);
-      resolve(open);
-    };
-    const onReconnected = (): void => finish(true);
-    const onAbort = (): void => finish(false);
-    session.on('reconnected', onReconnected);
-    signal.addEventListener('abort', onAbort);
-    const timer = setTimeout(() => finish(false), timeoutMs);
-  });
 }

@@ -9,13 +9,12 @@ export interface ToolSession {
   readonly isOpen: boolean;
   /** True once the session was closed on purpose (not a dropped connection). */
   readonly closing: boolean;
+  /** Sends, or holds what cannot go out until the connection is back (a reconnect sends it). */
   send(event: ClientEvent): unknown;
   /** Asks for a response, waiting if one is already in flight. */
   createResponse(): void;
   on(event: 'server-event', listener: (event: ServerEvent) => void): unknown;
   on(event: 'close', listener: () => void): unknown;
-  /** A new connection carries the conversation on, its context restored. */
-  on(event: 'reconnected', listener: () => void): unknown;
   off(event: 'server-event', listener: (event: ServerEvent) => void): unknown;
-  off(event: 'close' | 'reconnected', listener: () => void): unknown;
+  off(event: 'close', listener: () => void): unknown;
 }

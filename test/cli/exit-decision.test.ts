@@ -3,13 +3,17 @@ import assert from 'node:assert/strict';
 import { decideExit, type RunSituation } from '../../src/cli/exit-decision.js';
 
 const quiet: RunSituation = { once: false, stdinClosed: false, budgetStopped: false, inputEnded: false, responseInFlight: false };
-const done = (status: 'completed' | 'cancelled' | 'failed' | 'incomplete', toolsWillAnswer = false): RunSituation['finished'] => ({ status, toolsWillAnswer });
+const done = (status: 'completed' | 'cancelled' | 'failed' | 'incomplete', toolsWillAnswer = false, answersRequest = true): RunSituation['finished'] => ({ status, toolsWillAnswer, answersRequest });
 
 const table: Array<[string, Partial<RunSituation>, number | 'go on']> = [
   ['a live conversation goes on after an answer', { finished: done('completed') }, 'go on'],
   ['a live conversation goes on when nothing happened', {}, 'go on'],
   ['--once: a completed answer exits 0', { once: true, finished: done('completed') }, 0],
-  ['--once: an incomplete answer exits 0', { once: true, finished: done('incomplete') }, 0],
+  ['--once: an incomplete answer exits 3', { once: true, finished: done('incomplete') }, 3],
+  ['--once: someone else\'s response is not the answer', { once: true, finished: done('completed', false, false) }, 'go on'],
+  ['--once: a refused request exits 1 at once', { once: true, rejected: true, responseInFlight: true }, 1],
+  ['a refused request in a live conversation goes on', { rejected: true }, 'go on'],
+  ['a refused request after stdin closed ends it', { rejected: true, stdinClosed: true, inputEnded: true }, 0],
   ['--once: a failed answer exits 1', { once: true, finished: done('failed') }, 1],
   ['--once: a cancelled answer exits 1', { once: true, finished: done('cancelled') }, 1],
   ['--once: an answer that called tools waits for the one using their results', { once: true, finished: done('completed', true) }, 'go on'],
