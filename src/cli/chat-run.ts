@@ -284,8 +284,8 @@ export class ChatRun {
         if (sent) this.mic.recordSent(bytesToMs(pcm.length, rate));
         this.ui?.dispatch({ type: 'level', dbfs: rmsDbfs(pcm) });
       },
-      onAssistantAudio: (itemId, pcm) => this.recorder?.assistantAudio(itemId, pcm),
-      onSent: (pcm) => this.recorder?.userAudio(pcm),
+      onAssistantAudio: (delta, pcm) => this.recorder?.assistantAudio(delta, pcm),
+      onSent: (pcm, sent) => this.recorder?.userAudio(pcm, sent),
       onSourceEnd: () => this.padding?.start(),
       onDeviceError: (error) => this.onDeviceError(error),
       onDeviceRestart: (reason) => this.logger.log('warn', `${reason}; restarted it, the conversation goes on`),

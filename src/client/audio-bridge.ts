@@ -2,7 +2,7 @@ import type { AudioSink, AudioSource } from '../audio/devices.js';
 import type { PacedPlayer } from '../audio/paced-player.js';
 import type { RealtimeSession } from './session.js';
 import type { WireCodec } from './wire-codec.js';
-import type { ServerEvent } from '../protocol/events.js';
+import type { ClientEventOf, ServerEvent, ServerEventOf } from '../protocol/events.js';
 
 const DEFAULT_MIN_APPEND_MS = 40;
 
@@ -20,8 +20,11 @@ export interface AudioBridgeOptions {
   plays?: (responseId: string) => boolean;
   /** Asked before each captured chunk is sent (mute, push-to-talk, half-duplex). */
   gate?: () => boolean;
-  /** Told about each append of captured audio as it is sent (the recording's user channel). */
-  onSent?: (pcm: Buffer) => void;
+  /**
+   * Told about each chunk of audio as it goes out (the recording's user channel), with the
+   * append that carried it: none when the socket was closed or backed up and it was dropped.
+   */
+  onSent?: (pcm: Buffer, sent: ClientEventOf<'input_audio_buffer.append'> | undefined) => void;
   /** Told about each captured chunk, sent or not (level meter, push-to-talk). */
   onCaptured?: (pcm: Buffer, sent: boolean) => void;
   /** Rewrites captured audio before it is sent (the residual-echo gate). */
@@ -35,8 +38,11 @@ export interface AudioBridgeOptions {
   onDeviceError?: (error: Error) => void;
   /** A device process died and was replaced; the conversation goes on. */
   onDeviceRestart?: (reason: string) => void;
-  /** Told about each chunk of assistant audio that goes to the speaker and files (decoded PCM). */
-  onAssistantAudio?: (itemId: string, pcm: Buffer) => void;
+  /**
+   * Told about each delta of assistant audio with the decoded PCM that went to the speaker
+   * and files: none when the delta was dropped because its item was interrupted.
+   */
+  onAssistantAudio?: (delta: ServerEventOf<'response.output_audio.delta'>, pcm: Buffer | undefined) => void;
 }
 
 /**
@@ -80,7 +86,9 @@ export class AudioBridge {
 
   /** Sends wire audio that did not come from the source (e.g. silence after a file ends). */
   sendPcm(pcm: Buffer): void {
-    if (this.capturing) this.options.session.appendAudio(this.options.codec.encode(pcm));
+    if (!this.capturing) return;
+    const sent = this.options.session.appendAudioEvent(this.options.codec.encode(pcm));
+    this.options.onSent?.(pcm, sent);
   }
 
   /** Silences the assistant now and ignores the rest of the given item's audio. */
@@ -115,9 +123,7 @@ export class AudioBridge {
     if (this.pendingBytes === 0) return;
     const chunk = this.pendingCapture.length === 1 ? this.pendingCapture[0]! : Buffer.concat(this.pendingCapture);
     this.dropPendingCapture();
-    if (!this.capturing) return;
     this.sendPcm(chunk);
-    this.options.onSent?.(chunk);
   }
 
   private dropPendingCapture(): void {
@@ -127,11 +133,11 @@ export class AudioBridge {
 
   private onServerEvent(event: ServerEvent): void {
     if (event.type !== 'response.output_audio.delta') return;
-    if (this.interruptedItems.has(event.item_id)) return;
-    if (this.options.plays && !this.options.plays(event.response_id)) return;
+    const dropped = this.interruptedItems.has(event.item_id) || (this.options.plays && !this.options.plays(event.response_id));
+    if (dropped) return this.options.onAssistantAudio?.(event, undefined);
     const pcm = this.options.codec.decode(Buffer.from(event.delta, 'base64'));
     this.options.speaker?.writeItem(event.item_id, pcm);
-    this.options.onAssistantAudio?.(event.item_id, pcm);
+    this.options.onAssistantAudio?.(event, pcm);
     for (const sink of this.options.sinks) sink.write(pcm);
   }
 

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { ListeningTransport } from '../protocol/transport.js';
 import type { Dialect } from '../protocol/dialect.js';
 import {
-  isWireEvent, type ClientEvent, type Item, type ResponseParams, type ServerEvent, type SessionConfig,
+  isWireEvent, type ClientEvent, type ClientEventOf, type Item, type ResponseParams, type ServerEvent, type SessionConfig,
 } from '../protocol/events.js';
 import { isKnownServerEventType, problemWithServerEvent } from '../protocol/server-event-shape.js';
 import { initialConversation, reduceConversation, type ConversationState } from './conversation.js';
@@ -169,13 +169,18 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
 
   /** Sends wire-format audio. Returns false when it was dropped because the socket is backed up. */
   appendAudio(wireAudio: Buffer): boolean {
-    if (!this.transport.isOpen) return false;
+    return this.appendAudioEvent(wireAudio) !== undefined;
+  }
+
+  /** appendAudio that returns the append event as sent (undefined when dropped), for a recording of what went out. */
+  appendAudioEvent(wireAudio: Buffer): ClientEventOf<'input_audio_buffer.append'> | undefined {
+    if (!this.transport.isOpen) return undefined;
     if (this.transport.bufferedAmount > this.maxBufferedBytes) {
       this.droppedAudioChunks += 1;
-      return false;
+      return undefined;
     }
-    this.send({ type: 'input_audio_buffer.append', audio: wireAudio.toString('base64') });
-    return true;
+    const event = { type: 'input_audio_buffer.append', audio: wireAudio.toString('base64') } as const;
+    return { ...event, event_id: this.send(event) };
   }
 
   commitAudio(): void {

@@ -12,19 +12,8 @@ const SAMPLE_RATES: Record<AudioFormatName, number> = {
   'g711-alaw': 8000,
 };
 
-const BYTES_PER_SAMPLE: Record<AudioFormatName, number> = {
-  pcm16: 2,
-  'g711-ulaw': 1,
-  'g711-alaw': 1,
-};
-
 export function sampleRateOf(format: AudioFormatName): number {
   return SAMPLE_RATES[format];
-}
-
-/** Bytes per second on the wire (before base64), used to turn payload sizes into time. */
-export function wireBytesPerSecond(format: AudioFormatName): number {
-  return SAMPLE_RATES[format] * BYTES_PER_SAMPLE[format];
 }
 
 export function toGaFormat(format: AudioFormatName): WireAudioFormat {

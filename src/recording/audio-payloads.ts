@@ -1,28 +1,15 @@
 import type { AudioPlaceholder, RecordedEvent } from './recording-files.js';
 
 /** Events that carry one chunk of the live conversation's audio, and the field holding it. */
-const LIVE_AUDIO_FIELD: Readonly<Record<string, { field: string; direction: 'input' | 'output' }>> = {
-  'input_audio_buffer.append': { field: 'audio', direction: 'input' },
-  'session.input_audio_buffer.append': { field: 'audio', direction: 'input' },
-  'response.output_audio.delta': { field: 'delta', direction: 'output' },
-  'session.output_audio.delta': { field: 'delta', direction: 'output' },
+const LIVE_AUDIO_FIELD: Readonly<Record<string, string>> = {
+  'input_audio_buffer.append': 'audio',
+  'session.input_audio_buffer.append': 'audio',
+  'response.output_audio.delta': 'delta',
+  'session.output_audio.delta': 'delta',
 };
 
 /** Content parts that may embed audio (an item created with audio, a retrieved item). */
 const AUDIO_PART_TYPES = new Set(['input_audio', 'output_audio', 'audio']);
-
-export interface LiveAudio {
-  direction: 'input' | 'output';
-  bytes: number;
-}
-
-/** The chunk of conversation audio an event carries, if any. */
-export function liveAudioOf(event: RecordedEvent): LiveAudio | undefined {
-  const spec = LIVE_AUDIO_FIELD[event.type];
-  const payload = spec ? event[spec.field] : undefined;
-  if (!spec || typeof payload !== 'string') return undefined;
-  return { direction: spec.direction, bytes: decodedBytes(payload) };
-}
 
 /**
  * A copy of the event with every base64 audio payload replaced by its size and place in
@@ -30,12 +17,10 @@ export function liveAudioOf(event: RecordedEvent): LiveAudio | undefined {
  * mostly unreadable noise.
  */
 export function withoutAudio(event: RecordedEvent, liveOffsetMs: number | null): RecordedEvent {
-  const spec = LIVE_AUDIO_FIELD[event.type];
+  const field = LIVE_AUDIO_FIELD[event.type];
   const copy = replaceEmbeddedAudio(event) as RecordedEvent;
-  const payload = spec ? event[spec.field] : undefined;
-  if (spec && typeof payload === 'string') {
-    copy[spec.field] = placeholder(payload, liveOffsetMs);
-  }
+  const payload = field ? event[field] : undefined;
+  if (field && typeof payload === 'string') copy[field] = placeholder(payload, liveOffsetMs);
   return copy;
 }
 

@@ -6,11 +6,10 @@ import { bufferToInt16 } from '../audio/pcm16.js';
 import { describeFileError } from '../audio/file-errors.js';
 import { KaiwaError, UsageError } from '../errors.js';
 import type { PriceOverrides } from '../cost/pricing.js';
-import type { ClientEvent, ServerEvent } from '../protocol/events.js';
+import type { ClientEvent, ClientEventOf, ServerEvent, ServerEventOf } from '../protocol/events.js';
 import { VERSION } from '../version.js';
 import { writeFileAtomically } from './atomic-file.js';
-import { liveAudioOf, withoutAudio, type LiveAudio } from './audio-payloads.js';
-import { ChunkPairing } from './chunk-pairing.js';
+import { withoutAudio } from './audio-payloads.js';
 import { JsonlWriter } from './jsonl-writer.js';
 import { Redactor } from './redactor.js';
 import {
@@ -20,7 +19,6 @@ import {
 import { StereoTimeline } from './stereo-timeline.js';
 import { TranscriptBuilder } from './transcript-builder.js';
 import { renderMarkdown } from './transcript-format.js';
-import { WireAudioSizes } from './wire-audio-sizes.js';
 
 export interface SessionRecorderOptions {
   /** The session's PCM16 rate; both channels of conversation.wav use it. */
@@ -44,14 +42,21 @@ export interface SessionRecorderOptions {
  */
 const FLUSH_EVERY_MS = 250;
 const AUDIO_LAG_MS = 300;
-const USER_KEY = 'user';
+
+type AppendEvent = ClientEventOf<'input_audio_buffer.append'>;
+type DeltaEvent = ServerEventOf<'response.output_audio.delta'>;
+
+/** Events carrying a chunk of the conversation's audio: each comes once, with its PCM, through userAudio() or assistantAudio(). */
+const AUDIO_CHUNK_EVENTS: ReadonlySet<string> = new Set(['input_audio_buffer.append', 'response.output_audio.delta']);
 
 /**
  * Records a conversation into a directory as it happens, for `--record DIR`:
  * conversation.wav (you left, assistant right, on the wall clock since recording began),
  * transcript.md and events.jsonl. The assistant's channel holds what a player would have
  * played: each chunk starts when it arrived or when the previous one ended, whichever is
- * later, and an interruption or truncation removes what was never heard.
+ * later, and an interruption or truncation removes what was never heard. Each audio chunk
+ * comes once, from whoever holds both its event and its PCM; every other event comes
+ * through clientEvent() and serverEvent().
  */
 export class SessionRecorder {
   private readonly now: () => number;
@@ -62,11 +67,6 @@ export class SessionRecorder {
   private readonly redactor: Redactor;
   private readonly transcript: TranscriptBuilder;
   private readonly timeline = new StereoTimeline();
-  private readonly userPairing = new ChunkPairing();
-  private readonly assistantPairing = new ChunkPairing();
-  private readonly sizes: WireAudioSizes;
-  private userCursor = 0;
-  private assistantCursor = 0;
   /** Items the player stopped: their later audio is dropped, as the player drops it. */
   private readonly silencedItems = new Set<string>();
   /** Items whose audio is still arriving. */
@@ -81,7 +81,6 @@ export class SessionRecorder {
     this.now = options.now ?? (() => performance.now());
     this.startMs = this.now();
     this.sampleRate = options.sampleRate;
-    this.sizes = new WireAudioSizes(options.sampleRate);
     this.redactor = new Redactor(options.secrets);
     this.transcript = new TranscriptBuilder({ model: options.model, prices: options.prices });
     prepareDirectory(dir);
@@ -102,37 +101,40 @@ export class SessionRecorder {
   }
 
   clientEvent(event: ClientEvent): void {
-    this.guard(() => this.recordEvent('client', event as unknown as RecordedEvent));
+    if (AUDIO_CHUNK_EVENTS.has(event.type)) return;
+    this.guard(() => this.recordEvent('client', asRecorded(event)));
   }
 
   serverEvent(event: ServerEvent): void {
-    this.guard(() => this.recordEvent('server', event as unknown as RecordedEvent));
+    if (AUDIO_CHUNK_EVENTS.has(event.type)) return;
+    this.guard(() => this.recordEvent('server', asRecorded(event)));
   }
 
-  /** Mono PCM16 at the session rate, as sent to the server. */
-  userAudio(pcm: Buffer): void {
+  /**
+   * A chunk of the user's audio as it went out (mono PCM16 at the session rate), with the
+   * append that carried it: none when the network dropped it, though it was still said.
+   * It arrives just after it was captured, so it began its own length ago; it never
+   * overlaps the previous chunk nor lands in audio already written.
+   */
+  userAudio(pcm: Buffer, sent: AppendEvent | undefined): void {
     this.guard(() => {
       const samples = toSamples(pcm);
-      if (samples.length === 0) return;
-      const nowFrame = this.nowFrame();
-      const { start, paired } = this.userPairing.fromAudio(USER_KEY, this.elapsedMs(), () => this.reserveUser(nowFrame, samples.length));
-      if (paired) this.userCursor = Math.max(this.userCursor, start + samples.length);
+      const start = Math.max(this.nowFrame() - samples.length, this.timeline.userEnd);
       this.timeline.placeUser(start, samples);
+      if (sent) this.write('client', withoutAudio(asRecorded(sent), this.framesToMs(start)));
       this.maybeFlush();
     });
   }
 
-  /** Mono PCM16 at the session rate, decoded from the server's audio for `itemId`. */
-  assistantAudio(itemId: string, pcm: Buffer): void {
+  /**
+   * A chunk of the assistant's audio: the delta that carried it and the decoded mono PCM16
+   * the player got (none when the player dropped it, its item interrupted).
+   */
+  assistantAudio(delta: DeltaEvent, pcm: Buffer | undefined): void {
     this.guard(() => {
-      if (this.silencedItems.has(itemId)) return;
-      const samples = toSamples(pcm);
-      if (samples.length === 0) return;
-      this.streamingItems.add(itemId);
-      const nowFrame = this.nowFrame();
-      const { start, paired } = this.assistantPairing.fromAudio(itemId, this.elapsedMs(), () => this.reserveAssistant(nowFrame, samples.length));
-      if (paired) this.assistantCursor = Math.max(this.assistantCursor, start + samples.length);
-      this.timeline.placeAssistant(itemId, start, samples);
+      const heard = pcm !== undefined && !this.silencedItems.has(delta.item_id);
+      const offsetMs = heard ? this.framesToMs(this.placeAssistant(delta.item_id, toSamples(pcm))) : null;
+      this.write('server', withoutAudio(asRecorded(delta), offsetMs));
       this.maybeFlush();
     });
   }
@@ -144,7 +146,6 @@ export class SessionRecorder {
       const cut = this.timeline.cutAssistantFrom(frame);
       const silenced = new Set([...cut, ...this.streamingItems]);
       this.streamingItems.clear();
-      this.assistantCursor = Math.min(this.assistantCursor, Math.max(frame, this.timeline.written));
       for (const itemId of silenced) this.silencedItems.add(itemId);
       if (silenced.size > 0) this.write('meta', { type: META_ASSISTANT_INTERRUPTED, item_ids: [...silenced] });
       this.maybeFlush();
@@ -174,12 +175,9 @@ export class SessionRecorder {
   }
 
   private recordEvent(dir: Direction, event: RecordedEvent): void {
-    this.sizes.observe(event);
     if (dir === 'client') this.applyClientCuts(event);
     if (event.type === 'response.output_audio.done' && typeof event.item_id === 'string') this.streamingItems.delete(event.item_id);
-    const live = liveAudioOf(event);
-    const offsetMs = live ? this.placeFromEvent(live, event) : null;
-    this.write(dir, withoutAudio(event, offsetMs));
+    this.write(dir, withoutAudio(event, null));
     this.maybeFlush();
   }
 
@@ -192,36 +190,13 @@ export class SessionRecorder {
     this.timeline.truncateItem(itemId, this.msToFrames(heardMs));
     this.silencedItems.add(itemId);
     this.streamingItems.delete(itemId);
-    this.assistantCursor = Math.min(this.assistantCursor, this.timeline.assistantEnd);
-  }
-
-  /** Where the chunk an event carries sits in the WAV, in ms; null when it is not there. */
-  private placeFromEvent(live: LiveAudio, event: RecordedEvent): number | null {
-    const frames = this.sizes.frames(live.bytes, live.direction);
-    const nowFrame = this.nowFrame();
-    if (live.direction === 'input') {
-      return this.framesToMs(this.userPairing.fromEvent(USER_KEY, this.elapsedMs(), () => this.reserveUser(nowFrame, frames)).start);
-    }
-    const itemId = typeof event.item_id === 'string' ? event.item_id : '';
-    if (this.silencedItems.has(itemId)) return null;
-    this.streamingItems.add(itemId);
-    return this.framesToMs(this.assistantPairing.fromEvent(itemId, this.elapsedMs(), () => this.reserveAssistant(nowFrame, frames)).start);
-  }
-
-  /**
-   * A mic chunk arrives when it has just been captured, so it began its own length ago;
-   * it never overlaps the previous chunk nor lands in audio already written.
-   */
-  private reserveUser(nowFrame: number, frames: number): number {
-    const start = Math.max(nowFrame - frames, this.userCursor, this.timeline.written, 0);
-    this.userCursor = start + frames;
-    return start;
   }
 
   /** A player starts a chunk when it arrives or when the previous one ends, whichever is later. */
-  private reserveAssistant(nowFrame: number, frames: number): number {
-    const start = Math.max(nowFrame, this.assistantCursor, this.timeline.written);
-    this.assistantCursor = start + frames;
+  private placeAssistant(itemId: string, samples: Int16Array): number {
+    const start = Math.max(this.nowFrame(), this.timeline.assistantEnd);
+    this.streamingItems.add(itemId);
+    this.timeline.placeAssistant(itemId, start, samples);
     return start;
   }
 
@@ -301,6 +276,10 @@ function openEvents(path: string): JsonlWriter {
   } catch (error) {
     throw new KaiwaError(`cannot write ${path}: ${describeFileError(error)}`);
   }
+}
+
+function asRecorded(event: ClientEvent | ServerEvent): RecordedEvent {
+  return event as unknown as RecordedEvent;
 }
 
 /** Whole samples only: a stray odd byte is a fragment of nothing. */

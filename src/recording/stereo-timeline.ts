@@ -28,14 +28,19 @@ export class StereoTimeline {
     this.place(this.assistant, { start, samples, itemId });
   }
 
+  /** Where the last placed user audio ends (or `written`, if it has all been rendered). */
+  get userEnd(): number {
+    return endOf(this.user, this.written);
+  }
+
   /** Where the last placed assistant audio ends (or `written`, if it has all been rendered). */
   get assistantEnd(): number {
-    return this.assistant.reduce((end, s) => Math.max(end, s.start + s.samples.length), this.written);
+    return endOf(this.assistant, this.written);
   }
 
   /** Where the last placed audio of either channel ends. */
   get end(): number {
-    return this.user.reduce((end, s) => Math.max(end, s.start + s.samples.length), this.assistantEnd);
+    return Math.max(this.userEnd, this.assistantEnd);
   }
 
   /**
@@ -108,6 +113,10 @@ export class StereoTimeline {
   private removeEmpty(channel: Segment[]): void {
     for (let i = channel.length - 1; i >= 0; i--) if (channel[i]!.samples.length === 0) channel.splice(i, 1);
   }
+}
+
+function endOf(channel: readonly Segment[], from: number): number {
+  return channel.reduce((end, s) => Math.max(end, s.start + s.samples.length), from);
 }
 
 /** Copies the channel's samples that fall in [from, from + frames) into slot `lane` of each frame. */

@@ -4,10 +4,17 @@ import { join } from 'node:path';
 import { describe, it, before } from 'node:test';
 import { SessionRecorder } from '../../src/recording/session-recorder.js';
 import { UsageError } from '../../src/errors.js';
+import { decodeUlaw } from '../../src/audio/g711.js';
+import type { ServerEventOf } from '../../src/protocol/events.js';
 import type { AudioPlaceholder, EventRecord } from '../../src/recording/recording-files.js';
 import { audioTempDir } from '../helpers/audio-tmp.js';
 import { assertNear, audibleSpans, readEvents, readWav, RATE } from './recording-helpers.js';
 import { OTHER_SECRET, recordSyntheticSession, SECRET } from './synthetic-session.js';
+
+/** An assistant audio delta of item `itemId` carrying `wire` (as the server sent it). */
+function delta(itemId: string, wire: Buffer, eventId = 'd'): ServerEventOf<'response.output_audio.delta'> {
+  return { type: 'response.output_audio.delta', event_id: eventId, response_id: 'r', item_id: itemId, output_index: 0, content_index: 0, delta: wire.toString('base64') };
+}
 
 function placeholders(records: EventRecord[], type: string, field: string): Array<{ t: number; audio: AudioPlaceholder }> {
   return records.filter((r) => r.event.type === type).map((r) => ({ t: r.t, audio: r.event[field] as AudioPlaceholder }));
@@ -117,11 +124,11 @@ describe('SessionRecorder edge cases', () => {
     const recorder = new SessionRecorder(dir, { sampleRate: RATE, model: 'm', secrets: [], now: () => ms });
     const chunk = (n: number): Buffer => Buffer.alloc(n * 48, 0x10); // n ms of a constant non-zero level
     ms = 100;
-    recorder.assistantAudio('a', chunk(500)); // plays 100–600
+    recorder.assistantAudio(delta('a', chunk(500)), chunk(500)); // plays 100–600
     ms = 200;
-    recorder.assistantAudio('b', chunk(300)); // queued after a: 600–900
+    recorder.assistantAudio(delta('b', chunk(300)), chunk(300)); // queued after a: 600–900
     ms = 2000;
-    recorder.assistantAudio('c', chunk(100)); // silence before: starts at once, 2000–2100
+    recorder.assistantAudio(delta('c', chunk(100)), chunk(100)); // silence before: starts at once, 2000–2100
     ms = 2200;
     await recorder.close();
     const spans = audibleSpans(readWav(dir), 1);
@@ -132,26 +139,69 @@ describe('SessionRecorder edge cases', () => {
     const dir = join(audioTempDir('kaiwa-rec-'), 'delete');
     let ms = 0;
     const recorder = new SessionRecorder(dir, { sampleRate: RATE, model: 'm', secrets: [], now: () => ms });
-    recorder.assistantAudio('a', Buffer.alloc(48 * 1000, 0x10));
+    const second = Buffer.alloc(48 * 1000, 0x10);
+    recorder.assistantAudio(delta('a', second), second);
     recorder.clientEvent({ type: 'conversation.item.delete', item_id: 'a' });
     ms = 1200;
     await recorder.close();
     assert.deepEqual(audibleSpans(readWav(dir), 1), []);
   });
 
-  it('measures G.711 payloads at 8 kHz when placing them before their PCM arrives', async () => {
+  it('measures G.711 chunks by their decoded PCM at 8 kHz, not by their wire bytes', async () => {
     const dir = join(audioTempDir('kaiwa-rec-'), 'g711');
     let ms = 0;
-    const recorder = new SessionRecorder(dir, { sampleRate: RATE, model: 'm', secrets: [], now: () => ms });
+    // A G.711 session is recorded at its own rate, 8 kHz.
+    const recorder = new SessionRecorder(dir, { sampleRate: 8000, model: 'm', secrets: [], now: () => ms });
     recorder.serverEvent({ type: 'session.created', event_id: 'e', session: { type: 'realtime', audio: { output: { format: { type: 'audio/pcmu' } } } } } as never);
     ms = 100;
     // 800 bytes of μ-law = 100 ms; the next chunk of the item is queued right after it.
-    const delta = (id: string) => ({ type: 'response.output_audio.delta', event_id: id, response_id: 'r', item_id: 'a', output_index: 0, content_index: 0, delta: Buffer.alloc(800).toString('base64') }) as never;
-    recorder.serverEvent(delta('1'));
-    recorder.serverEvent(delta('2'));
+    const ulaw = Buffer.alloc(800);
+    recorder.assistantAudio(delta('a', ulaw, '1'), decodeUlaw(ulaw));
+    recorder.assistantAudio(delta('a', ulaw, '2'), decodeUlaw(ulaw));
     await recorder.close();
-    const offsets = readEvents(dir).filter((r) => r.event.type === 'response.output_audio.delta').map((r) => (r.event.delta as AudioPlaceholder).wavOffsetMs);
-    assert.deepEqual(offsets, [100, 200]);
+    const placed = readEvents(dir).filter((r) => r.event.type === 'response.output_audio.delta').map((r) => r.event.delta as AudioPlaceholder);
+    assert.deepEqual(placed.map((audio) => audio.wavOffsetMs), [100, 200]);
+    assert.deepEqual(placed.map((audio) => audio.bytes), [800, 800], 'the log keeps the size sent on the wire');
+  });
+
+  it('writes each audio chunk once, even when a feeder also forwards the events that carried it', async () => {
+    const dir = join(audioTempDir('kaiwa-rec-'), 'once');
+    let ms = 0;
+    const recorder = new SessionRecorder(dir, { sampleRate: RATE, model: 'm', secrets: [], now: () => ms });
+    const chunk = Buffer.alloc(48 * 100, 0x10);
+    const append = { type: 'input_audio_buffer.append', event_id: 'evt_1', audio: chunk.toString('base64') } as const;
+    ms = 100;
+    recorder.clientEvent(append);
+    recorder.userAudio(chunk, append);
+    ms = 300;
+    recorder.serverEvent(delta('a', chunk));
+    recorder.assistantAudio(delta('a', chunk), chunk);
+    ms = 500;
+    await recorder.close();
+    const audio = readEvents(dir).filter((r) => r.event.type === 'input_audio_buffer.append' || r.event.type === 'response.output_audio.delta');
+    assert.deepEqual(audio.map((r) => [r.dir, r.event.event_id, (r.event.audio ?? r.event.delta) as AudioPlaceholder]), [
+      ['client', 'evt_1', { bytes: 4800, wavOffsetMs: 0 }],
+      ['server', 'd', { bytes: 4800, wavOffsetMs: 300 }],
+    ]);
+    assert.deepEqual(audibleSpans(readWav(dir), 0), [[0, 100]]);
+    assert.deepEqual(audibleSpans(readWav(dir), 1), [[300, 400]]);
+  });
+
+  it('keeps what the user said though the network dropped it, and leaves out what the player dropped', async () => {
+    const dir = join(audioTempDir('kaiwa-rec-'), 'dropped');
+    let ms = 0;
+    const recorder = new SessionRecorder(dir, { sampleRate: RATE, model: 'm', secrets: [], now: () => ms });
+    const chunk = Buffer.alloc(48 * 100, 0x10);
+    ms = 200;
+    recorder.userAudio(chunk, undefined);
+    recorder.assistantAudio(delta('a', chunk), undefined);
+    ms = 500;
+    await recorder.close();
+    const records = readEvents(dir);
+    assert.equal(records.filter((r) => r.event.type === 'input_audio_buffer.append').length, 0, 'nothing was sent');
+    assert.deepEqual(placeholders(records, 'response.output_audio.delta', 'delta').map((p) => p.audio), [{ bytes: 4800, wavOffsetMs: null }]);
+    assert.deepEqual(audibleSpans(readWav(dir), 0), [[100, 200]]);
+    assert.deepEqual(audibleSpans(readWav(dir), 1), []);
   });
 
   it('reports a failure once and lets the conversation go on', async () => {

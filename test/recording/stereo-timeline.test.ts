@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { StereoTimeline } from '../../src/recording/stereo-timeline.js';
-import { ChunkPairing } from '../../src/recording/chunk-pairing.js';
 import { Redactor } from '../../src/recording/redactor.js';
 
 const ones = (n: number, value = 1): Int16Array => new Int16Array(n).fill(value);
@@ -35,31 +34,20 @@ describe('StereoTimeline', () => {
     assert.deepEqual(lane(timeline.render(10), 1), [2, 0, 0, 3, 3]);
   });
 
+  it('tells where each channel\'s placed audio ends, and never before what is written', () => {
+    const timeline = new StereoTimeline();
+    timeline.placeUser(2, ones(3));
+    timeline.placeAssistant('a', 4, ones(4));
+    assert.deepEqual([timeline.userEnd, timeline.assistantEnd, timeline.end], [5, 8, 8]);
+    timeline.render(6);
+    assert.deepEqual([timeline.userEnd, timeline.assistantEnd], [6, 8]);
+  });
+
   it('moves audio placed before the written point to just after it', () => {
     const timeline = new StereoTimeline();
     timeline.render(3);
     timeline.placeUser(0, ones(2, 9));
     assert.deepEqual(lane(timeline.render(6), 0), [9, 9, 0]);
-  });
-});
-
-describe('ChunkPairing', () => {
-  it('places a chunk once, whichever half arrives first', () => {
-    const pairing = new ChunkPairing();
-    let next = 0;
-    const place = () => (next += 100);
-    assert.deepEqual(pairing.fromEvent('a', 0, place), { start: 100, paired: false });
-    assert.deepEqual(pairing.fromAudio('a', 0, place), { start: 100, paired: true });
-    assert.deepEqual(pairing.fromAudio('a', 0, place), { start: 200, paired: false });
-    assert.deepEqual(pairing.fromEvent('a', 0, place), { start: 200, paired: true });
-  });
-
-  it('forgets a half whose partner never came', () => {
-    const pairing = new ChunkPairing();
-    let next = 0;
-    const place = () => (next += 100);
-    pairing.fromEvent('a', 0, place); // its audio was dropped
-    assert.deepEqual(pairing.fromAudio('a', 5000, place), { start: 200, paired: false });
   });
 });
 

@@ -1,4 +1,4 @@
-import type { ClientEvent, ServerEvent } from '../../src/protocol/events.js';
+import type { ClientEvent, ServerEvent, ServerEventOf } from '../../src/protocol/events.js';
 import { SessionRecorder } from '../../src/recording/session-recorder.js';
 import { FakeClock, tone } from './recording-helpers.js';
 
@@ -7,6 +7,9 @@ export const OTHER_SECRET = 'hunter2-bearer-token';
 
 const server = (event: object): ServerEvent => event as ServerEvent;
 const client = (event: object): ClientEvent => event as ClientEvent;
+const delta = (eventId: string, chunk: Buffer): ServerEventOf<'response.output_audio.delta'> => ({
+  type: 'response.output_audio.delta', event_id: eventId, response_id: 'resp_1', item_id: 'item_a1', output_index: 0, content_index: 0, delta: chunk.toString('base64'),
+});
 
 const USAGE = {
   total_tokens: 620, input_tokens: 300, output_tokens: 320,
@@ -17,7 +20,7 @@ const USAGE = {
 /**
  * One scripted conversation on a fake clock: the user speaks 0–1 s, the assistant's
  * answer arrives at 1.5 s (1.5 s of audio, queued at once as a server sends it), the user
- * barges in at 2.5 s, then a tool call. Audio and its event come in both orders.
+ * barges in at 2.5 s, then a tool call. Each audio chunk comes once, with the event that carried it.
  */
 export async function recordSyntheticSession(dir: string): Promise<void> {
   const clock = new FakeClock();
@@ -33,14 +36,7 @@ export async function recordSyntheticSession(dir: string): Promise<void> {
   for (let i = 1; i <= 10; i++) {
     clock.at(i * 100);
     const chunk = tone(100, 440);
-    const append = client({ type: 'input_audio_buffer.append', audio: chunk.toString('base64') });
-    if (i % 2 === 0) {
-      recorder.userAudio(chunk);
-      recorder.clientEvent(append);
-    } else {
-      recorder.clientEvent(append);
-      recorder.userAudio(chunk);
-    }
+    recorder.userAudio(chunk, { type: 'input_audio_buffer.append', audio: chunk.toString('base64') });
     if (i === 2) recorder.serverEvent(server({ type: 'input_audio_buffer.speech_started', event_id: 'e2', audio_start_ms: 0, item_id: 'item_u1' }));
   }
   clock.at(1100);
@@ -57,14 +53,7 @@ export async function recordSyntheticSession(dir: string): Promise<void> {
   clock.at(1500);
   for (let i = 0; i < 15; i++) {
     const chunk = tone(100, 880);
-    const delta = server({ type: 'response.output_audio.delta', event_id: `d${i}`, response_id: 'resp_1', item_id: 'item_a1', output_index: 0, content_index: 0, delta: chunk.toString('base64') });
-    if (i % 2 === 0) {
-      recorder.serverEvent(delta);
-      recorder.assistantAudio('item_a1', chunk);
-    } else {
-      recorder.assistantAudio('item_a1', chunk);
-      recorder.serverEvent(delta);
-    }
+    recorder.assistantAudio(delta(`d${i}`, chunk), chunk);
   }
   for (const words of ['Hello! ', 'How can I help ', 'you today?']) {
     recorder.serverEvent(server({ type: 'response.output_audio_transcript.delta', event_id: 'e7', response_id: 'resp_1', item_id: 'item_a1', output_index: 0, content_index: 0, delta: words }));
@@ -82,8 +71,7 @@ export async function recordSyntheticSession(dir: string): Promise<void> {
   clock.at(2550);
   // A straggler the server sent before it heard of the truncation: a player drops it.
   const late = tone(100, 880);
-  recorder.serverEvent(server({ type: 'response.output_audio.delta', event_id: 'late', response_id: 'resp_1', item_id: 'item_a1', output_index: 0, content_index: 0, delta: late.toString('base64') }));
-  recorder.assistantAudio('item_a1', late);
+  recorder.assistantAudio(delta('late', late), late);
   clock.at(2600);
   recorder.serverEvent(server({ type: 'response.done', event_id: 'e9', response: { id: 'resp_1', status: 'cancelled', output: [], usage: USAGE } }));
 

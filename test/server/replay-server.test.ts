@@ -155,7 +155,7 @@ async function toolAndTruncateClient(url: string, record?: string): Promise<{ ev
       events.push(event);
       recorder?.serverEvent(event);
       if (event.type === 'response.output_audio.delta') {
-        recorder?.assistantAudio(event.item_id, Buffer.from(event.delta, 'base64'));
+        recorder?.assistantAudio(event, Buffer.from(event.delta, 'base64'));
         deltas += 1;
         if (deltas === 3) session.truncate(event.item_id, 150);
       }

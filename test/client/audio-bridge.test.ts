@@ -1,0 +1,80 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import { AudioBridge } from '../../src/client/audio-bridge.js';
+import { RealtimeSession } from '../../src/client/session.js';
+import { wireCodecFor } from '../../src/client/wire-codec.js';
+import { decodeUlaw } from '../../src/audio/g711.js';
+import { gaDialect } from '../../src/protocol/ga-dialect.js';
+import type { ListeningTransport } from '../../src/protocol/transport.js';
+import type { AudioSink, AudioSource } from '../../src/audio/devices.js';
+import type { ClientEventOf, ServerEventOf } from '../../src/protocol/events.js';
+
+class MemoryTransport extends EventEmitter implements ListeningTransport {
+  sent: Array<Record<string, unknown>> = [];
+  bufferedAmount = 0;
+  isOpen = true;
+  send(text: string): void { this.sent.push(JSON.parse(text) as Record<string, unknown>); }
+  async close(): Promise<void> { this.isOpen = false; }
+  receive(event: object): void { this.emit('message', JSON.stringify(event)); }
+}
+
+class MemorySource extends EventEmitter implements AudioSource {
+  readonly format = { sampleRate: 8000 };
+  start(): void {}
+  async stop(): Promise<void> {}
+}
+
+class MemorySink extends EventEmitter implements AudioSink {
+  readonly format = { sampleRate: 8000 };
+  written: Buffer[] = [];
+  write(pcm: Buffer): void { this.written.push(pcm); }
+  clear(): void {}
+  async close(): Promise<void> {}
+}
+
+type Sent = { pcm: Buffer; event: ClientEventOf<'input_audio_buffer.append'> | undefined };
+type Played = { delta: ServerEventOf<'response.output_audio.delta'>; pcm: Buffer | undefined };
+
+function g711Bridge(): { transport: MemoryTransport; source: MemorySource; sink: MemorySink; bridge: AudioBridge; sent: Sent[]; played: Played[] } {
+  const transport = new MemoryTransport();
+  const session = new RealtimeSession(transport, gaDialect, { maxBufferedBytes: 1000 });
+  const source = new MemorySource();
+  const sink = new MemorySink();
+  const sent: Sent[] = [];
+  const played: Played[] = [];
+  const bridge = new AudioBridge({
+    session, codec: wireCodecFor('g711-ulaw'), source, sinks: [sink], minAppendMs: 20,
+    onSent: (pcm, event) => sent.push({ pcm, event }),
+    onAssistantAudio: (delta, pcm) => played.push({ delta, pcm }),
+  });
+  return { transport, source, sink, bridge, sent, played };
+}
+
+const delta = (eventId: string, itemId: string, wire: Buffer) => ({
+  type: 'response.output_audio.delta', event_id: eventId, response_id: 'r', item_id: itemId, output_index: 0, content_index: 0, delta: wire.toString('base64'),
+});
+
+test('each chunk sent is handed over once with the append that carried it, or none when the socket dropped it', () => {
+  const { transport, source, sent } = g711Bridge();
+  const pcm = Buffer.alloc(320, 0x20); // 20 ms at 8 kHz
+  source.emit('data', pcm);
+  assert.equal(transport.sent.length, 1);
+  assert.equal(sent.length, 1);
+  assert.equal(sent[0]!.pcm, pcm, 'the PCM as captured, not the μ-law on the wire');
+  assert.deepEqual(sent[0]!.event, transport.sent[0], 'the very event that went out, with its id');
+  transport.bufferedAmount = 5000;
+  source.emit('data', pcm);
+  assert.equal(transport.sent.length, 1);
+  assert.deepEqual(sent.map((chunk) => chunk.event === undefined), [false, true]);
+});
+
+test('each delta is handed over once with the PCM the sinks got, and without PCM once its item is interrupted', () => {
+  const { transport, sink, bridge, played } = g711Bridge();
+  const wire = Buffer.alloc(160, 0x55);
+  transport.receive(delta('d1', 'a', wire));
+  bridge.interrupt('a');
+  transport.receive(delta('d2', 'a', wire));
+  assert.deepEqual(played.map(({ delta: event, pcm }) => [event.event_id, pcm]), [['d1', decodeUlaw(wire)], ['d2', undefined]]);
+  assert.deepEqual(sink.written, [decodeUlaw(wire)]);
+});
