@@ -99,6 +99,7 @@ export class Reconnector {
 
   /** True once the server says anything on the new connection; false if it closes first or stays silent. */
   private heardFrom(transport: ListeningTransport): Promise<boolean> {
+    if (!transport.isOpen) return Promise.resolve(false);
     return new Promise((resolve) => {
       const finish = (heard: boolean): void => {
         clearTimeout(timer);

@@ -32,6 +32,13 @@ export class ResponseLedger {
   private readonly owners = new Map<string, ResponseOwner>();
   /** Every request id kaiwa tagged on this session: an old request's response is still its own. */
   private readonly sentIds = new Set<string>();
+  /**
+   * An untagged response in the conversation that began while kaiwa's request was pending.
+   * A service that echoes metadata would have refused that request (the conversation was
+   * busy); if no refusal came by the time it ends, it was the answer to the request (a
+   * server that does not echo metadata, like the 2024 beta).
+   */
+  private candidate: string | undefined;
 
   /** A request was sent, or is about to be. */
   get requestPending(): boolean {
@@ -57,10 +64,12 @@ export class ResponseLedger {
     return this.queue.length ? this.queue.shift() : null;
   }
 
-  /** The request as sent: tagged, so its response can be recognised. */
-  sent(eventId: string, params: ResponseParams | undefined): ResponseParams {
+  /** The request as sent: tagged (where the dialect has metadata), so its response can be recognised. */
+  sent(eventId: string, params: ResponseParams | undefined, tag: boolean): ResponseParams | undefined {
     this.pending = { eventId, params };
     this.sentIds.add(eventId);
+    this.candidate = undefined;
+    if (!tag) return params;
     return { ...params, metadata: { ...(params?.metadata ?? {}), [REQUEST_TAG]: eventId } };
   }
 
@@ -68,6 +77,7 @@ export class ResponseLedger {
   created(response: Response): ResponseOwner {
     const owner = this.ownerOf(response);
     if (owner === 'own' && response.metadata?.[REQUEST_TAG] === this.pending?.eventId) this.pending = undefined;
+    if (owner === 'conversation' && this.pending) this.candidate = response.id;
     if (response.id) this.owners.set(response.id, owner);
     return owner;
   }
@@ -78,7 +88,12 @@ export class ResponseLedger {
   }
 
   finished(responseId: string | undefined): ResponseOwner {
-    const owner = this.owner(responseId);
+    let owner = this.owner(responseId);
+    if (this.pending && responseId !== undefined && responseId === this.candidate) {
+      owner = 'own';
+      this.pending = undefined;
+    }
+    if (responseId === this.candidate) this.candidate = undefined;
     if (responseId) this.owners.delete(responseId);
     return owner;
   }
@@ -88,6 +103,7 @@ export class ResponseLedger {
     const request = this.pending;
     if (!request || error.event_id !== request.eventId) return undefined;
     this.pending = undefined;
+    this.candidate = undefined;
     // The server started its own response (VAD, tool output) first: ours waits its turn.
     if (error.code === 'conversation_already_has_active_response') return { kind: 'retry', request };
     return { kind: 'rejected', request, error };
@@ -97,6 +113,7 @@ export class ResponseLedger {
   reset(): Array<ResponseParams | undefined> {
     const lost = [...(this.pending ? [this.pending.params] : []), ...this.queue];
     this.pending = undefined;
+    this.candidate = undefined;
     this.queue.length = 0;
     this.owners.clear();
     return lost;

@@ -210,7 +210,9 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
       return;
     }
     const eventId = this.nextEventId();
-    this.send({ type: 'response.create', event_id: eventId, response: this.ledger.sent(eventId, params) });
+    // The 2024 beta service refuses parameters it does not know; it gets its requests untagged.
+    const response = this.ledger.sent(eventId, params, this.dialect.name !== 'beta');
+    this.send(response ? { type: 'response.create', event_id: eventId, response } : { type: 'response.create', event_id: eventId });
   }
 
   cancelResponse(): void {

@@ -8,11 +8,17 @@ import { ConnectionError } from '../../src/errors.js';
 import { gaDialect } from '../../src/protocol/ga-dialect.js';
 import type { ListeningTransport } from '../../src/protocol/transport.js';
 
+/** A connection whose server answers session.update, as the service does: that answer proves the new session began. */
 class MemoryTransport extends EventEmitter implements ListeningTransport {
   sent: Array<{ type: string; item?: unknown }> = [];
   bufferedAmount = 0;
   isOpen = true;
-  send(text: string): void { this.sent.push(JSON.parse(text)); }
+  constructor(private readonly answers = true) { super(); }
+  send(text: string): void {
+    const event = JSON.parse(text) as { type: string };
+    this.sent.push(event);
+    if (this.answers && event.type === 'session.update') queueMicrotask(() => this.serverSays({ type: 'session.updated', event_id: 'e', session: { type: 'realtime' } }));
+  }
   async close(): Promise<void> { this.isOpen = false; }
   serverSays(event: object): void { this.emit('message', JSON.stringify(event)); }
 }
@@ -156,4 +162,36 @@ test('a server that accepts and hangs up before saying hello does not get a fres
   while (await settle(recovery.recover('hung up'))) { /* it connects, then the line drops again at once */ }
   assert.ok(Date.now() - started <= 200, `gave up at the first deadline (${Date.now() - started} ms of mocked time)`);
   assert.ok(attempts >= 2);
+});
+
+test('a server that accepts the connection and closes it at once is a failed attempt: the attempt number rises and back-off grows', async () => {
+  const session = new RealtimeSession(new MemoryTransport(), gaDialect);
+  const attempts: Array<{ attempt: number; delay: number; reason: string }> = [];
+  let reconnected = 0;
+  const hangsUp = (): MemoryTransport => {
+    const transport = new MemoryTransport(false);
+    queueMicrotask(() => { transport.isOpen = false; transport.emit('close', 1006, ''); });
+    return transport;
+  };
+  const recovery = reconnector(session, {
+    connect: async () => hangsUp(),
+    firstDelayMs: 10, maxDelayMs: 1000, giveUpAfterMs: 200,
+    onReconnecting: (attempt, delay, reason) => attempts.push({ attempt, delay, reason }),
+    onReconnected: () => { reconnected += 1; },
+  });
+  assert.equal(await settle(recovery.recover('lost')), false);
+  assert.equal(reconnected, 0, 'never reported as reconnected');
+  assert.deepEqual(attempts.map((a) => a.attempt), [1, 2, 3, 4]);
+  assert.deepEqual(attempts.map((a) => a.delay), [10, 20, 40, 80]);
+  assert.match(attempts[1]!.reason, /closed the new connection before the session began/);
+});
+
+test('a loss noticed again while recovering joins the same recovery instead of failing it', async () => {
+  const second = new MemoryTransport();
+  const session = new RealtimeSession(new MemoryTransport(), gaDialect);
+  const recovery = reconnector(session, { connect: async () => second, firstDelayMs: 1 });
+  const first = recovery.recover('lost');
+  const again = recovery.recover('lost again');
+  assert.equal(again, first);
+  assert.equal(await settle(first), true);
 });

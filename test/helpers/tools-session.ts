@@ -119,7 +119,22 @@ export function recordCalls(session: RealtimeSession): Array<{ name: string; cal
   return calls;
 }
 
-/** The items without the client's event_id, for exact comparisons. */
+/**
+ * The events without what kaiwa adds for its own bookkeeping — the event_id, the id it gives
+ * each item it creates, the tag on its response.create — for exact comparisons.
+ */
 export function withoutEventIds(events: readonly ClientEvent[]): Array<Record<string, unknown>> {
-  return events.map(({ event_id: _id, ...rest }) => rest);
+  return events.map(({ event_id: _id, ...rest }) => withoutBookkeeping(rest));
+}
+
+function withoutBookkeeping(event: Record<string, unknown>): Record<string, unknown> {
+  if (event.type === 'conversation.item.create') {
+    const { id: _id, ...item } = event.item as Record<string, unknown>;
+    return { ...event, item };
+  }
+  if (event.type !== 'response.create' || !event.response) return event;
+  const { metadata, ...response } = event.response as Record<string, unknown>;
+  const { kaiwa_request: _tag, ...others } = (metadata ?? {}) as Record<string, unknown>;
+  const rest = Object.keys(others).length ? { ...response, metadata: others } : response;
+  return Object.keys(rest).length ? { ...event, response: rest } : { type: event.type };
 }

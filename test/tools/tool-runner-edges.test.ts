@@ -4,6 +4,7 @@
  * cancelled response (outputs sent, no response.create). Also: a tool's output is bounded,
  * and callbacks that throw do not stop the batch.
  */
+import { withoutEventIds } from '../helpers/tools-session.js';
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { RealtimeSession } from '../../src/client/session.js';
@@ -51,7 +52,7 @@ async function scenario(first: (connection: ScriptedConnection) => void, tools: 
   await firstDone;
   await attached.idle();
   await new Promise((resolve) => setTimeout(resolve, 100));
-  return server.connections[0]!.received.filter((event) => event.type !== 'session.update').map(({ event_id: _id, ...rest }) => rest as WireJson);
+  return withoutEventIds(server.connections[0]!.received.filter((event) => event.type !== 'session.update') as unknown as Parameters<typeof withoutEventIds>[0]) as WireJson[];
 }
 
 test('arguments that are not a JSON object get an error output; incomplete and repeated calls are not run', async () => {
