@@ -1,0 +1,174 @@
+/**
+ * Every response accounted for, against a strict peer written from the SDK's types (not
+ * kaiwa serve): responses kaiwa did not ask for, refused requests, incomplete and failed
+ * answers, several messages in one response, piped lines, and questions that outlive a
+ * dropped connection.
+ */
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startStrictPeer, type Json, type PeerConnection } from '../helpers/strict-peer.js';
+import { assertNoStackTrace, runKaiwa } from '../helpers/cli-runner.js';
+import { tempDir } from '../helpers/wav-fixtures.js';
+import { parseWav } from '../../src/audio/wav.js';
+import { tone } from '../helpers/server-speech.js';
+
+const KEY = 'sk-strict-peer-test';
+const textFlags = (url: string): string[] => ['--url', url, '--no-mic', '--no-speaker', '--modalities', 'text'];
+
+function userText(event: Json): string | undefined {
+  const item = event.item as { role?: string; content?: Array<{ text?: string }> } | undefined;
+  return event.type === 'conversation.item.create' && item?.role === 'user' ? item.content?.[0]?.text : undefined;
+}
+
+test('a response kaiwa did not ask for (out of band, before its own) is labelled, and --once waits for its own answer', async () => {
+  const peer = await startStrictPeer({
+    onEvent: (connection, event) => {
+      if (userText(event) === undefined) return false;
+      // A sideband controller starts an out-of-band response the moment the user speaks.
+      connection.respond({ outOfBand: true, metadata: { purpose: 'moderation' }, messages: [{ text: 'classification: harmless' }] });
+      return false;
+    },
+  });
+  after(() => peer.close());
+  const result = await runKaiwa([...textFlags(peer.url), '--text', 'hello there', '--once'], { env: { OPENAI_API_KEY: KEY } });
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /^assistant: You said: hello there$/m);
+  assert.match(result.stdout, /^\[out-of-band response resp_\w+\] classification: harmless$/m);
+  assert.doesNotMatch(result.stdout, /^assistant: classification/m);
+  assert.deepEqual(peer.violations(), []);
+});
+
+test('another party\'s response in the conversation keeps kaiwa\'s request waiting, never sent twice at once, and is not taken for the answer', async () => {
+  let controllerResponse: string | undefined;
+  const peer = await startStrictPeer({
+    onEvent: (connection, event) => {
+      if (userText(event) !== undefined && !controllerResponse) {
+        // A server-side controller answers first, in the conversation, and takes its time.
+        controllerResponse = connection.respond({ metadata: { controller: 'greeter' }, messages: [{ text: 'welcome from the controller' }], hold: true });
+        setImmediate(() => connection.finish(controllerResponse!));
+      }
+      return false;
+    },
+  });
+  after(() => peer.close());
+  const result = await runKaiwa([...textFlags(peer.url), '--text', 'what time is it', '--once'], { env: { OPENAI_API_KEY: KEY } });
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /^assistant: You said: what time is it$/m);
+  assert.match(result.stdout, /^\[response kaiwa did not ask for resp_\w+\] welcome from the controller$/m);
+  const received = peer.connections[0]!.received;
+  const creates = received.filter((event) => event.type === 'response.create');
+  assert.ok(creates.length >= 1 && creates.length <= 2, `${creates.length} response.create`);
+  assert.deepEqual(peer.violations(), []);
+});
+
+test('a refused response.create is reported and --once exits 1 at once', async () => {
+  const peer = await startStrictPeer({
+    onEvent: (connection, event) => {
+      if (event.type !== 'response.create') return false;
+      connection.reject(event, 'invalid_value', "Invalid value: 'xhigh'. Supported values are: 'low', 'medium' and 'high'.");
+      return true;
+    },
+  });
+  after(() => peer.close());
+  const result = await runKaiwa([...textFlags(peer.url), '--text', 'hi', '--once'], { env: { OPENAI_API_KEY: KEY }, timeoutMs: 15_000 });
+  assert.equal(result.signal, null, 'it ended by itself');
+  assert.equal(result.code, 1, result.stderr);
+  assert.match(result.stderr, /refused kaiwa's request for a response: Invalid value: 'xhigh'/);
+  assertNoStackTrace(result.stderr);
+});
+
+for (const [status, details, line, code] of [
+  ['incomplete', { type: 'incomplete', reason: 'max_output_tokens' }, /response incomplete: the answer reached the output token limit/, 3],
+  ['incomplete', { type: 'incomplete', reason: 'content_filter' }, /response incomplete: the service's safety filter stopped the answer/, 3],
+  ['failed', { type: 'failed', error: { type: 'server_error', code: 'server_error', message: 'The server had an error while processing your request.' } }, /response failed: server_error: The server had an error/, 1],
+] as const) {
+  test(`a ${status} answer (${JSON.stringify(details.reason ?? details.error?.code)}) says why in one line and --once exits ${code}`, async () => {
+    const peer = await startStrictPeer({ reply: () => ({ messages: [{ text: 'The answer is' }], status, statusDetails: details }) });
+    after(() => peer.close());
+    const result = await runKaiwa([...textFlags(peer.url), '--text', 'tell me everything', '--once'], { env: { OPENAI_API_KEY: KEY } });
+    assert.equal(result.code, code, result.stderr);
+    assert.match(result.stderr, line);
+    assert.equal(result.stderr.split('\n').filter((text) => /response (incomplete|failed)/.test(text)).length, 1);
+  });
+}
+
+test('several messages in one response (a reasoning model): every transcript printed, every audio kept, in order', async () => {
+  const first = tone(300, 440, 24000);
+  const second = tone(500, 660, 24000);
+  const peer = await startStrictPeer({
+    reply: () => ({ messages: [{ text: 'Let me think.', audio: first }, { text: 'The answer is four.', audio: second }] }),
+  });
+  after(() => peer.close());
+  const dir = tempDir();
+  const output = join(dir, 'answer.wav');
+  const record = join(dir, 'rec');
+  const result = await runKaiwa(['--url', peer.url, '--no-mic', '--no-speaker', '--text', 'two plus two', '--once', '--output', output, '--record', record], { env: { OPENAI_API_KEY: KEY } });
+  assert.equal(result.code, 0, result.stderr);
+  const lines = result.stdout.split('\n').filter((line) => line.startsWith('assistant:'));
+  assert.deepEqual(lines, ['assistant: Let me think.', 'assistant: The answer is four.']);
+  const wav = parseWav(readFileSync(output));
+  assert.deepEqual(Buffer.from(wav.samples.buffer, wav.samples.byteOffset, wav.samples.byteLength), Buffer.concat([first, second]));
+  const transcript = readFileSync(join(record, 'transcript.md'), 'utf8');
+  assert.ok(transcript.indexOf('Let me think.') >= 0 && transcript.indexOf('Let me think.') < transcript.indexOf('The answer is four.'), transcript);
+});
+
+test('piped lines are all answered, in order, before kaiwa exits at the end of input', async () => {
+  const peer = await startStrictPeer();
+  after(() => peer.close());
+  const result = await runKaiwa(textFlags(peer.url), { env: { OPENAI_API_KEY: KEY }, stdin: 'first\nsecond\nthird\n' });
+  assert.equal(result.code, 0, result.stderr);
+  const answers = result.stdout.split('\n').filter((line) => line.startsWith('assistant:'));
+  assert.deepEqual(answers, ['assistant: You said: first', 'assistant: You said: second', 'assistant: You said: third']);
+  assert.deepEqual(peer.violations(), []);
+});
+
+test('a question whose connection drops before the answer is asked again on the new connection, and --once gets its answer', async () => {
+  const peer = await startStrictPeer({
+    onEvent: (connection, event) => {
+      // The first connection dies the moment the question arrives.
+      if (event.type === 'response.create' && peer.connections.indexOf(connection) === 0) {
+        connection.terminate();
+        return true;
+      }
+      return false;
+    },
+  });
+  after(() => peer.close());
+  const result = await runKaiwa([...textFlags(peer.url), '--text', 'are you there', '--once', '--reconnect-timeout', '20'], { env: { OPENAI_API_KEY: KEY } });
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /^assistant: You said: are you there$/m);
+  assert.equal(peer.connections.length, 2);
+  const second = peer.connections[1]!.received;
+  assert.deepEqual(second.map(userText).filter(Boolean), ['are you there']);
+  assert.equal(second.filter((event) => event.type === 'response.create').length, 1);
+  assert.deepEqual(peer.violations(), []);
+});
+
+test('a server that accepts and hangs up at once is failed attempts with a growing back-off, not "reconnected" over and over', async () => {
+  const peer = await startStrictPeer({
+    greet: false,
+    onConnection: (connection: PeerConnection) => { if (connection !== undefined && peerRef.connections.length > 1) connection.close(1011); },
+  });
+  const peerRef = peer;
+  after(() => peer.close());
+  const result = await runKaiwa([...textFlags(peer.url), '--debug', '--reconnect-timeout', '3'], {
+    env: { OPENAI_API_KEY: KEY }, keepStdinOpen: true,
+    onSpawn: (child, output) => {
+      // Once the first session is up, the connection drops.
+      const poll = setInterval(() => {
+        if (!output.stderr().includes('session.updated') && peer.connections.length === 0) return;
+        clearInterval(poll);
+        peer.connections[0]?.close(1011);
+      }, 20);
+      child.on('close', () => clearInterval(poll));
+    },
+  });
+  assert.equal(result.code, 1, result.stderr);
+  assert.doesNotMatch(result.stderr, /reconnected; the conversation/);
+  const attempts = [...result.stderr.matchAll(/attempt (\d+)\)/g)].map((match) => Number(match[1]));
+  assert.ok(attempts.length >= 3, result.stderr);
+  assert.deepEqual(attempts, attempts.map((_, index) => index + 1));
+  assert.match(result.stderr, /could not reconnect within 3 s/);
+});
