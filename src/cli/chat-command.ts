@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { ChatOptions } from './chat-options.js';
-import { buildSessionConfig, readInstructions } from './session-from-flags.js';
+import { buildSessionConfig, checkSessionFlags, readInstructions } from './session-from-flags.js';
 import { setUpAudio, type AudioSetup } from './audio-setup.js';
 import { ChatRun, type ChatIo, type RunSettings } from './chat-run.js';
 import type { ConfigExtras } from './config-file.js';
@@ -58,6 +58,7 @@ async function openRun(
   const stillWanted = (): void => { if (io.stop?.aborted) throw new KaiwaError('interrupted before the conversation began', INTERRUPTED); };
   const apiKey = apiKeyFor(options, io.env);
   logger.addSecret(apiKey);
+  checkSessionFlags(options);
   const instructions = readInstructions(options);
   const local = wantsLocalServer(options, apiKey, io.env)
     ? resources.defer('local server', await startEmbeddedServer(logger), (server) => server.close())
@@ -83,7 +84,7 @@ async function openRun(
     offline: local !== undefined, secrets: apiKey ? [apiKey] : [], prices: extras.prices,
     tools: tools.tools.length ? tools : undefined, timers, connect,
   };
-  const config = buildSessionConfig(effective, instructions);
+  const config = buildSessionConfig(effective, instructions, (line) => logger.log('warn', line));
   return {
     run: new ChatRun(effective, io, logger, session, audio, settings, resources),
     sessionConfig: tools.declarations.length ? { ...config, tools: tools.declarations } : config,

@@ -3,6 +3,7 @@ import { AUDIO_FORMAT_NAMES, type AudioFormatName } from '../protocol/audio-form
 import { DIALECT_NAMES, type DialectName } from '../protocol/dialect.js';
 import { nonEmpty, numberIn, oneOf, tokenLimit } from './parse-values.js';
 import { ECHO_GUARD_MODES, type EchoGuardMode } from './echo-guard.js';
+import { REASONING_EFFORTS, type ReasoningEffort } from '../protocol/realtime-models.js';
 
 export type VadMode = 'server' | 'semantic' | 'none';
 export type Eagerness = 'low' | 'medium' | 'high' | 'auto';
@@ -23,6 +24,7 @@ export interface ChatOptions {
   audioFormat: AudioFormatName;
   modalities?: 'audio' | 'text';
   maxOutputTokens?: number | 'inf';
+  reasoningEffort?: ReasoningEffort;
   protocol: DialectName;
   url?: string;
   local: boolean;
@@ -54,7 +56,8 @@ export interface ChatOptions {
   config?: string;
 }
 
-export const DEFAULT_MODEL = 'gpt-realtime';
+/** The SDK marks gpt-realtime and gpt-realtime-mini to shut down on 2027-01-20; 2.1 is their successor. */
+export const DEFAULT_MODEL = 'gpt-realtime-2.1';
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
@@ -77,6 +80,7 @@ export function addChatOptions(command: Command): Command {
     .addOption(new Option('--audio-format <format>', 'audio on the wire').choices(AUDIO_FORMAT_NAMES).default('pcm16'))
     .addOption(new Option('--modalities <kind>', 'what the assistant answers with: audio (with transcript) or text').choices(['audio', 'text']))
     .addOption(new Option('--max-output-tokens <n>', 'cap on tokens per response (1-4096 or inf)').argParser(tokenLimit))
+    .addOption(new Option('--reasoning-effort <level>', `how hard a reasoning model (gpt-realtime-2, -2.1) thinks: ${REASONING_EFFORTS.join(', ')}`).argParser(oneOf(REASONING_EFFORTS)))
     .addOption(new Option('--protocol <dialect>', 'protocol dialect: ga, or beta (OpenAI-Beta: realtime=v1)').argParser(oneOf(DIALECT_NAMES)).default('ga'))
     .addOption(new Option('--url <url>', 'Realtime endpoint or base URL (ws, wss, http, https); /realtime is appended unless present').argParser(nonEmpty))
     .addOption(new Option('--local', "talk to kaiwa's built-in offline server even when an API key is set").default(false).conflicts(['url', 'azureEndpoint']))
