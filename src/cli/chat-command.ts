@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { ChatOptions } from './chat-options.js';
-import { buildSessionConfig, checkSessionFlags, readInstructions } from './session-from-flags.js';
+import { buildSessionConfig, readInstructions } from './session-from-flags.js';
+import { checkSessionFlags } from './session-flag-checks.js';
 import { setUpAudio, type AudioSetup } from './audio-setup.js';
 import { ChatRun, type ChatIo, type RunSettings } from './chat-run.js';
 import type { ConfigExtras } from './config-file.js';
