@@ -60,6 +60,7 @@ export interface ChatOptions {
   tools: string[];
   mcp: string[];
   mcpUrl: string[];
+  mcpTimeout: number;
   builtinTools?: string;
   yes: boolean;
   once: boolean;
@@ -124,6 +125,7 @@ export function addChatOptions(command: Command): Command {
     .addOption(new Option('--tools <file>', 'tools for the model: a .js/.mjs/.ts module or a .json of commands (repeatable)').argParser(collect).default([]))
     .addOption(new Option('--mcp <command>', 'an MCP server to start over stdio, e.g. "npx -y @modelcontextprotocol/server-filesystem ." (repeatable)').argParser(collect).default([]))
     .addOption(new Option('--mcp-url <url>', 'an MCP server over Streamable HTTP (repeatable)').argParser(collect).default([]))
+    .addOption(new Option('--mcp-timeout <s>', 'give up on an MCP server that has not started and listed its tools within this long').argParser(numberIn(1, 600)).default(30))
     .addOption(new Option('--builtin-tools <names>', 'offline tools: time, timer, calculator, or all'))
     .addOption(new Option('--yes', 'approve every tool call without asking').default(false))
     .addOption(new Option('--once', 'exit after the first complete response (for scripts)').default(false))
