@@ -7,7 +7,7 @@ import { ChatRun, type ChatIo, type RunSettings } from './chat-run.js';
 import type { ConfigExtras } from './config-file.js';
 import { loadTools } from './tool-setup.js';
 import { resolveEndpoint } from '../client/endpoint.js';
-import { startEmbeddedServer, OFFLINE_NOTICE } from './local-server.js';
+import { startEmbeddedServer, offlineNotice } from './local-server.js';
 import { WebSocketTransport } from '../client/ws-transport.js';
 import { RealtimeSession } from '../client/session.js';
 import { dialectFor } from '../protocol/dialects.js';
@@ -64,7 +64,7 @@ async function openRun(
   const local = wantsLocalServer(options, apiKey, io.env)
     ? resources.defer('local server', await startEmbeddedServer(logger), (server) => server.close())
     : undefined;
-  if (local) logger.log('info', OFFLINE_NOTICE);
+  if (local) logger.log('info', offlineNotice(options.local ? 'local' : 'no-key'));
   const endpoint = resolveEndpoint({
     model: options.model, protocol: options.protocol, apiKey: local ? undefined : apiKey, url: local?.url ?? options.url,
     baseUrl: local ? undefined : io.env.OPENAI_BASE_URL, azureEndpoint: local ? undefined : options.azureEndpoint,
