@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { answering } from '../helpers/own-response.js';
 import { startScriptedServer } from '../helpers/scripted-server.js';
 import { betaSessionCreated, betaVoiceTurn } from '../helpers/event-scripts.js';
 import { assertNoStackTrace, runKaiwa } from '../helpers/cli-runner.js';
@@ -11,7 +12,7 @@ test('--api-version with a preview version speaks the beta dialect by itself (UR
     onConnection: (connection) => connection.send(betaSessionCreated()),
     onEvent: (connection, event) => {
       if (event.type !== 'response.create') return;
-      for (const reply of betaVoiceTurn({ assistantTranscript: 'Hello from the preview.', audioChunks: [] })) connection.send(reply);
+      for (const reply of answering(event, betaVoiceTurn({ assistantTranscript: 'Hello from the preview.', audioChunks: [] }))) connection.send(reply);
     },
   });
   try {

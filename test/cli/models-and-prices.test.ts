@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { answering } from '../helpers/own-response.js';
 import { startScriptedServer, type ScriptedServer } from '../helpers/scripted-server.js';
 import { betaVoiceTurn, gaVoiceTurn } from '../helpers/event-scripts.js';
 import { assertNoStackTrace, runKaiwa } from '../helpers/cli-runner.js';
@@ -12,7 +13,7 @@ function answeringServer(dialect: 'ga' | 'beta'): Promise<ScriptedServer> {
     onEvent: (connection, event) => {
       if (event.type !== 'response.create') return;
       const turn = dialect === 'ga' ? gaVoiceTurn : betaVoiceTurn;
-      for (const reply of turn({ assistantTranscript: 'Hello there.', audioChunks: [] })) connection.send(reply);
+      for (const reply of answering(event, turn({ assistantTranscript: 'Hello there.', audioChunks: [] }))) connection.send(reply);
     },
   });
 }

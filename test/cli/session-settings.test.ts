@@ -7,6 +7,7 @@ import { addChatOptions, type ChatOptions } from '../../src/cli/chat-options.js'
 import { buildSessionConfig } from '../../src/cli/session-from-flags.js';
 import { checkSessionFlags } from '../../src/cli/session-flag-checks.js';
 import { dialectFor } from '../../src/protocol/dialects.js';
+import { answering } from '../helpers/own-response.js';
 import { startScriptedServer, type ScriptedServer } from '../helpers/scripted-server.js';
 import { gaVoiceTurn } from '../helpers/event-scripts.js';
 import { assertNoStackTrace, runKaiwa, type KaiwaResult } from '../helpers/cli-runner.js';
@@ -177,7 +178,7 @@ test('input_audio_buffer.timeout_triggered is shown in one line', async () => {
     onEvent: (connection, event) => {
       if (event.type !== 'response.create') return;
       connection.send({ type: 'input_audio_buffer.timeout_triggered', event_id: 'event_t1', item_id: 'item_t1', audio_start_ms: 2000, audio_end_ms: 8000 });
-      for (const reply of gaVoiceTurn({ assistantTranscript: 'Are you still there?', audioChunks: [] })) connection.send(reply);
+      for (const reply of answering(event, gaVoiceTurn({ assistantTranscript: 'Are you still there?', audioChunks: [] }))) connection.send(reply);
     },
   });
   try {
