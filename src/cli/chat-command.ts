@@ -1,12 +1,13 @@
 import { EventEmitter } from 'node:events';
 import type { ChatOptions } from './chat-options.js';
 import { buildSessionConfig, readInstructions } from './session-from-flags.js';
+import { checkSessionFlags } from './session-flag-checks.js';
 import { setUpAudio, type AudioSetup } from './audio-setup.js';
 import { ChatRun, type ChatIo, type RunSettings } from './chat-run.js';
 import type { ConfigExtras } from './config-file.js';
 import { loadTools } from './tool-setup.js';
 import { resolveEndpoint } from '../client/endpoint.js';
-import { startEmbeddedServer, OFFLINE_NOTICE } from './local-server.js';
+import { startEmbeddedServer, offlineNotice } from './local-server.js';
 import { WebSocketTransport } from '../client/ws-transport.js';
 import { RealtimeSession } from '../client/session.js';
 import { dialectFor } from '../protocol/dialects.js';
@@ -58,11 +59,12 @@ async function openRun(
   const stillWanted = (): void => { if (io.stop?.aborted) throw new KaiwaError('interrupted before the conversation began', INTERRUPTED); };
   const apiKey = apiKeyFor(options, io.env);
   logger.addSecret(apiKey);
+  checkSessionFlags(options);
   const instructions = readInstructions(options);
   const local = wantsLocalServer(options, apiKey, io.env)
     ? resources.defer('local server', await startEmbeddedServer(logger), (server) => server.close())
     : undefined;
-  if (local) logger.log('info', OFFLINE_NOTICE);
+  if (local) logger.log('info', offlineNotice(options.local ? 'local' : 'no-key'));
   const endpoint = resolveEndpoint({
     model: options.model, protocol: options.protocol, apiKey: local ? undefined : apiKey, url: local?.url ?? options.url,
     baseUrl: local ? undefined : io.env.OPENAI_BASE_URL, azureEndpoint: local ? undefined : options.azureEndpoint,
@@ -83,7 +85,7 @@ async function openRun(
     offline: local !== undefined, secrets: apiKey ? [apiKey] : [], prices: extras.prices,
     tools: tools.tools.length ? tools : undefined, timers, connect,
   };
-  const config = buildSessionConfig(effective, instructions);
+  const config = buildSessionConfig(effective, instructions, (line) => logger.log('warn', line));
   return {
     run: new ChatRun(effective, io, logger, session, audio, settings, resources),
     sessionConfig: tools.declarations.length ? { ...config, tools: tools.declarations } : config,

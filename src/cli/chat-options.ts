@@ -3,9 +3,12 @@ import { AUDIO_FORMAT_NAMES, type AudioFormatName } from '../protocol/audio-form
 import { DIALECT_NAMES, type DialectName } from '../protocol/dialect.js';
 import { nonEmpty, numberIn, oneOf, tokenLimit } from './parse-values.js';
 import { ECHO_GUARD_MODES, type EchoGuardMode } from './echo-guard.js';
+import { REASONING_EFFORTS, type ReasoningEffort } from '../protocol/realtime-models.js';
+import { languageList, promptVariable, truncation, voiceName, type Truncation } from './session-values.js';
 
 export type VadMode = 'server' | 'semantic' | 'none';
 export type Eagerness = 'low' | 'medium' | 'high' | 'auto';
+export type NoiseReductionMode = 'near_field' | 'far_field' | 'off';
 
 /** Everything the conversation command understands, after flags and the config file are merged. */
 export interface ChatOptions {
@@ -14,7 +17,17 @@ export interface ChatOptions {
   instructions?: string;
   instructionsFile?: string;
   transcribe?: string;
+  /** One ISO-639-1 code, or several separated by commas. */
   language?: string;
+  transcribePrompt?: string;
+  noiseReduction?: NoiseReductionMode;
+  speed?: number;
+  idleTimeoutMs?: number;
+  truncation?: Truncation;
+  promptId?: string;
+  promptVersion?: string;
+  /** NAME=VALUE entries. */
+  promptVar: string[];
   vad: VadMode;
   vadThreshold?: number;
   silenceMs?: number;
@@ -23,6 +36,7 @@ export interface ChatOptions {
   audioFormat: AudioFormatName;
   modalities?: 'audio' | 'text';
   maxOutputTokens?: number | 'inf';
+  reasoningEffort?: ReasoningEffort;
   protocol: DialectName;
   url?: string;
   local: boolean;
@@ -46,6 +60,7 @@ export interface ChatOptions {
   tools: string[];
   mcp: string[];
   mcpUrl: string[];
+  mcpTimeout: number;
   builtinTools?: string;
   yes: boolean;
   once: boolean;
@@ -54,7 +69,8 @@ export interface ChatOptions {
   config?: string;
 }
 
-export const DEFAULT_MODEL = 'gpt-realtime';
+/** The SDK marks gpt-realtime and gpt-realtime-mini to shut down on 2027-01-20; 2.1 is their successor. */
+export const DEFAULT_MODEL = 'gpt-realtime-2.1';
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
@@ -64,25 +80,34 @@ function collect(value: string, previous: string[] | undefined): string[] {
 export function addChatOptions(command: Command): Command {
   return command
     .addOption(new Option('--model <name>', 'Realtime model').default(DEFAULT_MODEL).argParser(nonEmpty))
-    .addOption(new Option('--voice <name>', 'assistant voice (alloy, ash, ballad, coral, echo, sage, shimmer, verse, marin, cedar)').argParser(nonEmpty))
+    .addOption(new Option('--voice <name>', 'assistant voice (alloy, ash, ballad, coral, echo, sage, shimmer, verse, marin, cedar) or a custom voice id (voice_…)').argParser(voiceName))
+    .addOption(new Option('--speed <0.25..1.5>', "speed of the assistant's speech (1 is normal)").argParser(numberIn(0.25, 1.5)))
     .addOption(new Option('--instructions <text>', 'system instructions for the assistant').conflicts('instructionsFile'))
     .addOption(new Option('--instructions-file <file>', 'read the instructions from a UTF-8 file'))
     .addOption(new Option('--transcribe <model>', 'input transcription model, or "none" (default gpt-4o-mini-transcribe; whisper-1 with --protocol beta)').argParser(nonEmpty))
-    .addOption(new Option('--language <code>', 'language of your speech for transcription (ja, en, …)').argParser(nonEmpty))
+    .addOption(new Option('--language <codes>', 'language of your speech for transcription (ja, en, …; several: ja,en)').argParser(languageList))
+    .addOption(new Option('--transcribe-prompt <text>', 'words or style to guide the transcription of your speech').argParser(nonEmpty))
+    .addOption(new Option('--noise-reduction <kind>', 'filter the microphone before the server listens: near_field (headset), far_field (laptop, room) or off').choices(['near_field', 'far_field', 'off']))
     .addOption(new Option('--vad <mode>', 'turn detection: server, semantic or none (push-to-talk / manual)').choices(['server', 'semantic', 'none']).default('server'))
     .addOption(new Option('--vad-threshold <0..1>', 'server VAD sensitivity threshold').argParser(numberIn(0, 1)))
     .addOption(new Option('--silence-ms <ms>', 'server VAD: silence that ends your turn').argParser(numberIn(0, 10000, true)))
     .addOption(new Option('--prefix-ms <ms>', 'server VAD: audio kept before speech starts').argParser(numberIn(0, 10000, true)))
     .addOption(new Option('--eagerness <level>', 'semantic VAD eagerness').choices(['low', 'medium', 'high', 'auto']))
+    .addOption(new Option('--idle-timeout-ms <ms>', 'server VAD: after this much silence the assistant prompts you (5000-30000)').argParser(numberIn(5000, 30000, true)))
     .addOption(new Option('--audio-format <format>', 'audio on the wire').choices(AUDIO_FORMAT_NAMES).default('pcm16'))
     .addOption(new Option('--modalities <kind>', 'what the assistant answers with: audio (with transcript) or text').choices(['audio', 'text']))
     .addOption(new Option('--max-output-tokens <n>', 'cap on tokens per response (1-4096 or inf)').argParser(tokenLimit))
+    .addOption(new Option('--truncation <mode>', 'when the conversation outgrows the context: auto, disabled (an error instead), or a retention ratio 0..1').argParser(truncation))
+    .addOption(new Option('--prompt-id <id>', 'a stored prompt (pmpt_…) to start the session from').argParser(nonEmpty))
+    .addOption(new Option('--prompt-version <version>', "the stored prompt's version (default: its current one)").argParser(nonEmpty))
+    .addOption(new Option('--prompt-var <name=value>', "a variable for the stored prompt (repeatable)").argParser(promptVariable).default([]))
+    .addOption(new Option('--reasoning-effort <level>', `how hard a reasoning model (gpt-realtime-2, -2.1) thinks: ${REASONING_EFFORTS.join(', ')}`).argParser(oneOf(REASONING_EFFORTS)))
     .addOption(new Option('--protocol <dialect>', 'protocol dialect: ga, or beta (OpenAI-Beta: realtime=v1)').argParser(oneOf(DIALECT_NAMES)).default('ga'))
     .addOption(new Option('--url <url>', 'Realtime endpoint or base URL (ws, wss, http, https); /realtime is appended unless present').argParser(nonEmpty))
     .addOption(new Option('--local', "talk to kaiwa's built-in offline server even when an API key is set").default(false).conflicts(['url', 'azureEndpoint']))
     .addOption(new Option('--azure-endpoint <url>', 'Azure OpenAI resource endpoint, e.g. https://NAME.openai.azure.com').argParser(nonEmpty))
     .addOption(new Option('--azure-deployment <name>', 'Azure OpenAI deployment name').argParser(nonEmpty))
-    .addOption(new Option('--api-version <version>', 'Azure preview API version (omit for the GA /openai/v1 endpoint)').argParser(nonEmpty))
+    .addOption(new Option('--api-version <version>', 'Azure preview API version, e.g. 2024-10-01-preview (implies --protocol beta; omit for the GA /openai/v1 endpoint)').argParser(nonEmpty))
     .addOption(new Option('--connect-timeout <ms>', 'give up connecting after this long').argParser(numberIn(100, 120000, true)).default(15000))
     .addOption(new Option('--reconnect-timeout <s>', 'keep trying to reconnect for this long before giving up').argParser(numberIn(1, 3600)).default(60))
     .addOption(new Option('--no-reconnect', 'end the session when the connection drops instead of reconnecting'))
@@ -100,6 +125,7 @@ export function addChatOptions(command: Command): Command {
     .addOption(new Option('--tools <file>', 'tools for the model: a .js/.mjs/.ts module or a .json of commands (repeatable)').argParser(collect).default([]))
     .addOption(new Option('--mcp <command>', 'an MCP server to start over stdio, e.g. "npx -y @modelcontextprotocol/server-filesystem ." (repeatable)').argParser(collect).default([]))
     .addOption(new Option('--mcp-url <url>', 'an MCP server over Streamable HTTP (repeatable)').argParser(collect).default([]))
+    .addOption(new Option('--mcp-timeout <s>', 'give up on an MCP server that has not started and listed its tools within this long').argParser(numberIn(1, 600)).default(30))
     .addOption(new Option('--builtin-tools <names>', 'offline tools: time, timer, calculator, or all'))
     .addOption(new Option('--yes', 'approve every tool call without asking').default(false))
     .addOption(new Option('--once', 'exit after the first complete response (for scripts)').default(false))

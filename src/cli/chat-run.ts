@@ -95,7 +95,7 @@ export class ChatRun {
       logger, onLimit: () => this.onBudgetLimit(),
     }), (spend) => spend.stop());
     this.recorder = options.record
-      ? resources.defer('recording', recordSession(session, { dir: options.record, sampleRate: rate, model: options.model, secrets: [...settings.secrets], ...(settings.prices ? { prices: settings.prices } : {}) }, logger), (r) => r.close())
+      ? resources.defer('recording', recordSession(session, { dir: options.record, sampleRate: rate, model: options.model, secrets: [...settings.secrets], ...(settings.prices ? { prices: settings.prices } : {}), free: settings.offline }, logger), (r) => r.close())
       : undefined;
     this.mic = new MicControl({
       session, logger, ui: this.ui, pushToTalk: this.ui !== undefined && options.vad === 'none', halfDuplex: this.halfDuplex(),

@@ -42,6 +42,7 @@ function configValue(option: Option, value: unknown, path: string, key: string):
     if (typeof value !== 'boolean') throw new UsageError(`config file ${path}: "${key}" must be true or false`);
     return value;
   }
+  if (Array.isArray(option.defaultValue)) return repeatedValues(option, value, path, key);
   if (typeof value !== 'string' && typeof value !== 'number') {
     throw new UsageError(`config file ${path}: "${key}" must be a string or a number`);
   }
@@ -54,6 +55,28 @@ function configValue(option: Option, value: unknown, path: string, key: string):
   } catch (error) {
     throw new UsageError(`config file ${path}: "${key}" ${errorMessage(error)}`);
   }
+}
+
+/**
+ * A repeatable flag (--tools, --mcp, --prompt-var, …): one value or a list of them, each
+ * checked like the flag; `promptVar` may also be an object of names and values.
+ */
+function repeatedValues(option: Option, value: unknown, path: string, key: string): unknown {
+  const entries = isPlainObject(value) && option.long === '--prompt-var'
+    ? Object.entries(value).map(([name, text]) => `${name}=${String(text)}`)
+    : Array.isArray(value) ? value : [value];
+  if (!entries.every((entry) => typeof entry === 'string' || typeof entry === 'number')) {
+    throw new UsageError(`config file ${path}: "${key}" must be a string or a list of strings`);
+  }
+  try {
+    return entries.reduce<unknown>((list, entry) => option.parseArg!(String(entry), list), undefined) ?? [];
+  } catch (error) {
+    throw new UsageError(`config file ${path}: "${key}" ${errorMessage(error)}`);
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**

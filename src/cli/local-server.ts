@@ -3,8 +3,17 @@ import { EchoEngine } from '../server/engines/echo-engine.js';
 import { loadSpeechParts } from '../server/speech-parts.js';
 import type { Logger } from '../logger.js';
 
-export const OFFLINE_NOTICE = 'offline mode: no OPENAI_API_KEY, so kaiwa talks to its built-in local server '
-  + '(echo engine: it repeats what it understood, it is not a model); set OPENAI_API_KEY for the real service';
+const ECHO_ENGINE = '(echo engine: it repeats what it understood, it is not a model)';
+
+/** Why kaiwa is offline: no key to reach the service with, or `--local` asked for it. */
+export type OfflineReason = 'no-key' | 'local';
+
+/** The one line saying that kaiwa is offline, why, and how to reach the real service. */
+export function offlineNotice(reason: OfflineReason): string {
+  return reason === 'local'
+    ? `offline mode: --local, so kaiwa talks to its built-in local server ${ECHO_ENGINE}; drop --local for the real service`
+    : `offline mode: no OPENAI_API_KEY, so kaiwa talks to its built-in local server ${ECHO_ENGINE}; set OPENAI_API_KEY for the real service`;
+}
 
 /**
  * The no-key default: the same local server as `kaiwa serve`, in this process, on a free

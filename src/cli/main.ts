@@ -4,6 +4,7 @@ import { runReplay, type ReplayOptions } from './replay-command.js';
 import { numberIn } from './parse-values.js';
 import { addChatOptions, type ChatOptions } from './chat-options.js';
 import { applyConfigFile } from './config-file.js';
+import { settleProtocol } from './protocol-choice.js';
 import { runChat } from './chat-command.js';
 import { KaiwaError, errorMessage } from '../errors.js';
 import { VERSION } from '../version.js';
@@ -55,6 +56,7 @@ function buildProgram(): Command {
     .enablePositionalOptions()
     .action(async (options: ChatOptions, command: Command) => {
       const extras = applyConfigFile(command, options.config);
+      settleProtocol(command);
       const stop = stopOnSignals();
       const code = await runChat(command.opts<ChatOptions>(), {
         stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env,

@@ -54,7 +54,8 @@ export async function runReplay(dir: string, options: ReplayOptions, io: ReplayI
   const total = transcript.totalCostUsd;
   const responses = transcript.responseCount;
   if (responses > 0) {
-    io.stdout.write(`Cost: ${total === undefined ? `unknown (no price for ${transcript.model})` : formatUsd(total)} over ${responses} response${responses === 1 ? '' : 's'}\n`);
+    const cost = transcript.free ? 'free' : total === undefined ? `unknown (no price for ${transcript.model})` : formatUsd(total);
+    io.stdout.write(`Cost: ${cost} over ${responses} response${responses === 1 ? '' : 's'}\n`);
   }
   return 0;
 }

@@ -8,6 +8,7 @@ import type { RedactingLogger } from '../logger.js';
 import { eventToJsonLine } from './json-printer.js';
 import { TranscriptPrinter } from './transcript-printer.js';
 import { explainServerError, rateLimitNotice } from './rate-limit-notice.js';
+import { idleTimeoutNotice } from './idle-timeout-notice.js';
 import type { TerminalUi } from './tui/terminal-ui.js';
 
 const MAX_MALFORMED_WARNINGS = 3;
@@ -62,6 +63,7 @@ export class RunOutput {
     else if (!this.isRestoredEcho(event)) this.printer.handle(event, state);
     ui?.dispatch({ type: 'server', event });
     if (event.type === 'rate_limits.updated') this.noteRateLimits(event);
+    if (event.type === 'input_audio_buffer.timeout_triggered' && !json) logger.log('info', idleTimeoutNotice(event));
     return event.type === 'error' && this.serverError(event.error);
   }
 

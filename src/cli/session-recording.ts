@@ -10,6 +10,8 @@ export interface RecordingOptions {
   model: string;
   secrets: string[];
   prices?: PriceOverrides;
+  /** Offline: the built-in local server answers, so nothing costs money. */
+  free?: boolean;
 }
 
 /** `--record DIR`: every event and both voices go to the recorder as the session runs. */
@@ -19,6 +21,7 @@ export function recordSession(session: RealtimeSession, options: RecordingOption
     model: options.model,
     secrets: options.secrets,
     ...(options.prices ? { prices: options.prices } : {}),
+    ...(options.free ? { free: true } : {}),
     onError: (error) => logger.log('warn', `recording stopped: ${errorMessage(error)}`),
   });
   session.on('client-event', (event) => recorder.clientEvent(event));

@@ -11,6 +11,8 @@ export interface ToolFlags {
   tools: string[];
   mcp: string[];
   mcpUrl: string[];
+  /** Seconds to wait for each MCP server's handshake and tool list. */
+  mcpTimeout?: number;
   builtinTools?: string;
   yes: boolean;
 }
@@ -45,6 +47,7 @@ export async function loadTools(flags: ToolFlags, hooks: ToolLoadHooks): Promise
   const mcp: McpConnection | undefined = specs.length
     ? await connectMcpServers(specs, {
       logger: hooks.logger,
+      ...(flags.mcpTimeout !== undefined ? { connectTimeoutMs: flags.mcpTimeout * 1000 } : {}),
       onServerExit: ({ label, reason }) => hooks.logger.log('warn', `MCP server ${label} stopped: ${reason}; its tools now answer with an error`),
     })
     : undefined;

@@ -30,6 +30,8 @@ export interface SessionRecorderOptions {
   now?: () => number;
   /** Prices from the config file, for the per-turn cost in transcript.md. */
   prices?: PriceOverrides;
+  /** kaiwa's built-in local server answered: transcript.md (and replay) say "free". */
+  free?: boolean;
   /** Told once if recording fails (disk full, say); the conversation goes on without it. */
   onError?: (error: Error) => void;
 }
@@ -82,7 +84,7 @@ export class SessionRecorder {
     this.startMs = this.now();
     this.sampleRate = options.sampleRate;
     this.redactor = new Redactor(options.secrets);
-    this.transcript = new TranscriptBuilder({ model: options.model, prices: options.prices });
+    this.transcript = new TranscriptBuilder({ model: options.model, prices: options.prices, free: options.free });
     prepareDirectory(dir);
     this.events = openEvents(join(dir, EVENTS_JSONL));
     try {
@@ -94,6 +96,7 @@ export class SessionRecorder {
     this.write('meta', {
       type: META_RECORDING_STARTED, started_at: new Date().toISOString(), model: options.model,
       sample_rate: options.sampleRate, channels: { left: 'user', right: 'assistant' }, kaiwa_version: VERSION,
+      ...(options.free ? { free: true } : {}),
     });
     this.writeTranscript();
     // Flushes during silence too, when no call would trigger it; unref: never keeps the process alive.

@@ -17,11 +17,15 @@ export interface TranscriptEntry {
   toolName?: string;
   tokens?: TokenTotals;
   costUsd?: number;
+  /** Answered by kaiwa's built-in local server: no money was spent. */
+  free?: boolean;
 }
 
 export interface TranscriptOptions {
   model: string;
   prices?: PriceOverrides;
+  /** The session ran against kaiwa's built-in local server (the recording says so too). */
+  free?: boolean;
 }
 
 /**
@@ -33,6 +37,8 @@ export interface TranscriptOptions {
 export class TranscriptBuilder {
   model: string;
   startedAt: string | undefined;
+  /** Nothing in this session cost money (the built-in local server answered). */
+  free: boolean;
   private readonly list: TranscriptEntry[] = [];
   private readonly byItem = new Map<string, TranscriptEntry>();
   private readonly heardFromAudio = new Set<TranscriptEntry>();
@@ -43,6 +49,7 @@ export class TranscriptBuilder {
 
   constructor(private readonly options: TranscriptOptions) {
     this.model = options.model;
+    this.free = options.free === true;
   }
 
   /** In time order; entries that share a time keep the order they were made in. */
@@ -70,6 +77,7 @@ export class TranscriptBuilder {
     [META_RECORDING_STARTED]: (e) => {
       this.model = str(e.model) ?? this.model;
       this.startedAt = str(e.started_at);
+      if (e.free === true) this.free = true;
     },
     [META_ASSISTANT_INTERRUPTED]: (e) => {
       for (const id of Array.isArray(e.item_ids) ? e.item_ids : []) {
@@ -189,8 +197,12 @@ export class TranscriptBuilder {
     const usage = rec(rec(event.response)?.usage);
     if (!usage) return false;
     const tokens = tokensOfUsage(usage as Usage);
-    const costUsd = costOf(tokens, priceFor(this.model, this.options.prices));
     this.responses += 1;
+    if (this.free) {
+      this.push({ atMs: t, kind: 'usage', text: '', tokens, costUsd: 0, free: true });
+      return true;
+    }
+    const costUsd = costOf(tokens, priceFor(this.model, this.options.prices));
     if (costUsd === undefined) this.unpricedResponses += 1;
     else this.costTotal += costUsd;
     this.push({ atMs: t, kind: 'usage', text: '', tokens, ...(costUsd === undefined ? {} : { costUsd }) });

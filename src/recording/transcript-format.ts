@@ -28,10 +28,15 @@ export function describeEntry(entry: TranscriptEntry): { label: string; text: st
     case 'tool-result':
       return { label: `Tool result (${entry.toolName})`, text: entry.text };
     case 'usage':
-      return { label: 'Tokens', text: `${entry.tokens ? formatTokens(entry.tokens) : ''}${entry.costUsd === undefined ? '' : ` · ${formatUsd(entry.costUsd)}`}` };
+      return { label: 'Tokens', text: `${entry.tokens ? formatTokens(entry.tokens) : ''}${usageCost(entry)}` };
     case 'error':
       return { label: 'Error', text: entry.text };
   }
+}
+
+function usageCost(entry: TranscriptEntry): string {
+  if (entry.free) return ' · free';
+  return entry.costUsd === undefined ? '' : ` · ${formatUsd(entry.costUsd)}`;
 }
 
 /** One line per entry, as `kaiwa replay` prints them. */
@@ -73,6 +78,7 @@ function interruptionNote(entry: TranscriptEntry): string {
 function describeTotal(transcript: TranscriptBuilder): string {
   const count = transcript.responseCount;
   const responses = `${count} response${count === 1 ? '' : 's'}`;
+  if (transcript.free) return `free (kaiwa's built-in local server) over ${responses}`;
   const total = transcript.totalCostUsd;
   if (total === undefined) return `unknown (no price for model ${transcript.model}; add one in the config file) over ${responses}`;
   return `${formatUsd(total)} over ${responses}`;

@@ -7,9 +7,10 @@
  * error or an `isError` result becomes an ordinary tool error.
  *
  * A stdio server that exits mid-session is reported through `onServerExit`; its tools then
- * answer with an error, and the session goes on. `close()` stops every server (stdin is
- * closed, then SIGTERM, then SIGKILL); a process exit hook kills what is left if kaiwa
- * ends without calling it.
+ * answer with an error, and the session goes on. Each stdio server runs in a process group
+ * of its own; `close()` stops every group (stdin is closed, then SIGTERM, then SIGKILL), a
+ * server that fails to start is stopped the same way before the error is reported, and a
+ * process exit hook signals what is left if kaiwa ends without calling close().
  *
  * Stdio servers get the SDK's short list of inherited environment variables (HOME, PATH,
  * SHELL, TERM, USER, LOGNAME) plus the NAME=value words before the command, so API keys
@@ -18,13 +19,13 @@
 import { basename, extname } from 'node:path';
 import { createHash } from 'node:crypto';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { UsageError, errorMessage } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { VERSION } from '../version.js';
 import { splitCommandLine } from './command-line.js';
+import { ProcessGroupStdioTransport } from './mcp-stdio-transport.js';
 import type { JsonSchema, McpTool } from './tool.js';
 
 export type McpServerSpec =
@@ -189,7 +190,7 @@ class McpServer {
   static async start(spec: McpServerSpec, label: string, options: McpOptions): Promise<McpServer> {
     const client = new Client({ name: 'kaiwa', version: VERSION });
     const transport = spec.type === 'stdio'
-      ? new StdioClientTransport({ command: spec.command, args: spec.args, stderr: 'pipe', ...(spec.env ? { env: spec.env } : {}), ...(spec.cwd ? { cwd: spec.cwd } : {}) })
+      ? new ProcessGroupStdioTransport({ command: spec.command, args: spec.args, ...(spec.env ? { env: spec.env } : {}), ...(spec.cwd ? { cwd: spec.cwd } : {}) })
       : new StreamableHTTPClientTransport(new URL(spec.url), spec.headers ? { requestInit: { headers: spec.headers } } : {});
     const server = new McpServer(spec, label, client, transport, options);
     await server.connect();
@@ -205,18 +206,18 @@ class McpServer {
   }
 
   private async connect(): Promise<void> {
-    if (this.transport instanceof StdioClientTransport) this.watchStderr(this.transport);
+    if (this.transport instanceof ProcessGroupStdioTransport) this.watchStderr(this.transport);
     this.client.onerror = (error) => this.logger.log('debug', `MCP ${this.label}: ${error.message}`);
     const timeoutMs = this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
     const deadline = AbortSignal.timeout(timeoutMs);
     try {
       await this.client.connect(this.transport, { timeout: timeoutMs, signal: deadline });
-      if (this.transport instanceof StdioClientTransport) this.pid = this.transport.pid ?? undefined;
+      if (this.transport instanceof ProcessGroupStdioTransport) this.pid = this.transport.pid;
       this.client.onclose = () => this.stopped();
       if (!this.alive) throw new Error('the server exited');
       await this.listTools(timeoutMs, deadline);
     } catch (error) {
-      await this.close();
+      await this.giveUp();
       throw new UsageError(`${this.describe()}: ${this.startupProblem(error, timeoutMs)}`);
     }
     this.info.instructions = this.client.getInstructions();
@@ -233,7 +234,7 @@ class McpServer {
     return `could not start: ${message.split('\n', 1)[0]}${stderr}`;
   }
 
-  private watchStderr(transport: StdioClientTransport): void {
+  private watchStderr(transport: ProcessGroupStdioTransport): void {
     let partial = '';
     transport.stderr?.on('data', (chunk: Buffer | string) => {
       const lines = (partial + chunk.toString()).split(/\r?\n/);
@@ -320,14 +321,18 @@ class McpServer {
     await this.transport.close().catch(() => undefined);
   }
 
+  /** A server that failed to start: its whole process group is stopped before kaiwa says so. */
+  private async giveUp(): Promise<void> {
+    this.closing = true;
+    this.alive = false;
+    if (this.transport instanceof ProcessGroupStdioTransport) await this.transport.abandon();
+    await this.client.close().catch(() => undefined);
+    await this.transport.close().catch(() => undefined);
+  }
+
   /** Synchronous last resort from the process exit hook. */
   killNow(): void {
-    if (!this.alive || this.pid === undefined) return;
-    try {
-      process.kill(this.pid, 'SIGTERM');
-    } catch {
-      // already gone
-    }
+    if (this.alive && this.transport instanceof ProcessGroupStdioTransport) this.transport.killNow();
   }
 }
 

@@ -95,9 +95,37 @@ describe('costOf with the built-in prices (expected values computed by hand)', (
     assertUsd(costOf(tokens, priceFor('gpt-4o-realtime-preview-2024-12-17')), 0.007585);
   });
 
+  it('gpt-realtime-mini and its snapshots (shut down 2027-01-20, still priced)', () => {
+    // the same rates as gpt-realtime-2.1-mini: 18554 → $0.018554; with images 19210 → $0.01921
+    assertUsd(costFor('gpt-realtime-mini'), 0.018554);
+    assertUsd(costFor('gpt-realtime-mini', WITH_IMAGES), 0.01921);
+    assertUsd(costFor('gpt-realtime-mini-2025-10-06'), 0.018554);
+    assertUsd(costFor('gpt-realtime-mini-2025-12-15'), 0.018554);
+  });
+
+  it("gpt-4o-realtime-preview-2024-10-01, the article's model, at its launch rates", () => {
+    // 600×5 + 400×2.5 + 500×100 + 1500×20 + 300×20 + 600×200
+    // = 3000 + 1000 + 50000 + 30000 + 6000 + 120000 = 210000 µ$ → $0.21
+    assertUsd(costFor('gpt-4o-realtime-preview-2024-10-01'), 0.21);
+    // the later snapshot keeps its own (lower) rates
+    assertUsd(costFor('gpt-4o-realtime-preview-2024-12-17'), costFor('gpt-4o-realtime-preview')!);
+  });
+
+  it('gpt-audio-1.5 and gpt-audio-mini: no cached rates are published, so cached tokens leave the cost unknown', () => {
+    const uncached: TokenTotals = { ...ZERO_TOKENS, inputText: 1000, inputAudio: 2000, outputText: 300, outputAudio: 600 };
+    // 1000×2.5 + 2000×32 + 300×10 + 600×64 = 2500 + 64000 + 3000 + 38400 = 107900 → $0.1079
+    assertUsd(costFor('gpt-audio-1.5', uncached), 0.1079);
+    // 1000×0.6 + 2000×10 + 300×2.4 + 600×20 = 600 + 20000 + 720 + 12000 = 33320 → $0.03332
+    assertUsd(costFor('gpt-audio-mini', uncached), 0.03332);
+    assertUsd(costFor('gpt-audio-mini-2025-12-15', uncached), 0.03332);
+    assert.equal(costFor('gpt-audio-1.5'), undefined);
+    assert.equal(costFor('gpt-audio-mini'), undefined);
+  });
+
   it('every priced model has a test above', () => {
     const tested = new Set(['gpt-realtime-1.5', 'gpt-realtime-2', 'gpt-realtime-2.1', 'gpt-realtime-2.1-mini',
-      'gpt-realtime', 'gpt-4o-realtime-preview', 'gpt-4o-mini-realtime-preview']);
+      'gpt-realtime', 'gpt-4o-realtime-preview', 'gpt-4o-mini-realtime-preview', 'gpt-realtime-mini',
+      'gpt-4o-realtime-preview-2024-10-01', 'gpt-audio-1.5', 'gpt-audio-mini']);
     assert.deepEqual(Object.keys(BUILT_IN_PRICES.models).sort(), [...tested].sort());
   });
 });
@@ -106,9 +134,8 @@ describe('unknown prices stay unknown', () => {
   it('an unknown model has no price and no cost', () => {
     assert.equal(priceFor('my-azure-deployment'), undefined);
     assert.equal(costOf(BUNDLE, undefined), undefined);
-    // models whose price could not be confirmed are left out on purpose
-    assert.equal(priceFor('gpt-realtime-mini'), undefined);
-    assert.equal(priceFor('gpt-4o-realtime-preview-2024-10-01'), undefined);
+    // a model the SDK lists but with no published price stays unknown
+    assert.equal(priceFor('gpt-4o-realtime-preview-2025-06-03'), undefined);
   });
 
   it('zero tokens cost nothing, even where a rate is missing', () => {

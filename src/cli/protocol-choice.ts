@@ -1,0 +1,25 @@
+import type { Command } from 'commander';
+import { UsageError } from '../errors.js';
+
+/** Azure's preview API versions (`2024-10-01-preview`, `2025-04-01-preview`, …) serve the 2024 beta protocol. */
+function isPreviewApiVersion(version: string | undefined): version is string {
+  return version !== undefined && /-preview$/i.test(version.trim());
+}
+
+/**
+ * `--api-version` with a preview version means the beta dialect, so it is chosen unless
+ * the user chose a protocol; an explicit `ga` there would send GA events to a beta
+ * endpoint, which only fails later and less clearly, so it is refused in one line.
+ */
+export function settleProtocol(command: Command): void {
+  const { apiVersion, protocol } = command.opts<{ apiVersion?: string; protocol: string }>();
+  if (!isPreviewApiVersion(apiVersion)) return;
+  const source = command.getOptionValueSource('protocol');
+  if (source === 'default' || source === undefined) {
+    command.setOptionValueWithSource('protocol', 'beta', 'implied');
+    return;
+  }
+  if (protocol !== 'beta') {
+    throw new UsageError(`--api-version ${apiVersion} is Azure's preview interface, which speaks the beta protocol: use --protocol beta (or drop --api-version for the GA /openai/v1 endpoint)`);
+  }
+}

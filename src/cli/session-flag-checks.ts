@@ -1,0 +1,19 @@
+import { UsageError } from '../errors.js';
+import { reasoningSupport } from '../protocol/realtime-models.js';
+import type { ChatOptions } from './chat-options.js';
+
+/**
+ * Flags that are well-formed one by one but wrong together, refused in one line before
+ * kaiwa connects (the service would answer them with an error event, or ignore them).
+ */
+export function checkSessionFlags(options: ChatOptions): void {
+  if (options.reasoningEffort !== undefined && reasoningSupport(options.model) === 'no') {
+    throw new UsageError(`--reasoning-effort: ${options.model} is not a reasoning model (gpt-realtime-2 and -2.1 are); drop the flag or pick one of those`);
+  }
+  if (options.idleTimeoutMs !== undefined && options.vad !== 'server') {
+    throw new UsageError(`--idle-timeout-ms works with server VAD only (--vad server), not --vad ${options.vad}`);
+  }
+  if ((options.promptVersion !== undefined || options.promptVar.length > 0) && options.promptId === undefined) {
+    throw new UsageError('--prompt-version and --prompt-var need --prompt-id (the stored prompt they belong to)');
+  }
+}
