@@ -1,4 +1,4 @@
-import type { ProtocolError, Response, ResponseParams } from '../protocol/events.js';
+import type { Item, ProtocolError, Response, ResponseParams } from '../protocol/events.js';
 
 /**
  * Whose a response is. `own`: kaiwa asked for it (its request's tag came back in the
@@ -17,6 +17,12 @@ export interface Request {
   params: ResponseParams | undefined;
 }
 
+/** A request waiting its turn, with the items it answers (a typed line), sent only when its turn comes. */
+export interface QueuedRequest {
+  params: ResponseParams | undefined;
+  items: readonly Item[];
+}
+
 export type RequestOutcome =
   | { kind: 'retry'; request: Request }
   | { kind: 'rejected'; request: Request; error: ProtocolError };
@@ -28,7 +34,7 @@ export type RequestOutcome =
  */
 export class ResponseLedger {
   private pending: Request | undefined;
-  private readonly queue: Array<ResponseParams | undefined> = [];
+  private readonly queue: QueuedRequest[] = [];
   private readonly owners = new Map<string, ResponseOwner>();
   /** Every request id kaiwa tagged on this session: an old request's response is still its own. */
   private readonly sentIds = new Set<string>();
@@ -55,13 +61,24 @@ export class ResponseLedger {
     return this.pending !== undefined || this.queue.length > 0;
   }
 
-  enqueue(params: ResponseParams | undefined, front = false): void {
-    if (front) this.queue.unshift(params);
-    else this.queue.push(params);
+  enqueue(params: ResponseParams | undefined, items: readonly Item[] = [], front = false): void {
+    if (front) this.queue.unshift({ params, items });
+    else this.queue.push({ params, items });
   }
 
-  takeQueued(): ResponseParams | undefined | null {
-    return this.queue.length ? this.queue.shift() : null;
+  takeQueued(): QueuedRequest | undefined {
+    return this.queue.shift();
+  }
+
+  /** Drops queued requests that carry nothing of the user's (a typed line is still answered). */
+  dropBareRequests(): void {
+    const kept = this.queue.filter((request) => request.items.length > 0);
+    this.queue.splice(0, this.queue.length, ...kept);
+  }
+
+  /** Items of queued requests, not sent yet. */
+  get queuedItems(): Item[] {
+    return this.queue.flatMap((request) => [...request.items]);
   }
 
   /** The request as sent: tagged (where the dialect has metadata), so its response can be recognised. */
@@ -110,8 +127,8 @@ export class ResponseLedger {
   }
 
   /** A new connection: nothing sent on the old one will be answered. Returns what was asked. */
-  reset(): Array<ResponseParams | undefined> {
-    const lost = [...(this.pending ? [this.pending.params] : []), ...this.queue];
+  reset(): QueuedRequest[] {
+    const lost = [...(this.pending ? [{ params: this.pending.params, items: [] }] : []), ...this.queue];
     this.pending = undefined;
     this.candidate = undefined;
     this.queue.length = 0;

@@ -7,7 +7,7 @@ import {
 } from '../protocol/events.js';
 import { isKnownServerEventType, problemWithServerEvent } from '../protocol/server-event-shape.js';
 import { initialConversation, reduceConversation, type ConversationState } from './conversation.js';
-import { ResponseLedger, type ResponseOwner } from './response-ledger.js';
+import { ResponseLedger, type QueuedRequest, type ResponseOwner } from './response-ledger.js';
 import type { ProtocolError, Response } from '../protocol/events.js';
 import { silentLogger, type Logger } from '../logger.js';
 
@@ -88,7 +88,7 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
     for (const item of items) this.send({ type: 'conversation.item.create', item }, { track: false });
     // What was said but never reached the old session, and the answers it never gave.
     for (const item of unconfirmed) this.send({ type: 'conversation.item.create', item });
-    for (const params of requests) this.createResponse(params);
+    for (const request of requests) this.createResponse(request.params, request.items);
     this.emit('reconnected', items.length);
   }
 
@@ -96,14 +96,14 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
    * The item list is reset and nothing that was in flight is waited for any more.
    * Returns the response requests that were pending, queued or under way: asked, not answered.
    */
-  private replaceTransport(transport: ListeningTransport): Array<ResponseParams | undefined> {
+  private replaceTransport(transport: ListeningTransport): QueuedRequest[] {
     this.transport.removeAllListeners();
     this.transport.on('error', () => undefined);
     this.transport = transport;
     this.listenTo(transport);
     const answering = this.conversation.activeResponseId;
     const lost = this.ledger.reset();
-    if (answering && lost.length === 0) lost.push(undefined);
+    if (answering && lost.length === 0) lost.push({ params: undefined, items: [] });
     this.unconfirmed.clear();
     const { activeResponseId: _lost, ...rest } = this.conversation;
     this.conversation = { ...rest, items: [], outOfBandResponseIds: [], userSpeaking: false };
@@ -136,7 +136,7 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
 
   /** Typed user messages that never reached the server (the connection went down first). */
   get unsentUserTexts(): string[] {
-    return [...this.unconfirmed.values()].flatMap((item) => (item.type === 'message' && item.role === 'user'
+    return [...this.unconfirmed.values(), ...this.ledger.queuedItems].flatMap((item) => (item.type === 'message' && item.role === 'user'
       ? [item.content.map((part) => ('text' in part ? part.text ?? '' : '')).join('')] : []));
   }
 
@@ -191,24 +191,29 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
     this.send({ type: 'input_audio_buffer.clear' });
   }
 
-  /** A typed user message, answered by the model. */
+  /**
+   * A typed user message, answered by the model. While an answer is under way the line
+   * waits (unsent) for its turn, so each line is answered by itself, in order.
+   */
   sendText(text: string, response?: ResponseParams): void {
-    this.send({
-      type: 'conversation.item.create',
-      item: { type: 'message', role: 'user', content: [{ type: 'input_text', text }] },
-    });
-    this.createResponse(response);
+    this.createResponse(response, [{ type: 'message', role: 'user', content: [{ type: 'input_text', text }] }]);
   }
 
   /**
-   * Asks for a response, or queues the request until the one in flight is done (or the
-   * connection is back). The request is tagged so its response is known as kaiwa's own.
+   * Asks for a response to the conversation with these items added first, or queues the
+   * request (items unsent) until the one in flight is done or the connection is back. The
+   * request is tagged so its response is known as kaiwa's own.
    */
-  createResponse(params?: ResponseParams): void {
-    if (this.responseInFlight || !this.transport.isOpen) {
-      this.ledger.enqueue(params);
+  createResponse(params?: ResponseParams, items: readonly Item[] = []): void {
+    if (this.responseInFlight || !this.transport.isOpen || this.ledger.queued > 0) {
+      this.ledger.enqueue(params, items);
       return;
     }
+    this.sendRequest(params, items);
+  }
+
+  private sendRequest(params: ResponseParams | undefined, items: readonly Item[]): void {
+    for (const item of items) this.send({ type: 'conversation.item.create', item });
     const eventId = this.nextEventId();
     // The 2024 beta service refuses parameters it does not know; it gets its requests untagged.
     const response = this.ledger.sent(eventId, params, this.dialect.name !== 'beta');
@@ -217,7 +222,7 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
 
   cancelResponse(): void {
     if (this.conversation.activeResponseId) this.send({ type: 'response.cancel' });
-    while (this.ledger.takeQueued() !== null);
+    this.ledger.dropBareRequests();
   }
 
   truncate(itemId: string, audioEndMs: number, contentIndex = 0): void {
@@ -281,14 +286,14 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
   /** An error naming kaiwa's request: it waits its turn, or it was refused (returned). */
   private requestFailed(error: ProtocolError): ProtocolError | undefined {
     const outcome = this.ledger.failed(error);
-    if (outcome?.kind === 'retry') this.ledger.enqueue(outcome.request.params, true);
+    if (outcome?.kind === 'retry') this.ledger.enqueue(outcome.request.params, [], true);
     return outcome?.kind === 'rejected' ? error : undefined;
   }
 
   private startQueuedResponse(): void {
     if (this.responseInFlight || !this.transport.isOpen) return;
     const next = this.ledger.takeQueued();
-    if (next !== null) this.createResponse(next);
+    if (next) this.sendRequest(next.params, next.items);
   }
 
   private reportMalformed(reason: string): void {

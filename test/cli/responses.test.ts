@@ -13,6 +13,7 @@ import { assertNoStackTrace, runKaiwa } from '../helpers/cli-runner.js';
 import { tempDir } from '../helpers/wav-fixtures.js';
 import { parseWav } from '../../src/audio/wav.js';
 import { tone } from '../helpers/server-speech.js';
+import { startTestServer } from '../helpers/server-harness.js';
 
 const KEY = 'sk-strict-peer-test';
 const textFlags = (url: string): string[] => ['--url', url, '--no-mic', '--no-speaker', '--modalities', 'text'];
@@ -171,4 +172,15 @@ test('a server that accepts and hangs up at once is failed attempts with a growi
   assert.ok(attempts.length >= 3, result.stderr);
   assert.deepEqual(attempts, attempts.map((_, index) => index + 1));
   assert.match(result.stderr, /could not reconnect within 3 s/);
+});
+
+test('soak: 200 typed lines piped through kaiwa against kaiwa serve get 200 answers, in order', async () => {
+  const server = await startTestServer();
+  const lines = Array.from({ length: 200 }, (_, index) => `line number ${index + 1}`);
+  const result = await runKaiwa(['--url', server.url, '--no-mic', '--no-speaker', '--modalities', 'text'], {
+    env: { OPENAI_API_KEY: KEY }, stdin: `${lines.join('\n')}\n`, timeoutMs: 120_000,
+  });
+  assert.equal(result.code, 0, result.stderr.slice(-2000));
+  const answers = result.stdout.split('\n').filter((line) => line.startsWith('assistant:'));
+  assert.deepEqual(answers, lines.map((line) => `assistant: You said: ${line}`));
 });
