@@ -28,6 +28,7 @@ import type { ResourceStack } from './resource-stack.js';
 import { MicControl } from './mic-control.js';
 import { RunOutput } from './run-output.js';
 import { ConnectionKeeper } from './connection-keeper.js';
+import { SessionRenewal } from '../client/session-renewal.js';
 import { summaryLines } from './session-summary.js';
 
 export interface ChatIo {
@@ -73,6 +74,7 @@ export class ChatRun {
   private readonly bargeIn: BargeIn | undefined;
   private readonly startedAt = Date.now();
   private keeper: ConnectionKeeper | undefined;
+  private renewal: SessionRenewal | undefined;
   private stdinClosed = false;
   private finished: ((code: number) => void) | undefined;
   private exitCode: number | undefined;
@@ -121,6 +123,7 @@ export class ChatRun {
       session: this.session, logger: this.logger, ui: this.ui, sessionConfig, connect: this.options.reconnect ? this.settings.connect : undefined,
       reconnectTimeoutSeconds: this.options.reconnectTimeout, onRestored: (items) => this.output.expectRestoredEchoes(items),
     });
+    this.renewal = this.createRenewal(sessionConfig);
     this.session.updateSession(sessionConfig);
     this.ui?.dispatch({ type: 'connected' });
     this.bridge.start();
@@ -128,6 +131,22 @@ export class ChatRun {
     if (!this.ui) this.readTypedLines();
     this.watchPlayback();
     return done;
+  }
+
+  /** Before the service's time limit ends the session, a new one carries the conversation on, between turns. */
+  private createRenewal(sessionConfig: SessionConfig): SessionRenewal | undefined {
+    const connect = this.settings.connect;
+    if (!connect || this.options.renewAfterMinutes <= 0) return undefined;
+    const speaker = this.audio.speaker;
+    return new SessionRenewal(this.session, {
+      connect, sessionConfig: () => sessionConfig, renewAfterMs: this.options.renewAfterMinutes * 60_000,
+      quiet: () => !this.session.responsesOutstanding && !this.session.state.userSpeaking && !speaker?.audible,
+      onRenewed: (items) => {
+        this.output.expectRestoredEchoes(items);
+        this.logger.log('info', `session renewed before the service's time limit (${items} item${items === 1 ? '' : 's'} carried over)`);
+      },
+      onFailed: (reason) => this.logger.log('warn', `could not renew the session (${reason}); it goes on, and a reconnect carries it over when it ends`),
+    });
   }
 
   /** What to print once everything is closed. */
@@ -239,6 +258,7 @@ export class ChatRun {
     this.exitCode = code;
     for (const text of this.session.unsentUserTexts) this.logger.log('warn', `not sent (the connection was down): ${JSON.stringify(text)}`);
     this.keeper?.stop();
+    this.renewal?.stop();
     this.padding?.stop();
     this.bridge.stopCapturing();
     if (!options.drain) {

@@ -31,6 +31,8 @@ export interface ServeOptions {
   engineModel?: string;
   engineKey?: string;
   maxSessions?: number;
+  /** Sessions end after this long, as the service's do after 60 minutes. */
+  sessionMinutes?: number;
   debug?: boolean;
   /** Replay the server side of this `--record` directory instead of answering. */
   replay?: string;
@@ -60,6 +62,7 @@ export function serveCommandOptions(): Option[] {
     new Option('--engine-model <name>', 'model name sent to the Chat Completions endpoint').argParser(nonEmpty),
     new Option('--engine-key <key>', 'API key for the Chat Completions endpoint (or set KAIWA_ENGINE_KEY)').env('KAIWA_ENGINE_KEY').argParser(nonEmpty),
     new Option('--max-sessions <n>', 'sessions served at once').default(100).argParser(numberIn(1, 10_000, true)),
+    new Option('--session-minutes <m>', 'end each session after this long, like the service (60); shorter to test renewal').default(60).argParser(numberIn(0.01, 24 * 60)),
     new Option('--debug', 'log each session to stderr').default(false),
     new Option('--replay <dir>', 'answer every connection with the server side of a --record DIR recording (events.jsonl, audio from conversation.wav)').argParser(nonEmpty),
   ];
@@ -80,7 +83,7 @@ export async function runServe(options: ServeOptions, io: ServeIo = defaultIo())
   const speech = replay ? NO_SPEECH : io.speech ?? await loadSpeechParts((message) => logger.log('warn', message));
   const server = await startRealtimeServer({
     host: options.host, port: options.port, tls: await tlsOf(options), token: options.token, engine, speech, logger,
-    maxSessions: options.maxSessions ?? 100, ...(replay ? { createSession: replay.createSession } : {}),
+    maxSessions: options.maxSessions ?? 100, limits: { lifetimeSeconds: (options.sessionMinutes ?? 60) * 60 }, ...(replay ? { createSession: replay.createSession } : {}),
   });
   io.out(`kaiwa serve listening on ${server.url} (${replay ? replay.describe() : describe(options, engine, speech)})`);
   io.onListening?.(server);

@@ -93,6 +93,16 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
   }
 
   /**
+   * A planned switch to a new connection (a session renewed before its time limit): like
+   * resume, and returns the old connection, no longer listened to, for the caller to close.
+   */
+  replaceConnection(transport: ListeningTransport, config: SessionConfig, items: readonly Item[]): ListeningTransport {
+    const old = this.transport;
+    this.resume(transport, config, items);
+    return old;
+  }
+
+  /**
    * The item list is reset and nothing that was in flight is waited for any more.
    * Returns the response requests that were pending, queued or under way: asked, not answered.
    */
