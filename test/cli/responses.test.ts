@@ -184,3 +184,26 @@ test('soak: 200 typed lines piped through kaiwa against kaiwa serve get 200 answ
   const answers = result.stdout.split('\n').filter((line) => line.startsWith('assistant:'));
   assert.deepEqual(answers, lines.map((line) => `assistant: You said: ${line}`));
 });
+
+test('a line typed while the connection is down and never restored is reported as not sent', async () => {
+  const peer = await startStrictPeer();
+  let closed = false;
+  const result = await runKaiwa([...textFlags(peer.url), '--reconnect-timeout', '2'], {
+    env: { OPENAI_API_KEY: KEY }, keepStdinOpen: true,
+    onSpawn: (child, output) => {
+      const poll = setInterval(() => {
+        if (!closed && peer.connections[0]?.received.some((event) => event.type === 'session.update')) {
+          closed = true;
+          void peer.close();
+        }
+        if (closed && output.stderr().includes('connection lost')) {
+          clearInterval(poll);
+          child.stdin.write('are you still there\n');
+        }
+      }, 20);
+      child.on('close', () => clearInterval(poll));
+    },
+  });
+  assert.equal(result.code, 1, result.stderr);
+  assert.match(result.stderr, /not sent \(the connection was down\): "are you still there"/);
+});
