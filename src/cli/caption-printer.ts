@@ -30,10 +30,9 @@ export class CaptionPrinter {
   line(text: string): void {
     if (!text) return;
     if (!this.screen.tty) return this.screen.write(`${text}\n`);
-    const partial = this.shown;
+    // The partial caption goes with it; the session sends what is still being recognized next.
     this.screen.write(`${this.erase()}${text}\n`);
     this.shown = '';
-    this.partial(partial);
   }
 
   /** Leaves the terminal on a clean line. */

@@ -11,7 +11,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runKaiwa } from '../helpers/cli-runner.js';
+import { KAIWA_BIN, runKaiwa } from '../helpers/cli-runner.js';
+import { TmuxSession } from '../helpers/tmux.js';
 import { startScriptedServer, type ScriptedConnection, type WireJson } from '../helpers/scripted-server.js';
 
 type Json = Record<string, unknown>;
@@ -53,6 +54,8 @@ interface PeerScript {
   vadTurnAfterMs?: number;
   /** Audio left at the final commit becomes a turn instead of the empty-commit error. */
   finalCommitHasAudio?: boolean;
+  /** The first turn's completed transcript waits for this (default: 150 ms after its deltas). */
+  completedAfter?: Promise<unknown>;
 }
 
 /** The service's part, one connection at a time. */
@@ -70,10 +73,11 @@ function transcriptionPeer(script: PeerScript) {
     for (const delta of ['helo', ' wrld']) {
       connection.send({ type: 'conversation.item.input_audio_transcription.delta', event_id: `e_d${items}${delta}`, item_id: itemId, content_index: 0, delta });
     }
-    setTimeout(() => connection.send({
+    const ready = (byVad && script.completedAfter) || new Promise((resolve) => setTimeout(resolve, 150));
+    void ready.then(() => connection.send({
       type: 'conversation.item.input_audio_transcription.completed', event_id: `e_f${items}`, item_id: itemId, content_index: 0,
       transcript, usage: { type: 'duration', seconds: 6 },
-    }), 150);
+    }));
   };
   return {
     onConnection(connection: ScriptedConnection): void {
@@ -172,4 +176,19 @@ test('gpt-realtime-whisper takes no VAD (SDK types): refused locally unless --va
   assert.equal(result.stdout, 'The last words.\n');
   const update = connection.received.find((event) => event.type === 'session.update')!;
   assert.equal((((update.session as Json).audio as Json).input as Json).turn_detection, null);
+});
+
+test('in a terminal the words being recognized show at once and the completed line replaces them', async () => {
+  let release!: () => void;
+  const server = await startScriptedServer(transcriptionPeer({ vadTurnAfterMs: 300, completedAfter: new Promise<void>((resolve) => { release = resolve; }) }));
+  after(() => server.close());
+  const terminal = new TmuxSession(`${process.execPath} ${KAIWA_BIN} transcribe --url ${server.url} --input ${toneWav('tty.wav', 3)}`, {
+    env: { OPENAI_API_KEY: 'sk-test-transcribe-1234', XDG_CONFIG_HOME: dir },
+  });
+  after(() => terminal.kill());
+  await terminal.waitFor(/helo wrld/);
+  release();
+  const screen = await terminal.waitFor(/transcribed 1 line/);
+  assert.match(screen, /^Hello, world\.$/m);
+  assert.doesNotMatch(screen, /helo|wrld/, 'the deltas were replaced, not left above the line');
 });
