@@ -9,7 +9,7 @@ export interface CaptionScreen {
 
 const DIM = '\x1b[2m';
 const RESET = '\x1b[0m';
-const CLEAR_TO_END = '\x1b[J';
+const ERASE_LINE = '\x1b[K';
 
 /**
  * Live captions on a terminal: the words being recognized are shown dimmed at the bottom
@@ -41,10 +41,15 @@ export class CaptionPrinter {
     this.shown = '';
   }
 
-  /** Back to the start of the partial caption (which may have wrapped), clearing it. */
+  /**
+   * Back to the start of the partial caption (which may have wrapped), clearing its rows
+   * one by one: clearing to the end of the screen from its top-left corner makes tmux
+   * push the whole screen into its history (scroll-on-clear).
+   */
   private erase(): string {
     if (!this.shown) return '';
-    const rows = Math.max(1, Math.ceil(stringWidth(this.shown) / Math.max(1, this.screen.columns())));
-    return `${rows > 1 ? `\x1b[${rows - 1}A` : ''}\r${CLEAR_TO_END}`;
+    const up = Math.max(1, Math.ceil(stringWidth(this.shown) / Math.max(1, this.screen.columns()))) - 1;
+    if (up === 0) return `\r${ERASE_LINE}`;
+    return `\x1b[${up}A\r${ERASE_LINE}${`\x1b[1B${ERASE_LINE}`.repeat(up)}\x1b[${up}A`;
   }
 }

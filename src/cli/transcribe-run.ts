@@ -65,7 +65,7 @@ export class TranscribeRun {
     this.spend = new TranscriptionSpend(parts.settings.model, parts.offline);
     this.bridge = resources.defer('audio', new AudioBridge({
       session, codec: wireCodecFor('pcm16'), source: parts.source, sinks: [],
-      onSent: (pcm) => { this.sentBytes += pcm.length; },
+      onSent: (pcm, sent) => { if (sent) this.sentBytes += pcm.length; },
       onSourceEnd: () => void this.finishUp(),
       onDeviceError: (error) => this.onDeviceError(error),
       onDeviceRestart: (reason) => logger.log('warn', `${reason}; restarted it, transcription goes on`),

@@ -16,10 +16,10 @@ test('on a terminal the partial words are drawn dimmed, then erased and replaced
   printer.finish();
   assert.equal(output(), [
     '\x1b[2mhelo\x1b[0m',
-    '\r\x1b[J\x1b[2mhelo wrld\x1b[0m',
-    '\r\x1b[JHello, world.\n',
+    '\r\x1b[K\x1b[2mhelo wrld\x1b[0m',
+    '\r\x1b[KHello, world.\n',
     '\x1b[2mnext\x1b[0m',
-    '\r\x1b[J',
+    '\r\x1b[K',
   ].join(''));
 });
 
@@ -27,7 +27,7 @@ test('a partial caption that wrapped is erased from its first row', () => {
   const { printer, output } = screen(true, 10);
   printer.partial('a'.repeat(25));
   printer.line('Done.');
-  assert.ok(output().endsWith('\x1b[0m\x1b[2A\r\x1b[JDone.\n'), JSON.stringify(output()));
+  assert.ok(output().endsWith('\x1b[0m\x1b[2A\r\x1b[K\x1b[1B\x1b[K\x1b[1B\x1b[K\x1b[2ADone.\n'), JSON.stringify(output()));
 });
 
 test('on a pipe only the final lines are written', () => {

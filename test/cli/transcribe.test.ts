@@ -188,7 +188,17 @@ test('in a terminal the words being recognized show at once and the completed li
   after(() => terminal.kill());
   await terminal.waitFor(/helo wrld/);
   release();
-  const screen = await terminal.waitFor(/transcribed 1 line/);
-  assert.match(screen, /^Hello, world\.$/m);
-  assert.doesNotMatch(screen, /helo|wrld/, 'the deltas were replaced, not left above the line');
+  await terminal.waitFor(/transcribed 1 line/);
+  // The scrollback too: the pane's end may scroll the line off the visible screen, and deltas must not hide there either.
+  const everything = execFileSync('tmux', ['capture-pane', '-p', '-S', '-100', '-t', terminal.name], { encoding: 'utf8' });
+  assert.match(everything, /^Hello, world\.\ntranscribed 1 line/m);
+  assert.doesNotMatch(everything, /helo|wrld/, 'the deltas were replaced, not left above the line');
+});
+
+test('the VAD flags are the conversation\'s: same names, help and defaults in `kaiwa --help` and `kaiwa transcribe --help`', async () => {
+  const vadLines = (help: string): string[] => help.split('\n').filter((line) => /^\s+--(vad|vad-threshold|silence-ms|prefix-ms|eagerness)\b/.test(line)).map((line) => line.trim().replace(/\s+/g, ' '));
+  const chat = await runKaiwa(['--help']);
+  const transcribeHelp = await runKaiwa(['transcribe', '--help']);
+  assert.equal(vadLines(chat.stdout).length, 5, chat.stdout);
+  assert.deepEqual(vadLines(transcribeHelp.stdout), vadLines(chat.stdout));
 });
