@@ -202,3 +202,24 @@ test('the VAD flags are the conversation\'s: same names, help and defaults in `k
   assert.equal(vadLines(chat.stdout).length, 5, chat.stdout);
   assert.deepEqual(vadLines(transcribeHelp.stdout), vadLines(chat.stdout));
 });
+
+test('Ctrl-C ends cleanly: the turn under way is committed, its transcript printed, exit 0', async () => {
+  const server = await startScriptedServer(transcriptionPeer({ vadTurnAfterMs: 300, finalCommitHasAudio: true }));
+  after(() => server.close());
+  const result = await runKaiwa(['transcribe', '--url', server.url, '--input', toneWav('long.wav', 30)], {
+    env: { OPENAI_API_KEY: 'sk-test-transcribe-1234' }, timeoutMs: 20_000,
+    onSpawn: (child, output) => {
+      const poll = setInterval(() => {
+        if (!output.stdout().includes('Hello, world.')) return;
+        clearInterval(poll);
+        child.kill('SIGINT');
+      }, 20);
+      child.on('close', () => clearInterval(poll));
+    },
+  });
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(result.stdout, 'Hello, world.\nThe last words.\n');
+  assert.match(result.stderr, /transcribed 2 lines from \d+ s of audio/);
+  const audioMs = (server.connections[0]!.audio.length / 48);
+  assert.ok(audioMs < 20_000, `stopped sending at Ctrl-C (${audioMs} ms of the 30 s file sent)`);
+});
