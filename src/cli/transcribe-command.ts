@@ -79,8 +79,8 @@ function transcriptionSettings(options: TranscribeOptions): TranscriptionSetting
   }
   return {
     model: options.transcribe,
-    language: options.language,
-    prompt: options.prompt,
+    languages: options.language?.split(','),
+    prompt: options.transcribePrompt,
     turnDetection: turnDetectionFrom(options),
     ...(options.noiseReduction ? { noiseReduction: options.noiseReduction === 'off' ? null : options.noiseReduction } : {}),
   };

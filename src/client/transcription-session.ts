@@ -8,7 +8,8 @@ type InputSettings = NonNullable<NonNullable<TranscriptionSessionConfig['audio']
 /** What a transcription session is asked for; the SDK's transcription session takes nothing else. */
 export interface TranscriptionSettings {
   model: string;
-  language?: string | undefined;
+  /** One language, or several (`languages`, for the models that take them). */
+  languages?: readonly string[] | undefined;
   prompt?: string | undefined;
   turnDetection: InputSettings['turn_detection'];
   /** Omitted: the service's default; null: off. */
@@ -31,7 +32,8 @@ export type FinishOutcome = 'done' | 'closed' | 'timed-out';
 export function transcriptionSessionConfig(settings: TranscriptionSettings): TranscriptionSessionConfig {
   const transcription = {
     model: settings.model,
-    ...(settings.language ? { language: settings.language } : {}),
+    ...(settings.languages?.length === 1 ? { language: settings.languages[0]! } : {}),
+    ...(settings.languages && settings.languages.length > 1 ? { languages: [...settings.languages] } : {}),
     ...(settings.prompt ? { prompt: settings.prompt } : {}),
   };
   const noiseReduction = settings.noiseReduction === undefined ? {}

@@ -40,10 +40,12 @@ const delta = (id: string, text: string) => ({ type: 'conversation.item.input_au
 const completed = (id: string, transcript: string) => ({ type: 'conversation.item.input_audio_transcription.completed', item_id: id, content_index: 0, transcript, usage: { type: 'duration', seconds: 1 } });
 
 test('the session.update holds type and audio.input only', () => {
-  assert.deepEqual(transcriptionSessionConfig({ model: 'gpt-live-transcribe', language: 'ja', prompt: 'kaiwa', turnDetection: null, noiseReduction: 'far_field' }), {
+  assert.deepEqual(transcriptionSessionConfig({ model: 'gpt-live-transcribe', languages: ['ja'], prompt: 'kaiwa', turnDetection: null, noiseReduction: 'far_field' }), {
     type: 'transcription',
     audio: { input: { transcription: { model: 'gpt-live-transcribe', language: 'ja', prompt: 'kaiwa' }, turn_detection: null, noise_reduction: { type: 'far_field' } } },
   });
+  const several = transcriptionSessionConfig({ model: 'gpt-live-transcribe', languages: ['ja', 'en'], turnDetection: { type: 'semantic_vad' } });
+  assert.deepEqual(several.audio?.input?.transcription, { model: 'gpt-live-transcribe', languages: ['ja', 'en'] });
 });
 
 test('deltas are a preview, the completed transcript is the line; lines come in commit order', () => {
