@@ -5,9 +5,9 @@ import { nonEmpty, numberIn, oneOf, tokenLimit } from './parse-values.js';
 import { ECHO_GUARD_MODES, type EchoGuardMode } from './echo-guard.js';
 import { REASONING_EFFORTS, type ReasoningEffort } from '../protocol/realtime-models.js';
 import { languageList, promptVariable, truncation, voiceName, type Truncation } from './session-values.js';
+import { addVadOptions, type Eagerness, type VadMode } from './vad-flags.js';
 
-export type VadMode = 'server' | 'semantic' | 'none';
-export type Eagerness = 'low' | 'medium' | 'high' | 'auto';
+export type { VadMode, Eagerness } from './vad-flags.js';
 export type NoiseReductionMode = 'near_field' | 'far_field' | 'off';
 
 /** Everything the conversation command understands, after flags and the config file are merged. */
@@ -79,7 +79,7 @@ function collect(value: string, previous: string[] | undefined): string[] {
 
 /** Declares the conversation flags on a command; help text is the user's reference. */
 export function addChatOptions(command: Command): Command {
-  return command
+  return addVadOptions(command
     .addOption(new Option('--model <name>', 'Realtime model').default(DEFAULT_MODEL).argParser(nonEmpty))
     .addOption(new Option('--voice <name>', 'assistant voice (alloy, ash, ballad, coral, echo, sage, shimmer, verse, marin, cedar) or a custom voice id (voice_…)').argParser(voiceName))
     .addOption(new Option('--speed <0.25..1.5>', "speed of the assistant's speech (1 is normal)").argParser(numberIn(0.25, 1.5)))
@@ -88,12 +88,7 @@ export function addChatOptions(command: Command): Command {
     .addOption(new Option('--transcribe <model>', 'input transcription model, or "none" (default gpt-4o-mini-transcribe; whisper-1 with --protocol beta)').argParser(nonEmpty))
     .addOption(new Option('--language <codes>', 'language of your speech for transcription (ja, en, …; several: ja,en)').argParser(languageList))
     .addOption(new Option('--transcribe-prompt <text>', 'words or style to guide the transcription of your speech').argParser(nonEmpty))
-    .addOption(new Option('--noise-reduction <kind>', 'filter the microphone before the server listens: near_field (headset), far_field (laptop, room) or off').choices(['near_field', 'far_field', 'off']))
-    .addOption(new Option('--vad <mode>', 'turn detection: server, semantic or none (push-to-talk / manual)').choices(['server', 'semantic', 'none']).default('server'))
-    .addOption(new Option('--vad-threshold <0..1>', 'server VAD sensitivity threshold').argParser(numberIn(0, 1)))
-    .addOption(new Option('--silence-ms <ms>', 'server VAD: silence that ends your turn').argParser(numberIn(0, 10000, true)))
-    .addOption(new Option('--prefix-ms <ms>', 'server VAD: audio kept before speech starts').argParser(numberIn(0, 10000, true)))
-    .addOption(new Option('--eagerness <level>', 'semantic VAD eagerness').choices(['low', 'medium', 'high', 'auto']))
+    .addOption(new Option('--noise-reduction <kind>', 'filter the microphone before the server listens: near_field (headset), far_field (laptop, room) or off').choices(['near_field', 'far_field', 'off'])))
     .addOption(new Option('--idle-timeout-ms <ms>', 'server VAD: after this much silence the assistant prompts you (5000-30000)').argParser(numberIn(5000, 30000, true)))
     .addOption(new Option('--audio-format <format>', 'audio on the wire').choices(AUDIO_FORMAT_NAMES).default('pcm16'))
     .addOption(new Option('--modalities <kind>', 'what the assistant answers with: audio (with transcript) or text').choices(['audio', 'text']))

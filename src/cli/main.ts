@@ -9,6 +9,8 @@ import { runChat } from './chat-command.js';
 import { KaiwaError, errorMessage } from '../errors.js';
 import { VERSION } from '../version.js';
 import { addServeOptions, runServe, type ServeOptions } from './serve-command.js';
+import { addTranscribeOptions, type TranscribeOptions } from './transcribe-options.js';
+import { runTranscribe } from './transcribe-command.js';
 
 function fail(message: string, code: number): never {
   process.stderr.write(`kaiwa: ${message}\n`);
@@ -67,6 +69,12 @@ function buildProgram(): Command {
   program.addCommand(quietErrors(addServeOptions(new Command('serve')))
     .description('run a local Realtime-protocol server with offline speech (ws://127.0.0.1:8765/v1)')
     .action(async (options: ServeOptions) => process.exit(await runServe(options))));
+  program.addCommand(quietErrors(addTranscribeOptions(new Command('transcribe')))
+    .description('live captions: transcribe the microphone (or a WAV file) as it is spoken')
+    .action(async (options: TranscribeOptions) => {
+      const stop = stopOnSignals();
+      process.exit(await runTranscribe(options, { stdout: process.stdout, stderr: process.stderr, env: process.env, stop: stop.signal }));
+    }));
   program.addCommand(quietErrors(new Command('replay'))
     .description('play a --record recording with its transcript in step')
     .argument('<dir>', 'the recording directory')

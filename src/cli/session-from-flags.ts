@@ -6,6 +6,7 @@ import type { ChatOptions } from './chat-options.js';
 import { UsageError } from '../errors.js';
 import { isCustomVoiceId } from '../protocol/voices.js';
 import { promptVariables } from './session-values.js';
+import { turnDetectionFrom } from './vad-flags.js';
 
 const DEFAULT_TRANSCRIBE_GA = 'gpt-4o-mini-transcribe';
 const DEFAULT_TRANSCRIBE_BETA = 'whisper-1';
@@ -22,17 +23,9 @@ export function readInstructions(options: ChatOptions): string | undefined {
 }
 
 function turnDetection(options: ChatOptions): TurnDetection | null {
-  if (options.vad === 'none') return null;
-  if (options.vad === 'semantic') {
-    return { type: 'semantic_vad', ...(options.eagerness ? { eagerness: options.eagerness } : {}) };
-  }
-  return {
-    type: 'server_vad',
-    ...(options.vadThreshold !== undefined ? { threshold: options.vadThreshold } : {}),
-    ...(options.prefixMs !== undefined ? { prefix_padding_ms: options.prefixMs } : {}),
-    ...(options.silenceMs !== undefined ? { silence_duration_ms: options.silenceMs } : {}),
-    ...(options.idleTimeoutMs !== undefined ? { idle_timeout_ms: options.idleTimeoutMs } : {}),
-  };
+  const detection = turnDetectionFrom(options);
+  if (detection?.type !== 'server_vad' || options.idleTimeoutMs === undefined) return detection;
+  return { ...detection, idle_timeout_ms: options.idleTimeoutMs };
 }
 
 /** `--language ja` sets `language`; several codes (`ja,en`) set `languages`. */

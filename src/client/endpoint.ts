@@ -5,7 +5,10 @@ import { UsageError } from '../errors.js';
 export const OPENAI_REALTIME_URL = 'wss://api.openai.com/v1/realtime';
 
 export interface EndpointOptions {
-  model: string;
+  /** The Realtime model; a transcription session (`intent`) names none. */
+  model?: string | undefined;
+  /** `transcription`: a transcription-only session, opened as the SDK does (`?intent=transcription`, no model). */
+  intent?: 'transcription' | undefined;
   protocol: DialectName;
   apiKey?: string | undefined;
   /** `--url`: a ws(s) or http(s) base URL; `/realtime` is appended unless already there. */
@@ -67,7 +70,12 @@ function realtimeUrl(options: EndpointOptions): URL {
   const raw = options.url ?? options.baseUrl;
   const flag = options.url ? '--url' : 'OPENAI_BASE_URL';
   const url = raw ? withRealtimePath(toWebSocketUrl(raw, flag)) : new URL(OPENAI_REALTIME_URL);
-  if (!url.searchParams.has('model')) url.searchParams.set('model', options.model);
+  if (options.intent) {
+    url.searchParams.delete('model');
+    url.searchParams.set('intent', options.intent);
+  } else if (!url.searchParams.has('model')) {
+    url.searchParams.set('model', options.model ?? '');
+  }
   return url;
 }
 

@@ -7,6 +7,7 @@ import type {
   RealtimeClientEvent,
   RealtimeServerEvent,
   RealtimeSessionCreateRequest,
+  RealtimeTranscriptionSessionCreateRequest,
   RealtimeResponseCreateParams,
   RealtimeResponseUsage,
   RealtimeResponse,
@@ -20,6 +21,8 @@ import type {
 export type ClientEvent = RealtimeClientEvent;
 export type ServerEvent = RealtimeServerEvent;
 export type SessionConfig = RealtimeSessionCreateRequest;
+/** A transcription-only session: `type`, `include` and `audio.input`, nothing a response needs. */
+export type TranscriptionSessionConfig = RealtimeTranscriptionSessionCreateRequest;
 export type ResponseParams = RealtimeResponseCreateParams;
 export type Usage = RealtimeResponseUsage;
 export type Response = RealtimeResponse;

@@ -155,10 +155,12 @@ class SessionRegistry {
     const dialect = dialectFor(dialectOf(req));
     const url = new URL(req.url ?? '/', 'http://localhost');
     const model = url.searchParams.get('model') ?? url.searchParams.get('deployment') ?? this.options.defaultModel ?? 'gpt-realtime';
+    // The SDK's transcription intent (GA only; the beta protocol had its own transcription events).
+    const intent = dialect.name === 'ga' && url.searchParams.get('intent') === 'transcription' ? 'transcription' as const : undefined;
     const create = this.options.createSession ?? ((t: Transport, o: ServerSessionOptions) => new ServerSession(t, o));
     const open = (transport: Transport): SocketSession => create(transport, {
       engine: this.options.engine, speech: this.options.speech ?? NO_SPEECH, dialect,
-      model: model.slice(0, 128), logger: this.logger, limits: this.limits,
+      model: model.slice(0, 128), logger: this.logger, limits: this.limits, intent,
     });
     const socket = hookedSocket(ws, dialect.name);
     const hook = this.options.connectionHook;

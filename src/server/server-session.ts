@@ -26,6 +26,7 @@ import { encodeWireAudio } from './wire-audio.js';
 import {
   applySessionUpdate, defaultSession, inputFormatName, outputFormatName, sessionForWire, type SessionState,
 } from './session-state.js';
+import { applyTranscriptionUpdate, transcriptionSessionForWire } from './transcription-session-state.js';
 import { newId } from './ids.js';
 import type { Transport } from '../protocol/transport.js';
 
@@ -54,6 +55,8 @@ export interface ServerSessionOptions {
   model: string;
   logger: Logger;
   limits: SessionLimits;
+  /** Opened with `?intent=transcription`: a transcription session from the start. */
+  intent?: 'transcription' | undefined;
 }
 
 /** Pause audio output while this much is queued for a slow reader. */
@@ -80,12 +83,15 @@ export class ServerSession {
   /** A VAD turn ended while the interrupted response was still winding down. */
   private respondWhenIdle = false;
   private closed = false;
+  /** Transcription only: committed turns are transcribed, nothing is ever answered. */
+  private transcriptionOnly: boolean;
   private readonly expiry: NodeJS.Timeout;
   private readonly idle = new IdleTimeout(() => this.onIdle());
 
   constructor(private readonly transport: Transport, private readonly options: ServerSessionOptions) {
     const { limits, speech, logger } = options;
     this.state = defaultSession(options.model, limits.lifetimeSeconds);
+    this.transcriptionOnly = options.intent === 'transcription';
     this.conversation = new ConversationStore({ maxItems: limits.maxItems, maxAudioBytes: limits.maxStoredAudioBytes });
     this.transcription = new InputTranscription(speech.transcriber, speech.transcriberMissing ?? 'no speech recognizer is installed', logger);
     this.audioInput = new AudioInput(
@@ -103,7 +109,7 @@ export class ServerSession {
   }
 
   start(): void {
-    this.send({ type: 'session.created', session: sessionForWire(this.state) });
+    this.send({ type: 'session.created', session: this.sessionForWire() });
   }
 
   /** Handles one WebSocket message; never throws (bad input becomes an `error` event). */
@@ -153,8 +159,10 @@ export class ServerSession {
       case 'conversation.item.retrieve': return this.retrieveItem(event);
       case 'conversation.item.truncate': return this.truncateItem(event);
       case 'conversation.item.delete': return this.deleteItem(event);
-      case 'response.create': return this.createResponse(event.response);
-      case 'response.cancel': return this.cancelResponse(event);
+      case 'response.create':
+      case 'response.cancel':
+        if (this.transcriptionOnly) throw noResponsesHere(event.type);
+        return event.type === 'response.create' ? this.createResponse(event.response) : this.cancelResponse(event);
       case 'output_audio_buffer.clear':
         throw new ProtocolFailure('output_audio_buffer.clear is only supported over WebRTC; this is a WebSocket session.', 'unsupported_event', 'type');
       default:
@@ -163,9 +171,25 @@ export class ServerSession {
   }
 
   private updateSession(event: Json): void {
-    this.state = applySessionUpdate(this.state, event.session, { assistantHasSpoken: this.assistantSpoke });
+    const type = isRecord(event.session) ? event.session.type : undefined;
+    if (type === 'transcription') this.becomeTranscriptionSession(event.session);
+    else if (this.transcriptionOnly && type === 'realtime') throw noSwitchBack();
+    else this.state = applySessionUpdate(this.state, event.session, { assistantHasSpoken: this.assistantSpoke });
     this.audioInput.configure(inputFormatName(this.state), this.state.audio.input.turn_detection);
-    this.send({ type: 'session.updated', session: sessionForWire(this.state) });
+    this.send({ type: 'session.updated', session: this.sessionForWire() });
+  }
+
+  /** A realtime session may turn into a transcription one while no response is running. */
+  private becomeTranscriptionSession(update: unknown): void {
+    if (this.active || this.outOfBand.size > 0) {
+      throw new ProtocolFailure('A response is in progress; wait until it is done before changing the session type.', 'invalid_value', 'session.type');
+    }
+    this.state = applyTranscriptionUpdate(this.state, update);
+    this.transcriptionOnly = true;
+  }
+
+  private sessionForWire() {
+    return this.transcriptionOnly ? transcriptionSessionForWire(this.state) : sessionForWire(this.state);
   }
 
   private createItem(event: Json): void {
@@ -278,7 +302,7 @@ export class ServerSession {
     this.addItem(stored);
     const transcription = this.state.audio.input.transcription;
     if (transcription) this.transcription.announce(stored, transcription, (event) => this.send(event));
-    if (!turn?.createResponse) return;
+    if (!turn?.createResponse || this.transcriptionOnly) return;
     if (!this.active) this.createResponse(undefined);
     // The interrupted response is still closing its items: answer right after it.
     else if (this.active.cancelling) this.respondWhenIdle = true;
@@ -341,4 +365,17 @@ export class ServerSession {
     const stamped = { ...event, event_id: newId('event') } as Parameters<Dialect['serverToWire']>[0];
     for (const wire of this.options.dialect.serverToWire(stamped)) this.transport.send(JSON.stringify(wire));
   }
+}
+
+function noResponsesHere(type: string): ProtocolFailure {
+  return new ProtocolFailure(
+    `${type} is not available in a transcription session: it transcribes input audio and never responds.`, 'unsupported_event', 'type',
+  );
+}
+
+function noSwitchBack(): ProtocolFailure {
+  return new ProtocolFailure(
+    "Invalid value: 'session.type'. A transcription session cannot become a realtime session; open a new connection with ?model=.",
+    'invalid_value', 'session.type',
+  );
 }

@@ -138,7 +138,7 @@ export function applySessionUpdate(current: SessionState, update: unknown, conte
   if (patch.type === undefined) throw missingParameter('session.type');
   if (patch.type !== 'realtime') {
     throw new ProtocolFailure(
-      "Invalid value: 'session.type'. kaiwa serve runs realtime sessions only ('realtime'); transcription sessions are not supported.",
+      "Invalid value: 'session.type'. Supported values are: 'realtime', 'transcription'.",
       'invalid_value', 'session.type',
     );
   }

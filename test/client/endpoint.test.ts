@@ -46,3 +46,9 @@ test('bad URLs and a missing Azure deployment are usage errors with one line', (
   assert.throws(() => resolveEndpoint({ ...base, url: 'not a url' }), UsageError);
   assert.throws(() => resolveEndpoint({ ...base, azureEndpoint: 'https://r.openai.azure.com' }), /--azure-deployment/);
 });
+
+test('a transcription session connects with ?intent=transcription and no model, as the SDK does', () => {
+  const { model: _none, ...rest } = base;
+  assert.equal(resolveEndpoint({ ...rest, intent: 'transcription' }).url, 'wss://api.openai.com/v1/realtime?intent=transcription');
+  assert.equal(resolveEndpoint({ ...base, intent: 'transcription', url: 'ws://h/v1/realtime?model=x' }).url, 'ws://h/v1/realtime?intent=transcription');
+});

@@ -1,0 +1,147 @@
+import type { AudioSource } from '../audio/devices.js';
+import { bytesToMs } from '../audio/pcm16.js';
+import { AudioBridge } from '../client/audio-bridge.js';
+import { severityOf } from '../client/error-severity.js';
+import type { RealtimeSession } from '../client/session.js';
+import { TranscriptionSession, type TranscriptionSettings } from '../client/transcription-session.js';
+import { wireCodecFor } from '../client/wire-codec.js';
+import type { FinishedCaption } from '../client/caption-track.js';
+import { TranscriptionSpend } from '../cost/transcription-spend.js';
+import type { ProtocolError } from '../protocol/events.js';
+import type { RedactingLogger } from '../logger.js';
+import { errorMessage } from '../errors.js';
+import { CaptionPrinter } from './caption-printer.js';
+import { eventToJsonLine } from './json-printer.js';
+import { formatDuration } from './duration-format.js';
+import type { TextOutputFile } from './text-output-file.js';
+import type { ResourceStack } from './resource-stack.js';
+
+export interface TranscribeIo {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  stderr: NodeJS.WritableStream;
+  env: NodeJS.ProcessEnv;
+  /** Aborted by the first Ctrl-C / SIGTERM: the last turn is still transcribed. */
+  stop?: AbortSignal;
+}
+
+export interface TranscribeParts {
+  session: RealtimeSession;
+  source: AudioSource;
+  settings: TranscriptionSettings;
+  offline: boolean;
+  json: boolean;
+  textFile?: TextOutputFile | undefined;
+}
+
+/** With nothing arriving for this long after the final commit, the missing transcripts are given up. */
+const QUIET_MS = 15_000;
+
+/**
+ * One transcription run: audio goes out, captions come in, and at the end of the input
+ * (or on Ctrl-C) the last turn is committed and waited for. `start` resolves the exit
+ * code; the caller closes the resource stack.
+ */
+export class TranscribeRun {
+  private readonly transcription: TranscriptionSession;
+  private readonly printer: CaptionPrinter;
+  private readonly spend: TranscriptionSpend;
+  private readonly bridge: AudioBridge;
+  private sentBytes = 0;
+  private lines = 0;
+  private finishing = false;
+  private exitCode: number | undefined;
+  private finished: ((code: number) => void) | undefined;
+
+  constructor(private readonly parts: TranscribeParts, private readonly io: TranscribeIo, private readonly logger: RedactingLogger, resources: ResourceStack) {
+    const { session } = parts;
+    // Now, not in start(): session.created may already be on its way.
+    session.on('server-event', (event) => { if (parts.json) io.stdout.write(logger.redact(`${eventToJsonLine(event)}\n`)); });
+    this.transcription = new TranscriptionSession(session);
+    this.printer = resources.defer('captions', new CaptionPrinter({
+      write: (text) => io.stdout.write(logger.redact(text)),
+      tty: io.stdout.isTTY === true && !parts.json,
+      columns: () => io.stdout.columns ?? 80,
+    }), (printer) => printer.finish());
+    this.spend = new TranscriptionSpend(parts.settings.model, parts.offline);
+    this.bridge = resources.defer('audio', new AudioBridge({
+      session, codec: wireCodecFor('pcm16'), source: parts.source, sinks: [],
+      onSent: (pcm, sent) => { if (sent) this.sentBytes += pcm.length; },
+      onSourceEnd: () => void this.finishUp(),
+      onDeviceError: (error) => this.onDeviceError(error),
+      onDeviceRestart: (reason) => logger.log('warn', `${reason}; restarted it, transcription goes on`),
+    }), (bridge) => bridge.close());
+  }
+
+  start(): Promise<number> {
+    const { session, json } = this.parts;
+    const done = new Promise<number>((resolve) => { this.finished = resolve; });
+    session.on('close', (code, reason) => this.onClosed(code, reason));
+    if (!json) this.transcription.on('partial', (text) => this.printer.partial(text));
+    this.transcription.on('line', (caption) => this.onLine(caption));
+    this.transcription.on('completed', (event) => this.spend.add(event.usage));
+    this.transcription.on('problem', (error, aboutConfiguration) => this.onProblem(error, aboutConfiguration));
+    this.io.stop?.addEventListener('abort', () => void this.finishUp(), { once: true });
+    this.transcription.configure(this.parts.settings);
+    this.bridge.start();
+    return done;
+  }
+
+  summary(): string[] {
+    const audioMs = bytesToMs(this.sentBytes, this.parts.source.format.sampleRate);
+    const turns = `${this.lines} line${this.lines === 1 ? '' : 's'}`;
+    return [`transcribed ${turns} from ${formatDuration(audioMs)} of audio · ${this.spend.describe(audioMs)}`];
+  }
+
+  private onLine(caption: FinishedCaption): void {
+    if (caption.failure) {
+      this.logger.log('warn', `a turn could not be transcribed: ${caption.failure}`);
+      return;
+    }
+    if (!caption.transcript) return;
+    this.lines += 1;
+    if (!this.parts.json) this.printer.line(caption.transcript);
+    this.parts.textFile?.append(caption.transcript);
+  }
+
+  private onProblem(error: ProtocolError, aboutConfiguration: boolean): void {
+    const line = `server error: ${error.code ?? error.type}: ${error.message}`;
+    if (!aboutConfiguration && severityOf(error) !== 'fatal') {
+      this.logger.log('warn', line);
+      return;
+    }
+    this.logger.log('error', `${line} (ending the transcription)`);
+    this.end(1);
+  }
+
+  /** End of the file, or Ctrl-C: the turn under way is committed and its transcript awaited. */
+  private async finishUp(): Promise<void> {
+    if (this.finishing || this.exitCode !== undefined) return;
+    this.finishing = true;
+    this.bridge.flushCapture();
+    this.bridge.stopCapturing();
+    const outcome = await this.transcription.finish(QUIET_MS);
+    if (outcome === 'done') return this.end(0);
+    if (outcome === 'timed-out') {
+      this.logger.log('error', `gave up waiting: ${this.transcription.unsettled} turn(s) got no transcript within ${QUIET_MS / 1000} s`);
+    }
+    this.end(1);
+  }
+
+  private onClosed(code: number, reason: string): void {
+    if (this.exitCode !== undefined || this.parts.session.closing) return;
+    this.logger.log('error', `the connection closed (${code}${reason ? ` ${reason}` : ''}); ${this.transcription.unsettled} turn(s) had no transcript yet`);
+    this.end(1);
+  }
+
+  private onDeviceError(error: Error): void {
+    this.logger.log('error', errorMessage(error));
+    this.end(1);
+  }
+
+  private end(code: number): void {
+    if (this.exitCode !== undefined) return;
+    this.exitCode = code;
+    this.bridge.stopCapturing();
+    this.finished?.(code);
+  }
+}

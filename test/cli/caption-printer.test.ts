@@ -1,0 +1,40 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { CaptionPrinter } from '../../src/cli/caption-printer.js';
+
+function screen(tty: boolean, columns = 80) {
+  let out = '';
+  return { printer: new CaptionPrinter({ write: (text) => { out += text; }, tty, columns: () => columns }), output: () => out };
+}
+
+test('on a terminal the partial words are drawn dimmed, then erased and replaced by the final line', () => {
+  const { printer, output } = screen(true);
+  printer.partial('helo');
+  printer.partial('helo wrld');
+  printer.line('Hello, world.');
+  printer.partial('next');
+  printer.finish();
+  assert.equal(output(), [
+    '\x1b[2mhelo\x1b[0m',
+    '\r\x1b[K\x1b[2mhelo wrld\x1b[0m',
+    '\r\x1b[KHello, world.\n',
+    '\x1b[2mnext\x1b[0m',
+    '\r\x1b[K',
+  ].join(''));
+});
+
+test('a partial caption that wrapped is erased from its first row', () => {
+  const { printer, output } = screen(true, 10);
+  printer.partial('a'.repeat(25));
+  printer.line('Done.');
+  assert.ok(output().endsWith('\x1b[0m\x1b[2A\r\x1b[K\x1b[1B\x1b[K\x1b[1B\x1b[K\x1b[2ADone.\n'), JSON.stringify(output()));
+});
+
+test('on a pipe only the final lines are written', () => {
+  const { printer, output } = screen(false);
+  printer.partial('helo');
+  printer.line('Hello.');
+  printer.line('');
+  printer.finish();
+  assert.equal(output(), 'Hello.\n');
+});
