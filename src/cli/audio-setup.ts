@@ -32,6 +32,11 @@ export interface AudioSetup {
   echoGuard: EchoGuard;
 }
 
+/** A typed one-shot (`--text … --once`) ends with its answer: nobody gets to speak, so no microphone is opened. */
+export function listensForVoice(options: Pick<ChatOptions, 'mic' | 'once' | 'text'>): boolean {
+  return options.mic && !(options.once && options.text !== undefined);
+}
+
 /**
  * Chooses where audio comes from and goes to. A bad input file fails here, before
  * connecting (and paying for) a session; a missing SoX degrades to typed text.
@@ -42,7 +47,8 @@ export async function setUpAudio(options: ChatOptions, format: PcmFormat, logger
   if (options.output) sinks.push(new WavFileSink(options.output, format));
   // Text answers carry no audio: a speaker would only be a device to fail on.
   const wantsSpeaker = options.speaker && options.modalities !== 'text';
-  const wantsSox = (!source && options.mic) || wantsSpeaker;
+  const wantsMic = !source && listensForVoice(options);
+  const wantsSox = wantsMic || wantsSpeaker;
   const off: EchoGuard = { mode: 'off' };
   if (!wantsSox) return { ...(source ? { source } : {}), sinks, textFallback: false, echoGuard: off };
   try {
@@ -51,7 +57,7 @@ export async function setUpAudio(options: ChatOptions, format: PcmFormat, logger
     logger.log('warn', errorMessage(error));
     return { ...(source ? { source } : {}), sinks, textFallback: !source, echoGuard: off };
   }
-  const livePair = !source && options.mic && wantsSpeaker;
+  const livePair = wantsMic && wantsSpeaker;
   const echoGuard = await chooseEchoGuard(options.headphones ? 'off' : options.echoGuard, livePair, logger);
   const devices = echoGuard.mode === 'aec' ? echoGuard.devices : undefined;
   const speaker = wantsSpeaker
@@ -60,7 +66,7 @@ export async function setUpAudio(options: ChatOptions, format: PcmFormat, logger
       { leadMs: options.playbackLeadMs, outputLatencyMs: outputLatencyMs() },
     )
     : undefined;
-  const microphone = !source && options.mic
+  const microphone = wantsMic
     ? new RestartingSource(() => new SoxRecorder(format, devices ? { pulseDevice: devices.source } : {}))
     : undefined;
   const input = source ?? microphone;

@@ -2,8 +2,8 @@ import { EventEmitter } from 'node:events';
 import type { ChatOptions } from './chat-options.js';
 import { buildSessionConfig, readInstructions } from './session-from-flags.js';
 import { checkSessionFlags } from './session-flag-checks.js';
-import { setUpAudio, type AudioSetup } from './audio-setup.js';
-import { ChatRun, type ChatIo, type RunSettings } from './chat-run.js';
+import { listensForVoice, setUpAudio, type AudioSetup } from './audio-setup.js';
+import { ChatRun, wantsTerminalUi, type ChatIo, type RunSettings } from './chat-run.js';
 import type { ConfigExtras } from './config-file.js';
 import { loadTools } from './tool-setup.js';
 import { resolveEndpoint } from '../client/endpoint.js';
@@ -62,7 +62,7 @@ async function openRun(
   checkSessionFlags(options);
   const instructions = readInstructions(options);
   const local = wantsLocalServer(options, apiKey, io.env)
-    ? resources.defer('local server', await startEmbeddedServer(logger), (server) => server.close())
+    ? resources.defer('local server', await startEmbeddedServer(logger, { listening: options.input !== undefined || listensForVoice(options) }), (server) => server.close())
     : undefined;
   if (local) logger.log('info', offlineNotice(options.local ? 'local' : 'no-key'));
   const endpoint = resolveEndpoint({
@@ -84,6 +84,7 @@ async function openRun(
   const settings: RunSettings = {
     offline: local !== undefined, secrets: apiKey ? [apiKey] : [], prices: extras.prices,
     tools: tools.tools.length ? tools : undefined, timers, connect,
+    terminalUi: wantsTerminalUi(io, options) ? (await import('./tui/terminal-ui.js')).TerminalUi : undefined,
   };
   const config = buildSessionConfig(effective, instructions, (line) => logger.log('warn', line));
   return {

@@ -2,7 +2,7 @@ import { createInterface } from 'node:readline';
 import type { EventEmitter } from 'node:events';
 import type { ChatOptions } from './chat-options.js';
 import type { AudioSetup } from './audio-setup.js';
-import { TerminalUi } from './tui/terminal-ui.js';
+import type { TerminalUi } from './tui/terminal-ui.js';
 import type { RealtimeSession } from '../client/session.js';
 import type { ListeningTransport } from '../protocol/transport.js';
 import { AudioBridge } from '../client/audio-bridge.js';
@@ -52,6 +52,13 @@ export interface RunSettings {
   readonly timers?: EventEmitter<{ fired: [TimerInfo] }> | undefined;
   /** Opens a new connection to the same endpoint (for reconnecting). */
   readonly connect?: (() => Promise<ListeningTransport>) | undefined;
+  /** The terminal UI, loaded only when kaiwa runs in a terminal. */
+  readonly terminalUi?: typeof TerminalUi | undefined;
+}
+
+/** A run in a terminal gets the full-screen UI; pipes and --json get plain lines. */
+export function wantsTerminalUi(io: ChatIo, options: ChatOptions): boolean {
+  return Boolean(io.stdout.isTTY && io.stdin.isTTY && !options.json);
 }
 
 /** Room echo and the sound server's buffer outlast the last sample played. */
@@ -269,9 +276,9 @@ export class ChatRun {
   }
 
   private createUi(): TerminalUi | undefined {
-    const interactive = this.io.stdout.isTTY && this.io.stdin.isTTY && !this.options.json;
-    if (!interactive) return undefined;
-    const ui = new TerminalUi(this.io.stdout as NodeJS.WriteStream, this.io.stdin as NodeJS.ReadStream, {
+    const Ui = this.settings.terminalUi;
+    if (!Ui || !wantsTerminalUi(this.io, this.options)) return undefined;
+    const ui = new Ui(this.io.stdout as NodeJS.WriteStream, this.io.stdin as NodeJS.ReadStream, {
       toggleMute: () => this.mic.toggleMute(),
       pushToTalk: () => this.mic.togglePushToTalk(),
       interrupt: () => this.interrupt(),

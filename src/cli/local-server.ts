@@ -1,6 +1,4 @@
-import { startRealtimeServer, type RealtimeServer } from '../server/realtime-server.js';
-import { EchoEngine } from '../server/engines/echo-engine.js';
-import { loadSpeechParts } from '../server/speech-parts.js';
+import type { RealtimeServer } from '../server/realtime-server.js';
 import type { Logger } from '../logger.js';
 
 const ECHO_ENGINE = '(echo engine: it repeats what it understood, it is not a model)';
@@ -20,14 +18,18 @@ export function offlineNotice(reason: OfflineReason): string {
  * loopback port. The client still talks to it over a real WebSocket, so offline mode
  * exercises exactly the code path used with the real service.
  */
-export async function startEmbeddedServer(logger: Logger): Promise<RealtimeServer> {
+export async function startEmbeddedServer(logger: Logger, options: { listening?: boolean } = {}): Promise<RealtimeServer> {
+  // Loaded only offline: with a key, the server and its speech parts are not needed.
+  const [{ startRealtimeServer }, { EchoEngine }, { loadSpeechParts }] = await Promise.all([
+    import('../server/realtime-server.js'), import('../server/engines/echo-engine.js'), import('../server/speech-parts.js'),
+  ]);
   // The server's routine lines (sessions opening and closing) are noise in a conversation.
   const serverLogger: Logger = { log: (level, message) => logger.log(level === 'info' ? 'debug' : level, `local server: ${message}`) };
   return startRealtimeServer({
     host: '127.0.0.1',
     port: 0,
     engine: new EchoEngine(),
-    speech: await loadSpeechParts((message) => serverLogger.log('warn', message)),
+    speech: await loadSpeechParts((message) => serverLogger.log('warn', message), options),
     logger: serverLogger,
   });
 }

@@ -1,16 +1,16 @@
 #!/usr/bin/env node
+// Only what every command needs is imported here; each command loads its own parts when it
+// runs, so `kaiwa --help` and `--version` cost little more than starting Node.
 import { Command, CommanderError, Option } from 'commander';
-import { runReplay, type ReplayOptions } from './replay-command.js';
+import type { ReplayOptions } from './replay-command.js';
 import { numberIn } from './parse-values.js';
 import { addChatOptions, type ChatOptions } from './chat-options.js';
 import { applyConfigFile } from './config-file.js';
 import { settleProtocol } from './protocol-choice.js';
-import { runChat } from './chat-command.js';
 import { KaiwaError, errorMessage } from '../errors.js';
 import { VERSION } from '../version.js';
 import { addServeOptions, runServe, type ServeOptions } from './serve-command.js';
 import { addTranscribeOptions, type TranscribeOptions } from './transcribe-options.js';
-import { runTranscribe } from './transcribe-command.js';
 
 function fail(message: string, code: number): never {
   process.stderr.write(`kaiwa: ${message}\n`);
@@ -60,6 +60,7 @@ function buildProgram(): Command {
       const extras = applyConfigFile(command, options.config);
       settleProtocol(command);
       const stop = stopOnSignals();
+      const { runChat } = await import('./chat-command.js');
       const code = await runChat(command.opts<ChatOptions>(), {
         stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env,
         stop: stop.signal, requestStop: stop.request,
@@ -73,6 +74,7 @@ function buildProgram(): Command {
     .description('live captions: transcribe the microphone (or a WAV file) as it is spoken')
     .action(async (options: TranscribeOptions) => {
       const stop = stopOnSignals();
+      const { runTranscribe } = await import('./transcribe-command.js');
       process.exit(await runTranscribe(options, { stdout: process.stdout, stderr: process.stderr, env: process.env, stop: stop.signal }));
     }));
   program.addCommand(quietErrors(new Command('replay'))
@@ -81,7 +83,10 @@ function buildProgram(): Command {
     .addOption(new Option('--speed <x>', 'playback speed').default(1).argParser(numberIn(0.05, 100)))
     .addOption(new Option('--no-audio', 'transcript only'))
     .addOption(new Option('--json', 'print the event log (events.jsonl)').default(false))
-    .action(async (dir: string, options: ReplayOptions) => process.exit(await runReplay(dir, options, { stdout: process.stdout, stderr: process.stderr }))));
+    .action(async (dir: string, options: ReplayOptions) => {
+      const { runReplay } = await import('./replay-command.js');
+      process.exit(await runReplay(dir, options, { stdout: process.stdout, stderr: process.stderr }));
+    }));
   return program;
 }
 

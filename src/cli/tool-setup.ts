@@ -1,8 +1,7 @@
-import {
-  attachTools, checkToolNames, connectMcpServers, createBuiltinTools, loadToolFiles, mcpCommandSpec, mcpUrlSpec,
-  toolsForSession, type AttachedTools, type BuiltinTools, type McpConnection, type Tool, type ApprovalRequest,
-  type ToolResultInfo, type TimerInfo,
-} from '../tools/index.js';
+import { checkToolNames, toolsForSession, type Tool } from '../tools/tool.js';
+import { attachTools, type AttachedTools, type ApprovalRequest, type ToolResultInfo } from '../tools/tool-runner.js';
+import type { BuiltinTools, TimerInfo } from '../tools/builtin-tools.js';
+import type { McpConnection } from '../tools/mcp-tools.js';
 import type { RealtimeSession } from '../client/session.js';
 import type { FunctionTool } from '../protocol/events.js';
 import type { Logger } from '../logger.js';
@@ -37,20 +36,16 @@ export interface ToolRunHooks {
   ask?: (question: string, signal: AbortSignal) => Promise<boolean>;
 }
 
-/** Loads every tool source before connecting, so a bad file costs no session. */
+/**
+ * Loads every tool source before connecting, so a bad file costs no session. Each kind of
+ * source is loaded only when asked for: the MCP SDK alone takes longer to load than Node to start.
+ */
 export async function loadTools(flags: ToolFlags, hooks: ToolLoadHooks): Promise<ToolSet> {
-  const fromFiles = await loadToolFiles(flags.tools);
+  const fromFiles = flags.tools.length ? await (await import('../tools/tool-files.js')).loadToolFiles(flags.tools) : [];
   const builtins: BuiltinTools | undefined = flags.builtinTools
-    ? createBuiltinTools(flags.builtinTools, { onTimerFired: (timer) => hooks.onTimerFired(timer) })
+    ? (await import('../tools/builtin-tools.js')).createBuiltinTools(flags.builtinTools, { onTimerFired: (timer) => hooks.onTimerFired(timer) })
     : undefined;
-  const specs = [...flags.mcp.map((line) => mcpCommandSpec(line)), ...flags.mcpUrl.map((url) => mcpUrlSpec(url))];
-  const mcp: McpConnection | undefined = specs.length
-    ? await connectMcpServers(specs, {
-      logger: hooks.logger,
-      ...(flags.mcpTimeout !== undefined ? { connectTimeoutMs: flags.mcpTimeout * 1000 } : {}),
-      onServerExit: ({ label, reason }) => hooks.logger.log('warn', `MCP server ${label} stopped: ${reason}; its tools now answer with an error`),
-    })
-    : undefined;
+  const mcp = flags.mcp.length || flags.mcpUrl.length ? await connectMcp(flags, hooks) : undefined;
   const tools: Tool[] = [...fromFiles, ...(builtins?.tools ?? []), ...(mcp?.tools ?? [])];
   checkToolNames(tools);
   return {
@@ -61,6 +56,16 @@ export async function loadTools(flags: ToolFlags, hooks: ToolLoadHooks): Promise
       await mcp?.close();
     },
   };
+}
+
+async function connectMcp(flags: ToolFlags, hooks: ToolLoadHooks): Promise<McpConnection> {
+  const { connectMcpServers, mcpCommandSpec, mcpUrlSpec } = await import('../tools/mcp-tools.js');
+  const specs = [...flags.mcp.map((line) => mcpCommandSpec(line)), ...flags.mcpUrl.map((url) => mcpUrlSpec(url))];
+  return connectMcpServers(specs, {
+    logger: hooks.logger,
+    ...(flags.mcpTimeout !== undefined ? { connectTimeoutMs: flags.mcpTimeout * 1000 } : {}),
+    onServerExit: ({ label, reason }) => hooks.logger.log('warn', `MCP server ${label} stopped: ${reason}; its tools now answer with an error`),
+  });
 }
 
 function describeArgs(args: unknown): string {

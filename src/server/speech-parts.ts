@@ -33,7 +33,11 @@ export const NO_SPEECH: SpeechParts = {
  * process or a wasm module). Each one that fails to load is left out (and logged) so the
  * server still starts: text sessions need none of them.
  */
-export async function loadSpeechParts(log: (message: string) => void = () => undefined): Promise<SpeechParts> {
+export async function loadSpeechParts(
+  log: (message: string) => void = () => undefined, options: { listening?: boolean } = {},
+): Promise<SpeechParts> {
+  // A server that will hear no audio (a typed conversation) needs only the voice.
+  if (options.listening === false) return { ...NO_SPEECH, synthesizer: await loadSynthesizer(log) };
   const [createDetector, transcription, recognizer, synthesizer] = await Promise.all([
     loadDetector(log), loadTranscriber(log), loadStreamingRecognizer(log), loadSynthesizer(log),
   ]);
