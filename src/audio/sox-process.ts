@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { AudioDeviceError, SOX_MISSING_MESSAGE } from './audio-device-error.js';
-import { describeFileError } from './file-errors.js';
+import { describeFileError } from '../file-errors.js';
 import { ChildRegistry } from '../child-registry.js';
 
 /**
@@ -174,7 +174,7 @@ export function spawnFailure(error: NodeJS.ErrnoException): AudioDeviceError {
 export function summarizeSoxStderr(stderr: string, signal: NodeJS.Signals | null): string | undefined {
   const lines = stderr.split('\n').map((line) => line.replace(/\s+/g, ' ').trim()).filter(Boolean);
   const fail = lines.filter((line) => line.startsWith('sox FAIL')).at(-1);
-  const crash = signal ? ` (SoX was killed by ${signal})` : '';
+  const crash = signal ? ` (${howSoxEnded(signal)})` : '';
   if (fail) return fail.replace(/^sox FAIL (\w+: )?/, '') + crash;
   if (/cannot find card/.test(stderr)) return `ALSA found no sound card${crash}`;
   const alsa = lines.filter((line) => line.startsWith('ALSA lib')).at(-1);
@@ -183,5 +183,10 @@ export function summarizeSoxStderr(stderr: string, signal: NodeJS.Signals | null
 }
 
 function describeExit(exit: SoxExit): string {
-  return exit.signal ? `SoX was killed by ${exit.signal}` : `SoX exited with code ${String(exit.code)}`;
+  return exit.signal ? howSoxEnded(exit.signal) : `SoX exited with code ${String(exit.code)}`;
+}
+
+/** Whether someone stopped SoX or it crashed; the signal's name says nothing to a user. */
+function howSoxEnded(signal: NodeJS.Signals): string {
+  return ['SIGTERM', 'SIGKILL', 'SIGINT', 'SIGHUP'].includes(signal) ? 'SoX was stopped' : 'SoX crashed';
 }

@@ -1,7 +1,7 @@
 import { close, closeSync, fsync, openSync, writeSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { KaiwaError } from '../errors.js';
-import { describeFileError } from './file-errors.js';
+import { describeFileError } from '../file-errors.js';
 import { BYTES_PER_SAMPLE, int16ToBuffer } from './pcm16.js';
 import { DATA_SIZE_OFFSET, MAX_PCM16_WAV_DATA_BYTES, pcm16WavHeader, PCM16_WAV_HEADER_BYTES, RIFF_SIZE_OFFSET, riffSizeFor } from './wav-header.js';
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { KaiwaError } from '../errors.js';
-import { describeFileError } from './file-errors.js';
+import { describeFileError } from '../file-errors.js';
 import { alawByteToPcm16, ulawByteToPcm16 } from './g711.js';
 import { int16ToBuffer } from './pcm16.js';
 import { readWavLayout, wavDataBytes } from './riff-reader.js';

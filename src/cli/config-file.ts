@@ -1,3 +1,4 @@
+import { describeFileError } from '../file-errors.js';
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +18,7 @@ function readConfig(path: string, explicit: boolean): Record<string, unknown> | 
     text = readFileSync(path, 'utf8');
   } catch (error) {
     if (!explicit && (error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new UsageError(`cannot read config file ${path}: ${(error as NodeJS.ErrnoException).code ?? errorMessage(error)}`);
+    throw new UsageError(`cannot read config file ${path}: ${describeFileError(error)}`);
   }
   let parsed: unknown;
   try {

@@ -26,13 +26,16 @@ export async function chooseEchoGuard(
     logger.log('debug', `echo cancellation on (PulseAudio module ${devices.moduleIndex})`);
     return { mode: 'aec', devices };
   } catch (error) {
-    const reason = firstLine(errorMessage(error));
+    const reason = humanReason(error);
     if (requested === 'aec') logger.log('warn', `echo cancellation unavailable (${reason}); using half-duplex instead`);
     else logger.log('debug', `echo cancellation unavailable (${reason}); half-duplex`);
     return { mode: 'half-duplex' };
   }
 }
 
-function firstLine(text: string): string {
-  return text.split('\n').find((line) => line.trim())?.trim() ?? text;
+/** What pactl said, not the command line that failed ("Command failed: pactl load-module …"). */
+function humanReason(error: unknown): string {
+  const said = (error as { stderr?: unknown }).stderr;
+  const text = typeof said === 'string' && said.trim() ? said : errorMessage(error).replace(/^Command failed: .*$/m, '');
+  return text.split('\n').map((line) => line.trim()).find(Boolean) ?? 'PulseAudio refused the module';
 }

@@ -1,3 +1,4 @@
+import { describeFileError } from '../file-errors.js';
 /**
  * `kaiwa serve`: flags, engine choice, start-up line and clean shutdown. The CLI adds the
  * options with `addServeOptions` and calls `runServe`, which resolves with the exit code
@@ -6,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { RedactingLogger } from '../logger.js';
-import { UsageError, errorMessage } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { nonEmpty, numberIn } from './parse-values.js';
 import type { ReplyEngine } from '../server/engines/reply-engine.js';
 import { EchoEngine } from '../server/engines/echo-engine.js';
@@ -110,7 +111,7 @@ async function tlsOf(options: ServeOptions): Promise<TlsMaterial | 'self-signed'
   try {
     return { cert: await readFile(options.tlsCert, 'utf8'), key: await readFile(options.tlsKey, 'utf8') };
   } catch (error) {
-    throw new UsageError(`cannot read the TLS certificate or key: ${errorMessage(error)}`);
+    throw new UsageError(`cannot read the TLS certificate or key: ${describeFileError(error)}`);
   }
 }
 

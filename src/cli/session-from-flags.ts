@@ -1,3 +1,4 @@
+import { describeFileError } from '../file-errors.js';
 import { readFileSync } from 'node:fs';
 import type { AudioTranscription } from 'openai/resources/realtime/realtime';
 import type { SessionConfig, TurnDetection } from '../protocol/events.js';
@@ -17,8 +18,7 @@ export function readInstructions(options: ChatOptions): string | undefined {
   try {
     return readFileSync(options.instructionsFile, 'utf8').trim();
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-    throw new UsageError(`cannot read --instructions-file ${options.instructionsFile}: ${code}`);
+    throw new UsageError(`cannot read --instructions-file ${options.instructionsFile}: ${describeFileError(error)}`);
   }
 }
 

@@ -1,3 +1,4 @@
+import { describeFileError } from '../file-errors.js';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 
@@ -12,7 +13,7 @@ export class TextOutputFile {
     try {
       this.fd = openSync(path, 'a');
     } catch (error) {
-      throw new UsageError(`cannot write --output-text ${path}: ${(error as NodeJS.ErrnoException).code ?? 'unwritable'}`);
+      throw new UsageError(`cannot write --output-text ${path}: ${describeFileError(error)}`);
     }
   }
 

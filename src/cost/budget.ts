@@ -110,6 +110,10 @@ function usd(value: number): string {
   return `$${value.toFixed(value < 1 ? 4 : 2)}`;
 }
 
-function minutes(value: number): string {
-  return `${Number(value.toFixed(1))} min`;
+/** `3 s` under a minute (0.05 min is 3 s, not "0.1 min"), then `1 min 30 s`, `12 min`. */
+export function minutes(value: number): string {
+  const seconds = Math.round(value * 60);
+  if (seconds < 60) return `${seconds} s`;
+  const rest = seconds % 60;
+  return rest ? `${Math.floor(seconds / 60)} min ${rest} s` : `${seconds / 60} min`;
 }

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
-import { describeFileError } from '../audio/file-errors.js';
+import { describeFileError } from '../file-errors.js';
 import { CONVERSATION_WAV, EVENTS_JSONL, META_RECORDING_STARTED, type EventRecord } from './recording-files.js';
 
 export interface Recording {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { WavFileWriter } from '../audio/wav-file-writer.js';
 import { bufferToInt16 } from '../audio/pcm16.js';
-import { describeFileError } from '../audio/file-errors.js';
+import { describeFileError } from '../file-errors.js';
 import { KaiwaError, UsageError } from '../errors.js';
 import type { PriceOverrides } from '../cost/pricing.js';
 import type { ClientEvent, ClientEventOf, ServerEvent, ServerEventOf } from '../protocol/events.js';

@@ -1,3 +1,4 @@
+import { describeFileError } from '../file-errors.js';
 /**
  * `--tools FILE.js|.mjs|.ts`: a module whose exports are tools.
  *
@@ -43,7 +44,7 @@ async function assertReadable(file: string, path: string): Promise<void> {
     if (!(await stat(path)).isFile()) throw new UsageError(`${file}: not a file`);
   } catch (error) {
     if (error instanceof UsageError) throw error;
-    throw new UsageError(`${file}: cannot read the tools module (${(error as NodeJS.ErrnoException).code ?? errorMessage(error)})`);
+    throw new UsageError(`${file}: cannot read the tools module (${describeFileError(error)})`);
   }
 }
 

@@ -1,3 +1,4 @@
+import { describeFileError } from '../file-errors.js';
 /**
  * `--tools FILE.json`: tools that run a program, declared as data.
  *
@@ -48,7 +49,7 @@ export async function loadShellTools(file: string): Promise<ShellTool[]> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new UsageError(`${file}: cannot read the tools file (${(error as NodeJS.ErrnoException).code ?? errorMessage(error)})`);
+    throw new UsageError(`${file}: cannot read the tools file (${describeFileError(error)})`);
   }
   let json: unknown;
   try {

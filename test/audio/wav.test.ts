@@ -4,7 +4,7 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { KaiwaError } from '../../src/errors.js';
-import { describeFileError } from '../../src/audio/file-errors.js';
+import { describeFileError } from '../../src/file-errors.js';
 import { encodeWav, parseWav, readWavFile, WavFormatError } from '../../src/audio/wav.js';
 import { audioTempDir } from '../helpers/audio-tmp.js';
 import { chunk, extensibleFmtBody, fmtBody, int16Data, riffWave } from '../helpers/audio-wav-builder.js';

@@ -44,6 +44,14 @@ describe('BudgetTracker --max-minutes', () => {
     assert.equal(budget.elapsed(10 * 60_000).level, 'stop');
   });
 
+  it('says short limits in seconds: --max-minutes 0.05 is "3 s", not "0.1 min"', () => {
+    const budget = new BudgetTracker({ maxMinutes: 0.05 });
+    const stop = budget.elapsed(3_000);
+    assert.equal(stop.level, 'stop');
+    assert.match(stop.message, /time limit reached: 3 s \(--max-minutes\)/);
+    assert.match(String(new BudgetTracker({ maxMinutes: 1.5 }).elapsed(75_000).message), /1 min 15 s of 1 min 30 s used/);
+  });
+
   it('ignores time going backwards', () => {
     const budget = new BudgetTracker({ maxMinutes: 1 });
     budget.elapsed(50_000);

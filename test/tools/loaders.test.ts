@@ -80,7 +80,7 @@ test('a bad tools module is one line naming the file and the problem', async () 
     ['bad-name.mjs', /bad-name\.mjs: default export \[0\]: name "has spaces" must be 1-64 letters, digits, _ or -$/],
     ['bad-schema.mjs', /bad-schema\.mjs: default export \[0\]: \(listy\) parameters must be a JSON schema with "type": "object" at its root$/],
     ['no-tools.mjs', /no-tools\.mjs: exports no tools/],
-    ['missing.mjs', /missing\.mjs: cannot read the tools module \(ENOENT\)$/],
+    ['missing.mjs', /missing\.mjs: cannot read the tools module \(no such file or directory\)$/],
     ['mcp-server.txt', /mcp-server\.txt: tools modules end in \.js, \.mjs or \.ts/],
   ];
   for (const [file, pattern] of cases) assert.match(await usageError(loadModuleTools(fixture(file))), pattern);
