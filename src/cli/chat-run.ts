@@ -284,7 +284,7 @@ export class ChatRun {
       interrupt: () => this.interrupt(),
       sendText: (text) => this.session.sendText(text),
       quit: () => (this.io.requestStop ? this.io.requestStop() : this.end(0, { drain: false })),
-    }, { offline: this.settings.offline, pushToTalk: this.options.vad === 'none' });
+    }, { offline: this.settings.offline, pushToTalk: this.options.vad === 'none', microphone: this.audio.source !== undefined });
     this.logger.redirect((line) => ui.note(this.logger.redact(line)));
     return ui;
   }

@@ -1,16 +1,15 @@
 import type { RealtimeServer } from '../server/realtime-server.js';
 import type { Logger } from '../logger.js';
 
-const ECHO_ENGINE = '(echo engine: it repeats what it understood, it is not a model)';
 
 /** Why kaiwa is offline: no key to reach the service with, or `--local` asked for it. */
 export type OfflineReason = 'no-key' | 'local';
 
-/** The one line saying that kaiwa is offline, why, and how to reach the real service. */
+/** The one line (under 80 columns) saying that kaiwa is offline and why; the README says how to go online. */
 export function offlineNotice(reason: OfflineReason): string {
   return reason === 'local'
-    ? `offline mode: --local, so kaiwa talks to its built-in local server ${ECHO_ENGINE}; drop --local for the real service`
-    : `offline mode: no OPENAI_API_KEY, so kaiwa talks to its built-in local server ${ECHO_ENGINE}; set OPENAI_API_KEY for the real service`;
+    ? 'offline (--local): kaiwa\'s local server echoes what you say; it is no model'
+    : 'offline (no OPENAI_API_KEY): kaiwa\'s local server echoes you; it is no model';
 }
 
 /**

@@ -55,7 +55,7 @@ async function openRun(options: TranscribeOptions, io: TranscribeIo, logger: Red
   logger.addSecret(apiKey);
   const local = offline ? resources.defer('local server', await startEmbeddedServer(logger), (server) => server.close()) : undefined;
   if (offline) {
-    logger.log('info', `offline mode (${offline}): kaiwa transcribes with its built-in local server (pocketsphinx, English); set OPENAI_API_KEY for the real service`);
+    logger.log('info', `offline (${offline}): kaiwa's local server transcribes (English only)`);
   }
   const endpoint = resolveEndpoint({
     intent: 'transcription', protocol: 'ga', apiKey, url: local?.url ?? options.url, baseUrl: local ? undefined : io.env.OPENAI_BASE_URL,

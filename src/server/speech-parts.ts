@@ -36,8 +36,11 @@ export const NO_SPEECH: SpeechParts = {
 export async function loadSpeechParts(
   log: (message: string) => void = () => undefined, options: { listening?: boolean } = {},
 ): Promise<SpeechParts> {
-  // A server that will hear no audio (a typed conversation) needs only the voice.
-  if (options.listening === false) return { ...NO_SPEECH, synthesizer: await loadSynthesizer(log) };
+  // A server that will hear no audio (a typed conversation) needs no recognizer processes.
+  if (options.listening === false) {
+    const [createDetector, synthesizer] = await Promise.all([loadDetector(log), loadSynthesizer(log)]);
+    return { ...NO_SPEECH, createDetector, synthesizer };
+  }
   const [createDetector, transcription, recognizer, synthesizer] = await Promise.all([
     loadDetector(log), loadTranscriber(log), loadStreamingRecognizer(log), loadSynthesizer(log),
   ]);

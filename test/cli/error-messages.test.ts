@@ -32,7 +32,7 @@ test('no API key and no --url: offline mode against the built-in server, said in
   const result = await runKaiwa(['--text', 'こんにちは', '--once', '--no-mic', '--no-speaker']);
   assert.equal(result.code, 0, result.stderr);
   assertNoStackTrace(result.stderr);
-  assert.match(result.stderr, /^offline mode: no OPENAI_API_KEY.*set OPENAI_API_KEY for the real service$/m);
+  assert.match(result.stderr, /^offline \(no OPENAI_API_KEY\): kaiwa's local server echoes you; it is no model$/m);
   assert.match(result.stdout, /^assistant: You said: こんにちは$/m);
 });
 

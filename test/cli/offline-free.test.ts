@@ -24,6 +24,6 @@ test('a session against the built-in local server is free in the terminal, in tr
 test('--local with a key set says that --local is why kaiwa is offline', async () => {
   const result = await runKaiwa(['--local', '--text', 'hi', '--once', '--no-mic', '--no-speaker'], { env: { OPENAI_API_KEY: 'sk-offline-free-test-1234' } });
   assert.equal(result.code, 0, result.stderr);
-  assert.match(result.stderr, /^offline mode: --local, so kaiwa talks to its built-in local server .*; drop --local for the real service$/m);
+  assert.match(result.stderr, /^offline \(--local\): kaiwa's local server echoes what you say; it is no model$/m);
   assert.doesNotMatch(result.stderr, /OPENAI_API_KEY/);
 });

@@ -36,7 +36,7 @@ test('no key: kaiwa transcribe --input q.wav captions each spoken sentence offli
   const text = join(dir, 'q.txt');
   const result = await runKaiwa(['transcribe', '--input', spokenSentences(sentences), '--output-text', text], { timeoutMs: 90_000 });
   assert.equal(result.code, 0, result.stderr);
-  assert.match(result.stderr, /offline mode \(no OPENAI_API_KEY\)/);
+  assert.match(result.stderr, /offline \(no OPENAI_API_KEY\)/);
   assert.match(result.stderr, /transcribed \d+ lines? from \d+ s of audio · free \(offline\)/);
   const lines = result.stdout.trim().split('\n');
   assert.equal(readFileSync(text, 'utf8'), result.stdout, '--output-text holds exactly the printed lines');

@@ -49,7 +49,7 @@ describe('BudgetTracker --max-minutes', () => {
     const stop = budget.elapsed(3_000);
     assert.equal(stop.level, 'stop');
     assert.match(stop.message, /time limit reached: 3 s \(--max-minutes\)/);
-    assert.match(String(new BudgetTracker({ maxMinutes: 1.5 }).elapsed(75_000).message), /1 min 15 s of 1 min 30 s used/);
+    assert.match(String((new BudgetTracker({ maxMinutes: 1.5 }).elapsed(75_000) as { message?: string }).message), /1 min 15 s of 1 min 30 s used/);
   });
 
   it('ignores time going backwards', () => {

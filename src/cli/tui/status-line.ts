@@ -36,14 +36,20 @@ export function fitWidth(text: string, width: number): string {
   return `${out}…`;
 }
 
-export const HELP_TEXT = 'Space: mute (push-to-talk with --vad none) · Esc: interrupt · Enter: type a message · q / Ctrl-C: quit · ?: help';
+export const HELP_TEXT = 'Space: mute (push-to-talk with --vad none) · Esc: interrupt · Enter: type a message · y / n: answer a tool\'s question · q / Ctrl-C: quit · ?: help';
+
+/** What the idle state is called: it must be true (no "listening" without a microphone). */
+function idleLabel(state: UiState): string {
+  if (!state.microphone) return '✎ no microphone · Enter to type';
+  return state.pushToTalk ? '○ press Space to talk' : PHASE_LABEL.listening;
+}
 
 /** The one-line status bar under the transcript. */
 export function statusLine(state: UiState, width: number): string {
-  const phase = state.pushToTalk && state.phase === 'listening' ? '○ press Space to talk' : PHASE_LABEL[state.phase];
+  const phase = state.phase === 'listening' ? idleLabel(state) : PHASE_LABEL[state.phase];
   const parts = [
     state.offline ? `${phase} · offline (local server)` : phase,
-    levelMeter(state.muted ? -100 : state.levelDbfs),
+    ...(state.microphone ? [levelMeter(state.muted ? -100 : state.levelDbfs)] : []),
     costText(state),
     state.notice ?? '? help',
   ];

@@ -1,5 +1,6 @@
 import { createLogUpdate } from 'log-update';
-import { reduceUi, initialUi, type UiAction, type UiState } from './ui-state.js';
+import stringWidth from 'string-width';
+import { reduceUi, initialUi, type UiAction, type UiOptions, type UiState } from './ui-state.js';
 import { statusLine, HELP_TEXT, fitWidth } from './status-line.js';
 import { readKeys, type KeyCommand } from './key-input.js';
 
@@ -39,12 +40,12 @@ export class TerminalUi {
     private readonly stdout: NodeJS.WriteStream,
     stdin: NodeJS.ReadStream,
     private readonly handlers: UiHandlers,
-    options: { offline: boolean; pushToTalk: boolean },
+    options: UiOptions,
   ) {
     this.state = initialUi(options);
     this.live = createLogUpdate(stdout, { showCursor: false });
     this.keys = readKeys(stdin, () => this.state.typing !== undefined, (command) => this.onKey(command));
-    stdout.on('resize', this.redrawNow);
+    stdout.on('resize', this.onResize);
     this.redrawNow();
   }
 
@@ -92,7 +93,7 @@ export class TerminalUi {
     if (this.closed) return;
     this.closed = true;
     if (this.frameTimer) clearTimeout(this.frameTimer);
-    this.stdout.off('resize', this.redrawNow);
+    this.stdout.off('resize', this.onResize);
     this.keys.stop();
     this.question?.answer(false);
     this.live.clear();
@@ -112,17 +113,36 @@ export class TerminalUi {
     this.frameTimer = setTimeout(this.redrawNow, FRAME_MS);
   }
 
+  /**
+   * A narrower terminal rewraps the live rows drawn at the old width into more rows than
+   * log-update knows of: those extra rows are erased too, or a stale status line would be
+   * left in the scrollback.
+   */
+  private readonly onResize = (): void => {
+    const width = this.stdout.columns || 80;
+    const extra = this.drawnRows.reduce((rows, row) => rows + Math.max(0, Math.ceil(stringWidth(row) / width) - 1), 0);
+    this.live.clear();
+    if (extra > 0) this.stdout.write(`\u001b[${extra}A\r\u001b[J`);
+    this.redrawNow();
+  };
+
+  /** The live rows as last drawn, without colours. */
+  private drawnRows: string[] = [];
+
   private readonly redrawNow = (): void => {
     if (this.frameTimer) clearTimeout(this.frameTimer);
     this.frameTimer = undefined;
     if (this.closed) return;
-    const width = this.stdout.columns || 80;
+    // One cell short of the edge: a row exactly as wide as the terminal leaves the cursor in
+    // the terminal's pending-wrap state, and a later narrowing rewraps it unpredictably.
+    const width = Math.max((this.stdout.columns || 80) - 1, 10);
     const rows: string[] = [];
     if (this.partial) rows.push(colorLabel(this.partial));
     if (this.state.typing !== undefined) rows.push(`${COLORS.you}›${COLORS.reset} ${this.state.typing}▏`);
     if (this.question) rows.push(`\u001b[33m${fitWidth(this.question.text, width)}\u001b[0m`);
     if (this.state.showHelp) rows.push(fitWidth(HELP_TEXT, width));
     rows.push(`\u001b[7m${statusLine(this.state, width)}\u001b[0m`);
+    this.drawnRows = rows.map((row) => row.replace(/\u001b\[[0-9;]*m/g, ''));
     this.live(rows.join('\n'));
   };
 

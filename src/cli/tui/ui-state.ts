@@ -7,7 +7,11 @@ export interface UiState {
   readonly phase: Phase;
   readonly muted: boolean;
   readonly offline: boolean;
+  /** A microphone (or input file) is open; without one the user can only type. */
+  readonly microphone: boolean;
   readonly pushToTalk: boolean;
+  /** The server hears the user speaking (between speech_started and speech_stopped). */
+  readonly userSpeaking: boolean;
   /** Push-to-talk is recording right now. */
   readonly talking: boolean;
   readonly levelDbfs: number;
@@ -34,16 +38,23 @@ export type UiAction =
   | { type: 'notice'; text: string | undefined }
   | { type: 'connected' };
 
-export function initialUi(options: { offline: boolean; pushToTalk: boolean }): UiState {
+export interface UiOptions {
+  offline: boolean;
+  pushToTalk: boolean;
+  microphone?: boolean;
+}
+
+export function initialUi(options: UiOptions): UiState {
   return {
-    phase: 'connecting', muted: false, offline: options.offline, pushToTalk: options.pushToTalk, talking: false,
+    phase: 'connecting', muted: false, offline: options.offline, microphone: options.microphone ?? true,
+    pushToTalk: options.pushToTalk, userSpeaking: false, talking: false,
     levelDbfs: -100, assistantAudible: false, responseActive: false, tokensIn: 0, tokensOut: 0, showHelp: false,
   };
 }
 
-function phaseOf(state: UiState, userSpeaking: boolean): Phase {
+function phaseOf(state: UiState): Phase {
   if (state.phase === 'connecting') return 'connecting';
-  if (userSpeaking || state.talking) return 'user-speaking';
+  if (state.userSpeaking || state.talking) return 'user-speaking';
   if (state.assistantAudible) return 'assistant-speaking';
   if (state.responseActive) return 'thinking';
   return state.muted ? 'muted' : 'listening';
@@ -52,10 +63,10 @@ function phaseOf(state: UiState, userSpeaking: boolean): Phase {
 function onServer(state: UiState, event: ServerEvent): UiState {
   switch (event.type) {
     case 'input_audio_buffer.speech_started':
-      return { ...state, phase: 'user-speaking' };
+      return withPhase({ ...state, userSpeaking: true });
     case 'input_audio_buffer.speech_stopped':
     case 'input_audio_buffer.committed':
-      return { ...state, phase: 'thinking' };
+      return { ...state, userSpeaking: false, phase: 'thinking' };
     case 'response.created':
       return withPhase({ ...state, responseActive: true });
     case 'response.done':
@@ -66,7 +77,7 @@ function onServer(state: UiState, event: ServerEvent): UiState {
 }
 
 function withPhase(state: UiState): UiState {
-  return { ...state, phase: phaseOf(state, state.phase === 'user-speaking') };
+  return { ...state, phase: phaseOf(state) };
 }
 
 /** Pure: the status line's state after one thing happened. */

@@ -12,7 +12,7 @@ function kaiwaInTmux(args: string, width = 80): TmuxSession {
 test('the TUI shows state, both transcripts, costs and help, and quits with q', async () => {
   const tmux = kaiwaInTmux('--local --no-mic --no-speaker');
   try {
-    let screen = await tmux.waitFor(/● listening · offline \(local server\)/);
+    let screen = await tmux.waitFor(/no microphone · Enter to type · offline \(local server\)/);
     assert.match(screen, /0→0 tok/);
     tmux.sendKeys('Enter');
     await tmux.waitFor(/›/);
@@ -36,19 +36,19 @@ test('Japanese lines wrap and stay whole when the terminal is resized', async ()
   const tmux = kaiwaInTmux('--local --no-mic --no-speaker', 40);
   const text = '秋の風、少し寒くて、そっと終わる。タスク完了、おつかれさまです。';
   try {
-    await tmux.waitFor(/listening/);
+    await tmux.waitFor(/no microphone/);
     tmux.sendKeys('Enter');
     tmux.sendKeys('-l', text);
     tmux.sendKeys('Enter');
     // The reply is complete once it stands above the status bar with nothing streaming.
-    let screen = await tmux.waitFor(/assistant: You said:[\s\S]*です。\s*\n● listening/);
+    let screen = await tmux.waitFor(/assistant: You said:[\s\S]*です。\s*\n✎ no microphone/);
     const joined = (s: string): string => s.split('\n').map((line) => line.replace(/\s+$/, '')).join('');
     assert.ok(joined(screen).includes(`assistant: You said: ${text}`), `wrapped text intact:\n${screen}`);
     tmux.resize(60, 24);
     await new Promise((resolve) => setTimeout(resolve, 300));
     screen = tmux.capture();
     assert.ok(joined(screen).includes(`you: ${text}`), `user line survives the resize:\n${screen}`);
-    assert.match(screen, /listening/);
+    assert.match(screen, /no microphone/);
     for (const line of screen.split('\n')) assert.ok(!line.includes('\u001b'), 'no stray escape codes');
   } finally {
     tmux.kill();
