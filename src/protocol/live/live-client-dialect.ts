@@ -126,7 +126,7 @@ export class LiveClientDialect {
   private sessionUpdate(session: Parameters<typeof liveStartConfig>[0], eventId: { event_id?: string }): ToWire {
     if (this.startEventId !== undefined) return { wire: [], local: [] };
     const { config, dropped } = liveStartConfig(session, { delegateModel: this.options.delegateModel });
-    if (dropped.length) this.options.notice?.(`GPT-Live fixes its own turn detection and transcription; not sent: ${dropped.join(', ')}`);
+    if (dropped.length) this.options.notice?.(`GPT-Live has no such setting (model, voice, instructions and audio format are all it takes at start); not sent: ${dropped.join(', ')}`);
     this.startEventId = eventId.event_id ?? 'start';
     return { wire: [{ type: 'session.start', session: config, event_id: this.startEventId }], local: [] };
   }

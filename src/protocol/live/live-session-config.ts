@@ -16,15 +16,17 @@ export interface LiveStart {
 
 const CARRIED = new Set(['type', 'model', 'instructions', 'audio', 'tools']);
 const CARRIED_AUDIO = new Set(['format', 'voice']);
+/** GA settings Live has built in (turn detection, transcription) or has no use for: left out without a word. */
+const BUILT_IN = new Set(['output_modalities', 'tool_choice', 'include', 'turn_detection', 'transcription', 'noise_reduction']);
 
 type Json = Record<string, unknown>;
 
 function droppedSettings(session: SessionConfig): string[] {
-  const dropped = Object.keys(session).filter((key) => !CARRIED.has(key) && key !== 'tool_choice' && (session as unknown as Json)[key] !== undefined);
+  const dropped = Object.keys(session).filter((key) => !CARRIED.has(key) && !BUILT_IN.has(key) && (session as unknown as Json)[key] !== undefined);
   for (const side of ['input', 'output'] as const) {
     const settings = (session.audio?.[side] ?? {}) as Json;
     for (const key of Object.keys(settings)) {
-      if (!CARRIED_AUDIO.has(key) && settings[key] !== undefined) dropped.push(`audio.${side}.${key}`);
+      if (!CARRIED_AUDIO.has(key) && !BUILT_IN.has(key) && settings[key] !== undefined) dropped.push(`audio.${side}.${key}`);
     }
   }
   return dropped;
