@@ -165,6 +165,7 @@ export class ChatRun {
     return summaryLines({
       state: this.session.state, elapsedMs: Date.now() - this.startedAt, cost: this.spend.describeTotal(),
       droppedAudioChunks: this.session.droppedAudioChunks, output: this.options.output, record: this.options.record,
+      perMinute: this.live !== undefined,
     });
   }
 

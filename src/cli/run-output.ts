@@ -110,7 +110,9 @@ export class RunOutput {
   }
 
   private serverError(error: ProtocolError): boolean {
-    const line = `server error: ${error.code ?? error.type}: ${explainServerError(error.code, error.message)}`;
+    // Which of kaiwa's events caused it, when the server says (Live's client_event_id).
+    const cause = error.event_id ? ` (caused by event ${error.event_id})` : '';
+    const line = `server error: ${error.code ?? error.type}: ${explainServerError(error.code, error.message)}${cause}`;
     if (severityOf(error) !== 'fatal') {
       this.parts.logger.log('warn', line);
       return false;
