@@ -58,7 +58,7 @@ function liveUrl(options: EndpointOptions): URL {
   if (!raw) return new URL(OPENAI_LIVE_URL);
   const url = toWebSocketUrl(raw, options.url ? '--url' : 'OPENAI_BASE_URL');
   const path = url.pathname.replace(/\/+$/, '');
-  if (!path.endsWith('/live/sessions')) url.pathname = `${path}/live/sessions`;
+  url.pathname = path.endsWith('/live/sessions') ? path : `${path}/live/sessions`;
   url.searchParams.delete('model');
   return url;
 }
