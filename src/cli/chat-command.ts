@@ -11,6 +11,9 @@ import { startEmbeddedServer, offlineNotice } from './local-server.js';
 import { WebSocketTransport } from '../client/ws-transport.js';
 import { RealtimeSession } from '../client/session.js';
 import { dialectFor } from '../protocol/dialects.js';
+import { sessionDialectOf } from '../protocol/protocols.js';
+import { LiveTransport } from '../protocol/live/live-transport.js';
+import type { ListeningTransport } from '../protocol/transport.js';
 import { sampleRateOf } from '../protocol/audio-format.js';
 import type { TimerInfo } from '../tools/index.js';
 import type { SessionConfig } from '../protocol/events.js';
@@ -77,13 +80,14 @@ async function openRun(
   const effective = textFallback(options, io, audio, logger);
   stillWanted();
   logger.log('debug', `connecting to ${endpoint.label} (${options.protocol})`);
-  const connect = (): Promise<WebSocketTransport> => WebSocketTransport.connect(endpoint, { timeoutMs: options.connectTimeout });
-  const transport = await connect();
-  const session = resources.defer('connection', new RealtimeSession(transport, dialectFor(options.protocol), { logger }), (s) => s.close(1000));
+  const connect = (): Promise<ListeningTransport> => WebSocketTransport.connect(endpoint, { timeoutMs: options.connectTimeout });
+  const transport = options.protocol === 'live' ? liveTransport(await connect(), options, logger) : await connect();
+  const session = resources.defer('connection', new RealtimeSession(transport, dialectFor(sessionDialectOf(options.protocol)), { logger }), (s) => s.close(1000));
   stillWanted();
   const settings: RunSettings = {
     offline: local !== undefined, secrets: apiKey ? [apiKey] : [], prices: extras.prices,
-    tools: tools.tools.length ? tools : undefined, timers, connect,
+    // A Live session cannot be resumed on a new connection (its model, voice and context are fixed at start).
+    tools: tools.tools.length ? tools : undefined, timers, connect: options.protocol === 'live' ? undefined : connect,
     terminalUi: wantsTerminalUi(io, options) ? (await import('./tui/terminal-ui.js')).TerminalUi : undefined,
   };
   const config = buildSessionConfig(effective, instructions, (line) => logger.log('warn', line));
@@ -91,6 +95,11 @@ async function openRun(
     run: new ChatRun(effective, io, logger, session, audio, settings, resources),
     sessionConfig: tools.declarations.length ? { ...config, tools: tools.declarations } : config,
   };
+}
+
+/** GPT-Live behind the GA event model the rest of kaiwa speaks. */
+function liveTransport(socket: ListeningTransport, options: ChatOptions, logger: RedactingLogger): LiveTransport {
+  return new LiveTransport(socket, { notice: (line) => logger.log('info', line), delegateModel: options.delegateModel });
 }
 
 /** Without SoX kaiwa goes on with typed text, asking for text answers unless audio goes to a file. */

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { AUDIO_FORMAT_NAMES, type AudioFormatName } from '../protocol/audio-format.js';
-import { DIALECT_NAMES, type DialectName } from '../protocol/dialect.js';
+import { PROTOCOL_NAMES, type ProtocolName } from '../protocol/protocols.js';
 import { nonEmpty, numberIn, oneOf, tokenLimit } from './parse-values.js';
 import { ECHO_GUARD_MODES, type EchoGuardMode } from './echo-guard.js';
 import { REASONING_EFFORTS, type ReasoningEffort } from '../protocol/realtime-models.js';
@@ -37,7 +37,9 @@ export interface ChatOptions {
   modalities?: 'audio' | 'text';
   maxOutputTokens?: number | 'inf';
   reasoningEffort?: ReasoningEffort;
-  protocol: DialectName;
+  protocol: ProtocolName;
+  /** Live: the Responses model that runs delegated tasks with kaiwa's function tools. */
+  delegateModel?: string;
   url?: string;
   local: boolean;
   azureEndpoint?: string;
@@ -98,7 +100,8 @@ export function addChatOptions(command: Command): Command {
     .addOption(new Option('--prompt-version <version>', "the stored prompt's version (default: its current one)").argParser(nonEmpty))
     .addOption(new Option('--prompt-var <name=value>', "a variable for the stored prompt (repeatable)").argParser(promptVariable).default([]))
     .addOption(new Option('--reasoning-effort <level>', `how hard a reasoning model (gpt-realtime-2, -2.1) thinks: ${REASONING_EFFORTS.join(', ')}`).argParser(oneOf(REASONING_EFFORTS)))
-    .addOption(new Option('--protocol <dialect>', 'protocol dialect: ga, or beta (OpenAI-Beta: realtime=v1)').argParser(oneOf(DIALECT_NAMES)).default('ga'))
+    .addOption(new Option('--protocol <name>', 'protocol: ga, beta (OpenAI-Beta: realtime=v1), or live (GPT-Live, /v1/live/sessions; default model gpt-live-1)').argParser(oneOf(PROTOCOL_NAMES)).default('ga'))
+    .addOption(new Option('--delegate-model <name>', 'with --protocol live: the Responses model GPT-Live delegates tool use to (needed for --tools/--mcp)').argParser(nonEmpty))
     .addOption(new Option('--url <url>', 'Realtime endpoint or base URL (ws, wss, http, https); /realtime is appended unless present').argParser(nonEmpty))
     .addOption(new Option('--local', "talk to kaiwa's built-in offline server even when an API key is set").default(false).conflicts(['url', 'azureEndpoint']))
     .addOption(new Option('--azure-endpoint <url>', 'Azure OpenAI resource endpoint, e.g. https://NAME.openai.azure.com').argParser(nonEmpty))

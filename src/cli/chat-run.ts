@@ -30,6 +30,7 @@ import { RunOutput } from './run-output.js';
 import { ConnectionKeeper } from './connection-keeper.js';
 import { SessionRenewal } from '../client/session-renewal.js';
 import { summaryLines } from './session-summary.js';
+import { LiveSessionNotes } from './live-session-notes.js';
 
 export interface ChatIo {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -79,6 +80,8 @@ export class ChatRun {
   private readonly mic: MicControl;
   private readonly padding: FileEndPadding | undefined;
   private readonly bargeIn: BargeIn | undefined;
+  /** GPT-Live only: usage priced per minute, and the model's delegated work shown aside. */
+  private readonly live: LiveSessionNotes | undefined;
   private readonly startedAt = Date.now();
   private keeper: ConnectionKeeper | undefined;
   private renewal: SessionRenewal | undefined;
@@ -114,6 +117,7 @@ export class ChatRun {
     this.padding = options.input ? new FileEndPadding(session, (pcm) => this.bridge.sendPcm(pcm), rate, options.vad !== 'none') : undefined;
     const attached = settings.tools ? runTools(session, settings.tools, options, { logger, ...(this.ui ? { ask: this.ui.ask.bind(this.ui) } : {}) }) : undefined;
     if (attached) resources.defer('tool calls', attached, (tools) => tools.detach());
+    this.live = options.protocol === 'live' ? this.createLiveNotes() : undefined;
     this.bargeIn = audio.speaker ? new BargeIn(session, audio.speaker, (itemId) => this.bridge.interrupt(itemId), (cut) => this.onInterrupted(cut)) : undefined;
   }
 
@@ -161,10 +165,12 @@ export class ChatRun {
     return summaryLines({
       state: this.session.state, elapsedMs: Date.now() - this.startedAt, cost: this.spend.describeTotal(),
       droppedAudioChunks: this.session.droppedAudioChunks, output: this.options.output, record: this.options.record,
+      perMinute: this.live !== undefined,
     });
   }
 
   private onServerEvent(event: ServerEvent): void {
+    this.live?.onServerEvent(event);
     const fatal = this.output.serverEvent(event, this.session.state, (id) => this.session.responseOwner(id));
     this.mic.checkForLoop(event);
     if (fatal) this.end(1, { drain: false });
@@ -173,15 +179,26 @@ export class ChatRun {
   /** Every response costs; only kaiwa's own (or the conversation's) can be the answer that ends a run. */
   private onResponseFinished(response: Response, owner: ResponseOwner, answersRequest: boolean): void {
     const tokens = tokensOfUsage(response.usage);
-    const costText = this.spend.addResponse(tokens);
+    // GPT-Live bills session time, not responses: its usage has its own line (LiveSessionNotes).
+    const costText = this.live ? undefined : this.spend.addResponse(tokens);
     const totals = this.session.state.tokens;
     const total = this.spend.totalUsd;
-    this.ui?.dispatch({ type: 'usage', tokensIn: inputTotal(totals), tokensOut: outputTotal(totals), ...(total !== undefined ? { costUsd: total } : {}) });
+    if (!this.live) this.ui?.dispatch({ type: 'usage', tokensIn: inputTotal(totals), tokensOut: outputTotal(totals), ...(total !== undefined ? { costUsd: total } : {}) });
     this.output.responseDone(response, owner, tokens, costText);
     if (owner === 'foreign') return;
     const status = (response.status ?? 'completed') as ResponseStatus;
     const calledTools = (response.output ?? []).some((item) => item.type === 'function_call');
     this.considerExit({ status, answersRequest, toolsWillAnswer: this.settings.tools !== undefined && status === 'completed' && calledTools });
+  }
+
+  private createLiveNotes(): LiveSessionNotes {
+    return new LiveSessionNotes({
+      model: () => this.session.state.session?.model ?? this.options.model,
+      logger: this.logger, free: this.settings.offline,
+      onCost: (usd) => this.spend.setSessionCost(usd),
+      onUsage: (_seconds, usd) => this.ui?.dispatch({ type: 'usage', tokensIn: 0, tokensOut: 0, ...(usd !== undefined ? { costUsd: usd } : {}) }),
+      aside: (text) => (this.ui ? this.ui.note(`\x1b[2m${text}\x1b[22m`) : this.logger.log('info', text)),
+    });
   }
 
   private onRequestRejected(error: ProtocolError): void {

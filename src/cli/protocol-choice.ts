@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
+import { DEFAULT_LIVE_MODEL } from '../protocol/live/live-types.js';
 
 /** Azure's preview API versions (`2024-10-01-preview`, `2025-04-01-preview`, …) serve the 2024 beta protocol. */
 function isPreviewApiVersion(version: string | undefined): version is string {
@@ -13,6 +14,7 @@ function isPreviewApiVersion(version: string | undefined): version is string {
  */
 export function settleProtocol(command: Command): void {
   const { apiVersion, protocol } = command.opts<{ apiVersion?: string; protocol: string }>();
+  if (protocol === 'live') settleLiveModel(command);
   if (!isPreviewApiVersion(apiVersion)) return;
   const source = command.getOptionValueSource('protocol');
   if (source === 'default' || source === undefined) {
@@ -22,4 +24,10 @@ export function settleProtocol(command: Command): void {
   if (protocol !== 'beta') {
     throw new UsageError(`--api-version ${apiVersion} is Azure's preview interface, which speaks the beta protocol: use --protocol beta (or drop --api-version for the GA /openai/v1 endpoint)`);
   }
+}
+
+/** GPT-Live has models of its own: the Realtime default would be refused, so Live's first model is taken instead. */
+function settleLiveModel(command: Command): void {
+  const source = command.getOptionValueSource('model');
+  if (source === 'default' || source === undefined) command.setOptionValueWithSource('model', DEFAULT_LIVE_MODEL, 'implied');
 }

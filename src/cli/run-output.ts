@@ -67,11 +67,12 @@ export class RunOutput {
     return event.type === 'error' && this.serverError(event.error);
   }
 
-  responseDone(response: Response, owner: ResponseOwner, tokens: TokenTotals, costText: string): void {
+  /** `costText` undefined: the session is not billed per response (GPT-Live), so no usage line. */
+  responseDone(response: Response, owner: ResponseOwner, tokens: TokenTotals, costText: string | undefined): void {
     const { json, logger, ui } = this.parts;
     if (owner === 'foreign') this.printForeign(response);
     // The terminal UI keeps running totals in its status bar; a line per response is for plain output.
-    if (!json) logger.log(ui ? 'debug' : 'info', `usage: ${formatTokens(tokens)} · ${costText}`);
+    if (!json && costText !== undefined) logger.log(ui ? 'debug' : 'info', `usage: ${formatTokens(tokens)} · ${costText}`);
     const status = statusLine(response);
     if (status) logger.log('warn', owner === 'foreign' ? `other response ${response.id ?? ''}: ${status}` : status);
   }
@@ -109,7 +110,9 @@ export class RunOutput {
   }
 
   private serverError(error: ProtocolError): boolean {
-    const line = `server error: ${error.code ?? error.type}: ${explainServerError(error.code, error.message)}`;
+    // Which of kaiwa's events caused it, when the server says (Live's client_event_id).
+    const cause = error.event_id ? ` (caused by event ${error.event_id})` : '';
+    const line = `server error: ${error.code ?? error.type}: ${explainServerError(error.code, error.message)}${cause}`;
     if (severityOf(error) !== 'fatal') {
       this.parts.logger.log('warn', line);
       return false;

@@ -10,6 +10,8 @@ export interface SummaryFacts {
   droppedAudioChunks: number;
   output?: string | undefined;
   record?: string | undefined;
+  /** GPT-Live bills session time, not tokens: the token count is left out. */
+  perMinute?: boolean;
 }
 
 /** The lines printed when a session ends. */
@@ -21,7 +23,7 @@ export function summaryLines(facts: SummaryFacts): string[] {
     formatDuration(facts.elapsedMs),
     `${turns} turn${turns === 1 ? '' : 's'}`,
     `${responses} response${responses === 1 ? '' : 's'}`,
-    `tokens ${formatTokens(state.tokens)}`,
+    ...(facts.perMinute ? [] : [`tokens ${formatTokens(state.tokens)}`]),
     facts.cost,
   ];
   if (facts.droppedAudioChunks) parts.push(`${facts.droppedAudioChunks} audio chunks dropped (network too slow)`);

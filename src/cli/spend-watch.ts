@@ -27,6 +27,8 @@ export class SpendWatch {
   private readonly startedAt = Date.now();
   private timer: NodeJS.Timeout | undefined;
   private limitReached = false;
+  /** A session billed by its time (GPT-Live): the running total, replacing per-response prices. */
+  private sessionUsd: number | undefined | null = null;
 
   constructor(private readonly options: SpendWatchOptions) {
     this.spend = new SessionSpend(options.model, options.prices, options.free);
@@ -47,7 +49,15 @@ export class SpendWatch {
 
   /** Session total so far, undefined when some response could not be priced. */
   get totalUsd(): number | undefined {
-    return this.spend.totalUsd;
+    if (this.spend.free) return 0;
+    return this.sessionUsd === null ? this.spend.totalUsd : this.sessionUsd;
+  }
+
+  /** GPT-Live: the session's cost so far (undefined: unpriced), from its cumulative usage; checks the limits. */
+  setSessionCost(totalUsd: number | undefined): void {
+    const before = this.sessionUsd ?? 0;
+    this.sessionUsd = this.spend.free ? 0 : totalUsd;
+    if (this.budget && this.sessionUsd !== undefined && this.sessionUsd > before) this.report(this.budget.addCost(this.sessionUsd - before));
   }
 
   /** Prices one response and checks the limits; returns how to show its cost. */
@@ -58,7 +68,7 @@ export class SpendWatch {
   }
 
   describeTotal(): string {
-    return this.spend.free ? 'free (local server)' : formatUsdAmount(this.spend.totalUsd);
+    return this.spend.free ? 'free (local server)' : formatUsdAmount(this.totalUsd);
   }
 
   stop(): void {

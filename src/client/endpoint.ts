@@ -1,17 +1,19 @@
-import type { DialectName } from '../protocol/dialect.js';
 import { dialectFor } from '../protocol/dialects.js';
+import { sessionDialectOf, type ProtocolName } from '../protocol/protocols.js';
 import { UsageError } from '../errors.js';
 
 export const OPENAI_REALTIME_URL = 'wss://api.openai.com/v1/realtime';
+/** The official SDK's Live endpoint: its base URL plus `/live/sessions` (the model goes in `session.start`). */
+export const OPENAI_LIVE_URL = 'wss://api.openai.com/v1/live/sessions';
 
 export interface EndpointOptions {
   /** The Realtime model; a transcription session (`intent`) names none. */
   model?: string | undefined;
   /** `transcription`: a transcription-only session, opened as the SDK does (`?intent=transcription`, no model). */
   intent?: 'transcription' | undefined;
-  protocol: DialectName;
+  protocol: ProtocolName;
   apiKey?: string | undefined;
-  /** `--url`: a ws(s) or http(s) base URL; `/realtime` is appended unless already there. */
+  /** `--url`: a ws(s) or http(s) base URL; `/realtime` (Live: `/live/sessions`) is appended unless already there. */
   url?: string | undefined;
   /** `OPENAI_BASE_URL`, read like the official SDK reads it. */
   baseUrl?: string | undefined;
@@ -46,6 +48,18 @@ function toWebSocketUrl(raw: string, flag: string): URL {
 function withRealtimePath(url: URL): URL {
   const path = url.pathname.replace(/\/+$/, '');
   if (!path.endsWith('/realtime')) url.pathname = `${path}/realtime`;
+  return url;
+}
+
+/** As the SDK builds it: base URL + `/live/sessions`, no query (a URL already ending there is kept). */
+function liveUrl(options: EndpointOptions): URL {
+  if (options.azureEndpoint) throw new UsageError('--protocol live speaks to OpenAI\'s /v1/live/sessions; it has no Azure form in the SDK (drop --azure-endpoint, or use --url)');
+  const raw = options.url ?? options.baseUrl;
+  if (!raw) return new URL(OPENAI_LIVE_URL);
+  const url = toWebSocketUrl(raw, options.url ? '--url' : 'OPENAI_BASE_URL');
+  const path = url.pathname.replace(/\/+$/, '');
+  url.pathname = path.endsWith('/live/sessions') ? path : `${path}/live/sessions`;
+  url.searchParams.delete('model');
   return url;
 }
 
@@ -87,8 +101,8 @@ function authHeaders(options: EndpointOptions): Record<string, string> {
 }
 
 export function resolveEndpoint(options: EndpointOptions): Endpoint {
-  const url = realtimeUrl(options);
-  const headers = { ...authHeaders(options), ...dialectFor(options.protocol).headers };
+  const url = options.protocol === 'live' ? liveUrl(options) : realtimeUrl(options);
+  const headers = { ...authHeaders(options), ...dialectFor(sessionDialectOf(options.protocol)).headers };
   const label = `${url.protocol}//${url.host}${url.pathname}`;
   return { url: url.toString(), headers, label };
 }

@@ -20,6 +20,8 @@ import type { Transport } from '../protocol/transport.js';
 import type { ConnectionHook, HookedSocket } from './connection-hook.js';
 import { chooseSubprotocol, dialectOf, isAuthorized } from './connection-auth.js';
 import { selfSignedCertificate, type TlsMaterial } from './tls-certificate.js';
+import { LiveServerSession } from './live/live-server-session.js';
+import { DEFAULT_LIVE_MODEL } from '../protocol/live/live-types.js';
 
 export interface RealtimeServerOptions {
   host?: string;
@@ -64,6 +66,9 @@ export interface RealtimeServer {
 }
 
 const REALTIME_PATHS = new Set(['/v1/realtime', '/openai/v1/realtime']);
+/** GPT-Live, as the SDK's LiveWS opens it (base URL + `/live/sessions`): the same engines behind the Live protocol. */
+const LIVE_PATHS = new Set(['/v1/live/sessions']);
+const isServedPath = (path: string): boolean => REALTIME_PATHS.has(path) || LIVE_PATHS.has(path);
 const DEFAULT_MAX_PAYLOAD = 16 * 1024 * 1024;
 const DEFAULT_MAX_SESSIONS = 100;
 const HEARTBEAT_MS = 30_000;
@@ -81,7 +86,7 @@ export async function startRealtimeServer(options: RealtimeServerOptions): Promi
   const server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }) : createHttpServer();
   const sessions = new SessionRegistry(options);
   server.on('request', (req, res) => {
-    const found = REALTIME_PATHS.has(pathOf(req));
+    const found = isServedPath(pathOf(req));
     res.writeHead(found ? 426 : 404, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ error: { type: 'invalid_request_error', message: found ? 'Upgrade to a WebSocket to use this endpoint.' : 'Not found.' } }));
   });
@@ -139,7 +144,7 @@ class SessionRegistry {
   }
 
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    if (!REALTIME_PATHS.has(pathOf(req))) return refuse(socket, 404, 'Not found.');
+    if (!isServedPath(pathOf(req))) return refuse(socket, 404, 'Not found.');
     if (!isAuthorized(req, this.options.token)) {
       return refuse(socket, 401, 'Incorrect API key provided. Pass the token given to kaiwa serve --token.');
     }
@@ -152,6 +157,7 @@ class SessionRegistry {
   }
 
   private open(ws: WebSocket, req: IncomingMessage): void {
+    if (LIVE_PATHS.has(pathOf(req))) return this.run(ws, req, 'live', (transport) => this.openLive(transport));
     const dialect = dialectFor(dialectOf(req));
     const url = new URL(req.url ?? '/', 'http://localhost');
     const model = url.searchParams.get('model') ?? url.searchParams.get('deployment') ?? this.options.defaultModel ?? 'gpt-realtime';
@@ -162,12 +168,28 @@ class SessionRegistry {
       engine: this.options.engine, speech: this.options.speech ?? NO_SPEECH, dialect,
       model: model.slice(0, 128), logger: this.logger, limits: this.limits, intent,
     });
-    const socket = hookedSocket(ws, dialect.name);
+    this.run(ws, req, dialect.name, open);
+  }
+
+  /** A Live session: the GA session (and engines) of `/v1/realtime`, behind the Live protocol. */
+  private openLive(transport: Transport): SocketSession {
+    const create = this.options.createSession ?? ((t: Transport, o: ServerSessionOptions) => new ServerSession(t, o));
+    return new LiveServerSession(transport, {
+      logger: this.logger,
+      createInner: (inner) => create(inner, {
+        engine: this.options.engine, speech: this.options.speech ?? NO_SPEECH, dialect: dialectFor('ga'),
+        model: DEFAULT_LIVE_MODEL, logger: this.logger, limits: this.limits,
+      }),
+    });
+  }
+
+  private run(ws: WebSocket, req: IncomingMessage, protocol: string, open: (transport: Transport) => SocketSession): void {
+    const socket = hookedSocket(ws, protocol);
     const hook = this.options.connectionHook;
     const session = hook ? hook.connect(socket, open) : open(socket.transport);
     this.sockets.set(ws, session);
     this.alive.add(ws);
-    this.logger.log('info', `session ${session.id} opened (${dialect.name}, ${req.socket.remoteAddress ?? 'unknown'})`);
+    this.logger.log('info', `session ${session.id} opened (${protocol}, ${req.socket.remoteAddress ?? 'unknown'})`);
     ws.on('pong', () => this.alive.add(ws));
     ws.on('message', (data: RawData, isBinary: boolean) => session.receive(toBuffer(data), isBinary));
     ws.on('error', (error) => this.logger.log('warn', `session ${session.id}: ${error.message}`));

@@ -1,0 +1,320 @@
+import type { ClientEvent, ServerEvent, WireEvent } from '../events.js';
+import { liveStartConfig, gaSessionOf } from './live-session-config.js';
+import {
+  itemConfirmed, replyAudio, replyFinished, replyStarted, replyTranscript, userFinished, userStarted, userTranscript,
+  type ReplyIds,
+} from './live-turns.js';
+import { LIVE_ASSISTANT_SILENCE_MS, type LiveServerEventOf, type LiveSessionResource } from './live-types.js';
+import { delegatedToolCalls, DelegatedCalls } from './live-delegation.js';
+
+export interface LiveClientDialectOptions {
+  /** Told GA-shaped events that happen later, with nothing arriving (a reply ended by silence). */
+  deliver: (events: ServerEvent[]) => void;
+  /** Told Live-shaped client events that can go out only now (held until `session.started`). */
+  sendWire: (events: WireEvent[]) => void;
+  /** One line for the user about something Live cannot do the way kaiwa was asked to. */
+  notice?: (line: string) => void;
+  delegateModel?: string | undefined;
+  /** Output pause that ends a reply (the SDK grouper's assistantSilenceMs); tests shorten it. */
+  assistantSilenceMs?: number;
+}
+
+interface Reply {
+  ids: ReplyIds;
+  transcript: string;
+  /** kaiwa cut it off: GA already heard it end; what Live still sends of it is dropped. */
+  cancelled: boolean;
+}
+
+interface UserTurn {
+  itemId: string;
+  transcript: string;
+  endMs: number;
+}
+
+export interface ToWire {
+  /** Live client events to send now. */
+  wire: WireEvent[];
+  /** GA server events standing for what Live does silently (a truncation kaiwa keeps to itself). */
+  local: ServerEvent[];
+}
+
+type Json = Record<string, unknown>;
+type Item = Extract<ClientEvent, { type: 'conversation.item.create' }>['item'];
+
+function textOf(item: Item): string {
+  if (item.type !== 'message') return '';
+  return item.content.map((part) => ('text' in part && typeof part.text === 'string' ? part.text : '')).join('');
+}
+
+/**
+ * The Live protocol behind kaiwa's GA event model, for the client. Stateful, one per
+ * connection: Live's `session.start` must come first and alone, its output has no ids and
+ * no end, its transcript deltas are grouped by time. Live output becomes GA responses with
+ * made-up ids that end after LIVE_ASSISTANT_SILENCE_MS of silence or when the user speaks
+ * (the SDK TranscriptGrouper's rules); Live user transcripts become user items.
+ */
+export class LiveClientDialect {
+  private started = false;
+  private startEventId: string | undefined;
+  private readonly held: WireEvent[] = [];
+  private reply: Reply | undefined;
+  private user: UserTurn | undefined;
+  private lastItemId: string | null = null;
+  private counter = 0;
+  private silenceTimer: NodeJS.Timeout | undefined;
+  /** The tag of kaiwa's last `response.create`, for the reply that answers it. */
+  private requestTag: Record<string, string> | null = null;
+  /** Typed lines sent as appended instructions, by the event id Live will echo. */
+  private readonly appended = new Map<string, Json>();
+  private toolOutputsSent = 0;
+  private readonly delegated = new DelegatedCalls();
+  private readonly silenceMs: number;
+
+  constructor(private readonly options: LiveClientDialectOptions) {
+    this.silenceMs = options.assistantSilenceMs ?? LIVE_ASSISTANT_SILENCE_MS;
+  }
+
+  get isStarted(): boolean {
+    return this.started;
+  }
+
+  /** One of kaiwa's GA client events as Live sends it (often nothing, sometimes a local answer). */
+  clientToWire(event: ClientEvent): ToWire {
+    const out = this.translateClient(event);
+    if (!this.started && out.wire.some((wire) => wire.type !== 'session.start' && wire.type !== 'session.close')) {
+      this.held.push(...out.wire);
+      return { wire: [], local: this.stamp(out.local) };
+    }
+    return { wire: out.wire, local: this.stamp(out.local) };
+  }
+
+  /** A Live server event as GA events for kaiwa (Live-only events pass through under their own names). */
+  serverFromWire(wire: WireEvent): ServerEvent[] {
+    return this.stamp(this.translateServer(wire));
+  }
+
+  /** The connection is gone: whatever was open ends now. */
+  dispose(): ServerEvent[] {
+    this.clearSilence();
+    return this.stamp([...this.endReply('completed'), ...this.endUser()]);
+  }
+
+  private translateClient(event: ClientEvent): ToWire {
+    const eventId = event.event_id ? { event_id: event.event_id } : {};
+    switch (event.type) {
+      case 'session.update':
+        return this.sessionUpdate(event.session as never, eventId);
+      case 'input_audio_buffer.append':
+        return { wire: [{ type: 'session.input_audio.append', audio: event.audio, ...eventId }], local: [] };
+      case 'conversation.item.create':
+        return this.itemCreate(event.item, event.event_id);
+      case 'response.create':
+        return this.responseCreate(event.event_id, (event.response?.metadata ?? null) as Record<string, string> | null);
+      case 'response.cancel':
+        return { wire: [], local: this.cancelReply() };
+      case 'conversation.item.truncate':
+        return { wire: [], local: [{ type: 'conversation.item.truncated', event_id: '', item_id: event.item_id, content_index: event.content_index, audio_end_ms: event.audio_end_ms } as unknown as ServerEvent] };
+      case 'conversation.item.delete':
+        return { wire: [], local: [{ type: 'conversation.item.deleted', event_id: '', item_id: event.item_id } as unknown as ServerEvent] };
+      default:
+        // Commit, clear and the rest: Live detects turns itself and answers on its own.
+        return { wire: [], local: [] };
+    }
+  }
+
+  private sessionUpdate(session: Parameters<typeof liveStartConfig>[0], eventId: { event_id?: string }): ToWire {
+    if (this.startEventId !== undefined) return { wire: [], local: [] };
+    const { config, dropped } = liveStartConfig(session, { delegateModel: this.options.delegateModel });
+    if (dropped.length) this.options.notice?.(`GPT-Live has no such setting (model, voice, instructions and audio format are all it takes at start); not sent: ${dropped.join(', ')}`);
+    this.startEventId = eventId.event_id ?? 'start';
+    return { wire: [{ type: 'session.start', session: config, event_id: this.startEventId }], local: [] };
+  }
+
+  private itemCreate(item: Item, eventId: string | undefined): ToWire {
+    if (item.type === 'function_call_output') {
+      this.toolOutputsSent += 1;
+      const wire = { type: 'response.item.create', item: { type: 'function_call_output', call_id: item.call_id, output: item.output }, ...(eventId ? { event_id: eventId } : {}) };
+      return { wire: [wire], local: this.confirm(item as unknown as Json) };
+    }
+    if (item.type !== 'message') return { wire: [], local: [] };
+    const text = textOf(item);
+    const content = item.role === 'user' ? `The user typed (instead of speaking): ${text}` : text;
+    const id = eventId ?? this.nextId('evt');
+    this.appended.set(id, item as unknown as Json);
+    return { wire: [{ type: 'session.instructions.append', content, delegation_id: null, event_id: id }], local: [] };
+  }
+
+  private responseCreate(eventId: string | undefined, metadata: Record<string, string> | null): ToWire {
+    if (this.toolOutputsSent > 0) {
+      // Tool results continue the delegated Responses backend, which Live then speaks from.
+      this.toolOutputsSent = 0;
+      return { wire: [{ type: 'response.create', ...(eventId ? { event_id: eventId } : {}) }], local: [] };
+    }
+    // Live answers by itself; the reply that comes next answers this request.
+    this.requestTag = metadata;
+    return { wire: [], local: [] };
+  }
+
+  private translateServer(wire: WireEvent): ServerEvent[] {
+    switch (wire.type) {
+      case 'session.started':
+        return this.sessionStarted(wire as unknown as LiveServerEventOf<'session.started'>);
+      case 'session.output_audio.delta':
+        return this.outputAudio(String(wire.delta ?? ''));
+      case 'session.output_transcript.delta':
+        return this.outputTranscript(wire as unknown as LiveServerEventOf<'session.output_transcript.delta'>);
+      case 'session.input_transcript.delta':
+        return this.inputTranscript(wire as unknown as LiveServerEventOf<'session.input_transcript.delta'>);
+      case 'session.instructions.appended':
+        return [...this.appendedConfirmed(wire.client_event_id), wire as unknown as ServerEvent];
+      case 'response.event':
+        return [...this.delegatedEvent(wire as unknown as LiveServerEventOf<'response.event'>), wire as unknown as ServerEvent];
+      case 'error':
+        return [this.error(wire as unknown as LiveServerEventOf<'error'>)];
+      case 'session.closed':
+        this.clearSilence();
+        return [...this.endReply('completed'), ...this.endUser(), wire as unknown as ServerEvent];
+      default:
+        // Usage, mute acknowledgements, delegations, info: Live's own, for whoever knows them.
+        return [wire as unknown as ServerEvent];
+    }
+  }
+
+  private sessionStarted(event: LiveServerEventOf<'session.started'>): ServerEvent[] {
+    this.started = true;
+    const held = this.held.splice(0);
+    if (held.length) queueMicrotask(() => this.options.sendWire(held));
+    const session = gaSessionOf(event.session as LiveSessionResource);
+    return [
+      { type: 'session.created', event_id: '', session },
+      { type: 'session.updated', event_id: '', session },
+      event as unknown as ServerEvent,
+    ] as unknown as ServerEvent[];
+  }
+
+  private outputAudio(delta: string): ServerEvent[] {
+    const events = this.openReply();
+    const reply = this.reply!;
+    if (!reply.cancelled) events.push(replyAudio(reply.ids, delta));
+    return events;
+  }
+
+  private outputTranscript(event: LiveServerEventOf<'session.output_transcript.delta'>): ServerEvent[] {
+    if (!event.delta) return [];
+    const events = this.openReply();
+    const reply = this.reply!;
+    reply.transcript += event.delta;
+    if (!reply.cancelled) events.push(replyTranscript(reply.ids, event.delta));
+    return events;
+  }
+
+  /** Assistant output (re)starts the silence clock; the first of a reply opens it and ends the user's turn. */
+  private openReply(): ServerEvent[] {
+    this.restartSilence();
+    if (this.reply) return [];
+    const events = this.endUser();
+    const ids: ReplyIds = { responseId: this.nextId('resp'), itemId: this.nextId('item'), metadata: this.requestTag };
+    this.requestTag = null;
+    this.reply = { ids, transcript: '', cancelled: false };
+    this.lastItemId = ids.itemId;
+    return [...events, ...replyStarted(ids)];
+  }
+
+  private inputTranscript(event: LiveServerEventOf<'session.input_transcript.delta'>): ServerEvent[] {
+    if (!event.delta) return [];
+    // The user speaking closes the assistant's segment at once (the grouper's speaker change).
+    const events = this.endReply('completed');
+    if (!this.user) {
+      const itemId = this.nextId('item');
+      events.push(...userStarted(itemId, event.start_ms, this.lastItemId));
+      this.user = { itemId, transcript: '', endMs: event.end_ms };
+    }
+    const user = this.user;
+    user.transcript += event.delta;
+    user.endMs = Math.max(user.endMs, event.end_ms);
+    events.push(userTranscript(user.itemId, event.delta));
+    this.restartSilence();
+    return events;
+  }
+
+  private endUser(): ServerEvent[] {
+    const user = this.user;
+    if (!user) return [];
+    this.user = undefined;
+    const previous = this.lastItemId;
+    this.lastItemId = user.itemId;
+    return userFinished(user.itemId, user.endMs, user.transcript, previous);
+  }
+
+  private endReply(status: 'completed' | 'cancelled'): ServerEvent[] {
+    const reply = this.reply;
+    if (!reply) return [];
+    this.reply = undefined;
+    return reply.cancelled ? [] : replyFinished(reply.ids, reply.transcript, status);
+  }
+
+  /** kaiwa stopped listening to this reply: GA hears it end now; Live's remaining output of it is dropped. */
+  private cancelReply(): ServerEvent[] {
+    const reply = this.reply;
+    if (!reply || reply.cancelled) return [];
+    const events = replyFinished(reply.ids, reply.transcript, 'cancelled');
+    reply.cancelled = true;
+    return events;
+  }
+
+  private appendedConfirmed(clientEventId: unknown): ServerEvent[] {
+    const item = typeof clientEventId === 'string' ? this.appended.get(clientEventId) : undefined;
+    if (!item) return [];
+    this.appended.delete(clientEventId as string);
+    return this.confirm(item);
+  }
+
+  private confirm(item: Json): ServerEvent[] {
+    const previous = this.lastItemId;
+    if (typeof item.id === 'string') this.lastItemId = item.id;
+    return itemConfirmed(item, previous);
+  }
+
+  /** A delegated Responses backend asked for kaiwa's function tools: one out-of-band GA response of calls. */
+  private delegatedEvent(event: LiveServerEventOf<'response.event'>): ServerEvent[] {
+    const calls = this.delegated.add(event.event);
+    return calls ? delegatedToolCalls(this.nextId('resp'), calls) : [];
+  }
+
+  private error(event: LiveServerEventOf<'error'>): ServerEvent {
+    const { client_event_id: clientEventId, ...error } = event.error;
+    const causedBy = clientEventId ?? event.client_event_id;
+    return { type: 'error', event_id: event.event_id, error: { ...error, ...(causedBy ? { event_id: causedBy } : {}) } } as unknown as ServerEvent;
+  }
+
+  private restartSilence(): void {
+    this.clearSilence();
+    this.silenceTimer = setTimeout(() => this.onSilence(), this.silenceMs);
+    this.silenceTimer.unref?.();
+  }
+
+  private clearSilence(): void {
+    if (this.silenceTimer) clearTimeout(this.silenceTimer);
+    this.silenceTimer = undefined;
+  }
+
+  private onSilence(): void {
+    this.silenceTimer = undefined;
+    const events = this.stamp([...this.endReply('completed'), ...this.endUser()]);
+    if (events.length) this.options.deliver(events);
+  }
+
+  private stamp(events: ServerEvent[]): ServerEvent[] {
+    for (const event of events) {
+      const stamped = event as { event_id?: string };
+      if (!stamped.event_id) stamped.event_id = this.nextId('event');
+    }
+    return events;
+  }
+
+  private nextId(kind: string): string {
+    this.counter += 1;
+    return `${kind}_live_${this.counter}`;
+  }
+}

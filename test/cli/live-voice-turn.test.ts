@@ -1,0 +1,73 @@
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { runKaiwa } from '../helpers/cli-runner.js';
+import { speechWav, tempDir, wavData } from '../helpers/wav-fixtures.js';
+import { eventId, startLivePeer, type LiveConnection, type LivePeer } from '../helpers/live-peer.js';
+
+const dir = tempDir();
+const peers: LivePeer[] = [];
+after(async () => { for (const peer of peers) await peer.close(); });
+
+const KEY = 'sk-test-live-voice-turn-0123456789';
+const assistantPcm = wavData(speechWav(dir, 'Autumn wind, a little cold, quietly ends.', 24000, 1, 'live-reply.wav'));
+
+function chunksOf(buffer: Buffer, size: number): Buffer[] {
+  const chunks: Buffer[] = [];
+  for (let at = 0; at < buffer.length; at += size) chunks.push(buffer.subarray(at, at + size));
+  return chunks;
+}
+
+/** Live's answer to a spoken question: timed transcript fragments and id-less audio, then usage; no end event. */
+function answer(connection: LiveConnection, questionMs: number): void {
+  connection.send({ type: 'session.input_transcript.delta', event_id: eventId(), delta: 'How is the', start_ms: 200, end_ms: 900 });
+  connection.send({ type: 'session.input_transcript.delta', event_id: eventId(), delta: ' weather?', start_ms: 900, end_ms: questionMs });
+  const words = ['Autumn wind, ', 'a little cold, ', 'quietly ends.'];
+  const chunks = chunksOf(assistantPcm, 4800);
+  let at = questionMs + 300;
+  chunks.forEach((chunk, index) => {
+    connection.send({ type: 'session.output_audio.delta', delta: chunk.toString('base64') });
+    const word = words[index];
+    if (word) connection.send({ type: 'session.output_transcript.delta', event_id: eventId(), delta: word, start_ms: at, end_ms: at + 100 });
+    at += 100;
+  });
+  connection.send({ type: 'session.usage.updated', event_id: eventId(), usage: { seconds: 4.5 } });
+}
+
+test('kaiwa --protocol live holds a voice turn against a Live peer: reply audio byte-exact, both transcripts, usage, key unseen', async () => {
+  const question = speechWav(dir, 'How is the weather today?', 24000, 1, 'live-q.wav');
+  const questionPcm = wavData(question);
+  let answered = false;
+  const peer = await startLivePeer({
+    finalSeconds: 6,
+    onEvent: (connection, event) => {
+      if (answered || event.type !== 'session.input_audio.append' || connection.audio.length < questionPcm.length) return;
+      answered = true;
+      answer(connection, Math.round(questionPcm.length / 48));
+    },
+  });
+  peers.push(peer);
+  const output = join(dir, 'live-a.wav');
+  const result = await runKaiwa(
+    ['--url', peer.url, '--protocol', 'live', '--input', question, '--output', output, '--once', '--no-speaker', '--voice', 'marin', '--instructions', 'Be brief.'],
+    { env: { OPENAI_API_KEY: KEY } },
+  );
+  assert.equal(result.code, 0, result.stderr);
+  const connection = peer.connections[0]!;
+  assert.equal(connection.path, '/v1/live/sessions');
+  assert.equal(connection.headers.authorization, `Bearer ${KEY}`);
+  const [start, ...rest] = connection.received;
+  assert.deepEqual(start, {
+    type: 'session.start', event_id: (start as { event_id: string }).event_id,
+    session: { model: 'gpt-live-1', instructions: 'Be brief.', audio: { format: { type: 'audio/pcm', rate: 24000 }, output: { voice: 'marin' } } },
+  });
+  const types = new Set(rest.map((event) => event.type));
+  assert.deepEqual([...types].sort(), ['session.close', 'session.input_audio.append'], 'nothing but audio and the close after session.start');
+  assert.deepEqual(connection.audio.subarray(0, questionPcm.length), questionPcm, 'the file went out unchanged');
+  assert.deepEqual(wavData(output), assistantPcm, 'the reply audio, byte for byte');
+  assert.match(result.stdout, /^you: How is the weather\?$/m);
+  assert.match(result.stdout, /^assistant: Autumn wind, a little cold, quietly ends\.$/m);
+  assert.match(result.stderr, /usage: 6\.0 s of session time at \$0\.05\/min \(https:\/\/developers\.openai\.com\/api\/docs\/models\/gpt-live-1\.md, 2026-11-30\) · \$0\.0050/);
+  assert.match(result.stderr, /session ended: .*\$0\.0050/);
+  assert.ok(!result.stdout.includes(KEY) && !result.stderr.includes(KEY), 'the key is never printed');
+});

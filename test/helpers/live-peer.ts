@@ -1,0 +1,103 @@
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type {
+  ClientEvent, ServerEvent, SessionConfig, SessionResource,
+} from 'openai/resources/live/live';
+
+/**
+ * A GPT-Live peer written from the official SDK's types (not kaiwa serve): a real WebSocket
+ * server on 127.0.0.1 at `/v1/live/sessions` that keeps what the client sent and answers
+ * from a script. Every event it sends is typed as the SDK's Live ServerEvent.
+ */
+export interface LiveConnection {
+  readonly headers: IncomingHttpHeaders;
+  readonly path: string;
+  readonly received: ClientEvent[];
+  /** Decoded bytes of every session.input_audio.append, in order. */
+  audio: Buffer;
+  send(event: ServerEvent): void;
+  close(code?: number): void;
+  readonly closed: Promise<{ code: number }>;
+  session: SessionResource | undefined;
+}
+
+export interface LivePeerOptions {
+  onEvent?(connection: LiveConnection, event: ClientEvent): void;
+  /** Cumulative session seconds reported in session.closed. */
+  finalSeconds?: number;
+}
+
+export interface LivePeer {
+  readonly url: string;
+  readonly connections: LiveConnection[];
+  close(): Promise<void>;
+}
+
+let counter = 0;
+export const eventId = (): string => `event_peer_${++counter}`;
+
+function resourceOf(config: SessionConfig): SessionResource {
+  return {
+    id: 'sess_live_peer', expires_at: Math.floor(Date.now() / 1000) + 3600, model: config.model, status: 'active',
+    ...(config.audio ? { audio: config.audio } : {}),
+    ...(config.instructions ? { instructions: config.instructions } : {}),
+    delegation: config.delegation ?? null,
+  };
+}
+
+function respond(connection: LiveConnection, event: ClientEvent, options: LivePeerOptions): void {
+  const clientEventId = event.event_id ?? undefined;
+  if (connection.session === undefined && event.type !== 'session.start') {
+    connection.send({ type: 'error', event_id: eventId(), error: { type: 'invalid_request_error', code: 'session_not_started', message: 'Send session.start first.', ...(clientEventId ? { client_event_id: clientEventId } : {}) } });
+    return;
+  }
+  if (event.type === 'session.start') {
+    connection.session = resourceOf(event.session as SessionConfig);
+    connection.send({ type: 'session.started', event_id: eventId(), session: connection.session, ...(clientEventId ? { client_event_id: clientEventId } : {}) });
+  } else if (event.type === 'session.input_audio.append') {
+    connection.audio = Buffer.concat([connection.audio, Buffer.from(event.audio, 'base64')]);
+  } else if (event.type === 'session.close') {
+    connection.send({
+      type: 'session.closed', event_id: eventId(), reason: 'close_requested', session: connection.session!,
+      usage: { seconds: options.finalSeconds ?? 0 }, ...(clientEventId ? { client_event_id: clientEventId } : {}),
+    });
+    connection.close(1000);
+  }
+}
+
+export async function startLivePeer(options: LivePeerOptions = {}): Promise<LivePeer> {
+  const http = createServer((_req, res) => res.writeHead(404).end());
+  const wss = new WebSocketServer({ noServer: true });
+  const connections: LiveConnection[] = [];
+  http.on('upgrade', (request, socket, head) => {
+    wss.handleUpgrade(request, socket, head, (ws: WebSocket) => {
+      let closedResolve!: (value: { code: number }) => void;
+      const connection: LiveConnection = {
+        headers: request.headers, path: request.url ?? '', received: [], audio: Buffer.alloc(0), session: undefined,
+        send: (event) => ws.send(JSON.stringify(event)),
+        close: (code = 1000) => ws.close(code),
+        closed: new Promise((resolve) => { closedResolve = resolve; }),
+      };
+      ws.on('close', (code) => closedResolve({ code }));
+      connections.push(connection);
+      ws.on('message', (data) => {
+        const event = JSON.parse(data.toString()) as ClientEvent;
+        connection.received.push(event);
+        respond(connection, event, options);
+        options.onEvent?.(connection, event);
+      });
+    });
+  });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const port = (http.address() as AddressInfo).port;
+  return {
+    url: `ws://127.0.0.1:${port}/v1`,
+    connections,
+    close: async () => {
+      for (const client of wss.clients) client.terminate();
+      wss.close();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    },
+  };
+}
