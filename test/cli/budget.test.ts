@@ -19,11 +19,11 @@ test('--max-cost against kaiwa serve: the session ends after the response that c
   const input = join(dir, 'turns.wav');
   writeFileSync(input, encodeWav(bufferToInt16(Buffer.concat(turns)), 24000, 1));
   try {
-    const result = await runKaiwa(['--url', proxy.url, '--input', input, '--no-speaker', '--silence-ms', '400', '--max-cost', '0.004'], {
+    const result = await runKaiwa(['--url', proxy.url, '--input', input, '--no-speaker', '--silence-ms', '400', '--max-cost', '0.005'], {
       env: { OPENAI_API_KEY: 'sk-budget-test-0000' }, timeoutMs: 30_000,
     });
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stderr, /spent \$0\.00\d+ of the \$0\.0040 budget \(--max-cost\)/, 'warned at 80 %');
+    assert.match(result.stderr, /spent \$0\.00\d+ of the \$0\.0050 budget \(--max-cost\)/, 'warned at 80 %');
     assert.match(result.stderr, /no more audio is sent; the session ends after the current response/);
     assert.match(result.stderr, /session ended: .* · \$0\.00\d+/);
     const responses = proxy.log.filter((event) => event.from === 'server' && event.type === 'response.done');
