@@ -1,11 +1,13 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { processTempDir } from './temp-dir.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const KAIWA_BIN = join(ROOT, 'dist', 'cli', 'main.js');
+
+/** An empty config home shared by every run of this test process (kaiwa only reads it). */
+const emptyConfigHome = processTempDir('kaiwa-config-');
 
 export interface KaiwaResult {
   code: number | null;
@@ -30,7 +32,7 @@ export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const key of ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'AZURE_OPENAI_API_KEY']) delete env[key];
   // A config home of its own: no developer's ~/.config/kaiwa leaks in, and nothing is written into the repo.
-  env.XDG_CONFIG_HOME = mkdtempSync(join(tmpdir(), 'kaiwa-config-'));
+  env.XDG_CONFIG_HOME = emptyConfigHome();
   for (const [key, value] of Object.entries(extra)) {
     if (value === undefined) delete env[key];
     else env[key] = value;
