@@ -2,6 +2,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { processTempDir } from './temp-dir.js';
+import { waitForEvent, type WaitOptions } from './wait-for.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const KAIWA_BIN = join(ROOT, 'dist', 'cli', 'main.js');
@@ -16,6 +17,11 @@ export interface KaiwaResult {
   stderr: string;
 }
 
+export interface RunOutput {
+  stdout: () => string;
+  stderr: () => string;
+}
+
 export interface RunOptions {
   env?: Record<string, string | undefined>;
   /** Text written to stdin, which is then closed (default: closed at once). */
@@ -24,7 +30,7 @@ export interface RunOptions {
   cwd?: string;
   /** Keep stdin open (the test drives the process with signals instead). */
   keepStdinOpen?: boolean;
-  onSpawn?: (child: ChildProcessWithoutNullStreams, output: { stdout: () => string; stderr: () => string }) => void;
+  onSpawn?: (child: ChildProcessWithoutNullStreams, output: RunOutput) => void;
 }
 
 /** An environment with no OpenAI settings leaking in from the developer's shell. */
@@ -62,4 +68,14 @@ export function runKaiwa(args: string[], options: RunOptions = {}): Promise<Kaiw
 
 export function assertNoStackTrace(text: string): void {
   if (/\n\s+at .+[:(]/.test(text)) throw new Error(`output has a stack trace:\n${text}`);
+}
+
+/**
+ * Resolves once what the child wrote to `stream` so far satisfies `check` (looked at now and
+ * at each new chunk); rejects after the deadline. Use inside onSpawn with its `output`.
+ */
+export async function untilOutput(child: ChildProcessWithoutNullStreams, output: RunOutput, stream: 'stdout' | 'stderr',
+  check: (text: string) => boolean, options: WaitOptions): Promise<void> {
+  if (check(output[stream]())) return;
+  await waitForEvent(child[stream], 'data', { ...options, match: () => check(output[stream]()) });
 }
