@@ -9,6 +9,16 @@ import { gaVoiceTurn } from '../helpers/event-scripts.js';
 import { runKaiwa } from '../helpers/cli-runner.js';
 import { speechWav, tempDir, wavData } from '../helpers/wav-fixtures.js';
 import { parseWav } from '../../src/audio/wav.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+/** Samples in the WAV being written at `path` so far (the writer keeps it valid throughout). */
+function samplesWritten(path: string): number {
+  try {
+    return parseWav(readFileSync(path)).samples.length;
+  } catch {
+    return 0;
+  }
+}
 
 let pulse: PulseServer;
 let server: ScriptedServer;
@@ -41,15 +51,6 @@ function soxProcesses(): number[] {
   return out.split('\n').map((line) => line.trim().split(/\s+/)).filter(([, comm]) => comm === 'sox').map(([p]) => Number(p));
 }
 
-const waitFor = async (check: () => boolean, ms: number): Promise<boolean> => {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (check()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  return check();
-};
-
 test('SIGTERM mid-reply: recorder and player stop, socket closes with 1000, WAV complete, summary, exit 0, no SoX left', async () => {
   const before = new Set(soxProcesses());
   const output = join(dir, 'sigterm.wav');
@@ -59,11 +60,12 @@ test('SIGTERM mid-reply: recorder and player stop, socket closes with 1000, WAV 
     keepStdinOpen: true,
     onSpawn: (child, out) => {
       void (async () => {
-        await waitFor(() => out.stdout().includes('assistant:') && soxChildrenOf(child.pid!).length >= 2, 8000);
+        await waitFor(() => out.stdout().includes('assistant:') && soxChildrenOf(child.pid!).length >= 2, { what: 'the reply and both SoX processes', timeoutMs: 8000 });
         soxSeen = soxChildrenOf(child.pid!);
-        await new Promise((resolve) => setTimeout(resolve, 500));
+        // The whole reply has arrived (the file holds it) and is still playing: mid-reply.
+        await waitFor(() => samplesWritten(output) * 2 >= longReply.length, { what: 'the whole reply in the WAV', timeoutMs: 8000 });
         child.kill('SIGTERM');
-      })();
+      })().catch(() => child.kill('SIGTERM'));
     },
   });
   assert.equal(soxSeen.length, 2, 'a real SoX recorder and player were running');
@@ -79,22 +81,23 @@ test('SIGTERM mid-reply: recorder and player stop, socket closes with 1000, WAV 
 
 test('a second Ctrl-C exits at once, still without orphans', async () => {
   const before = new Set(soxProcesses());
-  let firstAt = 0;
+  let signalled = false;
   const result = await runKaiwa(['--url', server.url, '--text', 'talk to me', '--no-mic'], {
     env: { OPENAI_API_KEY: 'sk-shutdown-test-0000' },
     keepStdinOpen: true,
+    // A hang would meet this deadline and a SIGKILL: the exit below must come by itself.
+    timeoutMs: 10_000,
     onSpawn: (child, out) => {
       void (async () => {
-        await waitFor(() => out.stdout().includes('assistant:') && soxChildrenOf(child.pid!).length >= 1, 8000);
-        firstAt = Date.now();
+        await waitFor(() => out.stdout().includes('assistant:') && soxChildrenOf(child.pid!).length >= 1, { what: 'the reply and the SoX player', timeoutMs: 8000 });
+        signalled = true;
         child.kill('SIGINT');
         child.kill('SIGINT');
-      })();
+      })().catch(() => undefined);
     },
   });
-  assert.ok(firstAt > 0);
+  assert.ok(signalled);
+  assert.equal(result.signal, null, 'kaiwa exited by itself, not at the runner\'s deadline');
   assert.ok([0, 130].includes(result.code ?? -1), `exit ${result.code}`);
-  assert.ok(Date.now() - firstAt < 3000, 'quick exit');
-  const gone = await waitFor(() => soxProcesses().filter((pid) => !before.has(pid)).length === 0, 2000);
-  assert.ok(gone, 'no SoX process outlives kaiwa');
+  await waitFor(() => soxProcesses().filter((pid) => !before.has(pid)).length === 0, { what: 'no SoX process to outlive kaiwa', timeoutMs: 2000 });
 });
