@@ -9,6 +9,11 @@ export const KAIWA_BIN = join(ROOT, 'dist', 'cli', 'main.js');
 
 /** An empty config home shared by every run of this test process (kaiwa only reads it). */
 const emptyConfigHome = processTempDir('kaiwa-config-');
+/**
+ * A runtime dir for runs that have none (no private PulseAudio set one): without it the
+ * sound libraries behind SoX make a runtime dir of their own in the temp folder and leave it.
+ */
+const emptyRuntimeDir = processTempDir('kaiwa-runtime-');
 
 export interface KaiwaResult {
   code: number | null;
@@ -39,6 +44,7 @@ export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS
   for (const key of ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'AZURE_OPENAI_API_KEY']) delete env[key];
   // A config home of its own: no developer's ~/.config/kaiwa leaks in, and nothing is written into the repo.
   env.XDG_CONFIG_HOME = emptyConfigHome();
+  env.XDG_RUNTIME_DIR ??= emptyRuntimeDir();
   for (const [key, value] of Object.entries(extra)) {
     if (value === undefined) delete env[key];
     else env[key] = value;
