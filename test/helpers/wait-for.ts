@@ -15,12 +15,12 @@ export interface WaitOptions {
 const DEFAULT_TIMEOUT_MS = 10_000;
 
 /** Resolves with the first truthy value of `check` (looked at now, then every `everyMs`); rejects after the deadline. */
-export async function waitFor<T>(check: () => T | Promise<T>, options: WaitOptions): Promise<NonNullable<T>> {
+export async function waitFor<T>(check: () => T | Promise<T>, options: WaitOptions): Promise<Exclude<T, false | 0 | '' | null | undefined>> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
-    if (value) return value as NonNullable<T>;
+    if (value) return value as Exclude<T, false | 0 | '' | null | undefined>;
     if (Date.now() >= deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${options.what}`);
     await new Promise((resolve) => setTimeout(resolve, options.everyMs ?? 20));
   }
