@@ -10,6 +10,7 @@ import { runKaiwa } from '../helpers/cli-runner.js';
 import { speechWav, tempDir, wavData } from '../helpers/wav-fixtures.js';
 import { parseWav } from '../../src/audio/wav.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { isAlive } from '../helpers/audio-fake-sox.js';
 
 /** Samples in the WAV being written at `path` so far (the writer keeps it valid throughout). */
 function samplesWritten(path: string): number {
@@ -46,13 +47,8 @@ function soxChildrenOf(pid: number): number[] {
   return out.split('\n').map((line) => line.trim().split(/\s+/)).filter(([, ppid, comm]) => Number(ppid) === pid && comm === 'sox').map(([p]) => Number(p));
 }
 
-function soxProcesses(): number[] {
-  const out = execFileSync('ps', ['-eo', 'pid=,comm='], { encoding: 'utf8' });
-  return out.split('\n').map((line) => line.trim().split(/\s+/)).filter(([, comm]) => comm === 'sox').map(([p]) => Number(p));
-}
 
 test('SIGTERM mid-reply: recorder and player stop, socket closes with 1000, WAV complete, summary, exit 0, no SoX left', async () => {
-  const before = new Set(soxProcesses());
   const output = join(dir, 'sigterm.wav');
   let soxSeen: number[] = [];
   const result = await runKaiwa(['--url', server.url, '--text', 'talk to me', '--output', output], {
@@ -75,12 +71,13 @@ test('SIGTERM mid-reply: recorder and player stop, socket closes with 1000, WAV 
   const wav = parseWav(readFileSync(output));
   assert.equal(wav.sampleRate, 24000);
   assert.equal(wav.samples.length * 2, longReply.length, 'every received sample written');
-  const leftovers = soxProcesses().filter((pid) => !before.has(pid));
+  // kaiwa's own SoX processes (not the machine's: other tests and runs may use SoX meanwhile).
+  const leftovers = soxSeen.filter(isAlive);
   assert.deepEqual(leftovers, [], 'no SoX process outlives kaiwa');
 });
 
 test('a second Ctrl-C exits at once, still without orphans', async () => {
-  const before = new Set(soxProcesses());
+  let soxSeen: number[] = [];
   let signalled = false;
   const result = await runKaiwa(['--url', server.url, '--text', 'talk to me', '--no-mic'], {
     env: { OPENAI_API_KEY: 'sk-shutdown-test-0000' },
@@ -90,6 +87,7 @@ test('a second Ctrl-C exits at once, still without orphans', async () => {
     onSpawn: (child, out) => {
       void (async () => {
         await waitFor(() => out.stdout().includes('assistant:') && soxChildrenOf(child.pid!).length >= 1, { what: 'the reply and the SoX player', timeoutMs: 8000 });
+        soxSeen = soxChildrenOf(child.pid!);
         signalled = true;
         child.kill('SIGINT');
         child.kill('SIGINT');
@@ -99,5 +97,6 @@ test('a second Ctrl-C exits at once, still without orphans', async () => {
   assert.ok(signalled);
   assert.equal(result.signal, null, 'kaiwa exited by itself, not at the runner\'s deadline');
   assert.ok([0, 130].includes(result.code ?? -1), `exit ${result.code}`);
-  await waitFor(() => soxProcesses().filter((pid) => !before.has(pid)).length === 0, { what: 'no SoX process to outlive kaiwa', timeoutMs: 2000 });
+  assert.ok(soxSeen.length >= 1);
+  await waitFor(() => !soxSeen.some(isAlive), { what: `kaiwa's SoX (${soxSeen.join(', ')}) to be gone`, timeoutMs: 2000 });
 });
