@@ -23,10 +23,8 @@ test('no key: --input/--output/--once holds a spoken turn with the built-in serv
   const dir = tempDir();
   const sentences = TEST_SENTENCES.slice(0, 10);
   const pairs: Array<{ reference: string; hypothesis: string }> = [];
-  // Five at a time: a run mostly waits (its question plays in real time), so more overlap costs little CPU.
-  const atOnce = 5;
-  for (let start = 0; start < sentences.length; start += atOnce) {
-    await Promise.all(sentences.slice(start, start + atOnce).map(async (sentence, offset) => {
+  for (let start = 0; start < sentences.length; start += 2) {
+    await Promise.all(sentences.slice(start, start + 2).map(async (sentence, offset) => {
       const index = start + offset;
       const output = join(dir, `a${index}.wav`);
       const result = await runKaiwa(['--input', questionWav(dir, sentence, index), '--output', output, '--once', '--no-speaker'], { timeoutMs: 40_000 });
