@@ -107,7 +107,7 @@ test('an expired session (the service ends it) carries on in a new one; a server
       onSpawn: (child, output) => {
         void (async () => {
           const answered = (line: string) => untilOutput(child, output, 'stdout', (text) => text.includes(`assistant: You said: ${line}`), { what: `the answer to "${line}"` });
-          const sessionId = await faults.nextSession(5000, true);
+          const sessionId = await faults.nextSession(15_000, true);
           child.stdin.write('before expiry\n');
           await answered('before expiry');
           faults.expire(sessionId);
