@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { PacedPlayer } from '../../src/audio/paced-player.js';
@@ -9,31 +9,32 @@ class RecordingDevice extends EventEmitter implements AudioSink {
   readonly format = { sampleRate: 24000 };
   writes: Array<{ at: number; bytes: number }> = [];
   clears = 0;
-  constructor(private readonly clock: { t: number }) { super(); }
-  write(pcm: Buffer): void { this.writes.push({ at: this.clock.t, bytes: pcm.length }); }
+  constructor(private readonly clock: { t: number } | undefined = undefined) { super(); }
+  write(pcm: Buffer): void { this.writes.push({ at: this.clock ? this.clock.t : Date.now(), bytes: pcm.length }); }
   clear(): void { this.clears += 1; }
   async close(): Promise<void> {}
 }
 
 const MS = 48; // bytes per ms at 24 kHz PCM16
 
-function setUp(leadMs = 150) {
-  const clock = { t: 0 };
-  const device = new RecordingDevice(clock);
-  const player = new PacedPlayer(device, { leadMs, tickMs: 1_000_000, now: () => clock.t });
-  const advance = (ms: number, step = 10): void => {
-    for (let elapsed = 0; elapsed < ms; elapsed += step) {
-      clock.t += step;
-      (player as unknown as { pump(): void }).pump();
-    }
+/**
+ * A player on mock timers (node:test): its own timers drive it, and the test moves time
+ * one millisecond at a time (a mock tick runs every due timer at the tick's end time).
+ */
+function setUp(t: TestContext, leadMs = 150, options: { outputLatencyMs?: number; startMs?: number } = {}) {
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: options.startMs ?? 0 });
+  const device = new RecordingDevice();
+  const player = new PacedPlayer(device, { leadMs, now: () => Date.now(), ...(options.outputLatencyMs === undefined ? {} : { outputLatencyMs: options.outputLatencyMs }) });
+  const advance = (ms: number): void => {
+    for (let elapsed = 0; elapsed < ms; elapsed += 1) t.mock.timers.tick(1);
   };
-  return { clock, device, player, advance };
+  return { device, player, advance };
 }
 
 const written = (device: RecordingDevice): number => device.writes.reduce((sum, w) => sum + w.bytes, 0);
 
-test('a long delta is handed to the device no faster than real time plus the lead', () => {
-  const { device, player, advance } = setUp(150);
+test('a long delta is handed to the device no faster than real time plus the lead', (t) => {
+  const { device, player, advance } = setUp(t, 150);
   player.writeItem('a', Buffer.alloc(2000 * MS));
   assert.equal(written(device), 150 * MS, 'only the lead at first');
   advance(500);
@@ -44,16 +45,16 @@ test('a long delta is handed to the device no faster than real time plus the lea
   assert.equal(written(device), 2000 * MS);
 });
 
-test('heard ms follows the playhead, not what was received', () => {
-  const { player, advance } = setUp(150);
+test('heard ms follows the playhead, not what was received', (t) => {
+  const { player, advance } = setUp(t, 150);
   player.writeItem('a', Buffer.alloc(1000 * MS));
   advance(300);
   assert.ok(Math.abs(player.heardMs('a') - 300) <= 10, `heard ${player.heardMs('a')}`);
   assert.equal(player.receivedMs('a'), 1000);
 });
 
-test('clear stops at once: nothing more is written and heard ms freezes', () => {
-  const { device, player, advance } = setUp(150);
+test('clear stops at once: nothing more is written and heard ms freezes', (t) => {
+  const { device, player, advance } = setUp(t, 150);
   player.writeItem('a', Buffer.alloc(3000 * MS));
   advance(400);
   player.clear();
@@ -66,8 +67,8 @@ test('clear stops at once: nothing more is written and heard ms freezes', () => 
   assert.equal(player.audible, false);
 });
 
-test('items are tracked separately', () => {
-  const { player, advance } = setUp(100);
+test('items are tracked separately', (t) => {
+  const { player, advance } = setUp(t, 100);
   player.writeItem('a', Buffer.alloc(200 * MS));
   player.writeItem('b', Buffer.alloc(200 * MS));
   advance(300);
@@ -75,15 +76,8 @@ test('items are tracked separately', () => {
   assert.ok(Math.abs(player.heardMs('b') - 100) <= 10);
 });
 
-test('idle ticks do not make a silent player audible', () => {
-  const clock = { t: 1000 };
-  const player = new PacedPlayer(new RecordingDevice(clock), { leadMs: 150, outputLatencyMs: 20, tickMs: 1_000_000, now: () => clock.t });
-  const advance = (ms: number): void => {
-    for (let elapsed = 0; elapsed < ms; elapsed += 10) {
-      clock.t += 10;
-      (player as unknown as { pump(): void }).pump();
-    }
-  };
+test('idle time does not make a silent player audible', (t) => {
+  const { player, advance } = setUp(t, 150, { outputLatencyMs: 20, startMs: 1000 });
   advance(200);
   assert.equal(player.audible, false);
   player.writeItem('a', Buffer.alloc(100 * MS));
@@ -94,7 +88,8 @@ test('idle ticks do not make a silent player audible', () => {
 
 /**
  * Timers stand-in: the test decides when each one fires. Like libuv's, they fire up to a
- * millisecond before the moment asked for, measured on the player's own clock.
+ * millisecond before the moment asked for, measured on the player's own clock. (node:test's
+ * mock timers fire exactly on time, so they cannot show this.)
  */
 function withEarlyTimers(clock: { t: number }, run: (fireNext: () => boolean) => void): void {
   const pending: Array<{ at: number; fn: () => void; cleared: boolean }> = [];

@@ -9,6 +9,15 @@ import { fakeSox, isAlive, pidsOf, waitFor } from '../helpers/audio-fake-sox.js'
 import { audioTempDir } from '../helpers/audio-tmp.js';
 
 const dir = audioTempDir('kaiwa-sox-');
+
+/** The command a process runs now (its /proc comm), or undefined once it is gone. */
+function commOf(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
 const FORMAT = { sampleRate: 24000 };
 
 /** Sets environment variables for one test and puts the old values back afterwards. */
@@ -184,11 +193,13 @@ describe('SoX process handling (with stand-in sox scripts)', () => {
     recorder.start();
     await waitFor(() => pidsOf(stubborn).length === 1, 2000, 'the stand-in to start');
     const [pid] = pidsOf(stubborn);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // It ignores TERM once it is `sleep` (the trap is set before the exec).
+    await waitFor(() => commOf(pid!) === 'sleep', 2000, 'the stand-in to ignore SIGTERM');
     const startedStop = Date.now();
     await recorder.stop();
     const tookMs = Date.now() - startedStop;
-    assert.ok(tookMs >= 190 && tookMs < 1500, `stop took ${tookMs} ms`);
+    // At least the grace period (a lower bound holds on any machine); a hang meets the test's deadline.
+    assert.ok(tookMs >= 190, `stop took ${tookMs} ms, less than the 200 ms grace`);
     assert.equal(isAlive(pid!), false);
     assert.deepEqual(liveSoxPids(), []);
   });
@@ -200,7 +211,11 @@ describe('SoX process handling (with stand-in sox scripts)', () => {
       const { SoxRecorder, SoxPlayer } = await import(${JSON.stringify(soxUrl)});
       new SoxRecorder({ sampleRate: 24000 }).start();
       new SoxPlayer({ sampleRate: 24000 }).write(Buffer.alloc(960));
-      setTimeout(() => process.exit(0), 300);`;
+      // Exits (without stopping them) once both stand-ins have started.
+      const { existsSync, readFileSync } = await import('node:fs');
+      const started = () => existsSync(${JSON.stringify(`${sleeper}.pids`)}) && readFileSync(${JSON.stringify(`${sleeper}.pids`)}, 'utf8').trim().split('\\n').length >= 2;
+      const exitOnceStarted = () => (started() ? process.exit(0) : setTimeout(exitOnceStarted, 10));
+      exitOnceStarted();`;
     const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { env: { ...process.env, KAIWA_SOX: sleeper }, stdio: 'inherit' });
     const code = await new Promise((resolve) => child.on('exit', resolve));
     assert.equal(code, 0);
@@ -246,7 +261,8 @@ describe('SoX process handling (with stand-in sox scripts)', () => {
     const startedClose = Date.now();
     await sink.close();
     const tookMs = Date.now() - startedClose;
-    assert.ok(tookMs >= 250 && tookMs < 1500, `close took ${tookMs} ms`);
+    // At least the queued audio plus slack (a lower bound holds on any machine); a hang meets the test's deadline.
+    assert.ok(tookMs >= 250, `close took ${tookMs} ms, less than the audio plus slack`);
     assert.equal(isAlive(pidsOf(hung)[0]!), false);
     await sink.close();
   });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -8,6 +8,7 @@ import { describeFileError } from '../../src/file-errors.js';
 import { encodeWav, parseWav, readWavFile, WavFormatError } from '../../src/audio/wav.js';
 import { audioTempDir } from '../helpers/audio-tmp.js';
 import { chunk, extensibleFmtBody, fmtBody, int16Data, riffWave } from '../helpers/audio-wav-builder.js';
+import { runNodeWithoutFilePrivileges } from '../helpers/without-file-privileges.js';
 
 const dir = audioTempDir('kaiwa-wav-');
 
@@ -178,13 +179,10 @@ describe('readWavFile', () => {
   it('reports an unreadable file as "permission denied" (checked as an unprivileged user)', () => {
     const path = join(dir, 'secret.wav');
     writeFileSync(path, encodeWav(new Int16Array(10), 8000, 1));
-    chmodSync(path, 0o600);
-    chmodSync(dir, 0o755);
-    const isRoot = process.getuid?.() === 0;
-    if (!isRoot) chmodSync(path, 0o000);
-    // Root reads anything, so run the read as "nobody" to meet a real EACCES.
+    chmodSync(path, 0o000);
+    // Root reads anything, so the read runs without root's file privileges to meet a real EACCES.
     const script = `import(${JSON.stringify(new URL('../../src/audio/wav.ts', import.meta.url).href)}).then((m) => { try { m.readWavFile(${JSON.stringify(path)}); console.log('read it'); } catch (e) { console.log(e.message); } });`;
-    const result = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { encoding: 'utf8', cwd: process.cwd(), ...(isRoot ? { uid: 65534, gid: 65534 } : {}) });
+    const result = runNodeWithoutFilePrivileges(['--import', 'tsx', '-e', script]);
     assert.equal(result.stdout.trim(), `cannot read ${path}: permission denied`, result.stderr);
   });
 

@@ -4,11 +4,33 @@ import { join } from 'node:path';
 import { startRealtimeServer } from '../../src/server/realtime-server.js';
 import { EchoEngine } from '../../src/server/engines/echo-engine.js';
 import { FaultInjector } from '../../src/testing/index.js';
-import { startLoggingProxy } from '../helpers/logging-proxy.js';
-import { ROOT, runKaiwa } from '../helpers/cli-runner.js';
+import { startLoggingProxy, type LoggedEvent } from '../helpers/logging-proxy.js';
+import { ROOT, runKaiwa, untilOutput } from '../helpers/cli-runner.js';
 import { fakeSpeech } from '../helpers/server-speech.js';
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const restoredCount = (stderr: string): number => stderr.match(/reconnected; the conversation so far was restored/g)?.length ?? 0;
+
+const outputIds = (events: readonly LoggedEvent[]): string[] => events
+  .filter((event) => event.from === 'client' && event.type === 'conversation.item.create')
+  .map((event) => event.event.item as { type?: string; call_id?: string })
+  .filter((item) => item.type === 'function_call_output').map((item) => item.call_id ?? '');
+
+/**
+ * The newest session answers nothing: every response it was asked for is done, and a call
+ * the dropped session completed (response.done) but got no output for has its output here.
+ */
+function restoredSessionIdle(log: readonly LoggedEvent[]): boolean {
+  const starts = log.flatMap((event, index) => (event.type === 'session.created' ? [index] : []));
+  const dropped = log.slice(starts.at(-2) ?? 0, starts.at(-1));
+  const current = log.slice(starts.at(-1));
+  const answered = outputIds(dropped);
+  const carried = dropped.filter((event) => event.from === 'server' && event.type === 'response.done')
+    .flatMap((event) => ((event.event.response as { output?: Array<{ type: string; call_id?: string }> }).output ?? []))
+    .filter((item) => item.type === 'function_call').map((item) => item.call_id ?? '').filter((id) => !answered.includes(id));
+  const asked = current.filter((event) => event.from === 'client' && event.type === 'response.create').length;
+  const done = current.filter((event) => event.from === 'server' && event.type === 'response.done').length;
+  return asked === done && carried.every((id) => outputIds(current).includes(id));
+}
 
 test('50 forced disconnects in one session (mid-response, mid-tool-call, between turns): no crash, lines kept, context restored', async () => {
   const faults = new FaultInjector();
@@ -17,12 +39,13 @@ test('50 forced disconnects in one session (mid-response, mid-tool-call, between
   const sessionsOpened = (): number => proxy.log.filter((event) => event.type === 'session.created').length;
   const drops = 50;
   const missed: number[] = [];
+  let driverError: unknown;
   try {
     const result = await runKaiwa(['--url', proxy.url, '--no-mic', '--no-speaker', '--tools', join(ROOT, 'examples', 'weather-tools.mjs'), '--yes'], {
       env: { OPENAI_API_KEY: 'sk-reconnect-test-0000' },
       keepStdinOpen: true,
       timeoutMs: 120_000,
-      onSpawn: (child) => {
+      onSpawn: (child, output) => {
         void (async () => {
           for (let turn = 0; sessionsOpened() <= drops && turn < drops * 2; turn++) {
             const before = sessionsOpened();
@@ -34,17 +57,21 @@ test('50 forced disconnects in one session (mid-response, mid-tool-call, between
               : midCall ? faults.dropOnServerEvent('response.function_call_arguments.done', { timing: 'after' })
                 : faults.dropOnServerEvent('response.done', { timing: 'after' });
             child.stdin.write(kind === 1 ? `call get_weather with city Paris ${turn}\n` : `hello number ${turn}\n`);
-            for (let i = 0; i < 200 && sessionsOpened() === before; i++) await sleep(25);
+            await proxy.waitFor(() => sessionsOpened() > before, { what: 'the forced disconnect', timeoutMs: 5000 }).catch(() => undefined);
             if (sessionsOpened() === before) missed.push(kind);
             rule.cancel();
-            await sleep(150);
+            // The next line goes to a session whose context is restored and that answers nothing
+            // any more (a tool output carried over from the dropped session gets its answer first).
+            const opened = sessionsOpened();
+            await untilOutput(child, output, 'stderr', (text) => restoredCount(text) >= opened - 1, { what: `restore #${opened - 1}`, timeoutMs: 10_000 });
+            await proxy.waitFor(restoredSessionIdle, { what: 'the restored session to be idle', timeoutMs: 10_000 });
           }
           child.stdin.write('final words\n');
-          await sleep(1500);
-          child.kill('SIGTERM');
-        })();
+          await untilOutput(child, output, 'stdout', (text) => text.includes('assistant: You said: final words'), { what: 'the answer to the final words', timeoutMs: 10_000 });
+        })().catch((error: unknown) => { driverError = error; }).finally(() => child.kill('SIGTERM'));
       },
     });
+    assert.equal(driverError, undefined);
     assert.equal(result.code, 0, result.stderr.slice(-2000));
     assert.equal(sessionsOpened(), drops + 1, 'one new session per forced disconnect');
     console.log(`turns whose fault did not fire (kind): ${JSON.stringify(missed)}`);
@@ -71,25 +98,31 @@ test('an expired session (the service ends it) carries on in a new one; a server
   const faults = new FaultInjector();
   const server = await startRealtimeServer({ port: 0, engine: new EchoEngine(), speech: fakeSpeech(), connectionHook: faults });
   const proxy = await startLoggingProxy(server.url);
+  let driverError: unknown;
   try {
     const result = await runKaiwa(['--url', proxy.url, '--no-mic', '--no-speaker', '--reconnect-timeout', '2'], {
       env: { OPENAI_API_KEY: 'sk-reconnect-test-0000' },
       keepStdinOpen: true,
       timeoutMs: 30_000,
-      onSpawn: (child) => {
+      onSpawn: (child, output) => {
         void (async () => {
-          const sessionId = await faults.nextSession(5000, true);
+          const answered = (line: string) => untilOutput(child, output, 'stdout', (text) => text.includes(`assistant: You said: ${line}`), { what: `the answer to "${line}"` });
+          const sessionId = await faults.nextSession(15_000, true);
           child.stdin.write('before expiry\n');
-          await sleep(800);
+          await answered('before expiry');
           faults.expire(sessionId);
-          await sleep(1500);
+          await untilOutput(child, output, 'stderr', (text) => restoredCount(text) === 1, { what: 'the new session after expiry' });
           child.stdin.write('after expiry\n');
-          await sleep(800);
+          await answered('after expiry');
           faults.refuseNext(1000);
           faults.dropAll();
-        })();
+        })().catch((error: unknown) => {
+          driverError = error;
+          child.kill('SIGTERM');
+        });
       },
     });
+    assert.equal(driverError, undefined);
     assert.equal(result.code, 1);
     assert.match(result.stdout, /assistant: You said: before expiry/);
     assert.match(result.stdout, /assistant: You said: after expiry/);
@@ -106,16 +139,21 @@ test('an expired session (the service ends it) carries on in a new one; a server
 test('--no-reconnect ends the session when the connection drops', async () => {
   const faults = new FaultInjector();
   const server = await startRealtimeServer({ port: 0, engine: new EchoEngine(), speech: fakeSpeech(), connectionHook: faults });
+  const proxy = await startLoggingProxy(server.url);
   try {
-    const result = await runKaiwa(['--url', server.url, '--no-mic', '--no-speaker', '--no-reconnect'], {
+    const result = await runKaiwa(['--url', proxy.url, '--no-mic', '--no-speaker', '--no-reconnect'], {
       env: { OPENAI_API_KEY: 'sk-reconnect-test-0000' },
       keepStdinOpen: true,
       timeoutMs: 15_000,
-      onSpawn: () => { void faults.nextSession(5000, true).then(() => sleep(300)).then(() => faults.dropAll()); },
+      // Dropped once the session is set up (kaiwa's session.update answered), not during the start.
+      onSpawn: () => {
+        void proxy.waitFor((log) => log.some((event) => event.type === 'session.updated'), { what: 'session.updated' }).then(() => faults.dropAll());
+      },
     });
     assert.equal(result.code, 1);
     assert.match(result.stderr, /connection closed by the server \(code 1006\)/);
   } finally {
+    await proxy.close();
     await server.close();
   }
 });

@@ -7,6 +7,7 @@ import { addServeOptions, runServe, type ServeOptions } from '../../src/cli/serv
 import type { RealtimeServer } from '../../src/server/realtime-server.js';
 import { TestClient } from '../helpers/server-client.js';
 import { fakeSpeech } from '../helpers/server-speech.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 function parse(args: string[]): ServeOptions {
   const command = addServeOptions(new Command('serve')).exitOverride();
@@ -41,7 +42,7 @@ test('runServe prints one listening line and shuts down cleanly when told to sto
   await client.next('session.created');
   stop();
   assert.equal(await exit, 0);
-  await new Promise((resolve) => setTimeout(resolve, 20));
+  await waitFor(() => client.closed, { what: 'the client to see the close' });
   assert.equal(client.closed?.code, 1001);
 });
 

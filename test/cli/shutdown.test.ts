@@ -9,6 +9,17 @@ import { gaVoiceTurn } from '../helpers/event-scripts.js';
 import { runKaiwa } from '../helpers/cli-runner.js';
 import { speechWav, tempDir, wavData } from '../helpers/wav-fixtures.js';
 import { parseWav } from '../../src/audio/wav.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { isAlive } from '../helpers/audio-fake-sox.js';
+
+/** Samples in the WAV being written at `path` so far (the writer keeps it valid throughout). */
+function samplesWritten(path: string): number {
+  try {
+    return parseWav(readFileSync(path)).samples.length;
+  } catch {
+    return 0;
+  }
+}
 
 let pulse: PulseServer;
 let server: ScriptedServer;
@@ -36,22 +47,8 @@ function soxChildrenOf(pid: number): number[] {
   return out.split('\n').map((line) => line.trim().split(/\s+/)).filter(([, ppid, comm]) => Number(ppid) === pid && comm === 'sox').map(([p]) => Number(p));
 }
 
-function soxProcesses(): number[] {
-  const out = execFileSync('ps', ['-eo', 'pid=,comm='], { encoding: 'utf8' });
-  return out.split('\n').map((line) => line.trim().split(/\s+/)).filter(([, comm]) => comm === 'sox').map(([p]) => Number(p));
-}
-
-const waitFor = async (check: () => boolean, ms: number): Promise<boolean> => {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (check()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  return check();
-};
 
 test('SIGTERM mid-reply: recorder and player stop, socket closes with 1000, WAV complete, summary, exit 0, no SoX left', async () => {
-  const before = new Set(soxProcesses());
   const output = join(dir, 'sigterm.wav');
   let soxSeen: number[] = [];
   const result = await runKaiwa(['--url', server.url, '--text', 'talk to me', '--output', output], {
@@ -59,11 +56,12 @@ test('SIGTERM mid-reply: recorder and player stop, socket closes with 1000, WAV 
     keepStdinOpen: true,
     onSpawn: (child, out) => {
       void (async () => {
-        await waitFor(() => out.stdout().includes('assistant:') && soxChildrenOf(child.pid!).length >= 2, 8000);
+        await waitFor(() => out.stdout().includes('assistant:') && soxChildrenOf(child.pid!).length >= 2, { what: 'the reply and both SoX processes', timeoutMs: 8000 });
         soxSeen = soxChildrenOf(child.pid!);
-        await new Promise((resolve) => setTimeout(resolve, 500));
+        // The whole reply has arrived (the file holds it) and is still playing: mid-reply.
+        await waitFor(() => samplesWritten(output) * 2 >= longReply.length, { what: 'the whole reply in the WAV', timeoutMs: 8000 });
         child.kill('SIGTERM');
-      })();
+      })().catch(() => child.kill('SIGTERM'));
     },
   });
   assert.equal(soxSeen.length, 2, 'a real SoX recorder and player were running');
@@ -73,28 +71,32 @@ test('SIGTERM mid-reply: recorder and player stop, socket closes with 1000, WAV 
   const wav = parseWav(readFileSync(output));
   assert.equal(wav.sampleRate, 24000);
   assert.equal(wav.samples.length * 2, longReply.length, 'every received sample written');
-  const leftovers = soxProcesses().filter((pid) => !before.has(pid));
+  // kaiwa's own SoX processes (not the machine's: other tests and runs may use SoX meanwhile).
+  const leftovers = soxSeen.filter(isAlive);
   assert.deepEqual(leftovers, [], 'no SoX process outlives kaiwa');
 });
 
 test('a second Ctrl-C exits at once, still without orphans', async () => {
-  const before = new Set(soxProcesses());
-  let firstAt = 0;
+  let soxSeen: number[] = [];
+  let signalled = false;
   const result = await runKaiwa(['--url', server.url, '--text', 'talk to me', '--no-mic'], {
     env: { OPENAI_API_KEY: 'sk-shutdown-test-0000' },
     keepStdinOpen: true,
+    // A hang would meet this deadline and a SIGKILL: the exit below must come by itself.
+    timeoutMs: 10_000,
     onSpawn: (child, out) => {
       void (async () => {
-        await waitFor(() => out.stdout().includes('assistant:') && soxChildrenOf(child.pid!).length >= 1, 8000);
-        firstAt = Date.now();
+        await waitFor(() => out.stdout().includes('assistant:') && soxChildrenOf(child.pid!).length >= 1, { what: 'the reply and the SoX player', timeoutMs: 8000 });
+        soxSeen = soxChildrenOf(child.pid!);
+        signalled = true;
         child.kill('SIGINT');
         child.kill('SIGINT');
-      })();
+      })().catch(() => undefined);
     },
   });
-  assert.ok(firstAt > 0);
+  assert.ok(signalled);
+  assert.equal(result.signal, null, 'kaiwa exited by itself, not at the runner\'s deadline');
   assert.ok([0, 130].includes(result.code ?? -1), `exit ${result.code}`);
-  assert.ok(Date.now() - firstAt < 3000, 'quick exit');
-  const gone = await waitFor(() => soxProcesses().filter((pid) => !before.has(pid)).length === 0, 2000);
-  assert.ok(gone, 'no SoX process outlives kaiwa');
+  assert.ok(soxSeen.length >= 1);
+  await waitFor(() => !soxSeen.some(isAlive), { what: `kaiwa's SoX (${soxSeen.join(', ')}) to be gone`, timeoutMs: 2000 });
 });

@@ -44,7 +44,8 @@ test('a reply cut off by cancellation ends with a dash', () => {
   assert.equal(play(cut), 'assistant: I was saying —\n');
 });
 
-test('a user transcript that never comes does not hold the reply forever', async () => {
+test('a user transcript that never comes does not hold the reply forever (mock timers)', (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
   let out = '';
   const printer = new TranscriptPrinter({ write: (text) => { out += text; }, holdMs: 30 });
   let state: ConversationState = initialConversation;
@@ -54,6 +55,8 @@ test('a user transcript that never comes does not hold the reply forever', async
     printer.handle(event, state);
   }
   assert.equal(out, '');
-  await new Promise((resolve) => setTimeout(resolve, 60));
+  t.mock.timers.tick(29);
+  assert.equal(out, '', 'held for holdMs');
+  t.mock.timers.tick(1);
   assert.equal(out, 'assistant: reply');
 });

@@ -10,6 +10,8 @@ import type { ListeningTransport } from '../../src/protocol/transport.js';
 import type { ServerEvent } from '../../src/protocol/events.js';
 import { startScriptedServer, type ScriptedServer } from '../helpers/scripted-server.js';
 import { gaVoiceTurn } from '../helpers/event-scripts.js';
+import { InMemoryTransport } from '../helpers/in-memory-transport.js';
+import { waitFor as waitUntil } from '../helpers/wait-for.js';
 
 const servers: ScriptedServer[] = [];
 after(async () => { for (const server of servers) await server.close(); });
@@ -30,25 +32,16 @@ function waitFor(session: RealtimeSession, type: string, count = 1): Promise<Ser
 }
 
 test('a second response.create waits until the first response is done', async () => {
-  const creates: number[] = [];
-  const server = await startScriptedServer({
-    onEvent: (connection, event) => {
-      if (event.type !== 'response.create') return;
-      creates.push(Date.now());
-      const turn = gaVoiceTurn({ assistantTranscript: `answer ${creates.length}`, audioChunks: [] });
-      setTimeout(() => turn.forEach((reply) => connection.send(reply)), 50);
-    },
-  });
-  servers.push(server);
-  const session = await connect(server);
-  const done = waitFor(session, 'response.done', 2);
+  const connection = new InMemoryTransport();
+  const session = new RealtimeSession(connection, gaDialect);
+  const answer = (n: number): void => gaVoiceTurn({ assistantTranscript: `answer ${n}`, audioChunks: [] }).forEach((reply) => connection.deliver(reply));
   session.sendText('one');
   session.sendText('two');
-  await done;
-  const types = server.connections[0]!.received.map((event) => event.type);
-  assert.deepEqual(types, ['conversation.item.create', 'response.create', 'conversation.item.create', 'response.create']);
-  const secondCreateAfterFirstDone = creates[1]! - creates[0]! >= 50;
-  assert.ok(secondCreateAfterFirstDone, 'second create was held back');
+  const types = (): string[] => connection.received.map((event) => event.type);
+  assert.deepEqual(types(), ['conversation.item.create', 'response.create'], 'the second request (its item with it) held back while the first response runs');
+  answer(1);
+  assert.deepEqual(types(), ['conversation.item.create', 'response.create', 'conversation.item.create', 'response.create'], 'and sent once it is done');
+  answer(2);
   assert.deepEqual(session.state.items.filter((item) => item.speaker === 'assistant').map((item) => item.text), ['answer 1', 'answer 2']);
   await session.close();
 });
@@ -152,9 +145,10 @@ test('an event sent together with the upgrade (session.created) is not lost befo
   servers.push(server);
   const endpoint = resolveEndpoint({ model: 'm', protocol: 'ga', url: server.url, apiKey: 'sk-session-test-000' });
   const transport = await WebSocketTransport.connect(endpoint);
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  // The frame is in before anyone listens (the transport keeps it aside until someone does).
+  await waitUntil(() => (transport as unknown as { early: string[] }).early.length > 0, { what: 'session.created to arrive before the session listens' });
   const session = new RealtimeSession(transport, gaDialect);
-  await new Promise((resolve) => setTimeout(resolve, 20));
+  await waitUntil(() => session.state.session?.model === 'early-bird', { what: 'the early session.created to reach the session' });
   assert.equal(session.state.session?.model, 'early-bird');
   await session.close();
 });

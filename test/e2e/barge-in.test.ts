@@ -10,6 +10,7 @@ import { runKaiwa } from '../helpers/cli-runner.js';
 import { speechWav, tempDir } from '../helpers/wav-fixtures.js';
 import { soundingSpans } from '../helpers/speaker-timeline.js';
 import { loadSpeechParts } from '../../src/server/speech-parts.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 let pulse: PulseServer;
 let proxy: LoggingProxy;
@@ -30,6 +31,12 @@ after(async () => {
   await pulse.stop();
 });
 
+/** Resolves once `capture` holds `ms` more audio than now: time measured by the sound server. */
+function captureMore(capture: SourceCapture, ms: number): Promise<void> {
+  const until = capture.capturedSamples + (capture.sampleRate * ms) / 1000;
+  return waitFor(() => capture.capturedSamples >= until, { what: `${ms} ms more captured audio`, timeoutMs: ms + 5000 }).then(() => undefined);
+}
+
 function play(wav: string, sink: string): Promise<void> {
   return new Promise((resolve) => spawn('paplay', [`--device=${sink}`, wav]).on('exit', () => resolve()));
 }
@@ -41,22 +48,25 @@ test('barge-in with real devices: the speaker goes silent within 100 ms and the 
   const captureStartedAt = performance.now() - 10;
   const longText = 'Tell me a long story about the sea and the wind and the mountains, slowly, with many details. '.repeat(3);
   let truncate: { audio_end_ms: number } | undefined;
+  let driverError: unknown;
   const result = await runKaiwa(['--url', proxy.url, '--text', longText, '--debug'], {
     env: { OPENAI_API_KEY: 'sk-barge-e2e-0000' },
     keepStdinOpen: true,
     timeoutMs: 30_000,
     onSpawn: (child) => {
       void (async () => {
-        const deadline = Date.now() + 10_000;
-        while (!proxy.log.some((event) => event.type === 'response.output_audio.delta') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-        await new Promise((r) => setTimeout(r, 1500));
+        await proxy.waitFor((log) => log.some((event) => event.type === 'response.output_audio.delta'), { what: 'the assistant\'s first audio' });
+        // 1.5 s into the answer (as the speaker played it), the user talks over it.
+        await captureMore(speaker, 1500);
         await play(interruption, 'mic');
-        await new Promise((r) => setTimeout(r, 1500));
-        child.kill('SIGTERM');
-      })();
+        // Then a second of speaker after the truncation, to show the reply does not resume.
+        await proxy.waitFor((log) => log.some((event) => event.from === 'client' && event.type === 'conversation.item.truncate'), { what: 'the truncate' });
+        await captureMore(speaker, 1500);
+      })().catch((error: unknown) => { driverError = error; }).finally(() => child.kill('SIGTERM'));
     },
   });
   const recorded = await speaker.stop();
+  assert.equal(driverError, undefined);
   assert.equal(result.code, 0, result.stderr);
   const started = proxy.log.find((event) => event.from === 'server' && event.type === 'input_audio_buffer.speech_started');
   assert.ok(started, `the server heard the interruption:\n${result.stderr}`);

@@ -3,12 +3,13 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { startPulse, SourceCapture, type PulseServer } from '../helpers/audio-pulse.js';
 import { startLoggingProxy, type LoggingProxy } from '../helpers/logging-proxy.js';
-import { runKaiwa } from '../helpers/cli-runner.js';
+import { runKaiwa, untilOutput } from '../helpers/cli-runner.js';
 import { ToneSynthesizer } from '../helpers/server-speech.js';
 import { soundingSpans } from '../helpers/speaker-timeline.js';
 import { startRealtimeServer, type RealtimeServer } from '../../src/server/realtime-server.js';
 import { EchoEngine } from '../../src/server/engines/echo-engine.js';
 import { loadSpeechParts } from '../../src/server/speech-parts.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 let pulse: PulseServer;
 let server: RealtimeServer;
@@ -37,7 +38,11 @@ function soxChildren(parent: number): { recorder?: number; player?: number } {
   return found;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** Resolves once `capture` holds `ms` more audio than now: time measured by the sound server. */
+function captureMore(capture: SourceCapture, ms: number): Promise<void> {
+  const until = capture.capturedSamples + (capture.sampleRate * ms) / 1000;
+  return waitFor(() => capture.capturedSamples >= until, { what: `${ms} ms more captured audio`, timeoutMs: ms + 5000 }).then(() => undefined);
+}
 
 test('SoX recorder and player killed mid-session: both come back within 2 s and the session goes on', async () => {
   const speaker = new SourceCapture('spk.monitor', 24000);
@@ -46,26 +51,34 @@ test('SoX recorder and player killed mid-session: both come back within 2 s and 
   let playerKilledAt = 0;
   let recorderKilledAt = 0;
   const longText = 'Please tell me a very long story about the sea, the wind and the mountains. '.repeat(3);
+  let driverError: unknown;
   const result = await runKaiwa(['--url', proxy.url, '--text', longText, '--headphones'], {
     env: { OPENAI_API_KEY: 'sk-restart-test-0000' },
     keepStdinOpen: true,
     timeoutMs: 40_000,
-    onSpawn: (child) => {
+    onSpawn: (child, output) => {
       void (async () => {
-        for (let i = 0; i < 200 && !proxy.log.some((event) => event.type === 'response.output_audio.delta'); i++) await sleep(50);
-        await sleep(1500);
+        await proxy.waitFor((log) => log.some((event) => event.type === 'response.output_audio.delta'), { what: 'the assistant\'s first audio' });
+        // 1.5 s into the answer, as the speaker played it.
+        await captureMore(speaker, 1500);
         const before = soxChildren(child.pid!);
         assert.ok(before.player && before.recorder, `both SoX processes run: ${JSON.stringify(before)}`);
         playerKilledAt = performance.now();
         process.kill(before.player!, 'SIGKILL');
         recorderKilledAt = performance.now();
         process.kill(before.recorder!, 'SIGKILL');
-        await sleep(3000);
-        child.kill('SIGTERM');
-      })();
+        // Both came back and the microphone flows again; then 2.5 s of speaker after the kill to judge it by.
+        for (const device of ['output', 'input']) {
+          await untilOutput(child, output, 'stderr', (text) => new RegExp(`audio ${device} stopped.*restarted it`).test(text), { what: `the audio ${device} restart` });
+        }
+        await proxy.waitFor((log) => log.some((event) => event.from === 'client' && event.type === 'input_audio_buffer.append' && event.at > recorderKilledAt + 100),
+          { what: 'microphone audio after the restart' });
+        await captureMore(speaker, 2500);
+      })().catch((error: unknown) => { driverError = error; }).finally(() => child.kill('SIGTERM'));
     },
   });
   const recorded = await speaker.stop();
+  assert.equal(driverError, undefined);
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stderr, /audio output stopped.*restarted it, the conversation goes on/);
   assert.match(result.stderr, /audio input stopped.*restarted it, the conversation goes on/);

@@ -1,6 +1,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { converseOnRig, count, playInto, startLoopRig, type LoopRig } from '../helpers/loop-scenario.js';
+import {
+  SourceCapture, converseOnRig, count, playInto, responsesDone, speakerQuiet, startLoopRig, type LoopRig,
+} from '../helpers/loop-scenario.js';
 import { speechWav, tempDir } from '../helpers/wav-fixtures.js';
 
 let rig: LoopRig;
@@ -8,10 +10,17 @@ before(async () => { rig = await startLoopRig(); });
 after(async () => { await rig.close(); });
 
 const QUESTION = 'Tell me about the weather in the mountains in autumn, when the wind is cold and the leaves fall.';
+/** Long enough for an echo that got in to have started a turn and its answer. */
+const QUIET_MS = 1500;
 
 test('with --echo-guard off the assistant hears itself: its own voice starts new turns', async () => {
   rig.proxy.log.length = 0;
-  const result = await converseOnRig(rig, ['--echo-guard', 'off'], [QUESTION], 0, 25_000);
+  const result = await converseOnRig(rig, ['--echo-guard', 'off'], async (child) => {
+    child.stdin.write(`${QUESTION}\n`);
+    // Ends as soon as the assistant has answered its own voice (or at the deadline, and the asserts fail).
+    await rig.proxy.waitFor(() => count(rig.proxy, 'server', 'input_audio_buffer.committed') >= 1 && count(rig.proxy, 'server', 'response.created') >= 2,
+      { what: 'a turn started by the assistant\'s own voice, and its answer', timeoutMs: 25_000 }).catch(() => undefined);
+  }, 25_000);
   assert.equal(result.code, 0, result.stderr);
   const heardTurns = count(rig.proxy, 'server', 'input_audio_buffer.committed');
   const responses = count(rig.proxy, 'server', 'response.created');
@@ -20,15 +29,25 @@ test('with --echo-guard off the assistant hears itself: its own voice starts new
   assert.ok(responses >= 2, 'and answered it');
 });
 
-test('half-duplex: over 60 s no response is triggered by the assistant\'s own voice, and the user is still heard', async () => {
+test('half-duplex: through long answers no response is triggered by the assistant\'s own voice, and the user is still heard', async () => {
   rig.proxy.log.length = 0;
-  const questions = Array.from({ length: 5 }, (_, i) => `${QUESTION} Part ${i + 1}.`);
+  const questions = Array.from({ length: 2 }, (_, i) => `${QUESTION} Part ${i + 1}.`);
   const spoken = speechWav(tempDir(), 'What time is it in Tokyo?', 48000);
-  const result = await converseOnRig(rig, ['--echo-guard', 'half-duplex'], questions, 10_000, 62_000, async () => {
+  const speaker = new SourceCapture('spk.monitor', 16000);
+  await speaker.ready();
+  const result = await converseOnRig(rig, ['--echo-guard', 'half-duplex'], async (child) => {
+    // Each answer plays out, and stays quiet, before the next question.
+    for (const [index, question] of questions.entries()) {
+      child.stdin.write(`${question}\n`);
+      await responsesDone(rig, index + 1);
+      await speakerQuiet(speaker, QUIET_MS);
+    }
     // In a quiet moment after the typed questions, the user speaks.
-    await new Promise((resolve) => setTimeout(resolve, 51_000));
     await playInto('mic', spoken);
-  });
+    await responsesDone(rig, questions.length + 1);
+    await speakerQuiet(speaker, QUIET_MS);
+  }, 60_000);
+  await speaker.stop();
   assert.equal(result.code, 0, result.stderr);
   const responses = count(rig.proxy, 'server', 'response.created');
   const heard = count(rig.proxy, 'server', 'input_audio_buffer.speech_started');

@@ -46,11 +46,11 @@ test('push-to-talk in the terminal: one commit and one response per press, none 
     tmux.sendKeys('Space');
     tmux.sendKeys('Space');
     await tmux.waitFor(/nothing recorded/);
-    await new Promise((resolve) => setTimeout(resolve, 500));
     assert.equal(commits(), 1, 'an empty press is not committed');
     await press();
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    assert.equal(commits(), 2);
+    // The second answer is done: any commit or error of the presses has crossed the proxy by now.
+    await proxy.waitFor((log) => log.filter((event) => event.from === 'server' && event.type === 'response.done').length >= 2, { what: 'the second answer' });
+    assert.equal(commits(), 2, 'an empty press is not committed');
     assert.equal(creates(), 2);
     assert.equal(count(proxy, 'server', 'error'), 0, 'no commit_empty or active-response errors');
   } finally {

@@ -1,5 +1,6 @@
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { waitFor as waitUntil } from './wait-for.js';
 
 /**
  * Stand-ins for the sox binary, used through $KAIWA_SOX, to test process handling
@@ -34,10 +35,7 @@ export function isAlive(pid: number): boolean {
   }
 }
 
+/** The shared deadline wait (wait-for.ts), in the argument order the audio tests use. */
 export async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  await waitUntil(condition, { what, timeoutMs, everyMs: 10 });
 }

@@ -169,6 +169,20 @@ export class SourceCapture {
     return Math.floor(this.bytes / 2);
   }
 
+  /** The last `ms` captured so far (fewer when less was captured). */
+  recentSamples(ms: number): Int16Array {
+    const wanted = Math.floor((this.sampleRate * ms) / 1000) * 2;
+    const parts: Buffer[] = [];
+    let have = 0;
+    for (let i = this.chunks.length - 1; i >= 0 && have < wanted; i--) {
+      parts.unshift(this.chunks[i]!);
+      have += this.chunks[i]!.length;
+    }
+    const tail = Buffer.concat(parts);
+    const start = Math.max(0, tail.length - wanted) & ~1;
+    return new Int16Array(tail.buffer.slice(tail.byteOffset + start, tail.byteOffset + tail.length - ((tail.length - start) % 2)));
+  }
+
   async stop(): Promise<Int16Array> {
     await stopProcess(this.process);
     const all = Buffer.concat(this.chunks);

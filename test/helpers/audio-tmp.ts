@@ -1,11 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after } from 'node:test';
+import { tempDir } from './temp-dir.js';
 
-/** A temp directory removed when the test file finishes. */
+/** A temp directory removed when the test (or the file's tests) that made it ends. */
 export function audioTempDir(prefix = 'kaiwa-audio-'): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
+  return tempDir(prefix);
 }

@@ -1,17 +1,30 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { processTempDir } from './temp-dir.js';
+import { waitForEvent, type WaitOptions } from './wait-for.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const KAIWA_BIN = join(ROOT, 'dist', 'cli', 'main.js');
+
+/** An empty config home shared by every run of this test process (kaiwa only reads it). */
+const emptyConfigHome = processTempDir('kaiwa-config-');
+/**
+ * A runtime dir for runs that have none (no private PulseAudio set one): without it the
+ * sound libraries behind SoX make a runtime dir of their own in the temp folder and leave it.
+ */
+const emptyRuntimeDir = processTempDir('kaiwa-runtime-');
 
 export interface KaiwaResult {
   code: number | null;
   signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
+}
+
+export interface RunOutput {
+  stdout: () => string;
+  stderr: () => string;
 }
 
 export interface RunOptions {
@@ -22,7 +35,7 @@ export interface RunOptions {
   cwd?: string;
   /** Keep stdin open (the test drives the process with signals instead). */
   keepStdinOpen?: boolean;
-  onSpawn?: (child: ChildProcessWithoutNullStreams, output: { stdout: () => string; stderr: () => string }) => void;
+  onSpawn?: (child: ChildProcessWithoutNullStreams, output: RunOutput) => void;
 }
 
 /** An environment with no OpenAI settings leaking in from the developer's shell. */
@@ -30,7 +43,8 @@ export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const key of ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'AZURE_OPENAI_API_KEY']) delete env[key];
   // A config home of its own: no developer's ~/.config/kaiwa leaks in, and nothing is written into the repo.
-  env.XDG_CONFIG_HOME = mkdtempSync(join(tmpdir(), 'kaiwa-config-'));
+  env.XDG_CONFIG_HOME = emptyConfigHome();
+  env.XDG_RUNTIME_DIR ??= emptyRuntimeDir();
   for (const [key, value] of Object.entries(extra)) {
     if (value === undefined) delete env[key];
     else env[key] = value;
@@ -60,4 +74,14 @@ export function runKaiwa(args: string[], options: RunOptions = {}): Promise<Kaiw
 
 export function assertNoStackTrace(text: string): void {
   if (/\n\s+at .+[:(]/.test(text)) throw new Error(`output has a stack trace:\n${text}`);
+}
+
+/**
+ * Resolves once what the child wrote to `stream` so far satisfies `check` (looked at now and
+ * at each new chunk); rejects after the deadline. Use inside onSpawn with its `output`.
+ */
+export async function untilOutput(child: ChildProcessWithoutNullStreams, output: RunOutput, stream: 'stdout' | 'stderr',
+  check: (text: string) => boolean, options: WaitOptions): Promise<void> {
+  if (check(output[stream]())) return;
+  await waitForEvent(child[stream], 'data', { ...options, match: () => check(output[stream]()) });
 }

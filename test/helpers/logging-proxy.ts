@@ -1,6 +1,8 @@
+import { EventEmitter } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
+import { waitForEvent, type WaitOptions } from './wait-for.js';
 
 export interface LoggedEvent {
   at: number;
@@ -13,6 +15,8 @@ export interface LoggedEvent {
 export interface LoggingProxy {
   readonly url: string;
   readonly log: LoggedEvent[];
+  /** Resolves as soon as `check` holds for the log (looked at now and at each new event); rejects after the deadline. */
+  waitFor(check: (log: readonly LoggedEvent[]) => boolean, options: WaitOptions): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -25,9 +29,11 @@ export async function startLoggingProxy(upstreamBase: string): Promise<LoggingPr
   const http = createServer((_req, res) => res.writeHead(404).end());
   const wss = new WebSocketServer({ noServer: true });
   const log: LoggedEvent[] = [];
+  const logged = new EventEmitter();
   const note = (from: LoggedEvent['from'], data: WebSocket.RawData): void => {
     const event = JSON.parse(data.toString()) as Record<string, unknown> & { type: string };
     log.push({ at: performance.now(), from, type: event.type, event });
+    logged.emit('logged');
   };
   http.on('upgrade', (request, socket, head) => {
     const headers: Record<string, string> = {};
@@ -66,6 +72,10 @@ export async function startLoggingProxy(upstreamBase: string): Promise<LoggingPr
   return {
     url: `ws://127.0.0.1:${(http.address() as AddressInfo).port}/v1`,
     log,
+    waitFor: async (check, options) => {
+      if (check(log)) return;
+      await waitForEvent(logged, 'logged', { ...options, match: () => check(log) });
+    },
     close: async () => {
       for (const client of wss.clients) client.terminate();
       await new Promise<void>((resolve) => http.close(() => resolve()));

@@ -2,6 +2,7 @@ import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:c
 import { startPulse, SourceCapture, type PulseServer } from './audio-pulse.js';
 import { startLoggingProxy, type LoggingProxy } from './logging-proxy.js';
 import { runKaiwa, type KaiwaResult } from './cli-runner.js';
+import { waitFor } from './wait-for.js';
 import { startRealtimeServer, type RealtimeServer } from '../../src/server/realtime-server.js';
 import { EchoEngine } from '../../src/server/engines/echo-engine.js';
 import { loadSpeechParts } from '../../src/server/speech-parts.js';
@@ -41,19 +42,49 @@ export function count(proxy: LoggingProxy, from: 'client' | 'server', type: stri
   return proxy.log.filter((event) => event.from === from && event.type === type).length;
 }
 
-/** Runs kaiwa with the microphone and speaker on the rig, typing `lines` one every `everyMs`. */
-export function converseOnRig(rig: LoopRig, args: string[], lines: string[], everyMs: number, totalMs: number,
-  during?: (child: ChildProcessWithoutNullStreams) => Promise<void>): Promise<KaiwaResult> {
-  return runKaiwa(['--url', rig.proxy.url, '--silence-ms', '500', ...args], {
+/**
+ * Runs kaiwa with the microphone and speaker on the rig; `drive` plays the user (types,
+ * speaks, waits for what it needs) and kaiwa gets SIGTERM when it is done, or at the
+ * deadline. An error in `drive` (a failed wait or assertion) is thrown after kaiwa exits.
+ */
+export async function converseOnRig(rig: LoopRig, args: string[], drive: (child: ChildProcessWithoutNullStreams) => Promise<void>,
+  deadlineMs: number): Promise<KaiwaResult> {
+  let failure: unknown;
+  const result = await runKaiwa(['--url', rig.proxy.url, '--silence-ms', '500', ...args], {
     env: { OPENAI_API_KEY: 'sk-loop-test-0000' },
     keepStdinOpen: true,
-    timeoutMs: totalMs + 20_000,
+    timeoutMs: deadlineMs + 20_000,
     onSpawn: (child) => {
-      lines.forEach((line, index) => setTimeout(() => child.stdin.write(`${line}\n`), 500 + index * everyMs));
-      void during?.(child);
-      setTimeout(() => child.kill('SIGTERM'), totalMs);
+      const deadline = setTimeout(() => child.kill('SIGTERM'), deadlineMs);
+      child.once('exit', () => clearTimeout(deadline));
+      void drive(child).catch((error: unknown) => { failure = error; }).finally(() => child.kill('SIGTERM'));
     },
   });
+  if (failure) throw failure;
+  return result;
+}
+
+/** Resolves once `count` response.done events crossed the proxy. */
+export function responsesDone(rig: LoopRig, count: number, timeoutMs = 30_000): Promise<void> {
+  return rig.proxy.waitFor((log) => log.filter((event) => event.from === 'server' && event.type === 'response.done').length >= count,
+    { what: `${count} response.done`, timeoutMs });
+}
+
+/** Resolves once the assistant's first audio crossed the proxy. */
+export function assistantSpeaking(rig: LoopRig, timeoutMs = 15_000): Promise<void> {
+  return rig.proxy.waitFor((log) => log.some((event) => event.type === 'response.output_audio.delta'), { what: 'the assistant\'s first audio', timeoutMs });
+}
+
+/**
+ * Resolves once the last `quietMs` the speaker's monitor captured were silent: the
+ * assistant's answer has played out (and its echo with it). Time in captured audio.
+ */
+export function speakerQuiet(speaker: SourceCapture, quietMs: number, timeoutMs = 30_000): Promise<void> {
+  const quiet = (): boolean => {
+    const tail = speaker.recentSamples(quietMs);
+    return tail.length >= (speaker.sampleRate * quietMs) / 1000 && rmsDb(tail) < -50;
+  };
+  return waitFor(quiet, { what: `${quietMs} ms of silence on the speaker`, timeoutMs, everyMs: 50 }).then(() => undefined);
 }
 
 export function playInto(sink: string, wav: string): Promise<void> {

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { waitFor as waitUntil } from './wait-for.js';
 
 /**
  * A real terminal for TUI tests: a detached tmux session of a given size running one
@@ -27,15 +28,17 @@ export class TmuxSession {
     execFileSync('tmux', ['resize-window', '-t', this.name, '-x', String(width), '-y', String(height)]);
   }
 
+  /** The screen once it matches `pattern` (looked at every 50 ms), failing with the last screen after the deadline. */
   async waitFor(pattern: RegExp, timeoutMs = 10_000): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
     let screen = '';
-    while (Date.now() < deadline) {
-      screen = this.capture();
-      if (pattern.test(screen)) return screen;
-      await new Promise((resolve) => setTimeout(resolve, 50));
+    try {
+      return await waitUntil(() => {
+        screen = this.capture();
+        return pattern.test(screen) && screen;
+      }, { what: `the screen to match ${pattern}`, timeoutMs, everyMs: 50 });
+    } catch {
+      throw new Error(`screen never matched ${pattern}:\n${screen}`);
     }
-    throw new Error(`screen never matched ${pattern}:\n${screen}`);
   }
 
   kill(): void {

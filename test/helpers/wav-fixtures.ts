@@ -1,11 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export function tempDir(prefix = 'kaiwa-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
-}
+export { tempDir } from './temp-dir.js';
 
 /** Speech made by espeak-ng, converted by SoX to the given rate and channel count. */
 export function speechWav(dir: string, text: string, rate: number, channels = 1, name = 'speech.wav'): string {

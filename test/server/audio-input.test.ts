@@ -4,6 +4,7 @@ import { encodeUlaw } from '../../src/audio/g711.js';
 import { connectClient, startTestServer, types } from '../helpers/server-harness.js';
 import { FixedTranscriber, RecordingRecognizer, fakeSpeech, silence, tone } from '../helpers/server-speech.js';
 import type { Json, TestClient } from '../helpers/server-client.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 async function session(client: TestClient, patch: Record<string, unknown>): Promise<void> {
   client.send({ type: 'session.update', session: { type: 'realtime', ...patch } });
@@ -265,7 +266,7 @@ async function semanticTurnEnd(recognizer: RecordingRecognizer | undefined): Pro
   await session(client, { output_modalities: ['text'], audio: { input: { turn_detection: { type: 'semantic_vad', create_response: false } } } });
   append(client, Buffer.concat([silence(600), tone(700), silence(200)]), 960);
   await client.next('input_audio_buffer.speech_started');
-  while (recognizer && !recognizer.utterances[0]?.log.includes('pause')) await new Promise((resolve) => setTimeout(resolve, 5));
+  if (recognizer) await waitFor(() => recognizer.utterances[0]?.log.includes('pause'), { what: 'the recognizer to be asked about the pause', everyMs: 5 });
   append(client, silence(1000), 960);
   const stopped = await client.next('input_audio_buffer.speech_stopped');
   await client.next('input_audio_buffer.committed');

@@ -38,9 +38,10 @@ async function sdkClient(server: RealtimeServer): Promise<{ rt: OpenAIRealtimeWS
         if (event.type === type) return event;
       }
       if (Date.now() > deadline) throw new Error(`no ${type}; got ${events.map((e) => e.type).join(', ')}`);
+      // Woken by the next event, or at the deadline.
       await new Promise<void>((resolve) => {
         wake = resolve;
-        setTimeout(resolve, 50);
+        setTimeout(resolve, Math.max(0, deadline - Date.now()));
       });
     }
   };

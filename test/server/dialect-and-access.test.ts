@@ -5,6 +5,7 @@ import { startRealtimeServer } from '../../src/server/realtime-server.js';
 import { EchoEngine } from '../../src/server/engines/echo-engine.js';
 import { connectClient, startTestServer, types } from '../helpers/server-harness.js';
 import { TestClient, type ConnectOptions, type Json } from '../helpers/server-client.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 test('the beta dialect (OpenAI-Beta header) gets beta event names and flat session fields', async () => {
   const server = await startTestServer();
@@ -77,8 +78,8 @@ test('maxSessions refuses extra sessions until one ends', async () => {
   const { client } = await connectClient(server);
   await assert.rejects(TestClient.connect(server.url), /HTTP 503/);
   await client.close();
-  await new Promise((resolve) => setTimeout(resolve, 50));
-  const { client: again } = await connectClient(server);
+  // The server frees the slot once it has seen the close: a connect succeeds again (until a deadline).
+  const again = await waitFor(() => TestClient.connect(server.url).catch(() => undefined), { what: 'the freed session slot', timeoutMs: 5000 });
   await again.close();
 });
 
@@ -110,7 +111,7 @@ test('close() ends sessions with 1001', async () => {
   const client = await TestClient.connect(server.url);
   await client.next('session.created');
   await server.close();
-  await new Promise((resolve) => setTimeout(resolve, 20));
+  await waitFor(() => client.closed, { what: 'the client to see the close' });
   assert.equal(client.closed?.code, 1001);
 });
 

@@ -16,6 +16,7 @@ import WebSocket from 'ws';
 import { startBenchServer, type BenchSample } from '../helpers/bench-server.js';
 import { EventOrderChecker, type Json } from '../helpers/bench-event-order.js';
 import { espeakPcm } from '../helpers/bench-speech.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const SESSIONS = Number(process.env.LOAD_SESSIONS ?? 50);
 const SECONDS = Number(process.env.LOAD_SECONDS ?? 30);
@@ -150,7 +151,7 @@ test(`kaiwa serve holds ${SESSIONS} real-time audio sessions for ${SECONDS} s: o
     const sessions = Array.from({ length: SESSIONS }, (_, i) => new LoadSession(i, speech, () => performance.now() >= stopAt));
     for (const session of sessions) {
       await session.connect(server.url);
-      // Staggered starts, like users arriving, not one synchronized chorus.
+      // Staggered starts, like users arriving, not one synchronized chorus (pacing, not a wait for anything).
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     const startedAt = performance.now();
@@ -163,30 +164,28 @@ test(`kaiwa serve holds ${SESSIONS} real-time audio sessions for ${SECONDS} s: o
       lastTick = now;
       for (const session of sessions) session.tick(now);
     }, CHUNK_MS);
-    let sampling = false;
+    let sampling: Promise<void> | undefined;
     sampler = setInterval(() => {
-      if (sampling) return;
-      sampling = true;
-      void server.sample({ gc: true }).then((sample) => {
+      sampling ??= server.sample({ gc: true }).then((sample) => {
         samples.push({ ...sample, sessions: sessions.filter((s) => !s.closed).length, answered: sessions.reduce((sum, s) => sum + s.answered, 0) });
-        sampling = false;
+        sampling = undefined;
       });
     }, 2000);
-    // The run: until the deadline, then until every session has had its last answer.
+    // The run: until the deadline, then until every session has had its last answer (the
+    // asserts below say which did not).
     const hardStop = stopAt + NO_ANSWER_MS + 5000;
-    while (!sessions.every((session) => session.finished) && performance.now() < hardStop) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await waitFor(() => sessions.every((session) => session.finished), { what: 'every session to finish', timeoutMs: hardStop - performance.now(), everyMs: 100 })
+      .catch(() => undefined);
     const elapsedS = (performance.now() - startedAt) / 1000;
     clearInterval(pacer);
     clearInterval(sampler);
-    while (sampling) await new Promise((resolve) => setTimeout(resolve, 20));
+    await sampling;
     const loaded = await server.sample({ gc: true });
     for (const session of sessions) {
       session.checker.finish();
       session.close();
     }
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await waitFor(() => sessions.every((session) => session.closed), { what: 'every session to close', timeoutMs: 10_000 });
     const after = await server.sample({ gc: true });
 
     const violations = sessions.flatMap((session) => session.checker.violations);

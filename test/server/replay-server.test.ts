@@ -165,17 +165,20 @@ async function toolAndTruncateClient(url: string, record?: string): Promise<{ ev
       if (event.type === 'response.done') {
         answered += 1;
         if (answered === 1) session.createResponse();
-        else {
-          clearTimeout(timer);
-          resolve();
-        }
+      }
+      // Complete: both answers, each followed by its rate_limits.updated, and the truncation's answer
+      // (which may come last of all).
+      const lastDone = events.findLastIndex((seen) => seen.type === 'response.done');
+      if (answered === 2 && events.slice(lastDone).some((seen) => seen.type === 'rate_limits.updated')
+        && events.some((seen) => seen.type === 'conversation.item.truncated')) {
+        clearTimeout(timer);
+        resolve();
       }
     });
   });
   session.updateSession({ type: 'realtime', audio: { input: { turn_detection: null } }, tools: [{ type: 'function', name: 'lookup', description: 'look up', parameters: { type: 'object', properties: {} } }] });
   session.sendText('call lookup with term cats');
   await finished;
-  await new Promise((resolve) => setTimeout(resolve, 100));
   await session.close();
   await recorder?.close();
   return { events, sent };

@@ -35,21 +35,21 @@ test('time answers in the named IANA zone with its offset (DST included), and re
   assert.equal(local.timezone, Intl.DateTimeFormat().resolvedOptions().timeZone);
 });
 
-test('timer answers at once with when it fires, then calls onTimerFired and emits fired', async () => {
+test('timer answers at once with when it fires, then calls onTimerFired and emits fired (mock timers)', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
   const fired: TimerInfo[] = [];
   const builtins = createBuiltinTools('timer', { onTimerFired: (timer) => fired.push(timer) });
   const [timer] = builtins.tools;
   const emitted = new Promise<TimerInfo>((resolve) => builtins.timers.once('fired', resolve));
-  // Timers are unref'd (they never keep kaiwa alive on their own); the session would.
-  const keepAlive = setTimeout(() => undefined, 5000);
   const answer = await timer!.handler({ seconds: 0.15, label: 'tea' }, ctx) as Record<string, unknown>;
   assert.equal(answer.label, 'tea');
   assert.equal(answer.fires_in_seconds, 0.15);
   assert.match(String(answer.timer_id), /^timer_[0-9a-f]{8}$/);
   assert.deepEqual(builtins.pendingTimers().map((pending) => pending.label), ['tea']);
+  t.mock.timers.tick(149);
   assert.equal(fired.length, 0, 'not yet');
+  t.mock.timers.tick(1);
   const info = await emitted;
-  clearTimeout(keepAlive);
   assert.equal(info.id, answer.timer_id);
   assert.deepEqual(fired.map((firedTimer) => firedTimer.label), ['tea']);
   assert.deepEqual(builtins.pendingTimers(), []);

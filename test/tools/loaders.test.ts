@@ -7,14 +7,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadModuleTools } from '../../src/tools/load-module-tools.js';
 import { loadShellTools, parseTemplate } from '../../src/tools/load-shell-tools.js';
 import { loadToolFiles } from '../../src/tools/index.js';
 import { toolsForSession, checkToolNames, type Tool } from '../../src/tools/tool.js';
 import { UsageError } from '../../src/errors.js';
+import { tempDir } from '../helpers/temp-dir.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { isAlive } from '../helpers/audio-fake-sox.js';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 const ctx = (): { signal: AbortSignal; callId: string } => ({ signal: new AbortController().signal, callId: 'call_test' });
@@ -30,9 +33,8 @@ async function usageError(promise: Promise<unknown>): Promise<string> {
   assert.fail('expected a UsageError');
 }
 
-let tmp: string | undefined;
+const tmp = tempDir('kaiwa-tools-');
 async function jsonFile(content: unknown): Promise<string> {
-  tmp ??= await mkdtemp(join(tmpdir(), 'kaiwa-tools-'));
   const file = join(tmp, `tools-${Math.random().toString(36).slice(2)}.json`);
   await writeFile(file, typeof content === 'string' ? content : JSON.stringify(content));
   return file;
@@ -139,11 +141,13 @@ test('shell arguments: substituted into argv elements only; missing, extra, non-
 
 test('shell results: a non-zero exit is an error with stderr, output is cut at maxOutputBytes, an abort stops the program', async () => {
   const node = process.execPath;
+  const sleepyPid = join(tmp, 'sleepy.pid');
   const [failing, chatty, sleepy, missing] = await loadShellTools(await jsonFile({
     tools: [
       { name: 'failing', needsApproval: false, command: [node, '-e', 'console.error("disk on fire"); process.exit(4)'] },
       { name: 'chatty', maxOutputBytes: 10, command: [node, '-e', 'setInterval(() => process.stdout.write("0123456789"), 5)'] },
-      { name: 'sleepy', command: [node, '-e', 'setTimeout(() => {}, 60000)'] },
+      // Never ends by itself and says when it runs: only the abort can end it.
+      { name: 'sleepy', command: [node, '-e', `require('fs').writeFileSync(${JSON.stringify(sleepyPid)}, String(process.pid)); setInterval(() => {}, 1000)`] },
       { name: 'missing', command: ['kaiwa-no-such-program'] },
     ],
   }));
@@ -151,10 +155,11 @@ test('shell results: a non-zero exit is an error with stderr, output is cut at m
   await assert.rejects(Promise.resolve(failing!.handler({}, ctx())), new RegExp(`^Error: ${node.replace(/[/.]/g, '\\$&')} exited with code 4: disk on fire$`));
   assert.equal(await chatty!.handler({}, ctx()), '0123456789\n[output truncated at 10 bytes]');
   const controller = new AbortController();
-  const started = Date.now();
   const pending = Promise.resolve(sleepy!.handler({}, { signal: controller.signal, callId: 'c' }));
-  setTimeout(() => controller.abort(), 100);
+  await waitFor(() => existsSync(sleepyPid) && readFileSync(sleepyPid, 'utf8'), { what: 'the sleepy program to run' });
+  controller.abort();
   await assert.rejects(pending, /was stopped$/);
-  assert.ok(Date.now() - started < 3000);
+  const pid = Number(readFileSync(sleepyPid, 'utf8'));
+  await waitFor(() => !isAlive(pid), { what: `the aborted program (pid ${pid}) to be gone` });
   await assert.rejects(Promise.resolve(missing!.handler({}, ctx())), /^Error: command not found: kaiwa-no-such-program$/);
 });

@@ -55,14 +55,17 @@ test('a stdio MCP server is listed as <server>__<tool>, called by the model, and
 
 test('an MCP server killed mid-session is reported, its tools answer with an error, and the session goes on', async () => {
   const exits: McpServerExit[] = [];
-  const mcp = await connectMcpServers([mcpCommandSpec(FIXTURE_COMMAND)], { needsApproval: false, onServerExit: (exit) => exits.push(exit) });
+  // Killed once it is napping: the call is in flight.
+  const mcp = await connectMcpServers([mcpCommandSpec(FIXTURE_COMMAND)], {
+    needsApproval: false,
+    onServerExit: (exit) => exits.push(exit),
+    onStderr: (_label, line) => { if (line.startsWith('napping')) process.kill(mcp.servers[0]!.pid!, 'SIGKILL'); },
+  });
   after(() => mcp.close());
   const pid = mcp.servers[0]!.pid!;
   assert.ok(isRunning(pid));
   const server = await startTestServer();
-  const { session, proxy, results, ask } = await startToolSession(server, mcp.tools, {
-    onCall: (call) => { if (call.name === 'mcp-server__nap') setTimeout(() => process.kill(pid, 'SIGKILL'), 100); },
-  });
+  const { session, proxy, results, ask } = await startToolSession(server, mcp.tools);
   const calls = recordCalls(session);
   assert.equal(await ask('call mcp-server__pid'), `The mcp-server__pid tool returned: ${pid}`);
   assert.equal(await ask('call mcp-server__nap with ms 5000'), 'The mcp-server__nap tool returned: {"error":"the MCP server mcp-server stopped during the call"}');

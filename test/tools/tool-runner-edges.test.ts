@@ -1,26 +1,24 @@
 /**
- * Runner cases a real engine will not produce on demand, played by a scripted server:
+ * Runner cases a real engine will not produce on demand, played by a scripted in-memory server:
  * arguments that are not JSON, incomplete and repeated call items, and the calls of a
  * cancelled response (outputs sent, no response.create). Also: a tool's output is bounded,
  * and callbacks that throw do not stop the batch.
  */
-import { withoutEventIds } from '../helpers/tools-session.js';
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RealtimeSession } from '../../src/client/session.js';
-import { WebSocketTransport } from '../../src/client/ws-transport.js';
-import { resolveEndpoint } from '../../src/client/endpoint.js';
 import { gaDialect } from '../../src/protocol/ga-dialect.js';
 import { attachTools, type ToolResultInfo } from '../../src/tools/tool-runner.js';
 import type { Tool } from '../../src/tools/tool.js';
-import { startScriptedServer, type ScriptedConnection, type WireJson } from '../helpers/scripted-server.js';
+import { InMemoryTransport, drained, type WireJson } from '../helpers/in-memory-transport.js';
+import { withoutEventIds } from '../helpers/tools-session.js';
 
 let responses = 0;
-function respond(connection: ScriptedConnection, status: string, output: object[]): void {
+function respond(connection: InMemoryTransport, status: string, output: object[]): void {
   responses += 1;
   const response = { object: 'realtime.response', id: `resp_${responses}`, output_modalities: ['text'], usage: null };
-  connection.send({ type: 'response.created', event_id: `e${responses}a`, response: { ...response, status: 'in_progress', output: [] } });
-  connection.send({ type: 'response.done', event_id: `e${responses}b`, response: { ...response, status, output } });
+  connection.deliver({ type: 'response.created', event_id: `e${responses}a`, response: { ...response, status: 'in_progress', output: [] } });
+  connection.deliver({ type: 'response.done', event_id: `e${responses}b`, response: { ...response, status, output } });
 }
 
 function call(callId: string, name: string, args: string, status = 'completed'): object {
@@ -32,27 +30,23 @@ const echo: Tool = {
   handler: (args) => args,
 };
 
-async function scenario(first: (connection: ScriptedConnection) => void, tools: Tool[], onResult?: (info: ToolResultInfo) => void, maxOutputChars?: number): Promise<WireJson[]> {
+async function scenario(first: (connection: InMemoryTransport) => void, tools: Tool[], onResult?: (info: ToolResultInfo) => void, maxOutputChars?: number): Promise<WireJson[]> {
   let creates = 0;
-  const server = await startScriptedServer({
-    onEvent: (connection, event) => {
-      if (event.type !== 'response.create') return;
-      creates += 1;
-      if (creates === 1) first(connection);
-      else respond(connection, 'completed', [{ id: 'msg', object: 'realtime.item', type: 'message', role: 'assistant', status: 'completed', content: [{ type: 'output_text', text: 'thanks' }] }]);
-    },
+  const connection = new InMemoryTransport((event) => {
+    if (event.type !== 'response.create') return;
+    creates += 1;
+    if (creates === 1) first(connection);
+    else respond(connection, 'completed', [{ id: 'msg', object: 'realtime.item', type: 'message', role: 'assistant', status: 'completed', content: [{ type: 'output_text', text: 'thanks' }] }]);
   });
-  after(() => server.close());
-  const endpoint = resolveEndpoint({ model: 'gpt-realtime', protocol: 'ga', url: server.url, apiKey: 'sk-test' });
-  const session = new RealtimeSession(await WebSocketTransport.connect(endpoint), gaDialect);
-  after(() => session.close());
+  const session = new RealtimeSession(connection, gaDialect);
   const attached = attachTools(session, tools, { onResult, ...(maxOutputChars ? { maxOutputChars } : {}), onCall: () => { throw new Error('a broken display'); } });
   const firstDone = new Promise<void>((resolve) => session.on('server-event', (event) => { if (event.type === 'response.done') resolve(); }));
   session.createResponse();
   await firstDone;
   await attached.idle();
-  await new Promise((resolve) => setTimeout(resolve, 100));
-  return withoutEventIds(server.connections[0]!.received.filter((event) => event.type !== 'session.update') as unknown as Parameters<typeof withoutEventIds>[0]) as WireJson[];
+  await drained();
+  await session.close();
+  return withoutEventIds(connection.received.filter((event) => event.type !== 'session.update') as unknown as Parameters<typeof withoutEventIds>[0]) as WireJson[];
 }
 
 test('arguments that are not a JSON object get an error output; incomplete and repeated calls are not run', async () => {
@@ -88,4 +82,26 @@ test('a long output is cut at maxOutputChars with a note', async () => {
   const received = await scenario((connection) => respond(connection, 'completed', [call('call_big', 'big', '{}')]), [big], undefined, 100);
   const item = received.find((event) => event.type === 'conversation.item.create')!.item as { output: string };
   assert.equal(item.output, `${'x'.repeat(100)}\n[output truncated at 100 characters]`);
+});
+
+test('a tool that hangs is stopped at exactly its timeoutMs: not a moment before, at once after (mock timers)', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  let aborted = false;
+  const hang: Tool = { ...echo, name: 'hang', timeoutMs: 300, handler: (_args, ctx) => new Promise(() => ctx.signal.addEventListener('abort', () => { aborted = true; })) };
+  const connection = new InMemoryTransport();
+  const session = new RealtimeSession(connection, gaDialect);
+  const attached = attachTools(session, [hang]);
+  respond(connection, 'completed', [call('call_h', 'hang', '{}')]);
+  await drained();
+  const outputs = (): WireJson[] => connection.received.filter((event) => event.type === 'conversation.item.create');
+  t.mock.timers.tick(299);
+  await drained();
+  assert.equal(aborted, false, 'still running 1 ms before its timeout');
+  assert.deepEqual(outputs(), []);
+  t.mock.timers.tick(1);
+  await drained();
+  assert.equal(aborted, true, 'its signal aborts at the timeout');
+  assert.deepEqual(outputs().map((event) => (event.item as { output: string }).output), ['{"error":"hang did not finish within 300 ms and was stopped"}']);
+  attached.detach();
+  await session.close();
 });

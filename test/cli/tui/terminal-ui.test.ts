@@ -6,7 +6,8 @@ import { tempDir } from '../../helpers/wav-fixtures.js';
 
 function kaiwaInTmux(args: string, width = 80): TmuxSession {
   const home = tempDir();
-  return new TmuxSession(`env -u OPENAI_API_KEY XDG_CONFIG_HOME=${home} node ${KAIWA_BIN} ${args}; echo "[exit $?]"; sleep 60`, { width, height: 24 });
+  // XDG_RUNTIME_DIR of its own: the sound libraries would otherwise make one in the temp folder and leave it.
+  return new TmuxSession(`env -u OPENAI_API_KEY XDG_CONFIG_HOME=${home} XDG_RUNTIME_DIR=${home} node ${KAIWA_BIN} ${args}; echo "[exit $?]"; sleep 60`, { width, height: 24 });
 }
 
 test('the TUI shows state, both transcripts, costs and help, and quits with q', async () => {
@@ -45,11 +46,14 @@ test('Japanese lines wrap and stay whole when the terminal is resized', async ()
     const joined = (s: string): string => s.split('\n').map((line) => line.replace(/\s+$/, '')).join('');
     assert.ok(joined(screen).includes(`assistant: You said: ${text}`), `wrapped text intact:\n${screen}`);
     tmux.resize(60, 24);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    screen = tmux.capture();
+    // Redrawn for the new width: the status bar now has room for the whole server label (cut at 40 columns).
+    screen = await tmux.waitFor(/✎ no microphone.*offline \(local server\)/);
     assert.ok(joined(screen).includes(`you: ${text}`), `user line survives the resize:\n${screen}`);
     assert.match(screen, /no microphone/);
     for (const line of screen.split('\n')) assert.ok(!line.includes('\u001b'), 'no stray escape codes');
+    // Quit as a user would: killing the pane would leave the local server's temp files behind.
+    tmux.sendKeys('q');
+    await tmux.waitFor(/\[exit 0\]/);
   } finally {
     tmux.kill();
   }

@@ -6,6 +6,7 @@ import { liveSpeechPids } from '../../../src/server/speech/speech-children.js';
 import type { SynthesisOptions } from '../../../src/server/speech/synthesizer.js';
 import { rms } from '../../helpers/audio-signals.js';
 import { skipWithoutEspeak } from '../../helpers/speech-tools.js';
+import { waitFor } from '../../helpers/wait-for.js';
 
 const skip = skipWithoutEspeak();
 const SENTENCE = 'The quick brown fox jumps over the lazy dog.';
@@ -45,6 +46,7 @@ test('streams: the first chunk arrives long before the last, while espeak-ng is 
   const synth = await synthesizer();
   const started = performance.now();
   let firstMs: number | undefined;
+  let firstBytes = 0;
   let lastMs = 0;
   let runningAtFirstChunk = 0;
   const pidsBefore = new Set(liveSpeechPids());
@@ -52,19 +54,19 @@ test('streams: the first chunk arrives long before the last, while espeak-ng is 
   for await (const chunk of synth.synthesize(LONG_TEXT, options())) {
     if (firstMs === undefined) {
       firstMs = performance.now() - started;
+      firstBytes = chunk.length;
       runningAtFirstChunk = liveSpeechPids().filter((pid) => !pidsBefore.has(pid)).length;
-      // Holding the first chunk back a moment lets pipe back-pressure show: espeak-ng can't finish.
-      await new Promise((resolve) => setTimeout(resolve, 50));
     }
     bytes += chunk.length;
     lastMs = performance.now() - started;
   }
   const audioSeconds = bytes / 2 / 24000;
+  // Times are reported, not asserted (a loaded machine stretches them); the latency budget is
+  // the bench's (d) "first audio delta", which includes this first chunk.
   console.log(`# espeak-ng: first chunk after ${firstMs!.toFixed(1)} ms, last after ${lastMs.toFixed(1)} ms, ${audioSeconds.toFixed(1)} s of audio`);
   assert.ok(audioSeconds > 30, `${audioSeconds} s of audio`);
   assert.equal(runningAtFirstChunk, 1, 'espeak-ng was still running when the first chunk came');
-  assert.ok(firstMs! < lastMs / 2, `first ${firstMs} ms vs last ${lastMs} ms`);
-  assert.ok(firstMs! < 500, `first chunk after ${firstMs} ms`);
+  assert.ok(firstBytes / 2 / 24000 < audioSeconds / 10, `the first chunk holds ${firstBytes} bytes of ${bytes}: a small part, not the whole answer`);
 });
 
 test('abort kills espeak-ng at once and ends the stream', { skip }, async () => {
@@ -77,7 +79,7 @@ test('abort kills espeak-ng at once and ends the stream', { skip }, async () => 
     if (!controller.signal.aborted) controller.abort();
   }
   assert.ok(received / 2 / 24000 < 5, `${received} bytes after abort`);
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  await waitFor(() => liveSpeechPids().every((pid) => pidsBefore.has(pid)), { what: 'espeak-ng to be gone', timeoutMs: 5000 }).catch(() => undefined);
   assert.deepEqual(liveSpeechPids().filter((pid) => !pidsBefore.has(pid)), []);
 });
 
@@ -88,7 +90,7 @@ test('a consumer that stops early leaves no espeak-ng behind', { skip }, async (
     assert.ok(chunk.length > 0);
     break;
   }
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  await waitFor(() => liveSpeechPids().every((pid) => pidsBefore.has(pid)), { what: 'espeak-ng to be gone', timeoutMs: 5000 }).catch(() => undefined);
   assert.deepEqual(liveSpeechPids().filter((pid) => !pidsBefore.has(pid)), []);
 });
 

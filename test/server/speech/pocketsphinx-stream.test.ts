@@ -7,6 +7,7 @@ import { liveSpeechPids } from '../../../src/server/speech/speech-children.js';
 import { espeakSpeechAt } from '../../helpers/speech-audio.js';
 import { TEST_SENTENCES } from '../../helpers/speech-sentences.js';
 import { wordErrorRate } from '../../helpers/speech-wer.js';
+import { waitFor } from '../../helpers/wait-for.js';
 
 /**
  * The voice the batch transcriber's tests use (30-36 % WER there). A decoder's first
@@ -114,7 +115,7 @@ test('a recognizer process killed mid-turn fails that turn; the next turn starts
     own.close();
   }
   const leftOver = () => liveSpeechPids().filter((pid) => !before.has(pid));
-  for (let waited = 0; leftOver().length > 0 && waited < 5000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+  await waitFor(() => leftOver().length === 0, { what: 'no recognizer left', timeoutMs: 5000 }).catch(() => undefined);
   assert.deepEqual(leftOver(), [], 'close() leaves no process behind');
 });
 

@@ -12,6 +12,8 @@ import { espeakSpeechAt } from '../../helpers/speech-audio.js';
 import { TEST_SENTENCES } from '../../helpers/speech-sentences.js';
 import { skipWithoutEspeak, skipWithoutPocketsphinx } from '../../helpers/speech-tools.js';
 import { wordErrorRate } from '../../helpers/speech-wer.js';
+import { existsSync } from 'node:fs';
+import { waitFor } from '../../helpers/wait-for.js';
 
 /**
  * pocketsphinx's en-us model was trained on human speech and copes with some espeak-ng
@@ -100,10 +102,11 @@ test('a recognizer that dies is restarted for the next turn, and close() leaves 
   const mine = liveSpeechPids().filter((pid) => !others.has(pid));
   assert.equal(mine.length, 1, 'the warm-up started one recognizer');
   process.kill(mine[0]!, 'SIGKILL');
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  // Reaped (gone from /proc): the transcriber has had its exit event.
+  await waitFor(() => !existsSync(`/proc/${mine[0]}`), { what: 'the killed recognizer to be reaped' });
   const text = await own.transcribe(int16ToBuffer(espeakSpeechAt(TEST_SENTENCES[5]!, 24000, VOICE)), 24000);
   assert.match(text, /station/);
   own.close();
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  await waitFor(() => liveSpeechPids().every((pid) => others.has(pid)), { what: 'no recognizer left', timeoutMs: 5000 }).catch(() => undefined);
   assert.deepEqual(liveSpeechPids().filter((pid) => !others.has(pid)), []);
 });

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { skipWithoutEspeak, skipWithoutPocketsphinx } from '../../helpers/speech-tools.js';
+import { waitFor } from '../../helpers/wait-for.js';
 
 const run = promisify(execFile);
 const FIXTURE = fileURLToPath(new URL('./fixtures/exit-mid-speech.ts', import.meta.url));
@@ -24,7 +25,6 @@ test('espeak-ng and pocketsphinx die with the server process', { skip: skipWitho
   const report = JSON.parse(stdout.trim()) as { pids: number[]; transcriber: boolean };
   assert.equal(report.transcriber, true);
   assert.equal(report.pids.length, 2, 'a warm pocketsphinx_batch and a running espeak-ng');
-  const deadline = Date.now() + 2000;
-  while (report.pids.some(isRunning) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  await waitFor(() => !report.pids.some(isRunning), { what: 'the speech children to die', timeoutMs: 2000 }).catch(() => undefined);
   assert.deepEqual(report.pids.filter(isRunning), []);
 });
