@@ -16,7 +16,7 @@ function parse(args: string[]): ServeOptions {
 }
 
 test('serve flags parse into ServeOptions with their defaults', () => {
-  assert.deepEqual(parse([]), { host: '127.0.0.1', port: 8765, engine: 'echo', maxSessions: 100, debug: false });
+  assert.deepEqual(parse([]), { host: '127.0.0.1', port: 8765, engine: 'echo', maxSessions: 100, sessionMinutes: 60, debug: false });
   const options = parse(['--port', '0', '--engine', 'openai-chat', '--engine-url', 'http://127.0.0.1:9/v1', '--engine-model', 'llama', '--tls']);
   assert.equal(options.port, 0);
   assert.equal(options.engineUrl, 'http://127.0.0.1:9/v1');

@@ -1,5 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { KAIWA_BIN } from './cli-runner.js';
+import { tempDir } from './temp-dir.js';
 import { waitFor as waitUntil } from './wait-for.js';
 
 /**
@@ -48,4 +50,14 @@ export class TmuxSession {
       // already gone
     }
   }
+}
+
+/**
+ * The built kaiwa in a terminal, offline, with a config home and an XDG_RUNTIME_DIR of its
+ * own (the sound libraries would otherwise make one in the temp folder and leave it); the
+ * pane prints `[exit N]` when kaiwa ends.
+ */
+export function kaiwaInTmux(args: string, width = 80): TmuxSession {
+  const home = tempDir();
+  return new TmuxSession(`env -u OPENAI_API_KEY XDG_CONFIG_HOME=${home} XDG_RUNTIME_DIR=${home} node ${KAIWA_BIN} ${args}; echo "[exit $?]"; sleep 60`, { width, height: 24 });
 }

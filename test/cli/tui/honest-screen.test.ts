@@ -1,16 +1,9 @@
 /** What the terminal shows is what is true: tmux captures of the cases that used to lie. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { KAIWA_BIN } from '../../helpers/cli-runner.js';
-import { TmuxSession } from '../../helpers/tmux.js';
-import { tempDir } from '../../helpers/wav-fixtures.js';
+import { kaiwaInTmux } from '../../helpers/tmux.js';
 import { initialUi, reduceUi } from '../../../src/cli/tui/ui-state.js';
 import { HELP_TEXT, statusLine } from '../../../src/cli/tui/status-line.js';
-
-function kaiwaInTmux(args: string, width = 100): TmuxSession {
-  const home = tempDir();
-  return new TmuxSession(`env -u OPENAI_API_KEY XDG_CONFIG_HOME=${home} node ${KAIWA_BIN} ${args}; echo "[exit $?]"; sleep 60`, { width, height: 24 });
-}
 
 test('without a microphone the status says so (type to talk), never "listening", and shows no level meter', async () => {
   const tmux = kaiwaInTmux('--local --no-mic --no-speaker');

@@ -1,14 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { KAIWA_BIN } from '../../helpers/cli-runner.js';
-import { TmuxSession } from '../../helpers/tmux.js';
-import { tempDir } from '../../helpers/wav-fixtures.js';
-
-function kaiwaInTmux(args: string, width = 80): TmuxSession {
-  const home = tempDir();
-  // XDG_RUNTIME_DIR of its own: the sound libraries would otherwise make one in the temp folder and leave it.
-  return new TmuxSession(`env -u OPENAI_API_KEY XDG_CONFIG_HOME=${home} XDG_RUNTIME_DIR=${home} node ${KAIWA_BIN} ${args}; echo "[exit $?]"; sleep 60`, { width, height: 24 });
-}
+import { kaiwaInTmux } from '../../helpers/tmux.js';
 
 test('the TUI shows state, both transcripts, costs and help, and quits with q', async () => {
   const tmux = kaiwaInTmux('--local --no-mic --no-speaker');
