@@ -16,6 +16,9 @@ import { startRealtimeServer, type RealtimeServer } from '../server/realtime-ser
 import { NO_SPEECH, loadSpeechParts, type SpeechParts } from '../server/speech-parts.js';
 import { ReplaySource } from '../server/replay/replay-source.js';
 import type { TlsMaterial } from '../server/tls-certificate.js';
+import { FaultInjector } from '../testing/fault-injector.js';
+import { armFaults, describeFaults, parseFaultSpec } from '../testing/fault-spec.js';
+import type { FaultReport } from '../testing/fault-rules.js';
 
 export type EngineName = 'echo' | 'openai-chat';
 
@@ -37,6 +40,8 @@ export interface ServeOptions {
   debug?: boolean;
   /** Replay the server side of this `--record` directory instead of answering. */
   replay?: string;
+  /** Faults to inject, e.g. `drop-after-events=20,delay=50ms` (see src/testing/fault-spec.ts). */
+  faults?: string;
 }
 
 export interface ServeIo {
@@ -65,6 +70,7 @@ export function serveCommandOptions(): Option[] {
     new Option('--max-sessions <n>', 'sessions served at once').default(100).argParser(numberIn(1, 10_000, true)),
     new Option('--session-minutes <m>', 'end each session after this long, like the service (60); shorter to test renewal').default(60).argParser(numberIn(0.01, 24 * 60)),
     new Option('--debug', 'log each session to stderr').default(false),
+    new Option('--faults <spec>', 'inject faults, comma-separated: drop-after-events=N, drop-after=2s, drop-mid-response, expire-after=30s, refuse=429[*N], delay=50ms, jitter=20ms, rate-limit-error[=N]').argParser(nonEmpty),
     new Option('--replay <dir>', 'answer every connection with the server side of a --record DIR recording (events.jsonl, audio from conversation.wav)').argParser(nonEmpty),
   ];
 }
@@ -80,13 +86,21 @@ export async function runServe(options: ServeOptions, io: ServeIo = defaultIo())
   logger.addSecret(options.token);
   logger.addSecret(options.engineKey);
   const engine = createEngine(options);
+  const faultSpec = options.faults === undefined ? undefined : parseFaultSpec(options.faults);
+  const faults = faultSpec ? new FaultInjector() : undefined;
+  if (faults && faultSpec) {
+    armFaults(faults, faultSpec);
+    faults.on('fault', (report) => io.err(faultLine(report)));
+  }
   const replay = options.replay ? ReplaySource.load(options.replay) : undefined;
   const speech = replay ? NO_SPEECH : io.speech ?? await loadSpeechParts((message) => logger.log('warn', message));
   const server = await startRealtimeServer({
     host: options.host, port: options.port, tls: await tlsOf(options), token: options.token, engine, speech, logger,
     maxSessions: options.maxSessions ?? 100, limits: { lifetimeSeconds: (options.sessionMinutes ?? 60) * 60 }, ...(replay ? { createSession: replay.createSession } : {}),
+    ...(faults ? { connectionHook: faults } : {}),
   });
-  io.out(`kaiwa serve listening on ${server.url} (${replay ? replay.describe() : describe(options, engine, speech)})`);
+  const described = replay ? replay.describe() : describe(options, engine, speech);
+  io.out(`kaiwa serve listening on ${server.url} (${described}${faultSpec ? `; ${describeFaults(faultSpec)}` : ''})`);
   io.onListening?.(server);
   await (io.stopSignal ?? firstSignal());
   await server.close();
@@ -124,6 +138,12 @@ function describe(options: ServeOptions, engine: ReplyEngine, speech: SpeechPart
   if (options.token) parts.push('token required');
   if (options.tls) parts.push('self-signed TLS');
   return parts.join(', ');
+}
+
+function faultLine(report: FaultReport): string {
+  const what = report.action === 'rate-limit' ? 'rate-limited a response' : report.action === 'drop' ? 'dropped the connection' : 'expired the session';
+  const when = report.direction === 'timer' ? 'on its timer' : report.direction === 'manual' ? '' : `at ${report.direction} event ${report.trigger}`;
+  return `fault: ${what} of session ${report.sessionId || '(opening)'}${when ? ` ${when}` : ''}`;
 }
 
 function firstSignal(): Promise<void> {

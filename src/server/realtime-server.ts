@@ -4,7 +4,7 @@
  * token, because the server spends CPU (and possibly an upstream model's money) for whoever
  * connects.
  */
-import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
+import { STATUS_CODES, createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
@@ -144,7 +144,7 @@ class SessionRegistry {
   }
 
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    if (!isServedPath(pathOf(req))) return refuse(socket, 404, 'Not found.');
+    if (!isServedPath(pathOf(req))) return refuse(socket, 404, 'Not found.', null);
     if (!isAuthorized(req, this.options.token)) {
       return refuse(socket, 401, 'Incorrect API key provided. Pass the token given to kaiwa serve --token.');
     }
@@ -252,9 +252,15 @@ function toBuffer(data: RawData): Buffer {
   return Buffer.from(data);
 }
 
-function refuse(socket: Duplex, status: number, message: string): void {
-  const body = JSON.stringify({ error: { type: 'invalid_request_error', code: status === 401 ? 'invalid_api_key' : null, message } });
-  const reason = status === 401 ? 'Unauthorized' : status === 404 ? 'Not Found' : 'Service Unavailable';
+/** The `error.code` the service puts in the body of a refused upgrade. */
+const REFUSAL_CODES: Readonly<Record<number, string>> = {
+  401: 'invalid_api_key', 403: 'unsupported_country_region_territory', 404: 'model_not_found', 429: 'rate_limit_exceeded',
+};
+
+function refuse(socket: Duplex, status: number, message: string, code: string | null = REFUSAL_CODES[status] ?? null): void {
+  const type = status === 429 ? 'requests' : status >= 500 ? 'server_error' : 'invalid_request_error';
+  const body = JSON.stringify({ error: { type, code, message } });
+  const reason = STATUS_CODES[status] ?? 'Unknown';
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );

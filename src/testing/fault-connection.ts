@@ -7,7 +7,11 @@ import type { Transport } from '../protocol/transport.js';
 import type { HookedSocket } from '../server/connection-hook.js';
 import type { SocketSession } from '../server/realtime-server.js';
 import { newId } from '../server/ids.js';
+import { dialectFor } from '../protocol/dialects.js';
+import type { DialectName } from '../protocol/dialect.js';
 import { eventType, type FaultAction, type FaultDirection, type FaultReport, type FiredRule } from './fault-rules.js';
+import { rateLimitedResponse } from './rate-limited-response.js';
+import { EventPacer, type Pacing } from './event-pacer.js';
 
 export interface FaultSessionInfo {
   id: string;
@@ -23,6 +27,10 @@ export interface FaultRegistry {
   report(report: FaultReport, rule?: FiredRule): void;
   opened(connection: FaultConnection): void;
   closed(connection: FaultConnection, code: number): void;
+  /** How server events are held back (none: sent at once). */
+  pacing(): Pacing | undefined;
+  /** Faults every session gets after a time: [ms after opening, action]. */
+  timers(): ReadonlyArray<{ afterMs: number; action: 'drop' | 'expire' }>;
 }
 
 const EXPIRED_MESSAGE = 'Your session hit the maximum duration of 60 minutes.';
@@ -33,8 +41,14 @@ export class FaultConnection {
   private readonly openedAt = Date.now();
   private serverEvents = 0;
   private clientEvents = 0;
+  private readonly pacer: EventPacer | undefined;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly conversationId = newId('conv');
 
-  constructor(private readonly socket: HookedSocket, private readonly registry: FaultRegistry) {}
+  constructor(private readonly socket: HookedSocket, private readonly registry: FaultRegistry) {
+    const pacing = registry.pacing();
+    if (pacing) this.pacer = new EventPacer(pacing, (text, done) => socket.send(text, done));
+  }
 
   /** The session's id once it is open. */
   get sessionId(): string | undefined {
@@ -51,6 +65,9 @@ export class FaultConnection {
     this.target = session;
     this.socket.onClose((code) => this.closed(code));
     this.registry.opened(this);
+    for (const { afterMs, action } of this.registry.timers()) {
+      this.timers.push(setTimeout(() => this.onTimer(action), afterMs));
+    }
     return {
       get id() { return session.id; },
       start: () => session.start(),
@@ -61,22 +78,39 @@ export class FaultConnection {
     };
   }
 
-  /** Fails the connection now; false when it had already failed. */
+  /** Fails the connection now; false when it had already failed (a rate limit fails no connection). */
   fail(action: FaultAction): boolean {
-    if (this.failed) return false;
+    if (this.failed || action === 'rate-limit') return false;
     this.failed = true;
     this.target?.dispose();
+    this.clearTimers();
     if (action === 'drop') {
+      this.pacer?.clear();
       this.socket.terminate();
       return true;
     }
-    this.socket.send(JSON.stringify({
+    const expired = JSON.stringify({
       type: 'error',
       event_id: newId('event'),
       error: { type: 'invalid_request_error', code: 'session_expired', message: EXPIRED_MESSAGE, param: null, event_id: null },
-    }), () => undefined);
+    });
+    // Events already on their way (delayed) still arrive before the error.
+    if (this.pacer) {
+      this.pacer.send(expired, () => this.socket.close(1000, 'session expired'));
+      return true;
+    }
+    this.socket.send(expired, () => undefined);
     this.socket.close(1000, 'session expired');
     return true;
+  }
+
+  private onTimer(action: 'drop' | 'expire'): void {
+    const sessionId = this.target?.id ?? '';
+    if (this.fail(action)) this.registry.report({ sessionId, action, trigger: 'timer', direction: 'timer' });
+  }
+
+  private clearTimers(): void {
+    for (const timer of this.timers.splice(0)) clearTimeout(timer);
   }
 
   private transport(): Transport {
@@ -98,6 +132,11 @@ export class FaultConnection {
     const rule = this.registry.check(this, 'client', () => data.toString('utf8'));
     if (!rule) return true;
     const type = eventType(data.toString('utf8')) ?? 'unknown';
+    if (rule.action === 'rate-limit') {
+      for (const frame of rateLimitedResponse(data.toString('utf8'), dialectFor(this.socket.dialect as DialectName), this.conversationId)) this.deliver(frame);
+      this.report(rule, type, 'client');
+      return false;
+    }
     if (rule.timing === 'after') {
       // The session handles the event first, then the connection fails.
       queueMicrotask(() => this.fire(rule, type, 'client'));
@@ -109,6 +148,8 @@ export class FaultConnection {
 
   private closed(code: number): void {
     this.failed = true;
+    this.clearTimers();
+    this.pacer?.clear();
     this.registry.closed(this, code);
   }
 
@@ -118,7 +159,7 @@ export class FaultConnection {
     this.serverEvents += 1;
     const rule = this.registry.check(this, 'server', () => text);
     if (!rule) {
-      inner.send(text);
+      this.deliver(text);
       return;
     }
     const type = eventType(text) ?? 'unknown';
@@ -126,13 +167,21 @@ export class FaultConnection {
       // Written out first, then the connection goes: the client has the event and nothing after it.
       this.failed = true;
       this.target?.dispose();
-      this.socket.send(text, () => this.socket.terminate());
+      this.clearTimers();
+      this.deliver(text, () => this.socket.terminate());
       this.report(rule, type, 'server');
       return;
     }
     // An 'after' expiry sends the event, then the error and the close frame (frames stay in order).
-    if (rule.timing === 'after') inner.send(text);
+    if (rule.timing === 'after') this.deliver(text);
     this.fire(rule, type, 'server');
+  }
+
+  /** Sends a frame now, or after the configured delay (frames never overtake each other). */
+  private deliver(text: string, done?: () => void): void {
+    if (this.pacer) this.pacer.send(text, done);
+    else if (done) this.socket.send(text, done);
+    else this.socket.transport.send(text);
   }
 
   private fire(rule: FiredRule, type: string, direction: FaultDirection): void {

@@ -23,6 +23,11 @@
  *   faults.drop(sessionId);   // or faults.dropAll()
  *   faults.expire(sessionId); // error session_expired, then close 1000
  *   faults.refuseNext(2);     // the next two upgrades get HTTP 503
+ *   faults.rateLimitResponses({ nth: 2 }); // each session's 2nd response.create fails: rate_limit_exceeded
+ *   faults.pace({ delayMs: 50, jitterMs: 20 });  // server events arrive late (in order)
+ *   faults.failSessionsAfter(30_000, 'expire');   // every session expires 30 s after it opens
+ *
+ * `kaiwa serve --faults SPEC` arms the same injector from a one-line spec (fault-spec.ts).
  *
  * Event types are matched as they appear on the wire, i.e. in the session's dialect
  * (`response.audio.delta` for a beta client). A rule counts matching events per session and
@@ -36,10 +41,21 @@ import type { Transport } from '../protocol/transport.js';
 import type { ConnectionHook, HookedSocket, UpgradeRefusal } from '../server/connection-hook.js';
 import type { SocketSession } from '../server/realtime-server.js';
 import { FaultConnection, type FaultRegistry, type FaultSessionInfo } from './fault-connection.js';
+import type { Pacing } from './event-pacer.js';
 import {
   FaultRuleBook, type EventMatch, type FaultAction, type FaultReport, type FaultRule,
   type FaultRuleOptions, type FiredRule,
 } from './fault-rules.js';
+
+/** What the service says when it turns a connection away with each status. */
+const REFUSAL_MESSAGES: Readonly<Record<number, string>> = {
+  401: 'Incorrect API key provided (fault injected).',
+  403: 'You are not allowed to access this model (fault injected).',
+  404: 'The model does not exist or you do not have access to it (fault injected).',
+  429: 'Rate limit reached for requests (fault injected). Please try again later.',
+  500: 'The server had an error while processing your request (fault injected).',
+  503: 'Service temporarily unavailable (fault injected).',
+};
 
 export interface FaultInjectorEvents {
   opened: [info: FaultSessionInfo];
@@ -51,6 +67,9 @@ export class FaultInjector extends EventEmitter<FaultInjectorEvents> implements 
   private readonly connections = new Set<FaultConnection>();
   private readonly rules = new FaultRuleBook();
   private refusals: UpgradeRefusal[] = [];
+  private refuseEvery: UpgradeRefusal | undefined;
+  private pacing: Pacing | undefined;
+  private timers: Array<{ afterMs: number; action: 'drop' | 'expire' }> = [];
   /** Every fault that happened, in order. */
   readonly history: FaultReport[] = [];
   private readonly registry: FaultRegistry = {
@@ -61,6 +80,8 @@ export class FaultInjector extends EventEmitter<FaultInjectorEvents> implements 
       this.connections.delete(connection);
       if (connection.sessionId !== undefined) this.emit('closed', connection.sessionId, code);
     },
+    pacing: () => this.pacing,
+    timers: () => this.timers,
   };
 
   /** Sessions open now. */
@@ -100,8 +121,32 @@ export class FaultInjector extends EventEmitter<FaultInjectorEvents> implements 
   }
 
   /** Refuses the next `count` connection attempts with this HTTP status. */
-  refuseNext(count = 1, status = 503, message = 'Service temporarily unavailable (fault injected).'): void {
+  refuseNext(count = 1, status = 503, message = REFUSAL_MESSAGES[status] ?? 'Refused (fault injected).'): void {
     for (let i = 0; i < count; i++) this.refusals.push({ status, message });
+  }
+
+  /** Refuses every connection attempt from now on with this HTTP status (until reset()). */
+  refuseAll(status = 503, message = REFUSAL_MESSAGES[status] ?? 'Refused (fault injected).'): void {
+    this.refuseEvery = { status, message };
+  }
+
+  /** Every session opened from now on drops (or expires) this long after it opened. */
+  failSessionsAfter(afterMs: number, action: 'drop' | 'expire' = 'drop'): void {
+    this.timers.push({ afterMs, action });
+  }
+
+  /** Server events of sessions opened from now on arrive `delayMs` (+ up to `jitterMs`) late, in order. */
+  pace(pacing: Pacing): void {
+    this.pacing = { ...pacing };
+  }
+
+  /**
+   * A session's nth `response.create` (default 1; `times` sessions, default every one) is
+   * answered like the service over a rate limit: response.done `failed`, code
+   * rate_limit_exceeded; the session never sees the request.
+   */
+  rateLimitResponses(options: { nth?: number; sessionId?: string; times?: number } = {}): FaultRule {
+    return this.rules.arm('client', 'response.create', { times: Infinity, ...options, action: 'rate-limit' });
   }
 
   /** Drops (or expires) a session when the server is about to send its nth event of this type. */
@@ -114,15 +159,18 @@ export class FaultInjector extends EventEmitter<FaultInjectorEvents> implements 
     return this.rules.arm('client', type, options);
   }
 
-  /** Disarms every rule and forgets pending refusals. */
+  /** Disarms every rule, timer and delay, and forgets pending refusals. */
   reset(): void {
     this.rules.clear();
     this.refusals = [];
+    this.refuseEvery = undefined;
+    this.timers = [];
+    this.pacing = undefined;
   }
 
   /** ConnectionHook: the next pending refusal. */
   refusal(): UpgradeRefusal | undefined {
-    return this.refusals.shift();
+    return this.refusals.shift() ?? this.refuseEvery;
   }
 
   /** ConnectionHook: puts a FaultConnection between the socket and its session. */

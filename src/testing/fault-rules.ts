@@ -4,7 +4,12 @@
  * FaultConnection asks `check` on each event and carries out the action it returns.
  */
 
-export type FaultAction = 'drop' | 'expire';
+/**
+ * drop: the TCP connection ends; expire: the service's session_expired error, then close
+ * 1000; rate-limit (client events only): the event never reaches the session, and the
+ * response it asked for fails the way the service fails one over a rate limit.
+ */
+export type FaultAction = 'drop' | 'expire' | 'rate-limit';
 
 export type FaultDirection = 'server' | 'client';
 
@@ -28,9 +33,9 @@ export interface FaultRuleOptions {
 export interface FaultReport {
   sessionId: string;
   action: FaultAction;
-  /** What triggered it: the event type, or 'manual'. */
+  /** What triggered it: the event type, 'manual', or 'timer' (a --faults drop-after/expire-after). */
   trigger: string;
-  direction: FaultDirection | 'manual';
+  direction: FaultDirection | 'manual' | 'timer';
   /** For rules: the matching event's ordinal in its session. */
   nth?: number;
 }

@@ -10,3 +10,5 @@ export type {
 export { startRealtimeServer, type RealtimeServer, type RealtimeServerOptions } from '../server/realtime-server.js';
 export type { ConnectionHook, HookedSocket, UpgradeRefusal } from '../server/connection-hook.js';
 export { EchoEngine } from '../server/engines/echo-engine.js';
+export { parseFaultSpec, armFaults, describeFaults, type FaultSpec } from './fault-spec.js';
+export type { Pacing } from './event-pacer.js';

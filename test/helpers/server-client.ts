@@ -83,6 +83,23 @@ export class TestClient {
     return this.events.slice(start, this.cursor);
   }
 
+  /** Resolves once the socket has closed (by either side), failing after `timeoutMs`. */
+  async waitClosed(timeoutMs = 5000): Promise<{ code: number; reason: string }> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.closed) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`the socket did not close; got ${this.events.slice(-8).map((e) => e.type).join(', ')}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    return this.closed;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     const done = new Promise<void>((resolve) => this.ws.once('close', () => resolve()));
