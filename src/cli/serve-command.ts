@@ -12,6 +12,8 @@ import { nonEmpty, numberIn } from './parse-values.js';
 import type { ReplyEngine } from '../server/engines/reply-engine.js';
 import { EchoEngine } from '../server/engines/echo-engine.js';
 import { OpenAIChatEngine } from '../server/engines/openai-chat-engine.js';
+import { ScriptEngine } from '../server/engines/script-engine.js';
+import { loadReplyScript } from '../server/engines/scripted-turns.js';
 import { startRealtimeServer, type RealtimeServer } from '../server/realtime-server.js';
 import { NO_SPEECH, loadSpeechParts, type SpeechParts } from '../server/speech-parts.js';
 import { ReplaySource } from '../server/replay/replay-source.js';
@@ -40,6 +42,8 @@ export interface ServeOptions {
   debug?: boolean;
   /** Replay the server side of this `--record` directory instead of answering. */
   replay?: string;
+  /** Answer from this script file (JSON) instead of --engine. */
+  script?: string;
   /** Faults to inject, e.g. `drop-after-events=20,delay=50ms` (see src/testing/fault-spec.ts). */
   faults?: string;
 }
@@ -70,6 +74,7 @@ export function serveCommandOptions(): Option[] {
     new Option('--max-sessions <n>', 'sessions served at once').default(100).argParser(numberIn(1, 10_000, true)),
     new Option('--session-minutes <m>', 'end each session after this long, like the service (60); shorter to test renewal').default(60).argParser(numberIn(0.01, 24 * 60)),
     new Option('--debug', 'log each session to stderr').default(false),
+    new Option('--script <file>', 'answer from a script (JSON): turns matched on the user\'s words, replying with text, a function call, an error or a pause').argParser(nonEmpty).conflicts(['replay']),
     new Option('--faults <spec>', 'inject faults, comma-separated: drop-after-events=N, drop-after=2s, drop-mid-response, expire-after=30s, refuse=429[*N], delay=50ms, jitter=20ms, rate-limit-error[=N]').argParser(nonEmpty),
     new Option('--replay <dir>', 'answer every connection with the server side of a --record DIR recording (events.jsonl, audio from conversation.wav)').argParser(nonEmpty),
   ];
@@ -110,6 +115,7 @@ export async function runServe(options: ServeOptions, io: ServeIo = defaultIo())
 }
 
 function createEngine(options: ServeOptions): ReplyEngine {
+  if (options.script) return new ScriptEngine(loadReplyScript(options.script));
   if (options.engine === 'echo') return new EchoEngine();
   if (!options.engineUrl) throw new UsageError('--engine openai-chat needs --engine-url URL (an OpenAI-compatible Chat Completions endpoint)');
   const engine: { url: string; model?: string; apiKey?: string } = { url: options.engineUrl };
@@ -130,7 +136,7 @@ async function tlsOf(options: ServeOptions): Promise<TlsMaterial | 'self-signed'
 }
 
 function describe(options: ServeOptions, engine: ReplyEngine, speech: SpeechParts): string {
-  const parts = [`engine: ${engine.name}${engine instanceof OpenAIChatEngine ? ` ${engine.model}` : ''}`];
+  const parts = [`engine: ${engine.name}${engine instanceof OpenAIChatEngine ? ` ${engine.model}` : ''}${engine instanceof ScriptEngine ? ` ${options.script} (${engine.script.turns.length} turns, ${engine.script.order})` : ''}`];
   parts.push(`turn detection: ${speech.createDetector ? 'on' : 'unavailable'}`);
   const transcriber = speech.transcriber?.model;
   parts.push(`transcription: ${transcriber ? `${transcriber}${speech.recognizer ? ' (streaming)' : ' (after each turn)'}` : 'unavailable'}`);

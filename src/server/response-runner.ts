@@ -24,7 +24,7 @@ type Outcome =
   | { status: 'completed' }
   | { status: 'cancelled'; reason: CancelReason }
   | { status: 'incomplete'; reason: 'max_output_tokens' }
-  | { status: 'failed'; message: string };
+  | { status: 'failed'; error: { type: string; code: string; message: string } };
 
 export interface RunnerDeps {
   emit: Emit;
@@ -86,6 +86,11 @@ export class ResponseRunner {
       const request = await this.request();
       for await (const chunk of this.deps.engine.reply(request)) {
         if (this.abort.signal.aborted) break;
+        if (chunk.type === 'error') {
+          this.deps.emit({ type: 'error', error: { ...chunk.error, param: null, event_id: null } });
+          outcome = { status: 'failed', error: chunk.error };
+          break;
+        }
         await this.take(chunk);
         if (this.overBudget()) {
           outcome = { status: 'incomplete', reason: 'max_output_tokens' };
@@ -96,7 +101,7 @@ export class ResponseRunner {
     } catch (error) {
       if (!this.abort.signal.aborted) {
         this.deps.logger.log('warn', `response ${this.id} failed: ${errorMessage(error)}`);
-        outcome = { status: 'failed', message: errorMessage(error) };
+        outcome = { status: 'failed', error: { type: 'server_error', code: 'engine_error', message: errorMessage(error) } };
       }
     }
     // Decided only now: a cancel may have arrived while the last sentence was being spoken.
@@ -118,7 +123,7 @@ export class ResponseRunner {
     return request;
   }
 
-  private async take(chunk: EngineChunk): Promise<void> {
+  private async take(chunk: Exclude<EngineChunk, { type: 'error' }>): Promise<void> {
     if (chunk.type === 'text') {
       this.writer ??= new MessageWriter(this.writerDeps(), this.output.length, newId('item'));
       await this.writer.write(chunk.delta);
@@ -194,7 +199,7 @@ function statusDetails(outcome: Outcome): ServerEventOf<'response.done'>['respon
     case 'completed': return { type: 'completed' };
     case 'cancelled': return { type: 'cancelled', reason: outcome.reason };
     case 'incomplete': return { type: 'incomplete', reason: outcome.reason };
-    case 'failed': return { type: 'failed', error: { type: 'server_error', code: 'engine_error', message: outcome.message } };
+    case 'failed': return { type: 'failed', error: outcome.error };
   }
 }
 

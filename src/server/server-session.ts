@@ -87,10 +87,12 @@ export class ServerSession {
   private transcriptionOnly: boolean;
   private readonly expiry: NodeJS.Timeout;
   private readonly idle = new IdleTimeout(() => this.onIdle());
+  private readonly engine: ReplyEngine;
 
   constructor(private readonly transport: Transport, private readonly options: ServerSessionOptions) {
     const { limits, speech, logger } = options;
     this.state = defaultSession(options.model, limits.lifetimeSeconds);
+    this.engine = options.engine.forSession?.() ?? options.engine;
     this.transcriptionOnly = options.intent === 'transcription';
     this.conversation = new ConversationStore({ maxItems: limits.maxItems, maxAudioBytes: limits.maxStoredAudioBytes });
     this.transcription = new InputTranscription(speech.transcriber, speech.transcriberMissing ?? 'no speech recognizer is installed', logger);
@@ -254,7 +256,7 @@ export class ServerSession {
     }
     const runner = new ResponseRunner(plan, {
       emit: (event) => this.send(event),
-      engine: this.options.engine,
+      engine: this.engine,
       synthesizer: this.options.speech.synthesizer,
       transcriptOf: (stored) => this.transcription.transcriptOf(stored, this.state.audio.input.transcription?.language),
       addToConversation: plan.conversation === 'auto' ? (stored) => this.conversation.insert(stored) : undefined,

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
@@ -26,4 +26,11 @@ export function processTempDir(prefix: string): () => string {
     dir = made;
     return made;
   };
+}
+
+/** Writes `value` as JSON into a fresh temporary directory; returns the file's path. */
+export function tempJson(name: string, value: unknown): string {
+  const path = join(tempDir(), name);
+  writeFileSync(path, JSON.stringify(value, null, 2));
+  return path;
 }

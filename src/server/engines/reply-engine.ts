@@ -18,10 +18,14 @@ export interface EngineRequest {
 /** Pieces of a reply as they stream out of the engine. */
 export type EngineChunk =
   | { type: 'text'; delta: string }
-  | { type: 'tool_call'; callId: string; name: string; arguments: string };
+  | { type: 'tool_call'; callId: string; name: string; arguments: string }
+  /** The response fails with this error (sent as an `error` event and in response.done). */
+  | { type: 'error'; error: { type: string; code: string; message: string } };
 
 /** Writes the assistant's replies: a real model behind an HTTP API, or the offline echo. */
 export interface ReplyEngine {
   readonly name: string;
   reply(request: EngineRequest): AsyncIterable<EngineChunk>;
+  /** An engine with state of its own for one session (a script's place); default: this one. */
+  forSession?(): ReplyEngine;
 }
