@@ -21,6 +21,7 @@ import type { TlsMaterial } from '../server/tls-certificate.js';
 import { FaultInjector } from '../testing/fault-injector.js';
 import { armFaults, describeFaults, parseFaultSpec } from '../testing/fault-spec.js';
 import type { FaultReport } from '../testing/fault-rules.js';
+import { MistakeLedger } from '../server/strict/client-mistakes.js';
 
 export type EngineName = 'echo' | 'openai-chat';
 
@@ -44,6 +45,10 @@ export interface ServeOptions {
   replay?: string;
   /** Answer from this script file (JSON) instead of --engine. */
   script?: string;
+  /** Report the client's protocol mistakes (error events, one summary line per connection). */
+  strict?: boolean;
+  /** With --strict: exit 1 at shutdown if any client made a protocol mistake. */
+  failOnMistakes?: boolean;
   /** Faults to inject, e.g. `drop-after-events=20,delay=50ms` (see src/testing/fault-spec.ts). */
   faults?: string;
 }
@@ -75,6 +80,8 @@ export function serveCommandOptions(): Option[] {
     new Option('--session-minutes <m>', 'end each session after this long, like the service (60); shorter to test renewal').default(60).argParser(numberIn(0.01, 24 * 60)),
     new Option('--debug', 'log each session to stderr').default(false),
     new Option('--script <file>', 'answer from a script (JSON): turns matched on the user\'s words, replying with text, a function call, an error or a pause').argParser(nonEmpty).conflicts(['replay']),
+    new Option('--strict', 'report client protocol mistakes as error events naming the event_id, and one summary line per connection'),
+    new Option('--fail-on-mistakes', 'with --strict (implied): exit 1 at shutdown if any client made a protocol mistake (for CI)'),
     new Option('--faults <spec>', 'inject faults, comma-separated: drop-after-events=N, drop-after=2s, drop-mid-response, expire-after=30s, refuse=429[*N], delay=50ms, jitter=20ms, rate-limit-error[=N]').argParser(nonEmpty),
     new Option('--replay <dir>', 'answer every connection with the server side of a --record DIR recording (events.jsonl, audio from conversation.wav)').argParser(nonEmpty),
   ];
@@ -97,21 +104,25 @@ export async function runServe(options: ServeOptions, io: ServeIo = defaultIo())
     armFaults(faults, faultSpec);
     faults.on('fault', (report) => io.err(faultLine(report)));
   }
+  const strict = options.strict || options.failOnMistakes ? new MistakeLedger((line) => io.err(line)) : undefined;
   const replay = options.replay ? ReplaySource.load(options.replay) : undefined;
   const speech = replay ? NO_SPEECH : io.speech ?? await loadSpeechParts((message) => logger.log('warn', message));
   const server = await startRealtimeServer({
     host: options.host, port: options.port, tls: await tlsOf(options), token: options.token, engine, speech, logger,
     maxSessions: options.maxSessions ?? 100, limits: { lifetimeSeconds: (options.sessionMinutes ?? 60) * 60 }, ...(replay ? { createSession: replay.createSession } : {}),
     ...(faults ? { connectionHook: faults } : {}),
+    ...(strict ? { strict } : {}),
   });
   const described = replay ? replay.describe() : describe(options, engine, speech);
-  io.out(`kaiwa serve listening on ${server.url} (${described}${faultSpec ? `; ${describeFaults(faultSpec)}` : ''})`);
+  const extras = [faultSpec ? describeFaults(faultSpec) : '', strict ? `strict${options.failOnMistakes ? ', failing on mistakes' : ''}` : ''].filter(Boolean);
+  io.out(`kaiwa serve listening on ${server.url} (${described}${extras.map((extra) => `; ${extra}`).join('')})`);
   io.onListening?.(server);
   await (io.stopSignal ?? firstSignal());
   await server.close();
   speech.close?.();
   replay?.close();
-  return 0;
+  if (strict) io.err(strict.describe());
+  return options.failOnMistakes && strict && strict.total > 0 ? 1 : 0;
 }
 
 function createEngine(options: ServeOptions): ReplyEngine {

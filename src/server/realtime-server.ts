@@ -22,6 +22,7 @@ import { chooseSubprotocol, dialectOf, isAuthorized } from './connection-auth.js
 import { selfSignedCertificate, type TlsMaterial } from './tls-certificate.js';
 import { LiveServerSession } from './live/live-server-session.js';
 import { DEFAULT_LIVE_MODEL } from '../protocol/live/live-types.js';
+import type { MistakeLedger } from './strict/client-mistakes.js';
 
 export interface RealtimeServerOptions {
   host?: string;
@@ -43,6 +44,8 @@ export interface RealtimeServerOptions {
   createSession?: SessionFactory;
   /** Sits between each socket and its session (kaiwa/testing's FaultInjector is one). */
   connectionHook?: ConnectionHook;
+  /** `--strict`: sessions check the client strictly and count its mistakes here. */
+  strict?: MistakeLedger;
 }
 
 /** The session on one socket, as the server drives it. */
@@ -166,7 +169,7 @@ class SessionRegistry {
     const create = this.options.createSession ?? ((t: Transport, o: ServerSessionOptions) => new ServerSession(t, o));
     const open = (transport: Transport): SocketSession => create(transport, {
       engine: this.options.engine, speech: this.options.speech ?? NO_SPEECH, dialect,
-      model: model.slice(0, 128), logger: this.logger, limits: this.limits, intent,
+      model: model.slice(0, 128), logger: this.logger, limits: this.limits, intent, strict: this.options.strict,
     });
     this.run(ws, req, dialect.name, open);
   }

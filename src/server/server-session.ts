@@ -29,6 +29,8 @@ import {
 import { applyTranscriptionUpdate, transcriptionSessionForWire } from './transcription-session-state.js';
 import { newId } from './ids.js';
 import type { Transport } from '../protocol/transport.js';
+import { MistakeTally, mistakeKind, type MistakeLedger } from './strict/client-mistakes.js';
+import { StrictChecks } from './strict/strict-checks.js';
 
 export interface SessionLimits {
   /** Input audio held before a commit (the service allows 15 minutes). */
@@ -57,6 +59,8 @@ export interface ServerSessionOptions {
   limits: SessionLimits;
   /** Opened with `?intent=transcription`: a transcription session from the start. */
   intent?: 'transcription' | undefined;
+  /** `--strict`: extra checks, and each session's mistakes counted here when it ends. */
+  strict?: MistakeLedger | undefined;
 }
 
 /** Pause audio output while this much is queued for a slow reader. */
@@ -88,11 +92,13 @@ export class ServerSession {
   private readonly expiry: NodeJS.Timeout;
   private readonly idle = new IdleTimeout(() => this.onIdle());
   private readonly engine: ReplyEngine;
+  private readonly strict: { checks: StrictChecks; tally: MistakeTally; ledger: MistakeLedger } | undefined;
 
   constructor(private readonly transport: Transport, private readonly options: ServerSessionOptions) {
     const { limits, speech, logger } = options;
     this.state = defaultSession(options.model, limits.lifetimeSeconds);
     this.engine = options.engine.forSession?.() ?? options.engine;
+    if (options.strict) this.strict = { checks: new StrictChecks(), tally: new MistakeTally(), ledger: options.strict };
     this.transcriptionOnly = options.intent === 'transcription';
     this.conversation = new ConversationStore({ maxItems: limits.maxItems, maxAudioBytes: limits.maxStoredAudioBytes });
     this.transcription = new InputTranscription(speech.transcriber, speech.transcriberMissing ?? 'no speech recognizer is installed', logger);
@@ -118,14 +124,14 @@ export class ServerSession {
   receive(data: string | Buffer, isBinary: boolean): void {
     if (this.closed) return;
     if (isBinary) {
-      this.sendError(new ProtocolFailure('Binary WebSocket messages are not supported; send events as JSON text.', 'invalid_message_format'), null);
+      this.clientMistake(new ProtocolFailure('Binary WebSocket messages are not supported; send events as JSON text.', 'invalid_message_format'), null);
       return;
     }
     let parsed: unknown;
     try {
       parsed = JSON.parse(typeof data === 'string' ? data : data.toString('utf8'));
     } catch {
-      this.sendError(new ProtocolFailure('The message could not be parsed as JSON.', 'invalid_json'), null);
+      this.clientMistake(new ProtocolFailure('The message could not be parsed as JSON.', 'invalid_json'), null);
       return;
     }
     const eventId = isRecord(parsed) && typeof parsed.event_id === 'string' ? parsed.event_id.slice(0, 512) : null;
@@ -133,17 +139,33 @@ export class ServerSession {
       if (!isRecord(parsed)) throw new ProtocolFailure('Each message must be a JSON object with a "type".', 'invalid_message_format');
       if (typeof parsed.type !== 'string') throw new ProtocolFailure("Missing required parameter: 'type'.", 'missing_required_parameter', 'type');
       const event = this.options.dialect.clientFromWire({ ...parsed, type: parsed.type }) as unknown as Json;
+      if (this.strict) this.checkStrictly(event, eventId);
       this.dispatch(event);
     } catch (error) {
-      if (error instanceof ProtocolFailure) this.sendError(error, eventId);
+      if (error instanceof ProtocolFailure) this.clientMistake(error, eventId);
       else this.internalError(error, eventId);
     }
+  }
+
+  /** --strict: refuses what the service refuses, reports what it lets pass (the event is still handled). */
+  private checkStrictly(event: Json, eventId: string | null): void {
+    const { checks } = this.strict!;
+    checks.refuse(event);
+    const append = event.type === 'input_audio_buffer.append' && typeof event.audio === 'string'
+      ? { format: inputFormatName(this.state), bytes: Buffer.from(event.audio, 'base64') } : undefined;
+    for (const failure of checks.inspect(event, append)) this.clientMistake(failure, eventId);
+  }
+
+  private clientMistake(failure: ProtocolFailure, eventId: string | null): void {
+    this.strict?.tally.record(mistakeKind(failure));
+    this.sendError(failure, eventId);
   }
 
   /** The socket closed (or the server is shutting down): stop everything this session runs. */
   dispose(): void {
     if (this.closed) return;
     this.closed = true;
+    this.strict?.ledger.closed(this.id, this.strict.tally);
     clearTimeout(this.expiry);
     this.idle.disarm();
     this.audioInput.close();
