@@ -22,6 +22,8 @@ import { FaultInjector } from '../testing/fault-injector.js';
 import { armFaults, describeFaults, parseFaultSpec } from '../testing/fault-spec.js';
 import type { FaultReport } from '../testing/fault-rules.js';
 import { MistakeLedger } from '../server/strict/client-mistakes.js';
+import { CassetteRecorder } from '../server/cassette/session-cassette.js';
+import type { ReplayStats } from '../server/replay/replay-session.js';
 
 export type EngineName = 'echo' | 'openai-chat';
 
@@ -43,6 +45,8 @@ export interface ServeOptions {
   debug?: boolean;
   /** Replay the server side of this `--record` directory instead of answering. */
   replay?: string;
+  /** Record each session (both sides' events, audio, transcript) into DIR/session-N. */
+  record?: string;
   /** Answer from this script file (JSON) instead of --engine. */
   script?: string;
   /** Report the client's protocol mistakes (error events, one summary line per connection). */
@@ -81,9 +85,10 @@ export function serveCommandOptions(): Option[] {
     new Option('--debug', 'log each session to stderr').default(false),
     new Option('--script <file>', 'answer from a script (JSON): turns matched on the user\'s words, replying with text, a function call, an error or a pause').argParser(nonEmpty).conflicts(['replay']),
     new Option('--strict', 'report client protocol mistakes as error events naming the event_id, and one summary line per connection'),
-    new Option('--fail-on-mistakes', 'with --strict (implied): exit 1 at shutdown if any client made a protocol mistake (for CI)'),
+    new Option('--fail-on-mistakes', 'with --strict (implied): exit 1 at shutdown if any client made a protocol mistake or strayed from the --replay cassette (for CI)'),
     new Option('--faults <spec>', 'inject faults, comma-separated: drop-after-events=N, drop-after=2s, drop-mid-response, expire-after=30s, refuse=429[*N], delay=50ms, jitter=20ms, rate-limit-error[=N]').argParser(nonEmpty),
-    new Option('--replay <dir>', 'answer every connection with the server side of a --record DIR recording (events.jsonl, audio from conversation.wav)').argParser(nonEmpty),
+    new Option('--replay <dir>', 'answer every connection with the server side of a --record DIR recording (events.jsonl, audio from conversation.wav), checking that the client sends what was recorded').argParser(nonEmpty),
+    new Option('--record <dir>', 'record each session (both sides\' events, conversation.wav, transcript.md) into DIR/session-N, a cassette for --replay').argParser(nonEmpty).conflicts(['replay']),
   ];
 }
 
@@ -105,24 +110,33 @@ export async function runServe(options: ServeOptions, io: ServeIo = defaultIo())
     faults.on('fault', (report) => io.err(faultLine(report)));
   }
   const strict = options.strict || options.failOnMistakes ? new MistakeLedger((line) => io.err(line)) : undefined;
-  const replay = options.replay ? ReplaySource.load(options.replay) : undefined;
+  let replayProblems = 0;
+  const onReplayEnd = (stats: ReplayStats): void => {
+    if (stats.firstDifference !== undefined || stats.unreached.length > 0) replayProblems += 1;
+    io.err(replayLine(stats));
+  };
+  const replay = options.replay ? ReplaySource.load(options.replay, { onEnd: onReplayEnd }) : undefined;
+  const record = options.record ? new CassetteRecorder(options.record, (error) => io.err(error.message)) : undefined;
   const speech = replay ? NO_SPEECH : io.speech ?? await loadSpeechParts((message) => logger.log('warn', message));
   const server = await startRealtimeServer({
     host: options.host, port: options.port, tls: await tlsOf(options), token: options.token, engine, speech, logger,
     maxSessions: options.maxSessions ?? 100, limits: { lifetimeSeconds: (options.sessionMinutes ?? 60) * 60 }, ...(replay ? { createSession: replay.createSession } : {}),
     ...(faults ? { connectionHook: faults } : {}),
     ...(strict ? { strict } : {}),
+    ...(record ? { record } : {}),
   });
   const described = replay ? replay.describe() : describe(options, engine, speech);
-  const extras = [faultSpec ? describeFaults(faultSpec) : '', strict ? `strict${options.failOnMistakes ? ', failing on mistakes' : ''}` : ''].filter(Boolean);
+  const extras = [record ? `recording each session into ${record.dir}/session-N` : '', faultSpec ? describeFaults(faultSpec) : '', strict ? `strict${options.failOnMistakes ? ', failing on mistakes' : ''}` : ''].filter(Boolean);
   io.out(`kaiwa serve listening on ${server.url} (${described}${extras.map((extra) => `; ${extra}`).join('')})`);
   io.onListening?.(server);
   await (io.stopSignal ?? firstSignal());
   await server.close();
   speech.close?.();
   replay?.close();
+  await record?.flushed();
   if (strict) io.err(strict.describe());
-  return options.failOnMistakes && strict && strict.total > 0 ? 1 : 0;
+  const failed = (strict?.total ?? 0) + replayProblems > 0;
+  return options.failOnMistakes && failed ? 1 : 0;
 }
 
 function createEngine(options: ServeOptions): ReplyEngine {
@@ -155,6 +169,15 @@ function describe(options: ServeOptions, engine: ReplyEngine, speech: SpeechPart
   if (options.token) parts.push('token required');
   if (options.tls) parts.push('self-signed TLS');
   return parts.join(', ');
+}
+
+function replayLine(stats: ReplayStats): string {
+  const total = stats.matched + stats.stepsLeft;
+  if (stats.firstDifference === undefined && stats.unreached.length === 0) return `replay: session ${stats.id}: all ${total} steps matched`;
+  const parts = [`replay: session ${stats.id}: ${stats.matched} of ${total} steps matched`];
+  if (stats.firstDifference !== undefined) parts.push(`first difference: ${stats.firstDifference}`);
+  if (stats.unreached.length > 0) parts.push(`never reached: ${stats.unreached.join(', ')}`);
+  return parts.join('; ');
 }
 
 function faultLine(report: FaultReport): string {

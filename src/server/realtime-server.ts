@@ -23,6 +23,7 @@ import { selfSignedCertificate, type TlsMaterial } from './tls-certificate.js';
 import { LiveServerSession } from './live/live-server-session.js';
 import { DEFAULT_LIVE_MODEL } from '../protocol/live/live-types.js';
 import type { MistakeLedger } from './strict/client-mistakes.js';
+import type { CassetteRecorder } from './cassette/session-cassette.js';
 
 export interface RealtimeServerOptions {
   host?: string;
@@ -46,6 +47,8 @@ export interface RealtimeServerOptions {
   connectionHook?: ConnectionHook;
   /** `--strict`: sessions check the client strictly and count its mistakes here. */
   strict?: MistakeLedger;
+  /** `--record DIR`: each session is written into a directory of its own. */
+  record?: CassetteRecorder;
 }
 
 /** The session on one socket, as the server drives it. */
@@ -170,6 +173,7 @@ class SessionRegistry {
     const open = (transport: Transport): SocketSession => create(transport, {
       engine: this.options.engine, speech: this.options.speech ?? NO_SPEECH, dialect,
       model: model.slice(0, 128), logger: this.logger, limits: this.limits, intent, strict: this.options.strict,
+      tap: this.options.record?.next(model.slice(0, 128)),
     });
     this.run(ws, req, dialect.name, open);
   }

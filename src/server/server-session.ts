@@ -31,6 +31,8 @@ import { newId } from './ids.js';
 import type { Transport } from '../protocol/transport.js';
 import { MistakeTally, mistakeKind, type MistakeLedger } from './strict/client-mistakes.js';
 import { StrictChecks } from './strict/strict-checks.js';
+import type { SessionTap } from './cassette/session-cassette.js';
+import type { ClientEvent } from '../protocol/events.js';
 
 export interface SessionLimits {
   /** Input audio held before a commit (the service allows 15 minutes). */
@@ -61,6 +63,8 @@ export interface ServerSessionOptions {
   intent?: 'transcription' | undefined;
   /** `--strict`: extra checks, and each session's mistakes counted here when it ends. */
   strict?: MistakeLedger | undefined;
+  /** `--record`: where this session's events go. */
+  tap?: SessionTap | undefined;
 }
 
 /** Pause audio output while this much is queued for a slow reader. */
@@ -139,6 +143,7 @@ export class ServerSession {
       if (!isRecord(parsed)) throw new ProtocolFailure('Each message must be a JSON object with a "type".', 'invalid_message_format');
       if (typeof parsed.type !== 'string') throw new ProtocolFailure("Missing required parameter: 'type'.", 'missing_required_parameter', 'type');
       const event = this.options.dialect.clientFromWire({ ...parsed, type: parsed.type }) as unknown as Json;
+      this.options.tap?.client(event as unknown as ClientEvent, inputFormatName(this.state));
       if (this.strict) this.checkStrictly(event, eventId);
       this.dispatch(event);
     } catch (error) {
@@ -166,6 +171,7 @@ export class ServerSession {
     if (this.closed) return;
     this.closed = true;
     this.strict?.ledger.closed(this.id, this.strict.tally);
+    void this.options.tap?.close();
     clearTimeout(this.expiry);
     this.idle.disarm();
     this.audioInput.close();
@@ -387,6 +393,7 @@ export class ServerSession {
   private send(event: OutgoingEvent): void {
     if (!this.transport.isOpen) return;
     const stamped = { ...event, event_id: newId('event') } as Parameters<Dialect['serverToWire']>[0];
+    this.options.tap?.server(stamped, outputFormatName(this.state));
     for (const wire of this.options.dialect.serverToWire(stamped)) this.transport.send(JSON.stringify(wire));
   }
 }

@@ -21,6 +21,7 @@ import { newId } from '../ids.js';
 import { ID_KEYS, IdMap } from './id-map.js';
 import type { ScriptStep, ScriptedEvent } from './replay-script.js';
 import type { WavChannelReader } from './wav-channel-reader.js';
+import { firstDifference, quote } from './client-diff.js';
 
 export type ReplayTiming = 'recorded' | 'immediate';
 
@@ -31,6 +32,8 @@ export interface ReplaySessionOptions {
   dialect: Dialect;
   logger: Logger;
   timing: ReplayTiming;
+  /** Told once the connection ends, with what the client did against the cassette. */
+  onEnd?: (stats: ReplayStats) => void;
 }
 
 /** What a replayed session did, for tests and the log. */
@@ -48,6 +51,10 @@ export interface ReplayStats {
   idConflicts: number;
   /** Recorded client events not (yet) seen from the live client. */
   stepsLeft: number;
+  /** Where the live client first strayed from the cassette (order or content), if it did. */
+  firstDifference: string | undefined;
+  /** Recorded client events never sent, as `step 5 response.create` (filled when the connection ends). */
+  unreached: string[];
 }
 
 /** Where a recorded audio payload stood in; the recorder wrote these instead of base64. */
@@ -76,6 +83,8 @@ export class ReplaySession implements SocketSession {
   readonly stats: ReplayStats;
   private readonly ids = new IdMap();
   private readonly byType = new Map<string, { steps: ScriptStep[]; next: number }>();
+  private readonly stepIndex = new Map<ScriptStep, number>();
+  private readonly matchedSteps = new Set<number>();
   private queue: Queued[] = [];
   private head = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -84,6 +93,7 @@ export class ReplaySession implements SocketSession {
   private readonly audioEnds = new Map<string, number>();
 
   constructor(private readonly transport: Transport, private readonly options: ReplaySessionOptions) {
+    options.steps.forEach((step, index) => this.stepIndex.set(step, index));
     for (const step of options.steps) {
       const type = step.clientEvent.type;
       const entry = this.byType.get(type) ?? { steps: [], next: 0 };
@@ -93,7 +103,7 @@ export class ReplaySession implements SocketSession {
     const created = options.opening.find((scripted) => scripted.event.type === 'session.created')?.event;
     const recordedId = typeof (created?.session as { id?: unknown } | undefined)?.id === 'string' ? (created!.session as { id: string }).id : undefined;
     this.id = recordedId ? this.ids.replayId(recordedId) : newId('sess');
-    this.stats = { id: this.id, matched: 0, unmatched: [], sent: 0, audioFromWav: 0, audioSilent: 0, idConflicts: 0, stepsLeft: options.steps.length };
+    this.stats = { id: this.id, matched: 0, unmatched: [], sent: 0, audioFromWav: 0, audioSilent: 0, idConflicts: 0, stepsLeft: options.steps.length, firstDifference: undefined, unreached: [] };
   }
 
   start(): void {
@@ -113,6 +123,7 @@ export class ReplaySession implements SocketSession {
     }
     const entry = this.byType.get(event.type);
     const step = entry?.steps[entry.next];
+    this.check(event, step);
     if (!entry || !step) {
       this.stats.unmatched.push(event.type);
       this.options.logger.log('debug', `replay ${this.id}: no recorded ${event.type} left to answer`);
@@ -127,11 +138,35 @@ export class ReplaySession implements SocketSession {
   }
 
   dispose(): void {
+    if (!this.closed) this.end();
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.queue = [];
     this.head = 0;
+  }
+
+  /** Compares the live event with the step the cassette expects next; keeps the first difference. */
+  private check(event: { type: string }, step: ScriptStep | undefined): void {
+    const expectedIndex = this.options.steps.findIndex((_, index) => !this.matchedSteps.has(index));
+    const index = step ? this.stepIndex.get(step)! : -1;
+    if (index >= 0) this.matchedSteps.add(index);
+    if (this.stats.firstDifference !== undefined) return;
+    const expected = this.options.steps[expectedIndex];
+    if (index < 0 || index !== expectedIndex) {
+      const wanted = expected ? `step ${expectedIndex + 1} ${expected.clientEvent.type}` : 'no more client events';
+      this.stats.firstDifference = `expected ${wanted}, got ${event.type}${index < 0 ? ' (the cassette has no more of it)' : ` (recorded at step ${index + 1})`}`;
+      return;
+    }
+    const difference = firstDifference(step!.clientEvent, event);
+    if (difference) {
+      this.stats.firstDifference = `step ${index + 1} ${event.type}: ${difference.path}: expected ${quote(difference.expected)}, got ${quote(difference.actual)}`;
+    }
+  }
+
+  private end(): void {
+    this.stats.unreached = this.options.steps.flatMap((step, index) => this.matchedSteps.has(index) ? [] : [`step ${index + 1} ${step.clientEvent.type}`]);
+    this.options.onEnd?.(this.stats);
   }
 
   private schedule(events: readonly ScriptedEvent[], baseT: number): void {

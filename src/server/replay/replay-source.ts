@@ -1,7 +1,11 @@
 /**
  * `kaiwa serve --replay DIR`: every connection replays the server side of a `--record DIR`
- * recording (see replay-session.ts). Plug `createSession` into startRealtimeServer.
+ * recording (see replay-session.ts). Plug `createSession` into startRealtimeServer. DIR is
+ * one recording (events.jsonl), or the cassettes `kaiwa serve --record` wrote (session-1,
+ * session-2, …): the nth connection replays session-n (the last one again beyond them).
  */
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { SessionFactory } from '../realtime-server.js';
 import type { ServerSessionOptions } from '../server-session.js';
 import type { Transport } from '../../protocol/transport.js';
@@ -12,26 +16,41 @@ import type { WavChannelReader } from './wav-channel-reader.js';
 export interface ReplaySourceOptions {
   /** 'recorded' (default): server events keep their recorded delays; 'immediate': no waiting. */
   timing?: ReplayTiming;
+  /** Told as each connection ends: how the client kept to the cassette. */
+  onEnd?: (stats: ReplayStats) => void;
+}
+
+interface Cassette {
+  script: ReplayScript;
+  wav: WavChannelReader | undefined;
 }
 
 export class ReplaySource {
-  private readonly wav: WavChannelReader | undefined;
+  private readonly cassettes: Cassette[];
   private readonly replays: ReplaySession[] = [];
   readonly timing: ReplayTiming;
 
-  constructor(readonly script: ReplayScript, options: ReplaySourceOptions = {}) {
+  constructor(scripts: ReplayScript | readonly ReplayScript[], private readonly options: ReplaySourceOptions = {}) {
     this.timing = options.timing ?? 'recorded';
-    this.wav = openConversationWav(script.dir);
+    this.cassettes = (Array.isArray(scripts) ? scripts : [scripts]).map((script: ReplayScript) => ({ script, wav: openConversationWav(script.dir) }));
   }
 
   static load(dir: string, options: ReplaySourceOptions = {}): ReplaySource {
-    return new ReplaySource(loadReplayScript(dir), options);
+    const sessions = existsSync(join(dir, 'events.jsonl')) ? [] : cassetteDirs(dir);
+    return new ReplaySource(sessions.length > 0 ? sessions.map((sub) => loadReplayScript(sub)) : loadReplayScript(dir), options);
+  }
+
+  /** The (first) recording replayed. */
+  get script(): ReplayScript {
+    return this.cassettes[0]!.script;
   }
 
   readonly createSession: SessionFactory = (transport: Transport, options: ServerSessionOptions) => {
+    const { script, wav } = this.cassettes[Math.min(this.replays.length, this.cassettes.length - 1)]!;
     const session = new ReplaySession(transport, {
-      opening: this.script.opening, steps: this.script.steps, wav: this.wav,
+      opening: script.opening, steps: script.steps, wav,
       dialect: options.dialect, logger: options.logger, timing: this.timing,
+      ...(this.options.onEnd ? { onEnd: this.options.onEnd } : {}),
     });
     this.replays.push(session);
     return session;
@@ -43,11 +62,28 @@ export class ReplaySource {
   }
 
   describe(): string {
-    const audio = this.wav ? 'audio from conversation.wav' : 'no conversation.wav: audio is silence';
-    return `replaying ${this.script.dir}: ${this.script.steps.length} client events, ${this.script.serverEventCount} server events, ${audio}, ${this.timing} timing`;
+    if (this.cassettes.length > 1) {
+      return `replaying ${this.cassettes.length} cassettes (${this.cassettes.map(({ script }) => `${script.steps.length} client events`).join(', ')}), ${this.timing} timing`;
+    }
+    const { script, wav } = this.cassettes[0]!;
+    const audio = wav ? 'audio from conversation.wav' : 'no conversation.wav: audio is silence';
+    return `replaying ${script.dir}: ${script.steps.length} client events, ${script.serverEventCount} server events, ${audio}, ${this.timing} timing`;
   }
 
   close(): void {
-    this.wav?.close();
+    for (const { wav } of this.cassettes) wav?.close();
   }
+}
+
+/** session-1, session-2, … in number order. */
+function cassetteDirs(dir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return names.filter((name) => /^session-\d+$/.test(name) && existsSync(join(dir, name, 'events.jsonl')))
+    .sort((a, b) => Number(a.slice(8)) - Number(b.slice(8)))
+    .map((name) => join(dir, name));
 }
