@@ -1,7 +1,7 @@
 import type { Dialect } from './dialect.js';
 import type { ClientEvent, ServerEvent, WireEvent } from './events.js';
 import {
-  betaResponseToGa, betaSessionToGa, gaResponseToBeta, gaSessionToBeta,
+  betaResponseToGa, betaSessionToGa, gaResponseObjectToBeta, gaResponseToBeta, gaSessionObjectToBeta, gaSessionToBeta,
 } from './beta-session.js';
 import { itemToBeta, itemToGa, itemsToBeta, itemsToGa, partToBeta, partToGa } from './beta-items.js';
 
@@ -25,12 +25,17 @@ function isJson(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Rewrites the nested objects (session, response, item, part) that differ between dialects. */
-function convertBody(event: Json, toGa: boolean): Json {
+/**
+ * Rewrites the nested objects (session, response, item, part) that differ between dialects.
+ * `fromServer`: GA → beta for what a server sends (session and response objects, not parameters).
+ */
+function convertBody(event: Json, toGa: boolean, fromServer = false): Json {
   const out: Json = { ...event };
-  if (isJson(out.session)) out.session = toGa ? betaSessionToGa(out.session) : gaSessionToBeta(out.session);
+  if (isJson(out.session)) {
+    out.session = toGa ? betaSessionToGa(out.session) : fromServer ? gaSessionObjectToBeta(out.session) : gaSessionToBeta(out.session);
+  }
   if (isJson(out.response)) {
-    const response = toGa ? betaResponseToGa(out.response) : gaResponseToBeta(out.response);
+    const response = toGa ? betaResponseToGa(out.response) : fromServer ? gaResponseObjectToBeta(out.response) : gaResponseToBeta(out.response);
     if ('output' in response) response.output = toGa ? itemsToGa(response.output) : itemsToBeta(response.output);
     out.response = response;
   }
@@ -63,7 +68,7 @@ export const betaDialect: Dialect = {
   serverToWire(event: ServerEvent): WireEvent[] {
     // The beta announced an item once (`created`); GA's `added` maps to it, `done` has no twin.
     if (event.type === 'conversation.item.done') return [];
-    return [rename(convertBody(event as unknown as Json, false), BETA_NAME_OF_GA) as WireEvent];
+    return [rename(convertBody(event as unknown as Json, false, true), BETA_NAME_OF_GA) as WireEvent];
   },
 
   serverFromWire(wire: WireEvent): ServerEvent[] {

@@ -55,6 +55,32 @@ export function gaSessionToBeta(session: Partial<SessionConfig>): Json {
   return assignDefined(beta, rest as Json);
 }
 
+/** Fields of GA's session object that beta sessions never had. */
+const GA_ONLY_SESSION_FIELDS = ['truncation', 'prompt', 'include', 'expires_at'];
+
+/**
+ * The session object a beta server announces (session.created/updated): the flat beta
+ * fields, with `model` (and `temperature`, when the server keeps one) and without GA-only
+ * fields (truncation, prompt, include, expires_at, the VAD's idle_timeout_ms).
+ */
+export function gaSessionObjectToBeta(session: Partial<SessionConfig> & Json): Json {
+  const beta = gaSessionToBeta(session);
+  if (typeof session.model === 'string') beta.model = session.model;
+  for (const field of GA_ONLY_SESSION_FIELDS) delete beta[field];
+  const detection = beta.turn_detection;
+  if (typeof detection === 'object' && detection !== null && 'idle_timeout_ms' in detection) {
+    const { idle_timeout_ms: _idle, ...rest } = detection as Json;
+    beta.turn_detection = rest;
+  }
+  return beta;
+}
+
+/** A response object as a beta server sends it: `max_output_tokens` keeps its name there. */
+export function gaResponseObjectToBeta(response: Json): Json {
+  const { max_response_output_tokens, ...rest } = gaResponseToBeta(response as ResponseParams);
+  return max_response_output_tokens === undefined ? rest : { ...rest, max_output_tokens: max_response_output_tokens };
+}
+
 /** Beta session → GA session; unknown beta fields pass through untouched. */
 export function betaSessionToGa(beta: Json): SessionConfig {
   const {

@@ -104,7 +104,7 @@ export class MessageWriter {
     const { synthesizer, plan, signal } = this.deps;
     if (!synthesizer || this.synthesisBroken || signal.aborted) return;
     try {
-      const options = { voice: plan.voice, speed: plan.speed, sampleRate: this.audio.sampleRate, signal };
+      const options = { voice: plan.localVoice, speed: plan.speed, sampleRate: this.audio.sampleRate, signal };
       for await (const pcm of synthesizer.synthesize(sentence, options)) {
         if (signal.aborted) return;
         await this.sendAudio(pcm);

@@ -9,7 +9,7 @@ import { ProtocolFailure } from './protocol-failure.js';
 import { array, onlyKnownKeys, record, string, type Json } from './json-check.js';
 import {
   MAX_INSTRUCTIONS_CHARS, inputFormatName, outputFormatName, parseFormat, parseMaxOutputTokens, parseModalities, parseToolChoice,
-  parseTools, parseVoice, type SessionState, type ToolChoice, type ToolDefinition,
+  parseTools, parseVoice, localVoice, type SessionState, type ToolChoice, type ToolDefinition, type Voice,
 } from './session-state.js';
 import type { StoredItem } from './conversation-store.js';
 import { isItemReference, parseClientItem, referencedItem } from './conversation-items.js';
@@ -25,7 +25,10 @@ export interface ResponsePlan {
   toolChoice: ToolChoice;
   maxOutputTokens: number | 'inf';
   metadata: Record<string, string> | null;
-  voice: string;
+  /** As the client named it (echoed in the response). */
+  voice: Voice;
+  /** The local voice that speaks it. */
+  localVoice: string;
   speed: number;
   outputFormat: WireAudioFormat;
   outputFormatName: AudioFormatName;
@@ -65,6 +68,7 @@ export function planResponse(params: unknown, sources: PlanSources): ResponsePla
       : parseMaxOutputTokens(overrides.max_output_tokens, 'response.max_output_tokens'),
     metadata: parseMetadata(overrides.metadata),
     voice: output.voice ?? session.audio.output.voice,
+    localVoice: localVoice(output.voice ?? session.audio.output.voice),
     speed: session.audio.output.speed,
     outputFormat: format,
     outputFormatName: fromGaFormat(format) ?? outputFormatName(session),
@@ -82,14 +86,14 @@ function parseConversation(value: unknown): 'auto' | 'none' {
   );
 }
 
-function parseAudioOutput(value: unknown): { voice?: string; format?: WireAudioFormat } {
+function parseAudioOutput(value: unknown): { voice?: Voice; format?: WireAudioFormat } {
   if (value === undefined) return {};
   const audio = record(value, 'response.audio');
   onlyKnownKeys(audio, 'response.audio', ['output']);
   if (audio.output === undefined) return {};
   const output = record(audio.output, 'response.audio.output');
   onlyKnownKeys(output, 'response.audio.output', ['voice', 'format']);
-  const result: { voice?: string; format?: WireAudioFormat } = {};
+  const result: { voice?: Voice; format?: WireAudioFormat } = {};
   if (output.voice !== undefined) result.voice = parseVoice(output.voice, 'response.audio.output.voice');
   if (output.format !== undefined) result.format = parseFormat(output.format, 'response.audio.output.format');
   return result;

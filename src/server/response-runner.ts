@@ -186,10 +186,11 @@ export class ResponseRunner {
       output: [...this.output],
       output_modalities: [this.plan.modality],
       max_output_tokens: this.plan.maxOutputTokens,
-      audio: { output: { format: this.plan.outputFormat, voice: this.plan.voice } },
+      audio: { output: { format: this.plan.outputFormat, voice: this.plan.voice as string } },
       metadata: this.plan.metadata,
     };
-    if (this.plan.conversation === 'auto') response.conversation_id = this.deps.conversationId;
+    // Out of band: the service says so with null, not by leaving the field out.
+    response.conversation_id = this.plan.conversation === 'auto' ? this.deps.conversationId : null as unknown as string;
     return response;
   }
 }

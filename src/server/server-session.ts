@@ -19,7 +19,7 @@ import { planResponse } from './response-plan.js';
 import { RateLimitWindow } from './rate-limits.js';
 import { IdleTimeout } from './idle-timeout.js';
 import { ProtocolFailure, invalidValue } from './protocol-failure.js';
-import { integerIn, isRecord, optionalString, string, type Json } from './json-check.js';
+import { integerIn, isRecord, numberIn, optionalString, string, type Json } from './json-check.js';
 import { parseClientItem, userAudioItem } from './conversation-items.js';
 import { truncateItem } from './truncation.js';
 import { encodeWireAudio } from './wire-audio.js';
@@ -96,6 +96,8 @@ export class ServerSession {
   private readonly expiry: NodeJS.Timeout;
   private readonly idle = new IdleTimeout(() => this.onIdle());
   private readonly engine: ReplyEngine;
+  /** Beta clients set a sampling temperature and see it echoed (nothing samples with it here). */
+  private temperature = 0.8;
   private readonly strict: { checks: StrictChecks; tally: MistakeTally; ledger: MistakeLedger } | undefined;
 
   constructor(private readonly transport: Transport, private readonly options: ServerSessionOptions) {
@@ -202,9 +204,12 @@ export class ServerSession {
 
   private updateSession(event: Json): void {
     const type = isRecord(event.session) ? event.session.type : undefined;
+    const temperature = this.options.dialect.name === 'beta' && isRecord(event.session) && event.session.temperature !== undefined
+      ? numberIn(event.session.temperature, 'session.temperature', 0.6, 1.2) : undefined;
     if (type === 'transcription') this.becomeTranscriptionSession(event.session);
     else if (this.transcriptionOnly && type === 'realtime') throw noSwitchBack();
     else this.state = applySessionUpdate(this.state, event.session, { assistantHasSpoken: this.assistantSpoke });
+    if (temperature !== undefined) this.temperature = temperature;
     this.audioInput.configure(inputFormatName(this.state), this.state.audio.input.turn_detection);
     this.send({ type: 'session.updated', session: this.sessionForWire() });
   }
@@ -219,7 +224,9 @@ export class ServerSession {
   }
 
   private sessionForWire() {
-    return this.transcriptionOnly ? transcriptionSessionForWire(this.state) : sessionForWire(this.state);
+    if (this.transcriptionOnly) return transcriptionSessionForWire(this.state);
+    const session = sessionForWire(this.state);
+    return this.options.dialect.name === 'beta' ? { ...session, temperature: this.temperature } as typeof session : session;
   }
 
   private createItem(event: Json): void {

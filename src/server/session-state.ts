@@ -7,7 +7,7 @@ import type { SessionConfig, WireAudioFormat } from '../protocol/events.js';
 import { fromGaFormat, type AudioFormatName } from '../protocol/audio-format.js';
 import { ProtocolFailure, invalidValue, missingParameter } from './protocol-failure.js';
 import {
-  array, boolean, integerIn, numberIn, oneOf, onlyKnownKeys, optionalString, record, string, type Json,
+  array, boolean, integerIn, isRecord, numberIn, oneOf, onlyKnownKeys, optionalString, record, string, type Json,
 } from './json-check.js';
 import { newId } from './ids.js';
 
@@ -58,9 +58,12 @@ export interface SessionState {
       noise_reduction: { type: 'near_field' | 'far_field' } | null;
       turn_detection: TurnDetectionConfig | null;
     };
-    output: { format: WireAudioFormat; voice: string; speed: number };
+    output: { format: WireAudioFormat; voice: Voice; speed: number };
   };
 }
+
+/** A named voice, or a custom voice the account created (`{id: "voice_…"}`). */
+export type Voice = string | { id: string };
 
 export const VOICES = ['alloy', 'ash', 'ballad', 'coral', 'echo', 'sage', 'shimmer', 'verse', 'marin', 'cedar'] as const;
 const FORMAT_TYPES = ['audio/pcm', 'audio/pcmu', 'audio/pcma'] as const;
@@ -176,7 +179,7 @@ function applyAudio(next: SessionState, audio: Json, context: UpdateContext): vo
     if (output.speed !== undefined) target.speed = numberIn(output.speed, 'session.audio.output.speed', 0.25, 1.5);
     if (output.voice !== undefined) {
       const voice = parseVoice(output.voice, 'session.audio.output.voice');
-      if (voice !== target.voice && context.assistantHasSpoken) {
+      if (JSON.stringify(voice) !== JSON.stringify(target.voice) && context.assistantHasSpoken) {
         throw new ProtocolFailure(
           'Cannot update a conversation\'s voice if assistant audio is present.', 'cannot_update_voice',
           'session.audio.output.voice',
@@ -187,9 +190,23 @@ function applyAudio(next: SessionState, audio: Json, context: UpdateContext): vo
   }
 }
 
-export function parseVoice(value: unknown, param: string): string {
-  // Custom voices are objects `{id}`; this server has only its named local voices.
+export function parseVoice(value: unknown, param: string): Voice {
+  if (isRecord(value)) {
+    onlyKnownKeys(value, param, ['id']);
+    return { id: string(value.id, `${param}.id`, 128) };
+  }
   return oneOf(value, param, VOICES);
+}
+
+/**
+ * The local voice that speaks for a voice: a named one as itself, a custom voice `{id}`
+ * as one of the named ones, always the same for the same id.
+ */
+export function localVoice(voice: Voice): string {
+  if (typeof voice === 'string') return voice;
+  let hash = 0;
+  for (const char of voice.id) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
+  return VOICES[hash % VOICES.length]!;
 }
 
 export function parseFormat(value: unknown, param: string): WireAudioFormat {

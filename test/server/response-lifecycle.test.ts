@@ -94,7 +94,7 @@ test('an out-of-band response reads its own input, keeps its metadata, and stays
   assert.ok(!types(events.slice(3)).includes('conversation.item.added'), 'out-of-band output is not added');
   const response = events.at(-1)!.response as Json;
   assert.deepEqual(response.metadata, { topic: 'summary' });
-  assert.equal(response.conversation_id, undefined);
+  assert.equal(response.conversation_id, null);
   const text = events.filter((event) => event.type === 'response.output_text.delta').map((event) => event.delta).join('');
   assert.equal(text, 'You said: side question');
   client.send({ type: 'response.create' });
