@@ -8,6 +8,7 @@ import type { ConfigExtras } from './config-file.js';
 import { loadTools } from './tool-setup.js';
 import { resolveEndpoint } from '../client/endpoint.js';
 import { startEmbeddedServer, offlineNotice } from './local-server.js';
+import { trustedCertificates } from './server-trust.js';
 import { WebSocketTransport } from '../client/ws-transport.js';
 import { RealtimeSession } from '../client/session.js';
 import { dialectFor } from '../protocol/dialects.js';
@@ -80,7 +81,8 @@ async function openRun(
   const effective = textFallback(options, io, audio, logger);
   stillWanted();
   logger.log('debug', `connecting to ${endpoint.label} (${options.protocol})`);
-  const connect = (): Promise<ListeningTransport> => WebSocketTransport.connect(endpoint, { timeoutMs: options.connectTimeout });
+  const ca = trustedCertificates(endpoint.url, options.ca);
+  const connect = (): Promise<ListeningTransport> => WebSocketTransport.connect(endpoint, { timeoutMs: options.connectTimeout, ...(ca ? { ca } : {}) });
   const transport = options.protocol === 'live' ? liveTransport(await connect(), options, logger) : await connect();
   const session = resources.defer('connection', new RealtimeSession(transport, dialectFor(sessionDialectOf(options.protocol)), { logger }), (s) => s.close(1000));
   stillWanted();

@@ -46,6 +46,8 @@ export interface ChatOptions {
   azureDeployment?: string;
   apiVersion?: string;
   connectTimeout: number;
+  /** A PEM certificate to trust for wss: (besides the usual roots and kaiwa serve's own). */
+  ca?: string;
   reconnect: boolean;
   reconnectTimeout: number;
   renewAfterMinutes: number;
@@ -103,6 +105,7 @@ export function addChatOptions(command: Command): Command {
     .addOption(new Option('--protocol <name>', 'protocol: ga, beta (OpenAI-Beta: realtime=v1), or live (GPT-Live, /v1/live/sessions; default model gpt-live-1)').argParser(oneOf(PROTOCOL_NAMES)).default('ga'))
     .addOption(new Option('--delegate-model <name>', 'with --protocol live: the Responses model GPT-Live delegates tool use to (needed for --tools/--mcp)').argParser(nonEmpty))
     .addOption(new Option('--url <url>', 'Realtime endpoint or base URL (ws, wss, http, https); /realtime is appended unless present').argParser(nonEmpty))
+    .addOption(new Option('--ca <file>', 'trust this PEM certificate for wss: (kaiwa serve --tls\'s own is trusted already)').argParser(nonEmpty))
     .addOption(new Option('--local', "talk to kaiwa's built-in offline server even when an API key is set").default(false).conflicts(['url', 'azureEndpoint']))
     .addOption(new Option('--azure-endpoint <url>', 'Azure OpenAI resource endpoint, e.g. https://NAME.openai.azure.com').argParser(nonEmpty))
     .addOption(new Option('--azure-deployment <name>', 'Azure OpenAI deployment name').argParser(nonEmpty))

@@ -7,9 +7,14 @@ import { UsageError, errorMessage } from '../errors.js';
 import { checkModelPrice } from '../cost/price-table.js';
 import type { PriceOverrides } from '../cost/pricing.js';
 
-export function defaultConfigPath(): string {
+/** kaiwa's folder in the user's config directory ($XDG_CONFIG_HOME/kaiwa, else ~/.config/kaiwa). */
+export function kaiwaConfigDir(): string {
   const base = process.env.XDG_CONFIG_HOME || join(homedir(), '.config');
-  return join(base, 'kaiwa', 'config.json');
+  return join(base, 'kaiwa');
+}
+
+export function defaultConfigPath(): string {
+  return join(kaiwaConfigDir(), 'config.json');
 }
 
 function readConfig(path: string, explicit: boolean): Record<string, unknown> | undefined {

@@ -7,7 +7,7 @@ import { describeFileError } from '../file-errors.js';
 import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { RedactingLogger } from '../logger.js';
-import { UsageError } from '../errors.js';
+import { KaiwaError, UsageError } from '../errors.js';
 import { nonEmpty, numberIn } from './parse-values.js';
 import type { ReplyEngine } from '../server/engines/reply-engine.js';
 import { EchoEngine } from '../server/engines/echo-engine.js';
@@ -18,6 +18,8 @@ import { startRealtimeServer, type RealtimeServer } from '../server/realtime-ser
 import { NO_SPEECH, loadSpeechParts, type SpeechParts } from '../server/speech-parts.js';
 import { ReplaySource } from '../server/replay/replay-source.js';
 import type { TlsMaterial } from '../server/tls-certificate.js';
+import { storedCertificate } from '../server/tls-store.js';
+import { kaiwaConfigDir } from './config-file.js';
 import { FaultInjector } from '../testing/fault-injector.js';
 import { armFaults, describeFaults, parseFaultSpec } from '../testing/fault-spec.js';
 import type { FaultReport } from '../testing/fault-rules.js';
@@ -32,7 +34,7 @@ export interface ServeOptions {
   port: number;
   tlsCert?: string;
   tlsKey?: string;
-  /** Serve wss: with a throwaway self-signed certificate. */
+  /** Serve wss: with kaiwa serve's own self-signed certificate (kept in the config folder). */
   tls?: boolean;
   token?: string;
   engine: EngineName;
@@ -64,6 +66,8 @@ export interface ServeIo {
   stopSignal?: Promise<void>;
   /** Speech parts; by default the ones installed on this machine. */
   speech?: SpeechParts;
+  /** Where --tls keeps its certificate (default: the config folder, $XDG_CONFIG_HOME/kaiwa). */
+  configDir?: string;
   /** Called once listening (tests read the URL from here). */
   onListening?: (server: RealtimeServer) => void;
 }
@@ -74,7 +78,7 @@ export function serveCommandOptions(): Option[] {
     new Option('--port <n>', 'port to listen on (0 = any free port)').default(8765).argParser(numberIn(0, 65535, true)),
     new Option('--tls-cert <file>', 'serve wss: with this PEM certificate (with --tls-key)'),
     new Option('--tls-key <file>', 'PEM private key for --tls-cert'),
-    new Option('--tls', 'serve wss: with a throwaway self-signed certificate').conflicts(['tlsCert', 'tlsKey']),
+    new Option('--tls', 'serve wss: with kaiwa serve\'s own certificate, made once and kept in the config folder; prints how to trust it').conflicts(['tlsCert', 'tlsKey']),
     new Option('--token <secret>', 'require this API key from clients (or set KAIWA_SERVE_TOKEN)').env('KAIWA_SERVE_TOKEN').argParser(nonEmpty),
     new Option('--engine <name>', 'who writes the replies: echo (offline, repeats what it understood) or openai-chat').choices(['echo', 'openai-chat']).default('echo'),
     new Option('--engine-url <url>', 'OpenAI-compatible Chat Completions base URL for --engine openai-chat (e.g. http://127.0.0.1:8080/v1)').argParser(nonEmpty),
@@ -119,7 +123,7 @@ export async function runServe(options: ServeOptions, io: ServeIo = defaultIo())
   const record = options.record ? new CassetteRecorder(options.record, (error) => io.err(error.message)) : undefined;
   const speech = replay ? NO_SPEECH : io.speech ?? await loadSpeechParts((message) => logger.log('warn', message));
   const server = await startRealtimeServer({
-    host: options.host, port: options.port, tls: await tlsOf(options), token: options.token, engine, speech, logger,
+    host: options.host, port: options.port, tls: await tlsOf(options, io), token: options.token, engine, speech, logger,
     maxSessions: options.maxSessions ?? 100, limits: { lifetimeSeconds: (options.sessionMinutes ?? 60) * 60 }, ...(replay ? { createSession: replay.createSession } : {}),
     ...(faults ? { connectionHook: faults } : {}),
     ...(strict ? { strict } : {}),
@@ -149,8 +153,18 @@ function createEngine(options: ServeOptions): ReplyEngine {
   return new OpenAIChatEngine(engine);
 }
 
-async function tlsOf(options: ServeOptions): Promise<TlsMaterial | 'self-signed' | undefined> {
-  if (options.tls) return 'self-signed';
+async function tlsOf(options: ServeOptions, io: ServeIo): Promise<TlsMaterial | 'self-signed' | undefined> {
+  if (options.tls) {
+    const dir = io.configDir ?? kaiwaConfigDir();
+    let stored: Awaited<ReturnType<typeof storedCertificate>>;
+    try {
+      stored = await storedCertificate(dir, options.host);
+    } catch (error) {
+      throw new KaiwaError(`cannot keep the TLS certificate in ${dir}: ${describeFileError(error)}`);
+    }
+    io.err(`${stored.created ? 'made a certificate' : 'using the certificate'} in ${stored.certPath}; to trust it: NODE_EXTRA_CA_CERTS=${stored.certPath}`);
+    return stored;
+  }
   if (!options.tlsCert && !options.tlsKey) return undefined;
   if (!options.tlsCert || !options.tlsKey) throw new UsageError('--tls-cert and --tls-key go together');
   try {
@@ -167,7 +181,7 @@ function describe(options: ServeOptions, engine: ReplyEngine, speech: SpeechPart
   parts.push(`transcription: ${transcriber ? `${transcriber}${speech.recognizer ? ' (streaming)' : ' (after each turn)'}` : 'unavailable'}`);
   parts.push(`voice: ${speech.synthesizer ? 'on' : 'unavailable'}`);
   if (options.token) parts.push('token required');
-  if (options.tls) parts.push('self-signed TLS');
+  if (options.tls) parts.push('TLS with kaiwa serve\'s own certificate');
   return parts.join(', ');
 }
 

@@ -3,6 +3,7 @@ import { WavFileSource } from '../audio/wav-file-source.js';
 import { RestartingSource } from '../audio/restarting-source.js';
 import { SoxRecorder, checkSox } from '../audio/sox.js';
 import { resolveEndpoint } from '../client/endpoint.js';
+import { trustedCertificates } from './server-trust.js';
 import { WebSocketTransport } from '../client/ws-transport.js';
 import { RealtimeSession } from '../client/session.js';
 import type { TranscriptionSettings } from '../client/transcription-session.js';
@@ -62,7 +63,8 @@ async function openRun(options: TranscribeOptions, io: TranscribeIo, logger: Red
   });
   stillWanted(io);
   logger.log('debug', `connecting to ${endpoint.label} (transcription)`);
-  const transport = await WebSocketTransport.connect(endpoint, { timeoutMs: options.connectTimeout });
+  const ca = trustedCertificates(endpoint.url, options.ca);
+  const transport = await WebSocketTransport.connect(endpoint, { timeoutMs: options.connectTimeout, ...(ca ? { ca } : {}) });
   const session = resources.defer('connection', new RealtimeSession(transport, dialectFor('ga'), { logger }), (s) => s.close(1000));
   stillWanted(io);
   return new TranscribeRun({ session, source, settings, offline: offline !== undefined, json: options.json, textFile }, io, logger, resources);

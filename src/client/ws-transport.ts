@@ -8,6 +8,8 @@ export interface ConnectOptions {
   timeoutMs?: number;
   /** Largest frame accepted from the server; a misbehaving peer cannot exhaust memory. */
   maxPayloadBytes?: number;
+  /** Certificates trusted for wss: instead of the default roots (pass those too to keep them). */
+  ca?: string[];
 }
 
 /** A `ws` WebSocket behind the ListeningTransport interface. */
@@ -38,6 +40,7 @@ export class WebSocketTransport extends EventEmitter implements ListeningTranspo
       // Audio is base64 in JSON: deflating it saves a quarter of the bytes at a CPU and
       // latency cost paid on every frame, both ends. Voice wants the CPU and the latency.
       perMessageDeflate: false,
+      ...(options.ca ? { ca: options.ca } : {}),
     });
     return new Promise((resolve, reject) => {
       const fail = (error: Error): void => {

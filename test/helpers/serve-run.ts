@@ -4,6 +4,7 @@ import { runServe, type ServeOptions } from '../../src/cli/serve-command.js';
 import type { RealtimeServer } from '../../src/server/realtime-server.js';
 import type { SpeechParts } from '../../src/server/speech-parts.js';
 import { fakeSpeech } from './server-speech.js';
+import { tempDir } from './temp-dir.js';
 
 export interface RunningServe {
   server: RealtimeServer;
@@ -15,7 +16,8 @@ export interface RunningServe {
   logLine(pattern: RegExp, timeoutMs?: number): Promise<string>;
 }
 
-export async function serve(options: Partial<ServeOptions>, speech: SpeechParts = fakeSpeech()): Promise<RunningServe> {
+/** `configDir`: where --tls keeps its certificate (default: a fresh temporary folder, never the user's). */
+export async function serve(options: Partial<ServeOptions>, speech: SpeechParts = fakeSpeech(), configDir = tempDir()): Promise<RunningServe> {
   const out: string[] = [];
   const err: string[] = [];
   let stopNow!: () => void;
@@ -24,7 +26,7 @@ export async function serve(options: Partial<ServeOptions>, speech: SpeechParts 
   let failed!: (error: unknown) => void;
   const started = new Promise<RealtimeServer>((resolve, reject) => { listening = resolve; failed = reject; });
   const exit = runServe({ host: '127.0.0.1', port: 0, engine: 'echo', ...options }, {
-    out: (line) => out.push(line), err: (line) => err.push(line), stopSignal, speech, onListening: (server) => listening(server),
+    out: (line) => out.push(line), err: (line) => err.push(line), stopSignal, speech, configDir, onListening: (server) => listening(server),
   });
   exit.catch(failed);
   const server = await started;
