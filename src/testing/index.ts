@@ -12,3 +12,6 @@ export type { ConnectionHook, HookedSocket, UpgradeRefusal } from '../server/con
 export { EchoEngine } from '../server/engines/echo-engine.js';
 export { parseFaultSpec, armFaults, describeFaults, type FaultSpec } from './fault-spec.js';
 export type { Pacing } from './event-pacer.js';
+export { ScriptEngine } from '../server/engines/script-engine.js';
+export { loadReplyScript, parseReplyScript, type ReplyScriptFile } from '../server/engines/scripted-turns.js';
+export { MistakeLedger } from '../server/strict/client-mistakes.js';
