@@ -27,6 +27,11 @@ export class IdMap {
     return fresh;
   }
 
+  /** The live id for a recorded one already seen, or undefined. */
+  known(recorded: string): string | undefined {
+    return this.ids.get(recorded);
+  }
+
   /** The live client used `live` where the recording has `recorded`. */
   learn(recorded: string, live: string): void {
     const known = this.ids.get(recorded);

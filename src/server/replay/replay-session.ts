@@ -220,7 +220,11 @@ export class ReplaySession implements SocketSession {
   }
 
   private rewrite(value: unknown, key: string | undefined, scripted: ScriptedEvent): unknown {
-    if (typeof value === 'string') return key !== undefined && ID_KEYS.has(key) ? this.ids.replayId(value) : value;
+    if (typeof value === 'string') {
+      if (key !== undefined && ID_KEYS.has(key)) return this.ids.replayId(value);
+      // A client's id echoed elsewhere (its request id in the response's metadata) follows the live client.
+      return this.ids.known(value) ?? value;
+    }
     if (Array.isArray(value)) return value.map((item) => this.rewrite(item, undefined, scripted));
     if (typeof value !== 'object' || value === null) return value;
     // Audio embedded in an item (a retrieve): not in conversation.wav, so silence of its length.
