@@ -24,7 +24,8 @@ interface Voice {
 }
 
 const VOICES: Voice[] = [
-  { name: 'espeak-ng (en-us, kaiwa serve default)', command: (text, out) => ['espeak-ng', ['-v', 'en-us', '-w', out, text]] },
+  { name: 'espeak-ng (en-us+f5: kaiwa serve\'s voice for alloy, the default)', command: (text, out) => ['espeak-ng', ['-v', 'en-us+f5', '-w', out, text]] },
+  { name: 'espeak-ng (en-us, its own default variant)', command: (text, out) => ['espeak-ng', ['-v', 'en-us', '-w', out, text]] },
   { name: 'flite (slt)', command: (text, out) => ['flite', ['-voice', 'slt', '-t', text, '-o', out]] },
   { name: 'flite (kal16)', command: (text, out) => ['flite', ['-voice', 'kal16', '-t', text, '-o', out]] },
   {
