@@ -11,7 +11,8 @@
  *
  * Each process's CPU is its own (process.cpuUsage at exit, through bench/lib/cpu-report.mjs):
  * over its whole life, start-up and the Ctrl-C shutdown included, and over the steady part
- * from its first append's arrival at the peer to its exit.
+ * from its first append's arrival at the peer to its exit. BENCH_KAIWA_ARGS adds flags to
+ * both kaiwa runs; BENCH_SHOW_OUTPUT=1 prints what each client wrote.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -99,7 +100,6 @@ async function oneRound(
     processes.set('sdk', startMeasured(scripts.sdk, [], {
       ...key, NODE_EXTRA_CA_CERTS: caFile, BENCH_BASE_URL: `${secure.url.replace(/^wss:/, 'https:')}/sdk/v1`, BENCH_TEXT: LONG_REQUEST,
     }));
-    if (process.env.BENCH_SHOW_OUTPUT) for (const [name, child] of processes) process.stderr.write(`${name}: pid ${child.child.pid}\n`);
     await sleep(settings.seconds * 1000);
     const stopped: Array<readonly [ClientName, ProcessCpu]> = await Promise.all([...processes].map(async ([name, child]) => [name, await child.stop()] as const));
     for (const [name, cpu] of stopped) {
