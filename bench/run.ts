@@ -5,7 +5,8 @@
  *
  *   --quick        shorter windows and fewer trials (about a minute)
  *   --out FILE     also write the table and raw numbers as Markdown
- *   --only a,c,... run some of the parts: duplex (a, b, f, g), barge (c), answer (d), memory (e)
+ *   --only a,c,... run some of the parts: duplex (a, b, f, g), barge (c), answer (d), memory (e),
+ *                  burst (i), startup (j), fast-input (k)
  */
 import { cpus, loadavg } from 'node:os';
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
@@ -20,6 +21,10 @@ import type { BargeInResult } from './clients/barge-in.js';
 import type { TurnTiming } from './clients/end-of-speech.js';
 import type { LongSessionResult } from './clients/long-session.js';
 import { errorMessage } from '../src/errors.js';
+import { burst } from './parts/burst.js';
+import { startup } from './parts/startup.js';
+import { fastInput } from './parts/fast-input.js';
+import type { BenchContext } from './lib/context.js';
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
@@ -165,11 +170,16 @@ async function longSession(): Promise<void> {
   raw.longSession = result;
 }
 
+const context: BenchContext = { quick, row, note: (line) => notes.push(line), log, fmt, raw };
+
 const started = performance.now();
 if (wants('duplex')) { log('duplex audio: kaiwa, floor, kaiwa direct, kaiwa wss, openai SDK…'); await duplex(); }
 if (wants('barge')) { log('barge-in…'); await bargeIn(); }
 if (wants('answer')) { log('kaiwa serve answer time…'); await answerTime(); }
 if (wants('memory')) { log('simulated hour…'); await longSession(); }
+if (wants('burst')) { log('reply audio in one burst: kaiwa CLI, article script, SDK on real SoX devices…'); await burst({ rounds: quick ? 1 : 3, seconds: 40, replySeconds: 30, deltaMs: 100 }, context); }
+if (wants('startup')) { log('start-up…'); await startup({ runs: quick ? 7 : 15 }, context); }
+if (wants('fast-input')) { log('kaiwa serve, speech streamed at 4× real time…'); await fastInput({ turns: 10, speed: 4 }, context); }
 const loadAfter = loadavg().map((l) => l.toFixed(2)).join(' ');
 
 const width = (key: keyof Row) => Math.max(...rows.map((r) => r[key].length), key.length);

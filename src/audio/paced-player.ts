@@ -9,6 +9,13 @@ export interface PacedPlayerOptions {
   tickMs?: number;
   /** Time from handing audio to the device until it sounds (the sound server's buffer). */
   outputLatencyMs?: number;
+  /**
+   * The lead while at least this much audio waits here beyond the device (a reply the
+   * service sent far faster than real time): fewer, larger refills, each a wake-up of the
+   * process. Only for a device whose clear() drops what it holds (SoX is killed), so a
+   * longer lead stops no slower; heard ms come from the schedule either way. Off by default.
+   */
+  burstLeadMs?: number;
   now?: () => number;
 }
 
@@ -52,12 +59,16 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
   private readonly maxWaitMs: number;
   private readonly bytesPerMs: number;
   private readonly outputLatencyMs: number;
+  private readonly burstLeadMs: number;
+  /** Bytes waiting in `queue`, kept as a count so choosing the lead costs no walk over it. */
+  private queuedBytes = 0;
 
   constructor(private readonly device: AudioSink, options: PacedPlayerOptions = {}) {
     super();
     this.format = device.format;
     this.leadMs = options.leadMs ?? 150;
     this.outputLatencyMs = options.outputLatencyMs ?? 0;
+    this.burstLeadMs = Math.max(options.burstLeadMs ?? 0, this.leadMs);
     this.now = options.now ?? (() => performance.now());
     this.bytesPerMs = (this.format.sampleRate * 2) / 1000;
     device.on('error', (error: Error) => this.emit('error', error));
@@ -72,6 +83,7 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
   writeItem(itemId: string, pcm: Buffer): void {
     if (pcm.length === 0) return;
     this.queue.push({ itemId, pcm });
+    this.queuedBytes += pcm.length;
     this.pump();
   }
 
@@ -114,6 +126,7 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
   clear(): void {
     const now = this.now();
     this.queue.length = 0;
+    this.queuedBytes = 0;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     for (const chunk of this.scheduled) {
@@ -146,11 +159,12 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
     if (this.queue.length === 0) return;
     const now = this.now();
     if (this.deviceBusyUntil < now) this.deviceBusyUntil = now;
-    const refillBelowMs = this.leadMs / 2 + (woken ? TIMER_EARLY_MS : 0);
+    const leadMs = this.currentLeadMs();
+    const refillBelowMs = leadMs / 2 + (woken ? TIMER_EARLY_MS : 0);
     if (this.deviceBusyUntil - now >= refillBelowMs) return this.wakeUpLater(now);
     const pieces: Buffer[] = [];
-    while (this.queue.length && this.deviceBusyUntil - now < this.leadMs) {
-      const next = this.takeChunk(now);
+    while (this.queue.length && this.deviceBusyUntil - now < leadMs) {
+      const next = this.takeChunk(now, leadMs);
       pieces.push(next.pcm);
       const durationMs = next.pcm.length / this.bytesPerMs;
       this.scheduled.push({ itemId: next.itemId, levelDbfs: rmsDbfs(next.pcm), startsAt: this.deviceBusyUntil + this.outputLatencyMs, durationMs });
@@ -165,7 +179,7 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
   /** No timer runs while nothing is queued; otherwise one wakes up when the device runs low. */
   private wakeUpLater(now: number): void {
     if (this.timer || this.queue.length === 0) return;
-    const wait = Math.min(Math.max(this.deviceBusyUntil - now - this.leadMs / 2, 1), this.maxWaitMs);
+    const wait = Math.min(Math.max(this.deviceBusyUntil - now - this.currentLeadMs() / 2, 1), this.maxWaitMs);
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.pump(true);
@@ -173,14 +187,23 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
     this.timer.unref();
   }
 
+  /** The burst lead while a burst waits beyond what the device holds, the normal lead otherwise. */
+  private currentLeadMs(): number {
+    return this.queuedBytes / this.bytesPerMs >= this.burstLeadMs && this.burstLeadMs > this.leadMs ? this.burstLeadMs : this.leadMs;
+  }
+
   /** Takes at most what fits in the lead, so one big delta cannot fill the device. */
-  private takeChunk(now: number): Queued {
+  private takeChunk(now: number, leadMs: number): Queued {
     const head = this.queue[0]!;
-    const roomMs = Math.max(this.leadMs - (this.deviceBusyUntil - now), 10);
+    const roomMs = Math.max(leadMs - (this.deviceBusyUntil - now), 10);
     const roomBytes = Math.max(2, Math.floor((roomMs * this.bytesPerMs) / 2) * 2);
-    if (head.pcm.length <= roomBytes) return this.queue.shift()!;
+    if (head.pcm.length <= roomBytes) {
+      this.queuedBytes -= head.pcm.length;
+      return this.queue.shift()!;
+    }
     const part = { itemId: head.itemId, pcm: head.pcm.subarray(0, roomBytes) };
     head.pcm = head.pcm.subarray(roomBytes);
+    this.queuedBytes -= roomBytes;
     return part;
   }
 }

@@ -21,6 +21,8 @@ function outputLatencyMs(): number {
 }
 
 const DEFAULT_OUTPUT_LATENCY_MS = 20;
+/** The playback lead while a reply that arrived faster than real time waits (PacedPlayer burstLeadMs). */
+const BURST_LEAD_MS = 1000;
 
 export interface AudioSetup {
   source?: AudioSource;
@@ -63,7 +65,9 @@ export async function setUpAudio(options: ChatOptions, format: PcmFormat, logger
   const speaker = wantsSpeaker
     ? new PacedPlayer(
       new SoxPlayer(format, { warm: true, ...(devices ? { pulseDevice: devices.sink } : {}) }),
-      { leadMs: options.playbackLeadMs, outputLatencyMs: outputLatencyMs() },
+      // The service often sends a whole reply in a few hundred ms: while one waits, topping
+      // SoX up to a second at a time costs 2 wake-ups a second instead of 13 (clear() kills SoX).
+      { leadMs: options.playbackLeadMs, burstLeadMs: BURST_LEAD_MS, outputLatencyMs: outputLatencyMs() },
     )
     : undefined;
   const microphone = wantsMic

@@ -9,7 +9,7 @@ import { applyConfigFile } from './config-file.js';
 import { settleProtocol } from './protocol-choice.js';
 import { KaiwaError, errorMessage } from '../errors.js';
 import { VERSION } from '../version.js';
-import { addServeOptions, runServe, type ServeOptions } from './serve-command.js';
+import type { ServeOptions } from './serve-command.js';
 import { addTranscribeOptions, type TranscribeOptions } from './transcribe-options.js';
 
 function fail(message: string, code: number): never {
@@ -67,9 +67,20 @@ function buildProgram(): Command {
       }, extras);
       process.exit(code);
     });
-  program.addCommand(quietErrors(addServeOptions(new Command('serve')))
+  const serve = quietErrors(new Command('serve'))
     .description('run a local Realtime-protocol server with offline speech (ws://127.0.0.1:8765/v1)')
-    .action(async (options: ServeOptions) => process.exit(await runServe(options))));
+    .action(async (options: ServeOptions) => {
+      const { runServe } = await import('./serve-command.js');
+      process.exit(await runServe(options));
+    });
+  program.addCommand(serve);
+  // serve's options live beside the server they configure, so they are added (and the server
+  // loaded) only once commander has chosen `serve`, before it reads serve's own arguments.
+  program.hook('preSubcommand', async (_program, chosen) => {
+    if (chosen !== serve) return;
+    const { addServeOptions } = await import('./serve-command.js');
+    addServeOptions(serve);
+  });
   program.addCommand(quietErrors(addTranscribeOptions(new Command('transcribe')))
     .description('live captions: transcribe the microphone (or a WAV file) as it is spoken')
     .action(async (options: TranscribeOptions) => {

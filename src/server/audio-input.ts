@@ -8,7 +8,7 @@ import type { AudioFormatName } from '../protocol/audio-format.js';
 import type { SpeechDetector, SpeechDetectorOptions } from './speech/speech-detector.js';
 import type { LiveUtterance, StreamingRecognizer } from './speech/streaming-recognizer.js';
 import type { Emit } from './outgoing-event.js';
-import type { TurnDetectionConfig } from './session-state.js';
+import { defaultServerVad, type TurnDetectionConfig } from './session-state.js';
 import { InputAudioBuffer } from './input-audio-buffer.js';
 import { ProtocolFailure } from './protocol-failure.js';
 import { TurnDetector, turnSettings, type TurnSettings } from './turn-detector.js';
@@ -42,6 +42,8 @@ export class AudioInput {
   private turns: TurnDetector | undefined;
   private speechItemId: string | undefined;
   private live: LiveUtterance | undefined;
+  /** Without turn detection: finds the pauses where the live utterance is cut into segments. */
+  private pauses: TurnDetector | undefined;
   private endpoint: SemanticEndpoint | undefined;
   private warnedNoDetector = false;
   private turnConfig = 'null';
@@ -77,7 +79,7 @@ export class AudioInput {
       throw new ProtocolFailure("Missing required parameter: 'audio'.", 'missing_required_parameter', 'audio');
     }
     const pcm = this.buffer.append(decodeWireAudio(audio, this.format, 'audio'));
-    if (!this.turns) return;
+    if (!this.turns) return this.followUncommitted(pcm);
     // Before the events: a pause or stop in this chunk comes after its audio.
     this.live?.write(pcm);
     for (const event of this.turns.push(pcm)) {
@@ -101,10 +103,15 @@ export class AudioInput {
     const itemId = this.speechItemId ?? newId('item');
     this.speechItemId = undefined;
     this.turns?.reset();
-    // The live utterance began with the speech, the commit takes the whole buffer: batch recognition covers it.
-    this.abortLive();
+    // The live utterance followed the buffer (without turn detection) or the speech in it
+    // (with it: what comes before is what the detector heard as silence), so its words are
+    // ready almost at once, however fast the audio came; batch recognition takes over if it failed.
+    const liveTranscript = this.live?.finish();
+    this.live = undefined;
+    this.endpoint = undefined;
+    this.pauses = undefined;
     const pcm = this.buffer.takeAll();
-    this.handler.committed(itemId, pcm, this.buffer.rate, undefined);
+    this.handler.committed(itemId, pcm, this.buffer.rate, undefined, liveTranscript);
   }
 
   /**
@@ -133,6 +140,35 @@ export class AudioInput {
   /** The session is over: a turn being recognized gives its decoder back. */
   close(): void {
     this.abortLive();
+  }
+
+  /**
+   * Without turn detection the app commits by hand: the recognizer follows everything in
+   * the buffer as it arrives, so a commit after audio streamed faster than real time does
+   * not wait for a whole decoding.
+   */
+  private followUncommitted(pcm: Buffer): void {
+    if (!this.live) {
+      this.live = this.parts.recognizer?.begin(this.buffer.rate);
+      if (!this.live) return;
+      this.live.write(this.buffer.copyFrom(this.buffer.bufferStartMs));
+      this.pauses = this.parts.createDetector ? this.detectorFor(defaultServerVad()) : undefined;
+    } else {
+      this.live.write(pcm);
+    }
+    this.cutAtPauses(pcm);
+  }
+
+  /**
+   * The speaker's pauses end recognizer segments, as they do with turn detection: each
+   * segment's final decoding pass runs while the audio after it arrives, so only the last
+   * one is left at the commit, and long silences are not decoded at all.
+   */
+  private cutAtPauses(pcm: Buffer): void {
+    for (const event of this.pauses?.push(pcm) ?? []) {
+      if (event.type === 'paused' || event.type === 'stopped') void this.live?.pause().catch(() => undefined);
+      else this.live?.resume();
+    }
   }
 
   private onSpeechStarted(detectedStartMs: number): void {
@@ -184,6 +220,7 @@ export class AudioInput {
     this.live?.abort();
     this.live = undefined;
     this.endpoint = undefined;
+    this.pauses = undefined;
   }
 
   /** Without speech, only the padding that could precede the next turn is worth keeping. */

@@ -136,3 +136,50 @@ test('each refill costs one wake-up, even when the timer fires a little early', 
     assert.ok(Math.min(...heldAtRefill) >= 70, `refilled while the device still held half the lead (${Math.min(...heldAtRefill)} ms)`);
   });
 });
+
+function setUpBurst(leadMs = 150, burstLeadMs = 1000) {
+  const clock = { t: 0 };
+  const device = new RecordingDevice(clock);
+  const player = new PacedPlayer(device, { leadMs, burstLeadMs, tickMs: 1_000_000, now: () => clock.t });
+  const advance = (ms: number, step = 10): void => {
+    for (let elapsed = 0; elapsed < ms; elapsed += step) {
+      clock.t += step;
+      (player as unknown as { pump(): void }).pump();
+    }
+  };
+  return { clock, device, player, advance };
+}
+
+test('a reply that arrived in a burst is handed over a second at a time, in few writes, still at real-time pace', () => {
+  const { device, player, advance } = setUpBurst();
+  player.writeItem('a', Buffer.alloc(5000 * MS));
+  assert.equal(written(device), 1000 * MS, 'the burst lead at once');
+  advance(2000);
+  const aheadMs = written(device) / MS - 2000;
+  assert.ok(aheadMs >= 500 - 10 && aheadMs <= 1000, `between half the burst lead and the burst lead ahead, got ${aheadMs} ms`);
+  assert.ok(device.writes.length <= 6, `about two writes a second (${device.writes.length})`);
+  assert.ok(Math.abs(player.heardMs('a') - 2000) <= 10, `heard ms still follows the playhead (${player.heardMs('a')})`);
+  advance(4000);
+  assert.equal(written(device), 5000 * MS);
+});
+
+test('audio arriving at speaking pace keeps the normal lead when a burst lead is set', () => {
+  const { clock, device, player, advance } = setUpBurst();
+  let maxAheadMs = 0;
+  for (let delta = 0; delta < 30; delta++) {
+    player.writeItem('a', Buffer.alloc(100 * MS));
+    advance(100);
+    maxAheadMs = Math.max(maxAheadMs, written(device) / MS - clock.t);
+  }
+  assert.ok(maxAheadMs <= 150, `never more than the lead ahead (${maxAheadMs} ms)`);
+});
+
+test('after a cleared burst the next reply starts with the normal lead', () => {
+  const { device, player, advance } = setUpBurst();
+  player.writeItem('a', Buffer.alloc(5000 * MS));
+  advance(300);
+  player.clear();
+  const before = written(device);
+  player.writeItem('b', Buffer.alloc(500 * MS));
+  assert.equal(written(device) - before, 150 * MS, 'the burst it had queued is forgotten');
+});

@@ -239,7 +239,7 @@ test('a turn whose live recognition failed is recognized again from its audio', 
   assert.deepEqual(recognizer.utterances[0]!.log.slice(-1), ['finish']);
 });
 
-test('clearing the buffer or committing by hand abandons the live utterance', async () => {
+test('clearing the buffer abandons the live utterance; committing by hand finishes it', async () => {
   const recognizer = new RecordingRecognizer();
   const server = await startTestServer({ speech: fakeSpeech({ recognizer }) });
   const { client } = await connectClient(server);
@@ -252,7 +252,44 @@ test('clearing the buffer or committing by hand abandons the live utterance', as
   await client.next('input_audio_buffer.speech_started');
   client.send({ type: 'input_audio_buffer.commit' });
   await client.next('input_audio_buffer.committed');
-  assert.deepEqual(recognizer.utterances.map((utterance) => utterance.log.at(-1)), ['abort', 'abort']);
+  assert.deepEqual(recognizer.utterances.map((utterance) => utterance.log.at(-1)), ['abort', 'finish']);
+});
+
+test('a commit by hand takes its words from the live utterance, which followed the speech as it came', async () => {
+  const transcriber = new FixedTranscriber('batch words');
+  const recognizer = new RecordingRecognizer('live words');
+  const server = await startTestServer({ speech: fakeSpeech({ transcriber, recognizer }) });
+  const { client } = await connectClient(server);
+  await session(client, { output_modalities: ['text'], audio: { input: { turn_detection: { ...LIVE_TURN, create_response: false }, transcription: { model: 'whisper-1' } } } });
+  append(client, Buffer.concat([silence(600), tone(400)]));
+  await client.next('input_audio_buffer.speech_started');
+  client.send({ type: 'input_audio_buffer.commit' });
+  const completed = await client.next('conversation.item.input_audio_transcription.completed');
+  assert.equal(completed.transcript, 'live words');
+  assert.deepEqual(transcriber.calls, [], 'no second recognition of the turn');
+});
+
+test('without turn detection the live utterance follows the whole buffer, cut at the pauses, and a commit takes its words', async () => {
+  const transcriber = new FixedTranscriber('batch words');
+  const recognizer = new RecordingRecognizer('live words');
+  const server = await startTestServer({ speech: fakeSpeech({ transcriber, recognizer }) });
+  const { client } = await connectClient(server);
+  await session(client, { output_modalities: ['text'], audio: { input: { turn_detection: null, transcription: { model: 'whisper-1' } } } });
+  const audio = Buffer.concat([silence(300), tone(400), silence(700), tone(400), silence(100)]);
+  append(client, audio);
+  client.send({ type: 'input_audio_buffer.commit' });
+  const completed = await client.next('conversation.item.input_audio_transcription.completed');
+  assert.equal(completed.transcript, 'live words');
+  assert.deepEqual(transcriber.calls, [], 'no batch recognition');
+  const [utterance] = recognizer.utterances;
+  assert.equal(recognizer.utterances.length, 1);
+  assert.equal(utterance!.bytes, audio.length, 'every byte of the buffer, once');
+  assert.ok(utterance!.log.includes('pause') && utterance!.log.includes('resume'), `cut at the gap: ${utterance!.log.join(', ')}`);
+  assert.equal(utterance!.log.at(-1), 'finish');
+  append(client, tone(300));
+  client.send({ type: 'input_audio_buffer.clear' });
+  await client.next('input_audio_buffer.cleared');
+  assert.deepEqual(recognizer.utterances.map((u) => u.log.at(-1)), ['finish', 'abort'], 'the next buffer is a new utterance, abandoned when cleared');
 });
 
 /**

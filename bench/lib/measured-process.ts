@@ -1,0 +1,70 @@
+/**
+ * A client process measured whole: started with bench/lib/cpu-report.mjs preloaded, told
+ * when its start-up is over (SIGUSR2), stopped with SIGINT as a user's Ctrl-C would, and
+ * read back: CPU over its lifetime and from the mark on.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const PRELOAD = join(dirname(fileURLToPath(import.meta.url)), 'cpu-report.mjs');
+
+export interface ProcessCpu {
+  /** CPU over the whole process lifetime (all threads), ms. */
+  cpuMs: number;
+  uptimeMs: number;
+  /** CPU and wall time after the start-up mark (undefined when the mark never came). */
+  steady?: { cpuMs: number; wallMs: number };
+}
+
+export interface MeasuredProcess {
+  readonly child: ChildProcess;
+  /** Ends the start-up part of the measurement (the first time only). */
+  markStartupOver(): void;
+  /** SIGINT, then the numbers once it has exited (SIGKILL after `graceMs`). */
+  stop(graceMs?: number): Promise<ProcessCpu>;
+  output(): string;
+}
+
+export function startMeasured(script: string, args: string[], env: Record<string, string>): MeasuredProcess {
+  const dir = mkdtempSync(join(tmpdir(), 'kaiwa-bench-cpu-'));
+  const file = join(dir, 'cpu.json');
+  const nodeArgs = process.env.BENCH_CLIENT_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, ['--import', PRELOAD, ...nodeArgs, script, ...args], {
+    env: { ...process.env, ...env, BENCH_CPU_FILE: file }, stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const keep = (chunk: Buffer) => { output = (output + chunk.toString()).slice(-8000); };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let marked = false;
+  return {
+    child,
+    markStartupOver: () => {
+      if (marked || child.exitCode !== null) return;
+      marked = true;
+      child.kill('SIGUSR2');
+    },
+    stop: async (graceMs = 15_000) => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
+      const force = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(force);
+      try {
+        const read = JSON.parse(readFileSync(file, 'utf8')) as { cpuMs: number; uptimeMs: number; mark?: { cpuMs: number; uptimeMs: number } };
+        return {
+          cpuMs: read.cpuMs, uptimeMs: read.uptimeMs,
+          ...(read.mark ? { steady: { cpuMs: read.cpuMs - read.mark.cpuMs, wallMs: read.uptimeMs - read.mark.uptimeMs } } : {}),
+        };
+      } catch {
+        throw new Error(`${script} left no CPU report (exit ${child.exitCode ?? child.signalCode}): ${output.slice(-1500)}`);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    output: () => output,
+  };
+}

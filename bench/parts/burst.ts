@@ -1,0 +1,120 @@
+/**
+ * `--only burst`: client CPU when reply audio arrives as the service sends it. A peer
+ * (bench/lib/burst-peer.ts) answers the typed request with a 30 s reply in one burst, its
+ * transcript after the audio, while each client's microphone streams for 40 s; the clients
+ * run at the same time on real SoX devices through a private PulseAudio (null sinks):
+ *
+ *   kaiwa        the built CLI (dist/cli/main.js) as a user runs it, with a key, --url the peer
+ *   floor        the article's script (bench/article-floor.ts), bundled to plain JavaScript
+ *   kaiwa (wss)  kaiwa again over TLS, beside
+ *   SDK (wss)    the official SDK (OpenAIRealtimeWS speaks only wss:) into a PacedPlayer
+ *
+ * Each process's CPU is its own (process.cpuUsage at exit, through bench/lib/cpu-report.mjs):
+ * over its whole life, start-up and the Ctrl-C shutdown included, and over the steady part
+ * from its first append's arrival at the peer to its exit. BENCH_KAIWA_ARGS adds flags to
+ * both kaiwa runs; BENCH_SHOW_OUTPUT=1 prints what each client wrote.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startPulse } from '../../test/helpers/audio-pulse.js';
+import { selfSignedCertificate } from '../../src/server/tls-certificate.js';
+import { startBurstPeer, type BurstPeer } from '../lib/burst-peer.js';
+import { bundleClient } from '../lib/bundle.js';
+import { startMeasured, type MeasuredProcess, type ProcessCpu as MeasuredCpu } from '../lib/measured-process.js';
+import { median } from '../lib/stats.js';
+import { LONG_REQUEST, sleep } from '../lib/duplex.js';
+import type { BenchContext } from '../lib/context.js';
+
+export interface BurstSettings {
+  rounds: number;
+  /** How long each client runs (its microphone streams all along). */
+  seconds: number;
+  replySeconds: number;
+  deltaMs: number;
+}
+
+/** A client's CPU, with the appends the peer received from it and how long its burst took to write. */
+type ProcessCpu = MeasuredCpu & { appends?: number; burstWriteMs?: number };
+
+type ClientName = 'kaiwa' | 'floor' | 'kaiwa-wss' | 'sdk';
+const LABEL: Record<ClientName, string> = { kaiwa: 'kaiwa', floor: 'article script', 'kaiwa-wss': 'kaiwa (wss)', sdk: 'official SDK (wss)' };
+
+export async function burst(settings: BurstSettings, context: BenchContext): Promise<void> {
+  const { fmt, row, log } = context;
+  const pulse = await startPulse();
+  const certificate = await selfSignedCertificate('127.0.0.1');
+  const caDir = mkdtempSync(join(tmpdir(), 'kaiwa-bench-ca-'));
+  const caFile = join(caDir, 'ca.pem');
+  writeFileSync(caFile, certificate.cert);
+  const scripts = { floor: await bundleClient('floor-burst'), sdk: await bundleClient('sdk-burst') };
+  const results = new Map<ClientName, ProcessCpu[]>();
+  try {
+    for (let round = 0; round < settings.rounds; round++) {
+      const finished = await oneRound(settings, scripts, caFile, certificate);
+      for (const [name, cpu] of finished) {
+        results.set(name, [...(results.get(name) ?? []), cpu]);
+        log(`  ${LABEL[name]}: ${fmt(cpu.cpuMs, 0)} ms CPU over ${fmt(cpu.uptimeMs / 1000, 1)} s; steady ${fmt(cpu.steady?.cpuMs ?? NaN, 0)} ms over ${fmt((cpu.steady?.wallMs ?? NaN) / 1000, 1)} s; ${cpu.appends} appends; burst written in ${fmt(cpu.burstWriteMs ?? NaN, 0)} ms`);
+      }
+    }
+  } finally {
+    await pulse.stop();
+    rmSync(caDir, { recursive: true, force: true });
+  }
+  const whole = (name: ClientName) => results.get(name)!.map((r) => r.cpuMs);
+  const steady = (name: ClientName) => results.get(name)!.map((r) => r.steady?.cpuMs ?? NaN);
+  const ratio = (values: (name: ClientName) => number[], a: ClientName, b: ClientName) => median(values(a).map((v, i) => v / values(b)[i]!));
+  const perRound = (values: (name: ClientName) => number[], a: ClientName, b: ClientName) =>
+    settings.rounds > 1 ? ` (rounds: ${values(a).map((v, i) => fmt(v / values(b)[i]!)).join(', ')})` : '';
+  const ms = (values: number[]) => `${fmt(median(values), 0)} ms${settings.rounds > 1 ? ` (${values.map((v) => fmt(v, 0)).join(', ')})` : ''}`;
+  const workload = `${settings.replySeconds} s reply in one burst, ${settings.seconds} s microphone`;
+  const overFloor = ratio(whole, 'kaiwa', 'floor');
+  row(`(i) client CPU, whole process (${workload}, real SoX devices): kaiwa / article script`,
+    `kaiwa ${ms(whole('kaiwa'))}, article script ${ms(whole('floor'))}; kaiwa / script = ${fmt(overFloor)}×${perRound(whole, 'kaiwa', 'floor')}`, '≤ 1.2×', overFloor <= 1.2);
+  const steadyOverFloor = ratio(steady, 'kaiwa', 'floor');
+  row('    steady part (first append → exit): kaiwa / article script',
+    `kaiwa ${ms(steady('kaiwa'))}, article script ${ms(steady('floor'))}; kaiwa / script = ${fmt(steadyOverFloor)}×${perRound(steady, 'kaiwa', 'floor')}`, '≤ 1.2×', steadyOverFloor <= 1.2);
+  row('    over wss, whole process (steady): kaiwa / official SDK',
+    `kaiwa ${ms(whole('kaiwa-wss'))} (${fmt(median(steady('kaiwa-wss')), 0)}), SDK ${ms(whole('sdk'))} (${fmt(median(steady('sdk')), 0)}); kaiwa / SDK = ${fmt(ratio(whole, 'kaiwa-wss', 'sdk'))}× (steady ${fmt(ratio(steady, 'kaiwa-wss', 'sdk'))}×)`);
+  context.raw.burst = Object.fromEntries(results);
+}
+
+async function oneRound(
+  settings: BurstSettings, scripts: { floor: string; sdk: string }, caFile: string, tls: { cert: string; key: string },
+): Promise<Map<ClientName, ProcessCpu>> {
+  const processes = new Map<ClientName, MeasuredProcess>();
+  const onFirstAppend = (client: string) => processes.get(client as ClientName)?.markStartupOver();
+  const peerOptions = { replySeconds: settings.replySeconds, deltaMs: settings.deltaMs, onFirstAppend };
+  const plain = await startBurstPeer(peerOptions);
+  const secure = await startBurstPeer({ ...peerOptions, tls });
+  const key = { OPENAI_API_KEY: 'sk-bench' };
+  try {
+    // BENCH_KAIWA_ARGS adds flags to both kaiwa runs (e.g. --playback-lead-ms 1000, to see what pacing costs).
+    const extra = process.env.BENCH_KAIWA_ARGS?.split(' ').filter(Boolean) ?? [];
+    const kaiwaArgs = (peer: BurstPeer, name: string) => ['--url', `${peer.url}/${name}/v1`, '--text', LONG_REQUEST, ...extra];
+    processes.set('kaiwa', startMeasured('dist/cli/main.js', kaiwaArgs(plain, 'kaiwa'), key));
+    processes.set('floor', startMeasured(scripts.floor, [], {
+      ...key, OPENAI_REALTIME_URL: `${plain.url}/floor/realtime?model=gpt-4o-realtime-preview-2024-10-01`, BENCH_TEXT: LONG_REQUEST,
+    }));
+    processes.set('kaiwa-wss', startMeasured('dist/cli/main.js', kaiwaArgs(secure, 'kaiwa-wss'), { ...key, NODE_EXTRA_CA_CERTS: caFile }));
+    processes.set('sdk', startMeasured(scripts.sdk, [], {
+      ...key, NODE_EXTRA_CA_CERTS: caFile, BENCH_BASE_URL: `${secure.url.replace(/^wss:/, 'https:')}/sdk/v1`, BENCH_TEXT: LONG_REQUEST,
+    }));
+    await sleep(settings.seconds * 1000);
+    const stopped: Array<readonly [ClientName, ProcessCpu]> = await Promise.all([...processes].map(async ([name, child]) => [name, await child.stop()] as const));
+    for (const [name, cpu] of stopped) {
+      if (!cpu.steady) throw new Error(`${LABEL[name]} never sent audio: ${processes.get(name)!.output().slice(-800)}`);
+      const peer = name === 'kaiwa-wss' || name === 'sdk' ? secure : plain;
+      const appends = peer.appends.get(name) ?? 0;
+      if (appends < settings.seconds) throw new Error(`${LABEL[name]} sent only ${appends} appends in ${settings.seconds} s`);
+      cpu.appends = appends;
+      cpu.burstWriteMs = peer.burstWriteMs.get(name);
+    }
+    if (process.env.BENCH_SHOW_OUTPUT) for (const [name, child] of processes) process.stderr.write(`--- ${name}\n${child.output().slice(-1500)}\n`);
+    return new Map(stopped);
+  } finally {
+    for (const child of processes.values()) child.child.kill('SIGKILL');
+    await plain.close();
+    await secure.close();
+  }
+}
