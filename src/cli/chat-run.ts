@@ -28,7 +28,7 @@ import type { ResourceStack } from './resource-stack.js';
 import { MicControl } from './mic-control.js';
 import { RunOutput } from './run-output.js';
 import { ConnectionKeeper } from './connection-keeper.js';
-import { SessionRenewal } from '../client/session-renewal.js';
+import { closeTerminal, openTerminal, showAudible } from './run-terminal.js';
 import { summaryLines } from './session-summary.js';
 import { LiveSessionNotes } from './live-session-notes.js';
 
@@ -57,14 +57,10 @@ export interface RunSettings {
   readonly terminalUi?: typeof TerminalUi | undefined;
 }
 
-/** A run in a terminal gets the full-screen UI; pipes and --json get plain lines. */
-export function wantsTerminalUi(io: ChatIo, options: ChatOptions): boolean {
-  return Boolean(io.stdout.isTTY && io.stdin.isTTY && !options.json);
-}
+export { wantsTerminalUi } from './run-terminal.js';
 
 /** Room echo and the sound server's buffer outlast the last sample played. */
 const HALF_DUPLEX_TAIL_MS = 300;
-const AUDIBLE_POLL_MS = 50;
 
 /**
  * The running conversation: wires the session to audio, output, keys, tools, costs and
@@ -84,7 +80,6 @@ export class ChatRun {
   private readonly live: LiveSessionNotes | undefined;
   private readonly startedAt = Date.now();
   private keeper: ConnectionKeeper | undefined;
-  private renewal: SessionRenewal | undefined;
   private stdinClosed = false;
   private finished: ((code: number) => void) | undefined;
   private exitCode: number | undefined;
@@ -99,7 +94,16 @@ export class ChatRun {
     resources: ResourceStack,
   ) {
     const rate = sampleRateOf(options.audioFormat);
-    this.ui = resources.defer('terminal', this.createUi(), (ui) => this.closeUi(ui));
+    this.ui = resources.defer('terminal', openTerminal({
+      io, logger, options, offline: settings.offline, Ui: settings.terminalUi, microphone: audio.source !== undefined,
+      handlers: {
+        toggleMute: () => this.mic.toggleMute(),
+        pushToTalk: () => this.mic.togglePushToTalk(),
+        interrupt: () => this.interrupt(),
+        sendText: (text) => this.session.sendText(text),
+        quit: () => (io.requestStop ? io.requestStop() : this.end(0, { drain: false })),
+      },
+    }), (ui) => closeTerminal(ui, logger, io));
     this.output = resources.defer('output', new RunOutput({ stdout: io.stdout, logger, ui: this.ui, json: options.json }), (o) => o.printer.finish());
     this.spend = resources.defer('budget', new SpendWatch({
       model: () => session.state.session?.model ?? options.model,
@@ -130,34 +134,20 @@ export class ChatRun {
     this.session.on('close', (code, reason) => this.onSocketClosed(code, reason));
     this.settings.timers?.on('fired', (timer) => this.onTimerFired(timer));
     this.io.stop?.addEventListener('abort', () => this.end(0, { drain: false }), { once: true });
+    const speaker = this.audio.speaker;
     this.keeper = new ConnectionKeeper({
-      session: this.session, logger: this.logger, ui: this.ui, sessionConfig, connect: this.options.reconnect ? this.settings.connect : undefined,
-      reconnectTimeoutSeconds: this.options.reconnectTimeout, onRestored: (items) => this.output.expectRestoredEchoes(items),
+      session: this.session, logger: this.logger, ui: this.ui, sessionConfig, connect: this.settings.connect,
+      reconnect: this.options.reconnect, reconnectTimeoutSeconds: this.options.reconnectTimeout, renewAfterMinutes: this.options.renewAfterMinutes,
+      quiet: () => !this.session.responsesOutstanding && !this.session.state.userSpeaking && !speaker?.audible,
+      onRestored: (items) => this.output.expectRestoredEchoes(items),
     });
-    this.renewal = this.createRenewal(sessionConfig);
     this.session.updateSession(sessionConfig);
     this.ui?.dispatch({ type: 'connected' });
     this.bridge.start();
     if (this.options.text !== undefined) this.session.sendText(this.options.text);
     if (!this.ui) this.readTypedLines();
-    this.watchPlayback();
+    if (this.ui && this.audio.speaker) showAudible(this.ui, this.audio.speaker, () => this.exitCode !== undefined);
     return done;
-  }
-
-  /** Before the service's time limit ends the session, a new one carries the conversation on, between turns. */
-  private createRenewal(sessionConfig: SessionConfig): SessionRenewal | undefined {
-    const connect = this.settings.connect;
-    if (!connect || this.options.renewAfterMinutes <= 0) return undefined;
-    const speaker = this.audio.speaker;
-    return new SessionRenewal(this.session, {
-      connect, sessionConfig: () => sessionConfig, renewAfterMs: this.options.renewAfterMinutes * 60_000,
-      quiet: () => !this.session.responsesOutstanding && !this.session.state.userSpeaking && !speaker?.audible,
-      onRenewed: (items) => {
-        this.output.expectRestoredEchoes(items);
-        this.logger.log('info', `session renewed before the service's time limit (${items} item${items === 1 ? '' : 's'} carried over)`);
-      },
-      onFailed: (reason) => this.logger.log('warn', `could not renew the session (${reason}); it goes on, and a reconnect carries it over when it ends`),
-    });
   }
 
   /** What to print once everything is closed. */
@@ -282,7 +272,6 @@ export class ChatRun {
     this.exitCode = code;
     for (const text of this.session.unsentUserTexts) this.logger.log('warn', `not sent (the connection was down): ${JSON.stringify(text)}`);
     this.keeper?.stop();
-    this.renewal?.stop();
     this.padding?.stop();
     this.bridge.stopCapturing();
     if (!options.drain) {
@@ -290,25 +279,6 @@ export class ChatRun {
       this.recorder?.interruptAssistant();
     }
     this.finished?.(code);
-  }
-
-  private createUi(): TerminalUi | undefined {
-    const Ui = this.settings.terminalUi;
-    if (!Ui || !wantsTerminalUi(this.io, this.options)) return undefined;
-    const ui = new Ui(this.io.stdout as NodeJS.WriteStream, this.io.stdin as NodeJS.ReadStream, {
-      toggleMute: () => this.mic.toggleMute(),
-      pushToTalk: () => this.mic.togglePushToTalk(),
-      interrupt: () => this.interrupt(),
-      sendText: (text) => this.session.sendText(text),
-      quit: () => (this.io.requestStop ? this.io.requestStop() : this.end(0, { drain: false })),
-    }, { offline: this.settings.offline, pushToTalk: this.options.vad === 'none', microphone: this.audio.source !== undefined });
-    this.logger.redirect((line) => ui.note(this.logger.redact(line)));
-    return ui;
-  }
-
-  private closeUi(ui: TerminalUi | undefined): void {
-    ui?.close();
-    this.logger.redirect((line) => this.io.stderr.write(line));
   }
 
   private createBridge(rate: number): AudioBridge {
@@ -341,18 +311,5 @@ export class ChatRun {
     const speaker = this.audio.speaker;
     if (this.audio.echoGuard.mode !== 'half-duplex' || !speaker) return undefined;
     return { audible: () => speaker.audible, tailMs: HALF_DUPLEX_TAIL_MS };
-  }
-
-  private watchPlayback(): void {
-    const speaker = this.audio.speaker;
-    const ui = this.ui;
-    if (!speaker || !ui) return;
-    let audible = false;
-    const timer = setInterval(() => {
-      if (this.exitCode !== undefined) return clearInterval(timer);
-      if (speaker.audible === audible) return;
-      audible = speaker.audible;
-      ui.dispatch({ type: 'audible', audible });
-    }, AUDIBLE_POLL_MS);
   }
 }

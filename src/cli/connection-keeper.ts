@@ -1,5 +1,6 @@
 import type { RealtimeSession } from '../client/session.js';
 import { Reconnector } from '../client/reconnector.js';
+import { SessionRenewal } from '../client/session-renewal.js';
 import type { SessionConfig } from '../protocol/events.js';
 import type { ListeningTransport } from '../protocol/transport.js';
 import type { Logger } from '../logger.js';
@@ -10,22 +11,32 @@ export interface ConnectionKeeperParts {
   logger: Logger;
   ui: TerminalUi | undefined;
   sessionConfig: SessionConfig;
-  /** Opens a new connection to the same endpoint; undefined when reconnecting is off. */
+  /** Opens a new connection to the same endpoint; undefined where a session cannot move (GPT-Live). */
   connect: (() => Promise<ListeningTransport>) | undefined;
+  /** `--reconnect` (default on). */
+  reconnect: boolean;
   reconnectTimeoutSeconds: number;
+  /** `--renew-after-minutes` (0: never). */
+  renewAfterMinutes: number;
+  /** Nothing is being said or played: a renewal now loses nothing. */
+  quiet: () => boolean;
   /** The restored items will be announced again by the new session. */
   onRestored: (items: number) => void;
 }
 
 /**
- * A connection the server dropped: reconnect (saying so in one line) when allowed,
- * otherwise report it. Resolves whether the conversation goes on.
+ * Keeps the conversation connected: a connection the server dropped is reconnected (said in
+ * one line) when allowed, otherwise reported; a session near the service's time limit is
+ * renewed between turns.
  */
 export class ConnectionKeeper {
   private readonly reconnector: Reconnector | undefined;
+  private readonly renewal: SessionRenewal | undefined;
 
   constructor(private readonly parts: ConnectionKeeperParts) {
-    this.reconnector = parts.connect ? this.createReconnector(parts.connect) : undefined;
+    const { connect } = parts;
+    this.reconnector = connect && parts.reconnect ? this.createReconnector(connect) : undefined;
+    this.renewal = connect && parts.renewAfterMinutes > 0 ? this.createRenewal(connect) : undefined;
   }
 
   async connectionLost(code: number, reason: string): Promise<boolean> {
@@ -39,6 +50,20 @@ export class ConnectionKeeper {
 
   stop(): void {
     this.reconnector?.stop();
+    this.renewal?.stop();
+  }
+
+  /** Before the service's time limit ends the session, a new one carries the conversation on, between turns. */
+  private createRenewal(connect: () => Promise<ListeningTransport>): SessionRenewal {
+    const { session, logger } = this.parts;
+    return new SessionRenewal(session, {
+      connect, sessionConfig: () => this.parts.sessionConfig, renewAfterMs: this.parts.renewAfterMinutes * 60_000, quiet: this.parts.quiet,
+      onRenewed: (items) => {
+        this.parts.onRestored(items);
+        logger.log('info', `session renewed before the service's time limit (${items} item${items === 1 ? '' : 's'} carried over)`);
+      },
+      onFailed: (reason) => logger.log('warn', `could not renew the session (${reason}); it goes on, and a reconnect carries it over when it ends`),
+    });
   }
 
   private createReconnector(connect: () => Promise<ListeningTransport>): Reconnector {

@@ -1,0 +1,50 @@
+import type { ChatOptions } from './chat-options.js';
+import type { ChatIo } from './chat-run.js';
+import type { TerminalUi, UiHandlers } from './tui/terminal-ui.js';
+import type { PacedPlayer } from '../audio/paced-player.js';
+import type { RedactingLogger } from '../logger.js';
+
+const AUDIBLE_POLL_MS = 50;
+
+/** A run in a terminal gets the full-screen UI; pipes and --json get plain lines. */
+export function wantsTerminalUi(io: ChatIo, options: ChatOptions): boolean {
+  return Boolean(io.stdout.isTTY && io.stdin.isTTY && !options.json);
+}
+
+export interface TerminalParts {
+  io: ChatIo;
+  logger: RedactingLogger;
+  options: ChatOptions;
+  offline: boolean;
+  /** The UI class, loaded only when kaiwa runs in a terminal. */
+  Ui: typeof TerminalUi | undefined;
+  microphone: boolean;
+  handlers: UiHandlers;
+}
+
+/** The terminal UI when kaiwa runs in one (log lines then go above its status bar). */
+export function openTerminal(parts: TerminalParts): TerminalUi | undefined {
+  const { io, logger, options, Ui } = parts;
+  if (!Ui || !wantsTerminalUi(io, options)) return undefined;
+  const ui = new Ui(io.stdout as NodeJS.WriteStream, io.stdin as NodeJS.ReadStream, parts.handlers, {
+    offline: parts.offline, pushToTalk: options.vad === 'none', microphone: parts.microphone,
+  });
+  logger.redirect((line) => ui.note(logger.redact(line)));
+  return ui;
+}
+
+export function closeTerminal(ui: TerminalUi | undefined, logger: RedactingLogger, io: ChatIo): void {
+  ui?.close();
+  logger.redirect((line) => io.stderr.write(line));
+}
+
+/** Keeps the status bar's "assistant speaking" true to what the speaker plays. */
+export function showAudible(ui: TerminalUi, speaker: PacedPlayer, over: () => boolean): void {
+  let audible = false;
+  const timer = setInterval(() => {
+    if (over()) return clearInterval(timer);
+    if (speaker.audible === audible) return;
+    audible = speaker.audible;
+    ui.dispatch({ type: 'audible', audible });
+  }, AUDIBLE_POLL_MS);
+}
