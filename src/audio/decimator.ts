@@ -1,0 +1,45 @@
+/**
+ * Lowers a stream's rate by an integer factor for analysis (not for listening): a short
+ * windowed-sinc low-pass evaluated only at the kept samples, so the cost is the taps per
+ * output sample. Keeps its own history, so blocks of any size give one continuous stream.
+ */
+export class Decimator {
+  private readonly taps: Float64Array;
+  private readonly history: Float64Array;
+  /** Next write position in the doubled ring (every sample is stored twice, n apart). */
+  private position = 0;
+  private phase = 0;
+
+  constructor(readonly factor: number) {
+    const half = 4 * factor;
+    this.taps = new Float64Array(2 * half + 1);
+    let sum = 0;
+    for (let i = -half; i <= half; i++) {
+      // Cut-off at 0.8 of the new Nyquist, Hann window.
+      const x = (0.8 * i) / factor;
+      const sinc = i === 0 ? 1 : Math.sin(Math.PI * x) / (Math.PI * x);
+      const window = 0.5 + 0.5 * Math.cos((Math.PI * i) / (half + 1));
+      this.taps[i + half] = sinc * window;
+      sum += sinc * window;
+    }
+    for (let i = 0; i < this.taps.length; i++) this.taps[i] = this.taps[i]! / sum;
+    this.history = new Float64Array(2 * this.taps.length);
+  }
+
+  /** Feeds samples; calls `emit` with each decimated sample. */
+  push(samples: ArrayLike<number>, emit: (value: number) => void): void {
+    const n = this.taps.length;
+    const { taps, history } = this;
+    for (let i = 0; i < samples.length; i++) {
+      history[this.position] = samples[i]!;
+      history[this.position + n] = samples[i]!;
+      this.position = (this.position + 1) % n;
+      this.phase = (this.phase + 1) % this.factor;
+      if (this.phase !== 0) continue;
+      // history[position … position + n) is the last n samples, oldest first.
+      let acc = 0;
+      for (let t = 0, h = this.position; t < n; t++, h++) acc += taps[t]! * history[h]!;
+      emit(acc);
+    }
+  }
+}

@@ -1,0 +1,204 @@
+import { Decimator } from './decimator.js';
+import { RealFft } from './real-fft.js';
+
+/** Correlation is computed at this rate: speech's pitch and formants, quarter-ms steps. */
+const ANALYSIS_RATE = 4000;
+/** Microphone audio correlated per estimate. */
+const WINDOW_MS = 512;
+/** An estimate is made this often while the far end is active and no delay is settled... */
+const SEARCH_HOP_MS = 128;
+/** ...and this often once a few estimates agreed (each costs three 8192-point FFTs). */
+const TRACK_HOP_MS = 384;
+/** Agreeing estimates that settle the delay. */
+const SETTLED_AFTER = 3;
+/** A correlation peak must stand this far above the correlation's RMS to be believed. */
+const MIN_CONFIDENCE = 7;
+/** Estimates within this of the current delay are the same path drifting, not a new one. */
+const SAME_PATH_MS = 3;
+/** Reference quieter than this (mean square per sample, PCM16 units) carries nothing to correlate. */
+const ACTIVE_POWER = 100 * 100;
+
+export interface DelayEstimate {
+  /** Echo path delay in samples at the input rate, undefined until one is found. */
+  delaySamples: number | undefined;
+  /** Peak-to-RMS ratio of the last correlation (0 when none was made). */
+  confidence: number;
+}
+
+/**
+ * Finds how late the speaker's sound comes back into the microphone, by generalised
+ * cross-correlation with phase transform (GCC-PHAT) between the microphone and what was
+ * played, both brought down to 4 kHz. Whitening the cross-spectrum makes the peak sharp
+ * even for speech, whose low frequencies would otherwise smear it over many ms. Cross-
+ * spectra are averaged over successive windows so a few seconds of speech give a clear
+ * peak, and an estimate is only made while the reference is active.
+ *
+ * A confident estimate must be confirmed by the next one (128 ms later) before it is
+ * taken, the first time and whenever the path jumps (a new device, a Bluetooth speaker
+ * reconnecting); estimates near the current delay track its drift.
+ */
+export class EchoDelayEstimator {
+  readonly maxDelaySamples: number;
+  private readonly factor: number;
+  private readonly maxLag: number;
+  private readonly window: number;
+  private readonly searchHop: number;
+  private readonly trackHop: number;
+  private agreeing = 0;
+  private readonly micHistory: Float64Array;
+  private readonly refHistory: Float64Array;
+  private written = 0;
+  private sinceEstimate = 0;
+  private readonly micDecimator: Decimator;
+  private readonly refDecimator: Decimator;
+  private readonly fft: RealFft;
+  private readonly frame: Float64Array;
+  private readonly micRe: Float64Array;
+  private readonly micIm: Float64Array;
+  private readonly refRe: Float64Array;
+  private readonly refIm: Float64Array;
+  private readonly avgRe: Float64Array;
+  private readonly avgIm: Float64Array;
+  private readonly correlation: Float64Array;
+  private delay: number | undefined;
+  private pending: number | undefined;
+  private lastConfidence = 0;
+  private scratch = new Float64Array(1024);
+
+  constructor(readonly sampleRate: number, maxDelayMs = 600) {
+    this.factor = Math.max(1, Math.round(sampleRate / ANALYSIS_RATE));
+    const rate = sampleRate / this.factor;
+    this.maxLag = Math.ceil((maxDelayMs * rate) / 1000);
+    this.maxDelaySamples = this.maxLag * this.factor;
+    this.window = Math.round((WINDOW_MS * rate) / 1000);
+    this.searchHop = Math.round((SEARCH_HOP_MS * rate) / 1000);
+    this.trackHop = Math.round((TRACK_HOP_MS * rate) / 1000);
+    const length = this.window + this.maxLag;
+    this.micHistory = new Float64Array(length);
+    this.refHistory = new Float64Array(length);
+    this.micDecimator = new Decimator(this.factor);
+    this.refDecimator = new Decimator(this.factor);
+    this.fft = new RealFft(2 ** Math.ceil(Math.log2(length)));
+    this.frame = new Float64Array(this.fft.size);
+    const bins = this.fft.bins;
+    this.micRe = new Float64Array(bins); this.micIm = new Float64Array(bins);
+    this.refRe = new Float64Array(bins); this.refIm = new Float64Array(bins);
+    this.avgRe = new Float64Array(bins); this.avgIm = new Float64Array(bins);
+    this.correlation = new Float64Array(this.fft.size);
+  }
+
+  get estimate(): DelayEstimate {
+    return { delaySamples: this.delay, confidence: this.lastConfidence };
+  }
+
+  /** Forgets the path (the output device changed). */
+  reset(): void {
+    this.delay = undefined;
+    this.pending = undefined;
+    this.agreeing = 0;
+    this.avgRe.fill(0);
+    this.avgIm.fill(0);
+  }
+
+  /**
+   * Feeds a block of microphone audio and the reference played at the same moments
+   * (same length). Returns true when the delay estimate changed.
+   */
+  push(mic: ArrayLike<number>, reference: ArrayLike<number>): boolean {
+    const most = Math.ceil(mic.length / this.factor) + 1;
+    if (this.scratch.length < most) this.scratch = new Float64Array(most);
+    const micCount = this.append(this.micDecimator, this.micHistory, mic);
+    const refCount = this.append(this.refDecimator, this.refHistory, reference);
+    this.written += refCount;
+    this.sinceEstimate += Math.min(micCount, refCount);
+    const hop = this.agreeing >= SETTLED_AFTER ? this.trackHop : this.searchHop;
+    if (this.sinceEstimate < hop || this.written < this.window) return false;
+    this.sinceEstimate = 0;
+    return this.estimateNow();
+  }
+
+  /** Decimates a block onto the end of a history kept in time order (one shift per block). */
+  private append(decimator: Decimator, history: Float64Array, samples: ArrayLike<number>): number {
+    const fresh = this.scratch;
+    let count = 0;
+    decimator.push(samples, (value) => { fresh[count++] = value; });
+    history.copyWithin(0, count);
+    history.set(fresh.subarray(0, count), history.length - count);
+    return count;
+  }
+
+  private estimateNow(): boolean {
+    if (!this.referenceActive()) {
+      this.lastConfidence = 0;
+      return false;
+    }
+    const { frame, fft, window, maxLag } = this;
+    const length = window + maxLag;
+    frame.fill(0);
+    frame.set(this.micHistory.subarray(length - window));
+    fft.forward(frame, this.micRe, this.micIm);
+    frame.fill(0);
+    frame.set(this.refHistory);
+    fft.forward(frame, this.refRe, this.refIm);
+    for (let k = 0; k < fft.bins; k++) {
+      // conj(MIC)·REF: its inverse peaks at lag maxLag - delay.
+      const re = this.micRe[k]! * this.refRe[k]! + this.micIm[k]! * this.refIm[k]!;
+      const im = this.micRe[k]! * this.refIm[k]! - this.micIm[k]! * this.refRe[k]!;
+      const magnitude = Math.hypot(re, im) + 1e-9;
+      this.avgRe[k] = 0.7 * this.avgRe[k]! + (0.3 * re) / magnitude;
+      this.avgIm[k] = 0.7 * this.avgIm[k]! + (0.3 * im) / magnitude;
+    }
+    fft.inverse(this.avgRe, this.avgIm, this.correlation);
+    const found = this.peak();
+    this.lastConfidence = found.confidence;
+    if (found.confidence < MIN_CONFIDENCE) return false;
+    return this.accept(found.lag);
+  }
+
+  private referenceActive(): boolean {
+    let energy = 0;
+    const history = this.refHistory;
+    for (let i = 0; i < history.length; i++) energy += history[i]! * history[i]!;
+    return energy / history.length > ACTIVE_POWER;
+  }
+
+  /** Highest correlation over 0…maxLag, refined between samples by a parabola; confidence against the RMS. */
+  private peak(): { lag: number; confidence: number } {
+    const c = this.correlation;
+    let best = 0;
+    let sumSquares = 0;
+    for (let tau = 0; tau <= this.maxLag; tau++) {
+      sumSquares += c[tau]! * c[tau]!;
+      if (c[tau]! > c[best]!) best = tau;
+    }
+    const rms = Math.sqrt(sumSquares / (this.maxLag + 1)) + 1e-12;
+    let offset = 0;
+    if (best > 0 && best < this.maxLag) {
+      const a = c[best - 1]!; const b = c[best]!; const d = c[best + 1]!;
+      const curvature = a - 2 * b + d;
+      if (curvature < 0) offset = (0.5 * (a - d)) / curvature;
+    }
+    const delay = (this.maxLag - (best + offset)) * this.factor;
+    return { lag: delay, confidence: c[best]! / rms };
+  }
+
+  private accept(delay: number): boolean {
+    const near = (this.sampleRate * SAME_PATH_MS) / 1000;
+    if (this.delay !== undefined && Math.abs(delay - this.delay) <= near) {
+      this.pending = undefined;
+      this.agreeing += 1;
+      const moved = Math.abs(delay - this.delay) >= 1;
+      this.delay = 0.8 * this.delay + 0.2 * delay;
+      return moved;
+    }
+    if (this.pending !== undefined && Math.abs(delay - this.pending) <= near) {
+      this.delay = delay;
+      this.pending = undefined;
+      this.agreeing = 1;
+      return true;
+    }
+    this.pending = delay;
+    this.agreeing = 0;
+    return false;
+  }
+}
