@@ -12,7 +12,7 @@ const TRACK_HOP_MS = 384;
 /** Agreeing estimates that settle the delay. */
 const SETTLED_AFTER = 3;
 /** A correlation peak must stand this far above the correlation's RMS to be believed. */
-const MIN_CONFIDENCE = 7;
+const MIN_CONFIDENCE = 10;
 /** Estimates within this of the current delay are the same path drifting, not a new one. */
 const SAME_PATH_MS = 3;
 /** Reference quieter than this (mean square per sample, PCM16 units) carries nothing to correlate. */

@@ -1,0 +1,281 @@
+import { BlockEchoFilter } from './block-echo-filter.js';
+import { DelayLine } from './delay-line.js';
+import { DoubleTalkDetector } from './double-talk-detector.js';
+import { EchoDelayEstimator } from './echo-delay-estimator.js';
+import { EchoLossMeter } from './echo-loss-meter.js';
+import { NoiseFloor } from './noise-floor.js';
+import { ResidualEchoSuppressor } from './residual-echo-suppressor.js';
+
+export interface AcousticEchoCancellerOptions {
+  /** Longest echo path delay searched for (default 600 ms). */
+  maxDelayMs?: number;
+  /** Room reverberation the adaptive filter models after the delay (default 128 ms). */
+  tailMs?: number;
+}
+
+export interface EchoCancellerStatus {
+  /** The echo path delay found, in ms; undefined while none is. */
+  delayMs: number | undefined;
+  /** The far end (the assistant) can be heard in the room now. */
+  farEndActive: boolean;
+  /** The user talks over the echo. */
+  doubleTalk: boolean;
+  /** Echo return loss enhancement of the linear filter (dB). */
+  erleDb: number;
+  /** All the echo removed, suppression included: what the server is spared (dB). */
+  attenuationDb: number;
+  /** Speaker-to-microphone coupling (dB; 0 before it was measured). */
+  couplingDb: number;
+  /** A delay is found and the echo is measured down by at least `CONVERGED_DB`. */
+  converged: boolean;
+}
+
+/** Echo attenuation from which the canceller counts as converged... */
+export const CONVERGED_DB = 15;
+/** ...provided the linear filter does part of it (a wrong delay leaves it all to suppression). */
+const MIN_LINEAR_ERLE_DB = 6;
+/** Far-end time after which a delay whose filter removes nothing is dropped and searched for again. */
+const WRONG_DELAY_SECONDS = 3;
+/** The delay line starts the reference this long before the delay found (the estimate lands on the strongest reflection, not the first). */
+const ALIGNMENT_MARGIN_MS = 10;
+/** Mean square (PCM16 units) above which the reference counts as sound: -50 dBFS. */
+const ACTIVE_MEAN_SQUARE = 100 * 100;
+/** Realigning moves the filter's taps; smaller drifts than this are left to the filter. */
+const REALIGN_MS = 4;
+/** Larger moves than this are a different path: start learning again. */
+const SAME_PATH_MS = 40;
+
+/**
+ * Acoustic echo cancellation on kaiwa's own audio, with no help from the sound server:
+ * the microphone and the reference (exactly what was played, sample for sample at the
+ * moment it sounded, so the two streams run side by side) go in, the microphone with the
+ * assistant's echo removed comes out.
+ *
+ * 1. The echo path delay (0–600 ms: a sound server's buffers, Bluetooth, HDMI) is found
+ *    by GCC-PHAT and the reference is delayed to match (EchoDelayEstimator, DelayLine).
+ * 2. A frequency-domain adaptive filter, ≥ 128 ms long, learns the room and subtracts the
+ *    echo (BlockEchoFilter).
+ * 3. A double-talk detector keeps the user's voice out of the measurements.
+ * 4. What is left is suppressed bin by bin, by as much as the measured ERLE says is left
+ *    (ResidualEchoSuppressor); before the delay is found, audio no louder than the
+ *    loudest recent far end could be echo and is cut whole.
+ * 5. ERLE and attenuation are measured as it runs (EchoLossMeter), so whoever uses it can
+ *    tell whether it holds.
+ *
+ * Synchronous and pure: blocks of ~10 ms (a power of two of samples) at the stream's own
+ * rate; `latencySamples` of delay (two blocks: one to fill, one for the overlapping windows).
+ */
+export class AcousticEchoCanceller {
+  readonly blockSize: number;
+  readonly latencySamples: number;
+  private readonly filter: BlockEchoFilter;
+  private readonly estimator: EchoDelayEstimator;
+  private readonly line: DelayLine;
+  private readonly suppressor: ResidualEchoSuppressor;
+  private readonly meter: EchoLossMeter;
+  private readonly noise = new NoiseFloor();
+  private readonly doubleTalk = new DoubleTalkDetector();
+  private readonly marginSamples: number;
+  private bulkDelay: number | undefined;
+  private readonly micBlock: Float64Array;
+  private readonly refBlock: Float64Array;
+  private filled = 0;
+  /** The reference as the filter takes it: a margin early, so the whole path is causal. */
+  private readonly aligned: Float64Array;
+  /** The reference as its echo arrives: what the suppressor weighs the residual against. */
+  private readonly arriving: Float64Array;
+  private readonly residual: Float64Array;
+  private readonly echo: Float64Array;
+  private readonly cleaned: Float64Array;
+  private readonly recentReference: Float64Array;
+  private recentIndex = 0;
+  private smearedReference = 0;
+  private quietBlocks = Infinity;
+  private cutPrevious = false;
+  private blocks = 0;
+  private activeSinceLock = 0;
+  private output: Int16Array;
+  private outputStart = 0;
+  private outputEnd: number;
+  private state: EchoCancellerStatus = { delayMs: undefined, farEndActive: false, doubleTalk: false, erleDb: 0, attenuationDb: 0, couplingDb: 0, converged: false };
+
+  constructor(readonly sampleRate: number, options: AcousticEchoCancellerOptions = {}) {
+    const maxDelayMs = options.maxDelayMs ?? 600;
+    const tailMs = options.tailMs ?? 128;
+    this.blockSize = 2 ** Math.round(Math.log2(sampleRate / 100));
+    const N = this.blockSize;
+    this.marginSamples = Math.round((ALIGNMENT_MARGIN_MS * sampleRate) / 1000);
+    const partitions = Math.ceil(((tailMs + ALIGNMENT_MARGIN_MS) * sampleRate) / 1000 / N);
+    this.filter = new BlockEchoFilter(N, partitions, sampleRate);
+    this.estimator = new EchoDelayEstimator(sampleRate, maxDelayMs);
+    this.line = new DelayLine(this.estimator.maxDelaySamples + this.marginSamples + 2 * N);
+    this.suppressor = new ResidualEchoSuppressor(N, sampleRate);
+    this.meter = new EchoLossMeter(N / sampleRate);
+    this.micBlock = new Float64Array(N);
+    this.refBlock = new Float64Array(N);
+    this.aligned = new Float64Array(N);
+    this.arriving = new Float64Array(N);
+    this.residual = new Float64Array(N);
+    this.echo = new Float64Array(N);
+    this.cleaned = new Float64Array(N);
+    this.recentReference = new Float64Array(Math.ceil(this.estimator.maxDelaySamples / N) + 2);
+    this.latencySamples = 2 * N;
+    this.output = new Int16Array(4 * N);
+    this.outputEnd = N;
+  }
+
+  get status(): EchoCancellerStatus {
+    return this.state;
+  }
+
+  /**
+   * Cancels the echo in `mic`; `reference` holds what sounded at the same moments (same
+   * length). Returns as many samples as were given, `latencySamples` late.
+   */
+  process(mic: Int16Array, reference: Int16Array): Int16Array {
+    if (reference.length !== mic.length) throw new RangeError('microphone and reference blocks differ in length');
+    for (let i = 0; i < mic.length; i++) {
+      this.micBlock[this.filled] = mic[i]!;
+      this.refBlock[this.filled] = reference[i]!;
+      this.filled += 1;
+      if (this.filled === this.blockSize) {
+        this.filled = 0;
+        this.processBlock();
+      }
+    }
+    return this.takeOutput(mic.length);
+  }
+
+  private processBlock(): void {
+    const N = this.blockSize;
+    this.blocks += 1;
+    this.line.write(this.refBlock);
+    if (this.estimator.push(this.micBlock, this.refBlock)) this.realign();
+    const locked = this.bulkDelay !== undefined;
+    if (locked) {
+      this.line.read(this.bulkDelay!, this.aligned);
+      this.line.read(this.bulkDelay! + this.marginSamples, this.arriving);
+    } else {
+      this.aligned.fill(0);
+      this.arriving.fill(0);
+    }
+    const micEnergy = energy(this.micBlock);
+    const referenceEnergy = this.referenceLevel(locked);
+    const active = referenceEnergy > ACTIVE_MEAN_SQUARE * N;
+    this.quietBlocks = active ? 0 : this.quietBlocks + 1;
+    // Once the filter's whole tail has heard nothing, it has nothing to cancel: save the work.
+    const filtering = locked && this.quietBlocks <= this.filter.partitions + 1;
+    if (filtering) this.filter.process(this.micBlock, this.aligned, this.residual, this.echo);
+    else this.residual.set(this.micBlock);
+    const residualEnergy = energy(this.residual);
+    const noise = this.noise.update(micEnergy / N) * N;
+    const coupling = this.meter.coupling;
+    const erleDb = this.meter.erleDb;
+    const talking = this.doubleTalk.update(residualEnergy, referenceEnergy, coupling, locked ? erleDb : 0, noise);
+    const echoOnly = locked && active && micEnergy > 4 * noise && !talking;
+    this.suppressor.process(this.residual, this.arriving, coupling, echoOnly, this.cleaned);
+    // Before the delay is known, audio that is not clearly louder than the loudest far end
+    // of the last 600 ms could be its echo (the output is a block late: last block's verdict).
+    const cut = this.cutPrevious;
+    this.cutPrevious = !locked && active && micEnergy < 2 * referenceEnergy * coupling;
+    if (cut) for (let i = 0; i < N; i++) this.cleaned[i] = this.cleaned[i]! * 0.01;
+    const kept = cut ? 1e-4 : this.suppressor.keptEnergy;
+    this.meter.update({
+      mic: micEnergy, residual: residualEnergy, output: residualEnergy * kept, reference: referenceEnergy,
+      echoOnly,
+    });
+    this.pushOutput(this.cleaned);
+    this.state = {
+      delayMs: locked ? ((this.estimator.estimate.delaySamples ?? 0) * 1000) / this.sampleRate : undefined,
+      farEndActive: active,
+      doubleTalk: talking,
+      erleDb: this.meter.erleDb,
+      attenuationDb: this.meter.attenuationDb,
+      couplingDb: 10 * Math.log10(this.meter.coupling),
+      converged: locked && this.meter.blocks >= 10 && this.meter.attenuationDb >= CONVERGED_DB && this.meter.erleDb >= MIN_LINEAR_ERLE_DB,
+    };
+    this.dropWrongDelay(locked, active);
+  }
+
+  /**
+   * The far end's energy as it reaches the microphone now: the aligned reference, held
+   * over the room's reverberation; without a delay, the loudest block of the range.
+   */
+  private referenceLevel(locked: boolean): number {
+    const raw = energy(this.refBlock);
+    this.recentReference[this.recentIndex] = raw;
+    this.recentIndex = (this.recentIndex + 1) % this.recentReference.length;
+    if (!locked) {
+      let loudest = 0;
+      for (const value of this.recentReference) if (value > loudest) loudest = value;
+      return loudest;
+    }
+    this.smearedReference = Math.max(energy(this.aligned), 0.5 * this.smearedReference);
+    return this.smearedReference;
+  }
+
+  /**
+   * A delay found by a chance correlation (a path longer than the range, a repetitive
+   * far end) gives a filter that never removes anything: after a few seconds of far end
+   * like that, the delay is dropped and the search starts over.
+   */
+  private dropWrongDelay(locked: boolean, active: boolean): void {
+    if (!locked || !active) return;
+    this.activeSinceLock += 1;
+    const seconds = (this.activeSinceLock * this.blockSize) / this.sampleRate;
+    if (seconds < WRONG_DELAY_SECONDS || this.meter.erleDb >= MIN_LINEAR_ERLE_DB) return;
+    this.estimator.reset();
+    this.bulkDelay = undefined;
+    this.filter.reset();
+    this.meter.reset();
+    this.suppressor.reset();
+    this.activeSinceLock = 0;
+  }
+
+  private realign(): void {
+    const delay = this.estimator.estimate.delaySamples;
+    if (delay === undefined) return;
+    const target = Math.max(0, Math.round(delay - this.marginSamples));
+    const moved = this.bulkDelay === undefined ? Infinity : target - this.bulkDelay;
+    const ms = (Math.abs(moved) * 1000) / this.sampleRate;
+    if (ms < REALIGN_MS) return;
+    if (ms <= SAME_PATH_MS) {
+      this.filter.shiftTaps(moved);
+    } else {
+      this.filter.reset();
+      this.meter.reset();
+      this.suppressor.reset();
+      this.activeSinceLock = 0;
+    }
+    this.bulkDelay = target;
+  }
+
+  private pushOutput(block: Float64Array): void {
+    if (this.outputEnd + block.length > this.output.length) this.compactOutput(block.length);
+    for (let i = 0; i < block.length; i++) {
+      const v = Math.round(block[i]!);
+      this.output[this.outputEnd++] = v > 32767 ? 32767 : v < -32768 ? -32768 : v;
+    }
+  }
+
+  private compactOutput(room: number): void {
+    const held = this.outputEnd - this.outputStart;
+    const next = held + room > this.output.length ? new Int16Array(2 * (held + room)) : this.output;
+    next.set(this.output.subarray(this.outputStart, this.outputEnd));
+    this.output = next;
+    this.outputStart = 0;
+    this.outputEnd = held;
+  }
+
+  private takeOutput(count: number): Int16Array {
+    const out = this.output.slice(this.outputStart, this.outputStart + count);
+    this.outputStart += count;
+    return out;
+  }
+}
+
+function energy(block: Float64Array): number {
+  let sum = 0;
+  for (let i = 0; i < block.length; i++) sum += block[i]! * block[i]!;
+  return sum;
+}

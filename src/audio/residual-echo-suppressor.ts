@@ -1,0 +1,134 @@
+import { RealFft } from './real-fft.js';
+
+/** Residual echo is overestimated by this much (6 dB): rooms colour the echo unevenly across frequency. */
+const OVERESTIMATE = 4;
+/** Deepest cut in a bin: -40 dB. */
+const FLOOR_GAIN = 0.01;
+/** How much of last block's echo power a bin keeps: reverberation, -3 dB per 10 ms block (a room of RT60 ≈ 200 ms). */
+const REVERB_HOLD = 0.5;
+
+/** The echo left per bin is learnt over about a quarter of a second of echo. */
+const SMOOTHING_SECONDS = 0.25;
+/** Until that much echo was heard, the estimate is raised a further 12 dB (rooms colour the echo by ±10 dB). */
+const LEARNING_BLOCKS_SECONDS = 0.3;
+const LEARNING_OVERESTIMATE = 16;
+
+/**
+ * What the linear filter leaves of the echo, taken out bin by bin. For each bin it learns
+ * how much residual echo comes per unit of reference played there (the room's coupling
+ * less what the filter removes in that band: its ERLE), from blocks that hold echo alone;
+ * the echo left now is that share of the reference playing now, held over the room's
+ * reverberation. Where the filter has converged little is left to suppress; where it has
+ * not (just after the delay was found, a band the voice had not used yet) nearly all of
+ * it is. Until a bin has been measured, the broadband coupling stands in, raised 12 dB.
+ * A voice in the room louder than the echo left in a bin keeps that bin.
+ *
+ * Works on overlapping windows (square-root Hann, half overlap, so analysis and synthesis
+ * add back to the input when no gain is applied): one block of latency.
+ */
+export class ResidualEchoSuppressor {
+  private readonly fft: RealFft;
+  private readonly window: Float64Array;
+  private readonly frame: Float64Array;
+  private readonly previousInput: Float64Array;
+  private readonly previousReference: Float64Array;
+  private readonly tail: Float64Array;
+  private readonly re: Float64Array;
+  private readonly im: Float64Array;
+  private readonly refRe: Float64Array;
+  private readonly refIm: Float64Array;
+  private readonly echoPower: Float64Array;
+  private readonly residualPower: Float64Array;
+  private readonly referencePower: Float64Array;
+  private readonly alpha: number;
+  private readonly learningBlocks: number;
+  private learnt = 0;
+  private lastGainEnergy = 1;
+
+  constructor(readonly blockSize: number, sampleRate: number) {
+    this.fft = new RealFft(2 * blockSize);
+    this.window = Float64Array.from({ length: 2 * blockSize }, (_, i) => Math.sin((Math.PI * (i + 0.5)) / (2 * blockSize)));
+    this.frame = new Float64Array(2 * blockSize);
+    this.previousInput = new Float64Array(blockSize);
+    this.previousReference = new Float64Array(blockSize);
+    this.tail = new Float64Array(blockSize);
+    const bins = this.fft.bins;
+    this.re = new Float64Array(bins); this.im = new Float64Array(bins);
+    this.refRe = new Float64Array(bins); this.refIm = new Float64Array(bins);
+    this.echoPower = new Float64Array(bins);
+    this.residualPower = new Float64Array(bins);
+    this.referencePower = new Float64Array(bins);
+    this.alpha = Math.min(1, blockSize / sampleRate / SMOOTHING_SECONDS);
+    this.learningBlocks = Math.ceil((LEARNING_BLOCKS_SECONDS * sampleRate) / blockSize);
+  }
+
+  /** Forgets what was learnt (the echo path changed and the filter starts over). */
+  reset(): void {
+    this.residualPower.fill(0);
+    this.referencePower.fill(0);
+    this.learnt = 0;
+  }
+
+  /** Share of the block's energy the gains kept (1: nothing suppressed). */
+  get keptEnergy(): number {
+    return this.lastGainEnergy;
+  }
+
+  /**
+   * One block: `input` is the filter's residual, `reference` the far end as it reaches
+   * the microphone (aligned; zeros when the delay is unknown), `coupling` the broadband
+   * echo power per reference power. `echoOnly` blocks teach the per-bin residual. Writes
+   * the output for the previous block (one block late) into `out`.
+   */
+  process(input: Float64Array, reference: Float64Array, coupling: number, echoOnly: boolean, out: Float64Array): void {
+    const N = this.blockSize; const K = this.fft.bins;
+    this.windowed(this.previousInput, input, this.re, this.im);
+    this.windowed(this.previousReference, reference, this.refRe, this.refIm);
+    this.previousInput.set(input);
+    this.previousReference.set(reference);
+    if (echoOnly) this.learn();
+    const learning = this.learnt < this.learningBlocks;
+    const overestimate = OVERESTIMATE * (learning ? LEARNING_OVERESTIMATE : 1);
+    let before = 0; let after = 0;
+    for (let k = 0; k < K; k++) {
+      const refPower = this.refRe[k]! * this.refRe[k]! + this.refIm[k]! * this.refIm[k]!;
+      const power = this.re[k]! * this.re[k]! + this.im[k]! * this.im[k]! + 1e-9;
+      const measured = this.referencePower[k]! > 0 ? this.residualPower[k]! / this.referencePower[k]! : 0;
+      const share = learning ? Math.max(measured, coupling) : measured;
+      const echo = Math.max(share * refPower, REVERB_HOLD * this.echoPower[k]!);
+      this.echoPower[k] = echo;
+      const gain = Math.max(FLOOR_GAIN, 1 - (overestimate * echo) / power);
+      before += power;
+      after += power * gain * gain;
+      this.re[k] = this.re[k]! * gain;
+      this.im[k] = this.im[k]! * gain;
+    }
+    this.lastGainEnergy = after / before;
+    this.fft.inverse(this.re, this.im, this.frame);
+    for (let i = 0; i < N; i++) {
+      out[i] = this.tail[i]! + this.frame[i]! * this.window[i]!;
+      this.tail[i] = this.frame[N + i]! * this.window[N + i]!;
+    }
+  }
+
+  /** Smoothed residual and reference power per bin, over echo-only blocks (re/im hold the residual's spectrum). */
+  private learn(): void {
+    const a = this.alpha;
+    this.learnt += 1;
+    for (let k = 0; k < this.fft.bins; k++) {
+      const e = this.re[k]! * this.re[k]! + this.im[k]! * this.im[k]!;
+      const x = this.refRe[k]! * this.refRe[k]! + this.refIm[k]! * this.refIm[k]!;
+      this.residualPower[k] = this.residualPower[k]! + a * (e - this.residualPower[k]!);
+      this.referencePower[k] = this.referencePower[k]! + a * (x - this.referencePower[k]!);
+    }
+  }
+
+  private windowed(previous: Float64Array, current: Float64Array, re: Float64Array, im: Float64Array): void {
+    const N = this.blockSize;
+    for (let i = 0; i < N; i++) {
+      this.frame[i] = previous[i]! * this.window[i]!;
+      this.frame[N + i] = current[i]! * this.window[N + i]!;
+    }
+    this.fft.forward(this.frame, re, im);
+  }
+}

@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { AcousticEchoCanceller, type EchoCancellerStatus } from '../../src/audio/acoustic-echo-canceller.js';
+import { RATE, db, echoScene, energy, farEndSpeech, nearEndSpeech, type EchoScene } from '../helpers/echo-path.js';
+
+/**
+ * Attenuation demanded once converged. kaiwa's voice reaches the microphone at about
+ * -20 dBFS through a 0 dB path (a loud speaker next to the microphone); 28 dB less is
+ * -48 dBFS, the noise of a quiet room, where a server's VAD no longer takes it for speech.
+ */
+const STEADY_ATTENUATION_DB = 28;
+/** In the first second of echo, while the filter learns: still 20 dB under a 0 dB path. */
+const FIRST_SECOND_ATTENUATION_DB = 20;
+
+interface Run {
+  out: Int16Array;
+  latency: number;
+  /** Seconds from the start of the echo until the canceller said it converged. */
+  convergedAfter: number | undefined;
+  last: EchoCancellerStatus;
+  everConverged: boolean;
+}
+
+/** Feeds the scene in 20 ms chunks, as the microphone delivers it. */
+function run(scene: EchoScene): Run {
+  const canceller = new AcousticEchoCanceller(RATE);
+  const out = new Int16Array(scene.mic.length);
+  const chunk = RATE / 50;
+  let convergedAfter: number | undefined;
+  for (let at = 0; at < scene.mic.length; at += chunk) {
+    const end = Math.min(at + chunk, scene.mic.length);
+    out.set(canceller.process(scene.mic.subarray(at, end), scene.reference.subarray(at, end)), at);
+    if (canceller.status.converged && convergedAfter === undefined) convergedAfter = (end - scene.echoStart) / RATE;
+  }
+  return { out, latency: canceller.latencySamples, convergedAfter, last: canceller.status, everConverged: convergedAfter !== undefined };
+}
+
+/** Microphone energy over output energy (the output shifted back by the latency), in dB. */
+function attenuationDb(scene: EchoScene, result: Run, from: number, to: number): number {
+  const shifted = result.out.subarray(result.latency);
+  return db(energy(scene.mic, from, to) / Math.max(energy(shifted, from, to), 1));
+}
+
+describe('AcousticEchoCanceller on speech through a room', () => {
+  for (const delayMs of [60, 150, 300, 500]) {
+    for (const gainDb of [-20, -6, 0]) {
+      it(`${delayMs} ms, ${gainDb} dB: delay found, converged within 2 s, ≥ ${STEADY_ATTENUATION_DB} dB removed`, () => {
+        // Microphone noise at -90 dBFS, so that it does not bound the attenuation measured at -20 dB.
+        const scene = echoScene({ delayMs, gainDb, far: farEndSpeech(), noiseDbfs: -90 });
+        const result = run(scene);
+        const echoEnd = farEndSpeech().length + scene.echoStart;
+        const firstSecond = attenuationDb(scene, result, scene.echoStart, scene.echoStart + RATE);
+        const steady = attenuationDb(scene, result, scene.echoStart + 3 * RATE, echoEnd);
+        assert.ok(result.last.delayMs !== undefined && Math.abs(result.last.delayMs - delayMs) <= 4, `delay ${result.last.delayMs}`);
+        assert.ok(result.convergedAfter !== undefined && result.convergedAfter <= 2, `converged after ${result.convergedAfter} s`);
+        assert.ok(firstSecond >= FIRST_SECOND_ATTENUATION_DB, `first second: ${firstSecond.toFixed(1)} dB`);
+        assert.ok(steady >= STEADY_ATTENUATION_DB, `from 3 s on: ${steady.toFixed(1)} dB`);
+        console.log(`${delayMs} ms ${gainDb} dB: delay ${result.last.delayMs?.toFixed(1)} ms, converged after ${result.convergedAfter?.toFixed(2)} s, `
+          + `first second ${firstSecond.toFixed(1)} dB, from 3 s ${steady.toFixed(1)} dB, ERLE ${result.last.erleDb.toFixed(1)} dB`);
+        assert.ok(result.last.erleDb >= 20, `the linear filter's share: ${result.last.erleDb.toFixed(1)} dB`);
+      });
+    }
+  }
+
+  it('keeps ≥ 90 % of a voice talking over the far end (double talk), and keeps cancelling after it', () => {
+    const voice = nearEndSpeech(-6);
+    const scene = echoScene({ delayMs: 300, gainDb: 0, far: farEndSpeech(), nearVoice: voice, nearAtSeconds: 5 });
+    const result = run(scene);
+    const at = 5 * RATE;
+    const shifted = result.out.subarray(result.latency);
+    let projection = 0;
+    for (let i = at; i < at + voice.length; i++) projection += shifted[i]! * scene.near[i]!;
+    // Least-squares gain of the voice in the output: its energy kept is the gain squared.
+    const kept = (projection / energy(scene.near, at, at + voice.length)) ** 2;
+    console.log(`double talk: kept ${(100 * kept).toFixed(1)} % of the voice`);
+    assert.ok(kept >= 0.9, `kept ${(100 * kept).toFixed(1)} % of the voice`);
+    const afterTalk = attenuationDb(scene, result, at + voice.length + RATE, farEndSpeech().length + scene.echoStart);
+    assert.ok(afterTalk >= STEADY_ATTENUATION_DB - 5, `after the talk: ${afterTalk.toFixed(1)} dB (the filter did not diverge)`);
+  });
+
+  it('passes a voice untouched when nothing is played', () => {
+    const voice = nearEndSpeech(-6);
+    const scene = echoScene({ delayMs: 150, gainDb: 0, far: new Int16Array(RATE), nearVoice: voice, nearAtSeconds: 0.5 });
+    const result = run(scene);
+    const shifted = result.out.subarray(result.latency);
+    for (let i = 0; i < scene.mic.length - result.latency; i += 97) assert.ok(Math.abs(shifted[i]! - scene.mic[i]!) <= 1);
+  });
+
+  it('reports "not converged" for a path beyond its range (800 ms), and cuts what could be echo', () => {
+    const scene = echoScene({ delayMs: 800, gainDb: -6, far: farEndSpeech() });
+    const result = run(scene);
+    assert.equal(result.everConverged, false);
+    assert.equal(result.last.delayMs, undefined);
+    assert.ok(attenuationDb(scene, result, scene.echoStart, scene.echoStart + RATE) >= FIRST_SECOND_ATTENUATION_DB);
+  });
+
+  it('works at 8 kHz (G.711 sessions)', () => {
+    const canceller = new AcousticEchoCanceller(8000);
+    assert.equal(canceller.blockSize, 64);
+    const out = canceller.process(new Int16Array(1000), new Int16Array(1000));
+    assert.equal(out.length, 1000);
+  });
+
+  it('refuses blocks of different lengths', () => {
+    assert.throws(() => new AcousticEchoCanceller(RATE).process(new Int16Array(10), new Int16Array(9)), /differ in length/);
+  });
+});

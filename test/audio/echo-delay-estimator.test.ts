@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { EchoDelayEstimator } from '../../src/audio/echo-delay-estimator.js';
+import { RATE, echoScene, farEndSpeech } from '../helpers/echo-path.js';
+
+function estimate(mic: Int16Array, reference: Int16Array): { delayMs: number | undefined; foundAfterMs: number | undefined } {
+  const estimator = new EchoDelayEstimator(RATE);
+  let foundAfterMs: number | undefined;
+  for (let at = 0; at + 256 <= mic.length; at += 256) {
+    const changed = estimator.push(mic.subarray(at, at + 256), reference.subarray(at, at + 256));
+    if (changed && foundAfterMs === undefined) foundAfterMs = ((at + 256) * 1000) / RATE;
+  }
+  const delay = estimator.estimate.delaySamples;
+  return { delayMs: delay === undefined ? undefined : (delay * 1000) / RATE, foundAfterMs };
+}
+
+describe('EchoDelayEstimator', () => {
+  for (const delayMs of [0, 60, 150, 300, 500, 590]) {
+    it(`finds a ${delayMs} ms echo path in speech within 4 ms, in under a second of echo`, () => {
+      const scene = echoScene({ delayMs, gainDb: -6, far: farEndSpeech() });
+      const found = estimate(scene.mic, scene.reference);
+      assert.ok(found.delayMs !== undefined, 'a delay was found');
+      // The peak lands on the strongest part of the room response, the direct sound.
+      assert.ok(Math.abs(found.delayMs - delayMs) <= 4, `estimated ${found.delayMs} ms`);
+      assert.ok(found.foundAfterMs! - delayMs < 1000, `found ${found.foundAfterMs} ms after the far end started`);
+    });
+  }
+
+  it('finds nothing for a path longer than its range (800 ms)', () => {
+    const scene = echoScene({ delayMs: 800, gainDb: 0, far: farEndSpeech() });
+    assert.equal(estimate(scene.mic, scene.reference).delayMs, undefined);
+  });
+
+  it('finds nothing while only the microphone has sound (no far end played)', () => {
+    const scene = echoScene({ delayMs: 150, gainDb: 0, far: farEndSpeech() });
+    assert.equal(estimate(scene.mic, new Int16Array(scene.mic.length)).delayMs, undefined);
+  });
+
+  it('follows a jump of the path (a new output device) after confirming it', () => {
+    const first = echoScene({ delayMs: 120, gainDb: -6, far: farEndSpeech() });
+    const second = echoScene({ delayMs: 420, gainDb: -6, far: farEndSpeech() });
+    const estimator = new EchoDelayEstimator(RATE);
+    const seen: number[] = [];
+    for (const scene of [first, second]) {
+      for (let at = 0; at + 256 <= scene.mic.length; at += 256) {
+        if (estimator.push(scene.mic.subarray(at, at + 256), scene.reference.subarray(at, at + 256))) seen.push((estimator.estimate.delaySamples! * 1000) / RATE);
+      }
+    }
+    assert.ok(seen.some((ms) => Math.abs(ms - 120) <= 4), `first path seen: ${seen.join(', ')}`);
+    assert.ok(Math.abs(seen.at(-1)! - 420) <= 4, `ends on the new path: ${seen.join(', ')}`);
+  });
+});
