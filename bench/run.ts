@@ -6,7 +6,7 @@
  *   --quick        shorter windows and fewer trials (about a minute)
  *   --out FILE     also write the table and raw numbers as Markdown
  *   --only a,c,... run some of the parts: duplex (a, b, f, g), barge (c), answer (d), memory (e),
- *                  burst (i), startup (j), fast-input (k)
+ *                  canceller (h), burst (i), startup (j), fast-input (k)
  */
 import { cpus, loadavg } from 'node:os';
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
@@ -24,6 +24,7 @@ import { errorMessage } from '../src/errors.js';
 import { burst } from './parts/burst.js';
 import { startup } from './parts/startup.js';
 import { fastInput } from './parts/fast-input.js';
+import { canceller } from './parts/canceller.js';
 import type { BenchContext } from './lib/context.js';
 
 const argv = process.argv.slice(2);
@@ -180,6 +181,7 @@ if (wants('memory')) { log('simulated hour…'); await longSession(); }
 if (wants('burst')) { log('reply audio in one burst: kaiwa CLI, article script, SDK on real SoX devices…'); await burst({ rounds: quick ? 1 : 3, seconds: 40, replySeconds: 30, deltaMs: 100 }, context); }
 if (wants('startup')) { log('start-up…'); await startup({ runs: quick ? 7 : 15 }, context); }
 if (wants('fast-input')) { log('kaiwa serve, speech streamed at 4× real time…'); await fastInput({ turns: 10, speed: 4 }, context); }
+if (wants('canceller')) { log('echo canceller…'); await canceller(context); }
 const loadAfter = loadavg().map((l) => l.toFixed(2)).join(' ');
 
 const width = (key: keyof Row) => Math.max(...rows.map((r) => r[key].length), key.length);

@@ -26,7 +26,9 @@ export interface EchoCancellerStatus {
   attenuationDb: number;
   /** Speaker-to-microphone coupling (dB; 0 before it was measured). */
   couplingDb: number;
-  /** A delay is found and the echo is measured down by at least `CONVERGED_DB`. */
+  /** A delay is found and the echo reaching the server is measured down by at least `CONVERGED_DB`. */
+  holding: boolean;
+  /** Holding, with the linear filter doing a real part of it (not suppression alone). */
   converged: boolean;
 }
 
@@ -36,8 +38,6 @@ export const CONVERGED_DB = 15;
 const MIN_LINEAR_ERLE_DB = 6;
 /** Far-end time after which a delay whose filter removes nothing is dropped and searched for again. */
 const WRONG_DELAY_SECONDS = 3;
-/** The delay line starts the reference this long before the delay found (the estimate lands on the strongest reflection, not the first). */
-const ALIGNMENT_MARGIN_MS = 10;
 /** Mean square (PCM16 units) above which the reference counts as sound: -50 dBFS. */
 const ACTIVE_MEAN_SQUARE = 100 * 100;
 /** Realigning moves the filter's taps; smaller drifts than this are left to the filter. */
@@ -82,7 +82,7 @@ export class AcousticEchoCanceller {
   private filled = 0;
   /** The reference as the filter takes it: a margin early, so the whole path is causal. */
   private readonly aligned: Float64Array;
-  /** The reference as its echo arrives: what the suppressor weighs the residual against. */
+  /** Power spectrum of the reference as its echo arrives: what the suppressor weighs the residual against. */
   private readonly arriving: Float64Array;
   private readonly residual: Float64Array;
   private readonly echo: Float64Array;
@@ -94,27 +94,30 @@ export class AcousticEchoCanceller {
   private cutPrevious = false;
   private blocks = 0;
   private activeSinceLock = 0;
+  private filteredBlocks = 0;
   private output: Int16Array;
   private outputStart = 0;
   private outputEnd: number;
-  private state: EchoCancellerStatus = { delayMs: undefined, farEndActive: false, doubleTalk: false, erleDb: 0, attenuationDb: 0, couplingDb: 0, converged: false };
+  private readonly state: EchoCancellerStatus = { delayMs: undefined, farEndActive: false, doubleTalk: false, erleDb: 0, attenuationDb: 0, couplingDb: 0, holding: false, converged: false };
 
   constructor(readonly sampleRate: number, options: AcousticEchoCancellerOptions = {}) {
     const maxDelayMs = options.maxDelayMs ?? 600;
     const tailMs = options.tailMs ?? 128;
     this.blockSize = 2 ** Math.round(Math.log2(sampleRate / 100));
     const N = this.blockSize;
-    this.marginSamples = Math.round((ALIGNMENT_MARGIN_MS * sampleRate) / 1000);
-    const partitions = Math.ceil(((tailMs + ALIGNMENT_MARGIN_MS) * sampleRate) / 1000 / N);
+    // The filter takes the reference one block before the delay found: the estimate lands
+    // on the strongest reflection, not the first, and the path must be causal for it.
+    this.marginSamples = N;
+    const partitions = Math.ceil((tailMs * sampleRate) / 1000 / N) + 1;
     this.filter = new BlockEchoFilter(N, partitions, sampleRate);
     this.estimator = new EchoDelayEstimator(sampleRate, maxDelayMs);
-    this.line = new DelayLine(this.estimator.maxDelaySamples + this.marginSamples + 2 * N);
+    this.line = new DelayLine(this.estimator.maxDelaySamples + 2 * N);
     this.suppressor = new ResidualEchoSuppressor(N, sampleRate);
     this.meter = new EchoLossMeter(N / sampleRate);
     this.micBlock = new Float64Array(N);
     this.refBlock = new Float64Array(N);
     this.aligned = new Float64Array(N);
-    this.arriving = new Float64Array(N);
+    this.arriving = new Float64Array(N + 1);
     this.residual = new Float64Array(N);
     this.echo = new Float64Array(N);
     this.cleaned = new Float64Array(N);
@@ -124,7 +127,8 @@ export class AcousticEchoCanceller {
     this.outputEnd = N;
   }
 
-  get status(): EchoCancellerStatus {
+  /** The latest measurements (one object, updated in place every block). */
+  get status(): Readonly<EchoCancellerStatus> {
     return this.state;
   }
 
@@ -152,19 +156,15 @@ export class AcousticEchoCanceller {
     this.line.write(this.refBlock);
     if (this.estimator.push(this.micBlock, this.refBlock)) this.realign();
     const locked = this.bulkDelay !== undefined;
-    if (locked) {
-      this.line.read(this.bulkDelay!, this.aligned);
-      this.line.read(this.bulkDelay! + this.marginSamples, this.arriving);
-    } else {
-      this.aligned.fill(0);
-      this.arriving.fill(0);
-    }
+    if (locked) this.line.read(this.bulkDelay!, this.aligned);
+    else this.aligned.fill(0);
     const micEnergy = energy(this.micBlock);
     const referenceEnergy = this.referenceLevel(locked);
     const active = referenceEnergy > ACTIVE_MEAN_SQUARE * N;
     this.quietBlocks = active ? 0 : this.quietBlocks + 1;
     // Once the filter's whole tail has heard nothing, it has nothing to cancel: save the work.
     const filtering = locked && this.quietBlocks <= this.filter.partitions + 1;
+    this.filteredBlocks = filtering ? this.filteredBlocks + 1 : 0;
     if (filtering) this.filter.process(this.micBlock, this.aligned, this.residual, this.echo);
     else this.residual.set(this.micBlock);
     const residualEnergy = energy(this.residual);
@@ -173,11 +173,15 @@ export class AcousticEchoCanceller {
     const erleDb = this.meter.erleDb;
     const talking = this.doubleTalk.update(residualEnergy, referenceEnergy, coupling, locked ? erleDb : 0, noise);
     const echoOnly = locked && active && micEnergy > 4 * noise && !talking;
-    this.suppressor.process(this.residual, this.arriving, coupling, echoOnly, this.cleaned);
+    // The filter's reference window of one block ago is the far end as its echo arrives now.
+    if (filtering) this.filter.referencePower(1, this.arriving);
+    this.suppressor.process(this.residual, filtering ? this.arriving : undefined, coupling, echoOnly, this.cleaned);
     // Before the delay is known, audio that is not clearly louder than the loudest far end
     // of the last 600 ms could be its echo (the output is a block late: last block's verdict).
+    // So it is while the filter's reference windows still fill, just after the delay was found.
     const cut = this.cutPrevious;
-    this.cutPrevious = !locked && active && micEnergy < 2 * referenceEnergy * coupling;
+    const unaligned = !locked || (this.filteredBlocks > 0 && this.filteredBlocks < 3);
+    this.cutPrevious = unaligned && active && micEnergy < 2 * referenceEnergy * Math.max(coupling, 1);
     if (cut) for (let i = 0; i < N; i++) this.cleaned[i] = this.cleaned[i]! * 0.01;
     const kept = cut ? 1e-4 : this.suppressor.keptEnergy;
     this.meter.update({
@@ -185,15 +189,15 @@ export class AcousticEchoCanceller {
       echoOnly,
     });
     this.pushOutput(this.cleaned);
-    this.state = {
-      delayMs: locked ? ((this.estimator.estimate.delaySamples ?? 0) * 1000) / this.sampleRate : undefined,
-      farEndActive: active,
-      doubleTalk: talking,
-      erleDb: this.meter.erleDb,
-      attenuationDb: this.meter.attenuationDb,
-      couplingDb: 10 * Math.log10(this.meter.coupling),
-      converged: locked && this.meter.blocks >= 10 && this.meter.attenuationDb >= CONVERGED_DB && this.meter.erleDb >= MIN_LINEAR_ERLE_DB,
-    };
+    const state = this.state;
+    state.delayMs = locked ? ((this.estimator.estimate.delaySamples ?? 0) * 1000) / this.sampleRate : undefined;
+    state.farEndActive = active;
+    state.doubleTalk = talking;
+    state.erleDb = this.meter.erleDb;
+    state.attenuationDb = this.meter.attenuationDb;
+    state.couplingDb = 10 * Math.log10(this.meter.coupling);
+    state.holding = locked && this.meter.blocks >= 10 && this.meter.attenuationDb >= CONVERGED_DB;
+    state.converged = state.holding && this.meter.erleDb >= MIN_LINEAR_ERLE_DB;
     this.dropWrongDelay(locked, active);
   }
 

@@ -162,6 +162,13 @@ export class BlockEchoFilter {
     }
   }
 
+  /** Power spectrum of the reference window `blocksAgo` blocks back (0: the newest). */
+  referencePower(blocksAgo: number, out: Float64Array): void {
+    const index = (this.head + blocksAgo) % this.partitions;
+    const re = this.xRe[index]!; const im = this.xIm[index]!;
+    for (let k = 0; k < this.bins; k++) out[k] = re[k]! * re[k]! + im[k]! * im[k]!;
+  }
+
   get isAdapted(): boolean {
     return this.adapted;
   }
@@ -264,11 +271,11 @@ export class BlockEchoFilter {
     d.var2 = 0.7225 * d.var2 + 0.0225 * sff * dbf;
     const better = gain * Math.abs(gain) > sff * dbf || d.avg1 * Math.abs(d.avg1) > 0.5 * d.var1 || d.avg2 * Math.abs(d.avg2) > 0.25 * d.var2;
     if (better) {
-      Object.assign(d, { avg1: 0, var1: 0, avg2: 0, var2: 0 });
+      d.avg1 = d.var1 = d.avg2 = d.var2 = 0;
       return 'take-background';
     }
     if (-gain * Math.abs(gain) > BACKTRACK_VARIANCE * sff * dbf) {
-      Object.assign(d, { avg1: 0, var1: 0, avg2: 0, var2: 0 });
+      d.avg1 = d.var1 = d.avg2 = d.var2 = 0;
       return 'reset-background';
     }
     return 'keep';

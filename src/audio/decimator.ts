@@ -26,8 +26,9 @@ export class Decimator {
     this.history = new Float64Array(2 * this.taps.length);
   }
 
-  /** Feeds samples; calls `emit` with each decimated sample. */
-  push(samples: ArrayLike<number>, emit: (value: number) => void): void {
+  /** Feeds samples; writes the decimated ones into `out` (room for ⌈length/factor⌉) and returns how many. */
+  push(samples: ArrayLike<number>, out: Float64Array): number {
+    let count = 0;
     const n = this.taps.length;
     const { taps, history } = this;
     for (let i = 0; i < samples.length; i++) {
@@ -39,7 +40,8 @@ export class Decimator {
       // history[position … position + n) is the last n samples, oldest first.
       let acc = 0;
       for (let t = 0, h = this.position; t < n; t++, h++) acc += taps[t]! * history[h]!;
-      emit(acc);
+      out[count++] = acc;
     }
+    return count;
   }
 }

@@ -119,11 +119,9 @@ export class EchoDelayEstimator {
 
   /** Decimates a block onto the end of a history kept in time order (one shift per block). */
   private append(decimator: Decimator, history: Float64Array, samples: ArrayLike<number>): number {
-    const fresh = this.scratch;
-    let count = 0;
-    decimator.push(samples, (value) => { fresh[count++] = value; });
+    const count = decimator.push(samples, this.scratch);
     history.copyWithin(0, count);
-    history.set(fresh.subarray(0, count), history.length - count);
+    history.set(this.scratch.subarray(0, count), history.length - count);
     return count;
   }
 

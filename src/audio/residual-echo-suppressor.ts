@@ -31,12 +31,9 @@ export class ResidualEchoSuppressor {
   private readonly window: Float64Array;
   private readonly frame: Float64Array;
   private readonly previousInput: Float64Array;
-  private readonly previousReference: Float64Array;
   private readonly tail: Float64Array;
   private readonly re: Float64Array;
   private readonly im: Float64Array;
-  private readonly refRe: Float64Array;
-  private readonly refIm: Float64Array;
   private readonly echoPower: Float64Array;
   private readonly residualPower: Float64Array;
   private readonly referencePower: Float64Array;
@@ -44,18 +41,19 @@ export class ResidualEchoSuppressor {
   private readonly learningBlocks: number;
   private learnt = 0;
   private lastGainEnergy = 1;
+  private echoLeft = 0;
+  private readonly silentReference: Float64Array;
 
   constructor(readonly blockSize: number, sampleRate: number) {
     this.fft = new RealFft(2 * blockSize);
     this.window = Float64Array.from({ length: 2 * blockSize }, (_, i) => Math.sin((Math.PI * (i + 0.5)) / (2 * blockSize)));
     this.frame = new Float64Array(2 * blockSize);
     this.previousInput = new Float64Array(blockSize);
-    this.previousReference = new Float64Array(blockSize);
     this.tail = new Float64Array(blockSize);
     const bins = this.fft.bins;
     this.re = new Float64Array(bins); this.im = new Float64Array(bins);
-    this.refRe = new Float64Array(bins); this.refIm = new Float64Array(bins);
     this.echoPower = new Float64Array(bins);
+    this.silentReference = new Float64Array(bins);
     this.residualPower = new Float64Array(bins);
     this.referencePower = new Float64Array(bins);
     this.alpha = Math.min(1, blockSize / sampleRate / SMOOTHING_SECONDS);
@@ -75,34 +73,38 @@ export class ResidualEchoSuppressor {
   }
 
   /**
-   * One block: `input` is the filter's residual, `reference` the far end as it reaches
-   * the microphone (aligned; zeros when the delay is unknown), `coupling` the broadband
-   * echo power per reference power. `echoOnly` blocks teach the per-bin residual. Writes
-   * the output for the previous block (one block late) into `out`.
+   * One block: `input` is the filter's residual; `referencePower` the power spectrum of
+   * the far end as it reaches the microphone over this window (all zeros when nothing can
+   * be echoing, or the delay is unknown); `coupling` the broadband echo power per
+   * reference power. `echoOnly` blocks teach the per-bin residual. Writes the output for
+   * the previous block (one block late) into `out`.
    */
-  process(input: Float64Array, reference: Float64Array, coupling: number, echoOnly: boolean, out: Float64Array): void {
+  process(input: Float64Array, referencePower: Float64Array | undefined, coupling: number, echoOnly: boolean, out: Float64Array): void {
+    if (!referencePower && this.quiet()) return this.passThrough(input, out);
+    const silent = this.silentReference;
+    const reference = referencePower ?? silent;
     const N = this.blockSize; const K = this.fft.bins;
     this.windowed(this.previousInput, input, this.re, this.im);
-    this.windowed(this.previousReference, reference, this.refRe, this.refIm);
     this.previousInput.set(input);
-    this.previousReference.set(reference);
-    if (echoOnly) this.learn();
+    if (echoOnly) this.learn(reference);
     const learning = this.learnt < this.learningBlocks;
     const overestimate = OVERESTIMATE * (learning ? LEARNING_OVERESTIMATE : 1);
     let before = 0; let after = 0;
+    let echoLeft = 0;
     for (let k = 0; k < K; k++) {
-      const refPower = this.refRe[k]! * this.refRe[k]! + this.refIm[k]! * this.refIm[k]!;
       const power = this.re[k]! * this.re[k]! + this.im[k]! * this.im[k]! + 1e-9;
       const measured = this.referencePower[k]! > 0 ? this.residualPower[k]! / this.referencePower[k]! : 0;
       const share = learning ? Math.max(measured, coupling) : measured;
-      const echo = Math.max(share * refPower, REVERB_HOLD * this.echoPower[k]!);
+      const echo = Math.max(share * reference[k]!, REVERB_HOLD * this.echoPower[k]!);
       this.echoPower[k] = echo;
+      echoLeft += echo;
       const gain = Math.max(FLOOR_GAIN, 1 - (overestimate * echo) / power);
       before += power;
       after += power * gain * gain;
       this.re[k] = this.re[k]! * gain;
       this.im[k] = this.im[k]! * gain;
     }
+    this.echoLeft = echoLeft;
     this.lastGainEnergy = after / before;
     this.fft.inverse(this.re, this.im, this.frame);
     for (let i = 0; i < N; i++) {
@@ -111,13 +113,34 @@ export class ResidualEchoSuppressor {
     }
   }
 
+  /** No reference now and the reverberation held has died away: nothing to suppress. */
+  private quiet(): boolean {
+    return this.echoLeft < 1;
+  }
+
+  /**
+   * Unity gain without the transforms: the windows' squares add up to one, so the output
+   * is the overlap-add of the windowed input, exactly what the full path gives at gain 1.
+   */
+  private passThrough(input: Float64Array, out: Float64Array): void {
+    const N = this.blockSize;
+    for (let i = 0; i < N; i++) {
+      out[i] = this.tail[i]! + this.previousInput[i]! * this.window[i]! * this.window[i]!;
+      this.tail[i] = input[i]! * this.window[N + i]! * this.window[N + i]!;
+    }
+    this.previousInput.set(input);
+    this.lastGainEnergy = 1;
+    if (this.echoLeft !== 0) this.echoPower.fill(0);
+    this.echoLeft = 0;
+  }
+
   /** Smoothed residual and reference power per bin, over echo-only blocks (re/im hold the residual's spectrum). */
-  private learn(): void {
+  private learn(reference: Float64Array): void {
     const a = this.alpha;
     this.learnt += 1;
     for (let k = 0; k < this.fft.bins; k++) {
       const e = this.re[k]! * this.re[k]! + this.im[k]! * this.im[k]!;
-      const x = this.refRe[k]! * this.refRe[k]! + this.refIm[k]! * this.refIm[k]!;
+      const x = reference[k]!;
       this.residualPower[k] = this.residualPower[k]! + a * (e - this.residualPower[k]!);
       this.referencePower[k] = this.referencePower[k]! + a * (x - this.referencePower[k]!);
     }
