@@ -20,6 +20,8 @@ export interface EchoCancellerStatus {
   farEndActive: boolean;
   /** The user talks over the echo. */
   doubleTalk: boolean;
+  /** The microphone holds sound above its noise while the far end plays, and it is not the user: echo to cancel. */
+  echoAudible: boolean;
   /** Echo return loss enhancement of the linear filter (dB). */
   erleDb: number;
   /** All the echo removed, suppression included: what the server is spared (dB). */
@@ -98,7 +100,7 @@ export class AcousticEchoCanceller {
   private output: Int16Array;
   private outputStart = 0;
   private outputEnd: number;
-  private readonly state: EchoCancellerStatus = { delayMs: undefined, farEndActive: false, doubleTalk: false, erleDb: 0, attenuationDb: 0, couplingDb: 0, holding: false, converged: false };
+  private readonly state: EchoCancellerStatus = { delayMs: undefined, farEndActive: false, doubleTalk: false, echoAudible: false, erleDb: 0, attenuationDb: 0, couplingDb: 0, holding: false, converged: false };
 
   constructor(readonly sampleRate: number, options: AcousticEchoCancellerOptions = {}) {
     const maxDelayMs = options.maxDelayMs ?? 600;
@@ -193,6 +195,7 @@ export class AcousticEchoCanceller {
     state.delayMs = locked ? ((this.estimator.estimate.delaySamples ?? 0) * 1000) / this.sampleRate : undefined;
     state.farEndActive = active;
     state.doubleTalk = talking;
+    state.echoAudible = active && micEnergy > 4 * noise && !talking;
     state.erleDb = this.meter.erleDb;
     state.attenuationDb = this.meter.attenuationDb;
     state.couplingDb = 10 * Math.log10(this.meter.coupling);

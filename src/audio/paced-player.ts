@@ -41,7 +41,10 @@ const HISTORY_LIMIT = 4096;
 const TIMER_EARLY_MS = 2;
 
 /**
- * Feeds a device at real-time speed, keeping only `leadMs` of audio inside it. Audio
+ * Feeds a device at real-time speed, keeping only `leadMs` of audio inside it. Emits
+ * 'sounding' (pcm, startsAt: the `now()` ms when its first sample sounds) for every piece
+ * handed to the device, and 'cleared' (from: ms) when what had not sounded was dropped:
+ * an echo canceller's reference, sample for sample. Audio
  * dumped into a pipe all at once cannot be recalled when the user interrupts; audio held
  * here can, and because kaiwa knows when each chunk started sounding it can tell how
  * many ms of an item the user actually heard.
@@ -136,6 +139,7 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
     this.deviceBusyUntil = now;
     this.soundingUntil = -Infinity;
     this.device.clear();
+    this.emit('cleared', now + this.outputLatencyMs);
   }
 
   async close(): Promise<void> {
@@ -167,7 +171,9 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
       const next = this.takeChunk(now, leadMs);
       pieces.push(next.pcm);
       const durationMs = next.pcm.length / this.bytesPerMs;
-      this.scheduled.push({ itemId: next.itemId, levelDbfs: rmsDbfs(next.pcm), startsAt: this.deviceBusyUntil + this.outputLatencyMs, durationMs });
+      const startsAt = this.deviceBusyUntil + this.outputLatencyMs;
+      this.scheduled.push({ itemId: next.itemId, levelDbfs: rmsDbfs(next.pcm), startsAt, durationMs });
+      this.emit('sounding', next.pcm, startsAt);
       this.deviceBusyUntil += durationMs;
     }
     this.soundingUntil = this.deviceBusyUntil + this.outputLatencyMs;

@@ -61,7 +61,7 @@ export async function setUpAudio(options: ChatOptions, format: PcmFormat, logger
   }
   const livePair = wantsMic && wantsSpeaker;
   const echoGuard = await chooseEchoGuard(options.headphones ? 'off' : options.echoGuard, livePair, logger);
-  const devices = echoGuard.mode === 'aec' ? echoGuard.devices : undefined;
+  const devices = echoGuard.mode === 'pulse' ? echoGuard.devices : undefined;
   const speaker = wantsSpeaker
     ? new PacedPlayer(
       new SoxPlayer(format, { warm: true, ...(devices ? { pulseDevice: devices.sink } : {}) }),

@@ -10,6 +10,8 @@ import { wireCodecFor } from '../client/wire-codec.js';
 import { FileEndPadding } from '../client/file-end-padding.js';
 import { BargeIn, type Interruption } from '../client/barge-in.js';
 import { ResidualEchoGate } from '../client/residual-echo-gate.js';
+import type { InProcessEchoGuard } from '../client/in-process-echo-guard.js';
+import { inProcessEchoGuard } from './in-process-echo.js';
 import { tokensOfUsage, inputTotal, outputTotal } from '../cost/token-totals.js';
 import { sampleRateOf } from '../protocol/audio-format.js';
 import type { ProtocolError, Response, ServerEvent, SessionConfig } from '../protocol/events.js';
@@ -78,6 +80,7 @@ export class ChatRun {
   private readonly bargeIn: BargeIn | undefined;
   /** GPT-Live only: usage priced per minute, and the model's delegated work shown aside. */
   private readonly live: LiveSessionNotes | undefined;
+  private readonly echoGuard: InProcessEchoGuard | undefined;
   private readonly startedAt = Date.now();
   private keeper: ConnectionKeeper | undefined;
   private stdinClosed = false;
@@ -113,6 +116,7 @@ export class ChatRun {
     this.recorder = options.record
       ? resources.defer('recording', recordSession(session, { dir: options.record, sampleRate: rate, model: options.model, secrets: [...settings.secrets], ...(settings.prices ? { prices: settings.prices } : {}), free: settings.offline }, logger), (r) => r.close())
       : undefined;
+    this.echoGuard = inProcessEchoGuard(audio, logger, this.ui);
     this.mic = new MicControl({
       session, logger, ui: this.ui, pushToTalk: this.ui !== undefined && options.vad === 'none', halfDuplex: this.halfDuplex(),
       interrupt: () => this.interrupt(), flushCapture: () => this.bridge.flushCapture(),
@@ -283,7 +287,8 @@ export class ChatRun {
 
   private createBridge(rate: number): AudioBridge {
     const { audio, session } = this;
-    const echoGate = audio.echoGuard.mode === 'aec' && audio.speaker ? new ResidualEchoGate(audio.speaker) : undefined;
+    const echoGate = audio.echoGuard.mode === 'pulse' && audio.speaker ? new ResidualEchoGate(audio.speaker) : undefined;
+    const guard = this.echoGuard;
     return new AudioBridge({
       session,
       codec: wireCodecFor(this.options.audioFormat),
@@ -294,6 +299,7 @@ export class ChatRun {
       // Someone else's response is not the assistant talking to the user.
       plays: (responseId) => this.session.responseOwner(responseId) !== 'foreign',
       ...(echoGate ? { filterCaptured: (pcm: Buffer) => echoGate.filter(pcm) } : {}),
+      ...(guard ? { filterCaptured: (pcm: Buffer) => guard.filter(pcm) } : {}),
       onCaptured: (pcm, sent) => {
         if (sent) this.mic.recordSent(bytesToMs(pcm.length, rate));
         this.ui?.dispatch({ type: 'level', dbfs: rmsDbfs(pcm) });
@@ -306,10 +312,16 @@ export class ChatRun {
     });
   }
 
-  /** Half-duplex: the microphone is closed while the assistant is audible and for a short room-echo tail. */
+  /**
+   * Half-duplex: the microphone is closed while the assistant is audible and for a short
+   * room-echo tail; with kaiwa's own canceller, only while it says it does not hold.
+   */
   private halfDuplex(): { audible: () => boolean; tailMs: number } | undefined {
     const speaker = this.audio.speaker;
-    if (this.audio.echoGuard.mode !== 'half-duplex' || !speaker) return undefined;
+    const guard = this.echoGuard;
+    if (!speaker) return undefined;
+    if (guard) return { audible: () => speaker.audible && guard.halfDuplex, tailMs: HALF_DUPLEX_TAIL_MS };
+    if (this.audio.echoGuard.mode !== 'half-duplex') return undefined;
     return { audible: () => speaker.audible, tailMs: HALF_DUPLEX_TAIL_MS };
   }
 }

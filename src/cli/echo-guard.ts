@@ -2,33 +2,39 @@ import { loadEchoCanceller, type EchoCancellerDevices } from '../audio/echo-canc
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
 
-export type EchoGuardMode = 'auto' | 'aec' | 'half-duplex' | 'off';
-export const ECHO_GUARD_MODES: readonly EchoGuardMode[] = ['auto', 'aec', 'half-duplex', 'off'];
+/** `aec` is the old name of `pulse`, kept so scripts that use it go on working. */
+export type EchoGuardMode = 'auto' | 'pulse' | 'aec' | 'half-duplex' | 'off';
+export const ECHO_GUARD_MODES: readonly EchoGuardMode[] = ['auto', 'pulse', 'aec', 'half-duplex', 'off'];
 
 /** What kaiwa actually does about the speaker reaching the microphone. */
 export type EchoGuard =
-  | { mode: 'aec'; devices: EchoCancellerDevices }
+  | { mode: 'in-process' }
+  | { mode: 'pulse'; devices: EchoCancellerDevices }
   | { mode: 'half-duplex' }
   | { mode: 'off' };
 
 /**
- * Resolves `--echo-guard`: real echo cancellation (PulseAudio's WebRTC AEC) when asked or
- * when auto finds it, half-duplex when it cannot load, nothing with headphones or when
- * there is no live microphone and speaker to loop.
+ * Resolves `--echo-guard`: auto cancels the echo inside kaiwa (on plain devices, any sound
+ * server, any OS); pulse asks PulseAudio for its WebRTC module and falls back to
+ * half-duplex when it cannot load; nothing with headphones or when there is no live
+ * microphone and speaker to loop.
  */
 export async function chooseEchoGuard(
   requested: EchoGuardMode, livePair: boolean, logger: Logger,
 ): Promise<EchoGuard> {
   if (requested === 'off' || !livePair) return { mode: 'off' };
   if (requested === 'half-duplex') return { mode: 'half-duplex' };
+  if (requested === 'auto') {
+    logger.log('debug', 'echo cancellation in kaiwa (the speaker\'s own samples as reference)');
+    return { mode: 'in-process' };
+  }
   try {
     const devices = await loadEchoCanceller();
     logger.log('debug', `echo cancellation on (PulseAudio module ${devices.moduleIndex})`);
-    return { mode: 'aec', devices };
+    return { mode: 'pulse', devices };
   } catch (error) {
     const reason = humanReason(error);
-    if (requested === 'aec') logger.log('warn', `echo cancellation unavailable (${reason}); using half-duplex instead`);
-    else logger.log('debug', `echo cancellation unavailable (${reason}); half-duplex`);
+    logger.log('warn', `PulseAudio echo cancellation unavailable (${reason}); using half-duplex instead`);
     return { mode: 'half-duplex' };
   }
 }

@@ -18,43 +18,71 @@ export interface MicControlParts {
   flushCapture: () => void;
 }
 
+/** With no reply to wait for, a loop pause ends after this long. */
+const LOOP_PAUSE_LIMIT_MS = 10_000;
+
 /**
  * Who decides whether the microphone is heard: the user (mute, push-to-talk), the
  * half-duplex echo guard, and the loop detector, the last line of defence in every mode.
+ * A loop pause never lasts: it ends with the reply that looped (or a key, or after ten
+ * seconds when no reply comes), so a session without a terminal is not left deaf.
  */
 export class MicControl {
   readonly gate: MicGate;
   private readonly pushToTalk: PushToTalk;
   private readonly loopDetector = new LoopDetector();
   private loopWarned = false;
+  private loopTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly parts: MicControlParts) {
     this.gate = new MicGate(parts.pushToTalk, parts.halfDuplex);
     this.pushToTalk = new PushToTalk(parts.session, this.gate);
   }
 
-  /** The assistant heard answering itself: pause the microphone and stop the answer. */
+  /**
+   * The assistant heard answering itself: pause the microphone and stop the answer (one
+   * response.cancel, through the interrupt), until that reply is over.
+   */
   checkForLoop(event: ServerEvent): void {
+    if (event.type === 'response.done' && this.gate.pausedForLoop && !this.parts.session.responseInFlight) {
+      this.resumeAfterLoop('the reply that looped has ended');
+      return;
+    }
     if (!this.loopDetector.observe(event) || this.gate.pausedForLoop) return;
     const { session, ui, logger } = this.parts;
     this.gate.pausedForLoop = true;
     session.clearAudio();
     if (session.responseInFlight) this.parts.interrupt();
+    this.loopTimer = setTimeout(() => this.resumeAfterLoop('no reply came'), LOOP_PAUSE_LIMIT_MS);
+    this.loopTimer.unref?.();
     ui?.dispatch({ type: 'mute', muted: true });
-    ui?.dispatch({ type: 'notice', text: 'feedback loop: mic paused (Space resumes)' });
-    if (this.loopWarned) return;
+    ui?.dispatch({ type: 'notice', text: 'feedback loop: mic paused until the reply ends (Space resumes now)' });
+    const advice = this.loopWarned ? '' : ' Use headphones, or --echo-guard half-duplex if it happens again.';
     this.loopWarned = true;
-    logger.log('warn', 'the microphone is hearing the assistant (a feedback loop that costs tokens): microphone paused. '
-      + `Use headphones or --echo-guard aec${ui ? ', then press Space to resume' : ''}.`);
+    logger.log('warn', `the microphone is hearing the assistant (a feedback loop that costs tokens): microphone paused until the reply ends${ui ? ' (Space resumes now)' : ''}.${advice}`);
+  }
+
+  private resumeAfterLoop(why: string): void {
+    if (!this.gate.pausedForLoop) return;
+    this.endLoopPause();
+    this.parts.logger.log('info', `microphone on again (${why})`);
+  }
+
+  private endLoopPause(): void {
+    const { ui } = this.parts;
+    clearTimeout(this.loopTimer);
+    this.loopTimer = undefined;
+    this.gate.pausedForLoop = false;
+    this.gate.muted = false;
+    ui?.dispatch({ type: 'notice', text: undefined });
+    ui?.dispatch({ type: 'mute', muted: false });
   }
 
   toggleMute(): void {
     const { ui } = this.parts;
     if (this.gate.pausedForLoop) {
-      this.gate.pausedForLoop = false;
-      this.gate.muted = false;
-      ui?.dispatch({ type: 'notice', text: undefined });
-      ui?.dispatch({ type: 'mute', muted: false });
+      this.endLoopPause();
+      this.parts.logger.log('info', 'microphone on again (resumed by key)');
       return;
     }
     this.gate.muted = !this.gate.muted;

@@ -27,7 +27,10 @@ export interface AudioBridgeOptions {
   onSent?: (pcm: Buffer, sent: ClientEventOf<'input_audio_buffer.append'> | undefined) => void;
   /** Told about each captured chunk, sent or not (level meter, push-to-talk). */
   onCaptured?: (pcm: Buffer, sent: boolean) => void;
-  /** Rewrites captured audio before it is sent (the residual-echo gate). */
+  /**
+   * Rewrites captured audio (an echo canceller, the residual-echo gate). Given every
+   * chunk, sent or not, so a canceller keeps learning while the microphone is closed.
+   */
   filterCaptured?: (pcm: Buffer) => Buffer;
   /**
    * Captured audio is sent in appends of at least this many ms. Every append costs the same
@@ -104,8 +107,9 @@ export class AudioBridge {
   }
 
   private onCaptured(pcm: Buffer): void {
+    const filtered = this.options.filterCaptured ? this.options.filterCaptured(pcm) : pcm;
     const open = this.options.gate?.() ?? true;
-    if (open) this.queueForSending(this.options.filterCaptured ? this.options.filterCaptured(pcm) : pcm);
+    if (open) this.queueForSending(filtered);
     else this.dropPendingCapture();
     this.options.onCaptured?.(pcm, open && this.capturing);
   }

@@ -1,0 +1,26 @@
+import { InProcessEchoGuard } from '../client/in-process-echo-guard.js';
+import type { Logger } from '../logger.js';
+import type { AudioSetup } from './audio-setup.js';
+import type { TerminalUi } from './tui/terminal-ui.js';
+
+/**
+ * `--echo-guard auto`: kaiwa's own echo canceller on the captured audio. When it stops
+ * holding, one log line and the status bar say the microphone is half-duplex for now;
+ * when it holds again, that it is full duplex again.
+ */
+export function inProcessEchoGuard(audio: AudioSetup, logger: Logger, ui: TerminalUi | undefined): InProcessEchoGuard | undefined {
+  const speaker = audio.speaker;
+  if (audio.echoGuard.mode !== 'in-process' || !speaker || !audio.source) return undefined;
+  return new InProcessEchoGuard(speaker, {
+    onChange: (halfDuplex, status) => {
+      const measured = status.delayMs === undefined ? 'no echo path delay found' : `${status.attenuationDb.toFixed(0)} dB at ${status.delayMs.toFixed(0)} ms`;
+      if (halfDuplex) {
+        logger.log('warn', `echo cancellation is not holding (${measured}): half-duplex for the rest of this reply`);
+        ui?.dispatch({ type: 'notice', text: 'echo: half-duplex until the canceller holds' });
+      } else {
+        logger.log('info', `echo cancellation holds again (${measured}): full duplex`);
+        ui?.dispatch({ type: 'notice', text: undefined });
+      }
+    },
+  });
+}

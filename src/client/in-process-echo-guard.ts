@@ -1,0 +1,67 @@
+import type { EventEmitter } from 'node:events';
+import { AcousticEchoCanceller, type EchoCancellerStatus } from '../audio/acoustic-echo-canceller.js';
+import { PlaybackTape } from '../audio/playback-tape.js';
+import { bufferToInt16, int16ToBuffer } from '../audio/pcm16.js';
+import { CaptureClock } from './capture-clock.js';
+import { EchoHoldWatch } from './echo-hold-watch.js';
+
+/** The speaker as the guard sees it: what it plays and when, and whether it sounds. */
+export interface PlayingSpeaker extends EventEmitter {
+  readonly format: { sampleRate: number };
+  readonly audible: boolean;
+}
+
+export interface InProcessEchoGuardOptions {
+  now?: () => number;
+  /** The canceller held or stopped holding: half-duplex true while it does not. */
+  onChange?: (halfDuplex: boolean, status: Readonly<EchoCancellerStatus>) => void;
+  /**
+   * Longest delay searched, kaiwa's own buffers included (what it hands the device but
+   * has not yet sounded, what the recorder holds): a 600 ms path plus ~100 ms of them.
+   */
+  maxDelayMs?: number;
+}
+
+/**
+ * Echo cancellation inside kaiwa, with the sound server out of it: every sample the
+ * speaker plays is recorded on a tape at the moment it sounds; every captured chunk is
+ * placed on the same clock and cancelled against what the tape says sounded then. While
+ * the canceller does not hold, the watch asks for half-duplex (see EchoHoldWatch).
+ */
+export class InProcessEchoGuard {
+  readonly canceller: AcousticEchoCanceller;
+  private readonly tape: PlaybackTape;
+  private readonly clock: CaptureClock;
+  private readonly watch = new EchoHoldWatch();
+  private readonly now: () => number;
+  private readonly rate: number;
+
+  constructor(private readonly speaker: PlayingSpeaker, private readonly options: InProcessEchoGuardOptions = {}) {
+    this.rate = speaker.format.sampleRate;
+    this.now = options.now ?? (() => performance.now());
+    this.canceller = new AcousticEchoCanceller(this.rate, { maxDelayMs: options.maxDelayMs ?? 700 });
+    this.tape = new PlaybackTape(this.rate);
+    this.clock = new CaptureClock(this.rate);
+    speaker.on('sounding', (pcm: Buffer, startsAt: number) => this.tape.record(bufferToInt16(pcm), startsAt));
+    speaker.on('cleared', (from: number) => this.tape.cut(from));
+  }
+
+  /** True while the microphone should be closed as the assistant speaks. */
+  get halfDuplex(): boolean {
+    return this.watch.halfDuplex;
+  }
+
+  get status(): Readonly<EchoCancellerStatus> {
+    return this.canceller.status;
+  }
+
+  /** The captured chunk with the assistant's echo removed (same length). */
+  filter(pcm: Buffer): Buffer {
+    const mic = bufferToInt16(pcm);
+    const heardAt = this.clock.place(mic.length, this.now());
+    const cleaned = this.canceller.process(mic, this.tape.read(heardAt, mic.length));
+    const change = this.watch.update((mic.length * 1000) / this.rate, this.speaker.audible, this.canceller.status);
+    if (change) this.options.onChange?.(change === 'half-duplex', this.canceller.status);
+    return int16ToBuffer(cleaned);
+  }
+}

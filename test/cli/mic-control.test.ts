@@ -1,0 +1,63 @@
+import { test, mock } from 'node:test';
+import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import { MicControl } from '../../src/cli/mic-control.js';
+import type { RealtimeSession } from '../../src/client/session.js';
+import type { Logger } from '../../src/logger.js';
+import type { ServerEvent } from '../../src/protocol/events.js';
+
+const SAID = 'The weather in the mountains in autumn is cold and windy, and the leaves fall early.';
+
+function setUp(responseInFlight: boolean) {
+  const session = Object.assign(new EventEmitter(), { responseInFlight, cleared: 0, clearAudio() { this.cleared += 1; } });
+  const lines: string[] = [];
+  const logger = { log: (_level: string, line: string) => lines.push(line) } as unknown as Logger;
+  let interrupts = 0;
+  const mic = new MicControl({
+    session: session as unknown as RealtimeSession, logger, ui: undefined, pushToTalk: false, halfDuplex: undefined,
+    interrupt: () => { interrupts += 1; }, flushCapture: () => undefined,
+  });
+  const hearItself = (): void => {
+    mic.checkForLoop({ type: 'response.output_audio_transcript.done', transcript: SAID } as ServerEvent);
+    mic.checkForLoop({ type: 'conversation.item.input_audio_transcription.completed', transcript: SAID } as ServerEvent);
+  };
+  return { session, lines, mic, hearItself, interrupts: () => interrupts };
+}
+
+test('a loop pauses the microphone once, stops the reply once, and resumes when that reply ends, saying so', () => {
+  const { session, lines, mic, hearItself, interrupts } = setUp(true);
+  hearItself();
+  hearItself();
+  assert.equal(mic.gate.isOpen(), false, 'paused');
+  assert.equal(interrupts(), 1, 'one interrupt (one response.cancel)');
+  assert.equal(session.cleared, 1);
+  assert.match(lines.join('\n'), /microphone paused until the reply ends/);
+  session.responseInFlight = false;
+  mic.checkForLoop({ type: 'response.done', response: { id: 'r' } } as ServerEvent);
+  assert.equal(mic.gate.isOpen(), true, 'resumed');
+  assert.match(lines.at(-1)!, /microphone on again \(the reply that looped has ended\)/);
+});
+
+test('with no reply to wait for, a loop pause ends by itself after ten seconds', () => {
+  mock.timers.enable({ apis: ['setTimeout'] });
+  try {
+    const { mic, lines, hearItself, interrupts } = setUp(false);
+    hearItself();
+    assert.equal(interrupts(), 0, 'nothing to cancel');
+    mock.timers.tick(9_999);
+    assert.equal(mic.gate.isOpen(), false);
+    mock.timers.tick(1);
+    assert.equal(mic.gate.isOpen(), true);
+    assert.match(lines.at(-1)!, /no reply came/);
+  } finally {
+    mock.timers.reset();
+  }
+});
+
+test('the mute key resumes a loop pause at once', () => {
+  const { mic, lines, hearItself } = setUp(true);
+  hearItself();
+  mic.toggleMute();
+  assert.equal(mic.gate.isOpen(), true);
+  assert.match(lines.at(-1)!, /resumed by key/);
+});

@@ -1,0 +1,65 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import { InProcessEchoGuard } from '../../src/client/in-process-echo-guard.js';
+import { int16ToBuffer, bufferToInt16 } from '../../src/audio/pcm16.js';
+import { seededRandom } from '../helpers/audio-signals.js';
+import { RATE, db, echoScene, energy, farEndSpeech } from '../helpers/echo-path.js';
+
+/**
+ * The guard as kaiwa runs it, on a simulated clock: the speaker announces each 100 ms
+ * piece it plays and when it sounds; the microphone hears the room's echo of it
+ * `delayMs` later and delivers it in 85 ms chunks (SoX on PulseAudio) that arrive up to
+ * 25 ms late, unevenly.
+ */
+function converse(delayMs: number) {
+  const far = farEndSpeech();
+  const scene = echoScene({ delayMs, gainDb: -6, far, tailSeconds: 1 });
+  let now = 0;
+  const playFrom = 0;
+  const speaker = Object.assign(new EventEmitter(), {
+    format: { sampleRate: RATE },
+    get audible() { return now >= playFrom && now < playFrom + (far.length * 1000) / RATE; },
+  });
+  const changes: boolean[] = [];
+  const guard = new InProcessEchoGuard(speaker, { now: () => now, onChange: (halfDuplex) => changes.push(halfDuplex) });
+  const piece = RATE / 10;
+  let played = 0;
+  // The player hands audio to the device 150 ms ahead of when it sounds.
+  const playAhead = (): void => {
+    for (; played < far.length && playFrom + (played * 1000) / RATE <= now + 150; played += piece) {
+      speaker.emit('sounding', int16ToBuffer(far.subarray(played, played + piece)), playFrom + (played * 1000) / RATE);
+    }
+  };
+  const jitter = seededRandom(5);
+  const out = new Int16Array(scene.mic.length);
+  const chunk = 2048;
+  let halfDuplexAt: number | undefined;
+  for (let at = 0; at + chunk <= scene.mic.length; at += chunk) {
+    now = ((at + chunk) * 1000) / RATE + 30 + jitter() * 25;
+    playAhead();
+    out.set(bufferToInt16(guard.filter(int16ToBuffer(scene.mic.subarray(at, at + chunk)))), at);
+    if (guard.halfDuplex && halfDuplexAt === undefined) halfDuplexAt = now;
+  }
+  return { scene, out, guard, changes, halfDuplexAt };
+}
+
+test('300 ms path through kaiwa\'s own timeline: the echo is cancelled and the guard stays full duplex', () => {
+  const { scene, out, guard, changes } = converse(300);
+  const latency = guard.canceller.latencySamples;
+  const from = scene.echoStart + 3 * RATE;
+  const to = farEndSpeech().length + scene.echoStart;
+  const removed = db(energy(scene.mic, from, to) / Math.max(energy(out.subarray(latency), from, to), 1));
+  // The delay found includes kaiwa's assumed capture latency and the arrival jitter.
+  assert.ok(guard.status.delayMs !== undefined && Math.abs(guard.status.delayMs - 300) < 40, `delay ${guard.status.delayMs}`);
+  assert.ok(removed >= 25, `removed ${removed.toFixed(1)} dB`);
+  assert.deepEqual(changes, [], 'never half-duplex');
+});
+
+test('a path beyond the search range (900 ms): half-duplex takes over within about a second of echo, and says so once', () => {
+  const { scene, changes, halfDuplexAt, guard } = converse(900);
+  assert.deepEqual(changes, [true]);
+  const echoStartMs = (scene.echoStart * 1000) / RATE;
+  assert.ok(halfDuplexAt !== undefined && halfDuplexAt - echoStartMs < 2500, `half-duplex at ${halfDuplexAt} ms, echo from ${echoStartMs} ms`);
+  assert.equal(guard.status.converged, false);
+});
