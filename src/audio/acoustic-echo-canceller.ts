@@ -38,6 +38,8 @@ export interface EchoCancellerStatus {
 export const CONVERGED_DB = 15;
 /** ...provided the linear filter does part of it (a wrong delay leaves it all to suppression). */
 const MIN_LINEAR_ERLE_DB = 6;
+/** Linear ERLE from which the suppressor trusts what it learnt about the residual. */
+const TRUSTED_ERLE_DB = 15;
 /** Far-end time after which a delay whose filter removes nothing is dropped and searched for again. */
 const WRONG_DELAY_SECONDS = 3;
 /** Mean square (PCM16 units) above which the reference counts as sound: -50 dBFS. */
@@ -96,6 +98,7 @@ export class AcousticEchoCanceller {
   private cutPrevious = false;
   private blocks = 0;
   private activeSinceLock = 0;
+  private previousBulkDelay: number | undefined;
   private filteredBlocks = 0;
   private output: Int16Array;
   private outputStart = 0;
@@ -177,15 +180,16 @@ export class AcousticEchoCanceller {
     const echoOnly = locked && active && micEnergy > 4 * noise && !talking;
     // The filter's reference window of one block ago is the far end as its echo arrives now.
     if (filtering) this.filter.referencePower(1, this.arriving);
-    this.suppressor.process(this.residual, filtering ? this.arriving : undefined, coupling, echoOnly, this.cleaned);
+    const cautious = !locked || this.meter.erleDb < TRUSTED_ERLE_DB;
+    this.suppressor.process(this.residual, filtering ? this.arriving : undefined, coupling, echoOnly, cautious, this.cleaned);
     // Before the delay is known, audio that is not clearly louder than the loudest far end
     // of the last 600 ms could be its echo (the output is a block late: last block's verdict).
     // So it is while the filter's reference windows still fill, just after the delay was found.
     const cut = this.cutPrevious;
     const unaligned = !locked || (this.filteredBlocks > 0 && this.filteredBlocks < 3);
     this.cutPrevious = unaligned && active && micEnergy < 2 * referenceEnergy * Math.max(coupling, 1);
-    if (cut) for (let i = 0; i < N; i++) this.cleaned[i] = this.cleaned[i]! * 0.01;
-    const kept = cut ? 1e-4 : this.suppressor.keptEnergy;
+    if (cut) this.cleaned.fill(0);
+    const kept = cut ? 1e-6 : this.suppressor.keptEnergy;
     this.meter.update({
       mic: micEnergy, residual: residualEnergy, output: residualEnergy * kept, reference: referenceEnergy,
       echoOnly,
@@ -222,6 +226,19 @@ export class AcousticEchoCanceller {
   }
 
   /**
+   * The playback timeline moved by an unknown amount (the output device was restarted,
+   * e.g. to drop audio on barge-in): the delay must be found again. What the filter learnt
+   * is kept, so if the new delay is near the old one it carries on from there; until then
+   * audio that could be echo is cut as before any delay was known.
+   */
+  timelineBroken(): void {
+    if (this.bulkDelay !== undefined) this.previousBulkDelay = this.bulkDelay;
+    this.bulkDelay = undefined;
+    this.estimator.reset();
+    this.activeSinceLock = 0;
+  }
+
+  /**
    * A delay found by a chance correlation (a path longer than the range, a repetitive
    * far end) gives a filter that never removes anything: after a few seconds of far end
    * like that, the delay is dropped and the search starts over.
@@ -243,9 +260,14 @@ export class AcousticEchoCanceller {
     const delay = this.estimator.estimate.delaySamples;
     if (delay === undefined) return;
     const target = Math.max(0, Math.round(delay - this.marginSamples));
-    const moved = this.bulkDelay === undefined ? Infinity : target - this.bulkDelay;
+    const from = this.bulkDelay ?? this.previousBulkDelay;
+    this.previousBulkDelay = undefined;
+    const moved = from === undefined ? Infinity : target - from;
     const ms = (Math.abs(moved) * 1000) / this.sampleRate;
-    if (ms < REALIGN_MS) return;
+    if (ms < REALIGN_MS) {
+      this.bulkDelay = from;
+      return;
+    }
     if (ms <= SAME_PATH_MS) {
       this.filter.shiftTaps(moved);
     } else {

@@ -91,8 +91,12 @@ export class EchoDelayEstimator {
     return { delaySamples: this.delay, confidence: this.lastConfidence };
   }
 
-  /** Forgets the path (the output device changed). */
+  /** Forgets the path and the audio heard so far (the playback timeline moved). */
   reset(): void {
+    this.micHistory.fill(0);
+    this.refHistory.fill(0);
+    this.written = 0;
+    this.sinceEstimate = 0;
     this.delay = undefined;
     this.pending = undefined;
     this.agreeing = 0;

@@ -16,6 +16,13 @@ export interface PacedPlayerOptions {
    * longer lead stops no slower; heard ms come from the schedule either way. Off by default.
    */
   burstLeadMs?: number;
+  /**
+   * Keeps this much silence in the device while nothing plays, so the device never runs
+   * dry and every sample sounds exactly when the count of samples written says: an echo
+   * canceller's reference then keeps one timeline from reply to reply (a device that ran
+   * dry resumes a few to tens of ms off, differently each time). Off by default.
+   */
+  keepFedMs?: number;
   now?: () => number;
 }
 
@@ -65,6 +72,8 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
   private readonly burstLeadMs: number;
   /** Bytes waiting in `queue`, kept as a count so choosing the lead costs no walk over it. */
   private queuedBytes = 0;
+  private readonly keepFedMs: number;
+  private closed = false;
 
   constructor(private readonly device: AudioSink, options: PacedPlayerOptions = {}) {
     super();
@@ -77,6 +86,8 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
     device.on('error', (error: Error) => this.emit('error', error));
     device.on('restart', (reason: string) => this.emit('restart', reason));
     this.maxWaitMs = options.tickMs ?? Infinity;
+    this.keepFedMs = options.keepFedMs ?? 0;
+    if (this.keepFedMs > 0) setImmediate(() => this.pump());
   }
 
   write(pcm: Buffer): void {
@@ -140,6 +151,7 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
     this.soundingUntil = -Infinity;
     this.device.clear();
     this.emit('cleared', now + this.outputLatencyMs);
+    this.pump();
   }
 
   async close(): Promise<void> {
@@ -147,6 +159,7 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
       this.pump();
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
+    this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     await this.device.close();
@@ -160,7 +173,7 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
    * early, since a second wake-up a millisecond later would cost as much as the first.
    */
   private pump(woken = false): void {
-    if (this.queue.length === 0) return;
+    if (this.queue.length === 0) return this.feedSilence(woken);
     const now = this.now();
     if (this.deviceBusyUntil < now) this.deviceBusyUntil = now;
     const leadMs = this.currentLeadMs();
@@ -182,10 +195,25 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
     this.wakeUpLater(now);
   }
 
-  /** No timer runs while nothing is queued; otherwise one wakes up when the device runs low. */
+  /** With `keepFedMs`, idle time is silence handed to the device, topped up when half is left. */
+  private feedSilence(woken: boolean): void {
+    if (this.keepFedMs <= 0 || this.closed) return;
+    const now = this.now();
+    if (this.deviceBusyUntil < now) this.deviceBusyUntil = now;
+    const held = this.deviceBusyUntil - now;
+    if (held < this.keepFedMs / 2 + (woken ? TIMER_EARLY_MS : 0)) {
+      const bytes = Math.round(((this.keepFedMs - held) * this.bytesPerMs) / 2) * 2;
+      this.device.write(Buffer.alloc(bytes));
+      this.deviceBusyUntil += bytes / this.bytesPerMs;
+    }
+    this.wakeUpLater(now);
+  }
+
+  /** No timer runs while nothing is queued (unless kept fed); otherwise one wakes up when the device runs low. */
   private wakeUpLater(now: number): void {
-    if (this.timer || this.queue.length === 0) return;
-    const wait = Math.min(Math.max(this.deviceBusyUntil - now - this.currentLeadMs() / 2, 1), this.maxWaitMs);
+    if (this.timer || (this.queue.length === 0 && this.keepFedMs <= 0) || this.closed) return;
+    const lowAt = this.queue.length === 0 ? this.keepFedMs / 2 : this.currentLeadMs() / 2;
+    const wait = Math.min(Math.max(this.deviceBusyUntil - now - lowAt, 1), this.maxWaitMs);
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.pump(true);

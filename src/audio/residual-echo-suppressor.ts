@@ -2,8 +2,9 @@ import { RealFft } from './real-fft.js';
 
 /** Residual echo is overestimated by this much (6 dB): rooms colour the echo unevenly across frequency. */
 const OVERESTIMATE = 4;
-/** Deepest cut in a bin: -40 dB. */
+/** Deepest cut in a bin: -40 dB; -60 dB while cautious (a server's VAD hears speech at -60 dBFS). */
 const FLOOR_GAIN = 0.01;
+const CAUTIOUS_FLOOR_GAIN = 0.001;
 /** How much of last block's echo power a bin keeps: reverberation, -3 dB per 10 ms block (a room of RT60 ≈ 200 ms). */
 const REVERB_HOLD = 0.5;
 
@@ -76,10 +77,12 @@ export class ResidualEchoSuppressor {
    * One block: `input` is the filter's residual; `referencePower` the power spectrum of
    * the far end as it reaches the microphone over this window (all zeros when nothing can
    * be echoing, or the delay is unknown); `coupling` the broadband echo power per
-   * reference power. `echoOnly` blocks teach the per-bin residual. Writes the output for
+   * reference power. `echoOnly` blocks teach the per-bin residual. `cautious` (the filter
+   * has not converged, so what it leaves is nearly all the echo and changes fast) raises
+   * the estimate as while learning and deepens the floor to -60 dB. Writes the output for
    * the previous block (one block late) into `out`.
    */
-  process(input: Float64Array, referencePower: Float64Array | undefined, coupling: number, echoOnly: boolean, out: Float64Array): void {
+  process(input: Float64Array, referencePower: Float64Array | undefined, coupling: number, echoOnly: boolean, cautious: boolean, out: Float64Array): void {
     if (!referencePower && this.quiet()) return this.passThrough(input, out);
     const silent = this.silentReference;
     const reference = referencePower ?? silent;
@@ -87,8 +90,9 @@ export class ResidualEchoSuppressor {
     this.windowed(this.previousInput, input, this.re, this.im);
     this.previousInput.set(input);
     if (echoOnly) this.learn(reference);
-    const learning = this.learnt < this.learningBlocks;
+    const learning = cautious || this.learnt < this.learningBlocks;
     const overestimate = OVERESTIMATE * (learning ? LEARNING_OVERESTIMATE : 1);
+    const floor = cautious ? CAUTIOUS_FLOOR_GAIN : FLOOR_GAIN;
     let before = 0; let after = 0;
     let echoLeft = 0;
     for (let k = 0; k < K; k++) {
@@ -98,7 +102,7 @@ export class ResidualEchoSuppressor {
       const echo = Math.max(share * reference[k]!, REVERB_HOLD * this.echoPower[k]!);
       this.echoPower[k] = echo;
       echoLeft += echo;
-      const gain = Math.max(FLOOR_GAIN, 1 - (overestimate * echo) / power);
+      const gain = Math.max(floor, 1 - (overestimate * echo) / power);
       before += power;
       after += power * gain * gain;
       this.re[k] = this.re[k]! * gain;

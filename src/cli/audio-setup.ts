@@ -23,6 +23,8 @@ function outputLatencyMs(): number {
 const DEFAULT_OUTPUT_LATENCY_MS = 20;
 /** The playback lead while a reply that arrived faster than real time waits (PacedPlayer burstLeadMs). */
 const BURST_LEAD_MS = 1000;
+/** Silence kept in the speaker between replies (see PacedPlayer keepFedMs): wakes the player ~30 times a second. */
+const KEEP_FED_MS = 60;
 
 export interface AudioSetup {
   source?: AudioSource;
@@ -67,7 +69,11 @@ export async function setUpAudio(options: ChatOptions, format: PcmFormat, logger
       new SoxPlayer(format, { warm: true, ...(devices ? { pulseDevice: devices.sink } : {}) }),
       // The service often sends a whole reply in a few hundred ms: while one waits, topping
       // SoX up to a second at a time costs 2 wake-ups a second instead of 13 (clear() kills SoX).
-      { leadMs: options.playbackLeadMs, burstLeadMs: BURST_LEAD_MS, outputLatencyMs: outputLatencyMs() },
+      // kaiwa's own echo canceller needs the speaker's timeline unbroken between replies.
+      {
+        leadMs: options.playbackLeadMs, burstLeadMs: BURST_LEAD_MS, outputLatencyMs: outputLatencyMs(),
+        ...(echoGuard.mode === 'in-process' ? { keepFedMs: KEEP_FED_MS } : {}),
+      },
     )
     : undefined;
   const microphone = wantsMic

@@ -22,5 +22,7 @@ export function inProcessEchoGuard(audio: AudioSetup, logger: Logger, ui: Termin
         ui?.dispatch({ type: 'notice', text: undefined });
       }
     },
+    onConverged: (afterMs, status) => logger.log('debug', `echo canceller holding ${afterMs.toFixed(0)} ms after the speaker first sounded: `
+      + `delay ${status.delayMs?.toFixed(1)} ms, ${status.attenuationDb.toFixed(1)} dB removed (ERLE ${status.erleDb.toFixed(1)} dB)`),
   });
 }

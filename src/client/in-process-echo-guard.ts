@@ -15,6 +15,8 @@ export interface InProcessEchoGuardOptions {
   now?: () => number;
   /** The canceller held or stopped holding: half-duplex true while it does not. */
   onChange?: (halfDuplex: boolean, status: Readonly<EchoCancellerStatus>) => void;
+  /** The canceller first holds the echo down, `afterMs` after the speaker first sounded. */
+  onConverged?: (afterMs: number, status: Readonly<EchoCancellerStatus>) => void;
   /**
    * Longest delay searched, kaiwa's own buffers included (what it hands the device but
    * has not yet sounded, what the recorder holds): a 600 ms path plus ~100 ms of them.
@@ -35,6 +37,8 @@ export class InProcessEchoGuard {
   private readonly watch = new EchoHoldWatch();
   private readonly now: () => number;
   private readonly rate: number;
+  private firstSound: number | undefined;
+  private convergedOnce = false;
 
   constructor(private readonly speaker: PlayingSpeaker, private readonly options: InProcessEchoGuardOptions = {}) {
     this.rate = speaker.format.sampleRate;
@@ -42,8 +46,15 @@ export class InProcessEchoGuard {
     this.canceller = new AcousticEchoCanceller(this.rate, { maxDelayMs: options.maxDelayMs ?? 700 });
     this.tape = new PlaybackTape(this.rate);
     this.clock = new CaptureClock(this.rate);
-    speaker.on('sounding', (pcm: Buffer, startsAt: number) => this.tape.record(bufferToInt16(pcm), startsAt));
-    speaker.on('cleared', (from: number) => this.tape.cut(from));
+    speaker.on('sounding', (pcm: Buffer, startsAt: number) => {
+      this.firstSound ??= startsAt;
+      this.tape.record(bufferToInt16(pcm), startsAt);
+    });
+    speaker.on('cleared', (from: number) => {
+      this.tape.cut(from);
+      // Clearing restarts the output device: its new timeline starts an unknown time later.
+      this.canceller.timelineBroken();
+    });
   }
 
   /** True while the microphone should be closed as the assistant speaks. */
@@ -59,9 +70,14 @@ export class InProcessEchoGuard {
   filter(pcm: Buffer): Buffer {
     const mic = bufferToInt16(pcm);
     const heardAt = this.clock.place(mic.length, this.now());
-    const cleaned = this.canceller.process(mic, this.tape.read(heardAt, mic.length));
+    const reference = this.tape.read(heardAt, mic.length);
+    const cleaned = this.canceller.process(mic, reference);
     const change = this.watch.update((mic.length * 1000) / this.rate, this.speaker.audible, this.canceller.status);
     if (change) this.options.onChange?.(change === 'half-duplex', this.canceller.status);
+    if (!this.convergedOnce && this.canceller.status.holding) {
+      this.convergedOnce = true;
+      this.options.onConverged?.(this.now() - (this.firstSound ?? this.now()), this.canceller.status);
+    }
     return int16ToBuffer(cleaned);
   }
 }
