@@ -7,10 +7,10 @@
  * self-triggered ones, echo attenuation (mean power of the raw microphone over mean power
  * of the audio kaiwa sent, during the first reply from 1 s in; chunks kept back by a
  * closed microphone do not count), kaiwa's own convergence report and fallbacks.
- * `--echo-guard auto` (kaiwa's canceller) and `pulse` (PulseAudio's module) side by side.
+ * `--echo-guard in-process` (kaiwa's canceller) and `pulse` (PulseAudio's module) side by side.
  * Then barge-in at 300 ms: a question spoken 1.5 s into a reply.
  *
- *   node --import tsx bench/echo-loop.ts [--modes auto,pulse] [--delays 60,150,300,500]
+ *   node --import tsx bench/echo-loop.ts [--modes in-process,pulse] [--delays 60,150,300,500]
  *     [--gains -20,-6,0] [--seconds 40] [--barge] [--out FILE]
  * (npm run build first: it runs dist/cli/main.js.)
  */
@@ -20,7 +20,7 @@ import { speechWav, tempDir, wavData } from '../test/helpers/wav-fixtures.js';
 
 const argv = process.argv.slice(2);
 const option = (name: string, fallback: string): string => (argv.includes(name) ? argv[argv.indexOf(name) + 1]! : fallback);
-const modes = option('--modes', 'auto,pulse').split(',');
+const modes = option('--modes', 'in-process,pulse').split(',');
 const delays = option('--delays', '60,150,300,500').split(',').map(Number);
 const gains = option('--gains', '-20,-6,0').split(',').map(Number);
 const seconds = Number(option('--seconds', '40'));
@@ -91,7 +91,7 @@ async function cell(mode: string, delayMs: number, gainDb: number): Promise<Cell
       mode, delayMs, gainDb, responses, selfTriggered: Math.max(responses - 1, 0),
       speechStarts: count(rig.proxy, 'server', 'input_audio_buffer.speech_started'),
       attenuationDb,
-      convergence: convergence ? `${convergence[1]} ms (delay ${convergence[2]} ms, ${convergence[3]} dB, ERLE ${convergence[4]} dB)` : mode === 'auto' ? 'not reported' : '—',
+      convergence: convergence ? `${convergence[1]} ms (delay ${convergence[2]} ms, ${convergence[3]} dB, ERLE ${convergence[4]} dB)` : mode === 'in-process' ? 'not reported' : '—',
       fallbacks: (result.stderr.match(/half-duplex for the rest of this reply/g) ?? []).length,
       exitCode: result.code,
     };

@@ -1,0 +1,100 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { converseOnRig, count, playInto, startLoopRig, type LoopRig } from '../helpers/loop-scenario.js';
+import { speechWav, tempDir } from '../helpers/wav-fixtures.js';
+
+/**
+ * Marked todo: measured on this rig they fail today (see BENCHMARKS.md, "kaiwa's own echo
+ * canceller"): the assistant still triggers 0–4 turns of its own per 40 s, a path beyond the
+ * range leaks one turn before half-duplex takes over, and after a barge-in the reply to it
+ * can be followed by a self-triggered one. They run, and report, so the day they pass shows.
+ *
+ * `--echo-guard in-process` on the real SoX path: kaiwa plays to a PulseAudio null sink and
+ * records from another, joined by module-loopback (the echo path, with its delay), and a
+ * peer that answers every speech turn it detects (kaiwa serve). No sound-server module:
+ * kaiwa's own canceller, against the samples it played.
+ */
+const QUESTION = 'Tell me about the weather in the mountains in autumn, when the wind is cold and the leaves fall.';
+/** PulseAudio volumes are cubic: 79 % is -6 dB. */
+const MINUS_6_DB = 79;
+
+async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!condition()) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+const serverEvents = (rig: LoopRig, type: string) => rig.proxy.log.filter((e) => e.from === 'server' && e.type === type);
+
+/** Asks the question; returns once the first reply has been played out and its echo has had a second to come back. */
+async function untilFirstReplyHeard(rig: LoopRig, child: ChildProcessWithoutNullStreams): Promise<void> {
+  child.stdin.write(`${QUESTION}\n`);
+  await waitFor(() => serverEvents(rig, 'response.done').length >= 1, 30_000, 'the first reply');
+  const deltas = serverEvents(rig, 'response.output_audio.delta');
+  const audioMs = deltas.reduce((ms, e) => ms + (Buffer.from((e.event as { delta: string }).delta, 'base64').length / 48), 0);
+  const playedOut = deltas[0]!.at + audioMs + 1000;
+  await waitFor(() => performance.now() > playedOut, audioMs + 5000, 'the reply to be played out');
+}
+
+const TODO = { todo: 'kaiwa\'s own canceller still lets some echo through on this rig (BENCHMARKS.md)' };
+
+test('in-process, 300 ms echo path: the assistant\'s voice starts no turn of its own, and the canceller says it holds', TODO, async () => {
+  const rig = await startLoopRig({ delayMs: 300, volumePercent: MINUS_6_DB });
+  try {
+    const result = await converseOnRig(rig, ['--echo-guard', 'in-process', '--debug'], (child) => untilFirstReplyHeard(rig, child), 60_000);
+    assert.equal(result.code, 0, result.stderr);
+    const holding = result.stderr.match(/echo canceller holding .*/)?.[0];
+    console.log(`in-process 300 ms: ${count(rig.proxy, 'server', 'response.created')} response(s), ${count(rig.proxy, 'server', 'input_audio_buffer.speech_started')} speech start(s); ${holding}`);
+    assert.equal(count(rig.proxy, 'server', 'input_audio_buffer.speech_started'), 0, 'the peer never heard the assistant');
+    assert.equal(count(rig.proxy, 'server', 'response.created'), 1);
+    assert.ok(holding, 'kaiwa reports its canceller holding');
+    assert.doesNotMatch(result.stderr, /module-echo-cancel|kaiwa_ec_/);
+  } finally {
+    await rig.close();
+  }
+});
+
+test('a path longer than the canceller searches (900 ms): half-duplex takes over, says so, and there is no loop', TODO, async () => {
+  const rig = await startLoopRig({ delayMs: 900, volumePercent: MINUS_6_DB });
+  try {
+    const result = await converseOnRig(rig, ['--echo-guard', 'in-process'], (child) => untilFirstReplyHeard(rig, child), 60_000);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /echo cancellation is not holding \(no echo path delay found\): half-duplex for the rest of this reply/);
+    assert.equal(count(rig.proxy, 'server', 'input_audio_buffer.speech_started'), 0, 'the peer never heard the assistant');
+    assert.equal(count(rig.proxy, 'server', 'response.created'), 1);
+  } finally {
+    await rig.close();
+  }
+});
+
+test('in-process, 300 ms: a question spoken 1.5 s into a reply is heard at once, truncates the reply and is answered', TODO, async () => {
+  const rig = await startLoopRig({ delayMs: 300, volumePercent: MINUS_6_DB });
+  const dir = tempDir();
+  try {
+    const spoken = speechWav(dir, 'Excuse me, can I ask you something else about the trains?', 24000);
+    let playedAt = 0;
+    const result = await converseOnRig(rig, ['--echo-guard', 'in-process', '--debug'], async (child) => {
+      child.stdin.write(`${QUESTION}\n`);
+      await waitFor(() => serverEvents(rig, 'response.output_audio.delta').length > 0, 30_000, 'the reply');
+      const replyStarted = serverEvents(rig, 'response.output_audio.delta')[0]!.at;
+      await waitFor(() => performance.now() >= replyStarted + 1500, 5000, '1.5 s into the reply');
+      playedAt = performance.now();
+      await playInto('mic', spoken);
+      await waitFor(() => serverEvents(rig, 'response.done').length >= 2, 30_000, 'the answer to the spoken question');
+    }, 60_000);
+    assert.equal(result.code, 0, result.stderr);
+    const heard = serverEvents(rig, 'input_audio_buffer.speech_started').find((e) => e.at >= playedAt);
+    assert.ok(heard, 'the peer heard the user');
+    console.log(`barge-in at 300 ms: speech_started ${(heard.at - playedAt).toFixed(0)} ms after the question began`);
+    assert.ok(heard.at - playedAt <= 400, `speech_started after ${heard.at - playedAt} ms`);
+    assert.match(result.stderr, /interrupted \S+ after \d+ ms \(truncated\)/);
+    assert.equal(serverEvents(rig, 'response.created').length, 2, 'answered, and nothing else');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await rig.close();
+  }
+});
