@@ -9,9 +9,9 @@ import { AudioBridge } from '../client/audio-bridge.js';
 import { wireCodecFor } from '../client/wire-codec.js';
 import { FileEndPadding } from '../client/file-end-padding.js';
 import { BargeIn, type Interruption } from '../client/barge-in.js';
-import { ResidualEchoGate } from '../client/residual-echo-gate.js';
 import type { InProcessEchoGuard } from '../client/in-process-echo-guard.js';
 import { inProcessEchoGuard } from './in-process-echo.js';
+import { echoFilterOf, halfDuplexOf } from './run-echo.js';
 import { tokensOfUsage, inputTotal, outputTotal } from '../cost/token-totals.js';
 import { sampleRateOf } from '../protocol/audio-format.js';
 import type { ProtocolError, Response, ServerEvent, SessionConfig } from '../protocol/events.js';
@@ -61,8 +61,6 @@ export interface RunSettings {
 
 export { wantsTerminalUi } from './run-terminal.js';
 
-/** Room echo and the sound server's buffer outlast the last sample played. */
-const HALF_DUPLEX_TAIL_MS = 300;
 
 /**
  * The running conversation: wires the session to audio, output, keys, tools, costs and
@@ -118,7 +116,7 @@ export class ChatRun {
       : undefined;
     this.echoGuard = inProcessEchoGuard(audio, logger, this.ui);
     this.mic = new MicControl({
-      session, logger, ui: this.ui, pushToTalk: this.ui !== undefined && options.vad === 'none', halfDuplex: this.halfDuplex(),
+      session, logger, ui: this.ui, pushToTalk: this.ui !== undefined && options.vad === 'none', halfDuplex: halfDuplexOf(audio, this.echoGuard),
       interrupt: () => this.interrupt(), flushCapture: () => this.bridge.flushCapture(),
     });
     this.bridge = resources.defer('audio', this.createBridge(rate), (bridge) => bridge.close());
@@ -287,8 +285,6 @@ export class ChatRun {
 
   private createBridge(rate: number): AudioBridge {
     const { audio, session } = this;
-    const echoGate = audio.echoGuard.mode === 'pulse' && audio.speaker ? new ResidualEchoGate(audio.speaker) : undefined;
-    const guard = this.echoGuard;
     return new AudioBridge({
       session,
       codec: wireCodecFor(this.options.audioFormat),
@@ -298,8 +294,7 @@ export class ChatRun {
       gate: () => this.mic.gate.isOpen(),
       // Someone else's response is not the assistant talking to the user.
       plays: (responseId) => this.session.responseOwner(responseId) !== 'foreign',
-      ...(echoGate ? { filterCaptured: (pcm: Buffer) => echoGate.filter(pcm) } : {}),
-      ...(guard ? { filterCaptured: (pcm: Buffer) => guard.filter(pcm) } : {}),
+      ...echoFilterOf(audio, this.echoGuard),
       onCaptured: (pcm, sent) => {
         if (sent) this.mic.recordSent(bytesToMs(pcm.length, rate));
         this.ui?.dispatch({ type: 'level', dbfs: rmsDbfs(pcm) });
@@ -310,18 +305,5 @@ export class ChatRun {
       onDeviceError: (error) => this.onDeviceError(error),
       onDeviceRestart: (reason) => this.logger.log('warn', `${reason}; restarted it, the conversation goes on`),
     });
-  }
-
-  /**
-   * Half-duplex: the microphone is closed while the assistant is audible and for a short
-   * room-echo tail; with kaiwa's own canceller, only while it says it does not hold.
-   */
-  private halfDuplex(): { audible: () => boolean; tailMs: number } | undefined {
-    const speaker = this.audio.speaker;
-    const guard = this.echoGuard;
-    if (!speaker) return undefined;
-    if (guard) return { audible: () => speaker.audible && guard.halfDuplex, tailMs: HALF_DUPLEX_TAIL_MS };
-    if (this.audio.echoGuard.mode !== 'half-duplex') return undefined;
-    return { audible: () => speaker.audible, tailMs: HALF_DUPLEX_TAIL_MS };
   }
 }

@@ -6,10 +6,13 @@ import { converseOnRig, count, playInto, startLoopRig, type LoopRig } from '../h
 import { speechWav, tempDir } from '../helpers/wav-fixtures.js';
 
 /**
- * Marked todo: measured on this rig they fail today (see BENCHMARKS.md, "kaiwa's own echo
- * canceller"): the assistant still triggers 0–4 turns of its own per 40 s, a path beyond the
- * range leaks one turn before half-duplex takes over, and after a barge-in the reply to it
- * can be followed by a self-triggered one. They run, and report, so the day they pass shows.
+ * Issue 13's acceptance checks, NOT part of `npm test` (the name does not end in .test.ts):
+ * measured on this rig they fail today (see BENCHMARKS.md, "kaiwa's own echo canceller"):
+ * the assistant still triggers 0–4 turns of its own per 40 s, a path beyond the range leaks
+ * one turn before half-duplex takes over, and after a barge-in the reply to it can be
+ * followed by a self-triggered one. Run by hand, they report each failure:
+ *   npm run build && node --import tsx --test test/e2e/in-process-echo.pending.ts
+ * When they pass, rename the file to .test.ts and make in-process the default of `auto`.
  *
  * `--echo-guard in-process` on the real SoX path: kaiwa plays to a PulseAudio null sink and
  * records from another, joined by module-loopback (the echo path, with its delay), and a
@@ -40,9 +43,8 @@ async function untilFirstReplyHeard(rig: LoopRig, child: ChildProcessWithoutNull
   await waitFor(() => performance.now() > playedOut, audioMs + 5000, 'the reply to be played out');
 }
 
-const TODO = { todo: 'kaiwa\'s own canceller still lets some echo through on this rig (BENCHMARKS.md)' };
 
-test('in-process, 300 ms echo path: the assistant\'s voice starts no turn of its own, and the canceller says it holds', TODO, async () => {
+test('in-process, 300 ms echo path: the assistant\'s voice starts no turn of its own, and the canceller says it holds', async () => {
   const rig = await startLoopRig({ delayMs: 300, volumePercent: MINUS_6_DB });
   try {
     const result = await converseOnRig(rig, ['--echo-guard', 'in-process', '--debug'], (child) => untilFirstReplyHeard(rig, child), 60_000);
@@ -58,7 +60,7 @@ test('in-process, 300 ms echo path: the assistant\'s voice starts no turn of its
   }
 });
 
-test('a path longer than the canceller searches (900 ms): half-duplex takes over, says so, and there is no loop', TODO, async () => {
+test('a path longer than the canceller searches (900 ms): half-duplex takes over, says so, and there is no loop', async () => {
   const rig = await startLoopRig({ delayMs: 900, volumePercent: MINUS_6_DB });
   try {
     const result = await converseOnRig(rig, ['--echo-guard', 'in-process'], (child) => untilFirstReplyHeard(rig, child), 60_000);
@@ -71,7 +73,7 @@ test('a path longer than the canceller searches (900 ms): half-duplex takes over
   }
 });
 
-test('in-process, 300 ms: a question spoken 1.5 s into a reply is heard at once, truncates the reply and is answered', TODO, async () => {
+test('in-process, 300 ms: a question spoken 1.5 s into a reply is heard at once, truncates the reply and is answered', async () => {
   const rig = await startLoopRig({ delayMs: 300, volumePercent: MINUS_6_DB });
   const dir = tempDir();
   try {
