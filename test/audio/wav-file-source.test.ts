@@ -8,6 +8,7 @@ import { KaiwaError } from '../../src/errors.js';
 import { bufferToInt16, int16ToBuffer } from '../../src/audio/pcm16.js';
 import { encodeWav, WavFormatError } from '../../src/audio/wav.js';
 import { WavFileSource } from '../../src/audio/wav-file-source.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { amplitudeDb, dominantFrequency, sine, toneAmplitude } from '../helpers/audio-signals.js';
 import { audioTempDir } from '../helpers/audio-tmp.js';
 
@@ -118,12 +119,18 @@ describe('WavFileSource', () => {
     source.on('data', () => chunks++);
     source.on('end', () => (ended = true));
     source.start();
-    await new Promise((resolve) => setTimeout(resolve, 110));
+    await waitFor(() => chunks >= 3, { what: 'three chunks before stop' });
     await source.stop();
     const atStop = chunks;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    assert.ok(atStop >= 3 && atStop <= 6, `${atStop} chunks before stop`);
-    assert.equal(chunks, atStop);
+    // Time passes, measured by another source of the same pace: five more of its chunks are due.
+    const clock = new WavFileSource(Buffer.alloc(48000), { sampleRate: 24000 });
+    let ticks = 0;
+    clock.on('data', () => ticks++);
+    clock.start();
+    await waitFor(() => ticks >= 5, { what: 'five chunks of the second source' });
+    await clock.stop();
+    assert.ok(atStop < 50, `${atStop} chunks before stop: the file was not all emitted`);
+    assert.equal(chunks, atStop, 'no chunk after stop()');
     assert.equal(ended, false);
     await source.stop();
   });

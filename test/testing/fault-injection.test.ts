@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { FaultInjector } from '../../src/testing/index.js';
 import { connectClient, startTestServer, textSession, userText, types } from '../helpers/server-harness.js';
 import { TestClient } from '../helpers/server-client.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { ToneSynthesizer, fakeSpeech } from '../helpers/server-speech.js';
 
 async function closed(client: TestClient, timeoutMs = 3000): Promise<{ code: number; reason: string }> {
@@ -30,8 +31,7 @@ test('dropOnServerEvent: the connection ends without a close frame before the 3r
   assert.equal(close.code, 1006, 'no close frame');
   assert.equal(client.events.filter((event) => event.type === 'response.output_audio.delta').length, 2);
   assert.ok(!types(client.events).includes('response.done'));
-  await new Promise((resolve) => setTimeout(resolve, 50));
-  assert.equal(faults.sessions().length, 0, 'the server forgot the session');
+  await waitFor(() => faults.sessions().length === 0, { what: 'the server to forget the session', timeoutMs: 3000 });
 });
 
 test("dropOnServerEvent with timing 'after': the client gets the function call, then the connection drops", async () => {
