@@ -1,8 +1,8 @@
 import { test } from 'node:test';
+import { waitFor } from '../helpers/wait-for.js';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { readFileSync, existsSync } from 'node:fs';
-import { setTimeout as delay } from 'node:timers/promises';
 import { assertNoStackTrace, runKaiwa } from '../helpers/cli-runner.js';
 import { tempDir } from '../helpers/wav-fixtures.js';
 
@@ -17,12 +17,7 @@ function isRunning(pid: number): boolean {
 }
 
 async function gone(pids: number[], deadlineMs: number): Promise<boolean> {
-  const deadline = Date.now() + deadlineMs;
-  while (pids.some(isRunning)) {
-    if (Date.now() > deadline) return false;
-    await delay(20);
-  }
-  return true;
+  return waitFor(() => !pids.some(isRunning), { what: 'the processes to end', timeoutMs: deadlineMs }).then(() => true, () => false);
 }
 
 test('an MCP server that never completes its handshake is stopped, with its whole process group, when kaiwa gives up', async () => {

@@ -4,6 +4,7 @@ import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { converseOnRig, count, playInto, startLoopRig, type LoopRig } from '../helpers/loop-scenario.js';
 import { speechWav, tempDir } from '../helpers/wav-fixtures.js';
+import { waitFor as waitUntil } from '../helpers/wait-for.js';
 
 /**
  * Issue 13's acceptance checks, NOT part of `npm test` (the name does not end in .test.ts):
@@ -23,12 +24,8 @@ const QUESTION = 'Tell me about the weather in the mountains in autumn, when the
 /** PulseAudio volumes are cubic: 79 % is -6 dB. */
 const MINUS_6_DB = 79;
 
-async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!condition()) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<unknown> {
+  return waitUntil(condition, { what, timeoutMs });
 }
 
 const serverEvents = (rig: LoopRig, type: string) => rig.proxy.log.filter((e) => e.from === 'server' && e.type === type);

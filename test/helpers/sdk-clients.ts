@@ -4,6 +4,7 @@
  * `@openai/agents-realtime`'s RealtimeSession over its WebSocket transport.
  */
 import OpenAI from 'openai';
+import { waitFor } from './wait-for.js';
 import { OpenAIRealtimeWS } from 'openai/realtime/ws';
 import type { RealtimeServerEvent } from 'openai/resources/realtime/realtime';
 import { OpenAIRealtimeWebSocket, RealtimeSession, type RealtimeAgent } from '@openai/agents-realtime';
@@ -23,11 +24,7 @@ export interface SdkClient {
 }
 
 export async function waitUntil(check: () => boolean, label: string, timeoutMs = 5000, describe: () => string = () => ''): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${label} ${describe()}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  await waitFor(check, { what: label, timeoutMs, everyMs: 10 }).catch((error: Error) => { throw new Error(`${error.message} ${describe()}`); });
 }
 
 /** Opens OpenAIRealtimeWS on a wss: server; `open: false` does not wait for the socket to open (a refusal). */

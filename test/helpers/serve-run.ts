@@ -1,5 +1,6 @@
 /** Runs `kaiwa serve` in this process (runServe, as the CLI does) for one test, and stops it after. */
 import { after } from 'node:test';
+import { waitFor } from './wait-for.js';
 import { runServe, type ServeOptions } from '../../src/cli/serve-command.js';
 import type { RealtimeServer } from '../../src/server/realtime-server.js';
 import type { SpeechParts } from '../../src/server/speech-parts.js';
@@ -37,14 +38,8 @@ export async function serve(options: Partial<ServeOptions>, speech: SpeechParts 
     return stopped;
   };
   after(() => stop().then(() => undefined, () => undefined));
-  const logLine = async (pattern: RegExp, timeoutMs = 5000): Promise<string> => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const line = err.find((entry) => pattern.test(entry));
-      if (line) return line;
-      if (Date.now() > deadline) throw new Error(`no log line ${pattern}; got:\n${err.join('\n')}`);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-  };
+  const logLine = (pattern: RegExp, timeoutMs = 5000): Promise<string> =>
+    waitFor(() => err.find((entry) => pattern.test(entry)), { what: `log line ${pattern}`, timeoutMs, everyMs: 10 })
+      .catch(() => { throw new Error(`no log line ${pattern}; got:\n${err.join('\n')}`); });
   return { server, out, err, stop, logLine };
 }

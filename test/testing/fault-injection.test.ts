@@ -8,12 +8,7 @@ import { waitFor } from '../helpers/wait-for.js';
 import { ToneSynthesizer, fakeSpeech } from '../helpers/server-speech.js';
 
 async function closed(client: TestClient, timeoutMs = 3000): Promise<{ code: number; reason: string }> {
-  const deadline = Date.now() + timeoutMs;
-  while (!client.closed) {
-    if (Date.now() > deadline) throw new Error('the socket did not close');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  return client.closed;
+  return waitFor(() => client.closed, { what: 'the socket to close', timeoutMs, everyMs: 10 });
 }
 
 test('dropOnServerEvent: the connection ends without a close frame before the 3rd audio delta', async () => {
