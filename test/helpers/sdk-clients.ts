@@ -7,7 +7,7 @@ import OpenAI from 'openai';
 import { waitFor } from './wait-for.js';
 import { OpenAIRealtimeWS } from 'openai/realtime/ws';
 import type { RealtimeServerEvent } from 'openai/resources/realtime/realtime';
-import { OpenAIRealtimeWebSocket, RealtimeSession, type RealtimeAgent } from '@openai/agents-realtime';
+import { OpenAIRealtimeWebSocket, RealtimeSession, tool, type RealtimeAgent } from '@openai/agents-realtime';
 import type { RealtimeServer } from '../../src/server/realtime-server.js';
 
 export type SdkEvent = RealtimeServerEvent;
@@ -80,4 +80,18 @@ export async function agentClient(server: RealtimeServer, agent: RealtimeAgent):
   session.on('error', (error) => client.errors.push(error));
   await session.connect({ apiKey: 'sk-test-local' });
   return client;
+}
+
+/** The Agents SDK's weather tool the tests give their agents: it records each call and answers `answer`. */
+export function agentWeatherTool(calls: unknown[], answer: string): ReturnType<typeof tool> {
+  return tool({
+    name: 'get_weather',
+    description: 'Weather for a city',
+    parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false },
+    strict: true,
+    execute: async (input: unknown) => {
+      calls.push(input);
+      return answer;
+    },
+  });
 }

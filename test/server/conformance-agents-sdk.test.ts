@@ -6,7 +6,8 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { OpenAIRealtimeWebSocket, RealtimeAgent, RealtimeSession, tool, type RealtimeItem } from '@openai/agents-realtime';
+import { OpenAIRealtimeWebSocket, RealtimeAgent, RealtimeSession, type RealtimeItem } from '@openai/agents-realtime';
+import { agentWeatherTool } from '../helpers/sdk-clients.js';
 import { startTestServer } from '../helpers/server-harness.js';
 import { FixedTranscriber, ToneSynthesizer, fakeSpeech, silence, spokenPcm } from '../helpers/server-speech.js';
 import { loadSpeechParts } from '../../src/server/speech-parts.js';
@@ -111,16 +112,7 @@ test('agents SDK: an audio turn driven by VAD (semantic_vad by default) on real 
 test('agents SDK: a function call round trip runs the tool and answers with its result', async () => {
   const server = await startTestServer();
   const calls: unknown[] = [];
-  const getWeather = tool({
-    name: 'get_weather',
-    description: 'Weather for a city',
-    parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false },
-    strict: true,
-    execute: async (input: unknown) => {
-      calls.push(input);
-      return 'sunny, 21 degrees';
-    },
-  });
+  const getWeather = agentWeatherTool(calls, 'sunny, 21 degrees');
   const recorder = await agentSession(server, new RealtimeAgent({ name: 'weather', instructions: 'Use tools.', tools: [getWeather] }));
   try {
     recorder.session.sendMessage('call get_weather with city Paris');

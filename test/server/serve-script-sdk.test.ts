@@ -6,10 +6,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RealtimeAgent, tool, type RealtimeItem } from '@openai/agents-realtime';
+import { RealtimeAgent, type RealtimeItem } from '@openai/agents-realtime';
 import { serve } from '../helpers/serve-run.js';
 import { tempJson } from '../helpers/temp-dir.js';
-import { agentClient, openSdkClient, type SdkClient } from '../helpers/sdk-clients.js';
+import { agentClient, agentWeatherTool, openSdkClient, type SdkClient } from '../helpers/sdk-clients.js';
 import { FixedTranscriber, fakeSpeech, silence, tone } from '../helpers/server-speech.js';
 
 const WEATHER_SCRIPT = {
@@ -121,16 +121,7 @@ function assistantTexts(history: RealtimeItem[]): string[] {
 test('Agents SDK: the agent runs the scripted tool call and speaks the scripted answer', async () => {
   const { server } = await serve({ script: tempJson('weather.json', WEATHER_SCRIPT) });
   const calls: unknown[] = [];
-  const getWeather = tool({
-    name: 'get_weather',
-    description: 'Weather for a city',
-    parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false },
-    strict: true,
-    execute: async (input: unknown) => {
-      calls.push(input);
-      return 'sunny';
-    },
-  });
+  const getWeather = agentWeatherTool(calls, 'sunny');
   const agent = await agentClient(server, new RealtimeAgent({ name: 'weather', instructions: 'Use tools.', tools: [getWeather] }));
   try {
     agent.session.sendMessage('How is the weather in Paris?');
