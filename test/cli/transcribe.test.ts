@@ -54,13 +54,15 @@ interface PeerScript {
   vadTurnAfterMs?: number;
   /** Audio left at the final commit becomes a turn instead of the empty-commit error. */
   finalCommitHasAudio?: boolean;
-  /** The first turn's completed transcript waits for this (default: 150 ms after its deltas). */
+  /** The first turn's completed transcript waits for this (default: kaiwa's next event, as a late transcript does). */
   completedAfter?: Promise<unknown>;
 }
 
 /** The service's part, one connection at a time. */
 function transcriptionPeer(script: PeerScript) {
   let items = 0;
+  /** Transcripts that arrive late: released by the client's next event on the connection. */
+  let late: Array<() => void> = [];
   const turn = (connection: ScriptedConnection, byVad: boolean, transcript: string): void => {
     const itemId = `item_${++items}`;
     if (byVad) {
@@ -73,7 +75,9 @@ function transcriptionPeer(script: PeerScript) {
     for (const delta of ['helo', ' wrld']) {
       connection.send({ type: 'conversation.item.input_audio_transcription.delta', event_id: `e_d${items}${delta}`, item_id: itemId, content_index: 0, delta });
     }
-    const ready = (byVad && script.completedAfter) || new Promise((resolve) => setTimeout(resolve, 150));
+    // A VAD turn's transcript comes after more audio has arrived; a commit's, on a later turn of the loop.
+    const ready = (byVad && script.completedAfter)
+      || new Promise((resolve) => (byVad ? late.push(() => resolve(undefined)) : setImmediate(resolve)));
     void ready.then(() => connection.send({
       type: 'conversation.item.input_audio_transcription.completed', event_id: `e_f${items}`, item_id: itemId, content_index: 0,
       transcript, usage: { type: 'duration', seconds: 6 },
@@ -84,29 +88,37 @@ function transcriptionPeer(script: PeerScript) {
       connection.send({ type: 'session.created', event_id: 'e_created', session: { type: 'transcription', object: 'realtime.transcription_session', id: 'sess_1', audio: { input: { transcription: null, turn_detection: { type: 'server_vad' } } }, include: null } });
     },
     onEvent(connection: ScriptedConnection, event: WireJson): void {
-      if (event.type === 'session.update') {
-        const model = (((event.session as Json).audio as Json | undefined)?.input as Json | undefined)?.transcription as Json | undefined;
-        if (model?.model === 'no-such-transcribe') {
-          connection.send({ type: 'error', event_id: 'e_model', error: { type: 'invalid_request_error', code: 'invalid_value', message: "Invalid value: 'no-such-transcribe'.", param: 'session.audio.input.transcription.model', event_id: event.event_id } });
-          return;
-        }
-        const problems = violations(event.session);
-        if (problems.length) {
-          connection.send({ type: 'error', event_id: 'e_err', error: { type: 'invalid_request_error', code: 'unknown_parameter', message: problems.join(', '), param: null, event_id: event.event_id } });
-          return;
-        }
-        connection.send({ type: 'session.updated', event_id: 'e_updated', session: event.session });
-      }
-      if (event.type === 'input_audio_buffer.append' && script.vadTurnAfterMs !== undefined && items === 0
-        && connection.audio.length >= script.vadTurnAfterMs * 48) {
-        turn(connection, true, 'Hello, world.');
-      }
-      if (event.type === 'input_audio_buffer.commit') {
-        if (script.finalCommitHasAudio) return turn(connection, false, 'The last words.');
-        connection.send({ type: 'error', event_id: 'e_empty', error: { type: 'invalid_request_error', code: 'input_audio_buffer_commit_empty', message: 'Error committing input audio buffer: buffer too small.', param: null, event_id: event.event_id } });
-      }
+      // Transcripts pending from before this event arrive now, after it (a turn it closes waits for the next one).
+      const released = late;
+      late = [];
+      respond(connection, event);
+      for (const release of released) release();
     },
   };
+
+  function respond(connection: ScriptedConnection, event: WireJson): void {
+    if (event.type === 'session.update') {
+      const model = (((event.session as Json).audio as Json | undefined)?.input as Json | undefined)?.transcription as Json | undefined;
+      if (model?.model === 'no-such-transcribe') {
+        connection.send({ type: 'error', event_id: 'e_model', error: { type: 'invalid_request_error', code: 'invalid_value', message: "Invalid value: 'no-such-transcribe'.", param: 'session.audio.input.transcription.model', event_id: event.event_id } });
+        return;
+      }
+      const problems = violations(event.session);
+      if (problems.length) {
+        connection.send({ type: 'error', event_id: 'e_err', error: { type: 'invalid_request_error', code: 'unknown_parameter', message: problems.join(', '), param: null, event_id: event.event_id } });
+        return;
+      }
+      connection.send({ type: 'session.updated', event_id: 'e_updated', session: event.session });
+    }
+    if (event.type === 'input_audio_buffer.append' && script.vadTurnAfterMs !== undefined && items === 0
+      && connection.audio.length >= script.vadTurnAfterMs * 48) {
+      turn(connection, true, 'Hello, world.');
+    }
+    if (event.type === 'input_audio_buffer.commit') {
+      if (script.finalCommitHasAudio) return turn(connection, false, 'The last words.');
+      connection.send({ type: 'error', event_id: 'e_empty', error: { type: 'invalid_request_error', code: 'input_audio_buffer_commit_empty', message: 'Error committing input audio buffer: buffer too small.', param: null, event_id: event.event_id } });
+    }
+  }
 }
 
 async function transcribe(script: PeerScript, args: string[]) {
