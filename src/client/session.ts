@@ -235,6 +235,11 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
     this.ledger.dropBareRequests();
   }
 
+  /** The user muted or unmuted the microphone: a peer that can be told (GPT-Live) is told. */
+  muteInput(muted: boolean): void {
+    if (this.transport.isOpen) this.transport.muteInput?.(muted);
+  }
+
   truncate(itemId: string, audioEndMs: number, contentIndex = 0): void {
     this.send({ type: 'conversation.item.truncate', item_id: itemId, content_index: contentIndex, audio_end_ms: Math.max(0, Math.round(audioEndMs)) });
   }

@@ -89,6 +89,13 @@ export class LiveClientDialect {
     return { wire: out.wire, local: this.stamp(out.local) };
   }
 
+  /** A command of Live's own (no GA twin), to send now or, before `session.started`, once it has come. */
+  liveCommand(wire: WireEvent): WireEvent[] {
+    if (this.started) return [wire];
+    this.held.push(wire);
+    return [];
+  }
+
   /** A Live server event as GA events for kaiwa (Live-only events pass through under their own names). */
   serverFromWire(wire: WireEvent): ServerEvent[] {
     return this.stamp(this.translateServer(wire));

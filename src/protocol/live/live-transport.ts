@@ -54,10 +54,9 @@ export class LiveTransport extends EventEmitter implements ListeningTransport {
     if (local.length) queueMicrotask(() => this.deliver(local));
   }
 
-  /** Mutes or unmutes the microphone on Live's side (the model then hears silence). */
-  setMuted(muted: boolean): void {
-    if (!this.dialect.isStarted) return;
-    this.sendWire([{ type: muted ? 'session.input_audio.mute' : 'session.input_audio.unmute', event_id: this.nextEventId() }]);
+  /** Mutes or unmutes the model's input on Live's side (held, like everything, until the session has started). */
+  muteInput(muted: boolean): void {
+    this.sendWire(this.dialect.liveCommand({ type: muted ? 'session.input_audio.mute' : 'session.input_audio.unmute', event_id: this.nextEventId() }));
   }
 
   /** Asks Live to close the session and waits (briefly) for `session.closed` and its final usage. */
