@@ -106,3 +106,20 @@ export async function startLivePeer(options: LivePeerOptions = {}): Promise<Live
     },
   };
 }
+
+/**
+ * The Live model saying `pcm` with its transcript, as the primary WebSocket carries it:
+ * id-less audio chunks of 100 ms, the words spread over the first chunks on the session
+ * timeline from `atMs`, no end event. Returns where the speech ends on the timeline.
+ */
+export function speak(connection: LiveConnection, pcm: Buffer, words: readonly string[], atMs: number): number {
+  const chunk = 4800;
+  let at = atMs;
+  for (let offset = 0, index = 0; offset < pcm.length; offset += chunk, index += 1) {
+    connection.send({ type: 'session.output_audio.delta', delta: pcm.subarray(offset, offset + chunk).toString('base64') });
+    const word = words[index];
+    if (word) connection.send({ type: 'session.output_transcript.delta', event_id: eventId(), delta: word, start_ms: at, end_ms: at + 100 });
+    at += 100;
+  }
+  return at;
+}

@@ -5,7 +5,8 @@ import {
   type ReplyIds,
 } from './live-turns.js';
 import { LIVE_ASSISTANT_SILENCE_MS, type LiveServerEventOf, type LiveSessionResource } from './live-types.js';
-import { delegatedToolCalls, DelegatedCalls } from './live-delegation.js';
+import { delegatedToolCalls, DelegatedCalls, finishesResponse } from './live-delegation.js';
+import { OpenDelegations } from './live-open-delegations.js';
 
 export interface LiveClientDialectOptions {
   /** Told GA-shaped events that happen later, with nothing arriving (a reply ended by silence). */
@@ -24,6 +25,8 @@ interface Reply {
   transcript: string;
   /** kaiwa cut it off: GA already heard it end; what Live still sends of it is dropped. */
   cancelled: boolean;
+  /** Silent long enough to end, but a delegation it acknowledged is still open: it ends when that closes. */
+  held: boolean;
 }
 
 interface UserTurn {
@@ -69,6 +72,7 @@ export class LiveClientDialect {
   private readonly appended = new Map<string, Json>();
   private toolOutputsSent = 0;
   private readonly delegated = new DelegatedCalls();
+  private readonly delegations = new OpenDelegations();
   private readonly silenceMs: number;
 
   constructor(private readonly options: LiveClientDialectOptions) {
@@ -141,8 +145,9 @@ export class LiveClientDialect {
   private itemCreate(item: Item, eventId: string | undefined): ToWire {
     if (item.type === 'function_call_output') {
       this.toolOutputsSent += 1;
+      this.delegations.outputSent(item.call_id);
       const wire = { type: 'response.item.create', item: { type: 'function_call_output', call_id: item.call_id, output: item.output }, ...(eventId ? { event_id: eventId } : {}) };
-      return { wire: [wire], local: this.confirm(item as unknown as Json) };
+      return { wire: [wire], local: [...this.confirm(item as unknown as Json), ...this.releaseHeldReply()] };
     }
     if (item.type !== 'message') return { wire: [], local: [] };
     const text = textOf(item);
@@ -154,8 +159,9 @@ export class LiveClientDialect {
 
   private responseCreate(eventId: string | undefined, metadata: Record<string, string> | null): ToWire {
     if (this.toolOutputsSent > 0) {
-      // Tool results continue the delegated Responses backend, which Live then speaks from.
+      // Tool results continue the delegated Responses backend, which Live then speaks from: that reply answers this request.
       this.toolOutputsSent = 0;
+      this.requestTag = metadata;
       return { wire: [{ type: 'response.create', ...(eventId ? { event_id: eventId } : {}) }], local: [] };
     }
     // Live answers by itself; the reply that comes next answers this request.
@@ -175,6 +181,9 @@ export class LiveClientDialect {
         return this.inputTranscript(wire as unknown as LiveServerEventOf<'session.input_transcript.delta'>);
       case 'session.instructions.appended':
         return [...this.appendedConfirmed(wire.client_event_id), wire as unknown as ServerEvent];
+      case 'session.delegation.created':
+        this.delegationCreated(wire as unknown as LiveServerEventOf<'session.delegation.created'>);
+        return [wire as unknown as ServerEvent];
       case 'response.event':
         return [...this.delegatedEvent(wire as unknown as LiveServerEventOf<'response.event'>), wire as unknown as ServerEvent];
       case 'error':
@@ -219,11 +228,14 @@ export class LiveClientDialect {
   /** Assistant output (re)starts the silence clock; the first of a reply opens it and ends the user's turn. */
   private openReply(): ServerEvent[] {
     this.restartSilence();
-    if (this.reply) return [];
+    if (this.reply) {
+      this.reply.held = false;
+      return [];
+    }
     const events = this.endUser();
     const ids: ReplyIds = { responseId: this.nextId('resp'), itemId: this.nextId('item'), metadata: this.requestTag };
     this.requestTag = null;
-    this.reply = { ids, transcript: '', cancelled: false };
+    this.reply = { ids, transcript: '', cancelled: false, held: false };
     this.lastItemId = ids.itemId;
     return [...events, ...replyStarted(ids)];
   }
@@ -283,10 +295,23 @@ export class LiveClientDialect {
     return itemConfirmed(item, previous);
   }
 
+  /** Work kaiwa's tools may be asked for (a Responses backend's); a client or Decisions delegation is not kaiwa's to answer. */
+  private delegationCreated(event: LiveServerEventOf<'session.delegation.created'>): void {
+    if (event.delegation.target === 'responses') this.delegations.created(event.delegation.id);
+  }
+
   /** A delegated Responses backend asked for kaiwa's function tools: one out-of-band GA response of calls. */
   private delegatedEvent(event: LiveServerEventOf<'response.event'>): ServerEvent[] {
     const calls = this.delegated.add(event.event);
-    return calls ? delegatedToolCalls(this.nextId('resp'), calls) : [];
+    if (!finishesResponse(event.event)) return [];
+    this.delegations.backendFinished(event.delegation_id, (calls ?? []).map((call) => call.callId));
+    return [...(calls ? delegatedToolCalls(this.nextId('resp'), calls) : []), ...this.releaseHeldReply()];
+  }
+
+  /** The last open delegation closed: a reply that only waited for it ends now. */
+  private releaseHeldReply(): ServerEvent[] {
+    if (this.delegations.any || !this.reply?.held) return [];
+    return this.endReply('completed');
   }
 
   private error(event: LiveServerEventOf<'error'>): ServerEvent {
@@ -308,7 +333,9 @@ export class LiveClientDialect {
 
   private onSilence(): void {
     this.silenceTimer = undefined;
-    const events = this.stamp([...this.endReply('completed'), ...this.endUser()]);
+    const waits = this.reply !== undefined && this.delegations.any;
+    if (waits) this.reply!.held = true;
+    const events = this.stamp([...(waits ? [] : this.endReply('completed')), ...this.endUser()]);
     if (events.length) this.options.deliver(events);
   }
 
