@@ -27,3 +27,12 @@ export function liveBytesPerMs(format: LiveAudioFormat): number {
   const bytesPerSample = format.type === 'audio/pcm' ? 2 : 1;
   return (format.rate * bytesPerSample) / 1000;
 }
+
+/** The field of a Live frame that carries a chunk of the conversation's audio (the microphone's, or the model's voice). */
+export function liveAudioField(frame: { type: string }): 'audio' | 'delta' | undefined {
+  switch (frame.type) {
+    case 'session.input_audio.append': return 'audio';
+    case 'session.output_audio.delta': return 'delta';
+    default: return undefined;
+  }
+}

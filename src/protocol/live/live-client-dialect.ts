@@ -18,7 +18,29 @@ export interface LiveClientDialectOptions {
   delegateModel?: string | undefined;
   /** Output pause that ends a reply (the SDK grouper's assistantSilenceMs); tests shorten it. */
   assistantSilenceMs?: number;
+  /** The clock that ends a reply in silence: real timers, or a recording's own time when one is replayed. */
+  timers?: SilenceTimers;
 }
+
+export interface SilenceTimers {
+  set(callback: () => void, ms: number): unknown;
+  clear(handle: unknown): void;
+}
+
+const REAL_TIMERS: SilenceTimers = {
+  set: (callback, ms) => {
+    const timer = setTimeout(callback, ms);
+    timer.unref?.();
+    return timer;
+  },
+  clear: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
+/** How a typed line reaches Live (which has no user text message after start): appended instructions that say so. */
+export const TYPED_LINE_PREFIX = 'The user typed (instead of speaking): ';
+
+/** kaiwa's requests that Live has no command for: the transport answers them itself, and nothing goes out. */
+export const LOCAL_CLIENT_EVENTS: ReadonlySet<string> = new Set(['response.cancel', 'conversation.item.truncate', 'conversation.item.delete']);
 
 interface Reply {
   ids: ReplyIds;
@@ -65,7 +87,10 @@ export class LiveClientDialect {
   private user: UserTurn | undefined;
   private lastItemId: string | null = null;
   private counter = 0;
-  private silenceTimer: NodeJS.Timeout | undefined;
+  /** Event ids have a counter of their own: item and response ids then depend only on what Live said (a replay makes the same). */
+  private eventCounter = 0;
+  private silenceTimer: unknown;
+  private readonly timers: SilenceTimers;
   /** The tag of kaiwa's last `response.create`, for the reply that answers it. */
   private requestTag: Record<string, string> | null = null;
   /** Typed lines sent as appended instructions, by the event id Live will echo. */
@@ -77,6 +102,7 @@ export class LiveClientDialect {
 
   constructor(private readonly options: LiveClientDialectOptions) {
     this.silenceMs = options.assistantSilenceMs ?? LIVE_ASSISTANT_SILENCE_MS;
+    this.timers = options.timers ?? REAL_TIMERS;
   }
 
   get isStarted(): boolean {
@@ -151,8 +177,8 @@ export class LiveClientDialect {
     }
     if (item.type !== 'message') return { wire: [], local: [] };
     const text = textOf(item);
-    const content = item.role === 'user' ? `The user typed (instead of speaking): ${text}` : text;
-    const id = eventId ?? this.nextId('evt');
+    const content = item.role === 'user' ? `${TYPED_LINE_PREFIX}${text}` : text;
+    const id = eventId ?? this.nextEventId('evt');
     this.appended.set(id, item as unknown as Json);
     return { wire: [{ type: 'session.instructions.append', content, delegation_id: null, event_id: id }], local: [] };
   }
@@ -322,12 +348,11 @@ export class LiveClientDialect {
 
   private restartSilence(): void {
     this.clearSilence();
-    this.silenceTimer = setTimeout(() => this.onSilence(), this.silenceMs);
-    this.silenceTimer.unref?.();
+    this.silenceTimer = this.timers.set(() => this.onSilence(), this.silenceMs);
   }
 
   private clearSilence(): void {
-    if (this.silenceTimer) clearTimeout(this.silenceTimer);
+    if (this.silenceTimer !== undefined) this.timers.clear(this.silenceTimer);
     this.silenceTimer = undefined;
   }
 
@@ -342,7 +367,7 @@ export class LiveClientDialect {
   private stamp(events: ServerEvent[]): ServerEvent[] {
     for (const event of events) {
       const stamped = event as { event_id?: string };
-      if (!stamped.event_id) stamped.event_id = this.nextId('event');
+      if (!stamped.event_id) stamped.event_id = this.nextEventId('event');
     }
     return events;
   }
@@ -350,5 +375,10 @@ export class LiveClientDialect {
   private nextId(kind: string): string {
     this.counter += 1;
     return `${kind}_live_${this.counter}`;
+  }
+
+  private nextEventId(kind: string): string {
+    this.eventCounter += 1;
+    return `${kind}_live_e${this.eventCounter}`;
   }
 }

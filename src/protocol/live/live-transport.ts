@@ -14,7 +14,8 @@ export interface LiveTransportOptions {
 /**
  * A GA-speaking transport over a Live socket: kaiwa's session writes and reads Realtime
  * events as always, and the stateful LiveClientDialect translates at this edge, including
- * events that happen with nothing on the wire (a reply that ends in silence).
+ * events that happen with nothing on the wire (a reply that ends in silence). Every Live
+ * frame that crosses is also told as 'wire' (direction, frame), for a recording of the wire.
  */
 export class LiveTransport extends EventEmitter implements ListeningTransport {
   private readonly dialect: LiveClientDialect;
@@ -68,7 +69,7 @@ export class LiveTransport extends EventEmitter implements ListeningTransport {
   private async closeSession(code: number, reason: string): Promise<void> {
     if (this.inner.isOpen && this.dialect.isStarted) {
       const closed = new Promise<void>((resolve) => { this.sessionClosed = resolve; });
-      this.inner.send(JSON.stringify({ type: 'session.close', event_id: this.nextEventId() }));
+      this.sendWire([{ type: 'session.close', event_id: this.nextEventId() }]);
       let timer: NodeJS.Timeout | undefined;
       const waited = new Promise<void>((resolve) => { timer = setTimeout(resolve, this.options.closeWaitMs ?? 2000); });
       await Promise.race([closed, waited]);
@@ -89,6 +90,7 @@ export class LiveTransport extends EventEmitter implements ListeningTransport {
       this.emit('message', text);
       return;
     }
+    this.emit('wire', 'server', parsed);
     const events = this.dialect.serverFromWire(parsed);
     this.deliver(events);
     if (parsed.type === 'session.closed') this.sessionClosed?.();
@@ -99,7 +101,10 @@ export class LiveTransport extends EventEmitter implements ListeningTransport {
   }
 
   private sendWire(events: readonly WireEvent[]): void {
-    for (const event of events) this.inner.send(JSON.stringify(event));
+    for (const event of events) {
+      this.emit('wire', 'client', event);
+      this.inner.send(JSON.stringify(event));
+    }
   }
 
   private nextEventId(): string {
