@@ -22,7 +22,7 @@ import { errorMessage } from '../errors.js';
 import { SpendWatch } from './spend-watch.js';
 import type { PriceOverrides } from '../cost/pricing.js';
 import type { SessionRecorder } from '../recording/session-recorder.js';
-import { recordSession } from './session-recording.js';
+import { closeRecording, recordSession } from './session-recording.js';
 import { runTools, type ToolSet } from './tool-setup.js';
 import type { TimerInfo } from '../tools/index.js';
 import { decideExit, type ResponseStatus, type RunSituation } from './exit-decision.js';
@@ -112,7 +112,7 @@ export class ChatRun {
       logger, onLimit: () => this.onBudgetLimit(),
     }), (spend) => spend.stop());
     this.recorder = options.record
-      ? resources.defer('recording', recordSession(session, { dir: options.record, sampleRate: rate, model: options.model, secrets: [...settings.secrets], ...(settings.prices ? { prices: settings.prices } : {}), free: settings.offline }, logger), (r) => r.close())
+      ? resources.defer('recording', recordSession(session, { dir: options.record, sampleRate: rate, model: options.model, secrets: [...settings.secrets], ...(settings.prices ? { prices: settings.prices } : {}), free: settings.offline, protocol: options.protocol }, logger), (r) => closeRecording(r, session))
       : undefined;
     this.echoGuard = inProcessEchoGuard(audio, logger, this.ui);
     this.mic = new MicControl({

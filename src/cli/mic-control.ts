@@ -73,7 +73,7 @@ export class MicControl {
     clearTimeout(this.loopTimer);
     this.loopTimer = undefined;
     this.gate.pausedForLoop = false;
-    this.gate.muted = false;
+    this.setMuted(false);
     ui?.dispatch({ type: 'notice', text: undefined });
     ui?.dispatch({ type: 'mute', muted: false });
   }
@@ -85,8 +85,15 @@ export class MicControl {
       this.parts.logger.log('info', 'microphone on again (resumed by key)');
       return;
     }
-    this.gate.muted = !this.gate.muted;
+    this.setMuted(!this.gate.muted);
     ui?.dispatch({ type: 'mute', muted: this.gate.muted });
+  }
+
+  /** Muting closes the gate (no audio goes out) and tells a peer that listens for it. */
+  private setMuted(muted: boolean): void {
+    if (this.gate.muted === muted) return;
+    this.gate.muted = muted;
+    this.parts.session.muteInput(muted);
   }
 
   togglePushToTalk(): void {

@@ -6,6 +6,8 @@ import { UsageError } from '../errors.js';
 import { readRecording, type Recording } from '../recording/recording-reader.js';
 import { TranscriptBuilder } from '../recording/transcript-builder.js';
 import { formatEntryLine, formatTimestamp, formatUsd } from '../recording/transcript-format.js';
+import { META_LOCAL_EVENT, type EventRecord } from '../recording/recording-files.js';
+import { gaEventsOfLiveFrames } from '../protocol/live/live-replay.js';
 
 export interface ReplayOptions {
   /** 2 plays twice as fast; the transcript keeps step with the audio at any speed. */
@@ -40,7 +42,7 @@ export async function runReplay(dir: string, options: ReplayOptions, io: ReplayI
     return 0;
   }
   const transcript = new TranscriptBuilder({ model: recording.model ?? 'unknown' });
-  for (const record of recording.records) transcript.add(record);
+  for (const record of eventsOf(recording)) transcript.add(record);
   const player = options.audio ? startPlayer(recording, options.speed, io) : undefined;
   const endMs = recording.records.at(-1)?.t ?? 0;
   io.stdout.write(`Replaying ${dir}: ${formatTimestamp(endMs)}, model ${transcript.model}, at ${options.speed}×\n`);
@@ -58,6 +60,13 @@ export async function runReplay(dir: string, options: ReplayOptions, io: ReplayI
     io.stdout.write(`Cost: ${cost} over ${responses} response${responses === 1 ? '' : 's'}\n`);
   }
   return 0;
+}
+
+/** The recording as kaiwa's own events: a recording of GPT-Live's frames is read through the Live dialect. */
+function eventsOf(recording: Recording): readonly EventRecord[] {
+  if (recording.protocol === undefined) return recording.records;
+  if (recording.protocol === 'live') return gaEventsOfLiveFrames(recording.records, META_LOCAL_EVENT);
+  throw new UsageError(`${recording.dir} holds the frames of a protocol this kaiwa cannot read (${recording.protocol})`);
 }
 
 interface Player {

@@ -1,6 +1,7 @@
 import { UsageError } from '../errors.js';
 import { reasoningSupport } from '../protocol/realtime-models.js';
 import type { ChatOptions } from './chat-options.js';
+import { LIVE_ONLY_FORMATS } from '../protocol/audio-format.js';
 
 /**
  * Flags that are well-formed one by one but wrong together, refused in one line before
@@ -12,6 +13,9 @@ export function checkSessionFlags(options: ChatOptions): void {
   }
   if (options.idleTimeoutMs !== undefined && options.vad !== 'server') {
     throw new UsageError(`--idle-timeout-ms works with server VAD only (--vad server), not --vad ${options.vad}`);
+  }
+  if (LIVE_ONLY_FORMATS.has(options.audioFormat) && options.protocol !== 'live') {
+    throw new UsageError(`--audio-format ${options.audioFormat} is GPT-Live's (--protocol live): the Realtime API takes PCM16 at 24 kHz only`);
   }
   if ((options.promptVersion !== undefined || options.promptVar.length > 0) && options.promptId === undefined) {
     throw new UsageError('--prompt-version and --prompt-var need --prompt-id (the stored prompt they belong to)');

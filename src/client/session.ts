@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { ListeningTransport } from '../protocol/transport.js';
 import type { Dialect } from '../protocol/dialect.js';
 import {
-  isWireEvent, type ClientEvent, type ClientEventOf, type Item, type ResponseParams, type ServerEvent, type SessionConfig,
+  isWireEvent, type ClientEvent, type WireEvent, type ClientEventOf, type Item, type ResponseParams, type ServerEvent, type SessionConfig,
 } from '../protocol/events.js';
 import { isKnownServerEventType, problemWithServerEvent } from '../protocol/server-event-shape.js';
 import { initialConversation, reduceConversation, type ConversationState } from './conversation.js';
@@ -28,6 +28,8 @@ export interface SessionEvents {
   'response-finished': [response: Response, owner: ResponseOwner, answersRequest: boolean];
   /** The server refused kaiwa's `response.create`. */
   'response-rejected': [error: ProtocolError];
+  /** A frame as it crossed a transport that translates at the edge (GPT-Live): what a recording of the wire keeps. */
+  'wire': [direction: 'client' | 'server', frame: WireEvent];
 }
 
 export interface RealtimeSessionOptions {
@@ -68,6 +70,7 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
     transport.on('message', (text: string) => this.receive(text));
     transport.on('close', (code: number, reason: string) => this.emit('close', code, reason));
     transport.on('error', (error: Error) => this.logger.log('debug', `socket error: ${error.message}`));
+    transport.on('wire', (direction: 'client' | 'server', frame: WireEvent) => this.emit('wire', direction, frame));
   }
 
   /** True once close() was called: a close that follows was ours, not the network's. */
@@ -233,6 +236,11 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
   cancelResponse(): void {
     if (this.conversation.activeResponseId) this.send({ type: 'response.cancel' });
     this.ledger.dropBareRequests();
+  }
+
+  /** The user muted or unmuted the microphone: a peer that can be told (GPT-Live) is told. */
+  muteInput(muted: boolean): void {
+    if (this.transport.isOpen) this.transport.muteInput?.(muted);
   }
 
   truncate(itemId: string, audioEndMs: number, contentIndex = 0): void {

@@ -14,7 +14,8 @@ export interface WireCodec {
 
 export function wireCodecFor(format: AudioFormatName): WireCodec {
   switch (format) {
-    case 'pcm16': return { format, encode: (pcm) => pcm, decode: (wire) => wire };
+    case 'pcm16':
+    case 'pcm16-16k': return { format, encode: (pcm) => pcm, decode: (wire) => wire };
     case 'g711-ulaw': return { format, encode: encodeUlaw, decode: decodeUlaw };
     case 'g711-alaw': return { format, encode: encodeAlaw, decode: decodeAlaw };
   }

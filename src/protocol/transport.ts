@@ -19,4 +19,9 @@ export interface Transport {
  */
 export interface ListeningTransport extends Transport, EventEmitter {
   close(code?: number, reason?: string): Promise<void>;
+  /**
+   * The user muted (or unmuted) the microphone, for a peer that is told so (GPT-Live mutes
+   * its model's input); peers without the notion leave it out, and silence says it all.
+   */
+  muteInput?(muted: boolean): void;
 }

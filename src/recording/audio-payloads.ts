@@ -12,12 +12,13 @@ const LIVE_AUDIO_FIELD: Readonly<Record<string, string>> = {
 const AUDIO_PART_TYPES = new Set(['input_audio', 'output_audio', 'audio']);
 
 /**
- * A copy of the event with every base64 audio payload replaced by its size and place in
+ * A copy of the event with every base64 audio payload (in `audioField`, or where kaiwa's
+ * own events carry it) replaced by its size and place in
  * conversation.wav: the audio is in the WAV already, and base64 would make the log
  * mostly unreadable noise.
  */
-export function withoutAudio(event: RecordedEvent, liveOffsetMs: number | null): RecordedEvent {
-  const field = LIVE_AUDIO_FIELD[event.type];
+export function withoutAudio(event: RecordedEvent, liveOffsetMs: number | null, audioField?: string): RecordedEvent {
+  const field = audioField ?? LIVE_AUDIO_FIELD[event.type];
   const copy = replaceEmbeddedAudio(event) as RecordedEvent;
   const payload = field ? event[field] : undefined;
   if (field && typeof payload === 'string') copy[field] = placeholder(payload, liveOffsetMs);

@@ -27,5 +27,10 @@ export interface AudioPlaceholder {
 
 export const META_RECORDING_STARTED = 'kaiwa.recording_started';
 export const META_ASSISTANT_INTERRUPTED = 'kaiwa.assistant_interrupted';
+/**
+ * In a recording of the wire: one of kaiwa's own events that no frame carried (the edge
+ * answered it itself, such as a truncation GPT-Live has no command for), under `event`.
+ */
+export const META_LOCAL_EVENT = 'kaiwa.local_event';
 /** Written by close(): its `t` is the length of the recording. */
 export const META_RECORDING_STOPPED = 'kaiwa.recording_stopped';

@@ -12,6 +12,8 @@ export interface Recording {
   /** conversation.wav, when the directory has one. */
   wavPath: string | undefined;
   model: string | undefined;
+  /** The protocol of a recording of the wire (its frames as they crossed: 'live'); undefined for kaiwa's own events. */
+  protocol: string | undefined;
   /** Lines that were not JSON records (a line cut off by a crash, an edit gone wrong). */
   skippedLines: number;
 }
@@ -45,7 +47,8 @@ export function readRecording(dir: string): Recording {
   const wavPath = join(dir, CONVERSATION_WAV);
   const started = records.find((r) => r.event.type === META_RECORDING_STARTED);
   const model = typeof started?.event.model === 'string' ? started.event.model : undefined;
-  return { dir, lines, records, wavPath: existsSync(wavPath) ? wavPath : undefined, model, skippedLines };
+  const protocol = started?.event.events === 'wire' && typeof started.event.protocol === 'string' ? started.event.protocol : undefined;
+  return { dir, lines, records, wavPath: existsSync(wavPath) ? wavPath : undefined, model, protocol, skippedLines };
 }
 
 function checkDirectory(dir: string): void {

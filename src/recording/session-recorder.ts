@@ -13,7 +13,7 @@ import { withoutAudio } from './audio-payloads.js';
 import { JsonlWriter } from './jsonl-writer.js';
 import { Redactor } from './redactor.js';
 import {
-  CONVERSATION_WAV, EVENTS_JSONL, META_ASSISTANT_INTERRUPTED, META_RECORDING_STARTED, META_RECORDING_STOPPED, TRANSCRIPT_MD,
+  CONVERSATION_WAV, EVENTS_JSONL, META_ASSISTANT_INTERRUPTED, META_LOCAL_EVENT, META_RECORDING_STARTED, META_RECORDING_STOPPED, TRANSCRIPT_MD,
   type Direction, type EventRecord, type RecordedEvent,
 } from './recording-files.js';
 import { StereoTimeline } from './stereo-timeline.js';
@@ -34,6 +34,20 @@ export interface SessionRecorderOptions {
   free?: boolean;
   /** Told once if recording fails (disk full, say); the conversation goes on without it. */
   onError?: (error: Error) => void;
+  /** Keep the frames that crossed the network (wireEvent) instead of kaiwa's own events. */
+  wire?: WireRecording;
+}
+
+/**
+ * A recording of the wire, for a protocol kaiwa translates at its edge (GPT-Live):
+ * events.jsonl holds the frames as sent and received, while transcript.md and the WAV
+ * still follow kaiwa's own events.
+ */
+export interface WireRecording {
+  /** Named in the recording's first note, so that a replay knows how to read the frames. */
+  protocol: string;
+  /** kaiwa's events that no frame carries (the edge answers them itself): kept as notes for a replay. */
+  isLocal(event: ClientEvent): boolean;
 }
 
 /**
@@ -78,6 +92,12 @@ export class SessionRecorder {
   private readonly timer: NodeJS.Timeout;
   private state: 'recording' | 'failed' | 'closed' = 'recording';
   private closing: Promise<void> | undefined;
+  /** Wire frames carrying the user's audio whose place in the WAV is not known yet, by event id. */
+  private readonly unplacedUserFrames = new Map<string, RecordedEvent>();
+  /** Where the user's audio of an append went, for its frame still to come (sent later than made). */
+  private readonly userAudioPlaces = new Map<string, number>();
+  /** The last frame of the assistant's audio, until kaiwa's event for it says where it was played. */
+  private unplacedAssistantFrame: { frame: RecordedEvent; field: string } | undefined;
 
   constructor(readonly dir: string, private readonly options: SessionRecorderOptions) {
     this.now = options.now ?? (() => performance.now());
@@ -97,15 +117,46 @@ export class SessionRecorder {
       type: META_RECORDING_STARTED, started_at: new Date().toISOString(), model: options.model,
       sample_rate: options.sampleRate, channels: { left: 'user', right: 'assistant' }, kaiwa_version: VERSION,
       ...(options.free ? { free: true } : {}),
+      ...(options.wire ? { protocol: options.wire.protocol, events: 'wire' } : {}),
     });
     this.writeTranscript();
     // Flushes during silence too, when no call would trigger it; unref: never keeps the process alive.
     this.timer = setInterval(() => this.guard(() => this.flush(false)), FLUSH_EVERY_MS).unref();
   }
 
+  /** It keeps the frames of the wire (a recording of GPT-Live), not kaiwa's own events. */
+  get recordsWire(): boolean {
+    return this.options.wire !== undefined;
+  }
+
   clientEvent(event: ClientEvent): void {
     if (AUDIO_CHUNK_EVENTS.has(event.type)) return;
-    this.guard(() => this.recordEvent('client', asRecorded(event)));
+    this.guard(() => {
+      this.recordEvent('client', asRecorded(event));
+      if (this.options.wire?.isLocal(event)) this.writeFile('meta', { type: META_LOCAL_EVENT, event: asRecorded(event) });
+    });
+  }
+
+  /**
+   * A frame as it crossed the network, for a recording of the wire. `audioField` names the
+   * field of a frame that carries a chunk of the conversation's audio: the payload is
+   * replaced by its place in the WAV, known once kaiwa's own event for the chunk comes.
+   */
+  wireEvent(dir: 'client' | 'server', frame: RecordedEvent, audioField?: string): void {
+    if (!this.options.wire) return;
+    this.guard(() => {
+      if (!audioField) return this.writeFile(dir, frame);
+      if (dir === 'server') {
+        this.flushAssistantFrame(null);
+        this.unplacedAssistantFrame = { frame, field: audioField };
+        return;
+      }
+      const eventId = typeof frame.event_id === 'string' ? frame.event_id : '';
+      const place = this.userAudioPlaces.get(eventId);
+      this.userAudioPlaces.delete(eventId);
+      if (place !== undefined) this.writeFile('client', withoutAudio(frame, place, audioField));
+      else this.unplacedUserFrames.set(eventId, withoutAudio(frame, null, audioField));
+    });
   }
 
   serverEvent(event: ServerEvent): void {
@@ -124,7 +175,8 @@ export class SessionRecorder {
       const samples = toSamples(pcm);
       const start = Math.max(this.nowFrame() - samples.length, this.timeline.userEnd);
       this.timeline.placeUser(start, samples);
-      if (sent) this.write('client', withoutAudio(asRecorded(sent), this.framesToMs(start)));
+      if (sent && this.options.wire) this.placeUserFrame(sent.event_id ?? '', this.framesToMs(start));
+      else if (sent) this.write('client', withoutAudio(asRecorded(sent), this.framesToMs(start)));
       this.maybeFlush();
     });
   }
@@ -137,7 +189,12 @@ export class SessionRecorder {
     this.guard(() => {
       const heard = pcm !== undefined && !this.silencedItems.has(delta.item_id);
       const offsetMs = heard ? this.framesToMs(this.placeAssistant(delta.item_id, toSamples(pcm))) : null;
-      this.write('server', withoutAudio(asRecorded(delta), offsetMs));
+      if (this.options.wire) {
+        this.note('server', withoutAudio(asRecorded(delta), offsetMs));
+        this.flushAssistantFrame(offsetMs);
+      } else {
+        this.write('server', withoutAudio(asRecorded(delta), offsetMs));
+      }
       this.maybeFlush();
     });
   }
@@ -164,6 +221,9 @@ export class SessionRecorder {
   private async finish(): Promise<void> {
     clearInterval(this.timer);
     this.guard(() => {
+      this.flushAssistantFrame(null);
+      for (const frame of this.unplacedUserFrames.values()) this.writeFile('client', frame);
+      this.unplacedUserFrames.clear();
       this.flush(true);
       this.write('meta', { type: META_RECORDING_STOPPED, wav_ms: this.framesToMs(this.timeline.written) });
     });
@@ -180,8 +240,30 @@ export class SessionRecorder {
   private recordEvent(dir: Direction, event: RecordedEvent): void {
     if (dir === 'client') this.applyClientCuts(event);
     if (event.type === 'response.output_audio.done' && typeof event.item_id === 'string') this.streamingItems.delete(event.item_id);
-    this.write(dir, withoutAudio(event, null));
+    if (this.options.wire) this.note(dir, event);
+    else this.write(dir, withoutAudio(event, null));
     this.maybeFlush();
+  }
+
+  /** The user's append was placed in the WAV: its frame is written with the place, now or when it goes out. */
+  private placeUserFrame(eventId: string, offsetMs: number): void {
+    const frame = this.unplacedUserFrames.get(eventId);
+    if (!frame) {
+      this.userAudioPlaces.set(eventId, offsetMs);
+      return;
+    }
+    this.unplacedUserFrames.delete(eventId);
+    const placeholder = Object.values(frame).find(isPlaceholder);
+    if (placeholder) placeholder.wavOffsetMs = offsetMs;
+    this.writeFile('client', frame);
+  }
+
+  /** The assistant's last audio frame, with where kaiwa played it (null: it was dropped, never heard). */
+  private flushAssistantFrame(offsetMs: number | null): void {
+    const pending = this.unplacedAssistantFrame;
+    if (!pending) return;
+    this.unplacedAssistantFrame = undefined;
+    this.writeFile('server', withoutAudio(pending.frame, offsetMs, pending.field));
   }
 
   /** A client that truncates or deletes an item tells what was heard; the rest goes. */
@@ -203,10 +285,21 @@ export class SessionRecorder {
     return start;
   }
 
+  /** To events.jsonl and the transcript. */
   private write(dir: Direction, event: RecordedEvent): void {
+    const record = this.writeFile(dir, event);
+    if (this.transcript.add(record)) this.transcriptDirty = true;
+  }
+
+  private writeFile(dir: Direction, event: RecordedEvent): EventRecord {
     const record: EventRecord = { t: Math.round(this.elapsedMs()), dir, event: this.redactor.value(event) };
     this.events.write(record);
-    if (this.transcript.add(record)) this.transcriptDirty = true;
+    return record;
+  }
+
+  /** To the transcript only (a recording of the wire keeps frames, not kaiwa's events). */
+  private note(dir: Direction, event: RecordedEvent): void {
+    if (this.transcript.add({ t: Math.round(this.elapsedMs()), dir, event })) this.transcriptDirty = true;
   }
 
   private maybeFlush(): void {
@@ -279,6 +372,10 @@ function openEvents(path: string): JsonlWriter {
   } catch (error) {
     throw new KaiwaError(`cannot write ${path}: ${describeFileError(error)}`);
   }
+}
+
+function isPlaceholder(value: unknown): value is { wavOffsetMs: number | null } {
+  return typeof value === 'object' && value !== null && 'wavOffsetMs' in value && 'bytes' in value;
 }
 
 function asRecorded(event: ClientEvent | ServerEvent): RecordedEvent {

@@ -1,6 +1,6 @@
 /**
  * Audio as it travels in events (base64 in the session's format) ↔ mono PCM16 at the
- * format's own rate (24 kHz for pcm16, 8 kHz for G.711), which is what the speech parts use.
+ * format's own rate (24 or 16 kHz for PCM16, 8 kHz for G.711), which is what the speech parts use.
  */
 import { sampleRateOf, type AudioFormatName } from '../protocol/audio-format.js';
 import { decodeAlaw, decodeUlaw, encodeAlaw, encodeUlaw } from '../audio/g711.js';
@@ -20,7 +20,8 @@ export function decodeWireAudio(base64: string, format: AudioFormatName, param: 
   }
   const bytes = Buffer.from(base64, 'base64');
   switch (format) {
-    case 'pcm16': return bytes;
+    case 'pcm16':
+    case 'pcm16-16k': return bytes;
     case 'g711-ulaw': return decodeUlaw(bytes);
     case 'g711-alaw': return decodeAlaw(bytes);
   }
@@ -28,7 +29,8 @@ export function decodeWireAudio(base64: string, format: AudioFormatName, param: 
 
 export function encodeWireAudio(pcm: Buffer, format: AudioFormatName): string {
   switch (format) {
-    case 'pcm16': return pcm.toString('base64');
+    case 'pcm16':
+    case 'pcm16-16k': return pcm.toString('base64');
     case 'g711-ulaw': return encodeUlaw(pcm).toString('base64');
     case 'g711-alaw': return encodeAlaw(pcm).toString('base64');
   }

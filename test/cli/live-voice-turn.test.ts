@@ -1,6 +1,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { runKaiwa } from '../helpers/cli-runner.js';
 import { speechWav, tempDir, wavData } from '../helpers/wav-fixtures.js';
 import { eventId, startLivePeer, type LiveConnection, type LivePeer } from '../helpers/live-peer.js';
@@ -70,4 +71,43 @@ test('kaiwa --protocol live holds a voice turn against a Live peer: reply audio 
   assert.match(result.stderr, /usage: 6\.0 s of session time at \$0\.05\/min \(https:\/\/developers\.openai\.com\/api\/docs\/models\/gpt-live-1\.md, 2026-11-30\) · \$0\.0050/);
   assert.match(result.stderr, /session ended: .*\$0\.0050/);
   assert.ok(!result.stdout.includes(KEY) && !result.stderr.includes(KEY), 'the key is never printed');
+});
+
+test('--audio-format pcm16-16k: Live gets PCM at 16 kHz both ways, the file goes out unchanged and the reply is written at 16 kHz byte for byte', async () => {
+  const question = speechWav(dir, 'How is the weather today?', 16000, 1, 'live-q16.wav');
+  const questionPcm = wavData(question);
+  const replyPcm = wavData(speechWav(dir, 'Autumn wind, a little cold.', 16000, 1, 'live-reply16.wav'));
+  let answered = false;
+  const peer = await startLivePeer({
+    finalSeconds: 4,
+    onEvent: (connection, event) => {
+      if (answered || event.type !== 'session.input_audio.append' || connection.audio.length < questionPcm.length) return;
+      answered = true;
+      const end = Math.round(questionPcm.length / 32);
+      connection.send({ type: 'session.input_transcript.delta', event_id: eventId(), delta: 'How is the weather?', start_ms: 100, end_ms: end });
+      for (const chunk of chunksOf(replyPcm, 3200)) connection.send({ type: 'session.output_audio.delta', delta: chunk.toString('base64') });
+      connection.send({ type: 'session.output_transcript.delta', event_id: eventId(), delta: 'Autumn wind, a little cold.', start_ms: end + 100, end_ms: end + 200 });
+    },
+  });
+  peers.push(peer);
+  const output = join(dir, 'live-a16.wav');
+  const result = await runKaiwa(
+    ['--url', peer.url, '--protocol', 'live', '--audio-format', 'pcm16-16k', '--input', question, '--output', output, '--once', '--no-speaker'],
+    { env: { OPENAI_API_KEY: KEY } },
+  );
+  assert.equal(result.code, 0, result.stderr);
+  const connection = peer.connections[0]!;
+  const start = connection.received[0] as { session: { audio: unknown } };
+  assert.deepEqual(start.session.audio, { format: { type: 'audio/pcm', rate: 16000 } });
+  assert.deepEqual(connection.audio.subarray(0, questionPcm.length), questionPcm, 'the 16 kHz file went out unchanged');
+  assert.equal(readFileSync(output).readUInt32LE(24), 16000, 'the reply is written at 16 kHz');
+  assert.deepEqual(wavData(output), replyPcm, 'byte for byte');
+  assert.match(result.stdout, /^assistant: Autumn wind, a little cold\.$/m);
+});
+
+test('--audio-format pcm16-16k is GPT-Live\'s: refused in one line for the Realtime API', async () => {
+  const result = await runKaiwa(['--url', 'ws://127.0.0.1:9/v1', '--audio-format', 'pcm16-16k', '--text', 'hi', '--once'], { env: { OPENAI_API_KEY: KEY } });
+  assert.notEqual(result.code, 0);
+  assert.match(result.stderr, /--audio-format pcm16-16k is GPT-Live's \(--protocol live\): the Realtime API takes PCM16 at 24 kHz only/);
+  assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
 });

@@ -61,3 +61,24 @@ test('the mute key resumes a loop pause at once', () => {
   assert.equal(mic.gate.isOpen(), true);
   assert.match(lines.at(-1)!, /resumed by key/);
 });
+
+test('on a GPT-Live session the mute key sends session.input_audio.mute and unmute (held until the session has started) and closes the gate', async () => {
+  const { InMemoryTransport, drained } = await import('../helpers/in-memory-transport.js');
+  const { LiveTransport } = await import('../../src/protocol/live/live-transport.js');
+  const { RealtimeSession } = await import('../../src/client/session.js');
+  const { dialectFor } = await import('../../src/protocol/dialects.js');
+  const socket = new InMemoryTransport();
+  const session = new RealtimeSession(new LiveTransport(socket), dialectFor('ga'));
+  const logger = { log: () => undefined } as unknown as Logger;
+  const mic = new MicControl({ session, logger, ui: undefined, pushToTalk: false, halfDuplex: undefined, interrupt: () => undefined, flushCapture: () => undefined });
+  session.updateSession({ type: 'realtime', model: 'gpt-live-1' });
+  mic.toggleMute();
+  assert.equal(mic.gate.isOpen(), false, 'muted: no audio goes out');
+  assert.deepEqual(socket.received.map((event) => event.type), ['session.start'], 'nothing but session.start before session.started');
+  socket.deliver({ type: 'session.started', event_id: 'ev_1', session: { id: 'sess_1', expires_at: 1, model: 'gpt-live-1', status: 'active' } });
+  await drained();
+  mic.toggleMute();
+  assert.equal(mic.gate.isOpen(), true);
+  assert.deepEqual(socket.received.map((event) => event.type), ['session.start', 'session.input_audio.mute', 'session.input_audio.unmute']);
+  assert.ok(socket.received.slice(1).every((event) => typeof event.event_id === 'string'), 'each with an event_id for its acknowledgement');
+});

@@ -20,6 +20,8 @@ export interface LiveConnection {
   close(code?: number): void;
   readonly closed: Promise<{ code: number }>;
   session: SessionResource | undefined;
+  /** Between session.input_audio.mute and unmute. */
+  muted: boolean;
 }
 
 export interface LivePeerOptions {
@@ -57,6 +59,9 @@ function respond(connection: LiveConnection, event: ClientEvent, options: LivePe
     connection.send({ type: 'session.started', event_id: eventId(), session: connection.session, ...(clientEventId ? { client_event_id: clientEventId } : {}) });
   } else if (event.type === 'session.input_audio.append') {
     connection.audio = Buffer.concat([connection.audio, Buffer.from(event.audio, 'base64')]);
+  } else if (event.type === 'session.input_audio.mute' || event.type === 'session.input_audio.unmute') {
+    connection.muted = event.type === 'session.input_audio.mute';
+    connection.send({ type: connection.muted ? 'session.input_audio.muted' : 'session.input_audio.unmuted', event_id: eventId(), ...(clientEventId ? { client_event_id: clientEventId } : {}) });
   } else if (event.type === 'session.close') {
     connection.send({
       type: 'session.closed', event_id: eventId(), reason: 'close_requested', session: connection.session!,
@@ -74,7 +79,7 @@ export async function startLivePeer(options: LivePeerOptions = {}): Promise<Live
     wss.handleUpgrade(request, socket, head, (ws: WebSocket) => {
       let closedResolve!: (value: { code: number }) => void;
       const connection: LiveConnection = {
-        headers: request.headers, path: request.url ?? '', received: [], audio: Buffer.alloc(0), session: undefined,
+        headers: request.headers, path: request.url ?? '', received: [], audio: Buffer.alloc(0), session: undefined, muted: false,
         send: (event) => ws.send(JSON.stringify(event)),
         close: (code = 1000) => ws.close(code),
         closed: new Promise((resolve) => { closedResolve = resolve; }),
@@ -100,4 +105,21 @@ export async function startLivePeer(options: LivePeerOptions = {}): Promise<Live
       await new Promise<void>((resolve) => http.close(() => resolve()));
     },
   };
+}
+
+/**
+ * The Live model saying `pcm` with its transcript, as the primary WebSocket carries it:
+ * id-less audio chunks of 100 ms, the words spread over the first chunks on the session
+ * timeline from `atMs`, no end event. Returns where the speech ends on the timeline.
+ */
+export function speak(connection: LiveConnection, pcm: Buffer, words: readonly string[], atMs: number): number {
+  const chunk = 4800;
+  let at = atMs;
+  for (let offset = 0, index = 0; offset < pcm.length; offset += chunk, index += 1) {
+    connection.send({ type: 'session.output_audio.delta', delta: pcm.subarray(offset, offset + chunk).toString('base64') });
+    const word = words[index];
+    if (word) connection.send({ type: 'session.output_transcript.delta', event_id: eventId(), delta: word, start_ms: at, end_ms: at + 100 });
+    at += 100;
+  }
+  return at;
 }

@@ -152,3 +152,37 @@ test('function calls of a delegated Responses backend reach kaiwa as an out-of-b
     { type: 'response.create', event_id: 'evt_rc' },
   ]);
 });
+
+test('a reply that acknowledged a delegation does not end in silence until kaiwa has answered the backend\'s calls; the spoken answer is kaiwa\'s request', () => {
+  const h = startedHarness();
+  const nested = (event: Json): Json => ({ type: 'response.event', event_id: `ev_${String(event.type)}`, delegation_id: 'del_1', event });
+  h.server({ type: 'session.delegation.created', event_id: 'ev_d', offset_ms: 900, delegation: { id: 'del_1', type: 'delegation', target: 'responses', response_id: 'resp_b' } });
+  h.server(audio(480));
+  h.server(said('One moment.', 1000, 1100));
+  mock.timers.tick(5000);
+  assert.ok(!h.seen.some((event) => event.type === 'response.done'), 'the acknowledgement is not over while the backend works');
+  h.server(nested({ type: 'response.output_item.done', item: { type: 'function_call', id: 'fc_1', call_id: 'call_1', name: 'get_time', arguments: '{}' } }));
+  h.server(nested({ type: 'response.completed', response: { id: 'resp_b' } }));
+  const done = (): Array<ServerEvent & { response: { conversation_id: string | null; status: string } }> => h.seen.filter((event) => event.type === 'response.done') as never;
+  assert.deepEqual(done().map((event) => event.response.conversation_id), [null], 'only the calls are done: the acknowledgement waits for their results');
+  h.client({ type: 'conversation.item.create', event_id: 'evt_o', item: { type: 'function_call_output', call_id: 'call_1', output: '{"time":"noon"}' } });
+  assert.deepEqual(done().map((event) => [event.response.conversation_id, event.response.status]), [[null, 'completed'], ['conv_live', 'completed']], 'the acknowledgement ends once the result is sent');
+  h.client({ type: 'response.create', event_id: 'evt_rc', response: { metadata: { kaiwa_request: 'evt_rc' } } });
+  h.server(audio(480));
+  const created = h.seen.filter((event) => event.type === 'response.created').at(-1) as ServerEvent & { response: { metadata: Json } };
+  assert.deepEqual(created.response.metadata, { kaiwa_request: 'evt_rc' }, 'the spoken answer answers kaiwa\'s request to go on');
+});
+
+test('a delegation the backend finishes by itself releases the reply; a client delegation never holds one', () => {
+  const h = startedHarness();
+  h.server({ type: 'session.delegation.created', event_id: 'ev_d', offset_ms: 900, delegation: { id: 'del_1', type: 'delegation', target: 'responses', response_id: 'resp_b' } });
+  h.server(audio(480));
+  mock.timers.tick(3000);
+  assert.ok(!h.seen.some((event) => event.type === 'response.done'));
+  h.server({ type: 'response.event', event_id: 'ev_c', delegation_id: 'del_1', event: { type: 'response.completed', response: { id: 'resp_b' } } });
+  assert.equal(h.seen.filter((event) => event.type === 'response.done').length, 1, 'released at once: its silence was over');
+  h.server({ type: 'session.delegation.created', event_id: 'ev_d2', offset_ms: 4000, delegation: { id: 'del_2', type: 'delegation', target: 'client' } });
+  h.server(audio(480));
+  mock.timers.tick(2000);
+  assert.equal(h.seen.filter((event) => event.type === 'response.done').length, 2, 'a client delegation is the application\'s own business');
+});

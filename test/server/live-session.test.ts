@@ -18,8 +18,9 @@ test('kaiwa serve\'s Live session: nothing before session.start, only SessionCon
   client.send({ type: 'session.start', event_id: 'bad', session: { model: 'gpt-live-1', turn_detection: null } });
   const unknown = await client.next('error');
   assert.deepEqual([(unknown.error as { code: string; param: string }).param, unknown.client_event_id], ['session.turn_detection', 'bad']);
-  client.send({ type: 'session.start', event_id: 'rate', session: { model: 'gpt-live-1', audio: { format: { type: 'audio/pcm', rate: 16000 } } } });
-  assert.equal(((await client.next('error')).error as { code: string }).code, 'unsupported_audio_format');
+  client.send({ type: 'session.start', event_id: 'rate', session: { model: 'gpt-live-1', audio: { format: { type: 'audio/pcm', rate: 44100 } } } });
+  const rate = (await client.next('error')).error as { code: string; param: string };
+  assert.deepEqual([rate.code, rate.param], ['invalid_value', 'session.audio.format.rate'], 'PCM at 16000 or 24000 Hz only');
   client.send({ type: 'session.start', event_id: 'ok', session: { model: 'gpt-live-1', audio: { format: { type: 'audio/pcmu', rate: 8000 } } } });
   const started = await client.next('session.started');
   assert.equal(started.client_event_id, 'ok');

@@ -5,7 +5,8 @@ import {
   type ReplyIds,
 } from './live-turns.js';
 import { LIVE_ASSISTANT_SILENCE_MS, type LiveServerEventOf, type LiveSessionResource } from './live-types.js';
-import { delegatedToolCalls, DelegatedCalls } from './live-delegation.js';
+import { delegatedToolCalls, DelegatedCalls, finishesResponse } from './live-delegation.js';
+import { OpenDelegations } from './live-open-delegations.js';
 
 export interface LiveClientDialectOptions {
   /** Told GA-shaped events that happen later, with nothing arriving (a reply ended by silence). */
@@ -17,13 +18,37 @@ export interface LiveClientDialectOptions {
   delegateModel?: string | undefined;
   /** Output pause that ends a reply (the SDK grouper's assistantSilenceMs); tests shorten it. */
   assistantSilenceMs?: number;
+  /** The clock that ends a reply in silence: real timers, or a recording's own time when one is replayed. */
+  timers?: SilenceTimers;
 }
+
+export interface SilenceTimers {
+  set(callback: () => void, ms: number): unknown;
+  clear(handle: unknown): void;
+}
+
+const REAL_TIMERS: SilenceTimers = {
+  set: (callback, ms) => {
+    const timer = setTimeout(callback, ms);
+    timer.unref?.();
+    return timer;
+  },
+  clear: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
+/** How a typed line reaches Live (which has no user text message after start): appended instructions that say so. */
+export const TYPED_LINE_PREFIX = 'The user typed (instead of speaking): ';
+
+/** kaiwa's requests that Live has no command for: the transport answers them itself, and nothing goes out. */
+export const LOCAL_CLIENT_EVENTS: ReadonlySet<string> = new Set(['response.cancel', 'conversation.item.truncate', 'conversation.item.delete']);
 
 interface Reply {
   ids: ReplyIds;
   transcript: string;
   /** kaiwa cut it off: GA already heard it end; what Live still sends of it is dropped. */
   cancelled: boolean;
+  /** Silent long enough to end, but a delegation it acknowledged is still open: it ends when that closes. */
+  held: boolean;
 }
 
 interface UserTurn {
@@ -62,17 +87,22 @@ export class LiveClientDialect {
   private user: UserTurn | undefined;
   private lastItemId: string | null = null;
   private counter = 0;
-  private silenceTimer: NodeJS.Timeout | undefined;
+  /** Event ids have a counter of their own: item and response ids then depend only on what Live said (a replay makes the same). */
+  private eventCounter = 0;
+  private silenceTimer: unknown;
+  private readonly timers: SilenceTimers;
   /** The tag of kaiwa's last `response.create`, for the reply that answers it. */
   private requestTag: Record<string, string> | null = null;
   /** Typed lines sent as appended instructions, by the event id Live will echo. */
   private readonly appended = new Map<string, Json>();
   private toolOutputsSent = 0;
   private readonly delegated = new DelegatedCalls();
+  private readonly delegations = new OpenDelegations();
   private readonly silenceMs: number;
 
   constructor(private readonly options: LiveClientDialectOptions) {
     this.silenceMs = options.assistantSilenceMs ?? LIVE_ASSISTANT_SILENCE_MS;
+    this.timers = options.timers ?? REAL_TIMERS;
   }
 
   get isStarted(): boolean {
@@ -87,6 +117,13 @@ export class LiveClientDialect {
       return { wire: [], local: this.stamp(out.local) };
     }
     return { wire: out.wire, local: this.stamp(out.local) };
+  }
+
+  /** A command of Live's own (no GA twin), to send now or, before `session.started`, once it has come. */
+  liveCommand(wire: WireEvent): WireEvent[] {
+    if (this.started) return [wire];
+    this.held.push(wire);
+    return [];
   }
 
   /** A Live server event as GA events for kaiwa (Live-only events pass through under their own names). */
@@ -134,21 +171,23 @@ export class LiveClientDialect {
   private itemCreate(item: Item, eventId: string | undefined): ToWire {
     if (item.type === 'function_call_output') {
       this.toolOutputsSent += 1;
+      this.delegations.outputSent(item.call_id);
       const wire = { type: 'response.item.create', item: { type: 'function_call_output', call_id: item.call_id, output: item.output }, ...(eventId ? { event_id: eventId } : {}) };
-      return { wire: [wire], local: this.confirm(item as unknown as Json) };
+      return { wire: [wire], local: [...this.confirm(item as unknown as Json), ...this.releaseHeldReply()] };
     }
     if (item.type !== 'message') return { wire: [], local: [] };
     const text = textOf(item);
-    const content = item.role === 'user' ? `The user typed (instead of speaking): ${text}` : text;
-    const id = eventId ?? this.nextId('evt');
+    const content = item.role === 'user' ? `${TYPED_LINE_PREFIX}${text}` : text;
+    const id = eventId ?? this.nextEventId('evt');
     this.appended.set(id, item as unknown as Json);
     return { wire: [{ type: 'session.instructions.append', content, delegation_id: null, event_id: id }], local: [] };
   }
 
   private responseCreate(eventId: string | undefined, metadata: Record<string, string> | null): ToWire {
     if (this.toolOutputsSent > 0) {
-      // Tool results continue the delegated Responses backend, which Live then speaks from.
+      // Tool results continue the delegated Responses backend, which Live then speaks from: that reply answers this request.
       this.toolOutputsSent = 0;
+      this.requestTag = metadata;
       return { wire: [{ type: 'response.create', ...(eventId ? { event_id: eventId } : {}) }], local: [] };
     }
     // Live answers by itself; the reply that comes next answers this request.
@@ -168,6 +207,9 @@ export class LiveClientDialect {
         return this.inputTranscript(wire as unknown as LiveServerEventOf<'session.input_transcript.delta'>);
       case 'session.instructions.appended':
         return [...this.appendedConfirmed(wire.client_event_id), wire as unknown as ServerEvent];
+      case 'session.delegation.created':
+        this.delegationCreated(wire as unknown as LiveServerEventOf<'session.delegation.created'>);
+        return [wire as unknown as ServerEvent];
       case 'response.event':
         return [...this.delegatedEvent(wire as unknown as LiveServerEventOf<'response.event'>), wire as unknown as ServerEvent];
       case 'error':
@@ -212,11 +254,14 @@ export class LiveClientDialect {
   /** Assistant output (re)starts the silence clock; the first of a reply opens it and ends the user's turn. */
   private openReply(): ServerEvent[] {
     this.restartSilence();
-    if (this.reply) return [];
+    if (this.reply) {
+      this.reply.held = false;
+      return [];
+    }
     const events = this.endUser();
     const ids: ReplyIds = { responseId: this.nextId('resp'), itemId: this.nextId('item'), metadata: this.requestTag };
     this.requestTag = null;
-    this.reply = { ids, transcript: '', cancelled: false };
+    this.reply = { ids, transcript: '', cancelled: false, held: false };
     this.lastItemId = ids.itemId;
     return [...events, ...replyStarted(ids)];
   }
@@ -276,10 +321,23 @@ export class LiveClientDialect {
     return itemConfirmed(item, previous);
   }
 
+  /** Work kaiwa's tools may be asked for (a Responses backend's); a client or Decisions delegation is not kaiwa's to answer. */
+  private delegationCreated(event: LiveServerEventOf<'session.delegation.created'>): void {
+    if (event.delegation.target === 'responses') this.delegations.created(event.delegation.id);
+  }
+
   /** A delegated Responses backend asked for kaiwa's function tools: one out-of-band GA response of calls. */
   private delegatedEvent(event: LiveServerEventOf<'response.event'>): ServerEvent[] {
     const calls = this.delegated.add(event.event);
-    return calls ? delegatedToolCalls(this.nextId('resp'), calls) : [];
+    if (!finishesResponse(event.event)) return [];
+    this.delegations.backendFinished(event.delegation_id, (calls ?? []).map((call) => call.callId));
+    return [...(calls ? delegatedToolCalls(this.nextId('resp'), calls) : []), ...this.releaseHeldReply()];
+  }
+
+  /** The last open delegation closed: a reply that only waited for it ends now. */
+  private releaseHeldReply(): ServerEvent[] {
+    if (this.delegations.any || !this.reply?.held) return [];
+    return this.endReply('completed');
   }
 
   private error(event: LiveServerEventOf<'error'>): ServerEvent {
@@ -290,25 +348,26 @@ export class LiveClientDialect {
 
   private restartSilence(): void {
     this.clearSilence();
-    this.silenceTimer = setTimeout(() => this.onSilence(), this.silenceMs);
-    this.silenceTimer.unref?.();
+    this.silenceTimer = this.timers.set(() => this.onSilence(), this.silenceMs);
   }
 
   private clearSilence(): void {
-    if (this.silenceTimer) clearTimeout(this.silenceTimer);
+    if (this.silenceTimer !== undefined) this.timers.clear(this.silenceTimer);
     this.silenceTimer = undefined;
   }
 
   private onSilence(): void {
     this.silenceTimer = undefined;
-    const events = this.stamp([...this.endReply('completed'), ...this.endUser()]);
+    const waits = this.reply !== undefined && this.delegations.any;
+    if (waits) this.reply!.held = true;
+    const events = this.stamp([...(waits ? [] : this.endReply('completed')), ...this.endUser()]);
     if (events.length) this.options.deliver(events);
   }
 
   private stamp(events: ServerEvent[]): ServerEvent[] {
     for (const event of events) {
       const stamped = event as { event_id?: string };
-      if (!stamped.event_id) stamped.event_id = this.nextId('event');
+      if (!stamped.event_id) stamped.event_id = this.nextEventId('event');
     }
     return events;
   }
@@ -316,5 +375,10 @@ export class LiveClientDialect {
   private nextId(kind: string): string {
     this.counter += 1;
     return `${kind}_live_${this.counter}`;
+  }
+
+  private nextEventId(kind: string): string {
+    this.eventCounter += 1;
+    return `${kind}_live_e${this.eventCounter}`;
   }
 }

@@ -34,6 +34,11 @@ export class DelegatedCalls {
   }
 }
 
+/** The nested event ends the backend's response (with or without calls for kaiwa). */
+export function finishesResponse(nested: Json): boolean {
+  return typeof nested.type === 'string' && FINISHED.has(nested.type);
+}
+
 function isFunctionCall(item: unknown): item is Json {
   return typeof item === 'object' && item !== null && (item as Json).type === 'function_call'
     && typeof (item as Json).call_id === 'string' && typeof (item as Json).name === 'string';

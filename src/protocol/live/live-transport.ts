@@ -14,7 +14,8 @@ export interface LiveTransportOptions {
 /**
  * A GA-speaking transport over a Live socket: kaiwa's session writes and reads Realtime
  * events as always, and the stateful LiveClientDialect translates at this edge, including
- * events that happen with nothing on the wire (a reply that ends in silence).
+ * events that happen with nothing on the wire (a reply that ends in silence). Every Live
+ * frame that crosses is also told as 'wire' (direction, frame), for a recording of the wire.
  */
 export class LiveTransport extends EventEmitter implements ListeningTransport {
   private readonly dialect: LiveClientDialect;
@@ -54,10 +55,9 @@ export class LiveTransport extends EventEmitter implements ListeningTransport {
     if (local.length) queueMicrotask(() => this.deliver(local));
   }
 
-  /** Mutes or unmutes the microphone on Live's side (the model then hears silence). */
-  setMuted(muted: boolean): void {
-    if (!this.dialect.isStarted) return;
-    this.sendWire([{ type: muted ? 'session.input_audio.mute' : 'session.input_audio.unmute', event_id: this.nextEventId() }]);
+  /** Mutes or unmutes the model's input on Live's side (held, like everything, until the session has started). */
+  muteInput(muted: boolean): void {
+    this.sendWire(this.dialect.liveCommand({ type: muted ? 'session.input_audio.mute' : 'session.input_audio.unmute', event_id: this.nextEventId() }));
   }
 
   /** Asks Live to close the session and waits (briefly) for `session.closed` and its final usage. */
@@ -69,7 +69,7 @@ export class LiveTransport extends EventEmitter implements ListeningTransport {
   private async closeSession(code: number, reason: string): Promise<void> {
     if (this.inner.isOpen && this.dialect.isStarted) {
       const closed = new Promise<void>((resolve) => { this.sessionClosed = resolve; });
-      this.inner.send(JSON.stringify({ type: 'session.close', event_id: this.nextEventId() }));
+      this.sendWire([{ type: 'session.close', event_id: this.nextEventId() }]);
       let timer: NodeJS.Timeout | undefined;
       const waited = new Promise<void>((resolve) => { timer = setTimeout(resolve, this.options.closeWaitMs ?? 2000); });
       await Promise.race([closed, waited]);
@@ -90,6 +90,7 @@ export class LiveTransport extends EventEmitter implements ListeningTransport {
       this.emit('message', text);
       return;
     }
+    this.emit('wire', 'server', parsed);
     const events = this.dialect.serverFromWire(parsed);
     this.deliver(events);
     if (parsed.type === 'session.closed') this.sessionClosed?.();
@@ -100,7 +101,10 @@ export class LiveTransport extends EventEmitter implements ListeningTransport {
   }
 
   private sendWire(events: readonly WireEvent[]): void {
-    for (const event of events) this.inner.send(JSON.stringify(event));
+    for (const event of events) {
+      this.emit('wire', 'client', event);
+      this.inner.send(JSON.stringify(event));
+    }
   }
 
   private nextEventId(): string {

@@ -14,6 +14,7 @@ import { ProtocolFailure } from '../protocol-failure.js';
 import { newId } from '../ids.js';
 import { LiveTimeline } from './live-timeline.js';
 import { localVoiceFor, parseLiveStart, type LiveStartRequest } from './live-start.js';
+import { liveAudioEdge, type LiveAudioEdge } from './live-audio-edge.js';
 
 /** The GA session inside, as the socket server drives it. */
 export interface InnerSession {
@@ -43,6 +44,8 @@ export class LiveServerSession {
   private startClientEventId: string | undefined;
   private resource: LiveSessionResource | undefined;
   private timeline: LiveTimeline | undefined;
+  /** PCM16 at 16 kHz on the wire is 24 kHz inside. */
+  private edge: LiveAudioEdge | undefined;
   private muted = false;
   private closed = false;
 
@@ -118,6 +121,7 @@ export class LiveServerSession {
     this.started = request;
     this.startClientEventId = clientEventId;
     this.timeline = new LiveTimeline(liveBytesPerMs(request.format));
+    this.edge = liveAudioEdge(request.format);
     const format = gaFormat(request.format);
     this.toInner({
       type: 'session.update', event_id: START_EVENT,
@@ -137,7 +141,8 @@ export class LiveServerSession {
     const bytes = Buffer.from(event.audio, 'base64');
     this.timeline!.inputAudio(bytes.length);
     // Muted: the model hears silence, and the session's time goes on.
-    const audio = this.muted ? silenceLike(bytes.length, this.started!.format).toString('base64') : event.audio;
+    const heard = this.muted ? silenceLike(bytes.length, this.started!.format) : bytes;
+    const audio = this.edge!.inbound(heard).toString('base64');
     this.toInner({ type: 'input_audio_buffer.append', audio, ...(clientEventId ? { event_id: clientEventId } : {}) });
   }
 
@@ -188,14 +193,21 @@ export class LiveServerSession {
       case 'response.created':
         return timeline.replyStarted();
       case 'response.output_audio.delta':
-        timeline.outputAudio(Buffer.byteLength(String(event.delta), 'base64'));
-        return this.send({ type: 'session.output_audio.delta', delta: String(event.delta) });
+        return this.outputAudio(this.edge!.outbound(Buffer.from(String(event.delta), 'base64')));
+      case 'response.output_audio.done':
+        return this.outputAudio(this.edge!.endOutbound());
       case 'response.output_audio_transcript.delta':
         return this.send({ type: 'session.output_transcript.delta', event_id: newId('event'), delta: String(event.delta), ...startEnd(timeline.outputTranscriptSpan()) });
       case 'response.done':
         return this.send({ type: 'session.usage.updated', event_id: newId('event'), usage: { seconds: timeline.seconds } });
       default:
     }
+  }
+
+  private outputAudio(wire: Buffer): void {
+    if (wire.length === 0) return;
+    this.timeline!.outputAudio(wire.length);
+    this.send({ type: 'session.output_audio.delta', delta: wire.toString('base64') });
   }
 
   private sessionStarted(event: Json): void {

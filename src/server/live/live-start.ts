@@ -15,8 +15,8 @@ const DEFAULT_VOICE = 'marin';
 
 /**
  * Checks a `session.start` as Live does: only SessionConfig keys, a model, one audio
- * format for both directions. kaiwa serve speaks PCM16 at 24 kHz and G.711 at 8 kHz, and
- * runs no Responses or Decisions backend, so those are refused with a clear error.
+ * format for both directions (PCM16 at 16 or 24 kHz, G.711 at 8 kHz). kaiwa serve runs
+ * no Responses or Decisions backend, so those are refused with a clear error.
  */
 export function parseLiveStart(value: unknown): LiveStartRequest {
   if (value === undefined) throw missingParameter('session');
@@ -40,10 +40,8 @@ function parseFormat(value: unknown): LiveAudioFormat {
   if (value === undefined) return { type: 'audio/pcm', rate: 24000 };
   if (!isRecord(value)) throw invalidType('session.audio.format', 'an object', value);
   if (value.type === 'audio/pcm') {
-    if (value.rate !== 24000) {
-      throw new ProtocolFailure('kaiwa serve speaks PCM at 24000 Hz (Live also allows 16000, which it does not support).', 'unsupported_audio_format', 'session.audio.format.rate');
-    }
-    return { type: 'audio/pcm', rate: 24000 };
+    if (value.rate !== 24000 && value.rate !== 16000) throw invalidValue('session.audio.format.rate', value.rate, ['16000', '24000']);
+    return { type: 'audio/pcm', rate: value.rate };
   }
   if (value.type === 'audio/pcmu' || value.type === 'audio/pcma') {
     if (value.rate !== undefined && value.rate !== 8000) throw invalidValue('session.audio.format.rate', value.rate);

@@ -18,6 +18,7 @@ import { CONVERSATION_WAV, type EventRecord, type RecordedEvent } from '../../re
 import { fromBetaFormat, fromGaFormat, type AudioFormatName } from '../../protocol/audio-format.js';
 import type { WireAudioFormat } from '../../protocol/events.js';
 import { defaultSession, sessionForWire } from '../session-state.js';
+import { UsageError } from '../../errors.js';
 import { WavChannelReader } from './wav-channel-reader.js';
 
 export interface ScriptedEvent {
@@ -47,6 +48,9 @@ export interface ReplayScript {
 
 export function loadReplayScript(dir: string): ReplayScript {
   const recording = readRecording(dir);
+  if (recording.protocol !== undefined) {
+    throw new UsageError(`${dir} is a recording of ${recording.protocol === 'live' ? 'GPT-Live' : recording.protocol} frames; kaiwa serve replays recordings of Realtime API sessions only`);
+  }
   return { ...buildReplayScript(recording.records, recording.model), dir, wavPath: recording.wavPath, skippedLines: recording.skippedLines };
 }
 
