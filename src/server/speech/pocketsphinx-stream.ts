@@ -2,7 +2,8 @@
  * The streaming recognizer: warm Python processes (pocketsphinx-stream.py, on Debian's
  * python3-pocketsphinx), each holding a pool of decoders, fed each user turn's audio as
  * it arrives. Utterances are multiplexed over a process's stdin by id; results come back
- * as JSON lines. A process decodes on one core at about 0.2× real time, so turns spoken
+ * as JSON lines. A process decodes on one core at about 0.2× real time (its fast search,
+ * for audio streamed faster than that, at about 0.15×, with no pass at the end), so turns spoken
  * at the same time spread over up to one process per core; a lone speaker always gets
  * the first one (and its decoders, already adapted to the voice). A process that dies
  * fails the utterances it held (their turns fall back to batch recognition) and is
@@ -15,7 +16,8 @@ import { fileURLToPath } from 'node:url';
 import { availableParallelism } from 'node:os';
 import { int16ToBuffer } from '../../audio/pcm16.js';
 import type { LiveUtterance, StreamingRecognizer } from './streaming-recognizer.js';
-import { SegmentedUtterance, type SegmentChannel } from './segmented-utterance.js';
+import { SegmentedUtterance, type DecodingSpeed, type SegmentChannel } from './segmented-utterance.js';
+import { InputPace } from './input-pace.js';
 import { findOnPath, findPocketsphinxModel, type PocketsphinxModel } from './pocketsphinx-install.js';
 import { setChildReferenced, trackSpeechChild } from './speech-children.js';
 import { POCKETSPHINX_RATE } from './pocketsphinx-batch.js';
@@ -26,6 +28,8 @@ export interface StreamingInstall {
   model: PocketsphinxModel;
   /** Defaults to one per core, at most 4. */
   maxProcesses?: number;
+  /** The clock that tells how fast audio arrives (tests pass their own). */
+  now?: () => number;
 }
 
 export interface StreamingLocations {
@@ -33,6 +37,7 @@ export interface StreamingLocations {
   python?: string;
   modelDir?: string;
   maxProcesses?: number;
+  now?: () => number;
 }
 
 const SCRIPT = fileURLToPath(new URL('./pocketsphinx-stream.py', import.meta.url));
@@ -41,6 +46,8 @@ const READY_TIMEOUT_MS = 20_000;
 /** A segment decodes at about 0.2× real time; this only catches a hung process. */
 const RESULT_TIMEOUT_MS = 15_000;
 const HEADER_BYTES = 9;
+/** The payload of a segment start that asks for the fast search. */
+const FAST_SEARCH = Buffer.from('fast');
 
 type Op = 'S' | 'A' | 'E' | 'R';
 
@@ -66,6 +73,7 @@ export class PocketsphinxStream implements StreamingRecognizer {
   private nextId = 0;
   private closed = false;
   private readonly maxProcesses: number;
+  private readonly decoded: Record<DecodingSpeed, number> = { thorough: 0, fast: 0 };
 
   constructor(private readonly install: StreamingInstall) {
     this.maxProcesses = Math.max(1, install.maxProcesses ?? Math.min(availableParallelism(), 4));
@@ -81,8 +89,13 @@ export class PocketsphinxStream implements StreamingRecognizer {
     return this.workers.length;
   }
 
+  /** Segments decoded so far by each search, as the processes reported them (for tests and diagnostics). */
+  get segmentsDecoded(): Readonly<Record<DecodingSpeed, number>> {
+    return { ...this.decoded };
+  }
+
   begin(sampleRate: number): LiveUtterance {
-    return new SegmentedUtterance(this.channel(++this.nextId), sampleRate);
+    return new SegmentedUtterance(this.channel(++this.nextId), sampleRate, new InputPace(this.install.now));
   }
 
   close(): void {
@@ -98,13 +111,13 @@ export class PocketsphinxStream implements StreamingRecognizer {
     const alive = () => bound !== undefined && !bound.retired;
     return {
       sampleRate: POCKETSPHINX_RATE,
-      start: () => {
+      start: (speed: DecodingSpeed) => {
         if (this.closed) return;
         if (!alive()) {
           bound = this.leastBusyWorker();
           bound.utterances++;
         }
-        this.send(bound!, 'S', id);
+        this.send(bound!, 'S', id, speed === 'fast' ? FAST_SEARCH : undefined);
       },
       audio: (samples) => {
         if (alive()) this.send(bound!, 'A', id, int16ToBuffer(samples));
@@ -163,7 +176,7 @@ export class PocketsphinxStream implements StreamingRecognizer {
 
   /** Handles one line of the process's output; true for its ready line. */
   private onLine(worker: Worker, line: string): boolean {
-    let message: { ready?: boolean; id?: number; text?: string; error?: string };
+    let message: { ready?: boolean; id?: number; text?: string; error?: string; fast?: boolean };
     try {
       message = JSON.parse(line) as typeof message;
     } catch {
@@ -177,7 +190,10 @@ export class PocketsphinxStream implements StreamingRecognizer {
     if (queue!.length === 0) worker.waiting.delete(message.id);
     clearTimeout(waiter.timer);
     if (typeof message.error === 'string') waiter.reject(new Error(`pocketsphinx stream: ${message.error}`));
-    else waiter.resolve(message.text ?? '');
+    else {
+      this.decoded[message.fast ? 'fast' : 'thorough']++;
+      waiter.resolve(message.text ?? '');
+    }
     if (worker.waiting.size === 0) setChildReferenced(worker.child, false);
     return false;
   }
@@ -234,7 +250,8 @@ export async function findStreamingRecognizer(locations: StreamingLocations = {}
   if (!python) return { missing: 'python3 is not installed (apt-get install python3-pocketsphinx)' };
   const model = findPocketsphinxModel(locations.modelDir);
   if (typeof model === 'string') return { missing: model };
-  const recognizer = new PocketsphinxStream({ python, model, ...(locations.maxProcesses ? { maxProcesses: locations.maxProcesses } : {}) });
+  const { maxProcesses, now } = locations;
+  const recognizer = new PocketsphinxStream({ python, model, ...(maxProcesses ? { maxProcesses } : {}), ...(now ? { now } : {}) });
   try {
     await recognizer.start();
   } catch (error) {

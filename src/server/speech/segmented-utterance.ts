@@ -3,15 +3,28 @@
  * one (its words are decoded during the silence that may end the turn), each resumption
  * starts the next, and the turn's transcript is their words in order. Cutting at pauses
  * costs little accuracy: the language model loses context only where the speaker did.
+ *
+ * Audio streamed faster than real time is decoded with a faster search (see
+ * DecodingSpeed), so the words are ready soon after the last of it arrives. The first
+ * segment starts once the pace is known (a quarter of a second at most); its audio waits
+ * here until then.
  */
 import { StreamingResampler } from '../../audio/resample.js';
 import { bufferToInt16 } from '../../audio/pcm16.js';
 import type { LiveUtterance } from './streaming-recognizer.js';
+import { InputPace } from './input-pace.js';
+
+/**
+ * `thorough`: the recognizer's full search, for speech that arrives as it is spoken;
+ * `fast`: a narrower one that keeps up with audio streamed several times faster than
+ * real time, at some cost in accuracy.
+ */
+export type DecodingSpeed = 'thorough' | 'fast';
 
 /** One decoding channel of a recognizer, at its own sample rate. */
 export interface SegmentChannel {
   readonly sampleRate: number;
-  start(): void;
+  start(speed: DecodingSpeed): void;
   audio(samples: Int16Array): void;
   /** Ends the open segment; resolves its words. */
   end(): Promise<string>;
@@ -27,22 +40,31 @@ export class SegmentedUtterance implements LiveUtterance {
   private state: 'speaking' | 'paused' | 'over' = 'speaking';
   private paused: Int16Array[] = [];
   private pausedSamples = 0;
+  /** Audio of the first segment, until the pace is known and the segment starts. */
+  private unstarted: Int16Array[] | undefined = [];
   private readonly resampler: StreamingResampler | undefined;
 
-  constructor(private readonly channel: SegmentChannel, sampleRate: number) {
+  constructor(
+    private readonly channel: SegmentChannel,
+    private readonly sampleRate: number,
+    private readonly pace: InputPace = new InputPace(),
+  ) {
     this.resampler = sampleRate === channel.sampleRate ? undefined : new StreamingResampler(sampleRate, channel.sampleRate);
-    channel.start();
   }
 
   write(pcm: Buffer): void {
     if (this.state === 'over' || pcm.length === 0) return;
     const input = bufferToInt16(pcm);
+    this.pace.note((input.length / this.sampleRate) * 1000);
     const samples = this.resampler ? this.resampler.push(input) : input;
-    if (this.state === 'speaking') this.channel.audio(samples);
-    else this.keepPaused(samples);
+    if (this.state === 'paused') return this.keepPaused(samples);
+    if (!this.unstarted) return this.channel.audio(samples);
+    this.unstarted.push(samples);
+    if (this.pace.settled) this.startFirstSegment();
   }
 
   pause(): Promise<string> {
+    this.startFirstSegment();
     if (this.state === 'speaking') {
       this.endSegment();
       this.state = 'paused';
@@ -54,7 +76,7 @@ export class SegmentedUtterance implements LiveUtterance {
 
   resume(): void {
     if (this.state !== 'paused') return;
-    this.channel.start();
+    this.channel.start(this.speed());
     for (const samples of this.paused) this.channel.audio(samples);
     this.paused = [];
     this.pausedSamples = 0;
@@ -63,6 +85,7 @@ export class SegmentedUtterance implements LiveUtterance {
 
   finish(): Promise<string> {
     if (this.state === 'over') return Promise.reject(new Error('live utterance already finished or aborted'));
+    this.startFirstSegment();
     if (this.state === 'speaking') {
       const tail = this.resampler?.flush();
       if (tail?.length) this.channel.audio(tail);
@@ -77,6 +100,18 @@ export class SegmentedUtterance implements LiveUtterance {
     if (this.state === 'over') return;
     this.state = 'over';
     this.channel.release();
+  }
+
+  private startFirstSegment(): void {
+    const waiting = this.unstarted;
+    if (!waiting || this.state === 'over') return;
+    this.unstarted = undefined;
+    this.channel.start(this.speed());
+    for (const samples of waiting) this.channel.audio(samples);
+  }
+
+  private speed(): DecodingSpeed {
+    return this.pace.verdict() === 'fast' ? 'fast' : 'thorough';
   }
 
   private words(): Promise<string> {

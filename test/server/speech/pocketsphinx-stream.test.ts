@@ -17,18 +17,24 @@ const VOICE = { voice: 'en-us+f5', wordsPerMinute: 160 };
 const MAX_WER = 0.5;
 
 let recognizer: PocketsphinxStream | undefined;
+/** The recognizer's clock: audio fed by speak() arrives as it would be spoken. */
+let clockMs = 0;
+const now = () => clockMs;
 
 before(async () => {
-  const found = await findStreamingRecognizer();
+  const found = await findStreamingRecognizer({ now });
   assert.ok('recognizer' in found, `the streaming recognizer did not start: ${'missing' in found ? found.missing : ''}`);
   recognizer = found.recognizer;
 });
 after(() => recognizer?.close());
 
-/** Feeds 20 ms chunks, as appends arrive. */
-function speak(utterance: LiveUtterance, pcm: Buffer, rate: number): void {
+/** Feeds 20 ms chunks as appends arrive, `speed` times faster than real time on the recognizer's clock. */
+function speak(utterance: LiveUtterance, pcm: Buffer, rate: number, speed = 1): void {
   const chunk = (rate / 50) * 2;
-  for (let offset = 0; offset < pcm.length; offset += chunk) utterance.write(pcm.subarray(offset, offset + chunk));
+  for (let offset = 0; offset < pcm.length; offset += chunk) {
+    utterance.write(pcm.subarray(offset, offset + chunk));
+    clockMs += 20 / speed;
+  }
 }
 
 const spoken = (text: string, rate = 24000) => int16ToBuffer(espeakSpeechAt(text, rate, VOICE));
@@ -61,9 +67,30 @@ test('a turn with a pause in it is recognized as its two segments, in order', as
   assert.ok(words.indexOf('coffee') < words.indexOf('station'), words);
 });
 
+test('audio streamed 4× faster than real time is decoded by the fast search; the full search still works after it on the same decoder', async () => {
+  const [first, second] = ['i would like a cup of coffee with milk', 'where is the nearest train station'];
+  const before = recognizer!.segmentsDecoded;
+  const streamed = recognizer!.begin(24000);
+  speak(streamed, spoken(first), 24000, 4);
+  assert.match(await streamed.finish(), /coffee/);
+  const afterFast = recognizer!.segmentsDecoded;
+  assert.deepEqual([afterFast.fast - before.fast, afterFast.thorough - before.thorough], [1, 0]);
+
+  const live = recognizer!.begin(24000);
+  speak(live, spoken(second), 24000, 4);
+  live.pause(); // the rest arrives as it is spoken
+  speak(live, Buffer.alloc(24000 * 2), 24000);
+  live.resume();
+  speak(live, spoken(first), 24000);
+  const words = await live.finish();
+  assert.match(words, /station.*coffee/);
+  const afterBoth = recognizer!.segmentsDecoded;
+  assert.deepEqual([afterBoth.fast - afterFast.fast, afterBoth.thorough - afterFast.thorough], [1, 1]);
+});
+
 test('utterances run side by side, on a process per core, without mixing their audio', async () => {
   const sentences = ['the weather today is cold and windy', 'can you tell me what time it is'];
-  const found = await findStreamingRecognizer({ maxProcesses: 3 });
+  const found = await findStreamingRecognizer({ maxProcesses: 3, now });
   assert.ok('recognizer' in found);
   const recognizer = found.recognizer;
   after(() => recognizer.close());
@@ -71,13 +98,14 @@ test('utterances run side by side, on a process per core, without mixing their a
   // One speaker at a time: always the first process (its decoders know the voice).
   for (let turn = 0; turn < 3; turn++) {
     const utterance = recognizer.begin(16000);
-    utterance.write(audio[0]!);
+    speak(utterance, audio[0]!, 16000);
     await utterance.finish();
   }
   assert.equal(recognizer.processCount, 1);
   const utterances = sentences.map(() => recognizer.begin(16000));
   for (let offset = 0; offset < Math.max(...audio.map((pcm) => pcm.length)); offset += 640) {
     utterances.forEach((utterance, i) => utterance.write(audio[i]!.subarray(offset, offset + 640)));
+    clockMs += 20;
   }
   const words = await Promise.all(utterances.map((utterance) => utterance.finish()));
   assert.ok(wordErrorRate(sentences.map((reference, i) => ({ reference, hypothesis: words[i]! }))) < MAX_WER, JSON.stringify(words));

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SegmentedUtterance, type SegmentChannel } from '../../../src/server/speech/segmented-utterance.js';
+import { SegmentedUtterance, type DecodingSpeed, type SegmentChannel } from '../../../src/server/speech/segmented-utterance.js';
+import { InputPace } from '../../../src/server/speech/input-pace.js';
 import { int16ToBuffer } from '../../../src/audio/pcm16.js';
 
 /** Records the calls; each segment's words are the number of samples it got, or a failure. */
@@ -11,7 +12,10 @@ class FakeChannel implements SegmentChannel {
 
   constructor(readonly sampleRate: number, private readonly settle: 'now' | 'later' = 'now') {}
 
-  start(): void {
+  readonly speeds: DecodingSpeed[] = [];
+
+  start(speed: DecodingSpeed): void {
+    this.speeds.push(speed);
     this.log.push('start');
     this.samples = 0;
   }
@@ -84,4 +88,41 @@ test('a failed segment fails the transcript; an aborted utterance leaves no unha
   aborted.write(ms(100, 16000));
   assert.deepEqual(channel.log.slice(-3), ['audio', 'end', 'release']);
   await new Promise((resolve) => setImmediate(resolve));
+});
+
+test('the first segment starts once the pace is known, with all its audio in order; fast audio gets the fast search', async () => {
+  const clock = { ms: 0 };
+  const channel = new FakeChannel(16000);
+  const utterance = new SegmentedUtterance(channel, 16000, new InputPace(() => clock.ms));
+  for (let i = 0; i < 20; i++) {
+    utterance.write(ms(20, 16000));
+    clock.ms += 5;
+  }
+  assert.deepEqual(channel.log, [], '400 ms of audio in 100 ms: not yet known');
+  for (let i = 0; i < 30; i++) {
+    utterance.write(ms(20, 16000));
+    clock.ms += 5;
+  }
+  assert.deepEqual(channel.log, ['start', 'audio']);
+  utterance.pause();
+  for (let i = 0; i < 60; i++) {
+    utterance.write(ms(20, 16000));
+    clock.ms += 20;
+  }
+  utterance.resume();
+  assert.equal(await utterance.finish(), '16000 samples 16000 samples', 'no audio lost while the pace was unknown; the pause keeps its last second');
+  assert.deepEqual(channel.speeds, ['fast', 'thorough'], 'the speech after the pause came as it is spoken');
+});
+
+test('a turn shorter than the time it takes to know the pace is decoded thoroughly when it ends', async () => {
+  const clock = { ms: 0 };
+  const channel = new FakeChannel(16000);
+  const utterance = new SegmentedUtterance(channel, 16000, new InputPace(() => clock.ms));
+  for (let i = 0; i < 5; i++) {
+    utterance.write(ms(20, 16000));
+    clock.ms += 20;
+  }
+  assert.deepEqual(channel.log, []);
+  assert.equal(await utterance.finish(), '1600 samples');
+  assert.deepEqual(channel.speeds, ['thorough']);
 });
