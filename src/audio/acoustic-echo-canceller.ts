@@ -2,6 +2,7 @@ import { BlockEchoFilter } from './block-echo-filter.js';
 import { DelayLine } from './delay-line.js';
 import { DoubleTalkDetector } from './double-talk-detector.js';
 import { EchoDelayEstimator } from './echo-delay-estimator.js';
+import { EchoDriftTracker } from './echo-drift-tracker.js';
 import { EchoLossMeter } from './echo-loss-meter.js';
 import { NoiseFloor } from './noise-floor.js';
 import { ResidualEchoSuppressor } from './residual-echo-suppressor.js';
@@ -11,6 +12,8 @@ export interface AcousticEchoCancellerOptions {
   maxDelayMs?: number;
   /** Room reverberation the adaptive filter models after the delay (default 128 ms). */
   tailMs?: number;
+  /** Diagnostics: sees each block's microphone and linear-filter residual (offline analysis). */
+  onBlock?: (mic: Float64Array, residual: Float64Array) => void;
 }
 
 export interface EchoCancellerStatus {
@@ -44,10 +47,8 @@ const TRUSTED_ERLE_DB = 15;
 const WRONG_DELAY_SECONDS = 3;
 /** Mean square (PCM16 units) above which the reference counts as sound: -50 dBFS. */
 const ACTIVE_MEAN_SQUARE = 100 * 100;
-/** Realigning moves the filter's taps; smaller drifts than this are left to the filter. */
-const REALIGN_MS = 4;
-/** Larger moves than this are a different path: start learning again. */
-const SAME_PATH_MS = 40;
+/** A delay estimate this close to the alignment held is drift, left to the drift tracker. */
+const REALIGN_MS = 2;
 
 /**
  * Acoustic echo cancellation on kaiwa's own audio, with no help from the sound server:
@@ -75,11 +76,15 @@ export class AcousticEchoCanceller {
   private readonly filter: BlockEchoFilter;
   private readonly estimator: EchoDelayEstimator;
   private readonly line: DelayLine;
+  private readonly drift: EchoDriftTracker;
+  private readonly previousMic: Float64Array;
   private readonly suppressor: ResidualEchoSuppressor;
   private readonly meter: EchoLossMeter;
   private readonly noise = new NoiseFloor();
   private readonly doubleTalk = new DoubleTalkDetector();
   private readonly marginSamples: number;
+  private readonly onBlock: AcousticEchoCancellerOptions['onBlock'];
+  /** Samples (fractional) by which the reference is delayed for the filter: the echo path's, less the margin. */
   private bulkDelay: number | undefined;
   private readonly micBlock: Float64Array;
   private readonly refBlock: Float64Array;
@@ -109,6 +114,7 @@ export class AcousticEchoCanceller {
     const maxDelayMs = options.maxDelayMs ?? 600;
     const tailMs = options.tailMs ?? 128;
     this.blockSize = 2 ** Math.round(Math.log2(sampleRate / 100));
+    this.onBlock = options.onBlock;
     const N = this.blockSize;
     // The filter takes the reference one block before the delay found: the estimate lands
     // on the strongest reflection, not the first, and the path must be causal for it.
@@ -117,6 +123,8 @@ export class AcousticEchoCanceller {
     this.filter = new BlockEchoFilter(N, partitions, sampleRate);
     this.estimator = new EchoDelayEstimator(sampleRate, maxDelayMs);
     this.line = new DelayLine(this.estimator.maxDelaySamples + 2 * N);
+    this.drift = new EchoDriftTracker(N, sampleRate);
+    this.previousMic = new Float64Array(N);
     this.suppressor = new ResidualEchoSuppressor(N, sampleRate);
     this.meter = new EchoLossMeter(N / sampleRate);
     this.micBlock = new Float64Array(N);
@@ -172,11 +180,14 @@ export class AcousticEchoCanceller {
     this.filteredBlocks = filtering ? this.filteredBlocks + 1 : 0;
     if (filtering) this.filter.process(this.micBlock, this.aligned, this.residual, this.echo);
     else this.residual.set(this.micBlock);
+    this.followDrift(filtering, active);
+    this.previousMic.set(this.micBlock);
     const residualEnergy = energy(this.residual);
+    this.onBlock?.(this.micBlock, this.residual);
     const noise = this.noise.update(micEnergy / N) * N;
     const coupling = this.meter.coupling;
     const erleDb = this.meter.erleDb;
-    const talking = this.doubleTalk.update(residualEnergy, referenceEnergy, coupling, locked ? erleDb : 0, noise);
+    const talking = this.doubleTalk.update(micEnergy, residualEnergy, referenceEnergy, coupling, locked ? erleDb : 0, noise);
     const echoOnly = locked && active && micEnergy > 4 * noise && !talking;
     // The filter's reference window of one block ago is the far end as its echo arrives now.
     if (filtering) this.filter.referencePower(1, this.arriving);
@@ -196,7 +207,7 @@ export class AcousticEchoCanceller {
     });
     this.pushOutput(this.cleaned);
     const state = this.state;
-    state.delayMs = locked ? ((this.estimator.estimate.delaySamples ?? 0) * 1000) / this.sampleRate : undefined;
+    state.delayMs = locked ? ((this.bulkDelay! + this.marginSamples) * 1000) / this.sampleRate : undefined;
     state.farEndActive = active;
     state.doubleTalk = talking;
     state.echoAudible = active && micEnergy > 4 * noise && !talking;
@@ -206,6 +217,26 @@ export class AcousticEchoCanceller {
     state.holding = locked && this.meter.blocks >= 10 && this.meter.attenuationDb >= CONVERGED_DB;
     state.converged = state.holding && this.meter.erleDb >= MIN_LINEAR_ERLE_DB;
     this.dropWrongDelay(locked, active);
+  }
+
+  /**
+   * Moves the alignment with the drift between the speaker's and the microphone's clocks:
+   * by the rate learnt every block, and by what the tracker measured while the far end
+   * plays into the filter (its reference window one block back is the one whose echo the
+   * microphone's last two blocks hold). A voice talking over the echo only blurs the
+   * correlation (weighed by its confidence); a detector of double talk could not be
+   * trusted here, since a misaligned filter leaves a residual that looks like one.
+   */
+  private followDrift(filtering: boolean, usable: boolean): void {
+    if (this.bulkDelay === undefined) return;
+    let correction: number;
+    if (filtering) {
+      const reference = this.filter.referenceSpectrum(1);
+      correction = this.drift.update(this.previousMic, this.micBlock, reference.re, reference.im, usable);
+    } else {
+      correction = this.drift.drift;
+    }
+    this.bulkDelay = Math.max(DelayLine.MIN_FRACTIONAL_DELAY, this.bulkDelay + correction);
   }
 
   /**
@@ -256,26 +287,25 @@ export class AcousticEchoCanceller {
     this.activeSinceLock = 0;
   }
 
+  /**
+   * A new delay estimate. Near the alignment held it is drift, which the drift tracker
+   * follows more finely. Farther, the timeline jumped (the output device restarted) or
+   * the path changed: the alignment moves to it and the filter keeps what it learnt,
+   * since it models the room relative to the aligned reference, which moved with the echo
+   * (a filter that no longer fits is dropped by `dropWrongDelay`).
+   */
   private realign(): void {
     const delay = this.estimator.estimate.delaySamples;
     if (delay === undefined) return;
-    const target = Math.max(0, Math.round(delay - this.marginSamples));
+    const target = Math.max(DelayLine.MIN_FRACTIONAL_DELAY, delay - this.marginSamples);
     const from = this.bulkDelay ?? this.previousBulkDelay;
     this.previousBulkDelay = undefined;
-    const moved = from === undefined ? Infinity : target - from;
-    const ms = (Math.abs(moved) * 1000) / this.sampleRate;
+    const ms = from === undefined ? Infinity : (Math.abs(target - from) * 1000) / this.sampleRate;
     if (ms < REALIGN_MS) {
       this.bulkDelay = from;
       return;
     }
-    if (ms <= SAME_PATH_MS) {
-      this.filter.shiftTaps(moved);
-    } else {
-      this.filter.reset();
-      this.meter.reset();
-      this.suppressor.reset();
-      this.activeSinceLock = 0;
-    }
+    this.drift.reset();
     this.bulkDelay = target;
   }
 
