@@ -45,6 +45,10 @@ try {
   writeFileSync(`${out}/spk.raw`, Buffer.from(spk.buffer, spk.byteOffset, spk.byteLength));
   writeFileSync(`${out}/micmon.raw`, Buffer.from(mic.buffer, mic.byteOffset, mic.byteLength));
   writeFileSync(`${out}/stderr.txt`, result.stderr);
+  // The peer's view, on the wall clock (events.tsv's epoch line ties kaiwa's clock to it).
+  const toWall = Date.now() - performance.now();
+  writeFileSync(`${out}/peer.tsv`, rig.proxy.log.filter((e) => e.from === 'server' && /speech_started|response.created|speech_stopped/.test(e.type))
+    .map((e) => `${e.type}\t${(e.at + toWall).toFixed(0)}\n`).join(''));
   process.stderr.write(`responses ${count(rig.proxy, 'server', 'response.created')}, speech starts ${count(rig.proxy, 'server', 'input_audio_buffer.speech_started')}\n`);
 } finally {
   await rig.close();

@@ -39,6 +39,8 @@ const lat = canceller.latencySamples;
 const half = RATE / 2;
 const db = (x: number): string => (10 * Math.log10(Math.max(x, 1e-3))).toFixed(1).padStart(6);
 let totalMic = 0; let totalOut = 0; let totalLin = 0;
+/** Half seconds whose echo left the canceller louder than -55 dBFS: what a server's VAD may take for speech. */
+const leaks: string[] = [];
 for (let at = 0; at + half <= mic.length; at += half) {
   let m = 0; let r = 0; let o = 0; let l = 0;
   for (let i = at; i < at + half; i++) {
@@ -48,9 +50,12 @@ for (let at = 0; at + half <= mic.length; at += half) {
   }
   const echoy = r > half * 1e4 || m > half * 1e3;
   if (echoy) { totalMic += m; totalOut += o; totalLin += l; }
+  const outDbfs = 10 * Math.log10(Math.max(o, 1) / half / 32768 ** 2);
+  if (r > half * 1e4 && outDbfs > -55) leaks.push(`${(at / RATE).toFixed(1)} s (${outDbfs.toFixed(0)} dBFS)`);
   console.log(`${(at / RATE).toFixed(1).padStart(5)} s  ref ${db(r / half)}  mic ${db(m / half)}  linear ERLE ${db(m / Math.max(l, 1))} dB  attenuation ${db(m / Math.max(o, 1))} dB`);
 }
 console.log(`overall (windows with far end): linear ${(10 * Math.log10(totalMic / Math.max(totalLin, 1))).toFixed(1)} dB, attenuation ${(10 * Math.log10(totalMic / Math.max(totalOut, 1))).toFixed(1)} dB`);
+console.log(`leaks above -55 dBFS while the far end played: ${leaks.length ? leaks.join(', ') : 'none'}`);
 console.log(`status: ${JSON.stringify(canceller.status)}`);
 console.log(`CPU ${((cpu.user + cpu.system) / 1e6 / seconds * 100).toFixed(2)} % of a core over ${seconds.toFixed(1)} s`);
 if (argv.includes('--out')) writeFileSync(option('--out', ''), Buffer.from(out.buffer));

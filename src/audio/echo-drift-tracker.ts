@@ -1,7 +1,7 @@
 import { RealFft } from './real-fft.js';
 
-/** Cross-spectra gathered per measurement: about half a second of far end (in windows of two blocks). */
-const WINDOWS_PER_MEASUREMENT_SECONDS = 0.5;
+/** Cross-spectra gathered per measurement: a quarter of a second of far end (in windows of two blocks). */
+const WINDOWS_PER_MEASUREMENT_SECONDS = 0.25;
 /** The echo is looked for this far either side of where it should be (ms). */
 const SEARCH_MS = 2.5;
 /** Only bins where speech carries the echo weigh in (Hz). */
@@ -10,8 +10,10 @@ const HIGH_HZ = 6000;
 /** A peak must stand this far above the correlation's RMS. */
 const MIN_CONFIDENCE = 6;
 /** Share of a measured offset corrected at once, and the share that goes into the drift rate. */
-const PHASE_GAIN = 0.6;
-const RATE_GAIN = 0.15;
+const PHASE_GAIN = 0.7;
+const RATE_GAIN = 0.05;
+/** A larger offset is a step (the speaker ran dry for a moment), not drift: it does not teach the rate. */
+const DRIFT_STEP = 1;
 /** Fastest drift followed: 1000 ppm (a tenth of a percent between two sound cards' clocks). */
 const MAX_RATE = 1e-3;
 
@@ -25,7 +27,7 @@ const MAX_RATE = 1e-3;
  *
  * Every other block the microphone's last two blocks are cross-correlated with the
  * aligned reference window that should hold their echo (GCC-PHAT over the speech band,
- * at the stream's full rate); after half a second of far end the peak's offset from zero
+ * at the stream's full rate); after a quarter of a second of far end the peak's offset from zero
  * (parabola between samples) is the misalignment. A second-order loop corrects the
  * delay by part of it and learns the drift rate, which keeps moving the delay between
  * measurements and while the far end is silent.
@@ -98,7 +100,9 @@ export class EchoDriftTracker {
     const blocks = this.blocksSinceMeasurement;
     this.reset();
     if (offset === undefined) return this.rate;
-    this.rate = Math.max(-MAX_RATE * this.blockSize, Math.min(MAX_RATE * this.blockSize, this.rate + (RATE_GAIN * offset) / blocks));
+    if (Math.abs(offset) < DRIFT_STEP) {
+      this.rate = Math.max(-MAX_RATE * this.blockSize, Math.min(MAX_RATE * this.blockSize, this.rate + (RATE_GAIN * offset) / blocks));
+    }
     return this.rate + PHASE_GAIN * offset;
   }
 

@@ -15,6 +15,8 @@ export function echoDumpTap(dir: string | undefined): EchoGuardTap | undefined {
   const file = (name: string): string => join(dir, name);
   for (const name of ['mic.raw', 'ref.raw', 'out.raw']) appendFileSync(file(name), Buffer.alloc(0), { flag: 'w' });
   appendFileSync(file('events.tsv'), 'kind\tat\ttime\tsamples\n', { flag: 'w' });
+  // Ties kaiwa's clock to the wall clock, for events other processes log (Date.now()).
+  appendFileSync(file('events.tsv'), `epoch\t${performance.now().toFixed(3)}\t${Date.now()}\t0\n`);
   const bytes = (samples: Int16Array): Buffer => Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength);
   const event = (kind: string, at: number, time: number, samples: number): void =>
     appendFileSync(file('events.tsv'), `${kind}\t${at.toFixed(3)}\t${time.toFixed(3)}\t${samples}\n`);
