@@ -29,21 +29,6 @@ def gcc_phat(x, y, max_lag, n):
     conf = lags[i] / (np.sqrt(np.mean(lags ** 2)) + 1e-12)
     return i - max_lag + offset, conf
 
-def track(ref, mic, max_ms, window_s=0.5, hop_s=0.5, context_s=1.0):
-    max_lag = int(max_ms * RATE / 1000)
-    win = int(window_s * RATE); hop = int(hop_s * RATE)
-    n = 1 << int(np.ceil(np.log2(win + max_lag + int(context_s * RATE))))
-    rows = []
-    for start in range(0, min(len(ref), len(mic)) - win, hop):
-        m = mic[start:start + win]
-        if np.sqrt(np.mean(m ** 2)) < 30: continue
-        a = max(0, start - max_lag)
-        r = ref[a:start + win]
-        if np.sqrt(np.mean(r ** 2)) < 100: continue
-        lag, conf = gcc_phat(r, m, max_lag + (start - a), n)
-        rows.append((start / RATE, lag + (start - a) - (start - a), conf))
-    return rows
-
 def delays(ref, mic, max_ms):
     """Per window: the delay of mic behind ref in ms, by full cross-spectrum over ref[t-max : t+win] and mic[t : t+win]."""
     max_lag = int(max_ms * RATE / 1000)
