@@ -2,7 +2,9 @@ import { BlockEchoFilter } from './block-echo-filter.js';
 import { DelayLine } from './delay-line.js';
 import { DoubleTalkDetector } from './double-talk-detector.js';
 import { EchoDelayEstimator } from './echo-delay-estimator.js';
+import { EchoDriftTracker } from './echo-drift-tracker.js';
 import { EchoLossMeter } from './echo-loss-meter.js';
+import { EchoSlipWatch } from './echo-slip-watch.js';
 import { NoiseFloor } from './noise-floor.js';
 import { ResidualEchoSuppressor } from './residual-echo-suppressor.js';
 
@@ -11,6 +13,8 @@ export interface AcousticEchoCancellerOptions {
   maxDelayMs?: number;
   /** Room reverberation the adaptive filter models after the delay (default 128 ms). */
   tailMs?: number;
+  /** Diagnostics: sees each block's microphone and linear-filter residual (offline analysis). */
+  onBlock?: (mic: Float64Array, residual: Float64Array) => void;
 }
 
 export interface EchoCancellerStatus {
@@ -44,10 +48,14 @@ const TRUSTED_ERLE_DB = 15;
 const WRONG_DELAY_SECONDS = 3;
 /** Mean square (PCM16 units) above which the reference counts as sound: -50 dBFS. */
 const ACTIVE_MEAN_SQUARE = 100 * 100;
-/** Realigning moves the filter's taps; smaller drifts than this are left to the filter. */
-const REALIGN_MS = 4;
-/** Larger moves than this are a different path: start learning again. */
-const SAME_PATH_MS = 40;
+/** The microphone holds this share of the filter's echo estimate while the estimate fits. */
+const MATCH_LOW = 0.6;
+const MATCH_HIGH = 1.6;
+/** Beyond these it plainly does not fit (a voice over the echo blurs the share, by chance, less). */
+const SLIPPED_LOW = 0.15;
+const SLIPPED_HIGH = 3;
+/** A delay estimate this close to the alignment held is drift, left to the drift tracker. */
+const REALIGN_MS = 2;
 
 /**
  * Acoustic echo cancellation on kaiwa's own audio, with no help from the sound server:
@@ -75,11 +83,16 @@ export class AcousticEchoCanceller {
   private readonly filter: BlockEchoFilter;
   private readonly estimator: EchoDelayEstimator;
   private readonly line: DelayLine;
+  private readonly drift: EchoDriftTracker;
+  private readonly previousMic: Float64Array;
   private readonly suppressor: ResidualEchoSuppressor;
   private readonly meter: EchoLossMeter;
+  private readonly slip: EchoSlipWatch;
   private readonly noise = new NoiseFloor();
   private readonly doubleTalk = new DoubleTalkDetector();
   private readonly marginSamples: number;
+  private readonly onBlock: AcousticEchoCancellerOptions['onBlock'];
+  /** Samples (fractional) by which the reference is delayed for the filter: the echo path's, less the margin. */
   private bulkDelay: number | undefined;
   private readonly micBlock: Float64Array;
   private readonly refBlock: Float64Array;
@@ -94,12 +107,18 @@ export class AcousticEchoCanceller {
   private readonly recentReference: Float64Array;
   private recentIndex = 0;
   private smearedReference = 0;
+  /** The loudest of the last three aligned blocks: the most echo the microphone can hold now. */
+  private loudestAligned = 0;
+  private lastAligned = 0;
+  private beforeLastAligned = 0;
   private quietBlocks = Infinity;
   private cutPrevious = false;
   private blocks = 0;
   private activeSinceLock = 0;
   private previousBulkDelay: number | undefined;
   private filteredBlocks = 0;
+  /** The filter slipped (the echo moved): the delay is being searched for again. */
+  private searching = false;
   private output: Int16Array;
   private outputStart = 0;
   private outputEnd: number;
@@ -109,6 +128,7 @@ export class AcousticEchoCanceller {
     const maxDelayMs = options.maxDelayMs ?? 600;
     const tailMs = options.tailMs ?? 128;
     this.blockSize = 2 ** Math.round(Math.log2(sampleRate / 100));
+    this.onBlock = options.onBlock;
     const N = this.blockSize;
     // The filter takes the reference one block before the delay found: the estimate lands
     // on the strongest reflection, not the first, and the path must be causal for it.
@@ -117,8 +137,11 @@ export class AcousticEchoCanceller {
     this.filter = new BlockEchoFilter(N, partitions, sampleRate);
     this.estimator = new EchoDelayEstimator(sampleRate, maxDelayMs);
     this.line = new DelayLine(this.estimator.maxDelaySamples + 2 * N);
+    this.drift = new EchoDriftTracker(N, sampleRate);
+    this.previousMic = new Float64Array(N);
     this.suppressor = new ResidualEchoSuppressor(N, sampleRate);
     this.meter = new EchoLossMeter(N / sampleRate);
+    this.slip = new EchoSlipWatch(N / sampleRate);
     this.micBlock = new Float64Array(N);
     this.refBlock = new Float64Array(N);
     this.aligned = new Float64Array(N);
@@ -164,7 +187,8 @@ export class AcousticEchoCanceller {
     if (locked) this.line.read(this.bulkDelay!, this.aligned);
     else this.aligned.fill(0);
     const micEnergy = energy(this.micBlock);
-    const referenceEnergy = this.referenceLevel(locked);
+    // After a slip the echo is no longer where the alignment says: judge by the whole range.
+    const referenceEnergy = this.referenceLevel(locked && !this.searching);
     const active = referenceEnergy > ACTIVE_MEAN_SQUARE * N;
     this.quietBlocks = active ? 0 : this.quietBlocks + 1;
     // Once the filter's whole tail has heard nothing, it has nothing to cancel: save the work.
@@ -172,21 +196,37 @@ export class AcousticEchoCanceller {
     this.filteredBlocks = filtering ? this.filteredBlocks + 1 : 0;
     if (filtering) this.filter.process(this.micBlock, this.aligned, this.residual, this.echo);
     else this.residual.set(this.micBlock);
+    // A filter whose echo estimate comes where there is no echo (the echo arrives later
+    // than it did: the speaker ran dry for a moment) would add it to the microphone.
+    if (filtering && energy(this.residual) > 2 * micEnergy) this.residual.set(this.micBlock);
+    this.followDrift(filtering, active);
+    this.previousMic.set(this.micBlock);
     const residualEnergy = energy(this.residual);
+    this.onBlock?.(this.micBlock, this.residual);
     const noise = this.noise.update(micEnergy / N) * N;
     const coupling = this.meter.coupling;
     const erleDb = this.meter.erleDb;
-    const talking = this.doubleTalk.update(residualEnergy, referenceEnergy, coupling, locked ? erleDb : 0, noise);
+    const talking = this.doubleTalk.update({
+      mic: micEnergy, residual: residualEnergy, reference: referenceEnergy, loudestReference: Math.max(referenceEnergy, this.loudestAligned),
+      coupling, erleDb: locked ? erleDb : 0, noise, estimate: filtering ? this.estimateFit() : 'unknown',
+    });
     const echoOnly = locked && active && micEnergy > 4 * noise && !talking;
     // The filter's reference window of one block ago is the far end as its echo arrives now.
     if (filtering) this.filter.referencePower(1, this.arriving);
-    const cautious = !locked || this.meter.erleDb < TRUSTED_ERLE_DB;
+    if (this.slip.update(echoOnly, micEnergy, residualEnergy, erleDb)) {
+      this.estimator.hurry();
+      this.searching = true;
+    } else if (this.searching && !this.slip.suspect) {
+      this.searching = false;
+    }
+    // A filter whose estimate the microphone holds while someone talks over it has not slipped.
+    const cautious = !locked || this.meter.erleDb < TRUSTED_ERLE_DB || (this.slip.suspect && !talking);
     this.suppressor.process(this.residual, filtering ? this.arriving : undefined, coupling, echoOnly, cautious, this.cleaned);
     // Before the delay is known, audio that is not clearly louder than the loudest far end
     // of the last 600 ms could be its echo (the output is a block late: last block's verdict).
     // So it is while the filter's reference windows still fill, just after the delay was found.
     const cut = this.cutPrevious;
-    const unaligned = !locked || (this.filteredBlocks > 0 && this.filteredBlocks < 3);
+    const unaligned = !locked || this.searching || (this.filteredBlocks > 0 && this.filteredBlocks < 3);
     this.cutPrevious = unaligned && active && micEnergy < 2 * referenceEnergy * Math.max(coupling, 1);
     if (cut) this.cleaned.fill(0);
     const kept = cut ? 1e-6 : this.suppressor.keptEnergy;
@@ -196,7 +236,7 @@ export class AcousticEchoCanceller {
     });
     this.pushOutput(this.cleaned);
     const state = this.state;
-    state.delayMs = locked ? ((this.estimator.estimate.delaySamples ?? 0) * 1000) / this.sampleRate : undefined;
+    state.delayMs = locked ? ((this.bulkDelay! + this.marginSamples) * 1000) / this.sampleRate : undefined;
     state.farEndActive = active;
     state.doubleTalk = talking;
     state.echoAudible = active && micEnergy > 4 * noise && !talking;
@@ -206,6 +246,46 @@ export class AcousticEchoCanceller {
     state.holding = locked && this.meter.blocks >= 10 && this.meter.attenuationDb >= CONVERGED_DB;
     state.converged = state.holding && this.meter.erleDb >= MIN_LINEAR_ERLE_DB;
     this.dropWrongDelay(locked, active);
+  }
+
+  /**
+   * Moves the alignment with the drift between the speaker's and the microphone's clocks:
+   * by the rate learnt every block, and by what the tracker measured while the far end
+   * plays into the filter (its reference window one block back is the one whose echo the
+   * microphone's last two blocks hold). A voice talking over the echo only blurs the
+   * correlation (weighed by its confidence); a detector of double talk could not be
+   * trusted here, since a misaligned filter leaves a residual that looks like one.
+   */
+  private followDrift(filtering: boolean, usable: boolean): void {
+    if (this.bulkDelay === undefined) return;
+    let correction: number;
+    if (filtering) {
+      const reference = this.filter.referenceSpectrum(1);
+      correction = this.drift.update(this.previousMic, this.micBlock, reference.re, reference.im, usable);
+    } else {
+      correction = this.drift.drift;
+    }
+    this.bulkDelay = Math.max(DelayLine.MIN_FRACTIONAL_DELAY, this.bulkDelay + correction);
+  }
+
+  /**
+   * The share of the filter's echo estimate that the microphone holds (least squares):
+   * near 1 while the filter fits the echo, whatever else the room adds, since a voice is
+   * not correlated with the estimate; far from it once the echo moved under the filter.
+   * An estimate too faint to tell by (the filter knows nothing yet, the far end is
+   * quiet), or a share neither near 1 nor far from it, is 'unknown'.
+   */
+  private estimateFit(): 'matches' | 'differs' | 'unknown' {
+    let cross = 0; let own = 0;
+    for (let i = 0; i < this.blockSize; i++) {
+      cross += this.micBlock[i]! * this.echo[i]!;
+      own += this.echo[i]! * this.echo[i]!;
+    }
+    // Beside a microphone 10 dB louder, a voice's chance correlation swamps the estimate's.
+    if (own < ACTIVE_MEAN_SQUARE * this.blockSize * 0.01) return 'unknown';
+    const share = cross / own;
+    if (share > MATCH_LOW && share < MATCH_HIGH) return 'matches';
+    return share < SLIPPED_LOW || share > SLIPPED_HIGH ? 'differs' : 'unknown';
   }
 
   /**
@@ -221,7 +301,11 @@ export class AcousticEchoCanceller {
       for (const value of this.recentReference) if (value > loudest) loudest = value;
       return loudest;
     }
-    this.smearedReference = Math.max(energy(this.aligned), 0.5 * this.smearedReference);
+    const now = energy(this.aligned);
+    this.smearedReference = Math.max(now, 0.5 * this.smearedReference);
+    this.loudestAligned = Math.max(now, this.lastAligned, this.beforeLastAligned);
+    this.beforeLastAligned = this.lastAligned;
+    this.lastAligned = now;
     return this.smearedReference;
   }
 
@@ -256,26 +340,26 @@ export class AcousticEchoCanceller {
     this.activeSinceLock = 0;
   }
 
+  /**
+   * A new delay estimate. Near the alignment held it is drift, which the drift tracker
+   * follows more finely. Farther, the timeline jumped (the output device restarted) or
+   * the path changed: the alignment moves to it and the filter keeps what it learnt,
+   * since it models the room relative to the aligned reference, which moved with the echo
+   * (a filter that no longer fits is dropped by `dropWrongDelay`).
+   */
   private realign(): void {
     const delay = this.estimator.estimate.delaySamples;
     if (delay === undefined) return;
-    const target = Math.max(0, Math.round(delay - this.marginSamples));
+    const target = Math.max(DelayLine.MIN_FRACTIONAL_DELAY, delay - this.marginSamples);
     const from = this.bulkDelay ?? this.previousBulkDelay;
     this.previousBulkDelay = undefined;
-    const moved = from === undefined ? Infinity : target - from;
-    const ms = (Math.abs(moved) * 1000) / this.sampleRate;
+    const ms = from === undefined ? Infinity : (Math.abs(target - from) * 1000) / this.sampleRate;
     if (ms < REALIGN_MS) {
       this.bulkDelay = from;
       return;
     }
-    if (ms <= SAME_PATH_MS) {
-      this.filter.shiftTaps(moved);
-    } else {
-      this.filter.reset();
-      this.meter.reset();
-      this.suppressor.reset();
-      this.activeSinceLock = 0;
-    }
+    this.drift.reset();
+    this.searching = false;
     this.bulkDelay = target;
   }
 

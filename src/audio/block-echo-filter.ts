@@ -124,49 +124,17 @@ export class BlockEchoFilter {
     Object.assign(this.diff, { avg1: 0, var1: 0, avg2: 0, var2: 0 });
   }
 
-  /**
-   * The reference will arrive `samples` later (positive) or earlier from now on: moves
-   * both filters' impulse responses the other way, so a small realignment (clock drift)
-   * keeps what was learnt instead of starting over.
-   */
-  shiftTaps(samples: number): void {
-    const shift = Math.round(samples);
-    if (shift === 0) return;
-    for (const [re, im] of [[this.backRe, this.backIm], [this.foreRe, this.foreIm]] as const) {
-      const taps = this.impulseResponse(re, im);
-      const moved = new Float64Array(taps.length);
-      for (let k = 0; k < taps.length; k++) {
-        const from = k + shift;
-        if (from >= 0 && from < taps.length) moved[k] = taps[from]!;
-      }
-      this.loadImpulseResponse(moved, re, im);
-    }
-  }
-
-  private impulseResponse(re: Float64Array, im: Float64Array): Float64Array {
-    const N = this.blockSize; const K = this.bins;
-    const taps = new Float64Array(N * this.partitions);
-    for (let j = 0; j < this.partitions; j++) {
-      this.fft.inverse(re.subarray(j * K, (j + 1) * K), im.subarray(j * K, (j + 1) * K), this.time2);
-      taps.set(this.time2.subarray(0, N), j * N);
-    }
-    return taps;
-  }
-
-  private loadImpulseResponse(taps: Float64Array, re: Float64Array, im: Float64Array): void {
-    const N = this.blockSize; const K = this.bins;
-    for (let j = 0; j < this.partitions; j++) {
-      this.time2.fill(0);
-      this.time2.set(taps.subarray(j * N, (j + 1) * N));
-      this.fft.forward(this.time2, re.subarray(j * K, (j + 1) * K), im.subarray(j * K, (j + 1) * K));
-    }
-  }
-
   /** Power spectrum of the reference window `blocksAgo` blocks back (0: the newest). */
   referencePower(blocksAgo: number, out: Float64Array): void {
     const index = (this.head + blocksAgo) % this.partitions;
     const re = this.xRe[index]!; const im = this.xIm[index]!;
     for (let k = 0; k < this.bins; k++) out[k] = re[k]! * re[k]! + im[k]! * im[k]!;
+  }
+
+  /** Spectrum of the reference window `blocksAgo` blocks back (0: the newest), as the filter holds it (read only). */
+  referenceSpectrum(blocksAgo: number): { re: Float64Array; im: Float64Array } {
+    const index = (this.head + blocksAgo) % this.partitions;
+    return { re: this.xRe[index]!, im: this.xIm[index]! };
   }
 
   get isAdapted(): boolean {
@@ -210,14 +178,16 @@ export class BlockEchoFilter {
         for (let i = 0; i < N; i++) this.eBack[i] = mic[i]! - this.yFore[i]!;
       }
     }
-    let residualEnergy = 0; let echoEnergy = 0; let sey = 0;
+    let residualEnergy = 0; let echoEnergy = 0; let sey = 0; let syy = 0;
     for (let i = 0; i < N; i++) {
       residual[i] = mic[i]! - echo[i]!;
       residualEnergy += residual[i]! * residual[i]!;
       echoEnergy += echo[i]! * echo[i]!;
-      sey += residual[i]! * echo[i]!;
+      // The learning rate follows the background, the filter that learns (as Speex does).
+      sey += this.eBack[i]! * this.yBack[i]!;
+      syy += this.yBack[i]! * this.yBack[i]!;
     }
-    this.adapt(sxx, sey, echoEnergy);
+    this.adapt(sxx, sey, syy);
     return { mic: sdd, reference: sxx, echo: echoEnergy, residual: residualEnergy, leak: this.leak, adapted: this.adapted };
   }
 
@@ -289,6 +259,11 @@ export class BlockEchoFilter {
     this.time2.set(this.eBack, N);
     const eRe = this.errorRe; const eIm = this.errorIm;
     this.fft.forward(this.time2, eRe, eIm);
+    // The background's echo estimate for this block alone (zero-padded like the error), so
+    // that its power per bin is comparable with the error's in the leak regression.
+    this.time2.fill(0, 0, N);
+    this.time2.set(this.yBack, N);
+    this.fft.forward(this.time2, this.echoRe, this.echoIm);
     const x0r = this.xRe[this.head]!; const x0i = this.xIm[this.head]!;
     const smoothing = 0.35 / this.partitions;
     let pey = 0; let pyy = 0;
@@ -297,8 +272,7 @@ export class BlockEchoFilter {
     for (let k = 0; k < K; k++) {
       this.power[k] = (1 - smoothing) * this.power[k]! + smoothing * (x0r[k]! * x0r[k]! + x0i[k]! * x0i[k]!);
       const rf = eRe[k]! * eRe[k]! + eIm[k]! * eIm[k]!;
-      // The circular output spectrum carries the block twice over: half its power is this block's.
-      const yf = 0.5 * (this.echoRe[k]! * this.echoRe[k]! + this.echoIm[k]! * this.echoIm[k]!);
+      const yf = this.echoRe[k]! * this.echoRe[k]! + this.echoIm[k]! * this.echoIm[k]!;
       const eh = rf - this.smoothedError[k]!;
       const yh = yf - this.smoothedEcho[k]!;
       pey += eh * yh; pyy += yh * yh;

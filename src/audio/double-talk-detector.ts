@@ -2,6 +2,36 @@
 const NEAR_END_FACTOR = 8;
 /** ...and stand this far (6 dB) above the microphone's noise. */
 const NOISE_FACTOR = 4;
+/**
+ * ...and either the microphone is louder than the echo alone could make it (3 dB), or
+ * the filter's echo estimate still matches the echo in the microphone. A filter that
+ * suddenly stops cancelling (the echo moved under it) leaves a residual as loud as
+ * the echo, which would otherwise pass for someone talking and keep the meters and the
+ * suppressor from seeing that the echo is back; but a voice in the room does not change
+ * how much of the estimate the microphone holds, a moved echo does.
+ */
+const MIC_FACTOR = 2;
+/** What the detector is told about a block (energies: sums of squares over it). */
+export interface DoubleTalkBlock {
+  mic: number;
+  /** After the linear filter. */
+  residual: number;
+  /** The far end as its echo arrives, held over the room's reverberation... */
+  reference: number;
+  /** ...and the loudest it was over the last few blocks (the echo lags it by up to one). */
+  loudestReference: number;
+  coupling: number;
+  erleDb: number;
+  /** The floor's mean square times the block length. */
+  noise: number;
+  /**
+   * Whether the microphone holds the filter's echo estimate at its own level: 'differs'
+   * only when plainly not (a voice over the echo blurs the measure by chance), 'unknown'
+   * when it cannot be told (no estimate, or somewhere in between).
+   */
+  estimate: 'matches' | 'differs' | 'unknown';
+}
+
 /** Talk continues this many blocks after the last one that showed it (syllable gaps). */
 const HANGOVER_BLOCKS = 8;
 
@@ -16,11 +46,15 @@ const HANGOVER_BLOCKS = 8;
 export class DoubleTalkDetector {
   private hangover = 0;
 
-  /** Energies are sums of squares over the block; noise is the floor's mean square times the block length. */
-  update(residual: number, reference: number, coupling: number, erleDb: number, noise: number): boolean {
-    const expected = coupling * reference * 10 ** (-Math.max(erleDb, 0) / 10);
-    const talking = residual > NEAR_END_FACTOR * expected + NOISE_FACTOR * noise && residual > NOISE_FACTOR * noise;
-    this.hangover = talking ? HANGOVER_BLOCKS : Math.max(this.hangover - 1, 0);
+  update(block: DoubleTalkBlock): boolean {
+    const { mic, residual, coupling, noise, estimate } = block;
+    const expected = coupling * block.reference * 10 ** (-Math.max(block.erleDb, 0) / 10);
+    const beyondEcho = residual > NEAR_END_FACTOR * expected + NOISE_FACTOR * noise && residual > NOISE_FACTOR * noise;
+    const loud = mic > MIC_FACTOR * coupling * block.loudestReference + noise;
+    const talking = beyondEcho && (loud || estimate === 'matches');
+    // Between syllables talk goes on, unless the filter is seen to have slipped meanwhile.
+    const slipped = beyondEcho && !loud && estimate === 'differs';
+    this.hangover = talking ? HANGOVER_BLOCKS : slipped ? 0 : Math.max(this.hangover - 1, 0);
     return this.hangover > 0;
   }
 }

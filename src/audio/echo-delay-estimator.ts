@@ -105,6 +105,18 @@ export class EchoDelayEstimator {
   }
 
   /**
+   * The echo seems to have moved: what was averaged so far is dropped and estimates come
+   * every SEARCH_HOP_MS again, so a new delay is confirmed within about half a second.
+   * The current delay is kept meanwhile.
+   */
+  hurry(): void {
+    this.avgRe.fill(0);
+    this.avgIm.fill(0);
+    this.pending = undefined;
+    this.agreeing = 0;
+  }
+
+  /**
    * Feeds a block of microphone audio and the reference played at the same moments
    * (same length). Returns true when the delay estimate changed.
    */

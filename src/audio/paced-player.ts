@@ -23,6 +23,21 @@ export interface PacedPlayerOptions {
    * dry resumes a few to tens of ms off, differently each time). Off by default.
    */
   keepFedMs?: number;
+  /**
+   * clear() drops only what waits here and lets the device play out what it holds (at
+   * most the lead) instead of restarting it: the speaker stops up to a lead later, but
+   * its timeline goes on unbroken, so an echo canceller keeps its alignment through a
+   * barge-in (a restarted SoX resumes tens to hundreds of ms off). Off by default.
+   */
+  keepDeviceOnClear?: boolean;
+  /**
+   * What the device itself buffers beyond what the player counts (the sound server's own
+   * latency): a refill up to this late finds it still playing, so the timeline goes on
+   * instead of restarting at `now` with a gap that never sounded (measured on
+   * PulseAudio: timers 30 ms late under load moved an echo canceller's reference by up
+   * to 10 ms). Default 0: a late refill restarts the timeline at once.
+   */
+  deviceBufferMs?: number;
   now?: () => number;
 }
 
@@ -73,6 +88,8 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
   /** Bytes waiting in `queue`, kept as a count so choosing the lead costs no walk over it. */
   private queuedBytes = 0;
   private readonly keepFedMs: number;
+  private readonly keepDeviceOnClear: boolean;
+  private readonly deviceBufferMs: number;
   private closed = false;
 
   constructor(private readonly device: AudioSink, options: PacedPlayerOptions = {}) {
@@ -87,6 +104,8 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
     device.on('restart', (reason: string) => this.emit('restart', reason));
     this.maxWaitMs = options.tickMs ?? Infinity;
     this.keepFedMs = options.keepFedMs ?? 0;
+    this.keepDeviceOnClear = options.keepDeviceOnClear ?? false;
+    this.deviceBufferMs = options.deviceBufferMs ?? 0;
     if (this.keepFedMs > 0) setImmediate(() => this.pump());
   }
 
@@ -136,13 +155,18 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
     return total;
   }
 
-  /** Stops the sound now: drops what is queued here and what the device still holds. */
+  /**
+   * Stops the sound now: drops what is queued here and what the device still holds
+   * (with `keepDeviceOnClear`, what the device holds plays out: nothing that was announced
+   * as sounding is taken back, so no 'cleared').
+   */
   clear(): void {
     const now = this.now();
     this.queue.length = 0;
     this.queuedBytes = 0;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    if (this.keepDeviceOnClear) return this.pump();
     for (const chunk of this.scheduled) {
       const heard = Math.min(Math.max(now - chunk.startsAt, 0), chunk.durationMs);
       chunk.durationMs = heard;
@@ -175,7 +199,7 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
   private pump(woken = false): void {
     if (this.queue.length === 0) return this.feedSilence(woken);
     const now = this.now();
-    if (this.deviceBusyUntil < now) this.deviceBusyUntil = now;
+    this.catchUp(now);
     const leadMs = this.currentLeadMs();
     const refillBelowMs = leadMs / 2 + (woken ? TIMER_EARLY_MS : 0);
     if (this.deviceBusyUntil - now >= refillBelowMs) return this.wakeUpLater(now);
@@ -199,7 +223,7 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
   private feedSilence(woken: boolean): void {
     if (this.keepFedMs <= 0 || this.closed) return;
     const now = this.now();
-    if (this.deviceBusyUntil < now) this.deviceBusyUntil = now;
+    this.catchUp(now);
     const held = this.deviceBusyUntil - now;
     if (held < this.keepFedMs / 2 + (woken ? TIMER_EARLY_MS : 0)) {
       const bytes = Math.round(((this.keepFedMs - held) * this.bytesPerMs) / 2) * 2;
@@ -207,6 +231,11 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
       this.deviceBusyUntil += bytes / this.bytesPerMs;
     }
     this.wakeUpLater(now);
+  }
+
+  /** A device that ran dry (longer ago than its own buffer covers) starts sounding again now. */
+  private catchUp(now: number): void {
+    if (this.deviceBusyUntil < now - this.deviceBufferMs) this.deviceBusyUntil = now;
   }
 
   /** No timer runs while nothing is queued (unless kept fed); otherwise one wakes up when the device runs low. */

@@ -25,6 +25,8 @@ const DEFAULT_OUTPUT_LATENCY_MS = 20;
 const BURST_LEAD_MS = 1000;
 /** Silence kept in the speaker between replies (see PacedPlayer keepFedMs): wakes the player ~30 times a second. */
 const KEEP_FED_MS = 60;
+/** SoX's block and PulseAudio's 40 ms buffer still play while a refill comes this late. */
+const DEVICE_BUFFER_MS = 30;
 
 export interface AudioSetup {
   source?: AudioSource;
@@ -70,9 +72,11 @@ export async function setUpAudio(options: ChatOptions, format: PcmFormat, logger
       // The service often sends a whole reply in a few hundred ms: while one waits, topping
       // SoX up to a second at a time costs 2 wake-ups a second instead of 13 (clear() kills SoX).
       // kaiwa's own echo canceller needs the speaker's timeline unbroken between replies.
+      // With it, a barge-in lets the lead play out rather than restart SoX (which would move
+      // the timeline by an unknown 30-170 ms, measured), and a burst is not sent a second ahead.
       {
-        leadMs: options.playbackLeadMs, burstLeadMs: BURST_LEAD_MS, outputLatencyMs: outputLatencyMs(),
-        ...(echoGuard.mode === 'in-process' ? { keepFedMs: KEEP_FED_MS } : {}),
+        leadMs: options.playbackLeadMs, outputLatencyMs: outputLatencyMs(),
+        ...(echoGuard.mode === 'in-process' ? { keepFedMs: KEEP_FED_MS, keepDeviceOnClear: true, deviceBufferMs: DEVICE_BUFFER_MS } : { burstLeadMs: BURST_LEAD_MS }),
       },
     )
     : undefined;

@@ -2,6 +2,7 @@ import { InProcessEchoGuard } from '../client/in-process-echo-guard.js';
 import type { Logger } from '../logger.js';
 import type { AudioSetup } from './audio-setup.js';
 import type { TerminalUi } from './tui/terminal-ui.js';
+import { echoDumpTap } from './echo-dump.js';
 
 /**
  * `--echo-guard auto`: kaiwa's own echo canceller on the captured audio. When it stops
@@ -11,7 +12,9 @@ import type { TerminalUi } from './tui/terminal-ui.js';
 export function inProcessEchoGuard(audio: AudioSetup, logger: Logger, ui: TerminalUi | undefined): InProcessEchoGuard | undefined {
   const speaker = audio.speaker;
   if (audio.echoGuard.mode !== 'in-process' || !speaker || !audio.source) return undefined;
+  const tap = echoDumpTap(process.env['KAIWA_ECHO_DUMP']);
   return new InProcessEchoGuard(speaker, {
+    ...(tap ? { tap } : {}),
     onChange: (halfDuplex, status) => {
       const measured = status.delayMs === undefined ? 'no echo path delay found' : `${status.attenuationDb.toFixed(0)} dB at ${status.delayMs.toFixed(0)} ms`;
       if (halfDuplex) {

@@ -22,6 +22,18 @@ export interface InProcessEchoGuardOptions {
    * has not yet sounded, what the recorder holds): a 600 ms path plus ~100 ms of them.
    */
   maxDelayMs?: number;
+  /**
+   * Sees every pair handed to the canceller (diagnostics: KAIWA_ECHO_DUMP), with the time
+   * the chunk arrived and the time on the speaker's timeline its first sample was placed at.
+   */
+  tap?: EchoGuardTap;
+}
+
+/** What the canceller was given, pair by pair, and what the speaker announced. */
+export interface EchoGuardTap {
+  captured(mic: Int16Array, reference: Int16Array, cleaned: Int16Array, arrivedAt: number, heardAt: number): void;
+  sounding(samples: number, startsAt: number, at: number): void;
+  cleared(from: number, at: number): void;
 }
 
 /**
@@ -49,12 +61,16 @@ export class InProcessEchoGuard {
     speaker.on('sounding', (pcm: Buffer, startsAt: number) => {
       this.firstSound ??= startsAt;
       this.tape.record(bufferToInt16(pcm), startsAt);
+      options.tap?.sounding(pcm.length / 2, startsAt, this.now());
     });
     speaker.on('cleared', (from: number) => {
       this.tape.cut(from);
+      options.tap?.cleared(from, this.now());
       // Clearing restarts the output device: its new timeline starts an unknown time later.
       this.canceller.timelineBroken();
     });
+    // So does a device that died and was replaced.
+    speaker.on('restart', () => this.canceller.timelineBroken());
   }
 
   /** True while the microphone should be closed as the assistant speaks. */
@@ -69,9 +85,11 @@ export class InProcessEchoGuard {
   /** The captured chunk with the assistant's echo removed (same length). */
   filter(pcm: Buffer): Buffer {
     const mic = bufferToInt16(pcm);
-    const heardAt = this.clock.place(mic.length, this.now());
+    const arrivedAt = this.now();
+    const heardAt = this.clock.place(mic.length, arrivedAt);
     const reference = this.tape.read(heardAt, mic.length);
     const cleaned = this.canceller.process(mic, reference);
+    this.options.tap?.captured(mic, reference, cleaned, arrivedAt, heardAt);
     const change = this.watch.update((mic.length * 1000) / this.rate, this.speaker.audible, this.canceller.status);
     if (change) this.options.onChange?.(change === 'half-duplex', this.canceller.status);
     if (!this.convergedOnce && this.canceller.status.holding) {

@@ -1,0 +1,61 @@
+/**
+ * Runs kaiwa's echo canceller offline on a pair recorded by bench/echo-capture.ts
+ * (mic.raw, ref.raw: exactly what it was given live, in the chunks it was given them),
+ * printing per half second: the far end's level, the microphone's, the linear filter's
+ * ERLE and the whole attenuation, measured on the samples (not the canceller's own
+ * meters), and the canceller's status. Fast iteration instead of real-time loops.
+ *
+ *   node --import tsx bench/echo-offline.ts DIR [--out FILE.raw]
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { AcousticEchoCanceller } from '../src/audio/acoustic-echo-canceller.js';
+
+const argv = process.argv.slice(2);
+const dir = argv[0]!;
+const option = (name: string, fallback: string): string => (argv.includes(name) ? argv[argv.indexOf(name) + 1]! : fallback);
+const RATE = 24000;
+const load = (name: string): Int16Array => { const b = readFileSync(`${dir}/${name}`); return new Int16Array(b.buffer, b.byteOffset, b.length >> 1); };
+const mic = load('mic.raw');
+const ref = load('ref.raw');
+const out = new Int16Array(mic.length);
+const linear = new Float64Array(mic.length);
+let linearAt = 0;
+const canceller = new AcousticEchoCanceller(RATE, { maxDelayMs: 700, onBlock: (_m, residual) => { linear.set(residual, linearAt); linearAt += residual.length; } });
+const started = process.cpuUsage();
+// Replays the chunks as captured, and the speaker's clears (barge-in) between them.
+const events = readFileSync(`${dir}/events.tsv`, 'utf8').trim().split('\n').slice(1).map((line) => line.split('\t'));
+const chunks = events.filter((e) => e[0] === 'captured').map((e) => ({ at: Number(e[1]), samples: Number(e[3]) }));
+const clears = events.filter((e) => e[0] === 'cleared').map((e) => Number(e[1]));
+let at = 0;
+for (const { at: arrived, samples } of chunks) {
+  while (clears.length && clears[0]! <= arrived) { clears.shift(); canceller.timelineBroken(); }
+  if (at + samples > mic.length) break;
+  out.set(canceller.process(mic.subarray(at, at + samples), ref.subarray(at, at + samples)), at);
+  at += samples;
+}
+const cpu = process.cpuUsage(started);
+const seconds = mic.length / RATE;
+const lat = canceller.latencySamples;
+const half = RATE / 2;
+const db = (x: number): string => (10 * Math.log10(Math.max(x, 1e-3))).toFixed(1).padStart(6);
+let totalMic = 0; let totalOut = 0; let totalLin = 0;
+/** Half seconds whose echo left the canceller louder than -55 dBFS: what a server's VAD may take for speech. */
+const leaks: string[] = [];
+for (let at = 0; at + half <= mic.length; at += half) {
+  let m = 0; let r = 0; let o = 0; let l = 0;
+  for (let i = at; i < at + half; i++) {
+    m += mic[i]! ** 2; r += ref[i]! ** 2;
+    if (i + lat < out.length) o += out[i + lat]! ** 2;
+    l += linear[i]! ** 2;
+  }
+  const echoy = r > half * 1e4 || m > half * 1e3;
+  if (echoy) { totalMic += m; totalOut += o; totalLin += l; }
+  const outDbfs = 10 * Math.log10(Math.max(o, 1) / half / 32768 ** 2);
+  if (r > half * 1e4 && outDbfs > -55) leaks.push(`${(at / RATE).toFixed(1)} s (${outDbfs.toFixed(0)} dBFS)`);
+  console.log(`${(at / RATE).toFixed(1).padStart(5)} s  ref ${db(r / half)}  mic ${db(m / half)}  linear ERLE ${db(m / Math.max(l, 1))} dB  attenuation ${db(m / Math.max(o, 1))} dB`);
+}
+console.log(`overall (windows with far end): linear ${(10 * Math.log10(totalMic / Math.max(totalLin, 1))).toFixed(1)} dB, attenuation ${(10 * Math.log10(totalMic / Math.max(totalOut, 1))).toFixed(1)} dB`);
+console.log(`leaks above -55 dBFS while the far end played: ${leaks.length ? leaks.join(', ') : 'none'}`);
+console.log(`status: ${JSON.stringify(canceller.status)}`);
+console.log(`CPU ${((cpu.user + cpu.system) / 1e6 / seconds * 100).toFixed(2)} % of a core over ${seconds.toFixed(1)} s`);
+if (argv.includes('--out')) writeFileSync(option('--out', ''), Buffer.from(out.buffer));
