@@ -16,6 +16,7 @@ stdout gets one JSON object per line: {"ready": true} once the model is loaded, 
 and {"id": id, "error": message} when a segment fails. End of stdin ends the process.
 """
 import json
+import select
 import struct
 import sys
 
@@ -71,10 +72,14 @@ class Slot:
         self.has_fast_search = False
         self.audio = bytearray()
 
-    def start_utt(self, fast, language_model):
-        if fast and not self.has_fast_search:
+    def add_fast_search(self, language_model):
+        if not self.has_fast_search:
             add_fast_search(self.decoder, language_model)
             self.has_fast_search = True
+
+    def start_utt(self, fast, language_model):
+        if fast:
+            self.add_fast_search(language_model)
         if self.has_fast_search:
             self.decoder.set_search(FAST_SEARCH if fast else FULL_SEARCH)
         self.start_growable_utt()
@@ -180,6 +185,12 @@ def serve(recognizer, stream):
 def main():
     recognizer = Recognizer(sys.argv[1:4])
     say({'ready': True})
+    # An app that streams a file usually does so in its first turn, right after the server
+    # started: the fast search (0.4-0.7 s to build) is built now, while nothing is asked,
+    # rather than when that turn needs it.
+    idle, _, _ = select.select([sys.stdin], [], [], 0)
+    if not idle:
+        recognizer.pool[0].add_fast_search(recognizer.model[1])
     serve(recognizer, sys.stdin.buffer)
 
 
