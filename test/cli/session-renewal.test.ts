@@ -14,11 +14,16 @@ test('a session renewed before the service ends it: one status line each time, n
     onSpawn: (child, output) => {
       child.stdin.write('first question\n');
       const renewals = (): number => output.stderr().split('\n').filter((line) => line.includes('session renewed')).length;
-      // Keep talking across several session lifetimes; each line only once the previous one is answered.
+      // Keep talking across several session lifetimes; each line once, after the previous one is answered.
+      let asked = 1;
       const poll = setInterval(() => {
         const answered = output.stdout().split('\n').filter((line) => line.startsWith('assistant:')).length;
-        if (answered === 1 && renewals() >= 2) child.stdin.write('second question\n');
-        if (answered === 2 && renewals() >= 5) {
+        if (asked === 1 && answered === 1 && renewals() >= 2) {
+          asked = 2;
+          child.stdin.write('second question\n');
+        }
+        if (asked === 2 && answered === 2 && renewals() >= 5) {
+          asked = 3;
           clearInterval(poll);
           child.stdin.write('third question\n');
           child.stdin.end();
