@@ -52,15 +52,20 @@ export function silence(ms: number, sampleRate: number): Buffer {
  * digital silence (or an empty buffer) is -Infinity.
  */
 export function rmsDbfs(buf: Buffer): number {
+  const rms = Math.sqrt(meanSquare(buf));
+  return rms === 0 ? -Infinity : 20 * Math.log10(rms / 32768);
+}
+
+/** Mean of the squared samples (0 for an empty buffer). */
+export function meanSquare(buf: Buffer): number {
   const sampleCount = Math.floor(buf.length / BYTES_PER_SAMPLE);
-  if (sampleCount === 0) return -Infinity;
+  if (sampleCount === 0) return 0;
   let sumOfSquares = 0;
   for (let i = 0; i < sampleCount; i++) {
     const sample = buf.readInt16LE(i * BYTES_PER_SAMPLE);
     sumOfSquares += sample * sample;
   }
-  const rms = Math.sqrt(sumOfSquares / sampleCount);
-  return rms === 0 ? -Infinity : 20 * Math.log10(rms / 32768);
+  return sumOfSquares / sampleCount;
 }
 
 /** -60 dBFS is below room noise on real microphones yet above dither and rounding noise. */

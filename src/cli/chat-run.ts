@@ -291,7 +291,7 @@ export class ChatRun {
       source: audio.source,
       speaker: audio.speaker,
       sinks: audio.sinks,
-      gate: () => this.mic.gate.isOpen(),
+      gate: (captured) => this.mic.gate.isOpen(captured),
       // Someone else's response is not the assistant talking to the user.
       plays: (responseId) => this.session.responseOwner(responseId) !== 'foreign',
       ...echoFilterOf(audio, this.echoGuard),

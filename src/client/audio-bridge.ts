@@ -19,7 +19,7 @@ export interface AudioBridgeOptions {
   /** Asked for each response's audio: false keeps it off the speaker and out of the files. */
   plays?: (responseId: string) => boolean;
   /** Asked before each captured chunk is sent (mute, push-to-talk, half-duplex). */
-  gate?: () => boolean;
+  gate?: (captured: Buffer) => boolean;
   /**
    * Told about each chunk of audio as it goes out (the recording's user channel), with the
    * append that carried it: none when the socket was closed or backed up and it was dropped.
@@ -108,7 +108,7 @@ export class AudioBridge {
 
   private onCaptured(pcm: Buffer): void {
     const filtered = this.options.filterCaptured ? this.options.filterCaptured(pcm) : pcm;
-    const open = this.options.gate?.() ?? true;
+    const open = this.options.gate?.(pcm) ?? true;
     if (open) this.queueForSending(filtered);
     else this.dropPendingCapture();
     this.options.onCaptured?.(pcm, open && this.capturing);

@@ -55,3 +55,23 @@ test('half-duplex: through long answers no response is triggered by the assistan
   assert.equal(heard, 1, 'only the user was heard, never the assistant');
   assert.equal(responses, questions.length + 1);
 });
+
+test('half-duplex with a speaker that sounds 700 ms late (Bluetooth, HDMI): the end of the reply still arriving is not taken for the user', async () => {
+  const late = await startLoopRig({ delayMs: 700 });
+  try {
+    const speaker = new SourceCapture('spk.monitor', 16000);
+    await speaker.ready();
+    const result = await converseOnRig(late, ['--echo-guard', 'half-duplex'], async (child) => {
+      child.stdin.write(`${QUESTION}\n`);
+      await responsesDone(late, 1);
+      // A loop never falls quiet: then the counts below say what happened.
+      await speakerQuiet(speaker, QUIET_MS + 700).catch(() => undefined);
+    }, 40_000);
+    await speaker.stop();
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(count(late.proxy, 'server', 'input_audio_buffer.speech_started'), 0, 'the late echo was never heard as speech');
+    assert.equal(count(late.proxy, 'server', 'response.created'), 1);
+  } finally {
+    await late.close();
+  }
+});
