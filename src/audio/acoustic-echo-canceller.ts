@@ -208,7 +208,7 @@ export class AcousticEchoCanceller {
     else this.aligned.fill(0);
     const micEnergy = energy(this.micBlock);
     // After a slip the echo is no longer where the alignment says: judge by the whole range.
-    const referenceEnergy = this.referenceLevel(locked && !this.searching && this.stepDueAt === undefined);
+    const referenceEnergy = this.referenceLevel(locked && !this.searching && !this.stepCautious());
     if (this.stepArrived && referenceEnergy > ACTIVE_MEAN_SQUARE * N) this.activeSinceStep += 1;
     const active = referenceEnergy > ACTIVE_MEAN_SQUARE * N;
     this.quietBlocks = active ? 0 : this.quietBlocks + 1;
@@ -241,13 +241,13 @@ export class AcousticEchoCanceller {
       this.searching = false;
     }
     // A filter whose estimate the microphone holds while someone talks over it has not slipped.
-    const cautious = !locked || this.stepDueAt !== undefined || this.meter.erleDb < TRUSTED_ERLE_DB || (this.slip.suspect && !talking);
+    const cautious = !locked || this.stepCautious() || this.meter.erleDb < TRUSTED_ERLE_DB || (this.slip.suspect && !talking);
     this.suppressor.process(this.residual, filtering ? this.arriving : undefined, coupling, echoOnly, cautious, this.cleaned);
     // Before the delay is known, audio that is not clearly louder than the loudest far end
     // of the last 600 ms could be its echo (the output is a block late: last block's verdict).
     // So it is while the filter's reference windows still fill, just after the delay was found.
     const cut = this.cutPrevious;
-    const unaligned = !locked || this.searching || this.stepDueAt !== undefined || (this.filteredBlocks > 0 && this.filteredBlocks < 3);
+    const unaligned = !locked || this.searching || this.stepCautious() || (this.filteredBlocks > 0 && this.filteredBlocks < 3);
     this.cutPrevious = unaligned && active && micEnergy < 2 * referenceEnergy * Math.max(coupling, 1);
     if (cut) this.cleaned.fill(0);
     const kept = cut ? 1e-6 : this.suppressor.keptEnergy;
@@ -356,12 +356,19 @@ export class AcousticEchoCanceller {
    */
   timelineSuspect(samplesAhead: number): void {
     if (this.bulkDelay === undefined) return;
-    const dueAt = this.fed + Math.max(0, samplesAhead) + this.bulkDelay + this.marginSamples - (STEP_EARLY_MS * this.sampleRate) / 1000;
+    // Listening afresh starts exactly when the step's echo is due (earlier, the window would
+    // still hold the echo before the step, where the alignment held, and confirm it).
+    const dueAt = this.fed + Math.max(0, samplesAhead) + this.bulkDelay + this.marginSamples;
     // A second step before the first one's echo came: the caution runs from the first.
     if (this.stepDueAt !== undefined && !this.stepArrived) return;
     this.stepDueAt = dueAt;
     this.stepArrived = false;
     this.activeSinceStep = 0;
+  }
+
+  /** From `STEP_EARLY_MS` before a suspected step's echo is due until the delay is confirmed after it. */
+  private stepCautious(): boolean {
+    return this.stepDueAt !== undefined && this.fed >= this.stepDueAt - (STEP_EARLY_MS * this.sampleRate) / 1000;
   }
 
   /** The suspected step's echo reaches the block now processed: the delay search starts afresh on it. */
