@@ -24,11 +24,14 @@ const canceller = new AcousticEchoCanceller(RATE, { maxDelayMs: 700, onBlock: (_
 const started = process.cpuUsage();
 // Replays the chunks as captured, and the speaker's clears (barge-in) between them.
 const events = readFileSync(`${dir}/events.tsv`, 'utf8').trim().split('\n').slice(1).map((line) => line.split('\t'));
-const chunks = events.filter((e) => e[0] === 'captured').map((e) => ({ at: Number(e[1]), samples: Number(e[3]) }));
+const chunks = events.filter((e) => e[0] === 'captured').map((e) => ({ at: Number(e[1]), heardAt: Number(e[2]), samples: Number(e[3]) }));
 const clears = events.filter((e) => e[0] === 'cleared').map((e) => Number(e[1]));
+// Suspected steps of the speaker's timeline as the player reported them (--no-underruns: as if it had not).
+const underruns = argv.includes('--no-underruns') ? [] : events.filter((e) => e[0] === 'underrun').map((e) => ({ at: Number(e[1]), from: Number(e[2]) }));
 let at = 0;
-for (const { at: arrived, samples } of chunks) {
+for (const { at: arrived, heardAt, samples } of chunks) {
   while (clears.length && clears[0]! <= arrived) { clears.shift(); canceller.timelineBroken(); }
+  while (underruns.length && underruns[0]!.at <= arrived) canceller.timelineSuspect(Math.round(((underruns.shift()!.from - heardAt) * RATE) / 1000));
   if (at + samples > mic.length) break;
   out.set(canceller.process(mic.subarray(at, at + samples), ref.subarray(at, at + samples)), at);
   at += samples;

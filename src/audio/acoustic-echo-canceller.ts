@@ -56,6 +56,16 @@ const SLIPPED_LOW = 0.15;
 const SLIPPED_HIGH = 3;
 /** A delay estimate this close to the alignment held is drift, left to the drift tracker. */
 const REALIGN_MS = 2;
+/**
+ * A suspected step of the speaker's timeline may also bring the echo earlier than the
+ * alignment says (a device that resumes after running dry starts with less in its
+ * buffers): caution starts this long before the step's echo is due.
+ */
+const STEP_EARLY_MS = 100;
+/** Estimates agreeing after a suspected step, from its echo on, that end the caution. */
+const STEP_AGREEMENTS = 2;
+/** Far-end time after a suspected step's echo after which caution ends anyway (the slip watch remains). */
+const STEP_MAX_SECONDS = 2;
 
 /**
  * Acoustic echo cancellation on kaiwa's own audio, with no help from the sound server:
@@ -119,6 +129,13 @@ export class AcousticEchoCanceller {
   private filteredBlocks = 0;
   /** The filter slipped (the echo moved): the delay is being searched for again. */
   private searching = false;
+  /** Samples fed so far. */
+  private fed = 0;
+  /** A step of the speaker's timeline was reported: the microphone sample from which its echo may differ. */
+  private stepDueAt: number | undefined;
+  /** The step's echo is here: listening afresh until the delay estimate confirms where the echo is. */
+  private stepArrived = false;
+  private activeSinceStep = 0;
   private output: Int16Array;
   private outputStart = 0;
   private outputEnd: number;
@@ -170,6 +187,7 @@ export class AcousticEchoCanceller {
       this.micBlock[this.filled] = mic[i]!;
       this.refBlock[this.filled] = reference[i]!;
       this.filled += 1;
+      this.fed += 1;
       if (this.filled === this.blockSize) {
         this.filled = 0;
         this.processBlock();
@@ -182,13 +200,16 @@ export class AcousticEchoCanceller {
     const N = this.blockSize;
     this.blocks += 1;
     this.line.write(this.refBlock);
+    this.watchStep();
     if (this.estimator.push(this.micBlock, this.refBlock)) this.realign();
+    this.endStepWhenConfirmed();
     const locked = this.bulkDelay !== undefined;
     if (locked) this.line.read(this.bulkDelay!, this.aligned);
     else this.aligned.fill(0);
     const micEnergy = energy(this.micBlock);
     // After a slip the echo is no longer where the alignment says: judge by the whole range.
-    const referenceEnergy = this.referenceLevel(locked && !this.searching);
+    const referenceEnergy = this.referenceLevel(locked && !this.searching && !this.stepCautious());
+    if (this.stepArrived && referenceEnergy > ACTIVE_MEAN_SQUARE * N) this.activeSinceStep += 1;
     const active = referenceEnergy > ACTIVE_MEAN_SQUARE * N;
     this.quietBlocks = active ? 0 : this.quietBlocks + 1;
     // Once the filter's whole tail has heard nothing, it has nothing to cancel: save the work.
@@ -220,13 +241,13 @@ export class AcousticEchoCanceller {
       this.searching = false;
     }
     // A filter whose estimate the microphone holds while someone talks over it has not slipped.
-    const cautious = !locked || this.meter.erleDb < TRUSTED_ERLE_DB || (this.slip.suspect && !talking);
+    const cautious = !locked || this.stepCautious() || this.meter.erleDb < TRUSTED_ERLE_DB || (this.slip.suspect && !talking);
     this.suppressor.process(this.residual, filtering ? this.arriving : undefined, coupling, echoOnly, cautious, this.cleaned);
     // Before the delay is known, audio that is not clearly louder than the loudest far end
     // of the last 600 ms could be its echo (the output is a block late: last block's verdict).
     // So it is while the filter's reference windows still fill, just after the delay was found.
     const cut = this.cutPrevious;
-    const unaligned = !locked || this.searching || (this.filteredBlocks > 0 && this.filteredBlocks < 3);
+    const unaligned = !locked || this.searching || this.stepCautious() || (this.filteredBlocks > 0 && this.filteredBlocks < 3);
     this.cutPrevious = unaligned && active && micEnergy < 2 * referenceEnergy * Math.max(coupling, 1);
     if (cut) this.cleaned.fill(0);
     const kept = cut ? 1e-6 : this.suppressor.keptEnergy;
@@ -261,7 +282,8 @@ export class AcousticEchoCanceller {
     let correction: number;
     if (filtering) {
       const reference = this.filter.referenceSpectrum(1);
-      correction = this.drift.update(this.previousMic, this.micBlock, reference.re, reference.im, usable);
+      // After a step, until its echo is found, the correlation would follow whatever moved.
+      correction = this.drift.update(this.previousMic, this.micBlock, reference.re, reference.im, usable && this.stepDueAt === undefined);
     } else {
       correction = this.drift.drift;
     }
@@ -320,6 +342,49 @@ export class AcousticEchoCanceller {
     this.bulkDelay = undefined;
     this.estimator.reset();
     this.activeSinceLock = 0;
+    this.stepDueAt = undefined;
+    this.stepArrived = false;
+  }
+
+  /**
+   * The speaker's timeline may have stepped (a refill came too late to be sure the device
+   * never ran dry, the device reported an under-run): the reference sample `samplesAhead`
+   * from the next one fed is the first that may have sounded later than the tape says.
+   * Its echo is due `delay` after it; until then and until the delay is confirmed on the
+   * echo that follows it, audio that could be echo is cut and the rest suppressed as
+   * before alignment. Known in advance, the step's first echo is never taken for a voice.
+   */
+  timelineSuspect(samplesAhead: number): void {
+    if (this.bulkDelay === undefined) return;
+    // Listening afresh starts exactly when the step's echo is due (earlier, the window would
+    // still hold the echo before the step, where the alignment held, and confirm it).
+    const dueAt = this.fed + Math.max(0, samplesAhead) + this.bulkDelay + this.marginSamples;
+    // A second step before the first one's echo came: the caution runs from the first.
+    if (this.stepDueAt !== undefined && !this.stepArrived) return;
+    this.stepDueAt = dueAt;
+    this.stepArrived = false;
+    this.activeSinceStep = 0;
+  }
+
+  /** From `STEP_EARLY_MS` before a suspected step's echo is due until the delay is confirmed after it. */
+  private stepCautious(): boolean {
+    return this.stepDueAt !== undefined && this.fed >= this.stepDueAt - (STEP_EARLY_MS * this.sampleRate) / 1000;
+  }
+
+  /** The suspected step's echo reaches the block now processed: the delay search starts afresh on it. */
+  private watchStep(): void {
+    if (this.stepDueAt === undefined || this.stepArrived) return;
+    if (this.fed < this.stepDueAt) return;
+    this.stepArrived = true;
+    this.estimator.restartListening();
+  }
+
+  private endStepWhenConfirmed(): void {
+    if (!this.stepArrived) return;
+    const seconds = (this.activeSinceStep * this.blockSize) / this.sampleRate;
+    if (this.estimator.agreements < STEP_AGREEMENTS && seconds < STEP_MAX_SECONDS && this.bulkDelay !== undefined) return;
+    this.stepDueAt = undefined;
+    this.stepArrived = false;
   }
 
   /**

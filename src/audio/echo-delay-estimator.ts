@@ -117,6 +117,21 @@ export class EchoDelayEstimator {
   }
 
   /**
+   * The echo may move from now on (the speaker's timeline stepped where it could not be
+   * seen): the microphone heard so far is forgotten, so the next estimates come from the
+   * echo as it is now, not from a window that mostly holds it where it was.
+   */
+  restartListening(): void {
+    this.micHistory.fill(0);
+    this.hurry();
+  }
+
+  /** Estimates in a row that agreed with the delay held (0 right after `hurry` or a new delay). */
+  get agreements(): number {
+    return this.agreeing;
+  }
+
+  /**
    * Feeds a block of microphone audio and the reference played at the same moments
    * (same length). Returns true when the delay estimate changed.
    */

@@ -41,6 +41,20 @@ export interface PacedPlayerOptions {
   now?: () => number;
 }
 
+/**
+ * A refill that finds the device holding less than this (ms, of what it was handed) came
+ * so late that the device may have run dry for a moment: what it plays next may sound
+ * later than the count of samples says (reported as 'underrun').
+ */
+const UNDERRUN_SUSPECT_MS = 5;
+
+export interface PacedPlayerUnderrun {
+  /** The `now()` ms from which the speaker's timeline may have moved (what was handed ran out then). */
+  from: number;
+  /** The refill was this late for the device (ms; 0 when it came just in time). */
+  lateMs: number;
+}
+
 interface Scheduled {
   itemId: string;
   /** Loudness of the chunk, for judging how loud its echo can be. */
@@ -69,7 +83,10 @@ const TIMER_EARLY_MS = 2;
  * an echo canceller's reference, sample for sample. Audio
  * dumped into a pipe all at once cannot be recalled when the user interrupts; audio held
  * here can, and because kaiwa knows when each chunk started sounding it can tell how
- * many ms of an item the user actually heard.
+ * many ms of an item the user actually heard. Emits 'underrun' (PacedPlayerUnderrun) when
+ * a refill came too late to be sure the device never ran dry (a starved timer), and passes
+ * on the device's own 'underrun' and 'restart': an echo canceller learns of a step in the
+ * speaker's timeline before its echo arrives.
  */
 export class PacedPlayer extends EventEmitter implements AudioSink {
   readonly format: PcmFormat;
@@ -102,6 +119,7 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
     this.bytesPerMs = (this.format.sampleRate * 2) / 1000;
     device.on('error', (error: Error) => this.emit('error', error));
     device.on('restart', (reason: string) => this.emit('restart', reason));
+    device.on('underrun', () => this.emit('underrun', { from: this.now() + this.outputLatencyMs, lateMs: 0 } satisfies PacedPlayerUnderrun));
     this.maxWaitMs = options.tickMs ?? Infinity;
     this.keepFedMs = options.keepFedMs ?? 0;
     this.keepDeviceOnClear = options.keepDeviceOnClear ?? false;
@@ -199,7 +217,7 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
   private pump(woken = false): void {
     if (this.queue.length === 0) return this.feedSilence(woken);
     const now = this.now();
-    this.catchUp(now);
+    this.catchUp(now, woken || this.timer !== undefined);
     const leadMs = this.currentLeadMs();
     const refillBelowMs = leadMs / 2 + (woken ? TIMER_EARLY_MS : 0);
     if (this.deviceBusyUntil - now >= refillBelowMs) return this.wakeUpLater(now);
@@ -223,7 +241,7 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
   private feedSilence(woken: boolean): void {
     if (this.keepFedMs <= 0 || this.closed) return;
     const now = this.now();
-    this.catchUp(now);
+    this.catchUp(now, woken || this.timer !== undefined);
     const held = this.deviceBusyUntil - now;
     if (held < this.keepFedMs / 2 + (woken ? TIMER_EARLY_MS : 0)) {
       const bytes = Math.round(((this.keepFedMs - held) * this.bytesPerMs) / 2) * 2;
@@ -233,8 +251,16 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
     this.wakeUpLater(now);
   }
 
-  /** A device that ran dry (longer ago than its own buffer covers) starts sounding again now. */
-  private catchUp(now: number): void {
+  /**
+   * A device that ran dry (longer ago than its own buffer covers) starts sounding again
+   * now. A refill that was due (a timer was set for it) and finds the device (nearly)
+   * empty is reported: it may have run dry unseen.
+   */
+  private catchUp(now: number, due: boolean): void {
+    const held = this.deviceBusyUntil - now;
+    if (due && held < UNDERRUN_SUSPECT_MS) {
+      this.emit('underrun', { from: this.deviceBusyUntil + this.outputLatencyMs, lateMs: Math.max(0, -held) } satisfies PacedPlayerUnderrun);
+    }
     if (this.deviceBusyUntil < now - this.deviceBufferMs) this.deviceBusyUntil = now;
   }
 

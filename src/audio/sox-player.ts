@@ -27,6 +27,11 @@ export interface SoxPlayerOptions {
 const PLAYER_ENVIRONMENT_DEFAULTS = { PULSE_LATENCY_MSEC: '40' };
 
 const DEFAULT_DRAIN_SLACK_MS = 3000;
+/**
+ * What SoX's ALSA driver prints (a warning, at its default verbosity) each time the
+ * device ran dry. Its PulseAudio and CoreAudio drivers report nothing of the kind.
+ */
+const UNDERRUN_WARNING = /under-?run/i;
 const HEALTHY_AFTER_MS = 1000;
 const MAX_RESTARTS_PER_MINUTE = 5;
 
@@ -52,7 +57,8 @@ interface Playback {
 /**
  * The speaker, through SoX. SoX starts on the first write, so a session that never
  * speaks never opens the device. Emits 'error' (an AudioDeviceError) once if SoX can't
- * play; later writes are then dropped rather than failing again for every chunk.
+ * play; later writes are then dropped rather than failing again for every chunk; and
+ * 'underrun' when SoX says the device ran dry (ALSA only: see UNDERRUN_WARNING).
  */
 export class SoxPlayer extends EventEmitter implements AudioSink {
   private playback: Playback | undefined;
@@ -118,7 +124,10 @@ export class SoxPlayer extends EventEmitter implements AudioSink {
 
   private startPlayback(): Playback {
     const env = soxEnvironment(PLAYER_ENVIRONMENT_DEFAULTS, this.options.pulseDevice);
-    const sox = new SoxProcess(playerArgs(this.format.sampleRate), { stdin: 'pipe', stdout: 'ignore', env });
+    const onStderr = (text: string): void => {
+      if (UNDERRUN_WARNING.test(text)) this.emit('underrun');
+    };
+    const sox = new SoxProcess(playerArgs(this.format.sampleRate), { stdin: 'pipe', stdout: 'ignore', env, onStderr });
     const playback = { sox, spawnedAt: performance.now(), bytesWritten: 0 };
     this.playback = playback;
     void sox.exited.then((exit) => this.onExit(playback, exit));

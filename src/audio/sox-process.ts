@@ -54,6 +54,8 @@ export interface SoxProcessOptions {
   stdin: 'pipe' | 'ignore';
   stdout: 'pipe' | 'ignore';
   env?: NodeJS.ProcessEnv;
+  /** Sees what SoX writes to stderr as it comes (e.g. its ALSA driver's "under-run" warnings). */
+  onStderr?: (text: string) => void;
 }
 
 export class SoxProcess {
@@ -69,6 +71,7 @@ export class SoxProcess {
     this.child.stderr?.setEncoding('utf8');
     this.child.stderr?.on('data', (text: string) => {
       this.stderrTail = (this.stderrTail + text).slice(-STDERR_TAIL_BYTES);
+      options.onStderr?.(text);
     });
     // Writing to a SoX that already died raises EPIPE here; the exit report says why it died.
     this.child.stdin?.on('error', () => undefined);

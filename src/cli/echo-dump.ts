@@ -29,5 +29,6 @@ export function echoDumpTap(dir: string | undefined): EchoGuardTap | undefined {
     },
     sounding(samples, startsAt, at) { event('sounding', at, startsAt, samples); },
     cleared(from, at) { event('cleared', at, from, 0); },
+    underrun(from, at) { event('underrun', at, from, 0); },
   };
 }

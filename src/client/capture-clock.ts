@@ -17,6 +17,11 @@ export class CaptureClock {
     private readonly reanchorMs = 300,
   ) {}
 
+  /** Where the next chunk's first sample will be placed if it comes on time (undefined before the first). */
+  get next(): number | undefined {
+    return this.anchor === undefined ? undefined : this.anchor + (this.samples * 1000) / this.sampleRate;
+  }
+
   /** A chunk of `count` samples arrived at `arrivedAt` ms: returns when its first sample was heard. */
   place(count: number, arrivedAt: number): number {
     const duration = (count * 1000) / this.sampleRate;

@@ -34,6 +34,7 @@ export interface EchoGuardTap {
   captured(mic: Int16Array, reference: Int16Array, cleaned: Int16Array, arrivedAt: number, heardAt: number): void;
   sounding(samples: number, startsAt: number, at: number): void;
   cleared(from: number, at: number): void;
+  underrun?(from: number, at: number): void;
 }
 
 /**
@@ -71,6 +72,12 @@ export class InProcessEchoGuard {
     });
     // So does a device that died and was replaced.
     speaker.on('restart', () => this.canceller.timelineBroken());
+    // A device that may have run dry for a moment: the canceller is warned before the echo of the step arrives.
+    speaker.on('underrun', ({ from }: { from: number }) => {
+      options.tap?.underrun?.(from, this.now());
+      const next = this.clock.next;
+      this.canceller.timelineSuspect(next === undefined ? 0 : Math.round(((from - next) * this.rate) / 1000));
+    });
   }
 
   /** True while the microphone should be closed as the assistant speaks. */

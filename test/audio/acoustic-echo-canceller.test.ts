@@ -105,3 +105,48 @@ describe('AcousticEchoCanceller on speech through a room', () => {
     assert.throws(() => new AcousticEchoCanceller(RATE).process(new Int16Array(10), new Int16Array(9)), /differ in length/);
   });
 });
+
+/**
+ * The speaker ran dry for 80 ms at `stepSeconds` of the far end: all it played after that
+ * sounds 80 ms later than the reference (the tape of what kaiwa handed it) says.
+ */
+function steppedScene(stepSeconds: number) {
+  const speech = farEndSpeech();
+  const far = new Int16Array(speech.length * 2);
+  far.set(speech);
+  far.set(speech, speech.length);
+  const step = Math.round(stepSeconds * RATE);
+  const played = new Int16Array(far.length + Math.round(0.08 * RATE));
+  played.set(far.subarray(0, step));
+  played.set(far.subarray(step), step + Math.round(0.08 * RATE));
+  const scene = echoScene({ delayMs: 300, gainDb: -6, far: played });
+  const reference = new Int16Array(scene.reference.length);
+  reference.set(far);
+  return { mic: scene.mic, reference, step };
+}
+
+/** Echo energy left in the 600 ms after the step's echo arrived, with or without the player's notice. */
+function leakAfterStep(noticed: boolean): { leak: number; mic: number } {
+  const { mic, reference, step } = steppedScene(6);
+  const canceller = new AcousticEchoCanceller(RATE);
+  const out = new Int16Array(mic.length);
+  const chunk = RATE / 50;
+  for (let at = 0; at < mic.length; at += chunk) {
+    // The player notices at its late refill, around when the step is handed over: before its echo comes.
+    if (noticed && at <= step && step < at + chunk) canceller.timelineSuspect(step - at);
+    const end = Math.min(at + chunk, mic.length);
+    out.set(canceller.process(mic.subarray(at, end), reference.subarray(at, end)), at);
+  }
+  const from = step + Math.round(0.3 * RATE);
+  const to = from + Math.round(0.6 * RATE);
+  return { leak: energy(out.subarray(canceller.latencySamples), from, to), mic: energy(mic, from, to) };
+}
+
+it('a step of the speaker timeline that the player reported is cut before its echo leaks; unreported, it leaks', () => {
+  const unreported = leakAfterStep(false);
+  const reported = leakAfterStep(true);
+  const unreportedDb = db(unreported.mic / Math.max(unreported.leak, 1));
+  const reportedDb = db(reported.mic / Math.max(reported.leak, 1));
+  assert.ok(reportedDb >= unreportedDb + 10, `reported ${reportedDb.toFixed(1)} dB vs unreported ${unreportedDb.toFixed(1)} dB removed after the step`);
+  assert.ok(reportedDb >= 30, `reported: ${reportedDb.toFixed(1)} dB removed after the step`);
+});

@@ -137,6 +137,28 @@ test('each refill costs one wake-up, even when the timer fires a little early', 
   });
 });
 
+test('a refill that comes too late to be sure the device never ran dry is reported as an underrun; on-time refills are not', () => {
+  const clock = { t: 0 };
+  const device = new RecordingDevice(clock);
+  withEarlyTimers(clock, (fireNext) => {
+    const player = new PacedPlayer(device, { leadMs: 150, outputLatencyMs: 20, now: () => clock.t });
+    const underruns: Array<{ from: number; lateMs: number }> = [];
+    player.on('underrun', (u: { from: number; lateMs: number }) => underruns.push(u));
+    player.writeItem('a', Buffer.alloc(1000 * MS));
+    assert.ok(fireNext() && fireNext(), 'two refills on time');
+    assert.equal(underruns.length, 0, 'a first write to an idle player and on-time refills are no underrun');
+    // The process was starved: the next wake-up comes 100 ms after the device ran out.
+    const ranOutAt = written(device) / MS;
+    clock.t = ranOutAt + 100;
+    assert.ok(fireNext());
+    assert.equal(underruns.length, 1);
+    assert.ok(Math.abs(underruns[0]!.from - (ranOutAt + 20)) < 1e-6, 'from when the audio handed over ran out, as it sounds');
+    assert.ok(Math.abs(underruns[0]!.lateMs - 100) < 1e-6);
+    while (fireNext()) { /* plays out on time */ }
+    assert.equal(underruns.length, 1, 'no more after it');
+  });
+});
+
 function setUpBurst(leadMs = 150, burstLeadMs = 1000) {
   const clock = { t: 0 };
   const device = new RecordingDevice(clock);
