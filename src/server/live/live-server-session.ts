@@ -57,6 +57,8 @@ export class LiveServerSession {
   private closed = false;
   /** The input transcript of each user turn being spoken or recognized, by the inner session's item id. */
   private readonly userTurns = new Map<string, StreamedTranscript>();
+  /** Whether the last transcript fragment sent was the user's (the next user words then need a space before them). */
+  private userSpokeLast = false;
 
   constructor(private readonly transport: Transport, private readonly options: LiveServerSessionOptions) {
     this.inner = options.createInner({
@@ -209,6 +211,7 @@ export class LiveServerSession {
       case 'response.output_audio.done':
         return this.outputAudio(this.edge!.endOutbound());
       case 'response.output_audio_transcript.delta':
+        this.userSpokeLast = false;
         return this.send({ type: 'session.output_transcript.delta', event_id: newId('event'), delta: String(event.delta), ...startEnd(timeline.outputTranscriptSpan()) });
       case 'response.done':
         return this.send({ type: 'session.usage.updated', event_id: newId('event'), usage: { seconds: timeline.seconds } });
@@ -239,20 +242,28 @@ export class LiveServerSession {
 
   /** The user is still speaking: the words that became stable go out now, so a client knows at once that the user talks. */
   private userHeard(itemId: string, heard: HeardSoFar): void {
-    const delta = this.userTurns.get(itemId)?.heard(heard);
-    if (delta) this.sendUserFragment(itemId, delta, false);
+    const turn = this.userTurns.get(itemId);
+    if (!turn) return;
+    const first = turn.text === '';
+    const delta = turn.heard(heard);
+    if (delta) this.sendUserFragment(itemId, delta, false, first);
   }
 
   /** The turn's final words: whatever of them was not streamed while the user spoke goes out as its last fragment. */
   private userTranscriptDone(itemId: string, transcript: string): void {
-    const rest = (this.userTurns.get(itemId) ?? new StreamedTranscript()).final(transcript);
-    if (rest) this.sendUserFragment(itemId, rest, true);
+    const turn = this.userTurns.get(itemId) ?? new StreamedTranscript();
+    const first = turn.text === '';
+    const rest = turn.final(transcript);
+    if (rest) this.sendUserFragment(itemId, rest, true, first);
     this.userTurns.delete(itemId);
     this.timeline!.forgetUser(itemId);
   }
 
-  private sendUserFragment(itemId: string, delta: string, last: boolean): void {
-    this.send({ type: 'session.input_transcript.delta', event_id: newId('event'), delta, ...startEnd(this.timeline!.userFragmentSpan(itemId, last)) });
+  /** Live's transcript is one stream: a turn's first words go on after a space when the user's words were the last ones sent. */
+  private sendUserFragment(itemId: string, delta: string, last: boolean, first: boolean): void {
+    const text = first && this.userSpokeLast ? ` ${delta}` : delta;
+    this.userSpokeLast = true;
+    this.send({ type: 'session.input_transcript.delta', event_id: newId('event'), delta: text, ...startEnd(this.timeline!.userFragmentSpan(itemId, last)) });
   }
 
   /** A GA error is Live's error; one caused by the translated session.start names the Live event that caused it. */
