@@ -6,7 +6,7 @@
 import type { Logger } from '../logger.js';
 import type { AudioFormatName } from '../protocol/audio-format.js';
 import type { SpeechDetector, SpeechDetectorOptions } from './speech/speech-detector.js';
-import type { LiveUtterance, StreamingRecognizer } from './speech/streaming-recognizer.js';
+import type { HeardSoFar, LiveUtterance, StreamingRecognizer } from './speech/streaming-recognizer.js';
 import type { Emit } from './outgoing-event.js';
 import { defaultServerVad, type TurnDetectionConfig } from './session-state.js';
 import { InputAudioBuffer } from './input-audio-buffer.js';
@@ -34,6 +34,8 @@ export interface TurnHandler {
 export interface AudioInputParts {
   createDetector: ((options: SpeechDetectorOptions) => SpeechDetector) | undefined;
   recognizer: StreamingRecognizer | undefined;
+  /** Told the words of a detected turn while the user speaks, when the streaming recognizer can tell them. */
+  onHeard?: ((itemId: string, heard: HeardSoFar) => void) | undefined;
 }
 
 export class AudioInput {
@@ -173,15 +175,18 @@ export class AudioInput {
 
   private onSpeechStarted(detectedStartMs: number): void {
     const audioStartMs = Math.max(detectedStartMs, Math.ceil(this.buffer.bufferStartMs));
-    this.speechItemId = newId('item');
+    const itemId = newId('item');
+    this.speechItemId = itemId;
     this.abortLive();
     this.live = this.parts.recognizer?.begin(this.buffer.rate);
+    const onHeard = this.parts.onHeard;
+    if (onHeard) this.live?.listen?.((heard) => onHeard(itemId, heard));
     this.live?.write(this.buffer.copyFrom(audioStartMs));
     const settleMs = this.turns!.settings.settleMs;
     if (this.live && settleMs !== undefined) {
       this.endpoint = new SemanticEndpoint(settleMs, () => this.buffer.sessionMs, () => this.endTurnNow());
     }
-    this.emit({ type: 'input_audio_buffer.speech_started', audio_start_ms: audioStartMs, item_id: this.speechItemId });
+    this.emit({ type: 'input_audio_buffer.speech_started', audio_start_ms: audioStartMs, item_id: itemId });
     this.handler.speechStarted(this.turns!.settings);
   }
 

@@ -183,9 +183,9 @@ class SessionRegistry {
     const create = this.options.createSession ?? ((t: Transport, o: ServerSessionOptions) => new ServerSession(t, o));
     return new LiveServerSession(transport, {
       logger: this.logger,
-      createInner: (inner) => create(inner, {
+      createInner: (inner, onHeard) => create(inner, {
         engine: this.options.engine, speech: this.options.speech ?? NO_SPEECH, dialect: dialectFor('ga'),
-        model: DEFAULT_LIVE_MODEL, logger: this.logger, limits: this.limits,
+        model: DEFAULT_LIVE_MODEL, logger: this.logger, limits: this.limits, onHeard,
       }),
     });
   }

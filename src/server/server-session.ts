@@ -12,7 +12,7 @@ import type { OutgoingEvent } from './outgoing-event.js';
 import type { StoredItem } from './conversation-store.js';
 import type { TurnSettings } from './turn-detector.js';
 import { ConversationStore } from './conversation-store.js';
-import { AudioInput } from './audio-input.js';
+import { AudioInput, type AudioInputParts } from './audio-input.js';
 import { InputTranscription } from './input-transcription.js';
 import { ResponseRunner } from './response-runner.js';
 import { planResponse } from './response-plan.js';
@@ -65,6 +65,8 @@ export interface ServerSessionOptions {
   strict?: MistakeLedger | undefined;
   /** `--record`: where this session's events go. */
   tap?: SessionTap | undefined;
+  /** Told the words of a user turn while they are spoken (Live streams its input transcript from them). */
+  onHeard?: AudioInputParts['onHeard'];
 }
 
 /** Pause audio output while this much is queued for a slow reader. */
@@ -111,7 +113,7 @@ export class ServerSession {
     this.audioInput = new AudioInput(
       (event) => this.send(event),
       { speechStarted: (settings) => this.onSpeechStarted(settings), committed: (...args) => this.onCommitted(...args) },
-      { createDetector: speech.createDetector, recognizer: speech.recognizer }, logger, limits.maxBufferedAudioMs,
+      { createDetector: speech.createDetector, recognizer: speech.recognizer, onHeard: options.onHeard }, logger, limits.maxBufferedAudioMs,
     );
     this.audioInput.configure(inputFormatName(this.state), this.state.audio.input.turn_detection);
     this.expiry = setTimeout(() => this.expire(), limits.lifetimeSeconds * 1000);

@@ -101,6 +101,18 @@ test('the user speaking ends the reply at once (speaker change); the user item c
   assert.ok(state.activeResponseId, 'the second reply is under way');
 });
 
+test('a user item that starts after the user\'s earlier words begins at its first word: the joining space is the stream\'s, not the item\'s', () => {
+  const h = startedHarness();
+  h.server(said('wait', 500, 900, 'input'));
+  mock.timers.tick(2000);
+  h.server(said(' what about', 3000, 3300, 'input'));
+  h.server(said(' the north', 3300, 3600, 'input'));
+  h.server(said(' ', 3600, 3600, 'input'));
+  mock.timers.tick(2000);
+  const state = h.seen.reduce(reduceConversation, initialConversation);
+  assert.deepEqual(state.items.map((item) => [item.speaker, item.text]), [['user', 'wait'], ['user', 'what about the north ']]);
+});
+
 test('response.cancel ends the reply for kaiwa at once; what Live still sends of it is dropped', () => {
   const h = startedHarness();
   h.server(audio(480));

@@ -267,7 +267,9 @@ export class LiveClientDialect {
   }
 
   private inputTranscript(event: LiveServerEventOf<'session.input_transcript.delta'>): ServerEvent[] {
-    if (!event.delta) return [];
+    // Live's transcript is one stream: the space that joins a fragment to the user's earlier words does not open a new item.
+    const delta = this.user ? event.delta : event.delta.trimStart();
+    if (!delta) return [];
     // The user speaking closes the assistant's segment at once (the grouper's speaker change).
     const events = this.endReply('completed');
     if (!this.user) {
@@ -276,9 +278,9 @@ export class LiveClientDialect {
       this.user = { itemId, transcript: '', endMs: event.end_ms };
     }
     const user = this.user;
-    user.transcript += event.delta;
+    user.transcript += delta;
     user.endMs = Math.max(user.endMs, event.end_ms);
-    events.push(userTranscript(user.itemId, event.delta));
+    events.push(userTranscript(user.itemId, delta));
     this.restartSilence();
     return events;
   }

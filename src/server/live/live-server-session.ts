@@ -3,7 +3,9 @@
  * as `/v1/realtime` (VAD, recognizer, voice, engines) behind a translation: Live commands
  * become GA client events, and the GA session's events become Live's — id-less output
  * audio, transcript fragments stamped on the session timeline, cumulative usage — while
- * everything Live has no word for (items, responses, commits) stays inside.
+ * everything Live has no word for (items, responses, commits) stays inside. The user's words
+ * stream while they speak (Live has no speech-started event: the first input transcript
+ * fragment is a client's only sign that the user talks, e.g. to stop playing the reply).
  */
 import type { Logger } from '../../logger.js';
 import type { Transport } from '../../protocol/transport.js';
@@ -15,6 +17,8 @@ import { newId } from '../ids.js';
 import { LiveTimeline } from './live-timeline.js';
 import { localVoiceFor, parseLiveStart, type LiveStartRequest } from './live-start.js';
 import { liveAudioEdge, type LiveAudioEdge } from './live-audio-edge.js';
+import { StreamedTranscript } from './streamed-transcript.js';
+import type { HeardSoFar } from '../speech/streaming-recognizer.js';
 
 /** The GA session inside, as the socket server drives it. */
 export interface InnerSession {
@@ -26,8 +30,11 @@ export interface InnerSession {
 
 export interface LiveServerSessionOptions {
   logger: Logger;
-  /** Opens the GA session that does the work, writing its events to the given transport. */
-  createInner: (transport: Transport) => InnerSession;
+  /**
+   * Opens the GA session that does the work, writing its events to the given transport and
+   * telling `onHeard` the words of each user turn while it is spoken.
+   */
+  createInner: (transport: Transport, onHeard: (itemId: string, heard: HeardSoFar) => void) => InnerSession;
 }
 
 /** Commands kaiwa serve cannot carry out: they need a backend it does not run. */
@@ -48,6 +55,10 @@ export class LiveServerSession {
   private edge: LiveAudioEdge | undefined;
   private muted = false;
   private closed = false;
+  /** The input transcript of each user turn being spoken or recognized, by the inner session's item id. */
+  private readonly userTurns = new Map<string, StreamedTranscript>();
+  /** Whether the last transcript fragment sent was the user's (the next user words then need a space before them). */
+  private userSpokeLast = false;
 
   constructor(private readonly transport: Transport, private readonly options: LiveServerSessionOptions) {
     this.inner = options.createInner({
@@ -55,7 +66,7 @@ export class LiveServerSession {
       get bufferedAmount() { return transport.bufferedAmount; },
       get isOpen() { return transport.isOpen; },
       close: (code, reason) => transport.close(code, reason),
-    });
+    }, (itemId, heard) => this.userHeard(itemId, heard));
   }
 
   get id(): string {
@@ -183,13 +194,16 @@ export class LiveServerSession {
     if (!timeline) return;
     switch (event.type) {
       case 'input_audio_buffer.speech_started':
+        this.userTurns.set(String(event.item_id), new StreamedTranscript());
         return timeline.speechStarted(String(event.item_id), Number(event.audio_start_ms));
       case 'input_audio_buffer.speech_stopped':
         return timeline.speechStopped(String(event.item_id), Number(event.audio_end_ms));
-      case 'conversation.item.input_audio_transcription.delta':
-        return this.userTranscript(String(event.item_id), String(event.delta ?? ''));
+      // The GA delta carries the whole transcript at once, as .completed does after it.
       case 'conversation.item.input_audio_transcription.completed':
         return this.userTranscriptDone(String(event.item_id), String(event.transcript ?? ''));
+      case 'conversation.item.input_audio_transcription.failed':
+        this.userTurns.delete(String(event.item_id));
+        return timeline.forgetUser(String(event.item_id));
       case 'response.created':
         return timeline.replyStarted();
       case 'response.output_audio.delta':
@@ -197,6 +211,7 @@ export class LiveServerSession {
       case 'response.output_audio.done':
         return this.outputAudio(this.edge!.endOutbound());
       case 'response.output_audio_transcript.delta':
+        this.userSpokeLast = false;
         return this.send({ type: 'session.output_transcript.delta', event_id: newId('event'), delta: String(event.delta), ...startEnd(timeline.outputTranscriptSpan()) });
       case 'response.done':
         return this.send({ type: 'session.usage.updated', event_id: newId('event'), usage: { seconds: timeline.seconds } });
@@ -225,19 +240,30 @@ export class LiveServerSession {
     this.send({ type: 'session.started', event_id: newId('event'), session: this.resource, ...echo(this.startClientEventId) });
   }
 
-  private userTranscript(itemId: string, delta: string): void {
-    if (!delta) return;
-    const span = this.timeline!.userSpan(itemId);
-    span.sent += delta;
-    this.send({ type: 'session.input_transcript.delta', event_id: newId('event'), delta, ...startEnd(span) });
+  /** The user is still speaking: the words that became stable go out now, so a client knows at once that the user talks. */
+  private userHeard(itemId: string, heard: HeardSoFar): void {
+    const turn = this.userTurns.get(itemId);
+    if (!turn) return;
+    const first = turn.text === '';
+    const delta = turn.heard(heard);
+    if (delta) this.sendUserFragment(itemId, delta, false, first);
   }
 
-  /** Whatever of the final transcript was not streamed as fragments goes out as the last one. */
+  /** The turn's final words: whatever of them was not streamed while the user spoke goes out as its last fragment. */
   private userTranscriptDone(itemId: string, transcript: string): void {
-    const span = this.timeline!.userSpan(itemId);
-    const rest = transcript.startsWith(span.sent) ? transcript.slice(span.sent.length) : (span.sent ? '' : transcript);
-    if (rest) this.send({ type: 'session.input_transcript.delta', event_id: newId('event'), delta: rest, ...startEnd(span) });
+    const turn = this.userTurns.get(itemId) ?? new StreamedTranscript();
+    const first = turn.text === '';
+    const rest = turn.final(transcript);
+    if (rest) this.sendUserFragment(itemId, rest, true, first);
+    this.userTurns.delete(itemId);
     this.timeline!.forgetUser(itemId);
+  }
+
+  /** Live's transcript is one stream: a turn's first words go on after a space when the user's words were the last ones sent. */
+  private sendUserFragment(itemId: string, delta: string, last: boolean, first: boolean): void {
+    const text = first && this.userSpokeLast ? ` ${delta}` : delta;
+    this.userSpokeLast = true;
+    this.send({ type: 'session.input_transcript.delta', event_id: newId('event'), delta: text, ...startEnd(this.timeline!.userFragmentSpan(itemId, last)) });
   }
 
   /** A GA error is Live's error; one caused by the translated session.start names the Live event that caused it. */

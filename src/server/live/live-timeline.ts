@@ -8,7 +8,8 @@ export class LiveTimeline {
   private inputMs = 0;
   private outputMs = 0;
   private transcriptEndMs = 0;
-  private readonly userSpans = new Map<string, { startMs: number; endMs: number; sent: string }>();
+  /** Each user turn's speech, and where its last transcript fragment ended. */
+  private readonly userSpans = new Map<string, { startMs: number; endMs: number; toldMs: number }>();
 
   constructor(private readonly bytesPerMs: number) {}
 
@@ -23,7 +24,7 @@ export class LiveTimeline {
 
   speechStarted(itemId: string, audioStartMs: number): void {
     const startMs = Math.round(audioStartMs);
-    this.userSpans.set(itemId, { startMs, endMs: Math.max(startMs, Math.round(this.inputMs)), sent: '' });
+    this.userSpans.set(itemId, { startMs, endMs: Math.max(startMs, Math.round(this.inputMs)), toldMs: startMs });
   }
 
   speechStopped(itemId: string, audioEndMs: number): void {
@@ -31,14 +32,21 @@ export class LiveTimeline {
     if (span) span.endMs = Math.max(span.startMs, Math.round(audioEndMs));
   }
 
-  /** The span of a user item's speech, and its transcript so far (what was already sent). */
-  userSpan(itemId: string): { startMs: number; endMs: number; sent: string } {
+  /**
+   * The interval of a user turn's next transcript fragment: from the last one's end to the
+   * audio heard so far, or, for the turn's last fragment, to the end of its speech.
+   */
+  userFragmentSpan(itemId: string, last: boolean): { startMs: number; endMs: number } {
     let span = this.userSpans.get(itemId);
     if (!span) {
-      span = { startMs: Math.round(this.inputMs), endMs: Math.round(this.inputMs), sent: '' };
+      const nowMs = Math.round(this.inputMs);
+      span = { startMs: nowMs, endMs: nowMs, toldMs: nowMs };
       this.userSpans.set(itemId, span);
     }
-    return span;
+    const startMs = span.toldMs;
+    const endMs = Math.max(startMs, last ? span.endMs : Math.round(this.inputMs));
+    span.toldMs = endMs;
+    return { startMs, endMs };
   }
 
   forgetUser(itemId: string): void {

@@ -7,7 +7,8 @@
  * at the same time spread over up to one process per core; a lone speaker always gets
  * the first one (and its decoders, already adapted to the voice). A process that dies
  * fails the utterances it held (their turns fall back to batch recognition) and is
- * replaced when needed.
+ * replaced when needed. While a segment is decoded, its words so far come back every
+ * 300 ms of audio when they changed (SegmentedUtterance passes them to its listener).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
@@ -74,6 +75,8 @@ export class PocketsphinxStream implements StreamingRecognizer {
   private closed = false;
   private readonly maxProcesses: number;
   private readonly decoded: Record<DecodingSpeed, number> = { thorough: 0, fast: 0 };
+  /** Who wants an utterance's words while it is decoded, by utterance id (ids are unique across processes). */
+  private readonly partialListeners = new Map<number, (segment: number, words: string) => void>();
 
   constructor(private readonly install: StreamingInstall) {
     this.maxProcesses = Math.max(1, install.maxProcesses ?? Math.min(availableParallelism(), 4));
@@ -101,6 +104,7 @@ export class PocketsphinxStream implements StreamingRecognizer {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.partialListeners.clear();
     const error = new Error('pocketsphinx stream: recognizer closed');
     for (const worker of [...this.workers]) this.stop(worker, error);
   }
@@ -124,10 +128,14 @@ export class PocketsphinxStream implements StreamingRecognizer {
       },
       end: () => (alive() ? this.request(bound!, id) : Promise.reject(new Error('pocketsphinx stream: the recognizer restarted during the turn'))),
       release: () => {
+        this.partialListeners.delete(id);
         if (!alive()) return;
         this.send(bound!, 'R', id);
         bound!.utterances--;
         bound = undefined;
+      },
+      onPartial: (listener) => {
+        if (!this.closed) this.partialListeners.set(id, listener);
       },
     };
   }
@@ -176,7 +184,7 @@ export class PocketsphinxStream implements StreamingRecognizer {
 
   /** Handles one line of the process's output; true for its ready line. */
   private onLine(worker: Worker, line: string): boolean {
-    let message: { ready?: boolean; id?: number; text?: string; error?: string; fast?: boolean };
+    let message: { ready?: boolean; id?: number; text?: string; error?: string; fast?: boolean; segment?: number; partial?: string };
     try {
       message = JSON.parse(line) as typeof message;
     } catch {
@@ -184,6 +192,10 @@ export class PocketsphinxStream implements StreamingRecognizer {
     }
     if (message.ready) return true;
     if (typeof message.id !== 'number') return false;
+    if (typeof message.partial === 'string') {
+      if (typeof message.segment === 'number') this.partialListeners.get(message.id)?.(message.segment, message.partial);
+      return false;
+    }
     const queue = worker.waiting.get(message.id);
     const waiter = queue?.shift();
     if (!waiter) return false;

@@ -11,7 +11,7 @@
  */
 import { StreamingResampler } from '../../audio/resample.js';
 import { bufferToInt16 } from '../../audio/pcm16.js';
-import type { LiveUtterance } from './streaming-recognizer.js';
+import type { HeardSoFar, LiveUtterance } from './streaming-recognizer.js';
 import { InputPace } from './input-pace.js';
 
 /**
@@ -30,6 +30,8 @@ export interface SegmentChannel {
   end(): Promise<string>;
   /** Gives the channel back (drops an open segment). */
   release(): void;
+  /** Optional: the open segment's words so far as they change (`segment` counts the channel's starts from 1). */
+  onPartial?(listener: (segment: number, words: string) => void): void;
 }
 
 /** Silence kept while paused, to lead into the next segment; the rest is only silence. */
@@ -43,6 +45,11 @@ export class SegmentedUtterance implements LiveUtterance {
   /** Audio of the first segment, until the pace is known and the segment starts. */
   private unstarted: Int16Array[] | undefined = [];
   private readonly resampler: StreamingResampler | undefined;
+  /** Segments started so far; each one's best words yet, and whether they are its final ones. */
+  private started = 0;
+  private readonly heard: { words: string; final: boolean }[] = [];
+  private listener: ((heard: HeardSoFar) => void) | undefined;
+  private lastHeard = '';
 
   constructor(
     private readonly channel: SegmentChannel,
@@ -74,9 +81,14 @@ export class SegmentedUtterance implements LiveUtterance {
     return words;
   }
 
+  listen(listener: (heard: HeardSoFar) => void): void {
+    this.listener = listener;
+    this.channel.onPartial?.((segment, words) => this.partial(segment, words));
+  }
+
   resume(): void {
     if (this.state !== 'paused') return;
-    this.channel.start(this.speed());
+    this.startSegment();
     for (const samples of this.paused) this.channel.audio(samples);
     this.paused = [];
     this.pausedSamples = 0;
@@ -106,8 +118,13 @@ export class SegmentedUtterance implements LiveUtterance {
     const waiting = this.unstarted;
     if (!waiting || this.state === 'over') return;
     this.unstarted = undefined;
-    this.channel.start(this.speed());
+    this.startSegment();
     for (const samples of waiting) this.channel.audio(samples);
+  }
+
+  private startSegment(): void {
+    this.channel.start(this.speed());
+    this.heard[this.started++] = { words: '', final: false };
   }
 
   private speed(): DecodingSpeed {
@@ -123,6 +140,30 @@ export class SegmentedUtterance implements LiveUtterance {
     // Rejections surface through finish(); an aborted utterance's are nobody's business.
     words.catch(() => undefined);
     this.segments.push(words);
+    const heard = this.heard[this.started - 1]!;
+    if (this.listener) words.then((text) => { Object.assign(heard, { words: text.trim(), final: true }); this.tell(); }, () => undefined);
+  }
+
+  /** A segment's first-pass words; a late one for a segment already decoded in full is old news. */
+  private partial(segment: number, words: string): void {
+    const heard = this.heard[segment - 1];
+    if (!heard || heard.final) return;
+    heard.words = words.trim();
+    this.tell();
+  }
+
+  /** Tells the listener the turn's words so far, when they changed, while the turn goes on. */
+  private tell(): void {
+    if (!this.listener || this.state === 'over') return;
+    const settledCount = this.heard.findIndex((segment) => !segment.final);
+    const settled = this.heard.slice(0, settledCount < 0 ? undefined : settledCount);
+    const rest = settledCount < 0 ? [] : this.heard.slice(settledCount);
+    const join = (segments: { words: string }[]) => segments.map((segment) => segment.words).filter(Boolean).join(' ');
+    const heard = { settled: join(settled), tentative: join(rest) };
+    const key = `${heard.settled}\n${heard.tentative}`;
+    if (key === this.lastHeard) return;
+    this.lastHeard = key;
+    this.listener(heard);
   }
 
   private keepPaused(samples: Int16Array): void {

@@ -10,8 +10,21 @@ export interface StreamingRecognizer {
   close(): void;
 }
 
+/** What the recognizer has made of a turn so far, while the user is still speaking. */
+export interface HeardSoFar {
+  /** The words of the turn's first segments that were decoded in full: they stay as they are. */
+  settled: string;
+  /** The words after them (the open segment's, and any still being decoded): a first guess that may change. */
+  tentative: string;
+}
+
 export interface LiveUtterance {
   write(pcm: Buffer): void;
+  /**
+   * Optional: calls `listener` whenever the turn's words so far change, until the turn is
+   * finished or aborted (a listener can tell the user's words while they speak).
+   */
+  listen?(listener: (heard: HeardSoFar) => void): void;
   /**
    * The speaker fell silent: what was said so far is recognized now, while the turn
    * detector waits out its silence window, in case the turn ends here. Resolves the

@@ -112,6 +112,32 @@ test('utterances run side by side, on a process per core, without mixing their a
   assert.equal(recognizer.processCount, 2, 'the second speaker got a process of its own');
 });
 
+test('while a sentence is spoken its words so far come back, changes only, at most one report per 300 ms of audio, growing towards the final words', async () => {
+  const sentence = 'where is the nearest train station';
+  const audio = spoken(sentence);
+  const utterance = recognizer!.begin(24000);
+  const reports: string[] = [];
+  utterance.listen!((heard) => reports.push(heard.tentative));
+  // Half the sentence: words come back before the rest is spoken.
+  const half = Math.floor(audio.length / 4) * 2;
+  speak(utterance, audio.subarray(0, half), 24000);
+  await waitFor(() => reports.length > 0, { what: 'words while the first half is decoded', timeoutMs: 10_000 });
+  speak(utterance, audio.subarray(half), 24000);
+  await waitFor(() => /station/.test(reports.at(-1) ?? ''), { what: 'the last word in a report', timeoutMs: 10_000 }).catch(() => undefined);
+  const final = await utterance.finish();
+  const speechMs = audio.length / 48;
+  console.log(`# ${reports.length} reports over ${speechMs.toFixed(0)} ms of speech: ${JSON.stringify(reports)}; final "${final}"`);
+  assert.ok(reports.length >= 3, 'several reports while the sentence is spoken');
+  assert.ok(reports.length <= Math.ceil(speechMs / 300), 'at most one per 300 ms of audio');
+  assert.ok(reports.every((report, i) => i === 0 || report !== reports[i - 1]), 'only changes are reported');
+  assert.ok(wordErrorRate([{ reference: sentence, hypothesis: reports.at(-1)! }]) < MAX_WER, 'the last guess is close to the sentence');
+  const after = reports.length;
+  const next = recognizer!.begin(24000);
+  speak(next, spoken('we need to buy some bread and butter'), 24000);
+  await next.finish();
+  assert.equal(reports.length, after, 'a finished utterance tells nothing more');
+});
+
 test('silence gives no words, and an aborted utterance gives its decoder back', async () => {
   const silent = recognizer!.begin(24000);
   speak(silent, Buffer.alloc(48000), 24000);

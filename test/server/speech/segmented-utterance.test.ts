@@ -34,6 +34,13 @@ class FakeChannel implements SegmentChannel {
   release(): void {
     this.log.push('release');
   }
+
+  /** The listener SegmentedUtterance registered for partial words, when it did. */
+  partial: ((segment: number, words: string) => void) | undefined;
+
+  onPartial(listener: (segment: number, words: string) => void): void {
+    this.partial = listener;
+  }
 }
 
 const ms = (duration: number, rate: number) => int16ToBuffer(new Int16Array((duration / 1000) * rate).fill(1000));
@@ -125,4 +132,42 @@ test('a turn shorter than the time it takes to know the pace is decoded thorough
   assert.deepEqual(channel.log, []);
   assert.equal(await utterance.finish(), '1600 samples');
   assert.deepEqual(channel.speeds, ['thorough']);
+});
+
+test('a listener hears the turn\'s words so far: ended segments settled once decoded in full, the rest a first guess; late guesses and words after the end are dropped', async () => {
+  const channel = new FakeChannel(16000, 'later');
+  const utterance = new SegmentedUtterance(channel, 16000);
+  const heard: { settled: string; tentative: string }[] = [];
+  utterance.listen((words) => heard.push(words));
+  for (let i = 0; i < 20; i++) utterance.write(ms(50, 16000)); // enough to know the pace: the segment starts
+  assert.deepEqual(channel.log, ['start', 'audio']);
+  channel.partial!(1, 'i want');
+  channel.partial!(1, 'i want');
+  channel.partial!(1, 'i would like');
+  utterance.pause();
+  utterance.resume();
+  channel.partial!(1, 'i would like a'); // the first segment's last guess, read after the second one started
+  channel.partial!(2, 'coffee');
+  channel.results[0]!.resolve('i would like a cup');
+  await new Promise((resolve) => setImmediate(resolve));
+  channel.partial!(1, 'too late');
+  const transcript = utterance.finish();
+  channel.partial!(2, 'coffee with milk');
+  channel.results[1]!.resolve('of coffee');
+  assert.equal(await transcript, 'i would like a cup of coffee');
+  assert.deepEqual(heard, [
+    { settled: '', tentative: 'i want' },
+    { settled: '', tentative: 'i would like' },
+    { settled: '', tentative: 'i would like a' },
+    { settled: '', tentative: 'i would like a coffee' },
+    { settled: 'i would like a cup', tentative: 'coffee' },
+  ]);
+});
+
+test('without a listener nothing is asked of the channel', () => {
+  const channel = new FakeChannel(16000);
+  const utterance = new SegmentedUtterance(channel, 16000);
+  utterance.write(ms(300, 16000));
+  assert.equal(channel.partial, undefined);
+  void utterance.finish();
 });
