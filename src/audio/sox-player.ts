@@ -2,7 +2,8 @@ import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { AudioSink, PcmFormat } from './devices.js';
 import { bytesToMs } from './pcm16.js';
-import { DEFAULT_KILL_GRACE_MS, SoxProcess, soxBlockBytes, soxEnvironment, soxFailure, type SoxExit } from './sox-process.js';
+import type { AudioDeviceError } from './audio-device-error.js';
+import { DEFAULT_KILL_GRACE_MS, SoxProcess, soxBlockBytes, soxEnvironment, soxFailure, spawnFailure, type SoxExit } from './sox-process.js';
 
 export interface SoxPlayerOptions {
   /** Extra time close() allows beyond the audio still queued, for start-up and device buffers. */
@@ -47,6 +48,8 @@ interface Playback {
   sox: SoxProcess;
   spawnedAt: number;
   bytesWritten: number;
+  /** Someone asked started() about this process: a failure to start it is theirs to report. */
+  startWatched?: boolean;
 }
 
 /**
@@ -68,6 +71,18 @@ export class SoxPlayer extends EventEmitter implements AudioSink {
 
   private warmUp(): void {
     if (!this.playback && !this.closing && !this.failed) this.startPlayback();
+  }
+
+  /**
+   * Starts SoX now (if it is not running) and resolves once it runs, or with why it could
+   * not be started (not installed). A failure told here is not emitted as 'error' too.
+   */
+  async started(): Promise<AudioDeviceError | undefined> {
+    if (this.closing || this.failed) return undefined;
+    const playback = this.playback ?? this.startPlayback();
+    playback.startWatched = true;
+    const failure = await playback.sox.started;
+    return failure ? spawnFailure(failure) : undefined;
   }
 
   write(pcm: Buffer): void {
@@ -132,6 +147,10 @@ export class SoxPlayer extends EventEmitter implements AudioSink {
   private onExit(playback: Playback, exit: SoxExit): void {
     if (playback.sox.wasStopped || this.closing || this.failed) return;
     if (this.playback === playback) this.playback = undefined;
+    if (exit.spawnError && playback.startWatched) {
+      this.failed = true;
+      return;
+    }
     const ranMs = performance.now() - playback.spawnedAt;
     if (ranMs >= HEALTHY_AFTER_MS && this.noteRestart()) {
       this.emit('restart', soxFailure(exit, 'output').message);

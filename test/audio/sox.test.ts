@@ -77,6 +77,20 @@ describe('checkSox', () => {
       await recorder.stop();
     });
 
+    it('tells it through started(), the recorder\'s and the player\'s (the player then emits no error)', async () => {
+      const recorder = new SoxRecorder(FORMAT);
+      recorder.on('error', () => undefined);
+      recorder.start();
+      assert.equal((await recorder.started())?.message, SOX_MISSING_MESSAGE);
+      await recorder.stop();
+      const player = new SoxPlayer(FORMAT, { warm: true });
+      let errors = 0;
+      player.on('error', () => errors++);
+      assert.equal((await player.started())?.message, SOX_MISSING_MESSAGE);
+      await player.close();
+      assert.equal(errors, 0);
+    });
+
     it('makes the player emit it once, then drop writes quietly', async () => {
       const player = new SoxPlayer(FORMAT);
       let errors = 0;
