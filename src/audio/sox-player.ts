@@ -28,6 +28,8 @@ export interface SoxPlayerOptions {
 const PLAYER_ENVIRONMENT_DEFAULTS = { PULSE_LATENCY_MSEC: '40' };
 
 const DEFAULT_DRAIN_SLACK_MS = 3000;
+/** How long after a clear() a warm player starts its next SoX. */
+const REWARM_AFTER_MS = 300;
 const HEALTHY_AFTER_MS = 1000;
 const MAX_RESTARTS_PER_MINUTE = 5;
 
@@ -63,6 +65,7 @@ export class SoxPlayer extends EventEmitter implements AudioSink {
   private failed = false;
   private readonly restarts: number[] = [];
   private closing: Promise<void> | undefined;
+  private rewarm: NodeJS.Timeout | undefined;
 
   constructor(readonly format: PcmFormat, private readonly options: SoxPlayerOptions = {}) {
     super();
@@ -104,7 +107,9 @@ export class SoxPlayer extends EventEmitter implements AudioSink {
     this.playback = undefined;
     playback.sox.kill();
     this.retire(playback.sox);
-    if (this.options.warm) this.warmUp();
+    // Not at once: a clear is often the last thing before close() (the user quit), and a
+    // next reply is seconds away (a write starts SoX anyway if it comes sooner).
+    if (this.options.warm) this.rewarm ??= setTimeout(() => { this.rewarm = undefined; this.warmUp(); }, REWARM_AFTER_MS);
   }
 
   /** Lets queued audio play out, bounded by its duration plus slack, then releases SoX. */
@@ -114,6 +119,7 @@ export class SoxPlayer extends EventEmitter implements AudioSink {
   }
 
   private async finish(): Promise<void> {
+    clearTimeout(this.rewarm);
     const playback = this.playback;
     this.playback = undefined;
     if (playback) await this.drain(playback);

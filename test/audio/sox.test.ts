@@ -200,6 +200,22 @@ describe('SoX process handling (with stand-in sox scripts)', () => {
     assert.equal(readFileSync(argsFile, 'utf8').trim(), '--buffer 320 --default-device --no-show-progress --rate 8000 --channels 1 --encoding signed-integer --bits 16 --type raw -');
   });
 
+  it('a warm player starts its next SoX a little after clear(), and not at all when it is closed first (the user quit)', async () => {
+    const player = fakeSox(dir, 'warm-player', 'exec cat > /dev/null');
+    process.env['KAIWA_SOX'] = player;
+    const quitting = new SoxPlayer(FORMAT, { warm: true });
+    assert.equal(await quitting.started(), undefined);
+    quitting.clear();
+    await quitting.close();
+    assert.equal(pidsOf(player).length, 1, 'a SoX was started only to be closed');
+    const barging = new SoxPlayer(FORMAT, { warm: true });
+    await barging.started();
+    barging.clear();
+    await waitFor(() => pidsOf(player).length === 3, 5000, 'the warm player to start its next SoX');
+    await barging.close();
+    assert.deepEqual(liveSoxPids(), []);
+  });
+
   it('stop() sends SIGTERM, then SIGKILL to a SoX that ignores it', async () => {
     const stubborn = fakeSox(dir, 'stubborn', "trap '' TERM\nexec sleep 30");
     process.env['KAIWA_SOX'] = stubborn;
