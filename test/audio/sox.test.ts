@@ -203,13 +203,16 @@ describe('SoX process handling (with stand-in sox scripts)', () => {
   it('a warm player starts its next SoX a little after clear(), and not at all when it is closed first (the user quit)', async () => {
     const player = fakeSox(dir, 'warm-player', 'exec cat > /dev/null');
     process.env['KAIWA_SOX'] = player;
+    // Each stand-in is killed only once it has noted its PID, so every one started is counted.
     const quitting = new SoxPlayer(FORMAT, { warm: true });
     assert.equal(await quitting.started(), undefined);
+    await waitFor(() => pidsOf(player).length === 1, 5000, 'the first SoX to start');
     quitting.clear();
     await quitting.close();
     assert.equal(pidsOf(player).length, 1, 'a SoX was started only to be closed');
     const barging = new SoxPlayer(FORMAT, { warm: true });
     await barging.started();
+    await waitFor(() => pidsOf(player).length === 2, 5000, 'the second SoX to start');
     barging.clear();
     await waitFor(() => pidsOf(player).length === 3, 5000, 'the warm player to start its next SoX');
     await barging.close();
