@@ -17,12 +17,16 @@ export interface ProcessCpu {
   uptimeMs: number;
   /** CPU and wall time after the start-up mark (undefined when the mark never came). */
   steady?: { cpuMs: number; wallMs: number };
+  /** The same after the fixed-time mark (markAt), the same moment of the workload for every client. */
+  afterFixedMark?: { cpuMs: number; wallMs: number };
 }
 
 export interface MeasuredProcess {
   readonly child: ChildProcess;
   /** Ends the start-up part of the measurement (the first time only). */
   markStartupOver(): void;
+  /** Sets the fixed-time mark `ms` after the process started. */
+  markAt(ms: number): void;
   /** SIGINT, then the numbers once it has exited (SIGKILL after `graceMs`). */
   stop(graceMs?: number): Promise<ProcessCpu>;
   output(): string;
@@ -40,24 +44,37 @@ export function startMeasured(script: string, args: string[], env: Record<string
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // Marks come in order: the start-up mark always before the fixed one (it is sent then if it never came).
   let marked = false;
+  let fixedTimer: NodeJS.Timeout | undefined;
+  const markStartupOver = (): void => {
+    if (marked || child.exitCode !== null) return;
+    marked = true;
+    child.kill('SIGUSR2');
+  };
   return {
     child,
-    markStartupOver: () => {
-      if (marked || child.exitCode !== null) return;
-      marked = true;
-      child.kill('SIGUSR2');
+    markStartupOver,
+    markAt: (ms) => {
+      fixedTimer = setTimeout(() => {
+        if (!marked) return;
+        child.kill('SIGUSR2');
+      }, ms);
     },
     stop: async (graceMs = 15_000) => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
       const force = setTimeout(() => child.kill('SIGKILL'), graceMs);
       await exited;
       clearTimeout(force);
+      clearTimeout(fixedTimer);
       try {
-        const read = JSON.parse(readFileSync(file, 'utf8')) as { cpuMs: number; uptimeMs: number; mark?: { cpuMs: number; uptimeMs: number } };
+        const read = JSON.parse(readFileSync(file, 'utf8')) as { cpuMs: number; uptimeMs: number; marks: Array<{ cpuMs: number; uptimeMs: number }> };
+        const since = (mark: { cpuMs: number; uptimeMs: number }) => ({ cpuMs: read.cpuMs - mark.cpuMs, wallMs: read.uptimeMs - mark.uptimeMs });
+        const [startupOver, fixed] = read.marks;
         return {
           cpuMs: read.cpuMs, uptimeMs: read.uptimeMs,
-          ...(read.mark ? { steady: { cpuMs: read.cpuMs - read.mark.cpuMs, wallMs: read.uptimeMs - read.mark.uptimeMs } } : {}),
+          ...(startupOver ? { steady: since(startupOver) } : {}),
+          ...(fixed ? { afterFixedMark: since(fixed) } : {}),
         };
       } catch {
         throw new Error(`${script} left no CPU report (exit ${child.exitCode ?? child.signalCode}): ${output.slice(-1500)}`);

@@ -10,8 +10,8 @@
  *   SDK (wss)    the official SDK (OpenAIRealtimeWS speaks only wss:) into a PacedPlayer
  *
  * Each process's CPU is its own (process.cpuUsage at exit, through bench/lib/cpu-report.mjs):
- * over its whole life, start-up and the Ctrl-C shutdown included, and over the steady part
- * from its first append's arrival at the peer to its exit. BENCH_KAIWA_ARGS adds flags to
+ * over its whole life, start-up and the Ctrl-C shutdown included, over the steady part
+ * from its first append's arrival at the peer to its exit, and from 10 s after its start. BENCH_KAIWA_ARGS adds flags to
  * both kaiwa runs; BENCH_SHOW_OUTPUT=1 prints what each client wrote.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -37,6 +37,14 @@ export interface BurstSettings {
 /** A client's CPU, with the appends the peer received from it and how long its burst took to write. */
 type ProcessCpu = MeasuredCpu & { appends?: number; burstWriteMs?: number };
 
+/**
+ * The moment every client's steady part is also taken from, the same for all: start-up and
+ * the burst's arrival are behind each of them by then. (The first append is not the same
+ * moment for all: kaiwa sends what it recorded while connecting as soon as the session is
+ * there, before the burst has arrived; the article's script after it.)
+ */
+const FIXED_MARK_MS = 10_000;
+
 type ClientName = 'kaiwa' | 'floor' | 'kaiwa-wss' | 'sdk';
 const LABEL: Record<ClientName, string> = { kaiwa: 'kaiwa', floor: 'article script', 'kaiwa-wss': 'kaiwa (wss)', sdk: 'official SDK (wss)' };
 
@@ -54,7 +62,7 @@ export async function burst(settings: BurstSettings, context: BenchContext): Pro
       const finished = await oneRound(settings, scripts, caFile, certificate);
       for (const [name, cpu] of finished) {
         results.set(name, [...(results.get(name) ?? []), cpu]);
-        log(`  ${LABEL[name]}: ${fmt(cpu.cpuMs, 0)} ms CPU over ${fmt(cpu.uptimeMs / 1000, 1)} s; steady ${fmt(cpu.steady?.cpuMs ?? NaN, 0)} ms over ${fmt((cpu.steady?.wallMs ?? NaN) / 1000, 1)} s; ${cpu.appends} appends; burst written in ${fmt(cpu.burstWriteMs ?? NaN, 0)} ms`);
+        log(`  ${LABEL[name]}: ${fmt(cpu.cpuMs, 0)} ms CPU over ${fmt(cpu.uptimeMs / 1000, 1)} s; steady ${fmt(cpu.steady?.cpuMs ?? NaN, 0)} ms over ${fmt((cpu.steady?.wallMs ?? NaN) / 1000, 1)} s (from ${FIXED_MARK_MS / 1000} s: ${fmt(cpu.afterFixedMark?.cpuMs ?? NaN, 0)} ms); ${cpu.appends} appends; burst written in ${fmt(cpu.burstWriteMs ?? NaN, 0)} ms`);
       }
     }
   } finally {
@@ -74,6 +82,10 @@ export async function burst(settings: BurstSettings, context: BenchContext): Pro
   const steadyOverFloor = ratio(steady, 'kaiwa', 'floor');
   row('    steady part (first append → exit): kaiwa / article script',
     `kaiwa ${ms(steady('kaiwa'))}, article script ${ms(steady('floor'))}; kaiwa / script = ${fmt(steadyOverFloor)}×${perRound(steady, 'kaiwa', 'floor')}`, '≤ 1.2×', steadyOverFloor <= 1.2);
+  const fixed = (name: ClientName) => results.get(name)!.map((r) => r.afterFixedMark?.cpuMs ?? NaN);
+  const fixedOverFloor = ratio(fixed, 'kaiwa', 'floor');
+  row(`    steady part from ${FIXED_MARK_MS / 1000} s after start (→ exit), the same moment for both: kaiwa / article script`,
+    `kaiwa ${ms(fixed('kaiwa'))}, article script ${ms(fixed('floor'))}; kaiwa / script = ${fmt(fixedOverFloor)}×${perRound(fixed, 'kaiwa', 'floor')}`, '≤ 1.2×', fixedOverFloor <= 1.2);
   row('    over wss, whole process (steady): kaiwa / official SDK',
     `kaiwa ${ms(whole('kaiwa-wss'))} (${fmt(median(steady('kaiwa-wss')), 0)}), SDK ${ms(whole('sdk'))} (${fmt(median(steady('sdk')), 0)}); kaiwa / SDK = ${fmt(ratio(whole, 'kaiwa-wss', 'sdk'))}× (steady ${fmt(ratio(steady, 'kaiwa-wss', 'sdk'))}×)`);
   context.raw.burst = Object.fromEntries(results);
@@ -100,6 +112,7 @@ async function oneRound(
     processes.set('sdk', startMeasured(scripts.sdk, [], {
       ...key, NODE_EXTRA_CA_CERTS: caFile, BENCH_BASE_URL: `${secure.url.replace(/^wss:/, 'https:')}/sdk/v1`, BENCH_TEXT: LONG_REQUEST,
     }));
+    for (const child of processes.values()) child.markAt(FIXED_MARK_MS);
     await sleep(settings.seconds * 1000);
     const stopped: Array<readonly [ClientName, ProcessCpu]> = await Promise.all([...processes].map(async ([name, child]) => [name, await child.stop()] as const));
     for (const [name, cpu] of stopped) {

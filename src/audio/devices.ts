@@ -11,11 +11,15 @@ export interface PcmFormat {
 
 /**
  * Something that produces audio: a microphone (SoX recorder) or a WAV file played in
- * real time. Emits 'data' (Buffer of PCM16 mono), 'end' (no more audio), 'error' (Error).
+ * real time. Emits 'data' (Buffer of PCM16 mono; a second argument, true, when the chunk
+ * was held back and arrives well after it was heard: see HeldSource), 'end' (no more
+ * audio), 'error' (Error).
  */
 export interface AudioSource extends EventEmitter {
   readonly format: PcmFormat;
   start(): void;
+  /** A device process: resolves once it runs, or with why it could not be started (e.g. SoX not installed). */
+  started?(): Promise<Error | undefined>;
   /** Stops producing audio and releases any process or file it holds. Idempotent. */
   stop(): Promise<void>;
 }

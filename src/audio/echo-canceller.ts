@@ -60,7 +60,6 @@ function startWatchdog(moduleIndex: number, env: NodeJS.ProcessEnv): { stop(): v
  */
 export async function loadEchoCanceller(options: EchoCancellerOptions = {}): Promise<EchoCancellerDevices> {
   const env = options.env ?? process.env;
-  await unloadStaleEchoCancellers(env).catch(() => 0);
   const base = `${NAME_PREFIX}_${process.pid}`;
   const args = [
     'load-module', 'module-echo-cancel', 'aec_method=webrtc', 'use_master_format=1',
@@ -71,7 +70,10 @@ export async function loadEchoCanceller(options: EchoCancellerOptions = {}): Pro
     ...(options.sourceMaster ? [`source_master=${options.sourceMaster}`] : []),
     ...(options.sinkMaster ? [`sink_master=${options.sinkMaster}`] : []),
   ];
-  const { stdout } = await run('pactl', args, { env });
+  const loading = run('pactl', args, { env });
+  // Leftovers of dead kaiwa processes have other names: clearing them need not hold this one up.
+  const staleCleared = unloadStaleEchoCancellers(env).catch(() => 0);
+  const [{ stdout }] = await Promise.all([loading, staleCleared]);
   const moduleIndex = Number(stdout.trim());
   const watchdog = startWatchdog(moduleIndex, env);
   let unloaded = false;

@@ -41,6 +41,11 @@ export class RestartingSource extends EventEmitter implements AudioSource {
     source.start();
   }
 
+  /** The current device process's start (see AudioSource.started). */
+  started(): Promise<Error | undefined> {
+    return this.current?.started?.() ?? Promise.resolve(undefined);
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);

@@ -2,7 +2,8 @@ import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { AudioSink, PcmFormat } from './devices.js';
 import { bytesToMs } from './pcm16.js';
-import { DEFAULT_KILL_GRACE_MS, SoxProcess, soxBlockBytes, soxEnvironment, soxFailure, type SoxExit } from './sox-process.js';
+import type { AudioDeviceError } from './audio-device-error.js';
+import { DEFAULT_KILL_GRACE_MS, SoxProcess, soxBlockBytes, soxEnvironment, soxFailure, spawnFailure, type SoxExit } from './sox-process.js';
 
 export interface SoxPlayerOptions {
   /** Extra time close() allows beyond the audio still queued, for start-up and device buffers. */
@@ -32,6 +33,8 @@ const DEFAULT_DRAIN_SLACK_MS = 3000;
  * device ran dry. Its PulseAudio and CoreAudio drivers report nothing of the kind.
  */
 const UNDERRUN_WARNING = /under-?run/i;
+/** How long after a clear() a warm player starts its next SoX. */
+const REWARM_AFTER_MS = 300;
 const HEALTHY_AFTER_MS = 1000;
 const MAX_RESTARTS_PER_MINUTE = 5;
 
@@ -52,6 +55,8 @@ interface Playback {
   sox: SoxProcess;
   spawnedAt: number;
   bytesWritten: number;
+  /** Someone asked started() about this process: a failure to start it is theirs to report. */
+  startWatched?: boolean;
 }
 
 /**
@@ -66,6 +71,7 @@ export class SoxPlayer extends EventEmitter implements AudioSink {
   private failed = false;
   private readonly restarts: number[] = [];
   private closing: Promise<void> | undefined;
+  private rewarm: NodeJS.Timeout | undefined;
 
   constructor(readonly format: PcmFormat, private readonly options: SoxPlayerOptions = {}) {
     super();
@@ -74,6 +80,18 @@ export class SoxPlayer extends EventEmitter implements AudioSink {
 
   private warmUp(): void {
     if (!this.playback && !this.closing && !this.failed) this.startPlayback();
+  }
+
+  /**
+   * Starts SoX now (if it is not running) and resolves once it runs, or with why it could
+   * not be started (not installed). A failure told here is not emitted as 'error' too.
+   */
+  async started(): Promise<AudioDeviceError | undefined> {
+    if (this.closing || this.failed) return undefined;
+    const playback = this.playback ?? this.startPlayback();
+    playback.startWatched = true;
+    const failure = await playback.sox.started;
+    return failure ? spawnFailure(failure) : undefined;
   }
 
   write(pcm: Buffer): void {
@@ -95,7 +113,9 @@ export class SoxPlayer extends EventEmitter implements AudioSink {
     this.playback = undefined;
     playback.sox.kill();
     this.retire(playback.sox);
-    if (this.options.warm) this.warmUp();
+    // Not at once: a clear is often the last thing before close() (the user quit), and a
+    // next reply is seconds away (a write starts SoX anyway if it comes sooner).
+    if (this.options.warm) this.rewarm ??= setTimeout(() => { this.rewarm = undefined; this.warmUp(); }, REWARM_AFTER_MS);
   }
 
   /** Lets queued audio play out, bounded by its duration plus slack, then releases SoX. */
@@ -105,6 +125,7 @@ export class SoxPlayer extends EventEmitter implements AudioSink {
   }
 
   private async finish(): Promise<void> {
+    clearTimeout(this.rewarm);
     const playback = this.playback;
     this.playback = undefined;
     if (playback) await this.drain(playback);
@@ -141,6 +162,10 @@ export class SoxPlayer extends EventEmitter implements AudioSink {
   private onExit(playback: Playback, exit: SoxExit): void {
     if (playback.sox.wasStopped || this.closing || this.failed) return;
     if (this.playback === playback) this.playback = undefined;
+    if (exit.spawnError && playback.startWatched) {
+      this.failed = true;
+      return;
+    }
     const ranMs = performance.now() - playback.spawnedAt;
     if (ranMs >= HEALTHY_AFTER_MS && this.noteRestart()) {
       this.emit('restart', soxFailure(exit, 'output').message);

@@ -61,6 +61,8 @@ export interface SoxProcessOptions {
 export class SoxProcess {
   /** Resolves once SoX has exited and its stdout/stderr are fully read; never rejects. */
   readonly exited: Promise<SoxExit>;
+  /** Resolves once SoX runs (undefined), or with why it could not be started at all (ENOENT, EACCES); never rejects. */
+  readonly started: Promise<NodeJS.ErrnoException | undefined>;
   private readonly child: ChildProcess;
   private stderrTail = '';
   private hasExited = false;
@@ -75,6 +77,10 @@ export class SoxProcess {
     });
     // Writing to a SoX that already died raises EPIPE here; the exit report says why it died.
     this.child.stdin?.on('error', () => undefined);
+    this.started = new Promise((resolve) => {
+      this.child.once('spawn', () => resolve(undefined));
+      this.child.once('error', (error: NodeJS.ErrnoException) => resolve(this.child.pid === undefined ? error : undefined));
+    });
     this.exited = new Promise((resolve) => {
       // 'on', not 'once': a later 'error' (e.g. a failed kill) must not go unhandled and crash us.
       this.child.on('error', (error: NodeJS.ErrnoException) => {

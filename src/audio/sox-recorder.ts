@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
 import type { AudioSource, PcmFormat } from './devices.js';
 import { WholeSampleChunker } from './pcm16.js';
-import { DEFAULT_KILL_GRACE_MS, SoxProcess, soxBlockBytes, soxEnvironment, soxFailure, type SoxExit } from './sox-process.js';
+import type { AudioDeviceError } from './audio-device-error.js';
+import { DEFAULT_KILL_GRACE_MS, SoxProcess, soxBlockBytes, soxEnvironment, soxFailure, spawnFailure, type SoxExit } from './sox-process.js';
 
 export interface SoxRecorderOptions {
   /** How long stop() waits after SIGTERM before SIGKILL. */
@@ -55,6 +56,12 @@ export class SoxRecorder extends EventEmitter implements AudioSource {
     this.sox = sox;
     if (sox.pid !== undefined) sox.stdout.on('data', (chunk: Buffer) => this.onAudio(chunk));
     void sox.exited.then((exit) => this.onExit(sox, exit));
+  }
+
+  /** Resolves once SoX runs (undefined), or with why it could not be started (not installed); undefined before start(). */
+  async started(): Promise<AudioDeviceError | undefined> {
+    const failure = await this.sox?.started;
+    return failure ? spawnFailure(failure) : undefined;
   }
 
   stop(): Promise<void> {

@@ -1,11 +1,11 @@
 import type { AudioSink, AudioSource, PcmFormat } from '../audio/devices.js';
 import { WavFileSource } from '../audio/wav-file-source.js';
 import { WavFileSink } from '../audio/wav-file-sink.js';
-import { SoxPlayer, SoxRecorder, checkSox } from '../audio/sox.js';
+import { SoxPlayer, SoxRecorder } from '../audio/sox.js';
 import { PacedPlayer } from '../audio/paced-player.js';
 import { RestartingSource } from '../audio/restarting-source.js';
-import { errorMessage } from '../errors.js';
-import type { Logger } from '../logger.js';
+import { HeldSource } from '../audio/held-source.js';
+import type { Logger, LogLevel } from '../logger.js';
 import type { ChatOptions } from './chat-options.js';
 import { chooseEchoGuard, type EchoGuard } from './echo-guard.js';
 
@@ -45,30 +45,43 @@ export function listensForVoice(options: Pick<ChatOptions, 'mic' | 'once' | 'tex
 
 /**
  * Chooses where audio comes from and goes to. A bad input file fails here, before
- * connecting (and paying for) a session; a missing SoX degrades to typed text.
+ * connecting (and paying for) a session; a missing SoX degrades to typed text. The
+ * microphone records from here on (see HeldSource), so call this before connecting.
  */
-export async function setUpAudio(options: ChatOptions, format: PcmFormat, logger: Logger): Promise<AudioSetup> {
+export function setUpAudio(options: ChatOptions, format: PcmFormat, logger: Logger): Promise<AudioSetup> {
+  // The files first, and at once (a bad one throws here, before the caller connects).
   const sinks: AudioSink[] = [];
   const source = options.input ? WavFileSource.open(options.input, format) : undefined;
   if (options.output) sinks.push(new WavFileSink(options.output, format));
+  return startDevices(options, format, logger, { ...(source ? { source } : {}), sinks });
+}
+
+async function startDevices(options: ChatOptions, format: PcmFormat, logger: Logger, files: { source?: AudioSource; sinks: AudioSink[] }): Promise<AudioSetup> {
+  const { source, sinks } = files;
   // Text answers carry no audio: a speaker would only be a device to fail on.
   const wantsSpeaker = options.speaker && options.modalities !== 'text';
   const wantsMic = !source && listensForVoice(options);
-  const wantsSox = wantsMic || wantsSpeaker;
   const off: EchoGuard = { mode: 'off' };
-  if (!wantsSox) return { ...(source ? { source } : {}), sinks, textFallback: false, echoGuard: off };
-  try {
-    await checkSox();
-  } catch (error) {
-    logger.log('warn', errorMessage(error));
+  if (!wantsMic && !wantsSpeaker) return { ...(source ? { source } : {}), sinks, textFallback: false, echoGuard: off };
+  // What the echo guard says waits until SoX is known to run: without SoX, that is all that is said.
+  const echoNotes: Array<[LogLevel, string]> = [];
+  const echoGuard = await chooseEchoGuard(options.headphones ? 'off' : options.echoGuard, wantsMic && wantsSpeaker, { log: (level, message) => echoNotes.push([level, message]) });
+  const devices = echoGuard.mode === 'pulse' ? echoGuard.devices : undefined;
+  const microphone = wantsMic
+    ? new HeldSource(new RestartingSource(() => new SoxRecorder(format, devices ? { pulseDevice: devices.source } : {})))
+    : undefined;
+  const player = wantsSpeaker ? new SoxPlayer(format, { warm: true, ...(devices ? { pulseDevice: devices.sink } : {}) }) : undefined;
+  // SoX's own start says whether it is installed: no `sox --version` run before it.
+  const failure = (await Promise.all([microphone?.started(), player?.started()])).find((error) => error !== undefined);
+  if (failure) {
+    await Promise.all([microphone?.stop(), player?.close(), devices?.unload()]);
+    logger.log('warn', failure.message);
     return { ...(source ? { source } : {}), sinks, textFallback: !source, echoGuard: off };
   }
-  const livePair = wantsMic && wantsSpeaker;
-  const echoGuard = await chooseEchoGuard(options.headphones ? 'off' : options.echoGuard, livePair, logger);
-  const devices = echoGuard.mode === 'pulse' ? echoGuard.devices : undefined;
-  const speaker = wantsSpeaker
+  for (const [level, message] of echoNotes) logger.log(level, message);
+  const speaker = player
     ? new PacedPlayer(
-      new SoxPlayer(format, { warm: true, ...(devices ? { pulseDevice: devices.sink } : {}) }),
+      player,
       // The service often sends a whole reply in a few hundred ms: while one waits, topping
       // SoX up to a second at a time costs 2 wake-ups a second instead of 13 (clear() kills SoX).
       // kaiwa's own echo canceller needs the speaker's timeline unbroken between replies.
@@ -79,9 +92,6 @@ export async function setUpAudio(options: ChatOptions, format: PcmFormat, logger
         ...(echoGuard.mode === 'in-process' ? { keepFedMs: KEEP_FED_MS, keepDeviceOnClear: true, deviceBufferMs: DEVICE_BUFFER_MS } : { burstLeadMs: BURST_LEAD_MS }),
       },
     )
-    : undefined;
-  const microphone = wantsMic
-    ? new RestartingSource(() => new SoxRecorder(format, devices ? { pulseDevice: devices.source } : {}))
     : undefined;
   const input = source ?? microphone;
   return { ...(input ? { source: input } : {}), ...(speaker ? { speaker } : {}), sinks, textFallback: false, echoGuard };

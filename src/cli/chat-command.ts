@@ -65,6 +65,10 @@ async function openRun(
   logger.addSecret(apiKey);
   checkSessionFlags(options);
   const instructions = readInstructions(options);
+  // The devices, the local server, the tools and the connection are set up side by side (the
+  // microphone records meanwhile; its audio waits for the session); each is then awaited in
+  // the order they used to run in, so the first failure reported is the same as it was.
+  const audioReady = resources.deferPending('audio devices', setUpAudio(options, { sampleRate: sampleRateOf(options.audioFormat) }, logger), closeAudio);
   const local = wantsLocalServer(options, apiKey, io.env)
     ? resources.defer('local server', await startEmbeddedServer(logger, { listening: options.input !== undefined || listensForVoice(options) }), (server) => server.close())
     : undefined;
@@ -74,16 +78,20 @@ async function openRun(
     baseUrl: local ? undefined : io.env.OPENAI_BASE_URL, azureEndpoint: local ? undefined : options.azureEndpoint,
     azureDeployment: options.azureDeployment, apiVersion: options.apiVersion,
   });
-  const timers = new EventEmitter<{ fired: [TimerInfo] }>();
-  const tools = resources.defer('tools', await loadTools(options, { logger, onTimerFired: (timer) => timers.emit('fired', timer) }), (set) => set.close());
-  stillWanted();
-  const audio = resources.defer('audio devices', await setUpAudio(options, { sampleRate: sampleRateOf(options.audioFormat) }, logger), closeAudio);
-  const effective = textFallback(options, io, audio, logger);
-  stillWanted();
   logger.log('debug', `connecting to ${endpoint.label} (${options.protocol})`);
   const ca = trustedCertificates(endpoint.url, options.ca);
   const connect = (): Promise<ListeningTransport> => WebSocketTransport.connect(endpoint, { timeoutMs: options.connectTimeout, ...(ca ? { ca } : {}) });
-  const transport = options.protocol === 'live' ? liveTransport(await connect(), options, logger) : await connect();
+  let sessionOwnsSocket = false;
+  const connecting = resources.deferPending('connection attempt', connect(), (socket) => (sessionOwnsSocket ? undefined : socket.close()), { wait: false });
+  const timers = new EventEmitter<{ fired: [TimerInfo] }>();
+  const tools = resources.defer('tools', await loadTools(options, { logger, onTimerFired: (timer) => timers.emit('fired', timer) }), (set) => set.close());
+  stillWanted();
+  const audio = await audioReady;
+  const effective = textFallback(options, io, audio, logger);
+  stillWanted();
+  const socket = await connecting;
+  sessionOwnsSocket = true;
+  const transport = options.protocol === 'live' ? liveTransport(socket, options, logger) : socket;
   const session = resources.defer('connection', new RealtimeSession(transport, dialectFor(sessionDialectOf(options.protocol)), { logger }), (s) => s.close(1000));
   stillWanted();
   const settings: RunSettings = {

@@ -19,6 +19,18 @@ export class ResourceStack {
     return resource;
   }
 
+  /**
+   * Registers a resource still being opened: closed once it is open, if it opens. With
+   * `wait: false` closing does not wait for it (a connection attempt can take its timeout).
+   * Returns the same promise; a failure to open is the caller's to see when it awaits it.
+   */
+  deferPending<T>(name: string, opening: Promise<T>, close: (resource: T) => unknown, options: { wait: boolean } = { wait: true }): Promise<T> {
+    const closeWhenOpen = (): Promise<unknown> => opening.then(close, () => undefined);
+    this.defer(name, opening, () => (options.wait ? closeWhenOpen() : void closeWhenOpen().catch(() => undefined)));
+    opening.catch(() => undefined);
+    return opening;
+  }
+
   async closeAll(): Promise<void> {
     this.closed = true;
     for (let closer = this.closers.pop(); closer; closer = this.closers.pop()) {

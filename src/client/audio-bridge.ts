@@ -29,7 +29,9 @@ export interface AudioBridgeOptions {
   onCaptured?: (pcm: Buffer, sent: boolean) => void;
   /**
    * Rewrites captured audio (an echo canceller, the residual-echo gate). Given every
-   * chunk, sent or not, so a canceller keeps learning while the microphone is closed.
+   * chunk, sent or not, so a canceller keeps learning while the microphone is closed;
+   * not chunks that arrive late (held while the session was not ready): nothing played
+   * then, and a canceller places each chunk in time by when it arrives.
    */
   filterCaptured?: (pcm: Buffer) => Buffer;
   /**
@@ -64,7 +66,7 @@ export class AudioBridge {
     const { session, source } = options;
     session.on('server-event', (event) => this.onServerEvent(event));
     if (source) {
-      source.on('data', (pcm: Buffer) => this.onCaptured(pcm));
+      source.on('data', (pcm: Buffer, late?: boolean) => this.onCaptured(pcm, late === true));
       source.on('end', () => {
         this.flushCapture();
         options.onSourceEnd?.();
@@ -106,8 +108,8 @@ export class AudioBridge {
     await Promise.all(this.allSinks().map((sink) => sink.close()));
   }
 
-  private onCaptured(pcm: Buffer): void {
-    const filtered = this.options.filterCaptured ? this.options.filterCaptured(pcm) : pcm;
+  private onCaptured(pcm: Buffer, late: boolean): void {
+    const filtered = this.options.filterCaptured && !late ? this.options.filterCaptured(pcm) : pcm;
     const open = this.options.gate?.(pcm) ?? true;
     if (open) this.queueForSending(filtered);
     else this.dropPendingCapture();

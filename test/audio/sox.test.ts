@@ -77,6 +77,20 @@ describe('checkSox', () => {
       await recorder.stop();
     });
 
+    it('tells it through started(), the recorder\'s and the player\'s (the player then emits no error)', async () => {
+      const recorder = new SoxRecorder(FORMAT);
+      recorder.on('error', () => undefined);
+      recorder.start();
+      assert.equal((await recorder.started())?.message, SOX_MISSING_MESSAGE);
+      await recorder.stop();
+      const player = new SoxPlayer(FORMAT, { warm: true });
+      let errors = 0;
+      player.on('error', () => errors++);
+      assert.equal((await player.started())?.message, SOX_MISSING_MESSAGE);
+      await player.close();
+      assert.equal(errors, 0);
+    });
+
     it('makes the player emit it once, then drop writes quietly', async () => {
       const player = new SoxPlayer(FORMAT);
       let errors = 0;
@@ -184,6 +198,25 @@ describe('SoX process handling (with stand-in sox scripts)', () => {
     recorder.start();
     await ended;
     assert.equal(readFileSync(argsFile, 'utf8').trim(), '--buffer 320 --default-device --no-show-progress --rate 8000 --channels 1 --encoding signed-integer --bits 16 --type raw -');
+  });
+
+  it('a warm player starts its next SoX a little after clear(), and not at all when it is closed first (the user quit)', async () => {
+    const player = fakeSox(dir, 'warm-player', 'exec cat > /dev/null');
+    process.env['KAIWA_SOX'] = player;
+    // Each stand-in is killed only once it has noted its PID, so every one started is counted.
+    const quitting = new SoxPlayer(FORMAT, { warm: true });
+    assert.equal(await quitting.started(), undefined);
+    await waitFor(() => pidsOf(player).length === 1, 5000, 'the first SoX to start');
+    quitting.clear();
+    await quitting.close();
+    assert.equal(pidsOf(player).length, 1, 'a SoX was started only to be closed');
+    const barging = new SoxPlayer(FORMAT, { warm: true });
+    await barging.started();
+    await waitFor(() => pidsOf(player).length === 2, 5000, 'the second SoX to start');
+    barging.clear();
+    await waitFor(() => pidsOf(player).length === 3, 5000, 'the warm player to start its next SoX');
+    await barging.close();
+    assert.deepEqual(liveSoxPids(), []);
   });
 
   it('stop() sends SIGTERM, then SIGKILL to a SoX that ignores it', async () => {

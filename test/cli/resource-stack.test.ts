@@ -21,3 +21,20 @@ test('resources close in reverse order of opening, each once, and a failing clos
   assert.deepEqual(warnings, ['warn: tools: MCP server did not stop']);
   assert.throws(() => stack.defer('late', 1, () => undefined), /already closed/);
 });
+
+test('a resource still opening is closed once it opens; one that fails to open is not; closing need not wait for a slow one', async () => {
+  const closed: string[] = [];
+  const stack = new ResourceStack(recordingLogger([]));
+  const audio = stack.deferPending('audio', Promise.resolve('audio'), (name) => closed.push(name));
+  const failed = stack.deferPending('tools', Promise.reject(new Error('bad tools file')), () => closed.push('tools'));
+  let open!: (name: string) => void;
+  const slow = stack.deferPending('connection', new Promise<string>((resolve) => { open = resolve; }), (name) => closed.push(name), { wait: false });
+  assert.equal(await audio, 'audio');
+  await assert.rejects(failed, /bad tools file/);
+  await stack.closeAll();
+  assert.deepEqual(closed, ['audio']);
+  open('connection');
+  assert.equal(await slow, 'connection');
+  await Promise.resolve();
+  assert.deepEqual(closed, ['audio', 'connection']);
+});

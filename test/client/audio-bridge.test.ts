@@ -78,3 +78,20 @@ test('each delta is handed over once with the PCM the sinks got, and without PCM
   assert.deepEqual(played.map(({ delta: event, pcm }) => [event.event_id, pcm]), [['d1', decodeUlaw(wire)], ['d2', undefined]]);
   assert.deepEqual(sink.written, [decodeUlaw(wire)]);
 });
+
+test('audio held while the session was not ready (late) is sent in order without the echo filter; live audio goes through it', () => {
+  const transport = new MemoryTransport();
+  const session = new RealtimeSession(transport, gaDialect);
+  const source = new MemorySource();
+  const filtered: number[] = [];
+  new AudioBridge({
+    session, codec: wireCodecFor('pcm16'), source, sinks: [], minAppendMs: 10,
+    filterCaptured: (pcm) => { filtered.push(pcm[0]!); return pcm; },
+  });
+  source.emit('data', Buffer.alloc(160, 1), true);
+  source.emit('data', Buffer.alloc(160, 2), true);
+  source.emit('data', Buffer.alloc(160, 3));
+  assert.deepEqual(filtered, [3]);
+  const appended = transport.sent.filter((event) => event.type === 'input_audio_buffer.append').map((event) => Buffer.from(String(event.audio), 'base64')[0]);
+  assert.deepEqual(appended, [1, 2, 3]);
+});

@@ -20,6 +20,8 @@ export interface ScriptedConnection {
 export interface ScriptedServerOptions {
   /** Reject the upgrade with this HTTP status instead of accepting. */
   rejectStatus?: number;
+  /** Hold each upgrade until this resolves (a connection that takes its time). */
+  acceptWhen?(): Promise<void>;
   onConnection?(connection: ScriptedConnection): void;
   onEvent?(connection: ScriptedConnection, event: WireJson): void;
 }
@@ -52,11 +54,12 @@ export async function startScriptedServer(options: ScriptedServerOptions = {}): 
   const http: Server = createServer((_req, res) => res.writeHead(404).end());
   const wss = new WebSocketServer({ noServer: true });
   const connections: ScriptedConnection[] = [];
-  http.on('upgrade', (request, socket, head) => {
+  http.on('upgrade', async (request, socket, head) => {
     if (options.rejectStatus) {
       socket.end(`HTTP/1.1 ${options.rejectStatus} Rejected\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
       return;
     }
+    await options.acceptWhen?.();
     wss.handleUpgrade(request, socket, head, (ws) => {
       const connection = wrap(ws, request.headers, request.url ?? '');
       connections.push(connection);
