@@ -19,6 +19,9 @@ export class HeldSource extends EventEmitter implements AudioSource {
   private held: Held[] | undefined = [];
   private heldBytes = 0;
   private stopped = false;
+  /** How the device began: its first audio (no failure) or a failure before any. */
+  private beginning: { failure: Error | undefined } | undefined;
+  private readonly beginningWaiters: Array<(failure: Error | undefined) => void> = [];
   private readonly maxHeldBytes: number;
 
   constructor(private readonly source: AudioSource, maxHeldMs = DEFAULT_MAX_HELD_MS) {
@@ -42,6 +45,17 @@ export class HeldSource extends EventEmitter implements AudioSource {
     return this.source.started?.() ?? Promise.resolve(undefined);
   }
 
+  /**
+   * Resolves once the device proved itself (its first audio: undefined) or failed before
+   * any (the error, which is still held for start() too), or after `withinMs` (undefined).
+   */
+  firstWord(withinMs: number): Promise<Error | undefined> {
+    if (this.beginning) return Promise.resolve(this.beginning.failure);
+    const began = new Promise<Error | undefined>((resolve) => this.beginningWaiters.push(resolve));
+    const timer = new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), withinMs).unref());
+    return Promise.race([began, timer]);
+  }
+
   stop(): Promise<void> {
     this.stopped = true;
     this.held = undefined;
@@ -50,6 +64,7 @@ export class HeldSource extends EventEmitter implements AudioSource {
 
   private arrived(item: Held): void {
     if (this.stopped) return;
+    if (!this.beginning && (item.event === 'data' || item.event === 'error')) this.began(item.event === 'error' ? item.value as Error : undefined);
     if (!this.held) return this.pass(item, false);
     this.held.push(item);
     if (item.event !== 'data') return;
@@ -60,6 +75,11 @@ export class HeldSource extends EventEmitter implements AudioSource {
       const oldest = this.held.shift()!;
       if (oldest.event === 'data') this.heldBytes -= oldest.pcm.length;
     }
+  }
+
+  private began(failure: Error | undefined): void {
+    this.beginning = { failure };
+    for (const resolve of this.beginningWaiters.splice(0)) resolve(failure);
   }
 
   private pass(item: Held, late: boolean): void {

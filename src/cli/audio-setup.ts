@@ -25,6 +25,12 @@ const DEFAULT_OUTPUT_LATENCY_MS = 20;
 const BURST_LEAD_MS = 1000;
 /** Silence kept in the speaker between replies (see PacedPlayer keepFedMs): wakes the player ~30 times a second. */
 const KEEP_FED_MS = 60;
+/**
+ * A device that cannot be opened (no sound card, no sound server) makes SoX fail within
+ * ~60 ms of its start; a working microphone proves itself with its first block (170-260 ms).
+ */
+const PLAYER_OPEN_MS = 150;
+const MICROPHONE_OPEN_MS = 1000;
 /** SoX's block and PulseAudio's 40 ms buffer still play while a refill comes this late. */
 const DEVICE_BUFFER_MS = 30;
 
@@ -33,7 +39,7 @@ export interface AudioSetup {
   speaker?: PacedPlayer;
   /** Output files. */
   sinks: AudioSink[];
-  /** True when SoX is missing and kaiwa carries on with typed input only. */
+  /** True when SoX or a sound device is missing and kaiwa carries on with typed input only. */
   textFallback: boolean;
   echoGuard: EchoGuard;
 }
@@ -72,7 +78,8 @@ async function startDevices(options: ChatOptions, format: PcmFormat, logger: Log
     : undefined;
   const player = wantsSpeaker ? new SoxPlayer(format, { warm: true, ...(devices ? { pulseDevice: devices.sink } : {}) }) : undefined;
   // SoX's own start says whether it is installed: no `sox --version` run before it.
-  const failure = (await Promise.all([microphone?.started(), player?.started()])).find((error) => error !== undefined);
+  const failure = (await Promise.all([microphone?.started(), player?.started()])).find((error) => error !== undefined)
+    ?? await deviceOpenFailure(microphone, player);
   if (failure) {
     await Promise.all([microphone?.stop(), player?.close(), devices?.unload()]);
     logger.log('warn', failure.message);
@@ -95,4 +102,19 @@ async function startDevices(options: ChatOptions, format: PcmFormat, logger: Log
     : undefined;
   const input = source ?? microphone;
   return { ...(input ? { source: input } : {}), ...(speaker ? { speaker } : {}), sinks, textFallback: false, echoGuard };
+}
+
+/**
+ * A machine without a sound card (a server, a container) runs SoX but cannot open a device:
+ * that is found out here, so kaiwa goes on with typed text as without SoX.
+ */
+async function deviceOpenFailure(microphone: HeldSource | undefined, player: SoxPlayer | undefined): Promise<Error | undefined> {
+  const playerFailure = player
+    ? new Promise<Error | undefined>((resolve) => {
+      const timer = setTimeout(() => { player.off('error', resolve); resolve(undefined); }, PLAYER_OPEN_MS);
+      player.once('error', (error: Error) => { clearTimeout(timer); resolve(error); });
+    })
+    : undefined;
+  const failures = await Promise.all([microphone?.firstWord(MICROPHONE_OPEN_MS), playerFailure]);
+  return failures.find((error) => error !== undefined);
 }

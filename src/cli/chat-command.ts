@@ -19,7 +19,7 @@ import { sampleRateOf } from '../protocol/audio-format.js';
 import type { TimerInfo } from '../tools/index.js';
 import type { SessionConfig } from '../protocol/events.js';
 import { RedactingLogger } from '../logger.js';
-import { KaiwaError, UsageError } from '../errors.js';
+import { KaiwaError } from '../errors.js';
 import { ResourceStack } from './resource-stack.js';
 
 export type { ChatIo } from './chat-run.js';
@@ -112,13 +112,14 @@ function liveTransport(socket: ListeningTransport, options: ChatOptions, logger:
   return new LiveTransport(socket, { notice: (line) => logger.log('info', line), delegateModel: options.delegateModel });
 }
 
-/** Without SoX kaiwa goes on with typed text, asking for text answers unless audio goes to a file. */
+/**
+ * Without SoX or a sound device kaiwa goes on with typed text (from the terminal, or lines
+ * piped in), asking for text answers unless audio goes to a file.
+ */
 function textFallback(options: ChatOptions, io: ChatIo, audio: AudioSetup, logger: RedactingLogger): ChatOptions {
   if (!audio.textFallback) return options;
-  if (!io.stdin.isTTY && options.text === undefined) {
-    throw new UsageError('nothing to say: no microphone (see above) and no --text or --input; run kaiwa in a terminal to type instead');
-  }
-  logger.log('info', 'continuing in text mode: type a message and press Enter');
+  if (io.stdin.isTTY) logger.log('info', 'continuing in text mode: type a message and press Enter');
+  else if (options.text === undefined) logger.log('info', 'continuing in text mode: each line on standard input is a message');
   return options.output ? options : { ...options, modalities: 'text' };
 }
 

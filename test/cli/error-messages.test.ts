@@ -122,6 +122,29 @@ test('missing SoX with --text: text mode, the session asks for text answers', as
   }
 });
 
+test('a machine with SoX but no sound card: one line, then the lines piped in are answered as text', async () => {
+  // What SoX does there: ALSA finds no card, and SoX fails before any audio.
+  const noCard = join(dir, 'sox-no-card');
+  writeFileSync(noCard, '#!/bin/sh\necho "ALSA lib confmisc.c:855:(parse_card) cannot find card \'0\'" >&2\necho "sox FAIL sox: Sorry, there is no default audio device configured" >&2\nexit 2\n', { mode: 0o755 });
+  const server = await startScriptedServer({
+    onEvent: (connection, event) => {
+      if (event.type === 'response.create') for (const reply of gaVoiceTurn({ assistantTranscript: 'Typed, answered.', audioChunks: [] })) connection.send(reply);
+    },
+  });
+  try {
+    const result = await runKaiwa(['--url', server.url], { env: { OPENAI_API_KEY: KEY, KAIWA_SOX: noCard }, stdin: 'first line\nsecond line\n' });
+    assert.equal(result.code, 0, result.stderr);
+    assertNoStackTrace(result.stderr);
+    assert.match(result.stderr, /no audio (input|output) device: Sorry, there is no default audio device configured/);
+    assert.match(result.stderr, /continuing in text mode: each line on standard input is a message/);
+    assert.equal(result.stdout.split('\n').filter((line) => line === 'assistant: Typed, answered.').length, 2, result.stdout);
+    const update = server.connections[0]!.received[0] as unknown as { session: { output_modalities?: string[] } };
+    assert.deepEqual(update.session.output_modalities, ['text']);
+  } finally {
+    await server.close();
+  }
+});
+
 test('an input file that does not exist: one line, before connecting', async () => {
   const result = await runKaiwa(['--url', 'ws://127.0.0.1:9/v1', '--input', join(dir, 'missing.wav'), '--no-speaker'], { env: { OPENAI_API_KEY: KEY } });
   assertOneLineFailure(result, /missing\.wav/);
