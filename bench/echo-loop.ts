@@ -34,7 +34,7 @@ const volumePercent = (gainDb: number): number => 100 * 10 ** (gainDb / 60);
 interface Cell {
   mode: string; delayMs: number; gainDb: number;
   responses: number; selfTriggered: number; speechStarts: number;
-  attenuationDb: number | undefined; convergence: string; fallbacks: number; exitCode: number | null;
+  attenuationDb: number | undefined; convergence: string; fallbacks: number; latencyRestarts: string[]; exitCode: number | null;
 }
 
 function meanPower(samples: Int16Array): number {
@@ -93,6 +93,8 @@ async function cell(mode: string, delayMs: number, gainDb: number): Promise<Cell
       attenuationDb,
       convergence: convergence ? `${convergence[1]} ms (delay ${convergence[2]} ms, ${convergence[3]} dB, ERLE ${convergence[4]} dB)` : mode === 'in-process' ? 'not reported' : '—',
       fallbacks: (result.stderr.match(/half-duplex for the rest of this reply/g) ?? []).length,
+      // The player restarted between replies because the output latency grew (issue 13, fourth pass).
+      latencyRestarts: [...result.stderr.matchAll(/echo path delay grew from (\d+) to (\d+) ms/g)].map((m) => `${m[1]}→${m[2]}`),
       exitCode: result.code,
     };
   } finally {
@@ -162,9 +164,9 @@ if (argv.includes('--barge')) {
 }
 const fmt = (v: number | undefined, digits = 1): string => (v === undefined ? 'n/a' : v.toFixed(digits));
 const lines = [
-  `| delay | gain | mode | responses (self-triggered) in ${seconds} s | echo attenuation | convergence (kaiwa's report) | fallbacks to half-duplex |`,
-  '|---|---|---|---|---|---|---|',
-  ...cells.map((c) => `| ${c.delayMs} ms | ${c.gainDb} dB | ${c.mode} | ${c.responses} (${c.selfTriggered}) ${c.selfTriggered === 0 ? '✓' : '✗'} | ${fmt(c.attenuationDb)} dB | ${c.convergence} | ${c.fallbacks} |`),
+  `| delay | gain | mode | responses (self-triggered) in ${seconds} s | echo attenuation | convergence (kaiwa's report) | fallbacks to half-duplex | player restarts for latency (ms) |`,
+  '|---|---|---|---|---|---|---|---|',
+  ...cells.map((c) => `| ${c.delayMs} ms | ${c.gainDb} dB | ${c.mode} | ${c.responses} (${c.selfTriggered}) ${c.selfTriggered === 0 ? '✓' : '✗'} | ${fmt(c.attenuationDb)} dB | ${c.convergence} | ${c.fallbacks} | ${c.latencyRestarts.join(', ') || '0'} |`),
 ];
 if (barges.length) {
   lines.push('', '| barge-in at 300 ms | speech_started after | truncated | answered | user speech energy reaching the peer |', '|---|---|---|---|---|');

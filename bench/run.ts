@@ -69,7 +69,8 @@ async function duplex(): Promise<void> {
   writeFileSync(caFile, tls.certificate!);
   // Clients that are compared run at the same time, so background load on the machine hits them alike.
   const groups: Array<Array<[string, BenchServer, Record<string, string>]>> = [
-    [['kaiwa-duplex', plain, {}], ['floor-duplex', plain, {}], ['kaiwa-duplex', plain, { BENCH_VARIANT: 'direct' }]],
+    // The last: the same library with kaiwa's own echo canceller (--echo-guard in-process) on a microphone that hears the reply.
+    [['kaiwa-duplex', plain, {}], ['floor-duplex', plain, {}], ['kaiwa-duplex', plain, { BENCH_VARIANT: 'direct' }], ['kaiwa-duplex', plain, { BENCH_VARIANT: 'echo-guard' }]],
     [['kaiwa-duplex', tls, { NODE_EXTRA_CA_CERTS: caFile }], ['sdk-duplex', tls, {}]],
   ];
   // The same two clients on real SoX processes, recording and playing through a private
@@ -110,6 +111,8 @@ async function duplex(): Promise<void> {
   const kaiwa = cpu('kaiwa');
   row('(a) client CPU, duplex audio (kaiwa library, ws), median', `${fmt(kaiwa)} % of a core = ${fmt((kaiwa / 100) * 60, 2)} CPU-s per minute${spread('kaiwa')}`, '< 2 % of a core', kaiwa < 2);
   row('    same, deltas straight to the pipe (no PacedPlayer)', `${fmt(cpu('kaiwa-direct'))} % of a core${spread('kaiwa-direct')}; pipe writes/s: ${writes('kaiwa-direct')} direct vs ${writes('kaiwa')} paced`);
+  const withGuard = cpu('kaiwa-echo-guard');
+  row('(a) same with the in-process echo canceller (echo 200 ms, -6 dB), median', `${fmt(withGuard)} % of a core${spread('kaiwa-echo-guard')}; the canceller's share ${fmt(withGuard - kaiwa)} %`, '< 2 % of a core', withGuard < 2);
   row('    same over wss (TLS)', `${fmt(cpu('kaiwa (wss)'))} % of a core${spread('kaiwa (wss)')}`);
   const player = latencies('kaiwa', 'toPlayerMs');
   const device = latencies('kaiwa', 'toDeviceMs');

@@ -12,6 +12,9 @@ import { benchArgs, report } from '../lib/child.js';
 export interface EchoCancellerBenchResult {
   farEndPercent: number[];
   idlePercent: number[];
+  /** The same far end with `halfRate` (12 kHz inside the 24 kHz stream). */
+  halfRatePercent: number[];
+  halfRateAttenuationDb: number;
   audioSeconds: number;
   attenuationDb: number;
   delayMs: number | undefined;
@@ -26,8 +29,8 @@ const quiet = echoScene({ delayMs: 300, gainDb: -6, far: new Int16Array(far.leng
 const chunk = RATE / 50;
 const warmUp = 5 * RATE;
 
-function cpuPercent(mic: Int16Array, reference: Int16Array, keep?: Int16Array): { percent: number; canceller: AcousticEchoCanceller } {
-  const canceller = new AcousticEchoCanceller(RATE);
+function cpuPercent(mic: Int16Array, reference: Int16Array, keep?: Int16Array, halfRate = false): { percent: number; canceller: AcousticEchoCanceller } {
+  const canceller = new AcousticEchoCanceller(RATE, { halfRate });
   let started: NodeJS.CpuUsage | undefined;
   for (let at = 0; at < mic.length; at += chunk) {
     if (at >= warmUp && !started) started = process.cpuUsage();
@@ -42,15 +45,23 @@ function cpuPercent(mic: Int16Array, reference: Int16Array, keep?: Int16Array): 
 
 const farEndPercent: number[] = [];
 const idlePercent: number[] = [];
+const halfRatePercent: number[] = [];
 const out = new Int16Array(scene.mic.length);
+const halfOut = new Int16Array(scene.mic.length);
 let delayMs: number | undefined;
 for (let round = 0; round < rounds; round++) {
   const run = cpuPercent(scene.mic, scene.reference, out);
   farEndPercent.push(run.percent);
   delayMs = run.canceller.status.delayMs;
   idlePercent.push(cpuPercent(quiet.mic, quiet.reference).percent);
+  halfRatePercent.push(cpuPercent(scene.mic, scene.reference, halfOut, true).percent);
 }
-const latency = new AcousticEchoCanceller(RATE).latencySamples;
 const from = scene.echoStart + 3 * RATE;
-const attenuationDb = db(energy(scene.mic, from, far.length) / Math.max(energy(out.subarray(latency), from, far.length), 1));
-report({ farEndPercent, idlePercent, audioSeconds: (scene.mic.length - warmUp) / RATE, attenuationDb, delayMs } satisfies EchoCancellerBenchResult);
+const removed = (output: Int16Array, halfRate: boolean): number => {
+  const latency = new AcousticEchoCanceller(RATE, { halfRate }).latencySamples;
+  return db(energy(scene.mic, from, far.length) / Math.max(energy(output.subarray(latency), from, far.length), 1));
+};
+report({
+  farEndPercent, idlePercent, halfRatePercent, audioSeconds: (scene.mic.length - warmUp) / RATE,
+  attenuationDb: removed(out, false), halfRateAttenuationDb: removed(halfOut, true), delayMs,
+} satisfies EchoCancellerBenchResult);

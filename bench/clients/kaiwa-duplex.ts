@@ -11,6 +11,8 @@ import { benchArgs, report } from '../lib/child.js';
 import { benchMicrophone } from '../lib/microphone.js';
 import { DeltaClock, LONG_REQUEST, measureWindow, timedPlayer, type DuplexArgs } from '../lib/duplex.js';
 import { PipeSink } from '../lib/pipe-sink.js';
+import { EchoingMicrophone } from '../lib/echoing-microphone.js';
+import { InProcessEchoGuard } from '../../src/client/in-process-echo-guard.js';
 
 const args = benchArgs<DuplexArgs>();
 const transport = await WebSocketTransport.connect(resolveEndpoint({ model: 'gpt-realtime', protocol: 'ga', url: args.url, apiKey: 'sk-bench' }));
@@ -19,17 +21,24 @@ clock.watch((transport as unknown as { socket: WebSocket }).socket);
 const session = new RealtimeSession(transport, dialectFor('ga'));
 /** 'direct': no PacedPlayer, deltas go straight into the pipe (how much of the cost is pacing). */
 const direct = process.env.BENCH_VARIANT === 'direct';
+/** 'echo-guard': kaiwa's in-process echo canceller on a microphone that hears the speaker (200 ms, -6 dB). */
+const echoGuard = process.env.BENCH_VARIANT === 'echo-guard';
 const sink = new PipeSink();
 const player = direct ? undefined : timedPlayer(clock, sink).player;
 if (direct) sink.onWrite = () => { clock.handedToPlayer(); clock.deviceWrite(); };
 let sent = 0;
-const source = benchMicrophone();
+const microphone = benchMicrophone();
+const source = echoGuard && player ? new EchoingMicrophone(microphone, player) : microphone;
+const guard = echoGuard && player ? new InProcessEchoGuard(player) : undefined;
 source.on('data', (pcm: Buffer) => { sent += pcm.length; });
-const bridge = new AudioBridge({ session, codec: wireCodecFor('pcm16'), source, speaker: player, sinks: direct ? [sink] : [] });
+const bridge = new AudioBridge({
+  session, codec: wireCodecFor('pcm16'), source, speaker: player, sinks: direct ? [sink] : [],
+  ...(guard ? { filterCaptured: (pcm: Buffer) => guard.filter(pcm) } : {}),
+});
 if (player) new BargeIn(session, player, (itemId) => bridge.interrupt(itemId));
 const firstAudio = new Promise<void>((resolve) => session.on('server-event', (event) => { if (event.type === 'response.output_audio.delta') resolve(); }));
 session.updateSession({ type: 'realtime', audio: { input: { turn_detection: null }, output: { voice: 'marin' } } });
 bridge.start();
 session.sendText(LONG_REQUEST);
-const result = await measureWindow(direct ? 'kaiwa-direct' : 'kaiwa', args, clock, firstAudio, { sinkBytes: () => sink.bytes, sentBytes: () => sent, deviceWrites: () => sink.writes });
+const result = await measureWindow(direct ? 'kaiwa-direct' : echoGuard ? 'kaiwa-echo-guard' : 'kaiwa', args, clock, firstAudio, { sinkBytes: () => sink.bytes, sentBytes: () => sent, deviceWrites: () => sink.writes });
 report(result);

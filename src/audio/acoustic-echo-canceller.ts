@@ -5,6 +5,7 @@ import { EchoDelayEstimator } from './echo-delay-estimator.js';
 import { EchoDriftTracker } from './echo-drift-tracker.js';
 import { EchoLossMeter } from './echo-loss-meter.js';
 import { EchoSlipWatch } from './echo-slip-watch.js';
+import { HalfRateBands } from './half-rate-bands.js';
 import { NoiseFloor } from './noise-floor.js';
 import { ResidualEchoSuppressor } from './residual-echo-suppressor.js';
 
@@ -13,7 +14,15 @@ export interface AcousticEchoCancellerOptions {
   maxDelayMs?: number;
   /** Room reverberation the adaptive filter models after the delay (default 128 ms). */
   tailMs?: number;
-  /** Diagnostics: sees each block's microphone and linear-filter residual (offline analysis). */
+  /**
+   * Work at half the stream's rate (from 20 kHz on): the low band (below ~5.4 kHz at 24 kHz,
+   * where speech and a server's voice detection live) is cancelled, the high band follows
+   * it (HalfRateBands). Half the CPU (1.15 % of a core instead of ~2.7 % in the same run),
+   * the same attenuation on the synthetic scenes, but double talk keeps 86.9 % of the voice
+   * instead of 90.7 %: off until that is understood.
+   */
+  halfRate?: boolean;
+  /** Diagnostics: sees each block's microphone and linear-filter residual (offline analysis), at `processingRate`. */
   onBlock?: (mic: Float64Array, residual: Float64Array) => void;
 }
 
@@ -44,6 +53,8 @@ export const CONVERGED_DB = 15;
 const MIN_LINEAR_ERLE_DB = 6;
 /** Linear ERLE from which the suppressor trusts what it learnt about the residual. */
 const TRUSTED_ERLE_DB = 15;
+/** The least stream rate `halfRate` halves. */
+const HALF_RATE_FROM = 20000;
 /** Far-end time after which a delay whose filter removes nothing is dropped and searched for again. */
 const WRONG_DELAY_SECONDS = 3;
 /** Mean square (PCM16 units) above which the reference counts as sound: -50 dBFS. */
@@ -84,12 +95,22 @@ const STEP_MAX_SECONDS = 2;
  * 5. ERLE and attenuation are measured as it runs (EchoLossMeter), so whoever uses it can
  *    tell whether it holds.
  *
- * Synchronous and pure: blocks of ~10 ms (a power of two of samples) at the stream's own
- * rate; `latencySamples` of delay (two blocks: one to fill, one for the overlapping windows).
+ * Synchronous and pure: blocks of ~10 ms (a power of two of samples) at `processingRate`
+ * (the stream's own rate, or half of it with `halfRate`); `latencySamples` of delay at the
+ * stream's rate (two blocks: one to fill, one for the overlapping windows; plus the
+ * half-band filters when the rate is halved).
  */
 export class AcousticEchoCanceller {
+  /** Samples per block, at `processingRate`. */
   readonly blockSize: number;
+  /** Output delay, in samples of the stream (`sampleRate`). */
   readonly latencySamples: number;
+  /** The rate the canceller works at: `sampleRate`, or half of it. */
+  readonly processingRate: number;
+  private readonly factor: 1 | 2;
+  private readonly bands: HalfRateBands | undefined;
+  /** The microphone block whose output is being pushed (the output is a block behind). */
+  private readonly outputSource: Float64Array;
   private readonly filter: BlockEchoFilter;
   private readonly estimator: EchoDelayEstimator;
   private readonly line: DelayLine;
@@ -144,6 +165,9 @@ export class AcousticEchoCanceller {
   constructor(readonly sampleRate: number, options: AcousticEchoCancellerOptions = {}) {
     const maxDelayMs = options.maxDelayMs ?? 600;
     const tailMs = options.tailMs ?? 128;
+    this.factor = options.halfRate && sampleRate >= HALF_RATE_FROM && sampleRate % 2 === 0 ? 2 : 1;
+    this.processingRate = sampleRate / this.factor;
+    sampleRate = this.processingRate;
     this.blockSize = 2 ** Math.round(Math.log2(sampleRate / 100));
     this.onBlock = options.onBlock;
     const N = this.blockSize;
@@ -167,9 +191,11 @@ export class AcousticEchoCanceller {
     this.echo = new Float64Array(N);
     this.cleaned = new Float64Array(N);
     this.recentReference = new Float64Array(Math.ceil(this.estimator.maxDelaySamples / N) + 2);
-    this.latencySamples = 2 * N;
-    this.output = new Int16Array(4 * N);
-    this.outputEnd = N;
+    this.outputSource = new Float64Array(N);
+    this.bands = this.factor === 2 ? new HalfRateBands(2 * N, N) : undefined;
+    this.latencySamples = this.bands ? this.bands.latency : 2 * N;
+    this.output = new Int16Array(4 * N * this.factor);
+    this.outputEnd = N * this.factor;
   }
 
   /** The latest measurements (one object, updated in place every block). */
@@ -183,7 +209,17 @@ export class AcousticEchoCanceller {
    */
   process(mic: Int16Array, reference: Int16Array): Int16Array {
     if (reference.length !== mic.length) throw new RangeError('microphone and reference blocks differ in length');
-    for (let i = 0; i < mic.length; i++) {
+    if (this.bands) {
+      const low = this.bands.down(mic, reference);
+      this.feed(low.mic, low.reference, low.count);
+    } else {
+      this.feed(mic, reference, mic.length);
+    }
+    return this.takeOutput(mic.length);
+  }
+
+  private feed(mic: ArrayLike<number>, reference: ArrayLike<number>, count: number): void {
+    for (let i = 0; i < count; i++) {
       this.micBlock[this.filled] = mic[i]!;
       this.refBlock[this.filled] = reference[i]!;
       this.filled += 1;
@@ -193,7 +229,6 @@ export class AcousticEchoCanceller {
         this.processBlock();
       }
     }
-    return this.takeOutput(mic.length);
   }
 
   private processBlock(): void {
@@ -257,7 +292,7 @@ export class AcousticEchoCanceller {
     });
     this.pushOutput(this.cleaned);
     const state = this.state;
-    state.delayMs = locked ? ((this.bulkDelay! + this.marginSamples) * 1000) / this.sampleRate : undefined;
+    state.delayMs = locked ? ((this.bulkDelay! + this.marginSamples) * 1000) / this.processingRate : undefined;
     state.farEndActive = active;
     state.doubleTalk = talking;
     state.echoAudible = active && micEnergy > 4 * noise && !talking;
@@ -349,13 +384,14 @@ export class AcousticEchoCanceller {
   /**
    * The speaker's timeline may have stepped (a refill came too late to be sure the device
    * never ran dry, the device reported an under-run): the reference sample `samplesAhead`
-   * from the next one fed is the first that may have sounded later than the tape says.
+   * (at the stream's rate) from the next one fed is the first that may have sounded later than the tape says.
    * Its echo is due `delay` after it; until then and until the delay is confirmed on the
    * echo that follows it, audio that could be echo is cut and the rest suppressed as
    * before alignment. Known in advance, the step's first echo is never taken for a voice.
    */
   timelineSuspect(samplesAhead: number): void {
     if (this.bulkDelay === undefined) return;
+    samplesAhead /= this.factor;
     // Listening afresh starts exactly when the step's echo is due (earlier, the window would
     // still hold the echo before the step, where the alignment held, and confirm it).
     const dueAt = this.fed + Math.max(0, samplesAhead) + this.bulkDelay + this.marginSamples;
@@ -368,7 +404,7 @@ export class AcousticEchoCanceller {
 
   /** From `STEP_EARLY_MS` before a suspected step's echo is due until the delay is confirmed after it. */
   private stepCautious(): boolean {
-    return this.stepDueAt !== undefined && this.fed >= this.stepDueAt - (STEP_EARLY_MS * this.sampleRate) / 1000;
+    return this.stepDueAt !== undefined && this.fed >= this.stepDueAt - (STEP_EARLY_MS * this.processingRate) / 1000;
   }
 
   /** The suspected step's echo reaches the block now processed: the delay search starts afresh on it. */
@@ -381,7 +417,7 @@ export class AcousticEchoCanceller {
 
   private endStepWhenConfirmed(): void {
     if (!this.stepArrived) return;
-    const seconds = (this.activeSinceStep * this.blockSize) / this.sampleRate;
+    const seconds = (this.activeSinceStep * this.blockSize) / this.processingRate;
     if (this.estimator.agreements < STEP_AGREEMENTS && seconds < STEP_MAX_SECONDS && this.bulkDelay !== undefined) return;
     this.stepDueAt = undefined;
     this.stepArrived = false;
@@ -395,7 +431,7 @@ export class AcousticEchoCanceller {
   private dropWrongDelay(locked: boolean, active: boolean): void {
     if (!locked || !active) return;
     this.activeSinceLock += 1;
-    const seconds = (this.activeSinceLock * this.blockSize) / this.sampleRate;
+    const seconds = (this.activeSinceLock * this.blockSize) / this.processingRate;
     if (seconds < WRONG_DELAY_SECONDS || this.meter.erleDb >= MIN_LINEAR_ERLE_DB) return;
     this.estimator.reset();
     this.bulkDelay = undefined;
@@ -418,7 +454,7 @@ export class AcousticEchoCanceller {
     const target = Math.max(DelayLine.MIN_FRACTIONAL_DELAY, delay - this.marginSamples);
     const from = this.bulkDelay ?? this.previousBulkDelay;
     this.previousBulkDelay = undefined;
-    const ms = from === undefined ? Infinity : (Math.abs(target - from) * 1000) / this.sampleRate;
+    const ms = from === undefined ? Infinity : (Math.abs(target - from) * 1000) / this.processingRate;
     if (ms < REALIGN_MS) {
       this.bulkDelay = from;
       return;
@@ -429,6 +465,13 @@ export class AcousticEchoCanceller {
   }
 
   private pushOutput(block: Float64Array): void {
+    if (this.bands) {
+      if (this.outputEnd + 2 * block.length > this.output.length) this.compactOutput(2 * block.length);
+      this.bands.up(block, this.outputSource, this.output, this.outputEnd);
+      this.outputSource.set(this.micBlock);
+      this.outputEnd += 2 * block.length;
+      return;
+    }
     if (this.outputEnd + block.length > this.output.length) this.compactOutput(block.length);
     for (let i = 0; i < block.length; i++) {
       const v = Math.round(block[i]!);

@@ -15,6 +15,7 @@ export class DelayLine {
   private written = 0;
   private readonly taps = new Float64Array(2 * HALF_TAPS);
   private tapsFraction = -1;
+  private span = new Float64Array(0);
 
   constructor(readonly capacity: number) {
     this.ring = new Float64Array(capacity);
@@ -39,12 +40,17 @@ export class DelayLine {
     if (delay < HALF_TAPS) return this.read(HALF_TAPS, out);
     this.prepareTaps(fraction);
     const taps = this.taps;
-    // out[i] = x(p - fraction), p = first + i: taps over x[p - HALF_TAPS … p + HALF_TAPS - 1].
+    // out[i] = x(p - fraction), p = first + i: taps over x[p - HALF_TAPS … p + HALF_TAPS - 1],
+    // read once into a contiguous span (no wrap or bounds test per tap).
     const first = this.written - whole - out.length;
+    const length = out.length + 2 * HALF_TAPS;
+    if (this.span.length < length) this.span = new Float64Array(length);
+    const span = this.span;
+    for (let j = 0; j < length; j++) span[j] = this.sample(first - HALF_TAPS + j);
+    const count = taps.length;
     for (let i = 0; i < out.length; i++) {
       let acc = 0;
-      const from = first + i - HALF_TAPS;
-      for (let t = 0; t < taps.length; t++) acc += taps[t]! * this.sample(from + t);
+      for (let t = 0; t < count; t++) acc += taps[t]! * span[i + t]!;
       out[i] = acc;
     }
   }

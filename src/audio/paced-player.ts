@@ -196,6 +196,25 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
     this.pump();
   }
 
+  /**
+   * Restarts the output device while nothing plays and nothing is queued (a device whose
+   * latency grew, e.g. a sound server that raised its buffer after under-runs, starts
+   * afresh at its least): emits 'cleared', as a clear does, since the speaker's timeline
+   * starts over. Returns false, and does nothing, while a reply is queued or sounding.
+   */
+  restartDevice(): boolean {
+    const now = this.now();
+    if (this.queue.length > 0 || this.closed || now < this.soundingUntil) return false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.deviceBusyUntil = now;
+    this.soundingUntil = -Infinity;
+    this.device.clear();
+    this.emit('cleared', now + this.outputLatencyMs);
+    this.pump();
+    return true;
+  }
+
   async close(): Promise<void> {
     while (this.queue.length) {
       this.pump();

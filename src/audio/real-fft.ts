@@ -92,9 +92,9 @@ export class RealFft {
   }
 
   /**
-   * In-place radix-2 decimation in time over the bit-reversed data. The first two stages
-   * need no multiplications and are done apart; later stages read their twiddles from
-   * one contiguous table each.
+   * In-place decimation in time over the bit-reversed data. The first two stages need no
+   * multiplications and are done apart; later stages go two at a time, reading their
+   * twiddles from one contiguous table each.
    */
   private butterflies(): void {
     const { half, zr, zi } = this;
@@ -116,10 +116,41 @@ export class RealFft {
         zr[a + 1] = zr[a + 1]! + r3; zi[a + 1] = zi[a + 1]! + i3;
       }
     }
+    // Two stages per pass (radix 2²): half the loads and stores of the arrays.
     let offset = 0;
-    for (let size = 8; size <= half; size *= 2) {
+    let size = 8;
+    const { stageCos, stageSin } = this;
+    for (; 2 * size <= half; size *= 4) {
+      const h = size / 2;
+      const outer = offset + h;
+      for (let start = 0; start < half; start += 2 * size) {
+        for (let j = 0; j < h; j++) {
+          const c1 = stageCos[offset + j]!; const s1 = stageSin[offset + j]!;
+          const c2 = stageCos[outer + j]!; const s2 = stageSin[outer + j]!;
+          const i0 = start + j; const i1 = i0 + h; const i2 = i1 + h; const i3 = i2 + h;
+          // First stage (size): (x0, x1) and (x2, x3) with w1.
+          let r = zr[i1]!; let i = zi[i1]!;
+          const t1r = r * c1 - i * s1; const t1i = r * s1 + i * c1;
+          r = zr[i3]!; i = zi[i3]!;
+          const t3r = r * c1 - i * s1; const t3i = r * s1 + i * c1;
+          const a0r = zr[i0]! + t1r; const a0i = zi[i0]! + t1i;
+          const a1r = zr[i0]! - t1r; const a1i = zi[i0]! - t1i;
+          const a2r = zr[i2]! + t3r; const a2i = zi[i2]! + t3i;
+          const a3r = zr[i2]! - t3r; const a3i = zi[i2]! - t3i;
+          // Second stage (2·size): (a0, a2) with w2, (a1, a3) with w2·(-i).
+          const b2r = a2r * c2 - a2i * s2; const b2i = a2r * s2 + a2i * c2;
+          const b3r = a3r * c2 - a3i * s2; const b3i = a3r * s2 + a3i * c2;
+          zr[i0] = a0r + b2r; zi[i0] = a0i + b2i;
+          zr[i2] = a0r - b2r; zi[i2] = a0i - b2i;
+          // (-i)·b3 = b3i - b3r·i
+          zr[i1] = a1r + b3i; zi[i1] = a1i - b3r;
+          zr[i3] = a1r - b3i; zi[i3] = a1i + b3r;
+        }
+      }
+      offset += h + size;
+    }
+    for (; size <= half; size *= 2) {
       const span = size / 2;
-      const { stageCos, stageSin } = this;
       for (let start = 0; start < half; start += size) {
         for (let j = 0; j < span; j++) {
           const c = stageCos[offset + j]!; const s = stageSin[offset + j]!;

@@ -25,6 +25,8 @@ export function inProcessEchoGuard(audio: AudioSetup, logger: Logger, ui: Termin
         ui?.dispatch({ type: 'notice', text: undefined });
       }
     },
+    onLatencyRestart: ({ firstMs, nowMs }) => logger.log('debug', `echo path delay grew from ${firstMs.toFixed(0)} to ${nowMs.toFixed(0)} ms `
+      + '(the output latency, not the room): player restarted between replies; the delay is searched again at the next reply'),
     onConverged: (afterMs, status) => logger.log('debug', `echo canceller holding ${afterMs.toFixed(0)} ms after the speaker first sounded: `
       + `delay ${status.delayMs?.toFixed(1)} ms, ${status.attenuationDb.toFixed(1)} dB removed (ERLE ${status.erleDb.toFixed(1)} dB)`),
   });

@@ -4,17 +4,22 @@ import { PlaybackTape } from '../audio/playback-tape.js';
 import { bufferToInt16, int16ToBuffer } from '../audio/pcm16.js';
 import { CaptureClock } from './capture-clock.js';
 import { EchoHoldWatch } from './echo-hold-watch.js';
+import { PlaybackLatencyWatch, type LatencyRestart } from './playback-latency-watch.js';
 
 /** The speaker as the guard sees it: what it plays and when, and whether it sounds. */
 export interface PlayingSpeaker extends EventEmitter {
   readonly format: { sampleRate: number };
   readonly audible: boolean;
+  /** Restarts the output device if nothing plays or is queued (see PacedPlayer); false if it did not. */
+  restartDevice?(): boolean;
 }
 
 export interface InProcessEchoGuardOptions {
   now?: () => number;
   /** The canceller held or stopped holding: half-duplex true while it does not. */
   onChange?: (halfDuplex: boolean, status: Readonly<EchoCancellerStatus>) => void;
+  /** The player was restarted between replies because the echo path's delay had grown (its latency). */
+  onLatencyRestart?: (restart: LatencyRestart) => void;
   /** The canceller first holds the echo down, `afterMs` after the speaker first sounded. */
   onConverged?: (afterMs: number, status: Readonly<EchoCancellerStatus>) => void;
   /**
@@ -48,6 +53,7 @@ export class InProcessEchoGuard {
   private readonly tape: PlaybackTape;
   private readonly clock: CaptureClock;
   private readonly watch = new EchoHoldWatch();
+  private readonly latency = new PlaybackLatencyWatch();
   private readonly now: () => number;
   private readonly rate: number;
   private firstSound: number | undefined;
@@ -99,10 +105,23 @@ export class InProcessEchoGuard {
     this.options.tap?.captured(mic, reference, cleaned, arrivedAt, heardAt);
     const change = this.watch.update((mic.length * 1000) / this.rate, this.speaker.audible, this.canceller.status);
     if (change) this.options.onChange?.(change === 'half-duplex', this.canceller.status);
+    this.boundLatency(arrivedAt);
     if (!this.convergedOnce && this.canceller.status.holding) {
       this.convergedOnce = true;
       this.options.onConverged?.(this.now() - (this.firstSound ?? this.now()), this.canceller.status);
     }
     return int16ToBuffer(cleaned);
+  }
+
+  /**
+   * A speaker whose latency grew (the delay found moved well past its first lock) is
+   * restarted in the silence between replies; its 'cleared' tells the canceller that the
+   * timeline starts over, so the delay is searched again at the next reply.
+   */
+  private boundLatency(now: number): void {
+    const restart = this.latency.update(now, this.canceller.status.delayMs, this.speaker.audible);
+    if (!restart || !this.speaker.restartDevice?.()) return;
+    this.latency.restarted();
+    this.options.onLatencyRestart?.(restart);
   }
 }

@@ -205,3 +205,20 @@ test('after a cleared burst the next reply starts with the normal lead', () => {
   player.writeItem('b', Buffer.alloc(500 * MS));
   assert.equal(written(device) - before, 150 * MS, 'the burst it had queued is forgotten');
 });
+
+test('restartDevice restarts the device only while nothing is queued or sounding, and says the timeline starts over', (t) => {
+  const { device, player, advance } = setUp(t, 150);
+  const cleared: number[] = [];
+  player.on('cleared', (from: number) => cleared.push(from));
+  player.writeItem('a', Buffer.alloc(500 * MS));
+  advance(100);
+  assert.equal(player.restartDevice(), false, 'a reply is queued');
+  advance(350);
+  assert.equal(player.restartDevice(), false, 'the end of the reply still sounds');
+  advance(200);
+  assert.equal(player.restartDevice(), true);
+  assert.equal(device.clears, 1);
+  assert.deepEqual(cleared, [650]);
+  player.writeItem('b', Buffer.alloc(100 * MS));
+  assert.equal(written(device) - 500 * MS, 100 * MS, 'the next reply goes out at once on the fresh device');
+});

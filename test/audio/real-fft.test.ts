@@ -13,7 +13,7 @@ function naiveDft(x: Float64Array, k: number): [number, number] {
 }
 
 describe('RealFft', () => {
-  for (const size of [4, 8, 16, 512]) {
+  for (const size of [4, 8, 16, 32, 64, 256, 512, 8192]) {
     it(`matches the DFT and inverts exactly at ${size} points`, () => {
       const random = seededRandom(size);
       const x = Float64Array.from({ length: size }, () => random() * 2 - 1);
