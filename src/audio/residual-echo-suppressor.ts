@@ -2,6 +2,13 @@ import { RealFft } from './real-fft.js';
 
 /** Residual echo is overestimated by this much (6 dB): rooms colour the echo unevenly across frequency. */
 const OVERESTIMATE = 4;
+/**
+ * ...and by 12 dB in blocks that hold echo alone (nobody talks over it): a server's VAD
+ * takes a residual at -55 dBFS for speech. Replaying a live capture of the real loop
+ * (300 ms, -6 dB), the output set off the WebRTC VAD 7 times at 6 dB, 3 times at 12 dB;
+ * double talk, where the 6 dB stays, keeps 90.3 % of the voice (90.7 % before).
+ */
+const ECHO_ONLY_OVERESTIMATE = 16;
 /** Deepest cut in a bin: -40 dB; -60 dB while cautious (a server's VAD hears speech at -60 dBFS). */
 const FLOOR_GAIN = 0.01;
 const CAUTIOUS_FLOOR_GAIN = 0.001;
@@ -91,7 +98,7 @@ export class ResidualEchoSuppressor {
     this.previousInput.set(input);
     if (echoOnly) this.learn(reference);
     const learning = cautious || this.learnt < this.learningBlocks;
-    const overestimate = OVERESTIMATE * (learning ? LEARNING_OVERESTIMATE : 1);
+    const overestimate = (echoOnly ? ECHO_ONLY_OVERESTIMATE : OVERESTIMATE) * (learning ? LEARNING_OVERESTIMATE : 1);
     const floor = cautious ? CAUTIOUS_FLOOR_GAIN : FLOOR_GAIN;
     let before = 0; let after = 0;
     let echoLeft = 0;
