@@ -3,12 +3,16 @@
  * (mic.raw, ref.raw: exactly what it was given live, in the chunks it was given them),
  * printing per half second: the far end's level, the microphone's, the linear filter's
  * ERLE and the whole attenuation, measured on the samples (not the canceller's own
- * meters), and the canceller's status. Fast iteration instead of real-time loops.
+ * meters), the canceller's status, and where kaiwa serve's VAD would hear speech start in the
+ * output (each one a turn a peer would answer). Fast iteration instead of real-time loops.
  *
  *   node --import tsx bench/echo-offline.ts DIR [--out FILE.raw]
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { AcousticEchoCanceller } from '../src/audio/acoustic-echo-canceller.js';
+import { TurnDetector, turnSettings } from '../src/server/turn-detector.js';
+import { loadSpeechDetectorFactory } from '../src/server/speech/webrtc-speech-detector.js';
+import { defaultServerVad } from '../src/server/session-state.js';
 
 const argv = process.argv.slice(2);
 const dir = argv[0]!;
@@ -62,3 +66,18 @@ console.log(`leaks above -55 dBFS while the far end played: ${leaks.length ? lea
 console.log(`status: ${JSON.stringify(canceller.status)}`);
 console.log(`CPU ${((cpu.user + cpu.system) / 1e6 / seconds * 100).toFixed(2)} % of a core over ${seconds.toFixed(1)} s`);
 if (argv.includes('--out')) writeFileSync(option('--out', ''), Buffer.from(out.buffer));
+
+/** Where kaiwa serve's VAD (WebRTC, server_vad's defaults) hears speech start: what a peer would answer. */
+async function speechStarts(pcm: Int16Array): Promise<number[]> {
+  const detector = new TurnDetector(turnSettings(defaultServerVad()), RATE, 0, await loadSpeechDetectorFactory());
+  const bytes = Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength);
+  const chunk = (RATE / 50) * 2;
+  const starts: number[] = [];
+  for (let offset = 0; offset < bytes.length; offset += chunk) {
+    for (const event of detector.push(bytes.subarray(offset, offset + chunk))) if (event.type === 'started') starts.push(event.audioStartMs);
+  }
+  return starts;
+}
+const heard = await speechStarts(out);
+console.log(`the server's VAD hears speech start ${heard.length} times in the output (${(await speechStarts(mic)).length} in the microphone): ${heard.map((ms) => `${(ms / 1000).toFixed(1)} s`).join(', ') || 'never'}`);
+
