@@ -37,8 +37,9 @@ function quietErrors(command: Command): Command {
 }
 
 /**
- * The first Ctrl-C (or SIGTERM, or the quit key) asks the conversation to end cleanly:
- * WAV complete, socket closed, summary. A second one exits at once.
+ * The first Ctrl-C (or SIGTERM, a closed terminal's SIGHUP, or the quit key) asks the
+ * conversation to end cleanly: WAV complete, socket closed, SoX and helper processes
+ * stopped, summary. A second one exits at once.
  */
 function stopOnSignals(): { signal: AbortSignal; request: () => void } {
   const stopping = new AbortController();
@@ -48,6 +49,7 @@ function stopOnSignals(): { signal: AbortSignal; request: () => void } {
   };
   process.on('SIGINT', request);
   process.on('SIGTERM', request);
+  process.on('SIGHUP', request);
   return { signal: stopping.signal, request };
 }
 

@@ -2,7 +2,7 @@ import { describeFileError } from '../file-errors.js';
 /**
  * `kaiwa serve`: flags, engine choice, start-up line and clean shutdown. The CLI adds the
  * options with `addServeOptions` and calls `runServe`, which resolves with the exit code
- * once a SIGTERM/SIGINT has closed every session (code 1001).
+ * once a SIGTERM/SIGINT/SIGHUP has closed every session (code 1001).
  */
 import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
@@ -62,7 +62,7 @@ export interface ServeOptions {
 export interface ServeIo {
   out: (line: string) => void;
   err: (line: string) => void;
-  /** Resolves when the server should stop (default: the first SIGTERM or SIGINT). */
+  /** Resolves when the server should stop (default: the first SIGTERM, SIGINT or SIGHUP). */
   stopSignal?: Promise<void>;
   /** Speech parts; by default the ones installed on this machine. */
   speech?: SpeechParts;
@@ -202,13 +202,13 @@ function faultLine(report: FaultReport): string {
 
 function firstSignal(): Promise<void> {
   return new Promise((resolve) => {
+    // A closed terminal (SIGHUP) stops it as cleanly as Ctrl-C: its recognizers and temp files go too.
+    const signals = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
     const stop = () => {
-      process.off('SIGTERM', stop);
-      process.off('SIGINT', stop);
+      for (const signal of signals) process.off(signal, stop);
       resolve();
     };
-    process.on('SIGTERM', stop);
-    process.on('SIGINT', stop);
+    for (const signal of signals) process.on(signal, stop);
   });
 }
 

@@ -52,7 +52,7 @@ test('serving beyond loopback without a token, or openai-chat without a URL, ref
   await assert.rejects(runServe({ host: '127.0.0.1', port: 0, engine: 'openai-chat' }, io), /--engine-url/);
 });
 
-test('the serve process exits 0 on SIGTERM after closing sessions with 1001', async () => {
+for (const signal of ['SIGTERM', 'SIGHUP'] as const) test(`the serve process exits 0 on ${signal} after closing sessions with 1001`, async () => {
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/server-serve-child.ts', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.setEncoding('utf8');
@@ -66,7 +66,7 @@ test('the serve process exits 0 on SIGTERM after closing sessions with 1001', as
   });
   const client = await TestClient.connect(url);
   await client.next('session.created');
-  child.kill('SIGTERM');
+  child.kill(signal);
   const [code] = await once(child, 'exit');
   assert.equal(code, 0);
   assert.equal(client.closed?.code, 1001);

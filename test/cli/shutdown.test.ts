@@ -48,8 +48,8 @@ function soxChildrenOf(pid: number): number[] {
 }
 
 
-test('SIGTERM mid-reply: recorder and player stop, socket closes with 1000, WAV complete, summary, exit 0, no SoX left', async () => {
-  const output = join(dir, 'sigterm.wav');
+for (const signal of ['SIGTERM', 'SIGHUP'] as const) test(`${signal} mid-reply${signal === 'SIGHUP' ? ' (the terminal closed)' : ''}: recorder and player stop, socket closes with 1000, WAV complete, summary, exit 0, no SoX left`, async () => {
+  const output = join(dir, `${signal}.wav`);
   let soxSeen: number[] = [];
   const result = await runKaiwa(['--url', server.url, '--text', 'talk to me', '--output', output], {
     env: { OPENAI_API_KEY: 'sk-shutdown-test-0000' },
@@ -60,8 +60,8 @@ test('SIGTERM mid-reply: recorder and player stop, socket closes with 1000, WAV 
         soxSeen = soxChildrenOf(child.pid!);
         // The whole reply has arrived (the file holds it) and is still playing: mid-reply.
         await waitFor(() => samplesWritten(output) * 2 >= longReply.length, { what: 'the whole reply in the WAV', timeoutMs: 8000 });
-        child.kill('SIGTERM');
-      })().catch(() => child.kill('SIGTERM'));
+        child.kill(signal);
+      })().catch(() => child.kill(signal));
     },
   });
   assert.equal(soxSeen.length, 2, 'a real SoX recorder and player were running');
