@@ -2,10 +2,9 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
-import type { ClientEvent } from 'openai/resources/live/live';
 import { runKaiwa } from '../helpers/cli-runner.js';
 import { speechWav, tempDir, wavData } from '../helpers/wav-fixtures.js';
-import { eventId, speak, startLivePeer, type LivePeer } from '../helpers/live-peer.js';
+import { LIVE_CLIENT_EVENTS, eventId, speak, startLivePeer, type LivePeer } from '../helpers/live-peer.js';
 import { liveEventProblems } from '../helpers/live-event-checker.js';
 
 const dir = tempDir();
@@ -13,12 +12,6 @@ const peers: LivePeer[] = [];
 after(async () => { for (const peer of peers) await peer.close(); });
 
 const KEY = 'sk-test-live-record-0123456789';
-const LIVE_CLIENT_EVENTS: ReadonlySet<string> = new Set<ClientEvent['type']>([
-  'session.start', 'session.update', 'session.input_audio.append', 'session.input_audio.mute', 'session.input_audio.unmute',
-  'session.output_audio.fixture.play', 'session.instructions.append', 'session.thinking.append', 'session.commentary.append',
-  'decision.create', 'decision.item.create', 'decision.item.delete', 'response.item.create', 'response.create', 'session.close',
-]);
-
 type Record_ = { t: number; dir: string; event: { type: string; [key: string]: unknown } };
 
 test('--record on a Live session keeps the Live frames as they crossed (audio as places in the WAV, key nowhere), and kaiwa replay reads them', async () => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import type { ClientEvent } from 'openai/resources/live/live';
 import { startPulse, SourceCapture, type PulseServer } from '../helpers/audio-pulse.js';
-import { eventId, speak, startLivePeer, type LiveConnection, type LivePeer } from '../helpers/live-peer.js';
+import { LIVE_CLIENT_EVENTS, eventId, speak, startLivePeer, type LiveConnection, type LivePeer } from '../helpers/live-peer.js';
 import { tone } from '../helpers/server-speech.js';
 import { runKaiwa } from '../helpers/cli-runner.js';
 import { speechWav, tempDir } from '../helpers/wav-fixtures.js';
@@ -17,12 +17,6 @@ const RATE = 24000;
 /** The story: 8 s, sent at once (faster than real time), so only kaiwa can stop it sounding. */
 const STORY = tone(8000, RATE, 8000, 440);
 const ANSWER = tone(1500, RATE, 8000, 660);
-const LIVE_CLIENT_EVENTS: ReadonlySet<string> = new Set<ClientEvent['type']>([
-  'session.start', 'session.update', 'session.input_audio.append', 'session.input_audio.mute', 'session.input_audio.unmute',
-  'session.output_audio.fixture.play', 'session.instructions.append', 'session.thinking.append', 'session.commentary.append',
-  'decision.create', 'decision.item.create', 'decision.item.delete', 'response.item.create', 'response.create', 'session.close',
-]);
-
 let pulse: PulseServer;
 let peer: LivePeer;
 const dir = tempDir();

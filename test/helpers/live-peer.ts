@@ -39,6 +39,13 @@ export interface LivePeer {
 let counter = 0;
 export const eventId = (): string => `event_peer_${++counter}`;
 
+/** Every client event type of the SDK's Live union: what a Live client may send, and nothing else. */
+export const LIVE_CLIENT_EVENTS: ReadonlySet<string> = new Set<ClientEvent['type']>([
+  'session.start', 'session.update', 'session.input_audio.append', 'session.input_audio.mute', 'session.input_audio.unmute',
+  'session.output_audio.fixture.play', 'session.instructions.append', 'session.thinking.append', 'session.commentary.append',
+  'decision.create', 'decision.item.create', 'decision.item.delete', 'response.item.create', 'response.create', 'session.close',
+]);
+
 function resourceOf(config: SessionConfig): SessionResource {
   return {
     id: 'sess_live_peer', expires_at: Math.floor(Date.now() / 1000) + 3600, model: config.model, status: 'active',
