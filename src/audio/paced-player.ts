@@ -189,11 +189,7 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
       const heard = Math.min(Math.max(now - chunk.startsAt, 0), chunk.durationMs);
       chunk.durationMs = heard;
     }
-    this.deviceBusyUntil = now;
-    this.soundingUntil = -Infinity;
-    this.device.clear();
-    this.emit('cleared', now + this.outputLatencyMs);
-    this.pump();
+    this.silenceDevice(now);
   }
 
   /**
@@ -207,12 +203,17 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
     if (this.queue.length > 0 || this.closed || now < this.soundingUntil) return false;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    this.silenceDevice(now);
+    return true;
+  }
+
+  /** Drops what the device holds (SoX is stopped): the speaker's timeline starts over now. */
+  private silenceDevice(now: number): void {
     this.deviceBusyUntil = now;
     this.soundingUntil = -Infinity;
     this.device.clear();
     this.emit('cleared', now + this.outputLatencyMs);
     this.pump();
-    return true;
   }
 
   async close(): Promise<void> {

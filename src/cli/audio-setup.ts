@@ -111,8 +111,9 @@ async function startDevices(options: ChatOptions, format: PcmFormat, logger: Log
 async function deviceOpenFailure(microphone: HeldSource | undefined, player: SoxPlayer | undefined): Promise<Error | undefined> {
   const playerFailure = player
     ? new Promise<Error | undefined>((resolve) => {
-      const timer = setTimeout(() => { player.off('error', resolve); resolve(undefined); }, PLAYER_OPEN_MS);
-      player.once('error', (error: Error) => { clearTimeout(timer); resolve(error); });
+      const failed = (error: Error): void => { clearTimeout(timer); resolve(error); };
+      const timer = setTimeout(() => { player.off('error', failed); resolve(undefined); }, PLAYER_OPEN_MS);
+      player.once('error', failed);
     })
     : undefined;
   const failures = await Promise.all([microphone?.firstWord(MICROPHONE_OPEN_MS), playerFailure]);

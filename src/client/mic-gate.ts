@@ -41,7 +41,8 @@ export class MicGate {
 
   /** `pcm`: the chunk being decided on, so half-duplex can tell an echo still arriving. */
   isOpen(pcm?: Buffer): boolean {
-    const level = pcm ? meanSquare(pcm) : undefined;
+    // Only half-duplex listens for a late echo: nobody else pays for the level.
+    const level = pcm && this.halfDuplex ? meanSquare(pcm) : undefined;
     if (level !== undefined) this.floor.update(level);
     if (this.muted || this.pausedForLoop) return false;
     if (this.pushToTalk && !this.talking) return false;

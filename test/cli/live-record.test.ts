@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { runKaiwa } from '../helpers/cli-runner.js';
 import { speechWav, tempDir, wavData } from '../helpers/wav-fixtures.js';
-import { LIVE_CLIENT_EVENTS, eventId, speak, startLivePeer, type LivePeer } from '../helpers/live-peer.js';
+import { LIVE_CLIENT_EVENTS, eventId, speak, startLivePeer, whenQuestionHeard, type LivePeer } from '../helpers/live-peer.js';
 import { liveEventProblems } from '../helpers/live-event-checker.js';
 
 const dir = tempDir();
@@ -18,17 +18,13 @@ test('--record on a Live session keeps the Live frames as they crossed (audio as
   const question = speechWav(dir, 'How is the weather today?', 24000, 1, 'rec-q.wav');
   const questionPcm = wavData(question);
   const replyPcm = wavData(speechWav(dir, 'Autumn wind, a little cold.', 24000, 1, 'rec-a.wav'));
-  let answered = false;
   const peer = await startLivePeer({
     finalSeconds: 6,
-    onEvent: (connection, event) => {
-      if (answered || event.type !== 'session.input_audio.append' || connection.audio.length < questionPcm.length) return;
-      answered = true;
-      const end = Math.round(questionPcm.length / 48);
+    onEvent: whenQuestionHeard(questionPcm.length, (connection, end) => {
       connection.send({ type: 'session.input_transcript.delta', event_id: eventId(), delta: 'How is the weather?', start_ms: 200, end_ms: end });
       speak(connection, replyPcm, ['Autumn wind, ', 'a little cold.'], end + 300);
       connection.send({ type: 'session.usage.updated', event_id: eventId(), usage: { seconds: 4.5 } });
-    },
+    }),
   });
   peers.push(peer);
   const record = join(dir, 'live-recording');

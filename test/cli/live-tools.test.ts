@@ -5,7 +5,7 @@ import type { ResponseItemCreateEvent, ServerEvent } from 'openai/resources/live
 import type { ResponseStreamEvent } from 'openai/resources/responses/responses';
 import { runKaiwa } from '../helpers/cli-runner.js';
 import { speechWav, tempDir, wavData } from '../helpers/wav-fixtures.js';
-import { eventId, speak, startLivePeer, type LiveConnection, type LivePeer } from '../helpers/live-peer.js';
+import { eventId, speak, startLivePeer, whenQuestionHeard, type LiveConnection, type LivePeer } from '../helpers/live-peer.js';
 
 const dir = tempDir();
 const peers: LivePeer[] = [];
@@ -52,14 +52,11 @@ function answer(connection: LiveConnection): void {
 test('a Live delegation runs kaiwa\'s tool: the result goes back as response.item.create, and --once waits past the acknowledgement for the spoken answer', async () => {
   const question = speechWav(dir, 'What is six times seven?', 24000, 1, 'live-tool-q.wav');
   const questionPcm = wavData(question);
-  let delegated = false;
+  const delegateOnce = whenQuestionHeard(questionPcm.length, delegate);
   const peer = await startLivePeer({
     finalSeconds: 9,
     onEvent: (connection, event) => {
-      if (!delegated && event.type === 'session.input_audio.append' && connection.audio.length >= questionPcm.length) {
-        delegated = true;
-        delegate(connection, Math.round(questionPcm.length / 48));
-      }
+      delegateOnce(connection, event);
       if (event.type === 'response.create') answer(connection);
     },
   });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { runKaiwa } from '../helpers/cli-runner.js';
 import { speechWav, tempDir, wavData } from '../helpers/wav-fixtures.js';
-import { eventId, startLivePeer, type LiveConnection, type LivePeer } from '../helpers/live-peer.js';
+import { eventId, startLivePeer, whenQuestionHeard, type LiveConnection, type LivePeer } from '../helpers/live-peer.js';
 
 const dir = tempDir();
 const peers: LivePeer[] = [];
@@ -38,15 +38,7 @@ function answer(connection: LiveConnection, questionMs: number): void {
 test('kaiwa --protocol live holds a voice turn against a Live peer: reply audio byte-exact, both transcripts, usage, key unseen', async () => {
   const question = speechWav(dir, 'How is the weather today?', 24000, 1, 'live-q.wav');
   const questionPcm = wavData(question);
-  let answered = false;
-  const peer = await startLivePeer({
-    finalSeconds: 6,
-    onEvent: (connection, event) => {
-      if (answered || event.type !== 'session.input_audio.append' || connection.audio.length < questionPcm.length) return;
-      answered = true;
-      answer(connection, Math.round(questionPcm.length / 48));
-    },
-  });
+  const peer = await startLivePeer({ finalSeconds: 6, onEvent: whenQuestionHeard(questionPcm.length, answer) });
   peers.push(peer);
   const output = join(dir, 'live-a.wav');
   const result = await runKaiwa(
@@ -77,17 +69,13 @@ test('--audio-format pcm16-16k: Live gets PCM at 16 kHz both ways, the file goes
   const question = speechWav(dir, 'How is the weather today?', 16000, 1, 'live-q16.wav');
   const questionPcm = wavData(question);
   const replyPcm = wavData(speechWav(dir, 'Autumn wind, a little cold.', 16000, 1, 'live-reply16.wav'));
-  let answered = false;
   const peer = await startLivePeer({
     finalSeconds: 4,
-    onEvent: (connection, event) => {
-      if (answered || event.type !== 'session.input_audio.append' || connection.audio.length < questionPcm.length) return;
-      answered = true;
-      const end = Math.round(questionPcm.length / 32);
+    onEvent: whenQuestionHeard(questionPcm.length, (connection, end) => {
       connection.send({ type: 'session.input_transcript.delta', event_id: eventId(), delta: 'How is the weather?', start_ms: 100, end_ms: end });
       for (const chunk of chunksOf(replyPcm, 3200)) connection.send({ type: 'session.output_audio.delta', delta: chunk.toString('base64') });
       connection.send({ type: 'session.output_transcript.delta', event_id: eventId(), delta: 'Autumn wind, a little cold.', start_ms: end + 100, end_ms: end + 200 });
-    },
+    }, 32),
   });
   peers.push(peer);
   const output = join(dir, 'live-a16.wav');

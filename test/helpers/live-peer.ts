@@ -39,6 +39,20 @@ export interface LivePeer {
 let counter = 0;
 export const eventId = (): string => `event_peer_${++counter}`;
 
+/**
+ * A script step: once the client has sent `bytes` of input audio (the whole question), runs
+ * `answer` with where the question ends (ms at 24 kHz PCM16, or `bytesPerMs`), once.
+ */
+export function whenQuestionHeard(bytes: number, answer: (connection: LiveConnection, questionEndMs: number) => void, bytesPerMs = 48):
+  (connection: LiveConnection, event: ClientEvent) => void {
+  let answered = false;
+  return (connection, event) => {
+    if (answered || event.type !== 'session.input_audio.append' || connection.audio.length < bytes) return;
+    answered = true;
+    answer(connection, Math.round(bytes / bytesPerMs));
+  };
+}
+
 /** Every client event type of the SDK's Live union: what a Live client may send, and nothing else. */
 export const LIVE_CLIENT_EVENTS: ReadonlySet<string> = new Set<ClientEvent['type']>([
   'session.start', 'session.update', 'session.input_audio.append', 'session.input_audio.mute', 'session.input_audio.unmute',
