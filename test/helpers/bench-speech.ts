@@ -3,9 +3,6 @@
  * speed, an engine that keeps talking, and espeak-ng speech made once and reused.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Synthesizer, SynthesisOptions } from '../../src/server/speech/synthesizer.js';
 import type { EngineChunk, EngineRequest, ReplyEngine } from '../../src/server/engines/reply-engine.js';
 
@@ -51,17 +48,17 @@ export class TalkEngine implements ReplyEngine {
   }
 }
 
-const CACHE = join(tmpdir(), 'kaiwa-bench-speech');
+const spoken = new Map<string, Buffer>();
 
-/** espeak-ng saying `text`, as mono PCM16 at `sampleRate`; made once per machine and cached. */
+/** espeak-ng saying `text`, as mono PCM16 at `sampleRate`; made once per process (no files left behind). */
 export function espeakPcm(text: string, sampleRate = 24000): Buffer {
-  mkdirSync(CACHE, { recursive: true });
-  const file = join(CACHE, `${Buffer.from(`${text}|${sampleRate}`).toString('base64url').slice(0, 80)}.raw`);
-  if (existsSync(file)) return readFileSync(file);
+  const key = `${text}|${sampleRate}`;
+  const known = spoken.get(key);
+  if (known) return known;
   const wav = execFileSync('espeak-ng', ['--stdout', text], { maxBuffer: 64 * 1024 * 1024 });
   const pcm = execFileSync('sox', ['-t', 'wav', '-', '-t', 'raw', '-r', String(sampleRate), '-e', 'signed', '-b', '16', '-c', '1', '-'], {
     input: wav, maxBuffer: 64 * 1024 * 1024,
   });
-  writeFileSync(file, pcm);
+  spoken.set(key, pcm);
   return pcm;
 }
