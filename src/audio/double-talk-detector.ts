@@ -30,6 +30,11 @@ export interface DoubleTalkBlock {
    * when it cannot be told (no estimate, or somewhere in between).
    */
   estimate: 'matches' | 'differs' | 'unknown';
+  /**
+   * The residual is coherent with the far end (EchoCoherence): echo the filter failed to
+   * remove, which no energy rule can tell from a voice. Such a block never starts talk.
+   */
+  echoCoherent?: boolean;
 }
 
 /** Talk continues this many blocks after the last one that showed it (syllable gaps). */
@@ -51,7 +56,7 @@ export class DoubleTalkDetector {
     const expected = coupling * block.reference * 10 ** (-Math.max(block.erleDb, 0) / 10);
     const beyondEcho = residual > NEAR_END_FACTOR * expected + NOISE_FACTOR * noise && residual > NOISE_FACTOR * noise;
     const loud = mic > MIC_FACTOR * coupling * block.loudestReference + noise;
-    const talking = beyondEcho && (loud || estimate === 'matches');
+    const talking = !block.echoCoherent && beyondEcho && (loud || estimate === 'matches');
     // Between syllables talk goes on, unless the filter is seen to have slipped meanwhile.
     const slipped = beyondEcho && !loud && estimate === 'differs';
     this.hangover = talking ? HANGOVER_BLOCKS : slipped ? 0 : Math.max(this.hangover - 1, 0);

@@ -41,6 +41,14 @@ function attenuationDb(scene: EchoScene, result: Run, from: number, to: number):
   return db(energy(scene.mic, from, to) / Math.max(energy(shifted, from, to), 1));
 }
 
+/** Least-squares gain of the near voice in the output, squared: the share of its energy kept. */
+function voiceKept(scene: EchoScene, result: Run, at: number, length: number): number {
+  const shifted = result.out.subarray(result.latency);
+  let projection = 0;
+  for (let i = at; i < at + length; i++) projection += shifted[i]! * scene.near[i]!;
+  return (projection / energy(scene.near, at, at + length)) ** 2;
+}
+
 describe('AcousticEchoCanceller on speech through a room', () => {
   for (const delayMs of [60, 150, 300, 500]) {
     for (const gainDb of [-20, -6, 0]) {
@@ -67,16 +75,26 @@ describe('AcousticEchoCanceller on speech through a room', () => {
     const scene = echoScene({ delayMs: 300, gainDb: 0, far: farEndSpeech(), nearVoice: voice, nearAtSeconds: 5 });
     const result = run(scene);
     const at = 5 * RATE;
-    const shifted = result.out.subarray(result.latency);
-    let projection = 0;
-    for (let i = at; i < at + voice.length; i++) projection += shifted[i]! * scene.near[i]!;
-    // Least-squares gain of the voice in the output: its energy kept is the gain squared.
-    const kept = (projection / energy(scene.near, at, at + voice.length)) ** 2;
+    const kept = voiceKept(scene, result, at, voice.length);
     console.log(`double talk: kept ${(100 * kept).toFixed(1)} % of the voice`);
     assert.ok(kept >= 0.9, `kept ${(100 * kept).toFixed(1)} % of the voice`);
     const afterTalk = attenuationDb(scene, result, at + voice.length + RATE, farEndSpeech().length + scene.echoStart);
     assert.ok(afterTalk >= STEADY_ATTENUATION_DB - 5, `after the talk: ${afterTalk.toFixed(1)} dB (the filter did not diverge)`);
   });
+
+  // The same talk at other balances of voice and echo. A long double talk used to leak
+  // into the ERLE meter, which then made the suppressor cautious on the voice itself
+  // (before the residual's coherence with the far end told voice from echo: 41.7 %,
+  // 79.8 %, 79.0 % of the voice kept).
+  for (const { gainDb, voiceDb, least } of [{ gainDb: -6, voiceDb: -6, least: 0.85 }, { gainDb: -6, voiceDb: 0, least: 0.9 }, { gainDb: 0, voiceDb: 0, least: 0.9 }]) {
+    it(`keeps ≥ ${100 * least} % of a voice at ${voiceDb} dB talking over a ${gainDb} dB echo path`, () => {
+      const voice = nearEndSpeech(voiceDb);
+      const scene = echoScene({ delayMs: 300, gainDb, far: farEndSpeech(), nearVoice: voice, nearAtSeconds: 5 });
+      const kept = voiceKept(scene, run(scene), 5 * RATE, voice.length);
+      console.log(`double talk (${gainDb} dB path, voice ${voiceDb} dB): kept ${(100 * kept).toFixed(1)} % of the voice`);
+      assert.ok(kept >= least, `kept ${(100 * kept).toFixed(1)} % of the voice`);
+    });
+  }
 
   it('passes a voice untouched when nothing is played', () => {
     const voice = nearEndSpeech(-6);
