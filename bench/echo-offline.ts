@@ -6,10 +6,12 @@
  * meters), the canceller's status, and where kaiwa serve's VAD would hear speech start in the
  * output (each one a turn a peer would answer). Fast iteration instead of real-time loops.
  *
- *   node --import tsx bench/echo-offline.ts DIR [--out FILE.raw]
+ * With --trace, the blocks around each speech start: levels (dBFS) and the canceller's verdicts.
+ *
+ *   node --import tsx bench/echo-offline.ts DIR [--out FILE.raw] [--trace]
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { AcousticEchoCanceller } from '../src/audio/acoustic-echo-canceller.js';
+import { AcousticEchoCanceller, type EchoBlockDecision } from '../src/audio/acoustic-echo-canceller.js';
 import { TurnDetector, turnSettings } from '../src/server/turn-detector.js';
 import { loadSpeechDetectorFactory } from '../src/server/speech/webrtc-speech-detector.js';
 import { defaultServerVad } from '../src/server/session-state.js';
@@ -24,7 +26,12 @@ const ref = load('ref.raw');
 const out = new Int16Array(mic.length);
 const linear = new Float64Array(mic.length);
 let linearAt = 0;
-const canceller = new AcousticEchoCanceller(RATE, { maxDelayMs: 700, onBlock: (_m, residual) => { linear.set(residual, linearAt); linearAt += residual.length; } });
+const decisions: EchoBlockDecision[] = [];
+const canceller = new AcousticEchoCanceller(RATE, {
+  maxDelayMs: 700,
+  onBlock: (_m, residual) => { linear.set(residual, linearAt); linearAt += residual.length; },
+  onDecision: argv.includes('--trace') ? (decision) => decisions.push(decision) : undefined,
+});
 const started = process.cpuUsage();
 // Replays the chunks as captured, and the speaker's clears (barge-in) between them.
 const events = readFileSync(`${dir}/events.tsv`, 'utf8').trim().split('\n').slice(1).map((line) => line.split('\t'));
@@ -79,5 +86,18 @@ async function speechStarts(pcm: Int16Array): Promise<number[]> {
   return starts;
 }
 const heard = await speechStarts(out);
+if (argv.includes('--trace')) for (const ms of heard) printBlocksAround(ms);
 console.log(`the server's VAD hears speech start ${heard.length} times in the output (${(await speechStarts(mic)).length} in the microphone): ${heard.map((ms) => `${(ms / 1000).toFixed(1)} s`).join(', ') || 'never'}`);
 
+
+/** The blocks from 300 ms before a speech start (the VAD's prefix) to 500 ms after, whose output is above -80 dBFS. */
+function printBlocksAround(ms: number): void {
+  const dbfs = (x: number): string => (10 * Math.log10(Math.max(x, 1e-3) / 32768 ** 2)).toFixed(0).padStart(4);
+  const flag = (on: boolean, letter: string): string => (on ? letter : '-');
+  console.log(`--- speech start at ${(ms / 1000).toFixed(2)} s (mic, residual, output, expected echo in dBFS; Locked Filtering Cautious Gated cuT)`);
+  for (const d of decisions) {
+    const seconds = d.at / canceller.processingRate;
+    if (seconds < ms / 1000 - 0.1 || seconds > ms / 1000 + 0.5 || d.output < 32768 ** 2 * 1e-8) continue;
+    console.log(`${seconds.toFixed(3)} mic${dbfs(d.mic)} res${dbfs(d.residual)} out${dbfs(d.output)} echo${dbfs(d.expectedEcho)} erle ${d.erleDb.toFixed(0).padStart(3)} coh ${d.echoShare.toFixed(2)} ${d.talking ? 'TALK' : '    '} ${flag(d.locked, 'L')}${flag(d.filtering, 'F')}${flag(d.cautious, 'C')}${flag(d.gated, 'G')}${flag(d.cut, 'T')}`);
+  }
+}

@@ -25,6 +25,27 @@ export interface AcousticEchoCancellerOptions {
   halfRate?: boolean;
   /** Diagnostics: sees each block's microphone and linear-filter residual (offline analysis), at `processingRate`. */
   onBlock?: (mic: Float64Array, residual: Float64Array) => void;
+  /** Diagnostics: what was decided about each block, once it is done (offline analysis). */
+  onDecision?: (decision: EchoBlockDecision) => void;
+}
+
+/** One block's levels (mean squares, PCM16 units) and verdicts, for diagnostics. */
+export interface EchoBlockDecision {
+  /** Samples fed up to the end of this block, at `processingRate`. */
+  at: number;
+  mic: number;
+  residual: number;
+  output: number;
+  /** The far end as its echo arrives (held over the reverberation), times the coupling: the echo expected. */
+  expectedEcho: number;
+  erleDb: number;
+  echoShare: number;
+  talking: boolean;
+  locked: boolean;
+  filtering: boolean;
+  cautious: boolean;
+  gated: boolean;
+  cut: boolean;
 }
 
 export interface EchoCancellerStatus {
@@ -131,6 +152,7 @@ export class AcousticEchoCanceller {
   private readonly coherence: EchoCoherence;
   private readonly marginSamples: number;
   private readonly onBlock: AcousticEchoCancellerOptions['onBlock'];
+  private readonly onDecision: AcousticEchoCancellerOptions['onDecision'];
   /** Samples (fractional) by which the reference is delayed for the filter: the echo path's, less the margin. */
   private bulkDelay: number | undefined;
   private readonly micBlock: Float64Array;
@@ -178,6 +200,7 @@ export class AcousticEchoCanceller {
     sampleRate = this.processingRate;
     this.blockSize = 2 ** Math.round(Math.log2(sampleRate / 100));
     this.onBlock = options.onBlock;
+    this.onDecision = options.onDecision;
     const N = this.blockSize;
     // The filter takes the reference one block before the delay found: the estimate lands
     // on the strongest reflection, not the first, and the path must be causal for it.
@@ -296,7 +319,9 @@ export class AcousticEchoCanceller {
     // meter learns from blocks judged echo alone, and a long double talk leaks into them.
     const voice = talking && echoShare < ECHO_COHERENT;
     const cautious = !locked || this.stepCautious() || (this.meter.erleDb < TRUSTED_ERLE_DB && !voice) || (this.slip.suspect && !talking);
-    this.suppressor.process(this.residual, filtering ? this.arriving : undefined, coupling, echoOnly, cautious, this.cleaned);
+    // Echo alone, the filter running: nothing in it the server should hear.
+    const gated = filtering && !talking;
+    this.suppressor.process(this.residual, this.cleaned, { referencePower: filtering ? this.arriving : undefined, coupling, echoOnly, cautious, gated });
     // Before the delay is known, audio that is not clearly louder than the loudest far end
     // of the last 600 ms could be its echo (the output is a block late: last block's verdict).
     // So it is while the filter's reference windows still fill, just after the delay was found.
@@ -310,6 +335,10 @@ export class AcousticEchoCanceller {
       echoOnly,
     });
     this.pushOutput(this.cleaned);
+    this.onDecision?.({
+      at: this.fed, mic: micEnergy / N, residual: residualEnergy / N, output: energy(this.cleaned) / N, expectedEcho: (referenceEnergy * coupling) / N,
+      erleDb, echoShare, talking, locked, filtering, cautious, gated, cut,
+    });
     const state = this.state;
     state.delayMs = locked ? ((this.bulkDelay! + this.marginSamples) * 1000) / this.processingRate : undefined;
     state.farEndActive = active;
