@@ -38,10 +38,24 @@ export class BlockEchoFilter {
   readonly partitions: number;
   private readonly fft: RealFft;
   private readonly bins: number;
-  /** Reference spectra, newest first by `head`, M of them (ring). */
+  /** Reference spectra, M of them in one ring (slot s at s·K; the newest at `head`), and a view of each slot. */
+  private readonly xReRing: Float64Array;
+  private readonly xImRing: Float64Array;
   private readonly xRe: Float64Array[];
   private readonly xIm: Float64Array[];
   private head = 0;
+  /** Ring offset of partition j's reference this block: `((head + j) % M)·K`. */
+  private readonly slotOffset: Int32Array;
+  /** Each partition of the background's weights, as a view (for the constraint's transforms). */
+  private readonly backReParts: Float64Array[];
+  private readonly backImParts: Float64Array[];
+  /**
+   * Σ_k |W_k|² of each background partition, as the proportionate step needs it: summed
+   * while the weights are written (the step, the constraint), so it is ready for the next
+   * block without another pass; recomputed when the weights are replaced wholesale.
+   */
+  private readonly partitionPower: Float64Array;
+  private partitionPowerValid = false;
   private readonly backRe: Float64Array;
   private readonly backIm: Float64Array;
   private readonly foreRe: Float64Array;
@@ -83,10 +97,16 @@ export class BlockEchoFilter {
     this.fft = new RealFft(2 * blockSize);
     this.bins = this.fft.bins;
     const K = this.bins;
-    this.xRe = Array.from({ length: partitions }, () => new Float64Array(K));
-    this.xIm = Array.from({ length: partitions }, () => new Float64Array(K));
+    this.xReRing = new Float64Array(partitions * K);
+    this.xImRing = new Float64Array(partitions * K);
+    this.xRe = Array.from({ length: partitions }, (_, slot) => this.xReRing.subarray(slot * K, (slot + 1) * K));
+    this.xIm = Array.from({ length: partitions }, (_, slot) => this.xImRing.subarray(slot * K, (slot + 1) * K));
+    this.slotOffset = new Int32Array(partitions);
     this.backRe = new Float64Array(partitions * K);
     this.backIm = new Float64Array(partitions * K);
+    this.backReParts = Array.from({ length: partitions }, (_, j) => this.backRe.subarray(j * K, (j + 1) * K));
+    this.backImParts = Array.from({ length: partitions }, (_, j) => this.backIm.subarray(j * K, (j + 1) * K));
+    this.partitionPower = new Float64Array(partitions);
     this.foreRe = new Float64Array(partitions * K);
     this.foreIm = new Float64Array(partitions * K);
     this.proportion = new Float64Array(partitions).fill(1 / partitions);
@@ -118,7 +138,8 @@ export class BlockEchoFilter {
 
   /** Forgets the echo path (it moved: a new delay, a new device). */
   reset(): void {
-    for (const a of [...this.xRe, ...this.xIm, this.backRe, this.backIm, this.foreRe, this.foreIm, this.power, this.step, this.smoothedError, this.smoothedEcho, this.window2]) a.fill(0);
+    for (const a of [this.xReRing, this.xImRing, this.backRe, this.backIm, this.foreRe, this.foreIm, this.power, this.step, this.smoothedError, this.smoothedEcho, this.window2]) a.fill(0);
+    this.partitionPowerValid = false;
     this.proportion.fill(1 / this.partitions);
     this.pey = 1; this.pyy = 1; this.leak = MIN_LEAK; this.adaptedSum = 0; this.adapted = false;
     Object.assign(this.diff, { avg1: 0, var1: 0, avg2: 0, var2: 0 });
@@ -175,6 +196,7 @@ export class BlockEchoFilter {
       if (choice === 'reset-background') {
         this.backRe.set(this.foreRe);
         this.backIm.set(this.foreIm);
+        this.partitionPowerValid = false;
         for (let i = 0; i < N; i++) this.eBack[i] = mic[i]! - this.yFore[i]!;
       }
     }
@@ -198,6 +220,7 @@ export class BlockEchoFilter {
     this.window2.set(reference, N);
     this.head = (this.head + this.partitions - 1) % this.partitions;
     this.fft.forward(this.window2, this.xRe[this.head]!, this.xIm[this.head]!);
+    for (let j = 0; j < this.partitions; j++) this.slotOffset[j] = ((this.head + j) % this.partitions) * this.bins;
   }
 
   /**
@@ -206,25 +229,27 @@ export class BlockEchoFilter {
    * spectrum is kept (its power stands in for the echo estimate's in the learning rate).
    */
   private filterOutputs(): void {
-    const K = this.bins;
+    const K = this.bins; const M = this.partitions;
     const bRe = this.echoRe; const bIm = this.echoIm; const fRe = this.reRe; const fIm = this.reIm;
-    bRe.fill(0); bIm.fill(0); fRe.fill(0); fIm.fill(0);
-    const { backRe, backIm, foreRe, foreIm } = this;
-    for (let j = 0; j < this.partitions; j++) {
-      const xr = this.xRe[(this.head + j) % this.partitions]!;
-      const xi = this.xIm[(this.head + j) % this.partitions]!;
-      for (let k = 0, w = j * K; k < K; k++, w++) {
-        const a = xr[k]!; const b = xi[k]!;
-        bRe[k] += a * backRe[w]! - b * backIm[w]!;
-        bIm[k] += a * backIm[w]! + b * backRe[w]!;
-        fRe[k] += a * foreRe[w]! - b * foreIm[w]!;
-        fIm[k] += a * foreIm[w]! + b * foreRe[w]!;
+    const { backRe, backIm, foreRe, foreIm, xReRing, xImRing, slotOffset } = this;
+    // Bin by bin, summing over the partitions in order (as a pass per partition would),
+    // with the four sums held in registers instead of read and written back M times.
+    for (let k = 0; k < K; k++) {
+      let br = 0; let bi = 0; let fr = 0; let fi = 0;
+      for (let j = 0, w = k; j < M; j++, w += K) {
+        const x = slotOffset[j]! + k;
+        const a = xReRing[x]!; const b = xImRing[x]!;
+        br += a * backRe[w]! - b * backIm[w]!;
+        bi += a * backIm[w]! + b * backRe[w]!;
+        fr += a * foreRe[w]! - b * foreIm[w]!;
+        fi += a * foreIm[w]! + b * foreRe[w]!;
       }
+      bRe[k] = br; bIm[k] = bi; fRe[k] = fr; fIm[k] = fi;
     }
     this.fft.inverse(fRe, fIm, this.time2);
-    this.yFore.set(this.time2.subarray(this.blockSize));
+    for (let i = 0, N = this.blockSize; i < N; i++) this.yFore[i] = this.time2[N + i]!;
     this.fft.inverse(bRe, bIm, this.time2);
-    this.yBack.set(this.time2.subarray(this.blockSize));
+    for (let i = 0, N = this.blockSize; i < N; i++) this.yBack[i] = this.time2[N + i]!;
   }
 
   /**
@@ -311,12 +336,11 @@ export class BlockEchoFilter {
 
   /** Partitions holding more of the path learn faster (proportionate NLMS, as Speex does). */
   private updateProportions(): void {
-    const K = this.bins; const M = this.partitions;
+    const M = this.partitions;
+    if (!this.partitionPowerValid) for (let j = 0; j < M; j++) this.partitionPower[j] = this.weightPower(j);
     let max = 1;
     for (let j = 0; j < M; j++) {
-      let sum = 0;
-      for (let k = 0, base = j * K; k < K; k++) sum += this.backRe[base + k]! ** 2 + this.backIm[base + k]! ** 2;
-      this.proportion[j] = Math.sqrt(sum);
+      this.proportion[j] = Math.sqrt(this.partitionPower[j]!);
       if (this.proportion[j]! > max) max = this.proportion[j]!;
     }
     let total = 0;
@@ -324,33 +348,49 @@ export class BlockEchoFilter {
     for (let j = 0; j < M; j++) this.proportion[j] = (0.99 * this.proportion[j]!) / total;
   }
 
+  /** Σ_k |W_k|² of background partition j. */
+  private weightPower(j: number): number {
+    const K = this.bins; const re = this.backRe; const im = this.backIm;
+    let sum = 0;
+    for (let k = 0, w = j * K; k < K; k++, w++) sum += re[w]! * re[w]! + im[w]! * im[w]!;
+    return sum;
+  }
+
   private stepBackground(eRe: Float64Array, eIm: Float64Array): void {
     const K = this.bins; const M = this.partitions;
+    const { backRe, backIm, xReRing, xImRing, slotOffset, step, partitionPower } = this;
     for (let j = 0; j < M; j++) {
-      const xr = this.xRe[(this.head + j) % M]!; const xi = this.xIm[(this.head + j) % M]!;
       const p = this.proportion[j]!;
-      const base = j * K;
-      for (let k = 0; k < K; k++) {
-        const s = p * this.step[k]!;
+      let sum = 0;
+      for (let k = 0, w = j * K, x = slotOffset[j]!; k < K; k++, w++, x++) {
+        const s = p * step[k]!;
+        const xr = xReRing[x]!; const xi = xImRing[x]!;
+        const er = eRe[k]!; const ei = eIm[k]!;
         // conj(X)·E
-        const gr = xr[k]! * eRe[k]! + xi[k]! * eIm[k]!;
-        const gi = xr[k]! * eIm[k]! - xi[k]! * eRe[k]!;
-        this.backRe[base + k] = this.backRe[base + k]! + s * gr;
-        this.backIm[base + k] = this.backIm[base + k]! + s * gi;
+        const gr = xr * er + xi * ei;
+        const gi = xr * ei - xi * er;
+        const re = backRe[w]! + s * gr;
+        const im = backIm[w]! + s * gi;
+        backRe[w] = re;
+        backIm[w] = im;
+        sum += re * re + im * im;
       }
+      partitionPower[j] = sum;
     }
     // Alternately constrained: the newest partition and one other per block keep a causal
     // impulse response of N taps (no circular wrap-around); the rest are put right in turn.
     this.constrain(0);
     if (M > 1) this.constrain(1 + (this.blocks % (M - 1)));
+    this.partitionPowerValid = true;
   }
 
   private constrain(j: number): void {
-    const K = this.bins; const N = this.blockSize;
-    const re = this.backRe.subarray(j * K, (j + 1) * K);
-    const im = this.backIm.subarray(j * K, (j + 1) * K);
+    const N = this.blockSize;
+    const re = this.backReParts[j]!;
+    const im = this.backImParts[j]!;
     this.fft.inverse(re, im, this.time2);
     this.time2.fill(0, N);
     this.fft.forward(this.time2, re, im);
+    this.partitionPower[j] = this.weightPower(j);
   }
 }
