@@ -38,17 +38,18 @@ export class BlockEchoFilter {
   readonly partitions: number;
   private readonly fft: RealFft;
   private readonly bins: number;
-  /** Reference spectra, M of them in one ring (slot s at s·K; the newest at `head`), and a view of each slot. */
-  private readonly xReRing: Float64Array;
-  private readonly xImRing: Float64Array;
-  private readonly xRe: Float64Array[];
-  private readonly xIm: Float64Array[];
+  /*
+   * Spectra are kept interleaved (bin k's re at 2k, im at 2k + 1), and the M partitions
+   * of a set one after another (partition j at j·2K): the loops over all partitions and
+   * bins, which are most of the filter's work, then read few arrays, close together.
+   */
+  /** Reference spectra, M of them in a ring: slot s at s·2K, the newest at `head`. */
+  private readonly reference: Float64Array;
   private head = 0;
-  /** Ring offset of partition j's reference this block: `((head + j) % M)·K`. */
-  private readonly slotOffset: Int32Array;
-  /** Each partition of the background's weights, as a view (for the constraint's transforms). */
-  private readonly backReParts: Float64Array[];
-  private readonly backImParts: Float64Array[];
+  /** The background filter's weights (the one that learns), partition j at j·2K. */
+  private readonly back: Float64Array;
+  /** The foreground filter's weights (the one whose estimate is subtracted). */
+  private readonly fore: Float64Array;
   /**
    * Σ_k |W_k|² of each background partition, as the proportionate step needs it: summed
    * while the weights are written (the step, the constraint), so it is ready for the next
@@ -56,10 +57,6 @@ export class BlockEchoFilter {
    */
   private readonly partitionPower: Float64Array;
   private partitionPowerValid = false;
-  private readonly backRe: Float64Array;
-  private readonly backIm: Float64Array;
-  private readonly foreRe: Float64Array;
-  private readonly foreIm: Float64Array;
   private readonly proportion: Float64Array;
   private readonly power: Float64Array;
   private readonly step: Float64Array;
@@ -73,19 +70,21 @@ export class BlockEchoFilter {
   private blocks = 0;
   private readonly diff = { avg1: 0, var1: 0, avg2: 0, var2: 0 };
   private readonly window2: Float64Array;
-  private readonly reRe: Float64Array;
-  private readonly reIm: Float64Array;
+  /** Σ_j W_j·X_j of the background and the foreground (interleaved). */
+  private readonly backOutput: Float64Array;
+  private readonly foreOutput: Float64Array;
   private readonly time2: Float64Array;
   private readonly yBack: Float64Array;
   private readonly yFore: Float64Array;
   private readonly eBack: Float64Array;
   private readonly crossfade: Float64Array;
-  private readonly echoRe: Float64Array;
-  private readonly echoIm: Float64Array;
-  private readonly errorRe: Float64Array;
-  private readonly errorIm: Float64Array;
+  /** Spectra of this block's background echo estimate and error, each zero-padded (interleaved). */
+  private readonly echoSpectrum: Float64Array;
+  private readonly errorSpectrum: Float64Array;
   private readonly errorPower: Float64Array;
   private readonly echoPower: Float64Array;
+  /** A reference spectrum handed out by `referenceSpectrum` (valid until the next block). */
+  private readonly shown: { re: Float64Array; im: Float64Array };
   private readonly spectrumAverage: number;
   private readonly beta0: number;
   private readonly betaMax: number;
@@ -97,36 +96,27 @@ export class BlockEchoFilter {
     this.fft = new RealFft(2 * blockSize);
     this.bins = this.fft.bins;
     const K = this.bins;
-    this.xReRing = new Float64Array(partitions * K);
-    this.xImRing = new Float64Array(partitions * K);
-    this.xRe = Array.from({ length: partitions }, (_, slot) => this.xReRing.subarray(slot * K, (slot + 1) * K));
-    this.xIm = Array.from({ length: partitions }, (_, slot) => this.xImRing.subarray(slot * K, (slot + 1) * K));
-    this.slotOffset = new Int32Array(partitions);
-    this.backRe = new Float64Array(partitions * K);
-    this.backIm = new Float64Array(partitions * K);
-    this.backReParts = Array.from({ length: partitions }, (_, j) => this.backRe.subarray(j * K, (j + 1) * K));
-    this.backImParts = Array.from({ length: partitions }, (_, j) => this.backIm.subarray(j * K, (j + 1) * K));
+    this.reference = new Float64Array(partitions * 2 * K);
+    this.back = new Float64Array(partitions * 2 * K);
+    this.fore = new Float64Array(partitions * 2 * K);
     this.partitionPower = new Float64Array(partitions);
-    this.foreRe = new Float64Array(partitions * K);
-    this.foreIm = new Float64Array(partitions * K);
     this.proportion = new Float64Array(partitions).fill(1 / partitions);
     this.power = new Float64Array(K);
     this.step = new Float64Array(K);
     this.smoothedError = new Float64Array(K);
     this.smoothedEcho = new Float64Array(K);
     this.window2 = new Float64Array(2 * blockSize);
-    this.reRe = new Float64Array(K);
-    this.reIm = new Float64Array(K);
+    this.backOutput = new Float64Array(2 * K);
+    this.foreOutput = new Float64Array(2 * K);
     this.time2 = new Float64Array(2 * blockSize);
     this.yBack = new Float64Array(blockSize);
     this.yFore = new Float64Array(blockSize);
     this.eBack = new Float64Array(blockSize);
-    this.echoRe = new Float64Array(K);
-    this.echoIm = new Float64Array(K);
-    this.errorRe = new Float64Array(K);
-    this.errorIm = new Float64Array(K);
+    this.echoSpectrum = new Float64Array(2 * K);
+    this.errorSpectrum = new Float64Array(2 * K);
     this.errorPower = new Float64Array(K);
     this.echoPower = new Float64Array(K);
+    this.shown = { re: new Float64Array(K), im: new Float64Array(K) };
     this.crossfade = Float64Array.from({ length: blockSize }, (_, i) => 0.5 - 0.5 * Math.cos((Math.PI * (i + 0.5)) / blockSize));
     const blockSeconds = blockSize / sampleRate;
     this.spectrumAverage = Math.min(blockSeconds, 0.5);
@@ -138,7 +128,7 @@ export class BlockEchoFilter {
 
   /** Forgets the echo path (it moved: a new delay, a new device). */
   reset(): void {
-    for (const a of [this.xReRing, this.xImRing, this.backRe, this.backIm, this.foreRe, this.foreIm, this.power, this.step, this.smoothedError, this.smoothedEcho, this.window2]) a.fill(0);
+    for (const a of [this.reference, this.back, this.fore, this.power, this.step, this.smoothedError, this.smoothedEcho, this.window2]) a.fill(0);
     this.partitionPowerValid = false;
     this.proportion.fill(1 / this.partitions);
     this.pey = 1; this.pyy = 1; this.leak = MIN_LEAK; this.adaptedSum = 0; this.adapted = false;
@@ -147,15 +137,22 @@ export class BlockEchoFilter {
 
   /** Power spectrum of the reference window `blocksAgo` blocks back (0: the newest). */
   referencePower(blocksAgo: number, out: Float64Array): void {
-    const index = (this.head + blocksAgo) % this.partitions;
-    const re = this.xRe[index]!; const im = this.xIm[index]!;
-    for (let k = 0; k < this.bins; k++) out[k] = re[k]! * re[k]! + im[k]! * im[k]!;
+    const x = this.reference;
+    const at = this.slot(blocksAgo);
+    for (let k = 0, i = at; k < this.bins; k++, i += 2) out[k] = x[i]! * x[i]! + x[i + 1]! * x[i + 1]!;
   }
 
-  /** Spectrum of the reference window `blocksAgo` blocks back (0: the newest), as the filter holds it (read only). */
+  /** Spectrum of the reference window `blocksAgo` blocks back (0: the newest), read only, valid until the next block. */
   referenceSpectrum(blocksAgo: number): { re: Float64Array; im: Float64Array } {
-    const index = (this.head + blocksAgo) % this.partitions;
-    return { re: this.xRe[index]!, im: this.xIm[index]! };
+    const x = this.reference; const { re, im } = this.shown;
+    const at = this.slot(blocksAgo);
+    for (let k = 0, i = at; k < this.bins; k++, i += 2) { re[k] = x[i]!; im[k] = x[i + 1]!; }
+    return this.shown;
+  }
+
+  /** Where the reference window `blocksAgo` blocks back starts in the ring. */
+  private slot(blocksAgo: number): number {
+    return ((this.head + blocksAgo) % this.partitions) * 2 * this.bins;
   }
 
   get isAdapted(): boolean {
@@ -185,8 +182,7 @@ export class BlockEchoFilter {
     dbf += 10 * N;
     const choice = this.compareFilters(sff, see, dbf);
     if (choice === 'take-background') {
-      this.foreRe.set(this.backRe);
-      this.foreIm.set(this.backIm);
+      this.fore.set(this.back);
       for (let i = 0; i < N; i++) {
         const w = this.crossfade[i]!;
         echo[i] = w * this.yBack[i]! + (1 - w) * this.yFore[i]!;
@@ -194,8 +190,7 @@ export class BlockEchoFilter {
     } else {
       echo.set(this.yFore);
       if (choice === 'reset-background') {
-        this.backRe.set(this.foreRe);
-        this.backIm.set(this.foreIm);
+        this.back.set(this.fore);
         this.partitionPowerValid = false;
         for (let i = 0; i < N; i++) this.eBack[i] = mic[i]! - this.yFore[i]!;
       }
@@ -219,37 +214,44 @@ export class BlockEchoFilter {
     this.window2.copyWithin(0, N);
     this.window2.set(reference, N);
     this.head = (this.head + this.partitions - 1) % this.partitions;
-    this.fft.forward(this.window2, this.xRe[this.head]!, this.xIm[this.head]!);
-    for (let j = 0; j < this.partitions; j++) this.slotOffset[j] = ((this.head + j) % this.partitions) * this.bins;
+    this.fft.forwardInterleaved(this.window2, this.reference, this.slot(0));
   }
 
   /**
-   * Σ_j W_j·X_j for both filters in one pass over the reference spectra, back to time:
-   * the last N samples are each filter's output for this block. The background's
-   * spectrum is kept (its power stands in for the echo estimate's in the learning rate).
+   * Σ_j W_j·X_j for both filters, back to time: the last N samples are each filter's
+   * output for this block. Bin by bin, summing over the partitions in order (the ring
+   * from the newest slot to its end, then from its start), in registers.
    */
   private filterOutputs(): void {
-    const K = this.bins; const M = this.partitions;
-    const bRe = this.echoRe; const bIm = this.echoIm; const fRe = this.reRe; const fIm = this.reIm;
-    const { backRe, backIm, foreRe, foreIm, xReRing, xImRing, slotOffset } = this;
-    // Bin by bin, summing over the partitions in order (as a pass per partition would),
-    // with the four sums held in registers instead of read and written back M times.
-    for (let k = 0; k < K; k++) {
+    const K2 = 2 * this.bins; const end = this.partitions * K2;
+    const { back, fore, reference: x, backOutput, foreOutput } = this;
+    const newest = this.slot(0);
+    for (let k = 0; k < K2; k += 2) {
       let br = 0; let bi = 0; let fr = 0; let fi = 0;
-      for (let j = 0, w = k; j < M; j++, w += K) {
-        const x = slotOffset[j]! + k;
-        const a = xReRing[x]!; const b = xImRing[x]!;
-        br += a * backRe[w]! - b * backIm[w]!;
-        bi += a * backIm[w]! + b * backRe[w]!;
-        fr += a * foreRe[w]! - b * foreIm[w]!;
-        fi += a * foreIm[w]! + b * foreRe[w]!;
+      let w = k;
+      for (let i = newest + k; i < end; i += K2, w += K2) {
+        const a = x[i]!; const b = x[i + 1]!;
+        const wbr = back[w]!; const wbi = back[w + 1]!; const wfr = fore[w]!; const wfi = fore[w + 1]!;
+        br += a * wbr - b * wbi;
+        bi += a * wbi + b * wbr;
+        fr += a * wfr - b * wfi;
+        fi += a * wfi + b * wfr;
       }
-      bRe[k] = br; bIm[k] = bi; fRe[k] = fr; fIm[k] = fi;
+      for (let i = k; i < newest; i += K2, w += K2) {
+        const a = x[i]!; const b = x[i + 1]!;
+        const wbr = back[w]!; const wbi = back[w + 1]!; const wfr = fore[w]!; const wfi = fore[w + 1]!;
+        br += a * wbr - b * wbi;
+        bi += a * wbi + b * wbr;
+        fr += a * wfr - b * wfi;
+        fi += a * wfi + b * wfr;
+      }
+      backOutput[k] = br; backOutput[k + 1] = bi; foreOutput[k] = fr; foreOutput[k + 1] = fi;
     }
-    this.fft.inverse(fRe, fIm, this.time2);
-    for (let i = 0, N = this.blockSize; i < N; i++) this.yFore[i] = this.time2[N + i]!;
-    this.fft.inverse(bRe, bIm, this.time2);
-    for (let i = 0, N = this.blockSize; i < N; i++) this.yBack[i] = this.time2[N + i]!;
+    const N = this.blockSize;
+    this.fft.inverseInterleaved(foreOutput, 0, this.time2);
+    for (let i = 0; i < N; i++) this.yFore[i] = this.time2[N + i]!;
+    this.fft.inverseInterleaved(backOutput, 0, this.time2);
+    for (let i = 0; i < N; i++) this.yBack[i] = this.time2[N + i]!;
   }
 
   /**
@@ -282,29 +284,32 @@ export class BlockEchoFilter {
     // Background error spectrum (zero-padded first half: the linear-convolution part).
     this.time2.fill(0, 0, N);
     this.time2.set(this.eBack, N);
-    const eRe = this.errorRe; const eIm = this.errorIm;
-    this.fft.forward(this.time2, eRe, eIm);
+    const error = this.errorSpectrum;
+    this.fft.forwardInterleaved(this.time2, error, 0);
     // The background's echo estimate for this block alone (zero-padded like the error), so
     // that its power per bin is comparable with the error's in the leak regression.
     this.time2.fill(0, 0, N);
     this.time2.set(this.yBack, N);
-    this.fft.forward(this.time2, this.echoRe, this.echoIm);
-    const x0r = this.xRe[this.head]!; const x0i = this.xIm[this.head]!;
+    const y = this.echoSpectrum;
+    this.fft.forwardInterleaved(this.time2, y, 0);
+    const x = this.reference; const x0 = this.slot(0);
+    const { power, smoothedError, smoothedEcho, errorPower, echoPower, spectrumAverage } = this;
     const smoothing = 0.35 / this.partitions;
     let pey = 0; let pyy = 0;
     let see = 10 * N;
     for (let i = 0; i < N; i++) see += this.eBack[i]! * this.eBack[i]!;
     for (let k = 0; k < K; k++) {
-      this.power[k] = (1 - smoothing) * this.power[k]! + smoothing * (x0r[k]! * x0r[k]! + x0i[k]! * x0i[k]!);
-      const rf = eRe[k]! * eRe[k]! + eIm[k]! * eIm[k]!;
-      const yf = this.echoRe[k]! * this.echoRe[k]! + this.echoIm[k]! * this.echoIm[k]!;
-      const eh = rf - this.smoothedError[k]!;
-      const yh = yf - this.smoothedEcho[k]!;
+      const r = 2 * k; const xr = x0 + r;
+      power[k] = (1 - smoothing) * power[k]! + smoothing * (x[xr]! * x[xr]! + x[xr + 1]! * x[xr + 1]!);
+      const rf = error[r]! * error[r]! + error[r + 1]! * error[r + 1]!;
+      const yf = y[r]! * y[r]! + y[r + 1]! * y[r + 1]!;
+      const eh = rf - smoothedError[k]!;
+      const yh = yf - smoothedEcho[k]!;
       pey += eh * yh; pyy += yh * yh;
-      this.smoothedError[k] = (1 - this.spectrumAverage) * this.smoothedError[k]! + this.spectrumAverage * rf;
-      this.smoothedEcho[k] = (1 - this.spectrumAverage) * this.smoothedEcho[k]! + this.spectrumAverage * yf;
-      this.errorPower[k] = rf;
-      this.echoPower[k] = yf;
+      smoothedError[k] = (1 - spectrumAverage) * smoothedError[k]! + spectrumAverage * rf;
+      smoothedEcho[k] = (1 - spectrumAverage) * smoothedEcho[k]! + spectrumAverage * yf;
+      errorPower[k] = rf;
+      echoPower[k] = yf;
     }
     pyy = Math.sqrt(pyy) + 1;
     pey /= pyy;
@@ -318,20 +323,20 @@ export class BlockEchoFilter {
     if (!this.adapted && this.adaptedSum > this.partitions && this.leak * syy > 0.03 * syy) this.adapted = true;
     if (this.adapted) {
       for (let k = 0; k < K; k++) {
-        const e = this.errorPower[k]! + 1;
-        let r = Math.min(this.leak * this.echoPower[k]!, 0.5 * e);
+        const e = errorPower[k]! + 1;
+        let r = Math.min(this.leak * echoPower[k]!, 0.5 * e);
         r = 0.7 * r + 0.3 * rer * e;
-        this.step[k] = r / (e * (this.power[k]! + this.silenceFloor));
+        this.step[k] = r / (e * (power[k]! + this.silenceFloor));
       }
     } else if (sxx > N * 100) {
       const rate = Math.min(0.25 * sxx, 0.25 * see) / see;
-      for (let k = 0; k < K; k++) this.step[k] = rate / (this.power[k]! + this.silenceFloor);
+      for (let k = 0; k < K; k++) this.step[k] = rate / (power[k]! + this.silenceFloor);
       this.adaptedSum += rate;
     } else {
       this.step.fill(0);
     }
     this.updateProportions();
-    this.stepBackground(eRe, eIm);
+    this.stepBackground(error);
   }
 
   /** Partitions holding more of the path learn faster (proportionate NLMS, as Speex does). */
@@ -350,29 +355,30 @@ export class BlockEchoFilter {
 
   /** Σ_k |W_k|² of background partition j. */
   private weightPower(j: number): number {
-    const K = this.bins; const re = this.backRe; const im = this.backIm;
+    const K2 = 2 * this.bins; const w = this.back;
     let sum = 0;
-    for (let k = 0, w = j * K; k < K; k++, w++) sum += re[w]! * re[w]! + im[w]! * im[w]!;
+    for (let i = j * K2, end = i + K2; i < end; i += 2) sum += w[i]! * w[i]! + w[i + 1]! * w[i + 1]!;
     return sum;
   }
 
-  private stepBackground(eRe: Float64Array, eIm: Float64Array): void {
-    const K = this.bins; const M = this.partitions;
-    const { backRe, backIm, xReRing, xImRing, slotOffset, step, partitionPower } = this;
+  /** W_j += μ_j·conj(X_j)·E for every background partition, then the constraint on two of them. */
+  private stepBackground(error: Float64Array): void {
+    const K2 = 2 * this.bins; const M = this.partitions;
+    const { back, reference: x, step, partitionPower } = this;
     for (let j = 0; j < M; j++) {
       const p = this.proportion[j]!;
       let sum = 0;
-      for (let k = 0, w = j * K, x = slotOffset[j]!; k < K; k++, w++, x++) {
-        const s = p * step[k]!;
-        const xr = xReRing[x]!; const xi = xImRing[x]!;
-        const er = eRe[k]!; const ei = eIm[k]!;
+      for (let k = 0, w = j * K2, i = this.slot(j); k < K2; k += 2, w += 2, i += 2) {
+        const s = p * step[k >> 1]!;
+        const xr = x[i]!; const xi = x[i + 1]!;
+        const er = error[k]!; const ei = error[k + 1]!;
         // conj(X)·E
         const gr = xr * er + xi * ei;
         const gi = xr * ei - xi * er;
-        const re = backRe[w]! + s * gr;
-        const im = backIm[w]! + s * gi;
-        backRe[w] = re;
-        backIm[w] = im;
+        const re = back[w]! + s * gr;
+        const im = back[w + 1]! + s * gi;
+        back[w] = re;
+        back[w + 1] = im;
         sum += re * re + im * im;
       }
       partitionPower[j] = sum;
@@ -386,11 +392,10 @@ export class BlockEchoFilter {
 
   private constrain(j: number): void {
     const N = this.blockSize;
-    const re = this.backReParts[j]!;
-    const im = this.backImParts[j]!;
-    this.fft.inverse(re, im, this.time2);
+    const at = j * 2 * this.bins;
+    this.fft.inverseInterleaved(this.back, at, this.time2);
     this.time2.fill(0, N);
-    this.fft.forward(this.time2, re, im);
+    this.fft.forwardInterleaved(this.time2, this.back, at);
     this.partitionPower[j] = this.weightPower(j);
   }
 }
