@@ -1,4 +1,5 @@
 import { Decimator } from './decimator.js';
+import { magnitude } from './magnitude.js';
 import { RealFft } from './real-fft.js';
 
 /** Correlation is computed at this rate: speech's pitch and formants, quarter-ms steps. */
@@ -173,9 +174,9 @@ export class EchoDelayEstimator {
       // conj(MIC)·REF: its inverse peaks at lag maxLag - delay.
       const re = this.micRe[k]! * this.refRe[k]! + this.micIm[k]! * this.refIm[k]!;
       const im = this.micRe[k]! * this.refIm[k]! - this.micIm[k]! * this.refRe[k]!;
-      const magnitude = Math.hypot(re, im) + 1e-9;
-      this.avgRe[k] = 0.7 * this.avgRe[k]! + (0.3 * re) / magnitude;
-      this.avgIm[k] = 0.7 * this.avgIm[k]! + (0.3 * im) / magnitude;
+      const size = magnitude(re, im) + 1e-9;
+      this.avgRe[k] = 0.7 * this.avgRe[k]! + (0.3 * re) / size;
+      this.avgIm[k] = 0.7 * this.avgIm[k]! + (0.3 * im) / size;
     }
     fft.inverse(this.avgRe, this.avgIm, this.correlation);
     const found = this.peak();
