@@ -153,7 +153,8 @@ export class EchoDelayEstimator {
   private append(decimator: Decimator, history: Float64Array, samples: ArrayLike<number>): number {
     const count = decimator.push(samples, this.scratch);
     history.copyWithin(0, count);
-    history.set(this.scratch.subarray(0, count), history.length - count);
+    const scratch = this.scratch;
+    for (let i = 0, at = history.length - count; i < count; i++, at++) history[at] = scratch[i]!;
     return count;
   }
 
@@ -170,19 +171,25 @@ export class EchoDelayEstimator {
     frame.fill(0);
     frame.set(this.refHistory);
     fft.forward(frame, this.refRe, this.refIm);
-    for (let k = 0; k < fft.bins; k++) {
-      // conj(MIC)·REF: its inverse peaks at lag maxLag - delay.
-      const re = this.micRe[k]! * this.refRe[k]! + this.micIm[k]! * this.refIm[k]!;
-      const im = this.micRe[k]! * this.refIm[k]! - this.micIm[k]! * this.refRe[k]!;
-      const size = magnitude(re, im) + 1e-9;
-      this.avgRe[k] = 0.7 * this.avgRe[k]! + (0.3 * re) / size;
-      this.avgIm[k] = 0.7 * this.avgIm[k]! + (0.3 * im) / size;
-    }
+    this.averageWhitened();
     fft.inverse(this.avgRe, this.avgIm, this.correlation);
     const found = this.peak();
     this.lastConfidence = found.confidence;
     if (found.confidence < MIN_CONFIDENCE) return false;
     return this.accept(found.lag);
+  }
+
+  /** Adds this window's cross-spectrum, whitened (PHAT), to the running average. */
+  private averageWhitened(): void {
+    const { micRe, micIm, refRe, refIm, avgRe, avgIm } = this;
+    for (let k = 0; k < avgRe.length; k++) {
+      // conj(MIC)·REF: its inverse peaks at lag maxLag - delay.
+      const re = micRe[k]! * refRe[k]! + micIm[k]! * refIm[k]!;
+      const im = micRe[k]! * refIm[k]! - micIm[k]! * refRe[k]!;
+      const size = magnitude(re, im) + 1e-9;
+      avgRe[k] = 0.7 * avgRe[k]! + (0.3 * re) / size;
+      avgIm[k] = 0.7 * avgIm[k]! + (0.3 * im) / size;
+    }
   }
 
   private referenceActive(): boolean {

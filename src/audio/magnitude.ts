@@ -8,11 +8,15 @@
 export function magnitude(re: number, im: number): number {
   const a = Math.abs(re);
   const b = Math.abs(im);
-  if (a === Infinity || b === Infinity) return Infinity;
-  if (Number.isNaN(a) || Number.isNaN(b)) return NaN;
   const max = a > b ? a : b;
-  if (max === 0) return 0;
+  // Zero, infinite or NaN: apart, so that the common path stays plain arithmetic.
+  if (max === 0 || max === Infinity || a !== a || b !== b) return unusualMagnitude(a, b);
   const p = a / max;
   const q = b / max;
   return Math.sqrt(p * p + q * q) * max;
+}
+
+function unusualMagnitude(a: number, b: number): number {
+  if (a === Infinity || b === Infinity) return Infinity;
+  return a !== a || b !== b ? NaN : 0;
 }
