@@ -50,6 +50,18 @@ export class BlockEchoFilter {
   private readonly back: Float64Array;
   /** The foreground filter's weights (the one whose estimate is subtracted). */
   private readonly fore: Float64Array;
+  /** This block's reference spectrum, until the filter outputs are computed (then it takes its slot in the ring). */
+  private readonly newest: Float64Array;
+  /**
+   * The background's NLMS step is applied at once only to the partitions constrained this
+   * block; the others take it at the start of the next block, in the same pass over the
+   * weights that computes the filter outputs (each weight read and written once per block,
+   * not twice). Per partition: its proportionate rate for that step, and whether it waits.
+   */
+  private readonly deferredRate: Float64Array;
+  private readonly deferred: Uint8Array;
+  private readonly deferredPower: Float64Array;
+  private stepPending = false;
   /**
    * Σ_k |W_k|² of each background partition, as the proportionate step needs it: summed
    * while the weights are written (the step, the constraint), so it is ready for the next
@@ -99,6 +111,10 @@ export class BlockEchoFilter {
     this.reference = new Float64Array(partitions * 2 * K);
     this.back = new Float64Array(partitions * 2 * K);
     this.fore = new Float64Array(partitions * 2 * K);
+    this.newest = new Float64Array(2 * K);
+    this.deferredRate = new Float64Array(partitions);
+    this.deferred = new Uint8Array(partitions);
+    this.deferredPower = new Float64Array(partitions);
     this.partitionPower = new Float64Array(partitions);
     this.proportion = new Float64Array(partitions).fill(1 / partitions);
     this.power = new Float64Array(K);
@@ -130,6 +146,7 @@ export class BlockEchoFilter {
   reset(): void {
     for (const a of [this.reference, this.back, this.fore, this.power, this.step, this.smoothedError, this.smoothedEcho, this.window2]) a.fill(0);
     this.partitionPowerValid = false;
+    this.stepPending = false;
     this.proportion.fill(1 / this.partitions);
     this.pey = 1; this.pyy = 1; this.leak = MIN_LEAK; this.adaptedSum = 0; this.adapted = false;
     Object.assign(this.diff, { avg1: 0, var1: 0, avg2: 0, var2: 0 });
@@ -208,50 +225,97 @@ export class BlockEchoFilter {
     return { mic: sdd, reference: sxx, echo: echoEnergy, residual: residualEnergy, leak: this.leak, adapted: this.adapted };
   }
 
-  /** Shifts the reference window by a block and adds its spectrum as the newest partition. */
+  /** Shifts the reference window by a block; its spectrum will be the newest partition. */
   private takeReference(reference: Float64Array): void {
     const N = this.blockSize;
     this.window2.copyWithin(0, N);
     this.window2.set(reference, N);
     this.head = (this.head + this.partitions - 1) % this.partitions;
-    this.fft.forwardInterleaved(this.window2, this.reference, this.slot(0));
+    this.fft.forwardInterleaved(this.window2, this.newest, 0);
   }
 
   /**
    * Σ_j W_j·X_j for both filters, back to time: the last N samples are each filter's
-   * output for this block. Bin by bin, summing over the partitions in order (the ring
-   * from the newest slot to its end, then from its start), in registers.
+   * output for this block. Bin by bin, summing over the partitions in order, in
+   * registers; the newest reference is still apart, so the ring's slot for it holds
+   * the oldest reference of the last block, which the step it still owes needs.
    */
   private filterOutputs(): void {
-    const K2 = 2 * this.bins; const end = this.partitions * K2;
-    const { back, fore, reference: x, backOutput, foreOutput } = this;
-    const newest = this.slot(0);
+    if (this.stepPending) this.stepAndFilter();
+    else this.filterOnly();
+    this.stepPending = false;
+    this.reference.set(this.newest, this.slot(0));
+    const N = this.blockSize;
+    this.fft.inverseInterleaved(this.foreOutput, 0, this.time2);
+    for (let i = 0; i < N; i++) this.yFore[i] = this.time2[N + i]!;
+    this.fft.inverseInterleaved(this.backOutput, 0, this.time2);
+    for (let i = 0; i < N; i++) this.yBack[i] = this.time2[N + i]!;
+  }
+
+  private filterOnly(): void {
+    const K2 = 2 * this.bins; const M = this.partitions; const end = M * K2;
+    const { back, fore, reference: x, newest, backOutput, foreOutput } = this;
+    // Partition j ≥ 1 is in slot head + j of the ring.
+    const second = (this.slot(0) + K2) % end;
     for (let k = 0; k < K2; k += 2) {
+      let a = newest[k]!; let b = newest[k + 1]!;
       let br = 0; let bi = 0; let fr = 0; let fi = 0;
-      let w = k;
-      for (let i = newest + k; i < end; i += K2, w += K2) {
-        const a = x[i]!; const b = x[i + 1]!;
+      let i = second + k;
+      for (let j = 0, w = k; j < M; j++, w += K2) {
         const wbr = back[w]!; const wbi = back[w + 1]!; const wfr = fore[w]!; const wfi = fore[w + 1]!;
         br += a * wbr - b * wbi;
         bi += a * wbi + b * wbr;
         fr += a * wfr - b * wfi;
         fi += a * wfi + b * wfr;
-      }
-      for (let i = k; i < newest; i += K2, w += K2) {
-        const a = x[i]!; const b = x[i + 1]!;
-        const wbr = back[w]!; const wbi = back[w + 1]!; const wfr = fore[w]!; const wfi = fore[w + 1]!;
-        br += a * wbr - b * wbi;
-        bi += a * wbi + b * wbr;
-        fr += a * wfr - b * wfi;
-        fi += a * wfi + b * wfr;
+        // The next partition's reference (past the last: the stale slot, not used).
+        a = x[i]!; b = x[i + 1]!;
+        i += K2;
+        if (i >= end) i -= end;
       }
       backOutput[k] = br; backOutput[k + 1] = bi; foreOutput[k] = fr; foreOutput[k + 1] = fi;
     }
-    const N = this.blockSize;
-    this.fft.inverseInterleaved(foreOutput, 0, this.time2);
-    for (let i = 0; i < N; i++) this.yFore[i] = this.time2[N + i]!;
-    this.fft.inverseInterleaved(backOutput, 0, this.time2);
-    for (let i = 0; i < N; i++) this.yBack[i] = this.time2[N + i]!;
+  }
+
+  /**
+   * The last block's step for the partitions that wait for it (W_j += μ_j·conj(X_j)·E with
+   * that block's X_j, which is this block's X_{j+1}), and the filter outputs with the
+   * weights so stepped, in one pass.
+   */
+  private stepAndFilter(): void {
+    const K2 = 2 * this.bins; const M = this.partitions; const end = M * K2;
+    const { back, fore, reference: x, newest, backOutput, foreOutput, step, deferredRate, deferredPower } = this;
+    const error = this.errorSpectrum;
+    deferredPower.fill(0);
+    // Last block's partition j is in slot head + j + 1 of the ring.
+    const older = (this.slot(0) + K2) % end;
+    for (let k = 0; k < K2; k += 2) {
+      const er = error[k]!; const ei = error[k + 1]!; const mu = step[k >> 1]!;
+      let a = newest[k]!; let b = newest[k + 1]!;
+      let br = 0; let bi = 0; let fr = 0; let fi = 0;
+      let i = older + k;
+      for (let j = 0, w = k; j < M; j++, w += K2) {
+        const xr = x[i]!; const xi = x[i + 1]!;
+        const s = deferredRate[j]! * mu;
+        // conj(X)·E
+        const gr = xr * er + xi * ei;
+        const gi = xr * ei - xi * er;
+        const wbr = back[w]! + s * gr;
+        const wbi = back[w + 1]! + s * gi;
+        back[w] = wbr;
+        back[w + 1] = wbi;
+        deferredPower[j] = deferredPower[j]! + (wbr * wbr + wbi * wbi);
+        const wfr = fore[w]!; const wfi = fore[w + 1]!;
+        br += a * wbr - b * wbi;
+        bi += a * wbi + b * wbr;
+        fr += a * wfr - b * wfi;
+        fi += a * wfi + b * wfr;
+        a = xr; b = xi;
+        i += K2;
+        if (i >= end) i -= end;
+      }
+      backOutput[k] = br; backOutput[k + 1] = bi; foreOutput[k] = fr; foreOutput[k + 1] = fi;
+    }
+    for (let j = 0; j < M; j++) if (this.deferred[j]) this.partitionPower[j] = deferredPower[j]!;
   }
 
   /**
@@ -361,33 +425,44 @@ export class BlockEchoFilter {
     return sum;
   }
 
-  /** W_j += μ_j·conj(X_j)·E for every background partition, then the constraint on two of them. */
+  /**
+   * W_j += μ_j·conj(X_j)·E: now for the newest partition and the one other constrained this
+   * block (alternately constrained: they keep a causal impulse response of N taps, no
+   * circular wrap-around; the rest are put right in turn); the others wait for the next
+   * block's filter outputs (`stepAndFilter`).
+   */
   private stepBackground(error: Float64Array): void {
-    const K2 = 2 * this.bins; const M = this.partitions;
-    const { back, reference: x, step, partitionPower } = this;
+    const M = this.partitions;
+    const other = M > 1 ? 1 + (this.blocks % (M - 1)) : 0;
     for (let j = 0; j < M; j++) {
-      const p = this.proportion[j]!;
-      let sum = 0;
-      for (let k = 0, w = j * K2, i = this.slot(j); k < K2; k += 2, w += 2, i += 2) {
-        const s = p * step[k >> 1]!;
-        const xr = x[i]!; const xi = x[i + 1]!;
-        const er = error[k]!; const ei = error[k + 1]!;
-        // conj(X)·E
-        const gr = xr * er + xi * ei;
-        const gi = xr * ei - xi * er;
-        const re = back[w]! + s * gr;
-        const im = back[w + 1]! + s * gi;
-        back[w] = re;
-        back[w + 1] = im;
-        sum += re * re + im * im;
-      }
-      partitionPower[j] = sum;
+      const now = j === 0 || j === other;
+      this.deferred[j] = now ? 0 : 1;
+      this.deferredRate[j] = now ? 0 : this.proportion[j]!;
     }
-    // Alternately constrained: the newest partition and one other per block keep a causal
-    // impulse response of N taps (no circular wrap-around); the rest are put right in turn.
+    this.stepPartition(0, error);
     this.constrain(0);
-    if (M > 1) this.constrain(1 + (this.blocks % (M - 1)));
+    if (M > 1) {
+      this.stepPartition(other, error);
+      this.constrain(other);
+    }
+    this.stepPending = M > 2;
     this.partitionPowerValid = true;
+  }
+
+  private stepPartition(j: number, error: Float64Array): void {
+    const K2 = 2 * this.bins;
+    const { back, reference: x, step } = this;
+    const p = this.proportion[j]!;
+    for (let k = 0, w = j * K2, i = this.slot(j); k < K2; k += 2, w += 2, i += 2) {
+      const s = p * step[k >> 1]!;
+      const xr = x[i]!; const xi = x[i + 1]!;
+      const er = error[k]!; const ei = error[k + 1]!;
+      // conj(X)·E
+      const gr = xr * er + xi * ei;
+      const gi = xr * ei - xi * er;
+      back[w] = back[w]! + s * gr;
+      back[w + 1] = back[w + 1]! + s * gi;
+    }
   }
 
   private constrain(j: number): void {
