@@ -246,10 +246,8 @@ export class BlockEchoFilter {
     this.stepPending = false;
     this.reference.set(this.newest, this.slot(0));
     const N = this.blockSize;
-    this.fft.inverseInterleaved(this.foreOutput, 0, this.time2);
-    for (let i = 0; i < N; i++) this.yFore[i] = this.time2[N + i]!;
-    this.fft.inverseInterleaved(this.backOutput, 0, this.time2);
-    for (let i = 0; i < N; i++) this.yBack[i] = this.time2[N + i]!;
+    this.fft.inverseInterleaved(this.foreOutput, 0, this.yFore, N, N);
+    this.fft.inverseInterleaved(this.backOutput, 0, this.yBack, N, N);
   }
 
   private filterOnly(): void {
@@ -346,16 +344,12 @@ export class BlockEchoFilter {
   private adapt(sxx: number, sey: number, syy: number): void {
     const N = this.blockSize; const K = this.bins;
     // Background error spectrum (zero-padded first half: the linear-convolution part).
-    this.time2.fill(0, 0, N);
-    this.time2.set(this.eBack, N);
     const error = this.errorSpectrum;
-    this.fft.forwardInterleaved(this.time2, error, 0);
+    this.fft.forwardHalfInterleaved(this.eBack, true, error, 0);
     // The background's echo estimate for this block alone (zero-padded like the error), so
     // that its power per bin is comparable with the error's in the leak regression.
-    this.time2.fill(0, 0, N);
-    this.time2.set(this.yBack, N);
     const y = this.echoSpectrum;
-    this.fft.forwardInterleaved(this.time2, y, 0);
+    this.fft.forwardHalfInterleaved(this.yBack, true, y, 0);
     const x = this.reference; const x0 = this.slot(0);
     const { power, smoothedError, smoothedEcho, errorPower, echoPower, spectrumAverage } = this;
     const smoothing = 0.35 / this.partitions;
@@ -468,9 +462,9 @@ export class BlockEchoFilter {
   private constrain(j: number): void {
     const N = this.blockSize;
     const at = j * 2 * this.bins;
-    this.fft.inverseInterleaved(this.back, at, this.time2);
-    this.time2.fill(0, N);
-    this.fft.forwardInterleaved(this.time2, this.back, at);
+    // The impulse response's first N taps, zero-padded.
+    this.fft.inverseInterleaved(this.back, at, this.time2, 0, N);
+    this.fft.forwardHalfInterleaved(this.time2, false, this.back, at);
     this.partitionPower[j] = this.weightPower(j);
   }
 }

@@ -59,6 +59,23 @@ export class RealFft {
     this.split(spectrum, offset, spectrum, offset + 1, 2);
   }
 
+  /**
+   * As `forwardInterleaved`, for a signal of which one half is `samples` (its first size/2
+   * values) and the other zeros: before them if `zerosFirst`, else after. The same result
+   * as the padded signal's, without reading the zeros.
+   */
+  forwardHalfInterleaved(samples: Float64Array, zerosFirst: boolean, spectrum: Float64Array, offset = 0): void {
+    if (this.half < 4) {
+      const padded = new Float64Array(this.size);
+      padded.set(samples.subarray(0, this.half), zerosFirst ? this.half : 0);
+      this.forwardInterleaved(padded, spectrum, offset);
+      return;
+    }
+    this.loadHalfSignal(samples, zerosFirst);
+    this.butterflies();
+    this.split(spectrum, offset, spectrum, offset + 1, 2);
+  }
+
   /** Signal (length `size`) of the spectrum re/im, scaled by 1/size so inverse(forward(x)) = x. */
   inverse(re: Float64Array, im: Float64Array, output: Float64Array): void {
     this.loadSpectrum(re, 0, im, 0, 1);
@@ -66,11 +83,14 @@ export class RealFft {
     this.storeSignal(output);
   }
 
-  /** As `inverse`, from one interleaved array (bin k's re at offset + 2k, im at offset + 2k + 1). */
-  inverseInterleaved(spectrum: Float64Array, offset: number, output: Float64Array): void {
+  /**
+   * As `inverse`, from one interleaved array (bin k's re at offset + 2k, im at offset + 2k + 1);
+   * only the samples `from` … `from + count - 1` (both even) are written, to `output` from 0.
+   */
+  inverseInterleaved(spectrum: Float64Array, offset: number, output: Float64Array, from = 0, count = this.size): void {
     this.loadSpectrum(spectrum, offset, spectrum, offset + 1, 2);
     this.butterflies();
-    this.storeSignal(output);
+    this.storeSignal(output, from, count);
   }
 
   /**
@@ -99,6 +119,34 @@ export class RealFft {
       k = 2 * bitReversed[p + 3]!;
       const x3r = input[k]!; const x3i = input[k + 1]!;
       firstTwoStages(z, a, x0r, x0i, x1r, x1i, x2r, x2i, x3r, x3i);
+    }
+  }
+
+  /**
+   * `loadSignal` for a signal one half of which is zeros: in bit-reversed order the
+   * points packed from that half are every other one (the even ones for the first half,
+   * the odd ones for the second), so they are not read; the stages add their zeros as
+   * before.
+   */
+  private loadHalfSignal(samples: Float64Array, zerosFirst: boolean): void {
+    const { half, z, bitReversed } = this;
+    // A point packed from the second half reads its samples `shift` earlier in `samples`.
+    const shift = zerosFirst ? half : 0;
+    for (let a = 0; a < 2 * half; a += 8) {
+      const p = a >> 1;
+      if (zerosFirst) {
+        let k = 2 * bitReversed[p + 1]! - shift;
+        const x1r = samples[k]!; const x1i = samples[k + 1]!;
+        k = 2 * bitReversed[p + 3]! - shift;
+        const x3r = samples[k]!; const x3i = samples[k + 1]!;
+        firstTwoStages(z, a, 0, 0, x1r, x1i, 0, 0, x3r, x3i);
+      } else {
+        let k = 2 * bitReversed[p]!;
+        const x0r = samples[k]!; const x0i = samples[k + 1]!;
+        k = 2 * bitReversed[p + 2]!;
+        const x2r = samples[k]!; const x2i = samples[k + 1]!;
+        firstTwoStages(z, a, x0r, x0i, 0, 0, x2r, x2i, 0, 0);
+      }
     }
   }
 
@@ -150,13 +198,13 @@ export class RealFft {
     this.packedIm = -(ei + or);
   }
 
-  /** The inverse's output: conjugated back and scaled by 1/size. */
-  private storeSignal(output: Float64Array): void {
-    const { half, z } = this;
+  /** The inverse's output, samples `from` … `from + count - 1` (from 0 in `output`): conjugated back and scaled by 1/size. */
+  private storeSignal(output: Float64Array, from = 0, count = this.size): void {
+    const z = this.z;
     const scale = 1 / this.size;
-    for (let k = 0; k < half; k++) {
-      output[2 * k] = z[2 * k]! * scale;
-      output[2 * k + 1] = -z[2 * k + 1]! * scale;
+    for (let t = from, i = 0; t < from + count; t += 2, i += 2) {
+      output[i] = z[t]! * scale;
+      output[i + 1] = -z[t + 1]! * scale;
     }
   }
 
