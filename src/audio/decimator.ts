@@ -30,18 +30,26 @@ export class Decimator {
   push(samples: ArrayLike<number>, out: Float64Array): number {
     let count = 0;
     const n = this.taps.length;
-    const { taps, history } = this;
+    const { taps, history, factor } = this;
+    let position = this.position;
+    let phase = this.phase;
     for (let i = 0; i < samples.length; i++) {
-      history[this.position] = samples[i]!;
-      history[this.position + n] = samples[i]!;
-      this.position = (this.position + 1) % n;
-      this.phase = (this.phase + 1) % this.factor;
-      if (this.phase !== 0) continue;
+      const sample = samples[i]!;
+      history[position] = sample;
+      history[position + n] = sample;
+      // Counters wrapped by comparison: a division per sample was most of the cost.
+      position += 1;
+      if (position === n) position = 0;
+      phase += 1;
+      if (phase === factor) phase = 0;
+      if (phase !== 0) continue;
       // history[position … position + n) is the last n samples, oldest first.
       let acc = 0;
-      for (let t = 0, h = this.position; t < n; t++, h++) acc += taps[t]! * history[h]!;
+      for (let t = 0, h = position; t < n; t++, h++) acc += taps[t]! * history[h]!;
       out[count++] = acc;
     }
+    this.position = position;
+    this.phase = phase;
     return count;
   }
 }

@@ -22,10 +22,14 @@ export class DelayLine {
   }
 
   write(samples: ArrayLike<number>): void {
+    const { ring, capacity } = this;
+    let at = this.written % capacity;
     for (let i = 0; i < samples.length; i++) {
-      this.ring[this.written % this.capacity] = samples[i]!;
-      this.written += 1;
+      ring[at] = samples[i]!;
+      at += 1;
+      if (at === capacity) at = 0;
     }
+    this.written += samples.length;
   }
 
   /**
@@ -46,22 +50,39 @@ export class DelayLine {
     const length = out.length + 2 * HALF_TAPS;
     if (this.span.length < length) this.span = new Float64Array(length);
     const span = this.span;
-    for (let j = 0; j < length; j++) span[j] = this.sample(first - HALF_TAPS + j);
-    const count = taps.length;
+    this.copyOut(first - HALF_TAPS, span, length);
+    // The 16 taps held in locals and summed in order (as a loop over them would).
+    const t0 = taps[0]!; const t1 = taps[1]!; const t2 = taps[2]!; const t3 = taps[3]!;
+    const t4 = taps[4]!; const t5 = taps[5]!; const t6 = taps[6]!; const t7 = taps[7]!;
+    const t8 = taps[8]!; const t9 = taps[9]!; const t10 = taps[10]!; const t11 = taps[11]!;
+    const t12 = taps[12]!; const t13 = taps[13]!; const t14 = taps[14]!; const t15 = taps[15]!;
     for (let i = 0; i < out.length; i++) {
-      let acc = 0;
-      for (let t = 0; t < count; t++) acc += taps[t]! * span[i + t]!;
-      out[i] = acc;
+      out[i] = t0 * span[i]! + t1 * span[i + 1]! + t2 * span[i + 2]! + t3 * span[i + 3]!
+        + t4 * span[i + 4]! + t5 * span[i + 5]! + t6 * span[i + 6]! + t7 * span[i + 7]!
+        + t8 * span[i + 8]! + t9 * span[i + 9]! + t10 * span[i + 10]! + t11 * span[i + 11]!
+        + t12 * span[i + 12]! + t13 * span[i + 13]! + t14 * span[i + 14]! + t15 * span[i + 15]!;
     }
   }
 
   private readWhole(delay: number, out: Float64Array): void {
-    const start = this.written - delay - out.length;
-    for (let i = 0; i < out.length; i++) out[i] = this.sample(start + i);
+    this.copyOut(this.written - delay - out.length, out, out.length);
   }
 
-  private sample(index: number): number {
-    return index >= 0 && index < this.written && this.written - index <= this.capacity ? this.ring[index % this.capacity]! : 0;
+  /** Samples `from` … `from + count - 1` (in writing order) into `out`; those not held are 0. */
+  private copyOut(from: number, out: Float64Array, count: number): void {
+    const { ring, capacity, written } = this;
+    // Held: index ≥ 0, < written, and no more than `capacity` back.
+    const start = Math.min(Math.max(from, 0, written - capacity), from + count);
+    const end = Math.max(Math.min(from + count, written), start);
+    let i = 0;
+    for (; i < start - from; i++) out[i] = 0;
+    let at = start % capacity;
+    for (let index = start; index < end; index++, i++) {
+      out[i] = ring[at]!;
+      at += 1;
+      if (at === capacity) at = 0;
+    }
+    for (; i < count; i++) out[i] = 0;
   }
 
   /** Tap t weighs x[p - HALF_TAPS + t] for the value at p - fraction: sinc(t - HALF_TAPS + fraction), Blackman-windowed. */

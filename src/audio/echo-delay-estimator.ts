@@ -1,5 +1,7 @@
 import { Decimator } from './decimator.js';
+import { magnitude } from './magnitude.js';
 import { RealFft } from './real-fft.js';
+import { RecentSamples } from './recent-samples.js';
 
 /** Correlation is computed at this rate: speech's pitch and formants, quarter-ms steps. */
 const ANALYSIS_RATE = 4000;
@@ -45,8 +47,8 @@ export class EchoDelayEstimator {
   private readonly searchHop: number;
   private readonly trackHop: number;
   private agreeing = 0;
-  private readonly micHistory: Float64Array;
-  private readonly refHistory: Float64Array;
+  private readonly micHistory: RecentSamples;
+  private readonly refHistory: RecentSamples;
   private written = 0;
   private sinceEstimate = 0;
   private readonly micDecimator: Decimator;
@@ -74,8 +76,8 @@ export class EchoDelayEstimator {
     this.searchHop = Math.round((SEARCH_HOP_MS * rate) / 1000);
     this.trackHop = Math.round((TRACK_HOP_MS * rate) / 1000);
     const length = this.window + this.maxLag;
-    this.micHistory = new Float64Array(length);
-    this.refHistory = new Float64Array(length);
+    this.micHistory = new RecentSamples(length);
+    this.refHistory = new RecentSamples(length);
     this.micDecimator = new Decimator(this.factor);
     this.refDecimator = new Decimator(this.factor);
     this.fft = new RealFft(2 ** Math.ceil(Math.log2(length)));
@@ -93,8 +95,8 @@ export class EchoDelayEstimator {
 
   /** Forgets the path and the audio heard so far (the playback timeline moved). */
   reset(): void {
-    this.micHistory.fill(0);
-    this.refHistory.fill(0);
+    this.micHistory.clear();
+    this.refHistory.clear();
     this.written = 0;
     this.sinceEstimate = 0;
     this.delay = undefined;
@@ -122,7 +124,7 @@ export class EchoDelayEstimator {
    * echo as it is now, not from a window that mostly holds it where it was.
    */
   restartListening(): void {
-    this.micHistory.fill(0);
+    this.micHistory.clear();
     this.hurry();
   }
 
@@ -148,11 +150,10 @@ export class EchoDelayEstimator {
     return this.estimateNow();
   }
 
-  /** Decimates a block onto the end of a history kept in time order (one shift per block). */
-  private append(decimator: Decimator, history: Float64Array, samples: ArrayLike<number>): number {
+  /** Decimates a block onto the end of a history kept in time order. */
+  private append(decimator: Decimator, history: RecentSamples, samples: ArrayLike<number>): number {
     const count = decimator.push(samples, this.scratch);
-    history.copyWithin(0, count);
-    history.set(this.scratch.subarray(0, count), history.length - count);
+    history.append(this.scratch, count);
     return count;
   }
 
@@ -164,19 +165,14 @@ export class EchoDelayEstimator {
     const { frame, fft, window, maxLag } = this;
     const length = window + maxLag;
     frame.fill(0);
-    frame.set(this.micHistory.subarray(length - window));
+    const mic = this.micHistory;
+    for (let i = 0, at = mic.start + length - window; i < window; i++, at++) frame[i] = mic.data[at]!;
     fft.forward(frame, this.micRe, this.micIm);
     frame.fill(0);
-    frame.set(this.refHistory);
+    const ref = this.refHistory;
+    for (let i = 0, at = ref.start; i < length; i++, at++) frame[i] = ref.data[at]!;
     fft.forward(frame, this.refRe, this.refIm);
-    for (let k = 0; k < fft.bins; k++) {
-      // conj(MIC)·REF: its inverse peaks at lag maxLag - delay.
-      const re = this.micRe[k]! * this.refRe[k]! + this.micIm[k]! * this.refIm[k]!;
-      const im = this.micRe[k]! * this.refIm[k]! - this.micIm[k]! * this.refRe[k]!;
-      const magnitude = Math.hypot(re, im) + 1e-9;
-      this.avgRe[k] = 0.7 * this.avgRe[k]! + (0.3 * re) / magnitude;
-      this.avgIm[k] = 0.7 * this.avgIm[k]! + (0.3 * im) / magnitude;
-    }
+    this.averageWhitened();
     fft.inverse(this.avgRe, this.avgIm, this.correlation);
     const found = this.peak();
     this.lastConfidence = found.confidence;
@@ -184,11 +180,24 @@ export class EchoDelayEstimator {
     return this.accept(found.lag);
   }
 
+  /** Adds this window's cross-spectrum, whitened (PHAT), to the running average. */
+  private averageWhitened(): void {
+    const { micRe, micIm, refRe, refIm, avgRe, avgIm } = this;
+    for (let k = 0; k < avgRe.length; k++) {
+      // conj(MIC)·REF: its inverse peaks at lag maxLag - delay.
+      const re = micRe[k]! * refRe[k]! + micIm[k]! * refIm[k]!;
+      const im = micRe[k]! * refIm[k]! - micIm[k]! * refRe[k]!;
+      const size = magnitude(re, im) + 1e-9;
+      avgRe[k] = 0.7 * avgRe[k]! + (0.3 * re) / size;
+      avgIm[k] = 0.7 * avgIm[k]! + (0.3 * im) / size;
+    }
+  }
+
   private referenceActive(): boolean {
     let energy = 0;
-    const history = this.refHistory;
-    for (let i = 0; i < history.length; i++) energy += history[i]! * history[i]!;
-    return energy / history.length > ACTIVE_POWER;
+    const { data, start, length } = this.refHistory;
+    for (let i = start; i < start + length; i++) energy += data[i]! * data[i]!;
+    return energy / length > ACTIVE_POWER;
   }
 
   /** Highest correlation over 0…maxLag, refined between samples by a parabola; confidence against the RMS. */

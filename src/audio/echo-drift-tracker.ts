@@ -1,3 +1,4 @@
+import { magnitude } from './magnitude.js';
 import { RealFft } from './real-fft.js';
 
 /** Cross-spectra gathered per measurement: a quarter of a second of far end (in windows of two blocks). */
@@ -123,8 +124,8 @@ export class EchoDriftTracker {
   private measure(): number | undefined {
     const K = this.fft.bins;
     for (let k = 0; k < K; k++) {
-      const magnitude = Math.hypot(this.sumRe[k]!, this.sumIm[k]!);
-      if (magnitude > 0) { this.sumRe[k] = this.sumRe[k]! / magnitude; this.sumIm[k] = this.sumIm[k]! / magnitude; }
+      const size = magnitude(this.sumRe[k]!, this.sumIm[k]!);
+      if (size > 0) { this.sumRe[k] = this.sumRe[k]! / size; this.sumIm[k] = this.sumIm[k]! / size; }
     }
     this.fft.inverse(this.sumRe, this.sumIm, this.correlation);
     const c = this.correlation; const n = c.length; const L = this.searchLag;
