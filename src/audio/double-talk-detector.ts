@@ -32,7 +32,8 @@ export interface DoubleTalkBlock {
   estimate: 'matches' | 'differs' | 'unknown';
   /**
    * The residual is coherent with the far end (EchoCoherence): echo the filter failed to
-   * remove, which no energy rule can tell from a voice. Such a block never starts talk.
+   * remove, which no energy rule can tell from a voice. Such a block never is talk, nor
+   * continues it.
    */
   echoCoherent?: boolean;
 }
@@ -58,7 +59,8 @@ export class DoubleTalkDetector {
     const loud = mic > MIC_FACTOR * coupling * block.loudestReference + noise;
     const talking = !block.echoCoherent && beyondEcho && (loud || estimate === 'matches');
     // Between syllables talk goes on, unless the filter is seen to have slipped meanwhile.
-    const slipped = beyondEcho && !loud && estimate === 'differs';
+    // It also ends once the residual is plainly echo: a hangover would let the filter's failure through.
+    const slipped = (beyondEcho && !loud && estimate === 'differs') || block.echoCoherent === true;
     this.hangover = talking ? HANGOVER_BLOCKS : slipped ? 0 : Math.max(this.hangover - 1, 0);
     return this.hangover > 0;
   }

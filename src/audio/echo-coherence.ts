@@ -5,6 +5,11 @@ const SMOOTHING = 0.8;
 /** Speech band where voices and echo both live: 300–3400 Hz. */
 const LOW_HZ = 300;
 const HIGH_HZ = 3400;
+/**
+ * A coherence over few blocks is biased up (over one block it is 1 whatever the signals):
+ * until this many blocks have been averaged since the far end started, it is not told.
+ */
+const LEAST_BLOCKS = 5;
 
 /**
  * How much of what the linear filter left is still the far end: the magnitude-squared
@@ -29,6 +34,7 @@ export class EchoCoherence {
   private readonly low: number;
   private readonly high: number;
   private value = 0;
+  private averaged = 0;
 
   constructor(readonly blockSize: number, sampleRate: number) {
     this.fft = new RealFft(2 * blockSize);
@@ -54,6 +60,7 @@ export class EchoCoherence {
     this.crossRe.fill(0); this.crossIm.fill(0);
     this.referencePower.fill(0); this.residualPower.fill(0);
     this.value = 0;
+    this.averaged = 0;
   }
 
   /**
@@ -82,7 +89,8 @@ export class EchoCoherence {
       weighted += coherence * ee;
       total += ee;
     }
-    this.value = total > 0 ? weighted / total : 0;
+    this.averaged += 1;
+    this.value = total > 0 && this.averaged >= LEAST_BLOCKS ? weighted / total : 0;
     return this.value;
   }
 }

@@ -44,6 +44,13 @@ describe('EchoCoherence', () => {
     assert.ok(share < 0.3, `coherence ${share.toFixed(2)}`);
   });
 
+  it('tells nothing over its first blocks, where any two signals look coherent (over one block the measure is 1)', () => {
+    const voice = nearEndSpeech(-6);
+    const residual = Float64Array.from(far, (_, i) => voice[i % voice.length] ?? 0);
+    const first = coherenceOver(far, residual, 0).slice(0, 4);
+    assert.deepEqual(first, [0, 0, 0, 0]);
+  });
+
   it('forgets on reset', () => {
     const coherence = new EchoCoherence(N, RATE);
     const spectrum = new Float64Array(N + 1).fill(1);
