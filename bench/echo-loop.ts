@@ -11,7 +11,7 @@
  * Then barge-in at 300 ms: a question spoken 1.5 s into a reply.
  *
  *   node --import tsx bench/echo-loop.ts [--modes in-process,pulse] [--delays 60,150,300,500]
- *     [--gains -20,-6,0] [--seconds 40] [--barge] [--out FILE]
+ *     [--gains -20,-6,0] [--seconds 40] [--barge | --barge-only] [--out FILE]
  * (npm run build first: it runs dist/cli/main.js.)
  */
 import { writeFileSync, rmSync } from 'node:fs';
@@ -143,7 +143,7 @@ async function bargeIn(mode: string): Promise<Barge> {
 }
 
 const cells: Cell[] = [];
-for (const delayMs of delays) {
+for (const delayMs of argv.includes('--barge-only') ? [] : delays) {
   for (const gainDb of gains) {
     for (const mode of modes) {
       log(`${mode}, ${delayMs} ms, ${gainDb} dB…`);
@@ -154,7 +154,7 @@ for (const delayMs of delays) {
   }
 }
 const barges: Barge[] = [];
-if (argv.includes('--barge')) {
+if (argv.includes('--barge') || argv.includes('--barge-only')) {
   for (const mode of modes) {
     log(`barge-in, ${mode}, 300 ms…`);
     const result = await bargeIn(mode);

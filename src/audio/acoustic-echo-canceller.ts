@@ -317,9 +317,9 @@ export class AcousticEchoCanceller {
     // A filter whose estimate the microphone holds while someone talks over it has not slipped.
     // A low ERLE is no reason to suppress harder what is plainly a voice, not echo: the
     // meter learns from blocks judged echo alone, and a long double talk leaks into them.
-    // (Unless the filter removes next to nothing: then the echo may be where the alignment
-    // is not, and incoherent with the reference for that reason.)
-    const voice = talking && echoShare < ECHO_COHERENT && this.meter.erleDb >= MIN_LINEAR_ERLE_DB;
+    // Unless the filter removes next to nothing and the microphone is no louder than the
+    // echo: then the echo may be where the alignment is not, incoherent for that reason.
+    const voice = talking && echoShare < ECHO_COHERENT && (this.meter.erleDb >= MIN_LINEAR_ERLE_DB || this.doubleTalk.louderThanEcho);
     const cautious = !locked || this.stepCautious() || (this.meter.erleDb < TRUSTED_ERLE_DB && !voice) || (this.slip.suspect && !talking);
     // Echo alone, the filter running: nothing in it the server should hear.
     const gated = filtering && !talking;

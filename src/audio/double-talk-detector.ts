@@ -51,12 +51,19 @@ const HANGOVER_BLOCKS = 8;
  */
 export class DoubleTalkDetector {
   private hangover = 0;
+  private loud = false;
+
+  /** The last block's microphone was louder than the echo alone could make it. */
+  get louderThanEcho(): boolean {
+    return this.loud;
+  }
 
   update(block: DoubleTalkBlock): boolean {
     const { mic, residual, coupling, noise, estimate } = block;
     const expected = coupling * block.reference * 10 ** (-Math.max(block.erleDb, 0) / 10);
     const beyondEcho = residual > NEAR_END_FACTOR * expected + NOISE_FACTOR * noise && residual > NOISE_FACTOR * noise;
     const loud = mic > MIC_FACTOR * coupling * block.loudestReference + noise;
+    this.loud = loud;
     const talking = !block.echoCoherent && beyondEcho && (loud || estimate === 'matches');
     // Between syllables talk goes on, unless the filter is seen to have slipped meanwhile.
     // It also ends once the residual is plainly echo: a hangover would let the filter's failure through.
