@@ -8,6 +8,9 @@ import { HeldSource } from '../audio/held-source.js';
 import type { Logger, LogLevel } from '../logger.js';
 import type { ChatOptions } from './chat-options.js';
 import { chooseEchoGuard, type EchoGuard } from './echo-guard.js';
+import { discardEarlySox } from '../audio/early-sox.js';
+import { moveRecording } from '../audio/pulse-stream-move.js';
+import type { EchoCancellerDevices } from '../audio/echo-canceller.js';
 
 /**
  * What the sound server adds between SoX and the speaker. With SoX's 20 ms blocks and
@@ -27,7 +30,8 @@ const BURST_LEAD_MS = 1000;
 const KEEP_FED_MS = 60;
 /**
  * A device that cannot be opened (no sound card, no sound server) makes SoX fail within
- * ~60 ms of its start; a working microphone proves itself with its first block (170-260 ms).
+ * ~60 ms of its start (counted from SoX's start, which may have been the entry point's);
+ * a working microphone proves itself with its first block (170-260 ms).
  */
 const PLAYER_OPEN_MS = 150;
 const MICROPHONE_OPEN_MS = 1000;
@@ -68,24 +72,35 @@ async function startDevices(options: ChatOptions, format: PcmFormat, logger: Log
   const wantsSpeaker = options.speaker && options.modalities !== 'text';
   const wantsMic = !source && listensForVoice(options);
   const off: EchoGuard = { mode: 'off' };
-  if (!wantsMic && !wantsSpeaker) return { ...(source ? { source } : {}), sinks, textFallback: false, echoGuard: off };
+  if (!wantsMic && !wantsSpeaker) {
+    discardEarlySox();
+    return { ...(source ? { source } : {}), sinks, textFallback: false, echoGuard: off };
+  }
   // What the echo guard says waits until SoX is known to run: without SoX, that is all that is said.
   const echoNotes: Array<[LogLevel, string]> = [];
-  const echoGuard = await chooseEchoGuard(options.headphones ? 'off' : options.echoGuard, wantsMic && wantsSpeaker, { log: (level, message) => echoNotes.push([level, message]) });
-  const devices = echoGuard.mode === 'pulse' ? echoGuard.devices : undefined;
-  const microphone = wantsMic
-    ? new HeldSource(new RestartingSource(() => new SoxRecorder(format, devices ? { pulseDevice: devices.source } : {})))
-    : undefined;
-  const player = wantsSpeaker ? new SoxPlayer(format, { warm: true, ...(devices ? { pulseDevice: devices.sink } : {}) }) : undefined;
+  // PulseAudio's canceller loads while the devices start on the default source and sink
+  // (often started already, by the entry point: see early-sox.ts); they move onto it after.
+  const guardChosen = chooseEchoGuard(options.headphones ? 'off' : options.echoGuard, wantsMic && wantsSpeaker, { log: (level, message) => echoNotes.push([level, message]) });
+  const recording = wantsMic ? new MicrophoneRecording(format) : undefined;
+  const microphone = recording?.microphone;
+  const player = wantsSpeaker ? new SoxPlayer(format, { warm: true }) : undefined;
   // SoX's own start says whether it is installed: no `sox --version` run before it.
-  const failure = (await Promise.all([microphone?.started(), player?.started()])).find((error) => error !== undefined)
-    ?? await deviceOpenFailure(microphone, player);
+  const starting = Promise.all([microphone?.started(), player?.started()]);
+  // Both have taken over the SoX they asked for, if it was started early; any other is not wanted.
+  discardEarlySox();
+  const failure = (await starting).find((error) => error !== undefined) ?? await deviceOpenFailure(microphone, player);
+  const echoGuard = await guardChosen;
+  const devices = echoGuard.mode === 'pulse' ? echoGuard.devices : undefined;
   if (failure) {
     await Promise.all([microphone?.stop(), player?.close(), devices?.unload()]);
     logger.log('warn', failure.message);
     return { ...(source ? { source } : {}), sinks, textFallback: !source, echoGuard: off };
   }
   for (const [level, message] of echoNotes) logger.log(level, message);
+  if (devices) {
+    const routed = routeOntoCanceller(devices, recording, player, logger);
+    player?.holdUntil(routed);
+  }
   const speaker = player
     ? new PacedPlayer(
       player,
@@ -105,6 +120,51 @@ async function startDevices(options: ChatOptions, format: PcmFormat, logger: Log
 }
 
 /**
+ * The microphone as kaiwa records it: SoX, restarted if it dies, held until the session is
+ * there; from the default source, or from the one it was moved to.
+ */
+class MicrophoneRecording {
+  readonly microphone: HeldSource;
+  private readonly restarting: RestartingSource;
+  private current: SoxRecorder | undefined;
+  private pulseDevice: string | undefined;
+
+  constructor(format: PcmFormat) {
+    this.restarting = new RestartingSource(() => (this.current = new SoxRecorder(format, this.pulseDevice ? { pulseDevice: this.pulseDevice } : {})));
+    this.microphone = new HeldSource(this.restarting);
+  }
+
+  /**
+   * Records from this PulseAudio source from now on, without a gap: SoX's stream is moved
+   * there; if the sound server will not move it, a new SoX records from it instead.
+   */
+  async moveTo(pulseDevice: string): Promise<'moved' | 'restarted'> {
+    this.pulseDevice = pulseDevice;
+    const pid = this.current?.pid;
+    try {
+      if (pid === undefined) throw new Error('SoX is not running');
+      await moveRecording(pid, pulseDevice);
+      return 'moved';
+    } catch {
+      this.restarting.replace();
+      return 'restarted';
+    }
+  }
+}
+
+/**
+ * Puts the microphone and the speaker onto PulseAudio's echo canceller once it is loaded.
+ * The speaker plays nothing until this is done (holdUntil): nothing has been played before,
+ * so what was recorded until now holds no echo.
+ */
+async function routeOntoCanceller(devices: EchoCancellerDevices, recording: MicrophoneRecording | undefined, player: SoxPlayer | undefined, logger: Logger): Promise<void> {
+  player?.routeTo(devices.sink);
+  if (!recording) return;
+  const how = await recording.moveTo(devices.source);
+  logger.log('debug', how === 'moved' ? 'recording moved onto the echo canceller' : 'recording restarted on the echo canceller (the sound server would not move it)');
+}
+
+/**
  * A machine without a sound card (a server, a container) runs SoX but cannot open a device:
  * that is found out here, so kaiwa goes on with typed text as without SoX.
  */
@@ -112,7 +172,8 @@ async function deviceOpenFailure(microphone: HeldSource | undefined, player: Sox
   const playerFailure = player
     ? new Promise<Error | undefined>((resolve) => {
       const failed = (error: Error): void => { clearTimeout(timer); resolve(error); };
-      const timer = setTimeout(() => { player.off('error', failed); resolve(undefined); }, PLAYER_OPEN_MS);
+      const runningMs = performance.now() - (player.startedAt ?? performance.now());
+      const timer = setTimeout(() => { player.off('error', failed); resolve(undefined); }, Math.max(0, PLAYER_OPEN_MS - runningMs));
       player.once('error', failed);
     })
     : undefined;
