@@ -7,10 +7,9 @@ import { RestartingSource } from '../audio/restarting-source.js';
 import { HeldSource } from '../audio/held-source.js';
 import type { Logger, LogLevel } from '../logger.js';
 import type { ChatOptions } from './chat-options.js';
-import { chooseEchoGuard, type EchoGuard } from './echo-guard.js';
+import { chooseEchoGuard, type EchoGuard, type PulseEchoGuard } from './echo-guard.js';
 import { discardEarlySox } from '../audio/early-sox.js';
 import { moveRecording } from '../audio/pulse-stream-move.js';
-import type { EchoCancellerDevices } from '../audio/echo-canceller.js';
 
 /**
  * What the sound server adds between SoX and the speaker. With SoX's 20 ms blocks and
@@ -67,6 +66,9 @@ export function setUpAudio(options: ChatOptions, format: PcmFormat, logger: Logg
 }
 
 async function startDevices(options: ChatOptions, format: PcmFormat, logger: Logger, files: { source?: AudioSource; sinks: AudioSink[] }): Promise<AudioSetup> {
+  // The caller connects next: the connection's first steps go first (starting pactl and
+  // SoX holds the event loop for ~10 ms each), the devices start right after.
+  await Promise.resolve();
   const { source, sinks } = files;
   // Text answers carry no audio: a speaker would only be a device to fail on.
   const wantsSpeaker = options.speaker && options.modalities !== 'text';
@@ -77,10 +79,10 @@ async function startDevices(options: ChatOptions, format: PcmFormat, logger: Log
     return { ...(source ? { source } : {}), sinks, textFallback: false, echoGuard: off };
   }
   // What the echo guard says waits until SoX is known to run: without SoX, that is all that is said.
-  const echoNotes: Array<[LogLevel, string]> = [];
+  const echoNotes = new HeldNotes(logger);
   // PulseAudio's canceller loads while the devices start on the default source and sink
   // (often started already, by the entry point: see early-sox.ts); they move onto it after.
-  const guardChosen = chooseEchoGuard(options.headphones ? 'off' : options.echoGuard, wantsMic && wantsSpeaker, { log: (level, message) => echoNotes.push([level, message]) });
+  const echoGuard = chooseEchoGuard(options.headphones ? 'off' : options.echoGuard, wantsMic && wantsSpeaker, echoNotes);
   const recording = wantsMic ? new MicrophoneRecording(format) : undefined;
   const microphone = recording?.microphone;
   const player = wantsSpeaker ? new SoxPlayer(format, { warm: true }) : undefined;
@@ -89,18 +91,13 @@ async function startDevices(options: ChatOptions, format: PcmFormat, logger: Log
   // Both have taken over the SoX they asked for, if it was started early; any other is not wanted.
   discardEarlySox();
   const failure = (await starting).find((error) => error !== undefined) ?? await deviceOpenFailure(microphone, player);
-  const echoGuard = await guardChosen;
-  const devices = echoGuard.mode === 'pulse' ? echoGuard.devices : undefined;
   if (failure) {
-    await Promise.all([microphone?.stop(), player?.close(), devices?.unload()]);
+    await Promise.all([microphone?.stop(), player?.close(), echoGuard.mode === 'pulse' ? echoGuard.unload() : undefined]);
     logger.log('warn', failure.message);
     return { ...(source ? { source } : {}), sinks, textFallback: !source, echoGuard: off };
   }
-  for (const [level, message] of echoNotes) logger.log(level, message);
-  if (devices) {
-    const routed = routeOntoCanceller(devices, recording, player, logger);
-    player?.holdUntil(routed);
-  }
+  echoNotes.release();
+  if (echoGuard.mode === 'pulse') player?.holdUntil(routeOntoCanceller(echoGuard, recording, player, logger));
   const speaker = player
     ? new PacedPlayer(
       player,
@@ -155,13 +152,36 @@ class MicrophoneRecording {
 /**
  * Puts the microphone and the speaker onto PulseAudio's echo canceller once it is loaded.
  * The speaker plays nothing until this is done (holdUntil): nothing has been played before,
- * so what was recorded until now holds no echo.
+ * so what was recorded until now holds no echo. Done once the session has the microphone's
+ * first audio: each process started (pactl, SoX) holds the event loop for 10-20 ms, and
+ * the conversation's start should not wait for them.
  */
-async function routeOntoCanceller(devices: EchoCancellerDevices, recording: MicrophoneRecording | undefined, player: SoxPlayer | undefined, logger: Logger): Promise<void> {
+async function routeOntoCanceller(guard: PulseEchoGuard, recording: MicrophoneRecording | undefined, player: SoxPlayer | undefined, logger: Logger): Promise<void> {
+  const devices = await guard.loaded;
+  if (!devices) return;
+  await recording?.microphone.released;
   player?.routeTo(devices.sink);
   if (!recording) return;
   const how = await recording.moveTo(devices.source);
   logger.log('debug', how === 'moved' ? 'recording moved onto the echo canceller' : 'recording restarted on the echo canceller (the sound server would not move it)');
+}
+
+/** Lines held back until release(), then logged (and from then on, logged at once). */
+class HeldNotes implements Logger {
+  private held: Array<[LogLevel, string]> | undefined = [];
+
+  constructor(private readonly logger: Logger) {}
+
+  log(level: LogLevel, message: string): void {
+    if (this.held) this.held.push([level, message]);
+    else this.logger.log(level, message);
+  }
+
+  release(): void {
+    const held = this.held ?? [];
+    this.held = undefined;
+    for (const [level, message] of held) this.logger.log(level, message);
+  }
 }
 
 /**
