@@ -28,7 +28,13 @@ export interface WatchedChild {
   readonly closed: Promise<ChildExit>;
   /** When it was started (performance.now()). */
   readonly startedAt: number;
+  /** The last few KB it wrote to stderr (read from its start: a pipe nobody reads can hold up its exit). */
+  stderrTail(): string;
+  /** Sees what it writes to stderr from now on. */
+  onStderr(listener: (text: string) => void): void;
 }
+
+const STDERR_TAIL_BYTES = 4096;
 
 interface Waiting extends WatchedChild {
   readonly role: EarlySoxRole;
@@ -58,6 +64,13 @@ function waiting(): Waiting[] {
 export function watchChild(child: ChildProcess, startedAt = performance.now()): WatchedChild {
   // 'on', not 'once': a later 'error' (e.g. a failed kill) must not go unhandled and crash us.
   child.on('error', () => undefined);
+  let tail = '';
+  const listeners: Array<(text: string) => void> = [];
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (text: string) => {
+    tail = (tail + text).slice(-STDERR_TAIL_BYTES);
+    for (const listener of listeners) listener(text);
+  });
   const spawned = new Promise<NodeJS.ErrnoException | undefined>((resolve) => {
     child.once('spawn', () => resolve(undefined));
     child.once('error', (error: NodeJS.ErrnoException) => resolve(child.pid === undefined ? error : undefined));
@@ -68,7 +81,7 @@ export function watchChild(child: ChildProcess, startedAt = performance.now()): 
     });
     child.once('close', (code, signal) => resolve({ code, signal }));
   });
-  return { child, spawned, closed, startedAt };
+  return { child, spawned, closed, startedAt, stderrTail: () => tail, onStderr: (listener) => listeners.push(listener) };
 }
 
 /** Starts SoX now, for a recorder or player that will ask for the same command later. */
@@ -85,8 +98,8 @@ export function claimEarlySox(role: EarlySoxRole, args: readonly string[], env: 
   const index = list.findIndex((early) => early.role === role && early.command === soxBinary()
     && sameStrings(early.args, args) && sameEnvironment(early.env, env));
   if (index < 0) return undefined;
-  const [early] = list.splice(index, 1);
-  return { child: early!.child, spawned: early!.spawned, closed: early!.closed, startedAt: early!.startedAt };
+  const [{ role: _role, command: _command, args: _args, env: _env, ...watched }] = list.splice(index, 1) as [Waiting];
+  return watched;
 }
 
 /** Kills every early SoX nobody took over (the session decided on other devices, or none). */

@@ -30,7 +30,6 @@ export interface SoxExit {
   spawnError?: NodeJS.ErrnoException;
 }
 
-const STDERR_TAIL_BYTES = 4096;
 export const DEFAULT_KILL_GRACE_MS = 500;
 
 /** Last resort for any path that forgets to stop SoX: every child still alive is killed at exit. */
@@ -65,25 +64,24 @@ export class SoxProcess {
   /** Resolves once SoX runs (undefined), or with why it could not be started at all (ENOENT, EACCES); never rejects. */
   readonly started: Promise<NodeJS.ErrnoException | undefined>;
   private readonly child: ChildProcess;
-  private stderrTail = '';
   private hasExited = false;
   private stopRequested = false;
 
+  /** Taken over from the entry point (see early-sox.ts) rather than started here. */
+  readonly adopted: boolean;
+
   constructor(args: readonly string[], options: SoxProcessOptions) {
+    this.adopted = options.adopt !== undefined;
     const watched = options.adopt
       ?? watchChild(spawn(soxBinary(), args, { stdio: [options.stdin, options.stdout, 'pipe'], env: options.env ?? process.env }));
     this.child = watched.child;
-    this.child.stderr?.setEncoding('utf8');
-    this.child.stderr?.on('data', (text: string) => {
-      this.stderrTail = (this.stderrTail + text).slice(-STDERR_TAIL_BYTES);
-      options.onStderr?.(text);
-    });
+    if (options.onStderr) watched.onStderr(options.onStderr);
     // Writing to a SoX that already died raises EPIPE here; the exit report says why it died.
     this.child.stdin?.on('error', () => undefined);
     this.started = watched.spawned;
     this.exited = watched.closed.then((exit) => {
       this.hasExited = true;
-      return { ...exit, stderr: exit.spawnError ? '' : this.stderrTail };
+      return { ...exit, stderr: exit.spawnError ? '' : watched.stderrTail() };
     });
     if (this.child.pid !== undefined && this.child.exitCode === null && this.child.signalCode === null) track(this.child);
   }

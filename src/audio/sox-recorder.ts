@@ -50,6 +50,11 @@ export class SoxRecorder extends EventEmitter implements AudioSource {
     return this.stopping;
   }
 
+  /** True when SoX was started by the CLI's entry point and taken over (see early-sox.ts). */
+  get startedEarly(): boolean {
+    return this.sox?.adopted ?? false;
+  }
+
   /** SoX's process id while it runs (to find its stream in the sound server). */
   get pid(): number | undefined {
     return this.sox?.pid;

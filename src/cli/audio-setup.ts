@@ -97,6 +97,7 @@ async function startDevices(options: ChatOptions, format: PcmFormat, logger: Log
     return { ...(source ? { source } : {}), sinks, textFallback: !source, echoGuard: off };
   }
   echoNotes.release();
+  if (recording?.startedEarly) logger.log('debug', 'the microphone has recorded since launch (SoX started by the entry point)');
   if (echoGuard.mode === 'pulse') player?.holdUntil(routeOntoCanceller(echoGuard, recording, player, logger));
   const speaker = player
     ? new PacedPlayer(
@@ -129,6 +130,10 @@ class MicrophoneRecording {
   constructor(format: PcmFormat) {
     this.restarting = new RestartingSource(() => (this.current = new SoxRecorder(format, this.pulseDevice ? { pulseDevice: this.pulseDevice } : {})));
     this.microphone = new HeldSource(this.restarting);
+  }
+
+  get startedEarly(): boolean {
+    return this.current?.startedEarly ?? false;
   }
 
   /**
