@@ -88,9 +88,12 @@ async function startDevices(options: ChatOptions, format: PcmFormat, logger: Log
   const player = wantsSpeaker ? new SoxPlayer(format, { warm: true }) : undefined;
   // SoX's own start says whether it is installed: no `sox --version` run before it.
   const starting = Promise.all([microphone?.started(), player?.started()]);
+  // Listening at once: a speaker's SoX started early may have failed already, and says so as soon as it is taken over.
+  const playerOpen = player ? playerOpenFailure(player) : undefined;
   // Both have taken over the SoX they asked for, if it was started early; any other is not wanted.
   discardEarlySox();
-  const failure = (await starting).find((error) => error !== undefined) ?? await deviceOpenFailure(microphone, player);
+  const failure = (await starting).find((error) => error !== undefined)
+    ?? (await Promise.all([microphone?.firstWord(MICROPHONE_OPEN_MS), playerOpen])).find((error) => error !== undefined);
   if (failure) {
     await Promise.all([microphone?.stop(), player?.close(), echoGuard.mode === 'pulse' ? echoGuard.unload() : undefined]);
     logger.log('warn', failure.message);
@@ -193,15 +196,11 @@ class HeldNotes implements Logger {
  * A machine without a sound card (a server, a container) runs SoX but cannot open a device:
  * that is found out here, so kaiwa goes on with typed text as without SoX.
  */
-async function deviceOpenFailure(microphone: HeldSource | undefined, player: SoxPlayer | undefined): Promise<Error | undefined> {
-  const playerFailure = player
-    ? new Promise<Error | undefined>((resolve) => {
-      const failed = (error: Error): void => { clearTimeout(timer); resolve(error); };
-      const runningMs = performance.now() - (player.startedAt ?? performance.now());
-      const timer = setTimeout(() => { player.off('error', failed); resolve(undefined); }, Math.max(0, PLAYER_OPEN_MS - runningMs));
-      player.once('error', failed);
-    })
-    : undefined;
-  const failures = await Promise.all([microphone?.firstWord(MICROPHONE_OPEN_MS), playerFailure]);
-  return failures.find((error) => error !== undefined);
+function playerOpenFailure(player: SoxPlayer): Promise<Error | undefined> {
+  return new Promise<Error | undefined>((resolve) => {
+    const failed = (error: Error): void => { clearTimeout(timer); resolve(error); };
+    const runningMs = performance.now() - (player.startedAt ?? performance.now());
+    const timer = setTimeout(() => { player.off('error', failed); resolve(undefined); }, Math.max(0, PLAYER_OPEN_MS - runningMs));
+    player.once('error', failed);
+  });
 }
