@@ -80,10 +80,12 @@ async function startDevices(options: ChatOptions, format: PcmFormat, logger: Log
   }
   // What the echo guard says waits until SoX is known to run: without SoX, that is all that is said.
   const echoNotes = new HeldNotes(logger);
-  // PulseAudio's canceller loads while the devices start on the default source and sink
-  // (often started already, by the entry point: see early-sox.ts); they move onto it after.
-  const echoGuard = chooseEchoGuard(options.headphones ? 'off' : options.echoGuard, wantsMic && wantsSpeaker, echoNotes);
   const recording = wantsMic ? new MicrophoneRecording(format) : undefined;
+  // The devices start on the default source and sink (often started already, by the entry
+  // point: see early-sox.ts). PulseAudio's canceller loads once the session has the
+  // microphone's first audio (its pactl processes would hold up the start), and the devices
+  // move onto it then; the speaker plays nothing before.
+  const echoGuard = chooseEchoGuard(options.headphones ? 'off' : options.echoGuard, wantsMic && wantsSpeaker, echoNotes, recording?.microphone.released);
   const microphone = recording?.microphone;
   const player = wantsSpeaker ? new SoxPlayer(format, { warm: true }) : undefined;
   // SoX's own start says whether it is installed: no `sox --version` run before it.

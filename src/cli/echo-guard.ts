@@ -32,10 +32,10 @@ export interface PulseEchoGuard {
  * sound server, any OS); pulse asks PulseAudio for its WebRTC module and falls back to
  * half-duplex when it cannot load; auto is still pulse-else-half-duplex, quietly (kaiwa's
  * own canceller does not yet pass every case the module does: see BENCHMARKS.md); nothing
- * with headphones or when there is no live microphone and speaker to loop. The module's
- * loading (70-90 ms) is not waited for here.
+ * with headphones or when there is no live microphone and speaker to loop. The module
+ * loads once `loadWhen` resolves (70-90 ms, and two pactl processes), and is not waited for here.
  */
-export function chooseEchoGuard(requested: EchoGuardMode, livePair: boolean, logger: Logger): EchoGuard {
+export function chooseEchoGuard(requested: EchoGuardMode, livePair: boolean, logger: Logger, loadWhen: Promise<unknown> = Promise.resolve()): EchoGuard {
   if (requested === 'off' || !livePair) return { mode: 'off' };
   if (requested === 'half-duplex') return { mode: 'half-duplex' };
   if (requested === 'in-process') {
@@ -43,7 +43,9 @@ export function chooseEchoGuard(requested: EchoGuardMode, livePair: boolean, log
     return { mode: 'in-process' };
   }
   let fellBack = false;
-  const loaded = loadEchoCanceller().then((devices) => {
+  let unloading = false;
+  let loading: Promise<EchoCancellerDevices | undefined> | undefined;
+  const load = (): Promise<EchoCancellerDevices | undefined> => loadEchoCanceller().then((devices) => {
     logger.log('debug', `echo cancellation on (PulseAudio module ${devices.moduleIndex})`);
     return devices;
   }, (error: unknown) => {
@@ -53,7 +55,15 @@ export function chooseEchoGuard(requested: EchoGuardMode, livePair: boolean, log
     else logger.log('warn', `echo cancellation unavailable (${reason}); using half-duplex instead`);
     return undefined;
   });
-  return { mode: 'pulse', loaded, fellBack: () => fellBack, unload: async () => { await (await loaded)?.unload(); } };
+  const loaded = loadWhen.then(() => (unloading ? undefined : (loading = load())));
+  return {
+    mode: 'pulse', loaded, fellBack: () => fellBack,
+    // Not loaded yet (nor waited for): then it never will be.
+    unload: async () => {
+      unloading = true;
+      await (await loading)?.unload();
+    },
+  };
 }
 
 /** What pactl said, not the command line that failed ("Command failed: pactl load-module …"). */
