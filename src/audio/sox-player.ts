@@ -87,19 +87,27 @@ export class SoxPlayer extends EventEmitter implements AudioSink {
     void ready.then(release, release);
   }
 
-  /** Plays to this PulseAudio sink from now on; a warm SoX that has played nothing yet is replaced at once. */
-  routeTo(pulseDevice: string): void {
+  private warmUp(): void {
+    if (!this.playback && !this.closing && !this.failed) this.startPlayback();
+  }
+
+  /** The SoX playing now, if one runs (to find its stream in the sound server). */
+  get pid(): number | undefined {
+    return this.playback?.sox.pid;
+  }
+
+  /**
+   * Plays to this PulseAudio sink from now on (the SoX started next). With `restartIdle`,
+   * a warm SoX that has played nothing yet is replaced at once.
+   */
+  routeTo(pulseDevice: string, options: { restartIdle?: boolean } = {}): void {
     this.pulseDevice = pulseDevice;
     const playback = this.playback;
-    if (!playback || playback.bytesWritten > 0 || this.closing || this.failed) return;
+    if (!options.restartIdle || !playback || playback.bytesWritten > 0 || this.closing || this.failed) return;
     this.playback = undefined;
     playback.sox.kill();
     this.retire(playback.sox);
     this.startPlayback();
-  }
-
-  private warmUp(): void {
-    if (!this.playback && !this.closing && !this.failed) this.startPlayback();
   }
 
   /**

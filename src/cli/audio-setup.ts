@@ -9,7 +9,7 @@ import type { Logger, LogLevel } from '../logger.js';
 import type { ChatOptions } from './chat-options.js';
 import { chooseEchoGuard, type EchoGuard, type PulseEchoGuard } from './echo-guard.js';
 import { discardEarlySox } from '../audio/early-sox.js';
-import { moveRecording } from '../audio/pulse-stream-move.js';
+import { moveStream } from '../audio/pulse-stream-move.js';
 
 /**
  * What the sound server adds between SoX and the speaker. With SoX's 20 ms blocks and
@@ -150,7 +150,7 @@ class MicrophoneRecording {
     const pid = this.current?.pid;
     try {
       if (pid === undefined) throw new Error('SoX is not running');
-      await moveRecording(pid, pulseDevice);
+      await moveStream('recording', pid, pulseDevice);
       return 'moved';
     } catch {
       this.restarting.replace();
@@ -169,11 +169,21 @@ class MicrophoneRecording {
 async function routeOntoCanceller(guard: PulseEchoGuard, recording: MicrophoneRecording | undefined, player: SoxPlayer | undefined, logger: Logger): Promise<void> {
   const devices = await guard.loaded;
   if (!devices) return;
-  await recording?.microphone.released;
-  player?.routeTo(devices.sink);
-  if (!recording) return;
-  const how = await recording.moveTo(devices.source);
-  logger.log('debug', how === 'moved' ? 'recording moved onto the echo canceller' : 'recording restarted on the echo canceller (the sound server would not move it)');
+  await Promise.all([
+    player && movePlayer(player, devices.sink),
+    recording?.moveTo(devices.source).then((how) => logger.log('debug', how === 'moved'
+      ? 'recording moved onto the echo canceller'
+      : 'recording restarted on the echo canceller (the sound server would not move it)')),
+  ]);
+}
+
+/** The speaker's SoX (idle: nothing has played yet) moved onto the canceller's sink, or else replaced by one there. */
+async function movePlayer(player: SoxPlayer, sink: string): Promise<void> {
+  const pid = player.pid;
+  player.routeTo(sink);
+  const moved = pid !== undefined && await moveStream('playback', pid, sink).then(() => true, () => false);
+  // (A SoX started meanwhile plays there already.)
+  if (!moved && player.pid === pid) player.routeTo(sink, { restartIdle: true });
 }
 
 /** Lines held back until release(), then logged (and from then on, logged at once). */

@@ -96,7 +96,7 @@ describe('early SoX', () => {
     let route!: () => void;
     player.holdUntil(new Promise<void>((resolve) => { route = resolve; }));
     player.write(Buffer.alloc(4800));
-    player.routeTo('kaiwa_ec_sink');
+    player.routeTo('kaiwa_ec_sink', { restartIdle: true });
     route();
     await waitFor(() => pidsOf(sox).length === 2, 5000, 'a SoX on the canceller\'s sink');
     await player.close();

@@ -38,17 +38,18 @@ test('pulse: the recording starts on the default source and is moved onto the ca
   const audio = await setUpAudio(OPTIONS, { sampleRate: 24000 }, logger);
   try {
     assert.equal(audio.echoGuard.mode, 'pulse');
-    const recorderPid = liveSoxPids()[0]!;
+    const [recorderPid, playerPid] = liveSoxPids() as [number, number];
     await waitFor(() => streamsOf([recorderPid], 'source-outputs').size === 1, { what: 'the recording stream', timeoutMs: 5000 });
     assert.equal(streamsOf([recorderPid], 'source-outputs').get(recorderPid), 'mic.monitor', 'recording began elsewhere than the default source');
+    await waitFor(() => streamsOf([playerPid], 'sink-inputs').get(playerPid) === 'spk', { what: 'the speaker\'s SoX on the default sink', timeoutMs: 5000 });
     const moved = (): boolean => notes.some(([, message]) => message === 'recording moved onto the echo canceller');
     // The session has the microphone: the held audio goes out, then the move.
     audio.source!.start();
     await waitFor(moved, { what: 'the move onto the canceller', timeoutMs: 10_000 });
     assert.ok(!notes.some(([, message]) => message.includes('restarted')), notes.map(([, message]) => message).join(' | '));
     assert.match(streamsOf([recorderPid], 'source-outputs').get(recorderPid) ?? '', /^kaiwa_ec_\d+_src$/, 'the same SoX now records from the canceller');
-    const players = liveSoxPids().filter((pid) => pid !== recorderPid);
-    await waitFor(() => [...streamsOf(players, 'sink-inputs').values()].some((sink) => /^kaiwa_ec_\d+_sink$/.test(sink)), { what: 'the speaker on the canceller\'s sink', timeoutMs: 5000 });
+    await waitFor(() => /^kaiwa_ec_\d+_sink$/.test(streamsOf([playerPid], 'sink-inputs').get(playerPid) ?? ''), { what: 'the speaker\'s SoX moved onto the canceller\'s sink', timeoutMs: 5000 });
+    assert.deepEqual(liveSoxPids(), [recorderPid, playerPid], 'a SoX was replaced rather than moved');
   } finally {
     await audio.speaker?.close();
     await audio.source?.stop();
