@@ -2,23 +2,18 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { converseOnRig, count, playInto, startLoopRig, type LoopRig } from '../helpers/loop-scenario.js';
+import { converseOnRig, count, playInto, serverEvents, startLoopRig, type LoopRig } from '../helpers/loop-scenario.js';
 import { speechWav, tempDir } from '../helpers/wav-fixtures.js';
 import { waitFor as waitUntil } from '../helpers/wait-for.js';
 
 /**
- * Issue 13's acceptance checks, NOT part of `npm test` (the name does not end in .test.ts):
- * measured on this rig they fail today (see BENCHMARKS.md, "kaiwa's own echo canceller"):
- * the assistant still triggers 0–4 turns of its own per 40 s, a path beyond the range leaks
- * one turn before half-duplex takes over, and after a barge-in the reply to it can be
- * followed by a self-triggered one. Run by hand, they report each failure:
+ * Issue 13's acceptance checks that do not hold every time yet, NOT part of `npm test` (the
+ * name does not end in .test.ts): the assistant's voice still starts a turn of its own in
+ * some runs (2 self-triggered turns over the 12 cells of the last matrix; 1 run in 6 at
+ * 300 ms, -6 dB), and the peer hears a question spoken 1.5 s into the first reply 444-538 ms
+ * after it began (goal 400; BENCHMARKS.md, seventh pass). Run by hand:
  *   npm run build && node --import tsx --test test/e2e/in-process-echo.pending.ts
- * When they pass, rename the file to .test.ts and make in-process the default of `auto`.
- *
- * `--echo-guard in-process` on the real SoX path: kaiwa plays to a PulseAudio null sink and
- * records from another, joined by module-loopback (the echo path, with its delay), and a
- * peer that answers every speech turn it detects (kaiwa serve). No sound-server module:
- * kaiwa's own canceller, against the samples it played.
+ * When they pass, move them to in-process-echo.test.ts and make in-process the default of `auto`.
  */
 const QUESTION = 'Tell me about the weather in the mountains in autumn, when the wind is cold and the leaves fall.';
 /** PulseAudio volumes are cubic: 79 % is -6 dB. */
@@ -27,8 +22,6 @@ const MINUS_6_DB = 79;
 function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<unknown> {
   return waitUntil(condition, { what, timeoutMs });
 }
-
-const serverEvents = (rig: LoopRig, type: string) => rig.proxy.log.filter((e) => e.from === 'server' && e.type === type);
 
 /** Asks the question; returns once the first reply has been played out and its echo has had a second to come back. */
 async function untilFirstReplyHeard(rig: LoopRig, child: ChildProcessWithoutNullStreams): Promise<void> {
@@ -39,7 +32,6 @@ async function untilFirstReplyHeard(rig: LoopRig, child: ChildProcessWithoutNull
   const playedOut = deltas[0]!.at + audioMs + 1000;
   await waitFor(() => performance.now() > playedOut, audioMs + 5000, 'the reply to be played out');
 }
-
 
 test('in-process, 300 ms echo path: the assistant\'s voice starts no turn of its own, and the canceller says it holds', async () => {
   const rig = await startLoopRig({ delayMs: 300, volumePercent: MINUS_6_DB });
@@ -52,19 +44,6 @@ test('in-process, 300 ms echo path: the assistant\'s voice starts no turn of its
     assert.equal(count(rig.proxy, 'server', 'response.created'), 1);
     assert.ok(holding, 'kaiwa reports its canceller holding');
     assert.doesNotMatch(result.stderr, /module-echo-cancel|kaiwa_ec_/);
-  } finally {
-    await rig.close();
-  }
-});
-
-test('a path longer than the canceller searches (900 ms): half-duplex takes over, says so, and there is no loop', async () => {
-  const rig = await startLoopRig({ delayMs: 900, volumePercent: MINUS_6_DB });
-  try {
-    const result = await converseOnRig(rig, ['--echo-guard', 'in-process'], (child) => untilFirstReplyHeard(rig, child), 60_000);
-    assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stderr, /echo cancellation is not holding \(no echo path delay found\): half-duplex for the rest of this reply/);
-    assert.equal(count(rig.proxy, 'server', 'input_audio_buffer.speech_started'), 0, 'the peer never heard the assistant');
-    assert.equal(count(rig.proxy, 'server', 'response.created'), 1);
   } finally {
     await rig.close();
   }

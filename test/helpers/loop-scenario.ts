@@ -47,6 +47,11 @@ export function count(proxy: LoggingProxy, from: 'client' | 'server', type: stri
  * speaks, waits for what it needs) and kaiwa gets SIGTERM when it is done, or at the
  * deadline. An error in `drive` (a failed wait or assertion) is thrown after kaiwa exits.
  */
+/** What the peer sent of one type, in order (with when it was logged). */
+export function serverEvents(rig: LoopRig, type: string): LoopRig['proxy']['log'] {
+  return rig.proxy.log.filter((e) => e.from === 'server' && e.type === type);
+}
+
 export async function converseOnRig(rig: LoopRig, args: string[], drive: (child: ChildProcessWithoutNullStreams) => Promise<void>,
   deadlineMs: number): Promise<KaiwaResult> {
   let failure: unknown;
