@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 /**
- * `npm run build`, after tsc: the CLI's entry, dist/cli/main.js, becomes one file with the
+ * `npm run build`, after tsc: the CLI, dist/cli/program.js, becomes one file with the
  * chat path, its own code and the packages it needs (commander, ws, the terminal UI's)
- * inside. Node's module loader costs about a millisecond of CPU per file here, and the chat
+ * inside. Its entry point, dist/cli/main.js, is a second, small file: it starts the
+ * microphone's SoX for a voice conversation (src/cli/early-devices.ts) while program.js,
+ * which it then imports, is compiled. Node's module loader costs about a millisecond of CPU per file here, and the chat
  * path was ~140 files: loading it took more CPU than anything else kaiwa does in its first
  * second (BENCHMARKS.md, "Start-up"). Everything tsc wrote stays as it was, so the library
  * (dist/index.js) and anything left out below load from dist as before.
@@ -23,7 +25,8 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SRC = join(ROOT, 'src');
-const OUT = join(ROOT, 'dist', 'cli', 'main.js');
+const OUT = join(ROOT, 'dist', 'cli', 'program.js');
+const ENTRY_OUT = join(ROOT, 'dist', 'cli', 'main.js');
 
 /** Packages inside the file: the chat path's, and the terminal UI's (loaded in a terminal). */
 const BUNDLED_PACKAGES = ['commander', 'ws', 'string-width', 'log-update'];
@@ -72,7 +75,7 @@ const placement = {
 };
 
 const result = await build({
-  entryPoints: [join(SRC, 'cli', 'main.ts')],
+  entryPoints: [join(SRC, 'cli', 'program.ts')],
   outfile: OUT,
   allowOverwrite: true,
   bundle: true,
@@ -95,5 +98,31 @@ const unexpected = [...new Set(eager.map((imported) => imported.path))].filter((
 if (unexpected.length) {
   process.stderr.write(`bundle-cli: ${OUT} would load these at every start: ${unexpected.join(', ')}\n`
     + 'import them dynamically, bundle the package, or leave the module that imports them in dist (scripts/bundle-cli.mjs)\n');
+  process.exit(1);
+}
+
+/** The entry point: its own small code and builtins, then program.js (imported, not inlined). */
+const entry = await build({
+  entryPoints: [join(SRC, 'cli', 'main.ts')],
+  outfile: ENTRY_OUT,
+  allowOverwrite: true,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  sourcemap: 'linked',
+  plugins: [{
+    name: 'kaiwa-entry',
+    setup(pluginBuild) {
+      pluginBuild.onResolve({ filter: /^\.\/program\.js$/ }, (args) => ({ path: args.path, external: true }));
+    },
+  }],
+  metafile: true,
+  logLevel: 'warning',
+});
+const entryImports = Object.values(entry.metafile.outputs).flatMap((output) => output.imports)
+  .filter((imported) => imported.external && !isBuiltin(imported.path) && imported.path !== './program.js');
+if (entryImports.length) {
+  process.stderr.write(`bundle-cli: ${ENTRY_OUT} would load ${entryImports.map((imported) => imported.path).join(', ')}: the entry point is to start SoX before anything else loads\n`);
   process.exit(1);
 }

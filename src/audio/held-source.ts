@@ -23,6 +23,9 @@ export class HeldSource extends EventEmitter implements AudioSource {
   private beginning: { failure: Error | undefined } | undefined;
   private readonly beginningWaiters: Array<(failure: Error | undefined) => void> = [];
   private readonly maxHeldBytes: number;
+  private release: (() => void) | undefined;
+  /** Resolves once start() let the held audio through. */
+  readonly released = new Promise<void>((resolve) => { this.release = resolve; });
 
   constructor(private readonly source: AudioSource, maxHeldMs = DEFAULT_MAX_HELD_MS) {
     super();
@@ -39,6 +42,7 @@ export class HeldSource extends EventEmitter implements AudioSource {
     if (!held || this.stopped) return;
     this.held = undefined;
     for (const item of held) this.pass(item, true);
+    this.release?.();
   }
 
   started(): Promise<Error | undefined> {

@@ -41,6 +41,18 @@ export class RestartingSource extends EventEmitter implements AudioSource {
     source.start();
   }
 
+  /**
+   * Starts a new source from the factory now, in place of the one running (which is
+   * stopped): e.g. to record from another device. Its audio follows the old one's.
+   */
+  replace(): void {
+    const old = this.current;
+    if (this.stopped || !old) return;
+    this.current = undefined;
+    void old.stop();
+    this.start();
+  }
+
   /** The current device process's start (see AudioSource.started). */
   started(): Promise<Error | undefined> {
     return this.current?.started?.() ?? Promise.resolve(undefined);

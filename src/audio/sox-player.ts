@@ -3,7 +3,11 @@ import { performance } from 'node:perf_hooks';
 import type { AudioSink, PcmFormat } from './devices.js';
 import { bytesToMs } from './pcm16.js';
 import type { AudioDeviceError } from './audio-device-error.js';
-import { DEFAULT_KILL_GRACE_MS, SoxProcess, soxBlockBytes, soxEnvironment, soxFailure, spawnFailure, type SoxExit } from './sox-process.js';
+import { DEFAULT_KILL_GRACE_MS, SoxProcess, soxFailure, spawnFailure, type SoxExit } from './sox-process.js';
+import { PLAYER_ENVIRONMENT_DEFAULTS, playerArgs, soxEnvironment } from './sox-command.js';
+import { claimEarlySox } from './early-sox.js';
+
+export { playerArgs } from './sox-command.js';
 
 export interface SoxPlayerOptions {
   /** Extra time close() allows beyond the audio still queued, for start-up and device buffers. */
@@ -20,13 +24,6 @@ export interface SoxPlayerOptions {
   warm?: boolean;
 }
 
-/**
- * PulseAudio's default playback buffer is about 2 s and it waits for it to fill before
- * starting, which would hold paced audio back and hide what is really audible. Only a
- * default: a PULSE_LATENCY_MSEC the user set wins.
- */
-const PLAYER_ENVIRONMENT_DEFAULTS = { PULSE_LATENCY_MSEC: '40' };
-
 const DEFAULT_DRAIN_SLACK_MS = 3000;
 /**
  * What SoX's ALSA driver prints (a warning, at its default verbosity) each time the
@@ -37,19 +34,6 @@ const UNDERRUN_WARNING = /under-?run/i;
 const REWARM_AFTER_MS = 300;
 const HEALTHY_AFTER_MS = 1000;
 const MAX_RESTARTS_PER_MINUTE = 5;
-
-/**
- * The command from the article, with the session's rate: mono PCM16 LE from stdin. SoX
- * otherwise waits for an 8 KiB block (170 ms at 24 kHz) before it plays anything; 20 ms
- * blocks keep the speaker close to what kaiwa believes has been heard.
- */
-export function playerArgs(sampleRate: number): string[] {
-  return [
-    '--buffer', String(soxBlockBytes(sampleRate)),
-    '--type', 'raw', '--rate', String(sampleRate), '--encoding', 'signed-integer', '--bits', '16', '--channels', '1', '-',
-    '--no-show-progress', '--default-device',
-  ];
-}
 
 interface Playback {
   sox: SoxProcess;
@@ -72,14 +56,58 @@ export class SoxPlayer extends EventEmitter implements AudioSink {
   private readonly restarts: number[] = [];
   private closing: Promise<void> | undefined;
   private rewarm: NodeJS.Timeout | undefined;
+  private pulseDevice: string | undefined;
+  /** Audio written while playback is held (see holdUntil), in order. */
+  private held: Buffer[] | undefined;
 
   constructor(readonly format: PcmFormat, private readonly options: SoxPlayerOptions = {}) {
     super();
+    this.pulseDevice = options.pulseDevice;
     if (options.warm) setImmediate(() => this.warmUp());
+  }
+
+  /** When the SoX playing now was started (performance.now()), if one runs. */
+  get startedAt(): number | undefined {
+    return this.playback?.spawnedAt;
+  }
+
+  /**
+   * Nothing is played until `ready` settles: what is written meanwhile waits, in order (for
+   * a device being moved, e.g. the microphone onto the echo canceller: the speaker must not
+   * sound before the canceller hears the microphone). A clear() drops it.
+   */
+  holdUntil(ready: Promise<unknown>): void {
+    const held: Buffer[] = [];
+    this.held = held;
+    const release = (): void => {
+      if (this.held !== held) return;
+      this.held = undefined;
+      for (const pcm of held) this.write(pcm);
+    };
+    void ready.then(release, release);
   }
 
   private warmUp(): void {
     if (!this.playback && !this.closing && !this.failed) this.startPlayback();
+  }
+
+  /** The SoX playing now, if one runs (to find its stream in the sound server). */
+  get pid(): number | undefined {
+    return this.playback?.sox.pid;
+  }
+
+  /**
+   * Plays to this PulseAudio sink from now on (the SoX started next). With `restartIdle`,
+   * a warm SoX that has played nothing yet is replaced at once.
+   */
+  routeTo(pulseDevice: string, options: { restartIdle?: boolean } = {}): void {
+    this.pulseDevice = pulseDevice;
+    const playback = this.playback;
+    if (!options.restartIdle || !playback || playback.bytesWritten > 0 || this.closing || this.failed) return;
+    this.playback = undefined;
+    playback.sox.kill();
+    this.retire(playback.sox);
+    this.startPlayback();
   }
 
   /**
@@ -96,6 +124,10 @@ export class SoxPlayer extends EventEmitter implements AudioSink {
 
   write(pcm: Buffer): void {
     if (this.closing || this.failed || pcm.length === 0) return;
+    if (this.held) {
+      this.held.push(pcm);
+      return;
+    }
     const playback = this.playback ?? this.startPlayback();
     playback.sox.stdin.write(pcm);
     playback.bytesWritten += pcm.length;
@@ -108,6 +140,7 @@ export class SoxPlayer extends EventEmitter implements AudioSink {
    * The next write starts a fresh SoX.
    */
   clear(): void {
+    if (this.held) this.held = [];
     const playback = this.playback;
     if (!playback) return;
     this.playback = undefined;
@@ -144,12 +177,14 @@ export class SoxPlayer extends EventEmitter implements AudioSink {
   }
 
   private startPlayback(): Playback {
-    const env = soxEnvironment(PLAYER_ENVIRONMENT_DEFAULTS, this.options.pulseDevice);
+    const env = soxEnvironment(PLAYER_ENVIRONMENT_DEFAULTS, this.pulseDevice);
     const onStderr = (text: string): void => {
       if (UNDERRUN_WARNING.test(text)) this.emit('underrun');
     };
-    const sox = new SoxProcess(playerArgs(this.format.sampleRate), { stdin: 'pipe', stdout: 'ignore', env, onStderr });
-    const playback = { sox, spawnedAt: performance.now(), bytesWritten: 0 };
+    const args = playerArgs(this.format.sampleRate);
+    const early = claimEarlySox('player', args, env);
+    const sox = new SoxProcess(args, { stdin: 'pipe', stdout: 'ignore', env, onStderr, adopt: early });
+    const playback = { sox, spawnedAt: early?.startedAt ?? performance.now(), bytesWritten: 0 };
     this.playback = playback;
     void sox.exited.then((exit) => this.onExit(playback, exit));
     return playback;

@@ -3,6 +3,10 @@ import type { Readable, Writable } from 'node:stream';
 import { AudioDeviceError, SOX_MISSING_MESSAGE } from './audio-device-error.js';
 import { describeFileError } from '../file-errors.js';
 import { ChildRegistry } from '../child-registry.js';
+import { watchChild, type WatchedChild } from './early-sox.js';
+import { soxBinary } from './sox-command.js';
+
+export { soxBinary, soxBlockBytes, soxEnvironment } from './sox-command.js';
 
 /**
  * Running SoX as a child process without ever leaving one behind.
@@ -15,11 +19,6 @@ import { ChildRegistry } from '../child-registry.js';
  * of falling back to ALSA).
  */
 
-/** $KAIWA_SOX overrides the binary (tests use it to simulate a missing or hanging SoX). */
-export function soxBinary(): string {
-  return process.env['KAIWA_SOX'] || 'sox';
-}
-
 export type SoxDirection = 'input' | 'output';
 
 export interface SoxExit {
@@ -31,7 +30,6 @@ export interface SoxExit {
   spawnError?: NodeJS.ErrnoException;
 }
 
-const STDERR_TAIL_BYTES = 4096;
 export const DEFAULT_KILL_GRACE_MS = 500;
 
 /** Last resort for any path that forgets to stop SoX: every child still alive is killed at exit. */
@@ -56,6 +54,8 @@ export interface SoxProcessOptions {
   env?: NodeJS.ProcessEnv;
   /** Sees what SoX writes to stderr as it comes (e.g. its ALSA driver's "under-run" warnings). */
   onStderr?: (text: string) => void;
+  /** A SoX already started with this command (by the CLI's entry point, see early-sox.ts), taken over instead of starting one. */
+  adopt?: WatchedChild | undefined;
 }
 
 export class SoxProcess {
@@ -64,36 +64,26 @@ export class SoxProcess {
   /** Resolves once SoX runs (undefined), or with why it could not be started at all (ENOENT, EACCES); never rejects. */
   readonly started: Promise<NodeJS.ErrnoException | undefined>;
   private readonly child: ChildProcess;
-  private stderrTail = '';
   private hasExited = false;
   private stopRequested = false;
 
+  /** Taken over from the entry point (see early-sox.ts) rather than started here. */
+  readonly adopted: boolean;
+
   constructor(args: readonly string[], options: SoxProcessOptions) {
-    this.child = spawn(soxBinary(), args, { stdio: [options.stdin, options.stdout, 'pipe'], env: options.env ?? process.env });
-    this.child.stderr?.setEncoding('utf8');
-    this.child.stderr?.on('data', (text: string) => {
-      this.stderrTail = (this.stderrTail + text).slice(-STDERR_TAIL_BYTES);
-      options.onStderr?.(text);
-    });
+    this.adopted = options.adopt !== undefined;
+    const watched = options.adopt
+      ?? watchChild(spawn(soxBinary(), args, { stdio: [options.stdin, options.stdout, 'pipe'], env: options.env ?? process.env }));
+    this.child = watched.child;
+    if (options.onStderr) watched.onStderr(options.onStderr);
     // Writing to a SoX that already died raises EPIPE here; the exit report says why it died.
     this.child.stdin?.on('error', () => undefined);
-    this.started = new Promise((resolve) => {
-      this.child.once('spawn', () => resolve(undefined));
-      this.child.once('error', (error: NodeJS.ErrnoException) => resolve(this.child.pid === undefined ? error : undefined));
+    this.started = watched.spawned;
+    this.exited = watched.closed.then((exit) => {
+      this.hasExited = true;
+      return { ...exit, stderr: exit.spawnError ? '' : watched.stderrTail() };
     });
-    this.exited = new Promise((resolve) => {
-      // 'on', not 'once': a later 'error' (e.g. a failed kill) must not go unhandled and crash us.
-      this.child.on('error', (error: NodeJS.ErrnoException) => {
-        if (this.child.pid !== undefined) return;
-        this.hasExited = true;
-        resolve({ code: null, signal: null, stderr: '', spawnError: error });
-      });
-      this.child.once('close', (code, signal) => {
-        this.hasExited = true;
-        resolve({ code, signal, stderr: this.stderrTail });
-      });
-    });
-    if (this.child.pid !== undefined) track(this.child);
+    if (this.child.pid !== undefined && this.child.exitCode === null && this.child.signalCode === null) track(this.child);
   }
 
   get stdin(): Writable {
@@ -134,23 +124,6 @@ export class SoxProcess {
     this.child.stdin?.destroy();
     if (!this.hasExited) this.child.kill('SIGKILL');
   }
-}
-
-/** SoX's I/O block for 20 ms of mono PCM16: small blocks mean low latency both ways. */
-export function soxBlockBytes(sampleRate: number): number {
-  return Math.max(256, Math.round(sampleRate * 0.02) * 2);
-}
-
-/**
- * Our environment plus defaults for variables the user has not set themselves. A
- * PulseAudio device (the echo canceller's) is chosen the way SoX's --default-device
- * looks for one: AUDIODRIVER and AUDIODEV.
- */
-export function soxEnvironment(defaults: Record<string, string> = {}, pulseDevice?: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const [name, value] of Object.entries(defaults)) env[name] ??= value;
-  if (pulseDevice) Object.assign(env, { AUDIODRIVER: 'pulseaudio', AUDIODEV: pulseDevice });
-  return env;
 }
 
 const DEVICE_PROBLEM = /can't open (input|output)|no default audio device|can not open audio device|ALSA lib|cannot find card|Unknown PCM|Connection refused|No such device|Device or resource busy/i;

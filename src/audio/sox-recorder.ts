@@ -2,7 +2,9 @@ import { EventEmitter } from 'node:events';
 import type { AudioSource, PcmFormat } from './devices.js';
 import { WholeSampleChunker } from './pcm16.js';
 import type { AudioDeviceError } from './audio-device-error.js';
-import { DEFAULT_KILL_GRACE_MS, SoxProcess, soxBlockBytes, soxEnvironment, soxFailure, spawnFailure, type SoxExit } from './sox-process.js';
+import { DEFAULT_KILL_GRACE_MS, SoxProcess, soxFailure, spawnFailure, type SoxExit } from './sox-process.js';
+import { RECORDER_ENVIRONMENT_DEFAULTS, recorderArgs, soxEnvironment } from './sox-command.js';
+import { claimEarlySox } from './early-sox.js';
 
 export interface SoxRecorderOptions {
   /** How long stop() waits after SIGTERM before SIGKILL. */
@@ -11,26 +13,7 @@ export interface SoxRecorderOptions {
   pulseDevice?: string;
 }
 
-/**
- * PulseAudio hands a client that asks for no particular latency (SoX uses the simple
- * API with default buffer attributes) its recording in fragments of about two seconds:
- * measured here, the first audio arrived after 1.2 s and then in 2 s bursts. Asking for
- * 30 ms leaves SoX's stdout buffer (4096 bytes on a pipe) as the limit: 85 ms chunks at
- * 24 kHz, 11.7 a second measured on PulseAudio. Unbuffering SoX's output (LD_PRELOAD of
- * coreutils' libstdbuf) gave ~30 ms chunks, but with 40 ms appends that saves only ~12 ms
- * on average, so it is not done. Only a default: a PULSE_LATENCY_MSEC the user set wins.
- */
-const RECORDER_ENVIRONMENT_DEFAULTS = { PULSE_LATENCY_MSEC: '30' };
-
-/** The command from the article, with the session's rate: mono PCM16 LE on stdout. */
-export function recorderArgs(sampleRate: number): string[] {
-  return [
-    '--buffer', String(soxBlockBytes(sampleRate)),
-    '--default-device', '--no-show-progress',
-    '--rate', String(sampleRate), '--channels', '1', '--encoding', 'signed-integer', '--bits', '16',
-    '--type', 'raw', '-',
-  ];
-}
+export { recorderArgs } from './sox-command.js';
 
 /**
  * The microphone, through SoX. Emits 'data' with whole PCM16 samples, 'error' with an
@@ -48,11 +31,9 @@ export class SoxRecorder extends EventEmitter implements AudioSource {
 
   start(): void {
     if (this.sox || this.stopping) return;
-    const sox = new SoxProcess(recorderArgs(this.format.sampleRate), {
-      stdin: 'ignore',
-      stdout: 'pipe',
-      env: soxEnvironment(RECORDER_ENVIRONMENT_DEFAULTS, this.options.pulseDevice),
-    });
+    const args = recorderArgs(this.format.sampleRate);
+    const env = soxEnvironment(RECORDER_ENVIRONMENT_DEFAULTS, this.options.pulseDevice);
+    const sox = new SoxProcess(args, { stdin: 'ignore', stdout: 'pipe', env, adopt: claimEarlySox('recorder', args, env) });
     this.sox = sox;
     if (sox.pid !== undefined) sox.stdout.on('data', (chunk: Buffer) => this.onAudio(chunk));
     void sox.exited.then((exit) => this.onExit(sox, exit));
@@ -67,6 +48,16 @@ export class SoxRecorder extends EventEmitter implements AudioSource {
   stop(): Promise<void> {
     this.stopping ??= this.sox ? this.sox.stop(this.options.stopGraceMs ?? DEFAULT_KILL_GRACE_MS).then(() => undefined) : Promise.resolve();
     return this.stopping;
+  }
+
+  /** True when SoX was started by the CLI's entry point and taken over (see early-sox.ts). */
+  get startedEarly(): boolean {
+    return this.sox?.adopted ?? false;
+  }
+
+  /** SoX's process id while it runs (to find its stream in the sound server). */
+  get pid(): number | undefined {
+    return this.sox?.pid;
   }
 
   private onAudio(chunk: Buffer): void {

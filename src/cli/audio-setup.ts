@@ -7,7 +7,9 @@ import { RestartingSource } from '../audio/restarting-source.js';
 import { HeldSource } from '../audio/held-source.js';
 import type { Logger, LogLevel } from '../logger.js';
 import type { ChatOptions } from './chat-options.js';
-import { chooseEchoGuard, type EchoGuard } from './echo-guard.js';
+import { chooseEchoGuard, type EchoGuard, type PulseEchoGuard } from './echo-guard.js';
+import { discardEarlySox } from '../audio/early-sox.js';
+import { moveStream } from '../audio/pulse-stream-move.js';
 
 /**
  * What the sound server adds between SoX and the speaker. With SoX's 20 ms blocks and
@@ -27,7 +29,8 @@ const BURST_LEAD_MS = 1000;
 const KEEP_FED_MS = 60;
 /**
  * A device that cannot be opened (no sound card, no sound server) makes SoX fail within
- * ~60 ms of its start; a working microphone proves itself with its first block (170-260 ms).
+ * ~60 ms of its start (counted from SoX's start, which may have been the entry point's);
+ * a working microphone proves itself with its first block (170-260 ms).
  */
 const PLAYER_OPEN_MS = 150;
 const MICROPHONE_OPEN_MS = 1000;
@@ -63,29 +66,44 @@ export function setUpAudio(options: ChatOptions, format: PcmFormat, logger: Logg
 }
 
 async function startDevices(options: ChatOptions, format: PcmFormat, logger: Logger, files: { source?: AudioSource; sinks: AudioSink[] }): Promise<AudioSetup> {
+  // The caller connects next: the connection's first steps go first (starting pactl and
+  // SoX holds the event loop for ~10 ms each), the devices start right after.
+  await Promise.resolve();
   const { source, sinks } = files;
   // Text answers carry no audio: a speaker would only be a device to fail on.
   const wantsSpeaker = options.speaker && options.modalities !== 'text';
   const wantsMic = !source && listensForVoice(options);
   const off: EchoGuard = { mode: 'off' };
-  if (!wantsMic && !wantsSpeaker) return { ...(source ? { source } : {}), sinks, textFallback: false, echoGuard: off };
+  if (!wantsMic && !wantsSpeaker) {
+    discardEarlySox();
+    return { ...(source ? { source } : {}), sinks, textFallback: false, echoGuard: off };
+  }
   // What the echo guard says waits until SoX is known to run: without SoX, that is all that is said.
-  const echoNotes: Array<[LogLevel, string]> = [];
-  const echoGuard = await chooseEchoGuard(options.headphones ? 'off' : options.echoGuard, wantsMic && wantsSpeaker, { log: (level, message) => echoNotes.push([level, message]) });
-  const devices = echoGuard.mode === 'pulse' ? echoGuard.devices : undefined;
-  const microphone = wantsMic
-    ? new HeldSource(new RestartingSource(() => new SoxRecorder(format, devices ? { pulseDevice: devices.source } : {})))
-    : undefined;
-  const player = wantsSpeaker ? new SoxPlayer(format, { warm: true, ...(devices ? { pulseDevice: devices.sink } : {}) }) : undefined;
+  const echoNotes = new HeldNotes(logger);
+  const recording = wantsMic ? new MicrophoneRecording(format) : undefined;
+  // The devices start on the default source and sink (often started already, by the entry
+  // point: see early-sox.ts). PulseAudio's canceller loads once the session has the
+  // microphone's first audio (its pactl processes would hold up the start), and the devices
+  // move onto it then; the speaker plays nothing before.
+  const echoGuard = chooseEchoGuard(options.headphones ? 'off' : options.echoGuard, wantsMic && wantsSpeaker, echoNotes, recording?.microphone.released);
+  const microphone = recording?.microphone;
+  const player = wantsSpeaker ? new SoxPlayer(format, { warm: true }) : undefined;
   // SoX's own start says whether it is installed: no `sox --version` run before it.
-  const failure = (await Promise.all([microphone?.started(), player?.started()])).find((error) => error !== undefined)
-    ?? await deviceOpenFailure(microphone, player);
+  const starting = Promise.all([microphone?.started(), player?.started()]);
+  // Listening at once: a speaker's SoX started early may have failed already, and says so as soon as it is taken over.
+  const playerOpen = player ? playerOpenFailure(player) : undefined;
+  // Both have taken over the SoX they asked for, if it was started early; any other is not wanted.
+  discardEarlySox();
+  const failure = (await starting).find((error) => error !== undefined)
+    ?? (await Promise.all([microphone?.firstWord(MICROPHONE_OPEN_MS), playerOpen])).find((error) => error !== undefined);
   if (failure) {
-    await Promise.all([microphone?.stop(), player?.close(), devices?.unload()]);
+    await Promise.all([microphone?.stop(), player?.close(), echoGuard.mode === 'pulse' ? echoGuard.unload() : undefined]);
     logger.log('warn', failure.message);
     return { ...(source ? { source } : {}), sinks, textFallback: !source, echoGuard: off };
   }
-  for (const [level, message] of echoNotes) logger.log(level, message);
+  echoNotes.release();
+  if (recording?.startedEarly) logger.log('debug', 'the microphone has recorded since launch (SoX started by the entry point)');
+  if (echoGuard.mode === 'pulse') player?.holdUntil(routeOntoCanceller(echoGuard, recording, player, logger));
   const speaker = player
     ? new PacedPlayer(
       player,
@@ -105,17 +123,96 @@ async function startDevices(options: ChatOptions, format: PcmFormat, logger: Log
 }
 
 /**
+ * The microphone as kaiwa records it: SoX, restarted if it dies, held until the session is
+ * there; from the default source, or from the one it was moved to.
+ */
+class MicrophoneRecording {
+  readonly microphone: HeldSource;
+  private readonly restarting: RestartingSource;
+  private current: SoxRecorder | undefined;
+  private pulseDevice: string | undefined;
+
+  constructor(format: PcmFormat) {
+    this.restarting = new RestartingSource(() => (this.current = new SoxRecorder(format, this.pulseDevice ? { pulseDevice: this.pulseDevice } : {})));
+    this.microphone = new HeldSource(this.restarting);
+  }
+
+  get startedEarly(): boolean {
+    return this.current?.startedEarly ?? false;
+  }
+
+  /**
+   * Records from this PulseAudio source from now on, without a gap: SoX's stream is moved
+   * there; if the sound server will not move it, a new SoX records from it instead.
+   */
+  async moveTo(pulseDevice: string): Promise<'moved' | 'restarted'> {
+    this.pulseDevice = pulseDevice;
+    const pid = this.current?.pid;
+    try {
+      if (pid === undefined) throw new Error('SoX is not running');
+      await moveStream('recording', pid, pulseDevice);
+      return 'moved';
+    } catch {
+      this.restarting.replace();
+      return 'restarted';
+    }
+  }
+}
+
+/**
+ * Puts the microphone and the speaker onto PulseAudio's echo canceller once it is loaded.
+ * The speaker plays nothing until this is done (holdUntil): nothing has been played before,
+ * so what was recorded until now holds no echo. Done once the session has the microphone's
+ * first audio: each process started (pactl, SoX) holds the event loop for 10-20 ms, and
+ * the conversation's start should not wait for them.
+ */
+async function routeOntoCanceller(guard: PulseEchoGuard, recording: MicrophoneRecording | undefined, player: SoxPlayer | undefined, logger: Logger): Promise<void> {
+  const devices = await guard.loaded;
+  if (!devices) return;
+  await Promise.all([
+    player && movePlayer(player, devices.sink),
+    recording?.moveTo(devices.source).then((how) => logger.log('debug', how === 'moved'
+      ? 'recording moved onto the echo canceller'
+      : 'recording restarted on the echo canceller (the sound server would not move it)')),
+  ]);
+}
+
+/** The speaker's SoX (idle: nothing has played yet) moved onto the canceller's sink, or else replaced by one there. */
+async function movePlayer(player: SoxPlayer, sink: string): Promise<void> {
+  const pid = player.pid;
+  player.routeTo(sink);
+  const moved = pid !== undefined && await moveStream('playback', pid, sink).then(() => true, () => false);
+  // (A SoX started meanwhile plays there already.)
+  if (!moved && player.pid === pid) player.routeTo(sink, { restartIdle: true });
+}
+
+/** Lines held back until release(), then logged (and from then on, logged at once). */
+class HeldNotes implements Logger {
+  private held: Array<[LogLevel, string]> | undefined = [];
+
+  constructor(private readonly logger: Logger) {}
+
+  log(level: LogLevel, message: string): void {
+    if (this.held) this.held.push([level, message]);
+    else this.logger.log(level, message);
+  }
+
+  release(): void {
+    const held = this.held ?? [];
+    this.held = undefined;
+    for (const [level, message] of held) this.logger.log(level, message);
+  }
+}
+
+/**
  * A machine without a sound card (a server, a container) runs SoX but cannot open a device:
  * that is found out here, so kaiwa goes on with typed text as without SoX.
  */
-async function deviceOpenFailure(microphone: HeldSource | undefined, player: SoxPlayer | undefined): Promise<Error | undefined> {
-  const playerFailure = player
-    ? new Promise<Error | undefined>((resolve) => {
-      const failed = (error: Error): void => { clearTimeout(timer); resolve(error); };
-      const timer = setTimeout(() => { player.off('error', failed); resolve(undefined); }, PLAYER_OPEN_MS);
-      player.once('error', failed);
-    })
-    : undefined;
-  const failures = await Promise.all([microphone?.firstWord(MICROPHONE_OPEN_MS), playerFailure]);
-  return failures.find((error) => error !== undefined);
+function playerOpenFailure(player: SoxPlayer): Promise<Error | undefined> {
+  return new Promise<Error | undefined>((resolve) => {
+    const failed = (error: Error): void => { clearTimeout(timer); resolve(error); };
+    const runningMs = performance.now() - (player.startedAt ?? performance.now());
+    const timer = setTimeout(() => { player.off('error', failed); resolve(undefined); }, Math.max(0, PLAYER_OPEN_MS - runningMs));
+    player.once('error', failed);
+  });
 }

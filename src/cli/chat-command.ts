@@ -126,5 +126,5 @@ function textFallback(options: ChatOptions, io: ChatIo, audio: AudioSetup, logge
 async function closeAudio(audio: AudioSetup): Promise<void> {
   await audio.speaker?.close().catch(() => undefined);
   await audio.source?.stop().catch(() => undefined);
-  if (audio.echoGuard.mode === 'pulse') await audio.echoGuard.devices.unload();
+  if (audio.echoGuard.mode === 'pulse') await audio.echoGuard.unload();
 }

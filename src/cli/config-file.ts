@@ -1,21 +1,12 @@
 import { describeFileError } from '../file-errors.js';
 import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import type { Command, Option } from 'commander';
 import { UsageError, errorMessage } from '../errors.js';
 import { checkModelPrice } from '../cost/price-table.js';
 import type { PriceOverrides } from '../cost/pricing.js';
+import { defaultConfigPath } from './config-path.js';
 
-/** kaiwa's folder in the user's config directory ($XDG_CONFIG_HOME/kaiwa, else ~/.config/kaiwa). */
-export function kaiwaConfigDir(): string {
-  const base = process.env.XDG_CONFIG_HOME || join(homedir(), '.config');
-  return join(base, 'kaiwa');
-}
-
-export function defaultConfigPath(): string {
-  return join(kaiwaConfigDir(), 'config.json');
-}
+export { defaultConfigPath, kaiwaConfigDir } from './config-path.js';
 
 function readConfig(path: string, explicit: boolean): Record<string, unknown> | undefined {
   let text: string;

@@ -13,14 +13,18 @@ export function halfDuplexOf(audio: AudioSetup, guard: InProcessEchoGuard | unde
   const speaker = audio.speaker;
   if (!speaker) return undefined;
   if (guard) return { audible: () => speaker.audible && guard.halfDuplex, tailMs: HALF_DUPLEX_TAIL_MS };
-  if (audio.echoGuard.mode !== 'half-duplex') return undefined;
+  const echoGuard = audio.echoGuard;
+  // PulseAudio's canceller may turn out not to load after the conversation began.
+  if (echoGuard.mode === 'pulse') return { audible: () => echoGuard.fellBack() && speaker.audible, tailMs: HALF_DUPLEX_TAIL_MS };
+  if (echoGuard.mode !== 'half-duplex') return undefined;
   return { audible: () => speaker.audible, tailMs: HALF_DUPLEX_TAIL_MS };
 }
 
 /** What captured audio goes through before it is sent: kaiwa's canceller, or the gate behind PulseAudio's. */
 export function echoFilterOf(audio: AudioSetup, guard: InProcessEchoGuard | undefined): { filterCaptured?: (pcm: Buffer) => Buffer } {
   if (guard) return { filterCaptured: (pcm) => guard.filter(pcm) };
-  if (audio.echoGuard.mode !== 'pulse' || !audio.speaker) return {};
+  const echoGuard = audio.echoGuard;
+  if (echoGuard.mode !== 'pulse' || !audio.speaker) return {};
   const gate = new ResidualEchoGate(audio.speaker);
-  return { filterCaptured: (pcm) => gate.filter(pcm) };
+  return { filterCaptured: (pcm) => (echoGuard.fellBack() ? pcm : gate.filter(pcm)) };
 }

@@ -13,6 +13,8 @@ import { startScriptedServer } from '../helpers/scripted-server.js';
 import { fakeSox } from '../helpers/audio-fake-sox.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { answering } from '../helpers/own-response.js';
+import { gaVoiceTurn } from '../helpers/event-scripts.js';
 
 const KEY = 'sk-test-early-microphone';
 const RATE = 24000;
@@ -71,4 +73,52 @@ test('audio captured while connecting reaches the server first, whole and in ord
   const calls = readFileSync(sox.calls, 'utf8').trim().split('\n');
   assert.ok(calls.length >= 2, `SoX ran ${calls.length} times: ${calls.join(' | ')}`);
   assert.ok(!calls.some((call) => call.includes('--version')), `SoX was asked its version: ${calls.join(' | ')}`);
+});
+
+/** The SoX commands a run started: recorders end with "-" (stdout), players with --default-device. */
+function soxCalls(calls: string): { recorders: string[]; players: string[] } {
+  const lines = existsSync(calls) ? readFileSync(calls, 'utf8').trim().split('\n').filter(Boolean) : [];
+  return { recorders: lines.filter((line) => line.endsWith(' -')), players: lines.filter((line) => line.endsWith('--default-device')) };
+}
+
+test('a voice conversation records from launch: the microphone\'s SoX, started before the rest of kaiwa loaded, is the one used', async () => {
+  const dir = tempDir();
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const sox = counterSox(dir);
+  const server = await startScriptedServer();
+  after(() => server.close());
+  const result = await runKaiwa(['--url', server.url, '--echo-guard', 'half-duplex', '--debug'], {
+    env: { OPENAI_API_KEY: KEY, KAIWA_SOX: sox.path },
+    keepStdinOpen: true,
+    onSpawn: (child) => {
+      void waitFor(() => (server.connections[0]?.audio.length ?? 0) >= RATE, { what: 'audio', timeoutMs: 15_000 })
+        .finally(() => child.kill('SIGINT'));
+    },
+  });
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stderr, /the microphone has recorded since launch/);
+  const { recorders, players } = soxCalls(sox.calls);
+  assert.equal(recorders.length, 1, `recording SoX started: ${recorders.join(' | ')}`);
+  assert.equal(players.length, 1, `playing SoX started: ${players.join(' | ')}`);
+});
+
+test('no SoX is started for --version, --help, or a typed one-shot\'s microphone', async () => {
+  const dir = tempDir();
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const sox = counterSox(dir);
+  for (const args of [['--version'], ['--help']]) {
+    const result = await runKaiwa(args, { env: { OPENAI_API_KEY: KEY, KAIWA_SOX: sox.path } });
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(soxCalls(sox.calls), { recorders: [], players: [] }, args.join(' '));
+  }
+  const server = await startScriptedServer({
+    onEvent: (connection, event) => {
+      if (event.type !== 'response.create') return;
+      for (const reply of answering(event, gaVoiceTurn({ assistantTranscript: 'Hello.', audioChunks: [] }))) connection.send(reply);
+    },
+  });
+  after(() => server.close());
+  const result = await runKaiwa(['--url', server.url, '--text', 'hi', '--once'], { env: { OPENAI_API_KEY: KEY, KAIWA_SOX: sox.path } });
+  assert.equal(result.code, 0, result.stderr);
+  assert.deepEqual(soxCalls(sox.calls).recorders, [], 'a typed one-shot recorded the microphone');
 });

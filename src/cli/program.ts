@@ -1,0 +1,107 @@
+#!/usr/bin/env node
+// Only what every command needs is imported here; each command loads its own parts when it
+// runs, so `kaiwa --help` and `--version` cost little more than starting Node.
+import { Command, CommanderError, Option } from 'commander';
+import type { ReplayOptions } from './replay-command.js';
+import { numberIn } from './parse-values.js';
+import { addChatOptions, type ChatOptions } from './chat-options.js';
+import { applyConfigFile } from './config-file.js';
+import { settleProtocol } from './protocol-choice.js';
+import { KaiwaError, errorMessage } from '../errors.js';
+import { VERSION } from '../version.js';
+import type { ServeOptions } from './serve-command.js';
+import { addTranscribeOptions, type TranscribeOptions } from './transcribe-options.js';
+
+function fail(message: string, code: number): never {
+  process.stderr.write(`kaiwa: ${message}\n`);
+  process.exit(code);
+}
+
+/** Every error reaches the user as one line; a stack trace only with --debug. */
+function reportAndExit(error: unknown): never {
+  if (error instanceof KaiwaError) fail(error.message, error.exitCode);
+  if (error instanceof CommanderError) {
+    if (error.exitCode === 0) process.exit(0);
+    fail(error.message.replace(/^error: /, ''), 2);
+  }
+  const debug = process.argv.includes('--debug');
+  if (debug && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  fail(`unexpected error: ${errorMessage(error)}${debug ? '' : ' (run with --debug for details)'}`, 1);
+}
+
+/** Commander prints "error: …" itself before throwing; kaiwa prints its own one line instead. */
+function quietErrors(command: Command): Command {
+  return command
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => { if (!text.startsWith('error:')) process.stderr.write(text); } });
+}
+
+/**
+ * The first Ctrl-C (or SIGTERM, a closed terminal's SIGHUP, or the quit key) asks the
+ * conversation to end cleanly: WAV complete, socket closed, SoX and helper processes
+ * stopped, summary. A second one exits at once.
+ */
+function stopOnSignals(): { signal: AbortSignal; request: () => void } {
+  const stopping = new AbortController();
+  const request = (): void => {
+    if (stopping.signal.aborted) process.exit(130);
+    stopping.abort();
+  };
+  process.on('SIGINT', request);
+  process.on('SIGTERM', request);
+  process.on('SIGHUP', request);
+  return { signal: stopping.signal, request };
+}
+
+function buildProgram(): Command {
+  const program = quietErrors(addChatOptions(new Command('kaiwa')))
+    .description('Talk with realtime speech-to-speech AI from the terminal (the default), or serve the protocol locally')
+    .version(VERSION)
+    .enablePositionalOptions()
+    .action(async (options: ChatOptions, command: Command) => {
+      const extras = applyConfigFile(command, options.config);
+      settleProtocol(command);
+      const stop = stopOnSignals();
+      const { runChat } = await import('./chat-command.js');
+      const code = await runChat(command.opts<ChatOptions>(), {
+        stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env,
+        stop: stop.signal, requestStop: stop.request,
+      }, extras);
+      process.exit(code);
+    });
+  const serve = quietErrors(new Command('serve'))
+    .description('run a local Realtime-protocol server with offline speech (ws://127.0.0.1:8765/v1)')
+    .action(async (options: ServeOptions) => {
+      const { runServe } = await import('./serve-command.js');
+      process.exit(await runServe(options));
+    });
+  program.addCommand(serve);
+  // serve's options live beside the server they configure, so they are added (and the server
+  // loaded) only once commander has chosen `serve`, before it reads serve's own arguments.
+  program.hook('preSubcommand', async (_program, chosen) => {
+    if (chosen !== serve) return;
+    const { addServeOptions } = await import('./serve-command.js');
+    addServeOptions(serve);
+  });
+  program.addCommand(quietErrors(addTranscribeOptions(new Command('transcribe')))
+    .description('live captions: transcribe the microphone (or a WAV file) as it is spoken')
+    .action(async (options: TranscribeOptions) => {
+      const stop = stopOnSignals();
+      const { runTranscribe } = await import('./transcribe-command.js');
+      process.exit(await runTranscribe(options, { stdout: process.stdout, stderr: process.stderr, env: process.env, stop: stop.signal }));
+    }));
+  program.addCommand(quietErrors(new Command('replay'))
+    .description('play a --record recording with its transcript in step')
+    .argument('<dir>', 'the recording directory')
+    .addOption(new Option('--speed <x>', 'playback speed').default(1).argParser(numberIn(0.05, 100)))
+    .addOption(new Option('--no-audio', 'transcript only'))
+    .addOption(new Option('--json', 'print the event log (events.jsonl)').default(false))
+    .action(async (dir: string, options: ReplayOptions) => {
+      const { runReplay } = await import('./replay-command.js');
+      process.exit(await runReplay(dir, options, { stdout: process.stdout, stderr: process.stderr }));
+    }));
+  return program;
+}
+
+process.on('unhandledRejection', reportAndExit);
+buildProgram().parseAsync(process.argv).catch(reportAndExit);
