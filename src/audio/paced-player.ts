@@ -108,6 +108,7 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
   private readonly keepDeviceOnClear: boolean;
   private readonly deviceBufferMs: number;
   private closed = false;
+  private held = false;
 
   constructor(private readonly device: AudioSink, options: PacedPlayerOptions = {}) {
     super();
@@ -125,6 +126,20 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
     this.keepDeviceOnClear = options.keepDeviceOnClear ?? false;
     this.deviceBufferMs = options.deviceBufferMs ?? 0;
     if (this.keepFedMs > 0) setImmediate(() => this.pump());
+  }
+
+  /**
+   * Nothing is handed to the device until `ready` settles (the device is being moved, e.g.
+   * onto the echo canceller's sink): what is written waits in the queue, and the timeline of
+   * what sounded starts when it is released, not when it was written.
+   */
+  holdUntil(ready: Promise<unknown>): void {
+    this.held = true;
+    const release = (): void => {
+      this.held = false;
+      this.pump();
+    };
+    void ready.then(release, release);
   }
 
   write(pcm: Buffer): void {
@@ -235,6 +250,7 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
    * early, since a second wake-up a millisecond later would cost as much as the first.
    */
   private pump(woken = false): void {
+    if (this.held) return;
     if (this.queue.length === 0) return this.feedSilence(woken);
     const now = this.now();
     this.catchUp(now, woken || this.timer !== undefined);

@@ -103,7 +103,8 @@ async function startDevices(options: ChatOptions, format: PcmFormat, logger: Log
   }
   echoNotes.release();
   if (recording?.startedEarly) logger.log('debug', 'the microphone has recorded since launch (SoX started by the entry point)');
-  if (echoGuard.mode === 'pulse') player?.holdUntil(routeOntoCanceller(echoGuard, recording, player, logger));
+  const routed = echoGuard.mode === 'pulse' ? routeOntoCanceller(echoGuard, recording, player, logger) : undefined;
+  if (routed) player?.holdUntil(routed);
   const speaker = player
     ? new PacedPlayer(
       player,
@@ -118,6 +119,9 @@ async function startDevices(options: ChatOptions, format: PcmFormat, logger: Log
       },
     )
     : undefined;
+  // The timeline of what sounded (truncation, barge-in) must start when the speaker really
+  // plays: held in SoX alone, audio written meanwhile counted from the write (114-175 ms off).
+  if (routed) speaker?.holdUntil(routed);
   const input = source ?? microphone;
   return { ...(input ? { source: input } : {}), ...(speaker ? { speaker } : {}), sinks, textFallback: false, echoGuard };
 }

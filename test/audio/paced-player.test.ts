@@ -222,3 +222,18 @@ test('restartDevice restarts the device only while nothing is queued or sounding
   player.writeItem('b', Buffer.alloc(100 * MS));
   assert.equal(written(device) - 500 * MS, 100 * MS, 'the next reply goes out at once on the fresh device');
 });
+
+test('held (the device being moved): nothing reaches the device, and what sounded is counted from the release, not the write', async (t) => {
+  const { device, player, advance } = setUp(t, 150);
+  let release!: () => void;
+  player.holdUntil(new Promise<void>((resolve) => { release = resolve; }));
+  player.writeItem('a', Buffer.alloc(1000 * MS));
+  advance(300);
+  assert.equal(written(device), 0, 'nothing handed over while held');
+  assert.equal(player.heardMs('a'), 0);
+  release();
+  await Promise.resolve();
+  assert.equal(written(device), 150 * MS, 'the lead, once released');
+  advance(200);
+  assert.ok(Math.abs(player.heardMs('a') - 200) <= 5, `heard ${player.heardMs('a')} ms, 200 ms after the release`);
+});
