@@ -74,19 +74,16 @@ const placement = {
   },
 };
 
+/** What both files are built with: one ES module for Node 20, beside its source map. */
+const COMMON = { allowOverwrite: true, bundle: true, platform: 'node', format: 'esm', target: 'node20', sourcemap: 'linked', metafile: true };
+
 const result = await build({
+  ...COMMON,
   entryPoints: [join(SRC, 'cli', 'program.ts')],
   outfile: OUT,
-  allowOverwrite: true,
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  sourcemap: 'linked',
   // commander and ws are CommonJS: inside an ES module they need a require of their own.
   banner: { js: "import { createRequire as kaiwaCreateRequire } from 'node:module';\nconst require = kaiwaCreateRequire(import.meta.url);" },
   plugins: [placement],
-  metafile: true,
   logLevel: 'warning',
 });
 
@@ -103,21 +100,15 @@ if (unexpected.length) {
 
 /** The entry point: its own small code and builtins, then program.js (imported, not inlined). */
 const entry = await build({
+  ...COMMON,
   entryPoints: [join(SRC, 'cli', 'main.ts')],
   outfile: ENTRY_OUT,
-  allowOverwrite: true,
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  sourcemap: 'linked',
   plugins: [{
     name: 'kaiwa-entry',
     setup(pluginBuild) {
       pluginBuild.onResolve({ filter: /^\.\/program\.js$/ }, (args) => ({ path: args.path, external: true }));
     },
   }],
-  metafile: true,
   logLevel: 'warning',
 });
 const entryImports = Object.values(entry.metafile.outputs).flatMap((output) => output.imports)

@@ -1,8 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { converseOnRig, count, playInto, serverEvents, startLoopRig, type LoopRig } from '../helpers/loop-scenario.js';
+import { MINUS_6_DB_VOLUME, WEATHER_QUESTION, converseOnRig, count, playInto, serverEvents, startLoopRig, untilFirstReplyHeard } from '../helpers/loop-scenario.js';
 import { speechWav, tempDir } from '../helpers/wav-fixtures.js';
 import { waitFor as waitUntil } from '../helpers/wait-for.js';
 
@@ -15,26 +14,12 @@ import { waitFor as waitUntil } from '../helpers/wait-for.js';
  *   npm run build && node --import tsx --test test/e2e/in-process-echo.pending.ts
  * When they pass, move them to in-process-echo.test.ts and make in-process the default of `auto`.
  */
-const QUESTION = 'Tell me about the weather in the mountains in autumn, when the wind is cold and the leaves fall.';
-/** PulseAudio volumes are cubic: 79 % is -6 dB. */
-const MINUS_6_DB = 79;
-
 function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<unknown> {
   return waitUntil(condition, { what, timeoutMs });
 }
 
-/** Asks the question; returns once the first reply has been played out and its echo has had a second to come back. */
-async function untilFirstReplyHeard(rig: LoopRig, child: ChildProcessWithoutNullStreams): Promise<void> {
-  child.stdin.write(`${QUESTION}\n`);
-  await waitFor(() => serverEvents(rig, 'response.done').length >= 1, 30_000, 'the first reply');
-  const deltas = serverEvents(rig, 'response.output_audio.delta');
-  const audioMs = deltas.reduce((ms, e) => ms + (Buffer.from((e.event as { delta: string }).delta, 'base64').length / 48), 0);
-  const playedOut = deltas[0]!.at + audioMs + 1000;
-  await waitFor(() => performance.now() > playedOut, audioMs + 5000, 'the reply to be played out');
-}
-
 test('in-process, 300 ms echo path: the assistant\'s voice starts no turn of its own, and the canceller says it holds', async () => {
-  const rig = await startLoopRig({ delayMs: 300, volumePercent: MINUS_6_DB });
+  const rig = await startLoopRig({ delayMs: 300, volumePercent: MINUS_6_DB_VOLUME });
   try {
     const result = await converseOnRig(rig, ['--echo-guard', 'in-process', '--debug'], (child) => untilFirstReplyHeard(rig, child), 60_000);
     assert.equal(result.code, 0, result.stderr);
@@ -50,13 +35,13 @@ test('in-process, 300 ms echo path: the assistant\'s voice starts no turn of its
 });
 
 test('in-process, 300 ms: a question spoken 1.5 s into a reply is heard at once, truncates the reply and is answered', async () => {
-  const rig = await startLoopRig({ delayMs: 300, volumePercent: MINUS_6_DB });
+  const rig = await startLoopRig({ delayMs: 300, volumePercent: MINUS_6_DB_VOLUME });
   const dir = tempDir();
   try {
     const spoken = speechWav(dir, 'Excuse me, can I ask you something else about the trains?', 24000);
     let playedAt = 0;
     const result = await converseOnRig(rig, ['--echo-guard', 'in-process', '--debug'], async (child) => {
-      child.stdin.write(`${QUESTION}\n`);
+      child.stdin.write(`${WEATHER_QUESTION}\n`);
       await waitFor(() => serverEvents(rig, 'response.output_audio.delta').length > 0, 30_000, 'the reply');
       const replyStarted = serverEvents(rig, 'response.output_audio.delta')[0]!.at;
       await waitFor(() => performance.now() >= replyStarted + 1500, 5000, '1.5 s into the reply');

@@ -108,3 +108,18 @@ export function echoCancellerSource(): string | undefined {
 }
 
 export { SourceCapture };
+
+/** A question whose answer takes several seconds to say. */
+export const WEATHER_QUESTION = 'Tell me about the weather in the mountains in autumn, when the wind is cold and the leaves fall.';
+/** PulseAudio volumes are cubic: 79 % is -6 dB. */
+export const MINUS_6_DB_VOLUME = 79;
+
+/** Asks the question; returns once the first reply has been played out and its echo has had a second to come back. */
+export async function untilFirstReplyHeard(rig: LoopRig, child: ChildProcessWithoutNullStreams): Promise<void> {
+  child.stdin.write(`${WEATHER_QUESTION}\n`);
+  await waitFor(() => serverEvents(rig, 'response.done').length >= 1, { what: 'the first reply', timeoutMs: 30_000 });
+  const deltas = serverEvents(rig, 'response.output_audio.delta');
+  const audioMs = deltas.reduce((ms, e) => ms + (Buffer.from((e.event as { delta: string }).delta, 'base64').length / 48), 0);
+  const playedOut = deltas[0]!.at + audioMs + 1000;
+  await waitFor(() => performance.now() > playedOut, { what: 'the reply to be played out', timeoutMs: audioMs + 5000 });
+}
