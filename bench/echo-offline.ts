@@ -6,7 +6,9 @@
  * meters), the canceller's status, and where kaiwa serve's VAD would hear speech start in the
  * output (each one a turn a peer would answer). Fast iteration instead of real-time loops.
  *
- * With --trace, the blocks around each speech start: levels (dBFS) and the canceller's verdicts.
+ * With --trace, the blocks around each speech start: levels (dBFS) and the canceller's verdicts
+ * (from 100 ms before it, or TRACE_BEFORE seconds; only blocks whose output is above -80 dBFS
+ * unless TRACE_ALL is set).
  *
  *   node --import tsx bench/echo-offline.ts DIR [--out FILE.raw] [--trace]
  */

@@ -314,13 +314,7 @@ export class AcousticEchoCanceller {
     } else if (this.searching && !this.slip.suspect) {
       this.searching = false;
     }
-    // A filter whose estimate the microphone holds while someone talks over it has not slipped.
-    // A low ERLE is no reason to suppress harder what is plainly a voice, not echo: the
-    // meter learns from blocks judged echo alone, and a long double talk leaks into them.
-    // Unless the filter removes next to nothing and the microphone is no louder than the
-    // echo: then the echo may be where the alignment is not, incoherent for that reason.
-    const voice = talking && echoShare < ECHO_COHERENT && (this.meter.erleDb >= MIN_LINEAR_ERLE_DB || this.doubleTalk.louderThanEcho);
-    const cautious = !locked || this.stepCautious() || (this.meter.erleDb < TRUSTED_ERLE_DB && !voice) || (this.slip.suspect && !talking);
+    const cautious = this.cautious(locked, talking);
     // Echo alone, the filter running: nothing in it the server should hear.
     const gated = filtering && !talking;
     this.suppressor.process(this.residual, this.cleaned, { referencePower: filtering ? this.arriving : undefined, coupling, echoOnly, cautious, gated });
@@ -352,6 +346,22 @@ export class AcousticEchoCanceller {
     state.holding = locked && this.meter.blocks >= 10 && this.meter.attenuationDb >= CONVERGED_DB;
     state.converged = state.holding && this.meter.erleDb >= MIN_LINEAR_ERLE_DB;
     this.dropWrongDelay(locked, active);
+  }
+
+  /**
+   * Whether the suppressor must assume the filter removes little: no delay yet, a suspected
+   * step of the timeline, a low ERLE, or a suspected slip (unless someone talks over a filter
+   * whose estimate the microphone still holds: it has not slipped). A low ERLE is no reason to
+   * suppress harder what is plainly a voice (talk is never coherent with the far end): the
+   * meter learns from blocks judged echo alone, and a long double talk leaks into them. Unless
+   * the filter removes next to nothing and the microphone is no louder than the echo: then the
+   * echo may be where the alignment is not, incoherent for that reason.
+   */
+  private cautious(locked: boolean, talking: boolean): boolean {
+    if (!locked || this.stepCautious() || (this.slip.suspect && !talking)) return true;
+    if (this.meter.erleDb >= TRUSTED_ERLE_DB) return false;
+    const voice = talking && (this.meter.erleDb >= MIN_LINEAR_ERLE_DB || this.doubleTalk.louderThanEcho);
+    return !voice;
   }
 
   /**

@@ -54,14 +54,7 @@ test('audio captured while connecting reaches the server first, whole and in ord
   });
   after(() => server.close());
   const oneSecond = RATE * 2;
-  const result = await runKaiwa(['--url', server.url, '--echo-guard', 'half-duplex'], {
-    env: { OPENAI_API_KEY: KEY, KAIWA_SOX: sox.path },
-    keepStdinOpen: true,
-    onSpawn: (child) => {
-      void waitFor(() => (server.connections[0]?.audio.length ?? 0) >= oneSecond, { what: 'a second of audio', timeoutMs: 15_000 })
-        .finally(() => child.kill('SIGINT'));
-    },
-  });
+  const result = await talkUntilAudio(server, sox.path, oneSecond, []);
   assert.equal(result.code, 0, result.stderr);
   assert.ok(recordingBeforeAccepted, 'the microphone started only after the connection was accepted');
   const received = server.connections[0]!.received;
@@ -75,6 +68,18 @@ test('audio captured while connecting reaches the server first, whole and in ord
   assert.ok(!calls.some((call) => call.includes('--version')), `SoX was asked its version: ${calls.join(' | ')}`);
 });
 
+/** A half-duplex conversation through the fake SoX, ended with Ctrl-C once the server has `bytes` of audio. */
+function talkUntilAudio(server: Awaited<ReturnType<typeof startScriptedServer>>, soxPath: string, bytes: number, extra: string[]) {
+  return runKaiwa(['--url', server.url, '--echo-guard', 'half-duplex', ...extra], {
+    env: { OPENAI_API_KEY: KEY, KAIWA_SOX: soxPath },
+    keepStdinOpen: true,
+    onSpawn: (child) => {
+      void waitFor(() => (server.connections[0]?.audio.length ?? 0) >= bytes, { what: `${bytes} bytes of audio`, timeoutMs: 15_000 })
+        .finally(() => child.kill('SIGINT'));
+    },
+  });
+}
+
 /** The SoX commands a run started: recorders end with "-" (stdout), players with --default-device. */
 function soxCalls(calls: string): { recorders: string[]; players: string[] } {
   const lines = existsSync(calls) ? readFileSync(calls, 'utf8').trim().split('\n').filter(Boolean) : [];
@@ -87,14 +92,7 @@ test('a voice conversation records from launch: the microphone\'s SoX, started b
   const sox = counterSox(dir);
   const server = await startScriptedServer();
   after(() => server.close());
-  const result = await runKaiwa(['--url', server.url, '--echo-guard', 'half-duplex', '--debug'], {
-    env: { OPENAI_API_KEY: KEY, KAIWA_SOX: sox.path },
-    keepStdinOpen: true,
-    onSpawn: (child) => {
-      void waitFor(() => (server.connections[0]?.audio.length ?? 0) >= RATE, { what: 'audio', timeoutMs: 15_000 })
-        .finally(() => child.kill('SIGINT'));
-    },
-  });
+  const result = await talkUntilAudio(server, sox.path, RATE, ['--debug']);
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stderr, /the microphone has recorded since launch/);
   const { recorders, players } = soxCalls(sox.calls);
