@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import type { Synthesizer, SynthesisOptions } from '../../src/server/speech/synthesizer.js';
 import type { EngineChunk, EngineRequest, ReplyEngine } from '../../src/server/engines/reply-engine.js';
+import { espeakEnvironment } from '../../src/server/speech/espeak-install.js';
 
 /**
  * A tone voice that yields `chunkMs` pieces on a real-time schedule, as a live voice
@@ -55,7 +56,7 @@ export function espeakPcm(text: string, sampleRate = 24000): Buffer {
   const key = `${text}|${sampleRate}`;
   const known = spoken.get(key);
   if (known) return known;
-  const wav = execFileSync('espeak-ng', ['--stdout', text], { maxBuffer: 64 * 1024 * 1024 });
+  const wav = execFileSync('espeak-ng', ['--stdout', text], { maxBuffer: 64 * 1024 * 1024, env: espeakEnvironment() });
   const pcm = execFileSync('sox', ['-t', 'wav', '-', '-t', 'raw', '-r', String(sampleRate), '-e', 'signed', '-b', '16', '-c', '1', '-'], {
     input: wav, maxBuffer: 64 * 1024 * 1024,
   });

@@ -9,6 +9,7 @@ import type { Synthesizer, SynthesisOptions } from '../../src/server/speech/synt
 import type { Transcriber } from '../../src/server/speech/transcriber.js';
 import type { LiveUtterance, StreamingRecognizer } from '../../src/server/speech/streaming-recognizer.js';
 import type { SpeechParts } from '../../src/server/speech-parts.js';
+import { espeakEnvironment } from '../../src/server/speech/espeak-install.js';
 
 export function tone(ms: number, sampleRate = 24000, amplitude = 8000, hz = 440): Buffer {
   const samples = Math.round((ms * sampleRate) / 1000);
@@ -159,7 +160,7 @@ export function fakeSpeech(overrides: Partial<SpeechParts> = {}): SpeechParts {
 
 /** Real speech for turn-detection tests: espeak-ng's voice as mono PCM16 at `sampleRate` (via SoX). */
 export function spokenPcm(text: string, sampleRate = 24000): Buffer {
-  const wav = execFileSync('espeak-ng', ['--stdout', text], { maxBuffer: 64 * 1024 * 1024 });
+  const wav = execFileSync('espeak-ng', ['--stdout', text], { maxBuffer: 64 * 1024 * 1024, env: espeakEnvironment() });
   // -D: no dither, so the same text is the same audio in every run (SoX seeds its dither randomly).
   return execFileSync('sox', ['-D', '-t', 'wav', '-', '-t', 'raw', '-r', String(sampleRate), '-e', 'signed', '-b', '16', '-c', '1', '-'], {
     input: wav, maxBuffer: 64 * 1024 * 1024,

@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { parseWav } from '../../src/audio/wav.js';
 import { resample } from '../../src/audio/resample.js';
 import { seededRandom } from './audio-signals.js';
+import { espeakEnvironment } from '../../src/server/speech/espeak-install.js';
 
 export interface EspeakOptions {
   voice?: string;
@@ -14,7 +15,7 @@ export interface EspeakOptions {
 
 /** Clean espeak-ng speech at its native rate (22050 Hz for the default voices). */
 export function espeakSpeech(text: string, options: EspeakOptions = {}): { samples: Int16Array; sampleRate: number } {
-  const stream = execFileSync('espeak-ng', ['--stdout', '-v', options.voice ?? 'en-us', '-s', String(options.wordsPerMinute ?? 175), text], { maxBuffer: 64 * 1024 * 1024 });
+  const stream = execFileSync('espeak-ng', ['--stdout', '-v', options.voice ?? 'en-us', '-s', String(options.wordsPerMinute ?? 175), text], { maxBuffer: 64 * 1024 * 1024, env: espeakEnvironment() });
   const wav = parseWav(stream);
   return { samples: wav.samples, sampleRate: wav.sampleRate };
 }

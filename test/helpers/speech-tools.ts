@@ -3,10 +3,11 @@
  */
 import { execFileSync } from 'node:child_process';
 import { findPocketsphinx } from '../../src/server/speech/pocketsphinx-install.js';
+import { espeakEnvironment } from '../../src/server/speech/espeak-install.js';
 
 function runs(program: string, args: string[]): boolean {
   try {
-    execFileSync(program, args, { stdio: 'ignore' });
+    execFileSync(program, args, { stdio: 'ignore', env: espeakEnvironment() });
     return true;
   } catch {
     return false;

@@ -1,13 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { espeakEnvironment } from '../../src/server/speech/espeak-install.js';
 
 export { tempDir } from './temp-dir.js';
 
 /** Speech made by espeak-ng, converted by SoX to the given rate and channel count. */
 export function speechWav(dir: string, text: string, rate: number, channels = 1, name = 'speech.wav'): string {
   const raw = join(dir, `${name}.espeak.wav`);
-  execFileSync('espeak-ng', ['-w', raw, text]);
+  execFileSync('espeak-ng', ['-w', raw, text], { env: espeakEnvironment() });
   const out = join(dir, name);
   execFileSync('sox', [raw, '-r', String(rate), '-c', String(channels), '-b', '16', '-e', 'signed-integer', out]);
   return out;

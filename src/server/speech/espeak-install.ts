@@ -5,6 +5,16 @@ import { errorMessage } from '../../errors.js';
 
 const run = promisify(execFile);
 
+/**
+ * How espeak-ng is run: it only ever writes WAV (stdout or a file), but its audio library
+ * connects to PulseAudio as it starts, and with no server running it leaves a runtime
+ * folder behind in /tmp (/tmp/pulse-*) on every machine kaiwa serve or the tests run on.
+ * A server address that does not exist keeps it from looking for one.
+ */
+export function espeakEnvironment(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return { ...base, PULSE_SERVER: 'unix:/nonexistent/kaiwa-espeak-writes-files-only' };
+}
+
 export interface EspeakInstall {
   binary: string;
   /** Lower-case language codes from `espeak-ng --voices` (en-us, ja, fr-fr, …). */
@@ -14,7 +24,7 @@ export interface EspeakInstall {
 /** Resolves the install, or a one-line reason why there is none. */
 export async function findEspeak(binary = 'espeak-ng'): Promise<EspeakInstall | string> {
   try {
-    const { stdout } = await run(binary, ['--voices'], { maxBuffer: 4 * 1024 * 1024 });
+    const { stdout } = await run(binary, ['--voices'], { maxBuffer: 4 * 1024 * 1024, env: espeakEnvironment() });
     const languages = parseVoiceList(stdout);
     if (languages.size === 0) return `${binary} lists no voices (is espeak-ng-data installed?)`;
     return { binary, languages };

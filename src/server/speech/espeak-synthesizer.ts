@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { SynthesisOptions, Synthesizer } from './synthesizer.js';
-import { findEspeak, type EspeakInstall } from './espeak-install.js';
+import { espeakEnvironment, findEspeak, type EspeakInstall } from './espeak-install.js';
 import { espeakLanguageFor } from './espeak-language.js';
 import { espeakVariantFor, wordsPerMinute } from './espeak-voice-map.js';
 import { EspeakPcmStream } from './espeak-pcm-stream.js';
@@ -26,7 +26,7 @@ export class EspeakSynthesizer implements Synthesizer {
 
   async *synthesize(text: string, options: SynthesisOptions): AsyncIterable<Buffer> {
     if (options.signal?.aborted || text.trim() === '') return;
-    const child = spawn(this.install.binary, this.argumentsFor(text, options), { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(this.install.binary, this.argumentsFor(text, options), { stdio: ['pipe', 'pipe', 'pipe'], env: espeakEnvironment() });
     trackSpeechChild(child);
     const kill = (): void => void child.kill('SIGKILL');
     options.signal?.addEventListener('abort', kill, { once: true });
