@@ -24,6 +24,8 @@ const modes = option('--modes', 'in-process,pulse').split(',');
 const delays = option('--delays', '60,150,300,500').split(',').map(Number);
 const gains = option('--gains', '-20,-6,0').split(',').map(Number);
 const seconds = Number(option('--seconds', '40'));
+/** The echo's gain in the barge-in run (--barge-gain -120 and --modes off: the peer's detection without echo, a baseline). */
+const bargeGainDb = Number(option('--barge-gain', '-6'));
 const outFile = argv.includes('--out') ? option('--out', '') : undefined;
 const log = (line: string): void => { process.stderr.write(`${line}\n`); };
 
@@ -105,7 +107,7 @@ async function cell(mode: string, delayMs: number, gainDb: number): Promise<Cell
 interface Barge { mode: string; detectedMs: number | undefined; truncated: boolean; answered: boolean; keptPercent: number | undefined }
 
 async function bargeIn(mode: string): Promise<Barge> {
-  const rig = await startLoopRig({ delayMs: 300, volumePercent: volumePercent(-6) });
+  const rig = await startLoopRig({ delayMs: 300, volumePercent: volumePercent(bargeGainDb) });
   const dir = tempDir();
   try {
     const wav = speechWav(dir, 'Excuse me, can I ask you something else about the trains?', 24000);
@@ -115,6 +117,8 @@ async function bargeIn(mode: string): Promise<Barge> {
       await waitFor(() => firstAt(rig, 'response.output_audio.delta') !== undefined, 20_000);
       await waitFor(() => performance.now() > firstAt(rig, 'response.output_audio.delta')! + 1500, 5000);
       playedAt = performance.now();
+      // For bench/echo-replay-set.ts: where the question begins in the dump.
+      if (process.env['KAIWA_ECHO_DUMP']) writeFileSync(`${process.env['KAIWA_ECHO_DUMP']}/question-wall.txt`, String(Date.now()));
       await playInto('mic', wav);
       await waitFor(() => count(rig.proxy, 'server', 'response.done') >= 2, 15_000);
     }, 40_000);

@@ -100,6 +100,6 @@ function printBlocksAround(ms: number): void {
   for (const d of decisions) {
     const seconds = d.at / canceller.processingRate;
     if (seconds < ms / 1000 - Number(process.env.TRACE_BEFORE ?? 0.1) || seconds > ms / 1000 + 0.5 || (d.output < 32768 ** 2 * 1e-8 && !process.env.TRACE_ALL)) continue;
-    console.log(`${seconds.toFixed(3)} mic${dbfs(d.mic)} res${dbfs(d.residual)} out${dbfs(d.output)} echo${dbfs(d.expectedEcho)} erle ${d.erleDb.toFixed(0).padStart(3)} coh ${d.echoShare.toFixed(2)} ${d.talking ? 'TALK' : '    '} ${flag(d.locked, 'L')}${flag(d.filtering, 'F')}${flag(d.cautious, 'C')}${flag(d.gated, 'G')}${flag(d.cut, 'T')}`);
+    console.log(`${seconds.toFixed(3)} mic${dbfs(d.mic)} res${dbfs(d.residual)} out${dbfs(d.output)} echo${dbfs(d.expectedEcho)} erle ${d.erleDb.toFixed(0).padStart(3)} coh ${d.echoShare.toFixed(2)} ne ${d.nearEnd.toFixed(2)} ${d.talking ? 'TALK' : '    '} ${flag(d.locked, 'L')}${flag(d.filtering, 'F')}${flag(d.cautious, 'C')}${flag(d.gated, 'G')}${flag(d.cut, 'T')}`);
   }
 }

@@ -6,6 +6,7 @@ import { EchoCoherence } from './echo-coherence.js';
 import { EchoDriftTracker } from './echo-drift-tracker.js';
 import { EchoLossMeter } from './echo-loss-meter.js';
 import { EchoSlipWatch } from './echo-slip-watch.js';
+import { NearEndEvidence } from './near-end-evidence.js';
 import { HalfRateBands } from './half-rate-bands.js';
 import { NoiseFloor } from './noise-floor.js';
 import { ResidualEchoSuppressor } from './residual-echo-suppressor.js';
@@ -40,6 +41,8 @@ export interface EchoBlockDecision {
   expectedEcho: number;
   erleDb: number;
   echoShare: number;
+  /** Share of the residual's power the far end's whole echo cannot explain (NearEndEvidence). */
+  nearEnd: number;
   talking: boolean;
   locked: boolean;
   filtering: boolean;
@@ -150,6 +153,7 @@ export class AcousticEchoCanceller {
   private readonly noise = new NoiseFloor();
   private readonly doubleTalk = new DoubleTalkDetector();
   private readonly coherence: EchoCoherence;
+  private readonly nearEnd: NearEndEvidence;
   private readonly marginSamples: number;
   private readonly onBlock: AcousticEchoCancellerOptions['onBlock'];
   private readonly onDecision: AcousticEchoCancellerOptions['onDecision'];
@@ -213,6 +217,7 @@ export class AcousticEchoCanceller {
     this.previousMic = new Float64Array(N);
     this.suppressor = new ResidualEchoSuppressor(N, sampleRate);
     this.coherence = new EchoCoherence(N, sampleRate);
+    this.nearEnd = new NearEndEvidence(N, sampleRate);
     this.meter = new EchoLossMeter(N / sampleRate);
     this.slip = new EchoSlipWatch(N / sampleRate);
     this.micBlock = new Float64Array(N);
@@ -295,13 +300,17 @@ export class AcousticEchoCanceller {
     const coupling = this.meter.coupling;
     const erleDb = this.meter.erleDb;
     let echoShare = 0;
+    let nearEnd: number | undefined;
     if (filtering) {
       const spectrum = this.filter.referenceSpectrum(1);
       echoShare = this.coherence.update(this.residual, spectrum.re, spectrum.im);
+      const residual = this.coherence.residualSpectrum;
+      nearEnd = this.nearEnd.update(residual.re, residual.im, spectrum.re, spectrum.im, coupling);
     } else if (this.filteredBlocks === 0) {
       this.coherence.reset();
+      this.nearEnd.reset();
     }
-    const talking = this.doubleTalk.update({ echoCoherent: echoShare >= ECHO_COHERENT,
+    const talking = this.doubleTalk.update({ echoCoherent: echoShare >= ECHO_COHERENT, nearEnd,
       mic: micEnergy, residual: residualEnergy, reference: referenceEnergy, loudestReference: Math.max(referenceEnergy, this.loudestAligned),
       coupling, erleDb: locked ? erleDb : 0, noise, estimate: filtering ? this.estimateFit() : 'unknown',
     });
@@ -317,7 +326,7 @@ export class AcousticEchoCanceller {
     const cautious = this.cautious(locked, talking);
     // Echo alone, the filter running: nothing in it the server should hear.
     const gated = filtering && !talking;
-    this.suppressor.process(this.residual, this.cleaned, { referencePower: filtering ? this.arriving : undefined, coupling, echoOnly, cautious, gated });
+    this.suppressor.process(this.residual, this.cleaned, { referencePower: filtering ? this.arriving : undefined, coupling, echoOnly, cautious, gated, doubtful: talking && !this.doubleTalk.evidenced });
     // Before the delay is known, audio that is not clearly louder than the loudest far end
     // of the last 600 ms could be its echo (the output is a block late: last block's verdict).
     // So it is while the filter's reference windows still fill, just after the delay was found.
@@ -333,7 +342,7 @@ export class AcousticEchoCanceller {
     this.pushOutput(this.cleaned);
     this.onDecision?.({
       at: this.fed, mic: micEnergy / N, residual: residualEnergy / N, output: energy(this.cleaned) / N, expectedEcho: (referenceEnergy * coupling) / N,
-      erleDb, echoShare, talking, locked, filtering, cautious, gated, cut,
+      erleDb, echoShare, nearEnd: nearEnd ?? 0, talking, locked, filtering, cautious, gated, cut,
     });
     const state = this.state;
     state.delayMs = locked ? ((this.bulkDelay! + this.marginSamples) * 1000) / this.processingRate : undefined;

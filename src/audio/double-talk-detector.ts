@@ -11,6 +11,21 @@ const NOISE_FACTOR = 4;
  * how much of the estimate the microphone holds, a moved echo does.
  */
 const MIC_FACTOR = 2;
+/**
+ * Talk is evidenced once some of the residual (10 % of its power) stands beyond the far
+ * end's whole echo in its own bins (NearEndEvidence). What the energies alone take for
+ * talk in blocks of echo alone is a residual that fluctuates above its average (13 % of
+ * such blocks on the synthetic scenes, 9 % on the live loop), never a spectrum the far end
+ * cannot have made: talk not evidenced yet is suppressed as echo (see `evidenced`).
+ */
+const ONSET_SHARE = 0.1;
+/**
+ * Half the residual beyond the whole echo is a voice whatever else is said: even where
+ * the filter has learnt little (a barge-in early in the first reply), or the residual is
+ * still partly coherent with the far end (the coherence is averaged over ~10 blocks and
+ * lags a voice's onset).
+ */
+const CLEAR_SHARE = 0.5;
 /** What the detector is told about a block (energies: sums of squares over it). */
 export interface DoubleTalkBlock {
   mic: number;
@@ -36,6 +51,12 @@ export interface DoubleTalkBlock {
    * continues it.
    */
   echoCoherent?: boolean;
+  /**
+   * Share of the residual's power beyond the far end's whole echo in its own bins
+   * (NearEndEvidence); undefined where it cannot be told (no filter running, coupling
+   * not measured), and then not asked for.
+   */
+  nearEnd?: number;
 }
 
 /** Talk continues this many blocks after the last one that showed it (syllable gaps). */
@@ -52,10 +73,19 @@ const HANGOVER_BLOCKS = 8;
 export class DoubleTalkDetector {
   private hangover = 0;
   private loud = false;
+  private talkEvidenced = false;
 
   /** The last block's microphone was louder than the echo alone could make it. */
   get louderThanEcho(): boolean {
     return this.loud;
+  }
+
+  /**
+   * The talk going on has shown, in one of its blocks so far, a spectrum the far end cannot
+   * have made (or there was nothing to tell it by: no filter running, no coupling known).
+   */
+  get evidenced(): boolean {
+    return this.talkEvidenced;
   }
 
   update(block: DoubleTalkBlock): boolean {
@@ -64,11 +94,15 @@ export class DoubleTalkDetector {
     const beyondEcho = residual > NEAR_END_FACTOR * expected + NOISE_FACTOR * noise && residual > NOISE_FACTOR * noise;
     const loud = mic > MIC_FACTOR * coupling * block.loudestReference + noise;
     this.loud = loud;
-    const talking = !block.echoCoherent && beyondEcho && (loud || estimate === 'matches');
+    const clear = block.nearEnd !== undefined && block.nearEnd >= CLEAR_SHARE && residual > NOISE_FACTOR * noise;
+    const evidence = block.nearEnd === undefined || block.nearEnd >= ONSET_SHARE;
+    const talking = clear || (!block.echoCoherent && beyondEcho && (loud || estimate === 'matches'));
     // Between syllables talk goes on, unless the filter is seen to have slipped meanwhile.
     // It also ends once the residual is plainly echo: a hangover would let the filter's failure through.
-    const slipped = (beyondEcho && !loud && estimate === 'differs') || block.echoCoherent === true;
+    const slipped = !clear && ((beyondEcho && !loud && estimate === 'differs') || block.echoCoherent === true);
+    const wasTalking = this.hangover > 0;
     this.hangover = talking ? HANGOVER_BLOCKS : slipped ? 0 : Math.max(this.hangover - 1, 0);
+    this.talkEvidenced = this.hangover > 0 && ((wasTalking && this.talkEvidenced) || (talking && evidence));
     return this.hangover > 0;
   }
 }

@@ -55,6 +55,11 @@ export class EchoCoherence {
     return this.value;
   }
 
+  /** Spectrum of the residual's last two blocks (read only, valid until the next update). */
+  get residualSpectrum(): { re: Float64Array; im: Float64Array } {
+    return { re: this.re, im: this.im };
+  }
+
   /** Forgets the averages (nothing to compare: the far end fell silent). */
   reset(): void {
     this.crossRe.fill(0); this.crossIm.fill(0);

@@ -50,6 +50,8 @@ export interface SuppressorBlock {
   cautious: boolean;
   /** Echo alone, and the canceller is sure of it: the whole block is cut. */
   gated: boolean;
+  /** Someone may talk, but nothing in the spectrum says so yet: suppressed as echo alone. */
+  doubtful?: boolean;
 }
 
 /**
@@ -126,7 +128,7 @@ export class ResidualEchoSuppressor {
     this.previousInput.set(input);
     if (echoOnly) this.learn(reference);
     const learning = cautious || this.learnt < this.learningBlocks;
-    const overestimate = (echoOnly ? ECHO_ONLY_OVERESTIMATE : OVERESTIMATE) * (learning ? LEARNING_OVERESTIMATE : 1);
+    const overestimate = (echoOnly || block.doubtful ? ECHO_ONLY_OVERESTIMATE : OVERESTIMATE) * (learning ? LEARNING_OVERESTIMATE : 1);
     const floor = cautious ? CAUTIOUS_FLOOR_GAIN : FLOOR_GAIN;
     let before = 0; let after = 0;
     let echoLeft = 0;

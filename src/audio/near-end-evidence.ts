@@ -1,0 +1,53 @@
+/** Speech band where a voice is told from the echo: 300–3400 Hz. */
+const LOW_HZ = 300;
+const HIGH_HZ = 3400;
+/** A bin must stand this far (6 dB) above the whole echo it could hold to be beyond it. */
+const MARGIN = 4;
+/** A bin's far end is held -1 dB per 10 ms block, over the reverberation and what a moving path leaves. */
+const HELD_DECAY = 0.8;
+
+/**
+ * How much of what the linear filter left cannot be the far end's echo at all: the share
+ * of the residual's power (speech band) in bins louder than `margin` times the whole echo
+ * that bin could hold, the far end there (held) times the coupling, with no credit for
+ * what the filter removes. A filter that failed (the path moved, it has not converged)
+ * leaves at most the echo itself, so this stays near 0 whatever the filter does; a voice
+ * has its own spectrum, so many of its bins stand far above an echo of similar broadband
+ * level.
+ */
+export class NearEndEvidence {
+  private readonly held: Float64Array;
+  private readonly low: number;
+  private readonly high: number;
+
+  constructor(readonly blockSize: number, sampleRate: number) {
+    const bins = blockSize + 1;
+    this.held = new Float64Array(bins);
+    const hzPerBin = sampleRate / (2 * blockSize);
+    this.low = Math.max(1, Math.round(LOW_HZ / hzPerBin));
+    this.high = Math.min(bins - 1, Math.round(HIGH_HZ / hzPerBin));
+  }
+
+  reset(): void {
+    this.held.fill(0);
+  }
+
+  /**
+   * Residual and reference spectra over the same two blocks (unwindowed, same transform),
+   * and the broadband coupling; undefined while the coupling is not known.
+   */
+  update(residualRe: Float64Array, residualIm: Float64Array, referenceRe: Float64Array, referenceIm: Float64Array, coupling: number): number | undefined {
+    let beyond = 0; let total = 0;
+    const threshold = MARGIN * coupling;
+    for (let k = this.low; k <= this.high; k++) {
+      const reference = referenceRe[k]! * referenceRe[k]! + referenceIm[k]! * referenceIm[k]!;
+      const held = Math.max(reference, this.held[k]! * HELD_DECAY);
+      this.held[k] = held;
+      const residual = residualRe[k]! * residualRe[k]! + residualIm[k]! * residualIm[k]!;
+      total += residual;
+      if (residual > threshold * held) beyond += residual;
+    }
+    if (coupling <= 0) return undefined;
+    return total > 0 ? beyond / total : 0;
+  }
+}
