@@ -363,13 +363,14 @@ export class AcousticEchoCanceller {
    * whose estimate the microphone still holds: it has not slipped). A low ERLE is no reason to
    * suppress harder what is plainly a voice (talk is never coherent with the far end): the
    * meter learns from blocks judged echo alone, and a long double talk leaks into them. Unless
-   * the filter removes next to nothing and the microphone is no louder than the echo: then the
-   * echo may be where the alignment is not, incoherent for that reason.
+   * the filter removes next to nothing, the microphone is no louder than the echo, and the
+   * residual's spectrum shows nothing beyond the echo: then the echo may be where the
+   * alignment is not, incoherent for that reason.
    */
   private cautious(locked: boolean, talking: boolean): boolean {
     if (!locked || this.stepCautious() || (this.slip.suspect && !talking)) return true;
     if (this.meter.erleDb >= TRUSTED_ERLE_DB) return false;
-    const voice = talking && (this.meter.erleDb >= MIN_LINEAR_ERLE_DB || this.doubleTalk.louderThanEcho);
+    const voice = talking && (this.meter.erleDb >= MIN_LINEAR_ERLE_DB || this.doubleTalk.louderThanEcho || this.doubleTalk.evidenced);
     return !voice;
   }
 
