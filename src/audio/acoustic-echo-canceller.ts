@@ -4,6 +4,7 @@ import { DoubleTalkDetector } from './double-talk-detector.js';
 import { EchoDelayEstimator } from './echo-delay-estimator.js';
 import { EchoCoherence } from './echo-coherence.js';
 import { EchoDriftTracker } from './echo-drift-tracker.js';
+import { EchoPresence } from './echo-presence.js';
 import { EchoLossMeter } from './echo-loss-meter.js';
 import { EchoSlipWatch } from './echo-slip-watch.js';
 import { NearEndEvidence } from './near-end-evidence.js';
@@ -154,6 +155,9 @@ export class AcousticEchoCanceller {
   private readonly doubleTalk = new DoubleTalkDetector();
   private readonly coherence: EchoCoherence;
   private readonly nearEnd: NearEndEvidence;
+  private readonly presence: EchoPresence;
+  /** Blocks in a row with the far end active. */
+  private farEndRun = 0;
   private readonly marginSamples: number;
   private readonly onBlock: AcousticEchoCancellerOptions['onBlock'];
   private readonly onDecision: AcousticEchoCancellerOptions['onDecision'];
@@ -218,6 +222,7 @@ export class AcousticEchoCanceller {
     this.suppressor = new ResidualEchoSuppressor(N, sampleRate);
     this.coherence = new EchoCoherence(N, sampleRate);
     this.nearEnd = new NearEndEvidence(N, sampleRate);
+    this.presence = new EchoPresence(N / sampleRate);
     this.meter = new EchoLossMeter(N / sampleRate);
     this.slip = new EchoSlipWatch(N / sampleRate);
     this.micBlock = new Float64Array(N);
@@ -330,9 +335,11 @@ export class AcousticEchoCanceller {
     // Before the delay is known, audio that is not clearly louder than the loudest far end
     // of the last 600 ms could be its echo (the output is a block late: last block's verdict).
     // So it is while the filter's reference windows still fill, just after the delay was found.
+    // Not where the microphone does not hear the speaker at all (headphones).
     const cut = this.cutPrevious;
     const unaligned = !locked || this.searching || this.stepCautious() || (this.filteredBlocks > 0 && this.filteredBlocks < 3);
-    this.cutPrevious = unaligned && active && micEnergy < 2 * referenceEnergy * Math.max(coupling, 1);
+    this.followPresence(locked, active, micEnergy > 4 * noise);
+    this.cutPrevious = unaligned && active && !this.presence.absent && micEnergy < 2 * referenceEnergy * Math.max(coupling, 1);
     if (cut) this.cleaned.fill(0);
     const kept = cut ? 1e-6 : this.suppressor.keptEnergy;
     this.meter.update({
@@ -372,6 +379,18 @@ export class AcousticEchoCanceller {
     if (this.meter.erleDb >= TRUSTED_ERLE_DB) return false;
     const voice = talking && (this.meter.erleDb >= MIN_LINEAR_ERLE_DB || this.doubleTalk.louderThanEcho || this.doubleTalk.evidenced);
     return !voice;
+  }
+
+  /**
+   * Whether the microphone hears the speaker at all, judged while no delay is known, in
+   * blocks where the far end plays now and has played for the whole range (its echo, at
+   * any delay searched, would be here).
+   */
+  private followPresence(locked: boolean, active: boolean, micSounds: boolean): void {
+    this.farEndRun = active ? this.farEndRun + 1 : 0;
+    if (locked) return this.presence.found();
+    const playingNow = energy(this.refBlock) > ACTIVE_MEAN_SQUARE * this.blockSize;
+    this.presence.update(playingNow && this.farEndRun >= this.recentReference.length, micSounds);
   }
 
   /**

@@ -113,6 +113,14 @@ describe('AcousticEchoCanceller on speech through a room', () => {
     assert.ok(attenuationDb(scene, result, scene.echoStart, scene.echoStart + RATE) >= FIRST_SECOND_ATTENUATION_DB);
   });
 
+  it('passes a voice quieter than the assistant when the microphone never hears the speaker (headphones)', () => {
+    // No echo at all: before, the canceller cut anything not louder than the far end for as long as no delay was found.
+    const voice = nearEndSpeech(-12);
+    const scene = echoScene({ delayMs: 150, gainDb: -200, far: farEndSpeech(), nearVoice: voice, nearAtSeconds: 3 });
+    const kept = voiceKept(scene, run(scene), 3 * RATE, voice.length);
+    assert.ok(kept >= 0.95, `kept ${(100 * kept).toFixed(1)} % of the voice`);
+  });
+
   it('works at 8 kHz (G.711 sessions)', () => {
     const canceller = new AcousticEchoCanceller(8000);
     assert.equal(canceller.blockSize, 64);
