@@ -278,7 +278,8 @@ export class AcousticEchoCanceller {
     this.blocks += 1;
     this.line.write(this.refBlock);
     this.watchStep();
-    if (this.estimator.push(this.micBlock, this.refBlock)) this.realign();
+    // A delay held back while the speaker was not heard is taken once it is.
+    if (this.estimator.push(this.micBlock, this.refBlock) || this.bulkDelay === undefined) this.realign();
     this.endStepWhenConfirmed();
     const locked = this.bulkDelay !== undefined;
     if (locked) this.line.read(this.bulkDelay!, this.aligned);
@@ -535,11 +536,12 @@ export class AcousticEchoCanceller {
    * follows more finely. Farther, the timeline jumped (the output device restarted) or
    * the path changed: the alignment moves to it and the filter keeps what it learnt,
    * since it models the room relative to the aligned reference, which moved with the echo
-   * (a filter that no longer fits is dropped by `dropWrongDelay`).
+   * (a filter that no longer fits is dropped by `dropWrongDelay`). None is taken while
+   * the microphone is judged not to hear the speaker (EchoPresence).
    */
   private realign(): void {
-    const delay = this.estimator.estimate.delaySamples;
-    if (delay === undefined) return;
+    const delay = this.estimator.delaySamples;
+    if (delay === undefined || !this.presence.delayTrusted) return;
     const target = Math.max(DelayLine.MIN_FRACTIONAL_DELAY, delay - this.marginSamples);
     const from = this.bulkDelay ?? this.previousBulkDelay;
     this.previousBulkDelay = undefined;

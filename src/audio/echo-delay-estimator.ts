@@ -89,6 +89,11 @@ export class EchoDelayEstimator {
     this.correlation = new Float64Array(this.fft.size);
   }
 
+  /** The delay found, in samples at the input rate (as `estimate`, without making an object). */
+  get delaySamples(): number | undefined {
+    return this.delay;
+  }
+
   get estimate(): DelayEstimate {
     return { delaySamples: this.delay, confidence: this.lastConfidence };
   }

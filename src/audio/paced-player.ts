@@ -24,13 +24,6 @@ export interface PacedPlayerOptions {
    */
   keepFedMs?: number;
   /**
-   * clear() drops only what waits here and lets the device play out what it holds (at
-   * most the lead) instead of restarting it: the speaker stops up to a lead later, but
-   * its timeline goes on unbroken, so an echo canceller keeps its alignment through a
-   * barge-in (a restarted SoX resumes tens to hundreds of ms off). Off by default.
-   */
-  keepDeviceOnClear?: boolean;
-  /**
    * What the device itself buffers beyond what the player counts (the sound server's own
    * latency): a refill up to this late finds it still playing, so the timeline goes on
    * instead of restarting at `now` with a gap that never sounded (measured on
@@ -105,7 +98,6 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
   /** Bytes waiting in `queue`, kept as a count so choosing the lead costs no walk over it. */
   private queuedBytes = 0;
   private readonly keepFedMs: number;
-  private readonly keepDeviceOnClear: boolean;
   private readonly deviceBufferMs: number;
   private closed = false;
   private held = false;
@@ -123,7 +115,6 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
     device.on('underrun', () => this.emit('underrun', { from: this.now() + this.outputLatencyMs, lateMs: 0 } satisfies PacedPlayerUnderrun));
     this.maxWaitMs = options.tickMs ?? Infinity;
     this.keepFedMs = options.keepFedMs ?? 0;
-    this.keepDeviceOnClear = options.keepDeviceOnClear ?? false;
     this.deviceBufferMs = options.deviceBufferMs ?? 0;
     if (this.keepFedMs > 0) setImmediate(() => this.pump());
   }
@@ -188,18 +179,13 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
     return total;
   }
 
-  /**
-   * Stops the sound now: drops what is queued here and what the device still holds
-   * (with `keepDeviceOnClear`, what the device holds plays out: nothing that was announced
-   * as sounding is taken back, so no 'cleared').
-   */
+  /** Stops the sound now: drops what is queued here and what the device still holds. */
   clear(): void {
     const now = this.now();
     this.queue.length = 0;
     this.queuedBytes = 0;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.keepDeviceOnClear) return this.pump();
     for (const chunk of this.scheduled) {
       const heard = Math.min(Math.max(now - chunk.startsAt, 0), chunk.durationMs);
       chunk.durationMs = heard;
@@ -294,7 +280,8 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
    */
   private catchUp(now: number, due: boolean): void {
     const held = this.deviceBusyUntil - now;
-    if (due && held < UNDERRUN_SUSPECT_MS) {
+    // Up to `deviceBufferMs` late, the device still plays what it buffers itself: no step.
+    if (due && held < UNDERRUN_SUSPECT_MS - this.deviceBufferMs) {
       this.emit('underrun', { from: this.deviceBusyUntil + this.outputLatencyMs, lateMs: Math.max(0, -held) } satisfies PacedPlayerUnderrun);
     }
     if (this.deviceBusyUntil < now - this.deviceBufferMs) this.deviceBusyUntil = now;

@@ -110,12 +110,13 @@ async function startDevices(options: ChatOptions, format: PcmFormat, logger: Log
       player,
       // The service often sends a whole reply in a few hundred ms: while one waits, topping
       // SoX up to a second at a time costs 2 wake-ups a second instead of 13 (clear() kills SoX).
-      // kaiwa's own echo canceller needs the speaker's timeline unbroken between replies.
-      // With it, a barge-in lets the lead play out rather than restart SoX (which would move
-      // the timeline by an unknown 30-170 ms, measured), and a burst is not sent a second ahead.
+      // kaiwa's own echo canceller needs the speaker's timeline unbroken between replies (kept
+      // fed with silence). A barge-in does restart SoX: the speaker stops at once, and the
+      // canceller, told the timeline broke, finds the delay again on the next reply as on the
+      // first (letting the device play out its lead instead kept it sounding 190-200 ms).
       {
-        leadMs: options.playbackLeadMs, outputLatencyMs: outputLatencyMs(),
-        ...(echoGuard.mode === 'in-process' ? { keepFedMs: KEEP_FED_MS, keepDeviceOnClear: true, deviceBufferMs: DEVICE_BUFFER_MS } : { burstLeadMs: BURST_LEAD_MS }),
+        leadMs: options.playbackLeadMs, outputLatencyMs: outputLatencyMs(), burstLeadMs: BURST_LEAD_MS,
+        ...(echoGuard.mode === 'in-process' ? { keepFedMs: KEEP_FED_MS, deviceBufferMs: DEVICE_BUFFER_MS } : {}),
       },
     )
     : undefined;

@@ -118,7 +118,7 @@ export function addChatOptions(command: Command): Command {
     .addOption(new Option('--output <file.wav>', "write the assistant's audio to a WAV file"))
     .addOption(new Option('--no-speaker', "don't play the assistant's audio"))
     .addOption(new Option('--no-mic', "don't record the microphone (type instead)"))
-    .addOption(new Option('--echo-guard <mode>', "keep the assistant's voice out of the microphone: auto (pulse where available, else half-duplex), in-process (kaiwa's own echo canceller, half-duplex while it does not hold), pulse (PulseAudio's module; aec is an alias), half-duplex, off").choices(ECHO_GUARD_MODES).default('auto'))
+    .addOption(new Option('--echo-guard <mode>', "keep the assistant's voice out of the microphone: auto or in-process (kaiwa's own echo canceller, half-duplex while it does not hold), pulse (PulseAudio's module; aec is an alias), half-duplex, off").choices(ECHO_GUARD_MODES).default('auto'))
     .addOption(new Option('--headphones', 'no speaker-to-microphone echo to guard against (same as --echo-guard off)').default(false))
     .addOption(new Option('--playback-lead-ms <ms>', 'audio handed to the speaker ahead of time (lower stops faster on interruption)').argParser(numberIn(20, 2000, true)).default(150))
     .addOption(new Option('--text <message>', 'send this message when the session starts'))

@@ -28,17 +28,17 @@ export interface PulseEchoGuard {
 }
 
 /**
- * Resolves `--echo-guard`: in-process cancels the echo inside kaiwa (plain devices, any
- * sound server, any OS); pulse asks PulseAudio for its WebRTC module and falls back to
- * half-duplex when it cannot load; auto is still pulse-else-half-duplex, quietly (kaiwa's
- * own canceller does not yet pass every case the module does: see BENCHMARKS.md); nothing
- * with headphones or when there is no live microphone and speaker to loop. The module
- * loads once `loadWhen` resolves (70-90 ms, and two pactl processes), and is not waited for here.
+ * Resolves `--echo-guard`: in-process (and auto) cancels the echo inside kaiwa (plain
+ * devices, any sound server, any OS; half-duplex while it does not hold); pulse asks
+ * PulseAudio for its WebRTC module and falls back to half-duplex when it cannot load;
+ * nothing with headphones or when there is no live microphone and speaker to loop. The
+ * module loads once `loadWhen` resolves (70-90 ms, and two pactl processes), and is not
+ * waited for here.
  */
 export function chooseEchoGuard(requested: EchoGuardMode, livePair: boolean, logger: Logger, loadWhen: Promise<unknown> = Promise.resolve()): EchoGuard {
   if (requested === 'off' || !livePair) return { mode: 'off' };
   if (requested === 'half-duplex') return { mode: 'half-duplex' };
-  if (requested === 'in-process') {
+  if (requested === 'in-process' || requested === 'auto') {
     logger.log('debug', 'echo cancellation in kaiwa (the speaker\'s own samples as reference)');
     return { mode: 'in-process' };
   }
@@ -51,8 +51,7 @@ export function chooseEchoGuard(requested: EchoGuardMode, livePair: boolean, log
   }, (error: unknown) => {
     fellBack = true;
     const reason = humanReason(error);
-    if (requested === 'auto') logger.log('debug', `echo cancellation unavailable (${reason}); half-duplex`);
-    else logger.log('warn', `echo cancellation unavailable (${reason}); using half-duplex instead`);
+    logger.log('warn', `echo cancellation unavailable (${reason}); using half-duplex instead`);
     return undefined;
   });
   const loaded = loadWhen.then(() => (unloading ? undefined : (loading = load())));

@@ -121,6 +121,19 @@ describe('AcousticEchoCanceller on speech through a room', () => {
     assert.ok(kept >= 0.95, `kept ${(100 * kept).toFixed(1)} % of the voice`);
   });
 
+  it('takes no delay from a voice that resembles the far end on a microphone that never heard the speaker', () => {
+    // What two synthetic voices of the same pitch did on the barge-in test rig: a chance
+    // correlation locked the canceller onto the user, who was then suppressed as echo.
+    // Here the "voice" is the far end itself, 100 ms later, for 0.8 s: as alike as can be.
+    const far = farEndSpeech();
+    const voice = far.slice(Math.round(2.9 * RATE), Math.round(3.7 * RATE));
+    const scene = echoScene({ delayMs: 150, gainDb: -200, far, nearVoice: voice, nearAtSeconds: 3 });
+    const result = run(scene);
+    assert.equal(result.last.delayMs, undefined);
+    const kept = voiceKept(scene, result, 3 * RATE, voice.length);
+    assert.ok(kept >= 0.95, `kept ${(100 * kept).toFixed(1)} % of the voice`);
+  });
+
   it('works at 8 kHz (G.711 sessions)', () => {
     const canceller = new AcousticEchoCanceller(8000);
     assert.equal(canceller.blockSize, 64);

@@ -159,6 +159,24 @@ test('a refill that comes too late to be sure the device never ran dry is report
   });
 });
 
+test('a refill late by less than what the device buffers itself is no underrun; later than that, it is', () => {
+  const clock = { t: 0 };
+  const device = new RecordingDevice(clock);
+  withEarlyTimers(clock, (fireNext) => {
+    const player = new PacedPlayer(device, { leadMs: 40, deviceBufferMs: 30, now: () => clock.t });
+    const underruns: unknown[] = [];
+    player.on('underrun', (u) => underruns.push(u));
+    player.writeItem('a', Buffer.alloc(1000 * MS));
+    assert.ok(fireNext());
+    clock.t = written(device) / MS + 20;
+    assert.ok(fireNext());
+    assert.equal(underruns.length, 0, '20 ms late: the device still played its own 30 ms');
+    clock.t = written(device) / MS + 40;
+    assert.ok(fireNext());
+    assert.equal(underruns.length, 1, '40 ms late: it may have run dry');
+  });
+});
+
 function setUpBurst(leadMs = 150, burstLeadMs = 1000) {
   const clock = { t: 0 };
   const device = new RecordingDevice(clock);

@@ -37,3 +37,10 @@ test('pulse: a canceller that cannot load means half-duplex, said once it is kno
     else process.env['PULSE_SERVER'] = saved;
   }
 });
+
+test('auto is kaiwa\'s own canceller, with nothing to load; nothing at all without a live microphone and speaker', () => {
+  const notes: string[] = [];
+  const logger: Logger = { log: (_level, message) => notes.push(message) };
+  assert.deepEqual(chooseEchoGuard('auto', true, logger), { mode: 'in-process' });
+  assert.deepEqual(chooseEchoGuard('auto', false, logger), { mode: 'off' });
+});

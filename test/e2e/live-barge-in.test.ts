@@ -37,6 +37,9 @@ const log: PeerLog = {};
 function livePeerScript(createDetector: (rate: number) => SpeechDetector): (connection: LiveConnection, event: ClientEvent) => void {
   let detector: SpeechDetector | undefined;
   let timeline = 0;
+  /** Audio heard since the user began speaking (ms), and whether the middle of the question was transcribed. */
+  let heardMs: number | undefined;
+  let midSent = false;
   return (connection, event) => {
     if (event.type === 'session.instructions.append' && log.storySentAt === undefined) {
       log.storySentAt = performance.now();
@@ -45,14 +48,25 @@ function livePeerScript(createDetector: (rate: number) => SpeechDetector): (conn
       return;
     }
     if (event.type !== 'session.input_audio.append' || !detector || log.answeredAt !== undefined) return;
-    for (const boundary of detector.push(Buffer.from(event.audio, 'base64'))) {
+    const audio = Buffer.from(event.audio, 'base64');
+    // Like Live, words are transcribed as they are heard: never 2 s without a fragment while
+    // the user speaks (kaiwa, as the SDK's grouper, ends a user's turn after 2 s of none).
+    if (heardMs !== undefined) {
+      heardMs += audio.length / 2 / (RATE / 1000);
+      if (heardMs >= 900 && !midSent) {
+        midSent = true;
+        connection.send({ type: 'session.input_transcript.delta', event_id: eventId(), delta: ' what about', start_ms: timeline + 300, end_ms: timeline + 900 });
+      }
+    }
+    for (const boundary of detector.push(audio)) {
       if (boundary.type === 'start' && log.heardAt === undefined) {
         log.heardAt = performance.now();
+        heardMs = 0;
         connection.send({ type: 'session.input_transcript.delta', event_id: eventId(), delta: 'Wait,', start_ms: timeline, end_ms: timeline + 300 });
       }
       if (boundary.type === 'stop' && log.heardAt !== undefined) {
         log.answeredAt = performance.now();
-        connection.send({ type: 'session.input_transcript.delta', event_id: eventId(), delta: ' what about the mountains?', start_ms: timeline + 300, end_ms: timeline + 1500 });
+        connection.send({ type: 'session.input_transcript.delta', event_id: eventId(), delta: `${midSent ? '' : ' what about'} the mountains?`, start_ms: timeline + 900, end_ms: timeline + 1500 });
         speak(connection, ANSWER, ['The mountains are cold.'], timeline + 1700);
         connection.send({ type: 'session.usage.updated', event_id: eventId(), usage: { seconds: 12 } });
       }
