@@ -24,13 +24,18 @@ export interface EarlyDevices {
  */
 export function earlyDevicesFor(args: readonly string[], readConfig: (path: string) => string = (path) => readFileSync(path, 'utf8')): EarlyDevices | undefined {
   const given = (flag: string): boolean => args.some((arg) => arg === flag || arg.startsWith(`${flag}=`));
-  if (args.some((arg) => NOT_A_CONVERSATION.has(arg))) return undefined;
+  if (!isConversation(args)) return undefined;
   if (given('--no-mic') || given('--input') || (given('--text') && given('--once'))) return undefined;
   const configFile = valueOf(args, '--config');
   if (!configLeavesDevices(configFile ?? defaultConfigPath(), configFile !== undefined, readConfig)) return undefined;
   const format = valueOf(args, '--audio-format') ?? 'pcm16';
   if (!(AUDIO_FORMAT_NAMES as readonly string[]).includes(format)) return undefined;
   return { sampleRate: sampleRateOf(format as AudioFormatName), speaker: !given('--no-speaker') && valueOf(args, '--modalities') !== 'text' };
+}
+
+/** A conversation (kaiwa's default command), not another command or something printed before exiting. */
+export function isConversation(args: readonly string[]): boolean {
+  return !args.some((arg) => NOT_A_CONVERSATION.has(arg));
 }
 
 /**
