@@ -26,13 +26,24 @@ interface CacheHeader {
   crc: number;
   node: string;
   arch: string;
-  /** Made by a conversation's start, which compiles more of the program than a command's. */
-  conversation: boolean;
+  /** How far the start that made it went (a cache holds what that start compiled). */
+  reach: StartReach;
 }
+
+/**
+ * How much of the program a start compiles, least first: a command (--version, --help,
+ * serve…), a conversation (typed, offline, from a file), a voice conversation (devices,
+ * echo guard: the start that must be quick). A cache is replaced by a start that reaches
+ * further; made from a start that began from a cache, it holds both starts' code.
+ */
+export const START_REACH = ['command', 'conversation', 'voice'] as const;
+export type StartReach = typeof START_REACH[number];
+
+export const reachesFurther = (start: StartReach, than: StartReach): boolean => START_REACH.indexOf(start) > START_REACH.indexOf(than);
 
 export interface CachedCode {
   readonly data: Buffer;
-  readonly conversation: boolean;
+  readonly reach: StartReach;
 }
 
 /** zlib.crc32 came with Node 20.15: without it a cache cannot be checked, so there is none (codeCacheFile). */
@@ -66,8 +77,8 @@ export class CodeCache {
   }
 
   /** Replaces the file whole (written aside, then renamed): a reader never sees half of it. */
-  write(data: Buffer, conversation: boolean): void {
-    const header: CacheHeader = { program: this.program, crc: crc32(data), node: process.version, arch: process.arch, conversation };
+  write(data: Buffer, reach: StartReach): void {
+    const header: CacheHeader = { program: this.program, crc: crc32(data), node: process.version, arch: process.arch, reach };
     const temporary = `${this.file}.${process.pid}.tmp`;
     try {
       mkdirSync(dirname(this.file), { recursive: true });
@@ -95,7 +106,7 @@ export class CodeCache {
     if (header.program !== this.program || header.node !== process.version || header.arch !== process.arch) return undefined;
     const data = bytes.subarray(headerEnd + 1);
     if (header.crc !== crc32(data)) return undefined;
-    return { data, conversation: header.conversation === true };
+    return { data, reach: START_REACH.includes(header.reach as StartReach) ? header.reach as StartReach : 'command' };
   }
 }
 

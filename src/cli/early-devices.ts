@@ -40,13 +40,15 @@ export function isConversation(args: readonly string[]): boolean {
 
 /**
  * The CLI entry point's first act: for a voice conversation, the microphone's SoX (and the
- * speaker's) start now, on the default devices, while the rest of kaiwa is compiled.
+ * speaker's) start now, on the default devices, while the rest of kaiwa is compiled. Says
+ * what it started.
  */
-export function startEarlyDevices(args: readonly string[]): void {
+export function startEarlyDevices(args: readonly string[]): EarlyDevices | undefined {
   const devices = earlyDevicesFor(args);
-  if (!devices) return;
+  if (!devices) return undefined;
   startEarlySox('recorder', recorderArgs(devices.sampleRate), soxEnvironment(RECORDER_ENVIRONMENT_DEFAULTS));
   if (devices.speaker) startEarlySox('player', playerArgs(devices.sampleRate), soxEnvironment(PLAYER_ENVIRONMENT_DEFAULTS));
+  return devices;
 }
 
 /** The last value given for a flag (`--flag value` or `--flag=value`), as commander reads it. */

@@ -11,7 +11,7 @@ import { runProgram, saveAtExit } from './program-loader.js';
 const args = process.argv.slice(2);
 // Read from disk while SoX starts and the program compiles; the program gets KaiwaError from here.
 const shared = import('../errors.js').then((errors) => ({ '../errors.js': errors }));
-startEarlyDevices(args);
+const voice = startEarlyDevices(args) !== undefined;
 const program = fileURLToPath(new URL('./program.cjs', import.meta.url));
-const conversation = isConversation(args);
-await runProgram(program, { shared, cacheFile: codeCacheFile(program), conversation, scheduleSave: saveAtExit(conversation) });
+const reach = voice ? 'voice' : isConversation(args) ? 'conversation' : 'command';
+await runProgram(program, { shared, cacheFile: codeCacheFile(program), reach, scheduleSave: saveAtExit(reach) });

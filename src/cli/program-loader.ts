@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import vm from 'node:vm';
-import { CodeCache, programIdentity } from './code-cache.js';
+import { CodeCache, programIdentity, reachesFurther, type StartReach } from './code-cache.js';
 
 /**
  * Runs the CLI's program (dist/cli/program.cjs, one CommonJS script: scripts/bundle-cli.mjs)
@@ -43,18 +43,18 @@ export interface ProgramOptions {
   readonly shared: Promise<SharedModules> | SharedModules;
   /** The code cache's file; undefined: none. */
   readonly cacheFile: string | undefined;
-  /** A conversation's start, which compiles more of the program than a command's: its cache replaces a command's. */
-  readonly conversation: boolean;
+  /** How much of the program this start compiles: its cache replaces one that reached less far. */
+  readonly reach: StartReach;
   /**
    * Told, before the program runs, when this start should write the cache (none fitted, or
-   * a command's and this is a conversation), with what writes it; it decides when.
+   * one from a start that reached less far), with what writes it; it decides when.
    */
   readonly scheduleSave?: (save: () => void) => void;
 }
 
 export interface ProgramStart {
   readonly cache: CacheUse;
-  /** Whether this start should write the cache (none fitted, or a command's and this is a conversation). */
+  /** Whether this start should write the cache (none fitted, or one from a start that reached less far). */
   readonly wantsSave: boolean;
   /** Writes the cache of all the program compiled so far, once; never throws. */
   save(): void;
@@ -74,7 +74,7 @@ export async function runProgram(path: string, options: ProgramOptions): Promise
   const cached = cache.read();
   const script = new vm.Script(source, { filename: path, ...(cached ? { cachedData: cached.data } : {}) });
   const use: CacheUse = !cached ? 'none' : script.cachedDataRejected ? 'rejected' : 'used';
-  const wantsSave = use !== 'used' || (options.conversation && !cached?.conversation);
+  const wantsSave = use !== 'used' || reachesFurther(options.reach, cached!.reach);
   let saved = !wantsSave;
   const save = (): void => {
     if (saved) return;
@@ -85,7 +85,7 @@ export async function runProgram(path: string, options: ProgramOptions): Promise
     } catch {
       return;
     }
-    cache.write(data, options.conversation);
+    cache.write(data, options.reach);
   };
   // Before the program runs: it may exit before it yields (--version does).
   if (wantsSave) options.scheduleSave?.(save);
@@ -97,10 +97,10 @@ export async function runProgram(path: string, options: ProgramOptions): Promise
  * When the CLI writes the cache: at exit whatever ran, and a conversation's a few seconds
  * in as well (what its start compiled is all there; V8 may drop code unused for long).
  */
-export function saveAtExit(conversation: boolean, afterMs = 3000): (save: () => void) => void {
+export function saveAtExit(reach: StartReach, afterMs = 3000): (save: () => void) => void {
   return (save) => {
     process.once('exit', save);
-    if (conversation) setTimeout(save, afterMs).unref();
+    if (reach !== 'command') setTimeout(save, afterMs).unref();
   };
 }
 

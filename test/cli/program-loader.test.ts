@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runProgram, type ProgramOptions, type ProgramStart } from '../../src/cli/program-loader.js';
-import { CodeCache, programIdentity } from '../../src/cli/code-cache.js';
+import { CodeCache, programIdentity, type StartReach } from '../../src/cli/code-cache.js';
 import * as errors from '../../src/errors.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -35,15 +35,15 @@ globalThis.kaiwaTestProgram = { value: ${value}, KaiwaError, imported: () => kai
   return path;
 }
 
-function start(path: string, cacheFile: string | undefined, conversation = false): Promise<ProgramStart> {
-  const options: ProgramOptions = { shared: Promise.resolve({ '../errors.js': errors }), cacheFile, conversation };
+function start(path: string, cacheFile: string | undefined, reach: StartReach = 'command'): Promise<ProgramStart> {
+  const options: ProgramOptions = { shared: Promise.resolve({ '../errors.js': errors }), cacheFile, reach };
   return runProgram(path, options);
 }
 
 /** A cache file for `path` holding `data`, well formed in every other way. */
 function cacheWith(path: string, cacheFile: string, data: Buffer): void {
   const source = readFileSync(path);
-  new CodeCache(cacheFile, programIdentity(source, statSync(path).mtimeMs)).write(data, false);
+  new CodeCache(cacheFile, programIdentity(source, statSync(path).mtimeMs)).write(data, 'command');
 }
 
 describe('runProgram', () => {
@@ -143,19 +143,18 @@ describe('runProgram', () => {
     assert.equal((await start(path, cacheFile)).cache, 'none');
   });
 
-  it('a conversation\'s cache replaces a command\'s, and not the other way round', async () => {
+  it('a cache is replaced by a start that reaches further (command, conversation, voice), not by one that reaches less far', async () => {
     const dir = tempDir();
     const path = writeProgram(dir, 10);
     const cacheFile = join(dir, 'program.v8cache');
-    (await start(path, cacheFile, false)).save();
-    const conversation = await start(path, cacheFile, true);
-    assert.equal(conversation.cache, 'used');
-    assert.equal(conversation.wantsSave, true);
-    conversation.save();
-    assert.match(readFileSync(cacheFile, 'latin1'), /"conversation":true/);
-    const command = await start(path, cacheFile, false);
-    assert.equal(command.cache, 'used');
-    assert.equal(command.wantsSave, false);
+    (await start(path, cacheFile, 'command')).save();
+    for (const [reach, wantsSave] of [['command', false], ['conversation', true], ['conversation', false], ['command', false], ['voice', true], ['conversation', false], ['voice', false]] as const) {
+      const started = await start(path, cacheFile, reach);
+      assert.equal(started.cache, 'used');
+      assert.equal(started.wantsSave, wantsSave, `${reach} after the cache written so far`);
+      started.save();
+    }
+    assert.match(readFileSync(cacheFile, 'latin1'), /"reach":"voice"/);
   });
 
   it('told when to save before the program runs (a program may exit at once)', async () => {
@@ -163,7 +162,7 @@ describe('runProgram', () => {
     const path = writeProgram(dir, 11);
     const order: string[] = [];
     const options: ProgramOptions = {
-      shared: { '../errors.js': errors }, cacheFile: join(dir, 'program.v8cache'), conversation: false,
+      shared: { '../errors.js': errors }, cacheFile: join(dir, 'program.v8cache'), reach: 'command',
       scheduleSave: () => order.push(`scheduled, program ran: ${(globalThis as { kaiwaTestProgram?: ProgramRun }).kaiwaTestProgram?.value === 11}`),
     };
     (globalThis as { kaiwaTestProgram?: ProgramRun }).kaiwaTestProgram = undefined;
