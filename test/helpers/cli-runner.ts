@@ -15,7 +15,7 @@ const emptyConfigHome = processTempDir('kaiwa-config-');
  */
 const emptyRuntimeDir = processTempDir('kaiwa-runtime-');
 /** The code cache of every run of this test process (src/cli/code-cache.ts): not the developer's ~/.cache. */
-const cacheHome = processTempDir('kaiwa-cache-');
+export const cacheHome = processTempDir('kaiwa-cache-');
 
 export interface KaiwaResult {
   code: number | null;
