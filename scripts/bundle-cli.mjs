@@ -144,7 +144,10 @@ async function importsThroughEntry(text) {
   const written = text.match(IMPORT_CALL)?.length ?? 0;
   const { code } = await transform(text, { supported: { 'dynamic-import': false }, format: 'cjs', platform: 'node', logLevel: 'error' });
   const calls = (code.match(REQUIRED_FOR_IMPORT)?.length ?? 0) - (text.match(REQUIRED_FOR_IMPORT)?.length ?? 0);
-  if (calls !== written) throw new Error(`bundle-cli: ${OUT} has ${calls} import() calls but ${written} \`import(\` in its text (one in a string or comment?)`);
+  if (calls !== written) {
+    process.stderr.write(`bundle-cli: ${OUT} has ${calls} import() calls but ${written} \`import(\` in its text: one in a string or comment would be rewritten too (scripts/bundle-cli.mjs)\n`);
+    process.exit(1);
+  }
   return text.replace(IMPORT_CALL, `${IMPORT_FUNCTION}(`);
 }
 
