@@ -1,31 +1,38 @@
 #!/usr/bin/env node
 /**
- * `npm run build`, after tsc: the CLI, dist/cli/program.js, becomes one file with the
+ * `npm run build`, after tsc: the CLI, dist/cli/program.cjs, becomes one file with the
  * chat path, its own code and the packages it needs (commander, ws, the terminal UI's)
  * inside. Its entry point, dist/cli/main.js, is a second, small file: it starts the
- * microphone's SoX for a voice conversation (src/cli/early-devices.ts) while program.js,
- * which it then imports, is compiled. Node's module loader costs about a millisecond of CPU per file here, and the chat
+ * microphone's SoX for a voice conversation (src/cli/early-devices.ts), then compiles
+ * program.cjs with V8's code cache (src/cli/program-loader.ts). Node's module loader costs about a millisecond of CPU per file here, and the chat
  * path was ~140 files: loading it took more CPU than anything else kaiwa does in its first
  * second (BENCHMARKS.md, "Start-up"). Everything tsc wrote stays as it was, so the library
  * (dist/index.js) and anything left out below load from dist as before.
  *
+ * program.cjs is a CommonJS script, not an ES module, because only a script can be compiled
+ * from a code cache on Node 20 (vm.Script's cachedData; Node 20 has no module compile
+ * cache). It is kept to ASCII, so it is read and compiled as a one-byte string.
+ *
  * Code reached by a dynamic import() stays lazy: esbuild puts it in the same file but runs
- * it only when the import happens. A package left out of the file would be imported by the
+ * it only when the import happens. A package left out of the file would be loaded by the
  * file's top, at every start, so the only ones left out are those already imported
  * dynamically; kaiwa modules that import another package statically, or that find files
  * next to themselves (import.meta.url), are left out and loaded from dist where they are.
- * errors.js is always shared, so `instanceof KaiwaError` holds across the two. The build
- * fails if any of this stops being true.
+ * Those the file needs at its top (SHARED: errors.js, so `instanceof KaiwaError` holds
+ * across the two) are imported by the entry point and handed over; version.js, which reads
+ * package.json beside dist, is replaced by the version itself. The build fails if any of
+ * this stops being true.
  */
-import { build } from 'esbuild';
-import { readFileSync } from 'node:fs';
+import { build, transform } from 'esbuild';
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SRC = join(ROOT, 'src');
-const OUT = join(ROOT, 'dist', 'cli', 'program.js');
+const OUT = join(ROOT, 'dist', 'cli', 'program.cjs');
 const ENTRY_OUT = join(ROOT, 'dist', 'cli', 'main.js');
 
 /** Packages inside the file: the chat path's, and the terminal UI's (loaded in a terminal). */
@@ -40,6 +47,22 @@ const LEFT_IN_DIST = new Map([
   ['server/speech/webrtc-speech-detector.ts', 'imports the VAD\'s WebAssembly package (only offline)'],
 ]);
 
+/**
+ * Modules left in dist that the file imports at its top: the entry point imports them
+ * (src/cli/main.ts) and hands them over on globalThis under this symbol (src/cli/program-loader.ts).
+ */
+const SHARED = ['../errors.js'];
+const SHARED_MODULES = "Symbol.for('kaiwa.sharedModules')";
+
+/** The program's first line, which says which build it is (src/cli/code-cache.ts, programIdentity). */
+const IDENTITY_LINE = '// kaiwa program ';
+const UNHASHED = '0'.repeat(64);
+
+/** import() in the program, as esbuild prints it, and as esbuild writes it where import() is not supported. */
+const IMPORT_CALL = /(?<![\w$.])import\(/g;
+const REQUIRED_FOR_IMPORT = /__toESM\d*\(require\(/g;
+const IMPORT_FUNCTION = 'kaiwaImport';
+
 /** Modules whose import.meta.url does not depend on where they are (tsx is given an absolute URL). */
 const LOCATION_FREE = new Set(['tools/load-module-tools.ts']);
 
@@ -49,12 +72,16 @@ const packageOf = (path) => path.split('/').slice(0, path.startsWith('@') ? 2 : 
 function leftInDist(sourceFile) {
   const name = relative(SRC, sourceFile);
   if (LEFT_IN_DIST.has(name)) return true;
-  if (LOCATION_FREE.has(name)) return false;
+  if (LOCATION_FREE.has(name) || name === 'version.ts') return false;
   // Paths next to the module (a script, package.json) are right only where tsc put it.
   return readFileSync(sourceFile, 'utf8').includes('import.meta');
 }
 
-/** Imports that keep the rules above: kaiwa modules left in dist, packages not bundled. */
+/**
+ * Imports that keep the rules above: kaiwa modules left in dist (handed over by the entry
+ * point when imported at the top, imported from dist when imported dynamically), packages
+ * not bundled.
+ */
 const placement = {
   name: 'kaiwa-placement',
   setup(pluginBuild) {
@@ -64,8 +91,19 @@ const placement = {
       if (!source.startsWith(SRC) || !leftInDist(source)) return undefined;
       const built = join(ROOT, 'dist', relative(SRC, source)).replace(/\.ts$/, '.js');
       const path = relative(dirname(OUT), built);
-      return { path: path.startsWith('.') ? path : `./${path}`, external: true };
+      const specifier = path.startsWith('.') ? path : `./${path}`;
+      if (args.kind === 'dynamic-import') return { path: specifier, external: true };
+      if (SHARED.includes(specifier)) return { path: specifier, namespace: 'kaiwa-shared' };
+      return { errors: [{ text: `${specifier} is left in dist and imported at the top of ${relative(ROOT, args.importer)}: add it to SHARED (and to what src/cli/main.ts hands over), or import it dynamically` }] };
     });
+    pluginBuild.onLoad({ filter: /[\\/]src[\\/]version\.ts$/ }, () => ({
+      contents: `export const VERSION = ${JSON.stringify(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version)};`,
+      loader: 'ts',
+    }));
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'kaiwa-shared' }, (args) => ({
+      contents: `module.exports = globalThis[${SHARED_MODULES}][${JSON.stringify(args.path)}];`,
+      loader: 'js',
+    }));
     pluginBuild.onResolve({ filter: /^[^.]/ }, (args) => {
       if (isBuiltin(args.path) || BUNDLED_PACKAGES.includes(packageOf(args.path))) return undefined;
       if (!args.importer.startsWith(SRC) && !OPTIONAL_NATIVE.includes(args.path)) return undefined;
@@ -74,46 +112,93 @@ const placement = {
   },
 };
 
-/** What both files are built with: one ES module for Node 20, beside its source map. */
-const COMMON = { allowOverwrite: true, bundle: true, platform: 'node', format: 'esm', target: 'node20', sourcemap: 'linked', metafile: true };
+/** What both files are built with: for Node 20, beside a source map. */
+const COMMON = { allowOverwrite: true, bundle: true, platform: 'node', target: 'node20', sourcemap: 'linked', metafile: true, logLevel: 'warning' };
 
 const result = await build({
   ...COMMON,
   entryPoints: [join(SRC, 'cli', 'program.ts')],
   outfile: OUT,
-  // commander and ws are CommonJS: inside an ES module they need a require of their own.
-  banner: { js: "import { createRequire as kaiwaCreateRequire } from 'node:module';\nconst require = kaiwaCreateRequire(import.meta.url);" },
+  format: 'cjs',
+  // ES modules are strict; a CommonJS script is strict only if it says so first.
+  banner: { js: [
+    `${IDENTITY_LINE}${UNHASHED}`,
+    "'use strict';",
+    "const kaiwaProgramUrl = require('node:url').pathToFileURL(__filename).href;",
+    `const ${IMPORT_FUNCTION} = globalThis[Symbol.for('kaiwa.import')];`,
+  ].join('\n') },
+  define: { 'import.meta.url': 'kaiwaProgramUrl' },
   plugins: [placement],
-  logLevel: 'warning',
+  write: false,
 });
+for (const file of result.outputFiles) writeFileSync(file.path, file.path === OUT ? identified(await importsThroughEntry(asciiOnly(file.text))) : file.contents);
 
-/** What the file imports at its top, i.e. at every start: builtins and the shared kaiwa modules only. */
+/**
+ * Every import() in the file calls the entry point's import instead (src/cli/program-loader.ts,
+ * PROGRAM_IMPORT): compiled from a code cache, a script's own import() fails on Node 20
+ * ("A dynamic import callback was not specified"). esbuild prints each as `import(`; to be
+ * sure no string or comment is taken for one, the build counts the calls esbuild finds
+ * (turning them into require() where import() is not supported) and fails if they differ.
+ */
+async function importsThroughEntry(text) {
+  const written = text.match(IMPORT_CALL)?.length ?? 0;
+  const { code } = await transform(text, { supported: { 'dynamic-import': false }, format: 'cjs', platform: 'node', logLevel: 'error' });
+  const calls = (code.match(REQUIRED_FOR_IMPORT)?.length ?? 0) - (text.match(REQUIRED_FOR_IMPORT)?.length ?? 0);
+  if (calls !== written) {
+    process.stderr.write(`bundle-cli: ${OUT} has ${calls} import() calls but ${written} \`import(\` in its text: one in a string or comment would be rewritten too (scripts/bundle-cli.mjs)\n`);
+    process.exit(1);
+  }
+  return text.replace(IMPORT_CALL, `${IMPORT_FUNCTION}(`);
+}
+
+/** The hash of the file (its first line zeros) on its first line. */
+function identified(text) {
+  if (!text.startsWith(`${IDENTITY_LINE}${UNHASHED}\n`)) throw new Error(`bundle-cli: ${OUT} does not start with its identity line`);
+  return text.replace(UNHASHED, createHash('sha256').update(text).digest('hex'));
+}
+
+/**
+ * esbuild escapes what is outside ASCII in strings and names, not in comments and regular
+ * expressions: escaped there too, the file is read and compiled as a one-byte string
+ * (as UTF-8 with a few other characters it cost ~25 ms more to decode).
+ */
+function asciiOnly(text) {
+  return text.replace(/[^\x00-\x7f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** What the file loads at its top, i.e. at every start: builtins only (the shared kaiwa modules are handed over). */
 const eager = Object.values(result.metafile.outputs).flatMap((output) => output.imports)
-  .filter((imported) => imported.external && imported.kind === 'import-statement' && !isBuiltin(imported.path));
-const shared = new Set(['../errors.js', '../version.js']);
-const unexpected = [...new Set(eager.map((imported) => imported.path))].filter((path) => !shared.has(path));
+  .filter((imported) => imported.external && imported.kind !== 'dynamic-import' && !isBuiltin(imported.path));
+const unexpected = [...new Set(eager.map((imported) => imported.path))].filter((path) => !OPTIONAL_NATIVE.includes(path));
 if (unexpected.length) {
   process.stderr.write(`bundle-cli: ${OUT} would load these at every start: ${unexpected.join(', ')}\n`
     + 'import them dynamically, bundle the package, or leave the module that imports them in dist (scripts/bundle-cli.mjs)\n');
   process.exit(1);
 }
 
-/** The entry point: its own small code and builtins, then program.js (imported, not inlined). */
+/** The entry point: its own small code and builtins; program.cjs is read, not imported, and the shared modules imported from dist. */
 const entry = await build({
   ...COMMON,
   entryPoints: [join(SRC, 'cli', 'main.ts')],
   outfile: ENTRY_OUT,
+  format: 'esm',
   plugins: [{
     name: 'kaiwa-entry',
     setup(pluginBuild) {
-      pluginBuild.onResolve({ filter: /^\.\/program\.js$/ }, (args) => ({ path: args.path, external: true }));
+      pluginBuild.onResolve({ filter: /^\.\.\/[^/]+\.js$/ }, (args) => (SHARED.includes(args.path) ? { path: args.path, external: true } : undefined));
     },
   }],
-  logLevel: 'warning',
 });
 const entryImports = Object.values(entry.metafile.outputs).flatMap((output) => output.imports)
-  .filter((imported) => imported.external && !isBuiltin(imported.path) && imported.path !== './program.js');
-if (entryImports.length) {
-  process.stderr.write(`bundle-cli: ${ENTRY_OUT} would load ${entryImports.map((imported) => imported.path).join(', ')}: the entry point is to start SoX before anything else loads\n`);
+  .filter((imported) => imported.external && !isBuiltin(imported.path));
+const entryLoads = entryImports.filter((imported) => !(imported.kind === 'dynamic-import' && SHARED.includes(imported.path)));
+if (entryLoads.length) {
+  process.stderr.write(`bundle-cli: ${ENTRY_OUT} would load ${entryLoads.map((imported) => imported.path).join(', ')}: the entry point is to start SoX before anything else loads\n`);
+  process.exit(1);
+}
+const handedOver = new Set(entryImports.map((imported) => imported.path));
+const missing = SHARED.filter((path) => !handedOver.has(path));
+if (missing.length) {
+  process.stderr.write(`bundle-cli: ${ENTRY_OUT} does not import ${missing.join(', ')}, which ${OUT} expects handed over\n`);
   process.exit(1);
 }

@@ -24,7 +24,7 @@ export interface EarlyDevices {
  */
 export function earlyDevicesFor(args: readonly string[], readConfig: (path: string) => string = (path) => readFileSync(path, 'utf8')): EarlyDevices | undefined {
   const given = (flag: string): boolean => args.some((arg) => arg === flag || arg.startsWith(`${flag}=`));
-  if (args.some((arg) => NOT_A_CONVERSATION.has(arg))) return undefined;
+  if (!isConversation(args)) return undefined;
   if (given('--no-mic') || given('--input') || (given('--text') && given('--once'))) return undefined;
   const configFile = valueOf(args, '--config');
   if (!configLeavesDevices(configFile ?? defaultConfigPath(), configFile !== undefined, readConfig)) return undefined;
@@ -33,15 +33,22 @@ export function earlyDevicesFor(args: readonly string[], readConfig: (path: stri
   return { sampleRate: sampleRateOf(format as AudioFormatName), speaker: !given('--no-speaker') && valueOf(args, '--modalities') !== 'text' };
 }
 
+/** A conversation (kaiwa's default command), not another command or something printed before exiting. */
+export function isConversation(args: readonly string[]): boolean {
+  return !args.some((arg) => NOT_A_CONVERSATION.has(arg));
+}
+
 /**
  * The CLI entry point's first act: for a voice conversation, the microphone's SoX (and the
- * speaker's) start now, on the default devices, while the rest of kaiwa is compiled.
+ * speaker's) start now, on the default devices, while the rest of kaiwa is compiled. Says
+ * what it started.
  */
-export function startEarlyDevices(args: readonly string[]): void {
+export function startEarlyDevices(args: readonly string[]): EarlyDevices | undefined {
   const devices = earlyDevicesFor(args);
-  if (!devices) return;
+  if (!devices) return undefined;
   startEarlySox('recorder', recorderArgs(devices.sampleRate), soxEnvironment(RECORDER_ENVIRONMENT_DEFAULTS));
   if (devices.speaker) startEarlySox('player', playerArgs(devices.sampleRate), soxEnvironment(PLAYER_ENVIRONMENT_DEFAULTS));
+  return devices;
 }
 
 /** The last value given for a flag (`--flag value` or `--flag=value`), as commander reads it. */

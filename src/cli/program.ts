@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 // Only what every command needs is imported here; each command loads its own parts when it
 // runs, so `kaiwa --help` and `--version` cost little more than starting Node.
 import { Command, CommanderError, Option } from 'commander';

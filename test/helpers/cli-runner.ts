@@ -14,6 +14,8 @@ const emptyConfigHome = processTempDir('kaiwa-config-');
  * sound libraries behind SoX make a runtime dir of their own in the temp folder and leave it.
  */
 const emptyRuntimeDir = processTempDir('kaiwa-runtime-');
+/** The code cache of every run of this test process (src/cli/code-cache.ts): not the developer's ~/.cache. */
+export const cacheHome = processTempDir('kaiwa-cache-');
 
 export interface KaiwaResult {
   code: number | null;
@@ -45,6 +47,7 @@ export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS
   // A config home of its own: no developer's ~/.config/kaiwa leaks in, and nothing is written into the repo.
   env.XDG_CONFIG_HOME = emptyConfigHome();
   env.XDG_RUNTIME_DIR ??= emptyRuntimeDir();
+  env.XDG_CACHE_HOME = cacheHome();
   for (const [key, value] of Object.entries(extra)) {
     if (value === undefined) delete env[key];
     else env[key] = value;

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { KAIWA_BIN } from './cli-runner.js';
+import { KAIWA_BIN, cacheHome } from './cli-runner.js';
 import { tempDir } from './temp-dir.js';
 import { waitFor as waitUntil } from './wait-for.js';
 
@@ -12,7 +12,8 @@ export class TmuxSession {
   readonly name = `kaiwa-test-${randomBytes(4).toString('hex')}`;
 
   constructor(command: string, options: { width?: number; height?: number; env?: Record<string, string> } = {}) {
-    const env = Object.entries(options.env ?? {}).flatMap(([key, value]) => ['-e', `${key}=${value}`]);
+    // kaiwa's code cache goes where the test process's runs keep theirs, not into ~/.cache.
+    const env = Object.entries({ XDG_CACHE_HOME: cacheHome(), ...options.env }).flatMap(([key, value]) => ['-e', `${key}=${value}`]);
     execFileSync('tmux', ['new-session', '-d', '-s', this.name, '-x', String(options.width ?? 100), '-y', String(options.height ?? 30), ...env, command]);
     execFileSync('tmux', ['set-option', '-t', this.name, 'remain-on-exit', 'on']);
   }

@@ -1,0 +1,125 @@
+import { isAscii } from 'node:buffer';
+import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import vm from 'node:vm';
+import { CodeCache, programIdentity, reachesFurther, type StartReach } from './code-cache.js';
+
+/**
+ * Runs the CLI's program (dist/cli/program.cjs, one CommonJS script: scripts/bundle-cli.mjs)
+ * compiled from V8's code cache when there is a good one. Parsing the 1.1 MB file and
+ * compiling what a start runs is most of what kaiwa does between Node's start and its
+ * first audio sent; Node 20 caches compiled code for no module of its own (that came with
+ * Node 22), but a vm.Script takes a code cache and makes one.
+ */
+
+/** Where the program finds the modules it imports at its top (scripts/bundle-cli.mjs, SHARED). */
+export const SHARED_MODULES = Symbol.for('kaiwa.sharedModules');
+
+/**
+ * What the program calls for import() (scripts/bundle-cli.mjs writes every import() so):
+ * V8 loses a script's import() when the script is compiled from a code cache (its
+ * host-defined options are not restored; nodejs/node#43663), so modules are imported here,
+ * in an ES module, resolved as from the program's own place.
+ */
+export const PROGRAM_IMPORT = Symbol.for('kaiwa.import');
+
+export type SharedModules = Record<string, unknown>;
+
+/** How the code cache served a start. */
+export type CacheUse =
+  /** compiled from it */
+  | 'used'
+  /** none that fits this program and this Node (missing, stale, damaged): compiled from source */
+  | 'none'
+  /** V8 would not take it (another V8 build or flags): compiled from source */
+  | 'rejected'
+  /** nowhere to keep a cache (no home), or no checking one (before Node 20.15: no zlib.crc32) */
+  | 'unavailable';
+
+export interface ProgramOptions {
+  /** The modules the program imports at its top, by the specifier it imports them with. */
+  readonly shared: Promise<SharedModules> | SharedModules;
+  /** The code cache's file; undefined: none. */
+  readonly cacheFile: string | undefined;
+  /** How much of the program this start compiles: its cache replaces one that reached less far. */
+  readonly reach: StartReach;
+  /**
+   * Told, before the program runs, when this start should write the cache (none fitted, or
+   * one from a start that reached less far), with what writes it; it decides when.
+   */
+  readonly scheduleSave?: (save: () => void) => void;
+}
+
+export interface ProgramStart {
+  readonly cache: CacheUse;
+  /** Whether this start should write the cache (none fitted, or one from a start that reached less far). */
+  readonly wantsSave: boolean;
+  /** Writes the cache of all the program compiled so far, once; never throws. */
+  save(): void;
+}
+
+/** The wrapper Node puts around a CommonJS module, on the first line so line numbers stay. */
+const wrap = (source: string): string => `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
+
+export async function runProgram(path: string, options: ProgramOptions): Promise<ProgramStart> {
+  const { bytes, modifiedMs } = readProgram(path);
+  const source = wrap(isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8'));
+  if (!options.cacheFile) {
+    await run(new vm.Script(source, { filename: path }), path, options);
+    return { cache: 'unavailable', wantsSave: false, save: () => undefined };
+  }
+  const cache = new CodeCache(options.cacheFile, programIdentity(bytes, modifiedMs));
+  const cached = cache.read();
+  const script = new vm.Script(source, { filename: path, ...(cached ? { cachedData: cached.data } : {}) });
+  const use: CacheUse = !cached ? 'none' : script.cachedDataRejected ? 'rejected' : 'used';
+  const wantsSave = use !== 'used' || reachesFurther(options.reach, cached!.reach);
+  let saved = !wantsSave;
+  const save = (): void => {
+    if (saved) return;
+    saved = true;
+    let data: Buffer;
+    try {
+      data = script.createCachedData();
+    } catch {
+      return;
+    }
+    cache.write(data, options.reach);
+  };
+  // Before the program runs: it may exit before it yields (--version does).
+  if (wantsSave) options.scheduleSave?.(save);
+  await run(script, path, options);
+  return { cache: use, wantsSave, save };
+}
+
+/**
+ * When the CLI writes the cache: at exit whatever ran, and a conversation's a few seconds
+ * in as well (what its start compiled is all there; V8 may drop code unused for long).
+ */
+export function saveAtExit(reach: StartReach, afterMs = 3000): (save: () => void) => void {
+  return (save) => {
+    process.once('exit', save);
+    if (reach !== 'command') setTimeout(save, afterMs).unref();
+  };
+}
+
+function readProgram(path: string): { bytes: Buffer; modifiedMs: number } {
+  const fd = openSync(path, 'r');
+  try {
+    return { modifiedMs: fstatSync(fd).mtimeMs, bytes: readFileSync(fd) };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+type Wrapper = (exports: object, require: NodeJS.Require, module: { exports: object }, filename: string, dirname: string) => void;
+
+async function run(script: vm.Script, path: string, options: ProgramOptions): Promise<void> {
+  const global = globalThis as { [SHARED_MODULES]?: SharedModules; [PROGRAM_IMPORT]?: (specifier: string) => Promise<unknown> };
+  global[PROGRAM_IMPORT] = (specifier) => import(specifier.startsWith('.') ? pathToFileURL(resolve(dirname(path), specifier)).href : specifier);
+  global[SHARED_MODULES] = await options.shared;
+  const module = { exports: {} };
+  const wrapper = script.runInThisContext() as Wrapper;
+  wrapper.call(module.exports, module.exports, createRequire(path), module, path, dirname(path));
+}
