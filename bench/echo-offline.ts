@@ -12,19 +12,19 @@
  *
  *   node --import tsx bench/echo-offline.ts DIR [--out FILE.raw] [--trace]
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { AcousticEchoCanceller, type EchoBlockDecision } from '../src/audio/acoustic-echo-canceller.js';
 import { TurnDetector, turnSettings } from '../src/server/turn-detector.js';
 import { loadSpeechDetectorFactory } from '../src/server/speech/webrtc-speech-detector.js';
 import { defaultServerVad } from '../src/server/session-state.js';
+import { loadEchoDump, replayEchoDump } from './lib/echo-dump-replay.js';
 
 const argv = process.argv.slice(2);
 const dir = argv[0]!;
 const option = (name: string, fallback: string): string => (argv.includes(name) ? argv[argv.indexOf(name) + 1]! : fallback);
 const RATE = 24000;
-const load = (name: string): Int16Array => { const b = readFileSync(`${dir}/${name}`); return new Int16Array(b.buffer, b.byteOffset, b.length >> 1); };
-const mic = load('mic.raw');
-const ref = load('ref.raw');
+const dump = loadEchoDump(dir);
+const { mic, ref } = dump;
 const out = new Int16Array(mic.length);
 const linear = new Float64Array(mic.length);
 let linearAt = 0;
@@ -35,20 +35,8 @@ const canceller = new AcousticEchoCanceller(RATE, {
   onDecision: argv.includes('--trace') ? (decision) => decisions.push(decision) : undefined,
 });
 const started = process.cpuUsage();
-// Replays the chunks as captured, and the speaker's clears (barge-in) between them.
-const events = readFileSync(`${dir}/events.tsv`, 'utf8').trim().split('\n').slice(1).map((line) => line.split('\t'));
-const chunks = events.filter((e) => e[0] === 'captured').map((e) => ({ at: Number(e[1]), heardAt: Number(e[2]), samples: Number(e[3]) }));
-const clears = events.filter((e) => e[0] === 'cleared').map((e) => Number(e[1]));
-// Suspected steps of the speaker's timeline as the player reported them (--no-underruns: as if it had not).
-const underruns = argv.includes('--no-underruns') ? [] : events.filter((e) => e[0] === 'underrun').map((e) => ({ at: Number(e[1]), from: Number(e[2]) }));
-let at = 0;
-for (const { at: arrived, heardAt, samples } of chunks) {
-  while (clears.length && clears[0]! <= arrived) { clears.shift(); canceller.timelineBroken(); }
-  while (underruns.length && underruns[0]!.at <= arrived) canceller.timelineSuspect(Math.round(((underruns.shift()!.from - heardAt) * RATE) / 1000));
-  if (at + samples > mic.length) break;
-  out.set(canceller.process(mic.subarray(at, at + samples), ref.subarray(at, at + samples)), at);
-  at += samples;
-}
+// Replays the chunks as captured, the speaker's clears (barge-in) and reported under-runs between them.
+out.set(replayEchoDump(dump, canceller, { withoutUnderruns: argv.includes('--no-underruns') }));
 const cpu = process.cpuUsage(started);
 const seconds = mic.length / RATE;
 const lat = canceller.latencySamples;

@@ -17,6 +17,7 @@ import { TurnDetector, turnSettings } from '../src/server/turn-detector.js';
 import { loadSpeechDetectorFactory } from '../src/server/speech/webrtc-speech-detector.js';
 import { defaultServerVad } from '../src/server/session-state.js';
 import { RATE, echoScene, energy, farEndSpeech, nearEndSpeech } from '../test/helpers/echo-path.js';
+import { loadEchoDump, replayEchoDump } from './lib/echo-dump-replay.js';
 
 const factory = await loadSpeechDetectorFactory();
 
@@ -47,31 +48,20 @@ function sceneKept(gainDb: number, voiceDb: number): number {
 
 interface Replayed { out: Int16Array; latency: number; questionAt: number | undefined }
 
-/** The capture's chunks as kaiwa was given them, with its clears and reported under-runs between them. */
+/** The capture replayed (bench/lib/echo-dump-replay.ts), and where in it the question of a barge-in capture began. */
 function replay(dir: string): Replayed {
-  const load = (name: string): Int16Array => { const b = readFileSync(`${dir}/${name}`); return new Int16Array(b.buffer, b.byteOffset, b.length >> 1); };
-  const mic = load('mic.raw');
-  const ref = load('ref.raw');
-  const rows = readFileSync(`${dir}/events.tsv`, 'utf8').trim().split('\n').slice(1).map((line) => line.split('\t'));
+  const dump = loadEchoDump(dir);
   const canceller = new AcousticEchoCanceller(RATE, { maxDelayMs: 700 });
-  const out = new Int16Array(mic.length);
-  const clears = rows.filter((r) => r[0] === 'cleared').map((r) => Number(r[1]));
-  const underruns = rows.filter((r) => r[0] === 'underrun').map((r) => ({ at: Number(r[1]), from: Number(r[2]) }));
-  const epoch = rows.find((r) => r[0] === 'epoch')!;
+  const epoch = dump.rows.find((r) => r[0] === 'epoch')!;
   const wallOffset = Number(epoch[2]) - Number(epoch[1]);
   const questionWall = existsSync(`${dir}/question-wall.txt`) ? Number(readFileSync(`${dir}/question-wall.txt`, 'utf8')) : undefined;
   let questionAt: number | undefined;
-  let at = 0;
-  for (const row of rows.filter((r) => r[0] === 'captured')) {
-    const [arrived, heardAt, samples] = [Number(row[1]), Number(row[2]), Number(row[3])];
-    while (clears.length && clears[0]! <= arrived) { clears.shift(); canceller.timelineBroken(); }
-    while (underruns.length && underruns[0]!.at <= arrived) canceller.timelineSuspect(Math.round(((underruns.shift()!.from - heardAt) * RATE) / 1000));
-    if (at + samples > mic.length) break;
-    const heardWall = heardAt + wallOffset;
-    if (questionWall !== undefined && questionAt === undefined && questionWall < heardWall + (samples * 1000) / RATE) questionAt = (at + ((questionWall - heardWall) * RATE) / 1000) / RATE;
-    out.set(canceller.process(mic.subarray(at, at + samples), ref.subarray(at, at + samples)), at);
-    at += samples;
-  }
+  const out = replayEchoDump(dump, canceller, {
+    onChunk: (at, heardAt, samples) => {
+      const heardWall = heardAt + wallOffset;
+      if (questionWall !== undefined && questionAt === undefined && questionWall < heardWall + (samples * 1000) / RATE) questionAt = (at + ((questionWall - heardWall) * RATE) / 1000) / RATE;
+    },
+  });
   return { out, latency: canceller.latencySamples, questionAt };
 }
 

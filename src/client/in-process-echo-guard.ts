@@ -58,6 +58,8 @@ export class InProcessEchoGuard {
   private readonly rate: number;
   private firstSound: number | undefined;
   private convergedOnce = false;
+  /** The speaker was cleared (its timeline restarted) and has played nothing since. */
+  private clearedSince = false;
 
   constructor(private readonly speaker: PlayingSpeaker, private readonly options: InProcessEchoGuardOptions = {}) {
     this.rate = speaker.format.sampleRate;
@@ -67,6 +69,8 @@ export class InProcessEchoGuard {
     this.clock = new CaptureClock(this.rate);
     speaker.on('sounding', (pcm: Buffer, startsAt: number) => {
       this.firstSound ??= startsAt;
+      if (this.clearedSince) this.canceller.timelineBroken();
+      this.clearedSince = false;
       this.tape.record(bufferToInt16(pcm), startsAt);
       options.tap?.sounding(pcm.length / 2, startsAt, this.now());
     });
@@ -74,7 +78,9 @@ export class InProcessEchoGuard {
       this.tape.cut(from);
       options.tap?.cleared(from, this.now());
       // Clearing restarts the output device: its new timeline starts an unknown time later.
-      this.canceller.timelineBroken();
+      // What sounded before it still echoes where the canceller has it, while the user who
+      // interrupted goes on talking; the delay is searched again once the next reply sounds.
+      this.clearedSince = true;
     });
     // So does a device that died and was replaced.
     speaker.on('restart', () => this.canceller.timelineBroken());

@@ -41,7 +41,7 @@ function converse(delayMs: number) {
     out.set(bufferToInt16(guard.filter(int16ToBuffer(scene.mic.subarray(at, at + chunk)))), at);
     if (guard.halfDuplex && halfDuplexAt === undefined) halfDuplexAt = now;
   }
-  return { scene, out, guard, changes, halfDuplexAt };
+  return { scene, out, guard, changes, halfDuplexAt, speaker, now: () => now };
 }
 
 test('300 ms path through kaiwa\'s own timeline: the echo is cancelled and the guard stays full duplex', () => {
@@ -62,4 +62,17 @@ test('a path beyond the search range (900 ms): half-duplex takes over within abo
   const echoStartMs = (scene.echoStart * 1000) / RATE;
   assert.ok(halfDuplexAt !== undefined && halfDuplexAt - echoStartMs < 2500, `half-duplex at ${halfDuplexAt} ms, echo from ${echoStartMs} ms`);
   assert.equal(guard.status.converged, false);
+});
+
+test('a barge-in\'s clear keeps the alignment for what already sounded, and the delay is searched again once the next reply sounds', () => {
+  const { guard, speaker, now } = converse(300);
+  assert.ok(guard.status.delayMs !== undefined, 'aligned during the reply');
+  // The device restarts (its timeline starts an unknown time later); the user goes on talking.
+  const quiet = int16ToBuffer(new Int16Array(2048));
+  speaker.emit('cleared', now());
+  guard.filter(quiet);
+  assert.ok(guard.status.delayMs !== undefined, 'the echo of what sounded before the clear is still where it was');
+  speaker.emit('sounding', int16ToBuffer(new Int16Array(2400)), now() + 3000);
+  guard.filter(quiet);
+  assert.equal(guard.status.delayMs, undefined, 'the next reply, on the new timeline, is searched afresh');
 });
