@@ -1,10 +1,8 @@
 import { RealFft } from './real-fft.js';
+import { speechBandBins } from './speech-band.js';
 
 /** Cross- and auto-spectra are averaged over about ten blocks (a tenth of a second). */
 const SMOOTHING = 0.8;
-/** Speech band where voices and echo both live: 300–3400 Hz. */
-const LOW_HZ = 300;
-const HIGH_HZ = 3400;
 /**
  * A coherence over few blocks is biased up (over one block it is 1 whatever the signals):
  * until this many blocks have been averaged since the far end started, it is not told.
@@ -45,9 +43,7 @@ export class EchoCoherence {
     this.crossRe = new Float64Array(bins); this.crossIm = new Float64Array(bins);
     this.referencePower = new Float64Array(bins);
     this.residualPower = new Float64Array(bins);
-    const hzPerBin = sampleRate / (2 * blockSize);
-    this.low = Math.max(1, Math.round(LOW_HZ / hzPerBin));
-    this.high = Math.min(bins - 1, Math.round(HIGH_HZ / hzPerBin));
+    ({ low: this.low, high: this.high } = speechBandBins(blockSize, sampleRate));
   }
 
   /** The latest coherence (0…1). */

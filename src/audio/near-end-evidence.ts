@@ -1,6 +1,5 @@
-/** Speech band where a voice is told from the echo: 300–3400 Hz. */
-const LOW_HZ = 300;
-const HIGH_HZ = 3400;
+import { speechBandBins } from './speech-band.js';
+
 /** A bin must stand this far (6 dB) above the whole echo it could hold to be beyond it. */
 const MARGIN = 4;
 /** A bin's far end is held -1 dB per 10 ms block, over the reverberation and what a moving path leaves. */
@@ -8,7 +7,7 @@ const HELD_DECAY = 0.8;
 
 /**
  * How much of what the linear filter left cannot be the far end's echo at all: the share
- * of the residual's power (speech band) in bins louder than `margin` times the whole echo
+ * of the residual's power (speech band) in bins louder, by 6 dB, than the whole echo
  * that bin could hold, the far end there (held) times the coupling, with no credit for
  * what the filter removes. A filter that failed (the path moved, it has not converged)
  * leaves at most the echo itself, so this stays near 0 whatever the filter does; a voice
@@ -23,9 +22,7 @@ export class NearEndEvidence {
   constructor(readonly blockSize: number, sampleRate: number) {
     const bins = blockSize + 1;
     this.held = new Float64Array(bins);
-    const hzPerBin = sampleRate / (2 * blockSize);
-    this.low = Math.max(1, Math.round(LOW_HZ / hzPerBin));
-    this.high = Math.min(bins - 1, Math.round(HIGH_HZ / hzPerBin));
+    ({ low: this.low, high: this.high } = speechBandBins(blockSize, sampleRate));
   }
 
   reset(): void {
