@@ -316,7 +316,7 @@ export class AcousticEchoCanceller {
       this.coherence.reset();
       this.nearEnd.reset();
     }
-    const talking = this.doubleTalk.update({ echoCoherent: echoShare >= ECHO_COHERENT, nearEnd,
+    const talking = this.doubleTalk.update({ echoCoherent: echoShare >= ECHO_COHERENT, nearEnd, farNearEnd: nearEnd === undefined ? undefined : this.nearEnd.farShare,
       mic: micEnergy, residual: residualEnergy, reference: referenceEnergy, loudestReference: Math.max(referenceEnergy, this.loudestAligned),
       coupling, erleDb: locked ? erleDb : 0, noise, estimate: filtering ? this.estimateFit() : 'unknown',
     });

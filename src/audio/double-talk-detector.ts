@@ -20,12 +20,19 @@ const MIC_FACTOR = 2;
  */
 const ONSET_SHARE = 0.1;
 /**
- * Half the residual beyond the whole echo is a voice whatever else is said: even where
- * the filter has learnt little (a barge-in early in the first reply), or the residual is
- * still partly coherent with the far end (the coherence is averaged over ~10 blocks and
- * lags a voice's onset).
+ * Half the residual far beyond the whole echo (9 dB) is a voice whatever else is said:
+ * even where the filter has learnt little (a barge-in early in the first reply), or the
+ * residual is still partly coherent with the far end (the coherence is averaged over ~10
+ * blocks and lags a voice's onset)...
  */
 const CLEAR_SHARE = 0.5;
+/**
+ * ...provided the filter removes this much (6 dB), or the microphone is louder than the
+ * whole echo could make it: a room colours its echo (a bin 10 dB above the broadband
+ * coupling), and before the filter removes some of it, such a bin passed for a voice on
+ * the synthetic scenes (a 0 dB room: 19.7 dB removed in the first second instead of 29.7).
+ */
+const LEARNT_ERLE_DB = 6;
 /** What the detector is told about a block (energies: sums of squares over it). */
 export interface DoubleTalkBlock {
   mic: number;
@@ -57,6 +64,8 @@ export interface DoubleTalkBlock {
    * not measured), and then not asked for.
    */
   nearEnd?: number;
+  /** The share of it far beyond the echo (NearEndEvidence.farShare): half of it is talk. */
+  farNearEnd?: number;
 }
 
 /** Talk continues this many blocks after the last one that showed it (syllable gaps). */
@@ -94,7 +103,7 @@ export class DoubleTalkDetector {
     const beyondEcho = residual > NEAR_END_FACTOR * expected + NOISE_FACTOR * noise && residual > NOISE_FACTOR * noise;
     const loud = mic > MIC_FACTOR * coupling * block.loudestReference + noise;
     this.loud = loud;
-    const clear = block.nearEnd !== undefined && block.nearEnd >= CLEAR_SHARE && residual > NOISE_FACTOR * noise;
+    const clear = (loud || block.erleDb >= LEARNT_ERLE_DB) && block.farNearEnd !== undefined && block.farNearEnd >= CLEAR_SHARE && residual > NOISE_FACTOR * noise;
     const evidence = block.nearEnd === undefined || block.nearEnd >= ONSET_SHARE;
     const talking = clear || (!block.echoCoherent && beyondEcho && (loud || estimate === 'matches'));
     // Between syllables talk goes on, unless the filter is seen to have slipped meanwhile.

@@ -2,6 +2,12 @@ import { speechBandBins } from './speech-band.js';
 
 /** A bin must stand this far (6 dB) above the whole echo it could hold to be beyond it. */
 const MARGIN = 4;
+/**
+ * ...and this far (9 dB) to be far beyond it (see `farShare`). 6 dB called half of a
+ * pure echo's residual beyond it in 2 blocks of a live capture just after the delay was
+ * found again (the coupling, measured afresh, still 4 dB low): a turn leaked.
+ */
+const FAR_MARGIN = 8;
 /** A bin's far end is held -1 dB per 10 ms block, over the reverberation and what a moving path leaves. */
 const HELD_DECAY = 0.8;
 
@@ -25,8 +31,16 @@ export class NearEndEvidence {
     ({ low: this.low, high: this.high } = speechBandBins(blockSize, sampleRate));
   }
 
+  private far = 0;
+
   reset(): void {
     this.held.fill(0);
+    this.far = 0;
+  }
+
+  /** The last block's share of the residual's power far beyond the whole echo (9 dB), whatever the coupling. */
+  get farShare(): number {
+    return this.far;
   }
 
   /**
@@ -34,8 +48,9 @@ export class NearEndEvidence {
    * and the broadband coupling; undefined while the coupling is not known.
    */
   update(residualRe: Float64Array, residualIm: Float64Array, referenceRe: Float64Array, referenceIm: Float64Array, coupling: number): number | undefined {
-    let beyond = 0; let total = 0;
+    let beyond = 0; let farBeyond = 0; let total = 0;
     const threshold = MARGIN * coupling;
+    const farThreshold = FAR_MARGIN * coupling;
     for (let k = this.low; k <= this.high; k++) {
       const reference = referenceRe[k]! * referenceRe[k]! + referenceIm[k]! * referenceIm[k]!;
       const held = Math.max(reference, this.held[k]! * HELD_DECAY);
@@ -43,7 +58,9 @@ export class NearEndEvidence {
       const residual = residualRe[k]! * residualRe[k]! + residualIm[k]! * residualIm[k]!;
       total += residual;
       if (residual > threshold * held) beyond += residual;
+      if (residual > farThreshold * held) farBeyond += residual;
     }
+    this.far = total > 0 ? farBeyond / total : 0;
     if (coupling <= 0) return undefined;
     return total > 0 ? beyond / total : 0;
   }

@@ -33,11 +33,19 @@ describe('DoubleTalkDetector', () => {
     assert.equal(detector.evidenced, true);
   });
 
-  it('hears a voice that is mostly beyond the whole echo even where the residual is still coherent and the filter has learnt little', () => {
-    const early = { ...energyTalk, erleDb: 4, residual: 1e9, mic: 1.5e9, echoCoherent: true };
-    assert.equal(new DoubleTalkDetector().update({ ...early, nearEnd: 0.3 }), false);
+  it('hears a voice that is mostly far beyond the whole echo even where the residual is still coherent and the filter has learnt little', () => {
+    // A barge-in 1.5 s into the first reply: the filter removes 4 dB, the microphone is louder than the echo could make it.
+    const early = { ...energyTalk, erleDb: 4, residual: 2e9, mic: 3e9, echoCoherent: true };
+    assert.equal(new DoubleTalkDetector().update({ ...early, nearEnd: 0.6, farNearEnd: 0.3 }), false);
     const detector = new DoubleTalkDetector();
-    assert.equal(detector.update({ ...early, nearEnd: 0.6 }), true);
+    assert.equal(detector.update({ ...early, nearEnd: 0.7, farNearEnd: 0.6 }), true);
     assert.equal(detector.evidenced, true);
+  });
+
+  it('does not take a room\'s colouring for a voice before the filter removes some of the echo', () => {
+    // A bin the room lifts 10 dB above the broadband coupling, the microphone no louder than the echo.
+    const coloured = { ...energyTalk, erleDb: 2, residual: 1e9, mic: 1e9, echoCoherent: true, nearEnd: 0.8, farNearEnd: 0.7 };
+    assert.equal(new DoubleTalkDetector().update(coloured), false);
+    assert.equal(new DoubleTalkDetector().update({ ...coloured, erleDb: 8 }), true, 'once the filter removes 6 dB, the colouring is under the margin');
   });
 });
