@@ -146,6 +146,8 @@ export class ChatRun {
     this.session.updateSession(sessionConfig);
     this.ui?.dispatch({ type: 'connected' });
     this.bridge.start();
+    // The first append has gone: the echo canceller is built before the next chunk arrives.
+    if (this.echoGuard) setImmediate(() => this.echoGuard?.prepare());
     if (this.options.text !== undefined) this.session.sendText(this.options.text);
     if (!this.ui) this.readTypedLines();
     if (this.ui && this.audio.speaker) showAudible(this.ui, this.audio.speaker, () => this.exitCode !== undefined);

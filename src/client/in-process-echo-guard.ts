@@ -27,6 +27,8 @@ export interface InProcessEchoGuardOptions {
    * has not yet sounded, what the recorder holds): a 600 ms path plus ~100 ms of them.
    */
   maxDelayMs?: number;
+  /** Makes the canceller (tests see when); by default an AcousticEchoCanceller for this rate and delay. */
+  createCanceller?: (sampleRate: number, maxDelayMs: number) => AcousticEchoCanceller;
   /**
    * Sees every pair handed to the canceller (diagnostics: KAIWA_ECHO_DUMP), with the time
    * the chunk arrived and the time on the speaker's timeline its first sample was placed at.
@@ -49,7 +51,7 @@ export interface EchoGuardTap {
  * the canceller does not hold, the watch asks for half-duplex (see EchoHoldWatch).
  */
 export class InProcessEchoGuard {
-  readonly canceller: AcousticEchoCanceller;
+  private built: AcousticEchoCanceller | undefined;
   private readonly tape: PlaybackTape;
   private readonly clock: CaptureClock;
   private readonly watch = new EchoHoldWatch();
@@ -64,7 +66,6 @@ export class InProcessEchoGuard {
   constructor(private readonly speaker: PlayingSpeaker, private readonly options: InProcessEchoGuardOptions = {}) {
     this.rate = speaker.format.sampleRate;
     this.now = options.now ?? (() => performance.now());
-    this.canceller = new AcousticEchoCanceller(this.rate, { maxDelayMs: options.maxDelayMs ?? 700 });
     this.tape = new PlaybackTape(this.rate);
     this.clock = new CaptureClock(this.rate);
     speaker.on('sounding', (pcm: Buffer, startsAt: number) => {
@@ -90,6 +91,22 @@ export class InProcessEchoGuard {
       const next = this.clock.next;
       this.canceller.timelineSuspect(next === undefined ? 0 : Math.round(((from - next) * this.rate) / 1000));
     });
+  }
+
+  /**
+   * The canceller, built when first needed or when prepare() is called: building it takes
+   * 10-25 ms, and nothing needs it for the session's first append (audio recorded before
+   * the session was ready is sent as it was: nothing played then).
+   */
+  get canceller(): AcousticEchoCanceller {
+    const maxDelayMs = this.options.maxDelayMs ?? 700;
+    this.built ??= this.options.createCanceller?.(this.rate, maxDelayMs) ?? new AcousticEchoCanceller(this.rate, { maxDelayMs });
+    return this.built;
+  }
+
+  /** Builds the canceller now (call when nothing waits), so the first live chunk does not pay for it. */
+  prepare(): void {
+    void this.canceller;
   }
 
   /** True while the microphone should be closed as the assistant speaks. */

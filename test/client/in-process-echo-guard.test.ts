@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { InProcessEchoGuard } from '../../src/client/in-process-echo-guard.js';
+import { AcousticEchoCanceller } from '../../src/audio/acoustic-echo-canceller.js';
 import { int16ToBuffer, bufferToInt16 } from '../../src/audio/pcm16.js';
 import { seededRandom } from '../helpers/audio-signals.js';
 import { RATE, db, echoScene, energy, farEndSpeech } from '../helpers/echo-path.js';
@@ -75,4 +76,27 @@ test('a barge-in\'s clear keeps the alignment for what already sounded, and the 
   speaker.emit('sounding', int16ToBuffer(new Int16Array(2400)), now() + 3000);
   guard.filter(quiet);
   assert.equal(guard.status.delayMs, undefined, 'the next reply, on the new timeline, is searched afresh');
+});
+
+test('the canceller is built by prepare() or the first chunk it filters, not with the guard (nothing needs it for the first append), and once', () => {
+  const speaker = Object.assign(new EventEmitter(), { format: { sampleRate: RATE }, audible: false });
+  const made: number[] = [];
+  const guard = new InProcessEchoGuard(speaker, {
+    createCanceller: (rate, maxDelayMs) => { made.push(maxDelayMs); return new AcousticEchoCanceller(rate, { maxDelayMs }); },
+  });
+  speaker.emit('sounding', Buffer.alloc(480), 0);
+  assert.deepEqual(made, [], 'not with the guard, nor for what the speaker plays');
+  guard.prepare();
+  assert.deepEqual(made, [700]);
+  guard.filter(Buffer.alloc(4096));
+  guard.prepare();
+  assert.equal(made.length, 1, 'built once');
+});
+
+test('a guard never prepared builds its canceller for the first chunk it filters', () => {
+  const speaker = Object.assign(new EventEmitter(), { format: { sampleRate: RATE }, audible: false });
+  let made = 0;
+  const guard = new InProcessEchoGuard(speaker, { createCanceller: (rate, maxDelayMs) => { made++; return new AcousticEchoCanceller(rate, { maxDelayMs }); } });
+  assert.equal(guard.filter(Buffer.alloc(4096)).length, 4096);
+  assert.equal(made, 1);
 });
