@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { decodeAlaw, decodeUlaw, encodeAlaw, encodeUlaw } from '../../src/audio/g711.js';
 import { audioTempDir } from '../helpers/audio-tmp.js';
+import { espeakEnvironment } from '../../src/server/speech/espeak-install.js';
 
 const dir = audioTempDir('kaiwa-g711-');
 
@@ -43,7 +44,7 @@ function everyInt16(): Buffer {
 /** Real speech at 8 kHz, as a phone line would carry it. */
 function espeakSpeech8k(): Buffer {
   const wav = join(dir, 'speech.wav');
-  execFileSync('espeak-ng', ['-w', wav, 'The quick brown fox jumps over the lazy dog, one two three.']);
+  execFileSync('espeak-ng', ['-w', wav, 'The quick brown fox jumps over the lazy dog, one two three.'], { env: espeakEnvironment() });
   return execFileSync('sox', ['-D', wav, '-t', 'raw', '-r', '8000', '-e', 'signed', '-b', '16', '-c', '1', '-'], { maxBuffer: 1 << 26 });
 }
 

@@ -9,6 +9,7 @@ import { pcm16WavHeader } from '../../src/audio/wav-header.js';
 import { WavStreamHeader } from '../../src/server/speech/wav-stream-header.js';
 import { audioTempDir } from '../helpers/audio-tmp.js';
 import { chunk, ds64Chunk, extensibleFmtBody, ffmpegPipeWav, fmtBody, int16Data, riffWave } from '../helpers/audio-wav-builder.js';
+import { espeakEnvironment } from '../../src/server/speech/espeak-install.js';
 
 const dir = audioTempDir('kaiwa-riff-');
 const fmt16 = chunk('fmt ', fmtBody({ formatTag: 1, channels: 1, sampleRate: 8000, bits: 16 }));
@@ -36,14 +37,14 @@ function soxRaw(wav: Buffer): Buffer {
 describe('the RIFF reader on what real tools write', () => {
   it('espeak-ng --stdout: sizes 0x7FFFF024 / 0x7FFFF000, the audio runs to the end of the stream', () => {
     const text = 'Streaming header test.';
-    const stream = execFileSync('espeak-ng', ['--stdout', text]);
+    const stream = execFileSync('espeak-ng', ['--stdout', text], { env: espeakEnvironment() });
     assert.equal(stream.readUInt32LE(4), 0x7ffff024, 'RIFF size placeholder');
     assert.equal(stream.toString('ascii', 36, 40), 'data');
     assert.equal(stream.readUInt32LE(40), 0x7ffff000, 'data size placeholder');
     const layout = readWavLayout(stream);
     assert.deepEqual({ ...layout, format: undefined }, { format: undefined, dataOffset: 44, declaredDataBytes: undefined });
     const seeked = join(dir, 'espeak-w.wav');
-    execFileSync('espeak-ng', ['-w', seeked, text]);
+    execFileSync('espeak-ng', ['-w', seeked, text], { env: espeakEnvironment() });
     assert.deepEqual(parseWav(stream).samples, parseWav(readFileSync(seeked)).samples, 'same audio as espeak-ng -w (exact sizes)');
   });
 

@@ -9,6 +9,7 @@ import { encodeWav, parseWav, readWavFile, WavFormatError } from '../../src/audi
 import { audioTempDir } from '../helpers/audio-tmp.js';
 import { chunk, extensibleFmtBody, fmtBody, int16Data, riffWave } from '../helpers/audio-wav-builder.js';
 import { runNodeWithoutFilePrivileges } from '../helpers/without-file-privileges.js';
+import { espeakEnvironment } from '../../src/server/speech/espeak-install.js';
 
 const dir = audioTempDir('kaiwa-wav-');
 
@@ -54,7 +55,7 @@ describe('parseWav on files written by SoX', () => {
 
   it('decodes espeak-ng speech (mono 22.05 kHz) exactly', () => {
     const path = join(dir, 'speech.wav');
-    execFileSync('espeak-ng', ['-w', path, 'Testing one two three']);
+    execFileSync('espeak-ng', ['-w', path, 'Testing one two three'], { env: espeakEnvironment() });
     const wav = parseWav(readFileSync(path));
     assert.equal(wav.channels, 1);
     assert.equal(wav.sampleRate, 22050);

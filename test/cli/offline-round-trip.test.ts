@@ -9,11 +9,12 @@ import { TEST_SENTENCES } from '../helpers/speech-sentences.js';
 import { wordErrorRate } from '../helpers/speech-wer.js';
 import { parseWav } from '../../src/audio/wav.js';
 import { soundingSpans } from '../helpers/speaker-timeline.js';
+import { espeakEnvironment } from '../../src/server/speech/espeak-install.js';
 
 /** A question as a person would record it: espeak-ng's voice at 22.05 kHz with quiet around it. */
 function questionWav(dir: string, text: string, index: number): string {
   const raw = join(dir, `q${index}.espeak.wav`);
-  execFileSync('espeak-ng', ['-v', 'en-us+f5', '-s', '160', '-w', raw, text]);
+  execFileSync('espeak-ng', ['-v', 'en-us+f5', '-s', '160', '-w', raw, text], { env: espeakEnvironment() });
   const path = join(dir, `q${index}.wav`);
   execFileSync('sox', [raw, path, 'pad', '0.4', '0.2']);
   return path;

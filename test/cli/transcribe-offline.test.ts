@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { runKaiwa } from '../helpers/cli-runner.js';
 import { TEST_SENTENCES } from '../helpers/speech-sentences.js';
 import { wordErrorRate } from '../helpers/speech-wer.js';
+import { espeakEnvironment } from '../../src/server/speech/espeak-install.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kaiwa-transcribe-offline-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -21,7 +22,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 function spokenSentences(sentences: readonly string[]): string {
   const parts = sentences.map((sentence, index) => {
     const raw = join(dir, `s${index}.espeak.wav`);
-    execFileSync('espeak-ng', ['-v', 'en-us+f5', '-s', '160', '-w', raw, sentence]);
+    execFileSync('espeak-ng', ['-v', 'en-us+f5', '-s', '160', '-w', raw, sentence], { env: espeakEnvironment() });
     const padded = join(dir, `s${index}.wav`);
     execFileSync('sox', [raw, '-r', '24000', padded, 'pad', '0.3', '1.0']);
     return padded;

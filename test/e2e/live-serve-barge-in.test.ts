@@ -20,6 +20,7 @@ import { tempDir } from '../helpers/wav-fixtures.js';
 import { soundingSpans } from '../helpers/speaker-timeline.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { wordErrorRate } from '../helpers/speech-wer.js';
+import { espeakEnvironment } from '../../src/server/speech/espeak-install.js';
 
 const RATE = 24000;
 let pulse: PulseServer;
@@ -46,7 +47,7 @@ after(async () => {
 /** A spoken question as a WAV file, in the voice the recognizer's tests use. */
 function questionWav(text: string): string {
   const raw = join(dir, 'question.espeak.wav');
-  execFileSync('espeak-ng', ['-v', 'en-us+f5', '-s', '160', '-w', raw, text]);
+  execFileSync('espeak-ng', ['-v', 'en-us+f5', '-s', '160', '-w', raw, text], { env: espeakEnvironment() });
   const wav = join(dir, 'question.wav');
   execFileSync('sox', [raw, '-r', '48000', '-c', '1', '-b', '16', '-e', 'signed-integer', wav]);
   return wav;
