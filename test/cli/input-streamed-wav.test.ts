@@ -15,15 +15,16 @@ import { ffmpegPipeWav } from '../helpers/audio-wav-builder.js';
 import { runKaiwa } from '../helpers/cli-runner.js';
 import { gaVoiceTurn } from '../helpers/event-scripts.js';
 import { startScriptedServer } from '../helpers/scripted-server.js';
+import { espeakEnvironment } from '../../src/server/speech/espeak-install.js';
 
 const SESSION_RATE = 24000;
 const dir = audioTempDir('kaiwa-streamed-input-');
 const servers: Array<{ close(): Promise<void> }> = [];
 after(async () => { for (const server of servers) await server.close(); });
 
-/** A real shell, so the redirect is the one a user types. */
+/** A real shell, so the redirect is the one a user types (espeak-ng in it told there is no sound server to look for). */
 function shell(script: string, ...args: string[]): void {
-  execFileSync('sh', ['-c', script, 'sh', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  execFileSync('sh', ['-c', script, 'sh', ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: espeakEnvironment() });
 }
 
 /** Runs `kaiwa --input file --once` against a server that answers once `expected` has all arrived. */
