@@ -11,7 +11,7 @@
  * Then barge-in at 300 ms: a question spoken 1.5 s into a reply.
  *
  *   node --import tsx bench/echo-loop.ts [--modes in-process,pulse] [--delays 60,150,300,500]
- *     [--gains -20,-6,0] [--seconds 40] [--barge | --barge-only] [--out FILE]
+ *     [--gains -20,-6,0] [--seconds 40] [--barge | --barge-only] [--barge-gain DB] [--out FILE]
  * (npm run build first: it runs dist/cli/main.js.)
  */
 import { writeFileSync, rmSync } from 'node:fs';

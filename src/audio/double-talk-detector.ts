@@ -60,8 +60,8 @@ export interface DoubleTalkBlock {
   echoCoherent?: boolean;
   /**
    * Share of the residual's power beyond the far end's whole echo in its own bins
-   * (NearEndEvidence); undefined where it cannot be told (no filter running, coupling
-   * not measured), and then not asked for.
+   * (NearEndEvidence); undefined where no filter runs (no delay known, or the far end
+   * silent for a while), and then not asked for.
    */
   nearEnd?: number;
   /** The share of it far beyond the echo (NearEndEvidence.farShare): half of it is talk. */
@@ -91,7 +91,7 @@ export class DoubleTalkDetector {
 
   /**
    * The talk going on has shown, in one of its blocks so far, a spectrum the far end cannot
-   * have made (or there was nothing to tell it by: no filter running, no coupling known).
+   * have made (or there was nothing to tell it by: no filter running).
    */
   get evidenced(): boolean {
     return this.talkEvidenced;

@@ -45,9 +45,9 @@ export class NearEndEvidence {
 
   /**
    * Residual and reference spectra over the same two blocks (unwindowed, same transform),
-   * and the broadband coupling; undefined while the coupling is not known.
+   * and the broadband coupling (1, the worst, before it was measured).
    */
-  update(residualRe: Float64Array, residualIm: Float64Array, referenceRe: Float64Array, referenceIm: Float64Array, coupling: number): number | undefined {
+  update(residualRe: Float64Array, residualIm: Float64Array, referenceRe: Float64Array, referenceIm: Float64Array, coupling: number): number {
     let beyond = 0; let farBeyond = 0; let total = 0;
     const threshold = MARGIN * coupling;
     const farThreshold = FAR_MARGIN * coupling;
@@ -61,7 +61,6 @@ export class NearEndEvidence {
       if (residual > farThreshold * held) farBeyond += residual;
     }
     this.far = total > 0 ? farBeyond / total : 0;
-    if (coupling <= 0) return undefined;
     return total > 0 ? beyond / total : 0;
   }
 }

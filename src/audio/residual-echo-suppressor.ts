@@ -51,7 +51,7 @@ export interface SuppressorBlock {
   /** Echo alone, and the canceller is sure of it: the whole block is cut. */
   gated: boolean;
   /** Someone may talk, but nothing in the spectrum says so yet: suppressed as echo alone. */
-  doubtful?: boolean;
+  doubtful: boolean;
 }
 
 /**
@@ -120,7 +120,7 @@ export class ResidualEchoSuppressor {
    * the output for the previous block (one block late) into `out`.
    */
   process(input: Float64Array, out: Float64Array, block: SuppressorBlock): void {
-    const { referencePower, coupling, echoOnly, cautious, gated } = block;
+    const { referencePower, coupling, echoOnly, cautious, gated, doubtful } = block;
     if (!referencePower && this.quiet()) return this.passThrough(input, out);
     const reference = this.held(referencePower ?? this.silentReference);
     const N = this.blockSize; const K = this.fft.bins;
@@ -128,7 +128,7 @@ export class ResidualEchoSuppressor {
     this.previousInput.set(input);
     if (echoOnly) this.learn(reference);
     const learning = cautious || this.learnt < this.learningBlocks;
-    const overestimate = (echoOnly || block.doubtful ? ECHO_ONLY_OVERESTIMATE : OVERESTIMATE) * (learning ? LEARNING_OVERESTIMATE : 1);
+    const overestimate = (echoOnly || doubtful ? ECHO_ONLY_OVERESTIMATE : OVERESTIMATE) * (learning ? LEARNING_OVERESTIMATE : 1);
     const floor = cautious ? CAUTIOUS_FLOOR_GAIN : FLOOR_GAIN;
     let before = 0; let after = 0;
     let echoLeft = 0;
