@@ -61,9 +61,15 @@ export function meanSquare(buf: Buffer): number {
   const sampleCount = Math.floor(buf.length / BYTES_PER_SAMPLE);
   if (sampleCount === 0) return 0;
   let sumOfSquares = 0;
-  for (let i = 0; i < sampleCount; i++) {
-    const sample = buf.readInt16LE(i * BYTES_PER_SAMPLE);
-    sumOfSquares += sample * sample;
+  // Every captured chunk is measured: a typed view is several times cheaper than readInt16LE.
+  if (HOST_IS_LITTLE_ENDIAN && buf.byteOffset % BYTES_PER_SAMPLE === 0) {
+    const samples = new Int16Array(buf.buffer, buf.byteOffset, sampleCount);
+    for (let i = 0; i < sampleCount; i++) sumOfSquares += samples[i]! * samples[i]!;
+  } else {
+    for (let i = 0; i < sampleCount; i++) {
+      const sample = buf.readInt16LE(i * BYTES_PER_SAMPLE);
+      sumOfSquares += sample * sample;
+    }
   }
   return sumOfSquares / sampleCount;
 }

@@ -5,6 +5,7 @@ import {
   bytesToMs,
   int16ToBuffer,
   isSilent,
+  meanSquare,
   msToBytes,
   rmsDbfs,
   silence,
@@ -62,6 +63,17 @@ describe('pcm16', () => {
     assert.ok(Math.abs(rmsDbfs(tenth) + 20) < 0.01);
     assert.equal(rmsDbfs(silence(20, 24000)), -Infinity);
     assert.equal(rmsDbfs(Buffer.alloc(0)), -Infinity);
+  });
+
+  it('measures the same mean square at any byte offset, ignoring a trailing odd byte', () => {
+    const backing = Buffer.from([0x00, 0x10, 0x00, 0xf0, 0xff, 0x05, 0x00, 0x7f]);
+    const aligned = backing.subarray(0, 6);
+    const unaligned = Buffer.concat([Buffer.from([0x99]), aligned, Buffer.from([0x42])]).subarray(1);
+    assert.equal(unaligned.byteOffset % 2, 1);
+    const expected = (4096 ** 2 + 4096 ** 2 + 1535 ** 2) / 3;
+    assert.equal(meanSquare(aligned), expected);
+    assert.equal(meanSquare(unaligned), expected);
+    assert.equal(meanSquare(Buffer.from([0x01])), 0);
   });
 
   it('calls quiet hiss silent but not speech-level audio', () => {
