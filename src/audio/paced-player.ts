@@ -20,7 +20,8 @@ export interface PacedPlayerOptions {
    * Keeps this much silence in the device while nothing plays, so the device never runs
    * dry and every sample sounds exactly when the count of samples written says: an echo
    * canceller's reference then keeps one timeline from reply to reply (a device that ran
-   * dry resumes a few to tens of ms off, differently each time). Off by default.
+   * dry resumes a few to tens of ms off, differently each time). Off by default; once
+   * given, keepFed() turns it off and on.
    */
   keepFedMs?: number;
   /**
@@ -98,6 +99,8 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
   /** Bytes waiting in `queue`, kept as a count so choosing the lead costs no walk over it. */
   private queuedBytes = 0;
   private readonly keepFedMs: number;
+  /** Silence is fed between replies now (keepFedMs given, and not turned off by keepFed()). */
+  private feeding: boolean;
   private readonly deviceBufferMs: number;
   private closed = false;
   private held = false;
@@ -115,8 +118,9 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
     device.on('underrun', () => this.emit('underrun', { from: this.now() + this.outputLatencyMs, lateMs: 0 } satisfies PacedPlayerUnderrun));
     this.maxWaitMs = options.tickMs ?? Infinity;
     this.keepFedMs = options.keepFedMs ?? 0;
+    this.feeding = this.keepFedMs > 0;
     this.deviceBufferMs = options.deviceBufferMs ?? 0;
-    if (this.keepFedMs > 0) setImmediate(() => this.pump());
+    if (this.feeding) setImmediate(() => this.pump());
   }
 
   /**
@@ -177,6 +181,21 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
     for (const chunk of this.scheduled) if (chunk.itemId === itemId) total += chunk.durationMs;
     for (const queued of this.queue) if (queued.itemId === itemId) total += queued.pcm.length / this.bytesPerMs;
     return total;
+  }
+
+  /**
+   * Turns the silence between replies (keepFedMs) on or off: it wakes the process ~30
+   * times a second, worth it only while someone needs the speaker's timeline unbroken
+   * (an echo canceller that found the echo). Off, the device runs dry after what it holds.
+   */
+  keepFed(on: boolean): void {
+    const feeding = on && this.keepFedMs > 0;
+    if (feeding === this.feeding) return;
+    this.feeding = feeding;
+    if (this.queue.length > 0 || this.closed || this.held) return;
+    if (feeding) return this.pump();
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
   }
 
   /** Stops the sound now: drops what is queued here and what the device still holds. */
@@ -261,7 +280,7 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
 
   /** With `keepFedMs`, idle time is silence handed to the device, topped up when half is left. */
   private feedSilence(woken: boolean): void {
-    if (this.keepFedMs <= 0 || this.closed) return;
+    if (!this.feeding || this.closed) return;
     const now = this.now();
     this.catchUp(now, woken || this.timer !== undefined);
     const held = this.deviceBusyUntil - now;
@@ -289,7 +308,7 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
 
   /** No timer runs while nothing is queued (unless kept fed); otherwise one wakes up when the device runs low. */
   private wakeUpLater(now: number): void {
-    if (this.timer || (this.queue.length === 0 && this.keepFedMs <= 0) || this.closed) return;
+    if (this.timer || (this.queue.length === 0 && !this.feeding) || this.closed) return;
     const lowAt = this.queue.length === 0 ? this.keepFedMs / 2 : this.currentLeadMs() / 2;
     const wait = Math.min(Math.max(this.deviceBusyUntil - now - lowAt, 1), this.maxWaitMs);
     this.timer = setTimeout(() => {

@@ -12,6 +12,8 @@ export interface PlayingSpeaker extends EventEmitter {
   readonly audible: boolean;
   /** Restarts the output device if nothing plays or is queued (see PacedPlayer); false if it did not. */
   restartDevice?(): boolean;
+  /** Keeps silence in the device between replies, or stops (see PacedPlayer keepFedMs). */
+  keepFed?(on: boolean): void;
 }
 
 export interface InProcessEchoGuardOptions {
@@ -62,12 +64,16 @@ export class InProcessEchoGuard {
   private convergedOnce = false;
   /** The speaker was cleared (its timeline restarted) and has played nothing since. */
   private clearedSince = false;
+  /** The speaker is asked to keep silence between replies (the echo path is known). */
+  private keptFed = false;
 
   constructor(private readonly speaker: PlayingSpeaker, private readonly options: InProcessEchoGuardOptions = {}) {
     this.rate = speaker.format.sampleRate;
     this.now = options.now ?? (() => performance.now());
     this.tape = new PlaybackTape(this.rate);
     this.clock = new CaptureClock(this.rate);
+    // Until an echo path is found there is no timeline to keep whole between replies.
+    speaker.keepFed?.(false);
     speaker.on('sounding', (pcm: Buffer, startsAt: number) => {
       this.firstSound ??= startsAt;
       if (this.clearedSince) this.canceller.timelineBroken();
@@ -129,11 +135,24 @@ export class InProcessEchoGuard {
     const change = this.watch.update((mic.length * 1000) / this.rate, this.speaker.audible, this.canceller.status);
     if (change) this.options.onChange?.(change === 'half-duplex', this.canceller.status);
     this.boundLatency(arrivedAt);
+    this.keepTimelineWhileLocked();
     if (!this.convergedOnce && this.canceller.status.holding) {
       this.convergedOnce = true;
       this.options.onConverged?.(this.now() - (this.firstSound ?? this.now()), this.canceller.status);
     }
     return int16ToBuffer(cleaned);
+  }
+
+  /**
+   * The canceller's alignment holds only while the speaker's timeline goes on unbroken,
+   * so with a delay found the speaker is kept fed between replies; without one (no echo
+   * reaches the microphone: headphones) the ~30 wake-ups a second buy nothing.
+   */
+  private keepTimelineWhileLocked(): void {
+    const locked = this.canceller.status.delayMs !== undefined;
+    if (locked === this.keptFed) return;
+    this.keptFed = locked;
+    this.speaker.keepFed?.(locked);
   }
 
   /**

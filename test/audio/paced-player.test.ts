@@ -255,3 +255,26 @@ test('held (the device being moved): nothing reaches the device, and what sounde
   advance(200);
   assert.ok(Math.abs(player.heardMs('a') - 200) <= 5, `heard ${player.heardMs('a')} ms, 200 ms after the release`);
 });
+
+test('kept fed, the idle device is topped up with silence; keepFed(false) lets it run dry and stops the wake-ups, keepFed(true) starts again', (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 });
+  const device = new RecordingDevice();
+  const player = new PacedPlayer(device, { leadMs: 150, keepFedMs: 60, now: () => Date.now() });
+  const advance = (ms: number): void => {
+    for (let elapsed = 0; elapsed < ms; elapsed += 1) t.mock.timers.tick(1);
+  };
+  player.keepFed(false);
+  advance(1000);
+  assert.equal(device.writes.length, 0, 'nothing fed while turned off');
+  player.keepFed(true);
+  assert.equal(written(device), 60 * MS, 'fed at once when turned on');
+  advance(1000);
+  const fedMs = written(device) / MS;
+  assert.ok(fedMs >= 1000 + 30 && fedMs <= 1000 + 60, `stays 30-60 ms ahead of the playhead, fed ${fedMs} ms over 1000 ms`);
+  player.keepFed(false);
+  const before = device.writes.length;
+  advance(1000);
+  assert.equal(device.writes.length, before, 'no more silence, no more wake-ups');
+  player.writeItem('a', Buffer.alloc(100 * MS));
+  assert.equal(written(device) / MS, fedMs + 100, 'a reply still plays while not kept fed');
+});

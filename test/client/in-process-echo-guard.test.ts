@@ -18,9 +18,11 @@ function converse(delayMs: number) {
   const scene = echoScene({ delayMs, gainDb: -6, far, tailSeconds: 1 });
   let now = 0;
   const playFrom = 0;
+  const fed: boolean[] = [];
   const speaker = Object.assign(new EventEmitter(), {
     format: { sampleRate: RATE },
     get audible() { return now >= playFrom && now < playFrom + (far.length * 1000) / RATE; },
+    keepFed: (on: boolean) => { fed.push(on); },
   });
   const changes: boolean[] = [];
   const guard = new InProcessEchoGuard(speaker, { now: () => now, onChange: (halfDuplex) => changes.push(halfDuplex) });
@@ -42,7 +44,7 @@ function converse(delayMs: number) {
     out.set(bufferToInt16(guard.filter(int16ToBuffer(scene.mic.subarray(at, at + chunk)))), at);
     if (guard.halfDuplex && halfDuplexAt === undefined) halfDuplexAt = now;
   }
-  return { scene, out, guard, changes, halfDuplexAt, speaker, now: () => now };
+  return { scene, out, guard, changes, halfDuplexAt, speaker, fed, now: () => now };
 }
 
 test('300 ms path through kaiwa\'s own timeline: the echo is cancelled and the guard stays full duplex', () => {
@@ -63,6 +65,33 @@ test('a path beyond the search range (900 ms): half-duplex takes over within abo
   const echoStartMs = (scene.echoStart * 1000) / RATE;
   assert.ok(halfDuplexAt !== undefined && halfDuplexAt - echoStartMs < 2500, `half-duplex at ${halfDuplexAt} ms, echo from ${echoStartMs} ms`);
   assert.equal(guard.status.converged, false);
+});
+
+test('the speaker is kept fed between replies only once the echo path is found (its timeline must then stay whole), and no longer once it is lost', () => {
+  const { guard, speaker, fed, now } = converse(300);
+  assert.deepEqual(fed, [false, true], 'off with the guard, on with the delay found');
+  const quiet = int16ToBuffer(new Int16Array(2048));
+  speaker.emit('cleared', now());
+  speaker.emit('sounding', int16ToBuffer(new Int16Array(2400)), now() + 3000);
+  guard.filter(quiet);
+  assert.deepEqual(fed, [false, true, false], 'off again when the delay is searched afresh');
+});
+
+test('a microphone that never hears the speaker (headphones) never has the speaker kept fed', () => {
+  const far = farEndSpeech();
+  let now = 0;
+  const fed: boolean[] = [];
+  const speaker = Object.assign(new EventEmitter(), { format: { sampleRate: RATE }, audible: true, keepFed: (on: boolean) => { fed.push(on); } });
+  const guard = new InProcessEchoGuard(speaker, { now: () => now });
+  const noise = seededRandom(9);
+  const chunk = 2048;
+  for (let at = 0; at + chunk <= far.length; at += chunk) {
+    speaker.emit('sounding', int16ToBuffer(far.subarray(at, at + chunk)), (at * 1000) / RATE);
+    now = ((at + chunk) * 1000) / RATE + 30;
+    guard.filter(int16ToBuffer(Int16Array.from({ length: chunk }, () => Math.round((noise() - 0.5) * 20))));
+  }
+  assert.equal(guard.status.delayMs, undefined);
+  assert.deepEqual(fed, [false]);
 });
 
 test('a barge-in\'s clear keeps the alignment for what already sounded, and the delay is searched again once the next reply sounds', () => {
