@@ -278,13 +278,17 @@ export class AcousticEchoCanceller {
     this.blocks += 1;
     this.line.write(this.refBlock);
     this.watchStep();
+    const micEnergy = energy(this.micBlock);
+    const noise = this.noise.update(micEnergy / N) * N;
+    const micSounds = micEnergy > 4 * noise;
+    // A microphone that does not hear the speaker can only find echo once it sounds.
+    this.estimator.onlyWhileMicSounds = this.presence.absent;
     // A delay held back while the speaker was not heard is taken once it is.
-    if (this.estimator.push(this.micBlock, this.refBlock) || this.bulkDelay === undefined) this.realign();
+    if (this.estimator.push(this.micBlock, this.refBlock, micSounds) || this.bulkDelay === undefined) this.realign();
     this.endStepWhenConfirmed();
     const locked = this.bulkDelay !== undefined;
     if (locked) this.line.read(this.bulkDelay!, this.aligned);
     else this.aligned.fill(0);
-    const micEnergy = energy(this.micBlock);
     // After a slip the echo is no longer where the alignment says: judge by the whole range.
     const referenceEnergy = this.referenceLevel(locked && !this.searching && !this.stepCautious());
     if (this.stepArrived && referenceEnergy > ACTIVE_MEAN_SQUARE * N) this.activeSinceStep += 1;
@@ -302,7 +306,6 @@ export class AcousticEchoCanceller {
     this.previousMic.set(this.micBlock);
     const residualEnergy = energy(this.residual);
     this.onBlock?.(this.micBlock, this.residual);
-    const noise = this.noise.update(micEnergy / N) * N;
     const coupling = this.meter.coupling;
     const erleDb = this.meter.erleDb;
     let echoShare = 0;
@@ -320,7 +323,7 @@ export class AcousticEchoCanceller {
       mic: micEnergy, residual: residualEnergy, reference: referenceEnergy, loudestReference: Math.max(referenceEnergy, this.loudestAligned),
       coupling, erleDb: locked ? erleDb : 0, noise, estimate: filtering ? this.estimateFit() : 'unknown',
     });
-    const echoOnly = locked && active && micEnergy > 4 * noise && !talking;
+    const echoOnly = locked && active && micSounds && !talking;
     // The filter's reference window of one block ago is the far end as its echo arrives now.
     if (filtering) this.filter.referencePower(1, this.arriving);
     if (this.slip.update(echoOnly, micEnergy, residualEnergy, erleDb)) {
@@ -339,7 +342,7 @@ export class AcousticEchoCanceller {
     // Not where the microphone does not hear the speaker at all (headphones).
     const cut = this.cutPrevious;
     const unaligned = !locked || this.searching || this.stepCautious() || (this.filteredBlocks > 0 && this.filteredBlocks < 3);
-    this.followPresence(locked, active, micEnergy > 4 * noise);
+    this.followPresence(locked, active, micSounds);
     this.cutPrevious = unaligned && active && !this.presence.absent && micEnergy < 2 * referenceEnergy * Math.max(coupling, 1);
     if (cut) this.cleaned.fill(0);
     const kept = cut ? 1e-6 : this.suppressor.keptEnergy;
@@ -356,7 +359,7 @@ export class AcousticEchoCanceller {
     state.delayMs = locked ? ((this.bulkDelay! + this.marginSamples) * 1000) / this.processingRate : undefined;
     state.farEndActive = active;
     state.doubleTalk = talking;
-    state.echoAudible = active && micEnergy > 4 * noise && !talking;
+    state.echoAudible = active && micSounds && !talking;
     state.erleDb = this.meter.erleDb;
     state.attenuationDb = this.meter.attenuationDb;
     state.couplingDb = 10 * Math.log10(this.meter.coupling);

@@ -66,6 +66,16 @@ export class EchoDelayEstimator {
   private pending: number | undefined;
   private lastConfidence = 0;
   private scratch = new Float64Array(1024);
+  /** Decimated microphone samples appended since the last block that held sound above its noise. */
+  private sinceMicSounded = Infinity;
+  private made = 0;
+  /**
+   * While set, an estimate is skipped when no block of the microphone's window held sound
+   * above its noise: a whitened correlation of noise (or of digital silence) with the far
+   * end cannot find an echo that is not there. Set by whoever knows the microphone does
+   * not hear the speaker (EchoPresence), so the search costs nothing until sound comes.
+   */
+  onlyWhileMicSounds = false;
 
   constructor(readonly sampleRate: number, maxDelayMs = 600) {
     this.factor = Math.max(1, Math.round(sampleRate / ANALYSIS_RATE));
@@ -104,6 +114,7 @@ export class EchoDelayEstimator {
     this.refHistory.clear();
     this.written = 0;
     this.sinceEstimate = 0;
+    this.sinceMicSounded = Infinity;
     this.delay = undefined;
     this.pending = undefined;
     this.agreeing = 0;
@@ -130,7 +141,13 @@ export class EchoDelayEstimator {
    */
   restartListening(): void {
     this.micHistory.clear();
+    this.sinceMicSounded = Infinity;
     this.hurry();
+  }
+
+  /** Correlations computed so far (estimates not skipped): what the search has cost. */
+  get estimatesMade(): number {
+    return this.made;
   }
 
   /** Estimates in a row that agreed with the delay held (0 right after `hurry` or a new delay). */
@@ -140,19 +157,33 @@ export class EchoDelayEstimator {
 
   /**
    * Feeds a block of microphone audio and the reference played at the same moments
-   * (same length). Returns true when the delay estimate changed.
+   * (same length), and whether the microphone block held sound above its noise (see
+   * `onlyWhileMicSounds`). Returns true when the delay estimate changed.
    */
-  push(mic: ArrayLike<number>, reference: ArrayLike<number>): boolean {
+  push(mic: ArrayLike<number>, reference: ArrayLike<number>, micSounds = true): boolean {
     const most = Math.ceil(mic.length / this.factor) + 1;
     if (this.scratch.length < most) this.scratch = new Float64Array(most);
     const micCount = this.append(this.micDecimator, this.micHistory, mic);
     const refCount = this.append(this.refDecimator, this.refHistory, reference);
+    this.sinceMicSounded = micSounds ? 0 : this.sinceMicSounded + micCount;
     this.written += refCount;
     this.sinceEstimate += Math.min(micCount, refCount);
     const hop = this.agreeing >= SETTLED_AFTER ? this.trackHop : this.searchHop;
     if (this.sinceEstimate < hop || this.written < this.window) return false;
     this.sinceEstimate = 0;
+    if (this.onlyWhileMicSounds && this.micWindowQuiet()) {
+      this.lastConfidence = 0;
+      return false;
+    }
     return this.estimateNow();
+  }
+
+  /**
+   * No block in the microphone's window held sound (with the decimator's delay and a
+   * block's rounding to spare).
+   */
+  private micWindowQuiet(): boolean {
+    return this.sinceMicSounded > this.window + this.scratch.length;
   }
 
   /** Decimates a block onto the end of a history kept in time order. */
@@ -167,6 +198,7 @@ export class EchoDelayEstimator {
       this.lastConfidence = 0;
       return false;
     }
+    this.made += 1;
     const { frame, fft, window, maxLag } = this;
     const length = window + maxLag;
     frame.fill(0);
