@@ -1,7 +1,7 @@
-import { Decimator } from './decimator.js';
+import { DecimatedHistory } from './decimated-history.js';
 import { magnitude } from './magnitude.js';
 import { RealFft } from './real-fft.js';
-import { RecentSamples } from './recent-samples.js';
+import type { RecentSamples } from './recent-samples.js';
 
 /** Correlation is computed at this rate: speech's pitch and formants, quarter-ms steps. */
 const ANALYSIS_RATE = 4000;
@@ -17,6 +17,8 @@ const SETTLED_AFTER = 3;
 const MIN_CONFIDENCE = 10;
 /** Estimates within this of the current delay are the same path drifting, not a new one. */
 const SAME_PATH_MS = 3;
+/** Decimated samples by which the decimator's low-pass delays a sound (half its taps, rounded up). */
+const DECIMATOR_DELAY = 5;
 /** Reference quieter than this (mean square per sample, PCM16 units) carries nothing to correlate. */
 const ACTIVE_POWER = 100 * 100;
 
@@ -47,12 +49,10 @@ export class EchoDelayEstimator {
   private readonly searchHop: number;
   private readonly trackHop: number;
   private agreeing = 0;
-  private readonly micHistory: RecentSamples;
-  private readonly refHistory: RecentSamples;
+  private readonly micHistory: DecimatedHistory;
+  private readonly refHistory: DecimatedHistory;
   private written = 0;
   private sinceEstimate = 0;
-  private readonly micDecimator: Decimator;
-  private readonly refDecimator: Decimator;
   private readonly fft: RealFft;
   private readonly frame: Float64Array;
   private readonly micRe: Float64Array;
@@ -65,7 +65,6 @@ export class EchoDelayEstimator {
   private delay: number | undefined;
   private pending: number | undefined;
   private lastConfidence = 0;
-  private scratch = new Float64Array(1024);
   /** Decimated microphone samples appended since the last block that held sound above its noise. */
   private sinceMicSounded = Infinity;
   private made = 0;
@@ -86,10 +85,8 @@ export class EchoDelayEstimator {
     this.searchHop = Math.round((SEARCH_HOP_MS * rate) / 1000);
     this.trackHop = Math.round((TRACK_HOP_MS * rate) / 1000);
     const length = this.window + this.maxLag;
-    this.micHistory = new RecentSamples(length);
-    this.refHistory = new RecentSamples(length);
-    this.micDecimator = new Decimator(this.factor);
-    this.refDecimator = new Decimator(this.factor);
+    this.micHistory = new DecimatedHistory(this.factor, length);
+    this.refHistory = new DecimatedHistory(this.factor, length);
     this.fft = new RealFft(2 ** Math.ceil(Math.log2(length)));
     this.frame = new Float64Array(this.fft.size);
     const bins = this.fft.bins;
@@ -161,10 +158,9 @@ export class EchoDelayEstimator {
    * `onlyWhileMicSounds`). Returns true when the delay estimate changed.
    */
   push(mic: ArrayLike<number>, reference: ArrayLike<number>, micSounds = true): boolean {
-    const most = Math.ceil(mic.length / this.factor) + 1;
-    if (this.scratch.length < most) this.scratch = new Float64Array(most);
-    const micCount = this.append(this.micDecimator, this.micHistory, mic);
-    const refCount = this.append(this.refDecimator, this.refHistory, reference);
+    // Decimated only when an estimate reads them.
+    const micCount = this.micHistory.append(mic);
+    const refCount = this.refHistory.append(reference);
     this.sinceMicSounded = micSounds ? 0 : this.sinceMicSounded + micCount;
     this.written += refCount;
     this.sinceEstimate += Math.min(micCount, refCount);
@@ -178,23 +174,15 @@ export class EchoDelayEstimator {
     return this.estimateNow();
   }
 
-  /**
-   * No block in the microphone's window held sound (with the decimator's delay and a
-   * block's rounding to spare).
-   */
+  /** No block in the microphone's window held sound (with the decimator's delay to spare). */
   private micWindowQuiet(): boolean {
-    return this.sinceMicSounded > this.window + this.scratch.length;
-  }
-
-  /** Decimates a block onto the end of a history kept in time order. */
-  private append(decimator: Decimator, history: RecentSamples, samples: ArrayLike<number>): number {
-    const count = decimator.push(samples, this.scratch);
-    history.append(this.scratch, count);
-    return count;
+    return this.sinceMicSounded > this.window + DECIMATOR_DELAY;
   }
 
   private estimateNow(): boolean {
-    if (!this.referenceActive()) {
+    const mic = this.micHistory.read();
+    const ref = this.refHistory.read();
+    if (!referenceActive(ref)) {
       this.lastConfidence = 0;
       return false;
     }
@@ -202,11 +190,9 @@ export class EchoDelayEstimator {
     const { frame, fft, window, maxLag } = this;
     const length = window + maxLag;
     frame.fill(0);
-    const mic = this.micHistory;
     for (let i = 0, at = mic.start + length - window; i < window; i++, at++) frame[i] = mic.data[at]!;
     fft.forward(frame, this.micRe, this.micIm);
     frame.fill(0);
-    const ref = this.refHistory;
     for (let i = 0, at = ref.start; i < length; i++, at++) frame[i] = ref.data[at]!;
     fft.forward(frame, this.refRe, this.refIm);
     this.averageWhitened();
@@ -228,13 +214,6 @@ export class EchoDelayEstimator {
       avgRe[k] = 0.7 * avgRe[k]! + (0.3 * re) / size;
       avgIm[k] = 0.7 * avgIm[k]! + (0.3 * im) / size;
     }
-  }
-
-  private referenceActive(): boolean {
-    let energy = 0;
-    const { data, start, length } = this.refHistory;
-    for (let i = start; i < start + length; i++) energy += data[i]! * data[i]!;
-    return energy / length > ACTIVE_POWER;
   }
 
   /** Highest correlation over 0…maxLag, refined between samples by a parabola; confidence against the RMS. */
@@ -276,4 +255,12 @@ export class EchoDelayEstimator {
     this.agreeing = 0;
     return false;
   }
+}
+
+/** The reference holds sound worth correlating. */
+function referenceActive(history: RecentSamples): boolean {
+  let energy = 0;
+  const { data, start, length } = history;
+  for (let i = start; i < start + length; i++) energy += data[i]! * data[i]!;
+  return energy / length > ACTIVE_POWER;
 }
