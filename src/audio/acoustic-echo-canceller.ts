@@ -173,8 +173,10 @@ export class AcousticEchoCanceller {
   private readonly residual: Float64Array;
   private readonly echo: Float64Array;
   private readonly cleaned: Float64Array;
-  private readonly recentReference: Float64Array;
-  private recentIndex = 0;
+  /** The reference's block energies over the range searched, and the loudest of them. */
+  private readonly recentLoudest: RunningMax;
+  /** The reference block's energy. */
+  private playingNow = 0;
   private smearedReference = 0;
   /** The loudest of the last three aligned blocks: the most echo the microphone can hold now. */
   private loudestAligned = 0;
@@ -232,7 +234,7 @@ export class AcousticEchoCanceller {
     this.residual = new Float64Array(N);
     this.echo = new Float64Array(N);
     this.cleaned = new Float64Array(N);
-    this.recentReference = new Float64Array(Math.ceil(this.estimator.maxDelaySamples / N) + 2);
+    this.recentLoudest = new RunningMax(Math.ceil(this.estimator.maxDelaySamples / N) + 2);
     this.outputSource = new Float64Array(N);
     this.bands = this.factor === 2 ? new HalfRateBands(2 * N, N) : undefined;
     this.latencySamples = this.bands ? this.bands.latency : 2 * N;
@@ -260,12 +262,14 @@ export class AcousticEchoCanceller {
     return this.takeOutput(mic.length);
   }
 
-  private feed(mic: ArrayLike<number>, reference: ArrayLike<number>, count: number): void {
-    for (let i = 0; i < count; i++) {
-      this.micBlock[this.filled] = mic[i]!;
-      this.refBlock[this.filled] = reference[i]!;
-      this.filled += 1;
-      this.fed += 1;
+  private feed(mic: Int16Array | Float64Array, reference: Int16Array | Float64Array, count: number): void {
+    for (let from = 0; from < count;) {
+      const take = Math.min(count - from, this.blockSize - this.filled);
+      this.micBlock.set(mic.subarray(from, from + take), this.filled);
+      this.refBlock.set(reference.subarray(from, from + take), this.filled);
+      from += take;
+      this.filled += take;
+      this.fed += take;
       if (this.filled === this.blockSize) {
         this.filled = 0;
         this.processBlock();
@@ -298,13 +302,16 @@ export class AcousticEchoCanceller {
     const filtering = locked && this.quietBlocks <= this.filter.partitions + 1;
     this.filteredBlocks = filtering ? this.filteredBlocks + 1 : 0;
     if (filtering) this.filter.process(this.micBlock, this.aligned, this.residual, this.echo);
-    else this.residual.set(this.micBlock);
+    let residualEnergy = filtering ? energy(this.residual) : micEnergy;
     // A filter whose echo estimate comes where there is no echo (the echo arrives later
     // than it did: the speaker ran dry for a moment) would add it to the microphone.
-    if (filtering && energy(this.residual) > 2 * micEnergy) this.residual.set(this.micBlock);
+    const unfiltered = !filtering || residualEnergy > 2 * micEnergy;
+    if (unfiltered) {
+      this.residual.set(this.micBlock);
+      residualEnergy = micEnergy;
+    }
     this.followDrift(filtering, active);
     this.previousMic.set(this.micBlock);
-    const residualEnergy = energy(this.residual);
     this.onBlock?.(this.micBlock, this.residual);
     const coupling = this.meter.coupling;
     const erleDb = this.meter.erleDb;
@@ -393,8 +400,8 @@ export class AcousticEchoCanceller {
   private followPresence(locked: boolean, active: boolean, micSounds: boolean): void {
     this.farEndRun = active ? this.farEndRun + 1 : 0;
     if (locked) return this.presence.found();
-    const playingNow = energy(this.refBlock) > ACTIVE_MEAN_SQUARE * this.blockSize;
-    this.presence.update(playingNow && this.farEndRun >= this.recentReference.length, micSounds);
+    const playingNow = this.playingNow > ACTIVE_MEAN_SQUARE * this.blockSize;
+    this.presence.update(playingNow && this.farEndRun >= this.recentLoudest.length, micSounds);
   }
 
   /**
@@ -444,13 +451,9 @@ export class AcousticEchoCanceller {
    */
   private referenceLevel(locked: boolean): number {
     const raw = energy(this.refBlock);
-    this.recentReference[this.recentIndex] = raw;
-    this.recentIndex = (this.recentIndex + 1) % this.recentReference.length;
-    if (!locked) {
-      let loudest = 0;
-      for (const value of this.recentReference) if (value > loudest) loudest = value;
-      return loudest;
-    }
+    this.playingNow = raw;
+    this.recentLoudest.push(raw);
+    if (!locked) return this.recentLoudest.value;
     const now = energy(this.aligned);
     this.smearedReference = Math.max(now, 0.5 * this.smearedReference);
     this.loudestAligned = Math.max(now, this.lastAligned, this.beforeLastAligned);
@@ -593,4 +596,48 @@ function energy(block: Float64Array): number {
   let sum = 0;
   for (let i = 0; i < block.length; i++) sum += block[i]! * block[i]!;
   return sum;
+}
+
+/**
+ * The largest of the last `length` values pushed (block energies, never negative: 0 before
+ * any). Kept as values come; the window is scanned again only when its largest value
+ * leaves it, not for every value.
+ */
+class RunningMax {
+  private readonly values: Float64Array;
+  private index = 0;
+  private largest = 0;
+  /** Where the largest is in `values`; -1 once it left and the window must be scanned. */
+  private largestAt = -1;
+
+  constructor(readonly length: number) {
+    this.values = new Float64Array(length);
+  }
+
+  push(value: number): void {
+    const at = this.index;
+    this.values[at] = value;
+    this.index = at + 1 === this.length ? 0 : at + 1;
+    if (value >= this.largest) {
+      this.largest = value;
+      this.largestAt = at;
+    } else if (at === this.largestAt) {
+      this.largestAt = -1;
+    }
+  }
+
+  get value(): number {
+    if (this.largestAt < 0) this.rescan();
+    return this.largest;
+  }
+
+  private rescan(): void {
+    let largest = 0;
+    let at = 0;
+    for (let i = 0; i < this.length; i++) {
+      if (this.values[i]! > largest) { largest = this.values[i]!; at = i; }
+    }
+    this.largest = largest;
+    this.largestAt = at;
+  }
 }
