@@ -7,7 +7,8 @@
  *   node --import tsx bench/echo-equivalence.ts compare DIR_A DIR_B
  * Scenes: 4 delays × 3 gains (as the tests), double talk, a far end with pauses and a user
  * alone, clock drift (80 ppm), reported timeline steps and breaks, 16 and 48 kHz, halfRate,
- * chunks of 333 samples.
+ * chunks of 333 samples; a microphone that does not hear the speaker (headphones), and
+ * one that starts to mid-reply (unplugged).
  */
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -41,6 +42,15 @@ function scenes(): Scene[] {
   list.push({ ...list[4]!, name: 'rate-48k', rate: 48000, chunk: 960 });
   list.push({ ...talk, name: 'half-rate', halfRate: true });
   list.push({ ...list[7]!, name: 'chunks-333', chunk: 333 });
+  // A microphone that does not hear the speaker (headphones), then does from 8.2 s on (unplugged).
+  const twice = new Int16Array(far.length * 2);
+  twice.set(far); twice.set(far, far.length);
+  const heard = echoScene({ delayMs: 300, gainDb: -6, far: twice, noiseDbfs: -65 });
+  const unheard = echoScene({ delayMs: 300, gainDb: -200, far: twice, noiseDbfs: -65 });
+  list.push({ name: 'headphones', ...unheard });
+  const unplugged = unheard.mic.slice();
+  unplugged.set(heard.mic.subarray(Math.round(8.2 * RATE)), Math.round(8.2 * RATE));
+  list.push({ name: 'headphones-unplugged', mic: unplugged, reference: heard.reference });
   return list;
 }
 

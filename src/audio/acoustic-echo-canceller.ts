@@ -242,6 +242,11 @@ export class AcousticEchoCanceller {
     this.outputEnd = N * this.factor;
   }
 
+  /** Correlations the delay search has computed so far (diagnostics: what the search cost). */
+  get delayEstimates(): number {
+    return this.estimator.estimatesMade;
+  }
+
   /** The latest measurements (one object, updated in place every block). */
   get status(): Readonly<EchoCancellerStatus> {
     return this.state;
