@@ -7,8 +7,8 @@
  *   node --import tsx bench/echo-equivalence.ts compare DIR_A DIR_B
  * Scenes: 4 delays × 3 gains (as the tests), double talk, a far end with pauses and a user
  * alone, clock drift (80 ppm), reported timeline steps and breaks, 16 and 48 kHz, halfRate,
- * chunks of 333 samples; a microphone that does not hear the speaker (headphones), and
- * one that starts to mid-reply (unplugged).
+ * chunks of 333 samples; a microphone that does not hear the speaker (headphones: at
+ * -65 dBFS of noise, or digitally silent), and one that starts to mid-reply (unplugged).
  */
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -51,6 +51,12 @@ function scenes(): Scene[] {
   const unplugged = unheard.mic.slice();
   unplugged.set(heard.mic.subarray(Math.round(8.2 * RATE)), Math.round(8.2 * RATE));
   list.push({ name: 'headphones-unplugged', mic: unplugged, reference: heard.reference });
+  // The same with a digitally silent microphone (an idle null sink's monitor).
+  const silent = new Int16Array(heard.mic.length);
+  list.push({ name: 'silent', mic: silent, reference: heard.reference });
+  const silentUnplugged = silent.slice();
+  silentUnplugged.set(heard.mic.subarray(Math.round(8.2 * RATE)), Math.round(8.2 * RATE));
+  list.push({ name: 'silent-unplugged', mic: silentUnplugged, reference: heard.reference });
   return list;
 }
 

@@ -30,6 +30,11 @@ export class DecimatedHistory {
     this.out = new Float64Array(Math.ceil(this.raw.length / factor) + 1);
   }
 
+  /** Raw samples each decimated one is made of. */
+  get taps(): number {
+    return this.decimator.length;
+  }
+
   /** Appends raw samples (any number: the ring keeps what a read can need); returns how many decimated samples they add (as Decimator.push would). */
   append(samples: ArrayLike<number>): number {
     const ring = this.raw;

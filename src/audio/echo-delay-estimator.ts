@@ -68,6 +68,10 @@ export class EchoDelayEstimator {
   /** Decimated microphone samples appended since the last block that held sound above its noise. */
   private sinceMicSounded = Infinity;
   private made = 0;
+  /** Raw microphone samples since the last one that was not exactly zero. */
+  private sinceMicNonZero = Infinity;
+  /** The running average of cross-spectra holds nothing (all zeros): nothing was averaged since the last reset or hurry. */
+  private averageEmpty = true;
   /**
    * While set, an estimate is skipped when no block of the microphone's window held sound
    * above its noise: a whitened correlation of noise (or of digital silence) with the far
@@ -117,6 +121,7 @@ export class EchoDelayEstimator {
     this.agreeing = 0;
     this.avgRe.fill(0);
     this.avgIm.fill(0);
+    this.averageEmpty = true;
   }
 
   /**
@@ -127,6 +132,7 @@ export class EchoDelayEstimator {
   hurry(): void {
     this.avgRe.fill(0);
     this.avgIm.fill(0);
+    this.averageEmpty = true;
     this.pending = undefined;
     this.agreeing = 0;
   }
@@ -162,6 +168,7 @@ export class EchoDelayEstimator {
     const micCount = this.micHistory.append(mic);
     const refCount = this.refHistory.append(reference);
     this.sinceMicSounded = micSounds ? 0 : this.sinceMicSounded + micCount;
+    this.sinceMicNonZero = samplesSinceNonZero(mic, this.sinceMicNonZero);
     this.written += refCount;
     this.sinceEstimate += Math.min(micCount, refCount);
     const hop = this.agreeing >= SETTLED_AFTER ? this.trackHop : this.searchHop;
@@ -180,6 +187,12 @@ export class EchoDelayEstimator {
   }
 
   private estimateNow(): boolean {
+    if (this.averageEmpty && this.micWindowZero()) {
+      // Exactly what the correlation gives (a zero cross-spectrum keeps the average zero,
+      // whose correlation has no peak), without computing it: a digitally silent microphone.
+      this.lastConfidence = 0;
+      return false;
+    }
     const mic = this.micHistory.read();
     const ref = this.refHistory.read();
     if (!referenceActive(ref)) {
@@ -203,8 +216,17 @@ export class EchoDelayEstimator {
     return this.accept(found.lag);
   }
 
+  /**
+   * Every decimated sample of the microphone's window came from raw samples that were all
+   * exactly zero (the decimator's taps and the newest sample's phase included).
+   */
+  private micWindowZero(): boolean {
+    return this.sinceMicNonZero >= this.window * this.factor + this.micHistory.taps;
+  }
+
   /** Adds this window's cross-spectrum, whitened (PHAT), to the running average. */
   private averageWhitened(): void {
+    this.averageEmpty = false;
     const { micRe, micIm, refRe, refIm, avgRe, avgIm } = this;
     for (let k = 0; k < avgRe.length; k++) {
       // conj(MIC)·REF: its inverse peaks at lag maxLag - delay.
@@ -263,4 +285,10 @@ function referenceActive(history: RecentSamples): boolean {
   const { data, start, length } = history;
   for (let i = start; i < start + length; i++) energy += data[i]! * data[i]!;
   return energy / length > ACTIVE_POWER;
+}
+
+/** Samples since the last that was not zero, given how many there were before `block`. */
+function samplesSinceNonZero(block: ArrayLike<number>, before: number): number {
+  for (let i = block.length - 1; i >= 0; i--) if (block[i] !== 0) return block.length - 1 - i;
+  return before + block.length;
 }

@@ -220,6 +220,11 @@ describe('AcousticEchoCanceller on a microphone that does not hear the speaker (
     return { estimates, lockedAfter, holdingAfter, lockedEarly, delayMs: canceller.status.delayMs };
   }
 
+  it('computes no correlation at all over a digitally silent microphone (an idle null sink), not even before judging it', () => {
+    const run = headphones('zero');
+    assert.equal(run.estimates(Infinity), 0);
+  });
+
   for (const noise of ['zero', -70, -60] as const) {
     it(`stops searching for a delay once it judged the speaker unheard (microphone ${noise === 'zero' ? 'digitally silent' : `at ${noise} dBFS of noise`})`, () => {
       const run = headphones(noise);

@@ -93,3 +93,23 @@ describe('EchoDelayEstimator told the microphone does not hear the speaker', () 
     }
   });
 });
+
+it('EchoDelayEstimator computes no correlation over a digitally silent microphone, told nothing, and finds an echo as soon as it comes', () => {
+  const speech = farEndSpeech();
+  const far = new Int16Array(2 * speech.length);
+  far.set(speech); far.set(speech, speech.length);
+  const heard = echoScene({ delayMs: 300, gainDb: -6, far });
+  const cut = 6 * RATE;
+  const mic = new Int16Array(heard.mic.length);
+  mic.set(heard.mic.subarray(cut), cut);
+  const estimator = new EchoDelayEstimator(RATE, 700);
+  let foundAfter: number | undefined;
+  for (let at = 0; at + 256 <= mic.length; at += 256) {
+    estimator.push(mic.subarray(at, at + 256), heard.reference.subarray(at, at + 256));
+    if (at + 256 <= cut) assert.equal(estimator.estimatesMade, 0, `a correlation at ${at / RATE} s`);
+    if (foundAfter === undefined && estimator.delaySamples !== undefined) foundAfter = (at + 256 - cut) / RATE;
+  }
+  assert.ok(estimator.estimatesMade > 20);
+  assert.ok(foundAfter !== undefined && foundAfter < 1, `found ${foundAfter} s after the echo came`);
+  assert.ok(Math.abs((estimator.delaySamples! * 1000) / RATE - 300) <= 4);
+});
