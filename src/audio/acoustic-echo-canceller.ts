@@ -188,6 +188,8 @@ export class AcousticEchoCanceller {
   private activeSinceLock = 0;
   private previousBulkDelay: number | undefined;
   private filteredBlocks = 0;
+  /** The coherence and the near-end evidence measured residuals since they were last reset. */
+  private residualJudged = false;
   /** The filter slipped (the echo moved): the delay is being searched for again. */
   private searching = false;
   /** Samples fed so far. */
@@ -267,13 +269,18 @@ export class AcousticEchoCanceller {
     return this.takeOutput(mic.length);
   }
 
-  private feed(mic: Int16Array | Float64Array, reference: Int16Array | Float64Array, count: number): void {
+  private feed(mic: ArrayLike<number>, reference: ArrayLike<number>, count: number): void {
+    const { micBlock, refBlock } = this;
     for (let from = 0; from < count;) {
-      const take = Math.min(count - from, this.blockSize - this.filled);
-      this.micBlock.set(mic.subarray(from, from + take), this.filled);
-      this.refBlock.set(reference.subarray(from, from + take), this.filled);
+      const at = this.filled;
+      const take = Math.min(count - from, this.blockSize - at);
+      // A loop, not subarray + set: two views allocated per piece cost more than the copy.
+      for (let i = 0; i < take; i++) {
+        micBlock[at + i] = mic[from + i]!;
+        refBlock[at + i] = reference[from + i]!;
+      }
       from += take;
-      this.filled += take;
+      this.filled = at + take;
       this.fed += take;
       if (this.filled === this.blockSize) {
         this.filled = 0;
@@ -327,9 +334,12 @@ export class AcousticEchoCanceller {
       echoShare = this.coherence.update(this.residual, spectrum.re, spectrum.im);
       const residual = this.coherence.residualSpectrum;
       nearEnd = this.nearEnd.update(residual.re, residual.im, spectrum.re, spectrum.im, coupling);
-    } else if (this.filteredBlocks === 0) {
+      this.residualJudged = true;
+    } else if (this.residualJudged) {
+      // Once: until the filter runs again they learn nothing more.
       this.coherence.reset();
       this.nearEnd.reset();
+      this.residualJudged = false;
     }
     const talking = this.doubleTalk.update({ echoCoherent: echoShare >= ECHO_COHERENT, nearEnd, farNearEnd: nearEnd === undefined ? undefined : this.nearEnd.farShare,
       mic: micEnergy, residual: residualEnergy, reference: referenceEnergy, loudestReference: Math.max(referenceEnergy, this.loudestAligned),
