@@ -175,8 +175,8 @@ export class AcousticEchoCanceller {
   private readonly cleaned: Float64Array;
   /** The reference's block energies over the range searched, and the loudest of them. */
   private readonly recentLoudest: RunningMax;
-  /** The reference block's energy. */
-  private playingNow = 0;
+  /** The reference block's energy (as it is played, not as its echo arrives). */
+  private referenceBlockEnergy = 0;
   private smearedReference = 0;
   /** The loudest of the last three aligned blocks: the most echo the microphone can hold now. */
   private loudestAligned = 0;
@@ -415,7 +415,7 @@ export class AcousticEchoCanceller {
   private followPresence(locked: boolean, active: boolean, micSounds: boolean): void {
     this.farEndRun = active ? this.farEndRun + 1 : 0;
     if (locked) return this.presence.found();
-    const playingNow = this.playingNow > ACTIVE_MEAN_SQUARE * this.blockSize;
+    const playingNow = this.referenceBlockEnergy > ACTIVE_MEAN_SQUARE * this.blockSize;
     this.presence.update(playingNow && this.farEndRun >= this.recentLoudest.length, micSounds);
   }
 
@@ -466,7 +466,7 @@ export class AcousticEchoCanceller {
    */
   private referenceLevel(locked: boolean): number {
     const raw = energy(this.refBlock);
-    this.playingNow = raw;
+    this.referenceBlockEnergy = raw;
     this.recentLoudest.push(raw);
     if (!locked) return this.recentLoudest.value;
     const now = energy(this.aligned);

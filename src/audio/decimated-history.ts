@@ -42,8 +42,7 @@ export class DecimatedHistory {
     let from = 0;
     while (from < samples.length) {
       const count = Math.min(samples.length - from, ring.length - at);
-      if (ArrayBuffer.isView(samples)) ring.set((samples as Float64Array).subarray(from, from + count), at);
-      else for (let i = 0; i < count; i++) ring[at + i] = samples[from + i]!;
+      for (let i = 0; i < count; i++) ring[at + i] = samples[from + i]!;
       from += count;
       at = 0;
     }
