@@ -1,8 +1,8 @@
 /**
  * CPU of the echo canceller of a source tree (this one, or ROOT) when the microphone hears
  * no echo at all (headphones; the burst bench's idle null sink): the far end talking all
- * the time at 24 kHz, the microphone digitally silent or holding only its noise floor
- * (-70 and -60 dBFS), fed in 20 ms chunks as kaiwa does, the first 5 s left out (JIT).
+ * the time at 24 kHz, the microphone digitally silent (zeros, or SoX's ±1 dither of them)
+ * or holding only its noise floor (-70 and -60 dBFS), fed in 20 ms chunks as kaiwa does, the first 5 s left out (JIT).
  * 700 ms searched, as the in-process guard asks. Prints % of a core per scene and round,
  * and the least and the median per scene. For before/after on a shared machine, run the
  * two trees alternately.
@@ -10,7 +10,7 @@
  */
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { RATE, farEndSpeech } from '../test/helpers/echo-path.js';
+import { RATE, farEndSpeech, silentDither } from '../test/helpers/echo-path.js';
 import { whiteNoise } from '../test/helpers/speech-audio.js';
 
 const root = resolve(process.argv[2] ?? '.');
@@ -21,6 +21,8 @@ const far = new Int16Array(speech.length * 3);
 for (let i = 0; i < 3; i++) far.set(speech, i * speech.length);
 const microphones: Record<string, Int16Array> = {
   zero: new Int16Array(far.length),
+  // An idle null sink recorded through SoX: a quarter of the samples ±1 (its dither).
+  dither: silentDither(far.length),
   'noise-70dB': whiteNoise(far.length, -70, 5),
   'noise-60dB': whiteNoise(far.length, -60, 6),
 };

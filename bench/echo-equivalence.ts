@@ -8,13 +8,14 @@
  * Scenes: 4 delays × 3 gains (as the tests), double talk, a far end with pauses and a user
  * alone, clock drift (80 ppm), reported timeline steps and breaks, 16 and 48 kHz, halfRate,
  * chunks of 333 samples; a microphone that does not hear the speaker (headphones: at
- * -65 dBFS of noise, or digitally silent), and one that starts to mid-reply (unplugged).
+ * -65 dBFS of noise, or digitally silent), and one that starts to mid-reply (unplugged;
+ * also from SoX's dither of silence).
  */
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { AcousticEchoCanceller as Canceller } from '../src/audio/acoustic-echo-canceller.js';
-import { RATE, echoScene, farEndSpeech, nearEndSpeech } from '../test/helpers/echo-path.js';
+import { RATE, echoScene, farEndSpeech, nearEndSpeech, silentDither } from '../test/helpers/echo-path.js';
 
 interface Scene { name: string; mic: Int16Array; reference: Int16Array; rate?: number; halfRate?: boolean; chunk?: number; events?: Array<{ at: number; call: (c: Canceller) => void }> }
 
@@ -57,6 +58,10 @@ function scenes(): Scene[] {
   const silentUnplugged = silent.slice();
   silentUnplugged.set(heard.mic.subarray(Math.round(8.2 * RATE)), Math.round(8.2 * RATE));
   list.push({ name: 'silent-unplugged', mic: silentUnplugged, reference: heard.reference });
+  // ...and silent but for the ±1 dither SoX adds to an idle source.
+  const dither = silentDither(heard.mic.length);
+  dither.set(heard.mic.subarray(Math.round(8.2 * RATE)), Math.round(8.2 * RATE));
+  list.push({ name: 'dither-unplugged', mic: dither, reference: heard.reference });
   return list;
 }
 

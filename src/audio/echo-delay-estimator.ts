@@ -19,6 +19,11 @@ const MIN_CONFIDENCE = 10;
 const SAME_PATH_MS = 3;
 /** Decimated samples by which the decimator's low-pass delays a sound (half its taps, rounded up). */
 const DECIMATOR_DELAY = 5;
+/**
+ * Samples within ±1 (PCM16 units) are digital silence: an idle source's zeros, or the
+ * dither SoX adds to them (a quarter of the samples of an idle null sink recorded through it are ±1).
+ */
+const SILENT_PEAK = 1;
 /** Reference quieter than this (mean square per sample, PCM16 units) carries nothing to correlate. */
 const ACTIVE_POWER = 100 * 100;
 
@@ -68,8 +73,8 @@ export class EchoDelayEstimator {
   /** Decimated microphone samples appended since the last block that held sound above its noise. */
   private sinceMicSounded = Infinity;
   private made = 0;
-  /** Raw microphone samples since the last one that was not exactly zero. */
-  private sinceMicNonZero = Infinity;
+  /** Raw microphone samples since the last one beyond digital silence (`SILENT_PEAK`). */
+  private sinceMicAudible = Infinity;
   /** The running average of cross-spectra holds nothing (all zeros): nothing was averaged since the last reset or hurry. */
   private averageEmpty = true;
   /**
@@ -168,7 +173,7 @@ export class EchoDelayEstimator {
     const micCount = this.micHistory.append(mic);
     const refCount = this.refHistory.append(reference);
     this.sinceMicSounded = micSounds ? 0 : this.sinceMicSounded + micCount;
-    this.sinceMicNonZero = samplesSinceNonZero(mic, this.sinceMicNonZero);
+    this.sinceMicAudible = samplesSinceAudible(mic, this.sinceMicAudible);
     this.written += refCount;
     this.sinceEstimate += Math.min(micCount, refCount);
     const hop = this.agreeing >= SETTLED_AFTER ? this.trackHop : this.searchHop;
@@ -187,9 +192,10 @@ export class EchoDelayEstimator {
   }
 
   private estimateNow(): boolean {
-    if (this.averageEmpty && this.micWindowZero()) {
-      // Exactly what the correlation gives (a zero cross-spectrum keeps the average zero,
-      // whose correlation has no peak), without computing it: a digitally silent microphone.
+    if (this.averageEmpty && this.micWindowSilent()) {
+      // A digitally silent microphone, nothing heard before: no correlation to compute.
+      // Over exact zeros this is what it gives (a zero cross-spectrum keeps the average
+      // zero, whose correlation has no peak); over dither it would only average noise in.
       this.lastConfidence = 0;
       return false;
     }
@@ -217,11 +223,11 @@ export class EchoDelayEstimator {
   }
 
   /**
-   * Every decimated sample of the microphone's window came from raw samples that were all
-   * exactly zero (the decimator's taps and the newest sample's phase included).
+   * Every decimated sample of the microphone's window came from raw samples within
+   * digital silence (the decimator's taps and the newest sample's phase included).
    */
-  private micWindowZero(): boolean {
-    return this.sinceMicNonZero >= this.window * this.factor + this.micHistory.taps;
+  private micWindowSilent(): boolean {
+    return this.sinceMicAudible >= this.window * this.factor + this.micHistory.taps;
   }
 
   /** Adds this window's cross-spectrum, whitened (PHAT), to the running average. */
@@ -287,8 +293,11 @@ function referenceActive(history: RecentSamples): boolean {
   return energy / length > ACTIVE_POWER;
 }
 
-/** Samples since the last that was not zero, given how many there were before `block`. */
-function samplesSinceNonZero(block: ArrayLike<number>, before: number): number {
-  for (let i = block.length - 1; i >= 0; i--) if (block[i] !== 0) return block.length - 1 - i;
+/** Samples since the last beyond digital silence, given how many there were before `block`. */
+function samplesSinceAudible(block: ArrayLike<number>, before: number): number {
+  for (let i = block.length - 1; i >= 0; i--) {
+    const sample = block[i]!;
+    if (sample > SILENT_PEAK || sample < -SILENT_PEAK) return block.length - 1 - i;
+  }
   return before + block.length;
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AcousticEchoCanceller, type EchoCancellerStatus } from '../../src/audio/acoustic-echo-canceller.js';
-import { RATE, db, echoScene, energy, farEndSpeech, nearEndSpeech, type EchoScene } from '../helpers/echo-path.js';
+import { RATE, db, echoScene, energy, farEndSpeech, nearEndSpeech, silentDither, type EchoScene } from '../helpers/echo-path.js';
 
 /**
  * Attenuation demanded once converged. kaiwa's voice reaches the microphone at about
@@ -193,12 +193,13 @@ it('a step of the speaker timeline that the player reported is cut before its ec
 
 describe('AcousticEchoCanceller on a microphone that does not hear the speaker (headphones)', () => {
   /** The far end three times (~22 s); the microphone hears it (300 ms, -6 dB) only from `echoFrom` seconds on, if at all. */
-  function headphones(noiseDbfs: number | 'zero', echoFrom?: number) {
+  function headphones(noiseDbfs: number | 'zero' | 'dither', echoFrom?: number) {
     const speech = farEndSpeech();
     const far = new Int16Array(3 * speech.length);
     for (let i = 0; i < 3; i++) far.set(speech, i * speech.length);
     const heard = echoScene({ delayMs: 300, gainDb: -6, far });
-    const mic = noiseDbfs === 'zero' ? new Int16Array(heard.mic.length) : echoScene({ delayMs: 300, gainDb: -200, far, noiseDbfs }).mic;
+    const mic = noiseDbfs === 'zero' ? new Int16Array(heard.mic.length)
+      : noiseDbfs === 'dither' ? silentDither(heard.mic.length) : echoScene({ delayMs: 300, gainDb: -200, far, noiseDbfs }).mic;
     const cut = echoFrom === undefined ? mic.length : Math.round(echoFrom * RATE);
     mic.set(heard.mic.subarray(cut), cut);
     const canceller = new AcousticEchoCanceller(RATE, { maxDelayMs: 700 });
@@ -220,10 +221,12 @@ describe('AcousticEchoCanceller on a microphone that does not hear the speaker (
     return { estimates, lockedAfter, holdingAfter, lockedEarly, delayMs: canceller.status.delayMs };
   }
 
-  it('computes no correlation at all over a digitally silent microphone (an idle null sink), not even before judging it', () => {
-    const run = headphones('zero');
-    assert.equal(run.estimates(Infinity), 0);
-  });
+  for (const silence of ['zero', 'dither'] as const) {
+    it(`computes no correlation at all over a digitally silent microphone (an idle null sink${silence === 'dither' ? ', dithered by SoX' : ''}), not even before judging it`, () => {
+      const run = headphones(silence);
+      assert.equal(run.estimates(Infinity), 0);
+    });
+  }
 
   for (const noise of ['zero', -70, -60] as const) {
     it(`stops searching for a delay once it judged the speaker unheard (microphone ${noise === 'zero' ? 'digitally silent' : `at ${noise} dBFS of noise`})`, () => {

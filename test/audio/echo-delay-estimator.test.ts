@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { EchoDelayEstimator } from '../../src/audio/echo-delay-estimator.js';
 import { NoiseFloor } from '../../src/audio/noise-floor.js';
-import { RATE, echoScene, energy, farEndSpeech } from '../helpers/echo-path.js';
+import { RATE, echoScene, energy, farEndSpeech, silentDither } from '../helpers/echo-path.js';
 
 function estimate(mic: Int16Array, reference: Int16Array): { delayMs: number | undefined; foundAfterMs: number | undefined } {
   const estimator = new EchoDelayEstimator(RATE);
@@ -94,13 +94,13 @@ describe('EchoDelayEstimator told the microphone does not hear the speaker', () 
   });
 });
 
-it('EchoDelayEstimator computes no correlation over a digitally silent microphone, told nothing, and finds an echo as soon as it comes', () => {
+for (const silence of ['zero', 'dither'] as const) it(`EchoDelayEstimator computes no correlation over a digitally silent microphone (${silence}), told nothing, and finds an echo as soon as it comes`, () => {
   const speech = farEndSpeech();
   const far = new Int16Array(2 * speech.length);
   far.set(speech); far.set(speech, speech.length);
   const heard = echoScene({ delayMs: 300, gainDb: -6, far });
   const cut = 6 * RATE;
-  const mic = new Int16Array(heard.mic.length);
+  const mic = silence === 'zero' ? new Int16Array(heard.mic.length) : silentDither(heard.mic.length);
   mic.set(heard.mic.subarray(cut), cut);
   const estimator = new EchoDelayEstimator(RATE, 700);
   let foundAfter: number | undefined;
