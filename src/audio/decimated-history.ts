@@ -40,6 +40,11 @@ export class DecimatedHistory {
     const ring = this.raw;
     let at = this.appended % ring.length;
     let from = 0;
+    // A block that fits: one native copy (views, to split one, would cost more than a loop).
+    if (at + samples.length <= ring.length) {
+      ring.set(samples, at);
+      from = samples.length;
+    }
     while (from < samples.length) {
       const count = Math.min(samples.length - from, ring.length - at);
       for (let i = 0; i < count; i++) ring[at + i] = samples[from + i]!;
