@@ -7,13 +7,15 @@
  *   node --import tsx bench/echo-equivalence.ts compare DIR_A DIR_B
  * Scenes: 4 delays × 3 gains (as the tests), double talk, a far end with pauses and a user
  * alone, clock drift (80 ppm), reported timeline steps and breaks, 16 and 48 kHz, halfRate,
- * chunks of 333 samples.
+ * chunks of 333 samples; a microphone that does not hear the speaker (headphones: at
+ * -65 dBFS of noise, or digitally silent), and one that starts to mid-reply (unplugged;
+ * also from SoX's dither of silence).
  */
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { AcousticEchoCanceller as Canceller } from '../src/audio/acoustic-echo-canceller.js';
-import { RATE, echoScene, farEndSpeech, nearEndSpeech } from '../test/helpers/echo-path.js';
+import { RATE, echoScene, farEndSpeech, nearEndSpeech, silentDither } from '../test/helpers/echo-path.js';
 
 interface Scene { name: string; mic: Int16Array; reference: Int16Array; rate?: number; halfRate?: boolean; chunk?: number; events?: Array<{ at: number; call: (c: Canceller) => void }> }
 
@@ -41,6 +43,25 @@ function scenes(): Scene[] {
   list.push({ ...list[4]!, name: 'rate-48k', rate: 48000, chunk: 960 });
   list.push({ ...talk, name: 'half-rate', halfRate: true });
   list.push({ ...list[7]!, name: 'chunks-333', chunk: 333 });
+  // A microphone that does not hear the speaker (headphones), then does from 8.2 s on (unplugged).
+  const twice = new Int16Array(far.length * 2);
+  twice.set(far); twice.set(far, far.length);
+  const heard = echoScene({ delayMs: 300, gainDb: -6, far: twice, noiseDbfs: -65 });
+  const unheard = echoScene({ delayMs: 300, gainDb: -200, far: twice, noiseDbfs: -65 });
+  list.push({ name: 'headphones', ...unheard });
+  const unplugged = unheard.mic.slice();
+  unplugged.set(heard.mic.subarray(Math.round(8.2 * RATE)), Math.round(8.2 * RATE));
+  list.push({ name: 'headphones-unplugged', mic: unplugged, reference: heard.reference });
+  // The same with a digitally silent microphone (an idle null sink's monitor).
+  const silent = new Int16Array(heard.mic.length);
+  list.push({ name: 'silent', mic: silent, reference: heard.reference });
+  const silentUnplugged = silent.slice();
+  silentUnplugged.set(heard.mic.subarray(Math.round(8.2 * RATE)), Math.round(8.2 * RATE));
+  list.push({ name: 'silent-unplugged', mic: silentUnplugged, reference: heard.reference });
+  // ...and silent but for the ±1 dither SoX adds to an idle source.
+  const dither = silentDither(heard.mic.length);
+  dither.set(heard.mic.subarray(Math.round(8.2 * RATE)), Math.round(8.2 * RATE));
+  list.push({ name: 'dither-unplugged', mic: dither, reference: heard.reference });
   return list;
 }
 

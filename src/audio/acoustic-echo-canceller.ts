@@ -173,8 +173,10 @@ export class AcousticEchoCanceller {
   private readonly residual: Float64Array;
   private readonly echo: Float64Array;
   private readonly cleaned: Float64Array;
-  private readonly recentReference: Float64Array;
-  private recentIndex = 0;
+  /** The reference's block energies over the range searched, and the loudest of them. */
+  private readonly recentLoudest: RunningMax;
+  /** The reference block's energy (as it is played, not as its echo arrives). */
+  private referenceBlockEnergy = 0;
   private smearedReference = 0;
   /** The loudest of the last three aligned blocks: the most echo the microphone can hold now. */
   private loudestAligned = 0;
@@ -186,6 +188,8 @@ export class AcousticEchoCanceller {
   private activeSinceLock = 0;
   private previousBulkDelay: number | undefined;
   private filteredBlocks = 0;
+  /** The coherence and the near-end evidence measured residuals since they were last reset. */
+  private residualJudged = false;
   /** The filter slipped (the echo moved): the delay is being searched for again. */
   private searching = false;
   /** Samples fed so far. */
@@ -232,12 +236,17 @@ export class AcousticEchoCanceller {
     this.residual = new Float64Array(N);
     this.echo = new Float64Array(N);
     this.cleaned = new Float64Array(N);
-    this.recentReference = new Float64Array(Math.ceil(this.estimator.maxDelaySamples / N) + 2);
+    this.recentLoudest = new RunningMax(Math.ceil(this.estimator.maxDelaySamples / N) + 2);
     this.outputSource = new Float64Array(N);
     this.bands = this.factor === 2 ? new HalfRateBands(2 * N, N) : undefined;
     this.latencySamples = this.bands ? this.bands.latency : 2 * N;
     this.output = new Int16Array(4 * N * this.factor);
     this.outputEnd = N * this.factor;
+  }
+
+  /** Correlations the delay search has computed so far (diagnostics: what the search cost). */
+  get delayEstimates(): number {
+    return this.estimator.estimatesMade;
   }
 
   /** The latest measurements (one object, updated in place every block). */
@@ -261,11 +270,18 @@ export class AcousticEchoCanceller {
   }
 
   private feed(mic: ArrayLike<number>, reference: ArrayLike<number>, count: number): void {
-    for (let i = 0; i < count; i++) {
-      this.micBlock[this.filled] = mic[i]!;
-      this.refBlock[this.filled] = reference[i]!;
-      this.filled += 1;
-      this.fed += 1;
+    const { micBlock, refBlock } = this;
+    for (let from = 0; from < count;) {
+      const at = this.filled;
+      const take = Math.min(count - from, this.blockSize - at);
+      // A loop, not subarray + set: two views allocated per piece cost more than the copy.
+      for (let i = 0; i < take; i++) {
+        micBlock[at + i] = mic[from + i]!;
+        refBlock[at + i] = reference[from + i]!;
+      }
+      from += take;
+      this.filled = at + take;
+      this.fed += take;
       if (this.filled === this.blockSize) {
         this.filled = 0;
         this.processBlock();
@@ -278,13 +294,17 @@ export class AcousticEchoCanceller {
     this.blocks += 1;
     this.line.write(this.refBlock);
     this.watchStep();
+    const micEnergy = energy(this.micBlock);
+    const noise = this.noise.update(micEnergy / N) * N;
+    const micSounds = micEnergy > 4 * noise;
+    // A microphone that does not hear the speaker can only find echo once it sounds.
+    this.estimator.onlyWhileMicSounds = this.presence.absent;
     // A delay held back while the speaker was not heard is taken once it is.
-    if (this.estimator.push(this.micBlock, this.refBlock) || this.bulkDelay === undefined) this.realign();
+    if (this.estimator.push(this.micBlock, this.refBlock, micSounds) || this.bulkDelay === undefined) this.realign();
     this.endStepWhenConfirmed();
     const locked = this.bulkDelay !== undefined;
     if (locked) this.line.read(this.bulkDelay!, this.aligned);
     else this.aligned.fill(0);
-    const micEnergy = energy(this.micBlock);
     // After a slip the echo is no longer where the alignment says: judge by the whole range.
     const referenceEnergy = this.referenceLevel(locked && !this.searching && !this.stepCautious());
     if (this.stepArrived && referenceEnergy > ACTIVE_MEAN_SQUARE * N) this.activeSinceStep += 1;
@@ -294,15 +314,17 @@ export class AcousticEchoCanceller {
     const filtering = locked && this.quietBlocks <= this.filter.partitions + 1;
     this.filteredBlocks = filtering ? this.filteredBlocks + 1 : 0;
     if (filtering) this.filter.process(this.micBlock, this.aligned, this.residual, this.echo);
-    else this.residual.set(this.micBlock);
+    let residualEnergy = filtering ? energy(this.residual) : micEnergy;
     // A filter whose echo estimate comes where there is no echo (the echo arrives later
     // than it did: the speaker ran dry for a moment) would add it to the microphone.
-    if (filtering && energy(this.residual) > 2 * micEnergy) this.residual.set(this.micBlock);
+    const unfiltered = !filtering || residualEnergy > 2 * micEnergy;
+    if (unfiltered) {
+      this.residual.set(this.micBlock);
+      residualEnergy = micEnergy;
+    }
     this.followDrift(filtering, active);
     this.previousMic.set(this.micBlock);
-    const residualEnergy = energy(this.residual);
     this.onBlock?.(this.micBlock, this.residual);
-    const noise = this.noise.update(micEnergy / N) * N;
     const coupling = this.meter.coupling;
     const erleDb = this.meter.erleDb;
     let echoShare = 0;
@@ -312,15 +334,18 @@ export class AcousticEchoCanceller {
       echoShare = this.coherence.update(this.residual, spectrum.re, spectrum.im);
       const residual = this.coherence.residualSpectrum;
       nearEnd = this.nearEnd.update(residual.re, residual.im, spectrum.re, spectrum.im, coupling);
-    } else if (this.filteredBlocks === 0) {
+      this.residualJudged = true;
+    } else if (this.residualJudged) {
+      // Once: until the filter runs again they learn nothing more.
       this.coherence.reset();
       this.nearEnd.reset();
+      this.residualJudged = false;
     }
     const talking = this.doubleTalk.update({ echoCoherent: echoShare >= ECHO_COHERENT, nearEnd, farNearEnd: nearEnd === undefined ? undefined : this.nearEnd.farShare,
       mic: micEnergy, residual: residualEnergy, reference: referenceEnergy, loudestReference: Math.max(referenceEnergy, this.loudestAligned),
       coupling, erleDb: locked ? erleDb : 0, noise, estimate: filtering ? this.estimateFit() : 'unknown',
     });
-    const echoOnly = locked && active && micEnergy > 4 * noise && !talking;
+    const echoOnly = locked && active && micSounds && !talking;
     // The filter's reference window of one block ago is the far end as its echo arrives now.
     if (filtering) this.filter.referencePower(1, this.arriving);
     if (this.slip.update(echoOnly, micEnergy, residualEnergy, erleDb)) {
@@ -339,7 +364,7 @@ export class AcousticEchoCanceller {
     // Not where the microphone does not hear the speaker at all (headphones).
     const cut = this.cutPrevious;
     const unaligned = !locked || this.searching || this.stepCautious() || (this.filteredBlocks > 0 && this.filteredBlocks < 3);
-    this.followPresence(locked, active, micEnergy > 4 * noise);
+    this.followPresence(locked, active, micSounds);
     this.cutPrevious = unaligned && active && !this.presence.absent && micEnergy < 2 * referenceEnergy * Math.max(coupling, 1);
     if (cut) this.cleaned.fill(0);
     const kept = cut ? 1e-6 : this.suppressor.keptEnergy;
@@ -356,7 +381,7 @@ export class AcousticEchoCanceller {
     state.delayMs = locked ? ((this.bulkDelay! + this.marginSamples) * 1000) / this.processingRate : undefined;
     state.farEndActive = active;
     state.doubleTalk = talking;
-    state.echoAudible = active && micEnergy > 4 * noise && !talking;
+    state.echoAudible = active && micSounds && !talking;
     state.erleDb = this.meter.erleDb;
     state.attenuationDb = this.meter.attenuationDb;
     state.couplingDb = 10 * Math.log10(this.meter.coupling);
@@ -390,8 +415,8 @@ export class AcousticEchoCanceller {
   private followPresence(locked: boolean, active: boolean, micSounds: boolean): void {
     this.farEndRun = active ? this.farEndRun + 1 : 0;
     if (locked) return this.presence.found();
-    const playingNow = energy(this.refBlock) > ACTIVE_MEAN_SQUARE * this.blockSize;
-    this.presence.update(playingNow && this.farEndRun >= this.recentReference.length, micSounds);
+    const playingNow = this.referenceBlockEnergy > ACTIVE_MEAN_SQUARE * this.blockSize;
+    this.presence.update(playingNow && this.farEndRun >= this.recentLoudest.length, micSounds);
   }
 
   /**
@@ -441,13 +466,9 @@ export class AcousticEchoCanceller {
    */
   private referenceLevel(locked: boolean): number {
     const raw = energy(this.refBlock);
-    this.recentReference[this.recentIndex] = raw;
-    this.recentIndex = (this.recentIndex + 1) % this.recentReference.length;
-    if (!locked) {
-      let loudest = 0;
-      for (const value of this.recentReference) if (value > loudest) loudest = value;
-      return loudest;
-    }
+    this.referenceBlockEnergy = raw;
+    this.recentLoudest.push(raw);
+    if (!locked) return this.recentLoudest.value;
     const now = energy(this.aligned);
     this.smearedReference = Math.max(now, 0.5 * this.smearedReference);
     this.loudestAligned = Math.max(now, this.lastAligned, this.beforeLastAligned);
@@ -590,4 +611,48 @@ function energy(block: Float64Array): number {
   let sum = 0;
   for (let i = 0; i < block.length; i++) sum += block[i]! * block[i]!;
   return sum;
+}
+
+/**
+ * The largest of the last `length` values pushed (block energies, never negative: 0 before
+ * any). Kept as values come; the window is scanned again only when its largest value
+ * leaves it, not for every value.
+ */
+class RunningMax {
+  private readonly values: Float64Array;
+  private index = 0;
+  private largest = 0;
+  /** Where the largest is in `values`; -1 once it left and the window must be scanned. */
+  private largestAt = -1;
+
+  constructor(readonly length: number) {
+    this.values = new Float64Array(length);
+  }
+
+  push(value: number): void {
+    const at = this.index;
+    this.values[at] = value;
+    this.index = at + 1 === this.length ? 0 : at + 1;
+    if (value >= this.largest) {
+      this.largest = value;
+      this.largestAt = at;
+    } else if (at === this.largestAt) {
+      this.largestAt = -1;
+    }
+  }
+
+  get value(): number {
+    if (this.largestAt < 0) this.rescan();
+    return this.largest;
+  }
+
+  private rescan(): void {
+    let largest = 0;
+    let at = 0;
+    for (let i = 0; i < this.length; i++) {
+      if (this.values[i]! > largest) { largest = this.values[i]!; at = i; }
+    }
+    this.largest = largest;
+    this.largestAt = at;
+  }
 }

@@ -26,6 +26,21 @@ export class Decimator {
     this.history = new Float64Array(2 * this.taps.length);
   }
 
+  /** Taps of the low-pass: after this many samples its output no longer depends on what came before. */
+  get length(): number {
+    return this.taps.length;
+  }
+
+  /**
+   * Forgets the samples heard, as if the stream restarted with the next sample, which is
+   * `phase` samples past a kept one (0: the next kept sample is `factor` samples on).
+   */
+  restart(phase: number): void {
+    this.history.fill(0);
+    this.position = 0;
+    this.phase = phase % this.factor;
+  }
+
   /** Feeds samples; writes the decimated ones into `out` (room for ⌈length/factor⌉) and returns how many. */
   push(samples: ArrayLike<number>, out: Float64Array): number {
     let count = 0;

@@ -1,7 +1,7 @@
-import { Decimator } from './decimator.js';
+import { DecimatedHistory } from './decimated-history.js';
 import { magnitude } from './magnitude.js';
 import { RealFft } from './real-fft.js';
-import { RecentSamples } from './recent-samples.js';
+import type { RecentSamples } from './recent-samples.js';
 
 /** Correlation is computed at this rate: speech's pitch and formants, quarter-ms steps. */
 const ANALYSIS_RATE = 4000;
@@ -17,6 +17,13 @@ const SETTLED_AFTER = 3;
 const MIN_CONFIDENCE = 10;
 /** Estimates within this of the current delay are the same path drifting, not a new one. */
 const SAME_PATH_MS = 3;
+/** Decimated samples by which the decimator's low-pass delays a sound (half its taps, rounded up). */
+const DECIMATOR_DELAY = 5;
+/**
+ * Samples within ±1 (PCM16 units) are digital silence: an idle source's zeros, or the
+ * dither SoX adds to them (a quarter of the samples of an idle null sink recorded through it are ±1).
+ */
+const SILENT_PEAK = 1;
 /** Reference quieter than this (mean square per sample, PCM16 units) carries nothing to correlate. */
 const ACTIVE_POWER = 100 * 100;
 
@@ -47,12 +54,10 @@ export class EchoDelayEstimator {
   private readonly searchHop: number;
   private readonly trackHop: number;
   private agreeing = 0;
-  private readonly micHistory: RecentSamples;
-  private readonly refHistory: RecentSamples;
+  private readonly micHistory: DecimatedHistory;
+  private readonly refHistory: DecimatedHistory;
   private written = 0;
   private sinceEstimate = 0;
-  private readonly micDecimator: Decimator;
-  private readonly refDecimator: Decimator;
   private readonly fft: RealFft;
   private readonly frame: Float64Array;
   private readonly micRe: Float64Array;
@@ -65,7 +70,20 @@ export class EchoDelayEstimator {
   private delay: number | undefined;
   private pending: number | undefined;
   private lastConfidence = 0;
-  private scratch = new Float64Array(1024);
+  /** Decimated microphone samples appended since the last block that held sound above its noise. */
+  private sinceMicSounded = Infinity;
+  private made = 0;
+  /** Raw microphone samples since the last one beyond digital silence (`SILENT_PEAK`). */
+  private sinceMicAudible = Infinity;
+  /** The running average of cross-spectra holds nothing (all zeros): nothing was averaged since the last reset or hurry. */
+  private averageEmpty = true;
+  /**
+   * While set, an estimate is skipped when no block of the microphone's window held sound
+   * above its noise: a whitened correlation of noise (or of digital silence) with the far
+   * end cannot find an echo that is not there. Set by whoever knows the microphone does
+   * not hear the speaker (EchoPresence), so the search costs nothing until sound comes.
+   */
+  onlyWhileMicSounds = false;
 
   constructor(readonly sampleRate: number, maxDelayMs = 600) {
     this.factor = Math.max(1, Math.round(sampleRate / ANALYSIS_RATE));
@@ -76,10 +94,8 @@ export class EchoDelayEstimator {
     this.searchHop = Math.round((SEARCH_HOP_MS * rate) / 1000);
     this.trackHop = Math.round((TRACK_HOP_MS * rate) / 1000);
     const length = this.window + this.maxLag;
-    this.micHistory = new RecentSamples(length);
-    this.refHistory = new RecentSamples(length);
-    this.micDecimator = new Decimator(this.factor);
-    this.refDecimator = new Decimator(this.factor);
+    this.micHistory = new DecimatedHistory(this.factor, length);
+    this.refHistory = new DecimatedHistory(this.factor, length);
     this.fft = new RealFft(2 ** Math.ceil(Math.log2(length)));
     this.frame = new Float64Array(this.fft.size);
     const bins = this.fft.bins;
@@ -104,11 +120,13 @@ export class EchoDelayEstimator {
     this.refHistory.clear();
     this.written = 0;
     this.sinceEstimate = 0;
+    this.sinceMicSounded = Infinity;
     this.delay = undefined;
     this.pending = undefined;
     this.agreeing = 0;
     this.avgRe.fill(0);
     this.avgIm.fill(0);
+    this.averageEmpty = true;
   }
 
   /**
@@ -119,6 +137,7 @@ export class EchoDelayEstimator {
   hurry(): void {
     this.avgRe.fill(0);
     this.avgIm.fill(0);
+    this.averageEmpty = true;
     this.pending = undefined;
     this.agreeing = 0;
   }
@@ -130,7 +149,13 @@ export class EchoDelayEstimator {
    */
   restartListening(): void {
     this.micHistory.clear();
+    this.sinceMicSounded = Infinity;
     this.hurry();
+  }
+
+  /** Correlations computed so far (estimates not skipped): what the search has cost. */
+  get estimatesMade(): number {
+    return this.made;
   }
 
   /** Estimates in a row that agreed with the delay held (0 right after `hurry` or a new delay). */
@@ -140,41 +165,53 @@ export class EchoDelayEstimator {
 
   /**
    * Feeds a block of microphone audio and the reference played at the same moments
-   * (same length). Returns true when the delay estimate changed.
+   * (same length), and whether the microphone block held sound above its noise (see
+   * `onlyWhileMicSounds`). Returns true when the delay estimate changed.
    */
-  push(mic: ArrayLike<number>, reference: ArrayLike<number>): boolean {
-    const most = Math.ceil(mic.length / this.factor) + 1;
-    if (this.scratch.length < most) this.scratch = new Float64Array(most);
-    const micCount = this.append(this.micDecimator, this.micHistory, mic);
-    const refCount = this.append(this.refDecimator, this.refHistory, reference);
+  push(mic: ArrayLike<number>, reference: ArrayLike<number>, micSounds = true): boolean {
+    // Decimated only when an estimate reads them.
+    const micCount = this.micHistory.append(mic);
+    const refCount = this.refHistory.append(reference);
+    this.sinceMicSounded = micSounds ? 0 : this.sinceMicSounded + micCount;
+    this.sinceMicAudible = samplesSinceAudible(mic, this.sinceMicAudible);
     this.written += refCount;
     this.sinceEstimate += Math.min(micCount, refCount);
     const hop = this.agreeing >= SETTLED_AFTER ? this.trackHop : this.searchHop;
     if (this.sinceEstimate < hop || this.written < this.window) return false;
     this.sinceEstimate = 0;
-    return this.estimateNow();
-  }
-
-  /** Decimates a block onto the end of a history kept in time order. */
-  private append(decimator: Decimator, history: RecentSamples, samples: ArrayLike<number>): number {
-    const count = decimator.push(samples, this.scratch);
-    history.append(this.scratch, count);
-    return count;
-  }
-
-  private estimateNow(): boolean {
-    if (!this.referenceActive()) {
+    if (this.onlyWhileMicSounds && this.micWindowQuiet()) {
       this.lastConfidence = 0;
       return false;
     }
+    return this.estimateNow();
+  }
+
+  /** No block in the microphone's window held sound (with the decimator's delay to spare). */
+  private micWindowQuiet(): boolean {
+    return this.sinceMicSounded > this.window + DECIMATOR_DELAY;
+  }
+
+  private estimateNow(): boolean {
+    if (this.averageEmpty && this.micWindowSilent()) {
+      // A digitally silent microphone, nothing heard before: no correlation to compute.
+      // Over exact zeros this is what it gives (a zero cross-spectrum keeps the average
+      // zero, whose correlation has no peak); over dither it would only average noise in.
+      this.lastConfidence = 0;
+      return false;
+    }
+    const mic = this.micHistory.read();
+    const ref = this.refHistory.read();
+    if (!referenceActive(ref)) {
+      this.lastConfidence = 0;
+      return false;
+    }
+    this.made += 1;
     const { frame, fft, window, maxLag } = this;
     const length = window + maxLag;
     frame.fill(0);
-    const mic = this.micHistory;
     for (let i = 0, at = mic.start + length - window; i < window; i++, at++) frame[i] = mic.data[at]!;
     fft.forward(frame, this.micRe, this.micIm);
     frame.fill(0);
-    const ref = this.refHistory;
     for (let i = 0, at = ref.start; i < length; i++, at++) frame[i] = ref.data[at]!;
     fft.forward(frame, this.refRe, this.refIm);
     this.averageWhitened();
@@ -185,8 +222,17 @@ export class EchoDelayEstimator {
     return this.accept(found.lag);
   }
 
+  /**
+   * Every decimated sample of the microphone's window came from raw samples within
+   * digital silence (the decimator's taps and the newest sample's phase included).
+   */
+  private micWindowSilent(): boolean {
+    return this.sinceMicAudible >= this.window * this.factor + this.micHistory.taps;
+  }
+
   /** Adds this window's cross-spectrum, whitened (PHAT), to the running average. */
   private averageWhitened(): void {
+    this.averageEmpty = false;
     const { micRe, micIm, refRe, refIm, avgRe, avgIm } = this;
     for (let k = 0; k < avgRe.length; k++) {
       // conj(MIC)·REF: its inverse peaks at lag maxLag - delay.
@@ -196,13 +242,6 @@ export class EchoDelayEstimator {
       avgRe[k] = 0.7 * avgRe[k]! + (0.3 * re) / size;
       avgIm[k] = 0.7 * avgIm[k]! + (0.3 * im) / size;
     }
-  }
-
-  private referenceActive(): boolean {
-    let energy = 0;
-    const { data, start, length } = this.refHistory;
-    for (let i = start; i < start + length; i++) energy += data[i]! * data[i]!;
-    return energy / length > ACTIVE_POWER;
   }
 
   /** Highest correlation over 0…maxLag, refined between samples by a parabola; confidence against the RMS. */
@@ -244,4 +283,21 @@ export class EchoDelayEstimator {
     this.agreeing = 0;
     return false;
   }
+}
+
+/** The reference holds sound worth correlating. */
+function referenceActive(history: RecentSamples): boolean {
+  let energy = 0;
+  const { data, start, length } = history;
+  for (let i = start; i < start + length; i++) energy += data[i]! * data[i]!;
+  return energy / length > ACTIVE_POWER;
+}
+
+/** Samples since the last beyond digital silence, given how many there were before `block`. */
+function samplesSinceAudible(block: ArrayLike<number>, before: number): number {
+  for (let i = block.length - 1; i >= 0; i--) {
+    const sample = block[i]!;
+    if (sample > SILENT_PEAK || sample < -SILENT_PEAK) return block.length - 1 - i;
+  }
+  return before + block.length;
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AcousticEchoCanceller, type EchoCancellerStatus } from '../../src/audio/acoustic-echo-canceller.js';
-import { RATE, db, echoScene, energy, farEndSpeech, nearEndSpeech, type EchoScene } from '../helpers/echo-path.js';
+import { RATE, db, echoScene, energy, farEndSpeech, nearEndSpeech, silentDither, type EchoScene } from '../helpers/echo-path.js';
 
 /**
  * Attenuation demanded once converged. kaiwa's voice reaches the microphone at about
@@ -189,4 +189,62 @@ it('a step of the speaker timeline that the player reported is cut before its ec
   const reportedDb = db(reported.mic / Math.max(reported.leak, 1));
   assert.ok(reportedDb >= unreportedDb + 10, `reported ${reportedDb.toFixed(1)} dB vs unreported ${unreportedDb.toFixed(1)} dB removed after the step`);
   assert.ok(reportedDb >= 30, `reported: ${reportedDb.toFixed(1)} dB removed after the step`);
+});
+
+describe('AcousticEchoCanceller on a microphone that does not hear the speaker (headphones)', () => {
+  /** The far end three times (~22 s); the microphone hears it (300 ms, -6 dB) only from `echoFrom` seconds on, if at all. */
+  function headphones(noiseDbfs: number | 'zero' | 'dither', echoFrom?: number) {
+    const speech = farEndSpeech();
+    const far = new Int16Array(3 * speech.length);
+    for (let i = 0; i < 3; i++) far.set(speech, i * speech.length);
+    const heard = echoScene({ delayMs: 300, gainDb: -6, far });
+    const mic = noiseDbfs === 'zero' ? new Int16Array(heard.mic.length)
+      : noiseDbfs === 'dither' ? silentDither(heard.mic.length) : echoScene({ delayMs: 300, gainDb: -200, far, noiseDbfs }).mic;
+    const cut = echoFrom === undefined ? mic.length : Math.round(echoFrom * RATE);
+    mic.set(heard.mic.subarray(cut), cut);
+    const canceller = new AcousticEchoCanceller(RATE, { maxDelayMs: 700 });
+    const chunk = RATE / 50;
+    const estimatesAt: Array<{ seconds: number; count: number }> = [];
+    let lockedAfter: number | undefined;
+    let holdingAfter: number | undefined;
+    let lockedEarly = false;
+    for (let at = 0; at < mic.length; at += chunk) {
+      const end = Math.min(at + chunk, mic.length);
+      canceller.process(mic.subarray(at, end), heard.reference.subarray(at, end));
+      const status = canceller.status;
+      if (end <= cut && status.delayMs !== undefined) lockedEarly = true;
+      if (end > cut && lockedAfter === undefined && status.delayMs !== undefined) lockedAfter = (end - cut) / RATE;
+      if (end > cut && holdingAfter === undefined && status.holding) holdingAfter = (end - cut) / RATE;
+      estimatesAt.push({ seconds: end / RATE, count: canceller.delayEstimates });
+    }
+    const estimates = (seconds: number): number => (estimatesAt.find((e) => e.seconds >= seconds) ?? estimatesAt.at(-1)!).count;
+    return { estimates, lockedAfter, holdingAfter, lockedEarly, delayMs: canceller.status.delayMs };
+  }
+
+  for (const silence of ['zero', 'dither'] as const) {
+    it(`computes no correlation at all over a digitally silent microphone (an idle null sink${silence === 'dither' ? ', dithered by SoX' : ''}), not even before judging it`, () => {
+      const run = headphones(silence);
+      assert.equal(run.estimates(Infinity), 0);
+    });
+  }
+
+  for (const noise of ['zero', -70, -60] as const) {
+    it(`stops searching for a delay once it judged the speaker unheard (microphone ${noise === 'zero' ? 'digitally silent' : `at ${noise} dBFS of noise`})`, () => {
+      const run = headphones(noise);
+      // Judged within the first two seconds of far end; before, the search ran to the end (~170 correlations).
+      assert.ok(run.estimates(2) <= 15, `${run.estimates(2)} correlations before the verdict`);
+      assert.equal(run.estimates(Infinity), run.estimates(2), 'none after it');
+      assert.equal(run.delayMs, undefined);
+    });
+  }
+
+  it('finds the echo when the headphones are unplugged mid-reply, as fast as before the search stopped', () => {
+    const run = headphones(-75, 8.2);
+    assert.equal(run.lockedEarly, false);
+    assert.ok(run.estimates(8.2) <= 15, `${run.estimates(8.2)} correlations while the microphone was quiet`);
+    // Before the search stopped: locked 1.46 s and holding 1.56 s after the echo appeared (EchoPresence wants 1 s of sound first).
+    assert.ok(run.lockedAfter !== undefined && run.lockedAfter <= 1.5, `locked after ${run.lockedAfter} s`);
+    assert.ok(run.holdingAfter !== undefined && run.holdingAfter <= 1.6, `holding after ${run.holdingAfter} s`);
+    assert.ok(run.delayMs !== undefined && Math.abs(run.delayMs - 300) <= 4, `delay ${run.delayMs}`);
+  });
 });

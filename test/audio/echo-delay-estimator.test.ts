@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { EchoDelayEstimator } from '../../src/audio/echo-delay-estimator.js';
-import { RATE, echoScene, farEndSpeech } from '../helpers/echo-path.js';
+import { NoiseFloor } from '../../src/audio/noise-floor.js';
+import { RATE, echoScene, energy, farEndSpeech, silentDither } from '../helpers/echo-path.js';
 
 function estimate(mic: Int16Array, reference: Int16Array): { delayMs: number | undefined; foundAfterMs: number | undefined } {
   const estimator = new EchoDelayEstimator(RATE);
@@ -49,4 +50,66 @@ describe('EchoDelayEstimator', () => {
     assert.ok(seen.some((ms) => Math.abs(ms - 120) <= 4), `first path seen: ${seen.join(', ')}`);
     assert.ok(Math.abs(seen.at(-1)! - 420) <= 4, `ends on the new path: ${seen.join(', ')}`);
   });
+});
+
+describe('EchoDelayEstimator told the microphone does not hear the speaker', () => {
+  /** Far end twice; the microphone at -65 dBFS of noise, with the echo (300 ms, -6 dB) from `echoFrom` seconds if given. */
+  function run(onlyWhileMicSounds: boolean, echoFrom?: number) {
+    const speech = farEndSpeech();
+    const far = new Int16Array(2 * speech.length);
+    far.set(speech); far.set(speech, speech.length);
+    const heard = echoScene({ delayMs: 300, gainDb: -6, far, noiseDbfs: -65 });
+    const mic = echoScene({ delayMs: 300, gainDb: -200, far, noiseDbfs: -65 }).mic;
+    const cut = echoFrom === undefined ? mic.length : Math.round(echoFrom * RATE);
+    mic.set(heard.mic.subarray(cut), cut);
+    const estimator = new EchoDelayEstimator(RATE, 700);
+    estimator.onlyWhileMicSounds = onlyWhileMicSounds;
+    const floor = new NoiseFloor();
+    let beforeEcho = 0;
+    let foundAfter: number | undefined;
+    for (let at = 0; at + 256 <= mic.length; at += 256) {
+      const block = mic.subarray(at, at + 256);
+      const meanSquare = energy(block) / 256;
+      estimator.push(block, heard.reference.subarray(at, at + 256), meanSquare > 4 * floor.update(meanSquare));
+      if (at + 256 <= cut) beforeEcho = estimator.estimatesMade;
+      const delay = estimator.delaySamples;
+      if (foundAfter === undefined && at + 256 > cut && delay !== undefined && Math.abs((delay * 1000) / RATE - 300) <= 4) foundAfter = (at + 256 - cut) / RATE;
+    }
+    return { beforeEcho, total: estimator.estimatesMade, foundAfter };
+  }
+
+  it('computes no correlation while no block of the microphone\'s window held sound above its noise', () => {
+    assert.equal(run(true).total, 0);
+    assert.ok(run(false).total > 50, 'told nothing, it searches all along');
+  });
+
+  it('searches again as soon as the microphone sounds, and finds an echo appearing mid-reply no later than an estimator that never stopped', () => {
+    for (const echoFrom of [3, 6.1]) {
+      const skipping = run(true, echoFrom);
+      const always = run(false, echoFrom);
+      assert.equal(skipping.beforeEcho, 0);
+      assert.ok(skipping.foundAfter !== undefined && always.foundAfter !== undefined, 'found');
+      assert.ok(skipping.foundAfter <= always.foundAfter, `echo from ${echoFrom} s: found after ${skipping.foundAfter} s, ${always.foundAfter} s searching all along`);
+    }
+  });
+});
+
+for (const silence of ['zero', 'dither'] as const) it(`EchoDelayEstimator computes no correlation over a digitally silent microphone (${silence}), told nothing, and finds an echo as soon as it comes`, () => {
+  const speech = farEndSpeech();
+  const far = new Int16Array(2 * speech.length);
+  far.set(speech); far.set(speech, speech.length);
+  const heard = echoScene({ delayMs: 300, gainDb: -6, far });
+  const cut = 6 * RATE;
+  const mic = silence === 'zero' ? new Int16Array(heard.mic.length) : silentDither(heard.mic.length);
+  mic.set(heard.mic.subarray(cut), cut);
+  const estimator = new EchoDelayEstimator(RATE, 700);
+  let foundAfter: number | undefined;
+  for (let at = 0; at + 256 <= mic.length; at += 256) {
+    estimator.push(mic.subarray(at, at + 256), heard.reference.subarray(at, at + 256));
+    if (at + 256 <= cut) assert.equal(estimator.estimatesMade, 0, `a correlation at ${at / RATE} s`);
+    if (foundAfter === undefined && estimator.delaySamples !== undefined) foundAfter = (at + 256 - cut) / RATE;
+  }
+  assert.ok(estimator.estimatesMade > 20);
+  assert.ok(foundAfter !== undefined && foundAfter < 1, `found ${foundAfter} s after the echo came`);
+  assert.ok(Math.abs((estimator.delaySamples! * 1000) / RATE - 300) <= 4);
 });

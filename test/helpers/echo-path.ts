@@ -95,3 +95,12 @@ export function energy(samples: ArrayLike<number>, from = 0, to = samples.length
 export function db(ratio: number): number {
   return 10 * Math.log10(ratio);
 }
+
+/** Digital silence as SoX records an idle source: its dither, a quarter of the samples ±1. */
+export function silentDither(length: number, seed = 9): Int16Array {
+  const random = seededRandom(seed);
+  return Int16Array.from({ length }, () => {
+    const r = random();
+    return r < 0.125 ? -1 : r >= 0.875 ? 1 : 0;
+  });
+}
