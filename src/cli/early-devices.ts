@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { startEarlySox } from '../audio/early-sox.js';
-import { PLAYER_ENVIRONMENT_DEFAULTS, RECORDER_ENVIRONMENT_DEFAULTS, playerArgs, recorderArgs, soxEnvironment } from '../audio/sox-command.js';
+import { PLAYER_ENVIRONMENT_DEFAULTS, playerArgs, recorderCommand, soxEnvironment } from '../audio/sox-command.js';
 import { AUDIO_FORMAT_NAMES, sampleRateOf, type AudioFormatName } from '../protocol/audio-format.js';
 import { defaultConfigPath } from './config-path.js';
 
@@ -46,7 +46,8 @@ export function isConversation(args: readonly string[]): boolean {
 export function startEarlyDevices(args: readonly string[]): EarlyDevices | undefined {
   const devices = earlyDevicesFor(args);
   if (!devices) return undefined;
-  startEarlySox('recorder', recorderArgs(devices.sampleRate), soxEnvironment(RECORDER_ENVIRONMENT_DEFAULTS));
+  const recorder = recorderCommand(devices.sampleRate);
+  startEarlySox('recorder', recorder.args, recorder.env);
   if (devices.speaker) startEarlySox('player', playerArgs(devices.sampleRate), soxEnvironment(PLAYER_ENVIRONMENT_DEFAULTS));
   return devices;
 }
