@@ -12,7 +12,7 @@
  *
  *   node --import tsx bench/echo-loop.ts [--modes in-process,pulse] [--delays 60,150,300,500]
  *     [--gains -20,-6,0] [--seconds 40] [--barge | --barge-only] [--barge-gain DB] [--out FILE]
- * (npm run build first: it runs dist/cli/main.js.)
+ * (npm run build first: it runs dist/cli/main.cjs.)
  */
 import { writeFileSync, rmSync } from 'node:fs';
 import { SourceCapture, converseOnRig, count, playInto, startLoopRig, type LoopRig } from '../test/helpers/loop-scenario.js';

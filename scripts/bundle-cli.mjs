@@ -2,7 +2,7 @@
 /**
  * `npm run build`, after tsc: the CLI, dist/cli/program.cjs, becomes one file with the
  * chat path, its own code and the packages it needs (commander, ws, the terminal UI's)
- * inside. Its entry point, dist/cli/main.js, is a second, small file: it starts the
+ * inside. Its entry point, dist/cli/main.cjs, is a second, small file: it starts the
  * microphone's SoX for a voice conversation (src/cli/early-devices.ts), then compiles
  * program.cjs with V8's code cache (src/cli/program-loader.ts). Node's module loader costs about a millisecond of CPU per file here, and the chat
  * path was ~140 files: loading it took more CPU than anything else kaiwa does in its first
@@ -25,7 +25,7 @@
  */
 import { build, transform } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,7 +33,9 @@ import { fileURLToPath } from 'node:url';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SRC = join(ROOT, 'src');
 const OUT = join(ROOT, 'dist', 'cli', 'program.cjs');
-const ENTRY_OUT = join(ROOT, 'dist', 'cli', 'main.js');
+const ENTRY_OUT = join(ROOT, 'dist', 'cli', 'main.cjs');
+/** What tsc wrote for the entry point: an unbundled ES module, slower to start; not left beside it. */
+const TSC_ENTRY = join(ROOT, 'dist', 'cli', 'main.js');
 
 /** Packages inside the file: the chat path's, and the terminal UI's (loaded in a terminal). */
 const BUNDLED_PACKAGES = ['commander', 'ws', 'string-width', 'log-update'];
@@ -181,7 +183,10 @@ const entry = await build({
   ...COMMON,
   entryPoints: [join(SRC, 'cli', 'main.ts')],
   outfile: ENTRY_OUT,
-  format: 'esm',
+  // A CommonJS script: Node reaches its first line ~10 ms sooner than an ES module's.
+  format: 'cjs',
+  banner: { js: "'use strict';\nconst kaiwaEntryUrl = require('node:url').pathToFileURL(__filename).href;" },
+  define: { 'import.meta.url': 'kaiwaEntryUrl' },
   plugins: [{
     name: 'kaiwa-entry',
     setup(pluginBuild) {
@@ -202,3 +207,4 @@ if (missing.length) {
   process.stderr.write(`bundle-cli: ${ENTRY_OUT} does not import ${missing.join(', ')}, which ${OUT} expects handed over\n`);
   process.exit(1);
 }
+for (const file of [TSC_ENTRY, `${TSC_ENTRY}.map`, TSC_ENTRY.replace(/\.js$/, '.d.ts')]) rmSync(file, { force: true });

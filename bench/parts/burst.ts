@@ -4,7 +4,7 @@
  * transcript after the audio, while each client's microphone streams for 40 s; the clients
  * run at the same time on real SoX devices through a private PulseAudio (null sinks):
  *
- *   kaiwa        the built CLI (dist/cli/main.js) as a user runs it, with a key, --url the peer
+ *   kaiwa        the built CLI (dist/cli/main.cjs) as a user runs it, with a key, --url the peer
  *   floor        the article's script (bench/article-floor.ts), bundled to plain JavaScript
  *   kaiwa (wss)  kaiwa again over TLS, beside
  *   SDK (wss)    the official SDK (OpenAIRealtimeWS speaks only wss:) into a PacedPlayer
@@ -104,11 +104,11 @@ async function oneRound(
     // BENCH_KAIWA_ARGS adds flags to both kaiwa runs (e.g. --playback-lead-ms 1000, to see what pacing costs).
     const extra = process.env.BENCH_KAIWA_ARGS?.split(' ').filter(Boolean) ?? [];
     const kaiwaArgs = (peer: BurstPeer, name: string) => ['--url', `${peer.url}/${name}/v1`, '--text', LONG_REQUEST, ...extra];
-    processes.set('kaiwa', startMeasured('dist/cli/main.js', kaiwaArgs(plain, 'kaiwa'), key));
+    processes.set('kaiwa', startMeasured('dist/cli/main.cjs', kaiwaArgs(plain, 'kaiwa'), key));
     processes.set('floor', startMeasured(scripts.floor, [], {
       ...key, OPENAI_REALTIME_URL: `${plain.url}/floor/realtime?model=gpt-4o-realtime-preview-2024-10-01`, BENCH_TEXT: LONG_REQUEST,
     }));
-    processes.set('kaiwa-wss', startMeasured('dist/cli/main.js', kaiwaArgs(secure, 'kaiwa-wss'), { ...key, NODE_EXTRA_CA_CERTS: caFile }));
+    processes.set('kaiwa-wss', startMeasured('dist/cli/main.cjs', kaiwaArgs(secure, 'kaiwa-wss'), { ...key, NODE_EXTRA_CA_CERTS: caFile }));
     processes.set('sdk', startMeasured(scripts.sdk, [], {
       ...key, NODE_EXTRA_CA_CERTS: caFile, BENCH_BASE_URL: `${secure.url.replace(/^wss:/, 'https:')}/sdk/v1`, BENCH_TEXT: LONG_REQUEST,
     }));

@@ -1,5 +1,5 @@
 /**
- * `--only startup`: how long the built CLI (dist/cli/main.js, as a user runs it) takes to
+ * `--only startup`: how long the built CLI (dist/cli/main.cjs, as a user runs it) takes to
  * start, against a bare `node -e ''` timed in the same loop (one of each per iteration,
  * so background load hits them alike; medians):
  *
@@ -16,7 +16,7 @@ import { bundleClient } from '../lib/bundle.js';
 import { median } from '../lib/stats.js';
 import type { BenchContext } from '../lib/context.js';
 
-const CLI = 'dist/cli/main.js';
+const CLI = 'dist/cli/main.cjs';
 
 export interface StartupSettings {
   runs: number;

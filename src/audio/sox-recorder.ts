@@ -3,7 +3,7 @@ import type { AudioSource, PcmFormat } from './devices.js';
 import { WholeSampleChunker } from './pcm16.js';
 import type { AudioDeviceError } from './audio-device-error.js';
 import { DEFAULT_KILL_GRACE_MS, SoxProcess, soxFailure, spawnFailure, type SoxExit } from './sox-process.js';
-import { RECORDER_ENVIRONMENT_DEFAULTS, recorderArgs, soxEnvironment } from './sox-command.js';
+import { recorderCommand } from './sox-command.js';
 import { claimEarlySox } from './early-sox.js';
 
 export interface SoxRecorderOptions {
@@ -31,8 +31,7 @@ export class SoxRecorder extends EventEmitter implements AudioSource {
 
   start(): void {
     if (this.sox || this.stopping) return;
-    const args = recorderArgs(this.format.sampleRate);
-    const env = soxEnvironment(RECORDER_ENVIRONMENT_DEFAULTS, this.options.pulseDevice);
+    const { args, env } = recorderCommand(this.format.sampleRate, this.options.pulseDevice);
     const sox = new SoxProcess(args, { stdin: 'ignore', stdout: 'pipe', env, adopt: claimEarlySox('recorder', args, env) });
     this.sox = sox;
     if (sox.pid !== undefined) sox.stdout.on('data', (chunk: Buffer) => this.onAudio(chunk));

@@ -37,10 +37,13 @@ export interface AudioBridgeOptions {
   /**
    * Captured audio is sent in appends of at least this many ms. Every append costs the same
    * (base64, JSON, a WebSocket frame) however small it is; 40 ms halves that cost against
-   * 20 ms device blocks and adds at most 20 ms before the server hears speech.
+   * 20 ms device blocks and adds at most 20 ms before the server hears speech. Not the
+   * first append: it goes with the first chunk however short (SoX's first is 35 ms when
+   * unbuffered), so the start waits for no second one.
    */
   minAppendMs?: number;
-  onDeviceError?: (error: Error) => void;
+  /** A device failed: the source ('input') or the speaker or a file ('output'). */
+  onDeviceError?: (error: Error, device: 'input' | 'output') => void;
   /** A device process died and was replaced; the conversation goes on. */
   onDeviceRestart?: (reason: string) => void;
   /**
@@ -61,6 +64,8 @@ export class AudioBridge {
   private pendingCapture: Buffer[] = [];
   private pendingBytes = 0;
   private capturing = true;
+  /** Until the first append, captured audio goes out as soon as there is any. */
+  private appendedYet = false;
 
   constructor(private readonly options: AudioBridgeOptions) {
     const { session, source } = options;
@@ -71,11 +76,11 @@ export class AudioBridge {
         this.flushCapture();
         options.onSourceEnd?.();
       });
-      source.on('error', (error: Error) => options.onDeviceError?.(error));
+      source.on('error', (error: Error) => options.onDeviceError?.(error, 'input'));
       source.on('restart', (reason: string) => options.onDeviceRestart?.(reason));
     }
     for (const sink of this.allSinks()) {
-      sink.on('error', (error: Error) => options.onDeviceError?.(error));
+      sink.on('error', (error: Error) => options.onDeviceError?.(error, 'output'));
       sink.on('restart', (reason: string) => options.onDeviceRestart?.(reason));
     }
   }
@@ -92,6 +97,7 @@ export class AudioBridge {
   /** Sends wire audio that did not come from the source (e.g. silence after a file ends). */
   sendPcm(pcm: Buffer): void {
     if (!this.capturing) return;
+    this.appendedYet = true;
     const sent = this.options.session.appendAudioEvent(this.options.codec.encode(pcm));
     this.options.onSent?.(pcm, sent);
   }
@@ -119,8 +125,7 @@ export class AudioBridge {
   private queueForSending(pcm: Buffer): void {
     this.pendingCapture.push(pcm);
     this.pendingBytes += pcm.length;
-    const rate = this.options.source?.format.sampleRate ?? 24000;
-    if (this.pendingBytes * 1000 < (this.options.minAppendMs ?? DEFAULT_MIN_APPEND_MS) * rate * 2) return;
+    if (this.appendedYet && this.pendingBytes < this.minAppendBytes()) return;
     this.flushCapture();
   }
 
@@ -130,6 +135,11 @@ export class AudioBridge {
     const chunk = this.pendingCapture.length === 1 ? this.pendingCapture[0]! : Buffer.concat(this.pendingCapture);
     this.dropPendingCapture();
     this.sendPcm(chunk);
+  }
+
+  private minAppendBytes(): number {
+    const rate = this.options.source?.format.sampleRate ?? 24000;
+    return ((this.options.minAppendMs ?? DEFAULT_MIN_APPEND_MS) * rate * 2) / 1000;
   }
 
   private dropPendingCapture(): void {

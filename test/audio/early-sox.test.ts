@@ -9,15 +9,17 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { SOX_MISSING_MESSAGE, SoxPlayer, SoxRecorder } from '../../src/audio/sox.js';
 import { discardEarlySox, earlySoxWaiting, startEarlySox } from '../../src/audio/early-sox.js';
-import { PLAYER_ENVIRONMENT_DEFAULTS, RECORDER_ENVIRONMENT_DEFAULTS, playerArgs, recorderArgs, soxEnvironment } from '../../src/audio/sox-command.js';
+import { PLAYER_ENVIRONMENT_DEFAULTS, playerArgs, recorderCommand, soxEnvironment } from '../../src/audio/sox-command.js';
 import { fakeSox, isAlive, pidsOf, waitFor } from '../helpers/audio-fake-sox.js';
 import { audioTempDir } from '../helpers/audio-tmp.js';
 
 const dir = audioTempDir('kaiwa-early-sox-');
 const FORMAT = { sampleRate: 24000 };
 
+/** As the CLI's entry point starts it (src/cli/early-devices.ts). */
 function startEarlyRecorder(): void {
-  startEarlySox('recorder', recorderArgs(FORMAT.sampleRate), soxEnvironment(RECORDER_ENVIRONMENT_DEFAULTS));
+  const { args, env } = recorderCommand(FORMAT.sampleRate);
+  startEarlySox('recorder', args, env);
 }
 
 describe('early SoX', () => {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { AudioDeviceError, checkSox, SOX_MISSING_MESSAGE, SoxPlayer, SoxRecorder } from '../../src/audio/sox.js';
 import { liveSoxPids, summarizeSoxStderr } from '../../src/audio/sox-process.js';
+import { findStdbufLibrary } from '../../src/audio/sox-command.js';
 import { fakeSox, isAlive, pidsOf, waitFor } from '../helpers/audio-fake-sox.js';
 import { audioTempDir } from '../helpers/audio-tmp.js';
 
@@ -19,6 +20,8 @@ function commOf(pid: number): string | undefined {
   }
 }
 const FORMAT = { sampleRate: 24000 };
+/** coreutils' libstdbuf where this system has it. */
+const LIBSTDBUF = findStdbufLibrary();
 
 /** Sets environment variables for one test and puts the old values back afterwards. */
 function useEnv(values: Record<string, string | undefined>): void {
@@ -165,6 +168,7 @@ describe('summarizing what SoX printed', () => {
 });
 
 describe('SoX process handling (with stand-in sox scripts)', () => {
+  useEnv({ KAIWA_LIBSTDBUF: process.env['KAIWA_LIBSTDBUF'], LD_PRELOAD: process.env['LD_PRELOAD'] });
   afterEach(() => {
     delete process.env['KAIWA_SOX'];
   });
@@ -191,6 +195,7 @@ describe('SoX process handling (with stand-in sox scripts)', () => {
   });
 
   it('recorder passes the article\'s command line with the format\'s rate and 20 ms blocks', async () => {
+    process.env['KAIWA_LIBSTDBUF'] = ''; // no libstdbuf: SoX's stdout stays buffered, as the article has it
     const argsFile = join(dir, 'args.txt');
     process.env['KAIWA_SOX'] = fakeSox(dir, 'args', `echo "$@" > '${argsFile}'`);
     const recorder = new SoxRecorder({ sampleRate: 8000 });
@@ -198,6 +203,34 @@ describe('SoX process handling (with stand-in sox scripts)', () => {
     recorder.start();
     await ended;
     assert.equal(readFileSync(argsFile, 'utf8').trim(), '--buffer 320 --default-device --no-show-progress --rate 8000 --channels 1 --encoding signed-integer --bits 16 --type raw -');
+  });
+
+  it('recorder with libstdbuf: SoX\'s stdout unbuffered (preloaded after the user\'s own), in 4096-byte blocks', { skip: LIBSTDBUF === undefined && 'coreutils\' libstdbuf is not installed here' }, async () => {
+    process.env['KAIWA_LIBSTDBUF'] = LIBSTDBUF;
+    process.env['LD_PRELOAD'] = LIBSTDBUF; // the user's own preload, here one that loads anywhere
+    const seenFile = join(dir, 'unbuffered.txt');
+    process.env['KAIWA_SOX'] = fakeSox(dir, 'unbuffered', `echo "$LD_PRELOAD|$_STDBUF_O|$@" > '${seenFile}'`);
+    const recorder = new SoxRecorder({ sampleRate: 24000 });
+    const ended = new Promise((resolve) => recorder.once('end', resolve));
+    recorder.start();
+    await ended;
+    assert.equal(readFileSync(seenFile, 'utf8').trim(), `${LIBSTDBUF}:${LIBSTDBUF}|0|--buffer 4096 --default-device --no-show-progress --rate 24000 --channels 1 --encoding signed-integer --bits 16 --type raw -`);
+  });
+
+  it('a warm player told to wait starts its SoX once that settles, not at once', async () => {
+    const player = fakeSox(dir, 'warm-after', 'exec cat > /dev/null');
+    process.env['KAIWA_SOX'] = player;
+    let begin!: () => void;
+    const waiting = new SoxPlayer(FORMAT, { warm: true, warmAfter: new Promise<void>((resolve) => { begin = resolve; }) });
+    const atOnce = new SoxPlayer(FORMAT, { warm: true });
+    // A warm player starts its SoX on the next turn of the event loop; two turns later, only one has.
+    for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
+    assert.notEqual(atOnce.pid, undefined);
+    assert.equal(waiting.pid, undefined, 'the SoX started before it was time');
+    begin();
+    await waitFor(() => waiting.pid !== undefined, 5000, 'the waiting player\'s SoX');
+    await Promise.all([waiting.close(), atOnce.close()]);
+    assert.deepEqual(liveSoxPids(), []);
   });
 
   it('a warm player starts its next SoX a little after clear(), and not at all when it is closed first (the user quit)', async () => {

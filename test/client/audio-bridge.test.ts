@@ -95,3 +95,28 @@ test('audio held while the session was not ready (late) is sent in order without
   const appended = transport.sent.filter((event) => event.type === 'input_audio_buffer.append').map((event) => Buffer.from(String(event.audio), 'base64')[0]);
   assert.deepEqual(appended, [1, 2, 3]);
 });
+
+test('the first append goes with the first chunk however short; after it, appends gather the minimum', () => {
+  const { transport, source } = g711Bridge(); // 20 ms minimum: 320 bytes at 8 kHz
+  const appendedBytes = () => transport.sent.filter((event) => event.type === 'input_audio_buffer.append').map((event) => Buffer.from(String(event.audio), 'base64').length);
+  source.emit('data', Buffer.alloc(160, 0x20), true); // 10 ms held while connecting: not held back for a second chunk
+  assert.deepEqual(appendedBytes(), [80]);
+  source.emit('data', Buffer.alloc(160, 0x20));
+  assert.deepEqual(appendedBytes(), [80], 'a 10 ms chunk after the first went alone');
+  source.emit('data', Buffer.alloc(160, 0x20));
+  assert.deepEqual(appendedBytes(), [80, 160]);
+});
+
+test('a chunk the gate keeps out is not the first append: the first that passes is', () => {
+  const transport = new MemoryTransport();
+  const session = new RealtimeSession(transport, gaDialect);
+  const source = new MemorySource();
+  let open = false;
+  new AudioBridge({ session, codec: wireCodecFor('pcm16'), source, sinks: [], minAppendMs: 20, gate: () => open });
+  source.emit('data', Buffer.alloc(160, 1));
+  open = true;
+  source.emit('data', Buffer.alloc(160, 2));
+  const appended = transport.sent.filter((event) => event.type === 'input_audio_buffer.append').map((event) => [...Buffer.from(String(event.audio), 'base64')]);
+  assert.equal(appended.length, 1);
+  assert.ok(appended[0]!.every((byte) => byte === 2));
+});

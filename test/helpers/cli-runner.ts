@@ -5,7 +5,7 @@ import { processTempDir } from './temp-dir.js';
 import { waitForEvent, type WaitOptions } from './wait-for.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const KAIWA_BIN = join(ROOT, 'dist', 'cli', 'main.js');
+export const KAIWA_BIN = join(ROOT, 'dist', 'cli', 'main.cjs');
 
 /** An empty config home shared by every run of this test process (kaiwa only reads it). */
 const emptyConfigHome = processTempDir('kaiwa-config-');
