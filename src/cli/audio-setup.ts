@@ -133,10 +133,7 @@ async function startDevices(options: ChatOptions, format: PcmFormat, logger: Log
     : undefined;
   // The timeline of what sounded (truncation, barge-in) must start when the speaker really
   // plays: held in SoX alone, audio written meanwhile counted from the write (114-175 ms off).
-  // So a reply that comes at once (a typed first message) waits until the speaker's SoX,
-  // started with the session, has had the time it takes to open the device.
-  const speakerReady = microphone && player ? speakerMayStart.then(() => playerOpenFailure(player)) : routed;
-  if (speakerReady) speaker?.holdUntil(speakerReady);
+  if (routed) speaker?.holdUntil(routed);
   const input = source ?? microphone;
   return { ...(input ? { source: input } : {}), ...(speaker ? { speaker } : {}), sinks, textFallback: false, echoGuard };
 }
