@@ -22,8 +22,6 @@ export interface SoxPlayerOptions {
    * (about 150 ms measured here), and playback timing stays predictable.
    */
   warm?: boolean;
-  /** A warm player's first SoX starts once this settles instead of at once (a write starts it sooner). */
-  warmAfter?: Promise<unknown>;
 }
 
 const DEFAULT_DRAIN_SLACK_MS = 3000;
@@ -65,11 +63,7 @@ export class SoxPlayer extends EventEmitter implements AudioSink {
   constructor(readonly format: PcmFormat, private readonly options: SoxPlayerOptions = {}) {
     super();
     this.pulseDevice = options.pulseDevice;
-    if (options.warm) {
-      const warmUp = (): void => { setImmediate(() => this.warmUp()); };
-      if (options.warmAfter) void options.warmAfter.then(warmUp, warmUp);
-      else warmUp();
-    }
+    if (options.warm) setImmediate(() => this.warmUp());
   }
 
   /** When the SoX playing now was started (performance.now()), if one runs. */

@@ -30,8 +30,7 @@ const KEEP_FED_MS = 60;
 /**
  * A device that cannot be opened (no sound card, no sound server) makes SoX fail within
  * ~60 ms of its start (counted from SoX's start, which may have been the entry point's);
- * a working microphone proves itself with its first block (120-260 ms). The speaker is
- * checked so only when there is no microphone.
+ * a working microphone proves itself with its first block (170-260 ms).
  */
 const PLAYER_OPEN_MS = 150;
 const MICROPHONE_OPEN_MS = 1000;
@@ -82,26 +81,18 @@ async function startDevices(options: ChatOptions, format: PcmFormat, logger: Log
   // What the echo guard says waits until SoX is known to run: without SoX, that is all that is said.
   const echoNotes = new HeldNotes(logger);
   const recording = wantsMic ? new MicrophoneRecording(format) : undefined;
-  // The devices start on the default source and sink (the microphone often started already,
-  // by the entry point: see early-sox.ts). PulseAudio's canceller loads once the session has the
+  // The devices start on the default source and sink (often started already, by the entry
+  // point: see early-sox.ts). PulseAudio's canceller loads once the session has the
   // microphone's first audio (its pactl processes would hold up the start), and the devices
   // move onto it then; the speaker plays nothing before.
   const echoGuard = chooseEchoGuard(options.headphones ? 'off' : options.echoGuard, wantsMic && wantsSpeaker, echoNotes, recording?.microphone.released);
   const microphone = recording?.microphone;
-  // With a microphone, the speaker's SoX starts once the session has the microphone's first
-  // audio: started beside the microphone's, its start-up (Node forking for it, SoX loading
-  // its plugins: ~60 ms of CPU) slowed the microphone's first block on a small machine, and
-  // the session waited for its open check. The microphone's SoX tells whether SoX and a sound
-  // device are there; a speaker that fails to open after all is reported as a device error
-  // (one line), as one that fails later is.
-  let startSpeaker: (when: Promise<unknown>) => void = () => undefined;
-  const speakerMayStart = new Promise<unknown>((resolve) => { startSpeaker = (when) => void when.then(resolve, resolve); });
-  const player = wantsSpeaker ? new SoxPlayer(format, { warm: true, ...(microphone ? { warmAfter: speakerMayStart } : {}) }) : undefined;
-  const checkedPlayer = microphone ? undefined : player;
+  const player = wantsSpeaker ? new SoxPlayer(format, { warm: true }) : undefined;
   // SoX's own start says whether it is installed: no `sox --version` run before it.
-  const starting = Promise.all([microphone?.started(), checkedPlayer?.started()]);
-  const playerOpen = checkedPlayer ? playerOpenFailure(checkedPlayer) : undefined;
-  // The microphone has taken over the SoX started early for it; any other is not wanted.
+  const starting = Promise.all([microphone?.started(), player?.started()]);
+  // Listening at once: a speaker's SoX started early may have failed already, and says so as soon as it is taken over.
+  const playerOpen = player ? playerOpenFailure(player) : undefined;
+  // Both have taken over the SoX they asked for, if it was started early; any other is not wanted.
   discardEarlySox();
   const failure = (await starting).find((error) => error !== undefined)
     ?? (await Promise.all([microphone?.firstWord(MICROPHONE_OPEN_MS), playerOpen])).find((error) => error !== undefined);
@@ -114,8 +105,6 @@ async function startDevices(options: ChatOptions, format: PcmFormat, logger: Log
   if (recording?.startedEarly) logger.log('debug', 'the microphone has recorded since launch (SoX started by the entry point)');
   const routed = echoGuard.mode === 'pulse' ? routeOntoCanceller(echoGuard, recording, player, logger) : undefined;
   if (routed) player?.holdUntil(routed);
-  // With PulseAudio's canceller, straight onto its sink (nothing plays before it is there anyway).
-  if (microphone) startSpeaker(routed ?? microphone.released);
   const speaker = player
     ? new PacedPlayer(
       player,
@@ -185,13 +174,21 @@ class MicrophoneRecording {
 async function routeOntoCanceller(guard: PulseEchoGuard, recording: MicrophoneRecording | undefined, player: SoxPlayer | undefined, logger: Logger): Promise<void> {
   const devices = await guard.loaded;
   if (!devices) return;
-  // The speaker's SoX starts after this (see startDevices): on the canceller's sink.
-  player?.routeTo(devices.sink);
   await Promise.all([
+    player && movePlayer(player, devices.sink),
     recording?.moveTo(devices.source).then((how) => logger.log('debug', how === 'moved'
       ? 'recording moved onto the echo canceller'
       : 'recording restarted on the echo canceller (the sound server would not move it)')),
   ]);
+}
+
+/** The speaker's SoX (idle: nothing has played yet) moved onto the canceller's sink, or else replaced by one there. */
+async function movePlayer(player: SoxPlayer, sink: string): Promise<void> {
+  const pid = player.pid;
+  player.routeTo(sink);
+  const moved = pid !== undefined && await moveStream('playback', pid, sink).then(() => true, () => false);
+  // (A SoX started meanwhile plays there already.)
+  if (!moved && player.pid === pid) player.routeTo(sink, { restartIdle: true });
 }
 
 /** Lines held back until release(), then logged (and from then on, logged at once). */

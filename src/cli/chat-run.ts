@@ -249,10 +249,9 @@ export class ChatRun {
     this.logger.log('debug', `interrupted ${cut.itemId} after ${cut.heardMs} ms (${cut.action})`);
   }
 
-  private onDeviceError(error: Error, device: 'input' | 'output'): void {
+  private onDeviceError(error: Error): void {
     this.logger.log('warn', errorMessage(error));
-    // Without a speaker the conversation goes on (the replies are printed); without a microphone, only if typing is possible.
-    const microphoneLost = device === 'input' && !this.options.input && this.audio.source !== undefined;
+    const microphoneLost = !this.options.input && this.audio.source !== undefined;
     if (microphoneLost && !this.io.stdin.isTTY && this.options.text === undefined) this.end(1);
   }
 
@@ -305,7 +304,7 @@ export class ChatRun {
       onAssistantAudio: (delta, pcm) => this.recorder?.assistantAudio(delta, pcm),
       onSent: (pcm, sent) => this.recorder?.userAudio(pcm, sent),
       onSourceEnd: () => this.padding?.start(),
-      onDeviceError: (error, device) => this.onDeviceError(error, device),
+      onDeviceError: (error) => this.onDeviceError(error),
       onDeviceRestart: (reason) => this.logger.log('warn', `${reason}; restarted it, the conversation goes on`),
     });
   }

@@ -217,22 +217,6 @@ describe('SoX process handling (with stand-in sox scripts)', () => {
     assert.equal(readFileSync(seenFile, 'utf8').trim(), `${LIBSTDBUF}:${LIBSTDBUF}|0|--buffer 4096 --default-device --no-show-progress --rate 24000 --channels 1 --encoding signed-integer --bits 16 --type raw -`);
   });
 
-  it('a warm player told to wait starts its SoX once that settles, not at once', async () => {
-    const player = fakeSox(dir, 'warm-after', 'exec cat > /dev/null');
-    process.env['KAIWA_SOX'] = player;
-    let begin!: () => void;
-    const waiting = new SoxPlayer(FORMAT, { warm: true, warmAfter: new Promise<void>((resolve) => { begin = resolve; }) });
-    const atOnce = new SoxPlayer(FORMAT, { warm: true });
-    // A warm player starts its SoX on the next turn of the event loop; two turns later, only one has.
-    for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
-    assert.notEqual(atOnce.pid, undefined);
-    assert.equal(waiting.pid, undefined, 'the SoX started before it was time');
-    begin();
-    await waitFor(() => waiting.pid !== undefined, 5000, 'the waiting player\'s SoX');
-    await Promise.all([waiting.close(), atOnce.close()]);
-    assert.deepEqual(liveSoxPids(), []);
-  });
-
   it('a warm player starts its next SoX a little after clear(), and not at all when it is closed first (the user quit)', async () => {
     const player = fakeSox(dir, 'warm-player', 'exec cat > /dev/null');
     process.env['KAIWA_SOX'] = player;

@@ -38,16 +38,13 @@ test('pulse: the recording starts on the default source and is moved onto the ca
   const audio = await setUpAudio(OPTIONS, { sampleRate: 24000 }, logger);
   try {
     assert.equal(audio.echoGuard.mode, 'pulse');
-    // The speaker's SoX starts once the session has the microphone's first audio (audio-setup.ts).
-    const [recorderPid] = liveSoxPids() as [number];
-    assert.equal(liveSoxPids().length, 1, 'the speaker\'s SoX started before the session had the microphone');
+    const [recorderPid, playerPid] = liveSoxPids() as [number, number];
     await waitFor(() => streamsOf([recorderPid], 'source-outputs').size === 1, { what: 'the recording stream', timeoutMs: 5000 });
     assert.equal(streamsOf([recorderPid], 'source-outputs').get(recorderPid), 'mic.monitor', 'recording began elsewhere than the default source');
+    await waitFor(() => streamsOf([playerPid], 'sink-inputs').get(playerPid) === 'spk', { what: 'the speaker\'s SoX on the default sink', timeoutMs: 5000 });
     const moved = (): boolean => notes.some(([, message]) => message === 'recording moved onto the echo canceller');
-    // The session has the microphone: the held audio goes out, the recording is moved, the speaker's SoX starts on the canceller's sink.
+    // The session has the microphone: the held audio goes out, then the move.
     audio.source!.start();
-    await waitFor(() => liveSoxPids().length === 2, { what: 'the speaker\'s SoX', timeoutMs: 5000 });
-    const playerPid = liveSoxPids()[1]!;
     await waitFor(moved, { what: 'the move onto the canceller', timeoutMs: 10_000 });
     assert.ok(!notes.some(([, message]) => message.includes('restarted')), notes.map(([, message]) => message).join(' | '));
     assert.match(streamsOf([recorderPid], 'source-outputs').get(recorderPid) ?? '', /^kaiwa_ec_\d+_src$/, 'the same SoX now records from the canceller');
