@@ -242,7 +242,10 @@ test('kaiwa serve --replay DIR serves the recording', async (t) => {
   const recorded = await runKaiwa(['--url', live.url, '--text', 'hi there', '--once', '--no-mic', '--no-speaker', '--record', dir], { env: { OPENAI_API_KEY: KEY } });
   assert.equal(recorded.code, 0, recorded.stderr);
   const child = spawn(process.execPath, [KAIWA_BIN, 'serve', '--port', '0', '--replay', dir], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-  t.after(() => { child.kill('SIGTERM'); });
+  // Waited for: a kaiwa that outlives this file's process would write its code cache into
+  // the temporary cache folder after the folder was removed, and so leave it behind.
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  t.after(async () => { child.kill('SIGTERM'); await exited; });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => {
