@@ -30,7 +30,7 @@ const KEEP_FED_MS = 60;
 /**
  * A device that cannot be opened (no sound card, no sound server) makes SoX fail within
  * ~60 ms of its start (counted from SoX's start, which may have been the entry point's);
- * a working microphone proves itself with its first block (170-260 ms).
+ * a working microphone proves itself with its first block (120-260 ms).
  */
 const PLAYER_OPEN_MS = 150;
 const MICROPHONE_OPEN_MS = 1000;
