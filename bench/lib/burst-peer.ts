@@ -1,7 +1,8 @@
 /**
  * A peer that delivers reply audio the way the Realtime service does: the whole reply as
  * fast as the socket takes it (the service often sends a 30 s answer within a few hundred
- * ms), its transcript late, after the audio. It speaks GA or beta (the dialect the client
+ * ms), its transcript late, after the audio, and not at once (firstAudioAfterMs: the
+ * service's first audio comes hundreds of ms after response.create). It speaks GA or beta (the dialect the client
  * asks for with `OpenAI-Beta: realtime=v1`), answers each response.create once, ignores
  * the microphone's appends but counts them, and reports the first one to arrive, which is
  * where the bench splits a client's start-up from its steady part.
@@ -23,6 +24,13 @@ export interface BurstPeerOptions {
   tls?: { cert: string; key: string };
   /** Called once per client when its first input_audio_buffer.append arrives. */
   onFirstAppend?: (client: string) => void;
+  /**
+   * The reply's first audio comes this long after response.create (the service's time to
+   * first audio, 0.5-1 s for a spoken answer), and never before the client's first append:
+   * every client's steady part (first append → exit) then holds its whole burst, as it
+   * would against the service. Default 0: the reply is sent at once.
+   */
+  firstAudioAfterMs?: number;
 }
 
 export interface BurstPeer {
@@ -50,20 +58,30 @@ export async function startBurstPeer(options: BurstPeerOptions): Promise<BurstPe
       const client = /^\/([^/?]+)/.exec(request.url ?? '')?.[1] ?? '?';
       const created = beta ? betaSessionCreated() : gaSessionCreated();
       ws.send(JSON.stringify(created));
+      let appended: () => void = () => undefined;
+      const firstAppend = new Promise<void>((resolve) => { appended = resolve; });
       ws.on('message', (data) => {
         const event = JSON.parse(data.toString()) as WireJson;
         if (event.type === 'input_audio_buffer.append') {
           const count = (appends.get(client) ?? 0) + 1;
           appends.set(client, count);
-          if (count === 1) options.onFirstAppend?.(client);
+          if (count === 1) {
+            options.onFirstAppend?.(client);
+            appended();
+          }
         } else if (event.type === 'session.update') {
           ws.send(JSON.stringify({ type: 'session.updated', event_id: `event_updated_${client}`, session: (created as { session: object }).session }));
         } else if (event.type === 'conversation.item.create') {
           for (const announced of itemAnnouncements(event, beta)) ws.send(JSON.stringify(announced));
         } else if (event.type === 'response.create') {
-          const at = performance.now();
-          sendAll(ws, answering(event, beta ? reply.beta() : reply.ga()));
-          burstWriteMs.set(client, performance.now() - at);
+          const answer = (): void => {
+            const at = performance.now();
+            sendAll(ws, answering(event, beta ? reply.beta() : reply.ga()));
+            burstWriteMs.set(client, performance.now() - at);
+          };
+          if (!options.firstAudioAfterMs) return answer();
+          const thinking = new Promise<void>((resolve) => setTimeout(resolve, options.firstAudioAfterMs));
+          void Promise.all([thinking, firstAppend]).then(() => { if (ws.readyState === ws.OPEN) answer(); });
         }
       });
     });

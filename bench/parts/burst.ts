@@ -1,7 +1,8 @@
 /**
  * `--only burst`: client CPU when reply audio arrives as the service sends it. A peer
  * (bench/lib/burst-peer.ts) answers the typed request with a 30 s reply in one burst, its
- * transcript after the audio, while each client's microphone streams for 40 s; the clients
+ * transcript after the audio (its first audio 800 ms after the request, as the service's,
+ * and after the client's first append), while each client's microphone streams for 40 s; the clients
  * run at the same time on real SoX devices through a private PulseAudio (null sinks):
  *
  *   kaiwa        the built CLI (dist/cli/main.cjs) as a user runs it, with a key, --url the peer
@@ -39,11 +40,18 @@ type ProcessCpu = MeasuredCpu & { appends?: number; burstWriteMs?: number };
 
 /**
  * The moment every client's steady part is also taken from, the same for all: start-up and
- * the burst's arrival are behind each of them by then. (The first append is not the same
- * moment for all: kaiwa sends what it recorded while connecting as soon as the session is
- * there, before the burst has arrived; the article's script after it.)
+ * the burst's arrival are behind each of them by then (the first append is not the same
+ * moment for all: kaiwa's comes ~200 ms before the script's).
  */
 const FIXED_MARK_MS = 10_000;
+
+/**
+ * The service's time to first audio: its reply starts 0.5-1 s after response.create. The
+ * peer also waits for each client's first append, so every client's steady part holds its
+ * burst (answered at once, the article's script had its burst before its first append,
+ * kaiwa after: the steady part counted the burst for kaiwa alone).
+ */
+const FIRST_AUDIO_AFTER_MS = 800;
 
 type ClientName = 'kaiwa' | 'floor' | 'kaiwa-wss' | 'sdk';
 const LABEL: Record<ClientName, string> = { kaiwa: 'kaiwa', floor: 'article script', 'kaiwa-wss': 'kaiwa (wss)', sdk: 'official SDK (wss)' };
@@ -96,7 +104,7 @@ async function oneRound(
 ): Promise<Map<ClientName, ProcessCpu>> {
   const processes = new Map<ClientName, MeasuredProcess>();
   const onFirstAppend = (client: string) => processes.get(client as ClientName)?.markStartupOver();
-  const peerOptions = { replySeconds: settings.replySeconds, deltaMs: settings.deltaMs, onFirstAppend };
+  const peerOptions = { replySeconds: settings.replySeconds, deltaMs: settings.deltaMs, onFirstAppend, firstAudioAfterMs: FIRST_AUDIO_AFTER_MS };
   const plain = await startBurstPeer(peerOptions);
   const secure = await startBurstPeer({ ...peerOptions, tls });
   const key = { OPENAI_API_KEY: 'sk-bench' };
