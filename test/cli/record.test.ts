@@ -120,6 +120,6 @@ test('kaiwa replay in a terminal shows the transcript (tmux)', async () => {
     const screen = await tmux.waitFor(/Assistant: You said: 俳句をひとつ/);
     assert.match(screen, /You: 俳句をひとつ/);
   } finally {
-    tmux.kill();
+    await tmux.kill();
   }
 });

@@ -66,6 +66,6 @@ test('in the terminal, a tool asks first: n refuses, y runs', async () => {
     await tmux.waitFor(/make_marker → ok/);
     assert.ok(existsSync(marker));
   } finally {
-    tmux.kill();
+    await tmux.kill();
   }
 });

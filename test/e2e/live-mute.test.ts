@@ -46,7 +46,7 @@ test('GPT-Live in the terminal: Space sends session.input_audio.mute, no audio g
     assert.equal(appendsIn(connection, mutedAt, unmutedAt), 0, 'no audio went out between mute and unmute');
     assert.ok(appendsIn(connection, 0, mutedAt) > 0, 'audio went out before');
   } finally {
-    tmux.kill();
+    await tmux.kill();
     await microphone.stop();
   }
 });

@@ -57,6 +57,6 @@ test('push-to-talk in the terminal: one commit and one response per press, none 
     const order = proxy.log.filter((logged) => logged.type !== 'input_audio_buffer.append' && !/delta$/.test(logged.type)).map((logged) => `${logged.from}:${logged.type}`);
     assert.equal(errors.length, 0, `no commit_empty or active-response errors: ${JSON.stringify(errors.map((logged) => logged.event))} after ${order.join(' ')}`);
   } finally {
-    tmux.kill();
+    await tmux.kill();
   }
 });

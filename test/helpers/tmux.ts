@@ -44,12 +44,49 @@ export class TmuxSession {
     }
   }
 
-  kill(): void {
+  /**
+   * Ends the session and waits until what ran in it has exited: a kaiwa outliving its test
+   * would write into the test's temporary folders after they were removed (its code cache
+   * at exit), and hold its devices.
+   */
+  async kill(timeoutMs = 10_000): Promise<void> {
+    const running = this.processes();
     try {
       execFileSync('tmux', ['kill-session', '-t', this.name], { stdio: 'ignore' });
     } catch {
       // already gone
     }
+    await waitUntil(() => running.every((pid) => !alive(pid)), { what: `the processes of tmux session ${this.name} to exit`, timeoutMs, everyMs: 20 });
+  }
+
+  /** The pane's process and all its descendants (none once the session is gone). */
+  private processes(): number[] {
+    let pane: number;
+    try {
+      pane = Number(execFileSync('tmux', ['display-message', '-p', '-t', this.name, '#{pane_pid}'], { encoding: 'utf8' }).trim());
+    } catch {
+      return [];
+    }
+    const all = [pane];
+    for (let i = 0; i < all.length; i++) all.push(...childrenOf(all[i]!));
+    return all;
+  }
+}
+
+function childrenOf(pid: number): number[] {
+  try {
+    return execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).split('\n').filter((line) => line.trim()).map(Number);
+  } catch {
+    return []; // ps exits 1 when there are none
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

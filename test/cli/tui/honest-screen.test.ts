@@ -14,7 +14,7 @@ test('without a microphone the status says so (type to talk), never "listening",
     tmux.sendKeys('q');
     await tmux.waitFor(/\[exit 0\]/);
   } finally {
-    tmux.kill();
+    await tmux.kill();
   }
 });
 

@@ -21,7 +21,7 @@ test('the TUI shows state, both transcripts, costs and help, and quits with q', 
     screen = await tmux.waitFor(/\[exit 0\]/);
     assert.match(screen, /session ended: .* 1 response/);
   } finally {
-    tmux.kill();
+    await tmux.kill();
   }
 });
 
@@ -47,6 +47,6 @@ test('Japanese lines wrap and stay whole when the terminal is resized', async ()
     tmux.sendKeys('q');
     await tmux.waitFor(/\[exit 0\]/);
   } finally {
-    tmux.kill();
+    await tmux.kill();
   }
 });
