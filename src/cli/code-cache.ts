@@ -81,7 +81,10 @@ export class CodeCache {
     const header: CacheHeader = { program: this.program, crc: crc32(data), node: process.version, arch: process.arch, reach };
     const temporary = `${this.file}.${process.pid}.tmp`;
     try {
-      mkdirSync(dirname(this.file), { recursive: true });
+      // kaiwa's own folder, and the cache home above it only when that is the default one
+      // (~/.cache): a $XDG_CACHE_HOME that is gone (a temporary one, removed while a kaiwa
+      // started with it still ran) is not made again, and the cache is not kept.
+      makeFolder(dirname(this.file), !process.env.XDG_CACHE_HOME);
       writeFileSync(temporary, Buffer.concat([Buffer.from(`${MAGIC}${JSON.stringify(header)}\n`), data]));
       renameSync(temporary, this.file);
     } catch {
@@ -107,6 +110,14 @@ export class CodeCache {
     const data = bytes.subarray(headerEnd + 1);
     if (header.crc !== crc32(data)) return undefined;
     return { data, reach: START_REACH.includes(header.reach as StartReach) ? header.reach as StartReach : 'command' };
+  }
+}
+
+function makeFolder(path: string, withParents: boolean): void {
+  try {
+    mkdirSync(path, { recursive: withParents });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
 }
 

@@ -7,7 +7,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runKaiwa } from '../helpers/cli-runner.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -55,6 +55,12 @@ test('nowhere to keep a cache (its directory is a file): kaiwa starts, quietly',
   writeFileSync(notADirectory, '');
   await version(notADirectory);
   await version(notADirectory);
+});
+
+test('a named cache home that is gone is not made again (a lingering run of a removed temporary one)', async () => {
+  const gone = join(tempDir(), 'removed');
+  await version(gone);
+  assert.equal(existsSync(gone), false);
 });
 
 test('a tools module imported by the program compiled from its cache, quietly', async () => {
