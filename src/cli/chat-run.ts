@@ -79,6 +79,7 @@ export class ChatRun {
   /** GPT-Live only: usage priced per minute, and the model's delegated work shown aside. */
   private readonly live: LiveSessionNotes | undefined;
   private readonly echoGuard: InProcessEchoGuard | undefined;
+  private echoGuardPrepared = false;
   private readonly startedAt = Date.now();
   private keeper: ConnectionKeeper | undefined;
   private stdinClosed = false;
@@ -146,8 +147,6 @@ export class ChatRun {
     this.session.updateSession(sessionConfig);
     this.ui?.dispatch({ type: 'connected' });
     this.bridge.start();
-    // The first append has gone: the echo canceller is built before the next chunk arrives.
-    if (this.echoGuard) setImmediate(() => this.echoGuard?.prepare());
     if (this.options.text !== undefined) this.session.sendText(this.options.text);
     if (!this.ui) this.readTypedLines();
     if (this.ui && this.audio.speaker) showAudible(this.ui, this.audio.speaker, () => this.exitCode !== undefined);
@@ -285,6 +284,17 @@ export class ChatRun {
     this.finished?.(code);
   }
 
+  /**
+   * Once the first append has gone (not before: building the canceller takes 5-10 ms, and
+   * the microphone's first block may come meanwhile), the canceller is built before the
+   * next chunk arrives.
+   */
+  private prepareEchoGuard(): void {
+    if (!this.echoGuard || this.echoGuardPrepared) return;
+    this.echoGuardPrepared = true;
+    setImmediate(() => this.echoGuard?.prepare());
+  }
+
   private createBridge(rate: number): AudioBridge {
     const { audio, session } = this;
     return new AudioBridge({
@@ -302,7 +312,10 @@ export class ChatRun {
         this.ui?.dispatch({ type: 'level', dbfs: rmsDbfs(pcm) });
       },
       onAssistantAudio: (delta, pcm) => this.recorder?.assistantAudio(delta, pcm),
-      onSent: (pcm, sent) => this.recorder?.userAudio(pcm, sent),
+      onSent: (pcm, sent) => {
+        this.recorder?.userAudio(pcm, sent);
+        this.prepareEchoGuard();
+      },
       onSourceEnd: () => this.padding?.start(),
       onDeviceError: (error) => this.onDeviceError(error),
       onDeviceRestart: (reason) => this.logger.log('warn', `${reason}; restarted it, the conversation goes on`),
