@@ -18,16 +18,18 @@
  * file's top, at every start, so the only ones left out are those already imported
  * dynamically; kaiwa modules that import another package statically, or that find files
  * next to themselves (import.meta.url), are left out and loaded from dist where they are.
- * Those the file needs at its top (SHARED: errors.js, so `instanceof KaiwaError` holds
- * across the two) are imported by the entry point and handed over; version.js, which reads
- * package.json beside dist, is replaced by the version itself. The build fails if any of
- * this stops being true.
+ * errors.ts, which the file needs at its top and the modules left in dist import too, is
+ * built once more as dist/errors.cjs, which the file requires and tsc's dist/errors.js
+ * re-exports: one KaiwaError class for both (`instanceof` holds), and no ES module loaded at
+ * a start (Node's ES module loader costs ~10 ms of CPU to set up, at every start). version.js,
+ * which reads package.json beside dist, is replaced by the version itself. The build fails
+ * if any of this stops being true.
  */
 import { build, transform } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { builtinModules } from 'node:module';
-import { dirname, join, relative, resolve } from 'node:path';
+import { builtinModules, createRequire } from 'node:module';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -50,11 +52,10 @@ const LEFT_IN_DIST = new Map([
 ]);
 
 /**
- * Modules left in dist that the file imports at its top: the entry point imports them
- * (src/cli/main.ts) and hands them over on globalThis under this symbol (src/cli/program-loader.ts).
+ * Modules left in dist that the file requires at its top, by the specifier the file imports
+ * them with: each is built as CommonJS beside tsc's ES module (which re-exports it).
  */
-const SHARED = ['../errors.js'];
-const SHARED_MODULES = "Symbol.for('kaiwa.sharedModules')";
+const SHARED = new Map([['../errors.js', '../errors.cjs']]);
 
 /** The program's first line, which says which build it is (src/cli/code-cache.ts, programIdentity). */
 const IDENTITY_LINE = '// kaiwa program ';
@@ -95,16 +96,12 @@ const placement = {
       const path = relative(dirname(OUT), built);
       const specifier = path.startsWith('.') ? path : `./${path}`;
       if (args.kind === 'dynamic-import') return { path: specifier, external: true };
-      if (SHARED.includes(specifier)) return { path: specifier, namespace: 'kaiwa-shared' };
-      return { errors: [{ text: `${specifier} is left in dist and imported at the top of ${relative(ROOT, args.importer)}: add it to SHARED (and to what src/cli/main.ts hands over), or import it dynamically` }] };
+      if (SHARED.has(specifier)) return { path: SHARED.get(specifier), external: true };
+      return { errors: [{ text: `${specifier} is left in dist and imported at the top of ${relative(ROOT, args.importer)}: add it to SHARED, or import it dynamically` }] };
     });
     pluginBuild.onLoad({ filter: /[\\/]src[\\/]version\.ts$/ }, () => ({
       contents: `export const VERSION = ${JSON.stringify(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version)};`,
       loader: 'ts',
-    }));
-    pluginBuild.onLoad({ filter: /.*/, namespace: 'kaiwa-shared' }, (args) => ({
-      contents: `module.exports = globalThis[${SHARED_MODULES}][${JSON.stringify(args.path)}];`,
-      loader: 'js',
     }));
     pluginBuild.onResolve({ filter: /^[^.]/ }, (args) => {
       if (isBuiltin(args.path) || BUNDLED_PACKAGES.includes(packageOf(args.path))) return undefined;
@@ -116,6 +113,8 @@ const placement = {
 
 /** What both files are built with: for Node 20, beside a source map. */
 const COMMON = { allowOverwrite: true, bundle: true, platform: 'node', target: 'node20', sourcemap: 'linked', metafile: true, logLevel: 'warning' };
+
+await buildShared();
 
 const result = await build({
   ...COMMON,
@@ -168,9 +167,9 @@ function asciiOnly(text) {
   return text.replace(/[^\x00-\x7f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-/** What the file loads at its top, i.e. at every start: builtins only (the shared kaiwa modules are handed over). */
+/** What the file loads at its top, i.e. at every start: builtins and the shared CommonJS modules only. */
 const eager = Object.values(result.metafile.outputs).flatMap((output) => output.imports)
-  .filter((imported) => imported.external && imported.kind !== 'dynamic-import' && !isBuiltin(imported.path));
+  .filter((imported) => imported.external && imported.kind !== 'dynamic-import' && !isBuiltin(imported.path) && ![...SHARED.values()].includes(imported.path));
 const unexpected = [...new Set(eager.map((imported) => imported.path))].filter((path) => !OPTIONAL_NATIVE.includes(path));
 if (unexpected.length) {
   process.stderr.write(`bundle-cli: ${OUT} would load these at every start: ${unexpected.join(', ')}\n`
@@ -178,7 +177,7 @@ if (unexpected.length) {
   process.exit(1);
 }
 
-/** The entry point: its own small code and builtins; program.cjs is read, not imported, and the shared modules imported from dist. */
+/** The entry point: its own small code and builtins; program.cjs is read, not imported. */
 const entry = await build({
   ...COMMON,
   entryPoints: [join(SRC, 'cli', 'main.ts')],
@@ -187,24 +186,28 @@ const entry = await build({
   format: 'cjs',
   banner: { js: "'use strict';\nconst kaiwaEntryUrl = require('node:url').pathToFileURL(__filename).href;" },
   define: { 'import.meta.url': 'kaiwaEntryUrl' },
-  plugins: [{
-    name: 'kaiwa-entry',
-    setup(pluginBuild) {
-      pluginBuild.onResolve({ filter: /^\.\.\/[^/]+\.js$/ }, (args) => (SHARED.includes(args.path) ? { path: args.path, external: true } : undefined));
-    },
-  }],
 });
-const entryImports = Object.values(entry.metafile.outputs).flatMap((output) => output.imports)
+const entryLoads = Object.values(entry.metafile.outputs).flatMap((output) => output.imports)
   .filter((imported) => imported.external && !isBuiltin(imported.path));
-const entryLoads = entryImports.filter((imported) => !(imported.kind === 'dynamic-import' && SHARED.includes(imported.path)));
 if (entryLoads.length) {
   process.stderr.write(`bundle-cli: ${ENTRY_OUT} would load ${entryLoads.map((imported) => imported.path).join(', ')}: the entry point is to start SoX before anything else loads\n`);
   process.exit(1);
 }
-const handedOver = new Set(entryImports.map((imported) => imported.path));
-const missing = SHARED.filter((path) => !handedOver.has(path));
-if (missing.length) {
-  process.stderr.write(`bundle-cli: ${ENTRY_OUT} does not import ${missing.join(', ')}, which ${OUT} expects handed over\n`);
-  process.exit(1);
-}
 for (const file of [TSC_ENTRY, `${TSC_ENTRY}.map`, TSC_ENTRY.replace(/\.js$/, '.d.ts')]) rmSync(file, { force: true });
+
+/**
+ * Each shared module built as CommonJS (dist/X.cjs) from its source, and tsc's ES module
+ * (dist/X.js, what the library and the modules left in dist import) made to re-export it:
+ * one copy of its classes, whichever way it is loaded. Its declarations stay as tsc wrote them.
+ */
+async function buildShared() {
+  for (const [specifier, commonJs] of SHARED) {
+    const esModule = resolve(dirname(OUT), specifier);
+    const source = join(SRC, relative(join(ROOT, 'dist'), esModule)).replace(/\.js$/, '.ts');
+    const outfile = resolve(dirname(OUT), commonJs);
+    await build({ ...COMMON, metafile: false, entryPoints: [source], outfile, format: 'cjs' });
+    const names = Object.keys(createRequire(import.meta.url)(outfile)).filter((name) => name !== '__esModule');
+    writeFileSync(esModule, `import shared from './${basename(outfile)}';\nexport const { ${names.join(', ')} } = shared;\n`);
+    rmSync(`${esModule}.map`, { force: true });
+  }
+}

@@ -9,17 +9,13 @@ import { codeCacheFile } from './code-cache.js';
 import { runProgram, saveAtExit } from './program-loader.js';
 
 const args = process.argv.slice(2);
-// Read from disk while SoX starts and the program compiles; the program gets KaiwaError from here.
-const shared = import('../errors.js').then((errors) => ({ '../errors.js': errors }));
-// Whoever awaits it sees a failure; not awaited (the program itself failed first), it is no crash.
-shared.catch(() => undefined);
 const voice = startEarlyDevices(args) !== undefined;
 const program = fileURLToPath(new URL('./program.cjs', import.meta.url));
 const reach = voice ? 'voice' : isConversation(args) ? 'conversation' : 'command';
 // Not awaited at the top: the built entry is a CommonJS script (dist/cli/main.cjs), which Node
 // reaches ~10 ms sooner than an ES module, and SoX starts that much sooner.
 // The program reports its own errors; only a broken install (no program to run) gets here.
-runProgram(program, { shared, cacheFile: codeCacheFile(program), reach, scheduleSave: saveAtExit(reach) }).catch((error: unknown) => {
+runProgram(program, { cacheFile: codeCacheFile(program), reach, scheduleSave: saveAtExit(reach) }).catch((error: unknown) => {
   process.stderr.write(`kaiwa: cannot start: ${whyNotRun(error)}; reinstall it or run npm run build\n`);
   process.exitCode = 1;
 });
@@ -28,6 +24,6 @@ function whyNotRun(error: unknown): string {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'ENOENT') return `${program} is missing`;
   if (code === 'EACCES' || code === 'EISDIR') return `${program} cannot be read`;
-  if (code === 'ERR_MODULE_NOT_FOUND') return `part of kaiwa beside ${program} is missing`;
+  if (code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND') return `part of kaiwa beside ${program} is missing`;
   return error instanceof Error ? error.message : String(error);
 }

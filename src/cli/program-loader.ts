@@ -14,9 +14,6 @@ import { CodeCache, programIdentity, reachesFurther, type StartReach } from './c
  * Node 22), but a vm.Script takes a code cache and makes one.
  */
 
-/** Where the program finds the modules it imports at its top (scripts/bundle-cli.mjs, SHARED). */
-export const SHARED_MODULES = Symbol.for('kaiwa.sharedModules');
-
 /**
  * What the program calls for import() (scripts/bundle-cli.mjs writes every import() so):
  * V8 loses a script's import() when the script is compiled from a code cache (its
@@ -24,8 +21,6 @@ export const SHARED_MODULES = Symbol.for('kaiwa.sharedModules');
  * in an ES module, resolved as from the program's own place.
  */
 export const PROGRAM_IMPORT = Symbol.for('kaiwa.import');
-
-export type SharedModules = Record<string, unknown>;
 
 /** How the code cache served a start. */
 export type CacheUse =
@@ -39,8 +34,6 @@ export type CacheUse =
   | 'unavailable';
 
 export interface ProgramOptions {
-  /** The modules the program imports at its top, by the specifier it imports them with. */
-  readonly shared: Promise<SharedModules> | SharedModules;
   /** The code cache's file; undefined: none. */
   readonly cacheFile: string | undefined;
   /** How much of the program this start compiles: its cache replaces one that reached less far. */
@@ -67,7 +60,7 @@ export async function runProgram(path: string, options: ProgramOptions): Promise
   const { bytes, modifiedMs } = readProgram(path);
   const source = wrap(isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8'));
   if (!options.cacheFile) {
-    await run(new vm.Script(source, { filename: path }), path, options);
+    run(new vm.Script(source, { filename: path }), path);
     return { cache: 'unavailable', wantsSave: false, save: () => undefined };
   }
   const cache = new CodeCache(options.cacheFile, programIdentity(bytes, modifiedMs));
@@ -89,7 +82,7 @@ export async function runProgram(path: string, options: ProgramOptions): Promise
   };
   // Before the program runs: it may exit before it yields (--version does).
   if (wantsSave) options.scheduleSave?.(save);
-  await run(script, path, options);
+  run(script, path);
   return { cache: use, wantsSave, save };
 }
 
@@ -115,10 +108,9 @@ function readProgram(path: string): { bytes: Buffer; modifiedMs: number } {
 
 type Wrapper = (exports: object, require: NodeJS.Require, module: { exports: object }, filename: string, dirname: string) => void;
 
-async function run(script: vm.Script, path: string, options: ProgramOptions): Promise<void> {
-  const global = globalThis as { [SHARED_MODULES]?: SharedModules; [PROGRAM_IMPORT]?: (specifier: string) => Promise<unknown> };
+function run(script: vm.Script, path: string): void {
+  const global = globalThis as { [PROGRAM_IMPORT]?: (specifier: string) => Promise<unknown> };
   global[PROGRAM_IMPORT] = (specifier) => import(specifier.startsWith('.') ? pathToFileURL(resolve(dirname(path), specifier)).href : specifier);
-  global[SHARED_MODULES] = await options.shared;
   const module = { exports: {} };
   const wrapper = script.runInThisContext() as Wrapper;
   wrapper.call(module.exports, module.exports, createRequire(path), module, path, dirname(path));

@@ -11,32 +11,29 @@ import { readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runProgram, type ProgramOptions, type ProgramStart } from '../../src/cli/program-loader.js';
 import { CodeCache, programIdentity, type StartReach } from '../../src/cli/code-cache.js';
-import * as errors from '../../src/errors.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 interface ProgramRun {
   value: number;
-  KaiwaError: unknown;
   imported: () => Promise<{ beside: string }>;
 }
 
 const ran = (): ProgramRun => (globalThis as { kaiwaTestProgram?: ProgramRun }).kaiwaTestProgram!;
 
-/** A program like the built one: its identity line, strict, KaiwaError handed over, import() through the entry point. */
+/** A program like the built one: its identity line, strict, import() through the entry point. */
 function writeProgram(dir: string, value: number, build = 'a'.repeat(64)): string {
   const path = join(dir, 'program.cjs');
   writeFileSync(join(dir, 'beside.mjs'), "export const beside = 'beside';\n");
   writeFileSync(path, `// kaiwa program ${build}
 'use strict';
 const kaiwaImport = globalThis[Symbol.for('kaiwa.import')];
-const { KaiwaError } = globalThis[Symbol.for('kaiwa.sharedModules')]['../errors.js'];
-globalThis.kaiwaTestProgram = { value: ${value}, KaiwaError, imported: () => kaiwaImport('./beside.mjs') };
+globalThis.kaiwaTestProgram = { value: ${value}, imported: () => kaiwaImport('./beside.mjs') };
 `);
   return path;
 }
 
 function start(path: string, cacheFile: string | undefined, reach: StartReach = 'command'): Promise<ProgramStart> {
-  const options: ProgramOptions = { shared: Promise.resolve({ '../errors.js': errors }), cacheFile, reach };
+  const options: ProgramOptions = { cacheFile, reach };
   return runProgram(path, options);
 }
 
@@ -47,7 +44,7 @@ function cacheWith(path: string, cacheFile: string, data: Buffer): void {
 }
 
 describe('runProgram', () => {
-  it('runs the program with the shared modules and import() from its place; compiled from its cache the next time', async () => {
+  it('runs the program with import() from its place; compiled from its cache the next time', async () => {
     const dir = tempDir();
     const path = writeProgram(dir, 1);
     const cacheFile = join(dir, 'cache', 'program.v8cache');
@@ -55,7 +52,6 @@ describe('runProgram', () => {
     assert.equal(first.cache, 'none');
     assert.equal(first.wantsSave, true);
     assert.equal(ran().value, 1);
-    assert.equal(ran().KaiwaError, errors.KaiwaError);
     assert.equal((await ran().imported()).beside, 'beside');
     first.save();
     const second = await start(path, cacheFile);
@@ -162,7 +158,7 @@ describe('runProgram', () => {
     const path = writeProgram(dir, 11);
     const order: string[] = [];
     const options: ProgramOptions = {
-      shared: { '../errors.js': errors }, cacheFile: join(dir, 'program.v8cache'), reach: 'command',
+      cacheFile: join(dir, 'program.v8cache'), reach: 'command',
       scheduleSave: () => order.push(`scheduled, program ran: ${(globalThis as { kaiwaTestProgram?: ProgramRun }).kaiwaTestProgram?.value === 11}`),
     };
     (globalThis as { kaiwaTestProgram?: ProgramRun }).kaiwaTestProgram = undefined;
@@ -176,7 +172,6 @@ describe('runProgram', () => {
     const started = await start(path, undefined);
     assert.equal(started.cache, 'unavailable');
     assert.equal(ran().value, 12);
-    assert.equal(ran().KaiwaError, errors.KaiwaError);
     assert.equal((await ran().imported()).beside, 'beside');
   });
 });
