@@ -316,7 +316,10 @@ export class AcousticEchoCanceller {
     const referenceEnergy = this.referenceLevel(locked && !this.searching && !this.stepCautious());
     if (this.stepArrived && referenceEnergy > ACTIVE_MEAN_SQUARE * N) this.activeSinceStep += 1;
     const active = referenceEnergy > ACTIVE_MEAN_SQUARE * N;
-    this.quietBlocks = active ? 0 : this.quietBlocks + 1;
+    // Counted whatever the branch: a load and an addition first met when the far end stops (its
+    // first reply ending) threw the optimized code away, which then ran unoptimized for ~10 s.
+    const quietAfter = this.quietBlocks + 1;
+    this.quietBlocks = active ? 0 : quietAfter;
     // Once the filter's whole tail has heard nothing, it has nothing to cancel: save the work.
     const filtering = locked && this.quietBlocks <= this.filter.partitions + 1;
     this.filteredBlocks = filtering ? this.filteredBlocks + 1 : 0;
