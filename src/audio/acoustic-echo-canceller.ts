@@ -1,16 +1,16 @@
 import { BlockEchoFilter } from './block-echo-filter.js';
 import { DelayLine } from './delay-line.js';
-import { DoubleTalkDetector } from './double-talk-detector.js';
+import { DoubleTalkDetector, type DoubleTalkBlock } from './double-talk-detector.js';
 import { EchoDelayEstimator } from './echo-delay-estimator.js';
 import { EchoCoherence } from './echo-coherence.js';
 import { EchoDriftTracker } from './echo-drift-tracker.js';
 import { EchoPresence } from './echo-presence.js';
-import { EchoLossMeter } from './echo-loss-meter.js';
+import { EchoLossMeter, type EchoLossBlock } from './echo-loss-meter.js';
 import { EchoSlipWatch } from './echo-slip-watch.js';
 import { NearEndEvidence } from './near-end-evidence.js';
 import { HalfRateBands } from './half-rate-bands.js';
 import { NoiseFloor } from './noise-floor.js';
-import { ResidualEchoSuppressor } from './residual-echo-suppressor.js';
+import { ResidualEchoSuppressor, type SuppressorBlock } from './residual-echo-suppressor.js';
 
 export interface AcousticEchoCancellerOptions {
   /** Longest echo path delay searched for (default 600 ms). */
@@ -202,6 +202,10 @@ export class AcousticEchoCanceller {
   private output: Int16Array;
   private outputStart = 0;
   private outputEnd: number;
+  /** What each block tells the detector, the suppressor and the meter: three objects filled in place, not three made per block. */
+  private readonly talkBlock: DoubleTalkBlock = { mic: 0, residual: 0, reference: 0, loudestReference: 0, coupling: 1, erleDb: 0, noise: 0, estimate: 'unknown', echoCoherent: false, nearEnd: undefined, farNearEnd: undefined };
+  private readonly suppressorBlock: SuppressorBlock = { referencePower: undefined, coupling: 1, echoOnly: false, cautious: true, gated: false, doubtful: false };
+  private readonly lossBlock: EchoLossBlock = { mic: 0, residual: 0, output: 0, reference: 0, echoOnly: false };
   private readonly state: EchoCancellerStatus = { delayMs: undefined, farEndActive: false, doubleTalk: false, echoAudible: false, erleDb: 0, attenuationDb: 0, couplingDb: 0, holding: false, converged: false };
 
   constructor(readonly sampleRate: number, options: AcousticEchoCancellerOptions = {}) {
@@ -256,17 +260,20 @@ export class AcousticEchoCanceller {
 
   /**
    * Cancels the echo in `mic`; `reference` holds what sounded at the same moments (same
-   * length). Returns as many samples as were given, `latencySamples` late.
+   * length). Returns as many samples as were given, `latencySamples` late: in `out` when
+   * one is given (as long as `mic`: a caller that keeps every chunk's output writes it
+   * where it will keep it), else in a new array.
    */
-  process(mic: Int16Array, reference: Int16Array): Int16Array {
+  process(mic: Int16Array, reference: Int16Array, out: Int16Array = new Int16Array(mic.length)): Int16Array {
     if (reference.length !== mic.length) throw new RangeError('microphone and reference blocks differ in length');
+    if (out.length !== mic.length) throw new RangeError('the output must be as long as the microphone block');
     if (this.bands) {
       const low = this.bands.down(mic, reference);
       this.feed(low.mic, low.reference, low.count);
     } else {
       this.feed(mic, reference, mic.length);
     }
-    return this.takeOutput(mic.length);
+    return this.takeOutput(out);
   }
 
   private feed(mic: ArrayLike<number>, reference: ArrayLike<number>, count: number): void {
@@ -303,13 +310,16 @@ export class AcousticEchoCanceller {
     if (this.estimator.push(this.micBlock, this.refBlock, micSounds) || this.bulkDelay === undefined) this.realign();
     this.endStepWhenConfirmed();
     const locked = this.bulkDelay !== undefined;
+    // Read only while locked (the filter and the aligned level): unlocked, nothing looks at it.
     if (locked) this.line.read(this.bulkDelay!, this.aligned);
-    else this.aligned.fill(0);
     // After a slip the echo is no longer where the alignment says: judge by the whole range.
     const referenceEnergy = this.referenceLevel(locked && !this.searching && !this.stepCautious());
     if (this.stepArrived && referenceEnergy > ACTIVE_MEAN_SQUARE * N) this.activeSinceStep += 1;
     const active = referenceEnergy > ACTIVE_MEAN_SQUARE * N;
-    this.quietBlocks = active ? 0 : this.quietBlocks + 1;
+    // Counted whatever the branch: a load and an addition first met when the far end stops (its
+    // first reply ending) threw the optimized code away, which then ran unoptimized for ~10 s.
+    const quietAfter = this.quietBlocks + 1;
+    this.quietBlocks = active ? 0 : quietAfter;
     // Once the filter's whole tail has heard nothing, it has nothing to cancel: save the work.
     const filtering = locked && this.quietBlocks <= this.filter.partitions + 1;
     this.filteredBlocks = filtering ? this.filteredBlocks + 1 : 0;
@@ -341,10 +351,19 @@ export class AcousticEchoCanceller {
       this.nearEnd.reset();
       this.residualJudged = false;
     }
-    const talking = this.doubleTalk.update({ echoCoherent: echoShare >= ECHO_COHERENT, nearEnd, farNearEnd: nearEnd === undefined ? undefined : this.nearEnd.farShare,
-      mic: micEnergy, residual: residualEnergy, reference: referenceEnergy, loudestReference: Math.max(referenceEnergy, this.loudestAligned),
-      coupling, erleDb: locked ? erleDb : 0, noise, estimate: filtering ? this.estimateFit() : 'unknown',
-    });
+    const talk = this.talkBlock;
+    talk.echoCoherent = echoShare >= ECHO_COHERENT;
+    talk.nearEnd = nearEnd;
+    talk.farNearEnd = nearEnd === undefined ? undefined : this.nearEnd.farShare;
+    talk.mic = micEnergy;
+    talk.residual = residualEnergy;
+    talk.reference = referenceEnergy;
+    talk.loudestReference = Math.max(referenceEnergy, this.loudestAligned);
+    talk.coupling = coupling;
+    talk.erleDb = locked ? erleDb : 0;
+    talk.noise = noise;
+    talk.estimate = filtering ? this.estimateFit() : 'unknown';
+    const talking = this.doubleTalk.update(talk);
     const echoOnly = locked && active && micSounds && !talking;
     // The filter's reference window of one block ago is the far end as its echo arrives now.
     if (filtering) this.filter.referencePower(1, this.arriving);
@@ -357,7 +376,14 @@ export class AcousticEchoCanceller {
     const cautious = this.cautious(locked, talking);
     // Echo alone, the filter running: nothing in it the server should hear.
     const gated = filtering && !talking;
-    this.suppressor.process(this.residual, this.cleaned, { referencePower: filtering ? this.arriving : undefined, coupling, echoOnly, cautious, gated, doubtful: talking && !this.doubleTalk.evidenced });
+    const suppress = this.suppressorBlock;
+    suppress.referencePower = filtering ? this.arriving : undefined;
+    suppress.coupling = coupling;
+    suppress.echoOnly = echoOnly;
+    suppress.cautious = cautious;
+    suppress.gated = gated;
+    suppress.doubtful = talking && !this.doubleTalk.evidenced;
+    this.suppressor.process(this.residual, this.cleaned, suppress);
     // Before the delay is known, audio that is not clearly louder than the loudest far end
     // of the last 600 ms could be its echo (the output is a block late: last block's verdict).
     // So it is while the filter's reference windows still fill, just after the delay was found.
@@ -368,10 +394,13 @@ export class AcousticEchoCanceller {
     this.cutPrevious = unaligned && active && !this.presence.absent && micEnergy < 2 * referenceEnergy * Math.max(coupling, 1);
     if (cut) this.cleaned.fill(0);
     const kept = cut ? 1e-6 : this.suppressor.keptEnergy;
-    this.meter.update({
-      mic: micEnergy, residual: residualEnergy, output: residualEnergy * kept, reference: referenceEnergy,
-      echoOnly,
-    });
+    const loss = this.lossBlock;
+    loss.mic = micEnergy;
+    loss.residual = residualEnergy;
+    loss.output = residualEnergy * kept;
+    loss.reference = referenceEnergy;
+    loss.echoOnly = echoOnly;
+    this.meter.update(loss);
     this.pushOutput(this.cleaned);
     this.onDecision?.({
       at: this.fed, mic: micEnergy / N, residual: residualEnergy / N, output: energy(this.cleaned) / N, expectedEcho: (referenceEnergy * coupling) / N,
@@ -600,9 +629,9 @@ export class AcousticEchoCanceller {
     this.outputEnd = held;
   }
 
-  private takeOutput(count: number): Int16Array {
-    const out = this.output.slice(this.outputStart, this.outputStart + count);
-    this.outputStart += count;
+  private takeOutput(out: Int16Array): Int16Array {
+    out.set(this.output.subarray(this.outputStart, this.outputStart + out.length));
+    this.outputStart += out.length;
     return out;
   }
 }

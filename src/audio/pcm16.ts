@@ -22,6 +22,19 @@ export function bufferToInt16(buf: Buffer): Int16Array {
   return samples;
 }
 
+/**
+ * The samples of little-endian PCM16 bytes, for reading at once: a view over the Buffer's
+ * own memory where it starts at an even byte offset (on a little-endian host), a copy
+ * where it does not (see bufferToInt16). Every captured and every played chunk passes
+ * through the echo guard: a copy of each is a fresh ArrayBuffer for the collector to
+ * sweep. Never to be written to, nor kept past the moment: it may alias the Buffer.
+ */
+export function int16View(buf: Buffer): Int16Array {
+  if (!HOST_IS_LITTLE_ENDIAN || buf.byteOffset % BYTES_PER_SAMPLE !== 0) return bufferToInt16(buf);
+  assertWholeSamples(buf.length);
+  return new Int16Array(buf.buffer, buf.byteOffset, buf.length / BYTES_PER_SAMPLE);
+}
+
 /** Copies samples into a new little-endian Buffer (see bufferToInt16 for why a copy). */
 export function int16ToBuffer(samples: Int16Array): Buffer {
   const buf = Buffer.allocUnsafe(samples.length * BYTES_PER_SAMPLE);
@@ -31,6 +44,14 @@ export function int16ToBuffer(samples: Int16Array): Buffer {
     for (let i = 0; i < samples.length; i++) buf.writeInt16LE(samples[i], i * BYTES_PER_SAMPLE);
   }
   return buf;
+}
+
+/**
+ * PCM16 written in the host's byte order (through an Int16Array view) made little-endian,
+ * in place: nothing to do on little-endian hosts.
+ */
+export function hostOrderToLittleEndian(buf: Buffer): Buffer {
+  return HOST_IS_LITTLE_ENDIAN ? buf : buf.swap16();
 }
 
 export function bytesToMs(bytes: number, sampleRate: number): number {

@@ -18,7 +18,17 @@ export class PlaybackTape {
     const first = this.position(startsAt);
     if (first > this.end) this.zero(this.end, first);
     const capacity = this.ring.length;
-    for (let i = 0; i < samples.length; i++) this.ring[(first + i) % capacity] = samples[i]!;
+    // Of a piece longer than the tape only its last `capacity` samples stay, and nothing
+    // is kept from before the tape's start.
+    const skip = Math.min(samples.length, Math.max(0, samples.length - capacity, -first));
+    let at = ringIndex(first + skip, capacity);
+    // At most two native copies (the ring's end, then its start), not one per sample.
+    for (let from = skip; from < samples.length;) {
+      const count = Math.min(samples.length - from, capacity - at);
+      this.ring.set(samples.subarray(from, from + count), at);
+      from += count;
+      at = 0;
+    }
     this.end = Math.max(this.end, first + samples.length);
   }
 
@@ -32,13 +42,30 @@ export class PlaybackTape {
 
   /** `count` samples of what sounded from `from` ms on. */
   read(from: number, count: number): Int16Array {
+    return this.readInto(from, new Int16Array(count));
+  }
+
+  /**
+   * What sounded from `from` ms on, as many samples as `out` holds, written into it (a
+   * caller that reads every chunk reuses one array instead of allocating one per chunk).
+   */
+  readInto(from: number, out: Int16Array): Int16Array {
     const first = this.position(from);
-    const out = new Int16Array(count);
-    const oldest = this.end - this.ring.length;
-    for (let i = 0; i < count; i++) {
-      const p = first + i;
-      if (p >= oldest && p < this.end && p >= 0) out[i] = this.ring[p % this.ring.length]!;
+    const count = out.length;
+    const capacity = this.ring.length;
+    // Held: position ≥ 0, < end, and no more than `capacity` back; silence elsewhere.
+    const start = Math.min(Math.max(first, 0, this.end - capacity), first + count);
+    const stop = Math.max(Math.min(first + count, this.end), start);
+    out.fill(0, 0, start - first);
+    let i = start - first;
+    for (let p = start; p < stop;) {
+      const at = ringIndex(p, capacity);
+      const take = Math.min(stop - p, capacity - at);
+      out.set(this.ring.subarray(at, at + take), i);
+      i += take;
+      p += take;
     }
+    out.fill(0, i);
     return out;
   }
 
@@ -50,4 +77,9 @@ export class PlaybackTape {
     const start = Math.max(from, to - this.ring.length);
     for (let p = start; p < to; p++) if (p >= 0) this.ring[p % this.ring.length] = 0;
   }
+}
+
+/** Where sample position `p` (≥ 0) sits in a ring of `capacity`. */
+function ringIndex(p: number, capacity: number): number {
+  return p % capacity;
 }

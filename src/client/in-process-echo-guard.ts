@@ -1,7 +1,8 @@
 import type { EventEmitter } from 'node:events';
 import { AcousticEchoCanceller, type EchoCancellerStatus } from '../audio/acoustic-echo-canceller.js';
 import { PlaybackTape } from '../audio/playback-tape.js';
-import { bufferToInt16, int16ToBuffer } from '../audio/pcm16.js';
+import { hostOrderToLittleEndian, int16View } from '../audio/pcm16.js';
+import { Pcm16Slab } from '../audio/pcm16-slab.js';
 import { CaptureClock } from './capture-clock.js';
 import { EchoHoldWatch } from './echo-hold-watch.js';
 import { PlaybackLatencyWatch, type LatencyRestart } from './playback-latency-watch.js';
@@ -38,7 +39,10 @@ export interface InProcessEchoGuardOptions {
   tap?: EchoGuardTap;
 }
 
-/** What the canceller was given, pair by pair, and what the speaker announced. */
+/**
+ * What the canceller was given, pair by pair, and what the speaker announced. The arrays
+ * are lent for the call only (views over the chunk, a reused scratch): copy what is kept.
+ */
 export interface EchoGuardTap {
   captured(mic: Int16Array, reference: Int16Array, cleaned: Int16Array, arrivedAt: number, heardAt: number): void;
   sounding(samples: number, startsAt: number, at: number): void;
@@ -66,6 +70,10 @@ export class InProcessEchoGuard {
   private clearedSince = false;
   /** The speaker is asked to keep silence between replies (the echo path is known). */
   private keptFed = false;
+  /** What the tape says sounded as each chunk was heard: one array reused, not one per chunk. */
+  private reference = new Int16Array(0);
+  /** Where the cleaned chunks are written: they are queued and sent later, so each keeps its own memory. */
+  private readonly cleanedChunks = new Pcm16Slab();
 
   constructor(private readonly speaker: PlayingSpeaker, private readonly options: InProcessEchoGuardOptions = {}) {
     this.rate = speaker.format.sampleRate;
@@ -78,7 +86,7 @@ export class InProcessEchoGuard {
       this.firstSound ??= startsAt;
       if (this.clearedSince) this.canceller.timelineBroken();
       this.clearedSince = false;
-      this.tape.record(bufferToInt16(pcm), startsAt);
+      this.tape.record(int16View(pcm), startsAt);
       options.tap?.sounding(pcm.length / 2, startsAt, this.now());
     });
     speaker.on('cleared', (from: number) => {
@@ -126,21 +134,31 @@ export class InProcessEchoGuard {
 
   /** The captured chunk with the assistant's echo removed (same length). */
   filter(pcm: Buffer): Buffer {
-    const mic = bufferToInt16(pcm);
+    const canceller = this.canceller;
+    const mic = int16View(pcm);
     const arrivedAt = this.now();
     const heardAt = this.clock.place(mic.length, arrivedAt);
-    const reference = this.tape.read(heardAt, mic.length);
-    const cleaned = this.canceller.process(mic, reference);
+    const reference = this.tape.readInto(heardAt, this.referenceScratch(mic.length));
+    // Taken at an even offset (Pcm16Slab): the canceller writes straight into the chunk sent.
+    const out = this.cleanedChunks.take(mic.length);
+    const cleaned = canceller.process(mic, reference, new Int16Array(out.buffer, out.byteOffset, mic.length));
     this.options.tap?.captured(mic, reference, cleaned, arrivedAt, heardAt);
-    const change = this.watch.update((mic.length * 1000) / this.rate, this.speaker.audible, this.canceller.status);
-    if (change) this.options.onChange?.(change === 'half-duplex', this.canceller.status);
-    this.boundLatency(arrivedAt);
-    this.keepTimelineWhileLocked();
-    if (!this.convergedOnce && this.canceller.status.holding) {
+    const status = canceller.status;
+    const change = this.watch.update((mic.length * 1000) / this.rate, this.speaker.audible, status);
+    if (change) this.options.onChange?.(change === 'half-duplex', status);
+    this.boundLatency(arrivedAt, status);
+    this.keepTimelineWhileLocked(status);
+    if (!this.convergedOnce && status.holding) {
       this.convergedOnce = true;
-      this.options.onConverged?.(this.now() - (this.firstSound ?? this.now()), this.canceller.status);
+      this.options.onConverged?.(this.now() - (this.firstSound ?? this.now()), status);
     }
-    return int16ToBuffer(cleaned);
+    return hostOrderToLittleEndian(out);
+  }
+
+  /** The reused reference array, `samples` long (grown when a longer chunk comes). */
+  private referenceScratch(samples: number): Int16Array {
+    if (this.reference.length < samples) this.reference = new Int16Array(samples);
+    return this.reference.length === samples ? this.reference : this.reference.subarray(0, samples);
   }
 
   /**
@@ -148,8 +166,8 @@ export class InProcessEchoGuard {
    * so with a delay found the speaker is kept fed between replies; without one (no echo
    * reaches the microphone: headphones) the ~30 wake-ups a second buy nothing.
    */
-  private keepTimelineWhileLocked(): void {
-    const locked = this.canceller.status.delayMs !== undefined;
+  private keepTimelineWhileLocked(status: Readonly<EchoCancellerStatus>): void {
+    const locked = status.delayMs !== undefined;
     if (locked === this.keptFed) return;
     this.keptFed = locked;
     this.speaker.keepFed?.(locked);
@@ -160,8 +178,8 @@ export class InProcessEchoGuard {
    * restarted in the silence between replies; its 'cleared' tells the canceller that the
    * timeline starts over, so the delay is searched again at the next reply.
    */
-  private boundLatency(now: number): void {
-    const restart = this.latency.update(now, this.canceller.status.delayMs, this.speaker.audible);
+  private boundLatency(now: number, status: Readonly<EchoCancellerStatus>): void {
+    const restart = this.latency.update(now, status.delayMs, this.speaker.audible);
     if (!restart || !this.speaker.restartDevice?.()) return;
     this.latency.restarted();
     this.options.onLatencyRestart?.(restart);

@@ -141,6 +141,21 @@ describe('AcousticEchoCanceller on speech through a room', () => {
     assert.equal(out.length, 1000);
   });
 
+  it('writes its output into the array it is given, the same samples it would return in a new one', () => {
+    const scene = echoScene({ delayMs: 150, gainDb: -6, far: farEndSpeech() });
+    const own = new AcousticEchoCanceller(RATE);
+    const given = new AcousticEchoCanceller(RATE);
+    const out = new Int16Array(1320);
+    for (let at = 0; at + out.length <= 4 * RATE; at += out.length) {
+      const mic = scene.mic.subarray(at, at + out.length);
+      const reference = scene.reference.subarray(at, at + out.length);
+      out.fill(12345);
+      assert.equal(given.process(mic, reference, out), out);
+      assert.deepEqual(out, own.process(mic, reference), `at ${at}`);
+    }
+    assert.throws(() => given.process(new Int16Array(10), new Int16Array(10), new Int16Array(9)), /as long as/);
+  });
+
   it('refuses blocks of different lengths', () => {
     assert.throws(() => new AcousticEchoCanceller(RATE).process(new Int16Array(10), new Int16Array(9)), /differ in length/);
   });

@@ -3,7 +3,9 @@ import { describe, it } from 'node:test';
 import {
   bufferToInt16,
   bytesToMs,
+  hostOrderToLittleEndian,
   int16ToBuffer,
+  int16View,
   isSilent,
   meanSquare,
   msToBytes,
@@ -32,6 +34,27 @@ describe('pcm16', () => {
   it('writes only the viewed part of an Int16Array that is a subarray', () => {
     const whole = Int16Array.from([1, 2, 3, 4]);
     assert.deepEqual([...bufferToInt16(int16ToBuffer(whole.subarray(1, 3)))], [2, 3]);
+  });
+
+  it('views a Buffer at an even byte offset without copying it, and copies one at an odd offset', () => {
+    const even = Buffer.from([0x99, 0x42, 0xff, 0x7f, 0x00, 0x80]).subarray(2);
+    const viewed = int16View(even);
+    assert.deepEqual([...viewed], [32767, -32768]);
+    even.writeInt16LE(-5, 0);
+    assert.equal(viewed[0], -5, 'the view is the Buffer\'s own memory');
+    const odd = Buffer.from([0x99, 0xff, 0x7f, 0x00, 0x80]).subarray(1);
+    assert.equal(odd.byteOffset % 2, 1);
+    const copied = int16View(odd);
+    assert.deepEqual([...copied], [32767, -32768]);
+    odd.writeInt16LE(9, 0);
+    assert.equal(copied[0], 32767, 'an odd offset cannot be viewed: a copy');
+    assert.throws(() => int16View(Buffer.alloc(4).subarray(0, 3)), RangeError);
+  });
+
+  it('leaves host-order PCM16 as it is on a little-endian host, swaps it otherwise', () => {
+    const samples = Int16Array.from([1, -2, 300]);
+    const bytes = hostOrderToLittleEndian(Buffer.from(samples.buffer.slice(0)));
+    assert.deepEqual([bytes.readInt16LE(0), bytes.readInt16LE(2), bytes.readInt16LE(4)], [1, -2, 300]);
   });
 
   it('rejects an odd number of bytes instead of inventing half a sample', () => {
