@@ -153,7 +153,7 @@ export function spawnFailure(error: NodeJS.ErrnoException): AudioDeviceError {
  * What SoX says at -V3 (the player runs so, see playerArgs) about itself and its files,
  * never why it failed: "sox INFO …", its version, and each file's description block.
  */
-const SOX_INFO = /^(sox (INFO|DBUG) |sox: SoX v|(Input File|Output File|Channels|Sample Rate|Precision|Duration|File Size|Bit Rate|Sample Encoding|Endian Type|Reverse Nibbles|Reverse Bits|Comments?) :)/;
+const SOX_INFO = /^(sox (INFO|DBUG) |sox: SoX v|(Input File|Output File|Channels|Sample Rate|Precision|Duration|File Size|Bit Rate|Sample Encoding|Endian Type|Reverse Nibbles|Reverse Bits|Comments?) ?:)/;
 
 /**
  * SoX's own "sox FAIL …" line says the most; ALSA's noise ("ALSA lib pcm.c:2666:(…)
