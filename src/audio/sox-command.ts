@@ -57,7 +57,7 @@ export function recorderArgs(sampleRate: number, blockBytes = soxBlockBytes(samp
  * The command from the article, with the session's rate: mono PCM16 LE from stdin. SoX
  * otherwise waits for an 8 KiB block (170 ms at 24 kHz) before it plays anything; 20 ms
  * blocks keep the speaker close to what kaiwa believes has been heard. `-V3` makes SoX
- * describe its output once the device is open (see OUTPUT_OPEN_LINE): the moment from
+ * describe its output once the device is open (see device-open-watch.ts): the moment from
  * which what is written sounds, 60-110 ms after its spawn on PulseAudio, more under load.
  */
 export function playerArgs(sampleRate: number): string[] {
@@ -67,13 +67,6 @@ export function playerArgs(sampleRate: number): string[] {
     '--no-show-progress', '--default-device',
   ];
 }
-
-/**
- * What SoX at `-V3` prints once its output device is open, whatever the driver
- * (PulseAudio, ALSA, CoreAudio): its "Output File" block follows sox_open_write(), which
- * for PulseAudio returns once the stream is ready. A SoX that cannot open it prints none.
- */
-export const OUTPUT_OPEN_LINE = /^Output File\s*:/m;
 
 export interface SoxCommand {
   readonly args: string[];

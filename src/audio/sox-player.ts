@@ -4,8 +4,9 @@ import type { AudioSink, PcmFormat } from './devices.js';
 import { bytesToMs } from './pcm16.js';
 import type { AudioDeviceError } from './audio-device-error.js';
 import { DEFAULT_KILL_GRACE_MS, SoxProcess, soxFailure, spawnFailure, type SoxExit } from './sox-process.js';
-import { OUTPUT_OPEN_LINE, PLAYER_ENVIRONMENT_DEFAULTS, playerArgs, soxEnvironment } from './sox-command.js';
+import { PLAYER_ENVIRONMENT_DEFAULTS, playerArgs, soxEnvironment } from './sox-command.js';
 import { claimEarlySox } from './early-sox.js';
+import { DeviceOpenWatch } from './device-open-watch.js';
 
 export { playerArgs } from './sox-command.js';
 
@@ -43,8 +44,6 @@ const REWARM_AFTER_MS = 300;
 const HEALTHY_AFTER_MS = 1000;
 /** Far beyond the 60-110 ms SoX takes to open PulseAudio here (a few hundred under load): only for a SoX that never says. */
 const DEFAULT_OPEN_TIMEOUT_MS = 2000;
-/** What is kept of SoX's stderr between reads, to find OUTPUT_OPEN_LINE however the pipe splits it. */
-const OPEN_SEARCH_CHARS = 64;
 const MAX_RESTARTS_PER_MINUTE = 5;
 
 interface Playback {
@@ -266,39 +265,5 @@ export class SoxPlayer extends EventEmitter implements AudioSink {
     const exited = sox.exited;
     this.retiring.add(exited);
     void exited.then(() => this.retiring.delete(exited));
-  }
-}
-
-/**
- * Watches a player's SoX for OUTPUT_OPEN_LINE: `opened` resolves once it is seen, or once
- * settle() says there is nothing more to wait for (SoX exited), or after `timeoutMs`.
- */
-class DeviceOpenWatch {
-  readonly opened: Promise<void>;
-  /** When the device opened, or was taken as open (performance.now()). */
-  openedAt: number | undefined;
-  private seen = '';
-  private resolve!: () => void;
-  private readonly timer: NodeJS.Timeout;
-
-  constructor(timeoutMs: number, alreadySaid: string) {
-    this.opened = new Promise<void>((resolve) => { this.resolve = resolve; });
-    this.timer = setTimeout(() => this.settle(), timeoutMs);
-    this.timer.unref();
-    this.saw(alreadySaid);
-  }
-
-  saw(text: string): void {
-    if (this.openedAt !== undefined) return;
-    const recent = this.seen + text;
-    if (OUTPUT_OPEN_LINE.test(recent)) return this.settle();
-    this.seen = recent.slice(-OPEN_SEARCH_CHARS);
-  }
-
-  settle(): void {
-    if (this.openedAt !== undefined) return;
-    this.openedAt = performance.now();
-    clearTimeout(this.timer);
-    this.resolve();
   }
 }
