@@ -198,6 +198,13 @@ export class SoxPlayer extends EventEmitter implements AudioSink {
   }
 
   private async drain(playback: Playback): Promise<void> {
+    // Nothing to play out: a SoX still opening its device (started after the first append,
+    // when the user quits at once) would otherwise be waited for until it has opened it.
+    if (playback.bytesWritten === 0) {
+      playback.sox.kill();
+      await playback.sox.exited;
+      return;
+    }
     playback.sox.stdin.end();
     const playingSince = playback.openedAt ?? performance.now();
     const stillQueuedMs = bytesToMs(playback.bytesWritten, this.format.sampleRate) - (performance.now() - playingSince);

@@ -374,6 +374,18 @@ exec cat > /dev/null`);
     assert.equal(readFileSync(output).length, audio.length);
   });
 
+  it('player close() does not wait for a SoX that has played nothing (one still opening its device is killed)', { timeout: 20_000 }, async () => {
+    const opening = fakeSox(dir, 'still-opening', "trap '' TERM\nexec sleep 30 < /dev/null");
+    process.env['KAIWA_SOX'] = opening;
+    // Generous bounds: a drain of this SoX would outlast the test's timeout.
+    const sink = new SoxPlayer(FORMAT, { warm: true, drainSlackMs: 60_000, stopGraceMs: 60_000 });
+    assert.equal(await sink.started(), undefined);
+    await waitFor(() => pidsOf(opening).length === 1, 2000, 'the stand-in to start');
+    await sink.close();
+    assert.equal(isAlive(pidsOf(opening)[0]!), false);
+    assert.deepEqual(liveSoxPids(), []);
+  });
+
   it('player close() gives up on a SoX that never exits, after the queued audio plus slack', async () => {
     const hung = fakeSox(dir, 'hung-player', "trap '' TERM\nexec sleep 30 < /dev/null");
     process.env['KAIWA_SOX'] = hung;
