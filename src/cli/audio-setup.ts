@@ -90,7 +90,7 @@ async function startDevices(options: ChatOptions, format: PcmFormat, logger: Log
   const microphone = recording?.microphone;
   // With a microphone, the speaker's SoX starts once the microphone's first append has gone
   // (or a reply comes first: the player starts SoX for it at once): started beside the
-  // microphone's, its start-up slowed that first append by ~35 ms. The microphone's SoX tells
+  // microphone's, its start-up slowed that first append (20-45 ms, side by side). The microphone's SoX tells
   // whether SoX and a sound device are there; a speaker that fails to open after all is one
   // warning line, and the conversation goes on (see ChatRun's onDeviceError).
   let startSpeaker: (when: Promise<unknown>) => void = () => undefined;
