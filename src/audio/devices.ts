@@ -33,6 +33,12 @@ export interface AudioSink extends EventEmitter {
   write(pcm: Buffer): void;
   /** Drops audio that was written but not yet heard (barge-in). */
   clear(): void;
+  /**
+   * A device that must open before what is written sounds (SoX): undefined when it is open;
+   * otherwise starts it and resolves once it may be open (ask again then). Without this
+   * method, what is written sounds at once.
+   */
+  untilOpen?(): Promise<unknown> | undefined;
   /** Lets queued audio finish (drain) and releases the device. Idempotent. */
   close(): Promise<void>;
 }

@@ -26,6 +26,12 @@ export class HeldSource extends EventEmitter implements AudioSource {
   private release: (() => void) | undefined;
   /** Resolves once start() let the held audio through. */
   readonly released = new Promise<void>((resolve) => { this.release = resolve; });
+  private handOn: (() => void) | undefined;
+  /**
+   * Resolves once the first audio went through to whoever listens (after start()): by then
+   * they have done with it what they do at once (the session's first append has gone).
+   */
+  readonly handedOn = new Promise<void>((resolve) => { this.handOn = resolve; });
 
   constructor(private readonly source: AudioSource, maxHeldMs = DEFAULT_MAX_HELD_MS) {
     super();
@@ -87,7 +93,9 @@ export class HeldSource extends EventEmitter implements AudioSource {
   }
 
   private pass(item: Held, late: boolean): void {
-    if (item.event === 'data') this.emit('data', item.pcm, ...(late ? [true] : []));
-    else this.emit(item.event, ...(item.value === undefined ? [] : [item.value]));
+    if (item.event === 'data') {
+      this.emit('data', item.pcm, ...(late ? [true] : []));
+      this.handOn?.();
+    } else this.emit(item.event, ...(item.value === undefined ? [] : [item.value]));
   }
 }

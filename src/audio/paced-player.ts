@@ -104,6 +104,8 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
   private readonly deviceBufferMs: number;
   private closed = false;
   private held = false;
+  /** The device is opening (see AudioSink.untilOpen): nothing is handed to it, and no time counted as sounding, until it is open. */
+  private opening: Promise<unknown> | undefined;
 
   constructor(private readonly device: AudioSink, options: PacedPlayerOptions = {}) {
     super();
@@ -114,7 +116,10 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
     this.now = options.now ?? (() => performance.now());
     this.bytesPerMs = (this.format.sampleRate * 2) / 1000;
     device.on('error', (error: Error) => this.emit('error', error));
-    device.on('restart', (reason: string) => this.emit('restart', reason));
+    device.on('restart', (reason: string) => {
+      this.deviceLost();
+      this.emit('restart', reason);
+    });
     device.on('underrun', () => this.emit('underrun', { from: this.now() + this.outputLatencyMs, lateMs: 0 } satisfies PacedPlayerUnderrun));
     this.maxWaitMs = options.tickMs ?? Infinity;
     this.keepFedMs = options.keepFedMs ?? 0;
@@ -192,7 +197,7 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
     const feeding = on && this.keepFedMs > 0;
     if (feeding === this.feeding) return;
     this.feeding = feeding;
-    if (this.queue.length > 0 || this.closed || this.held) return;
+    if (this.queue.length > 0 || this.closed || this.held || this.opening) return;
     if (feeding) return this.pump();
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
@@ -205,11 +210,49 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
     this.queuedBytes = 0;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    this.endTimelineAt(now);
+    this.silenceDevice(now);
+  }
+
+  /** What was scheduled to sound after `now` never will: each chunk's duration becomes what was heard of it. */
+  private endTimelineAt(now: number): void {
     for (const chunk of this.scheduled) {
       const heard = Math.min(Math.max(now - chunk.startsAt, 0), chunk.durationMs);
       chunk.durationMs = heard;
     }
-    this.silenceDevice(now);
+  }
+
+  /**
+   * The device died and is being replaced (SoX's 'restart'): what it held never sounded,
+   * and the next piece goes to a fresh device, which waits to be open (untilOpen).
+   */
+  private deviceLost(): void {
+    const now = this.now();
+    this.endTimelineAt(now);
+    this.deviceBusyUntil = now;
+    this.soundingUntil = -Infinity;
+  }
+
+  /**
+   * True while the device is opening: the pump waits for it, and the timeline of what
+   * sounded starts when it is open, not when the audio was written (a SoX started for a
+   * reply, or again after a barge-in, takes 60-110 ms to open PulseAudio, longer under load).
+   */
+  private waitingForDevice(): boolean {
+    const opening = this.device.untilOpen?.();
+    if (!opening) return false;
+    this.opening = opening;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const opened = (): void => {
+      if (this.opening !== opening) return;
+      this.opening = undefined;
+      // A device just opened holds nothing: what goes to it now sounds from now.
+      this.deviceBusyUntil = this.now();
+      this.pump();
+    };
+    void opening.then(opened, opened);
+    return true;
   }
 
   /**
@@ -255,8 +298,9 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
    * early, since a second wake-up a millisecond later would cost as much as the first.
    */
   private pump(woken = false): void {
-    if (this.held) return;
+    if (this.held || this.opening) return;
     if (this.queue.length === 0) return this.feedSilence(woken);
+    if (this.waitingForDevice()) return;
     const now = this.now();
     this.catchUp(now, woken || this.timer !== undefined);
     const leadMs = this.currentLeadMs();
@@ -280,7 +324,7 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
 
   /** With `keepFedMs`, idle time is silence handed to the device, topped up when half is left. */
   private feedSilence(woken: boolean): void {
-    if (!this.feeding || this.closed) return;
+    if (!this.feeding || this.closed || this.waitingForDevice()) return;
     const now = this.now();
     this.catchUp(now, woken || this.timer !== undefined);
     const held = this.deviceBusyUntil - now;

@@ -56,11 +56,13 @@ export function recorderArgs(sampleRate: number, blockBytes = soxBlockBytes(samp
 /**
  * The command from the article, with the session's rate: mono PCM16 LE from stdin. SoX
  * otherwise waits for an 8 KiB block (170 ms at 24 kHz) before it plays anything; 20 ms
- * blocks keep the speaker close to what kaiwa believes has been heard.
+ * blocks keep the speaker close to what kaiwa believes has been heard. `-V3` makes SoX
+ * describe its output once the device is open (see device-open-watch.ts): the moment from
+ * which what is written sounds, 60-110 ms after its spawn on PulseAudio, more under load.
  */
 export function playerArgs(sampleRate: number): string[] {
   return [
-    '--buffer', String(soxBlockBytes(sampleRate)),
+    '-V3', '--buffer', String(soxBlockBytes(sampleRate)),
     '--type', 'raw', '--rate', String(sampleRate), '--encoding', 'signed-integer', '--bits', '16', '--channels', '1', '-',
     '--no-show-progress', '--default-device',
   ];

@@ -6,6 +6,7 @@ import type { AudioDeviceError } from './audio-device-error.js';
 import { DEFAULT_KILL_GRACE_MS, SoxProcess, soxFailure, spawnFailure, type SoxExit } from './sox-process.js';
 import { PLAYER_ENVIRONMENT_DEFAULTS, playerArgs, soxEnvironment } from './sox-command.js';
 import { claimEarlySox } from './early-sox.js';
+import { DeviceOpenWatch } from './device-open-watch.js';
 
 export { playerArgs } from './sox-command.js';
 
@@ -22,6 +23,14 @@ export interface SoxPlayerOptions {
    * (about 150 ms measured here), and playback timing stays predictable.
    */
   warm?: boolean;
+  /**
+   * A warm player's first SoX starts once this settles instead of at once (a write or
+   * untilOpen() starts it sooner): its start-up, ~10 ms of the event loop and ~40 ms of
+   * CPU, then does not slow what must come first (the microphone's first append).
+   */
+  warmAfter?: Promise<unknown>;
+  /** How long untilOpen() waits for SoX to say its device is open before taking it as open (a SoX that never says). */
+  openTimeoutMs?: number;
 }
 
 const DEFAULT_DRAIN_SLACK_MS = 3000;
@@ -33,6 +42,8 @@ const UNDERRUN_WARNING = /under-?run/i;
 /** How long after a clear() a warm player starts its next SoX. */
 const REWARM_AFTER_MS = 300;
 const HEALTHY_AFTER_MS = 1000;
+/** Far beyond the 60-110 ms SoX takes to open PulseAudio here (a few hundred under load): only for a SoX that never says. */
+const DEFAULT_OPEN_TIMEOUT_MS = 2000;
 const MAX_RESTARTS_PER_MINUTE = 5;
 
 interface Playback {
@@ -41,11 +52,17 @@ interface Playback {
   bytesWritten: number;
   /** Someone asked started() about this process: a failure to start it is theirs to report. */
   startWatched?: boolean;
+  /** Until SoX has opened its device: settles then (or once it exited, or after openTimeoutMs). */
+  opening: Promise<void> | undefined;
+  /** When its device opened (performance.now()): what was written sounds from then on. */
+  openedAt?: number;
 }
 
 /**
- * The speaker, through SoX. SoX starts on the first write, so a session that never
- * speaks never opens the device. Emits 'error' (an AudioDeviceError) once if SoX can't
+ * The speaker, through SoX. SoX starts on the first write (or warm: ahead of it), so a
+ * session that never speaks never opens the device. SoX runs at `-V3` to say when its
+ * device is open (untilOpen()), so that a paced player counts audio as sounding from then,
+ * not from its write. Emits 'error' (an AudioDeviceError) once if SoX can't
  * play; later writes are then dropped rather than failing again for every chunk; and
  * 'underrun' when SoX says the device ran dry (ALSA only: see UNDERRUN_WARNING).
  */
@@ -57,13 +74,17 @@ export class SoxPlayer extends EventEmitter implements AudioSink {
   private closing: Promise<void> | undefined;
   private rewarm: NodeJS.Timeout | undefined;
   private pulseDevice: string | undefined;
-  /** Audio written while playback is held (see holdUntil), in order. */
-  private held: Buffer[] | undefined;
+  /** While playback is held (see holdUntil): the audio written meanwhile, in order, and when it goes. */
+  private held: { audio: Buffer[]; released: Promise<void> } | undefined;
 
   constructor(readonly format: PcmFormat, private readonly options: SoxPlayerOptions = {}) {
     super();
     this.pulseDevice = options.pulseDevice;
-    if (options.warm) setImmediate(() => this.warmUp());
+    if (options.warm) {
+      const warmUp = (): void => { setImmediate(() => this.warmUp()); };
+      if (options.warmAfter) void options.warmAfter.then(warmUp, warmUp);
+      else warmUp();
+    }
   }
 
   /** When the SoX playing now was started (performance.now()), if one runs. */
@@ -77,14 +98,25 @@ export class SoxPlayer extends EventEmitter implements AudioSink {
    * sound before the canceller hears the microphone). A clear() drops it.
    */
   holdUntil(ready: Promise<unknown>): void {
-    const held: Buffer[] = [];
-    this.held = held;
     const release = (): void => {
       if (this.held !== held) return;
       this.held = undefined;
-      for (const pcm of held) this.write(pcm);
+      for (const pcm of held.audio) this.write(pcm);
     };
-    void ready.then(release, release);
+    const held = { audio: [] as Buffer[], released: ready.then(release, release) };
+    this.held = held;
+  }
+
+  /**
+   * Undefined when what is written now sounds at once: SoX runs and has opened its device.
+   * Otherwise starts SoX if none runs (a reply never waits for a warm-up that is not due)
+   * and resolves once SoX opened its device, failed or was replaced, or a hold ended: ask
+   * again then. A player that failed or is closing drops what is written: undefined.
+   */
+  untilOpen(): Promise<void> | undefined {
+    if (this.closing || this.failed) return undefined;
+    if (this.held) return this.held.released;
+    return (this.playback ?? this.startPlayback()).opening;
   }
 
   private warmUp(): void {
@@ -125,7 +157,7 @@ export class SoxPlayer extends EventEmitter implements AudioSink {
   write(pcm: Buffer): void {
     if (this.closing || this.failed || pcm.length === 0) return;
     if (this.held) {
-      this.held.push(pcm);
+      this.held.audio.push(pcm);
       return;
     }
     const playback = this.playback ?? this.startPlayback();
@@ -140,7 +172,7 @@ export class SoxPlayer extends EventEmitter implements AudioSink {
    * The next write starts a fresh SoX.
    */
   clear(): void {
-    if (this.held) this.held = [];
+    if (this.held) this.held.audio = [];
     const playback = this.playback;
     if (!playback) return;
     this.playback = undefined;
@@ -166,8 +198,16 @@ export class SoxPlayer extends EventEmitter implements AudioSink {
   }
 
   private async drain(playback: Playback): Promise<void> {
+    // Nothing to play out: a SoX still opening its device (started after the first append,
+    // when the user quits at once) would otherwise be waited for until it has opened it.
+    if (playback.bytesWritten === 0) {
+      playback.sox.kill();
+      await playback.sox.exited;
+      return;
+    }
     playback.sox.stdin.end();
-    const stillQueuedMs = bytesToMs(playback.bytesWritten, this.format.sampleRate) - (performance.now() - playback.spawnedAt);
+    const playingSince = playback.openedAt ?? performance.now();
+    const stillQueuedMs = bytesToMs(playback.bytesWritten, this.format.sampleRate) - (performance.now() - playingSince);
     const limitMs = Math.max(0, stillQueuedMs) + (this.options.drainSlackMs ?? DEFAULT_DRAIN_SLACK_MS);
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), limitMs)));
@@ -178,15 +218,24 @@ export class SoxPlayer extends EventEmitter implements AudioSink {
 
   private startPlayback(): Playback {
     const env = soxEnvironment(PLAYER_ENVIRONMENT_DEFAULTS, this.pulseDevice);
-    const onStderr = (text: string): void => {
-      if (UNDERRUN_WARNING.test(text)) this.emit('underrun');
-    };
     const args = playerArgs(this.format.sampleRate);
     const early = claimEarlySox('player', args, env);
+    const open = new DeviceOpenWatch(this.options.openTimeoutMs ?? DEFAULT_OPEN_TIMEOUT_MS, early?.stderrTail() ?? '');
+    const onStderr = (text: string): void => {
+      open.saw(text);
+      if (UNDERRUN_WARNING.test(text)) this.emit('underrun');
+    };
     const sox = new SoxProcess(args, { stdin: 'pipe', stdout: 'ignore', env, onStderr, adopt: early });
-    const playback = { sox, spawnedAt: early?.startedAt ?? performance.now(), bytesWritten: 0 };
+    const playback: Playback = { sox, spawnedAt: early?.startedAt ?? performance.now(), bytesWritten: 0, opening: open.opened };
+    void open.opened.then(() => {
+      playback.opening = undefined;
+      playback.openedAt = open.openedAt;
+    });
     this.playback = playback;
-    void sox.exited.then((exit) => this.onExit(playback, exit));
+    void sox.exited.then((exit) => {
+      this.onExit(playback, exit);
+      open.settle();
+    });
     return playback;
   }
 

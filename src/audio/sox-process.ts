@@ -150,11 +150,17 @@ export function spawnFailure(error: NodeJS.ErrnoException): AudioDeviceError {
 }
 
 /**
+ * What SoX says at -V3 (the player runs so, see playerArgs) about itself and its files,
+ * never why it failed: "sox INFO …", its version, and each file's description block.
+ */
+const SOX_INFO = /^(sox (INFO|DBUG) |sox: SoX v|(Input File|Output File|Channels|Sample Rate|Precision|Duration|File Size|Bit Rate|Sample Encoding|Endian Type|Reverse Nibbles|Reverse Bits|Comments?) ?:)/;
+
+/**
  * SoX's own "sox FAIL …" line says the most; ALSA's noise ("ALSA lib pcm.c:2666:(…)
  * Unknown PCM default") is the fallback when SoX crashed before it could say anything.
  */
 export function summarizeSoxStderr(stderr: string, signal: NodeJS.Signals | null): string | undefined {
-  const lines = stderr.split('\n').map((line) => line.replace(/\s+/g, ' ').trim()).filter(Boolean);
+  const lines = stderr.split('\n').map((line) => line.replace(/\s+/g, ' ').trim()).filter((line) => line && !SOX_INFO.test(line));
   const fail = lines.filter((line) => line.startsWith('sox FAIL')).at(-1);
   const crash = signal ? ` (${howSoxEnded(signal)})` : '';
   if (fail) return fail.replace(/^sox FAIL (\w+: )?/, '') + crash;

@@ -30,7 +30,8 @@ const KEEP_FED_MS = 60;
 /**
  * A device that cannot be opened (no sound card, no sound server) makes SoX fail within
  * ~60 ms of its start (counted from SoX's start, which may have been the entry point's);
- * a working microphone proves itself with its first block (120-260 ms).
+ * a working microphone proves itself with its first block (120-260 ms). The speaker is
+ * checked so only when there is no microphone (with one, it starts later: see startDevices).
  */
 const PLAYER_OPEN_MS = 150;
 const MICROPHONE_OPEN_MS = 1000;
@@ -81,18 +82,26 @@ async function startDevices(options: ChatOptions, format: PcmFormat, logger: Log
   // What the echo guard says waits until SoX is known to run: without SoX, that is all that is said.
   const echoNotes = new HeldNotes(logger);
   const recording = wantsMic ? new MicrophoneRecording(format) : undefined;
-  // The devices start on the default source and sink (often started already, by the entry
-  // point: see early-sox.ts). PulseAudio's canceller loads once the session has the
-  // microphone's first audio (its pactl processes would hold up the start), and the devices
-  // move onto it then; the speaker plays nothing before.
+  // The devices start on the default source and sink (the microphone often started already,
+  // by the entry point: see early-sox.ts). PulseAudio's canceller loads once the session has
+  // the microphone's first audio (its pactl processes would hold up the start), and the
+  // devices move onto it then; the speaker plays nothing before.
   const echoGuard = chooseEchoGuard(options.headphones ? 'off' : options.echoGuard, wantsMic && wantsSpeaker, echoNotes, recording?.microphone.released);
   const microphone = recording?.microphone;
-  const player = wantsSpeaker ? new SoxPlayer(format, { warm: true }) : undefined;
+  // With a microphone, the speaker's SoX starts once the microphone's first append has gone
+  // (or a reply comes first: the player starts SoX for it at once): started beside the
+  // microphone's, its start-up slowed that first append (20-45 ms, side by side). The microphone's SoX tells
+  // whether SoX and a sound device are there; a speaker that fails to open after all is one
+  // warning line, and the conversation goes on (see ChatRun's onDeviceError).
+  let startSpeaker: (when: Promise<unknown>) => void = () => undefined;
+  const speakerMayStart = new Promise<unknown>((resolve) => { startSpeaker = (when) => void when.then(resolve, resolve); });
+  const player = wantsSpeaker ? new SoxPlayer(format, { warm: true, ...(microphone ? { warmAfter: speakerMayStart } : {}) }) : undefined;
+  const checkedPlayer = microphone ? undefined : player;
   // SoX's own start says whether it is installed: no `sox --version` run before it.
-  const starting = Promise.all([microphone?.started(), player?.started()]);
+  const starting = Promise.all([microphone?.started(), checkedPlayer?.started()]);
   // Listening at once: a speaker's SoX started early may have failed already, and says so as soon as it is taken over.
-  const playerOpen = player ? playerOpenFailure(player) : undefined;
-  // Both have taken over the SoX they asked for, if it was started early; any other is not wanted.
+  const playerOpen = checkedPlayer ? playerOpenFailure(checkedPlayer) : undefined;
+  // The microphone has taken over the SoX it asked for, if it was started early; any other is not wanted.
   discardEarlySox();
   const failure = (await starting).find((error) => error !== undefined)
     ?? (await Promise.all([microphone?.firstWord(MICROPHONE_OPEN_MS), playerOpen])).find((error) => error !== undefined);
@@ -105,6 +114,8 @@ async function startDevices(options: ChatOptions, format: PcmFormat, logger: Log
   if (recording?.startedEarly) logger.log('debug', 'the microphone has recorded since launch (SoX started by the entry point)');
   const routed = echoGuard.mode === 'pulse' ? routeOntoCanceller(echoGuard, recording, player, logger) : undefined;
   if (routed) player?.holdUntil(routed);
+  // With PulseAudio's canceller, straight onto its sink (nothing plays before it is there anyway).
+  if (microphone) startSpeaker(routed ?? microphone.handedOn);
   const speaker = player
     ? new PacedPlayer(
       player,
@@ -122,6 +133,7 @@ async function startDevices(options: ChatOptions, format: PcmFormat, logger: Log
     : undefined;
   // The timeline of what sounded (truncation, barge-in) must start when the speaker really
   // plays: held in SoX alone, audio written meanwhile counted from the write (114-175 ms off).
+  // (A SoX not yet open holds the paced player the same way: see SoxPlayer.untilOpen.)
   if (routed) speaker?.holdUntil(routed);
   const input = source ?? microphone;
   return { ...(input ? { source: input } : {}), ...(speaker ? { speaker } : {}), sinks, textFallback: false, echoGuard };

@@ -248,9 +248,10 @@ export class ChatRun {
     this.logger.log('debug', `interrupted ${cut.itemId} after ${cut.heardMs} ms (${cut.action})`);
   }
 
-  private onDeviceError(error: Error): void {
+  private onDeviceError(error: Error, device: 'input' | 'output'): void {
     this.logger.log('warn', errorMessage(error));
-    const microphoneLost = !this.options.input && this.audio.source !== undefined;
+    // Without a speaker the conversation goes on (the replies are printed); without a microphone, only if typing is possible.
+    const microphoneLost = device === 'input' && !this.options.input && this.audio.source !== undefined;
     if (microphoneLost && !this.io.stdin.isTTY && this.options.text === undefined) this.end(1);
   }
 
@@ -317,7 +318,7 @@ export class ChatRun {
         this.prepareEchoGuard();
       },
       onSourceEnd: () => this.padding?.start(),
-      onDeviceError: (error) => this.onDeviceError(error),
+      onDeviceError: (error, device) => this.onDeviceError(error, device),
       onDeviceRestart: (reason) => this.logger.log('warn', `${reason}; restarted it, the conversation goes on`),
     });
   }

@@ -42,7 +42,8 @@ export interface AudioBridgeOptions {
    * unbuffered), so the start waits for no second one.
    */
   minAppendMs?: number;
-  onDeviceError?: (error: Error) => void;
+  /** A device failed: the source ('input'), or the speaker or a file ('output'). */
+  onDeviceError?: (error: Error, device: 'input' | 'output') => void;
   /** A device process died and was replaced; the conversation goes on. */
   onDeviceRestart?: (reason: string) => void;
   /**
@@ -75,11 +76,11 @@ export class AudioBridge {
         this.flushCapture();
         options.onSourceEnd?.();
       });
-      source.on('error', (error: Error) => options.onDeviceError?.(error));
+      source.on('error', (error: Error) => options.onDeviceError?.(error, 'input'));
       source.on('restart', (reason: string) => options.onDeviceRestart?.(reason));
     }
     for (const sink of this.allSinks()) {
-      sink.on('error', (error: Error) => options.onDeviceError?.(error));
+      sink.on('error', (error: Error) => options.onDeviceError?.(error, 'output'));
       sink.on('restart', (reason: string) => options.onDeviceRestart?.(reason));
     }
   }

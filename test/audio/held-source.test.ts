@@ -78,3 +78,25 @@ test('started() is the source\'s own (resolves undefined for a source without on
   Object.assign(inner, { started: async () => missing });
   assert.equal(await new HeldSource(inner).started(), missing);
 });
+
+test('handedOn resolves once the first audio went through to the listeners: not while held, and after they had it', async () => {
+  const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+  for (const heldFirst of [true, false]) {
+    const inner = new ScriptedSource();
+    const held = new HeldSource(inner);
+    const heard = listen(held);
+    let handedOnWith: number | undefined;
+    void held.handedOn.then(() => { handedOnWith = heard.length; });
+    if (heldFirst) inner.emit('data', chunk(1));
+    await turn();
+    assert.equal(handedOnWith, undefined, 'resolved while the audio was held');
+    held.start();
+    await turn();
+    if (!heldFirst) {
+      assert.equal(handedOnWith, undefined, 'resolved before any audio');
+      inner.emit('data', chunk(1));
+      await turn();
+    }
+    assert.equal(handedOnWith, 1, heldFirst ? 'the held audio' : 'the first audio after start()');
+  }
+});

@@ -278,3 +278,100 @@ test('kept fed, the idle device is topped up with silence; keepFed(false) lets i
   player.writeItem('a', Buffer.alloc(100 * MS));
   assert.equal(written(device) / MS, fedMs + 100, 'a reply still plays while not kept fed');
 });
+
+/** A device that must open before it plays (as SoX does): untilOpen() says so until the test opens it. */
+class OpeningDevice extends RecordingDevice {
+  asked = 0;
+  private opened: Promise<void> | undefined;
+  private resolveOpen: (() => void) | undefined;
+
+  untilOpen(): Promise<void> | undefined {
+    this.asked += 1;
+    if (!this.opened && this.resolveOpen === undefined) return undefined;
+    return this.opened;
+  }
+
+  /** From now on the device is closed (not started, or being replaced) until open(). */
+  shut(): void {
+    this.opened = new Promise<void>((resolve) => { this.resolveOpen = resolve; });
+  }
+
+  open(): void {
+    this.resolveOpen?.();
+    this.resolveOpen = undefined;
+    this.opened = undefined;
+  }
+}
+
+function setUpOpening(t: TestContext) {
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 });
+  const device = new OpeningDevice({ t: 0 });
+  const player = new PacedPlayer(device, { leadMs: 150, now: () => Date.now() });
+  const advance = (ms: number): void => {
+    for (let elapsed = 0; elapsed < ms; elapsed += 1) t.mock.timers.tick(1);
+  };
+  return { device, player, advance };
+}
+
+test('a device that opens late: nothing is handed to it and nothing counts as heard until it is open, then heard from the opening', async (t) => {
+  const { device, player, advance } = setUpOpening(t);
+  const sounding: number[] = [];
+  player.on('sounding', (_pcm: Buffer, startsAt: number) => sounding.push(startsAt));
+  device.shut();
+  player.writeItem('a', Buffer.alloc(1000 * MS));
+  advance(400);
+  assert.equal(written(device), 0, 'handed to a device that is not open');
+  assert.equal(player.heardMs('a'), 0, 'counted as heard before the device was open');
+  assert.equal(player.audible, true, 'a reply waiting for the device is audible (about to be)');
+  device.open();
+  await Promise.resolve();
+  await Promise.resolve();
+  assert.equal(written(device), 150 * MS, 'the lead, once open');
+  assert.equal(sounding[0], 400, 'the timeline starts at the opening');
+  advance(300);
+  assert.ok(Math.abs(player.heardMs('a') - 300) <= 5, `heard ${player.heardMs('a')} ms, 300 ms after the opening`);
+});
+
+test('a barge-in during the opening: nothing was heard, and the next reply waits for the (new) device to open', async (t) => {
+  const { device, player, advance } = setUpOpening(t);
+  device.shut();
+  player.writeItem('a', Buffer.alloc(1000 * MS));
+  advance(100);
+  player.clear();
+  assert.equal(player.heardMs('a'), 0);
+  // The device was killed by the clear: it opens again only for the next reply.
+  device.open();
+  device.shut();
+  await Promise.resolve();
+  player.writeItem('b', Buffer.alloc(500 * MS));
+  advance(200);
+  assert.equal(written(device), 0, 'handed to a device that is not open yet');
+  device.open();
+  await Promise.resolve();
+  await Promise.resolve();
+  advance(100);
+  assert.ok(Math.abs(player.heardMs('b') - 100) <= 5, `heard ${player.heardMs('b')} ms of b, 100 ms after the opening`);
+  assert.equal(player.heardMs('a'), 0);
+});
+
+test('a device that died mid-reply (restart): what it held did not sound, and the rest waits for the new one to open', async (t) => {
+  const { device, player, advance } = setUpOpening(t);
+  const underruns: unknown[] = [];
+  player.on('underrun', (underrun: unknown) => underruns.push(underrun));
+  player.on('restart', () => undefined);
+  player.writeItem('a', Buffer.alloc(2000 * MS));
+  advance(500);
+  const handed = written(device) / MS;
+  assert.ok(handed > 500, 'the lead is ahead of the playhead');
+  device.shut();
+  device.emit('restart', 'audio output stopped: SoX crashed');
+  advance(300);
+  assert.ok(Math.abs(player.heardMs('a') - 500) <= 5, `heard ${player.heardMs('a')} ms: what the dead device held counted as heard`);
+  assert.equal(written(device) / MS, handed, 'handed to the new device before it was open');
+  device.open();
+  await Promise.resolve();
+  await Promise.resolve();
+  advance(200);
+  assert.ok(Math.abs(player.heardMs('a') - 700) <= 5, `heard ${player.heardMs('a')} ms: 500 before the death, 200 since the new device opened`);
+  assert.deepEqual(underruns, [], 'a fresh device is no underrun');
+});

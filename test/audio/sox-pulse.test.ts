@@ -7,7 +7,8 @@ import { bufferToInt16, int16ToBuffer } from '../../src/audio/pcm16.js';
 import { SoxPlayer, SoxRecorder } from '../../src/audio/sox.js';
 import { liveSoxPids } from '../../src/audio/sox-process.js';
 import { encodeWav } from '../../src/audio/wav.js';
-import { isAlive, waitFor } from '../helpers/audio-fake-sox.js';
+import { PacedPlayer } from '../../src/audio/paced-player.js';
+import { fakeSox, isAlive, waitFor } from '../helpers/audio-fake-sox.js';
 import { SourceCapture, startPulse, type PulseServer } from '../helpers/audio-pulse.js';
 import { amplitudeDb, dominantFrequency, sine, toneAmplitude } from '../helpers/audio-signals.js';
 import { audioTempDir } from '../helpers/audio-tmp.js';
@@ -112,6 +113,41 @@ describe('SoxPlayer through PulseAudio', () => {
     assert.equal(lateWindows.filter(Boolean).length, 0, 'the 1 kHz tone kept playing after clear()');
     const after = longestRun(toneWindows(heard, 500, 3000));
     assert.ok(after.length >= 15, `the write after clear() played only ${after.length * 20} ms`);
+  });
+});
+
+describe('PacedPlayer over SoX through PulseAudio', () => {
+  /** Whether the last 40 ms on the monitor carry a tone at `frequency`. */
+  const sounds = (capture: SourceCapture, frequency: number): boolean => toneAmplitude(capture.recentSamples(40), frequency, RATE) > 3000;
+
+  it('what was heard counts from when SoX opened the device, however late, and again for the SoX started after a clear()', async () => {
+    // The real SoX, each started 400 ms late: as a device that takes long to open (a loaded machine, a slow sound server).
+    process.env['KAIWA_SOX'] = fakeSox(dir, 'late-sox', 'sleep 0.4\nexec sox "$@"');
+    const capture = new SourceCapture('spk.monitor', RATE);
+    const heardWhenCleared: Record<string, number> = {};
+    try {
+      await capture.ready();
+      const speaker = new PacedPlayer(playerFor(), { outputLatencyMs: 20 });
+      for (const [item, frequency, ms] of [['first', 1000, 800], ['after-clear', 500, 600]] as const) {
+        speaker.writeItem(item, int16ToBuffer(sine({ frequency, sampleRate: RATE, ms: 3000, amplitude: 12000 })));
+        await waitFor(() => sounds(capture, frequency), 10_000, `the ${frequency} Hz tone on the monitor`);
+        await captureMore(capture, ms);
+        speaker.clear();
+        heardWhenCleared[item] = speaker.heardMs(item);
+      }
+      await speaker.close();
+      await captureMore(capture, 200);
+    } finally {
+      delete process.env['KAIWA_SOX'];
+    }
+    const heard = await capture.stop();
+    for (const [item, frequency] of [['first', 1000], ['after-clear', 500]] as const) {
+      const playedMs = longestRun(toneWindows(heard, frequency, 3000)).length * 20;
+      const saidMs = heardWhenCleared[item]!;
+      console.log(`# ${item}: the monitor heard ${playedMs} ms, the player says ${saidMs.toFixed(0)} ms`);
+      assert.ok(Math.abs(saidMs - playedMs) <= 80, `${item}: the player says ${saidMs.toFixed(0)} ms were heard, the monitor heard ${playedMs} ms`);
+    }
+    assert.deepEqual(liveSoxPids(), []);
   });
 });
 

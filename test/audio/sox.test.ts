@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { AudioDeviceError, checkSox, SOX_MISSING_MESSAGE, SoxPlayer, SoxRecorder } from '../../src/audio/sox.js';
-import { liveSoxPids, summarizeSoxStderr } from '../../src/audio/sox-process.js';
+import { liveSoxPids, soxFailure, summarizeSoxStderr } from '../../src/audio/sox-process.js';
 import { findStdbufLibrary } from '../../src/audio/sox-command.js';
 import { fakeSox, isAlive, pidsOf, waitFor } from '../helpers/audio-fake-sox.js';
 import { audioTempDir } from '../helpers/audio-tmp.js';
@@ -20,6 +20,9 @@ function commOf(pid: number): string | undefined {
   }
 }
 const FORMAT = { sampleRate: 24000 };
+/** What SoX 14.4.2 at -V3 prints about its input, then (once the device is open) its output. */
+const V3_INPUT = "sox:      SoX v14.4.2\n\nInput File     : '-' (raw)\nChannels       : 1\nSample Rate    : 24000\nPrecision      : 16-bit\nSample Encoding: 16-bit Signed Integer PCM\nEndian Type    : little\nReverse Nibbles: no\nReverse Bits   : no\n\n";
+const V3_OUTPUT = "\nOutput File    : 'default' (pulseaudio)\nChannels       : 1\nSample Rate    : 24000\nPrecision      : 32-bit\nSample Encoding: 32-bit Signed Integer PCM\nEndian Type    : little\nReverse Nibbles: no\nReverse Bits   : no\n\n";
 /** coreutils' libstdbuf where this system has it. */
 const LIBSTDBUF = findStdbufLibrary();
 
@@ -165,6 +168,14 @@ describe('summarizing what SoX printed', () => {
     assert.equal(summarizeSoxStderr(stderr, 'SIGFPE'), 'ALSA found no sound card (SoX crashed)');
     assert.equal(summarizeSoxStderr('ALSA lib pcm.c:2666:(snd_pcm_open_noupdate) Unknown PCM default\n', null), 'ALSA: Unknown PCM default');
   });
+
+  it('what the player\'s SoX says at -V3 about itself and its files is never the reason it stopped', () => {
+    const described = `${V3_INPUT}${V3_OUTPUT}sox INFO sox: effects chain: input        24000Hz  1 channels\nsox INFO sox: effects chain: output       24000Hz  1 channels\n`;
+    assert.equal(soxFailure({ code: null, signal: 'SIGSEGV', stderr: described }, 'output').message,
+      'audio output stopped: SoX crashed; use --no-speaker (and --output FILE.wav to keep the audio) or --modalities text');
+    assert.equal(summarizeSoxStderr(`${described}sox FAIL sox: Sorry, there is no default audio device configured\n`, null), 'Sorry, there is no default audio device configured');
+    assert.equal(summarizeSoxStderr(`${V3_INPUT}sox WARN alsa: under-run\n${V3_INPUT.replace('Input', 'Output')}`, null), 'sox WARN alsa: under-run');
+  });
 });
 
 describe('SoX process handling (with stand-in sox scripts)', () => {
@@ -215,6 +226,67 @@ describe('SoX process handling (with stand-in sox scripts)', () => {
     recorder.start();
     await ended;
     assert.equal(readFileSync(seenFile, 'utf8').trim(), `${LIBSTDBUF}:${LIBSTDBUF}|0|--buffer 4096 --default-device --no-show-progress --rate 24000 --channels 1 --encoding signed-integer --bits 16 --type raw -`);
+  });
+
+  it('a player is open once its SoX says its device is (-V3\'s Output File block), not when SoX starts; untilOpen() starts SoX', async () => {
+    const gate = join(dir, 'open-now');
+    rmSync(gate, { force: true });
+    // Describes its input and warns (the test's sign that stderr is read), then opens the device once told to.
+    const stub = fakeSox(dir, 'opens-late', `printf '%s' ${JSON.stringify(`${V3_INPUT}sox WARN alsa: under-run
+`)} >&2
+while [ ! -e '${gate}' ]; do sleep 0.01; done
+printf '%s' ${JSON.stringify(V3_OUTPUT)} >&2
+exec cat > /dev/null`);
+    process.env['KAIWA_SOX'] = stub;
+    const player = new SoxPlayer(FORMAT);
+    const stderrRead = new Promise((resolve) => player.once('underrun', resolve));
+    const opening = player.untilOpen();
+    assert.ok(opening, 'a player without SoX is open');
+    let opened = false;
+    void opening.then(() => { opened = true; });
+    await stderrRead;
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(opened, false, 'open before SoX said its device was');
+    assert.equal(player.untilOpen(), opening, 'a second SoX, or another wait');
+    writeFileSync(gate, '');
+    await opening;
+    assert.equal(player.untilOpen(), undefined);
+    assert.equal(pidsOf(stub).length, 1);
+    await player.close();
+    rmSync(gate, { force: true });
+    assert.deepEqual(liveSoxPids(), []);
+  });
+
+  it('a SoX that never says its device is open is taken as open after openTimeoutMs; one that dies first ends the wait', async () => {
+    process.env['KAIWA_SOX'] = fakeSox(dir, 'says-nothing', 'exec cat > /dev/null');
+    const silent = new SoxPlayer(FORMAT, { openTimeoutMs: 50 });
+    await silent.untilOpen();
+    assert.equal(silent.untilOpen(), undefined);
+    await silent.close();
+    process.env['KAIWA_SOX'] = fakeSox(dir, 'no-device', 'echo "sox FAIL sox: Sorry, there is no default audio device configured" >&2; exit 2');
+    const failing = new SoxPlayer(FORMAT, { openTimeoutMs: 60_000 });
+    const error = nextError(failing);
+    await failing.untilOpen();
+    assertOneLine(await error, /^no audio output device: Sorry, there is no default audio device configured; use --no-speaker/);
+    assert.equal(failing.untilOpen(), undefined, 'a failed player waits for nothing (what is written is dropped)');
+    await failing.close();
+    assert.deepEqual(liveSoxPids(), []);
+  });
+
+  it('a warm player told to wait starts its SoX once that settles, not at once', async () => {
+    const player = fakeSox(dir, 'warm-after', 'exec cat > /dev/null');
+    process.env['KAIWA_SOX'] = player;
+    let begin!: () => void;
+    const waiting = new SoxPlayer(FORMAT, { warm: true, warmAfter: new Promise<void>((resolve) => { begin = resolve; }) });
+    const atOnce = new SoxPlayer(FORMAT, { warm: true });
+    // A warm player starts its SoX on the next turn of the event loop; two turns later, only one has.
+    for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
+    assert.notEqual(atOnce.pid, undefined);
+    assert.equal(waiting.pid, undefined, 'the SoX started before it was time');
+    begin();
+    await waitFor(() => waiting.pid !== undefined, 5000, 'the waiting player\'s SoX');
+    await Promise.all([waiting.close(), atOnce.close()]);
+    assert.deepEqual(liveSoxPids(), []);
   });
 
   it('a warm player starts its next SoX a little after clear(), and not at all when it is closed first (the user quit)', async () => {
@@ -300,6 +372,18 @@ describe('SoX process handling (with stand-in sox scripts)', () => {
     sink.write(audio);
     await sink.close();
     assert.equal(readFileSync(output).length, audio.length);
+  });
+
+  it('player close() does not wait for a SoX that has played nothing (one still opening its device is killed)', { timeout: 20_000 }, async () => {
+    const opening = fakeSox(dir, 'still-opening', "trap '' TERM\nexec sleep 30 < /dev/null");
+    process.env['KAIWA_SOX'] = opening;
+    // Generous bounds: a drain of this SoX would outlast the test's timeout.
+    const sink = new SoxPlayer(FORMAT, { warm: true, drainSlackMs: 60_000, stopGraceMs: 60_000 });
+    assert.equal(await sink.started(), undefined);
+    await waitFor(() => pidsOf(opening).length === 1, 2000, 'the stand-in to start');
+    await sink.close();
+    assert.equal(isAlive(pidsOf(opening)[0]!), false);
+    assert.deepEqual(liveSoxPids(), []);
   });
 
   it('player close() gives up on a SoX that never exits, after the queued audio plus slack', async () => {

@@ -2,7 +2,7 @@
  * `--echo-guard pulse` on a real (private) PulseAudio: the microphone records from the
  * default source at once, while PulseAudio's echo canceller loads; once the session has its
  * first audio, SoX's stream is moved onto the canceller's source (the same process: no gap)
- * and the speaker plays to the canceller's sink.
+ * and the speaker's SoX, not started before, starts on the canceller's sink.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -38,17 +38,20 @@ test('pulse: the recording starts on the default source and is moved onto the ca
   const audio = await setUpAudio(OPTIONS, { sampleRate: 24000 }, logger);
   try {
     assert.equal(audio.echoGuard.mode, 'pulse');
-    const [recorderPid, playerPid] = liveSoxPids() as [number, number];
+    // The speaker's SoX starts once the microphone's first append has gone (audio-setup.ts).
+    const [recorderPid] = liveSoxPids() as [number];
+    assert.equal(liveSoxPids().length, 1, 'the speaker\'s SoX started before the session had the microphone');
     await waitFor(() => streamsOf([recorderPid], 'source-outputs').size === 1, { what: 'the recording stream', timeoutMs: 5000 });
     assert.equal(streamsOf([recorderPid], 'source-outputs').get(recorderPid), 'mic.monitor', 'recording began elsewhere than the default source');
-    await waitFor(() => streamsOf([playerPid], 'sink-inputs').get(playerPid) === 'spk', { what: 'the speaker\'s SoX on the default sink', timeoutMs: 5000 });
     const moved = (): boolean => notes.some(([, message]) => message === 'recording moved onto the echo canceller');
-    // The session has the microphone: the held audio goes out, then the move.
+    // The session has the microphone: the held audio goes out, the recording is moved, the speaker's SoX starts on the canceller's sink.
     audio.source!.start();
+    await waitFor(() => liveSoxPids().length === 2, { what: 'the speaker\'s SoX', timeoutMs: 10_000 });
+    const playerPid = liveSoxPids()[1]!;
     await waitFor(moved, { what: 'the move onto the canceller', timeoutMs: 10_000 });
     assert.ok(!notes.some(([, message]) => message.includes('restarted')), notes.map(([, message]) => message).join(' | '));
     assert.match(streamsOf([recorderPid], 'source-outputs').get(recorderPid) ?? '', /^kaiwa_ec_\d+_src$/, 'the same SoX now records from the canceller');
-    await waitFor(() => /^kaiwa_ec_\d+_sink$/.test(streamsOf([playerPid], 'sink-inputs').get(playerPid) ?? ''), { what: 'the speaker\'s SoX moved onto the canceller\'s sink', timeoutMs: 5000 });
+    await waitFor(() => /^kaiwa_ec_\d+_sink$/.test(streamsOf([playerPid], 'sink-inputs').get(playerPid) ?? ''), { what: 'the speaker\'s SoX on the canceller\'s sink', timeoutMs: 5000 });
     assert.deepEqual(liveSoxPids(), [recorderPid, playerPid], 'a SoX was replaced rather than moved');
   } finally {
     await audio.speaker?.close();

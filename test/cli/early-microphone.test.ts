@@ -19,8 +19,8 @@ import { gaVoiceTurn } from '../helpers/event-scripts.js';
 const KEY = 'sk-test-early-microphone';
 const RATE = 24000;
 
-/** Records a counter in 40 ms blocks at real time (marking that it started); plays into nothing. */
-function counterSox(dir: string): { path: string; recording: string; calls: string } {
+/** Records a counter in 40 ms blocks at real time (marking that it started); plays into nothing, or runs `player` instead. */
+function counterSox(dir: string, player = 'exec cat > /dev/null'): { path: string; recording: string; calls: string } {
   const recording = join(dir, 'recording');
   const calls = join(dir, 'calls');
   const path = fakeSox(dir, 'sox', `echo "$*" >> '${calls}'
@@ -38,7 +38,7 @@ while True:
     time.sleep(0.04)
 '
 fi
-exec cat > /dev/null`);
+${player}`);
   return { path, recording, calls };
 }
 
@@ -119,4 +119,21 @@ test('no SoX is started for --version, --help, or a typed one-shot\'s microphone
   const result = await runKaiwa(['--url', server.url, '--text', 'hi', '--once'], { env: { OPENAI_API_KEY: KEY, KAIWA_SOX: sox.path } });
   assert.equal(result.code, 0, result.stderr);
   assert.deepEqual(soxCalls(sox.calls).recorders, [], 'a typed one-shot recorded the microphone');
+});
+
+test('a speaker that cannot open is one line and the voice conversation goes on (stdin piped, nothing typed: a lost speaker does not end the run)', async () => {
+  const dir = tempDir();
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const sox = counterSox(dir, 'echo "sox FAIL sox: Sorry, there is no default audio device configured" >&2; exit 2');
+  const server = await startScriptedServer();
+  after(() => server.close());
+  const result = await talkUntilAudio(server, sox.path, RATE * 2, []);
+  assert.equal(result.code, 0, result.stderr);
+  const warnings = result.stderr.split('\n').filter((line) => line.includes('no audio output device'));
+  assert.equal(warnings.length, 1, result.stderr);
+  assert.match(warnings[0]!, /no audio output device: Sorry, there is no default audio device configured; use --no-speaker/);
+  assert.ok(server.connections[0]!.audio.length >= RATE * 2, 'the microphone\'s audio stopped');
+  const { recorders, players } = soxCalls(sox.calls);
+  assert.equal(recorders.length, 1);
+  assert.equal(players.length, 1, `the speaker's SoX ran ${players.length} times`);
 });
