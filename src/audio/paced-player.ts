@@ -21,7 +21,8 @@ export interface PacedPlayerOptions {
    * dry and every sample sounds exactly when the count of samples written says: an echo
    * canceller's reference then keeps one timeline from reply to reply (a device that ran
    * dry resumes a few to tens of ms off, differently each time). Off by default; once
-   * given, keepFed() turns it off and on.
+   * given, keepFed(true) turns it on (and keepFed(false) off): not at once, since the first
+   * silence would start the device (a SoX process) while the session is still starting.
    */
   keepFedMs?: number;
   /**
@@ -99,7 +100,7 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
   /** Bytes waiting in `queue`, kept as a count so choosing the lead costs no walk over it. */
   private queuedBytes = 0;
   private readonly keepFedMs: number;
-  /** Silence is fed between replies now (keepFedMs given, and not turned off by keepFed()). */
+  /** Silence is fed between replies now (keepFedMs given, and turned on by keepFed()). */
   private feeding: boolean;
   private readonly deviceBufferMs: number;
   private closed = false;
@@ -123,9 +124,8 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
     device.on('underrun', () => this.emit('underrun', { from: this.now() + this.outputLatencyMs, lateMs: 0 } satisfies PacedPlayerUnderrun));
     this.maxWaitMs = options.tickMs ?? Infinity;
     this.keepFedMs = options.keepFedMs ?? 0;
-    this.feeding = this.keepFedMs > 0;
+    this.feeding = false;
     this.deviceBufferMs = options.deviceBufferMs ?? 0;
-    if (this.feeding) setImmediate(() => this.pump());
   }
 
   /**

@@ -279,6 +279,17 @@ test('kept fed, the idle device is topped up with silence; keepFed(false) lets i
   assert.equal(written(device) / MS, fedMs + 100, 'a reply still plays while not kept fed');
 });
 
+test('given keepFedMs, nothing is fed (so no device started) until keepFed(true): the session may still be starting', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 });
+  const device = new RecordingDevice();
+  const player = new PacedPlayer(device, { leadMs: 150, keepFedMs: 60, now: () => Date.now() });
+  await new Promise((resolve) => setImmediate(resolve));
+  for (let elapsed = 0; elapsed < 500; elapsed += 1) t.mock.timers.tick(1);
+  assert.equal(device.writes.length, 0, 'nothing written before keepFed(true)');
+  player.keepFed(true);
+  assert.equal(written(device), 60 * MS, 'fed once turned on');
+});
+
 /** A device that must open before it plays (as SoX does): untilOpen() says so until the test opens it. */
 class OpeningDevice extends RecordingDevice {
   asked = 0;
