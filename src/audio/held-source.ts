@@ -95,7 +95,9 @@ export class HeldSource extends EventEmitter implements AudioSource {
   private pass(item: Held, late: boolean): void {
     if (item.event === 'data') {
       this.emit('data', item.pcm, ...(late ? [true] : []));
+      // Once: every chunk passes here.
       this.handOn?.();
+      this.handOn = undefined;
     } else this.emit(item.event, ...(item.value === undefined ? [] : [item.value]));
   }
 }
