@@ -81,9 +81,9 @@ function leftInDist(sourceFile) {
 }
 
 /**
- * Imports that keep the rules above: kaiwa modules left in dist (handed over by the entry
- * point when imported at the top, imported from dist when imported dynamically), packages
- * not bundled.
+ * Imports that keep the rules above: kaiwa modules left in dist (required as their CommonJS
+ * build when imported at the top: SHARED; imported from dist when imported dynamically),
+ * packages not bundled.
  */
 const placement = {
   name: 'kaiwa-placement',
