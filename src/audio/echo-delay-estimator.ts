@@ -58,15 +58,11 @@ export class EchoDelayEstimator {
   private readonly refHistory: DecimatedHistory;
   private written = 0;
   private sinceEstimate = 0;
-  private readonly fft: RealFft;
-  private readonly frame: Float64Array;
-  private readonly micRe: Float64Array;
-  private readonly micIm: Float64Array;
-  private readonly refRe: Float64Array;
-  private readonly refIm: Float64Array;
-  private readonly avgRe: Float64Array;
-  private readonly avgIm: Float64Array;
-  private readonly correlation: Float64Array;
+  /**
+   * The transform and the spectra, made at the first correlation: 8192 points take ~20 ms
+   * of CPU to set up, and a microphone that never hears the speaker never needs them.
+   */
+  private workspace: CorrelationSpace | undefined;
   private delay: number | undefined;
   private pending: number | undefined;
   private lastConfidence = 0;
@@ -96,13 +92,6 @@ export class EchoDelayEstimator {
     const length = this.window + this.maxLag;
     this.micHistory = new DecimatedHistory(this.factor, length);
     this.refHistory = new DecimatedHistory(this.factor, length);
-    this.fft = new RealFft(2 ** Math.ceil(Math.log2(length)));
-    this.frame = new Float64Array(this.fft.size);
-    const bins = this.fft.bins;
-    this.micRe = new Float64Array(bins); this.micIm = new Float64Array(bins);
-    this.refRe = new Float64Array(bins); this.refIm = new Float64Array(bins);
-    this.avgRe = new Float64Array(bins); this.avgIm = new Float64Array(bins);
-    this.correlation = new Float64Array(this.fft.size);
   }
 
   /** The delay found, in samples at the input rate (as `estimate`, without making an object). */
@@ -124,9 +113,7 @@ export class EchoDelayEstimator {
     this.delay = undefined;
     this.pending = undefined;
     this.agreeing = 0;
-    this.avgRe.fill(0);
-    this.avgIm.fill(0);
-    this.averageEmpty = true;
+    this.forgetAverage();
   }
 
   /**
@@ -135,9 +122,7 @@ export class EchoDelayEstimator {
    * The current delay is kept meanwhile.
    */
   hurry(): void {
-    this.avgRe.fill(0);
-    this.avgIm.fill(0);
-    this.averageEmpty = true;
+    this.forgetAverage();
     this.pending = undefined;
     this.agreeing = 0;
   }
@@ -206,17 +191,19 @@ export class EchoDelayEstimator {
       return false;
     }
     this.made += 1;
-    const { frame, fft, window, maxLag } = this;
+    const space = this.workspace ??= correlationSpace(this.window + this.maxLag);
+    const { frame, fft } = space;
+    const { window, maxLag } = this;
     const length = window + maxLag;
     frame.fill(0);
     for (let i = 0, at = mic.start + length - window; i < window; i++, at++) frame[i] = mic.data[at]!;
-    fft.forward(frame, this.micRe, this.micIm);
+    fft.forward(frame, space.micRe, space.micIm);
     frame.fill(0);
     for (let i = 0, at = ref.start; i < length; i++, at++) frame[i] = ref.data[at]!;
-    fft.forward(frame, this.refRe, this.refIm);
-    this.averageWhitened();
-    fft.inverse(this.avgRe, this.avgIm, this.correlation);
-    const found = this.peak();
+    fft.forward(frame, space.refRe, space.refIm);
+    this.averageWhitened(space);
+    fft.inverse(space.avgRe, space.avgIm, space.correlation);
+    const found = this.peak(space.correlation);
     this.lastConfidence = found.confidence;
     if (found.confidence < MIN_CONFIDENCE) return false;
     return this.accept(found.lag);
@@ -231,9 +218,9 @@ export class EchoDelayEstimator {
   }
 
   /** Adds this window's cross-spectrum, whitened (PHAT), to the running average. */
-  private averageWhitened(): void {
+  private averageWhitened(space: CorrelationSpace): void {
     this.averageEmpty = false;
-    const { micRe, micIm, refRe, refIm, avgRe, avgIm } = this;
+    const { micRe, micIm, refRe, refIm, avgRe, avgIm } = space;
     for (let k = 0; k < avgRe.length; k++) {
       // conj(MIC)·REF: its inverse peaks at lag maxLag - delay.
       const re = micRe[k]! * refRe[k]! + micIm[k]! * refIm[k]!;
@@ -245,8 +232,7 @@ export class EchoDelayEstimator {
   }
 
   /** Highest correlation over 0…maxLag, refined between samples by a parabola; confidence against the RMS. */
-  private peak(): { lag: number; confidence: number } {
-    const c = this.correlation;
+  private peak(c: Float64Array): { lag: number; confidence: number } {
     let best = 0;
     let sumSquares = 0;
     for (let tau = 0; tau <= this.maxLag; tau++) {
@@ -262,6 +248,12 @@ export class EchoDelayEstimator {
     }
     const delay = (this.maxLag - (best + offset)) * this.factor;
     return { lag: delay, confidence: c[best]! / rms };
+  }
+
+  private forgetAverage(): void {
+    this.workspace?.avgRe.fill(0);
+    this.workspace?.avgIm.fill(0);
+    this.averageEmpty = true;
   }
 
   private accept(delay: number): boolean {
@@ -283,6 +275,25 @@ export class EchoDelayEstimator {
     this.agreeing = 0;
     return false;
   }
+}
+
+/** What one correlation works in: a frame, its transform, the two spectra and their whitened running average. */
+interface CorrelationSpace {
+  fft: RealFft;
+  frame: Float64Array;
+  micRe: Float64Array; micIm: Float64Array;
+  refRe: Float64Array; refIm: Float64Array;
+  avgRe: Float64Array; avgIm: Float64Array;
+  correlation: Float64Array;
+}
+
+function correlationSpace(length: number): CorrelationSpace {
+  const fft = new RealFft(2 ** Math.ceil(Math.log2(length)));
+  const spectrum = () => new Float64Array(fft.bins);
+  return {
+    fft, frame: new Float64Array(fft.size), correlation: new Float64Array(fft.size),
+    micRe: spectrum(), micIm: spectrum(), refRe: spectrum(), refIm: spectrum(), avgRe: spectrum(), avgIm: spectrum(),
+  };
 }
 
 /** The reference holds sound worth correlating. */
