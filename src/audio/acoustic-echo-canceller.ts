@@ -25,6 +25,11 @@ export interface AcousticEchoCancellerOptions {
    * instead of 90.7 %: off until that is understood.
    */
   halfRate?: boolean;
+  /**
+   * Rest while there is nothing to do (default true; see `restBlock`). Off only to compare:
+   * the output and the status are the same either way.
+   */
+  rest?: boolean;
   /** Diagnostics: sees each block's microphone and linear-filter residual (offline analysis), at `processingRate`. */
   onBlock?: (mic: Float64Array, residual: Float64Array) => void;
   /** Diagnostics: what was decided about each block, once it is done (offline analysis). */
@@ -199,6 +204,15 @@ export class AcousticEchoCanceller {
   /** The step's echo is here: listening afresh until the delay estimate confirms where the echo is. */
   private stepArrived = false;
   private activeSinceStep = 0;
+  /** Off with the half-rate bands or a diagnostic hook (they see every block worked through). */
+  private readonly mayRest: boolean;
+  /** Nothing to do (see `restBlock`): whole blocks are only kept up with. */
+  private atRest = false;
+  /** The last block's microphone, while resting: the output a block later. */
+  private readonly lastMic: Int16Array;
+  /** A block split between chunks, gathered while resting. */
+  private readonly restMic: Int16Array;
+  private readonly restRef: Int16Array;
   private output: Int16Array;
   private outputStart = 0;
   private outputEnd: number;
@@ -244,6 +258,10 @@ export class AcousticEchoCanceller {
     this.outputSource = new Float64Array(N);
     this.bands = this.factor === 2 ? new HalfRateBands(2 * N, N) : undefined;
     this.latencySamples = this.bands ? this.bands.latency : 2 * N;
+    this.mayRest = (options.rest ?? true) && !this.bands && !this.onBlock && !this.onDecision;
+    this.lastMic = new Int16Array(N);
+    this.restMic = new Int16Array(N);
+    this.restRef = new Int16Array(N);
     this.output = new Int16Array(4 * N * this.factor);
     this.outputEnd = N * this.factor;
   }
@@ -251,6 +269,11 @@ export class AcousticEchoCanceller {
   /** Correlations the delay search has computed so far (diagnostics: what the search cost). */
   get delayEstimates(): number {
     return this.estimator.estimatesMade;
+  }
+
+  /** Resting now: nothing to do but keep up (see `nothingToDo`). For diagnostics and tests. */
+  get resting(): boolean {
+    return this.atRest;
   }
 
   /** The latest measurements (one object, updated in place every block). */
@@ -277,23 +300,63 @@ export class AcousticEchoCanceller {
   }
 
   private feed(mic: ArrayLike<number>, reference: ArrayLike<number>, count: number): void {
-    const { micBlock, refBlock } = this;
     for (let from = 0; from < count;) {
-      const at = this.filled;
-      const take = Math.min(count - from, this.blockSize - at);
-      // A loop, not subarray + set: two views allocated per piece cost more than the copy.
-      for (let i = 0; i < take; i++) {
-        micBlock[at + i] = mic[from + i]!;
-        refBlock[at + i] = reference[from + i]!;
-      }
-      from += take;
-      this.filled = at + take;
-      this.fed += take;
-      if (this.filled === this.blockSize) {
-        this.filled = 0;
-        this.processBlock();
-      }
+      // Resting only without the bands: the chunks are the caller's 16-bit samples.
+      from = this.atRest ? this.feedResting(mic as Int16Array, reference as Int16Array, from, count) : this.feedWorking(mic, reference, from, count);
     }
+  }
+
+  /** Takes samples from `from` into the block being filled, up to its end; works it through if it is full. Returns where it stopped. */
+  private feedWorking(mic: ArrayLike<number>, reference: ArrayLike<number>, from: number, count: number): number {
+    const { micBlock, refBlock } = this;
+    const at = this.filled;
+    const take = Math.min(count - from, this.blockSize - at);
+    // A loop, not subarray + set: two views allocated per piece cost more than the copy.
+    for (let i = 0; i < take; i++) {
+      micBlock[at + i] = mic[from + i]!;
+      refBlock[at + i] = reference[from + i]!;
+    }
+    this.filled = at + take;
+    this.fed += take;
+    if (this.filled === this.blockSize) {
+      this.filled = 0;
+      this.processBlock();
+    }
+    return from + take;
+  }
+
+  /**
+   * As `feedWorking`, while resting: a whole block in the chunk is taken where it is, a
+   * block split between chunks is gathered as 16-bit samples. A block that sounds wakes
+   * the canceller and is worked through.
+   */
+  private feedResting(mic: Int16Array, reference: Int16Array, from: number, count: number): number {
+    const N = this.blockSize;
+    const at = this.filled;
+    const take = Math.min(count - from, N - at);
+    this.fed += take;
+    if (take === N) {
+      if (!this.restBlock(mic, reference, from)) this.workThrough(mic, reference, from);
+      return from + take;
+    }
+    this.restMic.set(mic.subarray(from, from + take), at);
+    this.restRef.set(reference.subarray(from, from + take), at);
+    this.filled = at + take;
+    if (this.filled === N) {
+      this.filled = 0;
+      if (!this.restBlock(this.restMic, this.restRef, 0)) this.workThrough(this.restMic, this.restRef, 0);
+    }
+    return from + take;
+  }
+
+  /** Wakes, and works the block at `from` through the full path. */
+  private workThrough(mic: Int16Array, reference: Int16Array, from: number): void {
+    this.wake();
+    for (let i = 0; i < this.blockSize; i++) {
+      this.micBlock[i] = mic[from + i]!;
+      this.refBlock[i] = reference[from + i]!;
+    }
+    this.processBlock();
   }
 
   private processBlock(): void {
@@ -417,6 +480,67 @@ export class AcousticEchoCanceller {
     state.holding = locked && this.meter.blocks >= 10 && this.meter.attenuationDb >= CONVERGED_DB;
     state.converged = state.holding && this.meter.erleDb >= MIN_LINEAR_ERLE_DB;
     this.dropWrongDelay(locked, active);
+    if (this.mayRest && this.nothingToDo(micSounds, talking)) this.rest();
+  }
+
+  /**
+   * The microphone does not hear the speaker (EchoPresence's verdict, no delay found nor
+   * trusted), holds no sound, nobody talks and nothing is suppressed or cut: every block
+   * like this one leaves the microphone as it is, a block late, and changes only what
+   * remembers the audio (the reference's delay line, the delay search's history) and a
+   * few levels. Resting does just that, from the 16-bit samples, until a block sounds.
+   * At ~94 blocks a second through a whole reply (headphones), what it saves is most of
+   * the canceller's CPU: the work of a block is small, but done between other work it
+   * runs from cold caches each time.
+   */
+  private nothingToDo(micSounds: boolean, talking: boolean): boolean {
+    return this.bulkDelay === undefined && !this.searching && this.stepDueAt === undefined
+      && this.presence.absent && !this.presence.delayTrusted
+      && !micSounds && !talking && !this.cutPrevious && this.suppressor.passingThrough;
+  }
+
+  private rest(): void {
+    this.atRest = true;
+    for (let i = 0; i < this.blockSize; i++) this.lastMic[i] = this.micBlock[i]!;
+  }
+
+  /**
+   * One whole block while resting, from `from` in the chunks given: what the full path
+   * does with such a block, less what it would leave as it is. False, with nothing done,
+   * if the block sounds: the full path takes it.
+   */
+  private restBlock(mic: Int16Array, reference: Int16Array, from: number): boolean {
+    const N = this.blockSize;
+    const micEnergy = energyOf(mic, from, N);
+    if (micEnergy > 4 * this.noise.after(micEnergy / N) * N) return false;
+    this.noise.update(micEnergy / N);
+    this.blocks += 1;
+    const micSamples = mic.subarray(from, from + N);
+    const refSamples = reference.subarray(from, from + N);
+    this.line.write(refSamples);
+    this.estimator.onlyWhileMicSounds = true;
+    // No delay is taken while resting (none is trusted): the search only keeps its history.
+    this.estimator.push(micSamples, refSamples, false);
+    const raw = energyOf(reference, from, N);
+    this.referenceBlockEnergy = raw;
+    this.recentLoudest.push(raw);
+    const active = this.recentLoudest.value > ACTIVE_MEAN_SQUARE * N;
+    const quietAfter = this.quietBlocks + 1;
+    this.quietBlocks = active ? 0 : quietAfter;
+    this.followPresence(false, active, false);
+    if (this.outputEnd + N > this.output.length) this.compactOutput(N);
+    this.output.set(this.lastMic, this.outputEnd);
+    this.outputEnd += N;
+    this.lastMic.set(micSamples);
+    this.state.farEndActive = active;
+    return true;
+  }
+
+  /** Back to the full path: what it keeps from block to block, as if it had worked through the rest. */
+  private wake(): void {
+    this.atRest = false;
+    this.previousMic.set(this.lastMic);
+    this.suppressor.resumeAfter(this.previousMic);
   }
 
   /**
@@ -634,6 +758,13 @@ export class AcousticEchoCanceller {
     this.outputStart += out.length;
     return out;
   }
+}
+
+/** Sum of squares of `count` samples from `from`. */
+function energyOf(samples: Int16Array, from: number, count: number): number {
+  let sum = 0;
+  for (let i = from; i < from + count; i++) sum += samples[i]! * samples[i]!;
+  return sum;
 }
 
 function energy(block: Float64Array): number {

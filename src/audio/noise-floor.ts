@@ -10,9 +10,14 @@ export class NoiseFloor {
 
   /** Feeds one block's mean square; returns the floor. */
   update(meanSquare: number): number {
-    const value = Math.max(meanSquare, 1);
-    this.floor = value < this.floor ? value : this.floor * this.risePerBlock;
+    this.floor = this.after(meanSquare);
     return this.floor;
+  }
+
+  /** The floor `update` would return for this block, left as it is. */
+  after(meanSquare: number): number {
+    const value = Math.max(meanSquare, 1);
+    return value < this.floor ? value : this.floor * this.risePerBlock;
   }
 
   get value(): number {

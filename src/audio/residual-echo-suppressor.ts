@@ -83,6 +83,7 @@ export class ResidualEchoSuppressor {
   private learnt = 0;
   private lastGainEnergy = 1;
   private echoLeft = 0;
+  private passedThrough = false;
   private readonly silentReference: Float64Array;
   private readonly heldReference: Float64Array;
 
@@ -121,7 +122,8 @@ export class ResidualEchoSuppressor {
    */
   process(input: Float64Array, out: Float64Array, block: SuppressorBlock): void {
     const { referencePower, coupling, echoOnly, cautious, gated, doubtful } = block;
-    if (!referencePower && this.quiet()) return this.passThrough(input, out);
+    this.passedThrough = !referencePower && this.quiet();
+    if (this.passedThrough) return this.passThrough(input, out);
     const reference = this.held(referencePower ?? this.silentReference);
     const N = this.blockSize; const K = this.fft.bins;
     this.windowed(this.previousInput, input, this.re, this.im);
@@ -180,6 +182,21 @@ export class ResidualEchoSuppressor {
     this.lastGainEnergy = 1;
     if (this.echoLeft !== 0) { this.echoPower.fill(0); this.heldReference.fill(0); }
     this.echoLeft = 0;
+  }
+
+  /** The last block went through at unity gain: the output is the input a block late, to the sample. */
+  get passingThrough(): boolean {
+    return this.passedThrough;
+  }
+
+  /**
+   * Takes up after blocks that were passed on without it (see AcousticEchoCanceller's rest)
+   * as if it had passed them through: `previous` is the last of them.
+   */
+  resumeAfter(previous: Float64Array): void {
+    const N = this.blockSize;
+    for (let i = 0; i < N; i++) this.tail[i] = previous[i]! * this.window[N + i]! * this.window[N + i]!;
+    this.previousInput.set(previous);
   }
 
   /** Smoothed residual and reference power per bin, over echo-only blocks (re/im hold the residual's spectrum). */

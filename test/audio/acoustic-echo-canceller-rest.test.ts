@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { AcousticEchoCanceller, type EchoCancellerStatus } from '../../src/audio/acoustic-echo-canceller.js';
+import { RATE, echoScene, farEndSpeech, nearEndSpeech, silentDither } from '../helpers/echo-path.js';
+
+interface Scene { mic: Int16Array; reference: Int16Array }
+
+/** The far end three times (~22 s) into headphones: the microphone hears none of it, only what `mic` makes of the room. */
+function headphones(mic: (length: number) => Int16Array): Scene {
+  const speech = farEndSpeech();
+  const far = new Int16Array(3 * speech.length);
+  for (let i = 0; i < 3; i++) far.set(speech, i * speech.length);
+  const { reference } = echoScene({ delayMs: 300, gainDb: -6, far });
+  return { mic: mic(reference.length), reference };
+}
+
+/** The same far end, heard through the room (300 ms, -6 dB) from `seconds` on: the headphones were taken off. */
+function unplugged(seconds: number): Scene {
+  const speech = farEndSpeech();
+  const far = new Int16Array(3 * speech.length);
+  for (let i = 0; i < 3; i++) far.set(speech, i * speech.length);
+  const heard = echoScene({ delayMs: 300, gainDb: -6, far });
+  const mic = echoScene({ delayMs: 300, gainDb: -200, far }).mic;
+  const cut = Math.round(seconds * RATE);
+  mic.set(heard.mic.subarray(cut), cut);
+  return { mic, reference: heard.reference };
+}
+
+interface Run { out: Int16Array; statuses: EchoCancellerStatus[]; resting: boolean[]; restingChunks: number; chunks: number; wokeAt: number | undefined }
+
+function run(scene: Scene, chunk: number, rest: boolean, voiceAt = Infinity): Run {
+  const canceller = new AcousticEchoCanceller(RATE, { maxDelayMs: 700, rest });
+  const out = new Int16Array(scene.mic.length);
+  const statuses: EchoCancellerStatus[] = [];
+  const resting: boolean[] = [];
+  let wokeAt: number | undefined;
+  for (let at = 0; at < scene.mic.length; at += chunk) {
+    const end = Math.min(at + chunk, scene.mic.length);
+    canceller.process(scene.mic.subarray(at, end), scene.reference.subarray(at, end), out.subarray(at, end));
+    statuses.push({ ...canceller.status });
+    resting.push(canceller.resting);
+    if (at >= voiceAt && wokeAt === undefined && !canceller.resting) wokeAt = at;
+  }
+  return { out, statuses, resting, restingChunks: resting.filter(Boolean).length, chunks: resting.length, wokeAt };
+}
+
+function assertSameAsWorkingThrough(scene: Scene, chunk: number, voiceAt?: number): Run {
+  const resting = run(scene, chunk, true, voiceAt);
+  const working = run(scene, chunk, false);
+  const differing = resting.out.findIndex((sample, i) => sample !== working.out[i]);
+  assert.equal(differing, -1, `the outputs differ from sample ${differing}`);
+  assert.deepEqual(resting.statuses, working.statuses);
+  assert.equal(working.restingChunks, 0);
+  return resting;
+}
+
+describe('AcousticEchoCanceller at rest (the microphone does not hear the speaker and holds no sound)', () => {
+  const scenes: Record<string, () => Scene> = {
+    'an idle null sink, dithered by SoX': () => headphones((length) => silentDither(length)),
+    'a quiet room (-75 dBFS of noise)': () => headphones(() => echoScene({ delayMs: 300, gainDb: -200, far: farEndSpeech(), noiseDbfs: -75 }).mic),
+  };
+  for (const [name, scene] of Object.entries(scenes)) {
+    it(`rests through most of a reply into headphones, with the very output and status of working every block through (${name})`, () => {
+      const made = scene();
+      // Chunks as SoX reads them (85 ms: whole blocks), as the tests feed them (20 ms) and split (333 samples).
+      for (const chunk of [2048, RATE / 50, 333]) {
+        const resting = assertSameAsWorkingThrough(made, chunk);
+        assert.ok(resting.restingChunks > 0.8 * resting.chunks, `rested in ${resting.restingChunks} of ${resting.chunks} chunks of ${chunk}`);
+      }
+    });
+  }
+
+  it('wakes at the user\'s first word over the far end, and cancels as if it never rested', () => {
+    const voiceAt = 6 * RATE;
+    const scene = headphones((length) => {
+      const mic = silentDither(length);
+      const voice = nearEndSpeech(-12);
+      for (let i = 0; i < voice.length && voiceAt + i < length; i++) mic[voiceAt + i] = voice[i]!;
+      return mic;
+    });
+    const resting = assertSameAsWorkingThrough(scene, RATE / 50, voiceAt);
+    const firstSound = scene.mic.findIndex((sample, i) => i >= voiceAt && Math.abs(sample) > 300);
+    assert.ok(resting.wokeAt !== undefined && resting.wokeAt <= firstSound, `woke at ${resting.wokeAt}, the voice sounds from ${firstSound}`);
+  });
+
+  it('finds the echo when the headphones are taken off mid-reply, as when it never rested', () => {
+    const resting = assertSameAsWorkingThrough(unplugged(8.2), RATE / 50);
+    const before = resting.resting.slice(0, 8 * 50);
+    assert.ok(before.filter(Boolean).length > 0.5 * before.length, 'it rested before');
+    assert.ok(Math.abs(resting.statuses.at(-1)!.delayMs! - 300) <= 4, `delay ${resting.statuses.at(-1)!.delayMs}`);
+  });
+});
