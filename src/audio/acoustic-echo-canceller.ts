@@ -515,12 +515,11 @@ export class AcousticEchoCanceller {
     if (micEnergy > 4 * this.noise.after(micEnergy / N) * N) return false;
     this.noise.update(micEnergy / N);
     this.blocks += 1;
-    const micSamples = mic.subarray(from, from + N);
-    const refSamples = reference.subarray(from, from + N);
-    this.line.write(refSamples);
+    // Offsets, not views: two views a block cost more than the rest of it.
+    this.line.write(reference, from, N);
     this.estimator.onlyWhileMicSounds = true;
     // No delay is taken while resting (none is trusted): the search only keeps its history.
-    this.estimator.push(micSamples, refSamples, false);
+    this.estimator.push(mic, reference, false, from, N);
     const raw = energyOf(reference, from, N);
     this.referenceBlockEnergy = raw;
     this.recentLoudest.push(raw);
@@ -531,7 +530,7 @@ export class AcousticEchoCanceller {
     if (this.outputEnd + N > this.output.length) this.compactOutput(N);
     this.output.set(this.lastMic, this.outputEnd);
     this.outputEnd += N;
-    this.lastMic.set(micSamples);
+    for (let i = 0; i < N; i++) this.lastMic[i] = mic[from + i]!;
     // The rest of the status stands as the last block worked through left it: no delay, no talk, no echo heard.
     this.state.farEndActive = active;
     return true;

@@ -35,24 +35,24 @@ export class DecimatedHistory {
     return this.decimator.length;
   }
 
-  /** Appends raw samples (any number: the ring keeps what a read can need); returns how many decimated samples they add (as Decimator.push would). */
-  append(samples: ArrayLike<number>): number {
+  /** Appends `count` raw samples from `offset` (any number: the ring keeps what a read can need); returns how many decimated samples they add (as Decimator.push would). */
+  append(samples: ArrayLike<number>, offset = 0, count = samples.length - offset): number {
     const ring = this.raw;
     let at = this.appended % ring.length;
     let from = 0;
-    // A block that fits: one native copy (views, to split one, would cost more than a loop).
-    if (at + samples.length <= ring.length) {
+    // A whole array that fits: one native copy (views, to split one, would cost more than a loop).
+    if (offset === 0 && count === samples.length && at + count <= ring.length) {
       ring.set(samples, at);
-      from = samples.length;
+      from = count;
     }
-    while (from < samples.length) {
-      const count = Math.min(samples.length - from, ring.length - at);
-      for (let i = 0; i < count; i++) ring[at + i] = samples[from + i]!;
-      from += count;
+    while (from < count) {
+      const piece = Math.min(count - from, ring.length - at);
+      for (let i = 0; i < piece; i++) ring[at + i] = samples[offset + from + i]!;
+      from += piece;
       at = 0;
     }
     const before = this.appended;
-    this.appended += samples.length;
+    this.appended += count;
     return Math.floor(this.appended / this.factor) - Math.floor(before / this.factor);
   }
 

@@ -21,15 +21,16 @@ export class DelayLine {
     this.ring = new Float64Array(capacity);
   }
 
-  write(samples: ArrayLike<number>): void {
+  /** Writes `count` samples from `offset` (all of them by default). */
+  write(samples: ArrayLike<number>, offset = 0, count = samples.length - offset): void {
     const { ring, capacity } = this;
     let at = this.written % capacity;
-    for (let i = 0; i < samples.length; i++) {
-      ring[at] = samples[i]!;
+    for (let i = 0; i < count; i++) {
+      ring[at] = samples[offset + i]!;
       at += 1;
       if (at === capacity) at = 0;
     }
-    this.written += samples.length;
+    this.written += count;
   }
 
   /**

@@ -151,14 +151,15 @@ export class EchoDelayEstimator {
   /**
    * Feeds a block of microphone audio and the reference played at the same moments
    * (same length), and whether the microphone block held sound above its noise (see
-   * `onlyWhileMicSounds`). Returns true when the delay estimate changed.
+   * `onlyWhileMicSounds`). Returns true when the delay estimate changed. `offset` and
+   * `count` take a block out of longer arrays without a view on it.
    */
-  push(mic: ArrayLike<number>, reference: ArrayLike<number>, micSounds = true): boolean {
+  push(mic: ArrayLike<number>, reference: ArrayLike<number>, micSounds = true, offset = 0, count = mic.length - offset): boolean {
     // Decimated only when an estimate reads them.
-    const micCount = this.micHistory.append(mic);
-    const refCount = this.refHistory.append(reference);
+    const micCount = this.micHistory.append(mic, offset, count);
+    const refCount = this.refHistory.append(reference, offset, count);
     this.sinceMicSounded = micSounds ? 0 : this.sinceMicSounded + micCount;
-    this.sinceMicAudible = samplesSinceAudible(mic, this.sinceMicAudible);
+    this.sinceMicAudible = samplesSinceAudible(mic, offset, count, this.sinceMicAudible);
     this.written += refCount;
     this.sinceEstimate += Math.min(micCount, refCount);
     const hop = this.agreeing >= SETTLED_AFTER ? this.trackHop : this.searchHop;
@@ -304,11 +305,11 @@ function referenceActive(history: RecentSamples): boolean {
   return energy / length > ACTIVE_POWER;
 }
 
-/** Samples since the last beyond digital silence, given how many there were before `block`. */
-function samplesSinceAudible(block: ArrayLike<number>, before: number): number {
-  for (let i = block.length - 1; i >= 0; i--) {
-    const sample = block[i]!;
-    if (sample > SILENT_PEAK || sample < -SILENT_PEAK) return block.length - 1 - i;
+/** Samples since the last beyond digital silence, given how many there were before the `count` from `offset`. */
+function samplesSinceAudible(samples: ArrayLike<number>, offset: number, count: number, before: number): number {
+  for (let i = count - 1; i >= 0; i--) {
+    const sample = samples[offset + i]!;
+    if (sample > SILENT_PEAK || sample < -SILENT_PEAK) return count - 1 - i;
   }
-  return before + block.length;
+  return before + count;
 }

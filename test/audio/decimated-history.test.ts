@@ -51,3 +51,16 @@ it('DecimatedHistory reads zeros after a clear, and keeps decimating from where 
   lazy.append(more); eager.append(more);
   assert.deepEqual(span(lazy.read()), span(eager.recent));
 });
+
+it('DecimatedHistory takes a block out of a longer array (offset, count) as it takes the block alone, across the ring\'s wrap', () => {
+  const random = seededRandom(11);
+  const whole = new DecimatedHistory(6, 300);
+  const pieces = new DecimatedHistory(6, 300);
+  for (let block = 0; block < 40; block++) {
+    const samples = Int16Array.from({ length: 256 }, () => Math.round((random() - 0.5) * 20000));
+    const longer = new Int16Array(700);
+    longer.set(samples, 123);
+    assert.equal(pieces.append(longer, 123, 256), whole.append(samples));
+  }
+  assert.deepEqual(span(pieces.read()), span(whole.read()));
+});

@@ -55,6 +55,22 @@ describe('DelayLine', () => {
     }
   });
 
+  it('writes a block out of a longer array (offset, count) as it writes the block alone', () => {
+    const whole = new DelayLine(1000);
+    const pieces = new DelayLine(1000);
+    for (let block = 0; block < 9; block++) {
+      const samples = Float64Array.from({ length: 256 }, (_, i) => block * 1000 + i);
+      const longer = new Float64Array(600);
+      longer.set(samples, 77);
+      whole.write(samples);
+      pieces.write(longer, 77, 256);
+    }
+    const [a, b] = [new Float64Array(900), new Float64Array(900)];
+    whole.read(0, a);
+    pieces.read(0, b);
+    assert.deepEqual(b, a);
+  });
+
   it('gives exactly the samples written for a whole delay', () => {
     const line = new DelayLine(64);
     line.write(Float64Array.from({ length: 50 }, (_, i) => i + 1));
