@@ -515,7 +515,7 @@ export class AcousticEchoCanceller {
     if (micEnergy > 4 * this.noise.after(micEnergy / N) * N) return false;
     this.noise.update(micEnergy / N);
     this.blocks += 1;
-    // Offsets, not views: two views a block cost more than the rest of it.
+    // Offsets, not views: nothing is made per block.
     this.line.write(reference, from, N);
     this.estimator.onlyWhileMicSounds = true;
     // No delay is taken while resting (none is trusted): the search only keeps its history.
