@@ -189,7 +189,6 @@ export class AcousticEchoCanceller {
   private beforeLastAligned = 0;
   private quietBlocks = Infinity;
   private cutPrevious = false;
-  private blocks = 0;
   private activeSinceLock = 0;
   private previousBulkDelay: number | undefined;
   private filteredBlocks = 0;
@@ -361,7 +360,6 @@ export class AcousticEchoCanceller {
 
   private processBlock(): void {
     const N = this.blockSize;
-    this.blocks += 1;
     this.line.write(this.refBlock);
     this.watchStep();
     const micEnergy = energy(this.micBlock);
@@ -514,7 +512,6 @@ export class AcousticEchoCanceller {
     const micEnergy = energyOf(mic, from, N);
     if (micEnergy > 4 * this.noise.after(micEnergy / N) * N) return false;
     this.noise.update(micEnergy / N);
-    this.blocks += 1;
     // Offsets, not views: nothing is made per block.
     this.line.write(reference, from, N);
     this.estimator.onlyWhileMicSounds = true;
