@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { isAlive } from './audio-fake-sox.js';
 import { KAIWA_BIN, cacheHome } from './cli-runner.js';
 import { tempDir } from './temp-dir.js';
 import { waitFor as waitUntil } from './wait-for.js';
@@ -56,7 +57,7 @@ export class TmuxSession {
     } catch {
       // already gone
     }
-    await waitUntil(() => running.every((pid) => !alive(pid)), { what: `the processes of tmux session ${this.name} to exit`, timeoutMs, everyMs: 20 });
+    await waitUntil(() => running.every((pid) => !isAlive(pid)), { what: `the processes of tmux session ${this.name} to exit`, timeoutMs, everyMs: 20 });
   }
 
   /** The pane's process and all its descendants (none once the session is gone). */
@@ -78,15 +79,6 @@ function childrenOf(pid: number): number[] {
     return execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).split('\n').filter((line) => line.trim()).map(Number);
   } catch {
     return []; // ps exits 1 when there are none
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
