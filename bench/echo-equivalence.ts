@@ -9,7 +9,8 @@
  * alone, clock drift (80 ppm), reported timeline steps and breaks, 16 and 48 kHz, halfRate,
  * chunks of 333 samples; a microphone that does not hear the speaker (headphones: at
  * -65 dBFS of noise, or digitally silent), and one that starts to mid-reply (unplugged;
- * also from SoX's dither of silence).
+ * also from SoX's dither of silence); a lead before anything plays (dither, a user who
+ * speaks first) before a room or headphones.
  */
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -62,7 +63,23 @@ function scenes(): Scene[] {
   const dither = silentDither(heard.mic.length);
   dither.set(heard.mic.subarray(Math.round(8.2 * RATE)), Math.round(8.2 * RATE));
   list.push({ name: 'dither-unplugged', mic: dither, reference: heard.reference });
+  // Before anything plays (a session's start): SoX's dither, or a room where the user speaks first.
+  const room = echoScene({ delayMs: 300, gainDb: -6, far, noiseDbfs: -65 });
+  list.push({ name: 'lead-dither-room', ...afterLead(room, silentDither(Math.round(1.5 * RATE))) });
+  const userFirst = echoScene({ delayMs: 0, gainDb: -200, far: new Int16Array(4 * RATE), nearVoice: near, nearAtSeconds: 0.3, noiseDbfs: -65 });
+  list.push({ name: 'lead-user-room', ...afterLead(room, userFirst.mic) });
+  list.push({ name: 'lead-dither-headphones', ...afterLead(unheard, silentDither(Math.round(1.5 * RATE))) });
   return list;
+}
+
+/** `scene` after a lead in which nothing plays and the microphone hears `lead`. */
+function afterLead(scene: { mic: Int16Array; reference: Int16Array }, lead: Int16Array): { mic: Int16Array; reference: Int16Array } {
+  const mic = new Int16Array(lead.length + scene.mic.length);
+  mic.set(lead);
+  mic.set(scene.mic, lead.length);
+  const reference = new Int16Array(mic.length);
+  reference.set(scene.reference, lead.length);
+  return { mic, reference };
 }
 
 /** The far end twice through a path of 250 ms that grows by 80 ppm (linear interpolation), -6 dB. */

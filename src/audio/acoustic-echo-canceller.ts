@@ -207,6 +207,8 @@ export class AcousticEchoCanceller {
   private readonly mayRest: boolean;
   /** Nothing to do (see `restBlock`): whole blocks are only kept up with. */
   private atRest = false;
+  /** A reference sample so far was not zero. Until one is, no echo can have reached the microphone. */
+  private farEndSounded = false;
   /** The last block's microphone, while resting: the output a block later. */
   private readonly lastMic: Int16Array;
   /** A block split between chunks, gathered while resting. */
@@ -375,6 +377,7 @@ export class AcousticEchoCanceller {
     if (locked) this.line.read(this.bulkDelay!, this.aligned);
     // After a slip the echo is no longer where the alignment says: judge by the whole range.
     const referenceEnergy = this.referenceLevel(locked && !this.searching && !this.stepCautious());
+    if (this.referenceBlockEnergy > 0) this.farEndSounded = true;
     if (this.stepArrived && referenceEnergy > ACTIVE_MEAN_SQUARE * N) this.activeSinceStep += 1;
     const active = referenceEnergy > ACTIVE_MEAN_SQUARE * N;
     // Counted whatever the branch: a load and an addition first met when the far end stops (its
@@ -482,18 +485,22 @@ export class AcousticEchoCanceller {
   }
 
   /**
-   * The microphone does not hear the speaker (EchoPresence's verdict, no delay found nor
-   * trusted), holds no sound, nobody talks and nothing is suppressed or cut: every block
+   * The microphone cannot hear the speaker (nothing has played yet) or does not
+   * (EchoPresence's verdict, no delay found nor trusted), holds no sound, nobody talks and
+   * nothing is suppressed or cut: every block
    * like this one leaves the microphone as it is, a block late, and changes only what
    * remembers the audio (the reference's delay line, the delay search's history) and a
    * few levels. Resting does just that, from the 16-bit samples, until a block sounds:
-   * with headphones, through whole replies, at ~94 blocks a second. Measured alone
+   * with headphones, through whole replies, at ~94 blocks a second; with any microphone,
+   * from the start until the first reply sounds. Before anything played, the full path's
+   * delay search finds no far end to correlate and EchoPresence has nothing to judge, so
+   * resting leaves them as it finds them too. Measured alone
    * (bench/echo-canceller-idle-cpu.ts) it takes a quarter to two thirds off the canceller's
    * CPU; inside kaiwa, where each chunk comes between other work, less than that.
    */
   private nothingToDo(micSounds: boolean, talking: boolean): boolean {
     return this.bulkDelay === undefined && !this.searching && this.stepDueAt === undefined
-      && this.presence.absent && !this.presence.delayTrusted
+      && (!this.farEndSounded || (this.presence.absent && !this.presence.delayTrusted))
       && !micSounds && !talking && !this.cutPrevious && this.suppressor.passingThrough;
   }
 
@@ -511,13 +518,15 @@ export class AcousticEchoCanceller {
     const N = this.blockSize;
     const micEnergy = energyOf(mic, from, N);
     if (micEnergy > 4 * this.noise.after(micEnergy / N) * N) return false;
+    const raw = energyOf(reference, from, N);
+    // Resting because nothing had played: what plays now may echo, the full path takes it.
+    if (raw > 0 && !this.farEndSounded) return false;
     this.noise.update(micEnergy / N);
     // Offsets, not views: nothing is made per block.
     this.line.write(reference, from, N);
     this.estimator.onlyWhileMicSounds = true;
     // No delay is taken while resting (none is trusted): the search only keeps its history.
     this.estimator.push(mic, reference, false, from, N);
-    const raw = energyOf(reference, from, N);
     this.referenceBlockEnergy = raw;
     this.recentLoudest.push(raw);
     const active = this.recentLoudest.value > ACTIVE_MEAN_SQUARE * N;

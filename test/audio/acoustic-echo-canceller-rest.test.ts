@@ -83,6 +83,30 @@ describe('AcousticEchoCanceller at rest (the microphone does not hear the speake
     assert.ok(resting.wokeAt !== undefined && resting.wokeAt <= firstSound, `woke at ${resting.wokeAt}, the voice sounds from ${firstSound}`);
   });
 
+  it('rests from the start until the first reply sounds (the user speaking first wakes it), then cancels that reply\'s echo as if it never rested', () => {
+    const voice = nearEndSpeech(-12);
+    const voiceFrom = 0.3 * RATE;
+    const voiceTo = voiceFrom + voice.length;
+    const lead = echoScene({ delayMs: 0, gainDb: -200, far: new Int16Array(voiceTo + 2 * RATE), nearVoice: voice, nearAtSeconds: voiceFrom / RATE, noiseDbfs: -65 }).mic;
+    const room = echoScene({ delayMs: 300, gainDb: -6, far: farEndSpeech(), noiseDbfs: -65 });
+    const mic = new Int16Array(lead.length + room.mic.length);
+    mic.set(lead);
+    mic.set(room.mic, lead.length);
+    const reference = new Int16Array(mic.length);
+    reference.set(room.reference, lead.length);
+    const chunk = RATE / 50;
+    const resting = assertSameAsWorkingThrough({ mic, reference }, chunk);
+    const restedShare = (from: number, to: number) => {
+      const chunks = resting.resting.slice(Math.ceil(from / chunk), Math.floor(to / chunk));
+      return chunks.filter(Boolean).length / chunks.length;
+    };
+    assert.ok(restedShare(0.1 * RATE, voiceFrom) > 0.8, `rested in ${restedShare(0.1 * RATE, voiceFrom)} of the chunks before the user spoke`);
+    assert.ok(restedShare(voiceTo + 0.2 * RATE, lead.length) > 0.8, `rested in ${restedShare(voiceTo + 0.2 * RATE, lead.length)} of the chunks after`);
+    const firstPlayed = reference.findIndex((sample) => sample !== 0);
+    assert.equal(resting.resting[Math.floor(firstPlayed / chunk)], false, 'awake at the chunk where the reply first sounds');
+    assert.ok(Math.abs(resting.statuses.at(-1)!.delayMs! - 300) <= 4, `delay ${resting.statuses.at(-1)!.delayMs}`);
+  });
+
   it('finds the echo when the headphones are taken off mid-reply, as when it never rested', () => {
     const resting = assertSameAsWorkingThrough(unplugged(8.2), RATE / 50);
     const before = resting.resting.slice(0, 8 * 50);
