@@ -5,13 +5,15 @@
  * response.audio.delta base64-decoded straight into a SoX player's stdin. No pacing,
  * no state, no interruption handling, no shutdown: the least a client can do.
  *
- * Run alone it talks to the real API like the article (OPENAI_API_KEY, optional
- * OPENAI_REALTIME_URL). The benchmark passes its own microphone, speaker and session
- * (turn detection off, so every client gets the same workload).
+ * bench/clients/floor-burst.ts runs it as the article does, on its own SoX devices (also
+ * against the real API: OPENAI_API_KEY, optional OPENAI_REALTIME_URL). The duplex
+ * benchmark passes its own microphone, speaker and session (turn detection off, so every
+ * client gets the same workload). No entry point here: bundled into a client, one would
+ * start a second client in the same process (it did: two connections, and the burst
+ * answered to neither).
  */
 import { spawn } from 'node:child_process';
 import type { EventEmitter } from 'node:events';
-import { pathToFileURL } from 'node:url';
 import WebSocket from 'ws';
 
 export interface ArticleClientOptions {
@@ -94,11 +96,4 @@ export function startArticleClient(options: ArticleClientOptions): WebSocket {
     }
   });
   return ws;
-}
-
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  startArticleClient({
-    url: process.env.OPENAI_REALTIME_URL ?? 'wss://api.openai.com/v1/realtime?model=gpt-4o-realtime-preview-2024-10-01',
-    apiKey: process.env.OPENAI_API_KEY ?? '',
-  });
 }

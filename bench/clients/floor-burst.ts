@@ -7,6 +7,7 @@
 import { startArticleClient } from '../article-floor.js';
 
 startArticleClient({
-  url: process.env.OPENAI_REALTIME_URL!, apiKey: process.env.OPENAI_API_KEY!,
+  url: process.env.OPENAI_REALTIME_URL ?? 'wss://api.openai.com/v1/realtime?model=gpt-4o-realtime-preview-2024-10-01',
+  apiKey: process.env.OPENAI_API_KEY ?? '',
   text: process.env.BENCH_TEXT, log: () => undefined,
 });

@@ -130,6 +130,8 @@ async function oneRound(
       if (appends < settings.seconds) throw new Error(`${LABEL[name]} sent only ${appends} appends in ${settings.seconds} s`);
       cpu.appends = appends;
       cpu.burstWriteMs = peer.burstWriteMs.get(name);
+      // A client never sent its reply would be measured without the work the bench is about.
+      if (cpu.burstWriteMs === undefined) throw new Error(`${LABEL[name]} was never sent its reply: ${processes.get(name)!.output().slice(-800)}`);
     }
     if (process.env.BENCH_SHOW_OUTPUT) for (const [name, child] of processes) process.stderr.write(`--- ${name}\n${child.output().slice(-1500)}\n`);
     return new Map(stopped);
