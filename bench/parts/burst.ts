@@ -87,6 +87,10 @@ export async function burst(settings: BurstSettings, context: BenchContext): Pro
   const overFloor = ratio(whole, 'kaiwa', 'floor');
   row(`(i) client CPU, whole process (${workload}, real SoX devices): kaiwa / article script`,
     `kaiwa ${ms(whole('kaiwa'))}, article script ${ms(whole('floor'))}; kaiwa / script = ${fmt(overFloor)}×${perRound(whole, 'kaiwa', 'floor')}`, '≤ 1.2×', overFloor <= 1.2);
+  // Each append costs a pipe read, base64, JSON and a frame: how many each sent explains much of the rest.
+  const appends = (name: ClientName) => median(results.get(name)!.map((r) => r.appends ?? NaN));
+  row('    appends sent (its microphone chunks): kaiwa / article script',
+    `kaiwa ${fmt(appends('kaiwa'), 0)}, article script ${fmt(appends('floor'), 0)} (SoX's default 8 KiB block; kaiwa's 4 KiB, for its first append and latency)`);
   const steadyOverFloor = ratio(steady, 'kaiwa', 'floor');
   row('    steady part (first append → exit): kaiwa / article script',
     `kaiwa ${ms(steady('kaiwa'))}, article script ${ms(steady('floor'))}; kaiwa / script = ${fmt(steadyOverFloor)}×${perRound(steady, 'kaiwa', 'floor')}`, '≤ 1.2×', steadyOverFloor <= 1.2);

@@ -3,8 +3,11 @@ import type { PacedPlayer } from '../audio/paced-player.js';
 import type { RealtimeSession } from './session.js';
 import type { WireCodec } from './wire-codec.js';
 import type { ClientEventOf, ServerEvent, ServerEventOf } from '../protocol/events.js';
+import { QuietAppendHold } from './quiet-append-hold.js';
 
 const DEFAULT_MIN_APPEND_MS = 40;
+/** SoX's default block at 24 kHz, as the article's script sends it: twice kaiwa's 85 ms chunk. */
+const DEFAULT_QUIET_APPEND_MS = 170;
 
 export interface AudioBridgeOptions {
   session: RealtimeSession;
@@ -42,6 +45,11 @@ export interface AudioBridgeOptions {
    * unbuffered), so the start waits for no second one.
    */
   minAppendMs?: number;
+  /**
+   * While the microphone is quiet and no turn waits on it (see QuietAppendHold), appends
+   * gather at least this many ms instead (0: never). Not the first append either.
+   */
+  quietAppendMs?: number;
   /** A device failed: the source ('input'), or the speaker or a file ('output'). */
   onDeviceError?: (error: Error, device: 'input' | 'output') => void;
   /** A device process died and was replaced; the conversation goes on. */
@@ -66,9 +74,13 @@ export class AudioBridge {
   private capturing = true;
   /** Until the first append, captured audio goes out as soon as there is any. */
   private appendedYet = false;
+  private readonly quiet: QuietAppendHold | undefined;
+  private readonly quietAppendMs: number;
 
   constructor(private readonly options: AudioBridgeOptions) {
     const { session, source } = options;
+    this.quietAppendMs = options.quietAppendMs ?? DEFAULT_QUIET_APPEND_MS;
+    this.quiet = source && this.quietAppendMs > 0 ? new QuietAppendHold(source.format.sampleRate) : undefined;
     session.on('server-event', (event) => this.onServerEvent(event));
     if (source) {
       source.on('data', (pcm: Buffer, late?: boolean) => this.onCaptured(pcm, late === true));
@@ -125,7 +137,8 @@ export class AudioBridge {
   private queueForSending(pcm: Buffer): void {
     this.pendingCapture.push(pcm);
     this.pendingBytes += pcm.length;
-    if (this.appendedYet && this.pendingBytes < this.minAppendBytes()) return;
+    const minimumMs = this.quiet?.mayWait(pcm) ? this.quietAppendMs : this.options.minAppendMs ?? DEFAULT_MIN_APPEND_MS;
+    if (this.appendedYet && this.pendingBytes < this.bytesOf(minimumMs)) return;
     this.flushCapture();
   }
 
@@ -137,9 +150,9 @@ export class AudioBridge {
     this.sendPcm(chunk);
   }
 
-  private minAppendBytes(): number {
+  private bytesOf(ms: number): number {
     const rate = this.options.source?.format.sampleRate ?? 24000;
-    return ((this.options.minAppendMs ?? DEFAULT_MIN_APPEND_MS) * rate * 2) / 1000;
+    return (ms * rate * 2) / 1000;
   }
 
   private dropPendingCapture(): void {
@@ -148,6 +161,7 @@ export class AudioBridge {
   }
 
   private onServerEvent(event: ServerEvent): void {
+    this.quiet?.serverEvent(event);
     if (event.type !== 'response.output_audio.delta') return;
     const dropped = this.interruptedItems.has(event.item_id) || (this.options.plays && !this.options.plays(event.response_id));
     if (dropped) return this.options.onAssistantAudio?.(event, undefined);

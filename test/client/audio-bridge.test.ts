@@ -120,3 +120,56 @@ test('a chunk the gate keeps out is not the first append: the first that passes 
   assert.equal(appended.length, 1);
   assert.ok(appended[0]!.every((byte) => byte === 2));
 });
+
+/** 85 ms at 8 kHz, as SoX hands kaiwa its microphone (zeros: quiet; a tone at -20 dBFS: sounds). */
+const QUIET = Buffer.alloc(1360);
+const SOUNDING = (() => {
+  const pcm = Buffer.alloc(1360);
+  for (let i = 0; i < 680; i++) pcm.writeInt16LE(Math.round(3277 * Math.sin(i / 3)), 2 * i);
+  return pcm;
+})();
+
+function quietBridge(quietAppendMs?: number): { transport: MemoryTransport; source: MemorySource; bridge: AudioBridge; appendedMs: () => number[] } {
+  const transport = new MemoryTransport();
+  const session = new RealtimeSession(transport, gaDialect);
+  const source = new MemorySource();
+  const bridge = new AudioBridge({ session, codec: wireCodecFor('pcm16'), source, sinks: [], ...(quietAppendMs === undefined ? {} : { quietAppendMs }) });
+  const appendedMs = () => transport.sent.filter((event) => event.type === 'input_audio_buffer.append')
+    .map((event) => Buffer.from(String(event.audio), 'base64').length / 16);
+  return { transport, source, bridge, appendedMs };
+}
+
+const serverSpeech = (type: string) => ({ type, event_id: `e_${type}`, item_id: 'item_1', audio_start_ms: 0, audio_end_ms: 100 });
+
+test('after a second of quiet, quiet chunks go out two at a time (170 ms); the first that sounds goes at once with the one that waited', () => {
+  const { source, appendedMs } = quietBridge();
+  for (let i = 0; i < 16; i++) source.emit('data', QUIET);
+  // 85 ms each until the microphone has been quiet for a second (12 chunks), then 170; the 16th waits.
+  assert.deepEqual(appendedMs(), [...Array(11).fill(85), 170, 170]);
+  source.emit('data', SOUNDING);
+  assert.deepEqual(appendedMs().slice(13), [170], 'the sounding chunk went at once, after the one that waited');
+  source.emit('data', QUIET);
+  assert.deepEqual(appendedMs().slice(14), [85], 'right after sound nothing waits');
+});
+
+test('no quiet chunk waits while the server hears speech, until it stopped', () => {
+  const { transport, source, appendedMs } = quietBridge();
+  for (let i = 0; i < 12; i++) source.emit('data', QUIET);
+  transport.receive(serverSpeech('input_audio_buffer.speech_started'));
+  for (let i = 0; i < 4; i++) source.emit('data', QUIET);
+  assert.deepEqual(appendedMs().slice(-4), [170, 85, 85, 85], 'the one that waited went with the next');
+  transport.receive(serverSpeech('input_audio_buffer.speech_stopped'));
+  for (let i = 0; i < 4; i++) source.emit('data', QUIET);
+  assert.deepEqual(appendedMs().slice(-2), [170, 170]);
+});
+
+test('a quiet chunk that waits goes out when the capture is flushed (a commit), and never with quietAppendMs 0', () => {
+  const { source, bridge, appendedMs } = quietBridge();
+  for (let i = 0; i < 14; i++) source.emit('data', QUIET);
+  const before = appendedMs().length;
+  bridge.flushCapture();
+  assert.deepEqual(appendedMs().slice(before), [85]);
+  const never = quietBridge(0);
+  for (let i = 0; i < 20; i++) never.source.emit('data', QUIET);
+  assert.deepEqual(never.appendedMs(), Array(20).fill(85));
+});
