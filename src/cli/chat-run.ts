@@ -118,6 +118,7 @@ export class ChatRun {
     this.echoGuard = inProcessEchoGuard(audio, logger, this.ui);
     this.mic = new MicControl({
       session, logger, ui: this.ui, pushToTalk: this.ui !== undefined && options.vad === 'none', halfDuplex: halfDuplexOf(audio, this.echoGuard),
+      loopPossible: audio.speaker !== undefined && audio.source !== undefined && options.input === undefined,
       interrupt: () => this.interrupt(), flushCapture: () => this.bridge.flushCapture(),
     });
     this.bridge = resources.defer('audio', this.createBridge(rate), (bridge) => bridge.close());

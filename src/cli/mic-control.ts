@@ -12,6 +12,12 @@ export interface MicControlParts {
   ui: TerminalUi | undefined;
   pushToTalk: boolean;
   halfDuplex: { audible: () => boolean; tailMs: number } | undefined;
+  /**
+   * A live microphone and a speaker: what plays can reach what is captured. Without them
+   * (a WAV file as input, no speaker) there is no loop to catch, only a user who repeats
+   * words the assistant said (kaiwa serve's echo engine says them all back).
+   */
+  loopPossible: boolean;
   /** Stops the assistant's voice and the response (barge-in), or only the response without a speaker. */
   interrupt: () => void;
   /** Sends what the bridge still holds, before a push-to-talk commit. */
@@ -23,7 +29,8 @@ const LOOP_PAUSE_LIMIT_MS = 10_000;
 
 /**
  * Who decides whether the microphone is heard: the user (mute, push-to-talk), the
- * half-duplex echo guard, and the loop detector, the last line of defence in every mode.
+ * half-duplex echo guard, and the loop detector, the last line of defence in every mode
+ * where the speaker can reach the microphone.
  * A loop pause never lasts: it ends with the reply that looped (or a key, or after ten
  * seconds when no reply comes), so a session without a terminal is not left deaf.
  */
@@ -44,6 +51,7 @@ export class MicControl {
    * response.cancel, through the interrupt), until that reply is over.
    */
   checkForLoop(event: ServerEvent): void {
+    if (!this.parts.loopPossible) return;
     if (event.type === 'response.done' && this.gate.pausedForLoop && !this.parts.session.responseInFlight) {
       this.resumeAfterLoop('the reply that looped has ended');
       return;

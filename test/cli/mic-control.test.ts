@@ -8,13 +8,13 @@ import type { ServerEvent } from '../../src/protocol/events.js';
 
 const SAID = 'The weather in the mountains in autumn is cold and windy, and the leaves fall early.';
 
-function setUp(responseInFlight: boolean) {
+function setUp(responseInFlight: boolean, loopPossible = true) {
   const session = Object.assign(new EventEmitter(), { responseInFlight, cleared: 0, clearAudio() { this.cleared += 1; } });
   const lines: string[] = [];
   const logger = { log: (_level: string, line: string) => lines.push(line) } as unknown as Logger;
   let interrupts = 0;
   const mic = new MicControl({
-    session: session as unknown as RealtimeSession, logger, ui: undefined, pushToTalk: false, halfDuplex: undefined,
+    session: session as unknown as RealtimeSession, logger, ui: undefined, pushToTalk: false, halfDuplex: undefined, loopPossible,
     interrupt: () => { interrupts += 1; }, flushCapture: () => undefined,
   });
   const hearItself = (): void => {
@@ -36,6 +36,16 @@ test('a loop pauses the microphone once, stops the reply once, and resumes when 
   mic.checkForLoop({ type: 'response.done', response: { id: 'r' } } as ServerEvent);
   assert.equal(mic.gate.isOpen(), true, 'resumed');
   assert.match(lines.at(-1)!, /microphone on again \(the reply that looped has ended\)/);
+});
+
+test('where nothing played can be captured (a WAV file as input, no speaker), repeating the assistant\'s words is no loop', () => {
+  const { session, lines, mic, hearItself, interrupts } = setUp(true, false);
+  hearItself();
+  hearItself();
+  assert.equal(mic.gate.isOpen(), true, 'the input goes on');
+  assert.equal(interrupts(), 0);
+  assert.equal(session.cleared, 0);
+  assert.deepEqual(lines, []);
 });
 
 test('with no reply to wait for, a loop pause ends by itself after ten seconds', () => {
@@ -70,7 +80,7 @@ test('on a GPT-Live session the mute key sends session.input_audio.mute and unmu
   const socket = new InMemoryTransport();
   const session = new RealtimeSession(new LiveTransport(socket), dialectFor('ga'));
   const logger = { log: () => undefined } as unknown as Logger;
-  const mic = new MicControl({ session, logger, ui: undefined, pushToTalk: false, halfDuplex: undefined, interrupt: () => undefined, flushCapture: () => undefined });
+  const mic = new MicControl({ session, logger, ui: undefined, pushToTalk: false, halfDuplex: undefined, loopPossible: true, interrupt: () => undefined, flushCapture: () => undefined });
   session.updateSession({ type: 'realtime', model: 'gpt-live-1' });
   mic.toggleMute();
   assert.equal(mic.gate.isOpen(), false, 'muted: no audio goes out');
