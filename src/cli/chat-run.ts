@@ -83,6 +83,8 @@ export class ChatRun {
   private readonly startedAt = Date.now();
   private keeper: ConnectionKeeper | undefined;
   private stdinClosed = false;
+  /** The input file ended and its last turn is answered or asked for (FileEndPadding): no audio will come any more. */
+  private inputFileDone = false;
   private finished: ((code: number) => void) | undefined;
   private exitCode: number | undefined;
 
@@ -122,7 +124,10 @@ export class ChatRun {
       interrupt: () => this.interrupt(), flushCapture: () => this.bridge.flushCapture(),
     });
     this.bridge = resources.defer('audio', this.createBridge(rate), (bridge) => bridge.close());
-    this.padding = options.input ? new FileEndPadding(session, (pcm) => this.bridge.sendPcm(pcm), rate, options.vad !== 'none') : undefined;
+    this.padding = options.input ? new FileEndPadding(session, (pcm) => this.bridge.sendPcm(pcm), rate, options.vad !== 'none', () => {
+      this.inputFileDone = true;
+      this.considerExit();
+    }) : undefined;
     const attached = settings.tools ? runTools(session, settings.tools, options, { logger, ...(this.ui ? { ask: this.ui.ask.bind(this.ui) } : {}) }) : undefined;
     if (attached) resources.defer('tool calls', attached, (tools) => tools.detach());
     this.live = options.protocol === 'live' ? this.createLiveNotes() : undefined;
@@ -208,7 +213,7 @@ export class ChatRun {
       once: this.options.once,
       stdinClosed: this.stdinClosed,
       budgetStopped: this.spend.stopped,
-      inputEnded: !this.audio.source,
+      inputEnded: !this.audio.source || this.inputFileDone,
       responseInFlight: this.session.responsesOutstanding,
     });
     if (decision.exit) this.end(decision.code);

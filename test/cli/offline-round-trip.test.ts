@@ -46,3 +46,19 @@ test('no key: --input/--output/--once holds a spoken turn with the built-in serv
   for (const pair of pairs) console.log(`  said: ${pair.reference}\n  heard: ${pair.hypothesis}`);
   assert.ok(wer < 0.6, `word error rate ${wer}`);
 });
+
+test('no key: a WAV that asks the same question twice is answered twice and kaiwa ends by itself (stdin closed): no empty turn after its trailing silence, no feedback-loop pause', async () => {
+  const dir = tempDir();
+  const question = questionWav(dir, 'Where is the nearest train station', 0);
+  // A pause after the first (the echo engine answers before the second begins), and the file's own quiet end.
+  const paused = join(dir, 'paused.wav');
+  execFileSync('sox', [question, paused, 'pad', '0', '2.5']);
+  const twice = join(dir, 'twice.wav');
+  execFileSync('sox', [paused, question, twice, 'pad', '0', '0.6']);
+  const result = await runKaiwa(['--input', twice, '--no-speaker'], { timeoutMs: 40_000 });
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(result.stdout.match(/^assistant: You said: /gm)?.length, 2, result.stdout);
+  assert.doesNotMatch(result.stdout, /I didn't catch anything/);
+  assert.doesNotMatch(result.stderr, /feedback loop/);
+  assert.match(result.stderr, /2 turns · 2 responses/);
+});
