@@ -80,7 +80,7 @@ export class AudioBridge {
   constructor(private readonly options: AudioBridgeOptions) {
     const { session, source } = options;
     this.quietAppendMs = options.quietAppendMs ?? DEFAULT_QUIET_APPEND_MS;
-    this.quiet = source && this.quietAppendMs > 0 ? new QuietAppendHold(source.format.sampleRate) : undefined;
+    this.quiet = source && this.quietAppendMs > 0 ? new QuietAppendHold(source.format.sampleRate, () => session.state.userSpeaking) : undefined;
     session.on('server-event', (event) => this.onServerEvent(event));
     if (source) {
       source.on('data', (pcm: Buffer, late?: boolean) => this.onCaptured(pcm, late === true));
@@ -161,7 +161,6 @@ export class AudioBridge {
   }
 
   private onServerEvent(event: ServerEvent): void {
-    this.quiet?.serverEvent(event);
     if (event.type !== 'response.output_audio.delta') return;
     const dropped = this.interruptedItems.has(event.item_id) || (this.options.plays && !this.options.plays(event.response_id));
     if (dropped) return this.options.onAssistantAudio?.(event, undefined);

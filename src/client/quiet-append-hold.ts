@@ -1,5 +1,4 @@
 import { meanSquare } from '../audio/pcm16.js';
-import type { ServerEvent } from '../protocol/events.js';
 
 /** A quiet room is -60 to -70 dBFS, the softest speech about -40: a chunk under this holds no start of speech. */
 const SOUNDS_ABOVE_DBFS = -50;
@@ -22,21 +21,15 @@ const QUIET_FOR_MS = 1000;
  */
 export class QuietAppendHold {
   private quietMs = 0;
-  private speechInProgress = false;
 
-  constructor(private readonly sampleRate: number) {}
+  /** `serverHearsSpeech`: between the server's speech_started and speech_stopped (the conversation state's userSpeaking). */
+  constructor(private readonly sampleRate: number, private readonly serverHearsSpeech: () => boolean) {}
 
   /** Takes a captured chunk, as it will be sent: true if it may wait for the next one. */
   mayWait(pcm: Buffer): boolean {
     const sounds = meanSquare(pcm) > SOUNDS_ABOVE_MEAN_SQUARE;
     const ms = (pcm.length / 2 / this.sampleRate) * 1000;
     this.quietMs = sounds ? 0 : this.quietMs + ms;
-    return !this.speechInProgress && this.quietMs >= QUIET_FOR_MS;
-  }
-
-  /** Follows the server's voice activity: from speech_started until it stopped, was committed or cleared. */
-  serverEvent(event: ServerEvent): void {
-    if (event.type === 'input_audio_buffer.speech_started') this.speechInProgress = true;
-    else if (event.type === 'input_audio_buffer.speech_stopped' || event.type === 'input_audio_buffer.committed' || event.type === 'input_audio_buffer.cleared') this.speechInProgress = false;
+    return this.quietMs >= QUIET_FOR_MS && !this.serverHearsSpeech();
   }
 }
