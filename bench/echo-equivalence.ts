@@ -10,7 +10,7 @@
  * chunks of 333 samples; a microphone that does not hear the speaker (headphones: at
  * -65 dBFS of noise, or digitally silent), and one that starts to mid-reply (unplugged;
  * also from SoX's dither of silence); a lead before anything plays (dither, a user who
- * speaks first) before a room or headphones.
+ * speaks first) before a room or headphones; resting scenes in SoX's chunks (2048 samples, and 2490).
  */
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -69,6 +69,11 @@ function scenes(): Scene[] {
   const userFirst = echoScene({ delayMs: 0, gainDb: -200, far: new Int16Array(4 * RATE), nearVoice: near, nearAtSeconds: 0.3, noiseDbfs: -65 });
   list.push({ name: 'lead-user-room', ...afterLead(room, userFirst.mic) });
   list.push({ name: 'lead-dither-headphones', ...afterLead(unheard, silentDither(Math.round(1.5 * RATE))) });
+  // Resting through chunks as SoX delivers them: whole blocks (4096 bytes), and reads of any size.
+  const byName = (name: string): Scene => list.find((scene) => scene.name === name)!;
+  list.push({ ...byName('headphones'), name: 'headphones-chunks-2048', chunk: 2048 });
+  list.push({ ...byName('dither-unplugged'), name: 'dither-unplugged-chunks-2048', chunk: 2048 });
+  list.push({ ...byName('lead-dither-headphones'), name: 'lead-dither-headphones-chunks-2490', chunk: 2490 });
   return list;
 }
 

@@ -67,7 +67,7 @@ export async function burst(settings: BurstSettings, context: BenchContext): Pro
   const results = new Map<ClientName, ProcessCpu[]>();
   try {
     for (let round = 0; round < settings.rounds; round++) {
-      const finished = await oneRound(settings, scripts, caFile, certificate);
+      const finished = await oneRound(settings, scripts, caFile, certificate, round);
       for (const [name, cpu] of finished) {
         results.set(name, [...(results.get(name) ?? []), cpu]);
         log(`  ${LABEL[name]}: ${fmt(cpu.cpuMs, 0)} ms CPU over ${fmt(cpu.uptimeMs / 1000, 1)} s; steady ${fmt(cpu.steady?.cpuMs ?? NaN, 0)} ms over ${fmt((cpu.steady?.wallMs ?? NaN) / 1000, 1)} s (from ${FIXED_MARK_MS / 1000} s: ${fmt(cpu.afterFixedMark?.cpuMs ?? NaN, 0)} ms); ${cpu.appends} appends; burst written in ${fmt(cpu.burstWriteMs ?? NaN, 0)} ms`);
@@ -104,7 +104,7 @@ export async function burst(settings: BurstSettings, context: BenchContext): Pro
 }
 
 async function oneRound(
-  settings: BurstSettings, scripts: { floor: string; sdk: string }, caFile: string, tls: { cert: string; key: string },
+  settings: BurstSettings, scripts: { floor: string; sdk: string }, caFile: string, tls: { cert: string; key: string }, round: number,
 ): Promise<Map<ClientName, ProcessCpu>> {
   const processes = new Map<ClientName, MeasuredProcess>();
   const onFirstAppend = (client: string) => processes.get(client as ClientName)?.markStartupOver();
@@ -116,14 +116,23 @@ async function oneRound(
     // BENCH_KAIWA_ARGS adds flags to both kaiwa runs (e.g. --playback-lead-ms 1000, to see what pacing costs).
     const extra = process.env.BENCH_KAIWA_ARGS?.split(' ').filter(Boolean) ?? [];
     const kaiwaArgs = (peer: BurstPeer, name: string) => ['--url', `${peer.url}/${name}/v1`, '--text', LONG_REQUEST, ...extra];
-    processes.set('kaiwa', startMeasured('dist/cli/main.cjs', kaiwaArgs(plain, 'kaiwa'), key));
-    processes.set('floor', startMeasured(scripts.floor, [], {
-      ...key, OPENAI_REALTIME_URL: `${plain.url}/floor/realtime?model=gpt-4o-realtime-preview-2024-10-01`, BENCH_TEXT: LONG_REQUEST,
-    }));
-    processes.set('kaiwa-wss', startMeasured('dist/cli/main.cjs', kaiwaArgs(secure, 'kaiwa-wss'), { ...key, NODE_EXTRA_CA_CERTS: caFile }));
-    processes.set('sdk', startMeasured(scripts.sdk, [], {
-      ...key, NODE_EXTRA_CA_CERTS: caFile, BENCH_BASE_URL: `${secure.url.replace(/^wss:/, 'https:')}/sdk/v1`, BENCH_TEXT: LONG_REQUEST,
-    }));
+    const starts: Array<readonly [ClientName, () => MeasuredProcess]> = [
+      ['kaiwa', () => startMeasured('dist/cli/main.cjs', kaiwaArgs(plain, 'kaiwa'), key)],
+      ['floor', () => startMeasured(scripts.floor, [], {
+        ...key, OPENAI_REALTIME_URL: `${plain.url}/floor/realtime?model=gpt-4o-realtime-preview-2024-10-01`, BENCH_TEXT: LONG_REQUEST,
+      })],
+      ['kaiwa-wss', () => startMeasured('dist/cli/main.cjs', kaiwaArgs(secure, 'kaiwa-wss'), { ...key, NODE_EXTRA_CA_CERTS: caFile })],
+      ['sdk', () => startMeasured(scripts.sdk, [], {
+        ...key, NODE_EXTRA_CA_CERTS: caFile, BENCH_BASE_URL: `${secure.url.replace(/^wss:/, 'https:')}/sdk/v1`, BENCH_TEXT: LONG_REQUEST,
+      })],
+    ];
+    // Each round starts them in another order, so no client always has the same place: one
+    // build run twice side by side differed by 1-37 ms of CPU from 10 s on (the one started
+    // first lower in all 4 rounds) in one run, and by nothing in another.
+    for (let i = 0; i < starts.length; i++) {
+      const [name, start] = starts[(i + round) % starts.length]!;
+      processes.set(name, start());
+    }
     for (const child of processes.values()) child.markAt(FIXED_MARK_MS);
     await sleep(settings.seconds * 1000);
     const stopped: Array<readonly [ClientName, ProcessCpu]> = await Promise.all([...processes].map(async ([name, child]) => [name, await child.stop()] as const));
