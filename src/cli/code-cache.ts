@@ -28,13 +28,17 @@ interface CacheHeader {
   arch: string;
   /** How far the start that made it went (a cache holds what that start compiled). */
   reach: StartReach;
+  /** Made a few seconds in (saveAtExit's timer), not by a start that ended sooner. */
+  settled?: boolean;
 }
 
 /**
  * How much of the program a start compiles, least first: a command (--version, --help,
  * serve…), a conversation (typed, offline, from a file), a voice conversation (devices,
  * echo guard: the start that must be quick). A cache is replaced by a start that reaches
- * further; made from a start that began from a cache, it holds both starts' code.
+ * further, and one that a conversation made as it ended before it was a few seconds in (no
+ * reply handled yet) by one of the same reach that gets that far; made from a start that
+ * began from a cache, it holds both starts' code.
  */
 export const START_REACH = ['command', 'conversation', 'voice'] as const;
 export type StartReach = typeof START_REACH[number];
@@ -44,6 +48,8 @@ export const reachesFurther = (start: StartReach, than: StartReach): boolean => 
 export interface CachedCode {
   readonly data: Buffer;
   readonly reach: StartReach;
+  /** Made a few seconds into its start, not by one that ended sooner (what a conversation compiles once it runs is in it). */
+  readonly settled: boolean;
 }
 
 /** zlib.crc32 came with Node 20.15: without it a cache cannot be checked, so there is none (codeCacheFile). */
@@ -77,8 +83,8 @@ export class CodeCache {
   }
 
   /** Replaces the file whole (written aside, then renamed): a reader never sees half of it. */
-  write(data: Buffer, reach: StartReach): void {
-    const header: CacheHeader = { program: this.program, crc: crc32(data), node: process.version, arch: process.arch, reach };
+  write(data: Buffer, reach: StartReach, settled: boolean): void {
+    const header: CacheHeader = { program: this.program, crc: crc32(data), node: process.version, arch: process.arch, reach, settled };
     const temporary = `${this.file}.${process.pid}.tmp`;
     try {
       // kaiwa's own folder, and the cache home above it only when that is the default one
@@ -109,7 +115,8 @@ export class CodeCache {
     if (header.program !== this.program || header.node !== process.version || header.arch !== process.arch) return undefined;
     const data = bytes.subarray(headerEnd + 1);
     if (header.crc !== crc32(data)) return undefined;
-    return { data, reach: START_REACH.includes(header.reach as StartReach) ? header.reach as StartReach : 'command' };
+    const reach = START_REACH.includes(header.reach as StartReach) ? header.reach as StartReach : 'command';
+    return { data, reach, settled: header.settled === true };
   }
 }
 

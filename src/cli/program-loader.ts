@@ -39,18 +39,23 @@ export interface ProgramOptions {
   /** How much of the program this start compiles: its cache replaces one that reached less far. */
   readonly reach: StartReach;
   /**
-   * Told, before the program runs, when this start should write the cache (none fitted, or
-   * one from a start that reached less far), with what writes it; it decides when.
+   * Told, before the program runs, when this start should write the cache (none fitted, one
+   * from a start that reached less far, or one not settled), with what writes it; it decides
+   * when, and says whether the start is settled by then (see `ProgramStart.save`).
    */
-  readonly scheduleSave?: (save: () => void) => void;
+  readonly scheduleSave?: (save: (settled: boolean) => void) => void;
 }
 
 export interface ProgramStart {
   readonly cache: CacheUse;
-  /** Whether this start should write the cache (none fitted, or one from a start that reached less far). */
+  /** Whether this start should write the cache (none fitted, one from a start that reached less far, or one not settled). */
   readonly wantsSave: boolean;
-  /** Writes the cache of all the program compiled so far, once; never throws. */
-  save(): void;
+  /**
+   * Writes the cache of all the program compiled so far, once; never throws. `settled`:
+   * the start is a few seconds in (a conversation has handled what it first handles). A
+   * cache that is there only because it was not settled is replaced by a settled one alone.
+   */
+  save(settled?: boolean): void;
 }
 
 /** The wrapper Node puts around a CommonJS module, on the first line so line numbers stay. */
@@ -67,10 +72,14 @@ export async function runProgram(path: string, options: ProgramOptions): Promise
   const cached = cache.read();
   const script = new vm.Script(source, { filename: path, ...(cached ? { cachedData: cached.data } : {}) });
   const use: CacheUse = !cached ? 'none' : script.cachedDataRejected ? 'rejected' : 'used';
-  const wantsSave = use !== 'used' || reachesFurther(options.reach, cached!.reach);
+  const further = use !== 'used' || reachesFurther(options.reach, cached!.reach);
+  // Else every conversation from a cache that one stopped at once made would compile again
+  // what runs after its first seconds.
+  const unsettled = !further && options.reach !== 'command' && options.reach === cached!.reach && !cached!.settled;
+  const wantsSave = further || unsettled;
   let saved = !wantsSave;
-  const save = (): void => {
-    if (saved) return;
+  const save = (settled = true): void => {
+    if (saved || (!further && !settled)) return;
     saved = true;
     let data: Buffer;
     try {
@@ -78,7 +87,7 @@ export async function runProgram(path: string, options: ProgramOptions): Promise
     } catch {
       return;
     }
-    cache.write(data, options.reach);
+    cache.write(data, options.reach, settled);
   };
   // Before the program runs: it may exit before it yields (--version does).
   if (wantsSave) options.scheduleSave?.(save);
@@ -88,12 +97,13 @@ export async function runProgram(path: string, options: ProgramOptions): Promise
 
 /**
  * When the CLI writes the cache: at exit whatever ran, and a conversation's a few seconds
- * in as well (what its start compiled is all there; V8 may drop code unused for long).
+ * in as well (what its start compiled is all there, and what its first seconds ran; V8 may
+ * drop code unused for long), which makes the cache settled.
  */
-export function saveAtExit(reach: StartReach, afterMs = 3000): (save: () => void) => void {
+export function saveAtExit(reach: StartReach, afterMs = 3000): (save: (settled: boolean) => void) => void {
   return (save) => {
-    process.once('exit', save);
-    if (reach !== 'command') setTimeout(save, afterMs).unref();
+    process.once('exit', () => save(reach === 'command'));
+    if (reach !== 'command') setTimeout(() => save(true), afterMs).unref();
   };
 }
 

@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runProgram, type ProgramOptions, type ProgramStart } from '../../src/cli/program-loader.js';
+import { runProgram, saveAtExit, type ProgramOptions, type ProgramStart } from '../../src/cli/program-loader.js';
 import { CodeCache, programIdentity, type StartReach } from '../../src/cli/code-cache.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -40,7 +40,7 @@ function start(path: string, cacheFile: string | undefined, reach: StartReach = 
 /** A cache file for `path` holding `data`, well formed in every other way. */
 function cacheWith(path: string, cacheFile: string, data: Buffer): void {
   const source = readFileSync(path);
-  new CodeCache(cacheFile, programIdentity(source, statSync(path).mtimeMs)).write(data, 'command');
+  new CodeCache(cacheFile, programIdentity(source, statSync(path).mtimeMs)).write(data, 'command', true);
 }
 
 describe('runProgram', () => {
@@ -151,6 +151,47 @@ describe('runProgram', () => {
       started.save();
     }
     assert.match(readFileSync(cacheFile, 'latin1'), /"reach":"voice"/);
+  });
+
+  it('a conversation\'s cache made as it ended early is replaced by one settled a few seconds in, not by another that ends early', async () => {
+    const dir = tempDir();
+    const path = writeProgram(dir, 13);
+    const cacheFile = join(dir, 'program.v8cache');
+    (await start(path, cacheFile, 'voice')).save(false);
+    assert.match(readFileSync(cacheFile, 'latin1'), /"reach":"voice","settled":false/);
+    const endsEarly = await start(path, cacheFile, 'voice');
+    assert.equal(endsEarly.cache, 'used');
+    assert.equal(endsEarly.wantsSave, true);
+    const longAgo = new Date('2001-01-01T00:00:00Z');
+    utimesSync(cacheFile, longAgo, longAgo);
+    endsEarly.save(false);
+    assert.equal(statSync(cacheFile).mtimeMs, longAgo.getTime(), 'an early end does not write the cache again');
+    (await start(path, cacheFile, 'voice')).save(true);
+    assert.match(readFileSync(cacheFile, 'latin1'), /"reach":"voice","settled":true/);
+    assert.equal((await start(path, cacheFile, 'voice')).wantsSave, false);
+    // A command's cache is never waiting to settle: commands do not write it again.
+    const commandDir = tempDir();
+    const commandPath = writeProgram(commandDir, 14);
+    const commandCache = join(commandDir, 'program.v8cache');
+    (await start(commandPath, commandCache, 'command')).save(false);
+    assert.equal((await start(commandPath, commandCache, 'command')).wantsSave, false);
+  });
+
+  it('saveAtExit: a command saves at exit; a conversation a few seconds in (settled), or at an earlier exit (not)', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    const saves: string[] = [];
+    const exitListeners = process.listenerCount('exit');
+    saveAtExit('voice', 3000)((settled) => saves.push(`voice ${settled}`));
+    saveAtExit('command', 3000)((settled) => saves.push(`command ${settled}`));
+    t.mock.timers.tick(3000);
+    assert.deepEqual(saves, ['voice true']);
+    const added = process.listeners('exit').slice(exitListeners);
+    assert.equal(added.length, 2);
+    for (const listener of added) {
+      process.off('exit', listener);
+      (listener as () => void)();
+    }
+    assert.deepEqual(saves, ['voice true', 'voice false', 'command true']);
   });
 
   it('told when to save before the program runs (a program may exit at once)', async () => {
