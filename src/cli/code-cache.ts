@@ -36,9 +36,9 @@ interface CacheHeader {
  * How much of the program a start compiles, least first: a command (--version, --help,
  * serve…), a conversation (typed, offline, from a file), a voice conversation (devices,
  * echo guard: the start that must be quick). A cache is replaced by a start that reaches
- * further, and one that a conversation made as it ended before it was a few seconds in (no
- * reply handled yet) by one of the same reach that gets that far; made from a start that
- * began from a cache, it holds both starts' code.
+ * further, and one that a conversation made as it ended before it was a few seconds in (it
+ * holds little but the start) by one of the same reach that gets that far; made from a start
+ * that began from a cache, it holds both starts' code.
  */
 export const START_REACH = ['command', 'conversation', 'voice'] as const;
 export type StartReach = typeof START_REACH[number];
@@ -48,7 +48,7 @@ export const reachesFurther = (start: StartReach, than: StartReach): boolean => 
 export interface CachedCode {
   readonly data: Buffer;
   readonly reach: StartReach;
-  /** Made a few seconds into its start, not by one that ended sooner (what a conversation compiles once it runs is in it). */
+  /** Made a few seconds into its start, not by one that ended sooner (what a conversation runs after its start is in it). */
   readonly settled: boolean;
 }
 

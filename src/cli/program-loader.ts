@@ -52,7 +52,7 @@ export interface ProgramStart {
   readonly wantsSave: boolean;
   /**
    * Writes the cache of all the program compiled so far, once; never throws. `settled`:
-   * the start is a few seconds in (a conversation has handled what it first handles). A
+   * the start is a few seconds in (a conversation ran more than its start). A
    * cache that is there only because it was not settled is replaced by a settled one alone.
    */
   save(settled?: boolean): void;
