@@ -51,9 +51,10 @@ export interface ProgramStart {
   /** Whether this start should write the cache (none fitted, one from a start that reached less far, or one not settled). */
   readonly wantsSave: boolean;
   /**
-   * Writes the cache of all the program compiled so far, once; never throws. `settled`:
-   * the start is a few seconds in (a conversation ran more than its start). A
-   * cache that is there only because it was not settled is replaced by a settled one alone.
+   * Writes the cache of all the program compiled so far, once; never throws. `settled`
+   * (by default true): the start is a few seconds in (a conversation ran more than its
+   * start). A cache that is there only because it was not settled is replaced by a settled
+   * one alone.
    */
   save(settled?: boolean): void;
 }
