@@ -12,6 +12,17 @@ export interface ConnectOptions {
   ca?: string[];
 }
 
+/**
+ * A client's frames must carry a mask key; a key of zeros leaves the payload as it is, so
+ * `ws` sends the JSON text without copying it into a buffer and XOR-ing every byte (audio
+ * is nearly all of what kaiwa sends). The mask guards proxies that read plain-text
+ * WebSocket traffic against pages that script a browser's frames; kaiwa's frames are its
+ * own, and on wss: no proxy reads them.
+ */
+function leaveUnmasked(mask: Buffer): void {
+  mask.fill(0);
+}
+
 /** A `ws` WebSocket behind the ListeningTransport interface. */
 export class WebSocketTransport extends EventEmitter implements ListeningTransport {
   /** Frames that arrived before anyone listened (session.created often rides with the upgrade). */
@@ -40,6 +51,7 @@ export class WebSocketTransport extends EventEmitter implements ListeningTranspo
       // Audio is base64 in JSON: deflating it saves a quarter of the bytes at a CPU and
       // latency cost paid on every frame, both ends. Voice wants the CPU and the latency.
       perMessageDeflate: false,
+      generateMask: leaveUnmasked,
       ...(options.ca ? { ca: options.ca } : {}),
     });
     return new Promise((resolve, reject) => {

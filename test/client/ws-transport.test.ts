@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
@@ -20,6 +21,57 @@ test('the client does not offer per-message compression, even to a server that w
   const transport = await WebSocketTransport.connect(resolveEndpoint({ model: 'gpt-realtime', protocol: 'ga', url, apiKey: 'sk-test' }));
   try {
     assert.equal(await offered, undefined);
+  } finally {
+    transport.close(1000, 'done');
+    server.close();
+  }
+});
+
+/** A bare TCP server that accepts one WebSocket upgrade by hand and resolves with the first frame's bytes. */
+async function firstFrameServer(): Promise<{ url: string; frame: Promise<Buffer>; close: () => void }> {
+  const sockets = new Set<Socket>();
+  let resolveFrame: (frame: Buffer) => void = () => undefined;
+  const frame = new Promise<Buffer>((resolve) => { resolveFrame = resolve; });
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    let received = Buffer.alloc(0);
+    let upgraded = false;
+    socket.on('data', (chunk) => {
+      received = Buffer.concat([received, chunk]);
+      if (!upgraded) {
+        const headerEnd = received.indexOf('\r\n\r\n');
+        if (headerEnd < 0) return;
+        const key = /sec-websocket-key: (.+)\r\n/i.exec(received.subarray(0, headerEnd + 2).toString())![1]!.trim();
+        const accept = createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
+        socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+        received = received.subarray(headerEnd + 4);
+        upgraded = true;
+      }
+      // A short frame: 2 header bytes, the 4-byte mask key, the payload.
+      if (received.length >= 6 && received.length >= 6 + (received[1]! & 0x7f)) resolveFrame(received);
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/v1`,
+    frame,
+    close: () => { for (const socket of sockets) socket.destroy(); server.close(); },
+  };
+}
+
+test('frames go out with a zero mask key: masked as the protocol requires, the payload unchanged', async () => {
+  const server = await firstFrameServer();
+  const transport = await WebSocketTransport.connect(resolveEndpoint({ model: 'gpt-realtime', protocol: 'ga', url: server.url, apiKey: 'sk-test' }));
+  try {
+    const text = JSON.stringify({ type: 'input_audio_buffer.append', audio: 'AAECAw==' });
+    transport.send(text);
+    const frame = await server.frame;
+    assert.equal(frame[0], 0x81, 'one final text frame');
+    assert.equal(frame[1]! & 0x80, 0x80, 'the mask bit is set');
+    assert.equal(frame[1]! & 0x7f, text.length);
+    assert.deepEqual([...frame.subarray(2, 6)], [0, 0, 0, 0]);
+    assert.equal(frame.subarray(6, 6 + text.length).toString(), text);
   } finally {
     transport.close(1000, 'done');
     server.close();
