@@ -7,6 +7,7 @@
  *
  *   kaiwa        the built CLI (dist/cli/main.cjs) as a user runs it, with a key, --url the peer
  *   floor        the article's script (bench/article-floor.ts), bundled to plain JavaScript
+ *   kaiwa, no guard  kaiwa with --echo-guard off: what its echo canceller costs, beside
  *   kaiwa (wss)  kaiwa again over TLS, beside
  *   SDK (wss)    the official SDK (OpenAIRealtimeWS speaks only wss:) into a PacedPlayer
  *
@@ -53,8 +54,10 @@ const FIXED_MARK_MS = 10_000;
  */
 const FIRST_AUDIO_AFTER_MS = 800;
 
-type ClientName = 'kaiwa' | 'floor' | 'kaiwa-wss' | 'sdk';
-const LABEL: Record<ClientName, string> = { kaiwa: 'kaiwa', floor: 'article script', 'kaiwa-wss': 'kaiwa (wss)', sdk: 'official SDK (wss)' };
+type ClientName = 'kaiwa' | 'floor' | 'kaiwa-no-guard' | 'kaiwa-wss' | 'sdk';
+const LABEL: Record<ClientName, string> = {
+  kaiwa: 'kaiwa', floor: 'article script', 'kaiwa-no-guard': 'kaiwa --echo-guard off', 'kaiwa-wss': 'kaiwa (wss)', sdk: 'official SDK (wss)',
+};
 
 export async function burst(settings: BurstSettings, context: BenchContext): Promise<void> {
   const { fmt, row, log } = context;
@@ -98,6 +101,9 @@ export async function burst(settings: BurstSettings, context: BenchContext): Pro
   const fixedOverFloor = ratio(fixed, 'kaiwa', 'floor');
   row(`    steady part from ${FIXED_MARK_MS / 1000} s after start (→ exit), the same moment for both: kaiwa / article script`,
     `kaiwa ${ms(fixed('kaiwa'))}, article script ${ms(fixed('floor'))}; kaiwa / script = ${fmt(fixedOverFloor)}×${perRound(fixed, 'kaiwa', 'floor')}`, '≤ 1.2×', fixedOverFloor <= 1.2);
+  // The script has no echo canceller: kaiwa without its own shows what the rest of kaiwa costs.
+  row('    kaiwa --echo-guard off / article script: whole process, steady, from 10 s',
+    `kaiwa --echo-guard off ${ms(whole('kaiwa-no-guard'))}; / script = ${fmt(ratio(whole, 'kaiwa-no-guard', 'floor'))}× whole, ${fmt(ratio(steady, 'kaiwa-no-guard', 'floor'))}× steady, ${fmt(ratio(fixed, 'kaiwa-no-guard', 'floor'))}× from ${FIXED_MARK_MS / 1000} s; the guard costs kaiwa ${fmt(median(whole('kaiwa').map((v, i) => v - whole('kaiwa-no-guard')[i]!)), 0)} ms (whole), ${fmt(median(fixed('kaiwa').map((v, i) => v - fixed('kaiwa-no-guard')[i]!)), 0)} ms from ${FIXED_MARK_MS / 1000} s`);
   row('    over wss, whole process (steady): kaiwa / official SDK',
     `kaiwa ${ms(whole('kaiwa-wss'))} (${fmt(median(steady('kaiwa-wss')), 0)}), SDK ${ms(whole('sdk'))} (${fmt(median(steady('sdk')), 0)}); kaiwa / SDK = ${fmt(ratio(whole, 'kaiwa-wss', 'sdk'))}× (steady ${fmt(ratio(steady, 'kaiwa-wss', 'sdk'))}×)`);
   context.raw.burst = Object.fromEntries(results);
@@ -121,6 +127,7 @@ async function oneRound(
       ['floor', () => startMeasured(scripts.floor, [], {
         ...key, OPENAI_REALTIME_URL: `${plain.url}/floor/realtime?model=gpt-4o-realtime-preview-2024-10-01`, BENCH_TEXT: LONG_REQUEST,
       })],
+      ['kaiwa-no-guard', () => startMeasured('dist/cli/main.cjs', [...kaiwaArgs(plain, 'kaiwa-no-guard'), '--echo-guard', 'off'], key)],
       ['kaiwa-wss', () => startMeasured('dist/cli/main.cjs', kaiwaArgs(secure, 'kaiwa-wss'), { ...key, NODE_EXTRA_CA_CERTS: caFile })],
       ['sdk', () => startMeasured(scripts.sdk, [], {
         ...key, NODE_EXTRA_CA_CERTS: caFile, BENCH_BASE_URL: `${secure.url.replace(/^wss:/, 'https:')}/sdk/v1`, BENCH_TEXT: LONG_REQUEST,
