@@ -13,11 +13,12 @@ export interface ConnectOptions {
 }
 
 /**
- * A client's frames must carry a mask key; a key of zeros leaves the payload as it is, so
- * `ws` sends the JSON text without copying it into a buffer and XOR-ing every byte (audio
- * is nearly all of what kaiwa sends). The mask guards proxies that read plain-text
- * WebSocket traffic against pages that script a browser's frames; kaiwa's frames are its
- * own, and on wss: no proxy reads them.
+ * A client's frames carry a mask key; a key of zeros leaves the payload as it is, so `ws`
+ * sends the JSON text without copying it into a buffer and XOR-ing every byte (audio is
+ * nearly all of what kaiwa sends). RFC 6455 asks for an unpredictable key for one reason
+ * (its section 10.3): a script in a browser page must not choose the bytes a proxy reads
+ * on a plain-text connection. kaiwa is no such page, and on wss: no proxy reads them.
+ * Servers cannot tell the key from any other: they unmask with it.
  */
 function leaveUnmasked(mask: Buffer): void {
   mask.fill(0);
