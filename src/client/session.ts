@@ -6,6 +6,7 @@ import {
   isWireEvent, type ClientEvent, type WireEvent, type ClientEventOf, type Item, type ResponseParams, type ServerEvent, type SessionConfig,
 } from '../protocol/events.js';
 import { isKnownServerEventType, problemWithServerEvent } from '../protocol/server-event-shape.js';
+import { appendJson } from '../protocol/append-json.js';
 import { initialConversation, reduceConversation, type ConversationState } from './conversation.js';
 import { ResponseLedger, type QueuedRequest, type ResponseOwner } from './response-ledger.js';
 import type { ProtocolError, Response } from '../protocol/events.js';
@@ -30,6 +31,13 @@ export interface SessionEvents {
   'response-rejected': [error: ProtocolError];
   /** A frame as it crossed a transport that translates at the edge (GPT-Live): what a recording of the wire keeps. */
   'wire': [direction: 'client' | 'server', frame: WireEvent];
+}
+
+export interface SendOptions {
+  /** Items get an id here (see send). */
+  track: boolean;
+  /** The event's audio is base64 that kaiwa encoded itself (see appendJson). */
+  audioIsBase64?: boolean;
 }
 
 export interface RealtimeSessionOptions {
@@ -157,7 +165,7 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
    * Sends an event. Items get an id here, so the server's announcement confirms them; an
    * item created while the connection is down is held and sent after a reconnect.
    */
-  send(event: ClientEvent, options: { track: boolean } = { track: true }): string {
+  send(event: ClientEvent, options: SendOptions = { track: true }): string {
     const eventId = event.event_id ?? this.nextEventId();
     const stamped = { ...(options.track ? this.withItemId(event) : event), event_id: eventId } as ClientEvent;
     if (options.track && stamped.type === 'conversation.item.create' && stamped.item.id) this.unconfirmed.set(stamped.item.id, stamped.item);
@@ -166,8 +174,16 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
       return eventId;
     }
     this.emit('client-event', stamped);
-    this.transport.send(JSON.stringify(this.dialect.clientToWire(stamped)));
+    this.transport.send(this.wireJson(stamped, options.audioIsBase64 === true));
     return eventId;
+  }
+
+  /** An append of kaiwa's own base64 that the dialect sends as it is skips JSON.stringify (see appendJson). */
+  private wireJson(event: ClientEvent, audioIsBase64: boolean): string {
+    const wire = this.dialect.clientToWire(event);
+    const asIs = audioIsBase64 && event.type === 'input_audio_buffer.append' && wire.type === event.type
+      && wire.audio === event.audio && wire.event_id === event.event_id && Object.keys(wire).length === 3;
+    return asIs ? appendJson(event.audio, event.event_id!) : JSON.stringify(wire);
   }
 
   private withItemId(event: ClientEvent): ClientEvent {
@@ -193,7 +209,7 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
       return undefined;
     }
     const event = { type: 'input_audio_buffer.append', audio: wireAudio.toString('base64') } as const;
-    return { ...event, event_id: this.send(event) };
+    return { ...event, event_id: this.send(event, { track: true, audioIsBase64: true }) };
   }
 
   commitAudio(): void {

@@ -106,6 +106,15 @@ test('audio is dropped and counted, not queued, while the socket is backed up', 
   assert.equal(transport.sent.length, 1);
 });
 
+test('an append sent as any other event, with audio that needs escaping, still goes out as valid JSON', () => {
+  for (const dialect of [gaDialect, betaDialect]) {
+    const transport = new BackedUpTransport();
+    const session = new RealtimeSession(transport, dialect);
+    session.send({ type: 'input_audio_buffer.append', audio: 'not "base64"\\' });
+    assert.equal((JSON.parse(transport.sent[0]!) as { audio: string }).audio, 'not "base64"\\');
+  }
+});
+
 test('an audio append goes out as the JSON of the client event it reports, in both dialects', () => {
   for (const dialect of [gaDialect, betaDialect]) {
     const transport = new BackedUpTransport();
