@@ -1,4 +1,5 @@
 import { KaiwaError } from '../errors.js';
+import { aptInstall } from '../install-hint.js';
 
 /**
  * The microphone or speaker can't be used (SoX missing, no device, device lost).
@@ -7,4 +8,4 @@ import { KaiwaError } from '../errors.js';
 export class AudioDeviceError extends KaiwaError {}
 
 export const SOX_MISSING_MESSAGE =
-  'SoX is not installed: install it with `sudo apt-get install sox libsox-fmt-pulse` (or `brew install sox`), or use --modalities text / --input FILE.wav';
+  `SoX is not installed: install it with \`${aptInstall('sox libsox-fmt-pulse')}\` (or \`brew install sox\`), or use --modalities text / --input FILE.wav`;

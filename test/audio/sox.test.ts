@@ -8,6 +8,7 @@ import { liveSoxPids, soxFailure, summarizeSoxStderr } from '../../src/audio/sox
 import { findStdbufLibrary } from '../../src/audio/sox-command.js';
 import { fakeSox, isAlive, pidsOf, waitFor } from '../helpers/audio-fake-sox.js';
 import { audioTempDir } from '../helpers/audio-tmp.js';
+import { aptInstall } from '../../src/install-hint.js';
 
 const dir = audioTempDir('kaiwa-sox-');
 
@@ -70,7 +71,7 @@ describe('checkSox', () => {
     it('throws the one-line "SoX is not installed" error with install hints', async () => {
       await assert.rejects(checkSox(), (error: unknown) => {
         assert.ok(error instanceof AudioDeviceError);
-        assert.equal(error.message, 'SoX is not installed: install it with `sudo apt-get install sox libsox-fmt-pulse` (or `brew install sox`), or use --modalities text / --input FILE.wav');
+        assert.equal(error.message, `SoX is not installed: install it with \`${aptInstall('sox libsox-fmt-pulse')}\` (or \`brew install sox\`), or use --modalities text / --input FILE.wav`);
         return true;
       });
     });

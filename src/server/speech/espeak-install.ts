@@ -2,6 +2,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { errorMessage } from '../../errors.js';
+import { aptInstall } from '../../install-hint.js';
 
 const run = promisify(execFile);
 
@@ -30,7 +31,7 @@ export async function findEspeak(binary = 'espeak-ng'): Promise<EspeakInstall | 
     return { binary, languages };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return `${binary} is not installed (Debian/Ubuntu: apt-get install espeak-ng)`;
+    if (code === 'ENOENT') return `${binary} is not installed (Debian/Ubuntu: ${aptInstall('espeak-ng')})`;
     return `${binary} does not work: ${errorMessage(error)}`;
   }
 }

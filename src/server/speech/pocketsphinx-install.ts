@@ -5,6 +5,7 @@
  */
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { aptInstall } from '../../install-hint.js';
 
 export interface PocketsphinxInstall extends PocketsphinxModel {
   binary: string;
@@ -31,7 +32,7 @@ const BATCH_PROGRAM = 'pocketsphinx_batch';
 export function findPocketsphinx(locations: PocketsphinxLocations = {}): PocketsphinxInstall | string {
   const binary = locations.binary ?? findOnPath(BATCH_PROGRAM);
   if (!binary || !isAccessible(binary, constants.X_OK)) {
-    return `${BATCH_PROGRAM} is not installed (Debian/Ubuntu: apt-get install pocketsphinx pocketsphinx-en-us)`;
+    return `${BATCH_PROGRAM} is not installed (Debian/Ubuntu: ${aptInstall('pocketsphinx pocketsphinx-en-us')})`;
   }
   const model = findPocketsphinxModel(locations.modelDir);
   return typeof model === 'string' ? model : { binary, ...model };
@@ -48,7 +49,7 @@ export function findPocketsphinxModel(modelDir = DEFAULT_MODEL_DIR): Pocketsphin
     (file) => !isAccessible(file, constants.R_OK),
   );
   if (missing.length > 0) {
-    return `the pocketsphinx English model is missing (${missing.join(', ')}); apt-get install pocketsphinx-en-us`;
+    return `the pocketsphinx English model is missing (${missing.join(', ')}); ${aptInstall('pocketsphinx-en-us')}`;
   }
   return model;
 }

@@ -23,6 +23,7 @@ import { findOnPath, findPocketsphinxModel, type PocketsphinxModel } from './poc
 import { setChildReferenced, trackSpeechChild } from './speech-children.js';
 import { POCKETSPHINX_RATE } from './pocketsphinx-batch.js';
 import { errorMessage } from '../../errors.js';
+import { aptInstall } from '../../install-hint.js';
 
 export interface StreamingInstall {
   python: string;
@@ -259,7 +260,7 @@ export type StreamingLookup = { recognizer: PocketsphinxStream } | { missing: st
 /** Starts the streaming recognizer, or says in one line why it can't run here. */
 export async function findStreamingRecognizer(locations: StreamingLocations = {}): Promise<StreamingLookup> {
   const python = locations.python ?? defaultPython();
-  if (!python) return { missing: 'python3 is not installed (apt-get install python3-pocketsphinx)' };
+  if (!python) return { missing: `python3 is not installed (${aptInstall('python3-pocketsphinx')})` };
   const model = findPocketsphinxModel(locations.modelDir);
   if (typeof model === 'string') return { missing: model };
   const { maxProcesses, now } = locations;
@@ -269,7 +270,7 @@ export async function findStreamingRecognizer(locations: StreamingLocations = {}
   } catch (error) {
     recognizer.close();
     const reason = errorMessage(error);
-    return { missing: `${reason} (apt-get install python3-pocketsphinx)` };
+    return { missing: `${reason} (${aptInstall('python3-pocketsphinx')})` };
   }
   return { recognizer };
 }
