@@ -85,6 +85,7 @@ export async function burst(settings: BurstSettings, context: BenchContext): Pro
   const ratio = (values: (name: ClientName) => number[], a: ClientName, b: ClientName) => median(values(a).map((v, i) => v / values(b)[i]!));
   const perRound = (values: (name: ClientName) => number[], a: ClientName, b: ClientName) =>
     settings.rounds > 1 ? ` (rounds: ${values(a).map((v, i) => fmt(v / values(b)[i]!)).join(', ')})` : '';
+  const difference = (values: (name: ClientName) => number[], a: ClientName, b: ClientName) => median(values(a).map((v, i) => v - values(b)[i]!));
   const ms = (values: number[]) => `${fmt(median(values), 0)} ms${settings.rounds > 1 ? ` (${values.map((v) => fmt(v, 0)).join(', ')})` : ''}`;
   const workload = `${settings.replySeconds} s reply in one burst, ${settings.seconds} s microphone`;
   const overFloor = ratio(whole, 'kaiwa', 'floor');
@@ -103,7 +104,7 @@ export async function burst(settings: BurstSettings, context: BenchContext): Pro
     `kaiwa ${ms(fixed('kaiwa'))}, article script ${ms(fixed('floor'))}; kaiwa / script = ${fmt(fixedOverFloor)}×${perRound(fixed, 'kaiwa', 'floor')}`, '≤ 1.2×', fixedOverFloor <= 1.2);
   // The script has no echo canceller: kaiwa without its own shows what the rest of kaiwa costs.
   row('    kaiwa --echo-guard off / article script: whole process, steady, from 10 s',
-    `kaiwa --echo-guard off ${ms(whole('kaiwa-no-guard'))}; / script = ${fmt(ratio(whole, 'kaiwa-no-guard', 'floor'))}× whole, ${fmt(ratio(steady, 'kaiwa-no-guard', 'floor'))}× steady, ${fmt(ratio(fixed, 'kaiwa-no-guard', 'floor'))}× from ${FIXED_MARK_MS / 1000} s; the guard costs kaiwa ${fmt(median(whole('kaiwa').map((v, i) => v - whole('kaiwa-no-guard')[i]!)), 0)} ms (whole), ${fmt(median(fixed('kaiwa').map((v, i) => v - fixed('kaiwa-no-guard')[i]!)), 0)} ms from ${FIXED_MARK_MS / 1000} s`);
+    `kaiwa --echo-guard off ${ms(whole('kaiwa-no-guard'))}; / script = ${fmt(ratio(whole, 'kaiwa-no-guard', 'floor'))}× whole, ${fmt(ratio(steady, 'kaiwa-no-guard', 'floor'))}× steady, ${fmt(ratio(fixed, 'kaiwa-no-guard', 'floor'))}× from ${FIXED_MARK_MS / 1000} s; the guard costs kaiwa ${fmt(difference(whole, 'kaiwa', 'kaiwa-no-guard'), 0)} ms (whole), ${fmt(difference(fixed, 'kaiwa', 'kaiwa-no-guard'), 0)} ms from ${FIXED_MARK_MS / 1000} s`);
   row('    over wss, whole process (steady): kaiwa / official SDK',
     `kaiwa ${ms(whole('kaiwa-wss'))} (${fmt(median(steady('kaiwa-wss')), 0)}), SDK ${ms(whole('sdk'))} (${fmt(median(steady('sdk')), 0)}); kaiwa / SDK = ${fmt(ratio(whole, 'kaiwa-wss', 'sdk'))}× (steady ${fmt(ratio(steady, 'kaiwa-wss', 'sdk'))}×)`);
   context.raw.burst = Object.fromEntries(results);
