@@ -79,7 +79,8 @@ const TIMER_EARLY_MS = 2;
  * dumped into a pipe all at once cannot be recalled when the user interrupts; audio held
  * here can, and because kaiwa knows when each chunk started sounding it can tell how
  * many ms of an item the user actually heard. Emits 'underrun' (PacedPlayerUnderrun) when
- * a refill came too late to be sure the device never ran dry (a starved timer), and passes
+ * a refill came too late to be sure the device never ran dry (a starved timer), 'audible'
+ * (boolean) when `audible` changes (to whoever listens), and passes
  * on the device's own 'underrun' and 'restart': an echo canceller learns of a step in the
  * speaker's timeline before its echo arrives.
  */
@@ -105,6 +106,9 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
   private readonly deviceBufferMs: number;
   private closed = false;
   private held = false;
+  /** `audible` as last emitted, and the timer for the moment the last audio handed stops sounding. */
+  private audibleShown = false;
+  private audibleTimer: NodeJS.Timeout | undefined;
   /** The device is opening (see AudioSink.untilOpen): nothing is handed to it, and no time counted as sounding, until it is open. */
   private opening: Promise<unknown> | undefined;
 
@@ -151,11 +155,34 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
     this.queue.push({ itemId, pcm });
     this.queuedBytes += pcm.length;
     this.pump();
+    this.followAudible();
   }
 
   /** True while anything is queued or still sounding. */
   get audible(): boolean {
     return this.queue.length > 0 || this.soundingUntil > this.now();
+  }
+
+  /**
+   * Emits 'audible' when `audible` changed: at once when audio comes or is dropped, and by
+   * a timer when the last of it stops sounding (a screen that polled for it woke the
+   * process 20 times a second for the whole session).
+   */
+  private followAudible(): void {
+    if (this.listenerCount('audible') === 0) return;
+    const audible = this.audible;
+    if (audible !== this.audibleShown) {
+      this.audibleShown = audible;
+      this.emit('audible', audible);
+    }
+    if (this.audibleTimer) clearTimeout(this.audibleTimer);
+    this.audibleTimer = undefined;
+    if (!audible || this.queue.length > 0 || this.closed) return;
+    this.audibleTimer = setTimeout(() => {
+      this.audibleTimer = undefined;
+      this.followAudible();
+    }, Math.max(this.soundingUntil - this.now(), 0) + 1);
+    this.audibleTimer.unref();
   }
 
   /** Ms of the item's audio that have sounded so far. */
@@ -212,6 +239,7 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
     this.timer = undefined;
     this.endTimelineAt(now);
     this.silenceDevice(now);
+    this.followAudible();
   }
 
   /** What was scheduled to sound after `now` never will: each chunk's duration becomes what was heard of it. */
@@ -231,6 +259,7 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
     this.endTimelineAt(now);
     this.deviceBusyUntil = now;
     this.soundingUntil = -Infinity;
+    this.followAudible();
   }
 
   /**
@@ -287,6 +316,8 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    if (this.audibleTimer) clearTimeout(this.audibleTimer);
+    this.audibleTimer = undefined;
     await this.device.close();
   }
 
@@ -320,6 +351,7 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
     this.device.write(pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces));
     if (this.scheduled.length > HISTORY_LIMIT) this.scheduled.splice(0, this.scheduled.length - HISTORY_LIMIT);
     this.wakeUpLater(now);
+    if (this.queue.length === 0) this.followAudible();
   }
 
   /** With `keepFedMs`, idle time is silence handed to the device, topped up when half is left. */

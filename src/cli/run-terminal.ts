@@ -4,7 +4,6 @@ import type { TerminalUi, UiHandlers } from './tui/terminal-ui.js';
 import type { PacedPlayer } from '../audio/paced-player.js';
 import type { RedactingLogger } from '../logger.js';
 
-const AUDIBLE_POLL_MS = 50;
 
 /** A run in a terminal gets the full-screen UI; pipes and --json get plain lines. */
 export function wantsTerminalUi(io: ChatIo, options: ChatOptions): boolean {
@@ -40,11 +39,9 @@ export function closeTerminal(ui: TerminalUi | undefined, logger: RedactingLogge
 
 /** Keeps the status bar's "assistant speaking" true to what the speaker plays. */
 export function showAudible(ui: TerminalUi, speaker: PacedPlayer, over: () => boolean): void {
-  let audible = false;
-  const timer = setInterval(() => {
-    if (over()) return clearInterval(timer);
-    if (speaker.audible === audible) return;
-    audible = speaker.audible;
+  const show = (audible: boolean): void => {
+    if (over()) return void speaker.off('audible', show);
     ui.dispatch({ type: 'audible', audible });
-  }, AUDIBLE_POLL_MS);
+  };
+  speaker.on('audible', show);
 }

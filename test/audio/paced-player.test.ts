@@ -86,6 +86,26 @@ test('idle time does not make a silent player audible', (t) => {
   assert.equal(player.audible, false, 'audible ends when the last audio has sounded');
 });
 
+test('audible is told as it changes: when audio comes, when the last of it has sounded, and when it is cleared', (t) => {
+  const { player, advance } = setUp(t, 150, { outputLatencyMs: 20, startMs: 1000 });
+  const told: Array<{ audible: boolean; at: number }> = [];
+  player.on('audible', (audible: boolean) => told.push({ audible, at: Date.now() }));
+  player.writeItem('a', Buffer.alloc(100 * MS));
+  player.writeItem('a', Buffer.alloc(100 * MS));
+  assert.deepEqual(told, [{ audible: true, at: 1000 }], 'once, at once');
+  advance(400);
+  // 200 ms of audio from 1000, heard 20 ms after it was handed over: silent from 1220.
+  assert.deepEqual(told.map((x) => x.audible), [true, false]);
+  assert.ok(told[1]!.at >= 1220 && told[1]!.at <= 1222, `false at ${told[1]!.at}`);
+  player.writeItem('b', Buffer.alloc(1000 * MS));
+  advance(100);
+  player.clear();
+  assert.deepEqual(told.map((x) => x.audible), [true, false, true, false]);
+  assert.equal(told[3]!.at, 1500, 'cleared: silent at once');
+  advance(2000);
+  assert.equal(told.length, 4, 'nothing more while silent');
+});
+
 /**
  * Timers stand-in: the test decides when each one fires. Like libuv's, they fire up to a
  * millisecond before the moment asked for, measured on the player's own clock. (node:test's

@@ -1,5 +1,5 @@
 import stringWidth from 'string-width';
-import type { Phase, UiState } from './ui-state.js';
+import { meterCells, METER_CELLS, type Phase, type UiState } from './ui-state.js';
 
 const PHASE_LABEL: Record<Phase, string> = {
   'connecting': '… connecting',
@@ -10,12 +10,9 @@ const PHASE_LABEL: Record<Phase, string> = {
   'muted': '✕ muted',
 };
 
-const METER_CELLS = 10;
-
 /** -60 dBFS (quiet room) .. 0 dBFS (clipping) as a bar of block characters. */
 export function levelMeter(dbfs: number): string {
-  const fraction = Math.min(Math.max((dbfs + 60) / 60, 0), 1);
-  const filled = Math.round(fraction * METER_CELLS);
+  const filled = meterCells(dbfs);
   return `${'▮'.repeat(filled)}${'▯'.repeat(METER_CELLS - filled)}`;
 }
 
@@ -25,15 +22,34 @@ function costText(state: UiState): string {
   return state.costUsd === undefined ? tokens : `${tokens} $${state.costUsd.toFixed(4)}`;
 }
 
-/** Cuts a string to at most `width` terminal cells, counting wide (CJK) characters as two. */
-export function fitWidth(text: string, width: number): string {
-  if (stringWidth(text) <= width) return text;
-  let out = '';
-  for (const char of text) {
-    if (stringWidth(out + char) > width - 1) break;
-    out += char;
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+/** The status line uses a handful of characters, redrawn many times a second: each is measured once. */
+const graphemeWidths = new Map<string, number>();
+
+function graphemeWidth(grapheme: string): number {
+  let width = graphemeWidths.get(grapheme);
+  if (width === undefined) {
+    width = stringWidth(grapheme);
+    if (graphemeWidths.size < 4096) graphemeWidths.set(grapheme, width);
   }
-  return `${out}…`;
+  return width;
+}
+
+/**
+ * Cuts a string (no escape codes) to at most `width` terminal cells, counting wide (CJK)
+ * characters as two. One pass over it, each character measured once per session: the
+ * status line is cut on every redraw, and measuring each longer prefix again took most of a
+ * terminal session's CPU while a reply played.
+ */
+export function fitWidth(text: string, width: number): string {
+  let used = 0;
+  let fitsBeforeEllipsis = 0;
+  for (const { segment, index } of graphemes.segment(text)) {
+    used += graphemeWidth(segment);
+    if (used <= width - 1) fitsBeforeEllipsis = index + segment.length;
+    else if (used > width) return `${text.slice(0, fitsBeforeEllipsis)}…`;
+  }
+  return text;
 }
 
 export const HELP_TEXT = 'Space: mute (push-to-talk with --vad none) · Esc: interrupt · Enter: type a message · y / n: answer a tool\'s question · q / Ctrl-C: quit · ?: help';

@@ -25,7 +25,7 @@ function colorLabel(line: string): string {
  * The interactive terminal: finished transcript lines go to the normal scrollback (so
  * nothing is lost on resize and the terminal itself wraps wide characters), and a small
  * live region at the bottom holds the line being streamed, the typing prompt and the
- * status bar, redrawn in place at most every 50 ms.
+ * status bar, redrawn in place at most every 50 ms, and only when it changed.
  */
 export class TerminalUi {
   private state: UiState;
@@ -33,6 +33,9 @@ export class TerminalUi {
   private readonly live;
   private readonly keys;
   private frameTimer: NodeJS.Timeout | undefined;
+  /** When the live region was last drawn (Date.now()), and what it showed: a frame the same as the last is not drawn again. */
+  private drawnAt = -Infinity;
+  private drawnFrame: string | undefined;
   private closed = false;
   private question: { text: string; answer: (yes: boolean) => void } | undefined;
 
@@ -54,7 +57,9 @@ export class TerminalUi {
   }
 
   dispatch(action: UiAction): void {
-    this.state = reduceUi(this.state, action);
+    const next = reduceUi(this.state, action);
+    if (next === this.state) return;
+    this.state = next;
     this.scheduleRedraw();
   }
 
@@ -103,14 +108,25 @@ export class TerminalUi {
 
   private commit(text: string): void {
     if (this.closed) return void this.stdout.write(`${text}\n`);
-    this.live.clear();
+    this.clearLive();
     this.stdout.write(`${text}\n`);
     this.redrawNow();
   }
 
+  private clearLive(): void {
+    this.live.clear();
+    this.drawnFrame = undefined;
+  }
+
+  /**
+   * At once if the last frame is a frame old, else when it will be: the microphone's level
+   * changes with every chunk it reads, and a frame drawn then costs no wake-up of its own.
+   */
   private scheduleRedraw(): void {
     if (this.frameTimer || this.closed) return;
-    this.frameTimer = setTimeout(this.redrawNow, FRAME_MS);
+    const dueIn = this.drawnAt + FRAME_MS - Date.now();
+    if (dueIn <= 0) return this.redrawNow();
+    this.frameTimer = setTimeout(this.redrawNow, dueIn);
   }
 
   /**
@@ -121,7 +137,7 @@ export class TerminalUi {
   private readonly onResize = (): void => {
     const width = this.stdout.columns || 80;
     const extra = this.drawnRows.reduce((rows, row) => rows + Math.max(0, Math.ceil(stringWidth(row) / width) - 1), 0);
-    this.live.clear();
+    this.clearLive();
     if (extra > 0) this.stdout.write(`\u001b[${extra}A\r\u001b[J`);
     this.redrawNow();
   };
@@ -142,8 +158,12 @@ export class TerminalUi {
     if (this.question) rows.push(`\u001b[33m${fitWidth(this.question.text, width)}\u001b[0m`);
     if (this.state.showHelp) rows.push(fitWidth(HELP_TEXT, width));
     rows.push(`\u001b[7m${statusLine(this.state, width)}\u001b[0m`);
+    this.drawnAt = Date.now();
+    const frame = rows.join('\n');
+    if (frame === this.drawnFrame) return;
+    this.drawnFrame = frame;
     this.drawnRows = rows.map((row) => row.replace(/\u001b\[[0-9;]*m/g, ''));
-    this.live(rows.join('\n'));
+    this.live(frame);
   };
 
   private onKey(command: KeyCommand): void {

@@ -80,11 +80,22 @@ function withPhase(state: UiState): UiState {
   return { ...state, phase: phaseOf(state) };
 }
 
-/** Pure: the status line's state after one thing happened. */
+export const METER_CELLS = 10;
+
+/** How many of the level meter's cells a level fills: -60 dBFS (quiet room) none, 0 dBFS (clipping) all. */
+export function meterCells(dbfs: number): number {
+  return Math.round(Math.min(Math.max((dbfs + 60) / 60, 0), 1) * METER_CELLS);
+}
+
+/**
+ * Pure: the status line's state after one thing happened. A level the meter shows as it
+ * already does leaves the state as it is (the same object): the microphone reports one
+ * with every chunk, and nothing need be drawn for it.
+ */
 export function reduceUi(state: UiState, action: UiAction): UiState {
   switch (action.type) {
     case 'server': return onServer(state, action.event);
-    case 'level': return { ...state, levelDbfs: action.dbfs };
+    case 'level': return meterCells(action.dbfs) === meterCells(state.levelDbfs) ? state : { ...state, levelDbfs: action.dbfs };
     case 'audible': return withPhase({ ...state, assistantAudible: action.audible });
     case 'mute': return withPhase({ ...state, muted: action.muted });
     case 'talking': return withPhase({ ...state, talking: action.talking });

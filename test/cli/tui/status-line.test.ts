@@ -42,6 +42,21 @@ test('wide characters are measured as two cells and cut to fit', () => {
   for (const width of [20, 33, 47, 80]) assert.ok(stringWidth(statusLine(state, width)) <= width);
 });
 
+test('a cut keeps the longest prefix that fits and never splits a character', () => {
+  // Combining accents, a family emoji (one grapheme of 7 code points), CJK and the status line's symbols.
+  const text = 'Cafe\u0301 👨‍👩‍👧‍👦 会話 ● ▮▮▯ 12→34 tok $0.0123 ? help';
+  const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+  const graphemes = [...segmenter.segment(text)].map((g) => g.segment);
+  for (let width = 2; width < stringWidth(text); width++) {
+    const cut = fitWidth(text, width);
+    assert.ok(stringWidth(cut) <= width, `${cut} is ${stringWidth(cut)} cells, more than ${width}`);
+    const kept = [...segmenter.segment(cut.slice(0, -1))].map((g) => g.segment);
+    assert.deepEqual(kept, graphemes.slice(0, kept.length), `"${cut}" splits a character`);
+    const next = graphemes[kept.length]!;
+    assert.ok(stringWidth(kept.join('') + next) > width - 1, `"${cut}" could have kept "${next}" at ${width} cells`);
+  }
+});
+
 test('the level meter spans quiet to loud', () => {
   assert.equal(levelMeter(-100), '▯▯▯▯▯▯▯▯▯▯');
   assert.equal(levelMeter(0), '▮▮▮▮▮▮▮▮▮▮');
