@@ -22,7 +22,7 @@ export interface ProcessCpu {
 }
 
 export interface MeasuredProcess {
-  readonly child: ChildProcess;
+  readonly child: Pick<ChildProcess, 'kill'>;
   /** Ends the start-up part of the measurement (the first time only). */
   markStartupOver(): void;
   /** Sets the fixed-time mark `ms` after the process started. */
@@ -44,38 +44,18 @@ export function startMeasured(script: string, args: string[], env: Record<string
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  // Marks come in order: the start-up mark always before the fixed one (it is sent then if it never came).
-  let marked = false;
-  let fixedTimer: NodeJS.Timeout | undefined;
-  const markStartupOver = (): void => {
-    if (marked || child.exitCode !== null) return;
-    marked = true;
-    child.kill('SIGUSR2');
-  };
+  const marks = signalMarks((signal) => child.kill(signal), () => child.exitCode === null);
   return {
     child,
-    markStartupOver,
-    markAt: (ms) => {
-      fixedTimer = setTimeout(() => {
-        if (!marked) return;
-        child.kill('SIGUSR2');
-      }, ms);
-    },
+    ...marks,
     stop: async (graceMs = 15_000) => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
       const force = setTimeout(() => child.kill('SIGKILL'), graceMs);
       await exited;
       clearTimeout(force);
-      clearTimeout(fixedTimer);
+      marks.cancel();
       try {
-        const read = JSON.parse(readFileSync(file, 'utf8')) as { cpuMs: number; uptimeMs: number; marks: Array<{ cpuMs: number; uptimeMs: number }> };
-        const since = (mark: { cpuMs: number; uptimeMs: number }) => ({ cpuMs: read.cpuMs - mark.cpuMs, wallMs: read.uptimeMs - mark.uptimeMs });
-        const [startupOver, fixed] = read.marks;
-        return {
-          cpuMs: read.cpuMs, uptimeMs: read.uptimeMs,
-          ...(startupOver ? { steady: since(startupOver) } : {}),
-          ...(fixed ? { afterFixedMark: since(fixed) } : {}),
-        };
+        return readCpuReport(file);
       } catch {
         throw new Error(`${script} left no CPU report (exit ${child.exitCode ?? child.signalCode}): ${output.slice(-1500)}`);
       } finally {
@@ -85,3 +65,40 @@ export function startMeasured(script: string, args: string[], env: Record<string
     output: () => output,
   };
 }
+
+/**
+ * The marks a measured process is sent (SIGUSR2, see cpu-report.mjs), in order: the start-up
+ * mark always before the fixed one (which is not sent if the first never came).
+ */
+export function signalMarks(signal: (name: NodeJS.Signals) => void, running: () => boolean): Pick<MeasuredProcess, 'markStartupOver' | 'markAt'> & { cancel(): void } {
+  let marked = false;
+  let fixedTimer: NodeJS.Timeout | undefined;
+  return {
+    markStartupOver: () => {
+      if (marked || !running()) return;
+      marked = true;
+      signal('SIGUSR2');
+    },
+    markAt: (ms) => {
+      fixedTimer = setTimeout(() => {
+        if (marked && running()) signal('SIGUSR2');
+      }, ms);
+    },
+    cancel: () => clearTimeout(fixedTimer),
+  };
+}
+
+/** What bench/lib/cpu-report.mjs wrote at the process's exit, as the numbers the bench reports. */
+export function readCpuReport(file: string): ProcessCpu {
+  const read = JSON.parse(readFileSync(file, 'utf8')) as { cpuMs: number; uptimeMs: number; marks: Array<{ cpuMs: number; uptimeMs: number }> };
+  const since = (mark: { cpuMs: number; uptimeMs: number }) => ({ cpuMs: read.cpuMs - mark.cpuMs, wallMs: read.uptimeMs - mark.uptimeMs });
+  const [startupOver, fixed] = read.marks;
+  return {
+    cpuMs: read.cpuMs, uptimeMs: read.uptimeMs,
+    ...(startupOver ? { steady: since(startupOver) } : {}),
+    ...(fixed ? { afterFixedMark: since(fixed) } : {}),
+  };
+}
+
+/** The preload that writes a process's CPU report (node --import it). */
+export const CPU_REPORT_PRELOAD = PRELOAD;

@@ -8,6 +8,7 @@
  *   kaiwa        the built CLI (dist/cli/main.cjs) as a user runs it, with a key, --url the peer
  *   floor        the article's script (bench/article-floor.ts), bundled to plain JavaScript
  *   kaiwa, no guard  kaiwa with --echo-guard off: what its echo canceller costs, beside
+ *   kaiwa, terminal  kaiwa in a terminal (a tmux pane), drawing its screen as it does for a user
  *   kaiwa (wss)  kaiwa again over TLS, beside
  *   SDK (wss)    the official SDK (OpenAIRealtimeWS speaks only wss:) into a PacedPlayer
  *
@@ -24,6 +25,7 @@ import { selfSignedCertificate } from '../../src/server/tls-certificate.js';
 import { startBurstPeer, type BurstPeer } from '../lib/burst-peer.js';
 import { bundleClient } from '../lib/bundle.js';
 import { startMeasured, type MeasuredProcess, type ProcessCpu as MeasuredCpu } from '../lib/measured-process.js';
+import { startMeasuredInTerminal } from '../lib/measured-terminal.js';
 import { median } from '../lib/stats.js';
 import { LONG_REQUEST, sleep } from '../lib/duplex.js';
 import type { BenchContext } from '../lib/context.js';
@@ -54,9 +56,10 @@ const FIXED_MARK_MS = 10_000;
  */
 const FIRST_AUDIO_AFTER_MS = 800;
 
-type ClientName = 'kaiwa' | 'floor' | 'kaiwa-no-guard' | 'kaiwa-wss' | 'sdk';
+type ClientName = 'kaiwa' | 'floor' | 'kaiwa-no-guard' | 'kaiwa-terminal' | 'kaiwa-wss' | 'sdk';
 const LABEL: Record<ClientName, string> = {
-  kaiwa: 'kaiwa', floor: 'article script', 'kaiwa-no-guard': 'kaiwa --echo-guard off', 'kaiwa-wss': 'kaiwa (wss)', sdk: 'official SDK (wss)',
+  kaiwa: 'kaiwa', floor: 'article script', 'kaiwa-no-guard': 'kaiwa --echo-guard off', 'kaiwa-terminal': 'kaiwa in a terminal',
+  'kaiwa-wss': 'kaiwa (wss)', sdk: 'official SDK (wss)',
 };
 
 export async function burst(settings: BurstSettings, context: BenchContext): Promise<void> {
@@ -105,6 +108,9 @@ export async function burst(settings: BurstSettings, context: BenchContext): Pro
   // The script has no echo canceller: kaiwa without its own shows what the rest of kaiwa costs.
   row('    kaiwa --echo-guard off / article script: whole process, steady, from 10 s',
     `kaiwa --echo-guard off ${ms(whole('kaiwa-no-guard'))}; / script = ${fmt(ratio(whole, 'kaiwa-no-guard', 'floor'))}× whole, ${fmt(ratio(steady, 'kaiwa-no-guard', 'floor'))}× steady, ${fmt(ratio(fixed, 'kaiwa-no-guard', 'floor'))}× from ${FIXED_MARK_MS / 1000} s; the guard costs kaiwa ${fmt(difference(whole, 'kaiwa', 'kaiwa-no-guard'), 0)} ms (whole), ${fmt(difference(fixed, 'kaiwa', 'kaiwa-no-guard'), 0)} ms from ${FIXED_MARK_MS / 1000} s`);
+  // How a user runs it: the screen (status bar, level meter, streamed lines) drawn as well.
+  row('    kaiwa in a terminal (tmux, its screen drawn) / article script: whole process, steady, from 10 s',
+    `kaiwa in a terminal ${ms(whole('kaiwa-terminal'))}; / script = ${fmt(ratio(whole, 'kaiwa-terminal', 'floor'))}× whole, ${fmt(ratio(steady, 'kaiwa-terminal', 'floor'))}× steady, ${fmt(ratio(fixed, 'kaiwa-terminal', 'floor'))}× from ${FIXED_MARK_MS / 1000} s; the screen costs kaiwa ${fmt(difference(whole, 'kaiwa-terminal', 'kaiwa'), 0)} ms (whole), ${fmt(difference(fixed, 'kaiwa-terminal', 'kaiwa'), 0)} ms from ${FIXED_MARK_MS / 1000} s`);
   row('    over wss, whole process (steady): kaiwa / official SDK',
     `kaiwa ${ms(whole('kaiwa-wss'))} (${fmt(median(steady('kaiwa-wss')), 0)}), SDK ${ms(whole('sdk'))} (${fmt(median(steady('sdk')), 0)}); kaiwa / SDK = ${fmt(ratio(whole, 'kaiwa-wss', 'sdk'))}× (steady ${fmt(ratio(steady, 'kaiwa-wss', 'sdk'))}×)`);
   context.raw.burst = Object.fromEntries(results);
@@ -129,6 +135,7 @@ async function oneRound(
         ...key, OPENAI_REALTIME_URL: `${plain.url}/floor/realtime?model=gpt-4o-realtime-preview-2024-10-01`, BENCH_TEXT: LONG_REQUEST,
       })],
       ['kaiwa-no-guard', () => startMeasured('dist/cli/main.cjs', [...kaiwaArgs(plain, 'kaiwa-no-guard'), '--echo-guard', 'off'], key)],
+      ['kaiwa-terminal', () => startMeasuredInTerminal('dist/cli/main.cjs', kaiwaArgs(plain, 'kaiwa-terminal'), key)],
       ['kaiwa-wss', () => startMeasured('dist/cli/main.cjs', kaiwaArgs(secure, 'kaiwa-wss'), { ...key, NODE_EXTRA_CA_CERTS: caFile })],
       ['sdk', () => startMeasured(scripts.sdk, [], {
         ...key, NODE_EXTRA_CA_CERTS: caFile, BENCH_BASE_URL: `${secure.url.replace(/^wss:/, 'https:')}/sdk/v1`, BENCH_TEXT: LONG_REQUEST,
