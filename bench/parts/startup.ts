@@ -7,12 +7,15 @@
  *   kaiwa --text hi --once --no-mic --no-speaker, offline (no key: the local server in-process)
  *   with a key against a local peer (bench/lib/burst-peer.ts), on real SoX devices through a
  *   private PulseAudio: process start → the first input_audio_buffer.append arriving at the
- *   peer (loopback: the moment it leaves); the article's script beside it for scale
+ *   peer (loopback: the moment it leaves); kaiwa also in a terminal (a window of a tmux
+ *   server started beforehand), drawing its screen as it does for a user; the article's
+ *   script beside them for scale
  */
 import { spawn } from 'node:child_process';
 import { startPulse } from '../../test/helpers/audio-pulse.js';
 import { startBurstPeer } from '../lib/burst-peer.js';
 import { bundleClient } from '../lib/bundle.js';
+import { TerminalHost } from '../lib/measured-terminal.js';
 import { median } from '../lib/stats.js';
 import type { BenchContext } from '../lib/context.js';
 
@@ -42,6 +45,8 @@ export async function startup(settings: StartupSettings, context: BenchContext):
   const append = await firstAppend(Math.max(3, Math.ceil(settings.runs / 2)));
   row('    with a key, real SoX devices: process start → first input_audio_buffer.append, median',
     `kaiwa ${fmt(median(append.kaiwa), 0)} ms (${append.kaiwa.map((v) => fmt(v, 0)).join(', ')}); article script ${fmt(median(append.floor), 0)} ms`, '≤ 300 ms', median(append.kaiwa) <= 300);
+  row('    the same, kaiwa in a terminal (its screen drawn), median',
+    `${fmt(median(append.terminal), 0)} ms (${append.terminal.map((v) => fmt(v, 0)).join(', ')})`, '≤ 300 ms', median(append.terminal) <= 300);
   context.raw.startup = { ...times, firstAppend: append };
 }
 
@@ -60,36 +65,52 @@ async function timed(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   return performance.now() - started;
 }
 
-/** Process start → first append at the peer, for kaiwa and the article script in turn. */
-async function firstAppend(runs: number): Promise<{ kaiwa: number[]; floor: number[] }> {
+/** Process start → first append at the peer, for kaiwa (piped, then in a terminal) and the article script in turn. */
+async function firstAppend(runs: number): Promise<{ kaiwa: number[]; terminal: number[]; floor: number[] }> {
   const pulse = await startPulse();
+  const terminal = new TerminalHost();
   const floorScript = await bundleClient('floor-burst');
   let arrived: ((client: string) => void) | undefined;
   const peer = await startBurstPeer({ replySeconds: 1, deltaMs: 100, onFirstAppend: (client) => arrived?.(client) });
-  const results = { kaiwa: [] as number[], floor: [] as number[] };
+  const results = { kaiwa: [] as number[], terminal: [] as number[], floor: [] as number[] };
   const env = { ...process.env, OPENAI_API_KEY: 'sk-bench' };
   try {
     for (let run = 0; run < runs; run++) {
-      for (const client of ['kaiwa', 'floor'] as const) {
+      for (const client of ['kaiwa', 'terminal', 'floor'] as const) {
         const name = `${client}${run}`;
         // Nothing typed: a reply playing would hold the microphone back (the echo guard), as it should.
-        const args = client === 'kaiwa' ? [CLI, '--url', `${peer.url}/${name}/v1`] : [floorScript];
-        const childEnv = client === 'kaiwa' ? env : { ...env, OPENAI_REALTIME_URL: `${peer.url}/${name}/realtime?model=gpt-4o-realtime-preview-2024-10-01` };
+        const args = client === 'floor' ? [floorScript] : [CLI, '--url', `${peer.url}/${name}/v1`];
+        const childEnv = client === 'floor' ? { ...env, OPENAI_REALTIME_URL: `${peer.url}/${name}/realtime?model=gpt-4o-realtime-preview-2024-10-01` } : env;
         const appended = new Promise<number>((resolve) => { arrived = (from) => { if (from === name) resolve(performance.now()); }; });
         const started = performance.now();
-        const child = spawn(process.execPath, args, { env: childEnv, stdio: ['pipe', 'ignore', 'ignore'] });
-        const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+        const stop = client === 'terminal' ? inTerminal(terminal, args) : piped(args, childEnv);
         const timeout = new Promise<number>((resolve) => setTimeout(() => resolve(NaN), 20_000));
         results[client].push((await Promise.race([appended, timeout])) - started);
-        child.kill('SIGINT');
-        const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
-        await exited;
-        clearTimeout(force);
+        await stop();
       }
     }
   } finally {
     await peer.close();
+    terminal.close();
     await pulse.stop();
   }
   return results;
+}
+
+/** Starts `node args` with pipes for its output; returns how to stop it (Ctrl-C, then SIGKILL after 10 s). */
+function piped(args: string[], env: NodeJS.ProcessEnv): () => Promise<void> {
+  const child = spawn(process.execPath, args, { env, stdio: ['pipe', 'ignore', 'ignore'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return async () => {
+    child.kill('SIGINT');
+    const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(force);
+  };
+}
+
+/** The same in a window of the terminal host (the key is its only variable; the rest is the host's environment). */
+function inTerminal(host: TerminalHost, args: string[]): () => Promise<void> {
+  const client = host.run([process.execPath, ...args], { OPENAI_API_KEY: 'sk-bench' });
+  return () => client.stop(10_000);
 }

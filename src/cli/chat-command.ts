@@ -83,6 +83,8 @@ async function openRun(
   const connect = (): Promise<ListeningTransport> => WebSocketTransport.connect(endpoint, { timeoutMs: options.connectTimeout, ...(ca ? { ca } : {}) });
   let sessionOwnsSocket = false;
   const connecting = resources.deferPending('connection attempt', connect(), (socket) => (sessionOwnsSocket ? undefined : socket.close()), { wait: false });
+  // Loaded while the connection is made (it takes 30-40 ms), not after it, before the first append.
+  const terminalUi = wantsTerminalUi(io, options) ? import('./tui/terminal-ui.js') : undefined;
   const timers = new EventEmitter<{ fired: [TimerInfo] }>();
   const tools = resources.defer('tools', await loadTools(options, { logger, onTimerFired: (timer) => timers.emit('fired', timer) }), (set) => set.close());
   stillWanted();
@@ -98,7 +100,7 @@ async function openRun(
     offline: local !== undefined, secrets: apiKey ? [apiKey] : [], prices: extras.prices,
     // A Live session cannot be resumed on a new connection (its model, voice and context are fixed at start).
     tools: tools.tools.length ? tools : undefined, timers, connect: options.protocol === 'live' ? undefined : connect,
-    terminalUi: wantsTerminalUi(io, options) ? (await import('./tui/terminal-ui.js')).TerminalUi : undefined,
+    terminalUi: (await terminalUi)?.TerminalUi,
   };
   const config = buildSessionConfig(effective, instructions, (line) => logger.log('warn', line));
   return {

@@ -49,7 +49,9 @@ export class TerminalUi {
     this.live = createLogUpdate(stdout, { showCursor: false });
     this.keys = readKeys(stdin, () => this.state.typing !== undefined, (command) => this.onKey(command));
     stdout.on('resize', this.onResize);
-    this.redrawNow();
+    // Drawn once what starts with it has run: the first frame measures its characters (Unicode
+    // tables and regular expressions compiled, ~60 ms), and the first append goes out before.
+    this.frameTimer = setTimeout(this.redrawNow, 0);
   }
 
   get ui(): UiState {
