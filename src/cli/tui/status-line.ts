@@ -1,4 +1,4 @@
-import stringWidth from 'string-width';
+import { graphemesOf, graphemeWidth } from './text-width.js';
 import { meterCells, METER_CELLS, type Phase, type UiState } from './ui-state.js';
 
 const PHASE_LABEL: Record<Phase, string> = {
@@ -22,19 +22,6 @@ function costText(state: UiState): string {
   return state.costUsd === undefined ? tokens : `${tokens} $${state.costUsd.toFixed(4)}`;
 }
 
-const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
-/** The status line uses a handful of characters, redrawn many times a second: each is measured once. */
-const graphemeWidths = new Map<string, number>();
-
-function graphemeWidth(grapheme: string): number {
-  let width = graphemeWidths.get(grapheme);
-  if (width === undefined) {
-    width = stringWidth(grapheme);
-    if (graphemeWidths.size < 4096) graphemeWidths.set(grapheme, width);
-  }
-  return width;
-}
-
 /**
  * Cuts a string (no escape codes) to at most `width` terminal cells, counting wide (CJK)
  * characters as two. One pass over it, each character measured once per session: the
@@ -44,7 +31,7 @@ function graphemeWidth(grapheme: string): number {
 export function fitWidth(text: string, width: number): string {
   let used = 0;
   let fitsBeforeEllipsis = 0;
-  for (const { segment, index } of graphemes.segment(text)) {
+  for (const { segment, index } of graphemesOf(text)) {
     used += graphemeWidth(segment);
     if (used <= width - 1) fitsBeforeEllipsis = index + segment.length;
     else if (used > width) return `${text.slice(0, fitsBeforeEllipsis)}…`;

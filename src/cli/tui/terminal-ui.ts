@@ -1,5 +1,5 @@
-import { createLogUpdate } from 'log-update';
-import stringWidth from 'string-width';
+import { LiveRegion } from './live-region.js';
+import { textWidth } from './text-width.js';
 import { reduceUi, initialUi, type UiAction, type UiOptions, type UiState } from './ui-state.js';
 import { statusLine, HELP_TEXT, fitWidth } from './status-line.js';
 import { readKeys, type KeyCommand } from './key-input.js';
@@ -30,7 +30,7 @@ function colorLabel(line: string): string {
 export class TerminalUi {
   private state: UiState;
   private partial = '';
-  private readonly live;
+  private readonly live: LiveRegion;
   private readonly keys;
   private frameTimer: NodeJS.Timeout | undefined;
   /** When the live region was last drawn (Date.now()), and what it showed: a frame the same as the last is not drawn again. */
@@ -46,11 +46,10 @@ export class TerminalUi {
     options: UiOptions,
   ) {
     this.state = initialUi(options);
-    this.live = createLogUpdate(stdout, { showCursor: false });
+    this.live = new LiveRegion(stdout);
     this.keys = readKeys(stdin, () => this.state.typing !== undefined, (command) => this.onKey(command));
     stdout.on('resize', this.onResize);
-    // Drawn once what starts with it has run: the first frame measures its characters (Unicode
-    // tables and regular expressions compiled, ~60 ms), and the first append goes out before.
+    // Drawn once what starts with it has run: the session's first append goes out before it.
     this.frameTimer = setTimeout(this.redrawNow, 0);
   }
 
@@ -133,12 +132,12 @@ export class TerminalUi {
 
   /**
    * A narrower terminal rewraps the live rows drawn at the old width into more rows than
-   * log-update knows of: those extra rows are erased too, or a stale status line would be
+   * the live region knows of: those extra rows are erased too, or a stale status line would be
    * left in the scrollback.
    */
   private readonly onResize = (): void => {
     const width = this.stdout.columns || 80;
-    const extra = this.drawnRows.reduce((rows, row) => rows + Math.max(0, Math.ceil(stringWidth(row) / width) - 1), 0);
+    const extra = this.drawnRows.reduce((rows, row) => rows + Math.max(0, Math.ceil(textWidth(row) / width) - 1), 0);
     this.clearLive();
     if (extra > 0) this.stdout.write(`\u001b[${extra}A\r\u001b[J`);
     this.redrawNow();
@@ -165,7 +164,7 @@ export class TerminalUi {
     if (frame === this.drawnFrame) return;
     this.drawnFrame = frame;
     this.drawnRows = rows.map((row) => row.replace(/\u001b\[[0-9;]*m/g, ''));
-    this.live(frame);
+    this.live.draw(frame);
   };
 
   private onKey(command: KeyCommand): void {
