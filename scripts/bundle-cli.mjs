@@ -40,7 +40,7 @@ const ENTRY_OUT = join(ROOT, 'dist', 'cli', 'main.cjs');
 const TSC_ENTRY = join(ROOT, 'dist', 'cli', 'main.js');
 
 /** Packages inside the file: the chat path's, and the terminal UI's (loaded in a terminal). */
-const BUNDLED_PACKAGES = ['commander', 'ws', 'string-width', 'log-update'];
+const BUNDLED_PACKAGES = ['commander', 'ws', 'string-width'];
 /** ws's optional native helpers: required inside a try, absent is fine. */
 const OPTIONAL_NATIVE = ['bufferutil', 'utf-8-validate'];
 
