@@ -47,7 +47,8 @@ export function startMeasured(script: string, args: string[], env: Record<string
   const marks = signalMarks((signal) => child.kill(signal), () => child.exitCode === null);
   return {
     child,
-    ...marks,
+    markStartupOver: marks.markStartupOver,
+    markAt: marks.markAt,
     stop: async (graceMs = 15_000) => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
       const force = setTimeout(() => child.kill('SIGKILL'), graceMs);

@@ -4,7 +4,6 @@ import type { TerminalUi, UiHandlers } from './tui/terminal-ui.js';
 import type { PacedPlayer } from '../audio/paced-player.js';
 import type { RedactingLogger } from '../logger.js';
 
-
 /** A run in a terminal gets the full-screen UI; pipes and --json get plain lines. */
 export function wantsTerminalUi(io: ChatIo, options: ChatOptions): boolean {
   return Boolean(io.stdout.isTTY && io.stdin.isTTY && !options.json);

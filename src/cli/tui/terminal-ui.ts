@@ -33,9 +33,8 @@ export class TerminalUi {
   private readonly live: LiveRegion;
   private readonly keys;
   private frameTimer: NodeJS.Timeout | undefined;
-  /** When the live region was last drawn (Date.now()), and what it showed: a frame the same as the last is not drawn again. */
+  /** When the live region was last drawn (Date.now()). */
   private drawnAt = -Infinity;
-  private drawnFrame: string | undefined;
   private closed = false;
   private question: { text: string; answer: (yes: boolean) => void } | undefined;
 
@@ -109,14 +108,9 @@ export class TerminalUi {
 
   private commit(text: string): void {
     if (this.closed) return void this.stdout.write(`${text}\n`);
-    this.clearLive();
+    this.live.clear();
     this.stdout.write(`${text}\n`);
     this.redrawNow();
-  }
-
-  private clearLive(): void {
-    this.live.clear();
-    this.drawnFrame = undefined;
   }
 
   /**
@@ -138,7 +132,7 @@ export class TerminalUi {
   private readonly onResize = (): void => {
     const width = this.stdout.columns || 80;
     const extra = this.drawnRows.reduce((rows, row) => rows + Math.max(0, Math.ceil(textWidth(row) / width) - 1), 0);
-    this.clearLive();
+    this.live.clear();
     if (extra > 0) this.stdout.write(`\u001b[${extra}A\r\u001b[J`);
     this.redrawNow();
   };
@@ -160,11 +154,9 @@ export class TerminalUi {
     if (this.state.showHelp) rows.push(fitWidth(HELP_TEXT, width));
     rows.push(`\u001b[7m${statusLine(this.state, width)}\u001b[0m`);
     this.drawnAt = Date.now();
-    const frame = rows.join('\n');
-    if (frame === this.drawnFrame) return;
-    this.drawnFrame = frame;
     this.drawnRows = rows.map((row) => row.replace(/\u001b\[[0-9;]*m/g, ''));
-    this.live.draw(frame);
+    // The region writes nothing when the frame is the one shown.
+    this.live.draw(rows.join('\n'));
   };
 
   private onKey(command: KeyCommand): void {
