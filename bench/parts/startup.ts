@@ -45,7 +45,7 @@ export async function startup(settings: StartupSettings, context: BenchContext):
   const append = await firstAppend(Math.max(3, Math.ceil(settings.runs / 2)));
   row('    with a key, real SoX devices: process start → first input_audio_buffer.append, median',
     `kaiwa ${fmt(median(append.kaiwa), 0)} ms (${append.kaiwa.map((v) => fmt(v, 0)).join(', ')}); article script ${fmt(median(append.floor), 0)} ms`, '≤ 300 ms', median(append.kaiwa) <= 300);
-  row('    the same, kaiwa in a terminal (its screen drawn), median',
+  row('    the same, kaiwa in a terminal (its screen drawn; tmux starting the window counted), median',
     `${fmt(median(append.terminal), 0)} ms (${append.terminal.map((v) => fmt(v, 0)).join(', ')})`, '≤ 300 ms', median(append.terminal) <= 300);
   context.raw.startup = { ...times, firstAppend: append };
 }
