@@ -1,5 +1,5 @@
 import { LiveRegion } from './live-region.js';
-import { textWidth } from './text-width.js';
+import { onPreciseWidths, textWidth } from './text-width.js';
 import { reduceUi, initialUi, type UiAction, type UiOptions, type UiState } from './ui-state.js';
 import { statusLine, HELP_TEXT, fitWidth } from './status-line.js';
 import { readKeys, type KeyCommand } from './key-input.js';
@@ -48,6 +48,8 @@ export class TerminalUi {
     this.live = new LiveRegion(stdout);
     this.keys = readKeys(stdin, () => this.state.typing !== undefined, (command) => this.onKey(command));
     stdout.on('resize', this.onResize);
+    // Text other than ASCII was drawn with estimated widths while they loaded (text-width.ts).
+    onPreciseWidths(() => this.scheduleRedraw());
     // Drawn once what starts with it has run: the session's first append goes out before it.
     this.frameTimer = setTimeout(this.redrawNow, 0);
   }

@@ -1,16 +1,33 @@
-import stringWidth from 'string-width';
-
 /**
  * The characters kaiwa's own screen draws (status bar, meter, prompt, marks), each one cell
  * wide: East Asian Ambiguous, which string-width (and terminals outside CJK locales) count
- * as narrow. Known here, the status bar is measured without string-width: its first
- * measurement of anything but ASCII compiles the whole Unicode emoji set into a regular
- * expression (~45 ms of CPU at every start in a terminal).
+ * as narrow. With these and ASCII the screen is measured without string-width, which is
+ * loaded only once other text appears: loading it costs ~50 ms of CPU (ICU's segmenter, the
+ * Unicode emoji set parsed into a regular expression) and its first look at a character
+ * ~60 ms more, for nothing while everything shown is ASCII and these.
  */
 const OWN_SYMBOLS = new Set('●◉◌♪✕…✎○·▮▯→’›▏—');
 
 const widths = new Map<string, number>([...OWN_SYMBOLS].map((symbol) => [symbol, 1]));
 let segmenter: Intl.Segmenter | undefined;
+let measure: ((text: string) => number) | undefined;
+let loading: Promise<void> | undefined;
+const whenLoaded: Array<() => void> = [];
+
+/** Loads string-width (once); what waits for it (onPreciseWidths) is told when it has. */
+export function loadPreciseWidths(): Promise<void> {
+  loading ??= import('string-width').then(({ default: stringWidth }) => {
+    measure = stringWidth;
+    for (const callback of whenLoaded.splice(0)) callback();
+  });
+  return loading;
+}
+
+/** Calls `callback` when string-width has loaded, if it ever is (a screen drawn with estimates draws again). */
+export function onPreciseWidths(callback: () => void): void {
+  if (measure) return;
+  whenLoaded.push(callback);
+}
 
 /** Printable ASCII and kaiwa's own symbols: one character, one cell, each its own grapheme. */
 function isPlainCell(character: string): boolean {
@@ -23,13 +40,22 @@ function isPlain(text: string): boolean {
   return true;
 }
 
-/** Cells of one grapheme (wide CJK 2, combining marks 0), each distinct grapheme measured once per session. */
+/**
+ * Cells of one grapheme (wide CJK 2, combining marks 0), each distinct grapheme measured
+ * once per session. Until string-width has loaded (it starts loading here), any other than
+ * kaiwa's own counts as 2: never narrower than a terminal draws it, so nothing drawn with
+ * the estimate wraps by itself.
+ */
 export function graphemeWidth(grapheme: string): number {
   let width = widths.get(grapheme);
-  if (width === undefined) {
-    width = stringWidth(grapheme);
-    if (widths.size < 4096) widths.set(grapheme, width);
+  if (width !== undefined) return width;
+  if (isPlain(grapheme)) return grapheme.length;
+  if (!measure) {
+    void loadPreciseWidths();
+    return 2;
   }
+  width = measure(grapheme);
+  if (widths.size < 4096) widths.set(grapheme, width);
   return width;
 }
 

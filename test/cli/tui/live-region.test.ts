@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import stringWidth from 'string-width';
 import { LiveRegion, wrapRows } from '../../../src/cli/tui/live-region.js';
-import { textWidth } from '../../../src/cli/tui/text-width.js';
+import { loadPreciseWidths, textWidth } from '../../../src/cli/tui/text-width.js';
 
 function terminal(columns: number, rows: number): { stdout: NodeJS.WriteStream; written: string[] } {
   const written: string[] = [];
@@ -16,14 +16,16 @@ function terminal(columns: number, rows: number): { stdout: NodeJS.WriteStream; 
 /** How many lines a frame's erase sequence clears (each ESC[2K is one). */
 const erased = (output: string): number => output.split('\u001b[2K').length - 1;
 
-test('text is measured as string-width measures it: ASCII, the status bar\'s symbols, CJK, emoji, combining marks', () => {
+test('text is measured as string-width measures it: ASCII, the status bar\'s symbols, CJK, emoji, combining marks', async () => {
+  await loadPreciseWidths();
   for (const text of ['hello there', '● listening  ▮▮▯▯  12→34 tok', '✎ no microphone · Enter to type', '◉ you’re speaking', '› typing▏',
     '日本語のテキスト', '👨‍👩‍👧‍👦 family', 'Cafe\u0301', '한국어', 'ｶﾞ', '—', '']) {
     assert.equal(textWidth(text), stringWidth(text), text);
   }
 });
 
-test('rows break where the terminal would wrap: a wide character that does not fit starts the next row; colours take no cells', () => {
+test('rows break where the terminal would wrap: a wide character that does not fit starts the next row; colours take no cells', async () => {
+  await loadPreciseWidths();
   assert.deepEqual(wrapRows('abcdefghij', 4), ['abcd', 'efgh', 'ij']);
   assert.deepEqual(wrapRows('abc日本', 4), ['abc', '日本']);
   assert.deepEqual(wrapRows('\u001b[32massistant:\u001b[0m hi', 12), ['\u001b[32massistant:\u001b[0m h', 'i']);

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import stringWidth from 'string-width';
 import { fitWidth, levelMeter, statusLine } from '../../../src/cli/tui/status-line.js';
+import { loadPreciseWidths } from '../../../src/cli/tui/text-width.js';
 import { initialUi, reduceUi, type UiState } from '../../../src/cli/tui/ui-state.js';
 import type { ServerEvent } from '../../../src/protocol/events.js';
 
@@ -42,7 +43,8 @@ test('wide characters are measured as two cells and cut to fit', () => {
   for (const width of [20, 33, 47, 80]) assert.ok(stringWidth(statusLine(state, width)) <= width);
 });
 
-test('a cut keeps the longest prefix that fits and never splits a character', () => {
+test('a cut keeps the longest prefix that fits and never splits a character', async () => {
+  await loadPreciseWidths();
   // Combining accents, a family emoji (one grapheme of 7 code points), CJK and the status line's symbols.
   const text = 'Cafe\u0301 👨‍👩‍👧‍👦 会話 ● ▮▮▯ 12→34 tok $0.0123 ? help';
   const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
