@@ -85,9 +85,9 @@ function childrenOf(pid: number): number[] {
 /**
  * The built kaiwa in a terminal, offline, with a config home and an XDG_RUNTIME_DIR of its
  * own (the sound libraries would otherwise make one in the temp folder and leave it); the
- * pane prints `[exit N]` when kaiwa ends.
+ * pane prints `[exit N]` when kaiwa ends. `env` adds variables (PULSE_SERVER for a sound server).
  */
-export function kaiwaInTmux(args: string, width = 80): TmuxSession {
+export function kaiwaInTmux(args: string, width = 80, env: Record<string, string> = {}): TmuxSession {
   const home = tempDir();
-  return new TmuxSession(`env -u OPENAI_API_KEY XDG_CONFIG_HOME=${home} XDG_RUNTIME_DIR=${home} node ${KAIWA_BIN} ${args}; echo "[exit $?]"; sleep 60`, { width, height: 24 });
+  return new TmuxSession(`env -u OPENAI_API_KEY XDG_CONFIG_HOME=${home} XDG_RUNTIME_DIR=${home} node ${KAIWA_BIN} ${args}; echo "[exit $?]"; sleep 60`, { width, height: 24, env });
 }

@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { kaiwaInTmux } from '../../helpers/tmux.js';
+import { startPulse } from '../../helpers/audio-pulse.js';
 import { initialUi, reduceUi } from '../../../src/cli/tui/ui-state.js';
 import { HELP_TEXT, statusLine } from '../../../src/cli/tui/status-line.js';
 
@@ -34,4 +35,19 @@ test('an empty push-to-talk press goes back to "press Space to talk", not "you\'
 
 test('the help names every key, y/n for a tool\'s question included', () => {
   for (const key of ['Space', 'Esc', 'Enter', 'y / n', 'q / Ctrl-C', '?']) assert.ok(HELP_TEXT.includes(key), key);
+});
+
+test('while the speaker plays the reply the status says the assistant is speaking, and goes back once it has sounded', async (t) => {
+  const pulse = await startPulse();
+  t.after(() => pulse.stop());
+  const tmux = kaiwaInTmux('--local --no-mic --text "tell me a story about the sea"', 100, { PULSE_SERVER: pulse.server });
+  try {
+    await tmux.waitFor(/♪ assistant speaking/, 20_000);
+    const screen = await tmux.waitFor(/assistant: You said: tell me a story about the sea[\s\S]*✎ no microphone · Enter to type/, 20_000);
+    assert.doesNotMatch(screen, /♪ assistant speaking/);
+    tmux.sendKeys('q');
+    await tmux.waitFor(/\[exit 0\]/);
+  } finally {
+    await tmux.kill();
+  }
 });
