@@ -6,6 +6,7 @@ const HIDE_CURSOR = '\u001b[?25l';
 const SHOW_CURSOR = '\u001b[?25h';
 /** A control sequence (colours, cursor moves): written as it is, no cells wide. */
 const CONTROL_SEQUENCE = /\u001b\[[0-9;?]*[ -/]*[@-~]/y;
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
 /** Erases `count` lines upwards from the cursor's, ending at the start of the topmost. */
 function eraseLines(count: number): string {
@@ -14,42 +15,72 @@ function eraseLines(count: number): string {
   return count > 0 ? `${erase}\u001b[G` : '';
 }
 
+/** Rows filled left to right: a new one begins where the next cells do not fit. */
+class RowFiller {
+  readonly rows: string[] = [];
+  private row = '';
+  private used = 0;
+
+  constructor(private readonly columns: number) {}
+
+  /** A control sequence: no cells. */
+  control(sequence: string): void {
+    this.row += sequence;
+  }
+
+  /** Printable ASCII, one cell a character: cut by length (a long streamed line is mostly this). */
+  ascii(text: string): void {
+    for (let from = 0; from < text.length;) {
+      if (this.used >= this.columns) this.endRow();
+      const take = Math.min(this.columns - this.used, text.length - from);
+      this.row += text.slice(from, from + take);
+      this.used += take;
+      from += take;
+    }
+  }
+
+  /** Any other text, grapheme by grapheme: a wide one that does not fit goes to the next row. */
+  graphemes(text: string): void {
+    for (const { segment } of graphemesOf(text)) {
+      const width = graphemeWidth(segment);
+      if (this.used + width > this.columns && this.used > 0) this.endRow();
+      this.row += segment;
+      this.used += width;
+    }
+  }
+
+  endRow(): void {
+    this.rows.push(this.row);
+    this.row = '';
+    this.used = 0;
+  }
+}
+
 /**
- * The rows `text` takes on a terminal `columns` wide, broken where the terminal would wrap
- * (a wide character that does not fit goes to the next row): drawn so, the terminal never
- * wraps by itself, and the region knows how many rows to erase.
+ * The rows `text` takes on a terminal `columns` wide, broken where the terminal would wrap:
+ * drawn so, the terminal never wraps by itself, and the region knows how many rows to erase.
  */
 export function wrapRows(text: string, columns: number): string[] {
-  const rows: string[] = [];
+  const filler = new RowFiller(columns);
   for (const line of text.split('\n')) {
-    let row = '';
-    let used = 0;
-    let at = 0;
-    while (at < line.length) {
+    for (let at = 0; at < line.length;) {
       CONTROL_SEQUENCE.lastIndex = at;
       const control = line.charCodeAt(at) === 0x1b ? CONTROL_SEQUENCE.exec(line) : null;
       if (control) {
-        row += control[0];
+        filler.control(control[0]);
         at += control[0].length;
         continue;
       }
       const next = line.indexOf('\u001b', at + 1);
       const end = next === -1 ? line.length : next;
-      for (const { segment } of graphemesOf(line.slice(at, end))) {
-        const width = graphemeWidth(segment);
-        if (used + width > columns && used > 0) {
-          rows.push(row);
-          row = '';
-          used = 0;
-        }
-        row += segment;
-        used += width;
-      }
+      const piece = line.slice(at, end);
+      if (PRINTABLE_ASCII.test(piece)) filler.ascii(piece);
+      else filler.graphemes(piece);
       at = end;
     }
-    rows.push(row);
+    filler.endRow();
   }
-  return rows;
+  return filler.rows;
 }
 
 /**

@@ -30,6 +30,9 @@ test('rows break where the terminal would wrap: a wide character that does not f
   assert.deepEqual(wrapRows('abc日本', 4), ['abc', '日本']);
   assert.deepEqual(wrapRows('\u001b[32massistant:\u001b[0m hi', 12), ['\u001b[32massistant:\u001b[0m h', 'i']);
   assert.deepEqual(wrapRows('one\n\nthree', 10), ['one', '', 'three']);
+  assert.deepEqual(wrapRows('ab\u001b[1mcdef\u001b[0mg', 3), ['ab\u001b[1mc', 'def\u001b[0m', 'g']);
+  // Narrower than a wide character: it takes a row of its own, and what follows goes on.
+  assert.deepEqual(wrapRows('日ab', 1), ['日', 'a', 'b']);
   for (const row of wrapRows('秋の風、少し寒くて、そっと終わる。タスク完了、おつかれさまです。', 15)) assert.ok(stringWidth(row) <= 15, row);
 });
 
