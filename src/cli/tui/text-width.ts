@@ -23,6 +23,11 @@ export function loadPreciseWidths(): Promise<void> {
   return loading;
 }
 
+/** Whether string-width has been asked for (text other than ASCII and kaiwa's symbols was measured). */
+export function preciseWidthsWanted(): boolean {
+  return loading !== undefined;
+}
+
 /** Calls `callback` when string-width has loaded, if it ever is (a screen drawn with estimates draws again). */
 export function onPreciseWidths(callback: () => void): void {
   if (measure) return;
