@@ -155,7 +155,8 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
     this.queue.push({ itemId, pcm });
     this.queuedBytes += pcm.length;
     this.pump();
-    this.followAudible();
+    // A pump that handed everything over has followed it already.
+    if (this.queue.length > 0) this.followAudible();
   }
 
   /** True while anything is queued or still sounding. */

@@ -1,4 +1,4 @@
-import { graphemesOf, graphemeWidth } from './text-width.js';
+import { graphemesOf, graphemeWidth, textWidth } from './text-width.js';
 
 const SYNCHRONIZED_START = '\u001b[?2026h';
 const SYNCHRONIZED_END = '\u001b[?2026l';
@@ -6,6 +6,7 @@ const HIDE_CURSOR = '\u001b[?25l';
 const SHOW_CURSOR = '\u001b[?25h';
 /** A control sequence (colours, cursor moves): written as it is, no cells wide. */
 const CONTROL_SEQUENCE = /\u001b\[[0-9;?]*[ -/]*[@-~]/y;
+const CONTROL_SEQUENCES = new RegExp(CONTROL_SEQUENCE.source, 'g');
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
 /** Erases `count` lines upwards from the cursor's, ending at the start of the topmost. */
@@ -119,6 +120,19 @@ export class LiveRegion {
     this.write(eraseLines(this.lines));
     this.lines = 0;
     this.frame = undefined;
+  }
+
+  /**
+   * Erases what is drawn after the terminal changed width. A narrower terminal rewraps each
+   * row drawn at the old width into more rows than the region drew: those are erased too,
+   * or a stale status bar would be left in the scrollback.
+   */
+  clearAfterResize(): void {
+    const columns = this.stdout.columns || 80;
+    const rows = this.frame?.slice(0, -1).split('\n') ?? [];
+    const extra = rows.reduce((sum, row) => sum + Math.max(0, Math.ceil(textWidth(row.replace(CONTROL_SEQUENCES, '')) / columns) - 1), 0);
+    this.clear();
+    if (extra > 0) this.stdout.write(`\u001b[${extra}A\r\u001b[J`);
   }
 
   /** Leaves what is drawn where it is, as ordinary output, and shows the cursor again. */

@@ -1,5 +1,5 @@
 import { LiveRegion } from './live-region.js';
-import { onPreciseWidths, textWidth } from './text-width.js';
+import { onPreciseWidths } from './text-width.js';
 import { reduceUi, initialUi, type UiAction, type UiOptions, type UiState } from './ui-state.js';
 import { statusLine, HELP_TEXT, fitWidth } from './status-line.js';
 import { readKeys, type KeyCommand } from './key-input.js';
@@ -126,21 +126,10 @@ export class TerminalUi {
     this.frameTimer = setTimeout(this.redrawNow, dueIn);
   }
 
-  /**
-   * A narrower terminal rewraps the live rows drawn at the old width into more rows than
-   * the live region knows of: those extra rows are erased too, or a stale status line would be
-   * left in the scrollback.
-   */
   private readonly onResize = (): void => {
-    const width = this.stdout.columns || 80;
-    const extra = this.drawnRows.reduce((rows, row) => rows + Math.max(0, Math.ceil(textWidth(row) / width) - 1), 0);
-    this.live.clear();
-    if (extra > 0) this.stdout.write(`\u001b[${extra}A\r\u001b[J`);
+    this.live.clearAfterResize();
     this.redrawNow();
   };
-
-  /** The live rows as last drawn, without colours. */
-  private drawnRows: string[] = [];
 
   private readonly redrawNow = (): void => {
     if (this.frameTimer) clearTimeout(this.frameTimer);
@@ -156,7 +145,6 @@ export class TerminalUi {
     if (this.state.showHelp) rows.push(fitWidth(HELP_TEXT, width));
     rows.push(`\u001b[7m${statusLine(this.state, width)}\u001b[0m`);
     this.drawnAt = Date.now();
-    this.drawnRows = rows.map((row) => row.replace(/\u001b\[[0-9;]*m/g, ''));
     // The region writes nothing when the frame is the one shown.
     this.live.draw(rows.join('\n'));
   };

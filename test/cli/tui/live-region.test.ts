@@ -65,3 +65,16 @@ test('a frame taller than the terminal keeps its bottom rows: the status bar sta
   region.draw('status');
   assert.equal(erased(written.at(-1)!), 4, 'three rows and the cursor\'s line');
 });
+
+test('after the terminal narrows, the rows it rewrapped are erased too (no stale status bar in the scrollback)', () => {
+  const { stdout, written } = terminal(10, 24);
+  const region = new LiveRegion(stdout);
+  region.draw('\u001b[32mabcdefghij\u001b[0m\nstatus');
+  Object.assign(stdout, { columns: 5 });
+  region.clearAfterResize();
+  // Two rows and the cursor's line as drawn; at 5 columns each row now takes two: two more, up and erased.
+  assert.equal(erased(written.at(-2)!), 3);
+  assert.equal(written.at(-1), '\u001b[2A\r\u001b[J');
+  region.draw('status');
+  assert.equal(erased(written.at(-1)!), 0, 'drawn afresh: nothing left to erase');
+});
