@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { childOutputSocketsWork, openChildOutputSocket, type ChildOutput } from './child-output-socket.js';
 import { soxBinary } from './sox-command.js';
 
 /**
@@ -8,6 +9,10 @@ import { soxBinary } from './sox-command.js';
  * SoX (same binary, arguments and environment) take these over instead; any left over is
  * killed. The list lives on globalThis because the entry point and the rest of kaiwa are
  * separate files, each with its own copy of this module.
+ *
+ * The recorder's SoX writes into a Unix socket rather than a pipe (see child-output-socket.ts:
+ * its reads cost a third as much), so it starts once that socket is connected, on the event
+ * loop's next turn: earlySoxStarted() says when.
  */
 
 export type EarlySoxRole = 'recorder' | 'player';
@@ -26,6 +31,8 @@ export interface WatchedChild {
   readonly spawned: Promise<NodeJS.ErrnoException | undefined>;
   /** Resolves once it has exited and its output pipes are closed; never rejects. */
   readonly closed: Promise<ChildExit>;
+  /** Its stdout when that is a socket read into a reused buffer (child-output-socket.ts), not a pipe. */
+  readonly output?: ChildOutput;
   /** When it was started (performance.now()). */
   readonly startedAt: number;
   /** The last few KB it wrote to stderr (read from its start: a pipe nobody reads can hold up its exit). */
@@ -51,17 +58,28 @@ export const SOX_STDIO: Record<EarlySoxRole, StdioOptions> = {
 
 const REGISTRY = Symbol.for('kaiwa.earlySox');
 
-function waiting(): Waiting[] {
-  const global = globalThis as { [REGISTRY]?: Waiting[] };
+interface Registry {
+  /** Started, waiting to be taken over. */
+  readonly waiting: Waiting[];
+  /** Recorders whose socket is being connected: each resolves once its SoX is spawned (or will not be). */
+  readonly starting: Set<Promise<void>>;
+  /** How many times discardEarlySox() ran: a SoX whose start began before a discard is not wanted. */
+  discards: number;
+}
+
+function registry(): Registry {
+  const global = globalThis as { [REGISTRY]?: Registry };
   if (!global[REGISTRY]) {
-    global[REGISTRY] = [];
+    global[REGISTRY] = { waiting: [], starting: new Set(), discards: 0 };
     // Not taken over (kaiwa stopped on a bad flag, or chose another device): not left behind.
     process.on('exit', discardEarlySox);
   }
   return global[REGISTRY];
 }
 
-export function watchChild(child: ChildProcess, startedAt = performance.now()): WatchedChild {
+const waiting = (): Waiting[] => registry().waiting;
+
+export function watchChild(child: ChildProcess, startedAt = performance.now(), output?: ChildOutput): WatchedChild {
   // 'on', not 'once': a later 'error' (e.g. a failed kill) must not go unhandled and crash us.
   child.on('error', () => undefined);
   let tail = '';
@@ -81,15 +99,39 @@ export function watchChild(child: ChildProcess, startedAt = performance.now()): 
     });
     child.once('close', (code, signal) => resolve({ code, signal }));
   });
-  return { child, spawned, closed, startedAt, stderrTail: () => tail, onStderr: (listener) => listeners.push(listener) };
+  // Exited, and all it wrote read: its socket may still hold the last of it when 'close' comes.
+  const drained = output ? Promise.all([closed, output.ended]).then(([exit]) => exit) : closed;
+  return { child, spawned, closed: drained, startedAt, ...(output ? { output } : {}), stderrTail: () => tail, onStderr: (listener) => listeners.push(listener) };
 }
 
-/** Starts SoX now, for a recorder or player that will ask for the same command later. */
+/** Starts SoX now (a recorder: once its socket is connected), for a recorder or player that will ask for the same command later. */
 export function startEarlySox(role: EarlySoxRole, args: readonly string[], env: NodeJS.ProcessEnv): void {
   const command = soxBinary();
   const startedAt = performance.now();
-  const watched = watchChild(spawn(command, args, { stdio: SOX_STDIO[role], env }), startedAt);
-  waiting().push({ ...watched, role, command, args, env });
+  const start = (stdio: StdioOptions, output?: ChildOutput): void => {
+    const watched = watchChild(spawn(command, args, { stdio, env }), startedAt, output);
+    waiting().push({ ...watched, role, command, args, env });
+  };
+  if (role !== 'recorder' || !childOutputSocketsWork()) return start(SOX_STDIO[role]);
+  const { starting } = registry();
+  const discards = registry().discards;
+  const started = openChildOutputSocket().then(({ writeEnd, output }) => {
+    if (registry().discards !== discards) output.close();
+    else start(['ignore', writeEnd, 'pipe'], output);
+    // The child has its own copy now.
+    writeEnd.destroy();
+  }, () => {
+    // No socket (no temporary folder, say): the pipe of old.
+    if (registry().discards === discards) start(SOX_STDIO[role]);
+  });
+  starting.add(started);
+  void started.then(() => starting.delete(started));
+}
+
+/** Resolves once every SoX startEarlySox() began is spawned (or will not be): then it can be taken over. */
+export function earlySoxStarted(): Promise<void> {
+  const { starting } = registry();
+  return starting.size === 0 ? Promise.resolve() : Promise.all(starting).then(() => undefined);
 }
 
 /** The SoX started early for exactly this command, now the caller's; undefined if there is none. */
@@ -104,6 +146,7 @@ export function claimEarlySox(role: EarlySoxRole, args: readonly string[], env: 
 
 /** Kills every early SoX nobody took over (the session decided on other devices, or none). */
 export function discardEarlySox(): void {
+  registry().discards += 1;
   for (const early of waiting().splice(0)) early.child.kill('SIGKILL');
 }
 

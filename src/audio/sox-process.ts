@@ -4,6 +4,7 @@ import { AudioDeviceError, SOX_MISSING_MESSAGE } from './audio-device-error.js';
 import { describeFileError } from '../file-errors.js';
 import { ChildRegistry } from '../child-registry.js';
 import { watchChild, type WatchedChild } from './early-sox.js';
+import type { ChildOutput } from './child-output-socket.js';
 import { soxBinary } from './sox-command.js';
 
 export { soxBinary, soxBlockBytes, soxEnvironment } from './sox-command.js';
@@ -64,6 +65,8 @@ export class SoxProcess {
   /** Resolves once SoX runs (undefined), or with why it could not be started at all (ENOENT, EACCES); never rejects. */
   readonly started: Promise<NodeJS.ErrnoException | undefined>;
   private readonly child: ChildProcess;
+  /** Its stdout as a socket (a recorder started early, see early-sox.ts), else undefined: a pipe. */
+  private readonly output: ChildOutput | undefined;
   private hasExited = false;
   private stopRequested = false;
 
@@ -75,6 +78,7 @@ export class SoxProcess {
     const watched = options.adopt
       ?? watchChild(spawn(soxBinary(), args, { stdio: [options.stdin, options.stdout, 'pipe'], env: options.env ?? process.env }));
     this.child = watched.child;
+    this.output = watched.output;
     if (options.onStderr) watched.onStderr(options.onStderr);
     // Writing to a SoX that already died raises EPIPE here; the exit report says why it died.
     this.child.stdin?.on('error', () => undefined);
@@ -94,6 +98,17 @@ export class SoxProcess {
   get stdout(): Readable {
     if (!this.child.stdout) throw new Error('SoxProcess: spawned without a stdout pipe');
     return this.child.stdout;
+  }
+
+  /** Whether its stdout is read from a socket into a reused buffer (child-output-socket.ts), not as a stream. */
+  get outputFromSocket(): boolean {
+    return this.output !== undefined;
+  }
+
+  /** What SoX writes to its stdout, in chunks that are the listener's to keep. */
+  onOutput(listener: (bytes: Buffer) => void): void {
+    if (this.output) this.output.onBytes(listener);
+    else this.stdout.on('data', listener);
   }
 
   get pid(): number | undefined {

@@ -34,7 +34,7 @@ export class SoxRecorder extends EventEmitter implements AudioSource {
     const { args, env } = recorderCommand(this.format.sampleRate, this.options.pulseDevice);
     const sox = new SoxProcess(args, { stdin: 'ignore', stdout: 'pipe', env, adopt: claimEarlySox('recorder', args, env) });
     this.sox = sox;
-    if (sox.pid !== undefined) sox.stdout.on('data', (chunk: Buffer) => this.onAudio(chunk));
+    if (sox.pid !== undefined) sox.onOutput((chunk) => this.onAudio(chunk));
     void sox.exited.then((exit) => this.onExit(sox, exit));
   }
 
@@ -52,6 +52,11 @@ export class SoxRecorder extends EventEmitter implements AudioSource {
   /** True when SoX was started by the CLI's entry point and taken over (see early-sox.ts). */
   get startedEarly(): boolean {
     return this.sox?.adopted ?? false;
+  }
+
+  /** True when SoX's output is read from a socket into a reused buffer (see child-output-socket.ts), the cheaper way. */
+  get readFromSocket(): boolean {
+    return this.sox?.outputFromSocket ?? false;
   }
 
   /** SoX's process id while it runs (to find its stream in the sound server). */

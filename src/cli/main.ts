@@ -5,6 +5,7 @@
 // is in program.cjs, compiled from V8's code cache when there is one (program-loader.ts).
 import { fileURLToPath } from 'node:url';
 import { isConversation, startEarlyDevices } from './early-devices.js';
+import { earlySoxStarted } from '../audio/early-sox.js';
 import { codeCacheFile } from './code-cache.js';
 import { runProgram, saveAtExit } from './program-loader.js';
 
@@ -13,9 +14,11 @@ const voice = startEarlyDevices(args) !== undefined;
 const program = fileURLToPath(new URL('./program.cjs', import.meta.url));
 const reach = voice ? 'voice' : isConversation(args) ? 'conversation' : 'command';
 // Not awaited at the top: the built entry is a CommonJS script (dist/cli/main.cjs), which Node
-// reaches ~10 ms sooner than an ES module, and SoX starts that much sooner.
+// reaches ~10 ms sooner than an ES module, and SoX starts that much sooner. The microphone's
+// SoX starts on the event loop's next turn (its socket connected): the program, compiled in
+// one synchronous step, waits for that, or SoX would wait for it.
 // The program reports its own errors; only a broken install (no program to run) gets here.
-runProgram(program, { cacheFile: codeCacheFile(program), reach, scheduleSave: saveAtExit(reach) }).catch((error: unknown) => {
+earlySoxStarted().then(() => runProgram(program, { cacheFile: codeCacheFile(program), reach, scheduleSave: saveAtExit(reach) })).catch((error: unknown) => {
   process.stderr.write(`kaiwa: cannot start: ${whyNotRun(error)}; reinstall it or run npm run build\n`);
   process.exitCode = 1;
 });

@@ -4,11 +4,12 @@
  * binaries (KAIWA_SOX) count the processes and say what each was given.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { SOX_MISSING_MESSAGE, SoxPlayer, SoxRecorder } from '../../src/audio/sox.js';
-import { discardEarlySox, earlySoxWaiting, startEarlySox } from '../../src/audio/early-sox.js';
+import { discardEarlySox, earlySoxStarted, earlySoxWaiting, startEarlySox } from '../../src/audio/early-sox.js';
 import { PLAYER_ENVIRONMENT_DEFAULTS, playerArgs, recorderCommand, soxEnvironment } from '../../src/audio/sox-command.js';
 import { fakeSox, isAlive, pidsOf, waitFor } from '../helpers/audio-fake-sox.js';
 import { audioTempDir } from '../helpers/audio-tmp.js';
@@ -16,10 +17,11 @@ import { audioTempDir } from '../helpers/audio-tmp.js';
 const dir = audioTempDir('kaiwa-early-sox-');
 const FORMAT = { sampleRate: 24000 };
 
-/** As the CLI's entry point starts it (src/cli/early-devices.ts). */
-function startEarlyRecorder(): void {
+/** As the CLI's entry point starts it (src/cli/early-devices.ts); resolves once it is spawned, as the entry point waits before it runs the program. */
+function startEarlyRecorder(): Promise<void> {
   const { args, env } = recorderCommand(FORMAT.sampleRate);
   startEarlySox('recorder', args, env);
+  return earlySoxStarted();
 }
 
 describe('early SoX', () => {
@@ -34,7 +36,7 @@ describe('early SoX', () => {
   it('a recorder asking for the same command takes it over: one SoX, whose audio it delivers', async () => {
     const sox = fakeSox(dir, 'same', 'head -c 9600 /dev/zero; exec sleep 30');
     process.env['KAIWA_SOX'] = sox;
-    startEarlyRecorder();
+    await startEarlyRecorder();
     const recorder = new SoxRecorder(FORMAT);
     let bytes = 0;
     recorder.on('data', (pcm: Buffer) => { bytes += pcm.length; });
@@ -48,10 +50,61 @@ describe('early SoX', () => {
     assert.ok(!isAlive(pidsOf(sox)[0]!), 'the early SoX outlived its recorder');
   });
 
+  it('the recorder\'s SoX writes into a socket, and all it writes arrives in order, each chunk kept as it came', async () => {
+    // Larger than one read (64 KiB): chunks handed on must not be views of a buffer the next read reuses.
+    const pattern = randomBytes(300_000);
+    writeFileSync(join(dir, 'pattern.raw'), pattern);
+    const sox = fakeSox(dir, 'socket', `cat '${dir}/pattern.raw'; exec sleep 30`);
+    process.env['KAIWA_SOX'] = sox;
+    await startEarlyRecorder();
+    const recorder = new SoxRecorder(FORMAT);
+    const chunks: Buffer[] = [];
+    recorder.on('data', (pcm: Buffer) => chunks.push(pcm));
+    recorder.start();
+    await waitFor(() => chunks.reduce((sum, chunk) => sum + chunk.length, 0) === pattern.length, 5000, 'all of the early SoX\'s output');
+    assert.ok(recorder.startedEarly);
+    assert.ok(recorder.readFromSocket, 'read as a stream, from a pipe');
+    assert.ok(chunks.length > 1, 'it came in one chunk: nothing here tells copies from views');
+    assert.ok(Buffer.concat(chunks).equals(pattern), 'the output arrived changed');
+    await recorder.stop();
+  });
+
+  it('with no temporary folder for its socket, the recorder\'s SoX writes into a pipe as before', async () => {
+    const sox = fakeSox(dir, 'piped', 'head -c 9600 /dev/zero; exec sleep 30');
+    process.env['KAIWA_SOX'] = sox;
+    // (The same environment for the recorder that takes it over: SoX's environment is compared whole.)
+    const savedTmp = process.env['TMPDIR'];
+    process.env['TMPDIR'] = join(dir, 'missing');
+    const recorder = new SoxRecorder(FORMAT);
+    try {
+      await startEarlyRecorder();
+      let bytes = 0;
+      recorder.on('data', (pcm: Buffer) => { bytes += pcm.length; });
+      recorder.start();
+      await waitFor(() => bytes === 9600, 5000, 'the early SoX\'s audio');
+      assert.ok(recorder.startedEarly);
+      assert.ok(!recorder.readFromSocket);
+    } finally {
+      await recorder.stop();
+      if (savedTmp === undefined) delete process.env['TMPDIR'];
+      else process.env['TMPDIR'] = savedTmp;
+    }
+  });
+
+  it('one discarded while its socket connects is never started', async () => {
+    const sox = fakeSox(dir, 'discarded', 'exec sleep 30');
+    process.env['KAIWA_SOX'] = sox;
+    const started = startEarlyRecorder();
+    discardEarlySox();
+    await started;
+    assert.equal(earlySoxWaiting(), 0);
+    assert.deepEqual(pidsOf(sox), []);
+  });
+
   it('a different command is not taken over; what nobody took is killed', async () => {
     const sox = fakeSox(dir, 'other', 'exec sleep 30');
     process.env['KAIWA_SOX'] = sox;
-    startEarlyRecorder();
+    await startEarlyRecorder();
     await waitFor(() => pidsOf(sox).length === 1, 5000, 'the early SoX');
     const recorder = new SoxRecorder(FORMAT, { pulseDevice: 'kaiwa_ec_src' });
     recorder.start();
@@ -66,7 +119,7 @@ describe('early SoX', () => {
 
   it('one that could not be started says so as a late one would: SoX is not installed', async () => {
     process.env['KAIWA_SOX'] = join(dir, 'nonexistent');
-    startEarlyRecorder();
+    await startEarlyRecorder();
     const recorder = new SoxRecorder(FORMAT);
     recorder.on('error', () => undefined);
     recorder.start();
@@ -77,7 +130,7 @@ describe('early SoX', () => {
   it('one that failed before it was taken over reports its failure', async () => {
     const sox = fakeSox(dir, 'fails', 'echo "sox FAIL sox: Sorry, there is no default audio device configured" >&2; exit 2');
     process.env['KAIWA_SOX'] = sox;
-    startEarlyRecorder();
+    await startEarlyRecorder();
     await waitFor(() => pidsOf(sox).length === 1 && !isAlive(pidsOf(sox)[0]!), 5000, 'the early SoX to fail');
     const recorder = new SoxRecorder(FORMAT);
     const error = new Promise<Error>((resolve) => recorder.once('error', resolve));
