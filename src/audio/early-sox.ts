@@ -11,7 +11,7 @@ import { soxBinary } from './sox-command.js';
  * separate files, each with its own copy of this module.
  *
  * The recorder's SoX writes into a Unix socket rather than a pipe (see child-output-socket.ts:
- * its reads cost a third as much), so it starts once that socket is connected, on the event
+ * reading it costs about half as much), so it starts once that socket is connected, on the event
  * loop's next turn: earlySoxStarted() says when.
  */
 
