@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { Readable, Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { AudioDeviceError, SOX_MISSING_MESSAGE } from './audio-device-error.js';
 import { describeFileError } from '../file-errors.js';
 import { ChildRegistry } from '../child-registry.js';
@@ -95,11 +95,6 @@ export class SoxProcess {
     return this.child.stdin;
   }
 
-  get stdout(): Readable {
-    if (!this.child.stdout) throw new Error('SoxProcess: spawned without a stdout pipe');
-    return this.child.stdout;
-  }
-
   /** Whether its stdout is read from a socket into a reused buffer (child-output-socket.ts), not as a stream. */
   get outputFromSocket(): boolean {
     return this.output !== undefined;
@@ -107,8 +102,9 @@ export class SoxProcess {
 
   /** What SoX writes to its stdout, in chunks that are the listener's to keep. */
   onOutput(listener: (bytes: Buffer) => void): void {
-    if (this.output) this.output.onBytes(listener);
-    else this.stdout.on('data', listener);
+    if (this.output) return this.output.onBytes(listener);
+    if (!this.child.stdout) throw new Error('SoxProcess: spawned without a stdout pipe');
+    this.child.stdout.on('data', listener);
   }
 
   get pid(): number | undefined {
