@@ -64,18 +64,25 @@ export function openChildOutputSocket(): Promise<ChildOutputSocket> {
     return Promise.reject(error as Error);
   }
   return new Promise<ChildOutputSocket>((resolve, reject) => {
-    const fail = (error: Error): void => {
+    let settled = false;
+    const settle = (): boolean => {
+      if (settled) return false;
+      settled = true;
       clearTimeout(timer);
       server.close();
+      return true;
+    };
+    // Only before the connection: a late error of the closed server must not end the output.
+    const fail = (error: Error): void => {
+      if (!settle()) return;
       output.close();
       reject(error);
     };
     const timer = setTimeout(() => fail(new Error('the child output socket was not accepted in time')), ACCEPT_TIMEOUT_MS);
-    server.once('error', fail);
+    server.on('error', fail);
     output.onFailure(fail);
     server.once('connection', (writeEnd: net.Socket) => {
-      clearTimeout(timer);
-      server.close();
+      if (!settle()) return void writeEnd.destroy();
       output.onFailure(undefined);
       resolve({ writeEnd, output });
     });

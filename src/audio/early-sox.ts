@@ -113,19 +113,20 @@ export function startEarlySox(role: EarlySoxRole, args: readonly string[], env: 
     waiting().push({ ...watched, role, command, args, env });
   };
   if (role !== 'recorder' || !childOutputSocketsWork()) return start(SOX_STDIO[role]);
-  const { starting } = registry();
-  const discards = registry().discards;
+  const registered = registry();
+  const discardsBefore = registered.discards;
+  const wanted = (): boolean => registered.discards === discardsBefore;
   const started = openChildOutputSocket().then(({ writeEnd, output }) => {
-    if (registry().discards !== discards) output.close();
-    else start(['ignore', writeEnd, 'pipe'], output);
+    if (wanted()) start(['ignore', writeEnd, 'pipe'], output);
+    else output.close();
     // The child has its own copy now.
     writeEnd.destroy();
   }, () => {
     // No socket (no temporary folder, say): the pipe of old.
-    if (registry().discards === discards) start(SOX_STDIO[role]);
+    if (wanted()) start(SOX_STDIO[role]);
   });
-  starting.add(started);
-  void started.then(() => starting.delete(started));
+  registered.starting.add(started);
+  void started.then(() => registered.starting.delete(started));
 }
 
 /** Resolves once every SoX startEarlySox() began is spawned (or will not be): then it can be taken over. */

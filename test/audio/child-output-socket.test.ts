@@ -15,10 +15,9 @@ async function outputOf(script: string, listenAt: 'at once' | 'after the child e
   const { writeEnd, output } = await openChildOutputSocket();
   const child = spawn('sh', ['-c', script], { stdio: ['ignore', writeEnd, 'ignore'] });
   writeEnd.destroy();
+  if (listenAt === 'after the child exited') await new Promise((resolve) => child.once('exit', resolve));
   const chunks: Buffer[] = [];
-  if (listenAt === 'at once') output.onBytes((bytes) => chunks.push(bytes));
-  else await new Promise((resolve) => child.once('exit', resolve));
-  if (listenAt !== 'at once') output.onBytes((bytes) => chunks.push(bytes));
+  output.onBytes((bytes) => chunks.push(bytes));
   await output.ended;
   return Buffer.concat(chunks).toString();
 }

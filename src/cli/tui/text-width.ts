@@ -19,6 +19,8 @@ export function loadPreciseWidths(): Promise<void> {
   loading ??= import('string-width').then(({ default: stringWidth }) => {
     measure = stringWidth;
     for (const callback of whenLoaded.splice(0)) callback();
+  }, () => {
+    // Not there (a broken install): the screen keeps its estimates, which never draw too narrow.
   });
   return loading;
 }
