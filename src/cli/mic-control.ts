@@ -1,5 +1,5 @@
 import type { RealtimeSession } from '../client/session.js';
-import { MicGate } from '../client/mic-gate.js';
+import { MicGate, type GateClosedBy } from '../client/mic-gate.js';
 import { PushToTalk } from '../client/push-to-talk.js';
 import { LoopDetector } from '../client/loop-detector.js';
 import type { ServerEvent } from '../protocol/events.js';
@@ -42,7 +42,7 @@ export class MicControl {
   private loopTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly parts: MicControlParts) {
-    this.gate = new MicGate(parts.pushToTalk, parts.halfDuplex);
+    this.gate = new MicGate(parts.pushToTalk, parts.halfDuplex, (closedBy, level) => logGate(parts.logger, closedBy, level));
     this.pushToTalk = new PushToTalk(parts.session, this.gate);
   }
 
@@ -115,4 +115,10 @@ export class MicControl {
   recordSent(ms: number): void {
     this.pushToTalk.recordSent(ms);
   }
+}
+
+/** Why the microphone is not heard, in --debug: a user who is not answered can see whether kaiwa sent their voice. */
+function logGate(logger: Logger, closedBy: GateClosedBy | undefined, meanSquare: number | undefined): void {
+  const level = meanSquare === undefined ? '' : ` (its level ${meanSquare > 0 ? `${Math.round(10 * Math.log10(meanSquare / 32768 ** 2))} dBFS` : 'silence'})`;
+  logger.log('debug', closedBy ? `microphone not sent: ${closedBy}${level}` : `microphone sent again${level}`);
 }

@@ -10,6 +10,9 @@ export interface HalfDuplexOptions {
   now?: () => number;
 }
 
+/** Why the gate is closed (undefined: open). */
+export type GateClosedBy = 'muted' | 'loop pause' | 'push-to-talk released' | 'assistant audible' | 'echo tail' | 'echo still arriving';
+
 /**
  * A speaker can sound later than kaiwa plays to it: Bluetooth and HDMI add 200-500 ms, a
  * starved sound server lets its stream's latency grow. The end of a reply then arrives
@@ -33,10 +36,13 @@ export class MicGate {
   /** The microphone went back to its background since the assistant last spoke. */
   private echoDied = true;
   private readonly floor = new NoiseFloor();
+  private closedBy: GateClosedBy | undefined;
 
+  /** `onChange`: told when the gate opens or closes, and why (the --debug log says so). */
   constructor(
     private readonly pushToTalk: boolean,
     private readonly halfDuplex?: HalfDuplexOptions,
+    private readonly onChange?: (closedBy: GateClosedBy | undefined, meanSquare: number | undefined) => void,
   ) {}
 
   /** `pcm`: the chunk being decided on, so half-duplex can tell an echo still arriving. */
@@ -44,22 +50,33 @@ export class MicGate {
     // Only half-duplex listens for a late echo: nobody else pays for the level.
     const level = pcm && this.halfDuplex ? meanSquare(pcm) : undefined;
     if (level !== undefined) this.floor.update(level);
-    if (this.muted || this.pausedForLoop) return false;
-    if (this.pushToTalk && !this.talking) return false;
-    return !this.assistantMayBeHeard(level);
+    const closedBy = this.closedByNow(level);
+    if (closedBy !== this.closedBy) {
+      this.closedBy = closedBy;
+      this.onChange?.(closedBy, level);
+    }
+    return closedBy === undefined;
   }
 
-  private assistantMayBeHeard(level: number | undefined): boolean {
-    if (!this.halfDuplex) return false;
+  private closedByNow(level: number | undefined): GateClosedBy | undefined {
+    if (this.muted) return 'muted';
+    if (this.pausedForLoop) return 'loop pause';
+    if (this.pushToTalk && !this.talking) return 'push-to-talk released';
+    return this.assistantMayBeHeard(level);
+  }
+
+  private assistantMayBeHeard(level: number | undefined): GateClosedBy | undefined {
+    if (!this.halfDuplex) return undefined;
     const now = (this.halfDuplex.now ?? (() => performance.now()))();
     if (this.halfDuplex.audible()) {
       this.lastAudibleAt = now;
       this.echoDied = false;
+      return 'assistant audible';
     }
     const sinceMs = now - this.lastAudibleAt;
-    if (sinceMs < this.halfDuplex.tailMs) return true;
-    if (this.echoDied || sinceMs >= (this.halfDuplex.maxTailMs ?? MAX_TAIL_MS)) return false;
+    if (sinceMs < this.halfDuplex.tailMs) return 'echo tail';
+    if (this.echoDied || sinceMs >= (this.halfDuplex.maxTailMs ?? MAX_TAIL_MS)) return undefined;
     this.echoDied = level === undefined || level < this.floor.value * 10 ** (ECHO_OVER_FLOOR_DB / 10);
-    return !this.echoDied;
+    return this.echoDied ? undefined : 'echo still arriving';
   }
 }

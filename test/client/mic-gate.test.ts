@@ -77,3 +77,23 @@ test('half-duplex: the wait for the echo to die is bounded; without a chunk to j
   later = 301;
   assert.equal(plain.isOpen(), true);
 });
+
+test('the gate says when it closes and opens, and why, once per change (what --debug logs)', () => {
+  let now = 0;
+  let audible = false;
+  const changes: string[] = [];
+  const gate = new MicGate(false, { audible: () => audible, tailMs: 300, maxTailMs: 1000, now: () => now }, (closedBy) => changes.push(closedBy ?? 'open'));
+  for (; now < 500; now += 100) gate.isOpen(chunk(30));
+  audible = true;
+  for (; now < 1000; now += 100) gate.isOpen(chunk(3000));
+  audible = false;
+  for (; now < 1400; now += 100) gate.isOpen(chunk(3000));
+  for (; now < 2500; now += 100) gate.isOpen(chunk(30));
+  gate.muted = true;
+  gate.isOpen(chunk(30));
+  gate.isOpen(chunk(30));
+  gate.muted = false;
+  gate.pausedForLoop = true;
+  gate.isOpen(chunk(30));
+  assert.deepEqual(changes, ['assistant audible', 'echo tail', 'echo still arriving', 'open', 'muted', 'loop pause']);
+});

@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  SourceCapture, converseOnRig, count, playInto, responsesDone, speakerQuiet, startLoopRig, type LoopRig,
+  SourceCapture, converseOnRig, count, loudestSentSince, playInto, responsesDone, rmsDb, speakerQuiet, startLoopRig, type LoopRig,
 } from '../helpers/loop-scenario.js';
 import { speechWav, tempDir } from '../helpers/wav-fixtures.js';
 
@@ -34,7 +34,8 @@ test('half-duplex: through long answers no response is triggered by the assistan
   const questions = Array.from({ length: 2 }, (_, i) => `${QUESTION} Part ${i + 1}.`);
   const spoken = speechWav(tempDir(), 'What time is it in Tokyo?', 48000);
   const speaker = new SourceCapture('spk.monitor', 16000);
-  await speaker.ready();
+  const micDevice = new SourceCapture('mic.monitor', 16000);
+  await Promise.all([speaker.ready(), micDevice.ready()]);
   const result = await converseOnRig(rig, ['--echo-guard', 'half-duplex'], async (child) => {
     // Each answer plays out, and stays quiet, before the next question.
     for (const [index, question] of questions.entries()) {
@@ -43,11 +44,17 @@ test('half-duplex: through long answers no response is triggered by the assistan
       await speakerQuiet(speaker, QUIET_MS);
     }
     // In a quiet moment after the typed questions, the user speaks.
+    const spokenAt = performance.now();
     await playInto('mic', spoken);
-    await responsesDone(rig, questions.length + 1);
+    const onMicDevice = rmsDb(micDevice.recentSamples(performance.now() - spokenAt));
+    await responsesDone(rig, questions.length + 1).catch((error: Error) => {
+      // Where the question was lost: on its way to the microphone's device, or in kaiwa.
+      const sent = loudestSentSince(rig, spokenAt);
+      error.message += ` (while the question was played: mic.monitor ${onMicDevice.toFixed(0)} dBFS; since, kaiwa sent ${sent.appends} appends, the loudest ${sent.loudestDb.toFixed(0)} dBFS)`;
+      throw error;
+    });
     await speakerQuiet(speaker, QUIET_MS);
-  }, 60_000);
-  await speaker.stop();
+  }, 60_000).finally(() => Promise.all([speaker.stop(), micDevice.stop()]));
   assert.equal(result.code, 0, result.stderr);
   const responses = count(rig.proxy, 'server', 'response.created');
   const heard = count(rig.proxy, 'server', 'input_audio_buffer.speech_started');

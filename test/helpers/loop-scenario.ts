@@ -55,7 +55,7 @@ export function serverEvents(rig: LoopRig, type: string): LoopRig['proxy']['log'
 export async function converseOnRig(rig: LoopRig, args: string[], drive: (child: ChildProcessWithoutNullStreams) => Promise<void>,
   deadlineMs: number): Promise<KaiwaResult> {
   let failure: unknown;
-  const result = await runKaiwa(['--url', rig.proxy.url, '--silence-ms', '500', ...args], {
+  const result = await runKaiwa(['--url', rig.proxy.url, '--silence-ms', '500', '--debug', ...args], {
     env: { OPENAI_API_KEY: 'sk-loop-test-0000' },
     keepStdinOpen: true,
     timeoutMs: deadlineMs + 20_000,
@@ -65,6 +65,8 @@ export async function converseOnRig(rig: LoopRig, args: string[], drive: (child:
       void drive(child).catch((error: unknown) => { failure = error; }).finally(() => child.kill('SIGTERM'));
     },
   });
+  // kaiwa's --debug log (why its microphone was or was not sent) says where a failed wait went wrong.
+  if (failure instanceof Error) failure.message += `\nkaiwa's log, its end:\n${result.stderr.split('\n').slice(-60).join('\n')}`;
   if (failure) throw failure;
   return result;
 }
@@ -90,6 +92,16 @@ export function speakerQuiet(speaker: SourceCapture, quietMs: number, timeoutMs 
     return tail.length >= (speaker.sampleRate * quietMs) / 1000 && rmsDb(tail) < -50;
   };
   return waitFor(quiet, { what: `${quietMs} ms of silence on the speaker`, timeoutMs, everyMs: 50 }).then(() => undefined);
+}
+
+/** The loudest audio kaiwa sent after `since` (performance.now()), in dBFS, and in how many appends. */
+export function loudestSentSince(rig: LoopRig, since: number): { appends: number; loudestDb: number } {
+  const appends = rig.proxy.log.filter((e) => e.from === 'client' && e.type === 'input_audio_buffer.append' && e.at >= since);
+  const levels = appends.map((e) => {
+    const pcm = Buffer.from((e.event as { audio: string }).audio, 'base64');
+    return rmsDb(new Int16Array(pcm.buffer, pcm.byteOffset, pcm.length >> 1));
+  });
+  return { appends: appends.length, loudestDb: Math.max(-120, ...levels) };
 }
 
 export function playInto(sink: string, wav: string): Promise<void> {
