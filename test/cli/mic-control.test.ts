@@ -11,7 +11,8 @@ const SAID = 'The weather in the mountains in autumn is cold and windy, and the 
 function setUp(responseInFlight: boolean, loopPossible = true) {
   const session = Object.assign(new EventEmitter(), { responseInFlight, cleared: 0, clearAudio() { this.cleared += 1; } });
   const lines: string[] = [];
-  const logger = { log: (_level: string, line: string) => lines.push(line) } as unknown as Logger;
+  const debugLines: string[] = [];
+  const logger = { log: (level: string, line: string) => (level === 'debug' ? debugLines : lines).push(line) } as unknown as Logger;
   let interrupts = 0;
   const mic = new MicControl({
     session: session as unknown as RealtimeSession, logger, ui: undefined, pushToTalk: false, halfDuplex: undefined, loopPossible,
@@ -21,14 +22,15 @@ function setUp(responseInFlight: boolean, loopPossible = true) {
     mic.checkForLoop({ type: 'response.output_audio_transcript.done', transcript: SAID } as ServerEvent);
     mic.checkForLoop({ type: 'conversation.item.input_audio_transcription.completed', transcript: SAID } as ServerEvent);
   };
-  return { session, lines, mic, hearItself, interrupts: () => interrupts };
+  return { session, lines, debugLines, mic, hearItself, interrupts: () => interrupts };
 }
 
 test('a loop pauses the microphone once, stops the reply once, and resumes when that reply ends, saying so', () => {
-  const { session, lines, mic, hearItself, interrupts } = setUp(true);
+  const { session, lines, debugLines, mic, hearItself, interrupts } = setUp(true);
   hearItself();
   hearItself();
   assert.equal(mic.gate.isOpen(), false, 'paused');
+  assert.match(debugLines.join('\n'), /microphone not sent: loop pause/, '--debug says why');
   assert.equal(interrupts(), 1, 'one interrupt (one response.cancel)');
   assert.equal(session.cleared, 1);
   assert.match(lines.join('\n'), /microphone paused until the reply ends/);
@@ -36,6 +38,7 @@ test('a loop pauses the microphone once, stops the reply once, and resumes when 
   mic.checkForLoop({ type: 'response.done', response: { id: 'r' } } as ServerEvent);
   assert.equal(mic.gate.isOpen(), true, 'resumed');
   assert.match(lines.at(-1)!, /microphone on again \(the reply that looped has ended\)/);
+  assert.match(debugLines.at(-1)!, /microphone sent again/);
 });
 
 test('where nothing played can be captured (a WAV file as input, no speaker), repeating the assistant\'s words is no loop', () => {
