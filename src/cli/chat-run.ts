@@ -83,6 +83,8 @@ export class ChatRun {
   private readonly startedAt = Date.now();
   private keeper: ConnectionKeeper | undefined;
   private stdinClosed = false;
+  /** A request was refused or its answer given up: the end of piped input exits 1. */
+  private someUnanswered = false;
   /** The input file ended and its last turn is answered or asked for (FileEndPadding): no audio will come any more. */
   private inputFileDone = false;
   private finished: ((code: number) => void) | undefined;
@@ -139,6 +141,9 @@ export class ChatRun {
     this.session.on('server-event', (event) => this.onServerEvent(event));
     this.session.on('response-finished', (response, owner, answersRequest) => this.onResponseFinished(response, owner, answersRequest));
     this.session.on('response-rejected', (error) => this.onRequestRejected(error));
+    this.session.on('reply-given-up', () => this.onReplyGivenUp());
+    // Said as the new connection gets them, before any of its events can arrive (several may come in one read).
+    this.session.on('reconnected', (items) => this.output.expectRestoredEchoes(items));
     this.session.on('malformed', (reason) => this.output.malformed(reason));
     this.session.on('close', (code, reason) => this.onSocketClosed(code, reason));
     this.settings.timers?.on('fired', (timer) => this.onTimerFired(timer));
@@ -148,7 +153,6 @@ export class ChatRun {
       session: this.session, logger: this.logger, ui: this.ui, sessionConfig, connect: this.settings.connect,
       reconnect: this.options.reconnect, reconnectTimeoutSeconds: this.options.reconnectTimeout, renewAfterMinutes: this.options.renewAfterMinutes,
       quiet: () => !this.session.responsesOutstanding && !this.session.state.userSpeaking && !speaker?.audible,
-      onRestored: (items) => this.output.expectRestoredEchoes(items),
     });
     this.session.updateSession(sessionConfig);
     this.ui?.dispatch({ type: 'connected' });
@@ -202,16 +206,23 @@ export class ChatRun {
 
   private onRequestRejected(error: ProtocolError): void {
     this.logger.log('error', `the server refused kaiwa's request for a response: ${error.message || error.code || error.type}`);
-    this.considerExit(undefined, { rejected: true });
+    this.considerExit(undefined, { unanswered: true });
+  }
+
+  private onReplyGivenUp(): void {
+    this.logger.log('error', 'the answer was cut off by a lost connection again, so kaiwa does not ask for it a third time; ask again to retry');
+    this.considerExit(undefined, { unanswered: true });
   }
 
   /** Asks the exit decision at a quiet point, and follows it. */
-  private considerExit(finished?: RunSituation['finished'], events: { rejected?: boolean } = {}): void {
+  private considerExit(finished?: RunSituation['finished'], events: { unanswered?: boolean } = {}): void {
+    if (events.unanswered) this.someUnanswered = true;
     const decision = decideExit({
       ...(finished ? { finished } : {}),
       ...events,
       once: this.options.once,
       stdinClosed: this.stdinClosed,
+      someUnanswered: this.someUnanswered,
       budgetStopped: this.spend.stopped,
       inputEnded: !this.audio.source || this.inputFileDone,
       responseInFlight: this.session.responsesOutstanding,

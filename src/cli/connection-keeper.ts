@@ -20,8 +20,6 @@ export interface ConnectionKeeperParts {
   renewAfterMinutes: number;
   /** Nothing is being said or played: a renewal now loses nothing. */
   quiet: () => boolean;
-  /** The restored items will be announced again by the new session. */
-  onRestored: (items: number) => void;
 }
 
 /**
@@ -59,7 +57,6 @@ export class ConnectionKeeper {
     return new SessionRenewal(session, {
       connect, sessionConfig: () => this.parts.sessionConfig, renewAfterMs: this.parts.renewAfterMinutes * 60_000, quiet: this.parts.quiet,
       onRenewed: (items) => {
-        this.parts.onRestored(items);
         logger.log('info', `session renewed before the service's time limit (${items} item${items === 1 ? '' : 's'} carried over)`);
       },
       onFailed: (reason) => logger.log('warn', `could not renew the session (${reason}); it goes on, and a reconnect carries it over when it ends`),
@@ -77,7 +74,6 @@ export class ConnectionKeeper {
         ui?.dispatch({ type: 'notice', text: 'reconnecting…' });
       },
       onReconnected: (restored) => {
-        this.parts.onRestored(restored);
         logger.log('warn', `reconnected; the conversation so far was restored (${restored} item${restored === 1 ? '' : 's'})`);
         ui?.dispatch({ type: 'notice', text: undefined });
       },

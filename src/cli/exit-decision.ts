@@ -16,8 +16,10 @@ export interface FinishedResponse {
 export interface RunSituation {
   /** The response that just finished, when this question follows one. */
   finished?: FinishedResponse;
-  /** The server refused kaiwa's request for a response. */
-  rejected?: boolean;
+  /** kaiwa's request will not be answered: the server refused it, or lost connections cut its reply off twice. */
+  unanswered?: boolean;
+  /** A request earlier in the session went unanswered: the end of piped input is not a clean one. */
+  someUnanswered?: boolean;
   /** `--once`: one answer, then exit. */
   once: boolean;
   /** Typed input (stdin) has ended. */
@@ -34,7 +36,7 @@ export interface RunSituation {
 export const EXIT_CODES: Record<ResponseStatus, number> = {
   completed: 0, in_progress: 0, incomplete: 3, failed: 1, cancelled: 1,
 };
-export const EXIT_REJECTED = 1;
+export const EXIT_UNANSWERED = 1;
 
 export type ExitDecision = { exit: false } | { exit: true; code: number };
 
@@ -46,12 +48,12 @@ export function decideExit(situation: RunSituation): ExitDecision {
   // A response that called tools is followed by the one that uses their results.
   if (finished?.toolsWillAnswer) return CONTINUE;
   if (situation.once) {
-    if (situation.rejected) return exitWith(EXIT_REJECTED);
+    if (situation.unanswered) return exitWith(EXIT_UNANSWERED);
     if (!finished?.answersRequest) return CONTINUE;
     return exitWith(EXIT_CODES[finished.status]);
   }
   if (situation.responseInFlight) return CONTINUE;
   if (situation.budgetStopped) return exitWith(0);
-  if (situation.stdinClosed && situation.inputEnded) return exitWith(0);
+  if (situation.stdinClosed && situation.inputEnded) return exitWith(situation.unanswered || situation.someUnanswered ? EXIT_UNANSWERED : 0);
   return CONTINUE;
 }

@@ -49,6 +49,8 @@ export class RunOutput {
   readonly printer: TranscriptPrinter;
   /** Restored items the server has yet to announce; they were printed the first time. */
   private restoredEchoes = 0;
+  /** The ids the server gave the restored items it announced: their later events are echoes too. */
+  private readonly restoredIds = new Set<string>();
   private malformedCount = 0;
 
   constructor(private readonly parts: RunOutputParts) {
@@ -100,6 +102,7 @@ export class RunOutput {
   /** The next `restored` items the server announces were printed before the reconnect. */
   expectRestoredEchoes(restored: number): void {
     this.restoredEchoes = restored;
+    this.restoredIds.clear();
   }
 
   malformed(reason: string): void {
@@ -133,10 +136,11 @@ export class RunOutput {
   }
 
   private isRestoredEcho(event: ServerEvent): boolean {
-    if (this.restoredEchoes === 0) return false;
-    if (event.type === 'conversation.item.done') return true;
-    if (event.type !== 'conversation.item.added') return false;
-    this.restoredEchoes -= 1;
-    return true;
+    if (event.type === 'conversation.item.added' && this.restoredEchoes > 0) {
+      this.restoredEchoes -= 1;
+      if (event.item.id) this.restoredIds.add(event.item.id);
+      return true;
+    }
+    return event.type === 'conversation.item.done' && event.item.id !== undefined && this.restoredIds.delete(event.item.id);
   }
 }

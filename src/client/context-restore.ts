@@ -5,11 +5,14 @@ import type { Item } from '../protocol/events.js';
  * The conversation as items a new session can be given so the model keeps its context:
  * what was said (typed, or transcribed), what the assistant answered (its transcript),
  * and tool calls with their outputs. Audio is not re-sent: text is what the model needs,
- * and it costs a fraction of the tokens.
+ * and it costs a fraction of the tokens. The messages of `askedAgain`, a response that is
+ * asked for again, are left out: its new answer starts afresh (its tool calls stay, with
+ * their outputs).
  */
-export function restorableItems(items: readonly ItemView[]): Item[] {
+export function restorableItems(items: readonly ItemView[], askedAgain?: string): Item[] {
   const restored: Item[] = [];
   for (const item of items) {
+    if (askedAgain !== undefined && item.kind === 'message' && item.responseId === askedAgain) continue;
     const converted = toItem(item);
     if (converted) restored.push(converted);
   }

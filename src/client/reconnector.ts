@@ -58,7 +58,7 @@ export class Reconnector {
    * first word. A connection that closes before it is a failed attempt, not a reconnect.
    */
   private async reconnect(reason: string): Promise<boolean> {
-    const snapshot = restorableItems(this.session.state.items);
+    const snapshot = restorableItems(this.session.state.items, this.session.replyToAskAgain);
     const start = this.backoffStart();
     let delay = start.delay;
     let lastError = reason;

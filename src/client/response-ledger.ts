@@ -23,6 +23,12 @@ export interface QueuedRequest {
   items: readonly Item[];
 }
 
+/** What a lost connection leaves unanswered (see ResponseLedger.reset). */
+export interface LostRequests {
+  inFlight?: QueuedRequest;
+  queued: QueuedRequest[];
+}
+
 export type RequestOutcome =
   | { kind: 'retry'; request: Request }
   | { kind: 'rejected'; request: Request; error: ProtocolError };
@@ -126,9 +132,12 @@ export class ResponseLedger {
     return { kind: 'rejected', request, error };
   }
 
-  /** A new connection: nothing sent on the old one will be answered. Returns what was asked. */
-  reset(): QueuedRequest[] {
-    const lost = [...(this.pending ? [{ params: this.pending.params, items: [] }] : []), ...this.queue];
+  /**
+   * A new connection: nothing sent on the old one will be answered. Returns what was asked:
+   * the request sent and not yet answered, and those that waited their turn (never sent).
+   */
+  reset(): LostRequests {
+    const lost = { ...(this.pending ? { inFlight: { params: this.pending.params, items: [] } } : {}), queued: [...this.queue] };
     this.pending = undefined;
     this.candidate = undefined;
     this.queue.length = 0;

@@ -29,6 +29,8 @@ export interface SessionEvents {
   'response-finished': [response: Response, owner: ResponseOwner, answersRequest: boolean];
   /** The server refused kaiwa's `response.create`. */
   'response-rejected': [error: ProtocolError];
+  /** A reply cut off by a lost connection, asked for again, was cut off again: it is not asked a third time. */
+  'reply-given-up': [];
   /** A frame as it crossed a transport that translates at the edge (GPT-Live): what a recording of the wire keeps. */
   'wire': [direction: 'client' | 'server', frame: WireEvent];
 }
@@ -45,6 +47,9 @@ export interface RealtimeSessionOptions {
   /** Above this many bytes waiting in the socket, new audio is dropped (and counted) instead of queued. */
   maxBufferedBytes?: number;
 }
+
+/** A reply cut off before its response even began is asked for again at most this often. */
+const MAX_TIMES_ASKED_AGAIN = 3;
 
 /**
  * One Realtime conversation over any ListeningTransport. It keeps the conversation state (a pure
@@ -65,6 +70,14 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
 
   private transport: ListeningTransport;
   private closedByUs = false;
+  /**
+   * How often the request in flight asked again for a reply lost connections cut off, and
+   * whether its response began since: cut off once more after it began, the reply is given
+   * up (a server that drops every reply would otherwise be asked forever, each time paid
+   * for); a connection that dies before that is asked again, up to MAX_TIMES_ASKED_AGAIN.
+   */
+  private timesAskedAgain = 0;
+  private askedAgainBegan = false;
 
   constructor(transport: ListeningTransport, readonly dialect: Dialect, options: RealtimeSessionOptions = {}) {
     super();
@@ -93,14 +106,46 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
    */
   resume(transport: ListeningTransport, config: SessionConfig, items: readonly Item[]): void {
     const unconfirmed = [...this.unconfirmed.values()];
-    const requests = this.replaceTransport(transport);
+    const { cutOff, queued } = this.replaceTransport(transport);
     this.updateSession(config);
     // The context is the caller's to keep (it restores the same snapshot if this connection fails too).
     for (const item of items) this.send({ type: 'conversation.item.create', item }, { track: false });
     // What was said but never reached the old session, and the answers it never gave.
     for (const item of unconfirmed) this.send({ type: 'conversation.item.create', item });
-    for (const request of requests) this.createResponse(request.params, request.items);
+    const givenUp = cutOff !== undefined && !this.askAgainOnce(cutOff);
+    for (const request of queued) this.createResponse(request.params, request.items);
+    // Once what waited is asked for: whoever hears of it sees whether anything is still to come.
+    if (givenUp) this.emit('reply-given-up');
     this.emit('reconnected', items.length);
+  }
+
+  /** The reply the lost connection cut off: asked for again (true), unless it already was. */
+  private askAgainOnce(request: QueuedRequest): boolean {
+    if (this.givingUp) {
+      this.forgetAskingAgain();
+      return false;
+    }
+    const times = this.timesAskedAgain + 1;
+    this.createResponse(request.params, request.items);
+    this.timesAskedAgain = times;
+    return true;
+  }
+
+  private get givingUp(): boolean {
+    return (this.timesAskedAgain > 0 && this.askedAgainBegan) || this.timesAskedAgain >= MAX_TIMES_ASKED_AGAIN;
+  }
+
+  private forgetAskingAgain(): void {
+    this.timesAskedAgain = 0;
+    this.askedAgainBegan = false;
+  }
+
+  /**
+   * The response a lost connection cut off now, if it will be asked for again: what it had
+   * said is left out of the restored context, so the answer starts afresh.
+   */
+  get replyToAskAgain(): string | undefined {
+    return this.givingUp ? undefined : this.conversation.activeResponseId;
   }
 
   /**
@@ -117,19 +162,20 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
    * The item list is reset and nothing that was in flight is waited for any more.
    * Returns the response requests that were pending, queued or under way: asked, not answered.
    */
-  private replaceTransport(transport: ListeningTransport): QueuedRequest[] {
+  private replaceTransport(transport: ListeningTransport): { cutOff?: QueuedRequest; queued: QueuedRequest[] } {
     this.transport.removeAllListeners();
     this.transport.on('error', () => undefined);
     this.transport = transport;
     this.listenTo(transport);
     const answering = this.conversation.activeResponseId;
-    const lost = this.ledger.reset();
-    if (answering && lost.length === 0) lost.push({ params: undefined, items: [] });
+    const { inFlight, queued } = this.ledger.reset();
+    // A reply under way is asked for again whoever asked for it (the server's own: the user spoke), before what waited.
+    const cutOff = inFlight ?? (answering ? { params: undefined, items: [] } : undefined);
     this.unconfirmed.clear();
     const { activeResponseId: _lost, ...rest } = this.conversation;
     this.conversation = { ...rest, items: [], outOfBandResponseIds: [], userSpeaking: false };
     this.emit('state', this.conversation);
-    return lost;
+    return { ...(cutOff ? { cutOff } : {}), queued };
   }
 
   get state(): ConversationState {
@@ -242,6 +288,7 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
   }
 
   private sendRequest(params: ResponseParams | undefined, items: readonly Item[]): void {
+    this.forgetAskingAgain();
     for (const item of items) this.send({ type: 'conversation.item.create', item });
     const eventId = this.nextEventId();
     // The 2024 beta service refuses parameters it does not know; it gets its requests untagged.
@@ -300,6 +347,7 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
     }
     if (!isKnownServerEventType(event.type)) this.logger.log('debug', `unknown server event ${event.type} (ignored)`);
     const owner = event.type === 'response.created' ? this.ledger.created(event.response) : undefined;
+    if (owner !== undefined && owner !== 'foreign' && this.timesAskedAgain > 0) this.askedAgainBegan = true;
     const rejected = event.type === 'error' ? this.requestFailed(event.error) : undefined;
     if (event.type === 'conversation.item.added' || event.type === 'conversation.item.created') this.unconfirmed.delete(event.item.id ?? '');
     this.conversation = reduceConversation(this.conversation, event);
@@ -311,6 +359,7 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
   }
 
   private responseFinished(response: Response): void {
+    this.forgetAskingAgain();
     const owner = this.ledger.finished(response.id);
     const answersRequest = owner === 'own' || (owner === 'conversation' && !this.ledger.outstanding);
     this.startQueuedResponse();

@@ -147,6 +147,66 @@ test('a question whose connection drops before the answer is asked again on the 
   assert.deepEqual(peer.violations(), []);
 });
 
+/** A peer that streams each answer whole, then drops the connection before its response.done (`cut` decides which). */
+function peerCuttingAnswers(cut: (connectionIndex: number) => boolean) {
+  const peer = startStrictPeer({
+    onEvent: (connection, event) => {
+      if (event.type !== 'response.create' || !cut(peerRef.connections.indexOf(connection))) return false;
+      const params = (event.response ?? {}) as Json;
+      connection.respond({ metadata: (params.metadata as Json | undefined) ?? null, messages: [{ text: 'You said: something, and then' }], hold: true });
+      setImmediate(() => connection.terminate());
+      return true;
+    },
+  });
+  let peerRef: Awaited<typeof peer>;
+  return peer.then((started) => (peerRef = started));
+}
+
+const responseCreates = (connection: PeerConnection): number => connection.received.filter((event) => event.type === 'response.create').length;
+const restoredAssistantTexts = (connection: PeerConnection): unknown[] => connection.received
+  .filter((event) => event.type === 'conversation.item.create' && (event.item as { role?: string }).role === 'assistant').map((event) => event.item);
+
+test('an answer cut off by a dropped connection is asked for once more, from its start; cut off again, kaiwa says so, asks no third time, and --once exits 1', async () => {
+  const peer = await peerCuttingAnswers(() => true);
+  after(() => peer.close());
+  const result = await runKaiwa([...textFlags(peer.url), '--text', 'are you there', '--once', '--reconnect-timeout', '20'], { env: { OPENAI_API_KEY: KEY } });
+  assert.equal(result.code, 1, result.stderr);
+  assert.match(result.stderr, /^error: the answer was cut off by a lost connection again, so kaiwa does not ask for it a third time; ask again to retry$/m);
+  assertNoStackTrace(result);
+  assert.deepEqual(peer.connections.map(responseCreates), [1, 1, 0], 'asked, asked again, then not');
+  assert.deepEqual(restoredAssistantTexts(peer.connections[1]!), [], 'the cut-off answer is not restored before it is asked again');
+  assert.equal(result.stdout.match(/^you: are you there$/gm)?.length, 1, `the restored question is not printed again:\n${result.stdout}`);
+  assert.deepEqual(peer.violations(), []);
+});
+
+test('piped lines whose first answer a dropped connection cut off are all answered, in order, each printed once, exit 0', async () => {
+  const peer = await peerCuttingAnswers((connection) => connection === 0);
+  after(() => peer.close());
+  const result = await runKaiwa([...textFlags(peer.url), '--reconnect-timeout', '20'], { env: { OPENAI_API_KEY: KEY }, stdin: 'first\nsecond\n' });
+  assert.equal(result.code, 0, result.stderr);
+  const lines = result.stdout.split('\n').filter((line) => /^(you|assistant):/.test(line));
+  assert.deepEqual(lines, [
+    'you: first', 'assistant: You said: something, and then', 'assistant: You said: first',
+    'you: second', 'assistant: You said: second',
+  ]);
+  assert.equal(peer.connections.length, 2);
+  assert.equal(responseCreates(peer.connections[1]!), 2);
+  assert.deepEqual(peer.violations(), []);
+});
+
+test('an answer given up does not end piped input early: the lines after it are answered, and the exit is 1', async () => {
+  const peer = await peerCuttingAnswers((connection) => connection < 2);
+  after(() => peer.close());
+  const result = await runKaiwa([...textFlags(peer.url), '--reconnect-timeout', '20'], { env: { OPENAI_API_KEY: KEY }, stdin: 'lost one\nnext one\n' });
+  assert.equal(result.code, 1, result.stderr);
+  assert.match(result.stderr, /does not ask for it a third time/);
+  const lines = result.stdout.split('\n').filter((line) => /^(you|assistant):/.test(line));
+  assert.deepEqual(lines, [
+    'you: lost one', 'assistant: You said: something, and then', 'assistant: You said: something, and then',
+    'you: next one', 'assistant: You said: next one',
+  ]);
+});
+
 test('a server that accepts and hangs up at once is failed attempts with a growing back-off, not "reconnected" over and over', async () => {
   const peer = await startStrictPeer({
     greet: false,

@@ -195,3 +195,58 @@ test('a loss noticed again while recovering joins the same recovery instead of f
   assert.equal(again, first);
   assert.equal(await settle(first), true);
 });
+
+const created = (id: string): object => ({ type: 'response.created', event_id: 'e', response: { id, object: 'realtime.response', status: 'in_progress', output: [], conversation_id: 'conv', metadata: null } });
+const delta = (responseId: string, itemId: string): object[] => [
+  { type: 'response.output_item.added', event_id: 'e', response_id: responseId, output_index: 0, item: { id: itemId, type: 'message', role: 'assistant', status: 'in_progress', content: [] } },
+  { type: 'response.output_text.delta', event_id: 'e', response_id: responseId, item_id: itemId, output_index: 0, content_index: 0, delta: 'It is ' },
+];
+const creates = (transport: MemoryTransport): number => transport.sent.filter((event) => event.type === 'response.create').length;
+
+test('a reply cut off mid-way is asked for once more, without what it had said; cut off again once under way, it is given up', async () => {
+  const transports = [new MemoryTransport(), new MemoryTransport(), new MemoryTransport()];
+  const session = new RealtimeSession(transports[0]!, gaDialect);
+  let givenUp = 0;
+  session.on('reply-given-up', () => { givenUp += 1; });
+  let next = 1;
+  const recovery = reconnector(session, { connect: async () => transports[next++]!, firstDelayMs: 1 });
+  transports[0]!.serverSays(item('a', 'user', 'what time is it'));
+  transports[0]!.serverSays(created('r1'));
+  for (const event of delta('r1', 'b')) transports[0]!.serverSays(event);
+  assert.equal(await settle(recovery.recover('lost')), true);
+  assert.equal(creates(transports[1]!), 1, 'asked again');
+  assert.deepEqual(transports[1]!.sent.filter((event) => event.type === 'conversation.item.create').map((event) => (event.item as { role: string }).role), ['user'],
+    'the half-said answer is not restored');
+  assert.equal(session.replyToAskAgain, undefined, 'nothing under way yet');
+  transports[1]!.serverSays(created('r2'));
+  assert.equal(await settle(recovery.recover('lost again')), true);
+  assert.equal(creates(transports[2]!), 0, 'no third request');
+  assert.equal(givenUp, 1);
+});
+
+test('a request asked again whose connection dies before its response began is asked again, three times at most', async () => {
+  const transports = Array.from({ length: 5 }, () => new MemoryTransport());
+  const session = new RealtimeSession(transports[0]!, gaDialect);
+  let givenUp = 0;
+  session.on('reply-given-up', () => { givenUp += 1; });
+  let next = 1;
+  const recovery = reconnector(session, { connect: async () => transports[next++]!, firstDelayMs: 1 });
+  transports[0]!.serverSays(created('r1'));
+  for (let lost = 1; lost <= 4; lost++) assert.equal(await settle(recovery.recover(`lost ${lost}`)), true);
+  assert.deepEqual(transports.slice(1).map(creates), [1, 1, 1, 0]);
+  assert.equal(givenUp, 1);
+});
+
+test('a reply that finished resets the count: the next one cut off is asked for again', async () => {
+  const transports = [new MemoryTransport(), new MemoryTransport(), new MemoryTransport()];
+  const session = new RealtimeSession(transports[0]!, gaDialect);
+  let next = 1;
+  const recovery = reconnector(session, { connect: async () => transports[next++]!, firstDelayMs: 1 });
+  transports[0]!.serverSays(created('r1'));
+  assert.equal(await settle(recovery.recover('lost')), true);
+  transports[1]!.serverSays(created('r2'));
+  transports[1]!.serverSays({ type: 'response.done', event_id: 'e', response: { id: 'r2', object: 'realtime.response', status: 'completed', output: [], conversation_id: 'conv', metadata: null } });
+  transports[1]!.serverSays(created('r3'));
+  assert.equal(await settle(recovery.recover('lost during the next reply')), true);
+  assert.equal(creates(transports[2]!), 1);
+});

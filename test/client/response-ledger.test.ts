@@ -45,7 +45,7 @@ test('a refusal because the conversation is busy is retried; any other refusal i
   assert.equal(ledger.failed({ type: 'invalid_request_error', code: 'invalid_value', message: 'no', event_id: 'evt_2' })?.kind, 'rejected');
 });
 
-test('queued requests keep their order and their unsent items; a reset returns everything asked and not answered', () => {
+test('queued requests keep their order and their unsent items; a reset returns the request sent and those that waited, apart', () => {
   const ledger = new ResponseLedger();
   ledger.sent('evt_1', undefined, true);
   ledger.enqueue(undefined, [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: 'second' }] }]);
@@ -53,7 +53,8 @@ test('queued requests keep their order and their unsent items; a reset returns e
   ledger.dropBareRequests();
   assert.equal(ledger.queued, 1);
   const lost = ledger.reset();
-  assert.equal(lost.length, 2);
-  assert.deepEqual(lost[1]!.items.length, 1);
+  assert.deepEqual(lost.inFlight, { params: undefined, items: [] }, 'the request sent');
+  assert.equal(lost.queued.length, 1, 'the one that waited');
+  assert.deepEqual(lost.queued[0]!.items.length, 1);
   assert.equal(ledger.outstanding, false);
 });
