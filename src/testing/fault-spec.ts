@@ -3,7 +3,7 @@
  *
  *   drop-after-events=N   every session's connection drops once the server has sent N events
  *   drop-after=2s         … 2 s after the session opened (no close frame: code 1006)
- *   drop-mid-response     … right after the first delta of the first response (text, audio or tool arguments)
+ *   drop-mid-response     … right after the first delta of each connection's first response (text, audio or tool arguments)
  *   expire-after=30s      every session expires like the service's at 60 minutes: error session_expired, close 1000
  *   refuse=429            every upgrade is refused with this status (401, 403, 404, 429, 500, 503);
  *   refuse=503*2          … only the next two, then connections are accepted
