@@ -142,6 +142,7 @@ export class ChatRun {
     this.session.on('response-finished', (response, owner, answersRequest) => this.onResponseFinished(response, owner, answersRequest));
     this.session.on('response-rejected', (error) => this.onRequestRejected(error));
     this.session.on('reply-given-up', () => this.onReplyGivenUp());
+    this.session.on('asking-again', (waitMs) => this.logger.log('info', `asking for the answer again in ${(waitMs / 1000).toFixed(1)} s (rate limited)`));
     // Said as the new connection gets them, before any of its events can arrive (several may come in one read).
     this.session.on('reconnected', (items) => this.output.expectRestoredEchoes(items));
     this.session.on('malformed', (reason) => this.output.malformed(reason));
@@ -189,9 +190,12 @@ export class ChatRun {
     if (!this.live) this.ui?.dispatch({ type: 'usage', tokensIn: inputTotal(totals), tokensOut: outputTotal(totals), ...(total !== undefined ? { costUsd: total } : {}) });
     this.output.responseDone(response, owner, tokens, costText);
     if (owner === 'foreign') return;
+    // It failed for a rate limit and is asked for again: not the end of anything yet.
+    if (this.session.waitingToAskAgain) return;
     const status = (response.status ?? 'completed') as ResponseStatus;
     const calledTools = (response.output ?? []).some((item) => item.type === 'function_call');
-    this.considerExit({ status, answersRequest, toolsWillAnswer: this.settings.tools !== undefined && status === 'completed' && calledTools });
+    const finished = { status, answersRequest, toolsWillAnswer: this.settings.tools !== undefined && status === 'completed' && calledTools };
+    this.considerExit(finished, { unanswered: answersRequest && status === 'failed' });
   }
 
   private createLiveNotes(): LiveSessionNotes {

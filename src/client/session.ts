@@ -9,6 +9,7 @@ import { isKnownServerEventType, problemWithServerEvent } from '../protocol/serv
 import { appendJson } from '../protocol/append-json.js';
 import { initialConversation, reduceConversation, type ConversationState } from './conversation.js';
 import { ResponseLedger, type QueuedRequest, type ResponseOwner } from './response-ledger.js';
+import { RateLimitRetry } from './rate-limit-retry.js';
 import type { ProtocolError, Response } from '../protocol/events.js';
 import { silentLogger, type Logger } from '../logger.js';
 
@@ -29,6 +30,8 @@ export interface SessionEvents {
   'response-finished': [response: Response, owner: ResponseOwner, answersRequest: boolean];
   /** The server refused kaiwa's `response.create`. */
   'response-rejected': [error: ProtocolError];
+  /** The answer that just failed for a rate limit is asked for again after this wait. */
+  'asking-again': [waitMs: number];
   /** A reply cut off by a lost connection, asked for again, was cut off again: it is not asked a third time. */
   'reply-given-up': [];
   /** A frame as it crossed a transport that translates at the edge (GPT-Live): what a recording of the wire keeps. */
@@ -78,6 +81,11 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
    */
   private timesAskedAgain = 0;
   private askedAgainBegan = false;
+  /** What waits to ask again for a rate-limited answer: ahead of any line queued behind it. */
+  private readonly rateLimitRetry = new RateLimitRetry(() => {
+    this.ledger.enqueue(undefined, [], true);
+    this.startQueuedResponse();
+  });
 
   constructor(transport: ListeningTransport, readonly dialect: Dialect, options: RealtimeSessionOptions = {}) {
     super();
@@ -167,9 +175,9 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
     this.transport.on('error', () => undefined);
     this.transport = transport;
     this.listenTo(transport);
-    const answering = this.conversation.activeResponseId;
+    const answering = this.conversation.activeResponseId !== undefined || this.rateLimitRetry.cancel();
     const { inFlight, queued } = this.ledger.reset();
-    // A reply under way is asked for again whoever asked for it (the server's own: the user spoke), before what waited.
+    // A reply under way (or waiting out a rate limit) is asked for again whoever asked for it (the server's own: the user spoke), before what waited.
     const cutOff = inFlight ?? (answering ? { params: undefined, items: [] } : undefined);
     this.unconfirmed.clear();
     const { activeResponseId: _lost, ...rest } = this.conversation;
@@ -188,7 +196,12 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
 
   /** True while the conversation's response is being produced or kaiwa's request is about to start one. */
   get responseInFlight(): boolean {
-    return this.conversation.activeResponseId !== undefined || this.ledger.requestPending;
+    return this.conversation.activeResponseId !== undefined || this.ledger.requestPending || this.rateLimitRetry.waiting;
+  }
+
+  /** The answer that failed for a rate limit waits to be asked for again. */
+  get waitingToAskAgain(): boolean {
+    return this.rateLimitRetry.waiting;
   }
 
   /** Something is still to be answered: a response under way, or kaiwa's request sent or queued. */
@@ -297,6 +310,7 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
   }
 
   cancelResponse(): void {
+    this.rateLimitRetry.cancel();
     if (this.conversation.activeResponseId) this.send({ type: 'response.cancel' });
     this.ledger.dropBareRequests();
   }
@@ -316,6 +330,7 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
 
   close(code = 1000, reason = ''): Promise<void> {
     this.closedByUs = true;
+    this.rateLimitRetry.cancel();
     return this.transport.close(code, reason);
   }
 
@@ -350,6 +365,8 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
     if (owner !== undefined && owner !== 'foreign' && this.timesAskedAgain > 0) this.askedAgainBegan = true;
     const rejected = event.type === 'error' ? this.requestFailed(event.error) : undefined;
     if (event.type === 'conversation.item.added' || event.type === 'conversation.item.created') this.unconfirmed.delete(event.item.id ?? '');
+    // The user spoke while a rate-limited answer waited to be asked again: what they say now is what is answered.
+    if (event.type === 'input_audio_buffer.speech_started' && this.rateLimitRetry.cancel()) this.startQueuedResponse();
     this.conversation = reduceConversation(this.conversation, event);
     this.emit('server-event', event);
     this.emit('state', this.conversation);
@@ -362,8 +379,10 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
     this.forgetAskingAgain();
     const owner = this.ledger.finished(response.id);
     const answersRequest = owner === 'own' || (owner === 'conversation' && !this.ledger.outstanding);
-    this.startQueuedResponse();
+    const waitMs = this.rateLimitRetry.after(response, answersRequest);
+    if (waitMs === undefined) this.startQueuedResponse();
     this.emit('response-finished', response, owner, answersRequest);
+    if (waitMs !== undefined) this.emit('asking-again', waitMs);
   }
 
   /** An error naming kaiwa's request: it waits its turn, or it was refused (returned). */

@@ -172,7 +172,7 @@ test('an answer cut off by a dropped connection is asked for once more, from its
   const result = await runKaiwa([...textFlags(peer.url), '--text', 'are you there', '--once', '--reconnect-timeout', '20'], { env: { OPENAI_API_KEY: KEY } });
   assert.equal(result.code, 1, result.stderr);
   assert.match(result.stderr, /^error: the answer was cut off by a lost connection again, so kaiwa does not ask for it a third time; ask again to retry$/m);
-  assertNoStackTrace(result);
+  assertNoStackTrace(result.stderr);
   assert.deepEqual(peer.connections.map(responseCreates), [1, 1, 0], 'asked, asked again, then not');
   assert.deepEqual(restoredAssistantTexts(peer.connections[1]!), [], 'the cut-off answer is not restored before it is asked again');
   assert.equal(result.stdout.match(/^you: are you there$/gm)?.length, 1, `the restored question is not printed again:\n${result.stdout}`);
@@ -205,6 +205,44 @@ test('an answer given up does not end piped input early: the lines after it are 
     'you: lost one', 'assistant: You said: something, and then', 'assistant: You said: something, and then',
     'you: next one', 'assistant: You said: next one',
   ]);
+});
+
+/** A peer whose `failing` first answers fail for a rate limit, as the service says it. */
+function peerRateLimiting(failing: number) {
+  let failed = 0;
+  return startStrictPeer({
+    onEvent: (connection, event) => {
+      if (event.type !== 'response.create' || failed >= failing) return false;
+      failed += 1;
+      const params = (event.response ?? {}) as Json;
+      connection.respond({
+        metadata: (params.metadata as Json | undefined) ?? null, status: 'failed',
+        statusDetails: { type: 'failed', error: { type: 'tokens', code: 'rate_limit_exceeded', message: 'Rate limit reached for gpt-realtime on tokens per min (TPM). Please try again in 20ms.' } },
+      });
+      return true;
+    },
+  });
+}
+
+test('a rate-limited answer is asked for again after the wait the service names: piped lines all answered, exit 0', async () => {
+  const peer = await peerRateLimiting(1);
+  after(() => peer.close());
+  const result = await runKaiwa(textFlags(peer.url), { env: { OPENAI_API_KEY: KEY }, stdin: 'first\nsecond\n' });
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stderr, /^asking for the answer again in 0\.0 s \(rate limited\)$/m);
+  const answers = result.stdout.split('\n').filter((line) => line.startsWith('assistant:'));
+  assert.deepEqual(answers, ['assistant: You said: first', 'assistant: You said: second']);
+  assert.equal(peer.connections[0]!.received.filter((event) => event.type === 'response.create').length, 3);
+  assert.deepEqual(peer.violations(), []);
+});
+
+test('an answer rate-limited twice is reported, not asked a third time; --once exits 1', async () => {
+  const peer = await peerRateLimiting(5);
+  after(() => peer.close());
+  const result = await runKaiwa([...textFlags(peer.url), '--text', 'hello', '--once'], { env: { OPENAI_API_KEY: KEY } });
+  assert.equal(result.code, 1, result.stderr);
+  assert.equal(peer.connections[0]!.received.filter((event) => event.type === 'response.create').length, 2);
+  assert.match(result.stderr, /response failed: .*rate_limit_exceeded/);
 });
 
 test('a server that accepts and hangs up at once is failed attempts with a growing back-off, not "reconnected" over and over', async () => {
