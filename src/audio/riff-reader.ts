@@ -72,6 +72,7 @@ function walkChunks(buf: Buffer, whole: boolean): WavLayout | undefined {
 }
 
 function assertRiffWave(buf: Buffer): void {
+  if (buf.length === 0) throw new WavFormatError('the file is empty (no WAV header, no audio)');
   const riff = buf.toString('ascii', 0, 4);
   if (buf.length < 12 || (riff !== 'RIFF' && riff !== 'RF64') || buf.toString('ascii', 8, 12) !== 'WAVE') {
     throw new WavFormatError('not a WAV file (no RIFF/WAVE header)');

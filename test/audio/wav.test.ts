@@ -121,7 +121,7 @@ describe('parseWav on invalid input', () => {
 
   it('says "not a WAV file" for other data', () => {
     assertWavError(Buffer.from('ID3\u0004 this is an mp3, honest'), /^not a WAV file \(no RIFF\/WAVE header\)$/);
-    assertWavError(Buffer.alloc(0), /not a WAV file/);
+    assertWavError(Buffer.alloc(0), /^the file is empty \(no WAV header, no audio\)$/);
     assertWavError(Buffer.from('RIFF\u0000\u0000\u0000\u0000AVI LIST'), /not a WAV file/);
   });
 
@@ -191,6 +191,12 @@ describe('readWavFile', () => {
     const path = join(dir, 'not-a-wav.wav');
     writeFileSync(path, 'hello');
     assert.throws(() => readWavFile(path), (error: unknown) => error instanceof WavFormatError && error.message === `${path}: not a WAV file (no RIFF/WAVE header)`);
+  });
+
+  it('says an empty file is empty, not that it is some other format', () => {
+    const path = join(dir, 'empty.wav');
+    writeFileSync(path, '');
+    assert.throws(() => readWavFile(path), (error: unknown) => error instanceof WavFormatError && error.message === `${path}: the file is empty (no WAV header, no audio)`);
   });
 
   it('reads a good file', () => {
