@@ -51,14 +51,12 @@ test('in the terminal, a tool asks first: n refuses, y runs', async () => {
   writeFileSync(file, JSON.stringify({ tools: [{ name: 'make_marker', description: 'touch a file', parameters: { type: 'object', properties: {} }, command: ['touch', marker] }] }));
   const tmux = new TmuxSession(`env -u OPENAI_API_KEY node ${KAIWA_BIN} --local --no-mic --no-speaker --tools ${file}; sleep 30`, { width: 120, height: 30 });
   try {
-    await tmux.waitFor(/no microphone · Enter to type/);
-    tmux.sendKeys('Enter');
+    await tmux.waitFor(/no microphone · type to talk/);
     tmux.sendKeys('-l', 'call make_marker');
     tmux.sendKeys('Enter');
     await tmux.waitFor(/run make_marker \{\}\? \[y\/n\]/);
     tmux.sendKeys('n');
     await tmux.waitFor(/make_marker → refused/);
-    tmux.sendKeys('Enter');
     tmux.sendKeys('-l', 'call make_marker');
     tmux.sendKeys('Enter');
     await tmux.waitFor(/\[y\/n\] no[\s\S]*run make_marker \{\}\? \[y\/n\]\s*$/m);

@@ -40,10 +40,16 @@ export function fitWidth(text: string, width: number): string {
 }
 
 export const HELP_TEXT = 'Space: mute (push-to-talk with --vad none) · Esc: interrupt · Enter: type a message · y / n: answer a tool\'s question · q / Ctrl-C: quit · ?: help';
+/** Without a microphone every key types: the commands are those of an empty line, and Ctrl-C. */
+export const TYPING_HELP_TEXT = 'type, Enter sends · Esc: clear the line, or interrupt the reply · on an empty line y / n: answer a tool\'s question, ?: help · Ctrl-C: quit';
+
+export function helpText(state: UiState): string {
+  return state.microphone ? HELP_TEXT : TYPING_HELP_TEXT;
+}
 
 /** What the idle state is called: it must be true (no "listening" without a microphone). */
 function idleLabel(state: UiState): string {
-  if (!state.microphone) return '✎ no microphone · Enter to type';
+  if (!state.microphone) return '✎ no microphone · type to talk';
   return state.pushToTalk ? '○ press Space to talk' : PHASE_LABEL.listening;
 }
 

@@ -1,7 +1,7 @@
 import { LiveRegion } from './live-region.js';
 import { onPreciseWidths } from './text-width.js';
 import { reduceUi, initialUi, type UiAction, type UiOptions, type UiState } from './ui-state.js';
-import { statusLine, HELP_TEXT, fitWidth } from './status-line.js';
+import { statusLine, helpText, fitWidth } from './status-line.js';
 import { readKeys, type KeyCommand } from './key-input.js';
 
 export interface UiHandlers {
@@ -142,7 +142,7 @@ export class TerminalUi {
     if (this.partial) rows.push(colorLabel(this.partial));
     if (this.state.typing !== undefined) rows.push(`${COLORS.you}›${COLORS.reset} ${this.state.typing}▏`);
     if (this.question) rows.push(`\u001b[33m${fitWidth(this.question.text, width)}\u001b[0m`);
-    if (this.state.showHelp) rows.push(fitWidth(HELP_TEXT, width));
+    if (this.state.showHelp) rows.push(fitWidth(helpText(this.state), width));
     rows.push(`\u001b[7m${statusLine(this.state, width)}\u001b[0m`);
     this.drawnAt = Date.now();
     // The region writes nothing when the frame is the one shown.
@@ -165,9 +165,10 @@ export class TerminalUi {
   private onTypingKey(command: KeyCommand): void {
     const text = this.state.typing ?? '';
     switch (command.type) {
-      case 'char': return this.dispatch({ type: 'typing', text: text + command.text });
+      case 'char': return text === '' && this.onEmptyLineKey(command.text) ? undefined : this.dispatch({ type: 'typing', text: text + command.text });
       case 'backspace': return this.dispatch({ type: 'typing', text: Array.from(text).slice(0, -1).join('') });
-      case 'escape': return this.dispatch({ type: 'typing', text: undefined });
+      // Without a microphone the line stays open: Esc on an empty one still stops the voice.
+      case 'escape': return text === '' && !this.state.microphone ? this.handlers.interrupt() : this.dispatch({ type: 'typing', text: undefined });
       case 'quit': return this.handlers.quit();
       case 'enter':
         this.dispatch({ type: 'typing', text: undefined });
@@ -175,5 +176,20 @@ export class TerminalUi {
         return undefined;
       default: return undefined;
     }
+  }
+
+  /**
+   * Without a microphone every key types, so the commands that need one key are those of an
+   * empty line: y/n while a tool asks, ? for help. True if the key was one.
+   */
+  private onEmptyLineKey(key: string): boolean {
+    if (this.state.microphone) return false;
+    if (this.question && /^[yYnN]$/.test(key)) {
+      this.question.answer(key.toLowerCase() === 'y');
+      return true;
+    }
+    if (key !== '?') return false;
+    this.dispatch({ type: 'help', show: !this.state.showHelp });
+    return true;
   }
 }

@@ -21,6 +21,7 @@ export interface UiState {
   readonly tokensOut: number;
   /** Filled by the cost tracker when the model's price is known. */
   readonly costUsd?: number;
+  /** The line being typed; without a microphone always open (typing is how the user talks). */
   readonly typing?: string;
   readonly showHelp: boolean;
   readonly notice?: string;
@@ -49,6 +50,7 @@ export function initialUi(options: UiOptions): UiState {
     phase: 'connecting', muted: false, offline: options.offline, microphone: options.microphone ?? true,
     pushToTalk: options.pushToTalk, userSpeaking: false, talking: false,
     levelDbfs: -100, assistantAudible: false, responseActive: false, tokensIn: 0, tokensOut: 0, showHelp: false,
+    ...(options.microphone === false ? { typing: '' } : {}),
   };
 }
 
@@ -108,6 +110,7 @@ export function reduceUi(state: UiState, action: UiAction): UiState {
 }
 
 function withoutTyping(state: UiState): UiState {
+  if (!state.microphone) return state.typing === '' ? state : { ...state, typing: '' };
   const { typing: _typing, ...rest } = state;
   return rest;
 }

@@ -18,7 +18,7 @@ const erased = (output: string): number => output.split('\u001b[2K').length - 1;
 
 test('text is measured as string-width measures it: ASCII, the status bar\'s symbols, CJK, emoji, combining marks', async () => {
   await loadPreciseWidths();
-  for (const text of ['hello there', '● listening  ▮▮▯▯  12→34 tok', '✎ no microphone · Enter to type', '◉ you’re speaking', '› typing▏',
+  for (const text of ['hello there', '● listening  ▮▮▯▯  12→34 tok', '✎ no microphone · type to talk', '◉ you’re speaking', '› typing▏',
     '日本語のテキスト', '👨‍👩‍👧‍👦 family', 'Cafe\u0301', '한국어', 'ｶﾞ', '—', '']) {
     assert.equal(textWidth(text), stringWidth(text), text);
   }

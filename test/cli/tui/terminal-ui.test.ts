@@ -2,22 +2,22 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { kaiwaInTmux } from '../../helpers/tmux.js';
 
-test('the TUI shows state, both transcripts, costs and help, and quits with q', async () => {
+test('without a microphone every key types: the line is open from the start, q and Space are text, ? helps on an empty line, Ctrl-C quits', async () => {
   const tmux = kaiwaInTmux('--local --no-mic --no-speaker');
   try {
-    let screen = await tmux.waitFor(/no microphone · Enter to type · offline \(local server\)/);
+    let screen = await tmux.waitFor(/› ▏[\s\S]*no microphone · type to talk · offline \(local server\)/);
     assert.match(screen, /0→0 tok/);
+    // What a user types first, before any Enter: nothing of it is taken for a command.
+    tmux.sendKeys('-l', 'quick question about the sea');
     tmux.sendKeys('Enter');
-    await tmux.waitFor(/›/);
-    tmux.sendKeys('-l', 'hello there');
-    tmux.sendKeys('Enter');
-    screen = await tmux.waitFor(/assistant: You said: hello there/);
-    assert.match(screen, /you: hello there/);
-    assert.ok(screen.indexOf('you: hello there') < screen.indexOf('assistant: You said'), 'user line first');
+    screen = await tmux.waitFor(/assistant: You said: quick question about the sea/);
+    assert.match(screen, /you: quick question about the sea/);
+    assert.ok(screen.indexOf('you: quick') < screen.indexOf('assistant: You said'), 'user line first');
+    assert.doesNotMatch(screen, /muted/);
     screen = await tmux.waitFor(/[1-9]\d*→\d+ tok/);
     tmux.sendKeys('?');
-    await tmux.waitFor(/Esc: interrupt/);
-    tmux.sendKeys('q');
+    await tmux.waitFor(/Enter sends · Esc: clear the line/);
+    tmux.sendKeys('C-c');
     screen = await tmux.waitFor(/\[exit 0\]/);
     assert.match(screen, /session ended: .* 1 response/);
   } finally {
@@ -30,11 +30,10 @@ test('Japanese lines wrap and stay whole when the terminal is resized', async ()
   const text = '秋の風、少し寒くて、そっと終わる。タスク完了、おつかれさまです。';
   try {
     await tmux.waitFor(/no microphone/);
-    tmux.sendKeys('Enter');
     tmux.sendKeys('-l', text);
     tmux.sendKeys('Enter');
     // The reply is complete once it stands above the status bar with nothing streaming.
-    let screen = await tmux.waitFor(/assistant: You said:[\s\S]*です。\s*\n✎ no microphone/);
+    let screen = await tmux.waitFor(/assistant: You said:[\s\S]*です。\s*\n› ▏\s*\n✎ no microphone/);
     const joined = (s: string): string => s.split('\n').map((line) => line.replace(/\s+$/, '')).join('');
     assert.ok(joined(screen).includes(`assistant: You said: ${text}`), `wrapped text intact:\n${screen}`);
     tmux.resize(60, 24);
@@ -44,7 +43,7 @@ test('Japanese lines wrap and stay whole when the terminal is resized', async ()
     assert.match(screen, /no microphone/);
     for (const line of screen.split('\n')) assert.ok(!line.includes('\u001b'), 'no stray escape codes');
     // Quit as a user would: killing the pane would leave the local server's temp files behind.
-    tmux.sendKeys('q');
+    tmux.sendKeys('C-c');
     await tmux.waitFor(/\[exit 0\]/);
   } finally {
     await tmux.kill();
