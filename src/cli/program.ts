@@ -94,10 +94,11 @@ function buildProgram(): Command {
     .argument('<dir>', 'the recording directory')
     .addOption(new Option('--speed <x>', 'playback speed').default(1).argParser(numberIn(0.05, 100)))
     .addOption(new Option('--no-audio', 'transcript only'))
+    .addOption(new Option('--no-speaker', 'the same as --no-audio (as kaiwa itself names it)'))
     .addOption(new Option('--json', 'print the event log (events.jsonl)').default(false))
-    .action(async (dir: string, options: ReplayOptions) => {
+    .action(async (dir: string, { speaker, ...options }: ReplayOptions & { speaker?: boolean }) => {
       const { runReplay } = await import('./replay-command.js');
-      process.exit(await runReplay(dir, options, { stdout: process.stdout, stderr: process.stderr }));
+      process.exit(await runReplay(dir, { ...options, audio: options.audio !== false && speaker !== false }, { stdout: process.stdout, stderr: process.stderr }));
     }));
   return program;
 }

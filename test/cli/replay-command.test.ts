@@ -10,6 +10,7 @@ import { audioTempDir } from '../helpers/audio-tmp.js';
 import { SourceCapture, startPulse, type PulseServer } from '../helpers/audio-pulse.js';
 import { toneAmplitude } from '../helpers/audio-signals.js';
 import { recordSyntheticSession } from '../recording/synthetic-session.js';
+import { runKaiwa } from '../helpers/cli-runner.js';
 
 class Capture extends Writable {
   text = '';
@@ -91,6 +92,13 @@ describe('kaiwa replay', () => {
   it('rejects a speed that is not above 0', async () => {
     await assert.rejects(runReplay(dir, { speed: 0, audio: false, json: false }, io()), UsageError);
     await assert.rejects(runReplay(dir, { speed: Number.NaN, audio: false, json: false }, io()), UsageError);
+  });
+
+  it('takes --no-speaker, as kaiwa itself names it, for --no-audio: the transcript alone, no SoX tried', async () => {
+    const result = await runKaiwa(['replay', dir, '--no-speaker', '--speed', '50'], { env: { PATH: '/nonexistent' } });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /\[00:00\.2\] You: What is the weather in Paris\?/);
+    assert.equal(result.stderr, '', 'no SoX was looked for (there is none on this PATH)');
   });
 
   it('still prints the transcript when SoX is missing, with one line saying so', async () => {
