@@ -90,6 +90,8 @@ test('a typed turn recorded by the CLI replays to the CLI: same events, transcri
   assert.deepEqual(stats!.unmatched, []);
   assert.equal(stats!.stepsLeft, 0);
   assert.equal(stats!.idConflicts, 0);
+  // Each run tags its request with its own event id (metadata.kaiwa_request): the same id, no difference.
+  assert.equal(stats!.firstDifference, undefined);
   assert.equal(stats!.audioFromWav, before.filter((line) => line.event.type === 'response.output_audio.delta').length);
   assert.equal(stats!.audioSilent, 0);
 

@@ -1,7 +1,7 @@
 /**
  * Acceptance: cassettes. `kaiwa serve --record DIR` writes what an official client and the
  * server said; `kaiwa serve --replay DIR` plays the server's side back to the client, and
- * says whether the client kept to the cassette: all steps matched, or the first difference
+ * says whether the client kept to the cassette: all steps as recorded, or the first difference
  * and the steps never reached (failing the run with --fail-on-mistakes).
  */
 import { test } from 'node:test';
@@ -65,8 +65,9 @@ test('openai SDK: --record writes both sides of the session; --replay plays it b
 
   const replay = await serve({ tls: true, replay: dir, failOnMistakes: true });
   assert.deepEqual(await conversation(replay.server), texts);
-  assert.match(await replay.logLine(/^replay:/), /^replay: session sess_\w+: all 7 steps matched$/);
+  assert.match(await replay.logLine(/^replay:/), /^replay: session sess_\w+: all 7 steps as recorded$/);
   assert.equal(await replay.stop(), 0);
+  assert.equal(replay.err.at(-1), 'replay: 1 session, 0 strayed from the cassette');
 });
 
 test('openai SDK: a client that strays is told the first difference and the steps it never reached, and the run fails', async () => {
@@ -74,10 +75,11 @@ test('openai SDK: a client that strays is told the first difference and the step
   const replay = await serve({ tls: true, replay: dir, failOnMistakes: true });
   await conversation(replay.server, true);
   const line = await replay.logLine(/^replay:/);
-  assert.equal(line.replace(/sess_\w+/, 'sess_X'), 'replay: session sess_X: 5 of 7 steps matched; '
+  assert.equal(line.replace(/sess_\w+/, 'sess_X'), 'replay: session sess_X: 5 of 7 steps reached; '
     + 'first difference: step 2 conversation.item.create: item.content[0].text: expected "hello", got "hullo"; '
     + 'never reached: step 6 conversation.item.create, step 7 response.create');
   assert.equal(await replay.stop(), 1);
+  assert.equal(replay.err.at(-1), 'replay: 1 session, 1 strayed from the cassette', 'the summary counts replayed sessions, not protocol-checked ones');
 });
 
 function assistantTexts(history: RealtimeItem[]): string[] {
@@ -105,7 +107,7 @@ test('Agents SDK: a recorded session replays with every step matched; a changed 
 
   const replay = await serve({ replay: dir, failOnMistakes: true });
   assert.deepEqual(await agentTurn(replay.server, 'hello agents'), recorded);
-  assert.match(await replay.logLine(/^replay:/), /: all \d+ steps matched$/);
+  assert.match(await replay.logLine(/^replay:/), /: all \d+ steps as recorded$/);
   assert.equal(await replay.stop(), 0);
 
   const strayed = await serve({ replay: dir, failOnMistakes: true });

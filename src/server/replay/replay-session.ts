@@ -158,7 +158,10 @@ export class ReplaySession implements SocketSession {
       this.stats.firstDifference = `expected ${wanted}, got ${event.type}${index < 0 ? ' (the cassette has no more of it)' : ` (recorded at step ${index + 1})`}`;
       return;
     }
-    const difference = firstDifference(step!.clientEvent, event);
+    // The ids this event itself chose, with those learnt before: one copied into another field is the same id.
+    const own = new IdMap();
+    own.learnFrom(step!.clientEvent, event);
+    const difference = firstDifference(step!.clientEvent, event, (recorded, live) => (this.ids.known(recorded) ?? own.known(recorded)) === live);
     if (difference) {
       this.stats.firstDifference = `step ${index + 1} ${event.type}: ${difference.path}: expected ${quote(difference.expected)}, got ${quote(difference.actual)}`;
     }
