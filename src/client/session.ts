@@ -120,15 +120,15 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
     for (const item of items) this.send({ type: 'conversation.item.create', item }, { track: false });
     // What was said but never reached the old session, and the answers it never gave.
     for (const item of unconfirmed) this.send({ type: 'conversation.item.create', item });
-    const givenUp = cutOff !== undefined && !this.askAgainOnce(cutOff);
+    const givenUp = cutOff !== undefined && !this.askAgainUnlessGivenUp(cutOff);
     for (const request of queued) this.createResponse(request.params, request.items);
     // Once what waited is asked for: whoever hears of it sees whether anything is still to come.
     if (givenUp) this.emit('reply-given-up');
     this.emit('reconnected', items.length);
   }
 
-  /** The reply the lost connection cut off: asked for again (true), unless it already was. */
-  private askAgainOnce(request: QueuedRequest): boolean {
+  /** The reply the lost connection cut off: asked for again (true), unless it is given up (see timesAskedAgain). */
+  private askAgainUnlessGivenUp(request: QueuedRequest): boolean {
     if (this.givingUp) {
       this.forgetAskingAgain();
       return false;
@@ -168,7 +168,8 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
 
   /**
    * The item list is reset and nothing that was in flight is waited for any more.
-   * Returns the response requests that were pending, queued or under way: asked, not answered.
+   * Returns what was asked and not answered: the reply cut off (a request sent, a response
+   * under way, or one waiting out a rate limit) and the requests that waited their turn.
    */
   private replaceTransport(transport: ListeningTransport): { cutOff?: QueuedRequest; queued: QueuedRequest[] } {
     this.transport.removeAllListeners();
