@@ -83,7 +83,7 @@ export class ChatRun {
   private readonly startedAt = Date.now();
   private keeper: ConnectionKeeper | undefined;
   private stdinClosed = false;
-  /** A request was refused or its answer given up: the end of piped input exits 1. */
+  /** A request was refused, or its answer failed or was given up: the end of piped input exits 1. */
   private someUnanswered = false;
   /** The input file ended and its last turn is answered or asked for (FileEndPadding): no audio will come any more. */
   private inputFileDone = false;

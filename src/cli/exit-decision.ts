@@ -16,9 +16,9 @@ export interface FinishedResponse {
 export interface RunSituation {
   /** The response that just finished, when this question follows one. */
   finished?: FinishedResponse;
-  /** kaiwa's request will not be answered: the server refused it, or lost connections cut its reply off twice. */
+  /** kaiwa's request will not be answered: the server refused it, its answer failed, or lost connections cut it off twice. */
   unanswered?: boolean;
-  /** A request earlier in the session went unanswered: the end of piped input is not a clean one. */
+  /** A request in the session (this one included) went unanswered: the end of piped input is not a clean one. */
   someUnanswered?: boolean;
   /** `--once`: one answer, then exit. */
   once: boolean;
@@ -54,6 +54,6 @@ export function decideExit(situation: RunSituation): ExitDecision {
   }
   if (situation.responseInFlight) return CONTINUE;
   if (situation.budgetStopped) return exitWith(0);
-  if (situation.stdinClosed && situation.inputEnded) return exitWith(situation.unanswered || situation.someUnanswered ? EXIT_UNANSWERED : 0);
+  if (situation.stdinClosed && situation.inputEnded) return exitWith(situation.someUnanswered ? EXIT_UNANSWERED : 0);
   return CONTINUE;
 }

@@ -13,7 +13,7 @@ const table: Array<[string, Partial<RunSituation>, number | 'go on']> = [
   ['--once: someone else\'s response is not the answer', { once: true, finished: done('completed', false, false) }, 'go on'],
   ['--once: a refused request exits 1 at once', { once: true, unanswered: true, responseInFlight: true }, 1],
   ['a refused request in a live conversation goes on', { unanswered: true }, 'go on'],
-  ['a refused request after stdin closed ends it, with 1: not every line was answered', { unanswered: true, stdinClosed: true, inputEnded: true }, 1],
+  ['a refused request after stdin closed ends it, with 1: not every line was answered', { unanswered: true, someUnanswered: true, stdinClosed: true, inputEnded: true }, 1],
   ['stdin closed after an earlier line went unanswered: the last answer ends it with 1', { someUnanswered: true, stdinClosed: true, inputEnded: true, finished: done('completed') }, 1],
   ['the budget reached after an unanswered line still ends it with 0 (it was the limit)', { someUnanswered: true, budgetStopped: true }, 0],
   ['--once: a failed answer exits 1', { once: true, finished: done('failed') }, 1],
