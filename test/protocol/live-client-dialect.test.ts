@@ -113,6 +113,29 @@ test('a user item that starts after the user\'s earlier words begins at its firs
   assert.deepEqual(state.items.map((item) => [item.speaker, item.text]), [['user', 'wait'], ['user', 'what about the north ']]);
 });
 
+test('words that arrive late but go on without a pause in Live\'s time stay one utterance: a recognizer that lags does not split the user\'s line', () => {
+  const h = startedHarness();
+  h.server(said('please tell me', 500, 1500, 'input'));
+  mock.timers.tick(3000);
+  h.server(said(' about the bridges', 1500, 2600, 'input'));
+  mock.timers.tick(2500);
+  h.server(said(' of paris', 2700, 3400, 'input'));
+  h.server(audio(480));
+  const state = h.seen.reduce(reduceConversation, initialConversation);
+  assert.deepEqual(state.items.map((item) => [item.speaker, item.text]), [['user', 'please tell me about the bridges of paris'], ['assistant', '']]);
+  assert.equal(h.seen.filter((event) => event.type === 'conversation.item.input_audio_transcription.completed').length, 1);
+});
+
+test('a turn Live leaves unanswered still completes, once no new words came for a while', () => {
+  const h = startedHarness();
+  h.server(said('mm hmm', 500, 900, 'input'));
+  mock.timers.tick(4999);
+  assert.ok(!h.seen.some((event) => event.type === 'conversation.item.input_audio_transcription.completed'), 'open while late words could still come');
+  mock.timers.tick(1);
+  const completed = h.seen.find((event) => event.type === 'conversation.item.input_audio_transcription.completed') as ServerEvent & { transcript: string };
+  assert.equal(completed.transcript, 'mm hmm');
+});
+
 test('response.cancel ends the reply for kaiwa at once; what Live still sends of it is dropped', () => {
   const h = startedHarness();
   h.server(audio(480));

@@ -4,7 +4,7 @@ import {
   itemConfirmed, replyAudio, replyFinished, replyStarted, replyTranscript, userFinished, userStarted, userTranscript,
   type ReplyIds,
 } from './live-turns.js';
-import { LIVE_ASSISTANT_SILENCE_MS, type LiveServerEventOf, type LiveSessionResource } from './live-types.js';
+import { LIVE_ASSISTANT_SILENCE_MS, LIVE_USER_PAUSE_MS, LIVE_USER_QUIET_MS, type LiveServerEventOf, type LiveSessionResource } from './live-types.js';
 import { delegatedToolCalls, DelegatedCalls, finishesResponse } from './live-delegation.js';
 import { OpenDelegations } from './live-open-delegations.js';
 
@@ -77,7 +77,9 @@ function textOf(item: Item): string {
  * connection: Live's `session.start` must come first and alone, its output has no ids and
  * no end, its transcript deltas are grouped by time. Live output becomes GA responses with
  * made-up ids that end after LIVE_ASSISTANT_SILENCE_MS of silence or when the user speaks
- * (the SDK TranscriptGrouper's rules); Live user transcripts become user items.
+ * (the SDK TranscriptGrouper's rules); Live user transcripts become user items, one per
+ * utterance: closed when the assistant answers, split where Live's own time shows a pause
+ * (LIVE_USER_PAUSE_MS), closed anyway after LIVE_USER_QUIET_MS without new words.
  */
 export class LiveClientDialect {
   private started = false;
@@ -90,6 +92,7 @@ export class LiveClientDialect {
   /** Event ids have a counter of their own: item and response ids then depend only on what Live said (a replay makes the same). */
   private eventCounter = 0;
   private silenceTimer: unknown;
+  private userQuietTimer: unknown;
   private readonly timers: SilenceTimers;
   /** The tag of kaiwa's last `response.create`, for the reply that answers it. */
   private requestTag: Record<string, string> | null = null;
@@ -134,6 +137,7 @@ export class LiveClientDialect {
   /** The connection is gone: whatever was open ends now. */
   dispose(): ServerEvent[] {
     this.clearSilence();
+    this.clearUserQuiet();
     return this.stamp([...this.endReply('completed'), ...this.endUser()]);
   }
 
@@ -216,6 +220,7 @@ export class LiveClientDialect {
         return [this.error(wire as unknown as LiveServerEventOf<'error'>)];
       case 'session.closed':
         this.clearSilence();
+        this.clearUserQuiet();
         return [...this.endReply('completed'), ...this.endUser(), wire as unknown as ServerEvent];
       default:
         // Usage, mute acknowledgements, delegations, info: Live's own, for whoever knows them.
@@ -267,11 +272,12 @@ export class LiveClientDialect {
   }
 
   private inputTranscript(event: LiveServerEventOf<'session.input_transcript.delta'>): ServerEvent[] {
+    const resumes = this.user !== undefined && event.start_ms - this.user.endMs < LIVE_USER_PAUSE_MS;
     // Live's transcript is one stream: the space that joins a fragment to the user's earlier words does not open a new item.
-    const delta = this.user ? event.delta : event.delta.trimStart();
+    const delta = resumes ? event.delta : event.delta.trimStart();
     if (!delta) return [];
     // The user speaking closes the assistant's segment at once (the grouper's speaker change).
-    const events = this.endReply('completed');
+    const events = [...this.endReply('completed'), ...(resumes ? [] : this.endUser())];
     if (!this.user) {
       const itemId = this.nextId('item');
       events.push(...userStarted(itemId, event.start_ms, this.lastItemId));
@@ -282,6 +288,7 @@ export class LiveClientDialect {
     user.endMs = Math.max(user.endMs, event.end_ms);
     events.push(userTranscript(user.itemId, delta));
     this.restartSilence();
+    this.restartUserQuiet();
     return events;
   }
 
@@ -289,6 +296,7 @@ export class LiveClientDialect {
     const user = this.user;
     if (!user) return [];
     this.user = undefined;
+    this.clearUserQuiet();
     const previous = this.lastItemId;
     this.lastItemId = user.itemId;
     return userFinished(user.itemId, user.endMs, user.transcript, previous);
@@ -362,7 +370,23 @@ export class LiveClientDialect {
     this.silenceTimer = undefined;
     const waits = this.reply !== undefined && this.delegations.any;
     if (waits) this.reply!.held = true;
-    const events = this.stamp([...(waits ? [] : this.endReply('completed')), ...this.endUser()]);
+    const events = this.stamp(waits ? [] : this.endReply('completed'));
+    if (events.length) this.options.deliver(events);
+  }
+
+  private restartUserQuiet(): void {
+    this.clearUserQuiet();
+    this.userQuietTimer = this.timers.set(() => this.onUserQuiet(), LIVE_USER_QUIET_MS);
+  }
+
+  private clearUserQuiet(): void {
+    if (this.userQuietTimer !== undefined) this.timers.clear(this.userQuietTimer);
+    this.userQuietTimer = undefined;
+  }
+
+  private onUserQuiet(): void {
+    this.userQuietTimer = undefined;
+    const events = this.stamp(this.endUser());
     if (events.length) this.options.deliver(events);
   }
 

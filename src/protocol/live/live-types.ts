@@ -41,3 +41,18 @@ export const LIVE_SESSION_CONFIG_KEYS: ReadonlySet<string> = new Set<keyof LiveS
  * much transcript inactivity (its `assistantSilenceMs` default), and kaiwa does the same.
  */
 export const LIVE_ASSISTANT_SILENCE_MS = 2000;
+
+/**
+ * A pause in the user's words, in Live's own time (the fragments' start_ms / end_ms), long
+ * enough that what follows is a new utterance, not the same one. The SDK's grouper never
+ * splits a user segment at all; kaiwa, whose items are turns, splits where the source time
+ * shows a pause this long, not where the words merely arrived late (a recognizer that lags).
+ */
+export const LIVE_USER_PAUSE_MS = 2000;
+
+/**
+ * How long after the user's last words, with no reply and no new words arriving, their item
+ * is closed anyway, so that a turn Live leaves unanswered still shows. Longer than the pause
+ * above: words that arrive late must not split an utterance that went on.
+ */
+export const LIVE_USER_QUIET_MS = 5000;
