@@ -203,7 +203,7 @@ export class ChatRun {
       model: () => this.session.state.session?.model ?? this.options.model,
       logger: this.logger, free: this.settings.offline,
       onCost: (usd) => this.spend.setSessionCost(usd),
-      onUsage: (_seconds, usd) => this.ui?.dispatch({ type: 'usage', tokensIn: 0, tokensOut: 0, ...(usd !== undefined ? { costUsd: usd } : {}) }),
+      onUsage: (seconds, usd) => this.ui?.dispatch({ type: 'session-time', seconds, ...(usd !== undefined ? { costUsd: usd } : {}) }),
       aside: (text) => (this.ui ? this.ui.note(`\x1b[2m${text}\x1b[22m`) : this.logger.log('info', text)),
     });
   }

@@ -26,6 +26,7 @@ export function openTerminal(parts: TerminalParts): TerminalUi | undefined {
   if (!Ui || !wantsTerminalUi(io, options)) return undefined;
   const ui = new Ui(io.stdout as NodeJS.WriteStream, io.stdin as NodeJS.ReadStream, parts.handlers, {
     offline: parts.offline, pushToTalk: options.vad === 'none', microphone: parts.microphone,
+    billedBy: options.protocol === 'live' ? 'session-time' : 'tokens',
   });
   logger.redirect((line) => ui.note(logger.redact(line)));
   return ui;

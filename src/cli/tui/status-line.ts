@@ -1,3 +1,4 @@
+import { formatDuration } from '../duration-format.js';
 import { graphemesOf, graphemeWidth } from './text-width.js';
 import { meterCells, METER_CELLS, type Phase, type UiState } from './ui-state.js';
 
@@ -17,9 +18,9 @@ export function levelMeter(dbfs: number): string {
 }
 
 function costText(state: UiState): string {
-  const tokens = `${state.tokensIn}→${state.tokensOut} tok`;
-  if (state.offline) return `${tokens} free`;
-  return state.costUsd === undefined ? tokens : `${tokens} $${state.costUsd.toFixed(4)}`;
+  const used = state.sessionSeconds === undefined ? `${state.tokensIn}→${state.tokensOut} tok` : formatDuration(state.sessionSeconds * 1000);
+  if (state.offline) return `${used} free`;
+  return state.costUsd === undefined ? used : `${used} $${state.costUsd.toFixed(4)}`;
 }
 
 /**

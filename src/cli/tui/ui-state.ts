@@ -21,6 +21,8 @@ export interface UiState {
   readonly tokensOut: number;
   /** Filled by the cost tracker when the model's price is known. */
   readonly costUsd?: number;
+  /** GPT-Live bills session time, not tokens: its seconds so far stand where the tokens would. */
+  readonly sessionSeconds?: number;
   /** The line being typed; without a microphone always open (typing is how the user talks). */
   readonly typing?: string;
   readonly showHelp: boolean;
@@ -36,6 +38,7 @@ export type UiAction =
   | { type: 'typing'; text: string | undefined }
   | { type: 'help'; show: boolean }
   | { type: 'usage'; tokensIn: number; tokensOut: number; costUsd?: number }
+  | { type: 'session-time'; seconds: number; costUsd?: number }
   | { type: 'notice'; text: string | undefined }
   | { type: 'connected' };
 
@@ -43,6 +46,8 @@ export interface UiOptions {
   offline: boolean;
   pushToTalk: boolean;
   microphone?: boolean;
+  /** What the session is billed by: tokens (the Realtime API) or session time (GPT-Live). */
+  billedBy?: 'tokens' | 'session-time';
 }
 
 export function initialUi(options: UiOptions): UiState {
@@ -51,6 +56,7 @@ export function initialUi(options: UiOptions): UiState {
     pushToTalk: options.pushToTalk, userSpeaking: false, talking: false,
     levelDbfs: -100, assistantAudible: false, responseActive: false, tokensIn: 0, tokensOut: 0, showHelp: false,
     ...(options.microphone === false ? { typing: '' } : {}),
+    ...(options.billedBy === 'session-time' ? { sessionSeconds: 0 } : {}),
   };
 }
 
@@ -104,6 +110,7 @@ export function reduceUi(state: UiState, action: UiAction): UiState {
     case 'typing': return action.text === undefined ? withoutTyping(state) : { ...state, typing: action.text };
     case 'help': return { ...state, showHelp: action.show };
     case 'usage': return { ...state, tokensIn: action.tokensIn, tokensOut: action.tokensOut, ...(action.costUsd !== undefined ? { costUsd: action.costUsd } : {}) };
+    case 'session-time': return { ...state, sessionSeconds: action.seconds, ...(action.costUsd !== undefined ? { costUsd: action.costUsd } : {}) };
     case 'notice': return action.text === undefined ? withoutNotice(state) : { ...state, notice: action.text };
     case 'connected': return { ...state, phase: state.muted ? 'muted' : 'listening' };
   }

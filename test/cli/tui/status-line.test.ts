@@ -64,3 +64,14 @@ test('the level meter spans quiet to loud', () => {
   assert.equal(levelMeter(0), '▮▮▮▮▮▮▮▮▮▮');
   assert.equal(levelMeter(-30), '▮▮▮▮▮▯▯▯▯▯');
 });
+
+test('GPT-Live, billed by session time, shows its minutes and cost where the Realtime API shows tokens', () => {
+  let state = reduceUi(initialUi({ offline: false, pushToTalk: false, billedBy: 'session-time' }), { type: 'connected' });
+  assert.match(statusLine(state, 200), /  0 s  \? help/);
+  state = reduceUi(state, { type: 'session-time', seconds: 72.4, costUsd: 0.0603 });
+  const line = statusLine(state, 200);
+  assert.match(line, /1 min 12 s \$0\.0603/);
+  assert.doesNotMatch(line, /tok/);
+  const offline = reduceUi(initialUi({ offline: true, pushToTalk: false, billedBy: 'session-time' }), { type: 'session-time', seconds: 5, costUsd: 0 });
+  assert.match(statusLine(offline, 200), /5 s free/);
+});
