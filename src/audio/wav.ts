@@ -55,7 +55,8 @@ function describe(fmt: WavFormat): Omit<WavAudio, 'samples'> {
   return { sampleRate: fmt.sampleRate, channels: fmt.channels, bitsPerSample: fmt.bitsPerSample, encoding: fmt.encoding };
 }
 
-function decodeSamples(data: Buffer, fmt: WavFormat): Int16Array {
+/** The whole frames of `data` as interleaved PCM16 (a frame cut off at the end is left out). */
+export function decodeSamples(data: Buffer, fmt: WavFormat): Int16Array {
   const frameBytes = fmt.bytesPerSample * fmt.channels;
   // A file cut off mid-frame (streamed, or killed while writing) loses only that frame.
   const sampleCount = Math.floor(data.length / frameBytes) * fmt.channels;

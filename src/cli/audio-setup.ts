@@ -1,5 +1,4 @@
 import type { AudioSink, AudioSource, PcmFormat } from '../audio/devices.js';
-import { WavFileSource } from '../audio/wav-file-source.js';
 import { WavFileSink } from '../audio/wav-file-sink.js';
 import { SoxPlayer, SoxRecorder } from '../audio/sox.js';
 import { PacedPlayer } from '../audio/paced-player.js';
@@ -10,6 +9,7 @@ import type { ChatOptions } from './chat-options.js';
 import { chooseEchoGuard, type EchoGuard, type PulseEchoGuard } from './echo-guard.js';
 import { discardEarlySox } from '../audio/early-sox.js';
 import { moveStream } from '../audio/pulse-stream-move.js';
+import { openInputSource, type InputStream } from './input-source.js';
 
 /**
  * What the sound server adds between SoX and the speaker. With SoX's 20 ms blocks and
@@ -58,12 +58,14 @@ export function listensForVoice(options: Pick<ChatOptions, 'mic' | 'once' | 'tex
  * connecting (and paying for) a session; a missing SoX degrades to typed text. The
  * microphone records from here on (see HeldSource), so call this before connecting.
  */
-export function setUpAudio(options: ChatOptions, format: PcmFormat, logger: Logger): Promise<AudioSetup> {
-  // The files first, and at once (a bad one throws here, before the caller connects).
-  const sinks: AudioSink[] = [];
-  const source = options.input ? WavFileSource.open(options.input, format) : undefined;
-  if (options.output) sinks.push(new WavFileSink(options.output, format));
-  return startDevices(options, format, logger, { ...(source ? { source } : {}), sinks });
+export function setUpAudio(options: ChatOptions, format: PcmFormat, logger: Logger, stdin: InputStream = process.stdin): Promise<AudioSetup> {
+  // The files first, and at once (a bad one throws here, before the caller connects; a bad
+  // WAV on standard input rejects once its first bytes show it, still before the session).
+  const input = options.input ? openInputSource(options.input, format, stdin) : undefined;
+  return Promise.resolve(input).then((source) => {
+    const sinks: AudioSink[] = options.output ? [new WavFileSink(options.output, format)] : [];
+    return startDevices(options, format, logger, { ...(source ? { source } : {}), sinks });
+  });
 }
 
 async function startDevices(options: ChatOptions, format: PcmFormat, logger: Logger, files: { source?: AudioSource; sinks: AudioSink[] }): Promise<AudioSetup> {

@@ -68,7 +68,7 @@ async function openRun(
   // The devices, the local server, the tools and the connection are set up side by side (the
   // microphone records meanwhile; its audio waits for the session); each is then awaited in
   // the order they used to run in, so the first failure reported is the same as it was.
-  const audioReady = resources.deferPending('audio devices', setUpAudio(options, { sampleRate: sampleRateOf(options.audioFormat) }, logger), closeAudio);
+  const audioReady = resources.deferPending('audio devices', setUpAudio(options, { sampleRate: sampleRateOf(options.audioFormat) }, logger, io.stdin), closeAudio);
   const local = wantsLocalServer(options, apiKey, io.env)
     ? resources.defer('local server', await startEmbeddedServer(logger, { listening: options.input !== undefined || listensForVoice(options) }), (server) => server.close())
     : undefined;

@@ -114,7 +114,7 @@ export function addChatOptions(command: Command): Command {
     .addOption(new Option('--reconnect-timeout <s>', 'keep trying to reconnect for this long before giving up').argParser(numberIn(1, 3600)).default(60))
     .addOption(new Option('--no-reconnect', 'end the session when the connection drops instead of reconnecting'))
     .addOption(new Option('--renew-after-minutes <m>', 'renew the session between turns after this long, before the service\'s 60-minute limit ends it (0: never)').argParser(numberIn(0, 1440)).default(55))
-    .addOption(new Option('--input <file.wav>', 'stream a WAV file in real time instead of the microphone'))
+    .addOption(new Option('--input <file.wav>', 'stream a WAV file in real time instead of the microphone (- : a WAV piped in on standard input)'))
     .addOption(new Option('--output <file.wav>', "write the assistant's audio to a WAV file"))
     .addOption(new Option('--no-speaker', "don't play the assistant's audio"))
     .addOption(new Option('--no-mic', "don't record the microphone (type instead)"))

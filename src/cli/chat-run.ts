@@ -33,6 +33,7 @@ import { ConnectionKeeper } from './connection-keeper.js';
 import { closeTerminal, openTerminal, showAudible } from './run-terminal.js';
 import { summaryLines } from './session-summary.js';
 import { LiveSessionNotes } from './live-session-notes.js';
+import { STANDARD_INPUT } from './input-source.js';
 
 export interface ChatIo {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -159,7 +160,9 @@ export class ChatRun {
     this.ui?.dispatch({ type: 'connected' });
     this.bridge.start();
     if (this.options.text !== undefined) this.session.sendText(this.options.text);
-    if (!this.ui) this.readTypedLines();
+    // A WAV piped in with --input - is the audio: standard input has no typed lines then.
+    if (this.options.input === STANDARD_INPUT) this.stdinClosed = true;
+    else if (!this.ui) this.readTypedLines();
     if (this.ui && this.audio.speaker) showAudible(this.ui, this.audio.speaker, () => this.exitCode !== undefined);
     return done;
   }

@@ -1,5 +1,5 @@
 import type { AudioSource, PcmFormat } from '../audio/devices.js';
-import { WavFileSource } from '../audio/wav-file-source.js';
+import { openInputSource, type InputStream } from './input-source.js';
 import { RestartingSource } from '../audio/restarting-source.js';
 import { SoxRecorder, checkSox } from '../audio/sox.js';
 import { resolveEndpoint } from '../client/endpoint.js';
@@ -49,7 +49,7 @@ export async function runTranscribe(options: TranscribeOptions, io: TranscribeIo
 
 async function openRun(options: TranscribeOptions, io: TranscribeIo, logger: RedactingLogger, resources: ResourceStack): Promise<TranscribeRun> {
   const settings = transcriptionSettings(options);
-  const source = resources.defer('audio input', await openSource(options), (s) => s.stop());
+  const source = resources.defer('audio input', await openSource(options, io.stdin ?? process.stdin), (s) => s.stop());
   const textFile = options.outputText ? resources.defer('text output', new TextOutputFile(options.outputText), (file) => file.close()) : undefined;
   const offline = offlineReason(options, io.env);
   const apiKey = offline ? undefined : io.env.OPENAI_API_KEY || undefined;
@@ -88,9 +88,9 @@ function transcriptionSettings(options: TranscribeOptions): TranscriptionSetting
   };
 }
 
-/** The WAV file, or the microphone through SoX; a bad file or missing SoX fails before connecting. */
-async function openSource(options: TranscribeOptions): Promise<AudioSource> {
-  if (options.input) return WavFileSource.open(options.input, FORMAT);
+/** The WAV file (or one piped in), or the microphone through SoX; a bad file or missing SoX fails before connecting. */
+async function openSource(options: TranscribeOptions, stdin: InputStream): Promise<AudioSource> {
+  if (options.input) return openInputSource(options.input, FORMAT, stdin);
   try {
     await checkSox();
   } catch (error) {

@@ -15,11 +15,14 @@ import { eventToJsonLine } from './json-printer.js';
 import { formatDuration } from './duration-format.js';
 import type { TextOutputFile } from './text-output-file.js';
 import type { ResourceStack } from './resource-stack.js';
+import type { InputStream } from './input-source.js';
 
 export interface TranscribeIo {
   stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   stderr: NodeJS.WritableStream;
   env: NodeJS.ProcessEnv;
+  /** Where `--input -` reads its WAV (default: the process's standard input). */
+  stdin?: InputStream;
   /** Aborted by the first Ctrl-C / SIGTERM: the last turn is still transcribed. */
   stop?: AbortSignal;
 }

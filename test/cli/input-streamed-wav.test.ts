@@ -4,7 +4,7 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bufferToInt16, int16ToBuffer } from '../../src/audio/pcm16.js';
@@ -12,7 +12,7 @@ import { resample } from '../../src/audio/resample.js';
 import { audioTempDir } from '../helpers/audio-tmp.js';
 import { sine } from '../helpers/audio-signals.js';
 import { ffmpegPipeWav } from '../helpers/audio-wav-builder.js';
-import { runKaiwa } from '../helpers/cli-runner.js';
+import { assertNoStackTrace, cleanEnv, KAIWA_BIN, runKaiwa, type KaiwaResult } from '../helpers/cli-runner.js';
 import { gaVoiceTurn } from '../helpers/event-scripts.js';
 import { startScriptedServer } from '../helpers/scripted-server.js';
 import { espeakEnvironment } from '../../src/server/speech/espeak-install.js';
@@ -77,4 +77,54 @@ test("--input of a WAV with ffmpeg's pipe header (sizes 0xFFFFFFFF, LIST before 
   const audio = int16ToBuffer(sine({ frequency: 440, sampleRate: SESSION_RATE, ms: 600, amplitude: 8000 }));
   writeFileSync(path, ffmpegPipeWav(audio, { sampleRate: SESSION_RATE, channels: 1 }));
   await assertAnsweredTurn(path, audio);
+});
+
+/** `… | kaiwa ARGS` in a real shell: standard input is the pipe a user's command line makes. */
+function pipedIntoKaiwa(producer: string, args: string[], env: Record<string, string>): Promise<KaiwaResult> {
+  const child = spawn('sh', ['-c', `${producer} | "$0" "$@"`, process.execPath, KAIWA_BIN, ...args], {
+    env: { ...cleanEnv(env), ...espeakEnvironment() }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
+  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+  const timer = setTimeout(() => child.kill('SIGKILL'), 20000);
+  return new Promise((resolve) => child.on('close', (code, signal) => {
+    clearTimeout(timer);
+    resolve({ code, signal, stdout, stderr });
+  }));
+}
+
+test('--input - takes the WAV piped in (`espeak-ng --stdout "…" | kaiwa --input - --once`): sent whole and answered, nothing read as a typed line', async () => {
+  const question = 'Is this piped?';
+  const file = execFileSync('espeak-ng', ['--stdout', question], { env: espeakEnvironment() });
+  const expected = int16ToBuffer(resample(bufferToInt16(file.subarray(44)), file.readUInt32LE(24), SESSION_RATE));
+  let answered = false;
+  const server = await startScriptedServer({
+    onEvent: (connection, event) => {
+      if (answered || event.type !== 'input_audio_buffer.append' || connection.audio.length < expected.length) return;
+      answered = true;
+      for (const reply of gaVoiceTurn({ userTranscript: question, assistantTranscript: 'It is.', audioChunks: [Buffer.alloc(4800)] })) connection.send(reply);
+    },
+  });
+  servers.push(server);
+  const result = await pipedIntoKaiwa(`espeak-ng --stdout "${question}"`, ['--url', server.url, '--input', '-', '--once', '--no-speaker'], { OPENAI_API_KEY: 'sk-test-piped-wav-0000' });
+  assert.equal(result.code, 0, result.stderr);
+  const sent = server.connections[0]!.audio;
+  assert.deepEqual(sent.subarray(0, expected.length), expected, 'the piped audio was sent whole, unchanged');
+  assert.match(result.stdout, /^assistant: It is\.$/m);
+  const typed = server.connections[0]!.received.filter((event) => event.type === 'conversation.item.create');
+  assert.deepEqual(typed, [], 'the WAV bytes were not taken for typed lines');
+});
+
+test('--input - with something else piped in: one line naming standard input, exit 1, nothing sent or asked for', async () => {
+  const server = await startScriptedServer();
+  servers.push(server);
+  const result = await pipedIntoKaiwa('echo "hello there"', ['--url', server.url, '--input', '-', '--once', '--no-speaker'], { OPENAI_API_KEY: 'sk-test-piped-wav-0000' });
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /^kaiwa: standard input: not a WAV file/m);
+  assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
+  assertNoStackTrace(result.stderr);
+  const sent = server.connections.flatMap((connection) => connection.received.map((event) => event.type));
+  assert.deepEqual(sent.filter((type) => type !== 'session.update'), [], 'no audio and no response asked for');
 });

@@ -1,0 +1,161 @@
+import { EventEmitter } from 'node:events';
+import { performance } from 'node:perf_hooks';
+import type { Readable } from 'node:stream';
+import type { AudioSource, PcmFormat } from './devices.js';
+import { bytesToMs, int16ToBuffer, msToBytes } from './pcm16.js';
+import { downmixToMono, StreamingResampler } from './resample.js';
+import { WavStreamDecoder } from './wav-stream-decoder.js';
+import { WavFormatError } from './wav-format.js';
+
+const CHUNK_MS = 20;
+
+/**
+ * A WAV arriving on a stream (standard input) played as a microphone: mono PCM16 at the
+ * session rate, in 20 ms chunks, each when its audio would have been spoken, then 'end'.
+ * A file piped in at once is paced like a file; a live pipe (a recorder, a stream
+ * converter) that delivers in real time or slower is passed on as its audio arrives. Only
+ * what has not been sent yet is kept.
+ */
+export class WavStreamSource extends EventEmitter implements AudioSource {
+  private readonly chunkBytes: number;
+  private readonly queue: Buffer[] = [];
+  private queuedBytes = 0;
+  private sentBytes = 0;
+  private startedAt = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private streamEnded = false;
+  private state: 'idle' | 'running' | 'finished' = 'idle';
+
+  /**
+   * Resolves once the stream's WAV header is whole; rejects with a one-line error when the
+   * stream ends first or is no usable WAV (before anything is connected or paid for).
+   */
+  static open(stream: Readable, format: PcmFormat, label: string, clock: () => number = () => performance.now()): Promise<WavStreamSource> {
+    return new Promise((resolve, reject) => {
+      const source = new WavStreamSource(stream, format, label, clock);
+      source.once('header', () => resolve(source));
+      source.once('error', reject);
+    });
+  }
+
+  private constructor(private readonly stream: Readable, readonly format: PcmFormat, label: string, private readonly now: () => number) {
+    super();
+    this.chunkBytes = msToBytes(CHUNK_MS, format.sampleRate);
+    const decoder = new WavStreamDecoder();
+    let resampler: StreamingResampler | undefined;
+    let channels = 1;
+    let received = 0;
+    stream.on('data', (bytes: Buffer) => {
+      received += bytes.length;
+      let samples: Int16Array;
+      try {
+        samples = decoder.push(bytes);
+      } catch (error) {
+        return this.fail(error instanceof WavFormatError ? new WavFormatError(`${label}: ${error.message}`) : error as Error);
+      }
+      if (!resampler && decoder.format) {
+        resampler = new StreamingResampler(decoder.format.sampleRate, format.sampleRate);
+        channels = decoder.format.channels;
+        this.emit('header');
+      }
+      if (resampler && samples.length) this.add(resampler.push(downmixToMono(samples, channels)));
+    });
+    stream.once('end', () => {
+      if (!resampler) return this.fail(new WavFormatError(received ? `${label}: ${whyNoHeader(decoder)}` : `${label} is empty (no WAV header, no audio)`));
+      this.add(resampler.flush());
+      this.streamEnded = true;
+      this.sendDue();
+    });
+    stream.once('error', (error: Error) => this.fail(new WavFormatError(`cannot read ${label}: ${error.message}`)));
+  }
+
+  start(): void {
+    if (this.state !== 'idle') return;
+    this.state = 'running';
+    this.startedAt = this.now();
+    // Never emit synchronously: listeners attached right after start() must see chunk 0.
+    this.timer = setTimeout(() => this.sendDue(), 0);
+  }
+
+  stop(): Promise<void> {
+    this.state = 'finished';
+    clearTimeout(this.timer);
+    this.stream.removeAllListeners('data');
+    this.stream.pause();
+    this.stream.destroy();
+    return Promise.resolve();
+  }
+
+  private add(pcm: Int16Array): void {
+    if (!pcm.length || this.state === 'finished') return;
+    this.queue.push(int16ToBuffer(pcm));
+    this.queuedBytes += pcm.length * 2;
+    if (this.state === 'running' && this.timer === undefined) this.sendDue();
+  }
+
+  private sendDue(): void {
+    this.timer = undefined;
+    if (this.state !== 'running') return;
+    const elapsedMs = this.now() - this.startedAt;
+    while (this.nextChunkBytes() > 0 && this.msAt(this.sentBytes + this.nextChunkBytes()) <= elapsedMs) {
+      const chunk = this.take(this.nextChunkBytes());
+      this.sentBytes += chunk.length;
+      this.emit('data', chunk);
+      if (this.state !== 'running') return;
+    }
+    if (this.streamEnded && this.queuedBytes === 0) {
+      this.state = 'finished';
+      this.emit('end');
+      return;
+    }
+    const next = this.nextChunkBytes();
+    // Nothing whole to send: the stream's next bytes call this again.
+    if (next > 0) this.timer = setTimeout(() => this.sendDue(), Math.max(0, this.startedAt + this.msAt(this.sentBytes + next) - this.now()));
+  }
+
+  /** A whole chunk, or what is left once the stream has ended; 0 while a chunk is still filling. */
+  private nextChunkBytes(): number {
+    if (this.queuedBytes >= this.chunkBytes) return this.chunkBytes;
+    return this.streamEnded ? this.queuedBytes : 0;
+  }
+
+  private take(bytes: number): Buffer {
+    const parts: Buffer[] = [];
+    let needed = bytes;
+    while (needed > 0) {
+      const head = this.queue[0]!;
+      if (head.length <= needed) {
+        parts.push(this.queue.shift()!);
+        needed -= head.length;
+      } else {
+        parts.push(head.subarray(0, needed));
+        this.queue[0] = head.subarray(needed);
+        needed = 0;
+      }
+    }
+    this.queuedBytes -= bytes;
+    return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+  }
+
+  private fail(error: Error): void {
+    if (this.state === 'finished') return;
+    this.state = 'finished';
+    clearTimeout(this.timer);
+    this.stream.removeAllListeners('data');
+    this.stream.destroy();
+    this.emit('error', error);
+  }
+
+  private msAt(byteOffset: number): number {
+    return bytesToMs(byteOffset, this.format.sampleRate);
+  }
+}
+
+function whyNoHeader(decoder: WavStreamDecoder): string {
+  try {
+    decoder.end();
+  } catch (error) {
+    if (error instanceof WavFormatError) return error.message;
+  }
+  return 'it ended inside its WAV header (no audio)';
+}
