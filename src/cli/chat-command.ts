@@ -10,6 +10,7 @@ import { resolveEndpoint } from '../client/endpoint.js';
 import { startEmbeddedServer, offlineNotice } from './local-server.js';
 import { trustedCertificates } from './server-trust.js';
 import { WebSocketTransport } from '../client/ws-transport.js';
+import { proxyRouteFor } from '../client/proxy.js';
 import { RealtimeSession } from '../client/session.js';
 import { dialectFor } from '../protocol/dialects.js';
 import { sessionDialectOf } from '../protocol/protocols.js';
@@ -80,7 +81,9 @@ async function openRun(
   });
   logger.log('debug', `connecting to ${endpoint.label} (${options.protocol})`);
   const ca = trustedCertificates(endpoint.url, options.ca);
-  const connect = (): Promise<ListeningTransport> => WebSocketTransport.connect(endpoint, { timeoutMs: options.connectTimeout, ...(ca ? { ca } : {}) });
+  const proxy = await proxyRouteFor(endpoint.url, io.env);
+  if (proxy) logger.log('debug', `connecting through the proxy ${proxy.label}`);
+  const connect = (): Promise<ListeningTransport> => WebSocketTransport.connect(endpoint, { timeoutMs: options.connectTimeout, ...(ca ? { ca } : {}), ...(proxy ? { proxy } : {}) });
   let sessionOwnsSocket = false;
   const connecting = resources.deferPending('connection attempt', connect(), (socket) => (sessionOwnsSocket ? undefined : socket.close()), { wait: false });
   // Loaded while the connection is made (it takes 30-40 ms), not after it, before the first append.

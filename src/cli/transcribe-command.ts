@@ -5,6 +5,7 @@ import { SoxRecorder, checkSox } from '../audio/sox.js';
 import { resolveEndpoint } from '../client/endpoint.js';
 import { trustedCertificates } from './server-trust.js';
 import { WebSocketTransport } from '../client/ws-transport.js';
+import { proxyRouteFor } from '../client/proxy.js';
 import { RealtimeSession } from '../client/session.js';
 import type { TranscriptionSettings } from '../client/transcription-session.js';
 import { dialectFor } from '../protocol/dialects.js';
@@ -64,7 +65,8 @@ async function openRun(options: TranscribeOptions, io: TranscribeIo, logger: Red
   stillWanted(io);
   logger.log('debug', `connecting to ${endpoint.label} (transcription)`);
   const ca = trustedCertificates(endpoint.url, options.ca);
-  const transport = await WebSocketTransport.connect(endpoint, { timeoutMs: options.connectTimeout, ...(ca ? { ca } : {}) });
+  const proxy = await proxyRouteFor(endpoint.url, io.env);
+  const transport = await WebSocketTransport.connect(endpoint, { timeoutMs: options.connectTimeout, ...(ca ? { ca } : {}), ...(proxy ? { proxy } : {}) });
   const session = resources.defer('connection', new RealtimeSession(transport, dialectFor('ga'), { logger }), (s) => s.close(1000));
   stillWanted(io);
   return new TranscribeRun({ session, source, settings, offline: offline !== undefined, json: options.json, textFile }, io, logger, resources);

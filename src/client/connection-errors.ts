@@ -13,9 +13,20 @@ export function upgradeRejected(status: number, label: string): ConnectionError 
   return new ConnectionError(`cannot connect to ${label}: ${hint}`, { status });
 }
 
+/** The proxy would not open a tunnel to the server (its answer to CONNECT was not 200). */
+export function proxyRefused(status: number, label: string, proxy: string): ConnectionError {
+  const hint = status === 407
+    ? 'it asks for credentials (407): put them in the variable, http://user:password@host:port'
+    : `it answered HTTP ${status} to CONNECT (does it allow tunnels to this host and port?)`;
+  return new ConnectionError(`cannot connect to ${label}: the proxy ${proxy} refused to open a tunnel: ${hint}`, { status });
+}
+
 /** Turns a socket-level failure (refused, DNS, TLS, timeout) into one line; the network may come back, so it is retryable. */
-export function socketFailed(error: NodeJS.ErrnoException, label: string): ConnectionError {
+export function socketFailed(error: NodeJS.ErrnoException, label: string, throughProxy = false): ConnectionError {
   const reason = (() => {
+    // Through a proxy kaiwa connects to the proxy alone: a refusal or a missing host is the proxy's.
+    if (throughProxy && error.code === 'ECONNREFUSED') return 'the proxy refused the connection (is it running, and is the proxy variable right?)';
+    if (throughProxy && (error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN')) return 'the proxy\'s host was not found (check HTTPS_PROXY / HTTP_PROXY / ALL_PROXY)';
     switch (error.code) {
       case 'ECONNREFUSED': return 'connection refused (is the server running and the port right?)';
       case 'ENOTFOUND': return 'host not found (DNS lookup failed: check the URL and your network)';

@@ -2,7 +2,8 @@ import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
 import type { ListeningTransport } from '../protocol/transport.js';
 import type { Endpoint } from './endpoint.js';
-import { connectTimedOut, socketFailed, upgradeRejected } from './connection-errors.js';
+import { connectTimedOut, proxyRefused, socketFailed, upgradeRejected } from './connection-errors.js';
+import type { ProxyRoute } from './proxy.js';
 
 export interface ConnectOptions {
   timeoutMs?: number;
@@ -10,6 +11,8 @@ export interface ConnectOptions {
   maxPayloadBytes?: number;
   /** Certificates trusted for wss: instead of the default roots (pass those too to keep them). */
   ca?: string[];
+  /** Tunnel through this HTTP proxy (proxyRouteFor). */
+  proxy?: ProxyRoute;
 }
 
 /**
@@ -54,27 +57,38 @@ export class WebSocketTransport extends EventEmitter implements ListeningTranspo
       perMessageDeflate: false,
       generateMask: leaveUnmasked,
       ...(options.ca ? { ca: options.ca } : {}),
+      ...(options.proxy ? { agent: options.proxy.agent } : {}),
     });
+    // The proxy's answer to CONNECT: a refusal reaches ws as if the server had answered it.
+    let proxyStatus: number | undefined;
+    const onProxyConnect = (response: { statusCode: number }): void => { proxyStatus = response.statusCode; };
+    options.proxy?.agent.on('proxyConnect', onProxyConnect);
+    const through = options.proxy ? ` through the proxy ${options.proxy.label}` : '';
     return new Promise((resolve, reject) => {
       const fail = (error: Error): void => {
+        options.proxy?.agent.off('proxyConnect', onProxyConnect);
         socket.removeAllListeners();
         socket.on('error', () => undefined);
         socket.terminate();
         reject(error);
       };
-      const timer = setTimeout(() => fail(connectTimedOut(endpoint.label, timeoutMs)), timeoutMs);
+      const label = `${endpoint.label}${through}`;
+      const timer = setTimeout(() => fail(connectTimedOut(label, timeoutMs)), timeoutMs);
       socket.once('unexpected-response', (_request, response) => {
         clearTimeout(timer);
         response.resume();
-        fail(upgradeRejected(response.statusCode ?? 0, endpoint.label));
+        const status = response.statusCode ?? 0;
+        fail(options.proxy && proxyStatus !== undefined && proxyStatus !== 200
+          ? proxyRefused(status, endpoint.label, options.proxy.label) : upgradeRejected(status, label));
       });
       socket.once('error', (error: NodeJS.ErrnoException) => {
         clearTimeout(timer);
-        fail(error.message.includes('timed out') ? connectTimedOut(endpoint.label, timeoutMs)
-          : socketFailed(error, endpoint.label));
+        fail(error.message.includes('timed out') ? connectTimedOut(label, timeoutMs)
+          : socketFailed(error, label, options.proxy !== undefined));
       });
       socket.once('open', () => {
         clearTimeout(timer);
+        options.proxy?.agent.off('proxyConnect', onProxyConnect);
         socket.removeAllListeners();
         resolve(new WebSocketTransport(socket));
       });
