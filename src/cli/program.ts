@@ -6,7 +6,7 @@ import { numberIn } from './parse-values.js';
 import { addChatOptions, type ChatOptions } from './chat-options.js';
 import { applyConfigFile } from './config-file.js';
 import { settleProtocol } from './protocol-choice.js';
-import { KaiwaError, errorMessage } from '../errors.js';
+import { KaiwaError, UsageError, errorMessage } from '../errors.js';
 import { VERSION } from '../version.js';
 import type { ServeOptions } from './serve-command.js';
 import { addTranscribeOptions, type TranscribeOptions } from './transcribe-options.js';
@@ -103,5 +103,30 @@ function buildProgram(): Command {
   return program;
 }
 
+const COMMANDS = ['serve', 'transcribe', 'replay'];
+
+/** `kaiwa transcrib` or `kaiwa hello`: say which word was not understood, and what was likely meant. */
+function excessWord(program: Command, error: unknown): unknown {
+  if (!(error instanceof CommanderError) || error.code !== 'commander.excessArguments') return error;
+  const word = program.args[0];
+  if (word === undefined) return error;
+  const meant = COMMANDS.find((command) => closeTo(word, command));
+  const hint = meant ? `did you mean kaiwa ${meant}?` : `to ask something, use --text ${JSON.stringify(program.args.join(' '))}; the commands are ${COMMANDS.join(', ')}`;
+  return new UsageError(`unknown command or word "${word}": ${hint}`);
+}
+
+/** At most two edits apart (a typo), or one is the other's start. */
+function closeTo(word: string, command: string): boolean {
+  if (word.length >= 3 && command.startsWith(word)) return true;
+  let previous = Array.from({ length: command.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= word.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= command.length; j++) row[j] = Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (word[i - 1] === command[j - 1] ? 0 : 1));
+    previous = row;
+  }
+  return previous[command.length]! <= 2;
+}
+
 process.on('unhandledRejection', reportAndExit);
-buildProgram().parseAsync(process.argv).catch(reportAndExit);
+const program = buildProgram();
+program.parseAsync(process.argv).catch((error: unknown) => reportAndExit(excessWord(program, error)));

@@ -221,3 +221,13 @@ test('a fatal server error (bad key mid-session) ends the session with exit 1; a
     await server.close();
   }
 });
+
+test('a mistyped command or a bare word: one line that names it and what was likely meant, exit 2', async () => {
+  const typo = await runKaiwa(['transcrib', '--input', 'x.wav']);
+  assert.equal(typo.code, 2);
+  assert.equal(typo.stderr, 'kaiwa: unknown command or word "transcrib": did you mean kaiwa transcribe?\n');
+  const words = await runKaiwa(['--voice', 'marin', 'hello', 'there']);
+  assert.equal(words.code, 2);
+  assert.equal(words.stderr, 'kaiwa: unknown command or word "hello": to ask something, use --text "hello there"; the commands are serve, transcribe, replay\n');
+  assert.equal((await runKaiwa(['serv'])).stderr, 'kaiwa: unknown command or word "serv": did you mean kaiwa serve?\n');
+});
