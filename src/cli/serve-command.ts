@@ -123,14 +123,21 @@ export async function runServe(options: ServeOptions, io: ServeIo = defaultIo())
   };
   const replay = options.replay ? ReplaySource.load(options.replay, { onEnd: onReplayEnd }) : undefined;
   const record = options.record ? new CassetteRecorder(options.record, (error) => io.err(error.message)) : undefined;
-  const speech = replay ? NO_SPEECH : io.speech ?? await loadSpeechParts((message) => logger.log('warn', message));
+  const tls = await tlsOf(options, io);
+  // Listening comes first: the speech parts take seconds to load, and a client that connects
+  // meanwhile (an app's tests started right after `kaiwa serve &`) is held, not refused.
+  const speechLoading = replay ? Promise.resolve(NO_SPEECH) : io.speech ? Promise.resolve(io.speech) : loadSpeechParts((message) => logger.log('warn', message));
   const server = await startRealtimeServer({
-    host: options.host, port: options.port, tls: await tlsOf(options, io), token: options.token, engine, speech, logger,
+    host: options.host, port: options.port, tls, token: options.token, engine, speech: speechLoading, logger,
     maxSessions: options.maxSessions ?? 100, limits: { lifetimeSeconds: (options.sessionMinutes ?? 60) * 60 }, ...(replay ? { createSession: replay.createSession } : {}),
     ...(faults ? { connectionHook: faults } : {}),
     ...(strict ? { strict } : {}),
     ...(record ? { record } : {}),
+  }).catch(async (error: unknown) => {
+    (await speechLoading).close?.();
+    throw error;
   });
+  const speech = await speechLoading;
   const described = replay ? replay.describe() : describe(options, engine, speech);
   const extras = [record ? `recording each session into ${record.dir}/session-N` : '', faultSpec ? describeFaults(faultSpec) : '', strict ? `strict${options.failOnMistakes ? ', failing on mistakes' : ''}` : ''].filter(Boolean);
   io.out(`kaiwa serve listening on ${server.url} (${described}${extras.map((extra) => `; ${extra}`).join('')})`);

@@ -33,7 +33,12 @@ export interface RealtimeServerOptions {
   /** Required when `host` is not a loopback address. */
   token?: string;
   engine: ReplyEngine;
-  speech?: SpeechParts;
+  /**
+   * Offline speech (VAD, recognizer, voice). While a promise of them is still loading, the
+   * server already listens and holds each upgrade until they are ready: a client that
+   * connects early waits instead of being refused.
+   */
+  speech?: SpeechParts | Promise<SpeechParts>;
   logger?: Logger;
   maxSessions?: number;
   /** Largest WebSocket message accepted (base64 audio included). */
@@ -135,9 +140,16 @@ class SessionRegistry {
   private readonly logger: Logger;
   private readonly limits: SessionLimits;
   private readonly heartbeat: NodeJS.Timeout;
+  /** The speech parts once loaded; undefined while they load. */
+  private speech: SpeechParts | undefined;
+  private readonly speechReady: Promise<void>;
+  private closed = false;
 
   constructor(private readonly options: RealtimeServerOptions) {
     this.logger = options.logger ?? silentLogger;
+    this.speechReady = Promise.resolve(options.speech ?? NO_SPEECH)
+      .catch(() => NO_SPEECH)
+      .then((speech) => { this.speech = speech; });
     this.limits = { ...DEFAULT_SESSION_LIMITS, ...options.limits };
     this.wss = new WebSocketServer({
       noServer: true,
@@ -159,7 +171,14 @@ class SessionRegistry {
     }
     const refusal = this.options.connectionHook?.refusal?.();
     if (refusal) return refuse(socket, refusal.status, refusal.message);
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.open(ws, req));
+    if (this.speech) return this.wss.handleUpgrade(req, socket, head, (ws) => this.open(ws, req));
+    // Held until the speech parts have loaded; a client that gave up meanwhile is let go.
+    socket.on('error', () => undefined);
+    void this.speechReady.then(() => {
+      if (this.closed) socket.destroy();
+      if (socket.destroyed) return;
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.open(ws, req));
+    });
   }
 
   private open(ws: WebSocket, req: IncomingMessage): void {
@@ -171,7 +190,7 @@ class SessionRegistry {
     const intent = dialect.name === 'ga' && url.searchParams.get('intent') === 'transcription' ? 'transcription' as const : undefined;
     const create = this.options.createSession ?? ((t: Transport, o: ServerSessionOptions) => new ServerSession(t, o));
     const open = (transport: Transport): SocketSession => create(transport, {
-      engine: this.options.engine, speech: this.options.speech ?? NO_SPEECH, dialect,
+      engine: this.options.engine, speech: this.speech ?? NO_SPEECH, dialect,
       model: model.slice(0, 128), logger: this.logger, limits: this.limits, intent, strict: this.options.strict,
       tap: this.options.record?.next(model.slice(0, 128)),
     });
@@ -184,7 +203,7 @@ class SessionRegistry {
     return new LiveServerSession(transport, {
       logger: this.logger,
       createInner: (inner, onHeard) => create(inner, {
-        engine: this.options.engine, speech: this.options.speech ?? NO_SPEECH, dialect: dialectFor('ga'),
+        engine: this.options.engine, speech: this.speech ?? NO_SPEECH, dialect: dialectFor('ga'),
         model: DEFAULT_LIVE_MODEL, logger: this.logger, limits: this.limits, onHeard,
       }),
     });
@@ -221,6 +240,7 @@ class SessionRegistry {
   }
 
   async closeAll(): Promise<void> {
+    this.closed = true;
     clearInterval(this.heartbeat);
     const closing = [...this.sockets.entries()].map(([ws, session]) => new Promise<void>((resolve) => {
       session.dispose();
