@@ -103,6 +103,10 @@ export function addServeOptions(command: Command): Command {
 
 /** Starts the server, prints where it listens, and resolves with 0 after a clean shutdown. */
 export async function runServe(options: ServeOptions, io: ServeIo = defaultIo()): Promise<number> {
+  // Listened for from the start: a signal while the speech parts load still stops it cleanly.
+  const stopped = io.stopSignal ?? firstSignal();
+  let stopping = false;
+  void stopped.then(() => { stopping = true; });
   const logger = new RedactingLogger((line) => io.err(line.replace(/\n$/, '')), options.debug ? 'debug' : 'warn');
   logger.addSecret(options.token);
   logger.addSecret(options.engineKey);
@@ -140,9 +144,9 @@ export async function runServe(options: ServeOptions, io: ServeIo = defaultIo())
   const speech = await speechLoading;
   const described = replay ? replay.describe() : describe(options, engine, speech);
   const extras = [record ? `recording each session into ${record.dir}/session-N` : '', faultSpec ? describeFaults(faultSpec) : '', strict ? `strict${options.failOnMistakes ? ', failing on mistakes' : ''}` : ''].filter(Boolean);
-  io.out(`kaiwa serve listening on ${server.url} (${described}${extras.map((extra) => `; ${extra}`).join('')})`);
+  if (!stopping) io.out(`kaiwa serve listening on ${server.url} (${described}${extras.map((extra) => `; ${extra}`).join('')})`);
   io.onListening?.(server);
-  await (io.stopSignal ?? firstSignal());
+  await stopped;
   await server.close();
   speech.close?.();
   replay?.close();

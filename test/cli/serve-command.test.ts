@@ -2,12 +2,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { connect, createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Command } from 'commander';
 import { addServeOptions, runServe, type ServeOptions } from '../../src/cli/serve-command.js';
 import type { RealtimeServer } from '../../src/server/realtime-server.js';
 import { TestClient } from '../helpers/server-client.js';
 import { fakeSpeech } from '../helpers/server-speech.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { cleanEnv, KAIWA_BIN } from '../helpers/cli-runner.js';
 
 function parse(args: string[]): ServeOptions {
   const command = addServeOptions(new Command('serve')).exitOverride();
@@ -71,3 +76,37 @@ for (const signal of ['SIGTERM', 'SIGHUP'] as const) test(`the serve process exi
   assert.equal(code, 0);
   assert.equal(client.closed?.code, 1001);
 });
+
+test('SIGTERM while the speech parts still load (already listening): exit 0, no listening line, the recognizers\' temp files gone', async () => {
+  const port = await freePort();
+  const tmp = mkdtempSync(join(tmpdir(), 'kaiwa-serve-early-stop-'));
+  try {
+    const child = spawn(process.execPath, [KAIWA_BIN, 'serve', '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...cleanEnv(), TMPDIR: tmp } });
+    let output = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => { output += chunk; });
+    const exited = once(child, 'exit');
+    await waitFor(() => canConnect(port), { what: 'kaiwa serve bound its port', timeoutMs: 15000 });
+    child.kill('SIGTERM');
+    const [code] = await exited;
+    assert.equal(code, 0);
+    if (!output.includes('listening')) assert.deepEqual(readdirSync(tmp), [], 'nothing left in its temp folder');
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1', () => { socket.destroy(); resolve(true); });
+    socket.on('error', () => resolve(false));
+  });
+}
