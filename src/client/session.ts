@@ -80,6 +80,8 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
    * for); a connection that dies before that is asked again, up to MAX_TIMES_ASKED_AGAIN.
    */
   private timesAskedAgain = 0;
+  /** Tool batches under way: the queued lines wait for their outputs and answer (holdQueue). */
+  private queueHolds = 0;
   private askedAgainBegan = false;
   /** What waits to ask again for a rate-limited answer: ahead of any line queued behind it. */
   private readonly rateLimitRetry = new RateLimitRetry(() => {
@@ -294,11 +296,33 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
    * request is tagged so its response is known as kaiwa's own.
    */
   createResponse(params?: ResponseParams, items: readonly Item[] = []): void {
-    if (this.responseInFlight || !this.transport.isOpen || this.ledger.queued > 0) {
+    if (this.responseInFlight || !this.transport.isOpen || this.ledger.queued > 0 || this.queueHolds > 0) {
       this.ledger.enqueue(params, items);
       return;
     }
     this.sendRequest(params, items);
+  }
+
+  /** Asks for a response before any queued line (the answer to a tool batch's outputs). */
+  createResponseAhead(): void {
+    if (this.responseInFlight || !this.transport.isOpen) this.ledger.enqueue(undefined, [], true);
+    else this.sendRequest(undefined, []);
+  }
+
+  /**
+   * Holds the queued lines back until the returned release is called: a tool batch that a
+   * response asked for runs, its outputs go back and their answer is asked for before the
+   * next typed line (which would otherwise be answered first, the tool's result after it).
+   */
+  holdQueue(): () => void {
+    this.queueHolds += 1;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.queueHolds -= 1;
+      this.startQueuedResponse();
+    };
   }
 
   private sendRequest(params: ResponseParams | undefined, items: readonly Item[]): void {
@@ -394,7 +418,7 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
   }
 
   private startQueuedResponse(): void {
-    if (this.responseInFlight || !this.transport.isOpen) return;
+    if (this.responseInFlight || !this.transport.isOpen || this.queueHolds > 0) return;
     const next = this.ledger.takeQueued();
     if (next) this.sendRequest(next.params, next.items);
   }

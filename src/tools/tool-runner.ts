@@ -5,8 +5,9 @@
  * once (each under its own timeout and AbortSignal; calls that need approval are asked
  * about one at a time, in order), then each result goes back as a `function_call_output`
  * item with the call's `call_id`, in the order the model made the calls, and then exactly
- * one `response.create` asks the model to carry on (through session.createResponse, which
- * waits if another response is in flight). Whatever goes wrong — a tool that throws, hangs,
+ * one `response.create` asks the model to carry on (ahead of any typed line queued
+ * meanwhile: the lines wait for the batch, so the tool's answer comes before theirs).
+ * Whatever goes wrong — a tool that throws, hangs,
  * is unknown, gets bad JSON or is refused — the model gets `{"error": "..."}` instead, and
  * kaiwa keeps running.
  *
@@ -192,7 +193,7 @@ export function attachTools(session: ToolSession, tools: readonly Tool[], option
     for (const result of results) {
       session.send({ type: 'conversation.item.create', item: { type: 'function_call_output', call_id: result.callId, output: result.output } });
     }
-    if (followUp) session.createResponse();
+    if (followUp) session.createResponseAhead();
   };
 
   const onServerEvent = (event: ServerEvent): void => {
@@ -205,9 +206,14 @@ export function attachTools(session: ToolSession, tools: readonly Tool[], option
       calls.push({ name: item.name, callId: item.call_id, rawArguments: item.arguments ?? '' });
     }
     if (calls.length === 0) return;
+    // Told before the session handles this response.done itself: lines typed meanwhile wait.
+    const release = session.holdQueue();
     const batch = runBatch(calls, event.response.status !== 'cancelled')
       .catch((error: unknown) => logger.log('error', `tool batch failed: ${errorMessage(error)}`))
-      .finally(() => batches.delete(batch));
+      .finally(() => {
+        batches.delete(batch);
+        release();
+      });
     batches.add(batch);
   };
 

@@ -11,8 +11,10 @@ export interface ToolSession {
   readonly closing: boolean;
   /** Sends, or holds what cannot go out until the connection is back (a reconnect sends it). */
   send(event: ClientEvent): unknown;
-  /** Asks for a response, waiting if one is already in flight. */
-  createResponse(): void;
+  /** Asks for a response before any queued line, waiting if one is already in flight. */
+  createResponseAhead(): void;
+  /** Holds the queued lines back until the returned release is called (while a batch runs). */
+  holdQueue(): () => void;
   on(event: 'server-event', listener: (event: ServerEvent) => void): unknown;
   on(event: 'close', listener: () => void): unknown;
   off(event: 'server-event', listener: (event: ServerEvent) => void): unknown;

@@ -215,3 +215,27 @@ test('tools in consecutive turns each get their own single response.create, and 
   assert.equal(outputs.length, 2, 'no output for the call made after detach');
   assert.equal(proxy.sent.filter((event) => event.type === 'response.create').length, 5, 'only the user turn\'s own create');
 });
+
+test('a line typed while a tool runs waits for it: the tool\'s output and its answer come before the line and the line\'s answer', async () => {
+  const server = await startTestServer();
+  let finish!: (value: string) => void;
+  const slowWeather = tool('get_weather', () => new Promise<string>((resolve) => { finish = resolve; }));
+  const { session, proxy } = await startToolSession(server, [slowWeather]);
+  const answers: string[] = [];
+  session.on('server-event', (event) => {
+    if (event.type !== 'response.done') return;
+    const output = event.response.output ?? [];
+    if (output.some((item) => item.type === 'function_call')) return answers.push('(calls a tool)');
+    answers.push(output.flatMap((item) => (item.type === 'message' ? item.content.map((part) => ('text' in part ? part.text : '')) : [])).join(''));
+  });
+  session.sendText('call get_weather with city Paris');
+  session.sendText('and what about tomorrow');
+  await waitFor(() => finish !== undefined && answers.length === 1, { what: 'the tool runs' });
+  assert.equal(proxy.sent.filter((event) => event.type === 'response.create').length, 1, 'the second line waits while the tool runs');
+  finish('sunny');
+  await waitFor(() => answers.length === 3, { what: 'the tool\'s answer and the line\'s' });
+  assert.deepEqual(answers, ['(calls a tool)', 'The get_weather tool returned: sunny', 'You said: and what about tomorrow']);
+  const order = proxy.sent.filter((event) => event.type === 'response.create' || event.type === 'conversation.item.create')
+    .map((event) => (event.type === 'response.create' ? 'create' : (event.item as { type: string; content?: Array<{ text: string }> }).type === 'function_call_output' ? 'output' : (event.item as { content: Array<{ text: string }> }).content[0]!.text));
+  assert.deepEqual(order, ['call get_weather with city Paris', 'create', 'output', 'create', 'and what about tomorrow', 'create']);
+});
