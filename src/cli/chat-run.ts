@@ -25,7 +25,7 @@ import type { SessionRecorder } from '../recording/session-recorder.js';
 import { closeRecording, recordSession } from './session-recording.js';
 import { runTools, type ToolSet } from './tool-setup.js';
 import type { TimerInfo } from '../tools/index.js';
-import { decideExit, type ResponseStatus, type RunSituation } from './exit-decision.js';
+import { decideExit, EXIT_USAGE, type ResponseStatus, type RunSituation } from './exit-decision.js';
 import type { ResourceStack } from './resource-stack.js';
 import { MicControl } from './mic-control.js';
 import { RunOutput } from './run-output.js';
@@ -34,6 +34,7 @@ import { closeTerminal, openTerminal, showAudible } from './run-terminal.js';
 import { summaryLines } from './session-summary.js';
 import { LiveSessionNotes } from './live-session-notes.js';
 import { STANDARD_INPUT } from './input-source.js';
+import { notTypedText } from './typed-line-check.js';
 
 export interface ChatIo {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -281,9 +282,18 @@ export class ChatRun {
 
   private readTypedLines(): void {
     const lines = createInterface({ input: this.io.stdin, terminal: false });
+    let first = true;
     lines.on('line', (line) => {
+      if (this.exitCode !== undefined) return;
+      const problem = notTypedText(line, first);
+      first = false;
+      if (problem) {
+        this.logger.log('error', problem);
+        this.end(EXIT_USAGE);
+        return lines.close();
+      }
       const text = line.trim();
-      if (text && this.exitCode === undefined) this.session.sendText(text);
+      if (text) this.session.sendText(text);
     });
     lines.on('close', () => {
       this.stdinClosed = true;

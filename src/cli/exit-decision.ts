@@ -37,6 +37,8 @@ export const EXIT_CODES: Record<ResponseStatus, number> = {
   completed: 0, in_progress: 0, incomplete: 3, failed: 1, cancelled: 1,
 };
 export const EXIT_UNANSWERED = 1;
+/** Input kaiwa cannot use as asked (README, "Exit codes": a bad flag, config value or input). */
+export const EXIT_USAGE = 2;
 
 export type ExitDecision = { exit: false } | { exit: true; code: number };
 

@@ -31,8 +31,8 @@ export interface RunOutput {
 
 export interface RunOptions {
   env?: Record<string, string | undefined>;
-  /** Text written to stdin, which is then closed (default: closed at once). */
-  stdin?: string;
+  /** Text (or bytes) written to stdin, which is then closed (default: closed at once). */
+  stdin?: string | Buffer;
   timeoutMs?: number;
   cwd?: string;
   /** Keep stdin open (the test drives the process with signals instead). */
