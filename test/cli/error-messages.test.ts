@@ -234,24 +234,30 @@ test('a mistyped command or a bare word: one line that names it and what was lik
 
 test('a WAV piped in without --input -, or binary data: one line saying so, exit 2, nothing of it sent as a message', async () => {
   const server = await startScriptedServer();
-  const wav = Buffer.concat([Buffer.from('RIFF\u0024\u0000\u0000\u0000WAVEfmt '), Buffer.alloc(16), Buffer.from('data'), Buffer.alloc(200, 7), Buffer.from('\nmore\n')]);
-  const asWav = await runKaiwa(['--url', server.url, '--no-mic', '--no-speaker'], { env: { OPENAI_API_KEY: 'sk-test-binary-0000' }, stdin: wav });
-  assert.equal(asWav.code, 2, asWav.stderr);
-  assert.match(asWav.stderr, /^error: standard input is a WAV file, not lines of text: to send it as your voice, use --input -$/m);
-  const binary = await runKaiwa(['--url', server.url, '--no-mic', '--no-speaker'], { env: { OPENAI_API_KEY: 'sk-test-binary-0000' }, stdin: Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x00, 0x00, 0x0a]) });
-  assert.equal(binary.code, 2, binary.stderr);
-  assert.match(binary.stderr, /standard input holds binary data, not lines of text/);
-  assertNoStackTrace(`${asWav.stderr}${binary.stderr}`);
-  const messages = server.connections.flatMap((connection) => connection.received).filter((event) => event.type === 'conversation.item.create' || event.type === 'response.create');
-  assert.deepEqual(messages, []);
-  await server.close();
+  try {
+    const wav = Buffer.concat([Buffer.from('RIFF\u0024\u0000\u0000\u0000WAVEfmt '), Buffer.alloc(16), Buffer.from('data'), Buffer.alloc(200, 7), Buffer.from('\nmore\n')]);
+    const asWav = await runKaiwa(['--url', server.url, '--no-mic', '--no-speaker'], { env: { OPENAI_API_KEY: 'sk-test-binary-0000' }, stdin: wav });
+    assert.equal(asWav.code, 2, asWav.stderr);
+    assert.match(asWav.stderr, /^error: standard input is a WAV file, not lines of text: to send it as your voice, use --input -$/m);
+    const binary = await runKaiwa(['--url', server.url, '--no-mic', '--no-speaker'], { env: { OPENAI_API_KEY: 'sk-test-binary-0000' }, stdin: Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x00, 0x00, 0x0a]) });
+    assert.equal(binary.code, 2, binary.stderr);
+    assert.match(binary.stderr, /standard input holds binary data, not lines of text/);
+    assertNoStackTrace(`${asWav.stderr}${binary.stderr}`);
+    const messages = server.connections.flatMap((connection) => connection.received).filter((event) => event.type === 'conversation.item.create' || event.type === 'response.create');
+    assert.deepEqual(messages, []);
+  } finally {
+    await server.close();
+  }
 });
 
 test('piped lines that are not UTF-8 (Latin-1): the line is refused in one line with the fix, not sent garbled', async () => {
   const server = await startScriptedServer();
-  const result = await runKaiwa(['--url', server.url, '--no-mic', '--no-speaker'], { env: { OPENAI_API_KEY: 'sk-test-binary-0000' }, stdin: Buffer.from('caf\xe9 au lait\n', 'latin1') });
-  assert.equal(result.code, 2, result.stderr);
-  assert.match(result.stderr, /^error: standard input is not UTF-8 text \(nothing of this line was sent\): convert it first, e\.g\. iconv -f latin1 -t utf-8$/m);
-  assert.deepEqual(server.connections.flatMap((connection) => connection.received).filter((event) => event.type === 'conversation.item.create'), []);
-  await server.close();
+  try {
+    const result = await runKaiwa(['--url', server.url, '--no-mic', '--no-speaker'], { env: { OPENAI_API_KEY: 'sk-test-binary-0000' }, stdin: Buffer.from('caf\xe9 au lait\n', 'latin1') });
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /^error: standard input is not UTF-8 text \(nothing of this line was sent\): convert it first, e\.g\. iconv -f latin1 -t utf-8$/m);
+    assert.deepEqual(server.connections.flatMap((connection) => connection.received).filter((event) => event.type === 'conversation.item.create'), []);
+  } finally {
+    await server.close();
+  }
 });

@@ -80,8 +80,8 @@ for (const signal of ['SIGTERM', 'SIGHUP'] as const) test(`the serve process exi
 test('SIGTERM while the speech parts still load (already listening): exit 0, no listening line, the recognizers\' temp files gone', async () => {
   const port = await freePort();
   const tmp = mkdtempSync(join(tmpdir(), 'kaiwa-serve-early-stop-'));
+  const child = spawn(process.execPath, [KAIWA_BIN, 'serve', '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...cleanEnv(), TMPDIR: tmp } });
   try {
-    const child = spawn(process.execPath, [KAIWA_BIN, 'serve', '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...cleanEnv(), TMPDIR: tmp } });
     let output = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => { output += chunk; });
     const exited = once(child, 'exit');
@@ -91,6 +91,7 @@ test('SIGTERM while the speech parts still load (already listening): exit 0, no 
     assert.equal(code, 0);
     if (!output.includes('listening')) assert.deepEqual(readdirSync(tmp), [], 'nothing left in its temp folder');
   } finally {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     rmSync(tmp, { recursive: true, force: true });
   }
 });
