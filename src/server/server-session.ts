@@ -380,7 +380,7 @@ export class ServerSession {
 
   private expire(): void {
     this.sendError(new ProtocolFailure(
-      `Your session hit the maximum duration of ${Math.round(this.options.limits.lifetimeSeconds / 60)} minutes.`,
+      `Your session hit the maximum duration of ${lifetimeText(this.options.limits.lifetimeSeconds)}.`,
       'session_expired',
     ), null);
     this.dispose();
@@ -418,4 +418,11 @@ function noSwitchBack(): ProtocolFailure {
     "Invalid value: 'session.type'. A transcription session cannot become a realtime session; open a new connection with ?model=.",
     'invalid_value', 'session.type',
   );
+}
+
+/** The service says "60 minutes"; a lifetime shortened for a test (--session-minutes 0.05) says its seconds, not "0 minutes". */
+function lifetimeText(seconds: number): string {
+  if (seconds >= 60 && seconds % 60 === 0) return `${seconds / 60} minute${seconds === 60 ? '' : 's'}`;
+  const shown = Math.round(seconds * 10) / 10;
+  return `${shown} second${shown === 1 ? '' : 's'}`;
 }

@@ -96,3 +96,11 @@ test('malformed JSON and unknown event types are errors and the connection stays
   const done = await client.next('response.done');
   assert.equal((done.response as Json).status, 'completed');
 });
+
+test('a session that reaches its lifetime ends with session_expired and close 1000; a lifetime shortened for a test is said in seconds', async () => {
+  const server = await startTestServer({ limits: { lifetimeSeconds: 0.3 } });
+  const { client } = await connectClient(server);
+  const error = await client.next('error');
+  assert.deepEqual([(error.error as Json).code, (error.error as Json).message], ['session_expired', 'Your session hit the maximum duration of 0.3 seconds.']);
+  assert.equal((await client.waitClosed()).code, 1000);
+});
