@@ -3,7 +3,7 @@ import type { EventEmitter } from 'node:events';
 import type { ChatOptions } from './chat-options.js';
 import type { AudioSetup } from './audio-setup.js';
 import type { TerminalUi } from './tui/terminal-ui.js';
-import type { RealtimeSession } from '../client/session.js';
+import type { RealtimeSession, UnsentReason } from '../client/session.js';
 import type { ListeningTransport } from '../protocol/transport.js';
 import { AudioBridge } from '../client/audio-bridge.js';
 import { wireCodecFor } from '../client/wire-codec.js';
@@ -25,7 +25,7 @@ import type { SessionRecorder } from '../recording/session-recorder.js';
 import { closeRecording, recordSession } from './session-recording.js';
 import { runTools, type ToolSet } from './tool-setup.js';
 import type { TimerInfo } from '../tools/index.js';
-import { decideExit, EXIT_USAGE, type ResponseStatus, type RunSituation } from './exit-decision.js';
+import { decideExit, EXIT_UNANSWERED, EXIT_USAGE, type ResponseStatus, type RunSituation } from './exit-decision.js';
 import type { ResourceStack } from './resource-stack.js';
 import { MicControl } from './mic-control.js';
 import { RunOutput } from './run-output.js';
@@ -63,6 +63,12 @@ export interface RunSettings {
 
 export { wantsTerminalUi } from './run-terminal.js';
 
+/** What the last lines of a run say of a typed message the server never took in. */
+const UNSENT_WORDS: Record<UnsentReason, string> = {
+  'connection down': 'not sent (the connection was down)',
+  'never confirmed': 'sent, but the server never confirmed it',
+  'turn never came': 'not sent (the session ended before its turn)',
+};
 
 /**
  * The running conversation: wires the session to audio, output, keys, tools, costs and
@@ -144,6 +150,7 @@ export class ChatRun {
     this.session.on('response-finished', (response, owner, answersRequest) => this.onResponseFinished(response, owner, answersRequest));
     this.session.on('response-rejected', (error) => this.onRequestRejected(error));
     this.session.on('reply-given-up', () => this.onReplyGivenUp());
+    this.session.on('answer-overdue', (waitedMs) => this.onAnswerOverdue(waitedMs));
     this.session.on('asking-again', (waitMs) => this.logger.log('info', `asking for the answer again in ${(waitMs / 1000).toFixed(1)} s (rate limited)`));
     // Said as the new connection gets them, before any of its events can arrive (several may come in one read).
     this.session.on('reconnected', (items) => this.output.expectRestoredEchoes(items));
@@ -215,6 +222,17 @@ export class ChatRun {
   private onRequestRejected(error: ProtocolError): void {
     this.logger.log('error', `the server refused kaiwa's request for a response: ${error.message || error.code || error.type}`);
     this.considerExit(undefined, { unanswered: true });
+  }
+
+  /** A stuck server: a person is told and may go on waiting; a script (--once, piped input) is not left hanging. */
+  private onAnswerOverdue(waitedMs: number): void {
+    const silence = `the server has said nothing of kaiwa's request for an answer in ${Math.round(waitedMs / 1000)} s (no response.created, no error)`;
+    if (this.options.once || !this.io.stdin.isTTY) {
+      this.logger.log('error', `${silence}; giving up`);
+      this.someUnanswered = true;
+      return this.end(EXIT_UNANSWERED, { drain: false });
+    }
+    this.logger.log('warn', `${silence}; still waiting (Esc interrupts, Ctrl-C quits)`);
   }
 
   private onReplyGivenUp(): void {
@@ -308,7 +326,7 @@ export class ChatRun {
   private end(code: number, options: { drain: boolean } = { drain: true }): void {
     if (this.exitCode !== undefined) return;
     this.exitCode = code;
-    for (const text of this.session.unsentUserTexts) this.logger.log('warn', `not sent (the connection was down): ${JSON.stringify(text)}`);
+    for (const { text, why } of this.session.unsentUserTexts) this.logger.log('warn', `${UNSENT_WORDS[why]}: ${JSON.stringify(text)}`);
     this.keeper?.stop();
     this.padding?.stop();
     this.bridge.stopCapturing();

@@ -12,6 +12,9 @@ import { ResponseLedger, type QueuedRequest, type ResponseOwner } from './respon
 import { RateLimitRetry } from './rate-limit-retry.js';
 import type { ProtocolError, Response } from '../protocol/events.js';
 import { silentLogger, type Logger } from '../logger.js';
+import { AnswerOverdueWatch } from './answer-overdue-watch.js';
+
+export type UnsentReason = 'connection down' | 'never confirmed' | 'turn never came';
 
 export interface SessionEvents {
   'server-event': [event: ServerEvent];
@@ -34,6 +37,8 @@ export interface SessionEvents {
   'asking-again': [waitMs: number];
   /** A reply cut off by a lost connection, asked for again, was cut off again: it is not asked a third time. */
   'reply-given-up': [];
+  /** The server has said nothing of kaiwa's request for an answer for this long (no response.created, no error). */
+  'answer-overdue': [waitedMs: number];
   /** A frame as it crossed a transport that translates at the edge (GPT-Live): what a recording of the wire keeps. */
   'wire': [direction: 'client' | 'server', frame: WireEvent];
 }
@@ -82,6 +87,7 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
   private timesAskedAgain = 0;
   /** Tool batches under way: the queued lines wait for their outputs and answer (holdQueue). */
   private queueHolds = 0;
+  private readonly overdue = new AnswerOverdueWatch((waitedMs) => this.emit('answer-overdue', waitedMs));
   private askedAgainBegan = false;
   /** What waits to ask again for a rate-limited answer: ahead of any line queued behind it. */
   private readonly rateLimitRetry = new RateLimitRetry(() => {
@@ -99,7 +105,10 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
 
   private listenTo(transport: ListeningTransport): void {
     transport.on('message', (text: string) => this.receive(text));
-    transport.on('close', (code: number, reason: string) => this.emit('close', code, reason));
+    transport.on('close', (code: number, reason: string) => {
+      this.overdue.settled();
+      this.emit('close', code, reason);
+    });
     transport.on('error', (error: Error) => this.logger.log('debug', `socket error: ${error.message}`));
     transport.on('wire', (direction: 'client' | 'server', frame: WireEvent) => this.emit('wire', direction, frame));
   }
@@ -217,10 +226,15 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
     return this.ledger.owner(responseId);
   }
 
-  /** Typed user messages that never reached the server (the connection went down first). */
-  get unsentUserTexts(): string[] {
-    return [...this.unconfirmed.values(), ...this.ledger.queuedItems].flatMap((item) => (item.type === 'message' && item.role === 'user'
-      ? [item.content.map((part) => ('text' in part ? part.text ?? '' : '')).join('')] : []));
+  /**
+   * Typed user messages the server never took in, and why: the connection was down, the
+   * server never confirmed one that was sent, or one still waited for its turn.
+   */
+  get unsentUserTexts(): Array<{ text: string; why: UnsentReason }> {
+    const down = !this.transport.isOpen;
+    const texts = (items: Iterable<Item>, why: UnsentReason) => [...items].flatMap((item) => (item.type === 'message' && item.role === 'user'
+      ? [{ text: item.content.map((part) => ('text' in part ? part.text ?? '' : '')).join(''), why: down ? 'connection down' as const : why }] : []));
+    return [...texts(this.unconfirmed.values(), 'never confirmed'), ...texts(this.ledger.queuedItems, 'turn never came')];
   }
 
   /**
@@ -332,6 +346,8 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
     // The 2024 beta service refuses parameters it does not know; it gets its requests untagged.
     const response = this.ledger.sent(eventId, params, this.dialect.name !== 'beta');
     this.send(response ? { type: 'response.create', event_id: eventId, response } : { type: 'response.create', event_id: eventId });
+    // Timed only for whoever listens (the CLI): a library user who does not is left no timer.
+    if (this.transport.isOpen && this.listenerCount('answer-overdue') > 0) this.overdue.requested();
   }
 
   cancelResponse(): void {
@@ -356,6 +372,7 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
   close(code = 1000, reason = ''): Promise<void> {
     this.closedByUs = true;
     this.rateLimitRetry.cancel();
+    this.overdue.settled();
     return this.transport.close(code, reason);
   }
 
@@ -398,6 +415,8 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
     if (owner) this.emit('response-created', (event as ServerEvent & { type: 'response.created' }).response, owner);
     if (rejected) this.emit('response-rejected', rejected);
     if (event.type === 'response.done') this.responseFinished(event.response);
+    // Taken up (a response under way) or refused: kaiwa's request is no longer waiting unheard.
+    if (!this.ledger.requestPending || this.conversation.activeResponseId !== undefined) this.overdue.settled();
   }
 
   private responseFinished(response: Response): void {

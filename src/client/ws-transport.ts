@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import type { ListeningTransport } from '../protocol/transport.js';
 import type { Endpoint } from './endpoint.js';
@@ -13,7 +14,22 @@ export interface ConnectOptions {
   ca?: string[];
   /** Tunnel through this HTTP proxy (proxyRouteFor). */
   proxy?: ProxyRoute;
+  /** How a connection that went silent is found dead (default: DEFAULT_HEARTBEAT); false: never. */
+  heartbeat?: Heartbeat | false;
 }
+
+/**
+ * A connection can die without a word: Wi-Fi changes, a laptop sleeps, a NAT forgets it. TCP
+ * then says nothing for hours, and kaiwa would wait for an answer that cannot come. After
+ * `quietMs` with nothing from the server, kaiwa pings; with still nothing (no pong, no event)
+ * `timeoutMs` later, the connection is closed as lost (1006), and the reconnect takes over.
+ */
+export interface Heartbeat {
+  quietMs: number;
+  timeoutMs: number;
+}
+
+export const DEFAULT_HEARTBEAT: Heartbeat = { quietMs: 10_000, timeoutMs: 8_000 };
 
 /**
  * A client's frames carry a mask key; a key of zeros leaves the payload as it is, so `ws`
@@ -32,9 +48,17 @@ export class WebSocketTransport extends EventEmitter implements ListeningTranspo
   /** Frames that arrived before anyone listened (session.created often rides with the upgrade). */
   private readonly early: string[] = [];
 
-  private constructor(private readonly socket: WebSocket) {
+  /** When the server last sent anything (a frame or a pong). */
+  private heardAt = performance.now();
+  private pingedAt: number | undefined;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  /** Why kaiwa closed the connection itself, for the close event it reports. */
+  private deadReason: string | undefined;
+
+  private constructor(private readonly socket: WebSocket, heartbeat: Heartbeat | false) {
     super();
     socket.on('message', (data, isBinary) => {
+      this.heardAt = performance.now();
       if (isBinary) return;
       if (this.listenerCount('message') === 0) this.early.push(data.toString());
       else this.emit('message', data.toString());
@@ -42,8 +66,29 @@ export class WebSocketTransport extends EventEmitter implements ListeningTranspo
     this.on('newListener', (event: string) => {
       if (event === 'message' && this.early.length) queueMicrotask(() => this.deliverEarly());
     });
-    socket.on('close', (code, reason) => this.emit('close', code, reason.toString()));
+    socket.on('close', (code, reason) => {
+      clearInterval(this.heartbeatTimer);
+      this.emit('close', code, reason.toString() || this.deadReason || '');
+    });
     socket.on('error', (error) => this.emit('error', error));
+    socket.on('pong', () => { this.heardAt = performance.now(); });
+    if (heartbeat) this.startHeartbeat(heartbeat);
+  }
+
+  private startHeartbeat({ quietMs, timeoutMs }: Heartbeat): void {
+    const checkEveryMs = Math.min(quietMs, timeoutMs) / 2;
+    this.heartbeatTimer = setInterval(() => {
+      const now = performance.now();
+      if (this.pingedAt !== undefined && this.heardAt >= this.pingedAt) this.pingedAt = undefined;
+      if (this.pingedAt !== undefined && now - this.pingedAt >= timeoutMs) {
+        this.deadReason = `no answer from the server for ${Math.round((now - this.heardAt) / 1000)} s`;
+        this.socket.terminate();
+      } else if (this.pingedAt === undefined && now - this.heardAt >= quietMs && this.isOpen) {
+        this.pingedAt = now;
+        this.socket.ping();
+      }
+    }, checkEveryMs);
+    this.heartbeatTimer.unref();
   }
 
   static connect(endpoint: Endpoint, options: ConnectOptions = {}): Promise<WebSocketTransport> {
@@ -90,7 +135,7 @@ export class WebSocketTransport extends EventEmitter implements ListeningTranspo
         clearTimeout(timer);
         options.proxy?.agent.off('proxyConnect', onProxyConnect);
         socket.removeAllListeners();
-        resolve(new WebSocketTransport(socket));
+        resolve(new WebSocketTransport(socket, options.heartbeat ?? DEFAULT_HEARTBEAT));
       });
     });
   }

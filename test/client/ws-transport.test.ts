@@ -2,11 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { createConnection, createServer, type AddressInfo, type Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { WebSocketTransport } from '../../src/client/ws-transport.js';
 import { resolveEndpoint } from '../../src/client/endpoint.js';
 import { ConnectionError } from '../../src/errors.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 test('the client does not offer per-message compression, even to a server that would accept it', async () => {
   const server = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: true });
@@ -139,5 +140,63 @@ test('a server that takes the connection but never answers the upgrade: a retrya
   } finally {
     for (const socket of sockets) socket.destroy();
     await new Promise<void>((resolve) => silent.close(() => resolve()));
+  }
+});
+
+/** A TCP relay to `port` that can go silent: after freeze() it passes nothing on, either way, and closes nothing (a half-open path). */
+async function freezableRelay(port: number): Promise<{ url: string; freeze(): void; close(): void }> {
+  let frozen = false;
+  const sockets = new Set<Socket>();
+  const relay = createServer((client) => {
+    const upstream = createConnection(port, '127.0.0.1');
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+    }
+    client.on('data', (chunk) => { if (!frozen) upstream.write(chunk); });
+    upstream.on('data', (chunk) => { if (!frozen) client.write(chunk); });
+  });
+  relay.listen(0, '127.0.0.1');
+  await once(relay, 'listening');
+  return {
+    url: `ws://127.0.0.1:${(relay.address() as AddressInfo).port}/v1`,
+    freeze: () => { frozen = true; },
+    close: () => { for (const socket of sockets) socket.destroy(); relay.close(); },
+  };
+}
+
+test('a connection that goes silent without closing (a half-open path) is found dead by the heartbeat and reported lost (1006, with why)', async () => {
+  const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await once(server, 'listening');
+  const relay = await freezableRelay((server.address() as AddressInfo).port);
+  const transport = await WebSocketTransport.connect(resolveEndpoint({ model: 'gpt-realtime', protocol: 'ga', url: relay.url, apiKey: 'sk-test' }), { heartbeat: { quietMs: 100, timeoutMs: 150 } });
+  try {
+    const closed = once(transport, 'close') as Promise<[number, string]>;
+    relay.freeze();
+    const [code, reason] = await closed;
+    assert.equal(code, 1006);
+    assert.match(reason, /^no answer from the server for \d+ s$/);
+  } finally {
+    relay.close();
+    server.close();
+  }
+});
+
+test('a quiet but live connection answers the heartbeat\'s pings and stays open', async () => {
+  const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await once(server, 'listening');
+  let pings = 0;
+  server.on('connection', (socket) => socket.on('ping', () => { pings += 1; }));
+  const url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+  const transport = await WebSocketTransport.connect(resolveEndpoint({ model: 'gpt-realtime', protocol: 'ga', url, apiKey: 'sk-test' }), { heartbeat: { quietMs: 50, timeoutMs: 100 } });
+  let closed = false;
+  transport.on('close', () => { closed = true; });
+  try {
+    await waitFor(() => pings >= 4, { what: 'four heartbeat pings answered' });
+    assert.equal(closed, false);
+    assert.equal(transport.isOpen, true);
+  } finally {
+    await transport.close(1000, 'done');
+    server.close();
   }
 });
