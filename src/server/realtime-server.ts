@@ -80,6 +80,8 @@ const REALTIME_PATHS = new Set(['/v1/realtime', '/openai/v1/realtime']);
 /** GPT-Live, as the SDK's LiveWS opens it (base URL + `/live/sessions`): the same engines behind the Live protocol. */
 const LIVE_PATHS = new Set(['/v1/live/sessions']);
 const isServedPath = (path: string): boolean => REALTIME_PATHS.has(path) || LIVE_PATHS.has(path);
+/** A client pointed at the host without `/v1` (a base URL written short) is told where the endpoints are. */
+const NOT_FOUND = 'Not found. The Realtime API is at /v1/realtime (GPT-Live at /v1/live/sessions): is /v1 missing from the base URL?';
 const DEFAULT_MAX_PAYLOAD = 16 * 1024 * 1024;
 const DEFAULT_MAX_SESSIONS = 100;
 const HEARTBEAT_MS = 30_000;
@@ -99,7 +101,7 @@ export async function startRealtimeServer(options: RealtimeServerOptions): Promi
   server.on('request', (req, res) => {
     const found = isServedPath(pathOf(req));
     res.writeHead(found ? 426 : 404, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ error: { type: 'invalid_request_error', message: found ? 'Upgrade to a WebSocket to use this endpoint.' : 'Not found.' } }));
+    res.end(JSON.stringify({ error: { type: 'invalid_request_error', message: found ? 'Upgrade to a WebSocket to use this endpoint.' : NOT_FOUND } }));
   });
   server.on('upgrade', (req, socket, head) => sessions.upgrade(req, socket, head));
   const port = await listen(server, host, options.port ?? 8765);
@@ -162,7 +164,7 @@ class SessionRegistry {
   }
 
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    if (!isServedPath(pathOf(req))) return refuse(socket, 404, 'Not found.', null);
+    if (!isServedPath(pathOf(req))) return refuse(socket, 404, NOT_FOUND, null);
     if (!isAuthorized(req, this.options.token)) {
       return refuse(socket, 401, 'Incorrect API key provided. Pass the token given to kaiwa serve --token.');
     }

@@ -47,7 +47,9 @@ test('other paths are 404 and plain HTTP on the realtime path asks for an upgrad
   await assert.rejects(TestClient.connect(server.url, { path: '/elsewhere' }), /HTTP 404/);
   const http = server.url.replace(/^ws/, 'http');
   assert.equal((await fetch(`${http}/realtime`)).status, 426);
-  assert.equal((await fetch(`${http}/nothing`)).status, 404);
+  const missing = await fetch(`${http.replace(/\/v1$/, '')}/realtime`);
+  assert.equal(missing.status, 404);
+  assert.match(((await missing.json()) as { error: { message: string } }).error.message, /is \/v1 missing from the base URL\?/);
 });
 
 test('with a token, a client must present it as Bearer, api-key or key subprotocol', async () => {
