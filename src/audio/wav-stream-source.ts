@@ -12,15 +12,17 @@ const CHUNK_MS = 20;
 /**
  * A WAV arriving on a stream (standard input) played as a microphone: mono PCM16 at the
  * session rate, in 20 ms chunks, each when its audio would have been spoken, then 'end'.
- * A file piped in at once is paced like a file; a live pipe (a recorder, a stream
- * converter) that delivers in real time or slower is passed on as its audio arrives. Only
- * what has not been sent yet is kept.
+ * Its clock starts when its audio starts coming, as a microphone records from when it is
+ * opened: what came while the session was being set up goes at start(), at once, and a live
+ * pipe (a recorder, a stream converter) stays as close to real time as it is. A file piped
+ * in at once is paced like a file from there. Only what has not been sent yet is kept.
  */
 export class WavStreamSource extends EventEmitter implements AudioSource {
   private readonly chunkBytes: number;
   private readonly queue: Buffer[] = [];
   private queuedBytes = 0;
   private sentBytes = 0;
+  /** When the stream's audio began to arrive: the time its first sample stands for. */
   private startedAt = 0;
   private timer: NodeJS.Timeout | undefined;
   private streamEnded = false;
@@ -56,6 +58,7 @@ export class WavStreamSource extends EventEmitter implements AudioSource {
       if (!resampler && decoder.format) {
         resampler = new StreamingResampler(decoder.format.sampleRate, format.sampleRate);
         channels = decoder.format.channels;
+        this.startedAt = this.now();
         this.emit('header');
       }
       if (resampler && samples.length) this.add(resampler.push(downmixToMono(samples, channels)));
@@ -72,7 +75,6 @@ export class WavStreamSource extends EventEmitter implements AudioSource {
   start(): void {
     if (this.state !== 'idle') return;
     this.state = 'running';
-    this.startedAt = this.now();
     // Never emit synchronously: listeners attached right after start() must see chunk 0.
     this.timer = setTimeout(() => this.sendDue(), 0);
   }

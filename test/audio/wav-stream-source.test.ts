@@ -106,6 +106,22 @@ describe('WavStreamSource', () => {
     assert.equal(Buffer.concat(chunks).length, wav.length - 100 - 44, 'the last, shorter chunk too');
   });
 
+  it('audio that came while the session was set up goes at start(), at once; from there it keeps the time it was spoken in', async () => {
+    const wav = encodeWav(new Int16Array(24000), 24000, 1);
+    const stream = new PassThrough();
+    stream.end(wav);
+    const { source, chunks } = await opened(stream);
+    tick(500);
+    source.start();
+    await settle();
+    tick(0);
+    assert.equal(chunks.length, 25, 'the half second before start, at once');
+    tick(20);
+    assert.equal(chunks.length, 26);
+    tick(480);
+    assert.equal(chunks.length, 50);
+  });
+
   it('stop() releases the stream: nothing more is sent and no end is told', async () => {
     const stream = new PassThrough();
     stream.write(encodeWav(new Int16Array(24000), 24000, 1));
