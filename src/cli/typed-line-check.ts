@@ -4,7 +4,8 @@
  * of it is sent.
  */
 export function notTypedText(line: string, first: boolean): string | undefined {
-  if (first && line.startsWith('RIFF') && line.slice(8, 12) === 'WAVE') {
+  // The four size bytes between may not decode as one character each: 'WAVE' is looked for near.
+  if (first && line.startsWith('RIFF') && line.slice(4, 16).includes('WAVE')) {
     return 'standard input is a WAV file, not lines of text: to send it as your voice, use --input -';
   }
   if (line.includes('\u0000')) {
