@@ -66,10 +66,10 @@ async function openRun(options: TranscribeOptions, io: TranscribeIo, logger: Red
   logger.log('debug', `connecting to ${endpoint.label} (transcription)`);
   const ca = trustedCertificates(endpoint.url, options.ca);
   const proxy = await proxyRouteFor(endpoint.url, io.env);
-  const transport = await WebSocketTransport.connect(endpoint, { timeoutMs: options.connectTimeout, ...(ca ? { ca } : {}), ...(proxy ? { proxy } : {}) });
-  const session = resources.defer('connection', new RealtimeSession(transport, dialectFor('ga'), { logger }), (s) => s.close(1000));
+  const connect = (): Promise<WebSocketTransport> => WebSocketTransport.connect(endpoint, { timeoutMs: options.connectTimeout, ...(ca ? { ca } : {}), ...(proxy ? { proxy } : {}) });
+  const session = resources.defer('connection', new RealtimeSession(await connect(), dialectFor('ga'), { logger }), (s) => s.close(1000));
   stillWanted(io);
-  return new TranscribeRun({ session, source, settings, offline: offline !== undefined, json: options.json, textFile }, io, logger, resources);
+  return new TranscribeRun({ session, connect, source, settings, offline: offline !== undefined, json: options.json, textFile }, io, logger, resources);
 }
 
 function stillWanted(io: TranscribeIo): void {

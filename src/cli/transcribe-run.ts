@@ -3,7 +3,9 @@ import { bytesToMs } from '../audio/pcm16.js';
 import { AudioBridge } from '../client/audio-bridge.js';
 import { severityOf } from '../client/error-severity.js';
 import type { RealtimeSession } from '../client/session.js';
-import { TranscriptionSession, type TranscriptionSettings } from '../client/transcription-session.js';
+import { TranscriptionSession, transcriptionSessionConfig, type TranscriptionSettings } from '../client/transcription-session.js';
+import { Reconnector } from '../client/reconnector.js';
+import type { ListeningTransport } from '../protocol/transport.js';
 import { wireCodecFor } from '../client/wire-codec.js';
 import type { FinishedCaption } from '../client/caption-track.js';
 import { TranscriptionSpend } from '../cost/transcription-spend.js';
@@ -29,6 +31,8 @@ export interface TranscribeIo {
 
 export interface TranscribeParts {
   session: RealtimeSession;
+  /** Opens a new connection to the same endpoint, for reconnecting a lost one. */
+  connect?: (() => Promise<ListeningTransport>) | undefined;
   source: AudioSource;
   settings: TranscriptionSettings;
   offline: boolean;
@@ -49,6 +53,7 @@ export class TranscribeRun {
   private readonly printer: CaptionPrinter;
   private readonly spend: TranscriptionSpend;
   private readonly bridge: AudioBridge;
+  private readonly reconnector: Reconnector | undefined;
   private sentBytes = 0;
   private lines = 0;
   private finishing = false;
@@ -73,6 +78,7 @@ export class TranscribeRun {
       onDeviceError: (error) => this.onDeviceError(error),
       onDeviceRestart: (reason) => logger.log('warn', `${reason}; restarted it, transcription goes on`),
     }), (bridge) => bridge.close());
+    this.reconnector = parts.connect ? this.createReconnector(parts.connect) : undefined;
   }
 
   start(): Promise<number> {
@@ -132,8 +138,28 @@ export class TranscribeRun {
 
   private onClosed(code: number, reason: string): void {
     if (this.exitCode !== undefined || this.parts.session.closing) return;
-    this.logger.log('error', `the connection closed (${code}${reason ? ` ${reason}` : ''}); ${this.transcription.unsettled} turn(s) had no transcript yet`);
+    const why = `code ${code}${reason ? `: ${reason}` : ''}`;
+    if (this.reconnector && !this.finishing) return void this.reconnect(why);
+    this.logger.log('error', `the connection closed (${why}); ${this.transcription.unsettled} turn(s) had no transcript yet`);
     this.end(1);
+  }
+
+  /** Captions go on over a new connection; what was said while there was none is not transcribed. */
+  private async reconnect(why: string): Promise<void> {
+    const lost = this.transcription.connectionLost();
+    if (lost) this.logger.log('warn', `${lost} turn(s) under way lost their transcript with the connection`);
+    if (await this.reconnector!.recover(why)) return;
+    this.end(1);
+  }
+
+  private createReconnector(connect: () => Promise<ListeningTransport>): Reconnector {
+    return new Reconnector(this.parts.session, {
+      connect, sessionConfig: () => transcriptionSessionConfig(this.parts.settings), restoreContext: false,
+      onReconnecting: (attempt, delayMs, reason) => this.logger.log(attempt === 1 ? 'warn' : 'debug', `connection lost (${reason}): reconnecting in ${delayMs} ms (attempt ${attempt})`),
+      onReconnected: () => this.logger.log('warn', 'reconnected; the captions go on (what was said meanwhile is not transcribed)'),
+      onGaveUp: (reason) => this.logger.log('error', `could not reconnect (${reason}); ending the transcription`),
+      onRejected: (error) => this.logger.log('error', `${error.message}; ending the transcription`),
+    });
   }
 
   private onDeviceError(error: Error): void {
@@ -144,6 +170,7 @@ export class TranscribeRun {
   private end(code: number): void {
     if (this.exitCode !== undefined) return;
     this.exitCode = code;
+    this.reconnector?.stop();
     this.bridge.stopCapturing();
     this.finished?.(code);
   }

@@ -42,6 +42,13 @@ export class CaptionTrack {
     if (entry && !entry.finished) entry.finished = { itemId, transcript: '', failure: reason };
   }
 
+  /** Turns that can no longer get their transcript (their session is gone) end as failures, in their place. */
+  abandonUnsettled(reason: string): number {
+    const open = this.entries.filter((entry) => !entry.finished);
+    for (const entry of open) entry.finished = { itemId: entry.itemId, transcript: '', failure: reason };
+    return open.length;
+  }
+
   /** Removes and returns the finished captions at the head, in commit order. */
   takeFinished(): FinishedCaption[] {
     const done: FinishedCaption[] = [];

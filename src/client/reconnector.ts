@@ -1,12 +1,14 @@
 import type { RealtimeSession } from './session.js';
 import type { ListeningTransport } from '../protocol/transport.js';
-import type { SessionConfig } from '../protocol/events.js';
+import type { SessionConfig, TranscriptionSessionConfig } from '../protocol/events.js';
 import { restorableItems } from './context-restore.js';
 import { ConnectionError, errorMessage } from '../errors.js';
 
 export interface ReconnectOptions {
   connect: () => Promise<ListeningTransport>;
-  sessionConfig: () => SessionConfig;
+  sessionConfig: () => SessionConfig | TranscriptionSessionConfig;
+  /** Give the new session the conversation so far (default); a transcription session has none to give. */
+  restoreContext?: boolean;
   /** Give up when no connection succeeded for this long. */
   giveUpAfterMs?: number;
   firstDelayMs?: number;
@@ -58,7 +60,7 @@ export class Reconnector {
    * first word. A connection that closes before it is a failed attempt, not a reconnect.
    */
   private async reconnect(reason: string): Promise<boolean> {
-    const snapshot = restorableItems(this.session.state.items, this.session.replyToAskAgain);
+    const snapshot = this.options.restoreContext === false ? [] : restorableItems(this.session.state.items, this.session.replyToAskAgain);
     const start = this.backoffStart();
     let delay = start.delay;
     let lastError = reason;

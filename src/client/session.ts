@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { ListeningTransport } from '../protocol/transport.js';
 import type { Dialect } from '../protocol/dialect.js';
 import {
-  isWireEvent, type ClientEvent, type WireEvent, type ClientEventOf, type Item, type ResponseParams, type ServerEvent, type SessionConfig,
+  isWireEvent, type ClientEvent, type WireEvent, type ClientEventOf, type Item, type ResponseParams, type ServerEvent, type SessionConfig, type TranscriptionSessionConfig,
 } from '../protocol/events.js';
 import { isKnownServerEventType, problemWithServerEvent } from '../protocol/server-event-shape.js';
 import { appendJson } from '../protocol/append-json.js';
@@ -123,10 +123,10 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
    * The server's conversation there starts empty: it gets the config again and the items
    * the caller chose to restore, before anyone listening is told the session is back.
    */
-  resume(transport: ListeningTransport, config: SessionConfig, items: readonly Item[]): void {
+  resume(transport: ListeningTransport, config: SessionConfig | TranscriptionSessionConfig, items: readonly Item[]): void {
     const unconfirmed = [...this.unconfirmed.values()];
     const { cutOff, queued } = this.replaceTransport(transport);
-    this.updateSession(config);
+    this.send({ type: 'session.update', session: config });
     // The context is the caller's to keep (it restores the same snapshot if this connection fails too).
     for (const item of items) this.send({ type: 'conversation.item.create', item }, { track: false });
     // What was said but never reached the old session, and the answers it never gave.

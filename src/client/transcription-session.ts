@@ -70,6 +70,17 @@ export class TranscriptionSession extends EventEmitter<TranscriptionEvents> {
     this.configureId = this.session.send({ type: 'session.update', session: transcriptionSessionConfig(settings) });
   }
 
+  /**
+   * The connection was lost: the turns committed on it will never get their transcript (a new
+   * session knows nothing of them). They are reported as failed, in their place; returns how many.
+   */
+  connectionLost(): number {
+    const lost = this.track.abandonUnsettled('lost with the connection');
+    this.vadTurns.clear();
+    if (lost) this.changed();
+    return lost;
+  }
+
   /** Turns committed whose transcript has not arrived yet. */
   get unsettled(): number {
     return this.track.unsettled;

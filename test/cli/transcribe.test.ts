@@ -56,11 +56,14 @@ interface PeerScript {
   finalCommitHasAudio?: boolean;
   /** The first turn's completed transcript waits for this (default: kaiwa's next event, as a late transcript does). */
   completedAfter?: Promise<unknown>;
+  /** The first connection is closed by the server (1012, a restart) once this much audio arrived on it (ms). */
+  dropAfterMs?: number;
 }
 
 /** The service's part, one connection at a time. */
 function transcriptionPeer(script: PeerScript) {
   let items = 0;
+  let dropped = false;
   /** Transcripts that arrive late: released by the client's next event on the connection. */
   let late: Array<() => void> = [];
   const turn = (connection: ScriptedConnection, byVad: boolean, transcript: string): void => {
@@ -113,6 +116,10 @@ function transcriptionPeer(script: PeerScript) {
     if (event.type === 'input_audio_buffer.append' && script.vadTurnAfterMs !== undefined && items === 0
       && connection.audio.length >= script.vadTurnAfterMs * 48) {
       turn(connection, true, 'Hello, world.');
+    }
+    if (event.type === 'input_audio_buffer.append' && script.dropAfterMs !== undefined && !dropped && connection.audio.length >= script.dropAfterMs * 48) {
+      dropped = true;
+      connection.close(1012);
     }
     if (event.type === 'input_audio_buffer.commit') {
       if (script.finalCommitHasAudio) return turn(connection, false, 'The last words.');
@@ -234,4 +241,19 @@ test('Ctrl-C ends cleanly: the turn under way is committed, its transcript print
   assert.match(result.stderr, /transcribed 2 lines from \d+ s of audio/);
   const audioMs = (server.connections[0]!.audio.length / 48);
   assert.ok(audioMs < 20_000, `stopped sending at Ctrl-C (${audioMs} ms of the 30 s file sent)`);
+});
+
+test('a connection the server drops is reconnected: the transcription session is configured again and the captions go on', async () => {
+  const server = await startScriptedServer(transcriptionPeer({ vadTurnAfterMs: 300, dropAfterMs: 1200, finalCommitHasAudio: true }));
+  after(() => server.close());
+  const result = await runKaiwa(['transcribe', '--url', server.url, '--input', toneWav('dropped.wav', 3)], { env: { OPENAI_API_KEY: 'sk-test-transcribe-1234' }, timeoutMs: 20_000 });
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(result.stdout, 'Hello, world.\nThe last words.\n');
+  assert.match(result.stderr, /connection lost \(code 1012\): reconnecting in \d+ ms \(attempt 1\)/);
+  assert.match(result.stderr, /reconnected; the captions go on/);
+  assert.equal(server.connections.length, 2);
+  const second = server.connections[1]!.received;
+  assert.equal(second[0]?.type, 'session.update', 'the new session is configured first');
+  assert.deepEqual(violations((second[0] as WireJson).session), [], 'as a transcription session');
+  assert.ok(!second.some((event) => event.type === 'conversation.item.create'), 'no conversation is restored into it');
 });

@@ -117,3 +117,18 @@ test('an error about the session.update is reported as being about the configura
   transport.serve({ type: 'error', error: { type: 'invalid_request_error', code: 'rate_limit_exceeded', message: 'slow down', param: null, event_id: null } });
   assert.deepEqual(seen, [true, false]);
 });
+
+test('turns the lost connection leaves without a transcript end as failures in their place; the turns after them still come in order', () => {
+  const { transport, transcription, lines } = setUp();
+  transport.serve(committed('a'));
+  transport.serve(completed('a', 'First.'));
+  transport.serve(committed('b'));
+  transport.serve(delta('b', 'half'));
+  transport.serve(committed('c'));
+  assert.equal(transcription.connectionLost(), 2);
+  assert.deepEqual(lines.map((line) => [line.transcript, line.failure]), [['First.', undefined], ['', 'lost with the connection'], ['', 'lost with the connection']]);
+  assert.equal(transcription.unsettled, 0, 'nothing left to wait for at the end');
+  transport.serve(committed('d'));
+  transport.serve(completed('d', 'After the reconnect.'));
+  assert.deepEqual(lines.at(-1)?.transcript, 'After the reconnect.');
+});
