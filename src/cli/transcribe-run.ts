@@ -144,10 +144,12 @@ export class TranscribeRun {
     this.end(1);
   }
 
-  /** Captions go on over a new connection; what was said while there was none is not transcribed. */
+  /**
+   * Captions go on over a new connection; what was said while there was none is not
+   * transcribed, and each turn left without its transcript says so in its place.
+   */
   private async reconnect(why: string): Promise<void> {
-    const lost = this.transcription.connectionLost();
-    if (lost) this.logger.log('warn', `${lost} turn(s) under way lost their transcript with the connection`);
+    this.transcription.connectionLost();
     if (await this.reconnector!.recover(why)) return;
     this.end(1);
   }
