@@ -358,7 +358,8 @@ export class SessionRecorder {
 
 function prepareDirectory(dir: string): void {
   try {
-    mkdirSync(dir, { recursive: true });
+    // A recording holds the user's voice: folders kaiwa makes for it are the user's alone (an existing one keeps its mode).
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
   } catch (error) {
     throw new KaiwaError(`cannot record to ${dir}: ${describeFileError(error)}`);
   }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it, before } from 'node:test';
 import { SessionRecorder } from '../../src/recording/session-recorder.js';
@@ -31,6 +31,10 @@ describe('SessionRecorder on a scripted session', () => {
 
   it('writes the three files and nothing else', () => {
     assert.deepEqual(readdirSync(dir).sort(), ['conversation.wav', 'events.jsonl', 'transcript.md']);
+  });
+
+  it('makes the folder it records into the user\'s alone (0700): it holds their voice', () => {
+    assert.equal(statSync(dir).mode & 0o777, 0o700);
   });
 
   it('writes a stereo WAV at the session rate, as long as the recording', () => {
