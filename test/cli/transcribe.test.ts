@@ -246,7 +246,7 @@ test('Ctrl-C ends cleanly: the turn under way is committed, its transcript print
 test('a connection the server drops is reconnected: the transcription session is configured again and the captions go on', async () => {
   const server = await startScriptedServer(transcriptionPeer({ vadTurnAfterMs: 300, dropAfterMs: 1200, finalCommitHasAudio: true }));
   after(() => server.close());
-  const result = await runKaiwa(['transcribe', '--url', server.url, '--input', toneWav('dropped.wav', 3)], { env: { OPENAI_API_KEY: 'sk-test-transcribe-1234' }, timeoutMs: 20_000 });
+  const result = await runKaiwa(['transcribe', '--url', server.url, '--input', toneWav('dropped.wav', 3)], { env: { OPENAI_API_KEY: 'sk-fake-redial' }, timeoutMs: 20_000 });
   assert.equal(result.code, 0, result.stderr);
   assert.equal(result.stdout, 'Hello, world.\nThe last words.\n');
   assert.match(result.stderr, /connection lost \(code 1012\): reconnecting in \d+ ms \(attempt 1\)/);
