@@ -23,6 +23,8 @@ export class AnswerOverdueWatch {
 
   /** The server took the request up or refused it, or the connection that carried it is gone. */
   settled(): void {
+    // Asked after every server event (audio deltas included): nothing to do unless armed.
+    if (this.timer === undefined) return;
     clearTimeout(this.timer);
     this.timer = undefined;
   }
