@@ -5,6 +5,7 @@ import { EchoDelayEstimator } from './echo-delay-estimator.js';
 import { EchoCoherence } from './echo-coherence.js';
 import { EchoDriftTracker } from './echo-drift-tracker.js';
 import { EchoPresence } from './echo-presence.js';
+import { FULL_SCALE_RECIPROCAL, FULL_SCALE_SQUARED } from './pcm16.js';
 import { EchoLossMeter, type EchoLossBlock } from './echo-loss-meter.js';
 import { EchoSlipWatch } from './echo-slip-watch.js';
 import { NearEndEvidence } from './near-end-evidence.js';
@@ -769,8 +770,11 @@ export class AcousticEchoCanceller {
 /** Sum of squares of `count` samples from `from`. */
 function energyOf(samples: Int16Array, from: number, count: number): number {
   let sum = 0;
-  for (let i = from; i < from + count; i++) sum += samples[i]! * samples[i]!;
-  return sum;
+  for (let i = from; i < from + count; i++) {
+    const fraction = samples[i]! * FULL_SCALE_RECIPROCAL;
+    sum += fraction * fraction;
+  }
+  return sum * FULL_SCALE_SQUARED;
 }
 
 function energy(block: Float64Array): number {

@@ -77,6 +77,17 @@ export function rmsDbfs(buf: Buffer): number {
   return rms === 0 ? -Infinity : 20 * Math.log10(rms / 32768);
 }
 
+/** 1 / 32768: a sample as a fraction of full scale. A power of two, so scaling is exact. */
+export const FULL_SCALE_RECIPROCAL = 1 / 32768;
+/**
+ * 32768²: squares summed as fractions of full scale, scaled back. Summed as integers, the
+ * sum leaves V8's small-integer range at the first loud samples and the optimized code is
+ * thrown away and compiled again (seen in --trace-deopt: "reason: overflow"); as fractions
+ * it is a double from the start, and the result is the same to the bit (squares of 16-bit
+ * samples and their sums are exact in a double either way).
+ */
+export const FULL_SCALE_SQUARED = 32768 * 32768;
+
 /** Mean of the squared samples (0 for an empty buffer). */
 export function meanSquare(buf: Buffer): number {
   const sampleCount = Math.floor(buf.length / BYTES_PER_SAMPLE);
@@ -85,14 +96,17 @@ export function meanSquare(buf: Buffer): number {
   // Every captured chunk is measured: a typed view is several times cheaper than readInt16LE.
   if (HOST_IS_LITTLE_ENDIAN && buf.byteOffset % BYTES_PER_SAMPLE === 0) {
     const samples = new Int16Array(buf.buffer, buf.byteOffset, sampleCount);
-    for (let i = 0; i < sampleCount; i++) sumOfSquares += samples[i]! * samples[i]!;
+    for (let i = 0; i < sampleCount; i++) {
+      const fraction = samples[i]! * FULL_SCALE_RECIPROCAL;
+      sumOfSquares += fraction * fraction;
+    }
   } else {
     for (let i = 0; i < sampleCount; i++) {
-      const sample = buf.readInt16LE(i * BYTES_PER_SAMPLE);
-      sumOfSquares += sample * sample;
+      const fraction = buf.readInt16LE(i * BYTES_PER_SAMPLE) * FULL_SCALE_RECIPROCAL;
+      sumOfSquares += fraction * fraction;
     }
   }
-  return sumOfSquares / sampleCount;
+  return (sumOfSquares * FULL_SCALE_SQUARED) / sampleCount;
 }
 
 /** -60 dBFS is below room noise on real microphones yet above dither and rounding noise. */
