@@ -32,10 +32,10 @@ export interface MeasuredProcess {
   output(): string;
 }
 
-export function startMeasured(script: string, args: string[], env: Record<string, string>): MeasuredProcess {
+export function startMeasured(script: string, args: string[], env: Record<string, string>, extraNodeArgs: string[] = []): MeasuredProcess {
   const dir = mkdtempSync(join(tmpdir(), 'kaiwa-bench-cpu-'));
   const file = join(dir, 'cpu.json');
-  const nodeArgs = process.env.BENCH_CLIENT_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const nodeArgs = [...(process.env.BENCH_CLIENT_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...extraNodeArgs];
   const child = spawn(process.execPath, ['--import', PRELOAD, ...nodeArgs, script, ...args], {
     env: { ...process.env, ...env, BENCH_CPU_FILE: file }, stdio: ['pipe', 'pipe', 'pipe'],
   });

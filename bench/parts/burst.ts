@@ -15,7 +15,7 @@
  * Each process's CPU is its own (process.cpuUsage at exit, through bench/lib/cpu-report.mjs):
  * over its whole life, start-up and the Ctrl-C shutdown included, over the steady part
  * from its first append's arrival at the peer to its exit, and from 10 s after its start. BENCH_KAIWA_ARGS adds flags to
- * both kaiwa runs; BENCH_SHOW_OUTPUT=1 prints what each client wrote.
+ * both kaiwa runs; BENCH_KAIWA_NODE_ARGS runs one more kaiwa with these Node flags; BENCH_SHOW_OUTPUT=1 prints what each client wrote.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -56,9 +56,9 @@ const FIXED_MARK_MS = 10_000;
  */
 const FIRST_AUDIO_AFTER_MS = 800;
 
-type ClientName = 'kaiwa' | 'floor' | 'kaiwa-no-guard' | 'kaiwa-terminal' | 'kaiwa-wss' | 'sdk';
+type ClientName = 'kaiwa' | 'floor' | 'kaiwa-no-guard' | 'kaiwa-terminal' | 'kaiwa-wss' | 'sdk' | 'kaiwa-node-args';
 const LABEL: Record<ClientName, string> = {
-  kaiwa: 'kaiwa', floor: 'article script', 'kaiwa-no-guard': 'kaiwa --echo-guard off', 'kaiwa-terminal': 'kaiwa in a terminal',
+  kaiwa: 'kaiwa', 'kaiwa-node-args': `kaiwa with node ${process.env.BENCH_KAIWA_NODE_ARGS ?? ''}`, floor: 'article script', 'kaiwa-no-guard': 'kaiwa --echo-guard off', 'kaiwa-terminal': 'kaiwa in a terminal',
   'kaiwa-wss': 'kaiwa (wss)', sdk: 'official SDK (wss)',
 };
 
@@ -113,6 +113,10 @@ export async function burst(settings: BurstSettings, context: BenchContext): Pro
     `kaiwa in a terminal ${ms(whole('kaiwa-terminal'))}; / script = ${fmt(ratio(whole, 'kaiwa-terminal', 'floor'))}× whole, ${fmt(ratio(steady, 'kaiwa-terminal', 'floor'))}× steady, ${fmt(ratio(fixed, 'kaiwa-terminal', 'floor'))}× from ${FIXED_MARK_MS / 1000} s; the screen costs kaiwa ${fmt(difference(whole, 'kaiwa-terminal', 'kaiwa'), 0)} ms (whole), ${fmt(difference(fixed, 'kaiwa-terminal', 'kaiwa'), 0)} ms from ${FIXED_MARK_MS / 1000} s`);
   row('    over wss, whole process (steady): kaiwa / official SDK',
     `kaiwa ${ms(whole('kaiwa-wss'))} (${fmt(median(steady('kaiwa-wss')), 0)}), SDK ${ms(whole('sdk'))} (${fmt(median(steady('sdk')), 0)}); kaiwa / SDK = ${fmt(ratio(whole, 'kaiwa-wss', 'sdk'))}× (steady ${fmt(ratio(steady, 'kaiwa-wss', 'sdk'))}×)`);
+  if (results.has('kaiwa-node-args')) {
+    row(`    ${LABEL['kaiwa-node-args']} / article script: whole process, steady, from 10 s`,
+      `${ms(whole('kaiwa-node-args'))}; / script = ${fmt(ratio(whole, 'kaiwa-node-args', 'floor'))}× whole, ${fmt(ratio(steady, 'kaiwa-node-args', 'floor'))}× steady, ${fmt(ratio(fixed, 'kaiwa-node-args', 'floor'))}× from ${FIXED_MARK_MS / 1000} s; / kaiwa = ${fmt(ratio(whole, 'kaiwa-node-args', 'kaiwa'))}× whole`);
+  }
   context.raw.burst = Object.fromEntries(results);
 }
 
@@ -141,6 +145,9 @@ async function oneRound(
         ...key, NODE_EXTRA_CA_CERTS: caFile, BENCH_BASE_URL: `${secure.url.replace(/^wss:/, 'https:')}/sdk/v1`, BENCH_TEXT: LONG_REQUEST,
       })],
     ];
+    // BENCH_KAIWA_NODE_ARGS runs one more kaiwa beside the others with these Node (V8) flags.
+    const nodeArgs = process.env.BENCH_KAIWA_NODE_ARGS?.split(' ').filter(Boolean);
+    if (nodeArgs?.length) starts.push(['kaiwa-node-args', () => startMeasured('dist/cli/main.cjs', kaiwaArgs(plain, 'kaiwa-node-args'), key, nodeArgs)]);
     // Each round starts them in another order, so no client always has the same place: one
     // build run twice side by side differed by 1-37 ms of CPU from 10 s on (the one started
     // first lower in all 4 rounds) in one run, and by nothing in another.
