@@ -363,7 +363,9 @@ export class AcousticEchoCanceller {
 
   private processBlock(): void {
     const N = this.blockSize;
-    this.line.write(this.refBlock);
+    // Offsets given, as restBlock gives them: a default parameter first computed here, once
+    // something plays, threw away the code V8 had optimized while resting (and restBlock's).
+    this.line.write(this.refBlock, 0, N);
     this.watchStep();
     const micEnergy = energy(this.micBlock);
     const noise = this.noise.update(micEnergy / N) * N;
@@ -371,7 +373,7 @@ export class AcousticEchoCanceller {
     // A microphone that does not hear the speaker can only find echo once it sounds.
     this.estimator.onlyWhileMicSounds = this.presence.absent;
     // A delay held back while the speaker was not heard is taken once it is.
-    if (this.estimator.push(this.micBlock, this.refBlock, micSounds) || this.bulkDelay === undefined) this.realign();
+    if (this.estimator.push(this.micBlock, this.refBlock, micSounds, 0, N) || this.bulkDelay === undefined) this.realign();
     this.endStepWhenConfirmed();
     const locked = this.bulkDelay !== undefined;
     // Read only while locked (the filter and the aligned level): unlocked, nothing looks at it.
@@ -520,8 +522,11 @@ export class AcousticEchoCanceller {
     const micEnergy = energyOf(mic, from, N);
     if (micEnergy > 4 * this.noise.after(micEnergy / N) * N) return false;
     const raw = energyOf(reference, from, N);
+    // Read whatever `raw` is: read only once something plays, V8 found it unseen in the code
+    // it had optimized while nothing played, threw that away and compiled it again (~17 ms).
+    const farEndSounded = this.farEndSounded;
     // Resting because nothing had played: what plays now may echo, the full path takes it.
-    if (raw > 0 && !this.farEndSounded) return false;
+    if (raw > 0 && !farEndSounded) return false;
     this.noise.update(micEnergy / N);
     // Offsets, not views: nothing is made per block.
     this.line.write(reference, from, N);
