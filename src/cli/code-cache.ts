@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import zlib from 'node:zlib';
+import { makeDirectory } from '../make-directory.js';
 
 /**
  * V8's code cache for the CLI's program (src/cli/program-loader.ts), in a file of the
@@ -121,8 +122,9 @@ export class CodeCache {
 }
 
 function makeFolder(path: string, withParents: boolean): void {
+  if (withParents) return makeDirectory(path);
   try {
-    mkdirSync(path, { recursive: withParents });
+    mkdirSync(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }

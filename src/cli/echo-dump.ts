@@ -1,6 +1,7 @@
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EchoGuardTap } from '../client/in-process-echo-guard.js';
+import { makeDirectory } from '../make-directory.js';
 
 /**
  * KAIWA_ECHO_DUMP=DIR: everything kaiwa's echo canceller is given, for offline analysis
@@ -11,7 +12,7 @@ import type { EchoGuardTap } from '../client/in-process-echo-guard.js';
  */
 export function echoDumpTap(dir: string | undefined): EchoGuardTap | undefined {
   if (!dir) return undefined;
-  mkdirSync(dir, { recursive: true });
+  makeDirectory(dir);
   const file = (name: string): string => join(dir, name);
   for (const name of ['mic.raw', 'ref.raw', 'out.raw']) appendFileSync(file(name), Buffer.alloc(0), { flag: 'w' });
   appendFileSync(file('events.tsv'), 'kind\tat\ttime\tsamples\n', { flag: 'w' });

@@ -1,9 +1,10 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { WavFileWriter } from '../audio/wav-file-writer.js';
 import { bufferToInt16 } from '../audio/pcm16.js';
 import { describeFileError } from '../file-errors.js';
+import { makeDirectory } from '../make-directory.js';
 import { KaiwaError, UsageError } from '../errors.js';
 import type { PriceOverrides } from '../cost/pricing.js';
 import type { ClientEvent, ClientEventOf, ServerEvent, ServerEventOf } from '../protocol/events.js';
@@ -359,7 +360,7 @@ export class SessionRecorder {
 function prepareDirectory(dir: string): void {
   try {
     // A recording holds the user's voice: folders kaiwa makes for it are the user's alone (an existing one keeps its mode).
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    makeDirectory(dir, 0o700);
   } catch (error) {
     throw new KaiwaError(`cannot record to ${dir}: ${describeFileError(error)}`);
   }

@@ -4,9 +4,10 @@
  * (NODE_EXTRA_CA_CERTS, or kaiwa's own client, which looks there) keeps trusting it.
  */
 import { X509Certificate } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
+import { makeDirectory } from '../make-directory.js';
 import { selfSignedCertificate, type TlsMaterial } from './tls-certificate.js';
 
 export const SERVE_CERT_FILE = 'serve-cert.pem';
@@ -27,7 +28,7 @@ export async function storedCertificate(dir: string, host: string): Promise<Stor
   const existing = readPair(certPath, keyPath);
   if (existing && covers(existing.cert, host)) return { ...existing, certPath, created: false };
   const fresh = await selfSignedCertificate(host);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  makeDirectory(dir, 0o700);
   chmodSync(dir, 0o700);
   writeFileSync(keyPath, fresh.key, { mode: 0o600 });
   chmodSync(keyPath, 0o600);

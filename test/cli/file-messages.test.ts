@@ -21,3 +21,11 @@ for (const [what, args, line] of cases) {
     assertNoStackTrace(result.stderr);
   });
 }
+
+test('--record under a folder that cannot hold one (/proc) is one line in words, at once', async () => {
+  // Node's own recursive mkdir spins for ever there: the run would be killed at its deadline.
+  const result = await runKaiwa(['--record', '/proc/kaiwa-no-such/recording', '--no-mic', '--no-speaker', '--text', 'hi', '--once']);
+  assert.equal(result.code, 1, result.stderr);
+  assert.match(result.stderr, /^kaiwa: cannot record to \/proc\/kaiwa-no-such\/recording: no such file or directory$/m);
+  assertNoStackTrace(result.stderr);
+});
