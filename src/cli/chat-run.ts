@@ -256,10 +256,19 @@ export class ChatRun {
     if (decision.exit) this.end(decision.code);
   }
 
-  /** At the limit: no more audio goes out; the response under way may finish, then the session ends. */
+  /**
+   * At the limit: no more audio goes out, and no typed line still waiting is asked about;
+   * the response under way may finish (with the answer to its tools), then the session ends.
+   * With --once the one answer asked for still comes.
+   */
   private onBudgetLimit(): void {
     this.bridge.stopCapturing();
+    if (!this.options.once) this.session.limitAsking('tool answers');
     this.considerExit();
+  }
+
+  private unsentWords(why: UnsentReason): string {
+    return why === 'turn never came' && this.spend.stopped ? 'not sent (--max-cost or --max-minutes was reached)' : UNSENT_WORDS[why];
   }
 
   private onSocketClosed(code: number, reason: string): void {
@@ -326,7 +335,9 @@ export class ChatRun {
   private end(code: number, options: { drain: boolean } = { drain: true }): void {
     if (this.exitCode !== undefined) return;
     this.exitCode = code;
-    for (const { text, why } of this.session.unsentUserTexts) this.logger.log('warn', `${UNSENT_WORDS[why]}: ${JSON.stringify(text)}`);
+    // Called from the event that ends it (a fatal error): before the session would send the next line.
+    this.session.limitAsking('none');
+    for (const { text, why } of this.session.unsentUserTexts) this.logger.log('warn', `${this.unsentWords(why)}: ${JSON.stringify(text)}`);
     this.keeper?.stop();
     this.padding?.stop();
     this.bridge.stopCapturing();

@@ -76,6 +76,17 @@ export class ResponseLedger {
     return this.queue.shift();
   }
 
+  /** Requests waiting that carry nothing of the user's (the answer to tool outputs, a rate-limited answer asked again). */
+  get queuedBare(): number {
+    return this.queue.filter((request) => request.items.length === 0).length;
+  }
+
+  /** The first waiting request that carries nothing of the user's; typed lines stay where they are. */
+  takeQueuedBare(): QueuedRequest | undefined {
+    const at = this.queue.findIndex((request) => request.items.length === 0);
+    return at < 0 ? undefined : this.queue.splice(at, 1)[0];
+  }
+
   /** Drops queued requests that carry nothing of the user's (a typed line is still answered). */
   dropBareRequests(): void {
     const kept = this.queue.filter((request) => request.items.length > 0);

@@ -15,6 +15,8 @@ import { silentLogger, type Logger } from '../logger.js';
 import { AnswerOverdueWatch } from './answer-overdue-watch.js';
 
 export type UnsentReason = 'connection down' | 'never confirmed' | 'turn never came';
+/** Which waiting requests the session still sends: all, only those without a typed line, none. */
+export type AskingLimit = 'all' | 'tool answers' | 'none';
 
 export interface SessionEvents {
   'server-event': [event: ServerEvent];
@@ -87,6 +89,8 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
   private timesAskedAgain = 0;
   /** Tool batches under way: the queued lines wait for their outputs and answer (holdQueue). */
   private queueHolds = 0;
+  /** Which waiting requests may still be sent (limitAsking). */
+  private asking: AskingLimit = 'all';
   private readonly overdue = new AnswerOverdueWatch((waitedMs) => this.emit('answer-overdue', waitedMs));
   private askedAgainBegan = false;
   /** What waits to ask again for a rate-limited answer: ahead of any line queued behind it. */
@@ -216,9 +220,20 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
     return this.rateLimitRetry.waiting;
   }
 
-  /** Something is still to be answered: a response under way, or kaiwa's request sent or queued. */
+  /** Something is still to be answered: a response under way, or kaiwa's request sent or queued (and still to be sent). */
   get responsesOutstanding(): boolean {
-    return this.responseInFlight || this.ledger.outstanding;
+    if (this.responseInFlight || this.ledger.requestPending) return true;
+    if (this.asking === 'none') return false;
+    return (this.asking === 'all' ? this.ledger.queued : this.ledger.queuedBare) > 0;
+  }
+
+  /**
+   * From now on sends no request that waits, or none that carries a typed line ('tool
+   * answers': the budget is spent, but a turn whose tools ran still gets its answer). What
+   * is held stays unsent, and unsentUserTexts reports it. It never widens again.
+   */
+  limitAsking(to: Exclude<AskingLimit, 'all'>): void {
+    if (this.asking !== 'none') this.asking = to;
   }
 
   /** Whose a response is (responses not seen count as the conversation's). */
@@ -310,7 +325,8 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
    * request is tagged so its response is known as kaiwa's own.
    */
   createResponse(params?: ResponseParams, items: readonly Item[] = []): void {
-    if (this.responseInFlight || !this.transport.isOpen || this.ledger.queued > 0 || this.queueHolds > 0) {
+    const held = this.asking === 'none' || (this.asking === 'tool answers' && items.length > 0);
+    if (held || this.responseInFlight || !this.transport.isOpen || this.ledger.queued > 0 || this.queueHolds > 0) {
       this.ledger.enqueue(params, items);
       return;
     }
@@ -319,7 +335,7 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
 
   /** Asks for a response before any queued line (the answer to a tool batch's outputs). */
   createResponseAhead(): void {
-    if (this.responseInFlight || !this.transport.isOpen) this.ledger.enqueue(undefined, [], true);
+    if (this.asking === 'none' || this.responseInFlight || !this.transport.isOpen) this.ledger.enqueue(undefined, [], true);
     else this.sendRequest(undefined, []);
   }
 
@@ -424,8 +440,9 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
     const owner = this.ledger.finished(response.id);
     const answersRequest = owner === 'own' || (owner === 'conversation' && !this.ledger.outstanding);
     const waitMs = this.rateLimitRetry.after(response, answersRequest);
-    if (waitMs === undefined) this.startQueuedResponse();
+    // Told first: what this response cost may end the asking (limitAsking) before the next line goes.
     this.emit('response-finished', response, owner, answersRequest);
+    if (waitMs === undefined) this.startQueuedResponse();
     if (waitMs !== undefined) this.emit('asking-again', waitMs);
   }
 
@@ -437,8 +454,8 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
   }
 
   private startQueuedResponse(): void {
-    if (this.responseInFlight || !this.transport.isOpen || this.queueHolds > 0) return;
-    const next = this.ledger.takeQueued();
+    if (this.asking === 'none' || this.responseInFlight || !this.transport.isOpen || this.queueHolds > 0) return;
+    const next = this.asking === 'all' ? this.ledger.takeQueued() : this.ledger.takeQueuedBare();
     if (next) this.sendRequest(next.params, next.items);
   }
 

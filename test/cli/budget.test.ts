@@ -35,3 +35,25 @@ test('--max-cost against kaiwa serve: the session ends after the response that c
     await proxy.close();
   }
 });
+
+test('--max-cost with many piped lines: no line is sent after the response that crosses it; the rest are reported unsent', async () => {
+  const server = await startTestServer();
+  const proxy = await startLoggingProxy(server.url);
+  const lines = Array.from({ length: 10 }, (_, i) => `line ${i + 1}`);
+  try {
+    const result = await runKaiwa(['--url', proxy.url, '--no-mic', '--no-speaker', '--max-cost', '0.005'], {
+      env: { OPENAI_API_KEY: 'sk-budget-test-0000' }, stdin: `${lines.join('\n')}\n`, timeoutMs: 30_000,
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /no more audio is sent; the session ends after the current response/);
+    const sentLines = proxy.log.filter((entry) => entry.from === 'client' && entry.type === 'conversation.item.create');
+    const creates = proxy.log.filter((entry) => entry.from === 'client' && entry.type === 'response.create');
+    const answered = proxy.log.filter((entry) => entry.from === 'server' && entry.type === 'response.done');
+    assert.ok(answered.length >= 2 && answered.length < 10, `${answered.length} responses`);
+    assert.equal(creates.length, answered.length, 'every request asked was answered, none asked after the limit');
+    const unsent = [...result.stderr.matchAll(/not sent \(--max-cost or --max-minutes was reached\): "(line \d+)"/g)].map((match) => match[1]);
+    assert.deepEqual(unsent, lines.slice(sentLines.length), 'each line not sent is named, in order');
+  } finally {
+    await proxy.close();
+  }
+});

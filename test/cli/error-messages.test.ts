@@ -261,3 +261,31 @@ test('piped lines that are not UTF-8 (Latin-1): the line is refused in one line 
     await server.close();
   }
 });
+
+test('after a fatal server error no further piped line is sent; the lines left are reported as not sent', async () => {
+  const texts: string[] = [];
+  const server = await startScriptedServer({
+    onEvent: (connection, event) => {
+      if (event.type === 'conversation.item.create') texts.push(JSON.stringify(event.item));
+      if (event.type !== 'response.create') return;
+      if (texts.length === 1) {
+        // As the service does: the response fails, and the error says why.
+        connection.send({ type: 'response.created', event_id: 'e1', response: { id: 'resp_q', object: 'realtime.response', status: 'in_progress', output: [] } });
+        connection.send({ type: 'error', event_id: 'e2', error: { type: 'invalid_request_error', code: 'insufficient_quota', message: 'You exceeded your current quota.', param: null, event_id: null } });
+        connection.send({ type: 'response.done', event_id: 'e3', response: { id: 'resp_q', object: 'realtime.response', status: 'failed', output: [], status_details: { type: 'failed', error: { type: 'insufficient_quota', code: 'insufficient_quota' } } } });
+      } else {
+        gaVoiceTurn({ assistantTranscript: 'an answer', audioChunks: [] }).forEach((reply) => connection.send(reply));
+      }
+    },
+  });
+  try {
+    const result = await runKaiwa(['--url', server.url, '--no-mic', '--no-speaker'], { env: { OPENAI_API_KEY: KEY }, stdin: 'quota\nhello\nworld\n', timeoutMs: 10_000 });
+    assert.equal(result.code, 1, result.stderr);
+    assert.equal(texts.length, 1, `only the first line was sent: ${texts.join(', ')}`);
+    assert.doesNotMatch(result.stdout, /hello/);
+    assert.match(result.stderr, /not sent \(the session ended before its turn\): "hello"/);
+    assert.match(result.stderr, /not sent \(the session ended before its turn\): "world"/);
+  } finally {
+    await server.close();
+  }
+});

@@ -161,3 +161,40 @@ test('an event sent together with the upgrade (session.created) is not lost befo
   assert.equal(session.state.session?.model, 'early-bird');
   await session.close();
 });
+
+test("limitAsking('tool answers'): typed lines waiting are not sent, the answer to a tool's outputs still is", () => {
+  const connection = new InMemoryTransport();
+  const session = new RealtimeSession(connection, gaDialect);
+  const creates = (): number => connection.received.filter((event) => event.type === 'response.create').length;
+  session.sendText('one');
+  session.sendText('two');
+  session.sendText('three');
+  assert.equal(creates(), 1);
+  session.limitAsking('tool answers');
+  session.createResponseAhead();
+  assert.equal(session.responsesOutstanding, true, 'the answer under way, and the tool answer behind it');
+  gaVoiceTurn({ assistantTranscript: 'answer 1', audioChunks: [] }).forEach((event) => connection.deliver(event));
+  assert.equal(creates(), 2, 'the tool answer was asked for');
+  assert.equal(connection.received.filter((event) => event.type === 'conversation.item.create').length, 1, 'no waiting line was sent with it');
+  gaVoiceTurn({ assistantTranscript: 'answer 2', audioChunks: [] }).forEach((event) => connection.deliver(event));
+  assert.equal(creates(), 2, 'nothing more after it');
+  assert.equal(session.responsesOutstanding, false, 'held lines are not waited for');
+  session.sendText('four');
+  assert.equal(creates(), 2, 'a line typed later is held too');
+  const waiting = session.unsentUserTexts.filter((unsent) => unsent.why === 'turn never came');
+  assert.deepEqual(waiting.map((unsent) => unsent.text), ['two', 'three', 'four']);
+  void session.close();
+});
+
+test("limitAsking('none') in the listener of the response that ends the session: the next line is never sent", () => {
+  const connection = new InMemoryTransport();
+  const session = new RealtimeSession(connection, gaDialect);
+  session.on('response-finished', () => session.limitAsking('none'));
+  session.sendText('one');
+  session.sendText('two');
+  gaVoiceTurn({ assistantTranscript: 'answer 1', audioChunks: [] }).forEach((event) => connection.deliver(event));
+  assert.equal(connection.received.filter((event) => event.type === 'response.create').length, 1);
+  assert.equal(session.responsesOutstanding, false);
+  assert.deepEqual(session.unsentUserTexts.filter((unsent) => unsent.why === 'turn never came'), [{ text: 'two', why: 'turn never came' }]);
+  void session.close();
+});
