@@ -1,3 +1,5 @@
+import { printableLine, shortened } from './terminal-text.js';
+
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 
 const RANK: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 };
@@ -12,6 +14,8 @@ export const silentLogger: Logger = { log: () => undefined };
 /**
  * Writes lines to a stream after removing every registered secret and anything shaped
  * like an OpenAI key, so a key pasted into a URL or echoed by a server never leaks.
+ * Messages carry what servers say (errors, tool calls, close reasons): each is written as
+ * one printable line of sane length, so a server cannot drive the terminal or flood it.
  */
 export class RedactingLogger implements Logger {
   private readonly secrets = new Set<string>();
@@ -36,6 +40,8 @@ export class RedactingLogger implements Logger {
   log(level: LogLevel, message: string): void {
     if (RANK[level] > RANK[this.level]) return;
     const prefix = level === 'info' ? '' : `${level}: `;
-    this.write(`${prefix}${this.redact(message)}\n`);
+    // Controls go before redacting (an escape sequence inside a key would hide it from the
+    // redactor), the cut after (it could leave a piece of a key the redactor no longer knows).
+    this.write(`${prefix}${shortened(this.redact(printableLine(message)))}\n`);
   }
 }

@@ -1,0 +1,32 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { RedactingLogger } from '../src/logger.js';
+import { MAX_LINE_LENGTH } from '../src/terminal-text.js';
+
+function logged(message: string, secret?: string): string {
+  let out = '';
+  const logger = new RedactingLogger((line) => { out += line; }, 'debug');
+  logger.addSecret(secret);
+  logger.log('warn', message);
+  return out;
+}
+
+test('a message with escape sequences and line breaks is written as one line without them', () => {
+  assert.equal(logged('server error: \u001b[31mbad\u001b[0m\nthing\r\n\u001b]0;title\u0007done'), 'warn: server error: bad thing done\n');
+});
+
+test('a huge message is cut to a readable length, ending with an ellipsis', () => {
+  const line = logged(`server error: ${'x'.repeat(200_000)}`);
+  assert.ok(line.length <= MAX_LINE_LENGTH + 'warn: \n'.length, `got ${line.length} characters`);
+  assert.ok(line.endsWith('…\n'));
+});
+
+test('a key split by an escape sequence is still redacted once the sequence is gone', () => {
+  const secret = 'my-own-secret-value-123';
+  const line = logged(`echo: my-own-\u001b[0msecret-value-123 and sk-abcd\u001b[mefghijkl`, secret);
+  assert.equal(line, 'warn: echo: [redacted] and sk-[redacted]\n');
+});
+
+test('Japanese and emoji in a message are written as they are', () => {
+  assert.equal(logged('こんにちは 👋'), 'warn: こんにちは 👋\n');
+});
