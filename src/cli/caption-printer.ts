@@ -1,4 +1,5 @@
 import stringWidth from 'string-width';
+import { printableLine, printableText } from '../terminal-text.js';
 
 export interface CaptionScreen {
   write(text: string): void;
@@ -14,20 +15,25 @@ const ERASE_LINE = '\x1b[K';
 /**
  * Live captions on a terminal: the words being recognized are shown dimmed at the bottom
  * and redrawn as deltas arrive; a final transcript replaces them as a plain line. On a
- * pipe only the final lines are written, so the output is the transcript itself.
+ * pipe only the final lines are written, so the output is the transcript itself. The
+ * server's words are shown without control sequences: only kaiwa's own dim and erase remain.
  */
 export class CaptionPrinter {
   private shown = '';
 
   constructor(private readonly screen: CaptionScreen) {}
 
-  partial(text: string): void {
-    if (!this.screen.tty || text === this.shown) return;
+  partial(words: string): void {
+    if (!this.screen.tty) return;
+    // One row of words: erasing counts the rows they wrapped to, not lines they began.
+    const text = printableLine(words);
+    if (text === this.shown) return;
     this.screen.write(`${this.erase()}${text ? `${DIM}${text}${RESET}` : ''}`);
     this.shown = text;
   }
 
-  line(text: string): void {
+  line(words: string): void {
+    const text = printableText(words);
     if (!text) return;
     if (!this.screen.tty) return this.screen.write(`${text}\n`);
     // The partial caption goes with it; the session sends what is still being recognized next.

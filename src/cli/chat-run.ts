@@ -215,7 +215,7 @@ export class ChatRun {
       logger: this.logger, free: this.settings.offline,
       onCost: (usd) => this.spend.setSessionCost(usd),
       onUsage: (seconds, usd) => this.ui?.dispatch({ type: 'session-time', seconds, ...(usd !== undefined ? { costUsd: usd } : {}) }),
-      aside: (text) => (this.ui ? this.ui.note(`\x1b[2m${text}\x1b[22m`) : this.logger.log('info', text)),
+      aside: (text) => (this.ui ? this.ui.aside(text) : this.logger.log('info', text)),
     });
   }
 

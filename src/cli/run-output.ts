@@ -5,6 +5,7 @@ import type { ResponseOwner } from '../client/response-ledger.js';
 import { formatTokens } from '../cost/token-format.js';
 import type { TokenTotals } from '../cost/token-totals.js';
 import type { RedactingLogger } from '../logger.js';
+import { printableText } from '../terminal-text.js';
 import { eventToJsonLine } from './json-printer.js';
 import { TranscriptPrinter } from './transcript-printer.js';
 import { explainServerError, rateLimitNotice } from './rate-limit-notice.js';
@@ -43,7 +44,8 @@ export interface RunOutputParts {
 /**
  * What the person reads: transcripts (or every event with --json), warnings about the
  * server's errors, malformed events and rate limits, and a usage line per response.
- * Whatever a server says goes through the redactor: it may echo the key back.
+ * Whatever a server says goes through the redactor (it may echo the key back), and the
+ * transcript loses any control sequence on its way to the terminal (a log line does in the logger).
  */
 export class RunOutput {
   readonly printer: TranscriptPrinter;
@@ -130,7 +132,8 @@ export class RunOutput {
   }
 
   private writeTranscript(text: string): void {
-    const clean = this.parts.logger.redact(text);
+    // Each delta is cleaned alone: a sequence split across two loses its ESC either way.
+    const clean = this.parts.logger.redact(printableText(text));
     if (this.parts.ui) this.parts.ui.write(clean);
     else this.parts.stdout.write(clean);
   }

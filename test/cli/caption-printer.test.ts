@@ -38,3 +38,19 @@ test('on a pipe only the final lines are written', () => {
   printer.finish();
   assert.equal(output(), 'Hello.\n');
 });
+
+test('a caption\'s control sequences are not written: only kaiwa\'s own dim and erase reach the terminal', () => {
+  const { printer, output } = screen(true);
+  printer.partial('he\u001b]0;TITLE\u0007llo\nthere');
+  printer.line('Hello\u001b[2J there\u009b1m 日本語');
+  assert.equal(output(), [
+    '\x1b[2mhello there\x1b[0m',
+    '\r\x1b[KHello there 日本語\n',
+  ].join(''));
+});
+
+test('on a pipe the final line loses its control sequences too', () => {
+  const { printer, output } = screen(false);
+  printer.line('\u001b[31mred\u001b[0m\r');
+  assert.equal(output(), 'red\n');
+});

@@ -3,6 +3,7 @@ import { onPreciseWidths } from './text-width.js';
 import { reduceUi, initialUi, type UiAction, type UiOptions, type UiState } from './ui-state.js';
 import { statusLine, helpText, fitWidth } from './status-line.js';
 import { readKeys, type KeyCommand } from './key-input.js';
+import { printableLine, printableText } from '../../terminal-text.js';
 
 export interface UiHandlers {
   toggleMute(): void;
@@ -14,6 +15,8 @@ export interface UiHandlers {
 
 const FRAME_MS = 50;
 const COLORS = { you: '\u001b[36m', assistant: '\u001b[32m', reset: '\u001b[0m' };
+const DIM = '\u001b[2m';
+const NORMAL_INTENSITY = '\u001b[22m';
 
 function colorLabel(line: string): string {
   return line
@@ -75,9 +78,11 @@ export class TerminalUi {
 
   /**
    * Asks a yes/no question above the status bar (tool approval). One at a time; a
-   * dismissed question (the session ended) counts as no.
+   * dismissed question (the session ended) counts as no. It names what the server asked
+   * for (a tool and its arguments), so it is shown as one printable line.
    */
-  ask(text: string, signal?: AbortSignal): Promise<boolean> {
+  ask(question: string, signal?: AbortSignal): Promise<boolean> {
+    const text = printableLine(question);
     return new Promise((resolve) => {
       const finish = (yes: boolean): void => {
         if (this.question?.text !== text) return;
@@ -89,6 +94,11 @@ export class TerminalUi {
       signal?.addEventListener('abort', () => finish(false), { once: true });
       this.redrawNow();
     });
+  }
+
+  /** Side text from the server (a model's delegated work), dimmed so it is never taken for the answer. */
+  aside(text: string): void {
+    this.commit(`${DIM}${printableText(text)}${NORMAL_INTENSITY}`);
   }
 
   /** A line outside the transcript (warnings, usage, tool calls). */

@@ -1,6 +1,37 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
 import { kaiwaInTmux } from '../../helpers/tmux.js';
+import { TerminalUi } from '../../../src/cli/tui/terminal-ui.js';
+
+/** A TerminalUi on fake streams: what it wrote to the terminal, all of it. */
+function fakeTerminal(): { ui: TerminalUi; written: () => string } {
+  let written = '';
+  const stdout = Object.assign(new PassThrough(), { columns: 80, rows: 24, isTTY: false });
+  stdout.on('data', (chunk: Buffer) => { written += chunk.toString(); });
+  const stdin = Object.assign(new PassThrough(), { isTTY: false, setRawMode: () => stdin });
+  const ui = new TerminalUi(stdout as unknown as NodeJS.WriteStream, stdin as unknown as NodeJS.ReadStream,
+    { toggleMute: () => undefined, pushToTalk: () => undefined, interrupt: () => undefined, sendText: () => undefined, quit: () => undefined },
+    { offline: true, pushToTalk: false, microphone: false });
+  return { ui, written: () => written };
+}
+
+test('a tool\'s question and a server\'s side text are drawn without their control sequences', async () => {
+  const { ui, written } = fakeTerminal();
+  try {
+    const dismissed = new AbortController();
+    const answer = ui.ask('run \u001b]0;TITLE\u0007evil\u001b[2J {"a":"\u009b1m"}\n? [y/n]', dismissed.signal);
+    dismissed.abort();
+    assert.equal(await answer, false);
+    ui.aside('⋯ backend: \u001b]52;c;aGk=\u0007done');
+  } finally {
+    ui.close();
+  }
+  const output = written();
+  assert.doesNotMatch(output, /TITLE|\u001b\]|\u001b\[2J|\u009b|aGk=/);
+  assert.match(output, /run evil \{"a":""\} \? \[y\/n\] no/);
+  assert.match(output, /\u001b\[2m⋯ backend: done\u001b\[22m/);
+});
 
 test('without a microphone every key types: the line is open from the start, q and Space are text, ? helps on an empty line, Ctrl-C quits', async () => {
   const tmux = kaiwaInTmux('--local --no-mic --no-speaker');
