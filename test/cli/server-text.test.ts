@@ -39,6 +39,25 @@ test('a hostile server\'s transcript and 200 KB multi-line error reach stdout an
   }
 });
 
+test('with --json the events stay exact JSON: every control character, C1 ones too, is a JSON escape and parses back to the text', async () => {
+  const server = await startScriptedServer({
+    onEvent: (connection, event) => {
+      if (event.type !== 'response.create') return;
+      for (const reply of gaVoiceTurn({ assistantTranscript: `Hi ${TITLE_AND_CLEAR}\u009b2J`, audioChunks: [] })) connection.send(reply);
+    },
+  });
+  try {
+    const result = await runKaiwa(['--url', server.url, '--text', 'hello', '--once', '--no-mic', '--no-speaker', '--json'], { env: { OPENAI_API_KEY: KEY } });
+    assert.equal(result.code, 0, result.stderr);
+    assert.doesNotMatch(result.stdout, TERMINAL_CONTROL);
+    const done = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string; transcript?: string })
+      .find((event) => event.type === 'response.output_audio_transcript.done');
+    assert.equal(done?.transcript, `Hi ${TITLE_AND_CLEAR}\u009b2J`);
+  } finally {
+    await server.close();
+  }
+});
+
 test('in the terminal UI a transcript cannot set the window title or clear the screen', async () => {
   // The local server echoes the typed text back as the assistant's reply.
   const tmux = kaiwaInTmux(`--local --no-mic --no-speaker --once --text "$(printf 'A\\033]0;TITLE\\007B\\033[2JC')"`);
