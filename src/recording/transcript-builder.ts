@@ -1,6 +1,7 @@
 import { costOf, priceFor, type PriceOverrides } from '../cost/pricing.js';
 import { tokensOfUsage, type TokenTotals } from '../cost/token-totals.js';
 import type { Usage } from '../protocol/events.js';
+import { printableLine } from '../terminal-text.js';
 import { META_ASSISTANT_INTERRUPTED, META_RECORDING_STARTED, type EventRecord, type RecordedEvent } from './recording-files.js';
 
 export type EntryKind = 'user' | 'assistant' | 'tool-call' | 'tool-result' | 'usage' | 'error';
@@ -75,7 +76,7 @@ export class TranscriptBuilder {
 
   private readonly serverHandlers: Record<string, (event: RecordedEvent, t: number) => boolean | void> = {
     [META_RECORDING_STARTED]: (e) => {
-      this.model = str(e.model) ?? this.model;
+      this.model = modelName(str(e.model)) ?? this.model;
       this.startedAt = str(e.started_at);
       if (e.free === true) this.free = true;
     },
@@ -154,7 +155,7 @@ export class TranscriptBuilder {
   };
 
   private takeModel(event: RecordedEvent): boolean {
-    const model = str(rec(event.session)?.model);
+    const model = modelName(str(rec(event.session)?.model));
     if (!model || model === this.model) return false;
     this.model = model;
     return true;
@@ -227,6 +228,11 @@ function rec(value: unknown): Record<string, unknown> | undefined {
 
 function str(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
+}
+
+/** The model a recording names, as transcript.md and `kaiwa replay` print it: the server chose it. */
+function modelName(value: string | undefined): string | undefined {
+  return value === undefined ? undefined : printableLine(value);
 }
 
 function num(value: unknown): number | undefined {

@@ -1,6 +1,7 @@
 import { formatTokens } from '../cost/token-format.js';
 import type { TranscriptBuilder, TranscriptEntry } from './transcript-builder.js';
 import { CONVERSATION_WAV } from './recording-files.js';
+import { printableLine, printableText } from '../terminal-text.js';
 
 /** `01:02.3`, or `1:01:02.3` past an hour: short, and sorts the way it reads. */
 export function formatTimestamp(ms: number): string {
@@ -16,8 +17,17 @@ export function formatUsd(usd: number): string {
   return `$${usd.toFixed(usd < 1 ? 4 : 2)}`;
 }
 
-/** Speaker (or kind) and text of an entry, shared by transcript.md and `kaiwa replay`. */
+/**
+ * Speaker (or kind) and text of an entry, shared by transcript.md and `kaiwa replay`. They
+ * are what the server said (and tool names it chose): printable, so neither `cat
+ * transcript.md` nor a replay lets an escape sequence loose on the terminal.
+ */
 export function describeEntry(entry: TranscriptEntry): { label: string; text: string } {
+  const { label, text } = entryWords(entry);
+  return { label: printableLine(label), text: printableText(text) };
+}
+
+function entryWords(entry: TranscriptEntry): { label: string; text: string } {
   switch (entry.kind) {
     case 'user':
       return { label: 'You', text: entry.text || (entry.pending ? '(speech, no transcript)' : '(silence)') };
