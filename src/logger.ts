@@ -42,6 +42,8 @@ export class RedactingLogger implements Logger {
     const prefix = level === 'info' ? '' : `${level}: `;
     // Controls go before redacting (an escape sequence inside a key would hide it from the
     // redactor), the cut after (it could leave a piece of a key the redactor no longer knows).
-    this.write(`${prefix}${shortened(this.redact(printableLine(message)))}\n`);
+    // --debug asked for everything: its lines are cleaned, not cut.
+    const line = this.redact(printableLine(message));
+    this.write(`${prefix}${level === 'debug' ? line : shortened(line)}\n`);
   }
 }
