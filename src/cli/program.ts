@@ -8,6 +8,7 @@ import { applyConfigFile } from './config-file.js';
 import { settleProtocol } from './protocol-choice.js';
 import { KaiwaError, UsageError, errorMessage } from '../errors.js';
 import { VERSION } from '../version.js';
+import { printableLine } from '../terminal-text.js';
 import type { ServeOptions } from './serve-command.js';
 import { addTranscribeOptions, type TranscribeOptions } from './transcribe-options.js';
 
@@ -52,6 +53,33 @@ function stopOnSignals(): { signal: AbortSignal; request: () => void } {
   return { signal: stopping.signal, request };
 }
 
+/**
+ * An error no code of kaiwa's caught while a conversation runs: most often a tool's timer or
+ * promise that threw after the tool had returned. Node would print a stack and exit at once,
+ * leaving the WAV files and the recording empty; instead the conversation ends as after a
+ * Ctrl-C (everything written, the summary printed), says why in one line and exits 1. A
+ * second one, or one while ending, exits at once.
+ */
+const STRAY_ERROR_GRACE_MS = 10_000;
+
+function endOnStrayErrors(stop: { request: () => void }): { readonly happened: boolean } {
+  const state = { happened: false };
+  const onStray = (error: unknown): void => {
+    if (state.happened) reportAndExit(error);
+    state.happened = true;
+    const debug = process.argv.includes('--debug');
+    if (debug && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+    process.stderr.write(`kaiwa: an error outside the conversation (a tool's timer or promise?): ${printableLine(errorMessage(error))}; ending the session\n`);
+    stop.request();
+    // Should the error have left the conversation unable to end by itself.
+    setTimeout(() => process.exit(1), STRAY_ERROR_GRACE_MS).unref();
+  };
+  process.off('unhandledRejection', reportAndExit);
+  process.on('unhandledRejection', onStray);
+  process.on('uncaughtException', onStray);
+  return state;
+}
+
 function buildProgram(): Command {
   const program = quietErrors(addChatOptions(new Command('kaiwa')))
     .description('Talk with realtime speech-to-speech AI from the terminal (the default), or serve the protocol locally')
@@ -61,12 +89,13 @@ function buildProgram(): Command {
       const extras = applyConfigFile(command, options.config);
       settleProtocol(command);
       const stop = stopOnSignals();
+      const stray = endOnStrayErrors(stop);
       const { runChat } = await import('./chat-command.js');
       const code = await runChat(command.opts<ChatOptions>(), {
         stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env,
         stop: stop.signal, requestStop: stop.request,
       }, extras);
-      process.exit(code);
+      process.exit(stray.happened ? 1 : code);
     });
   const serve = quietErrors(new Command('serve'))
     .description('run a local Realtime-protocol server with offline speech (ws://127.0.0.1:8765/v1)')

@@ -67,3 +67,18 @@ test('in the terminal, a tool asks first: n refuses, y runs', async () => {
     await tmux.kill();
   }
 });
+
+test('a tool that throws after it returned (its timer): one line, the session ends cleanly with its summary, exit 1', async () => {
+  const dir = tempDir();
+  const file = join(dir, 'late-tools.mjs');
+  writeFileSync(file, `export default [{ name: 'late', description: 'throws later', parameters: { type: 'object', properties: {} },
+    handler: () => { setTimeout(() => { throw new Error('late throw'); }, 50); return 'ok'; } }];`);
+  const record = join(dir, 'record');
+  const result = await runKaiwa([...offline, '--tools', file, '--record', record], { stdin: 'call late\n' });
+  assert.equal(result.code, 1, result.stderr);
+  assert.match(result.stderr, /^kaiwa: an error outside the conversation \(a tool's timer or promise\?\): late throw; ending the session$/m);
+  assertNoStackTrace(result.stderr);
+  assert.match(result.stderr, /^session ended: /m);
+  assert.match(result.stderr, /^recording written to /m);
+  assert.ok(existsSync(join(record, 'transcript.md')));
+});
