@@ -1,7 +1,7 @@
 /**
  * The "fmt " chunk of a WAV file: which encoding, how many channels, how wide a sample.
  */
-import { KaiwaError } from '../errors.js';
+import { UsageError } from '../errors.js';
 
 export type WavEncoding = 'pcm' | 'float' | 'mulaw' | 'alaw';
 
@@ -15,8 +15,19 @@ export interface WavFormat {
   bytesPerSample: number;
 }
 
-/** The WAV input can't be used; the message is one line meant for the user. */
-export class WavFormatError extends KaiwaError {}
+/**
+ * The WAV input can't be used; the message is one line meant for the user. A bad input file
+ * is the user's to fix, like a bad flag: exit 2 (README, "Exit codes").
+ */
+export class WavFormatError extends UsageError {}
+
+/**
+ * Every rate a real WAV is written at, from 8 kHz telephone audio to 384 kHz studio masters.
+ * Anything else is a corrupt header: 1 Hz would make a second of audio last hours once
+ * resampled (and run out of memory), 4 GHz would play a file in an instant.
+ */
+export const MIN_WAV_SAMPLE_RATE = 8000;
+export const MAX_WAV_SAMPLE_RATE = 384000;
 
 const FORMAT_PCM = 0x0001;
 const FORMAT_FLOAT = 0x0003;
@@ -41,7 +52,7 @@ export function parseFmtChunk(body: Buffer): WavFormat {
   const containerBits = body.readUInt16LE(14);
   const { formatTag, validBits } = resolveExtensible(body, containerBits);
   if (channels === 0) throw new WavFormatError('invalid WAV file: 0 channels');
-  if (sampleRate === 0) throw new WavFormatError('invalid WAV file: sample rate 0');
+  assertRealSampleRate(sampleRate);
   const encoding = encodingOf(formatTag, containerBits);
   // Trust blockAlign for the container when it is consistent: 24 valid bits may sit in 4 bytes.
   const minimumBytes = Math.ceil(containerBits / 8);
@@ -49,6 +60,20 @@ export function parseFmtChunk(body: Buffer): WavFormat {
   const bytesPerSample = Number.isInteger(alignedBytes) && alignedBytes >= minimumBytes ? alignedBytes : minimumBytes;
   assertSupportedWidth(encoding, bytesPerSample, containerBits);
   return { encoding, channels, sampleRate, bitsPerSample: validBits, bytesPerSample };
+}
+
+function assertRealSampleRate(sampleRate: number): void {
+  if (sampleRate >= MIN_WAV_SAMPLE_RATE && sampleRate <= MAX_WAV_SAMPLE_RATE) return;
+  throw new WavFormatError(`invalid WAV file: a sample rate of ${hertz(sampleRate)}; kaiwa reads WAV files at ${grouped(MIN_WAV_SAMPLE_RATE)}–${hertz(MAX_WAV_SAMPLE_RATE)}`);
+}
+
+function hertz(rate: number): string {
+  return `${grouped(rate)} Hz`;
+}
+
+/** Digits in groups of three (8 000, 4 000 000 000), so a corrupt rate reads at a glance. */
+function grouped(value: number): string {
+  return String(value).replace(/\B(?=(\d{3})+$)/g, ' ');
 }
 
 /** WAVE_FORMAT_EXTENSIBLE keeps the real format tag in the first bytes of a GUID. */

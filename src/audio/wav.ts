@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { KaiwaError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { describeFileError } from '../file-errors.js';
 import { alawByteToPcm16, ulawByteToPcm16 } from './g711.js';
 import { int16ToBuffer } from './pcm16.js';
@@ -41,7 +41,7 @@ export function readWavFile(path: string): WavAudio {
   try {
     contents = readFileSync(path);
   } catch (error) {
-    throw new KaiwaError(`cannot read ${path}: ${describeFileError(error)}`);
+    throw new UsageError(`cannot read ${path}: ${describeFileError(error)}`);
   }
   try {
     return parseWav(contents);

@@ -141,9 +141,20 @@ describe('parseWav on invalid input', () => {
     assertWavError(riffWave([weirdGuid, chunk('data', Buffer.alloc(2))]), /unknown WAVE_FORMAT_EXTENSIBLE sub-format/);
   });
 
-  it('rejects zero channels and zero sample rate', () => {
+  it('rejects zero channels', () => {
     assertWavError(riffWave([chunk('fmt ', fmtBody({ formatTag: 1, channels: 0, sampleRate: 8000, bits: 16, blockAlign: 2 })), chunk('data', Buffer.alloc(2))]), /0 channels/);
-    assertWavError(riffWave([chunk('fmt ', fmtBody({ formatTag: 1, channels: 1, sampleRate: 0, bits: 16 })), chunk('data', Buffer.alloc(2))]), /sample rate 0/);
+  });
+
+  it('rejects a sample rate no real WAV has (a corrupt header), naming it and the rates it reads', () => {
+    const atRate = (sampleRate: number): Buffer => riffWave([chunk('fmt ', fmtBody({ formatTag: 1, channels: 1, sampleRate, bits: 8 })), chunk('data', Buffer.alloc(2))]);
+    for (const [rate, shown] of [[0, '0 Hz'], [1, '1 Hz'], [2, '2 Hz'], [7999, '7 999 Hz'], [384001, '384 001 Hz'], [4_000_000_000, '4 000 000 000 Hz']] as const) {
+      assertWavError(atRate(rate), new RegExp(`^invalid WAV file: a sample rate of ${shown}; kaiwa reads WAV files at 8 000–384 000 Hz$`));
+    }
+    for (const rate of [8000, 384000]) assert.equal(parseWav(atRate(rate)).sampleRate, rate);
+  });
+
+  it('is a bad input file: exit 2, as the README says', () => {
+    assert.throws(() => parseWav(Buffer.from('not a wav at all')), (error: unknown) => error instanceof WavFormatError && error.exitCode === 2);
   });
 });
 
@@ -166,9 +177,9 @@ describe('encodeWav', () => {
 });
 
 describe('readWavFile', () => {
-  it('reports a missing file in one line naming the path', () => {
+  it('reports a missing file in one line naming the path, as a bad input file (exit 2)', () => {
     const path = join(dir, 'missing.wav');
-    assert.throws(() => readWavFile(path), (error: unknown) => error instanceof KaiwaError && error.message === `cannot read ${path}: no such file or directory`);
+    assert.throws(() => readWavFile(path), (error: unknown) => error instanceof KaiwaError && error.message === `cannot read ${path}: no such file or directory` && error.exitCode === 2);
   });
 
   it('reports a directory in one line', () => {

@@ -117,11 +117,11 @@ test('--input - takes the WAV piped in (`espeak-ng --stdout "…" | kaiwa --inpu
   assert.deepEqual(typed, [], 'the WAV bytes were not taken for typed lines');
 });
 
-test('--input - with something else piped in: one line naming standard input, exit 1, nothing sent or asked for', async () => {
+test('--input - with something else piped in: one line naming standard input, exit 2 (a bad input file), nothing sent or asked for', async () => {
   const server = await startScriptedServer();
   servers.push(server);
   const result = await pipedIntoKaiwa('echo "hello there"', ['--url', server.url, '--input', '-', '--once', '--no-speaker'], { OPENAI_API_KEY: 'sk-test-piped-wav-0000' });
-  assert.equal(result.code, 1);
+  assert.equal(result.code, 2, result.stderr);
   assert.match(result.stderr, /^kaiwa: standard input: not a WAV file/m);
   assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
   assertNoStackTrace(result.stderr);
