@@ -1,105 +1,71 @@
-import { EventEmitter } from 'node:events';
-import { performance } from 'node:perf_hooks';
-import type { AudioSource, PcmFormat } from './devices.js';
-import { bytesToMs, int16ToBuffer, msToBytes } from './pcm16.js';
-import { downmixToMono, resample } from './resample.js';
-import { readWavFile } from './wav.js';
+/**
+ * A WAV file played as if it were a microphone (`--input FILE.wav`): mono PCM16 at the session
+ * rate, in 20 ms chunks, each when its audio would have been spoken (from start()), then 'end'.
+ *
+ * Its header is read now, so a missing or unusable file fails (a one-line error) before
+ * anything else happens. Its audio is then read, converted and resampled in pieces as it is
+ * played, by the same WavStreamSource that plays a WAV piped in: an hour-long file starts at
+ * once and holds a few seconds of audio in memory, not the whole file.
+ */
+import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
+import { UsageError } from '../errors.js';
+import { describeFileError } from '../file-errors.js';
+import type { PcmFormat } from './devices.js';
+import { readWavLayout, readWavLayoutPrefix } from './riff-reader.js';
+import { WavFormatError } from './wav-format.js';
+import { WavStreamSource } from './wav-stream-source.js';
 
 export interface WavFileSourceOptions {
-  /** Pace chunks like a live microphone (default) or hand them out as fast as possible. */
+  /** Pace chunks like a live microphone (default) or hand them out as fast as they are read. */
   realtime?: boolean;
-  /** Chunk length; 20 ms matches what a microphone would deliver. */
-  chunkMs?: number;
+  /** Milliseconds on a monotonic clock (tests pass their own). */
+  clock?: () => number;
 }
 
-const DEFAULT_CHUNK_MS = 20;
+/** The header is looked for in pieces of this size (a sound tool's header fits in the first). */
+const HEADER_PIECE_BYTES = 64 * 1024;
 
 /**
- * Plays a WAV file as if it were a microphone: mono PCM16 at the session rate, in
- * 20 ms chunks, then 'end'. stop() ends it early without 'end' (the caller asked for it).
- *
- * Chunk k is due when its audio would have finished being spoken: start + its end
- * time, measured on the monotonic clock. Every timer callback emits all chunks that
- * are due, so a late timer or a busy event loop delays chunks briefly but never shifts
- * the schedule: there is no cumulative drift, and the file takes its own duration.
+ * Throws now for a file that cannot be played; otherwise resolves, on a later turn of the
+ * event loop, with its source, ready to start().
  */
-export class WavFileSource extends EventEmitter implements AudioSource {
-  private readonly chunkBytes: number;
-  private readonly realtime: boolean;
-  private nextOffset = 0;
-  private startedAt = 0;
-  private cancelPending: (() => void) | undefined;
-  private state: 'idle' | 'running' | 'finished' = 'idle';
+export function openWavFileSource(path: string, format: PcmFormat, options: WavFileSourceOptions = {}): Promise<WavStreamSource> {
+  const fd = openWithWavHeader(path);
+  // The same descriptor: the file checked is the file played, even if the path is replaced.
+  const stream = createReadStream(path, { fd, start: 0 });
+  return WavStreamSource.open(stream, format, path, { ...options, timeFrom: 'start', maxHeaderBytes: Number.POSITIVE_INFINITY });
+}
 
-  /**
-   * Reads and converts the whole file now, so a missing or unsupported file throws
-   * (a one-line KaiwaError) before anything else happens.
-   */
-  static open(path: string, format: PcmFormat, options: WavFileSourceOptions = {}): WavFileSource {
-    const wav = readWavFile(path);
-    const mono = downmixToMono(wav.samples, wav.channels);
-    return new WavFileSource(int16ToBuffer(resample(mono, wav.sampleRate, format.sampleRate)), format, options);
+/** An open descriptor of a file whose WAV header is whole and usable. */
+function openWithWavHeader(path: string): number {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (error) {
+    throw new UsageError(`cannot read ${path}: ${describeFileError(error)}`);
   }
-
-  /** Plays PCM16 mono that is already at format.sampleRate. */
-  constructor(private readonly pcm: Buffer, readonly format: PcmFormat, options: WavFileSourceOptions = {}) {
-    super();
-    this.realtime = options.realtime ?? true;
-    this.chunkBytes = Math.max(2, msToBytes(options.chunkMs ?? DEFAULT_CHUNK_MS, format.sampleRate));
+  try {
+    checkWavHeader(fd);
+    return fd;
+  } catch (error) {
+    closeSync(fd);
+    if (error instanceof WavFormatError) throw new WavFormatError(`${path}: ${error.message}`);
+    throw new UsageError(`cannot read ${path}: ${describeFileError(error)}`);
   }
+}
 
-  get durationMs(): number {
-    return this.msAt(this.pcm.length);
-  }
-
-  start(): void {
-    if (this.state !== 'idle') return;
-    this.state = 'running';
-    this.startedAt = performance.now();
-    // Never emit synchronously: listeners attached right after start() must see chunk 0.
-    this.scheduleNext();
-  }
-
-  stop(): Promise<void> {
-    this.state = 'finished';
-    this.cancelPending?.();
-    this.cancelPending = undefined;
-    return Promise.resolve();
-  }
-
-  private emitDueChunks(): void {
-    this.cancelPending = undefined;
-    const elapsedMs = performance.now() - this.startedAt;
-    do {
-      const chunkEnd = Math.min(this.nextOffset + this.chunkBytes, this.pcm.length);
-      if (this.realtime && this.msAt(chunkEnd) > elapsedMs) break;
-      const chunk = this.pcm.subarray(this.nextOffset, chunkEnd);
-      this.nextOffset = chunkEnd;
-      if (chunk.length > 0) this.emit('data', chunk);
-    } while (this.realtime && this.state === 'running' && this.nextOffset < this.pcm.length);
-    this.scheduleNext();
-  }
-
-  private scheduleNext(): void {
-    if (this.state !== 'running') return;
-    if (this.nextOffset >= this.pcm.length) {
-      this.state = 'finished';
-      this.emit('end');
+/** Reads until the audio starts (or the file ends): a WavFormatError says what is wrong. */
+function checkWavHeader(fd: number): void {
+  let prefix = Buffer.alloc(0);
+  for (;;) {
+    const piece = Buffer.alloc(HEADER_PIECE_BYTES);
+    const read = readSync(fd, piece, 0, piece.length, prefix.length);
+    prefix = Buffer.concat([prefix, piece.subarray(0, read)]);
+    if (readWavLayoutPrefix(prefix)) return;
+    if (read === 0) {
+      // The whole file is read and holds no audio: the whole-file reader says why.
+      readWavLayout(prefix);
       return;
     }
-    if (!this.realtime) {
-      // One chunk per turn of the event loop: fast, yet sockets still get to send.
-      const immediate = setImmediate(() => this.emitDueChunks());
-      this.cancelPending = () => clearImmediate(immediate);
-      return;
-    }
-    const chunkEnd = Math.min(this.nextOffset + this.chunkBytes, this.pcm.length);
-    const delay = Math.max(0, this.startedAt + this.msAt(chunkEnd) - performance.now());
-    const timeout = setTimeout(() => this.emitDueChunks(), delay);
-    this.cancelPending = () => clearTimeout(timeout);
-  }
-
-  private msAt(byteOffset: number): number {
-    return bytesToMs(byteOffset, this.format.sampleRate);
   }
 }

@@ -7,13 +7,16 @@ import { readWavLayout, readWavLayoutPrefix, type WavLayout } from './riff-reade
 import { decodeSamples } from './wav.js';
 import { WavFormatError, type WavFormat } from './wav-format.js';
 
-/** A header bigger than this is not one a sound tool writes: stop waiting for it. */
+/** A piped header bigger than this is not one a sound tool writes: stop waiting for it. */
 const MAX_HEADER_BYTES = 64 * 1024;
 
 export class WavStreamDecoder {
   private pending: Buffer = Buffer.alloc(0);
   private layout: WavLayout | undefined;
   private audioBytesLeft = Number.POSITIVE_INFINITY;
+
+  /** `maxHeaderBytes`: a file whose header was already found whole may have any (Infinity). */
+  constructor(private readonly maxHeaderBytes = MAX_HEADER_BYTES) {}
 
   /** Known once the header is whole. */
   get format(): WavFormat | undefined {
@@ -42,7 +45,7 @@ export class WavStreamDecoder {
   private readHeader(): boolean {
     const layout = readWavLayoutPrefix(this.pending);
     if (!layout) {
-      if (this.pending.length > MAX_HEADER_BYTES) throw new WavFormatError('no WAV audio (data chunk) in its first 64 KB');
+      if (this.pending.length > this.maxHeaderBytes) throw new WavFormatError(`no WAV audio (data chunk) in its first ${this.maxHeaderBytes / 1024} KB`);
       return false;
     }
     this.layout = layout;

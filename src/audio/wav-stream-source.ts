@@ -2,23 +2,50 @@ import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
 import type { AudioSource, PcmFormat } from './devices.js';
+import { describeFileError } from '../file-errors.js';
 import { bytesToMs, int16ToBuffer, msToBytes } from './pcm16.js';
 import { downmixToMono, StreamingResampler } from './resample.js';
 import { WavStreamDecoder } from './wav-stream-decoder.js';
 import { WavFormatError } from './wav-format.js';
 
 const CHUNK_MS = 20;
+/**
+ * Audio decoded ahead of the time it is due is held up to about this long; beyond it the
+ * stream is paused, so a long file (or one piped in at once) is read as it is played, in
+ * bounded memory, while a live pipe, never this far ahead, flows untouched.
+ */
+const MAX_AHEAD_MS = 5000;
+
+export interface WavStreamSourceOptions {
+  /** Milliseconds on a monotonic clock (tests pass their own). */
+  clock?: () => number;
+  /**
+   * When the first sample is due. 'arrival' (a pipe): when its audio began to come, as a
+   * microphone records from when it is opened. 'start' (a file): at start(); a file was not
+   * being spoken while the session was set up, so none of it is owed at once.
+   */
+  timeFrom?: 'arrival' | 'start';
+  /** false: every chunk as soon as it is decoded, not when it would have been spoken (tests, tools). */
+  realtime?: boolean;
+  /** How far into the stream its header may end (a pipe's within 64 KB; a file's was read whole already). */
+  maxHeaderBytes?: number;
+}
 
 /**
- * A WAV arriving on a stream (standard input) played as a microphone: mono PCM16 at the
+ * A WAV arriving on a stream (standard input, or a file as it is read) played as a microphone: mono PCM16 at the
  * session rate, in 20 ms chunks, each when its audio would have been spoken, then 'end'.
  * Its clock starts when its audio starts coming, as a microphone records from when it is
  * opened: what came while the session was being set up goes at start(), at once, and a live
  * pipe (a recorder, a stream converter) stays as close to real time as it is. A file piped
- * in at once is paced like a file from there. Only what has not been sent yet is kept.
+ * in at once is paced like a file from there. Only what has not been sent yet is kept, and
+ * no more than MAX_AHEAD_MS of it: the stream is read as its audio is played.
  */
 export class WavStreamSource extends EventEmitter implements AudioSource {
   private readonly chunkBytes: number;
+  private readonly maxQueuedBytes: number;
+  private readonly now: () => number;
+  private readonly timeFrom: 'arrival' | 'start';
+  private readonly realtime: boolean;
   private readonly queue: Buffer[] = [];
   private queuedBytes = 0;
   private sentBytes = 0;
@@ -26,24 +53,29 @@ export class WavStreamSource extends EventEmitter implements AudioSource {
   private startedAt = 0;
   private timer: NodeJS.Timeout | undefined;
   private streamEnded = false;
+  private paused = false;
   private state: 'idle' | 'running' | 'finished' = 'idle';
 
   /**
    * Resolves once the stream's WAV header is whole; rejects with a one-line error when the
    * stream ends first or is no usable WAV (before anything is connected or paid for).
    */
-  static open(stream: Readable, format: PcmFormat, label: string, clock: () => number = () => performance.now()): Promise<WavStreamSource> {
+  static open(stream: Readable, format: PcmFormat, label: string, options: WavStreamSourceOptions = {}): Promise<WavStreamSource> {
     return new Promise((resolve, reject) => {
-      const source = new WavStreamSource(stream, format, label, clock);
+      const source = new WavStreamSource(stream, format, label, options);
       source.once('header', () => resolve(source));
       source.once('error', reject);
     });
   }
 
-  private constructor(private readonly stream: Readable, readonly format: PcmFormat, label: string, private readonly now: () => number) {
+  private constructor(private readonly stream: Readable, readonly format: PcmFormat, label: string, options: WavStreamSourceOptions) {
     super();
     this.chunkBytes = msToBytes(CHUNK_MS, format.sampleRate);
-    const decoder = new WavStreamDecoder();
+    this.maxQueuedBytes = msToBytes(MAX_AHEAD_MS, format.sampleRate);
+    this.now = options.clock ?? (() => performance.now());
+    this.timeFrom = options.timeFrom ?? 'arrival';
+    this.realtime = options.realtime ?? true;
+    const decoder = new WavStreamDecoder(options.maxHeaderBytes);
     let resampler: StreamingResampler | undefined;
     let channels = 1;
     let received = 0;
@@ -58,7 +90,7 @@ export class WavStreamSource extends EventEmitter implements AudioSource {
       if (!resampler && decoder.format) {
         resampler = new StreamingResampler(decoder.format.sampleRate, format.sampleRate);
         channels = decoder.format.channels;
-        this.startedAt = this.now();
+        if (this.timeFrom === 'arrival') this.startedAt = this.now();
         this.emit('header');
       }
       if (resampler && samples.length) this.add(resampler.push(downmixToMono(samples, channels)));
@@ -69,12 +101,13 @@ export class WavStreamSource extends EventEmitter implements AudioSource {
       this.streamEnded = true;
       this.sendDue();
     });
-    stream.once('error', (error: Error) => this.fail(new WavFormatError(`cannot read ${label}: ${error.message}`)));
+    stream.once('error', (error: Error) => this.fail(new WavFormatError(`cannot read ${label}: ${describeFileError(error)}`)));
   }
 
   start(): void {
     if (this.state !== 'idle') return;
     this.state = 'running';
+    if (this.timeFrom === 'start') this.startedAt = this.now();
     // Never emit synchronously: listeners attached right after start() must see chunk 0.
     this.timer = setTimeout(() => this.sendDue(), 0);
   }
@@ -92,13 +125,24 @@ export class WavStreamSource extends EventEmitter implements AudioSource {
     if (!pcm.length || this.state === 'finished') return;
     this.queue.push(int16ToBuffer(pcm));
     this.queuedBytes += pcm.length * 2;
+    if (this.queuedBytes > this.maxQueuedBytes && !this.paused) {
+      this.paused = true;
+      this.stream.pause();
+    }
     if (this.state === 'running' && this.timer === undefined) this.sendDue();
+  }
+
+  /** Half the room free again: read on (half, so a stream is not paused and resumed at every chunk). */
+  private readOnIfRoom(): void {
+    if (!this.paused || this.queuedBytes > this.maxQueuedBytes / 2 || this.state === 'finished') return;
+    this.paused = false;
+    this.stream.resume();
   }
 
   private sendDue(): void {
     this.timer = undefined;
     if (this.state !== 'running') return;
-    const elapsedMs = this.now() - this.startedAt;
+    const elapsedMs = this.realtime ? this.now() - this.startedAt : Number.POSITIVE_INFINITY;
     while (this.nextChunkBytes() > 0 && this.msAt(this.sentBytes + this.nextChunkBytes()) <= elapsedMs) {
       const chunk = this.take(this.nextChunkBytes());
       this.sentBytes += chunk.length;
@@ -136,6 +180,7 @@ export class WavStreamSource extends EventEmitter implements AudioSource {
       }
     }
     this.queuedBytes -= bytes;
+    this.readOnIfRoom();
     return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
   }
 

@@ -1,13 +1,16 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { describe, it } from 'node:test';
+import { describe, it, mock } from 'node:test';
 import { KaiwaError } from '../../src/errors.js';
 import { bufferToInt16, int16ToBuffer } from '../../src/audio/pcm16.js';
-import { encodeWav, WavFormatError } from '../../src/audio/wav.js';
-import { WavFileSource } from '../../src/audio/wav-file-source.js';
+import { downmixToMono, resample } from '../../src/audio/resample.js';
+import { encodeWav, parseWav, WavFormatError } from '../../src/audio/wav.js';
+import { DATA_SIZE_OFFSET } from '../../src/audio/wav-header.js';
+import { openWavFileSource } from '../../src/audio/wav-file-source.js';
+import type { WavStreamSource } from '../../src/audio/wav-stream-source.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { amplitudeDb, dominantFrequency, sine, toneAmplitude } from '../helpers/audio-signals.js';
 import { audioTempDir } from '../helpers/audio-tmp.js';
@@ -21,7 +24,7 @@ interface Played {
   endedAfterMs: number;
 }
 
-function play(source: WavFileSource, onChunk?: (index: number) => void): Promise<Played> {
+function play(source: WavStreamSource, onChunk?: (index: number) => void): Promise<Played> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     const arrivals: number[] = [];
@@ -44,11 +47,16 @@ function writeWav(name: string, samples: Int16Array, rate: number, channels: num
   return path;
 }
 
-describe('WavFileSource', () => {
+/** `ms` of silence at 24 kHz mono: the session's own format, so each chunk is the file's. */
+function silence(name: string, ms: number): string {
+  return writeWav(name, new Int16Array(24 * ms), 24000, 1);
+}
+
+describe('openWavFileSource', () => {
   it('converts a 44.1 kHz stereo file to 24 kHz mono, keeping a 1 kHz tone', async () => {
     const path = join(dir, 'stereo-44k.wav');
     execFileSync('sox', ['-D', '-n', '-r', '44100', '-c', '2', '-b', '16', path, 'synth', '0.5', 'sine', '1000', 'vol', '0.5']);
-    const played = await play(WavFileSource.open(path, { sampleRate: 24000 }, { realtime: false }));
+    const played = await play(await openWavFileSource(path, { sampleRate: 24000 }, { realtime: false }));
     const mono = bufferToInt16(Buffer.concat(played.chunks));
     assert.equal(mono.length, 12000);
     const middle = mono.subarray(1200, 10800);
@@ -58,21 +66,20 @@ describe('WavFileSource', () => {
 
   it('converts to 8 kHz for G.711 sessions, in 20 ms (160-sample) chunks', async () => {
     const path = writeWav('mono-16k.wav', sine({ frequency: 440, sampleRate: 16000, ms: 110 }), 16000, 1);
-    const played = await play(WavFileSource.open(path, { sampleRate: 8000 }, { realtime: false }));
+    const played = await play(await openWavFileSource(path, { sampleRate: 8000 }, { realtime: false }));
     assert.deepEqual(played.chunks.map((chunk) => chunk.length), [320, 320, 320, 320, 320, 160]);
   });
 
   it('emits the file unchanged when it is already mono at the session rate', async () => {
     const samples = Int16Array.from({ length: 2400 }, (_, i) => (i * 13) % 2000);
     const path = writeWav('native.wav', samples, 24000, 1);
-    const played = await play(WavFileSource.open(path, { sampleRate: 24000 }, { realtime: false }));
+    const played = await play(await openWavFileSource(path, { sampleRate: 24000 }, { realtime: false }));
     assert.deepEqual(Buffer.concat(played.chunks), int16ToBuffer(samples));
     assert.equal(played.chunks.length, 5);
   });
 
   it('paces 20 ms chunks in real time and ends after the file duration', async () => {
-    const source = new WavFileSource(Buffer.alloc(48000), { sampleRate: 24000 });
-    assert.equal(source.durationMs, 1000);
+    const source = await openWavFileSource(silence('one-second.wav', 1000), { sampleRate: 24000 });
     const played = await play(source);
     assert.equal(played.chunks.length, 50);
     played.arrivals.forEach((arrival, k) => {
@@ -83,7 +90,7 @@ describe('WavFileSource', () => {
   });
 
   it('catches up after the event loop was blocked, instead of drifting late', async () => {
-    const source = new WavFileSource(Buffer.alloc(48000), { sampleRate: 24000 });
+    const source = await openWavFileSource(silence('blocked.wav', 1000), { sampleRate: 24000 });
     const played = await play(source, (index) => {
       if (index !== 5) return;
       const blockedUntil = performance.now() + 150;
@@ -96,14 +103,14 @@ describe('WavFileSource', () => {
   });
 
   it('emits as fast as possible with realtime: false', async () => {
-    const source = new WavFileSource(Buffer.alloc(24000 * 2 * 10), { sampleRate: 24000 }, { realtime: false });
+    const source = await openWavFileSource(silence('ten-seconds.wav', 10_000), { sampleRate: 24000 }, { realtime: false });
     const played = await play(source);
     assert.equal(played.chunks.length, 500);
     assert.ok(played.endedAfterMs < 500, `10 s of audio took ${played.endedAfterMs} ms`);
   });
 
   it('does not emit before start() returns, so listeners added right after see everything', async () => {
-    const source = new WavFileSource(Buffer.alloc(960), { sampleRate: 24000 }, { realtime: false });
+    const source = await openWavFileSource(silence('one-chunk.wav', 20), { sampleRate: 24000 }, { realtime: false });
     let emittedDuringStart = false;
     source.on('data', () => (emittedDuringStart = true));
     source.start();
@@ -113,7 +120,7 @@ describe('WavFileSource', () => {
   });
 
   it('stop() halts emission without an end event', async () => {
-    const source = new WavFileSource(Buffer.alloc(48000), { sampleRate: 24000 });
+    const source = await openWavFileSource(silence('stopped.wav', 1000), { sampleRate: 24000 });
     let chunks = 0;
     let ended = false;
     source.on('data', () => chunks++);
@@ -123,7 +130,7 @@ describe('WavFileSource', () => {
     await source.stop();
     const atStop = chunks;
     // Time passes, measured by another source of the same pace: five more of its chunks are due.
-    const clock = new WavFileSource(Buffer.alloc(48000), { sampleRate: 24000 });
+    const clock = await openWavFileSource(silence('clock.wav', 1000), { sampleRate: 24000 });
     let ticks = 0;
     clock.on('data', () => ticks++);
     clock.start();
@@ -137,16 +144,66 @@ describe('WavFileSource', () => {
 
   it('ends straight away for an empty file', async () => {
     const path = writeWav('empty.wav', new Int16Array(0), 16000, 1);
-    const played = await play(WavFileSource.open(path, { sampleRate: 24000 }));
+    const played = await play(await openWavFileSource(path, { sampleRate: 24000 }));
     assert.equal(played.chunks.length, 0);
   });
 
   it('throws a one-line error from open() for a missing or bad file', () => {
     const missing = join(dir, 'missing.wav');
-    assert.throws(() => WavFileSource.open(missing, { sampleRate: 24000 }), (error: unknown) =>
+    assert.throws(() => openWavFileSource(missing, { sampleRate: 24000 }), (error: unknown) =>
       error instanceof KaiwaError && error.message === `cannot read ${missing}: no such file or directory`);
     const bogus = join(dir, 'bogus.wav');
     writeFileSync(bogus, 'not audio at all');
-    assert.throws(() => WavFileSource.open(bogus, { sampleRate: 24000 }), WavFormatError);
+    assert.throws(() => openWavFileSource(bogus, { sampleRate: 24000 }), WavFormatError);
+  });
+
+  it('reads a long file as it plays it, not whole at open: audio added to the file after the first chunk is played too, converted as the whole file would be', async () => {
+    // A streamed WAV's placeholder size: its audio runs to wherever the file ends when it is read.
+    const wav = encodeWav(stereo(sine({ frequency: 440, sampleRate: 44100, ms: 30_000, amplitude: 3000 })), 44100, 2);
+    wav.writeUInt32LE(0xffffffff, DATA_SIZE_OFFSET);
+    const path = join(dir, 'growing.wav');
+    writeFileSync(path, wav);
+    const added = int16ToBuffer(stereo(sine({ frequency: 1000, sampleRate: 44100, ms: 1000, amplitude: 9000 })));
+    let clock = 0;
+    mock.timers.enable({ apis: ['setTimeout'] });
+    const source = await openWavFileSource(path, { sampleRate: 24000 }, { clock: () => clock });
+    try {
+      const chunks: Buffer[] = [];
+      let ended = false;
+      source.on('data', (chunk: Buffer) => chunks.push(chunk));
+      source.on('end', () => (ended = true));
+      source.start();
+      const advance = async (ms: number): Promise<void> => {
+        clock += ms;
+        mock.timers.tick(ms);
+        // The file is read on Node's thread pool: let the event loop turn until what is due has come.
+        await turnsUntil(() => ended || chunks.length >= Math.floor(clock / 20));
+      };
+      await advance(20);
+      assert.equal(chunks.length, 1, 'the first chunk, 20 ms in');
+      appendFileSync(path, added);
+      for (let second = 0; second < 40 && !ended; second++) await advance(1000);
+      assert.ok(ended, 'end after the last chunk');
+      const whole = parseWav(Buffer.concat([wav, added]));
+      const expected = resample(downmixToMono(whole.samples, 2), 44100, 24000);
+      const sent = bufferToInt16(Buffer.concat(chunks));
+      assert.equal(sent.length, expected.length, 'the 31 s of the file as it was when it was read to its end');
+      assert.deepEqual(sent, expected);
+    } finally {
+      await source.stop();
+      mock.timers.reset();
+    }
   });
 });
+
+/** Two channels that differ (the right one inverted, at half the level), so the downmix has work to do. */
+function stereo(left: Int16Array): Int16Array {
+  const frames = new Int16Array(left.length * 2);
+  left.forEach((sample, i) => { frames[2 * i] = sample; frames[2 * i + 1] = -sample >> 1; });
+  return frames;
+}
+
+/** Up to 100 000 turns of the event loop (no timers: they are mocked), until `done`. */
+async function turnsUntil(done: () => boolean): Promise<void> {
+  for (let turn = 0; turn < 100_000 && !done(); turn++) await new Promise((resolve) => setImmediate(resolve));
+}

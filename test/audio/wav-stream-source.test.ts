@@ -58,7 +58,7 @@ describe('WavStreamSource', () => {
   const tick = (ms: number): void => { clock += ms; mock.timers.tick(ms); };
 
   async function opened(stream: PassThrough): Promise<{ source: WavStreamSource; chunks: Buffer[]; ended: () => boolean }> {
-    const source = await WavStreamSource.open(stream, SESSION, 'standard input', () => clock);
+    const source = await WavStreamSource.open(stream, SESSION, 'standard input', { clock: () => clock });
     const chunks: Buffer[] = [];
     let ended = false;
     source.on('data', (pcm: Buffer) => chunks.push(pcm));
@@ -120,6 +120,23 @@ describe('WavStreamSource', () => {
     assert.equal(chunks.length, 26);
     tick(480);
     assert.equal(chunks.length, 50);
+  });
+
+  it('takes no more than a few seconds ahead of their time from a stream (an hour piped in at once, a long file): the rest waits in the stream until it is due', async () => {
+    const wav = encodeWav(sine({ frequency: 300, sampleRate: 24000, ms: 30_000, amplitude: 5000 }), 24000, 1);
+    const stream = new PassThrough();
+    for (let at = 0; at < wav.length; at += 64 * 1024) stream.write(wav.subarray(at, at + 64 * 1024));
+    stream.end();
+    const { source, chunks, ended } = await opened(stream);
+    await settle();
+    assert.ok(stream.readableLength > wav.length / 2, `${stream.readableLength} of ${wav.length} bytes left unread before start`);
+    source.start();
+    for (let second = 0; second < 31 && !ended(); second++) {
+      tick(1000);
+      await settle();
+    }
+    assert.ok(ended(), 'all of it once due');
+    assert.deepEqual(Buffer.concat(chunks), wav.subarray(44));
   });
 
   it('stop() releases the stream: nothing more is sent and no end is told', async () => {
