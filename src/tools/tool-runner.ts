@@ -171,7 +171,9 @@ export function attachTools(session: ToolSession, tools: readonly Tool[], option
       const result = await Promise.race([ran, timedOut]);
       if (result === 'timeout') return finish('timeout', errorOutput(`${call.name} did not finish within ${formatSeconds(timeoutMs)} and was stopped`));
       if ('error' in result) return finish('error', errorOutput(errorMessage(result.error) || `${call.name} failed`));
-      return finish('ok', outputText(result.value));
+      const output = jsonOutput(result.value);
+      if (!output.ok) return finish('error', errorOutput(`${call.name} returned a value that cannot be sent as JSON (${output.problem})`));
+      return finish('ok', output.text);
     } finally {
       clearTimeout(timer);
       lifetime.signal.removeEventListener('abort', stopOnDetach);
@@ -257,12 +259,18 @@ function parseArguments(raw: string): Parsed {
 
 /** A tool's value as the model reads it: strings as they are, anything else as JSON. */
 export function outputText(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (value === undefined) return 'null';
+  const output = jsonOutput(value);
+  return output.ok ? output.text : String(value);
+}
+
+/** As outputText, or why the value has no JSON (a circular object): not sent as "[object Object]" with an ok. */
+function jsonOutput(value: unknown): { ok: true; text: string } | { ok: false; problem: string } {
+  if (typeof value === 'string') return { ok: true, text: value };
+  if (value === undefined) return { ok: true, text: 'null' };
   try {
-    return JSON.stringify(value, (_key, inner: unknown) => (typeof inner === 'bigint' ? inner.toString() : inner)) ?? String(value);
-  } catch {
-    return String(value);
+    return { ok: true, text: JSON.stringify(value, (_key, inner: unknown) => (typeof inner === 'bigint' ? inner.toString() : inner)) ?? String(value) };
+  } catch (error) {
+    return { ok: false, problem: errorMessage(error).split('\n')[0]! };
   }
 }
 

@@ -105,3 +105,12 @@ test('a tool that hangs is stopped at exactly its timeoutMs: not a moment before
   attached.detach();
   await session.close();
 });
+
+test('a result with no JSON (a circular object) goes back as an error saying so, not as "[object Object]"', async () => {
+  const circular: Tool = { ...echo, name: 'circular', handler: () => { const value: Record<string, unknown> = {}; value.self = value; return value; } };
+  const statuses: string[] = [];
+  const received = await scenario((connection) => respond(connection, 'completed', [call('call_c', 'circular', '{}')]), [circular], (info) => statuses.push(info.outcome));
+  const item = received.find((event) => event.type === 'conversation.item.create')!.item as { output: string };
+  assert.match(JSON.parse(item.output).error as string, /^circular returned a value that cannot be sent as JSON \(.*circular/i);
+  assert.deepEqual(statuses, ['error']);
+});
