@@ -18,7 +18,8 @@ function readConfig(path: string, explicit: boolean): Record<string, unknown> | 
   }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    // Editors on Windows save UTF-8 with a byte-order mark, which JSON.parse refuses.
+    parsed = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (error) {
     throw new UsageError(`config file ${path} is not valid JSON: ${errorMessage(error)}`);
   }

@@ -31,3 +31,12 @@ test('an unknown setting in the config file is refused by name', async () => {
   assert.equal(result.code, 2);
   assert.match(result.stderr, /unknown setting "voise"/);
 });
+
+test('a config file saved with a UTF-8 byte-order mark is read like any other', async () => {
+  const dir = tempDir();
+  const config = join(dir, 'c.json');
+  writeFileSync(config, `\uFEFF${JSON.stringify({ voise: 'marin' })}`);
+  const result = await runKaiwa(['--config', config], { env: { OPENAI_API_KEY: 'sk-config-test-0000' } });
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /unknown setting "voise"/, 'its settings were read (this one is refused by name), not the file refused as JSON');
+});
