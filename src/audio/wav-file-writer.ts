@@ -73,7 +73,10 @@ export class WavFileWriter {
     this.fd = undefined;
     try {
       this.writeSizes(fd);
-      await fsyncAsync(fd);
+      await fsyncAsync(fd).catch((error: NodeJS.ErrnoException) => {
+        // A device that keeps nothing (--output /dev/null) cannot be synced, and needs not be.
+        if (error.code !== 'EINVAL') throw error;
+      });
     } finally {
       await closeAsync(fd);
     }

@@ -17,6 +17,10 @@ export function checkSessionFlags(options: ChatOptions): void {
   if (LIVE_ONLY_FORMATS.has(options.audioFormat) && options.protocol !== 'live') {
     throw new UsageError(`--audio-format ${options.audioFormat} is GPT-Live's (--protocol live): the Realtime API takes PCM16 at 24 kHz only`);
   }
+  if (options.output === '-') {
+    // `--input -` reads standard input, but standard output carries the transcript: a WAV there would be mixed into it.
+    throw new UsageError('--output -: standard output carries the transcript; give the WAV a file name');
+  }
   if ((options.promptVersion !== undefined || options.promptVar.length > 0) && options.promptId === undefined) {
     throw new UsageError('--prompt-version and --prompt-var need --prompt-id (the stored prompt they belong to)');
   }

@@ -27,6 +27,12 @@ describe('WavFileWriter', () => {
     assert.equal(writer.durationMs, 1020);
   });
 
+  it('closes on a device that cannot be synced (/dev/null) without an error', async () => {
+    const writer = new WavFileWriter('/dev/null', { sampleRate: 24000, channels: 1 });
+    writer.append(ramp(480));
+    await writer.close();
+  });
+
   it('writes interleaved stereo', async () => {
     const path = join(dir, 'stereo.wav');
     const writer = new WavFileWriter(path, { sampleRate: 8000, channels: 2 });

@@ -103,6 +103,7 @@ test('bad values: one line, exit 2, before connecting', async () => {
     [['--truncation', 'sometimes'], /expected auto, disabled, or a retention ratio from 0 to 1/],
     [['--prompt-var', 'nameKai', '--prompt-id', 'p'], /--prompt-var <name=value>' argument 'nameKai' is invalid\. expected NAME=VALUE/],
     [['--prompt-version', '2'], /^kaiwa: --prompt-version and --prompt-var need --prompt-id/],
+    [['--output', '-'], /^kaiwa: --output -: standard output carries the transcript; give the WAV a file name$/],
     [['--language', 'japanese'], /"japanese" is not a language code/],
     [['--voice', 'marine'], /unknown voice "marine": use alloy, ash, ballad, coral, echo, sage, shimmer, verse, marin, cedar, or a custom voice id \(voice_…\)$/],
   ];
