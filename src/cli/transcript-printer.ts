@@ -30,7 +30,8 @@ export class TranscriptPrinter {
         this.printTypedUserText(event.item.id, state);
         break;
       case 'conversation.item.input_audio_transcription.completed':
-        this.printUserLine(event.item_id, event.transcript);
+        // Speech the recognizer found no words in (a cough, a tone) is still a turn the assistant answers.
+        this.printUserLine(event.item_id, event.transcript.trim() || '(no words recognized)');
         break;
       case 'conversation.item.input_audio_transcription.failed':
         this.printUserLine(event.item_id, '(not transcribed)');

@@ -60,3 +60,8 @@ test('a user transcript that never comes does not hold the reply forever (mock t
   t.mock.timers.tick(1);
   assert.equal(out, 'assistant: reply');
 });
+
+test('speech in which no words were recognized is shown as such, not as a bare "you: "', () => {
+  const events = gaVoiceTurn({ userTranscript: '', assistantTranscript: "I didn't catch anything.", audioChunks: [] });
+  assert.equal(play(events), "you: (no words recognized)\nassistant: I didn't catch anything.\n");
+});
