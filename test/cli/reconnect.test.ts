@@ -157,3 +157,17 @@ test('--no-reconnect ends the session when the connection drops', async () => {
     await server.close();
   }
 });
+
+test('a server that refuses the first two connections with 503 (restarting, busy) is tried again, and the question answered', async () => {
+  const faults = new FaultInjector();
+  const server = await startRealtimeServer({ port: 0, engine: new EchoEngine(), speech: fakeSpeech(), connectionHook: faults });
+  faults.refuseNext(2);
+  try {
+    const result = await runKaiwa(['--url', server.url, '--no-mic', '--no-speaker', '--text', 'hello again', '--once'], { env: { OPENAI_API_KEY: 'sk-reconnect-test-0000' } });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /assistant: You said: hello again/);
+    assert.equal([...result.stderr.matchAll(/503.*; trying again in \d\.\d s \(try [23] of 3\)$/gm)].length, 2, result.stderr);
+  } finally {
+    await server.close();
+  }
+});
