@@ -7,7 +7,7 @@ import { ChatRun, wantsTerminalUi, type ChatIo, type RunSettings } from './chat-
 import type { ConfigExtras } from './config-file.js';
 import { loadTools } from './tool-setup.js';
 import { resolveEndpoint } from '../client/endpoint.js';
-import { connectWithRetries } from '../client/first-connect.js';
+import { connectWithRetries, retryNotice } from '../client/first-connect.js';
 import { startEmbeddedServer, offlineNotice } from './local-server.js';
 import { trustedCertificates } from './server-trust.js';
 import { WebSocketTransport } from '../client/ws-transport.js';
@@ -88,7 +88,7 @@ async function openRun(
   let sessionOwnsSocket = false;
   const firstConnection = connectWithRetries(connect, {
     ...(io.stop ? { signal: io.stop } : {}),
-    onRetry: (error, delayMs, attempt) => logger.log('warn', `${error.message}; trying again in ${(delayMs / 1000).toFixed(1)} s (try ${attempt} of 3)`),
+    onRetry: (error, delayMs, attempt) => logger.log('warn', retryNotice(error, delayMs, attempt)),
   });
   const connecting = resources.deferPending('connection attempt', firstConnection, (socket) => (sessionOwnsSocket ? undefined : socket.close()), { wait: false });
   // Loaded while the connection is made (it takes 30-40 ms), not after it, before the first append.

@@ -3,6 +3,7 @@ import { openInputSource, type InputStream } from './input-source.js';
 import { RestartingSource } from '../audio/restarting-source.js';
 import { SoxRecorder, checkSox } from '../audio/sox.js';
 import { resolveEndpoint } from '../client/endpoint.js';
+import { connectWithRetries, retryNotice } from '../client/first-connect.js';
 import { trustedCertificates } from './server-trust.js';
 import { WebSocketTransport } from '../client/ws-transport.js';
 import { proxyRouteFor } from '../client/proxy.js';
@@ -67,7 +68,11 @@ async function openRun(options: TranscribeOptions, io: TranscribeIo, logger: Red
   const ca = trustedCertificates(endpoint.url, options.ca);
   const proxy = await proxyRouteFor(endpoint.url, io.env);
   const connect = (): Promise<WebSocketTransport> => WebSocketTransport.connect(endpoint, { timeoutMs: options.connectTimeout, ...(ca ? { ca } : {}), ...(proxy ? { proxy } : {}) });
-  const session = resources.defer('connection', new RealtimeSession(await connect(), dialectFor('ga'), { logger }), (s) => s.close(1000));
+  const firstConnection = connectWithRetries(connect, {
+    ...(io.stop ? { signal: io.stop } : {}),
+    onRetry: (error, delayMs, attempt) => logger.log('warn', retryNotice(error, delayMs, attempt)),
+  });
+  const session = resources.defer('connection', new RealtimeSession(await firstConnection, dialectFor('ga'), { logger }), (s) => s.close(1000));
   stillWanted(io);
   return new TranscribeRun({ session, connect, source, settings, offline: offline !== undefined, json: options.json, textFile }, io, logger, resources);
 }

@@ -32,6 +32,11 @@ export async function connectWithRetries<T>(connect: () => Promise<T>, options: 
   }
 }
 
+/** The one line a user sees before a wait. */
+export function retryNotice(error: ConnectionError, delayMs: number, attempt: number, retries = 2): string {
+  return `${error.message}; trying again in ${(delayMs / 1000).toFixed(1)} s (try ${attempt} of ${retries + 1})`;
+}
+
 function passingRefusal(error: unknown): error is ConnectionError {
   return error instanceof ConnectionError && error.status !== undefined && error.retryable;
 }
