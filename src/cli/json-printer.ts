@@ -21,9 +21,14 @@ function escaped(character: string): string {
  */
 export function eventToJsonLine(event: ServerEvent): string {
   const isAudioDelta = event.type === 'response.output_audio.delta';
-  return JSON.stringify(event, (key, value: unknown) => {
+  return terminalSafeJson(JSON.stringify(event, (key, value: unknown) => {
     if (typeof value !== 'string') return value;
     if (key === 'audio' || (isAudioDelta && key === 'delta')) return describeAudio(value);
     return value;
-  }).replace(RAW_CONTROL, escaped);
+  }));
+}
+
+/** A line of JSON with what a terminal could obey written as escapes: the same value when parsed. */
+export function terminalSafeJson(line: string): string {
+  return line.replace(RAW_CONTROL, escaped);
 }

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { SoxProcess, soxEnvironment, summarizeSoxStderr, type SoxExit } from '../audio/sox-process.js';
 import { SOX_MISSING_MESSAGE } from '../audio/audio-device-error.js';
 import { UsageError } from '../errors.js';
+import { terminalSafeJson } from './json-printer.js';
 import { readRecording, type Recording } from '../recording/recording-reader.js';
 import { TranscriptBuilder } from '../recording/transcript-builder.js';
 import { formatEntryLine, formatTimestamp, formatUsd } from '../recording/transcript-format.js';
@@ -38,7 +39,7 @@ export async function runReplay(dir: string, options: ReplayOptions, io: ReplayI
     io.stderr.write(`kaiwa: skipped ${recording.skippedLines} damaged line(s) of ${dir}/events.jsonl\n`);
   }
   if (options.json) {
-    for (const line of recording.lines) io.stdout.write(`${line}\n`);
+    for (const line of recording.lines) io.stdout.write(`${terminalSafeJson(line)}\n`);
     return 0;
   }
   const transcript = new TranscriptBuilder({ model: recording.model ?? 'unknown' });

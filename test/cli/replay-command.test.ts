@@ -62,6 +62,18 @@ describe('kaiwa replay', () => {
     assert.equal(out.stdout.text, readFileSync(join(dir, 'events.jsonl'), 'utf8'));
   });
 
+  it('--json writes what a terminal could obey (a C1 CSI kept in a recorded transcript) as JSON escapes: the same events', async () => {
+    const hostile = join(root, 'hostile');
+    cpSync(dir, hostile, { recursive: true });
+    const line = JSON.stringify({ t: 3600, dir: 'server', event: { type: 'response.output_audio_transcript.delta', event_id: 'e', response_id: 'r', item_id: 'i', output_index: 0, content_index: 0, delta: 'A\u009b2JB\u202eC' } });
+    appendFileSync(join(hostile, 'events.jsonl'), `${line}\n`);
+    const out = io();
+    await runReplay(hostile, { speed: 1000, audio: false, json: true }, out);
+    const last = out.stdout.text.trimEnd().split('\n').at(-1)!;
+    assert.doesNotMatch(last, /[\u009b\u202e]/);
+    assert.deepEqual(JSON.parse(last), JSON.parse(line));
+  });
+
   it('replays a recording whose last line was cut off by a crash', async () => {
     const torn = join(root, 'torn');
     cpSync(dir, torn, { recursive: true });
