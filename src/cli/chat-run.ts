@@ -151,6 +151,7 @@ export class ChatRun {
     this.session.on('response-rejected', (error) => this.onRequestRejected(error));
     this.session.on('reply-given-up', () => this.onReplyGivenUp());
     this.session.on('answer-overdue', (waitedMs) => this.onAnswerOverdue(waitedMs));
+    this.session.on('answer-stalled', (silentMs) => this.onAnswerStalled(silentMs));
     this.session.on('asking-again', (waitMs) => this.logger.log('info', `asking for the answer again in ${(waitMs / 1000).toFixed(1)} s (rate limited)`));
     // Said as the new connection gets them, before any of its events can arrive (several may come in one read).
     this.session.on('reconnected', (items) => this.output.expectRestoredEchoes(items));
@@ -224,9 +225,16 @@ export class ChatRun {
     this.considerExit(undefined, { unanswered: true });
   }
 
-  /** A stuck server: a person is told and may go on waiting; a script (--once, piped input) is not left hanging. */
   private onAnswerOverdue(waitedMs: number): void {
-    const silence = `the server has said nothing of kaiwa's request for an answer in ${Math.round(waitedMs / 1000)} s (no response.created, no error)`;
+    this.giveUpOrWait(`the server has said nothing of kaiwa's request for an answer in ${Math.round(waitedMs / 1000)} s (no response.created, no error)`);
+  }
+
+  private onAnswerStalled(silentMs: number): void {
+    this.giveUpOrWait(`the server has said nothing in ${Math.round(silentMs / 1000)} s in the middle of its answer (no delta, no response.done)`);
+  }
+
+  /** A stuck server: a person is told and may go on waiting; a script (--once, piped input) is not left hanging. */
+  private giveUpOrWait(silence: string): void {
     if (this.options.once || !this.io.stdin.isTTY) {
       this.logger.log('error', `${silence}; giving up`);
       this.someUnanswered = true;

@@ -13,6 +13,7 @@ import { RateLimitRetry } from './rate-limit-retry.js';
 import type { ProtocolError, Response } from '../protocol/events.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { AnswerOverdueWatch } from './answer-overdue-watch.js';
+import { AnswerStallWatch } from './answer-stall-watch.js';
 
 export type UnsentReason = 'connection down' | 'never confirmed' | 'turn never came';
 /** Which waiting requests the session still sends: all, only those without a typed line, none. */
@@ -41,6 +42,8 @@ export interface SessionEvents {
   'reply-given-up': [];
   /** The server has said nothing of kaiwa's request for an answer for this long (no response.created, no error). */
   'answer-overdue': [waitedMs: number];
+  /** A response under way has had no word from the server for this long (AnswerStallWatch). */
+  'answer-stalled': [silentMs: number];
   /** A frame as it crossed a transport that translates at the edge (GPT-Live): what a recording of the wire keeps. */
   'wire': [direction: 'client' | 'server', frame: WireEvent];
 }
@@ -92,6 +95,7 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
   /** Which waiting requests may still be sent (limitAsking). */
   private asking: AskingLimit = 'all';
   private readonly overdue = new AnswerOverdueWatch((waitedMs) => this.emit('answer-overdue', waitedMs));
+  private readonly stall = new AnswerStallWatch((silentMs) => this.emit('answer-stalled', silentMs));
   private askedAgainBegan = false;
   /** What waits to ask again for a rate-limited answer: ahead of any line queued behind it. */
   private readonly rateLimitRetry = new RateLimitRetry(() => {
@@ -111,6 +115,7 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
     transport.on('message', (text: string) => this.receive(text));
     transport.on('close', (code: number, reason: string) => {
       this.overdue.settled();
+      this.stall.ended();
       this.emit('close', code, reason);
     });
     transport.on('error', (error: Error) => this.logger.log('debug', `socket error: ${error.message}`));
@@ -389,6 +394,7 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
     this.closedByUs = true;
     this.rateLimitRetry.cancel();
     this.overdue.settled();
+    this.stall.ended();
     return this.transport.close(code, reason);
   }
 
@@ -433,6 +439,15 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
     if (event.type === 'response.done') this.responseFinished(event.response);
     // Taken up (a response under way) or refused: kaiwa's request is no longer waiting unheard.
     if (!this.ledger.requestPending || this.conversation.activeResponseId !== undefined) this.overdue.settled();
+    this.watchForStall(event);
+  }
+
+  /** Timed only for whoever listens (the CLI), as the overdue answer is. */
+  private watchForStall(event: ServerEvent): void {
+    if (this.listenerCount('answer-stalled') === 0) return;
+    if (this.conversation.activeResponseId === undefined) this.stall.ended();
+    else if (event.type === 'response.created') this.stall.started();
+    else this.stall.heard();
   }
 
   private responseFinished(response: Response): void {
