@@ -54,6 +54,15 @@ test('a call with arguments, the turn after its result, an error and a pause', a
   assert.deepEqual(await answer(engine, [user('break it')]), [{ type: 'error', error: { type: 'server_error', code: 'overloaded', message: 'Busy: break it' } }]);
 });
 
+test('a /regex/g pattern matches the same words every time, in every session (no state kept between tests)', async () => {
+  const script = new ScriptEngine(parseReplyScript({ order: 'match', turns: [{ match: '/hello/g', reply: 'hi' }, { match: '/bye/gy', reply: 'ciao' }], default: 'nope' }));
+  const one = script.forSession();
+  for (let i = 0; i < 3; i++) assert.equal(said(await answer(one, [user('hello')])), 'hi', `turn ${i + 1}`);
+  assert.equal(said(await answer(script.forSession(), [user('hello')])), 'hi', 'a new session');
+  assert.equal(said(await answer(one, [user('bye')])), 'ciao');
+  assert.equal(said(await answer(one, [user('bye')])), 'ciao');
+});
+
 test('a bad script is one line naming the place; YAML is refused', () => {
   const bad: Array<[unknown, RegExp]> = [
     [{ turns: 'x' }, /^turns: expected a list of turns$/],
@@ -63,6 +72,7 @@ test('a bad script is one line naming the place; YAML is refused', () => {
     [{ turns: [{ reply: { pause: 'soon' } }] }, /^turns\[0\]\.reply\.pause: expected a duration/],
     [{ turns: [], order: 'random' }, /^order: expected "sequence" or "match"/],
     [{ turns: [{ reply: 'x', when: 1 }] }, /^turns\[0\]: unknown field "when"/],
+    [{ turns: [{ match: [], reply: 'x' }] }, /^turns\[0\]\.match: an empty list \(leave "match" out to match anything\)$/],
   ];
   for (const [script, message] of bad) assert.throws(() => parseReplyScript(script), (error: Error) => message.test(error.message), JSON.stringify(script));
   assert.throws(() => loadReplyScript('conversation.yaml'), /YAML is not supported; write the script as JSON/);

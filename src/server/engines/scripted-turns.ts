@@ -98,6 +98,8 @@ function parseTurn(value: unknown, index: number): ScriptTurn {
     throw new ScriptError(`${where}.after_tool: expected true or a tool name`);
   }
   const patterns = turn.match === undefined ? [] : Array.isArray(turn.match) ? turn.match : [turn.match];
+  // An empty list would match anything, as no match at all does: more likely a mistake.
+  if (Array.isArray(turn.match) && patterns.length === 0) throw new ScriptError(`${where}.match: an empty list (leave "match" out to match anything)`);
   const matchers = patterns.map((pattern, i) => matcher(pattern, `${where}.match${Array.isArray(turn.match) ? `[${i}]` : ''}`));
   return { index, matchers, afterTool, steps: parseReply(turn.reply, `${where}.reply`) };
 }
@@ -108,7 +110,9 @@ function matcher(pattern: unknown, where: string): RegExp {
   const regex = /^\/(.+)\/([a-z]*)$/s.exec(pattern);
   if (!regex) return new RegExp(pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i');
   try {
-    return new RegExp(regex[1]!, regex[2]);
+    // "g" and "y" make test() remember where it stopped: the same words would match once and
+    // not the next time, in this session or another. A turn only asks whether they match.
+    return new RegExp(regex[1]!, regex[2]!.replace(/[gy]/g, ''));
   } catch (error) {
     throw new ScriptError(`${where}: ${(error as Error).message}`);
   }
