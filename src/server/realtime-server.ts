@@ -61,6 +61,8 @@ export interface SocketSession {
   readonly id: string;
   start(): void;
   receive(data: Buffer, isBinary: boolean): void;
+  /** A message the socket refused before the session saw it (--strict counts it as a mistake). */
+  refusedMessage?(kind: string): void;
   dispose(): void;
 }
 
@@ -220,7 +222,11 @@ class SessionRegistry {
     this.logger.log('info', `session ${session.id} opened (${protocol}, ${req.socket.remoteAddress ?? 'unknown'})`);
     ws.on('pong', () => this.alive.add(ws));
     ws.on('message', (data: RawData, isBinary: boolean) => session.receive(toBuffer(data), isBinary));
-    ws.on('error', (error) => this.logger.log('warn', `session ${session.id}: ${error.message}`));
+    ws.on('error', (error: Error & { code?: string }) => {
+      this.logger.log('warn', `session ${session.id}: ${error.message}`);
+      // ws closes with 1009 at once; no error event can go first, but the mistake is the client's.
+      if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') session.refusedMessage?.(`a message over ${this.options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD} bytes (closed with 1009)`);
+    });
     ws.on('close', (code) => {
       session.dispose();
       this.sockets.delete(ws);

@@ -170,6 +170,10 @@ export class ServerSession {
     this.sendError(failure, eventId);
   }
 
+  refusedMessage(kind: string): void {
+    this.strict?.tally.record(kind);
+  }
+
   /** The socket closed (or the server is shutting down): stop everything this session runs. */
   dispose(): void {
     if (this.closed) return;

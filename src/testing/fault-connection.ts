@@ -74,6 +74,7 @@ export class FaultConnection {
       receive: (data, isBinary) => {
         if (this.incoming(data, isBinary)) session.receive(data, isBinary);
       },
+      refusedMessage: (kind) => session.refusedMessage?.(kind),
       dispose: () => session.dispose(),
     };
   }

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import { startRealtimeServer } from '../../src/server/realtime-server.js';
 import { EchoEngine } from '../../src/server/engines/echo-engine.js';
+import { MistakeLedger } from '../../src/server/strict/client-mistakes.js';
 import { connectClient, startTestServer, types } from '../helpers/server-harness.js';
 import { TestClient, type ConnectOptions, type Json } from '../helpers/server-client.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -106,6 +107,18 @@ test('messages over the payload limit close that socket only', async () => {
   await new Promise<void>((resolve) => client.ws.once('close', () => resolve()));
   assert.equal(client.closed?.code, 1009);
   assert.equal(other.ws.readyState, WebSocket.OPEN);
+});
+
+test('--strict counts a message over the payload limit as the client\'s protocol mistake', async () => {
+  const lines: string[] = [];
+  const strict = new MistakeLedger((line) => lines.push(line));
+  const server = await startTestServer({ maxPayloadBytes: 1024, strict });
+  const { client } = await connectClient(server);
+  client.sendRaw('x'.repeat(4096));
+  await waitFor(() => lines.length > 0, { what: 'the session\'s strict line' });
+  assert.equal(lines.length, 1);
+  assert.match(lines[0]!, /^strict: session \S+: 1 protocol mistake: a message over 1024 bytes \(closed with 1009\) ×1$/);
+  assert.equal(strict.total, 1);
 });
 
 test('close() ends sessions with 1001', async () => {
