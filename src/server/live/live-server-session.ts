@@ -11,6 +11,7 @@ import type { Logger } from '../../logger.js';
 import type { Transport } from '../../protocol/transport.js';
 import type { LiveAudioFormat, LiveServerEvent, LiveSessionResource } from '../../protocol/live/live-types.js';
 import { liveBytesPerMs } from '../../protocol/live/live-audio.js';
+import { TYPED_LINE_PREFIX } from '../../protocol/live/live-client-dialect.js';
 import { isRecord, type Json } from '../json-check.js';
 import { ProtocolFailure } from '../protocol-failure.js';
 import { newId } from '../ids.js';
@@ -162,7 +163,10 @@ export class LiveServerSession {
     if (typeof event.content !== 'string') throw new ProtocolFailure("Missing required parameter: 'content'.", 'missing_required_parameter', 'content');
     if (!('delegation_id' in event)) throw new ProtocolFailure("Missing required parameter: 'delegation_id'.", 'missing_required_parameter', 'delegation_id');
     const role = type === 'session.thinking.append' ? 'system' : 'user';
-    this.toInner({ type: 'conversation.item.create', item: { type: 'message', role, content: [{ type: 'input_text', text: event.content }] } });
+    // kaiwa's client sends a typed line as instructions that say so: the engine (a script's
+    // patterns, {heard}) gets the words typed, as it does in the Realtime dialects.
+    const text = role === 'user' && event.content.startsWith(TYPED_LINE_PREFIX) ? event.content.slice(TYPED_LINE_PREFIX.length) : event.content;
+    this.toInner({ type: 'conversation.item.create', item: { type: 'message', role, content: [{ type: 'input_text', text }] } });
     if (role === 'user') this.toInner({ type: 'response.create' });
     const now = this.timeline!.nowMs;
     const appended = type.replace(/\.append$/, '.appended') as 'session.instructions.appended';
