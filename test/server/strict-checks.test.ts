@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { StrictChecks } from '../../src/server/strict/strict-checks.js';
-import { MistakeLedger, MistakeTally } from '../../src/server/strict/client-mistakes.js';
+import { MistakeLedger, MistakeTally, mistakeKind } from '../../src/server/strict/client-mistakes.js';
+import { ProtocolFailure } from '../../src/server/protocol-failure.js';
 
 function streamAt(captureRate: number, chunks: number): string[] {
   let now = 0;
@@ -52,4 +53,10 @@ test('the tally and the ledger word their lines', () => {
   ledger.closed('sess_bad', tally);
   assert.deepEqual(lines, ['strict: session sess_clean: no protocol mistakes', 'strict: session sess_bad: 3 protocol mistakes: unknown field ×2, unknown item id ×1']);
   assert.equal(ledger.describe(), 'strict: 3 protocol mistakes in 1 of 2 sessions');
+});
+
+test('a truncate past the audio is named so; a negative or non-number audio_end_ms by its own code', () => {
+  assert.equal(mistakeKind(new ProtocolFailure('Audio content of 900ms is already shorter than 2000ms.', 'invalid_value', 'audio_end_ms')), 'truncate past the audio sent');
+  assert.equal(mistakeKind(new ProtocolFailure('below 0', 'decimal_below_min_value', 'audio_end_ms')), 'decimal_below_min_value');
+  assert.equal(mistakeKind(new ProtocolFailure('not a number', 'invalid_type', 'audio_end_ms')), 'invalid_type');
 });

@@ -27,7 +27,8 @@ export function mistakeKind(failure: ProtocolFailure): string {
     case 'invalid_audio_size': return MISTAKE_KINDS.appendSize;
     case 'invalid_audio_rate': return MISTAKE_KINDS.appendRate;
     default:
-      if (failure.param === 'audio_end_ms') return MISTAKE_KINDS.truncatePastAudio;
+      // Past the audio is the one invalid_value truncation.ts raises; a negative or non-number value is named by its own code.
+      if (failure.param === 'audio_end_ms' && failure.code === 'invalid_value') return MISTAKE_KINDS.truncatePastAudio;
       return failure.code;
   }
 }
