@@ -73,6 +73,11 @@ test('a bad script is one line naming the place; YAML is refused', () => {
     [{ turns: [], order: 'random' }, /^order: expected "sequence" or "match"/],
     [{ turns: [{ reply: 'x', when: 1 }] }, /^turns\[0\]: unknown field "when"/],
     [{ turns: [{ match: [], reply: 'x' }] }, /^turns\[0\]\.match: an empty list \(leave "match" out to match anything\)$/],
+    [{ turns: [{ reply: { call: '' } }] }, /^turns\[0\]\.reply\.call: expected a name of 1-64 letters, digits, _ or -$/],
+    [{ turns: [{ reply: { call: 'f', call_id: '' } }] }, /^turns\[0\]\.reply\.call_id: expected a name/],
+    [{ turns: [{ reply: { call: 'f', arguments: '{not json' } }] }, /^turns\[0\]\.reply\.arguments: expected a JSON object \(or its text\)$/],
+    [{ turns: [{ reply: { call: 'f', arguments: [1, 2] } }] }, /^turns\[0\]\.reply\.arguments: expected a JSON object/],
+    [{ turns: [{ match: 'x', after_tool: true, reply: 'y' }] }, /^turns\[0\]: "match" and "after_tool" together/],
   ];
   for (const [script, message] of bad) assert.throws(() => parseReplyScript(script), (error: Error) => message.test(error.message), JSON.stringify(script));
   assert.throws(() => loadReplyScript('conversation.yaml'), /YAML is not supported; write the script as JSON/);

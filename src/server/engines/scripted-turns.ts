@@ -63,7 +63,8 @@ export function loadReplyScript(path: string): ReplyScriptFile {
   }
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    // Editors on Windows save UTF-8 with a byte-order mark, which JSON.parse refuses.
+    value = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (error) {
     throw new UsageError(`--script ${path}: not valid JSON (${(error as Error).message.split('\n')[0]})`);
   }
@@ -93,6 +94,9 @@ function parseTurn(value: unknown, index: number): ScriptTurn {
   const turn = object(value, where);
   known(turn, where, ['match', 'after_tool', 'reply']);
   if (turn.reply === undefined) throw new ScriptError(`${where}: a turn needs a reply`);
+  if (turn.match !== undefined && turn.after_tool !== undefined && turn.after_tool !== false) {
+    throw new ScriptError(`${where}: "match" and "after_tool" together (a turn after a tool's result answers the result, not words): keep one`);
+  }
   const afterTool = turn.after_tool === undefined || turn.after_tool === false ? undefined : turn.after_tool;
   if (afterTool !== undefined && afterTool !== true && typeof afterTool !== 'string') {
     throw new ScriptError(`${where}.after_tool: expected true or a tool name`);
@@ -133,12 +137,11 @@ function parseStep(value: unknown, where: string): ScriptStep {
   }
   if ('call' in step) {
     known(step, where, ['call', 'arguments', 'call_id']);
-    const args = step.arguments ?? {};
     return {
       kind: 'call',
-      name: text(step.call, `${where}.call`),
-      arguments: typeof args === 'string' ? args : JSON.stringify(args),
-      callId: step.call_id === undefined ? undefined : text(step.call_id, `${where}.call_id`),
+      name: identifier(step.call, `${where}.call`),
+      arguments: callArguments(step.arguments ?? {}, `${where}.arguments`),
+      callId: step.call_id === undefined ? undefined : identifier(step.call_id, `${where}.call_id`),
     };
   }
   if ('error' in step) {
@@ -174,6 +177,26 @@ function pause(value: unknown, where: string): number {
 function object(value: unknown, where: string): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ScriptError(`${where}: expected an object`);
   return value as Record<string, unknown>;
+}
+
+/** A function's name or a call id as the service has them: 1-64 letters, digits, _ or -. */
+function identifier(value: unknown, where: string): string {
+  if (typeof value !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(value)) throw new ScriptError(`${where}: expected a name of 1-64 letters, digits, _ or -`);
+  return value;
+}
+
+/** A call's arguments as the model sends them: a JSON object, given as one or as its JSON text. */
+function callArguments(value: unknown, where: string): string {
+  let parsed = value;
+  if (typeof value === 'string') {
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      parsed = undefined;
+    }
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ScriptError(`${where}: expected a JSON object (or its text)`);
+  return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
 function text(value: unknown, where: string): string {
