@@ -37,8 +37,14 @@ export function parseFaultSpec(text: string): FaultSpec {
   const spec: FaultSpec = {};
   const parts = text.split(',').map((part) => part.trim()).filter((part) => part !== '');
   if (parts.length === 0) throw new UsageError(`--faults needs at least one fault (${NAMES.join(', ')})`);
+  const seen = new Set<string>();
   for (const part of parts) {
-    const [name = '', value] = part.split('=', 2).map((piece) => piece.trim());
+    // At the first '=' only: "delay=50ms=3" is a bad value, not 50 ms.
+    const equals = part.indexOf('=');
+    const name = (equals < 0 ? part : part.slice(0, equals)).trim();
+    const value = equals < 0 ? undefined : part.slice(equals + 1).trim();
+    if (seen.has(name)) throw new UsageError(`--faults: '${name}' is given twice (the one meant would be a guess)`);
+    seen.add(name);
     applyPart(spec, name, value, part);
   }
   return spec;

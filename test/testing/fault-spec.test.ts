@@ -24,6 +24,8 @@ test('parseFaultSpec: a bad spec is one line naming the part and what is allowed
     ['drop-after-events=0', /expected a whole number from 1/],
     ['drop-mid-response=2', /takes no value/],
     ['delay', /delay needs a value/],
+    ['delay=50ms=3', /'delay=50ms=3': expected a duration/],
+    ['refuse=429,refuse=503', /'refuse' is given twice/],
   ];
   for (const [spec, message] of bad) {
     assert.throws(() => parseFaultSpec(spec), (error: Error) => error.name === 'UsageError' && message.test(error.message) && !error.message.includes('\n'), spec);
