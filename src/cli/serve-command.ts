@@ -89,7 +89,7 @@ export function serveCommandOptions(): Option[] {
     new Option('--debug', 'log each session to stderr').default(false),
     new Option('--script <file>', 'answer from a script (JSON): turns matched on the user\'s words, replying with text, a function call, an error or a pause').argParser(nonEmpty).conflicts(['replay']),
     new Option('--strict', 'report client protocol mistakes as error events naming the event_id, and one summary line per connection'),
-    new Option('--fail-on-mistakes', 'with --strict (implied): exit 1 at shutdown if any client made a protocol mistake or strayed from the --replay cassette (for CI)'),
+    new Option('--fail-on-mistakes', 'with --strict (implied): exit 1 at shutdown if any client made a protocol mistake, strayed from the --replay cassette or left part of it unused (for CI)'),
     new Option('--faults <spec>', 'inject faults, comma-separated: drop-after-events=N, drop-after=2s, drop-mid-response, expire-after=30s, refuse=429[*N], delay=50ms, jitter=20ms, rate-limit-error[=N]').argParser(nonEmpty),
     new Option('--replay <dir>', 'answer every connection with the server side of a --record DIR recording (events.jsonl, audio from conversation.wav), checking that the client sends what was recorded').argParser(nonEmpty),
     new Option('--record <dir>', 'record each session (both sides\' events, conversation.wav, transcript.md) into DIR/session-N, a cassette for --replay').argParser(nonEmpty).conflicts(['replay']),
@@ -152,9 +152,11 @@ export async function runServe(options: ServeOptions, io: ServeIo = defaultIo())
   replay?.close();
   await record?.flushed();
   // Replayed sessions are held to the cassette, not to the protocol checks of a live session.
-  if (replay) io.err(`replay: ${replayed} session${replayed === 1 ? '' : 's'}, ${replayProblems} strayed from the cassette`);
+  // A cassette session no connection reached is a part of the recorded run the app never did.
+  const unused = replay?.unused ?? [];
+  if (replay) io.err(replaySummary(replayed, replayProblems, unused));
   else if (strict) io.err(strict.describe());
-  const failed = (strict?.total ?? 0) + replayProblems > 0;
+  const failed = (strict?.total ?? 0) + replayProblems + unused.length > 0;
   return options.failOnMistakes && failed ? 1 : 0;
 }
 
@@ -198,6 +200,11 @@ function describe(options: ServeOptions, engine: ReplyEngine, speech: SpeechPart
   if (options.token) parts.push('token required');
   if (options.tls) parts.push('TLS with kaiwa serve\'s own certificate');
   return parts.join(', ');
+}
+
+function replaySummary(replayed: number, strayed: number, unused: readonly string[]): string {
+  const line = `replay: ${replayed} session${replayed === 1 ? '' : 's'}, ${strayed} strayed from the cassette`;
+  return unused.length === 0 ? line : `${line}; never used: ${unused.join(', ')}`;
 }
 
 function replayLine(stats: ReplayStats): string {

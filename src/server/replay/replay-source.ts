@@ -5,7 +5,7 @@
  * session-2, …): the nth connection replays session-n (the last one again beyond them).
  */
 import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { SessionFactory } from '../realtime-server.js';
 import type { ServerSessionOptions } from '../server-session.js';
 import type { Transport } from '../../protocol/transport.js';
@@ -21,6 +21,8 @@ export interface ReplaySourceOptions {
 }
 
 interface Cassette {
+  /** How the log names it: session-2 of DIR, or DIR itself when it is one recording. */
+  name: string;
   script: ReplayScript;
   wav: WavChannelReader | undefined;
 }
@@ -32,7 +34,8 @@ export class ReplaySource {
 
   constructor(scripts: ReplayScript | readonly ReplayScript[], private readonly options: ReplaySourceOptions = {}) {
     this.timing = options.timing ?? 'recorded';
-    this.cassettes = (Array.isArray(scripts) ? scripts : [scripts]).map((script: ReplayScript) => ({ script, wav: openConversationWav(script.dir) }));
+    const list: readonly ReplayScript[] = Array.isArray(scripts) ? scripts : [scripts];
+    this.cassettes = list.map((script: ReplayScript) => ({ name: list.length > 1 ? basename(script.dir) : script.dir, script, wav: openConversationWav(script.dir) }));
   }
 
   static load(dir: string, options: ReplaySourceOptions = {}): ReplaySource {
@@ -55,6 +58,11 @@ export class ReplaySource {
     this.replays.push(session);
     return session;
   };
+
+  /** Cassette sessions no connection has replayed yet (connections take them in order). */
+  get unused(): string[] {
+    return this.cassettes.slice(this.replays.length).map(({ name }) => name);
+  }
 
   /** What each connection so far replayed. */
   get sessions(): ReplayStats[] {
