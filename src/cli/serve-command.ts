@@ -126,6 +126,7 @@ export async function runServe(options: ServeOptions, io: ServeIo = defaultIo())
     io.err(replayLine(stats));
   };
   const replay = options.replay ? ReplaySource.load(options.replay, { onEnd: onReplayEnd }) : undefined;
+  for (const warning of replay?.warnings ?? []) io.err(warning);
   const record = options.record ? new CassetteRecorder(options.record, (error) => io.err(error.message)) : undefined;
   const tls = await tlsOf(options, io);
   // Listening comes first: the speech parts take seconds to load, and a client that connects

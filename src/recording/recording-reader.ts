@@ -16,6 +16,15 @@ export interface Recording {
   protocol: string | undefined;
   /** Lines that were not JSON records (a line cut off by a crash, an edit gone wrong). */
   skippedLines: number;
+  /** Those lines: where (1-based, blank lines counted) and what is wrong, for a reader that must not skip them. */
+  damagedLines: DamagedLine[];
+  /** The number of the last line when events.jsonl does not end with a newline: the recorder stopped while writing it. */
+  unterminatedLine: number | undefined;
+}
+
+export interface DamagedLine {
+  line: number;
+  problem: string;
 }
 
 /**
@@ -34,21 +43,26 @@ export function readRecording(dir: string): Recording {
   }
   const lines: string[] = [];
   const records: EventRecord[] = [];
-  let skippedLines = 0;
-  for (const line of text.split('\n').filter((l) => l.trim() !== '')) {
+  const damagedLines: DamagedLine[] = [];
+  const split = text.split('\n');
+  split.forEach((line, index) => {
+    if (line.trim() === '') return;
     const record = parseRecord(line);
-    if (record) {
+    if (typeof record === 'string') {
+      damagedLines.push({ line: index + 1, problem: record });
+    } else {
       lines.push(line);
       records.push(record);
-    } else {
-      skippedLines += 1;
     }
-  }
+  });
   const wavPath = join(dir, CONVERSATION_WAV);
   const started = records.find((r) => r.event.type === META_RECORDING_STARTED);
   const model = typeof started?.event.model === 'string' ? started.event.model : undefined;
   const protocol = started?.event.events === 'wire' && typeof started.event.protocol === 'string' ? started.event.protocol : undefined;
-  return { dir, lines, records, wavPath: existsSync(wavPath) ? wavPath : undefined, model, protocol, skippedLines };
+  return {
+    dir, lines, records, wavPath: existsSync(wavPath) ? wavPath : undefined, model, protocol,
+    skippedLines: damagedLines.length, damagedLines, unterminatedLine: split.at(-1)!.trim() === '' ? undefined : split.length,
+  };
 }
 
 function checkDirectory(dir: string): void {
@@ -64,13 +78,16 @@ function checkDirectory(dir: string): void {
   }
 }
 
-function parseRecord(line: string): EventRecord | undefined {
+/** The record, or what is wrong with the line. */
+function parseRecord(line: string): EventRecord | string {
+  let value: unknown;
   try {
-    const value = JSON.parse(line) as Partial<EventRecord>;
-    const event = value.event as { type?: unknown } | undefined;
-    if (typeof value.t !== 'number' || typeof event?.type !== 'string') return undefined;
-    return value as EventRecord;
+    value = JSON.parse(line);
   } catch {
-    return undefined;
+    return 'not JSON (cut off or edited)';
   }
+  const record = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Partial<EventRecord>) : undefined;
+  const event = record?.event as { type?: unknown } | undefined;
+  if (typeof record?.t !== 'number' || typeof event?.type !== 'string') return 'not an event record ({"t": ms, "dir": …, "event": {"type": …}})';
+  return record as EventRecord;
 }

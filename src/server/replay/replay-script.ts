@@ -20,6 +20,7 @@ import type { WireAudioFormat } from '../../protocol/events.js';
 import { defaultSession, sessionForWire } from '../session-state.js';
 import { UsageError } from '../../errors.js';
 import { WavChannelReader } from './wav-channel-reader.js';
+import { checkCassette } from './cassette-check.js';
 
 export interface ScriptedEvent {
   /** Ms since the recording started. */
@@ -44,6 +45,8 @@ export interface ReplayScript {
   /** conversation.wav, when the recording has one. */
   wavPath: string | undefined;
   skippedLines: number;
+  /** What replays, though the recording was cut short (see cassette-check.ts). */
+  warnings: string[];
 }
 
 export function loadReplayScript(dir: string): ReplayScript {
@@ -51,7 +54,9 @@ export function loadReplayScript(dir: string): ReplayScript {
   if (recording.protocol !== undefined) {
     throw new UsageError(`${dir} is a recording of ${recording.protocol === 'live' ? 'GPT-Live' : recording.protocol} frames; kaiwa serve replays recordings of Realtime API sessions only`);
   }
-  return { ...buildReplayScript(recording.records, recording.model), dir, wavPath: recording.wavPath, skippedLines: recording.skippedLines };
+  const script = buildReplayScript(recording.records, recording.model);
+  const warnings = checkCassette(recording);
+  return { ...script, dir, wavPath: recording.wavPath, skippedLines: recording.skippedLines, warnings };
 }
 
 export function buildReplayScript(records: readonly EventRecord[], model = 'gpt-realtime'): Pick<ReplayScript, 'opening' | 'steps' | 'serverEventCount'> {

@@ -6,6 +6,7 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { UsageError } from '../../errors.js';
 import type { SessionFactory } from '../realtime-server.js';
 import type { ServerSessionOptions } from '../server-session.js';
 import type { Transport } from '../../protocol/transport.js';
@@ -59,6 +60,11 @@ export class ReplaySource {
     return session;
   };
 
+  /** What replays though a recording was cut short, one line each. */
+  get warnings(): string[] {
+    return this.cassettes.flatMap(({ script }) => script.warnings ?? []);
+  }
+
   /** Cassette sessions no connection has replayed yet (connections take them in order). */
   get unused(): string[] {
     return this.cassettes.slice(this.replays.length).map(({ name }) => name);
@@ -83,7 +89,7 @@ export class ReplaySource {
   }
 }
 
-/** session-1, session-2, … in number order. */
+/** session-1, session-2, … in number order; each must be a recording (loadReplayScript says which is not). */
 function cassetteDirs(dir: string): string[] {
   let names: string[];
   try {
@@ -91,7 +97,9 @@ function cassetteDirs(dir: string): string[] {
   } catch {
     return [];
   }
-  return names.filter((name) => /^session-\d+$/.test(name) && existsSync(join(dir, name, 'events.jsonl')))
-    .sort((a, b) => Number(a.slice(8)) - Number(b.slice(8)))
-    .map((name) => join(dir, name));
+  const numbers = names.filter((name) => /^session-\d+$/.test(name)).map((name) => Number(name.slice(8))).sort((a, b) => a - b);
+  // The nth connection replays session-n: a missing one would shift every later session onto the wrong connection.
+  const missing = numbers.findIndex((number, index) => number !== index + 1);
+  if (missing >= 0) throw new UsageError(`cannot replay ${dir}: it has session-${numbers[missing]} but no session-${missing + 1}`);
+  return numbers.map((number) => join(dir, `session-${number}`));
 }
