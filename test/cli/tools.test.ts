@@ -68,11 +68,11 @@ test('in the terminal, a tool asks first: n refuses, y runs', async () => {
   }
 });
 
-test('a tool that throws after it returned (its timer): one line, the session ends cleanly with its summary, exit 1', async () => {
+test('a tool that throws after it returned (its own callback): one line, the session ends cleanly with its summary, exit 1', async () => {
   const dir = tempDir();
   const file = join(dir, 'late-tools.mjs');
   writeFileSync(file, `export default [{ name: 'late', description: 'throws later', parameters: { type: 'object', properties: {} },
-    handler: () => { setTimeout(() => { throw new Error('late throw'); }, 50); return 'ok'; } }];`);
+    handler: () => { setImmediate(() => { throw new Error('late throw'); }); return 'ok'; } }];`);
   const record = join(dir, 'record');
   const result = await runKaiwa([...offline, '--tools', file, '--record', record], { stdin: 'call late\n' });
   assert.equal(result.code, 1, result.stderr);
