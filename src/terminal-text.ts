@@ -22,7 +22,8 @@ const ESCAPE_SEQUENCE = /(?:\u001b[\]PX^_]|[\u0090\u0098\u009d\u009e\u009f])[^]*
  * order other than the one it is written in.
  */
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
-const ANY_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+/** The same class, not global: test() keeps no position between calls. */
+const ANY_CONTROL = new RegExp(CONTROL.source);
 const LINE_BREAKS = /[\t\n\u2028\u2029]+/g;
 
 /** Longest message kept whole on one line: a server's 200 KB error is not read, it floods. */
