@@ -4,23 +4,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PACKAGES=(sox libsox-fmt-all espeak-ng pocketsphinx pocketsphinx-en-us python3-pocketsphinx pulseaudio-utils)
-
-fail() { echo "kaiwa install: $*" >&2; exit 1; }
-
-as_root() {
-  if [ "$(id -u)" -eq 0 ]; then "$@"
-  elif command -v sudo >/dev/null 2>&1; then sudo "$@"
-  else fail "run this as root, or install sudo: it needs to install ${PACKAGES[*]}"
-  fi
-}
+FAIL_PREFIX="kaiwa install"
+# shellcheck source=system-packages.sh
+source scripts/system-packages.sh
 
 command -v apt-get >/dev/null 2>&1 || fail "no apt-get here; on macOS run: brew install node sox espeak-ng cmu-pocketsphinx && npm ci && npm run build"
 command -v node >/dev/null 2>&1 || fail "Node.js 20 or newer is needed (https://nodejs.org, or your distribution's nodejs package)"
 major=$(node -p 'process.versions.node.split(".")[0]')
 [ "$major" -ge 20 ] || fail "Node.js $(node --version) is too old: kaiwa needs 20 or newer"
 
-as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${PACKAGES[@]}" >/dev/null
+install_packages "${KAIWA_PACKAGES[@]}"
 npm ci --no-audit --no-fund
 npm run build
