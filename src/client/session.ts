@@ -141,9 +141,11 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
     // What was said but never reached the old session, and the answers it never gave.
     for (const item of unconfirmed) this.send({ type: 'conversation.item.create', item });
     const givenUp = cutOff !== undefined && !this.askAgainUnlessGivenUp(cutOff);
-    for (const request of queued) this.createResponse(request.params, request.items);
-    // Once what waited is asked for: whoever hears of it sees whether anything is still to come.
+    for (const request of queued) this.ledger.enqueue(request.params, request.items);
+    // Told while what waited is queued, not yet sent: whoever hears of it sees that something is still
+    // to come, and a run that ends on it (--once) sends none of it (a line shown as said, then reported unsent).
     if (givenUp) this.emit('reply-given-up');
+    this.startQueuedResponse();
     this.emit('reconnected', items.length);
   }
 

@@ -207,6 +207,23 @@ test('an answer given up does not end piped input early: the lines after it are 
   ]);
 });
 
+test('--once whose answer is given up sends none of the piped lines behind it: none is shown as said, each is reported once as not sent', async () => {
+  const peer = await peerCuttingAnswers(() => true);
+  after(() => peer.close());
+  const result = await runKaiwa([...textFlags(peer.url), '--once', '--reconnect-timeout', '20'], { env: { OPENAI_API_KEY: KEY }, stdin: 'a\nb\nc\n' });
+  assert.equal(result.code, 1, result.stderr);
+  assert.match(result.stderr, /does not ask for it a third time/);
+  const said = result.stdout.split('\n').filter((line) => line.startsWith('you:'));
+  assert.deepEqual(said, ['you: a'], `only what the server took in is shown as said:\n${result.stdout}`);
+  for (const line of ['b', 'c']) {
+    const reports = result.stderr.split('\n').filter((text) => text.endsWith(`: "${line}"`));
+    assert.deepEqual(reports, [`warn: not sent (the session ended before its turn): "${line}"`], result.stderr);
+  }
+  const sent = new Set(peer.connections.flatMap((connection) => connection.received.map(userText).filter(Boolean)));
+  assert.deepEqual([...sent], ['a'], 'only the question went out (again with the restored context)');
+  assert.deepEqual(peer.violations(), []);
+});
+
 /** A peer whose `failing` first answers fail for a rate limit, as the service says it. */
 function peerRateLimiting(failing: number) {
   let failed = 0;
