@@ -55,6 +55,7 @@ export async function runChat(options: ChatOptions, io: ChatIo, extras: ConfigEx
     return await run.start(opened.sessionConfig);
   } finally {
     await resources.closeAll();
+    for (const line of run?.unsentLines() ?? []) logger.log('warn', line);
     for (const line of run?.summary() ?? []) logger.log('info', line);
   }
 }

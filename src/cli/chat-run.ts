@@ -97,6 +97,8 @@ export class ChatRun {
   private inputFileDone = false;
   private finished: ((code: number) => void) | undefined;
   private exitCode: number | undefined;
+  /** Whether the connection was down when the run ended (set then): why a line was not taken in. */
+  private connectionDownAtEnd: boolean | undefined;
 
   constructor(
     private readonly options: ChatOptions,
@@ -174,6 +176,16 @@ export class ChatRun {
     else if (!this.ui) this.readTypedLines();
     if (this.ui && this.audio.speaker) showAudible(this.ui, this.audio.speaker, () => this.exitCode !== undefined);
     return done;
+  }
+
+  /**
+   * The typed lines the server never took in, one line each. Asked once the connection is
+   * closed: a line sent just before the end may still be confirmed (and shown as said) until
+   * then, and is not reported as unconfirmed too.
+   */
+  unsentLines(): string[] {
+    if (this.connectionDownAtEnd === undefined) return [];
+    return this.session.unsentUserTextsWith(this.connectionDownAtEnd).map(({ text, why }) => `${this.unsentWords(why)}: ${JSON.stringify(text)}`);
   }
 
   /** What to print once everything is closed. */
@@ -345,7 +357,7 @@ export class ChatRun {
     this.exitCode = code;
     // Called from the event that ends it (a fatal error): before the session would send the next line.
     this.session.limitAsking('none');
-    for (const { text, why } of this.session.unsentUserTexts) this.logger.log('warn', `${this.unsentWords(why)}: ${JSON.stringify(text)}`);
+    this.connectionDownAtEnd = !this.session.isOpen;
     this.keeper?.stop();
     this.padding?.stop();
     this.bridge.stopCapturing();

@@ -253,7 +253,15 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
    * server never confirmed one that was sent, or one still waited for its turn.
    */
   get unsentUserTexts(): Array<{ text: string; why: UnsentReason }> {
-    const down = !this.transport.isOpen;
+    return this.unsentUserTextsWith(!this.transport.isOpen);
+  }
+
+  /**
+   * As unsentUserTexts, for a connection that was down or not: a caller that asks once it has
+   * closed the connection itself (when no confirmation can come any more) gives the state it
+   * had when it stopped sending.
+   */
+  unsentUserTextsWith(down: boolean): Array<{ text: string; why: UnsentReason }> {
     const texts = (items: Iterable<Item>, why: UnsentReason) => [...items].flatMap((item) => (item.type === 'message' && item.role === 'user'
       ? [{ text: item.content.map((part) => ('text' in part ? part.text ?? '' : '')).join(''), why: down ? 'connection down' as const : why }] : []));
     return [...texts(this.unconfirmed.values(), 'never confirmed'), ...texts(this.ledger.queuedItems, 'turn never came')];

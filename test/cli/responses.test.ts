@@ -224,6 +224,24 @@ test('--once whose answer is given up sends none of the piped lines behind it: n
   assert.deepEqual(peer.violations(), []);
 });
 
+test('a line the server confirms after a fatal error ended the session is shown as said, and not also reported as never confirmed', async () => {
+  const peer = await startStrictPeer({
+    onEvent: (connection, event) => {
+      // The quota runs out as the second line arrives; the server still takes the line in (standard, after).
+      if (userText(event) === 'second') connection.send({ type: 'error', error: { type: 'insufficient_quota', code: 'insufficient_quota', message: 'You exceeded your current quota.', param: null, event_id: null } });
+      return false;
+    },
+  });
+  after(() => peer.close());
+  const result = await runKaiwa(textFlags(peer.url), { env: { OPENAI_API_KEY: KEY }, stdin: 'first\nsecond\nthird\n' });
+  assert.equal(result.code, 1, result.stderr);
+  assert.match(result.stderr, /server error: insufficient_quota/);
+  assert.match(result.stdout, /^you: second$/m, 'the server took it in');
+  assert.doesNotMatch(result.stderr, /never confirmed it: "second"/);
+  assert.equal(result.stderr.split('\n').filter((line) => line.endsWith(': "third"')).length, 1, result.stderr);
+  assert.match(result.stderr, /^warn: not sent \(the session ended before its turn\): "third"$/m);
+});
+
 /** A peer whose `failing` first answers fail for a rate limit, as the service says it. */
 function peerRateLimiting(failing: number) {
   let failed = 0;
