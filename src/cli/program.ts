@@ -11,6 +11,7 @@ import { VERSION } from '../version.js';
 import { printableLine } from '../terminal-text.js';
 import type { ServeOptions } from './serve-command.js';
 import { addTranscribeOptions, type TranscribeOptions } from './transcribe-options.js';
+import { exitWhenWritten, whenOutputCloses } from './output-pipe.js';
 
 function fail(message: string, code: number): never {
   process.stderr.write(`kaiwa: ${message}\n`);
@@ -50,6 +51,12 @@ function stopOnSignals(): { signal: AbortSignal; request: () => void } {
   process.on('SIGINT', request);
   process.on('SIGTERM', request);
   process.on('SIGHUP', request);
+  // No one reads what kaiwa says any more (`kaiwa … | head -1`): the session ends as after a Ctrl-C.
+  whenOutputCloses([process.stdout, process.stderr], () => {
+    if (stopping.signal.aborted) return;
+    process.stderr.write('kaiwa: the program reading its output has closed it; ending the session\n');
+    stopping.abort();
+  });
   return { signal: stopping.signal, request };
 }
 
@@ -95,7 +102,7 @@ function buildProgram(): Command {
         stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env,
         stop: stop.signal, requestStop: stop.request,
       }, extras);
-      process.exit(stray.happened ? 1 : code);
+      await exitWhenWritten(stray.happened ? 1 : code);
     });
   const serve = quietErrors(new Command('serve'))
     .description('run a local Realtime-protocol server with offline speech (ws://127.0.0.1:8765/v1)')
@@ -116,7 +123,7 @@ function buildProgram(): Command {
     .action(async (options: TranscribeOptions) => {
       const stop = stopOnSignals();
       const { runTranscribe } = await import('./transcribe-command.js');
-      process.exit(await runTranscribe(options, { stdout: process.stdout, stderr: process.stderr, env: process.env, stop: stop.signal }));
+      await exitWhenWritten(await runTranscribe(options, { stdout: process.stdout, stderr: process.stderr, env: process.env, stop: stop.signal }));
     }));
   program.addCommand(quietErrors(new Command('replay'))
     .description('play a --record recording with its transcript in step')
@@ -127,7 +134,7 @@ function buildProgram(): Command {
     .addOption(new Option('--json', 'print the event log (events.jsonl)').default(false))
     .action(async (dir: string, { speaker, ...options }: ReplayOptions & { speaker?: boolean }) => {
       const { runReplay } = await import('./replay-command.js');
-      process.exit(await runReplay(dir, { ...options, audio: options.audio !== false && speaker !== false }, { stdout: process.stdout, stderr: process.stderr }));
+      await exitWhenWritten(await runReplay(dir, { ...options, audio: options.audio !== false && speaker !== false }, { stdout: process.stdout, stderr: process.stderr }));
     }));
   return program;
 }
