@@ -85,7 +85,9 @@ async function openRun(
   const ca = trustedCertificates(endpoint.url, options.ca);
   const proxy = await proxyRouteFor(endpoint.url, io.env);
   if (proxy) logger.log('debug', `connecting through the proxy ${proxy.label}`);
-  const connect = (): Promise<ListeningTransport> => WebSocketTransport.connect(endpoint, { timeoutMs: options.connectTimeout, ...(ca ? { ca } : {}), ...(proxy ? { proxy } : {}) });
+  const connect = (): Promise<ListeningTransport> => WebSocketTransport.connect(endpoint, {
+    timeoutMs: options.connectTimeout, ...(ca ? { ca } : {}), ...(proxy ? { proxy } : {}), ...(io.stop ? { signal: io.stop } : {}),
+  });
   let sessionOwnsSocket = false;
   const firstConnection = connectWithRetries(connect, {
     ...(io.stop ? { signal: io.stop } : {}),
@@ -95,12 +97,14 @@ async function openRun(
   // Loaded while the connection is made (it takes 30-40 ms), not after it, before the first append.
   const terminalUi = wantsTerminalUi(io, options) ? import('./tui/terminal-ui.js') : undefined;
   const timers = new EventEmitter<{ fired: [TimerInfo] }>();
-  const tools = resources.defer('tools', await loadTools(options, { logger, onTimerFired: (timer) => timers.emit('fired', timer) }), (set) => set.close());
+  // A Ctrl-C while they start (MCP servers may take --mcp-timeout) or while connecting stops them at once, and says so.
+  const loadingTools = loadTools(options, { logger, onTimerFired: (timer) => timers.emit('fired', timer), ...(io.stop ? { signal: io.stop } : {}) });
+  const tools = resources.defer('tools', await loadingTools.catch((error: unknown) => { stillWanted(); throw error; }), (set) => set.close());
   stillWanted();
   const audio = await audioReady;
   const effective = textFallback(options, io, audio, logger);
   stillWanted();
-  const socket = await connecting;
+  const socket = await connecting.catch((error: unknown) => { stillWanted(); throw error; });
   sessionOwnsSocket = true;
   const transport = options.protocol === 'live' ? liveTransport(socket, options, logger) : socket;
   const session = resources.defer('connection', new RealtimeSession(transport, dialectFor(sessionDialectOf(options.protocol)), { logger }), (s) => s.close(1000));

@@ -27,6 +27,8 @@ export interface ToolSet {
 export interface ToolLoadHooks {
   logger: Logger;
   onTimerFired(timer: TimerInfo): void;
+  /** Stops MCP servers still starting (Ctrl-C before the conversation began). */
+  signal?: AbortSignal;
 }
 
 /** What running the calls needs: where to log, and who to ask. */
@@ -64,6 +66,7 @@ async function connectMcp(flags: ToolFlags, hooks: ToolLoadHooks): Promise<McpCo
   return connectMcpServers(specs, {
     logger: hooks.logger,
     ...(flags.mcpTimeout !== undefined ? { connectTimeoutMs: flags.mcpTimeout * 1000 } : {}),
+    ...(hooks.signal ? { signal: hooks.signal } : {}),
     onServerExit: ({ label, reason }) => hooks.logger.log('warn', `MCP server ${label} stopped: ${reason}; its tools now answer with an error`),
   });
 }

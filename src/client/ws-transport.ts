@@ -4,6 +4,7 @@ import WebSocket from 'ws';
 import type { ListeningTransport } from '../protocol/transport.js';
 import type { Endpoint } from './endpoint.js';
 import { connectTimedOut, proxyRefused, socketFailed, upgradeRejected } from './connection-errors.js';
+import { ConnectionError } from '../errors.js';
 import type { ProxyRoute } from './proxy.js';
 
 export interface ConnectOptions {
@@ -16,6 +17,8 @@ export interface ConnectOptions {
   proxy?: ProxyRoute;
   /** How a connection that went silent is found dead (default: DEFAULT_HEARTBEAT); false: never. */
   heartbeat?: Heartbeat | false;
+  /** Gives up the attempt at once (Ctrl-C while connecting), not after the timeout. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -111,6 +114,8 @@ export class WebSocketTransport extends EventEmitter implements ListeningTranspo
     const through = options.proxy ? ` through the proxy ${options.proxy.label}` : '';
     return new Promise((resolve, reject) => {
       const fail = (error: Error): void => {
+        clearTimeout(timer);
+        options.signal?.removeEventListener('abort', onAbort);
         options.proxy?.agent.off('proxyConnect', onProxyConnect);
         socket.removeAllListeners();
         socket.on('error', () => undefined);
@@ -119,6 +124,9 @@ export class WebSocketTransport extends EventEmitter implements ListeningTranspo
       };
       const label = `${endpoint.label}${through}`;
       const timer = setTimeout(() => fail(connectTimedOut(label, timeoutMs)), timeoutMs);
+      const onAbort = (): void => fail(new ConnectionError(`connecting to ${label} was stopped`, { code: 'aborted', retryable: false }));
+      if (options.signal?.aborted) return onAbort();
+      options.signal?.addEventListener('abort', onAbort, { once: true });
       socket.once('unexpected-response', (_request, response) => {
         clearTimeout(timer);
         response.resume();
@@ -133,6 +141,7 @@ export class WebSocketTransport extends EventEmitter implements ListeningTranspo
       });
       socket.once('open', () => {
         clearTimeout(timer);
+        options.signal?.removeEventListener('abort', onAbort);
         options.proxy?.agent.off('proxyConnect', onProxyConnect);
         socket.removeAllListeners();
         resolve(new WebSocketTransport(socket, options.heartbeat ?? DEFAULT_HEARTBEAT));

@@ -45,6 +45,8 @@ export interface McpOptions {
   onStderr?: (label: string, line: string) => void;
   /** Limit for starting, initializing and listing tools, per server (default 30 s). */
   connectTimeoutMs?: number;
+  /** Stops the servers still starting at once (their process groups too), not after the timeout. */
+  signal?: AbortSignal;
   /**
    * Whether calls ask the user first. Default true for every MCP tool: the server's
    * read-only hints come from the server itself.
@@ -209,7 +211,7 @@ class McpServer {
     if (this.transport instanceof ProcessGroupStdioTransport) this.watchStderr(this.transport);
     this.client.onerror = (error) => this.logger.log('debug', `MCP ${this.label}: ${error.message}`);
     const timeoutMs = this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
-    const deadline = AbortSignal.timeout(timeoutMs);
+    const deadline = this.options.signal ? AbortSignal.any([AbortSignal.timeout(timeoutMs), this.options.signal]) : AbortSignal.timeout(timeoutMs);
     try {
       await this.client.connect(this.transport, { timeout: timeoutMs, signal: deadline });
       if (this.transport instanceof ProcessGroupStdioTransport) this.pid = this.transport.pid;

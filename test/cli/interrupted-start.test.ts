@@ -1,0 +1,73 @@
+/**
+ * A Ctrl-C (or SIGTERM) before the conversation began, while kaiwa waits for something slow
+ * to start: it ends at once with 130 and one line, not after --connect-timeout or --mcp-timeout,
+ * and leaves nothing running.
+ */
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Socket } from 'node:net';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { assertNoStackTrace, runKaiwa } from '../helpers/cli-runner.js';
+import { tempDir } from '../helpers/wav-fixtures.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { isAlive } from '../helpers/audio-fake-sox.js';
+
+const INTERRUPTED_LINE = 'kaiwa: interrupted before the conversation began';
+
+/** A TCP server that takes connections and never answers the WebSocket upgrade. */
+async function silentServer(): Promise<{ url: string; connected: () => boolean }> {
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => { sockets.add(socket); socket.on('error', () => undefined); });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  after(() => {
+    for (const socket of sockets) socket.destroy();
+    server.close();
+  });
+  const { port } = server.address() as { port: number };
+  return { url: `ws://127.0.0.1:${port}/v1`, connected: () => sockets.size > 0 };
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  test(`${signal} while connecting to a server that never answers ends at once with 130, not after --connect-timeout`, async () => {
+    const server = await silentServer();
+    const startedAt = Date.now();
+    let signalledAt = 0;
+    const result = await runKaiwa(['--url', server.url, '--no-mic', '--no-speaker', '--text', 'hi', '--once', '--connect-timeout', '60000'], {
+      env: { OPENAI_API_KEY: 'sk-test' }, timeoutMs: 30_000,
+      onSpawn: (child) => {
+        void waitFor(server.connected, { what: 'kaiwa to connect', timeoutMs: 20_000 }).then(() => {
+          signalledAt = Date.now();
+          child.kill(signal);
+        }, () => undefined);
+      },
+    });
+    assert.ok(signalledAt > 0, 'kaiwa connected');
+    assert.equal(result.code, 130, result.stderr);
+    assert.equal(result.stderr.trim(), INTERRUPTED_LINE);
+    assertNoStackTrace(result.stderr);
+    assert.ok(Date.now() - signalledAt < 10_000, `ended ${Date.now() - signalledAt} ms after the signal (started ${signalledAt - startedAt} ms in)`);
+  });
+}
+
+test('Ctrl-C while an MCP server is still starting stops it, with its process group, and ends at once with 130, not after --mcp-timeout', async () => {
+  const pidFile = join(tempDir(), 'pids');
+  // A shell (the group's leader) that starts `sleep 100` and never speaks MCP.
+  const server = `sh -c 'sleep 100 & echo $$ $! > ${pidFile}; wait'`;
+  let pids: number[] = [];
+  try {
+    const result = await runKaiwa(['--url', 'ws://127.0.0.1:9/v1', '--mcp', server, '--mcp-timeout', '60', '--text', 'hi', '--once', '--no-mic', '--no-speaker'], {
+      env: { OPENAI_API_KEY: 'sk-test' }, timeoutMs: 30_000,
+      onSpawn: (child) => {
+        void waitFor(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').includes(' '), { what: 'the MCP server to start', timeoutMs: 20_000 })
+          .then(() => child.kill('SIGINT'), () => undefined);
+      },
+    });
+    pids = readFileSync(pidFile, 'utf8').trim().split(/\s+/).map(Number);
+    assert.equal(result.code, 130, result.stderr);
+    assert.equal(result.stderr.trim(), INTERRUPTED_LINE);
+    await waitFor(() => !pids.some(isAlive), { what: `the MCP server's processes (${pids.join(', ')}) to end`, timeoutMs: 5000 });
+  } finally {
+    for (const pid of pids.filter(isAlive)) process.kill(pid, 'SIGKILL');
+  }
+});
