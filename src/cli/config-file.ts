@@ -38,7 +38,9 @@ function configValue(option: Option, value: unknown, path: string, key: string):
   const takesValue = option.required || option.optional;
   if (!takesValue) {
     if (typeof value !== 'boolean') throw new UsageError(`config file ${path}: "${key}" must be true or false`);
-    return value;
+    // "no-speaker": true is the flag --no-speaker given: the setting it negates (speaker) is false.
+    const negatedByKey = option.negate && key !== option.attributeName();
+    return negatedByKey ? !value : value;
   }
   if (Array.isArray(option.defaultValue)) return repeatedValues(option, value, path, key);
   if (typeof value !== 'string' && typeof value !== 'number') {

@@ -5,6 +5,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { startScriptedServer } from '../helpers/scripted-server.js';
 import { runKaiwa } from '../helpers/cli-runner.js';
 import { tempDir } from '../helpers/wav-fixtures.js';
+import { Command } from 'commander';
+import { addChatOptions } from '../../src/cli/chat-options.js';
+import { applyConfigFile } from '../../src/cli/config-file.js';
 
 test('config file settings apply, and flags on the command line win', async () => {
   const home = tempDir();
@@ -39,4 +42,14 @@ test('a config file saved with a UTF-8 byte-order mark is read like any other', 
   const result = await runKaiwa(['--config', config], { env: { OPENAI_API_KEY: 'sk-config-test-0000' } });
   assert.equal(result.code, 2);
   assert.match(result.stderr, /unknown setting "voise"/, 'its settings were read (this one is refused by name), not the file refused as JSON');
+});
+
+test('a "no-" flag spelled as on the command line means what the flag means: "no-speaker": true turns the speaker off', () => {
+  const config = join(tempDir(), 'c.json');
+  writeFileSync(config, JSON.stringify({ 'no-speaker': true, 'no-mic': false, reconnect: false }));
+  const command = addChatOptions(new Command('kaiwa')).exitOverride();
+  command.parse([], { from: 'user' });
+  applyConfigFile(command, config);
+  const options = command.opts<{ speaker: boolean; mic: boolean; reconnect: boolean }>();
+  assert.deepEqual({ speaker: options.speaker, mic: options.mic, reconnect: options.reconnect }, { speaker: false, mic: true, reconnect: false });
 });
