@@ -77,8 +77,9 @@ export interface ChatOptions {
 /** The SDK marks gpt-realtime and gpt-realtime-mini to shut down on 2027-01-20; 2.1 is their successor. */
 export const DEFAULT_MODEL = 'gpt-realtime-2.1';
 
+/** A repeatable flag's values, each one checked like a single flag's (an empty one is a mistake, e.g. an unset variable). */
 function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
+  return [...(previous ?? []), nonEmpty(value)];
 }
 
 /** Declares the conversation flags on a command; help text is the user's reference. */
@@ -88,7 +89,7 @@ export function addChatOptions(command: Command): Command {
     .addOption(new Option('--voice <name>', 'assistant voice (alloy, ash, ballad, coral, echo, sage, shimmer, verse, marin, cedar) or a custom voice id (voice_…)').argParser(voiceName))
     .addOption(new Option('--speed <0.25..1.5>', "speed of the assistant's speech (1 is normal)").argParser(numberIn(0.25, 1.5)))
     .addOption(new Option('--instructions <text>', 'system instructions for the assistant').conflicts('instructionsFile'))
-    .addOption(new Option('--instructions-file <file>', 'read the instructions from a UTF-8 file'))
+    .addOption(new Option('--instructions-file <file>', 'read the instructions from a UTF-8 file').argParser(nonEmpty))
     .addOption(new Option('--transcribe <model>', 'input transcription model, or "none" (default gpt-4o-mini-transcribe; whisper-1 with --protocol beta)').argParser(nonEmpty))
     .addOption(new Option('--language <codes>', 'language of your speech for transcription (ja, en, …; several: ja,en)').argParser(languageList))
     .addOption(new Option('--transcribe-prompt <text>', 'words or style to guide the transcription of your speech').argParser(nonEmpty))
@@ -114,25 +115,25 @@ export function addChatOptions(command: Command): Command {
     .addOption(new Option('--reconnect-timeout <s>', 'keep trying to reconnect for this long before giving up').argParser(numberIn(1, 3600)).default(60))
     .addOption(new Option('--no-reconnect', 'end the session when the connection drops instead of reconnecting'))
     .addOption(new Option('--renew-after-minutes <m>', 'renew the session between turns after this long, before the service\'s 60-minute limit ends it (0: never)').argParser(numberIn(0, 1440)).default(55))
-    .addOption(new Option('--input <file.wav>', 'stream a WAV file in real time instead of the microphone (- : a WAV piped in on standard input)'))
-    .addOption(new Option('--output <file.wav>', "write the assistant's audio to a WAV file"))
+    .addOption(new Option('--input <file.wav>', 'stream a WAV file in real time instead of the microphone (- : a WAV piped in on standard input)').argParser(nonEmpty))
+    .addOption(new Option('--output <file.wav>', "write the assistant's audio to a WAV file").argParser(nonEmpty))
     .addOption(new Option('--no-speaker', "don't play the assistant's audio"))
     .addOption(new Option('--no-mic', "don't record the microphone (type instead)"))
     .addOption(new Option('--echo-guard <mode>', "keep the assistant's voice out of the microphone: auto or in-process (kaiwa's own echo canceller, half-duplex while it does not hold), pulse (PulseAudio's module; aec is an alias), half-duplex, off").choices(ECHO_GUARD_MODES).default('auto'))
     .addOption(new Option('--headphones', 'no speaker-to-microphone echo to guard against (same as --echo-guard off)').default(false))
     .addOption(new Option('--playback-lead-ms <ms>', 'audio handed to the speaker ahead of time (lower stops faster on interruption)').argParser(numberIn(20, 2000, true)).default(150))
-    .addOption(new Option('--text <message>', 'send this message when the session starts'))
-    .addOption(new Option('--record <dir>', 'keep the session: conversation.wav (you left, assistant right), transcript.md, events.jsonl'))
+    .addOption(new Option('--text <message>', 'send this message when the session starts').argParser(nonEmpty))
+    .addOption(new Option('--record <dir>', 'keep the session: conversation.wav (you left, assistant right), transcript.md, events.jsonl').argParser(nonEmpty))
     .addOption(new Option('--max-cost <usd>', 'warn at 80 %, and at 100 % stop listening and end the session after the current response').argParser(numberIn(0.0001, 100000)))
     .addOption(new Option('--max-minutes <n>', 'the same limit on the session length').argParser(numberIn(0.01, 100000)))
     .addOption(new Option('--tools <file>', 'tools for the model: a .js/.mjs/.ts module or a .json of commands (repeatable)').argParser(collect).default([]))
     .addOption(new Option('--mcp <command>', 'an MCP server to start over stdio, e.g. "npx -y @modelcontextprotocol/server-filesystem ." (repeatable)').argParser(collect).default([]))
     .addOption(new Option('--mcp-url <url>', 'an MCP server over Streamable HTTP (repeatable)').argParser(collect).default([]))
     .addOption(new Option('--mcp-timeout <s>', 'give up on an MCP server that has not started and listed its tools within this long').argParser(numberIn(1, 600)).default(30))
-    .addOption(new Option('--builtin-tools <names>', 'offline tools: time, timer, calculator, or all'))
+    .addOption(new Option('--builtin-tools <names>', 'offline tools: time, timer, calculator, or all').argParser(nonEmpty))
     .addOption(new Option('--yes', 'approve every tool call without asking').default(false))
     .addOption(new Option('--once', 'exit after the first complete response (for scripts)').default(false))
     .addOption(new Option('--json', 'print every server event as one JSON line (audio elided)').default(false))
     .addOption(new Option('--debug', 'log protocol details to stderr').default(false))
-    .addOption(new Option('--config <file>', 'config file (default ~/.config/kaiwa/config.json)'));
+    .addOption(new Option('--config <file>', 'config file (default ~/.config/kaiwa/config.json)').argParser(nonEmpty));
 }

@@ -76,8 +76,8 @@ export function serveCommandOptions(): Option[] {
   return [
     new Option('--host <address>', 'address to listen on (anything but loopback needs --token)').default('127.0.0.1').argParser(nonEmpty),
     new Option('--port <n>', 'port to listen on (0 = any free port)').default(8765).argParser(numberIn(0, 65535, true)),
-    new Option('--tls-cert <file>', 'serve wss: with this PEM certificate (with --tls-key)'),
-    new Option('--tls-key <file>', 'PEM private key for --tls-cert'),
+    new Option('--tls-cert <file>', 'serve wss: with this PEM certificate (with --tls-key)').argParser(nonEmpty),
+    new Option('--tls-key <file>', 'PEM private key for --tls-cert').argParser(nonEmpty),
     new Option('--tls', 'serve wss: with kaiwa serve\'s own certificate, made once and kept in the config folder; prints how to trust it').conflicts(['tlsCert', 'tlsKey']),
     new Option('--token <secret>', 'require this API key from clients (or set KAIWA_SERVE_TOKEN)').env('KAIWA_SERVE_TOKEN').argParser(nonEmpty),
     new Option('--engine <name>', 'who writes the replies: echo (offline, repeats what it understood) or openai-chat').choices(['echo', 'openai-chat']).default('echo'),

@@ -34,8 +34,8 @@ export function addTranscribeOptions(command: Command): Command {
     .addOption(new Option('--transcribe-prompt <text>', 'words or style to guide the transcription').argParser(nonEmpty))
     .addOption(new Option('--noise-reduction <kind>', 'filter the microphone before the server listens: near_field (headset), far_field (laptop, room) or off').choices(['near_field', 'far_field', 'off']));
   return addVadOptions(command)
-    .addOption(new Option('--input <file.wav>', 'transcribe a WAV file (streamed in real time) instead of the microphone (- : a WAV piped in on standard input)'))
-    .addOption(new Option('--output-text <file>', 'append each final line to this file as it comes'))
+    .addOption(new Option('--input <file.wav>', 'transcribe a WAV file (streamed in real time) instead of the microphone (- : a WAV piped in on standard input)').argParser(nonEmpty))
+    .addOption(new Option('--output-text <file>', 'append each final line to this file as it comes').argParser(nonEmpty))
     .addOption(new Option('--json', 'print every server event as one JSON line instead of captions').default(false))
     .addOption(new Option('--url <url>', 'Realtime endpoint or base URL (ws, wss, http, https); /realtime is appended unless present').argParser(nonEmpty))
     .addOption(new Option('--ca <file>', 'trust this PEM certificate for wss: (kaiwa serve --tls\'s own is trusted already)').argParser(nonEmpty))
