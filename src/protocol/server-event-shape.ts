@@ -50,6 +50,24 @@ export function problemWithServerEvent(event: WireEvent): string | undefined {
   for (const [name, kind] of fields) {
     if (!hasKind(event[name], kind)) return `${event.type} without a valid ${name}`;
   }
+  return problemInside(event);
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => hasKind(value, 'object');
+const isListOfObjects = (value: unknown): boolean => Array.isArray(value) && value.every(isObject);
+
+/**
+ * The lists kaiwa walks inside a response or an item: a response's output items (absent before
+ * it has any) and a message's content parts. Anything else there would throw in whoever reads
+ * it, ending the session over one bad event.
+ */
+function problemInside(event: WireEvent): string | undefined {
+  const { response, item } = event;
+  if (isObject(response)) {
+    if (response.output !== undefined && !isListOfObjects(response.output)) return `${event.type} with a response whose output is not a list of items`;
+    if (response.usage != null && !isObject(response.usage)) return `${event.type} with a response whose usage is not an object`;
+  }
+  if (isObject(item) && item.type === 'message' && !isListOfObjects(item.content)) return `${event.type} with a message item whose content is not a list of parts`;
   return undefined;
 }
 

@@ -98,6 +98,29 @@ test('a malformed frame is ignored and reported; the session goes on', async () 
   }
 });
 
+test('an event whose response output or message content is no list is ignored and reported; the session goes on (it ended as a stray error)', async () => {
+  const server = await startScriptedServer({
+    onEvent: (connection, event) => {
+      if (event.type !== 'response.create') return;
+      connection.send({ type: 'conversation.item.added', event_id: 'e1', item: { id: 'item_bad1', type: 'message', role: 'user', content: 'hello' } });
+      connection.send({ type: 'conversation.item.added', event_id: 'e2', item: { id: 'item_bad2', type: 'message', role: 'user', content: [null] } });
+      connection.send({ type: 'response.done', event_id: 'e3', response: { id: 'resp_bad', object: 'realtime.response', status: 'completed', output: [null] } });
+      connection.send({ type: 'response.done', event_id: 'e4', response: { id: 'resp_bad', object: 'realtime.response', status: 'completed', output: 'none' } });
+      for (const reply of gaVoiceTurn({ assistantTranscript: 'Fine.', audioChunks: [] })) connection.send(reply);
+    },
+  });
+  try {
+    const result = await runKaiwa(['--url', server.url, '--text', 'hello', '--once', '--no-mic', '--no-speaker'], { env: { OPENAI_API_KEY: KEY } });
+    assert.equal(result.code, 0, result.stderr);
+    assert.doesNotMatch(result.stderr, /error outside the conversation|is not a function|Cannot read properties/);
+    assert.match(result.stderr, /ignored malformed event: conversation\.item\.added with a message item whose content is not a list of parts/);
+    assert.match(result.stderr, /ignored malformed event: response\.done with a response whose output is not a list of items/);
+    assert.match(result.stdout, /^assistant: Fine\.$/m);
+  } finally {
+    await server.close();
+  }
+});
+
 test('missing SoX without anything else to say: one line with the fix', async () => {
   const result = await runKaiwa(['--url', 'ws://127.0.0.1:9/v1'], { env: { OPENAI_API_KEY: KEY, KAIWA_SOX: '/nonexistent/sox' } });
   assertNoStackTrace(result.stderr);
