@@ -76,6 +76,8 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
   private readonly ledger = new ResponseLedger();
   /** Items sent (or held while disconnected) that the server has not announced yet. */
   private readonly unconfirmed = new Map<string, Item>();
+  /** Of those, the ones held while the connection was down: never sent (the others went out and were not confirmed). */
+  private readonly heldWhileDown = new Set<string>();
   private readonly itemPrefix = `item_k${randomBytes(4).toString('hex')}`;
   private idCounter = 0;
   private readonly idPrefix = `evt_${randomBytes(4).toString('hex')}`;
@@ -203,6 +205,7 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
     // A reply under way (or waiting out a rate limit) is asked for again whoever asked for it (the server's own: the user spoke), before what waited.
     const cutOff = inFlight ?? (answering ? { params: undefined, items: [] } : undefined);
     this.unconfirmed.clear();
+    this.heldWhileDown.clear();
     const { activeResponseId: _lost, ...rest } = this.conversation;
     this.conversation = { ...rest, items: [], outOfBandResponseIds: [], userSpeaking: false };
     this.emit('state', this.conversation);
@@ -262,9 +265,11 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
    * had when it stopped sending.
    */
   unsentUserTextsWith(down: boolean): Array<{ text: string; why: UnsentReason }> {
-    const texts = (items: Iterable<Item>, why: UnsentReason) => [...items].flatMap((item) => (item.type === 'message' && item.role === 'user'
-      ? [{ text: item.content.map((part) => ('text' in part ? part.text ?? '' : '')).join(''), why: down ? 'connection down' as const : why }] : []));
-    return [...texts(this.unconfirmed.values(), 'never confirmed'), ...texts(this.ledger.queuedItems, 'turn never came')];
+    const texts = (items: Iterable<Item>, why: (item: Item) => UnsentReason) => [...items].flatMap((item) => (item.type === 'message' && item.role === 'user'
+      ? [{ text: item.content.map((part) => ('text' in part ? part.text ?? '' : '')).join(''), why: why(item) }] : []));
+    // A line that went out before the connection dropped was sent: the server may have heard it.
+    const unconfirmedWhy = (item: Item): UnsentReason => (this.heldWhileDown.has(item.id ?? '') ? 'connection down' : 'never confirmed');
+    return [...texts(this.unconfirmed.values(), unconfirmedWhy), ...texts(this.ledger.queuedItems, () => (down ? 'connection down' : 'turn never came'))];
   }
 
   /**
@@ -276,6 +281,7 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
     const stamped = { ...(options.track ? this.withItemId(event) : event), event_id: eventId } as ClientEvent;
     if (options.track && stamped.type === 'conversation.item.create' && stamped.item.id) this.unconfirmed.set(stamped.item.id, stamped.item);
     if (!this.transport.isOpen && !this.closedByUs) {
+      if (options.track && stamped.type === 'conversation.item.create' && stamped.item.id) this.heldWhileDown.add(stamped.item.id);
       this.logger.log('debug', `not connected: ${stamped.type} waits for the reconnect`);
       return eventId;
     }
@@ -438,7 +444,10 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
     const owner = event.type === 'response.created' ? this.ledger.created(event.response) : undefined;
     if (owner !== undefined && owner !== 'foreign' && this.timesAskedAgain > 0) this.askedAgainBegan = true;
     const rejected = event.type === 'error' ? this.requestFailed(event.error) : undefined;
-    if (event.type === 'conversation.item.added' || event.type === 'conversation.item.created') this.unconfirmed.delete(event.item.id ?? '');
+    if (event.type === 'conversation.item.added' || event.type === 'conversation.item.created') {
+      this.unconfirmed.delete(event.item.id ?? '');
+      this.heldWhileDown.delete(event.item.id ?? '');
+    }
     // The user spoke while a rate-limited answer waited to be asked again: what they say now is what is answered.
     if (event.type === 'input_audio_buffer.speech_started' && this.rateLimitRetry.cancel()) this.startQueuedResponse();
     this.conversation = reduceConversation(this.conversation, event);

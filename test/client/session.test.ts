@@ -198,3 +198,16 @@ test("limitAsking('none') in the listener of the response that ends the session:
   assert.deepEqual(session.unsentUserTexts.filter((unsent) => unsent.why === 'turn never came'), [{ text: 'two', why: 'turn never came' }]);
   void session.close();
 });
+
+test('a line sent before the connection dropped is reported as sent and never confirmed, not as not sent; one typed while it was down is not sent', () => {
+  const connection = new InMemoryTransport();
+  const session = new RealtimeSession(connection, gaDialect);
+  session.sendText('sent before the drop');
+  assert.equal(connection.received.filter((event) => event.type === 'conversation.item.create').length, 1, 'it went out');
+  void connection.close(1011, 'gone');
+  session.send({ type: 'conversation.item.create', item: { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'typed while down' }] } });
+  assert.deepEqual(session.unsentUserTexts, [
+    { text: 'sent before the drop', why: 'never confirmed' },
+    { text: 'typed while down', why: 'connection down' },
+  ]);
+});
