@@ -10,7 +10,7 @@ import type { HeardSoFar, LiveUtterance, StreamingRecognizer } from './speech/st
 import type { Emit } from './outgoing-event.js';
 import { defaultServerVad, type TurnDetectionConfig } from './session-state.js';
 import { InputAudioBuffer } from './input-audio-buffer.js';
-import { ProtocolFailure } from './protocol-failure.js';
+import { ProtocolFailure, invalidType, missingParameter } from './protocol-failure.js';
 import { TurnDetector, turnSettings, type TurnSettings } from './turn-detector.js';
 import { SemanticEndpoint } from './semantic-endpoint.js';
 import { decodeWireAudio, pcmRateOf } from './wire-audio.js';
@@ -77,9 +77,9 @@ export class AudioInput {
   }
 
   append(audio: unknown): void {
-    if (typeof audio !== 'string') {
-      throw new ProtocolFailure("Missing required parameter: 'audio'.", 'missing_required_parameter', 'audio');
-    }
+    if (audio === undefined) throw missingParameter('audio');
+    // Not string(): an append may carry far more than its length limit for text.
+    if (typeof audio !== 'string') throw invalidType('audio', 'a string', audio);
     const pcm = this.buffer.append(decodeWireAudio(audio, this.format, 'audio'));
     if (!this.turns) return this.followUncommitted(pcm);
     // Before the events: a pause or stop in this chunk comes after its audio.

@@ -1,6 +1,9 @@
 /**
  * Small validators for client JSON. Each returns the checked value or throws a
  * ProtocolFailure naming the parameter path, the way the service words its errors.
+ * A validator is only called on a field the caller needs, so an absent one (undefined) is
+ * missing_required_parameter, as the service says it; a present one of the wrong type is
+ * invalid_type.
  */
 import { ProtocolFailure, invalidType, invalidValue, missingParameter, outOfRange, unknownParameter } from './protocol-failure.js';
 
@@ -10,13 +13,19 @@ export function isRecord(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** A field left out of the JSON (null is a value: its type is checked). */
+function required(value: unknown, param: string): void {
+  if (value === undefined) throw missingParameter(param);
+}
+
 export function record(value: unknown, param: string): Json {
+  required(value, param);
   if (!isRecord(value)) throw invalidType(param, 'an object', value);
   return value;
 }
 
 export function string(value: unknown, param: string, maxLength = 1_000_000): string {
-  if (value === undefined) throw missingParameter(param);
+  required(value, param);
   if (typeof value !== 'string') throw invalidType(param, 'a string', value);
   if (value.length > maxLength) {
     throw new ProtocolFailure(
@@ -32,11 +41,13 @@ export function optionalString(value: unknown, param: string, maxLength?: number
 }
 
 export function boolean(value: unknown, param: string): boolean {
+  required(value, param);
   if (typeof value !== 'boolean') throw invalidType(param, 'a boolean', value);
   return value;
 }
 
 export function numberIn(value: unknown, param: string, min: number, max: number): number {
+  required(value, param);
   if (typeof value !== 'number' || !Number.isFinite(value)) throw invalidType(param, 'a number', value);
   if (value < min || value > max) throw outOfRange(param, value, min, max);
   return value;
@@ -49,12 +60,14 @@ export function integerIn(value: unknown, param: string, min: number, max: numbe
 }
 
 export function oneOf<T extends string>(value: unknown, param: string, allowed: readonly T[]): T {
+  required(value, param);
   if (typeof value !== 'string') throw invalidType(param, 'a string', value);
   if (!(allowed as readonly string[]).includes(value)) throw invalidValue(param, value, allowed);
   return value as T;
 }
 
 export function array(value: unknown, param: string, maxItems = 1024): unknown[] {
+  required(value, param);
   if (!Array.isArray(value)) throw invalidType(param, 'an array', value);
   if (value.length > maxItems) {
     throw new ProtocolFailure(

@@ -263,9 +263,10 @@ export class ServerSession {
   }
 
   private truncateItem(event: Json): void {
-    const stored = this.findItem(event.item_id);
+    // The event's own fields first, as the service checks an event's shape before looking its item up.
     const contentIndex = integerIn(event.content_index, 'content_index', 0, 1024);
     const audioEndMs = integerIn(event.audio_end_ms, 'audio_end_ms', 0, Number.MAX_SAFE_INTEGER);
+    const stored = this.findItem(event.item_id);
     truncateItem(stored, contentIndex, audioEndMs);
     this.send({ type: 'conversation.item.truncated', item_id: stored.item.id, content_index: contentIndex, audio_end_ms: audioEndMs });
   }
