@@ -46,11 +46,16 @@ export function boolean(value: unknown, param: string): boolean {
   return value;
 }
 
-export function numberIn(value: unknown, param: string, min: number, max: number): number {
+export function number(value: unknown, param: string): number {
   required(value, param);
   if (typeof value !== 'number' || !Number.isFinite(value)) throw invalidType(param, 'a number', value);
-  if (value < min || value > max) throw outOfRange(param, value, min, max);
   return value;
+}
+
+export function numberIn(value: unknown, param: string, min: number, max: number): number {
+  const checked = number(value, param);
+  if (checked < min || checked > max) throw outOfRange(param, checked, min, max);
+  return checked;
 }
 
 export function integerIn(value: unknown, param: string, min: number, max: number): number {

@@ -19,7 +19,7 @@ import { planResponse } from './response-plan.js';
 import { RateLimitWindow } from './rate-limits.js';
 import { IdleTimeout } from './idle-timeout.js';
 import { ProtocolFailure, invalidValue } from './protocol-failure.js';
-import { integerIn, isRecord, numberIn, optionalString, string, type Json } from './json-check.js';
+import { integerIn, isRecord, optionalString, string, type Json } from './json-check.js';
 import { parseClientItem, userAudioItem } from './conversation-items.js';
 import { truncateItem } from './truncation.js';
 import { encodeWireAudio } from './wire-audio.js';
@@ -210,12 +210,12 @@ export class ServerSession {
 
   private updateSession(event: Json): void {
     const type = isRecord(event.session) ? event.session.type : undefined;
-    const temperature = this.options.dialect.name === 'beta' && isRecord(event.session) && event.session.temperature !== undefined
-      ? numberIn(event.session.temperature, 'session.temperature', 0.6, 1.2) : undefined;
     if (type === 'transcription') this.becomeTranscriptionSession(event.session);
     else if (this.transcriptionOnly && type === 'realtime') throw noSwitchBack();
     else this.state = applySessionUpdate(this.state, event.session, { assistantHasSpoken: this.assistantSpoke });
-    if (temperature !== undefined) this.temperature = temperature;
+    // The update checked it; only the beta session shows it.
+    const temperature = isRecord(event.session) ? event.session.temperature : undefined;
+    if (this.options.dialect.name === 'beta' && typeof temperature === 'number') this.temperature = temperature;
     this.audioInput.configure(inputFormatName(this.state), this.state.audio.input.turn_detection);
     this.send({ type: 'session.updated', session: this.sessionForWire() });
   }

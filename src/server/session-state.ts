@@ -7,8 +7,9 @@ import type { SessionConfig, WireAudioFormat } from '../protocol/events.js';
 import { fromGaFormat, type AudioFormatName } from '../protocol/audio-format.js';
 import { ProtocolFailure, invalidValue, missingParameter } from './protocol-failure.js';
 import {
-  array, boolean, integerIn, isRecord, numberIn, oneOf, onlyKnownKeys, optionalString, record, string, type Json,
+  array, boolean, integerIn, isRecord, number, numberIn, oneOf, onlyKnownKeys, optionalString, record, string, type Json,
 } from './json-check.js';
+import { parsePrompt, parseReasoning, parseTemperature, parseTruncation } from './model-settings.js';
 import { newId } from './ids.js';
 
 export type Eagerness = 'low' | 'medium' | 'high' | 'auto';
@@ -67,6 +68,7 @@ export type Voice = string | { id: string };
 
 export const VOICES = ['alloy', 'ash', 'ballad', 'coral', 'echo', 'sage', 'shimmer', 'verse', 'marin', 'cedar'] as const;
 const FORMAT_TYPES = ['audio/pcm', 'audio/pcmu', 'audio/pcma'] as const;
+const TRANSCRIPTION_DELAYS = ['minimal', 'low', 'medium', 'high', 'xhigh'] as const;
 const MAX_TOOLS = 128;
 export const MAX_INSTRUCTIONS_CHARS = 1_000_000;
 
@@ -153,9 +155,13 @@ export function applySessionUpdate(current: SessionState, update: unknown, conte
   if (patch.tool_choice !== undefined) next.tool_choice = parseToolChoice(patch.tool_choice, 'session.tool_choice');
   if (patch.max_output_tokens !== undefined) next.max_output_tokens = parseMaxOutputTokens(patch.max_output_tokens, 'session.max_output_tokens');
   if (patch.tracing !== undefined) next.tracing = parseTracing(patch.tracing);
-  if (patch.truncation !== undefined) next.truncation = patch.truncation;
-  if (patch.prompt !== undefined) next.prompt = patch.prompt;
+  if (patch.truncation !== undefined) next.truncation = parseTruncation(patch.truncation, 'session.truncation');
+  if (patch.prompt !== undefined) next.prompt = parsePrompt(patch.prompt, 'session.prompt');
   if (patch.include !== undefined) next.include = parseInclude(patch.include);
+  // Checked, not kept: nothing here samples, reasons or runs tools side by side (the session echoes a beta temperature).
+  if (patch.temperature !== undefined) parseTemperature(patch.temperature, 'session.temperature');
+  if (patch.parallel_tool_calls !== undefined) boolean(patch.parallel_tool_calls, 'session.parallel_tool_calls');
+  if (patch.reasoning !== undefined) parseReasoning(patch.reasoning, 'session.reasoning');
   if (patch.audio !== undefined) applyAudio(next, record(patch.audio, 'session.audio'), context);
   return next;
 }
@@ -283,6 +289,8 @@ function parseTracing(value: unknown): unknown {
   if (value === null || value === 'auto') return value;
   const tracing = record(value, 'session.tracing');
   onlyKnownKeys(tracing, 'session.tracing', ['workflow_name', 'group_id', 'metadata']);
+  optionalString(tracing.workflow_name, 'session.tracing.workflow_name');
+  optionalString(tracing.group_id, 'session.tracing.group_id');
   return tracing;
 }
 
@@ -297,11 +305,17 @@ function parseTranscription(value: unknown): TranscriptionConfig | null {
   const param = 'session.audio.input.transcription';
   const input = record(value, param);
   onlyKnownKeys(input, param, ['model', 'language', 'prompt', 'languages', 'keywords', 'delay']);
-  const config: TranscriptionConfig = { model: typeof input.model === 'string' ? string(input.model, `${param}.model`, 128) : 'whisper-1' };
+  const config: TranscriptionConfig = { model: optionalString(input.model, `${param}.model`, 128) ?? 'whisper-1' };
   const language = optionalString(input.language, `${param}.language`, 16);
   if (language !== undefined) config.language = language;
   const prompt = optionalString(input.prompt, `${param}.prompt`, 16_384);
   if (prompt !== undefined) config.prompt = prompt;
+  // Checked, not used: the local recognizer is English only and has no keyword list or latency setting.
+  for (const list of ['languages', 'keywords'] as const) {
+    if (input[list] === undefined) continue;
+    array(input[list], `${param}.${list}`).forEach((entry, index) => string(entry, `${param}.${list}[${index}]`));
+  }
+  if (input.delay !== undefined) oneOf(input.delay, `${param}.delay`, TRANSCRIPTION_DELAYS);
   return config;
 }
 
@@ -310,7 +324,9 @@ function parseNoiseReduction(value: unknown): SessionState['audio']['input']['no
   const param = 'session.audio.input.noise_reduction';
   const input = record(value, param);
   onlyKnownKeys(input, param, ['type', 'strength']);
-  return { type: oneOf(input.type, `${param}.type`, ['near_field', 'far_field'] as const) };
+  const type = oneOf(input.type, `${param}.type`, ['near_field', 'far_field'] as const);
+  if (input.strength !== undefined) number(input.strength, `${param}.strength`);
+  return { type };
 }
 
 function parseTurnDetection(value: unknown): TurnDetectionConfig | null {

@@ -1,8 +1,9 @@
 /**
  * The checks only `--strict` makes, on each client event before the session handles it.
- * Fields the event type does not have are refused, as the service refuses them; the
- * others are mistakes the service lets pass (and the app then misbehaves in ways that are
- * hard to trace), so they are reported but the event is still handled:
+ * Fields the event type does not have, and an event_id that is not a string, are refused,
+ * as the service refuses them; the others are mistakes the service lets pass (and the app
+ * then misbehaves in ways that are hard to trace), so they are reported but the event is
+ * still handled:
  *
  * - audio appended before the client's first session.update: the audio is read in the
  *   default format, whatever the app meant to configure;
@@ -10,7 +11,7 @@
  * - audio streamed steadily at a pace that fits another sample rate (16 kHz microphone
  *   audio sent as 24 kHz arrives at 2/3 of real time).
  */
-import { ProtocolFailure, unknownParameter } from '../protocol-failure.js';
+import { ProtocolFailure, invalidType, unknownParameter } from '../protocol-failure.js';
 import type { Json } from '../json-check.js';
 import type { AudioFormatName } from '../../protocol/audio-format.js';
 
@@ -50,8 +51,10 @@ export class StrictChecks {
 
   constructor(private readonly now: () => number = () => performance.now()) {}
 
-  /** Throws for an event the service would refuse in strict mode (unknown top-level fields). */
+  /** Throws for an event the service would refuse in strict mode (an event_id not a string, unknown top-level fields). */
   refuse(event: Json): void {
+    // Without --strict a non-string event_id is only left out of the errors; the service refuses it.
+    if (event.event_id !== undefined && typeof event.event_id !== 'string') throw invalidType('event_id', 'a string', event.event_id);
     const fields = EVENT_FIELDS[event.type as string];
     if (!fields) return;
     for (const key of Object.keys(event)) {
