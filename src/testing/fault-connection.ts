@@ -8,9 +8,9 @@ import type { HookedSocket } from '../server/connection-hook.js';
 import type { SocketSession } from '../server/realtime-server.js';
 import { newId } from '../server/ids.js';
 import { dialectFor } from '../protocol/dialects.js';
-import type { DialectName } from '../protocol/dialect.js';
+import type { Dialect, DialectName } from '../protocol/dialect.js';
 import { eventType, type FaultAction, type FaultDirection, type FaultReport, type FiredRule } from './fault-rules.js';
-import { rateLimitedResponse } from './rate-limited-response.js';
+import { DEFAULT_OUTPUT_MODALITIES, announcedModalities, rateLimitedResponse } from './rate-limited-response.js';
 import { EventPacer, type Pacing } from './event-pacer.js';
 
 export interface FaultSessionInfo {
@@ -44,6 +44,8 @@ export class FaultConnection {
   private readonly pacer: EventPacer | undefined;
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly conversationId = newId('conv');
+  /** What the session last announced it answers in, so a rate-limited response says the same. */
+  private sessionModalities = DEFAULT_OUTPUT_MODALITIES;
 
   constructor(private readonly socket: HookedSocket, private readonly registry: FaultRegistry) {
     const pacing = registry.pacing();
@@ -134,7 +136,8 @@ export class FaultConnection {
     if (!rule) return true;
     const type = eventType(data.toString('utf8')) ?? 'unknown';
     if (rule.action === 'rate-limit') {
-      for (const frame of rateLimitedResponse(data.toString('utf8'), dialectFor(this.socket.dialect as DialectName), this.conversationId)) this.deliver(frame);
+      const frames = rateLimitedResponse(data.toString('utf8'), this.dialect(), this.conversationId, this.sessionModalities);
+      for (const frame of frames) this.deliver(frame);
       this.report(rule, type, 'client');
       return false;
     }
@@ -158,6 +161,7 @@ export class FaultConnection {
     const inner = this.socket.transport;
     if (this.failed || !inner.isOpen) return;
     this.serverEvents += 1;
+    this.sessionModalities = announcedModalities(text, this.dialect()) ?? this.sessionModalities;
     const rule = this.registry.check(this, 'server', () => text);
     if (!rule) {
       this.deliver(text);
@@ -176,6 +180,10 @@ export class FaultConnection {
     // An 'after' expiry sends the event, then the error and the close frame (frames stay in order).
     if (rule.timing === 'after') this.deliver(text);
     this.fire(rule, type, 'server');
+  }
+
+  private dialect(): Dialect {
+    return dialectFor(this.socket.dialect as DialectName);
   }
 
   /** Sends a frame now, or after the configured delay (frames never overtake each other). */

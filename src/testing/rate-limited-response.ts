@@ -5,20 +5,27 @@
  * Nothing is added to the conversation, so the session behind never hears of it.
  */
 import type { Dialect } from '../protocol/dialect.js';
-import type { ServerEvent } from '../protocol/events.js';
+import type { ServerEvent, WireEvent } from '../protocol/events.js';
 import { newId } from '../server/ids.js';
+import { eventType } from './fault-rules.js';
 
 export const RATE_LIMIT_MESSAGE = 'Rate limit reached for gpt-realtime on tokens per min (TPM): Limit 40000, Used 40000, Requested 1200. Please try again in 1.8s.';
 
-/** The wire frames answering `request` (the client's response.create as it arrived). */
-export function rateLimitedResponse(request: string, dialect: Dialect, conversationId: string): string[] {
+/** What a session answers in until its client changes it (`session.created` says so). */
+export const DEFAULT_OUTPUT_MODALITIES: readonly string[] = ['audio'];
+
+/**
+ * The wire frames answering `request` (the client's response.create as it arrived), in the
+ * modalities a response that ran would have: the request's, else the session's (GA names).
+ */
+export function rateLimitedResponse(request: string, dialect: Dialect, conversationId: string, sessionModalities: readonly string[]): string[] {
   const params = responseParams(request, dialect);
   const base = {
     id: newId('resp'),
     object: 'realtime.response',
     output: [],
     conversation_id: params.conversation === 'none' ? null : conversationId,
-    output_modalities: Array.isArray(params.output_modalities) ? params.output_modalities : ['audio'],
+    output_modalities: oneModality(Array.isArray(params.output_modalities) ? params.output_modalities : sessionModalities),
     max_output_tokens: params.max_output_tokens ?? 'inf',
     metadata: params.metadata ?? null,
     usage: null,
@@ -53,4 +60,22 @@ function responseParams(request: string, dialect: Dialect): Record<string, unkno
   } catch {
     return {};
   }
+}
+
+/** The session's output modalities, when `frame` is a session.created or session.updated that says them. */
+export function announcedModalities(frame: string, dialect: Dialect): string[] | undefined {
+  const type = eventType(frame);
+  if (type !== 'session.created' && type !== 'session.updated') return undefined;
+  try {
+    const [event] = dialect.serverFromWire(JSON.parse(frame) as WireEvent) as unknown as Array<{ session?: { output_modalities?: unknown } }>;
+    const modalities = event?.session?.output_modalities;
+    return Array.isArray(modalities) ? modalities.filter((modality): modality is string => typeof modality === 'string') : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** GA answers in one modality; audio comes with its transcript, so audio wins (as in a response that runs). */
+function oneModality(modalities: readonly unknown[]): string[] {
+  return modalities.includes('audio') ? ['audio'] : ['text'];
 }
