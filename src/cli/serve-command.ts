@@ -5,6 +5,7 @@ import { describeFileError } from '../file-errors.js';
  * once a SIGTERM/SIGINT/SIGHUP has closed every session (code 1001).
  */
 import { readFile } from 'node:fs/promises';
+import { STATUS_CODES } from 'node:http';
 import { Command, Option } from 'commander';
 import { RedactingLogger } from '../logger.js';
 import { KaiwaError, UsageError } from '../errors.js';
@@ -218,6 +219,11 @@ function replayLine(stats: ReplayStats): string {
 }
 
 function faultLine(report: FaultReport): string {
+  if (report.action === 'refuse') {
+    // A refused upgrade never became a session: the line says what the client was answered.
+    const reason = STATUS_CODES[report.status ?? 0];
+    return `fault: refused a connection with ${report.status}${reason ? ` ${reason}` : ''} at its upgrade`;
+  }
   const what = report.action === 'rate-limit' ? 'rate-limited a response' : report.action === 'drop' ? 'dropped the connection' : 'expired the session';
   const when = report.direction === 'timer' ? 'on its timer' : report.direction === 'manual' ? '' : `at ${report.direction} event ${report.trigger}`;
   return `fault: ${what} of session ${report.sessionId || '(opening)'}${when ? ` ${when}` : ''}`;

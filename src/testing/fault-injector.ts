@@ -11,7 +11,8 @@
  *   `error` event `{type: 'invalid_request_error', code: 'session_expired'}` and then a
  *   close frame (1000, "session expired").
  * - **refuse**: the next connection attempts are refused with an HTTP status (503 by
- *   default), for reconnect back-off tests.
+ *   default), for reconnect back-off tests. Each refusal is reported like the other faults
+ *   (action 'refuse', with its status; no session id, as none was opened).
  *
  * Usage (a test):
  *
@@ -168,9 +169,11 @@ export class FaultInjector extends EventEmitter<FaultInjectorEvents> implements 
     this.pacing = undefined;
   }
 
-  /** ConnectionHook: the next pending refusal. */
+  /** ConnectionHook: the next pending refusal, reported as a fault (the server turns the upgrade away with it). */
   refusal(): UpgradeRefusal | undefined {
-    return this.refusals.shift() ?? this.refuseEvery;
+    const refusal = this.refusals.shift() ?? this.refuseEvery;
+    if (refusal) this.report({ sessionId: '', action: 'refuse', trigger: 'upgrade', direction: 'upgrade', status: refusal.status });
+    return refusal;
   }
 
   /** ConnectionHook: puts a FaultConnection between the socket and its session. */

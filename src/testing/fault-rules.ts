@@ -31,13 +31,17 @@ export interface FaultRuleOptions {
 }
 
 export interface FaultReport {
+  /** '' for a refused upgrade: no session was opened. */
   sessionId: string;
-  action: FaultAction;
-  /** What triggered it: the event type, 'manual', or 'timer' (a --faults drop-after/expire-after). */
+  /** What happened; 'refuse': an upgrade was turned away (refuseNext, refuseAll). */
+  action: FaultAction | 'refuse';
+  /** What triggered it: the event type, 'manual', 'timer' (a --faults drop-after/expire-after) or 'upgrade'. */
   trigger: string;
-  direction: FaultDirection | 'manual' | 'timer';
+  direction: FaultDirection | 'manual' | 'timer' | 'upgrade';
   /** For rules: the matching event's ordinal in its session. */
   nth?: number;
+  /** For a refusal: the HTTP status it answered with. */
+  status?: number;
 }
 
 export interface FaultRule {
