@@ -2,6 +2,9 @@
  * Ids in a replay: every id the recorded server made up gets a fresh one (the same fresh
  * one wherever it appears), and every id the recorded client chose maps to the one the
  * live client chose in the matching event, so references across events stay consistent.
+ * An id the recorded server did not make up at random (a script's `call_script1`, or the
+ * `call_id` it gives) is handed out as recorded: the script would give it again, and an
+ * app's test may rely on it.
  */
 import { randomBytes } from 'node:crypto';
 
@@ -11,14 +14,19 @@ export const ID_KEYS: ReadonlySet<string> = new Set([
 ]);
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-const ID_SHAPE = /^([A-Za-z]+)_([A-Za-z0-9_-]+)$/;
+/**
+ * A made-up id: a prefix and at least 16 random letters and digits, as the service makes
+ * them (`item_` + 21, `call_` + 16) and kaiwa serve does (ids.ts). A name someone chose
+ * is shorter or has a separator in it.
+ */
+const MADE_UP_ID = /^([A-Za-z]+)_([A-Za-z0-9]{16,})$/;
 
 export class IdMap {
   private readonly ids = new Map<string, string>();
   /** Ids of the live client that contradicted an earlier mapping (the client diverged). */
   conflicts = 0;
 
-  /** The replay's id for a recorded one, made up on first sight; values that are not ids (`root`) stay. */
+  /** The replay's id for a recorded one, made up on first sight; ids someone chose and values that are not ids (`root`) stay. */
   replayId(recorded: string): string {
     const known = this.ids.get(recorded);
     if (known !== undefined) return known;
@@ -55,11 +63,11 @@ export class IdMap {
   }
 }
 
-/** A new id with the same prefix and length (`item_…` stays an `item_…`). */
+/** For a made-up id, a new one with the same prefix and length (`item_…` stays an `item_…`); any other value as it is. */
 export function freshIdLike(value: string): string {
-  const match = ID_SHAPE.exec(value);
+  const match = MADE_UP_ID.exec(value);
   if (!match) return value;
-  return `${match[1]}_${randomText(Math.max(match[2]!.length, 8))}`;
+  return `${match[1]}_${randomText(match[2]!.length)}`;
 }
 
 function randomText(length: number): string {
