@@ -6,7 +6,8 @@
 import type { WireAudioFormat } from '../protocol/events.js';
 import { fromGaFormat, type AudioFormatName } from '../protocol/audio-format.js';
 import { ProtocolFailure } from './protocol-failure.js';
-import { array, onlyKnownKeys, record, string, type Json } from './json-check.js';
+import { array, boolean, onlyKnownKeys, record, string, type Json } from './json-check.js';
+import { parsePrompt, parseReasoning, parseTemperature } from './model-settings.js';
 import {
   MAX_INSTRUCTIONS_CHARS, inputFormatName, outputFormatName, parseFormat, parseMaxOutputTokens, parseModalities, parseToolChoice,
   parseTools, parseVoice, localVoice, type SessionState, type ToolChoice, type ToolDefinition, type Voice,
@@ -53,6 +54,7 @@ export function planResponse(params: unknown, sources: PlanSources): ResponsePla
   const overrides = params === undefined ? {} : record(params, 'response');
   onlyKnownKeys(overrides, 'response', RESPONSE_KEYS);
   const conversation = parseConversation(overrides.conversation);
+  checkModelSettings(overrides);
   const output = parseAudioOutput(overrides.audio);
   const format = output.format ?? session.audio.output.format;
   return {
@@ -74,6 +76,14 @@ export function planResponse(params: unknown, sources: PlanSources): ResponsePla
     outputFormatName: fromGaFormat(format) ?? outputFormatName(session),
     context: overrides.input === undefined ? sources.conversationItems() : parseInput(overrides.input, sources),
   };
+}
+
+/** Checked as session.update checks them, not kept: no model here samples, reasons or runs tools side by side. */
+function checkModelSettings(overrides: Json): void {
+  if (overrides.temperature !== undefined) parseTemperature(overrides.temperature, 'response.temperature');
+  if (overrides.parallel_tool_calls !== undefined) boolean(overrides.parallel_tool_calls, 'response.parallel_tool_calls');
+  if (overrides.reasoning !== undefined) parseReasoning(overrides.reasoning, 'response.reasoning');
+  if (overrides.prompt !== undefined) parsePrompt(overrides.prompt, 'response.prompt');
 }
 
 function parseConversation(value: unknown): 'auto' | 'none' {
