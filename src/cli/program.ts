@@ -42,7 +42,7 @@ function quietErrors(command: Command): Command {
  * conversation to end cleanly: WAV complete, socket closed, SoX and helper processes
  * stopped, summary. A second one exits at once.
  */
-function stopOnSignals(): { signal: AbortSignal; request: () => void } {
+function stopOnSignals(ending = 'ending the session'): { signal: AbortSignal; request: () => void } {
   const stopping = new AbortController();
   const request = (): void => {
     if (stopping.signal.aborted) process.exit(130);
@@ -54,7 +54,7 @@ function stopOnSignals(): { signal: AbortSignal; request: () => void } {
   // No one reads what kaiwa says any more (`kaiwa … | head -1`): the session ends as after a Ctrl-C.
   whenOutputCloses([process.stdout, process.stderr], () => {
     if (stopping.signal.aborted) return;
-    process.stderr.write('kaiwa: the program reading its output has closed it; ending the session\n');
+    process.stderr.write(`kaiwa: the program reading its output has closed it; ${ending}\n`);
     stopping.abort();
   });
   return { signal: stopping.signal, request };
@@ -133,8 +133,11 @@ function buildProgram(): Command {
     .addOption(new Option('--no-speaker', 'the same as --no-audio (as kaiwa itself names it)'))
     .addOption(new Option('--json', 'print the event log (events.jsonl)').default(false))
     .action(async (dir: string, { speaker, ...options }: ReplayOptions & { speaker?: boolean }) => {
+      // Its SoX player would play on after kaiwa died of a signal or of a closed output.
+      const stop = stopOnSignals('stopping the replay');
       const { runReplay } = await import('./replay-command.js');
-      await exitWhenWritten(await runReplay(dir, { ...options, audio: options.audio !== false && speaker !== false }, { stdout: process.stdout, stderr: process.stderr }));
+      await exitWhenWritten(await runReplay(dir, { ...options, audio: options.audio !== false && speaker !== false },
+        { stdout: process.stdout, stderr: process.stderr, stop: stop.signal }));
     }));
   return program;
 }

@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SoxProcess, soxEnvironment, summarizeSoxStderr, type SoxExit } from '../audio/sox-process.js';
@@ -20,6 +21,8 @@ export interface ReplayOptions {
 export interface ReplayIo {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
+  /** Ends the replay early (Ctrl-C, a signal, the reader of its output gone): the player stops with it. */
+  stop?: AbortSignal;
 }
 
 /** SoX's tempo effect keeps voices natural only within about this range. */
@@ -48,12 +51,18 @@ export async function runReplay(dir: string, options: ReplayOptions, io: ReplayI
   const endMs = recording.records.at(-1)?.t ?? 0;
   io.stdout.write(`Replaying ${dir}: ${formatTimestamp(endMs)}, model ${transcript.model}, at ${options.speed}×\n`);
   const startedAt = performance.now();
+  const stopped = io.stop ?? new AbortController().signal;
   for (const entry of transcript.entries) {
     const due = entry.atMs / options.speed - (performance.now() - startedAt);
-    if (due > 0) await sleep(due);
+    if (due > 0) await sleep(due, undefined, { signal: stopped }).catch(() => undefined);
+    if (stopped.aborted) break;
     io.stdout.write(`${formatEntryLine(entry)}\n`);
   }
-  await player?.finished;
+  if (player && !stopped.aborted) await Promise.race([player.finished, once(stopped, 'abort')]);
+  if (stopped.aborted) {
+    await player?.stop();
+    return 0;
+  }
   const total = transcript.totalCostUsd;
   const responses = transcript.responseCount;
   if (responses > 0) {
@@ -73,6 +82,8 @@ function eventsOf(recording: Recording): readonly EventRecord[] {
 interface Player {
   /** Resolves when playback has ended, however it ended. */
   finished: Promise<void>;
+  /** Ends playback now; resolves once SoX is gone. */
+  stop(): Promise<void>;
 }
 
 /**
@@ -96,7 +107,7 @@ function startPlayer(recording: Recording, speed: number, io: ReplayIo): Player 
   const finished = sox.exited.then((exit) => {
     if (!sox.wasStopped && (exit.spawnError || exit.code !== 0)) note(describeFailure(exit));
   });
-  return { finished };
+  return { finished, stop: async () => { await sox.stop(); await finished; } };
 }
 
 function describeFailure(exit: SoxExit): string {
