@@ -68,6 +68,7 @@ const UNSENT_WORDS: Record<UnsentReason, string> = {
   'connection down': 'not sent (the connection was down)',
   'never confirmed': 'sent, but the server never confirmed it',
   'turn never came': 'not sent (the session ended before its turn)',
+  'never answered': 'sent, not answered (the session ended first)',
 };
 
 /**

@@ -15,7 +15,7 @@ import { silentLogger, type Logger } from '../logger.js';
 import { AnswerOverdueWatch } from './answer-overdue-watch.js';
 import { AnswerStallWatch } from './answer-stall-watch.js';
 
-export type UnsentReason = 'connection down' | 'never confirmed' | 'turn never came';
+export type UnsentReason = 'connection down' | 'never confirmed' | 'turn never came' | 'never answered';
 /** Which waiting requests the session still sends: all, only those without a typed line, none. */
 export type AskingLimit = 'all' | 'tool answers' | 'none';
 
@@ -78,6 +78,12 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
   private readonly unconfirmed = new Map<string, Item>();
   /** Of those, the ones held while the connection was down: never sent (the others went out and were not confirmed). */
   private readonly heldWhileDown = new Set<string>();
+  /**
+   * Typed lines sent with kaiwa's request whose answer has not finished: the session may end
+   * first (the reader of its output gone, a Ctrl-C, a fatal error), and the line, though the
+   * server took it in (a turn), was never answered.
+   */
+  private readonly awaitingAnswer = new Map<string, Item>();
   private readonly itemPrefix = `item_k${randomBytes(4).toString('hex')}`;
   private idCounter = 0;
   private readonly idPrefix = `evt_${randomBytes(4).toString('hex')}`;
@@ -143,6 +149,8 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
     // What was said but never reached the old session, and the answers it never gave.
     for (const item of unconfirmed) this.send({ type: 'conversation.item.create', item });
     const givenUp = cutOff !== undefined && !this.askAgainUnlessGivenUp(cutOff);
+    // Said in its own line when it happens: not again as a line the end of the session left unanswered.
+    if (givenUp) this.awaitingAnswer.clear();
     for (const request of queued) this.ledger.enqueue(request.params, request.items);
     // Told while what waited is queued, not yet sent: whoever hears of it sees that something is still
     // to come, and a run that ends on it (--once) sends none of it (a line shown as said, then reported unsent).
@@ -253,7 +261,8 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
 
   /**
    * Typed user messages the server never took in, and why: the connection was down, the
-   * server never confirmed one that was sent, or one still waited for its turn.
+   * server never confirmed one that was sent, or one still waited for its turn; and those it
+   * took in whose answer never came ('never answered').
    */
   get unsentUserTexts(): Array<{ text: string; why: UnsentReason }> {
     return this.unsentUserTextsWith(!this.transport.isOpen);
@@ -269,7 +278,12 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
       ? [{ text: item.content.map((part) => ('text' in part ? part.text ?? '' : '')).join(''), why: why(item) }] : []));
     // A line that went out before the connection dropped was sent: the server may have heard it.
     const unconfirmedWhy = (item: Item): UnsentReason => (this.heldWhileDown.has(item.id ?? '') ? 'connection down' : 'never confirmed');
-    return [...texts(this.unconfirmed.values(), unconfirmedWhy), ...texts(this.ledger.queuedItems, () => (down ? 'connection down' : 'turn never came'))];
+    const unanswered = [...this.awaitingAnswer.values()].filter((item) => !this.unconfirmed.has(item.id ?? ''));
+    return [
+      ...texts(unanswered, () => 'never answered'),
+      ...texts(this.unconfirmed.values(), unconfirmedWhy),
+      ...texts(this.ledger.queuedItems, () => (down ? 'connection down' : 'turn never came')),
+    ];
   }
 
   /**
@@ -299,9 +313,14 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
   }
 
   private withItemId(event: ClientEvent): ClientEvent {
-    if (event.type !== 'conversation.item.create' || event.item.id) return event;
+    if (event.type !== 'conversation.item.create') return event;
+    return { ...event, item: this.itemWithId(event.item) } as ClientEvent;
+  }
+
+  private itemWithId(item: Item): Item {
+    if (item.id) return item;
     this.idCounter += 1;
-    return { ...event, item: { ...event.item, id: `${this.itemPrefix}_${this.idCounter}` } } as ClientEvent;
+    return { ...item, id: `${this.itemPrefix}_${this.idCounter}` } as Item;
   }
 
   updateSession(session: SessionConfig): void {
@@ -378,7 +397,10 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
 
   private sendRequest(params: ResponseParams | undefined, items: readonly Item[]): void {
     this.forgetAskingAgain();
-    for (const item of items) this.send({ type: 'conversation.item.create', item });
+    for (const item of items.map((each) => this.itemWithId(each))) {
+      this.send({ type: 'conversation.item.create', item });
+      if (item.type === 'message' && item.role === 'user') this.awaitingAnswer.set(item.id!, item);
+    }
     const eventId = this.nextEventId();
     // The 2024 beta service refuses parameters it does not know; it gets its requests untagged.
     const response = this.ledger.sent(eventId, params, this.dialect.name !== 'beta');
@@ -474,6 +496,9 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
     const owner = this.ledger.finished(response.id);
     const answersRequest = owner === 'own' || (owner === 'conversation' && !this.ledger.outstanding);
     const waitMs = this.rateLimitRetry.after(response, answersRequest);
+    // Requests go one at a time, so what finishes answers every line sent; a call of a tool is
+    // not the answer yet (that comes once its output is back), nor a failure asked for again.
+    if (answersRequest && waitMs === undefined && !callsTools(response)) this.awaitingAnswer.clear();
     // Told first: what this response cost may end the asking (limitAsking) before the next line goes.
     this.emit('response-finished', response, owner, answersRequest);
     if (waitMs === undefined) this.startQueuedResponse();
@@ -484,6 +509,8 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
   private requestFailed(error: ProtocolError): ProtocolError | undefined {
     const outcome = this.ledger.failed(error);
     if (outcome?.kind === 'retry') this.ledger.enqueue(outcome.request.params, [], true);
+    // A refusal is said when it comes: not again as a line the end of the session left unanswered.
+    if (outcome?.kind === 'rejected') this.awaitingAnswer.clear();
     return outcome?.kind === 'rejected' ? error : undefined;
   }
 
@@ -497,4 +524,8 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
     this.logger.log('debug', reason);
     this.emit('malformed', reason);
   }
+}
+
+function callsTools(response: Response): boolean {
+  return (response.output ?? []).some((item) => item.type === 'function_call');
 }

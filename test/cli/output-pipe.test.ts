@@ -45,3 +45,23 @@ test('a slow reader of kaiwa\'s output gets all of it: what the pipe had not tak
     child.kill('SIGKILL');
   }
 });
+
+test('| head -1 while the first piped line waits for its answer: that line is reported as sent and not answered, the next as not sent', async () => {
+  const result = await runKaiwa(TEXT_FLAGS, {
+    stdin: 'first\nsecond\n',
+    onSpawn: (child) => child.stdout.once('data', () => child.stdout.destroy()),
+  });
+  assert.equal(result.code, 0, result.stderr);
+  const reports = result.stderr.split('\n').filter((line) => /: "(first|second)"$/.test(line));
+  const said = /^session ended: .* · (\d+) turns? · (\d+) responses? · /m.exec(result.stderr);
+  assert.ok(said, result.stderr);
+  // What the summary counts as turns the server took in is, where it went unanswered, named as such.
+  const unanswered = reports.filter((line) => line.startsWith('warn: sent, not answered (the session ended first): ')).length;
+  assert.equal(Number(said[1]) - Number(said[2]), unanswered, result.stderr);
+  // Usually the reader is gone before the first answer has come; should it have come in full, "second" is the one left.
+  if (Number(said[2]) > 0) return;
+  assert.deepEqual(reports, [
+    'warn: sent, not answered (the session ended first): "first"',
+    'warn: not sent (the session ended before its turn): "second"',
+  ], result.stderr);
+});

@@ -211,3 +211,31 @@ test('a line sent before the connection dropped is reported as sent and never co
     { text: 'typed while down', why: 'connection down' },
   ]);
 });
+
+test('a typed line the server took in whose answer never came is reported as sent and not answered; once answered it is not reported', () => {
+  const connection = new InMemoryTransport();
+  const session = new RealtimeSession(connection, gaDialect);
+  session.sendText('asked');
+  const sent = connection.received.find((event) => event.type === 'conversation.item.create') as unknown as { item: { id: string } };
+  connection.deliver({ type: 'conversation.item.added', event_id: 'e1', previous_item_id: null, item: { ...sent.item, object: 'realtime.item', status: 'completed' } });
+  assert.deepEqual(session.unsentUserTexts, [{ text: 'asked', why: 'never answered' }]);
+  gaVoiceTurn({ assistantTranscript: 'the answer', audioChunks: [] }).forEach((event) => connection.deliver(event));
+  assert.deepEqual(session.unsentUserTexts, []);
+  void session.close();
+});
+
+test('a typed line whose response only called a tool is not answered yet: the answer to the tool\'s output is', () => {
+  const connection = new InMemoryTransport();
+  const session = new RealtimeSession(connection, gaDialect);
+  session.sendText('what time is it?');
+  const sent = connection.received.find((event) => event.type === 'conversation.item.create') as unknown as { item: { id: string } };
+  connection.deliver({ type: 'conversation.item.added', event_id: 'e1', previous_item_id: null, item: { ...sent.item, object: 'realtime.item', status: 'completed' } });
+  const call = { id: 'item_call', type: 'function_call', object: 'realtime.item', status: 'completed', name: 'time', call_id: 'call_1', arguments: '{}' };
+  connection.deliver({ type: 'response.created', event_id: 'e2', response: { object: 'realtime.response', id: 'resp_tool', status: 'in_progress', output: [] } });
+  connection.deliver({ type: 'response.done', event_id: 'e3', response: { object: 'realtime.response', id: 'resp_tool', status: 'completed', output: [call] } });
+  assert.deepEqual(session.unsentUserTexts, [{ text: 'what time is it?', why: 'never answered' }]);
+  session.createResponseAhead();
+  gaVoiceTurn({ assistantTranscript: 'It is noon.', audioChunks: [] }).forEach((event) => connection.deliver(event));
+  assert.deepEqual(session.unsentUserTexts, []);
+  void session.close();
+});
