@@ -7,7 +7,7 @@ import { UsageError } from '../errors.js';
 import { terminalSafeJson } from './json-printer.js';
 import { readRecording, type Recording } from '../recording/recording-reader.js';
 import { TranscriptBuilder } from '../recording/transcript-builder.js';
-import { formatEntryLine, formatTimestamp, formatUsd } from '../recording/transcript-format.js';
+import { formatEntryLine, formatTimestamp, formatUsd, overWhat } from '../recording/transcript-format.js';
 import { META_LOCAL_EVENT, type EventRecord } from '../recording/recording-files.js';
 import { gaEventsOfLiveFrames } from '../protocol/live/live-replay.js';
 
@@ -64,10 +64,9 @@ export async function runReplay(dir: string, options: ReplayOptions, io: ReplayI
     return 0;
   }
   const total = transcript.totalCostUsd;
-  const responses = transcript.responseCount;
-  if (responses > 0) {
+  if (transcript.responseCount > 0 || transcript.billedSeconds) {
     const cost = transcript.free ? 'free' : total === undefined ? `unknown (no price for ${transcript.model})` : formatUsd(total);
-    io.stdout.write(`Cost: ${cost} over ${responses} response${responses === 1 ? '' : 's'}\n`);
+    io.stdout.write(`Cost: ${cost} ${overWhat(transcript)}\n`);
   }
   return 0;
 }

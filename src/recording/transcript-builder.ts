@@ -1,4 +1,5 @@
 import { costOf, priceFor, type PriceOverrides } from '../cost/pricing.js';
+import { liveCost, livePriceFor } from '../cost/live-pricing.js';
 import { tokensOfUsage, type TokenTotals } from '../cost/token-totals.js';
 import type { Usage } from '../protocol/events.js';
 import { printableLine } from '../terminal-text.js';
@@ -47,6 +48,11 @@ export class TranscriptBuilder {
   private costTotal = 0;
   private responses = 0;
   private unpricedResponses = 0;
+  /**
+   * GPT-Live bills session time, not tokens: its responses carry no usage, and the session's
+   * cumulative seconds come in usage events of its own. Undefined for a session billed by tokens.
+   */
+  private sessionSeconds: number | undefined;
 
   constructor(private readonly options: TranscriptOptions) {
     this.model = options.model;
@@ -60,7 +66,13 @@ export class TranscriptBuilder {
 
   /** The session's cost so far, undefined when any response could not be priced. */
   get totalCostUsd(): number | undefined {
+    if (this.sessionSeconds !== undefined) return this.free ? 0 : liveCost(this.sessionSeconds, livePriceFor(this.model));
     return this.unpricedResponses > 0 ? undefined : this.costTotal;
+  }
+
+  /** The session time a GPT-Live session was billed for; undefined for one billed by tokens. */
+  get billedSeconds(): number | undefined {
+    return this.sessionSeconds;
   }
 
   get responseCount(): number {
@@ -79,6 +91,7 @@ export class TranscriptBuilder {
       this.model = modelName(str(e.model)) ?? this.model;
       this.startedAt = str(e.started_at);
       if (e.free === true) this.free = true;
+      if (e.protocol === 'live') this.sessionSeconds ??= 0;
     },
     [META_ASSISTANT_INTERRUPTED]: (e) => {
       for (const id of Array.isArray(e.item_ids) ? e.item_ids : []) {
@@ -130,6 +143,8 @@ export class TranscriptBuilder {
       this.push({ atMs: t, kind: 'tool-call', toolName: name, text: str(e.arguments) ?? '' });
     },
     'response.done': (e, t) => this.usage(e, t),
+    'session.usage.updated': (e) => this.sessionTime(e),
+    'session.closed': (e) => this.sessionTime(e),
     error: (e, t) => {
       const error = rec(e.error);
       const code = str(error?.code);
@@ -194,8 +209,21 @@ export class TranscriptBuilder {
     return true;
   }
 
+  /** Live's usage is the session's total so far, never an increment. */
+  private sessionTime(event: RecordedEvent): boolean {
+    const seconds = num(rec(event.usage)?.seconds);
+    if (seconds === undefined || seconds < (this.sessionSeconds ?? 0)) return false;
+    this.sessionSeconds = seconds;
+    return true;
+  }
+
   private usage(event: RecordedEvent, t: number): boolean {
     const usage = rec(rec(event.response)?.usage);
+    if (this.sessionSeconds !== undefined) {
+      // Billed by the minute: each response counts, with no tokens to show.
+      this.responses += 1;
+      return true;
+    }
     if (!usage) return false;
     const tokens = tokensOfUsage(usage as Usage);
     this.responses += 1;

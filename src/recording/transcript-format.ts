@@ -86,10 +86,20 @@ function interruptionNote(entry: TranscriptEntry): string {
 }
 
 function describeTotal(transcript: TranscriptBuilder): string {
-  const count = transcript.responseCount;
-  const responses = `${count} response${count === 1 ? '' : 's'}`;
-  if (transcript.free) return `free (kaiwa's built-in local server) over ${responses}`;
+  const over = overWhat(transcript);
+  if (transcript.free) return `free (kaiwa's built-in local server) ${over}`;
   const total = transcript.totalCostUsd;
-  if (total === undefined) return `unknown (no price for model ${transcript.model}; add one in the config file) over ${responses}`;
-  return `${formatUsd(total)} over ${responses}`;
+  if (total === undefined) {
+    const where = transcript.billedSeconds === undefined ? '; add one in the config file' : ' per minute';
+    return `unknown (no price for model ${transcript.model}${where}) ${over}`;
+  }
+  return `${formatUsd(total)} ${over}`;
+}
+
+/** What the cost was for: the responses, and for a session billed by the minute (GPT-Live) its time. */
+export function overWhat(transcript: TranscriptBuilder): string {
+  const count = transcript.responseCount;
+  const responses = `over ${count} response${count === 1 ? '' : 's'}`;
+  const seconds = transcript.billedSeconds;
+  return seconds === undefined ? responses : `for ${seconds.toFixed(1)} s of session time ${responses}`;
 }

@@ -68,6 +68,35 @@ test('a Live session recorded as its frames replays as kaiwa heard it: a barge-i
   const out = new Text();
   assert.equal(await runReplay(dir, { speed: 1000, audio: false, json: false }, { stdout: out, stderr: new Text() }), 0);
   const lines = out.text.trim().split('\n').slice(1).map((line) => line.replace(/^\[[\d:.]+\] /, ''));
-  assert.deepEqual(lines, ['Assistant: Once upon a time (interrupted after 0.7 s)', 'You: Wait, what now?', 'Assistant: Now this.']);
+  assert.deepEqual(lines, [
+    'Assistant: Once upon a time (interrupted after 0.7 s)', 'You: Wait, what now?', 'Assistant: Now this.',
+    'Cost: $0.0025 for 3.0 s of session time over 2 responses',
+  ]);
   for (const words of ['Once upon a time', 'Wait, what now?', 'Now this.']) assert.ok(markdown.includes(words), `transcript.md has "${words}" too`);
+});
+
+test('a Live session\'s cost is its session time at the per-minute price: transcript.md and kaiwa replay say so, not "$0.0000 over 0 responses"', async () => {
+  const dir = join(tempDir(), 'rec');
+  const socket = new InMemoryTransport((event, transport) => {
+    if (event.type === 'session.close') {
+      transport.deliver({ type: 'session.closed', event_id: 'ev_closed', reason: 'close_requested', session: { id: 'sess_1', expires_at: 1, model: 'gpt-live-1', status: 'active' }, usage: { seconds: 6 } });
+      void transport.close();
+    }
+  });
+  const session = new RealtimeSession(new LiveTransport(socket), dialectFor('ga'));
+  const recorder = recordSession(session, { dir, sampleRate: 24000, model: 'gpt-live-1', secrets: ['sk-never-0000'], protocol: 'live' }, silentLogger);
+  session.updateSession({ type: 'realtime', model: 'gpt-live-1' });
+  socket.deliver({ type: 'session.started', event_id: 'ev_s', session: { id: 'sess_1', expires_at: 1, model: 'gpt-live-1', status: 'active' } });
+  await new Promise((resolve) => setImmediate(resolve));
+  socket.deliver(said('input', 'Hello?', 0));
+  socket.deliver(said('output', 'Hello there.', 300));
+  socket.deliver({ type: 'session.usage.updated', event_id: 'ev_u', usage: { seconds: 4.5 } });
+  await closeRecording(recorder, session);
+
+  // 6 s at $0.05 a minute.
+  const markdown = readFileSync(join(dir, 'transcript.md'), 'utf8');
+  assert.match(markdown, /^- Cost: \$0\.0050 for 6\.0 s of session time over 1 response$/m);
+  const out = new Text();
+  assert.equal(await runReplay(dir, { speed: 1000, audio: false, json: false }, { stdout: out, stderr: new Text() }), 0);
+  assert.match(out.text, /^Cost: \$0\.0050 for 6\.0 s of session time over 1 response$/m);
 });
