@@ -7,11 +7,11 @@
  * played, by the same WavStreamSource that plays a WAV piped in: an hour-long file starts at
  * once and holds a few seconds of audio in memory, not the whole file.
  */
-import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import { describeFileError } from '../file-errors.js';
 import type { PcmFormat } from './devices.js';
-import { readWavLayout, readWavLayoutPrefix } from './riff-reader.js';
+import { readWavLayout, readWavLayoutPrefix, wavDataBytes, type WavLayout } from './riff-reader.js';
 import { WavFormatError } from './wav-format.js';
 import { WavStreamSource } from './wav-stream-source.js';
 
@@ -61,11 +61,24 @@ function checkWavHeader(fd: number): void {
     const piece = Buffer.alloc(HEADER_PIECE_BYTES);
     const read = readSync(fd, piece, 0, piece.length, prefix.length);
     prefix = Buffer.concat([prefix, piece.subarray(0, read)]);
-    if (readWavLayoutPrefix(prefix)) return;
+    const layout = readWavLayoutPrefix(prefix);
+    if (layout) return checkHasAudio(fd, layout);
     if (read === 0) {
       // The whole file is read and holds no audio: the whole-file reader says why.
       readWavLayout(prefix);
       return;
     }
+  }
+}
+
+/**
+ * A file with not one sample in it (a recording that never started, a pipe that sent only the
+ * header) would be played as nothing but the silence after it: a turn of silence, answered
+ * and paid for. It is refused, as a bad input file is.
+ */
+function checkHasAudio(fd: number, layout: WavLayout): void {
+  const frameBytes = layout.format.bytesPerSample * layout.format.channels;
+  if (wavDataBytes(layout, fstatSync(fd).size - layout.dataOffset) < frameBytes) {
+    throw new WavFormatError('it holds no audio (its data chunk is empty)');
   }
 }

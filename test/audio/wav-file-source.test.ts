@@ -142,10 +142,16 @@ describe('openWavFileSource', () => {
     await source.stop();
   });
 
-  it('ends straight away for an empty file', async () => {
+  it('refuses a file with a header and no audio at open: it would play as nothing but silence', () => {
     const path = writeWav('empty.wav', new Int16Array(0), 16000, 1);
+    assert.throws(() => openWavFileSource(path, { sampleRate: 24000 }), (error: unknown) =>
+      error instanceof WavFormatError && error.message === `${path}: it holds no audio (its data chunk is empty)`);
+  });
+
+  it('plays a file of a single sample', async () => {
+    const path = writeWav('one.wav', new Int16Array([1000]), 24000, 1);
     const played = await play(await openWavFileSource(path, { sampleRate: 24000 }));
-    assert.equal(played.chunks.length, 0);
+    assert.equal(played.chunks.reduce((sum, chunk) => sum + chunk.length, 0), 2);
   });
 
   it('throws a one-line error from open() for a missing or bad file', () => {

@@ -20,6 +20,14 @@ function wavAtRate(name: string, sampleRate: number): string {
   return file(name, wav);
 }
 
+/** What `espeak-ng --stdout … > f.wav` leaves when no audio came: a header with the pipe's placeholder sizes. */
+function pipedHeaderOnly(): Buffer {
+  const header = encodeWav(new Int16Array(0), 24000, 1);
+  header.writeUInt32LE(0xffffffff, 4);
+  header.writeUInt32LE(0xffffffff, header.length - 4);
+  return header;
+}
+
 function file(name: string, contents: string | Buffer): string {
   const path = join(dir, name);
   writeFileSync(path, contents);
@@ -32,6 +40,8 @@ const badFiles: Array<[string, () => string, RegExp]> = [
   ['missing', () => join(dir, 'missing.wav'), /cannot read .*missing\.wav: no such file or directory/],
   ['truncated inside its header', () => file('truncated.wav', encodeWav(new Int16Array(100), 24000, 1).subarray(0, 30)), /truncated\.wav: truncated WAV file/],
   ['of a 1 Hz sample rate (corrupt header)', () => wavAtRate('rate1.wav', 1), /rate1\.wav: invalid WAV file: a sample rate of 1 Hz; kaiwa reads WAV files at 8 000–384 000 Hz$/],
+  ['with a header and no audio (an empty data chunk)', () => file('no-audio.wav', encodeWav(new Int16Array(0), 24000, 1)), /no-audio\.wav: it holds no audio \(its data chunk is empty\)$/],
+  ['written through a pipe that sent no audio (placeholder sizes, nothing after the header)', () => file('piped-no-audio.wav', pipedHeaderOnly()), /piped-no-audio\.wav: it holds no audio \(its data chunk is empty\)$/],
   ['of a 4 GHz sample rate (corrupt header)', () => wavAtRate('rate4g.wav', 4_000_000_000), /rate4g\.wav: invalid WAV file: a sample rate of 4 000 000 000 Hz; kaiwa reads/],
 ];
 
