@@ -1,4 +1,5 @@
 import type { ProtocolError } from '../protocol/events.js';
+import { START_REFUSED_ERROR_TYPE } from '../protocol/live/live-client-dialect.js';
 
 export type ErrorSeverity = 'fatal' | 'session-ends' | 'recoverable';
 
@@ -7,7 +8,7 @@ const FATAL_CODES = new Set([
   'invalid_api_key', 'insufficient_quota', 'account_deactivated', 'model_not_found', 'model_not_found_error',
   'unsupported_model', 'billing_hard_limit_reached', 'organization_deactivated',
 ]);
-const FATAL_TYPES = new Set(['authentication_error', 'permission_error']);
+const FATAL_TYPES = new Set(['authentication_error', 'permission_error', START_REFUSED_ERROR_TYPE]);
 /** The service ends the session itself (maximum duration); a reconnect carries on. */
 const SESSION_ENDING_CODES = new Set(['session_expired', 'session_closed']);
 

@@ -40,6 +40,13 @@ const REAL_TIMERS: SilenceTimers = {
 export const TYPED_LINE_PREFIX = 'The user typed (instead of speaking): ';
 
 /** kaiwa's requests that Live has no command for: the transport answers them itself, and nothing goes out. */
+/**
+ * The type kaiwa gives a server error that refused `session.start`: Live takes nothing else
+ * until `session.started`, so that session never starts and nothing sent after it can be
+ * answered (the error's own code and message still say why).
+ */
+export const START_REFUSED_ERROR_TYPE = 'session_start_refused';
+
 export const LOCAL_CLIENT_EVENTS: ReadonlySet<string> = new Set(['response.cancel', 'conversation.item.truncate', 'conversation.item.delete']);
 
 interface Reply {
@@ -353,7 +360,11 @@ export class LiveClientDialect {
   private error(event: LiveServerEventOf<'error'>): ServerEvent {
     const { client_event_id: clientEventId, ...error } = event.error;
     const causedBy = clientEventId ?? event.client_event_id;
-    return { type: 'error', event_id: event.event_id, error: { ...error, ...(causedBy ? { event_id: causedBy } : {}) } } as unknown as ServerEvent;
+    const refusedStart = !this.started && causedBy !== undefined && causedBy === this.startEventId;
+    return {
+      type: 'error', event_id: event.event_id,
+      error: { ...error, ...(refusedStart ? { type: START_REFUSED_ERROR_TYPE } : {}), ...(causedBy ? { event_id: causedBy } : {}) },
+    } as unknown as ServerEvent;
   }
 
   private restartSilence(): void {
