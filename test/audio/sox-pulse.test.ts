@@ -36,6 +36,21 @@ function captureMore(capture: SourceCapture, ms: number): Promise<void> {
   return waitFor(() => capture.capturedSamples >= until, ms + 5000, `${ms} ms more on the monitor`);
 }
 
+/**
+ * Waits until the tone at `frequency` has sounded and then been absent for 100 ms on the
+ * monitor, or until `maxMs` more was captured: when SoX exits, the sound server may still hold
+ * some of what it was handed (more under load, after it raised its latency).
+ */
+function captureUntilToneEnds(capture: SourceCapture, frequency: number, maxMs: number): Promise<void> {
+  const until = capture.capturedSamples + (RATE * maxMs) / 1000;
+  const toneEnded = (): boolean => {
+    const windows = toneWindows(capture.recentSamples(3000), frequency, 3000);
+    const last = windows.lastIndexOf(true);
+    return last >= 0 && windows.length - 1 - last >= 5;
+  };
+  return waitFor(() => toneEnded() || capture.capturedSamples >= until, maxMs + 5000, `the ${frequency} Hz tone to end on the monitor`);
+}
+
 /** Splits a signal into 20 ms windows and says which ones carry a tone at `frequency`. */
 function toneWindows(samples: Int16Array, frequency: number, minAmplitude: number): boolean[] {
   const window = RATE / 50;
@@ -102,7 +117,7 @@ describe('SoxPlayer through PulseAudio', () => {
     await captureMore(capture, 600);
     player.write(int16ToBuffer(sine({ frequency: 500, sampleRate: RATE, ms: 400, amplitude: 12000 })));
     await player.close();
-    await captureMore(capture, 150);
+    await captureUntilToneEnds(capture, 500, 2000);
     const heard = await capture.stop();
 
     const thousand = toneWindows(heard, 1000, 3000);
