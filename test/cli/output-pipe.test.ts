@@ -5,7 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { assertNoStackTrace, cleanEnv, KAIWA_BIN, ROOT, runKaiwa } from '../helpers/cli-runner.js';
+import { assertNoStackTrace, cleanEnv, KAIWA_BIN, ROOT, runKaiwa, untilOutput } from '../helpers/cli-runner.js';
+import { eventId, startLivePeer } from '../helpers/live-peer.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const TEXT_FLAGS = ['--no-mic', '--no-speaker', '--modalities', 'text'];
@@ -64,4 +65,39 @@ test('| head -1 while the first piped line waits for its answer: that line is re
     'warn: sent, not answered (the session ended first): "first"',
     'warn: not sent (the session ended before its turn): "second"',
   ], result.stderr);
+});
+
+test('--protocol live, the reader gone while a reply streams: the reply the end cut off does not answer the line, which is reported as over the Realtime API', async () => {
+  // A Live peer that starts answering the typed line and never finishes (a Live reply ends only after 2 s of silence).
+  const peer = await startLivePeer({
+    onEvent: (connection, event) => {
+      if (event.type !== 'session.instructions.append') return;
+      connection.send({ type: 'session.instructions.appended', event_id: eventId(), start_ms: 0, end_ms: 0, ...(event.event_id ? { client_event_id: event.event_id } : {}) });
+      connection.send({ type: 'session.output_transcript.delta', event_id: eventId(), delta: 'Well', start_ms: 0, end_ms: 100 });
+    },
+  });
+  try {
+    const result = await runKaiwa(['--protocol', 'live', '--url', peer.url, '--no-mic', '--no-speaker'], {
+      env: { OPENAI_API_KEY: 'sk-test' },
+      stdin: 'first\nsecond\n',
+      onSpawn: (child, output) => {
+        void untilOutput(child, output, 'stdout', (text) => text.includes('assistant: Well'), { what: 'the reply under way', timeoutMs: 15_000 }).then(() => {
+          child.stdout.destroy();
+          // More of the reply: kaiwa's next write finds its reader gone.
+          peer.connections[0]!.send({ type: 'session.output_transcript.delta', event_id: eventId(), delta: ' then', start_ms: 100, end_ms: 200 });
+        }, () => child.kill('SIGKILL'));
+      },
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assertNoStackTrace(result.stderr);
+    assert.match(result.stderr, /^kaiwa: the program reading its output has closed it; ending the session$/m);
+    assert.match(result.stderr, /^session ended: .* · 1 turn · 0 responses · /m);
+    const reports = result.stderr.split('\n').filter((line) => /: "(first|second)"$/.test(line));
+    assert.deepEqual(reports, [
+      'warn: sent, not answered (the session ended first): "first"',
+      'warn: not sent (the session ended before its turn): "second"',
+    ], result.stderr);
+  } finally {
+    await peer.close();
+  }
 });

@@ -152,6 +152,19 @@ test('response.cancel ends the reply for kaiwa at once; what Live still sends of
   assert.deepEqual(typesOf(h.seen.slice(before)), ['response.created', 'response.output_item.added', 'response.content_part.added', 'response.output_audio.delta']);
 });
 
+test('a reply the end of the session cuts off (session.closed, or the connection gone) never completes, as a GA response its connection lost never reports done', () => {
+  for (const end of ['session.closed', 'connection closed'] as const) {
+    const h = startedHarness();
+    h.server(audio(480));
+    h.server(said('You said', 500, 900));
+    if (end === 'session.closed') h.server({ type: 'session.closed', event_id: 'ev_c', usage: { seconds: 2 } });
+    else h.seen.push(...h.dialect.dispose());
+    mock.timers.tick(5000);
+    assert.ok(!h.seen.some((event) => event.type === 'response.done'), `${end}: the cut-off reply is not reported done`);
+    assert.equal(h.seen.reduce(reduceConversation, initialConversation).responses.filter((response) => response.status === 'completed').length, 0, end);
+  }
+});
+
 test('a typed line goes as appended instructions, is confirmed as kaiwa\'s item, and the next reply answers kaiwa\'s request', () => {
   const h = startedHarness();
   h.client({ type: 'conversation.item.create', event_id: 'evt_t', item: { id: 'item_k1', type: 'message', role: 'user', content: [{ type: 'input_text', text: 'What time is it?' }] } });

@@ -70,7 +70,8 @@ test('a Live session recorded as its frames replays as kaiwa heard it: a barge-i
   const lines = out.text.trim().split('\n').slice(1).map((line) => line.replace(/^\[[\d:.]+\] /, ''));
   assert.deepEqual(lines, [
     'Assistant: Once upon a time (interrupted after 0.7 s)', 'You: Wait, what now?', 'Assistant: Now this.',
-    'Cost: $0.0025 for 3.0 s of session time over 2 responses',
+    // The last reply was still under way when the session closed (no 2 s of silence had ended it): cut off, not a response.
+    'Cost: $0.0025 for 3.0 s of session time over 1 response',
   ]);
   for (const words of ['Once upon a time', 'Wait, what now?', 'Now this.']) assert.ok(markdown.includes(words), `transcript.md has "${words}" too`);
 });
@@ -90,6 +91,8 @@ test('a Live session\'s cost is its session time at the per-minute price: transc
   await new Promise((resolve) => setImmediate(resolve));
   socket.deliver(said('input', 'Hello?', 0));
   socket.deliver(said('output', 'Hello there.', 300));
+  // The user speaking ends the reply (else the session's end would cut it off, and it would be no response).
+  socket.deliver(said('input', 'Thanks.', 1500));
   socket.deliver({ type: 'session.usage.updated', event_id: 'ev_u', usage: { seconds: 4.5 } });
   await closeRecording(recorder, session);
 

@@ -141,11 +141,9 @@ export class LiveClientDialect {
     return this.stamp(this.translateServer(wire));
   }
 
-  /** The connection is gone: whatever was open ends now. */
+  /** The connection is gone: whatever was open ends now (a reply under way is cut off, not completed). */
   dispose(): ServerEvent[] {
-    this.clearSilence();
-    this.clearUserQuiet();
-    return this.stamp([...this.endReply('completed'), ...this.endUser()]);
+    return this.stamp(this.sessionEnded());
   }
 
   private translateClient(event: ClientEvent): ToWire {
@@ -226,9 +224,7 @@ export class LiveClientDialect {
       case 'error':
         return [this.error(wire as unknown as LiveServerEventOf<'error'>)];
       case 'session.closed':
-        this.clearSilence();
-        this.clearUserQuiet();
-        return [...this.endReply('completed'), ...this.endUser(), wire as unknown as ServerEvent];
+        return [...this.sessionEnded(), wire as unknown as ServerEvent];
       default:
         // Usage, mute acknowledgements, delegations, info: Live's own, for whoever knows them.
         return [wire as unknown as ServerEvent];
@@ -297,6 +293,19 @@ export class LiveClientDialect {
     this.restartSilence();
     this.restartUserQuiet();
     return events;
+  }
+
+  /**
+   * The session is over (closed, or its connection gone). A reply still under way did not end
+   * by silence: the end cut it off, so it gets no response.done, as a GA response its
+   * connection lost never does; had it been taken as completed, the line it would have
+   * answered would count as answered though its answer never finished. The user's words end.
+   */
+  private sessionEnded(): ServerEvent[] {
+    this.clearSilence();
+    this.clearUserQuiet();
+    this.reply = undefined;
+    return this.endUser();
   }
 
   private endUser(): ServerEvent[] {
