@@ -66,6 +66,7 @@ export { wantsTerminalUi } from './run-terminal.js';
 /** What the last lines of a run say of a typed message the server never took in. */
 const UNSENT_WORDS: Record<UnsentReason, string> = {
   'connection down': 'not sent (the connection was down)',
+  'session never started': 'not sent (the session never started)',
   'never confirmed': 'sent, but the server never confirmed it',
   'turn never came': 'not sent (the session ended before its turn)',
   'never answered': 'sent, not answered (the session ended first)',

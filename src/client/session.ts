@@ -15,7 +15,7 @@ import { silentLogger, type Logger } from '../logger.js';
 import { AnswerOverdueWatch } from './answer-overdue-watch.js';
 import { AnswerStallWatch } from './answer-stall-watch.js';
 
-export type UnsentReason = 'connection down' | 'never confirmed' | 'turn never came' | 'never answered';
+export type UnsentReason = 'connection down' | 'session never started' | 'never confirmed' | 'turn never came' | 'never answered';
 /** Which waiting requests the session still sends: all, only those without a typed line, none. */
 export type AskingLimit = 'all' | 'tool answers' | 'none';
 
@@ -78,6 +78,8 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
   private readonly unconfirmed = new Map<string, Item>();
   /** Of those, the ones held while the connection was down: never sent (the others went out and were not confirmed). */
   private readonly heldWhileDown = new Set<string>();
+  /** The event that carried each of those: the transport may hold it still, unsent (GPT-Live's, until its session starts). */
+  private readonly carriedBy = new Map<string, string>();
   /**
    * Typed lines sent with kaiwa's request whose answer has not finished: the session may end
    * first (the reader of its output gone, a Ctrl-C, a fatal error), and the line, though the
@@ -214,6 +216,7 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
     const cutOff = inFlight ?? (answering ? { params: undefined, items: [] } : undefined);
     this.unconfirmed.clear();
     this.heldWhileDown.clear();
+    this.carriedBy.clear();
     const { activeResponseId: _lost, ...rest } = this.conversation;
     this.conversation = { ...rest, items: [], outOfBandResponseIds: [], userSpeaking: false };
     this.emit('state', this.conversation);
@@ -277,7 +280,11 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
     const texts = (items: Iterable<Item>, why: (item: Item) => UnsentReason) => [...items].flatMap((item) => (item.type === 'message' && item.role === 'user'
       ? [{ text: item.content.map((part) => ('text' in part ? part.text ?? '' : '')).join(''), why: why(item) }] : []));
     // A line that went out before the connection dropped was sent: the server may have heard it.
-    const unconfirmedWhy = (item: Item): UnsentReason => (this.heldWhileDown.has(item.id ?? '') ? 'connection down' : 'never confirmed');
+    const unconfirmedWhy = (item: Item): UnsentReason => {
+      if (this.heldWhileDown.has(item.id ?? '')) return 'connection down';
+      const eventId = this.carriedBy.get(item.id ?? '');
+      return eventId !== undefined && this.transport.holds?.(eventId) ? 'session never started' : 'never confirmed';
+    };
     const unanswered = [...this.awaitingAnswer.values()].filter((item) => !this.unconfirmed.has(item.id ?? ''));
     return [
       ...texts(unanswered, () => 'never answered'),
@@ -293,7 +300,10 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
   send(event: ClientEvent, options: SendOptions = { track: true }): string {
     const eventId = event.event_id ?? this.nextEventId();
     const stamped = { ...(options.track ? this.withItemId(event) : event), event_id: eventId } as ClientEvent;
-    if (options.track && stamped.type === 'conversation.item.create' && stamped.item.id) this.unconfirmed.set(stamped.item.id, stamped.item);
+    if (options.track && stamped.type === 'conversation.item.create' && stamped.item.id) {
+      this.unconfirmed.set(stamped.item.id, stamped.item);
+      this.carriedBy.set(stamped.item.id, eventId);
+    }
     if (!this.transport.isOpen && !this.closedByUs) {
       if (options.track && stamped.type === 'conversation.item.create' && stamped.item.id) this.heldWhileDown.add(stamped.item.id);
       this.logger.log('debug', `not connected: ${stamped.type} waits for the reconnect`);
@@ -469,6 +479,7 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
     if (event.type === 'conversation.item.added' || event.type === 'conversation.item.created') {
       this.unconfirmed.delete(event.item.id ?? '');
       this.heldWhileDown.delete(event.item.id ?? '');
+      this.carriedBy.delete(event.item.id ?? '');
     }
     // The user spoke while a rate-limited answer waited to be asked again: what they say now is what is answered.
     if (event.type === 'input_audio_buffer.speech_started' && this.rateLimitRetry.cancel()) this.startQueuedResponse();

@@ -24,4 +24,10 @@ export interface ListeningTransport extends Transport, EventEmitter {
    * its model's input); peers without the notion leave it out, and silence says it all.
    */
   muteInput?(muted: boolean): void;
+  /**
+   * Whether the event sent with this id is still held here, never put on the wire (GPT-Live
+   * takes nothing until its session has started): what the server never got was not sent.
+   * Transports that send everything at once leave it out.
+   */
+  holds?(eventId: string): boolean;
 }

@@ -10,7 +10,8 @@ import type { ListeningTransport } from '../../src/protocol/transport.js';
 import type { ServerEvent } from '../../src/protocol/events.js';
 import { startScriptedServer, type ScriptedServer } from '../helpers/scripted-server.js';
 import { gaVoiceTurn } from '../helpers/event-scripts.js';
-import { InMemoryTransport } from '../helpers/in-memory-transport.js';
+import { drained, InMemoryTransport } from '../helpers/in-memory-transport.js';
+import { LiveTransport } from '../../src/protocol/live/live-transport.js';
 import { waitFor as waitUntil } from '../helpers/wait-for.js';
 
 const servers: ScriptedServer[] = [];
@@ -238,4 +239,19 @@ test('a typed line whose response only called a tool is not answered yet: the an
   gaVoiceTurn({ assistantTranscript: 'It is noon.', audioChunks: [] }).forEach((event) => connection.deliver(event));
   assert.deepEqual(session.unsentUserTexts, []);
   void session.close();
+});
+
+test('a typed line a GPT-Live transport still held when its session.start was refused was never sent: reported as not sent, not as sent and unconfirmed', async () => {
+  const socket = new InMemoryTransport((event, transport) => {
+    if (event.type === 'session.start') {
+      transport.deliver({ type: 'error', event_id: 'ev_e', error: { type: 'invalid_request_error', code: 'unsupported_delegation', message: 'No backend.', client_event_id: event.event_id } });
+    }
+  });
+  const session = new RealtimeSession(new LiveTransport(socket), gaDialect);
+  session.updateSession({ type: 'realtime', model: 'gpt-live-1' });
+  session.sendText('what time is it?');
+  await drained();
+  assert.deepEqual(socket.received.map((event) => event.type), ['session.start'], 'Live takes nothing before session.started');
+  await session.close();
+  assert.deepEqual(session.unsentUserTextsWith(false), [{ text: 'what time is it?', why: 'session never started' }]);
 });

@@ -119,6 +119,11 @@ export class LiveClientDialect {
     return this.started;
   }
 
+  /** Whether the client event with this id waits here for `session.started` (so far, never sent). */
+  holds(eventId: string): boolean {
+    return this.held.some((wire) => wire.event_id === eventId);
+  }
+
   /** One of kaiwa's GA client events as Live sends it (often nothing, sometimes a local answer). */
   clientToWire(event: ClientEvent): ToWire {
     const out = this.translateClient(event);

@@ -60,6 +60,10 @@ export class LiveTransport extends EventEmitter implements ListeningTransport {
     this.sendWire(this.dialect.liveCommand({ type: muted ? 'session.input_audio.mute' : 'session.input_audio.unmute', event_id: this.nextEventId() }));
   }
 
+  holds(eventId: string): boolean {
+    return this.dialect.holds(eventId);
+  }
+
   /** Asks Live to close the session and waits (briefly) for `session.closed` and its final usage. */
   close(code = 1000, reason = ''): Promise<void> {
     this.closing ??= this.closeSession(code, reason);
