@@ -21,7 +21,23 @@ export function checkSessionFlags(options: ChatOptions): void {
     // `--input -` reads standard input, but standard output carries the transcript: a WAV there would be mixed into it.
     throw new UsageError('--output -: standard output carries the transcript; give the WAV a file name');
   }
+  const toolFlags = toolFlagsGiven(options);
+  if (options.protocol === 'live' && options.delegateModel === undefined && toolFlags.length) {
+    // GPT-Live runs no tools itself: a session without the ones asked for would answer as if they did not exist.
+    const flags = toolFlags.join(' and ');
+    throw new UsageError(`${flags} with --protocol live ${toolFlags.length > 1 ? 'need' : 'needs'} --delegate-model NAME (the Responses model GPT-Live hands tool use to, e.g. gpt-5-mini)`);
+  }
   if ((options.promptVersion !== undefined || options.promptVar.length > 0) && options.promptId === undefined) {
     throw new UsageError('--prompt-version and --prompt-var need --prompt-id (the stored prompt they belong to)');
   }
+}
+
+/** The flags that asked for tools, as the user would name them. */
+function toolFlagsGiven(options: ChatOptions): string[] {
+  return [
+    ...(options.builtinTools !== undefined ? ['--builtin-tools'] : []),
+    ...(options.tools.length ? ['--tools'] : []),
+    ...(options.mcp.length ? ['--mcp'] : []),
+    ...(options.mcpUrl.length ? ['--mcp-url'] : []),
+  ];
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { ResponseItemCreateEvent, ServerEvent } from 'openai/resources/live/live';
 import type { ResponseStreamEvent } from 'openai/resources/responses/responses';
-import { runKaiwa } from '../helpers/cli-runner.js';
+import { assertNoStackTrace, ROOT, runKaiwa } from '../helpers/cli-runner.js';
 import { speechWav, tempDir, wavData } from '../helpers/wav-fixtures.js';
 import { eventId, speak, startLivePeer, whenQuestionHeard, type LiveConnection, type LivePeer } from '../helpers/live-peer.js';
 
@@ -84,4 +84,17 @@ test('a Live delegation runs kaiwa\'s tool: the result goes back as response.ite
   assert.ok(played.indexOf(answerPcm) > played.indexOf(acknowledgementPcm), 'and the answer after it');
   assert.match(result.stdout, /^assistant: One moment\.$/m);
   assert.match(result.stdout, /^assistant: Six times seven is forty two\.$/m);
+});
+
+test('tools asked for over --protocol live with no --delegate-model: one line saying what is missing, exit 2, before connecting (not a session without them)', async () => {
+  const peer = await startLivePeer();
+  peers.push(peer);
+  const toolsFile = join(ROOT, 'examples', 'weather-tools.mjs');
+  for (const [flag, value] of [['--builtin-tools', 'time'], ['--tools', toolsFile], ['--mcp', `${process.execPath} -e 0`], ['--mcp-url', 'http://127.0.0.1:1/mcp']] as const) {
+    const result = await runKaiwa(['--url', peer.url, '--protocol', 'live', flag, value, '--no-mic', '--no-speaker', '--text', 'hi', '--once'], { env: { OPENAI_API_KEY: 'sk-test' } });
+    assert.equal(result.code, 2, `${flag}: ${result.stderr}`);
+    assertNoStackTrace(result.stderr);
+    assert.deepEqual(result.stderr.trim().split('\n'), [`kaiwa: ${flag} with --protocol live needs --delegate-model NAME (the Responses model GPT-Live hands tool use to, e.g. gpt-5-mini)`]);
+    assert.equal(peer.connections.length, 0, `${flag}: refused before connecting`);
+  }
 });
