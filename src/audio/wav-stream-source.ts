@@ -57,13 +57,16 @@ export class WavStreamSource extends EventEmitter implements AudioSource {
   private state: 'idle' | 'running' | 'finished' = 'idle';
 
   /**
-   * Resolves once the stream's WAV header is whole; rejects with a one-line error when the
-   * stream ends first or is no usable WAV (before anything is connected or paid for).
+   * Resolves once the stream's WAV header is whole and its first audio has come; rejects with
+   * a one-line error when the stream ends first or is no usable WAV (before anything is
+   * connected or paid for). A header with no audio after it would be played as nothing but
+   * the silence that ends a turn: a turn of silence, answered and paid for, as a file with
+   * an empty data chunk would be (which is refused too).
    */
   static open(stream: Readable, format: PcmFormat, label: string, options: WavStreamSourceOptions = {}): Promise<WavStreamSource> {
     return new Promise((resolve, reject) => {
       const source = new WavStreamSource(stream, format, label, options);
-      source.once('header', () => resolve(source));
+      source.once('audio', () => resolve(source));
       source.once('error', reject);
     });
   }
@@ -79,6 +82,7 @@ export class WavStreamSource extends EventEmitter implements AudioSource {
     let resampler: StreamingResampler | undefined;
     let channels = 1;
     let received = 0;
+    let heardAudio = false;
     stream.on('data', (bytes: Buffer) => {
       received += bytes.length;
       let samples: Int16Array;
@@ -91,12 +95,17 @@ export class WavStreamSource extends EventEmitter implements AudioSource {
         resampler = new StreamingResampler(decoder.format.sampleRate, format.sampleRate);
         channels = decoder.format.channels;
         if (this.timeFrom === 'arrival') this.startedAt = this.now();
-        this.emit('header');
       }
-      if (resampler && samples.length) this.add(resampler.push(downmixToMono(samples, channels)));
+      if (!resampler || !samples.length) return;
+      this.add(resampler.push(downmixToMono(samples, channels)));
+      if (!heardAudio) {
+        heardAudio = true;
+        this.emit('audio');
+      }
     });
     stream.once('end', () => {
       if (!resampler) return this.fail(new WavFormatError(received ? `${label}: ${whyNoHeader(decoder)}` : `${label} is empty (no WAV header, no audio)`));
+      if (!heardAudio) return this.fail(new WavFormatError(`${label}: it holds no audio (nothing came after its WAV header)`));
       this.add(resampler.flush());
       this.streamEnded = true;
       this.sendDue();

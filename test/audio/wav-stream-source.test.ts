@@ -153,11 +153,12 @@ describe('WavStreamSource', () => {
     assert.equal(stream.destroyed, true);
   });
 
-  it('refuses, in one line, a stream that is empty, cut inside its header, or no WAV', async () => {
+  it('refuses, in one line, a stream that is empty, cut inside its header, no WAV, or a header with no audio after it', async () => {
     const cases: Array<[Buffer, RegExp]> = [
       [Buffer.alloc(0), /^standard input is empty \(no WAV header, no audio\)$/],
       [encodeWav(new Int16Array(10), 24000, 1).subarray(0, 30), /^standard input: truncated WAV file/],
       [Buffer.from('hello\n'), /^standard input: not a WAV file/],
+      [encodeWav(new Int16Array(0), 24000, 1), /^standard input: it holds no audio \(nothing came after its WAV header\)$/],
     ];
     for (const [bytes, message] of cases) {
       const stream = new PassThrough();

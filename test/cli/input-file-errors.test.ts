@@ -76,3 +76,15 @@ for (const [name, argsFor] of commands) {
     assertBadInput(await runKaiwa(argsFor('-'), { env: KEY, stdin: 'hello there\n' }), /^kaiwa: standard input: not a WAV file/);
   });
 }
+
+for (const [name, argsFor] of commands) {
+  const headersOnly: Array<[string, Buffer]> = [
+    ['placeholder sizes, as a pipe writes them', pipedHeaderOnly()],
+    ['an empty data chunk', encodeWav(new Int16Array(0), 24000, 1)],
+  ];
+  for (const [what, header] of headersOnly) {
+    test(`${name} --input - with a WAV header and no audio after it piped in (${what}): refused as such a file is, one line, exit 2`, async () => {
+      assertBadInput(await runKaiwa(argsFor('-'), { env: KEY, stdin: header }), /^kaiwa: standard input: it holds no audio \(nothing came after its WAV header\)$/);
+    });
+  }
+}
