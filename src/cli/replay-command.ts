@@ -46,8 +46,10 @@ export async function runReplay(dir: string, options: ReplayOptions, io: ReplayI
     return 0;
   }
   const transcript = new TranscriptBuilder({ model: recording.model ?? 'unknown' });
-  for (const record of eventsOf(recording)) transcript.add(record);
-  const player = options.audio ? startPlayer(recording, options.speed, io) : undefined;
+  const events = eventsOf(recording);
+  for (const record of events) transcript.add(record);
+  // A conversation held in text alone left a conversation.wav of silence: there is nothing to play.
+  const player = options.audio && holdsAudio(events) ? startPlayer(recording, options.speed, io) : undefined;
   const endMs = recording.records.at(-1)?.t ?? 0;
   io.stdout.write(`Replaying ${dir}: ${formatTimestamp(endMs)}, model ${transcript.model}, at ${options.speed}×\n`);
   const startedAt = performance.now();
@@ -76,6 +78,12 @@ function eventsOf(recording: Recording): readonly EventRecord[] {
   if (recording.protocol === undefined) return recording.records;
   if (recording.protocol === 'live') return gaEventsOfLiveFrames(recording.records, META_LOCAL_EVENT);
   throw new UsageError(`${recording.dir} holds the frames of a protocol this kaiwa cannot read (${recording.protocol})`);
+}
+
+/** Whether anyone was heard: audio the user sent (microphone, --input) or the assistant's voice. */
+function holdsAudio(events: readonly EventRecord[]): boolean {
+  return events.some(({ dir, event }) => (dir === 'client' && event.type === 'input_audio_buffer.append')
+    || (dir === 'server' && event.type === 'response.output_audio.delta'));
 }
 
 interface Player {

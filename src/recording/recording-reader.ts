@@ -66,6 +66,8 @@ export function readRecording(dir: string): Recording {
 }
 
 function checkDirectory(dir: string): void {
+  // An empty name (a variable that was never set) would be reported as a file named nothing.
+  if (dir === '') throw new UsageError('no recording given (the directory name is empty); pass the directory that was given to --record');
   let isDirectory: boolean;
   try {
     isDirectory = statSync(dir).isDirectory();
