@@ -3,8 +3,9 @@
  * says what happened and what to do, so the CLI prints it as is, without a stack trace.
  */
 export class KaiwaError extends Error {
-  constructor(message: string, readonly exitCode = 1) {
-    super(message);
+  /** `options.cause`: what failed underneath (a file-system error), for a caller that says it in its own words. */
+  constructor(message: string, readonly exitCode = 1, options?: ErrorOptions) {
+    super(message, options);
     this.name = new.target.name;
   }
 }

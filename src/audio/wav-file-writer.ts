@@ -38,7 +38,7 @@ export class WavFileWriter {
       writeFully(this.fd, pcm16WavHeader(options.sampleRate, options.channels, 0), 0);
     } catch (error) {
       this.closeQuietly();
-      throw new KaiwaError(`cannot write ${path}: ${describeFileError(error)}`);
+      throw new KaiwaError(`cannot write ${path}: ${describeFileError(error)}`, 1, { cause: error });
     }
   }
 

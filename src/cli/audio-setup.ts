@@ -10,6 +10,8 @@ import { chooseEchoGuard, type EchoGuard, type PulseEchoGuard } from './echo-gua
 import { discardEarlySox } from '../audio/early-sox.js';
 import { moveStream } from '../audio/pulse-stream-move.js';
 import { openInputSource, type InputStream } from './input-source.js';
+import { UsageError } from '../errors.js';
+import { describeFileError } from '../file-errors.js';
 
 /**
  * What the sound server adds between SoX and the speaker. With SoX's 20 ms blocks and
@@ -62,10 +64,19 @@ export function setUpAudio(options: ChatOptions, format: PcmFormat, logger: Logg
   // The files first, and at once (a bad one throws here, before the caller connects; a bad
   // WAV on standard input rejects once its first bytes show it, still before the session).
   const input = options.input ? openInputSource(options.input, format, stdin) : undefined;
-  return Promise.resolve(input).then((source) => {
-    const sinks: AudioSink[] = options.output ? [new WavFileSink(options.output, format)] : [];
-    return startDevices(options, format, logger, { ...(source ? { source } : {}), sinks });
-  });
+  // The output file too, now (not once a piped input has come): one that cannot be written throws before the caller connects.
+  const sinks: AudioSink[] = options.output ? [openOutputFile(options.output, format)] : [];
+  return Promise.resolve(input).then((source) => startDevices(options, format, logger, { ...(source ? { source } : {}), sinks }));
+}
+
+/** `--output`: a path the WAV cannot be written at is a bad flag (exit 2), as an unreadable `--input` is. */
+function openOutputFile(path: string, format: PcmFormat): WavFileSink {
+  try {
+    return new WavFileSink(path, format);
+  } catch (error) {
+    const cause = error instanceof Error && error.cause !== undefined ? error.cause : error;
+    throw new UsageError(`cannot write --output ${path}: ${describeFileError(cause)}`);
+  }
 }
 
 async function startDevices(options: ChatOptions, format: PcmFormat, logger: Logger, files: { source?: AudioSource; sinks: AudioSink[] }): Promise<AudioSetup> {

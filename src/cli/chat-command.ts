@@ -23,6 +23,7 @@ import type { SessionConfig } from '../protocol/events.js';
 import { RedactingLogger } from '../logger.js';
 import { KaiwaError } from '../errors.js';
 import { ResourceStack } from './resource-stack.js';
+import { prepareRecordingFolder, removeUnusedFolders } from '../recording/recording-folder.js';
 
 export type { ChatIo } from './chat-run.js';
 
@@ -68,6 +69,9 @@ async function openRun(
   logger.addSecret(apiKey);
   checkSessionFlags(options);
   const instructions = readInstructions(options);
+  // The recording's folder is made ready before anything connects: one that cannot be is a bad flag (exit 2);
+  // made for a run that then never began (the connection failed), it is not left behind empty.
+  if (options.record) resources.defer('recording folder', prepareRecordingFolder(options.record), removeUnusedFolders);
   // The devices, the local server, the tools and the connection are set up side by side (the
   // microphone records meanwhile; its audio waits for the session); each is then awaited in
   // the order they used to run in, so the first failure reported is the same as it was.

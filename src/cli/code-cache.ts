@@ -122,7 +122,10 @@ export class CodeCache {
 }
 
 function makeFolder(path: string, withParents: boolean): void {
-  if (withParents) return makeDirectory(path);
+  if (withParents) {
+    makeDirectory(path);
+    return;
+  }
   try {
     mkdirSync(path);
   } catch (error) {

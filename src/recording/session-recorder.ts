@@ -1,11 +1,10 @@
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { WavFileWriter } from '../audio/wav-file-writer.js';
 import { bufferToInt16 } from '../audio/pcm16.js';
 import { describeFileError } from '../file-errors.js';
-import { makeDirectory } from '../make-directory.js';
-import { KaiwaError, UsageError } from '../errors.js';
+import { prepareRecordingFolder } from './recording-folder.js';
+import { KaiwaError } from '../errors.js';
 import type { PriceOverrides } from '../cost/pricing.js';
 import type { ClientEvent, ClientEventOf, ServerEvent, ServerEventOf } from '../protocol/events.js';
 import { VERSION } from '../version.js';
@@ -106,7 +105,7 @@ export class SessionRecorder {
     this.sampleRate = options.sampleRate;
     this.redactor = new Redactor(options.secrets);
     this.transcript = new TranscriptBuilder({ model: options.model, prices: options.prices, free: options.free });
-    prepareDirectory(dir);
+    prepareRecordingFolder(dir);
     this.events = openEvents(join(dir, EVENTS_JSONL));
     try {
       this.wav = new WavFileWriter(join(dir, CONVERSATION_WAV), { sampleRate: options.sampleRate, channels: 2 });
@@ -355,17 +354,6 @@ export class SessionRecorder {
   private framesToMs(frames: number): number {
     return Math.round((frames * 1000) / this.sampleRate);
   }
-}
-
-function prepareDirectory(dir: string): void {
-  try {
-    // A recording holds the user's voice: folders kaiwa makes for it are the user's alone (an existing one keeps its mode).
-    makeDirectory(dir, 0o700);
-  } catch (error) {
-    throw new KaiwaError(`cannot record to ${dir}: ${describeFileError(error)}`);
-  }
-  const existing = [CONVERSATION_WAV, EVENTS_JSONL, TRANSCRIPT_MD].find((name) => existsSync(join(dir, name)));
-  if (existing) throw new UsageError(`${dir} already holds a recording (${existing}); choose a new directory for --record`);
 }
 
 function openEvents(path: string): JsonlWriter {

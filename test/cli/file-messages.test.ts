@@ -22,10 +22,10 @@ for (const [what, args, line] of cases) {
   });
 }
 
-test('--record under a folder that cannot hold one (/proc) is one line in words, at once', async () => {
+test('--record under a folder that cannot hold one (/proc) is one line in words, at once, exit 2 (a bad flag, README\'s exit codes)', async () => {
   // Node's own recursive mkdir spins for ever there: the run would be killed at its deadline.
   const result = await runKaiwa(['--record', '/proc/kaiwa-no-such/recording', '--no-mic', '--no-speaker', '--text', 'hi', '--once']);
-  assert.equal(result.code, 1, result.stderr);
+  assert.equal(result.code, 2, result.stderr);
   assert.match(result.stderr, /^kaiwa: cannot record to \/proc\/kaiwa-no-such\/recording: no such file or directory$/m);
   assertNoStackTrace(result.stderr);
 });

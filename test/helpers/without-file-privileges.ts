@@ -7,9 +7,9 @@ import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
  * switching to another user keeps the child able to read this checkout and its
  * node_modules (tsx) wherever it sits, a 0700 directory included.
  */
-export function runNodeWithoutFilePrivileges(args: string[], options: { cwd?: string } = {}): SpawnSyncReturns<string> {
+export function runNodeWithoutFilePrivileges(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): SpawnSyncReturns<string> {
   const isRoot = process.getuid?.() === 0;
   const drop = '-dac_override,-dac_read_search';
   const [command, prefix] = isRoot ? ['setpriv', [`--bounding-set=${drop}`, `--inh-caps=${drop}`, '--', process.execPath]] : [process.execPath, []];
-  return spawnSync(command as string, [...(prefix as string[]), ...args], { encoding: 'utf8', cwd: options.cwd ?? process.cwd() });
+  return spawnSync(command as string, [...(prefix as string[]), ...args], { encoding: 'utf8', cwd: options.cwd ?? process.cwd(), ...(options.env ? { env: options.env } : {}) });
 }
