@@ -8,18 +8,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { planResponse } from '../../src/server/response-plan.js';
 import { defaultSession } from '../../src/server/session-state.js';
-import { ProtocolFailure } from '../../src/server/protocol-failure.js';
+import { refusalOf } from '../helpers/protocol-refusal.js';
 
 const sources = { session: defaultSession('gpt-realtime', 3600), conversationItems: () => [], lookup: () => undefined };
 
 function refusal(response: Record<string, unknown>): { code: string; param: string | null } {
-  try {
-    planResponse(response, sources);
-  } catch (error) {
-    if (error instanceof ProtocolFailure) return { code: error.code, param: error.param };
-    throw error;
-  }
-  assert.fail(`planned ${JSON.stringify(response)}`);
+  return refusalOf(() => planResponse(response, sources), response);
 }
 
 test('wrongly typed model settings in response.create are refused with the parameter path', () => {

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { applySessionUpdate, defaultSession } from '../../src/server/session-state.js';
-import { ProtocolFailure } from '../../src/server/protocol-failure.js';
+import { refusalOf } from '../helpers/protocol-refusal.js';
 import { MistakeLedger } from '../../src/server/strict/client-mistakes.js';
 import { connectClient, startTestServer } from '../helpers/server-harness.js';
 import type { Json } from '../helpers/server-client.js';
@@ -15,13 +15,7 @@ import type { Json } from '../helpers/server-client.js';
 const context = { assistantHasSpoken: false };
 
 function refusal(session: Record<string, unknown>): { code: string; param: string | null } {
-  try {
-    applySessionUpdate(defaultSession('gpt-realtime', 3600), { type: 'realtime', ...session }, context);
-  } catch (error) {
-    if (error instanceof ProtocolFailure) return { code: error.code, param: error.param };
-    throw error;
-  }
-  assert.fail(`accepted ${JSON.stringify(session)}`);
+  return refusalOf(() => applySessionUpdate(defaultSession('gpt-realtime', 3600), { type: 'realtime', ...session }, context), session);
 }
 
 test('wrongly typed known session fields are refused with the parameter path', () => {
