@@ -213,12 +213,18 @@ test('a line sent before the connection dropped is reported as sent and never co
   ]);
 });
 
-test('a typed line the server took in whose answer never came is reported as sent and not answered; once answered it is not reported', () => {
+/** A session whose typed line the server took in (conversation.item.added), and nothing more yet. */
+function sessionWithConfirmedLine(text: string): { connection: InMemoryTransport; session: RealtimeSession } {
   const connection = new InMemoryTransport();
   const session = new RealtimeSession(connection, gaDialect);
-  session.sendText('asked');
+  session.sendText(text);
   const sent = connection.received.find((event) => event.type === 'conversation.item.create') as unknown as { item: { id: string } };
   connection.deliver({ type: 'conversation.item.added', event_id: 'e1', previous_item_id: null, item: { ...sent.item, object: 'realtime.item', status: 'completed' } });
+  return { connection, session };
+}
+
+test('a typed line the server took in whose answer never came is reported as sent and not answered; once answered it is not reported', () => {
+  const { connection, session } = sessionWithConfirmedLine('asked');
   assert.deepEqual(session.unsentUserTexts, [{ text: 'asked', why: 'never answered' }]);
   gaVoiceTurn({ assistantTranscript: 'the answer', audioChunks: [] }).forEach((event) => connection.deliver(event));
   assert.deepEqual(session.unsentUserTexts, []);
@@ -226,11 +232,7 @@ test('a typed line the server took in whose answer never came is reported as sen
 });
 
 test('a typed line whose response only called a tool is not answered yet: the answer to the tool\'s output is', () => {
-  const connection = new InMemoryTransport();
-  const session = new RealtimeSession(connection, gaDialect);
-  session.sendText('what time is it?');
-  const sent = connection.received.find((event) => event.type === 'conversation.item.create') as unknown as { item: { id: string } };
-  connection.deliver({ type: 'conversation.item.added', event_id: 'e1', previous_item_id: null, item: { ...sent.item, object: 'realtime.item', status: 'completed' } });
+  const { connection, session } = sessionWithConfirmedLine('what time is it?');
   const call = { id: 'item_call', type: 'function_call', object: 'realtime.item', status: 'completed', name: 'time', call_id: 'call_1', arguments: '{}' };
   connection.deliver({ type: 'response.created', event_id: 'e2', response: { object: 'realtime.response', id: 'resp_tool', status: 'in_progress', output: [] } });
   connection.deliver({ type: 'response.done', event_id: 'e3', response: { object: 'realtime.response', id: 'resp_tool', status: 'completed', output: [call] } });
