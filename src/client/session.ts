@@ -10,12 +10,12 @@ import { appendJson } from '../protocol/append-json.js';
 import { initialConversation, reduceConversation, type ConversationState } from './conversation.js';
 import { ResponseLedger, type QueuedRequest, type ResponseOwner } from './response-ledger.js';
 import { RateLimitRetry } from './rate-limit-retry.js';
+import { TypedLineLedger, type UnsentReason } from './typed-line-ledger.js';
 import type { ProtocolError, Response } from '../protocol/events.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { AnswerOverdueWatch } from './answer-overdue-watch.js';
 import { AnswerStallWatch } from './answer-stall-watch.js';
 
-export type UnsentReason = 'connection down' | 'session never started' | 'never confirmed' | 'turn never came' | 'never answered';
 /** Which waiting requests the session still sends: all, only those without a typed line, none. */
 export type AskingLimit = 'all' | 'tool answers' | 'none';
 
@@ -74,18 +74,8 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
   private readonly logger: Logger;
   private readonly maxBufferedBytes: number;
   private readonly ledger = new ResponseLedger();
-  /** Items sent (or held while disconnected) that the server has not announced yet. */
-  private readonly unconfirmed = new Map<string, Item>();
-  /** Of those, the ones held while the connection was down: never sent (the others went out and were not confirmed). */
-  private readonly heldWhileDown = new Set<string>();
-  /** The event that carried each of those: the transport may hold it still, unsent (GPT-Live's, until its session starts). */
-  private readonly carriedBy = new Map<string, string>();
-  /**
-   * Typed lines sent with kaiwa's request whose answer has not finished: the session may end
-   * first (the reader of its output gone, a Ctrl-C, a fatal error), and the line, though the
-   * server took it in (a turn), was never answered.
-   */
-  private readonly awaitingAnswer = new Map<string, Item>();
+  /** Items sent (or held while disconnected) the server has not announced, and typed lines not yet answered. */
+  private readonly typedLines = new TypedLineLedger();
   private readonly itemPrefix = `item_k${randomBytes(4).toString('hex')}`;
   private idCounter = 0;
   private readonly idPrefix = `evt_${randomBytes(4).toString('hex')}`;
@@ -143,7 +133,7 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
    * the caller chose to restore, before anyone listening is told the session is back.
    */
   resume(transport: ListeningTransport, config: SessionConfig | TranscriptionSessionConfig, items: readonly Item[]): void {
-    const unconfirmed = [...this.unconfirmed.values()];
+    const unconfirmed = this.typedLines.takeUnconfirmed();
     const { cutOff, queued } = this.replaceTransport(transport);
     this.send({ type: 'session.update', session: config });
     // The context is the caller's to keep (it restores the same snapshot if this connection fails too).
@@ -152,7 +142,7 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
     for (const item of unconfirmed) this.send({ type: 'conversation.item.create', item });
     const givenUp = cutOff !== undefined && !this.askAgainUnlessGivenUp(cutOff);
     // Said in its own line when it happens: not again as a line the end of the session left unanswered.
-    if (givenUp) this.awaitingAnswer.clear();
+    if (givenUp) this.typedLines.answered();
     for (const request of queued) this.ledger.enqueue(request.params, request.items);
     // Told while what waited is queued, not yet sent: whoever hears of it sees that something is still
     // to come, and a run that ends on it (--once) sends none of it (a line shown as said, then reported unsent).
@@ -214,9 +204,6 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
     const { inFlight, queued } = this.ledger.reset();
     // A reply under way (or waiting out a rate limit) is asked for again whoever asked for it (the server's own: the user spoke), before what waited.
     const cutOff = inFlight ?? (answering ? { params: undefined, items: [] } : undefined);
-    this.unconfirmed.clear();
-    this.heldWhileDown.clear();
-    this.carriedBy.clear();
     const { activeResponseId: _lost, ...rest } = this.conversation;
     this.conversation = { ...rest, items: [], outOfBandResponseIds: [], userSpeaking: false };
     this.emit('state', this.conversation);
@@ -277,20 +264,7 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
    * had when it stopped sending.
    */
   unsentUserTextsWith(down: boolean): Array<{ text: string; why: UnsentReason }> {
-    const texts = (items: Iterable<Item>, why: (item: Item) => UnsentReason) => [...items].flatMap((item) => (item.type === 'message' && item.role === 'user'
-      ? [{ text: item.content.map((part) => ('text' in part ? part.text ?? '' : '')).join(''), why: why(item) }] : []));
-    // A line that went out before the connection dropped was sent: the server may have heard it.
-    const unconfirmedWhy = (item: Item): UnsentReason => {
-      if (this.heldWhileDown.has(item.id ?? '')) return 'connection down';
-      const eventId = this.carriedBy.get(item.id ?? '');
-      return eventId !== undefined && this.transport.holds?.(eventId) ? 'session never started' : 'never confirmed';
-    };
-    const unanswered = [...this.awaitingAnswer.values()].filter((item) => !this.unconfirmed.has(item.id ?? ''));
-    return [
-      ...texts(unanswered, () => 'never answered'),
-      ...texts(this.unconfirmed.values(), unconfirmedWhy),
-      ...texts(this.ledger.queuedItems, () => (down ? 'connection down' : 'turn never came')),
-    ];
+    return this.typedLines.report(this.ledger.queuedItems, down, (eventId) => this.transport.holds?.(eventId) ?? false);
   }
 
   /**
@@ -300,12 +274,9 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
   send(event: ClientEvent, options: SendOptions = { track: true }): string {
     const eventId = event.event_id ?? this.nextEventId();
     const stamped = { ...(options.track ? this.withItemId(event) : event), event_id: eventId } as ClientEvent;
-    if (options.track && stamped.type === 'conversation.item.create' && stamped.item.id) {
-      this.unconfirmed.set(stamped.item.id, stamped.item);
-      this.carriedBy.set(stamped.item.id, eventId);
-    }
-    if (!this.transport.isOpen && !this.closedByUs) {
-      if (options.track && stamped.type === 'conversation.item.create' && stamped.item.id) this.heldWhileDown.add(stamped.item.id);
+    const held = !this.transport.isOpen && !this.closedByUs;
+    if (options.track && stamped.type === 'conversation.item.create' && stamped.item.id) this.typedLines.sent(stamped.item.id, stamped.item, eventId, held);
+    if (held) {
       this.logger.log('debug', `not connected: ${stamped.type} waits for the reconnect`);
       return eventId;
     }
@@ -409,7 +380,7 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
     this.forgetAskingAgain();
     for (const item of items.map((each) => this.itemWithId(each))) {
       this.send({ type: 'conversation.item.create', item });
-      if (item.type === 'message' && item.role === 'user') this.awaitingAnswer.set(item.id!, item);
+      this.typedLines.asked(item.id!, item);
     }
     const eventId = this.nextEventId();
     // The 2024 beta service refuses parameters it does not know; it gets its requests untagged.
@@ -477,9 +448,7 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
     if (owner !== undefined && owner !== 'foreign' && this.timesAskedAgain > 0) this.askedAgainBegan = true;
     const rejected = event.type === 'error' ? this.requestFailed(event.error) : undefined;
     if (event.type === 'conversation.item.added' || event.type === 'conversation.item.created') {
-      this.unconfirmed.delete(event.item.id ?? '');
-      this.heldWhileDown.delete(event.item.id ?? '');
-      this.carriedBy.delete(event.item.id ?? '');
+      this.typedLines.confirmed(event.item.id ?? '');
     }
     // The user spoke while a rate-limited answer waited to be asked again: what they say now is what is answered.
     if (event.type === 'input_audio_buffer.speech_started' && this.rateLimitRetry.cancel()) this.startQueuedResponse();
@@ -509,7 +478,7 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
     const waitMs = this.rateLimitRetry.after(response, answersRequest);
     // Requests go one at a time, so what finishes answers every line sent; a call of a tool is
     // not the answer yet (that comes once its output is back), nor a failure asked for again.
-    if (answersRequest && waitMs === undefined && !callsTools(response)) this.awaitingAnswer.clear();
+    if (answersRequest && waitMs === undefined && !callsTools(response)) this.typedLines.answered();
     // Told first: what this response cost may end the asking (limitAsking) before the next line goes.
     this.emit('response-finished', response, owner, answersRequest);
     if (waitMs === undefined) this.startQueuedResponse();
@@ -521,7 +490,7 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
     const outcome = this.ledger.failed(error);
     if (outcome?.kind === 'retry') this.ledger.enqueue(outcome.request.params, [], true);
     // A refusal is said when it comes: not again as a line the end of the session left unanswered.
-    if (outcome?.kind === 'rejected') this.awaitingAnswer.clear();
+    if (outcome?.kind === 'rejected') this.typedLines.answered();
     return outcome?.kind === 'rejected' ? error : undefined;
   }
 
