@@ -129,7 +129,11 @@ export async function runServe(options: ServeOptions, io: ServeIo = defaultIo())
   const replay = options.replay ? ReplaySource.load(options.replay, { onEnd: onReplayEnd }) : undefined;
   for (const warning of replay?.warnings ?? []) io.err(warning);
   const record = options.record ? new CassetteRecorder(options.record, (error) => io.err(error.message)) : undefined;
-  const tls = await tlsOf(options, io);
+  // Made before listening (a folder that cannot be used is refused); not left behind empty by a start that fails after it.
+  const tls = await tlsOf(options, io).catch((error: unknown) => {
+    record?.removeUnusedFolders();
+    throw error;
+  });
   // Listening comes first: the speech parts take seconds to load, and a client that connects
   // meanwhile (an app's tests started right after `kaiwa serve &`) is held, not refused.
   const speechLoading = replay ? Promise.resolve(NO_SPEECH) : io.speech ? Promise.resolve(io.speech) : loadSpeechParts((message) => logger.log('warn', message));
@@ -141,6 +145,7 @@ export async function runServe(options: ServeOptions, io: ServeIo = defaultIo())
     ...(record ? { record } : {}),
   }).catch(async (error: unknown) => {
     (await speechLoading).close?.();
+    record?.removeUnusedFolders();
     throw error;
   });
   const speech = await speechLoading;
@@ -153,6 +158,7 @@ export async function runServe(options: ServeOptions, io: ServeIo = defaultIo())
   speech.close?.();
   replay?.close();
   await record?.flushed();
+  record?.removeUnusedFolders();
   // Replayed sessions are held to the cassette, not to the protocol checks of a live session.
   // A cassette session no connection reached is a part of the recorded run the app never did.
   const unused = replay?.unused ?? [];

@@ -12,17 +12,27 @@ import { CONVERSATION_WAV, EVENTS_JSONL, TRANSCRIPT_MD } from './recording-files
  * UsageError). Returns the folders it made, top down, for removeUnusedFolders.
  */
 export function prepareRecordingFolder(dir: string): string[] {
-  let made: string[];
-  try {
-    made = makeDirectory(dir, 0o700);
-    // Made or not, a folder the user may not write in (read-only, someone else's) fails here, not at its first file.
-    accessSync(dir, constants.W_OK | constants.X_OK);
-  } catch (error) {
-    throw new UsageError(`cannot record to ${dir}: ${describeFileError(error)}`);
-  }
+  const made = makeWritableFolder(dir);
   const existing = [CONVERSATION_WAV, EVENTS_JSONL, TRANSCRIPT_MD].find((name) => existsSync(join(dir, name)));
   if (existing) throw new UsageError(`${dir} already holds a recording (${existing}); choose a new directory for --record`);
   return made;
+}
+
+/**
+ * A `--record` folder made if missing (0700) and checked to be one kaiwa may write in, or a
+ * UsageError saying in one line why it cannot be: for `kaiwa --record` (prepareRecordingFolder)
+ * and for `kaiwa serve --record`, whose folder holds one recording per session. Returns the
+ * folders it made, top down, for removeUnusedFolders.
+ */
+export function makeWritableFolder(dir: string): string[] {
+  try {
+    const made = makeDirectory(dir, 0o700);
+    // Made or not, a folder the user may not write in (read-only, someone else's) fails here, not at its first file.
+    accessSync(dir, constants.W_OK | constants.X_OK);
+    return made;
+  } catch (error) {
+    throw new UsageError(`cannot record to ${dir}: ${describeFileError(error)}`);
+  }
 }
 
 /**

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../../errors.js';
 import { SessionRecorder } from '../../recording/session-recorder.js';
+import { makeWritableFolder, removeUnusedFolders } from '../../recording/recording-folder.js';
 import { bufferToInt16, int16ToBuffer } from '../../audio/pcm16.js';
 import { resample } from '../../audio/resample.js';
 import type { ClientEvent, ServerEvent, ServerEventOf } from '../../protocol/events.js';
@@ -49,8 +50,16 @@ export class SessionCassette implements SessionTap {
 export class CassetteRecorder {
   private count = 0;
   private readonly closing: Array<Promise<void>> = [];
+  /** The folders made for DIR, top down: removed at the end if no session was recorded into them. */
+  private readonly made: string[];
 
+  /**
+   * DIR is made ready now, before the server listens, as `kaiwa --record` makes its folder
+   * before connecting: one that cannot be used is a UsageError (one line, exit 2), not a
+   * server that tells each session it cannot record it.
+   */
   constructor(readonly dir: string, private readonly onError: (error: Error) => void) {
+    this.made = makeWritableFolder(dir);
     if (existsSync(join(dir, 'session-1'))) throw new UsageError(`${dir} already holds cassettes (session-1); choose a new directory for --record`);
   }
 
@@ -78,6 +87,11 @@ export class CassetteRecorder {
   /** Resolves once every cassette closed so far is on disk. */
   async flushed(): Promise<void> {
     await Promise.all(this.closing);
+  }
+
+  /** At the server's end: the folders made for DIR go again if they are still empty (no session came). */
+  removeUnusedFolders(): void {
+    removeUnusedFolders(this.made);
   }
 
   get sessions(): number {
