@@ -21,6 +21,10 @@ export function checkSessionFlags(options: ChatOptions): void {
     // `--input -` reads standard input, but standard output carries the transcript: a WAV there would be mixed into it.
     throw new UsageError('--output -: standard output carries the transcript; give the WAV a file name');
   }
+  if (options.delegateModel !== undefined && options.protocol !== 'live') {
+    // Only GPT-Live hands tool use to another model: anywhere else the flag would be dropped without a word.
+    throw new UsageError('--delegate-model works with --protocol live only (the model GPT-Live hands tool use to; the Realtime API runs tools itself): add --protocol live or drop the flag');
+  }
   const toolFlags = toolFlagsGiven(options);
   if (options.protocol === 'live' && options.delegateModel === undefined && toolFlags.length) {
     // GPT-Live runs no tools itself: a session without the ones asked for would answer as if they did not exist.

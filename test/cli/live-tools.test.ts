@@ -6,10 +6,13 @@ import type { ResponseStreamEvent } from 'openai/resources/responses/responses';
 import { assertNoStackTrace, ROOT, runKaiwa } from '../helpers/cli-runner.js';
 import { speechWav, tempDir, wavData } from '../helpers/wav-fixtures.js';
 import { eventId, speak, startLivePeer, whenQuestionHeard, type LiveConnection, type LivePeer } from '../helpers/live-peer.js';
+import { startScriptedServer, type ScriptedServer } from '../helpers/scripted-server.js';
 
 const dir = tempDir();
 const peers: LivePeer[] = [];
+const servers: ScriptedServer[] = [];
 after(async () => { for (const peer of peers) await peer.close(); });
+after(async () => { for (const server of servers) await server.close(); });
 
 const acknowledgementPcm = wavData(speechWav(dir, 'One moment.', 24000, 1, 'live-ack.wav'));
 const answerPcm = wavData(speechWav(dir, 'Six times seven is forty two.', 24000, 1, 'live-answer.wav'));
@@ -97,4 +100,17 @@ test('tools asked for over --protocol live with no --delegate-model: one line sa
     assert.deepEqual(result.stderr.trim().split('\n'), [`kaiwa: ${flag} with --protocol live needs --delegate-model NAME (the Responses model GPT-Live hands tool use to, e.g. gpt-5-mini)`]);
     assert.equal(peer.connections.length, 0, `${flag}: refused before connecting`);
   }
+});
+
+test('--delegate-model without --protocol live (GA or beta): one line saying it is GPT-Live\'s, exit 2, before connecting (it was silently ignored)', async () => {
+  const server = await startScriptedServer();
+  servers.push(server);
+  for (const protocol of [[], ['--protocol', 'ga'], ['--protocol', 'beta']]) {
+    const result = await runKaiwa(['--url', server.url, ...protocol, '--delegate-model', 'gpt-5-mini', '--no-mic', '--no-speaker', '--text', 'hi', '--once'], { env: { OPENAI_API_KEY: 'sk-test' } });
+    assert.equal(result.code, 2, `${protocol.join(' ')}: ${result.stderr}`);
+    assertNoStackTrace(result.stderr);
+    assert.deepEqual(result.stderr.trim().split('\n'), ['kaiwa: --delegate-model works with --protocol live only (the model GPT-Live hands tool use to; the Realtime API runs tools itself): add --protocol live or drop the flag']);
+    assert.equal(result.stdout, '');
+  }
+  assert.equal(server.connections.length, 0, 'refused before connecting');
 });
