@@ -1,5 +1,4 @@
 import type { AudioSink, AudioSource, PcmFormat } from '../audio/devices.js';
-import { WavFileSink } from '../audio/wav-file-sink.js';
 import { SoxPlayer, SoxRecorder } from '../audio/sox.js';
 import { PacedPlayer } from '../audio/paced-player.js';
 import { RestartingSource } from '../audio/restarting-source.js';
@@ -10,8 +9,6 @@ import { chooseEchoGuard, type EchoGuard, type PulseEchoGuard } from './echo-gua
 import { discardEarlySox } from '../audio/early-sox.js';
 import { moveStream } from '../audio/pulse-stream-move.js';
 import { openInputSource, type InputStream } from './input-source.js';
-import { UsageError } from '../errors.js';
-import { describeFileError } from '../file-errors.js';
 
 /**
  * What the sound server adds between SoX and the speaker. With SoX's 20 ms blocks and
@@ -60,23 +57,12 @@ export function listensForVoice(options: Pick<ChatOptions, 'mic' | 'once' | 'tex
  * connecting (and paying for) a session; a missing SoX degrades to typed text. The
  * microphone records from here on (see HeldSource), so call this before connecting.
  */
-export function setUpAudio(options: ChatOptions, format: PcmFormat, logger: Logger, stdin: InputStream = process.stdin): Promise<AudioSetup> {
+export function setUpAudio(options: ChatOptions, format: PcmFormat, logger: Logger, stdin: InputStream = process.stdin, outputs: AudioSink[] = []): Promise<AudioSetup> {
   // The files first, and at once (a bad one throws here, before the caller connects; a bad
   // WAV on standard input rejects once its first bytes show it, still before the session).
+  // The output files (`outputs`, --output) were opened by the caller, which removes them if no session begins.
   const input = options.input ? openInputSource(options.input, format, stdin) : undefined;
-  // The output file too, now (not once a piped input has come): one that cannot be written throws before the caller connects.
-  const sinks: AudioSink[] = options.output ? [openOutputFile(options.output, format)] : [];
-  return Promise.resolve(input).then((source) => startDevices(options, format, logger, { ...(source ? { source } : {}), sinks }));
-}
-
-/** `--output`: a path the WAV cannot be written at is a bad flag (exit 2), as an unreadable `--input` is. */
-function openOutputFile(path: string, format: PcmFormat): WavFileSink {
-  try {
-    return new WavFileSink(path, format);
-  } catch (error) {
-    const cause = error instanceof Error && error.cause !== undefined ? error.cause : error;
-    throw new UsageError(`cannot write --output ${path}: ${describeFileError(cause)}`);
-  }
+  return Promise.resolve(input).then((source) => startDevices(options, format, logger, { ...(source ? { source } : {}), sinks: outputs }));
 }
 
 async function startDevices(options: ChatOptions, format: PcmFormat, logger: Logger, files: { source?: AudioSource; sinks: AudioSink[] }): Promise<AudioSetup> {

@@ -24,6 +24,7 @@ import { RedactingLogger } from '../logger.js';
 import { KaiwaError } from '../errors.js';
 import { ResourceStack } from './resource-stack.js';
 import { prepareRecordingFolder, removeUnusedFolders } from '../recording/recording-folder.js';
+import { OutputWavFile } from './output-wav-file.js';
 
 export type { ChatIo } from './chat-run.js';
 
@@ -75,7 +76,11 @@ async function openRun(
   // The devices, the local server, the tools and the connection are set up side by side (the
   // microphone records meanwhile; its audio waits for the session); each is then awaited in
   // the order they used to run in, so the first failure reported is the same as it was.
-  const audioReady = resources.deferPending('audio devices', setUpAudio(options, { sampleRate: sampleRateOf(options.audioFormat) }, logger, io.stdin), closeAudio);
+  const format = { sampleRate: sampleRateOf(options.audioFormat) };
+  // --output too, before connecting (one that cannot be written is a bad flag); written once the session begins,
+  // and if it never does, the file kaiwa made is removed and a file that was there is left as it was.
+  const outputFile = options.output ? resources.defer('--output file', new OutputWavFile(options.output, format), (file) => file.closeOrRemove()) : undefined;
+  const audioReady = resources.deferPending('audio devices', setUpAudio(options, format, logger, io.stdin, outputFile ? [outputFile] : []), closeAudio);
   const local = wantsLocalServer(options, apiKey, io.env)
     ? resources.defer('local server', await startEmbeddedServer(logger, { listening: options.input !== undefined || listensForVoice(options) }), (server) => server.close())
     : undefined;
@@ -120,6 +125,8 @@ async function openRun(
     terminalUi: (await terminalUi)?.TerminalUi,
   };
   const config = buildSessionConfig(effective, instructions, (line) => logger.log('warn', line));
+  // The session begins here (its recording too): from now on --output holds its answer.
+  outputFile?.begin();
   return {
     run: new ChatRun(effective, io, logger, session, audio, settings, resources),
     sessionConfig: tools.declarations.length ? { ...config, tools: tools.declarations } : config,
