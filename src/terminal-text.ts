@@ -44,12 +44,27 @@ export function printableLine(text: string): string {
   return printableText(text).replace(LINE_BREAKS, ' ');
 }
 
-/** `text` cut to at most `max` characters, the last of them an ellipsis when it was longer. */
+/**
+ * `text` cut to at most `max` characters, in the middle: its first two thirds and its last
+ * third kept, an ellipsis between them. A line's end is often what it is about (a file's
+ * name and why it failed, an event's id), so a cut at the end would lose the reason.
+ */
 export function shortened(text: string, max = MAX_LINE_LENGTH): string {
   if (text.length <= max) return text;
-  let end = Math.max(max - 1, 0);
-  // Not between the halves of a surrogate pair (an emoji), which would print as garbage.
-  const last = text.charCodeAt(end - 1);
-  if (last >= 0xd800 && last <= 0xdbff) end -= 1;
-  return `${text.slice(0, end)}…`;
+  const kept = Math.max(max - 1, 0);
+  const tailLength = Math.floor(kept / 3);
+  let headEnd = kept - tailLength;
+  let tailStart = text.length - tailLength;
+  // Not between the halves of a surrogate pair (an emoji), which would print as garbage, on either side.
+  if (isHighSurrogate(text.charCodeAt(headEnd - 1))) headEnd -= 1;
+  if (isLowSurrogate(text.charCodeAt(tailStart))) tailStart += 1;
+  return `${text.slice(0, headEnd)}…${text.slice(tailStart)}`;
+}
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
+}
+
+function isLowSurrogate(code: number): boolean {
+  return code >= 0xdc00 && code <= 0xdfff;
 }

@@ -15,10 +15,21 @@ test('a message with escape sequences and line breaks is written as one line wit
   assert.equal(logged('server error: \u001b[31mbad\u001b[0m\nthing\r\n\u001b]0;title\u0007done'), 'warn: server error: bad thing done\n');
 });
 
-test('a huge message is cut to a readable length, ending with an ellipsis', () => {
-  const line = logged(`server error: ${'x'.repeat(200_000)}`);
+test('a huge message is cut to a readable length, in the middle, on one line', () => {
+  const line = logged(`server error: ${'x'.repeat(200_000)} (event_1)`);
   assert.ok(line.length <= MAX_LINE_LENGTH + 'warn: \n'.length, `got ${line.length} characters`);
-  assert.ok(line.endsWith('…\n'));
+  assert.ok(line.startsWith('warn: server error: xxx'));
+  assert.ok(line.endsWith('xxx (event_1)\n'), line);
+  assert.equal(line.split('…').length, 2, 'one ellipsis');
+  assert.equal(line.split('\n').length, 2, 'one line');
+});
+
+test('kaiwa\'s own warning with a long file path keeps its end: the file name and the reason', () => {
+  const path = `/srv/${'deeply-nested-folder/'.repeat(30)}events.jsonl`;
+  const line = logged(`cannot write ${path}: no space left on the device; the recording stops here`);
+  assert.ok(line.length <= MAX_LINE_LENGTH + 'warn: \n'.length, `got ${line.length} characters`);
+  assert.ok(line.startsWith('warn: cannot write /srv/deeply-nested-folder/'), line);
+  assert.ok(line.endsWith('/events.jsonl: no space left on the device; the recording stops here\n'), line);
 });
 
 test('a key split by an escape sequence is still redacted once the sequence is gone', () => {

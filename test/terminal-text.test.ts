@@ -58,17 +58,32 @@ test('a line keeps no line breaks or tabs: each run of them is one space', () =>
   assert.equal(printableLine('first\nsecond\r\n\tthird\u2028fourth'), 'first second third fourth');
 });
 
-test('shortened leaves a short line alone and cuts a long one to the limit, ending with an ellipsis', () => {
+test('shortened leaves a short line alone and cuts a long one to the limit, with an ellipsis in the middle', () => {
   assert.equal(shortened('short'), 'short');
-  const long = 'x'.repeat(200_000);
+  const long = `${'a'.repeat(100_000)}${'z'.repeat(100_000)}`;
   const cut = shortened(long);
   assert.equal(cut.length, MAX_LINE_LENGTH);
-  assert.ok(cut.endsWith('…'));
-  assert.equal(shortened('abcdef', 4), 'abc…');
+  assert.equal(cut, `${'a'.repeat(200)}…${'z'.repeat(99)}`, 'the first 200 characters, the last 99');
+  assert.equal(shortened('abcdef', 4), 'ab…f');
+  assert.equal(shortened('abcdef', 6), 'abcdef');
 });
 
-test('shortened never splits an emoji in half', () => {
-  const cut = shortened(`ab${'😀'.repeat(10)}`, 6);
-  assert.equal(cut, 'ab😀…');
-  assert.doesNotMatch(cut, /[\ud800-\udbff](?![\udc00-\udfff])/);
+test('a cut line keeps its end: the file name and the reason at the end of an error stay readable', () => {
+  const path = `/home/me/${'a-very-long-folder-name/'.repeat(20)}answer.wav`;
+  const cut = shortened(`cannot write --output ${path}: permission denied`);
+  assert.ok(cut.length <= MAX_LINE_LENGTH, `got ${cut.length} characters`);
+  assert.ok(cut.startsWith('cannot write --output /home/me/a-very-long-folder-name/'), cut);
+  assert.ok(cut.endsWith('/answer.wav: permission denied'), cut);
+  assert.equal(cut.split('…').length, 2, 'one ellipsis');
+});
+
+test('shortened never splits an emoji in half, on either side of the cut', () => {
+  const emoji = '😀'.repeat(10);
+  for (const [text, max] of [[`ab${emoji}`, 6], [`ab${emoji}`, 7], [`${emoji}ab`, 6], [`a${emoji}`, 9], [emoji, 8], [emoji, 9]] as const) {
+    const cut = shortened(text, max);
+    assert.ok(cut.length <= max, `${text} to ${max}: ${cut}`);
+    assert.ok(cut.includes('…'));
+    assert.doesNotMatch(cut, /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/, `${text} to ${max}: ${JSON.stringify(cut)}`);
+  }
+  assert.equal(shortened(`ab${emoji}`, 6), 'ab😀…');
 });
