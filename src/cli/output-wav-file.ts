@@ -26,7 +26,7 @@ export class OutputWavFile extends EventEmitter implements AudioSink {
     const there = whatIsAt(path);
     this.madeHere = there === 'nothing';
     // A link to a file yet to be made holds nothing of the user's either: the file is made through it at once.
-    if (there === 'a file') this.checkWritable();
+    if (there === 'something') this.checkWritable();
     else this.sink = this.openSink();
   }
 
@@ -42,7 +42,8 @@ export class OutputWavFile extends EventEmitter implements AudioSink {
    * (one kaiwa made is removed; the user's own was never touched). Idempotent.
    */
   async closeOrRemove(): Promise<void> {
-    await this.sink?.close().catch((error: unknown) => { if (this.began) throw error; });
+    // A failed close of a file the session wrote is reported once, by the audio bridge that closed it first.
+    await this.sink?.close().catch(() => undefined);
     if (this.began || !this.madeHere) return;
     try {
       unlinkSync(this.path);
@@ -81,11 +82,11 @@ export class OutputWavFile extends EventEmitter implements AudioSink {
   }
 }
 
-/** What a path names now: a link is the user's (never removed), even one that points nowhere yet. */
-function whatIsAt(path: string): 'nothing' | 'a file' | 'a link to nothing' {
+/** What a path names now (a file, a folder, a device: something of the user's); a link is the user's too, even one that points nowhere yet. */
+function whatIsAt(path: string): 'nothing' | 'something' | 'a link to nothing' {
   try {
     if (!lstatSync(path, { throwIfNoEntry: false })) return 'nothing';
-    return statSync(path, { throwIfNoEntry: false }) ? 'a file' : 'a link to nothing';
+    return statSync(path, { throwIfNoEntry: false }) ? 'something' : 'a link to nothing';
   } catch (error) {
     // A parent that is no folder (`/etc/passwd/x.wav`): said as the open would say it.
     throw outputError(path, error);
