@@ -15,6 +15,7 @@ function isPreviewApiVersion(version: string | undefined): version is string {
 export function settleProtocol(command: Command): void {
   const { apiVersion, protocol } = command.opts<{ apiVersion?: string; protocol: string }>();
   if (protocol === 'live') settleLiveModel(command);
+  else leaveOutLiveOnlySettings(command);
   if (!isPreviewApiVersion(apiVersion)) return;
   const source = command.getOptionValueSource('protocol');
   if (source === 'default' || source === undefined) {
@@ -30,4 +31,12 @@ export function settleProtocol(command: Command): void {
 function settleLiveModel(command: Command): void {
   const source = command.getOptionValueSource('model');
   if (source === 'default' || source === undefined) command.setOptionValueWithSource('model', DEFAULT_LIVE_MODEL, 'implied');
+}
+
+/**
+ * A config file holds defaults for every run: its delegate model is for the runs that use
+ * GPT-Live, not a mistake in the others (given as a flag to one of those, it is refused).
+ */
+function leaveOutLiveOnlySettings(command: Command): void {
+  if (command.getOptionValueSource('delegateModel') === 'config') command.setOptionValueWithSource('delegateModel', undefined, 'default');
 }

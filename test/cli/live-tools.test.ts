@@ -1,6 +1,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import type { ResponseItemCreateEvent, ServerEvent } from 'openai/resources/live/live';
 import type { ResponseStreamEvent } from 'openai/resources/responses/responses';
 import { assertNoStackTrace, ROOT, runKaiwa } from '../helpers/cli-runner.js';
@@ -113,4 +114,13 @@ test('--delegate-model without --protocol live (GA or beta): one line saying it 
     assert.equal(result.stdout, '');
   }
   assert.equal(server.connections.length, 0, 'refused before connecting');
+});
+
+test('a delegate model kept in the config file is for the GPT-Live runs: a GA run with it answers as usual', async () => {
+  const config = join(tempDir(), 'config.json');
+  writeFileSync(config, JSON.stringify({ delegateModel: 'gpt-5-mini' }));
+  // Offline: kaiwa's own server answers.
+  const result = await runKaiwa(['--config', config, '--no-mic', '--no-speaker', '--text', 'hi', '--once'], { env: { OPENAI_API_KEY: '' } });
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /assistant: You said: hi/);
 });
