@@ -24,6 +24,21 @@ export class TmuxSession {
     return execFileSync('tmux', ['capture-pane', '-p', '-t', this.name], { encoding: 'utf8' });
   }
 
+  /** The visible screen with the escape sequences of its colours and attributes (capture-pane -e). */
+  captureWithEscapes(): string {
+    return execFileSync('tmux', ['capture-pane', '-p', '-e', '-t', this.name], { encoding: 'utf8' });
+  }
+
+  /**
+   * Pastes `text` as a terminal does: its newlines sent as Enter (CR), wrapped in the
+   * bracketed-paste marks when the program asked for them (paste-buffer -p).
+   */
+  paste(text: string): void {
+    const buffer = `${this.name}-paste`;
+    execFileSync('tmux', ['set-buffer', '-b', buffer, text]);
+    execFileSync('tmux', ['paste-buffer', '-p', '-d', '-b', buffer, '-t', this.name]);
+  }
+
   sendKeys(...keys: string[]): void {
     execFileSync('tmux', ['send-keys', '-t', this.name, ...keys]);
   }
@@ -85,9 +100,11 @@ function childrenOf(pid: number): number[] {
 /**
  * The built kaiwa in a terminal, offline, with a config home and an XDG_RUNTIME_DIR of its
  * own (the sound libraries would otherwise make one in the temp folder and leave it); the
- * pane prints `[exit N]` when kaiwa ends. `env` adds variables (PULSE_SERVER for a sound server).
+ * pane prints `[exit N]` when kaiwa ends. `env` adds variables (PULSE_SERVER for a sound server, TERM).
  */
-export function kaiwaInTmux(args: string, width = 80, env: Record<string, string> = {}): TmuxSession {
+export function kaiwaInTmux(args: string, width = 80, env: Record<string, string> = {}, height = 24): TmuxSession {
   const home = tempDir();
-  return new TmuxSession(`env -u OPENAI_API_KEY XDG_CONFIG_HOME=${home} XDG_RUNTIME_DIR=${home} node ${KAIWA_BIN} ${args}; echo "[exit $?]"; sleep 60`, { width, height: 24, env });
+  // Set by env(1), not tmux: tmux gives the pane a TERM of its own over one it is handed.
+  const variables = Object.entries(env).map(([key, value]) => `${key}='${value.replace(/'/g, `'\\''`)}'`).join(' ');
+  return new TmuxSession(`env -u OPENAI_API_KEY XDG_CONFIG_HOME=${home} XDG_RUNTIME_DIR=${home} ${variables} node ${KAIWA_BIN} ${args}; echo "[exit $?]"; sleep 60`, { width, height });
 }

@@ -2,7 +2,8 @@ import { emitKeypressEvents } from 'node:readline';
 
 export type KeyCommand =
   | { type: 'space' } | { type: 'escape' } | { type: 'enter' } | { type: 'backspace' }
-  | { type: 'quit' } | { type: 'help' } | { type: 'char'; text: string } | { type: 'answer'; yes: boolean };
+  | { type: 'quit' } | { type: 'help' } | { type: 'char'; text: string } | { type: 'answer'; yes: boolean }
+  | { type: 'paste'; text: string };
 
 interface Keypress {
   name?: string;
@@ -27,7 +28,41 @@ export function commandOf(text: string | undefined, key: Keypress | undefined, t
   return typing ? { type: 'char', text } : undefined;
 }
 
-/** Puts the terminal in raw mode and reports key commands until `stop()`. */
+/**
+ * Pasted text as one line to type: its line breaks and tabs become spaces, its control
+ * characters go. A terminal sends a paste's newlines as Enter, which would send the line
+ * and make the rest keys (a "q" in it quit kaiwa).
+ */
+export class PasteCollector {
+  private text: string | undefined;
+
+  /** True while a paste is coming in: the key was taken as part of it (or as one of its marks). */
+  take(text: string | undefined, key: Keypress | undefined): boolean {
+    if (key?.name === 'paste-start') {
+      this.text = '';
+      return true;
+    }
+    if (this.text === undefined) return false;
+    if (key?.name !== 'paste-end') {
+      const sequence = text ?? key?.sequence ?? '';
+      this.text += /^[\r\n\t]$/.test(sequence) ? ' ' : sequence.replace(/[\u0000-\u001f\u007f]/g, '');
+    }
+    return true;
+  }
+
+  /** The paste, once its end mark came (then it is forgotten). */
+  finished(key: Keypress | undefined): string | undefined {
+    if (key?.name !== 'paste-end' || this.text === undefined) return undefined;
+    const text = this.text;
+    this.text = undefined;
+    return text;
+  }
+}
+
+/**
+ * Puts the terminal in raw mode and reports key commands until `stop()`. The terminal is
+ * asked to mark pastes (bracketed paste), so a paste comes as one `paste` command.
+ */
 export function readKeys(
   stdin: NodeJS.ReadStream,
   isTyping: () => boolean,
@@ -36,7 +71,13 @@ export function readKeys(
   emitKeypressEvents(stdin);
   stdin.setRawMode(true);
   stdin.resume();
+  const paste = new PasteCollector();
   const listener = (text: string | undefined, key: Keypress | undefined): void => {
+    if (paste.take(text, key)) {
+      const pasted = paste.finished(key);
+      if (pasted) onCommand({ type: 'paste', text: pasted });
+      return;
+    }
     const command = commandOf(text, key, isTyping());
     if (command) onCommand(command);
   };

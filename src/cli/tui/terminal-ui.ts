@@ -16,6 +16,9 @@ export interface UiHandlers {
 const FRAME_MS = 50;
 const COLORS = { you: '\u001b[36m', assistant: '\u001b[32m', reset: '\u001b[0m' };
 const DIM = '\u001b[2m';
+/** Asks the terminal to mark what is pasted, so a pasted newline is not Enter (key-input.ts). */
+const BRACKETED_PASTE_ON = '\u001b[?2004h';
+const BRACKETED_PASTE_OFF = '\u001b[?2004l';
 const NORMAL_INTENSITY = '\u001b[22m';
 
 function colorLabel(line: string): string {
@@ -50,6 +53,9 @@ export class TerminalUi {
     this.state = initialUi(options);
     this.live = new LiveRegion(stdout);
     this.keys = readKeys(stdin, () => this.state.typing !== undefined, (command) => this.onKey(command));
+    stdout.write(BRACKETED_PASTE_ON);
+    // However kaiwa ends, the shell after it gets its pastes unmarked.
+    process.once('exit', this.endBracketedPaste);
     stdout.on('resize', this.onResize);
     // Text other than ASCII was drawn with estimated widths while they loaded (text-width.ts).
     onPreciseWidths(() => this.scheduleRedraw());
@@ -112,6 +118,8 @@ export class TerminalUi {
     if (this.frameTimer) clearTimeout(this.frameTimer);
     this.stdout.off('resize', this.onResize);
     this.keys.stop();
+    this.endBracketedPaste();
+    process.off('exit', this.endBracketedPaste);
     this.question?.answer(false);
     this.live.clear();
     if (this.partial) this.stdout.write(`${colorLabel(this.partial)}\n`);
@@ -135,6 +143,10 @@ export class TerminalUi {
     if (dueIn <= 0) return this.redrawNow();
     this.frameTimer = setTimeout(this.redrawNow, dueIn);
   }
+
+  private readonly endBracketedPaste = (): void => {
+    this.stdout.write(BRACKETED_PASTE_OFF);
+  };
 
   private readonly onResize = (): void => {
     this.live.clearAfterResize();
@@ -160,6 +172,8 @@ export class TerminalUi {
   };
 
   private onKey(command: KeyCommand): void {
+    // Pasted text is typed, never keys: it opens the line if it is closed.
+    if (command.type === 'paste') return this.dispatch({ type: 'typing', text: (this.state.typing ?? '') + command.text });
     if (this.state.typing !== undefined) return this.onTypingKey(command);
     if (command.type === 'answer') return this.question?.answer(command.yes);
     switch (command.type) {
