@@ -1,5 +1,5 @@
 import { LiveRegion } from './live-region.js';
-import { onPreciseWidths } from './text-width.js';
+import { onPreciseWidths, withoutLastGrapheme } from './text-width.js';
 import { reduceUi, initialUi, type UiAction, type UiOptions, type UiState } from './ui-state.js';
 import { statusLine, helpText, fitWidth } from './status-line.js';
 import { readKeys, type KeyCommand } from './key-input.js';
@@ -190,7 +190,7 @@ export class TerminalUi {
     const text = this.state.typing ?? '';
     switch (command.type) {
       case 'char': return text === '' && this.onEmptyLineKey(command.text) ? undefined : this.dispatch({ type: 'typing', text: text + command.text });
-      case 'backspace': return this.dispatch({ type: 'typing', text: Array.from(text).slice(0, -1).join('') });
+      case 'backspace': return this.dispatch({ type: 'typing', text: withoutLastGrapheme(text) });
       // Without a microphone the line stays open: Esc on an empty one still stops the voice.
       case 'escape': return text === '' && !this.state.microphone ? this.handlers.interrupt() : this.dispatch({ type: 'typing', text: undefined });
       case 'quit': return this.handlers.quit();

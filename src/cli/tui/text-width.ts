@@ -88,3 +88,13 @@ export function textWidth(text: string): number {
   for (const { segment } of graphemesOf(text)) width += graphemeWidth(segment);
   return width;
 }
+
+/**
+ * `text` without its last grapheme: what backspace takes back is one character as the
+ * terminal shows it (an emoji with its skin tone, a letter with its accent), not one code point.
+ */
+export function withoutLastGrapheme(text: string): string {
+  let last = 0;
+  for (const { index } of graphemesOf(text)) last = index;
+  return text.slice(0, last);
+}
