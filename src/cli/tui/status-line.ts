@@ -1,5 +1,5 @@
 import { formatDuration } from '../duration-format.js';
-import { graphemesOf, graphemeWidth } from './text-width.js';
+import { graphemesOf, graphemeWidth, textWidth } from './text-width.js';
 import { meterCells, METER_CELLS, type Phase, type UiState } from './ui-state.js';
 
 const PHASE_LABEL: Record<Phase, string> = {
@@ -46,6 +46,38 @@ export const TYPING_HELP_TEXT = 'type, Enter sends · Esc: clear the line, or in
 
 export function helpText(state: UiState): string {
   return state.microphone ? HELP_TEXT : TYPING_HELP_TEXT;
+}
+
+const HELP_SEPARATOR = ' · ';
+
+/** `text` on rows `width` wide, broken between words (a word wider than a row is cut). */
+function wordRows(text: string, width: number): string[] {
+  const rows: string[] = [];
+  for (const word of text.split(' ')) {
+    const joined = rows.length ? `${rows.at(-1)} ${word}` : undefined;
+    if (joined !== undefined && textWidth(joined) <= width) rows[rows.length - 1] = joined;
+    else rows.push(fitWidth(word, width));
+  }
+  return rows;
+}
+
+/**
+ * The help on as many rows `width` wide as it needs, up to `maxRows`: cut to one row, a
+ * narrow terminal showed its first key or two and an ellipsis. Each key's entry starts a row
+ * unless it fits whole after the last one, and wraps between words; a help taller than the
+ * rows there are ends with an ellipsis.
+ */
+export function helpRows(state: UiState, width: number, maxRows: number): string[] {
+  const rows: string[] = [];
+  for (const entry of helpText(state).split(HELP_SEPARATOR)) {
+    const joined = rows.length ? `${rows.at(-1)}${HELP_SEPARATOR}${entry}` : undefined;
+    if (joined !== undefined && textWidth(joined) <= width) rows[rows.length - 1] = joined;
+    else rows.push(...wordRows(entry, width));
+  }
+  if (rows.length <= maxRows) return rows;
+  const shown = rows.slice(0, Math.max(maxRows, 1));
+  shown[shown.length - 1] = fitWidth(`${shown.at(-1)} …`, width);
+  return shown;
 }
 
 /** What the idle state is called: it must be true (no "listening" without a microphone). */

@@ -1,7 +1,7 @@
 import { LiveRegion } from './live-region.js';
 import { onPreciseWidths, withoutLastGrapheme } from './text-width.js';
 import { reduceUi, initialUi, type UiAction, type UiOptions, type UiState } from './ui-state.js';
-import { statusLine, helpText, fitWidth } from './status-line.js';
+import { statusLine, helpRows, fitWidth } from './status-line.js';
 import { readKeys, type KeyCommand } from './key-input.js';
 import { printableLine, printableText } from '../../terminal-text.js';
 
@@ -164,7 +164,11 @@ export class TerminalUi {
     if (this.partial) rows.push(colorLabel(this.partial));
     if (this.state.typing !== undefined) rows.push(`${COLORS.you}›${COLORS.reset} ${this.state.typing}▏`);
     if (this.question) rows.push(`\u001b[33m${fitWidth(this.question.text, width)}\u001b[0m`);
-    if (this.state.showHelp) rows.push(fitWidth(helpText(this.state), width));
+    if (this.state.showHelp) {
+      // The rows left once the status bar, the cursor's line and the rows under the help's are drawn.
+      const spare = (this.stdout.rows || 24) - 2 - rows.length + (this.partial ? 1 : 0);
+      rows.push(...helpRows(this.state, width, spare));
+    }
     rows.push(`\u001b[7m${statusLine(this.state, width)}\u001b[0m`);
     this.drawnAt = Date.now();
     // The region writes nothing when the frame is the one shown.
