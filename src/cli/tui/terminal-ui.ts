@@ -3,6 +3,7 @@ import { onPreciseWidths, withoutLastGrapheme } from './text-width.js';
 import { reduceUi, initialUi, type UiAction, type UiOptions, type UiState } from './ui-state.js';
 import { statusLine, helpRows, fitWidth } from './status-line.js';
 import { readKeys, type KeyCommand } from './key-input.js';
+import { paletteFor } from './palette.js';
 import { printableLine, printableText } from '../../terminal-text.js';
 
 export interface UiHandlers {
@@ -14,7 +15,9 @@ export interface UiHandlers {
 }
 
 const FRAME_MS = 50;
-const COLORS = { you: '\u001b[36m', assistant: '\u001b[32m', reset: '\u001b[0m' };
+const COLORS = paletteFor(process.env);
+const REVERSE = '\u001b[7m';
+const ALL_ATTRIBUTES_OFF = '\u001b[0m';
 const DIM = '\u001b[2m';
 /** Asks the terminal to mark what is pasted, so a pasted newline is not Enter (key-input.ts). */
 const BRACKETED_PASTE_ON = '\u001b[?2004h';
@@ -163,13 +166,13 @@ export class TerminalUi {
     const rows: string[] = [];
     if (this.partial) rows.push(colorLabel(this.partial));
     if (this.state.typing !== undefined) rows.push(`${COLORS.you}›${COLORS.reset} ${this.state.typing}▏`);
-    if (this.question) rows.push(`\u001b[33m${fitWidth(this.question.text, width)}\u001b[0m`);
+    if (this.question) rows.push(`${COLORS.question}${fitWidth(this.question.text, width)}${COLORS.reset}`);
     if (this.state.showHelp) {
       // The rows left once the status bar, the cursor's line and the rows under the help's are drawn.
       const spare = (this.stdout.rows || 24) - 2 - rows.length + (this.partial ? 1 : 0);
       rows.push(...helpRows(this.state, width, spare));
     }
-    rows.push(`\u001b[7m${statusLine(this.state, width)}\u001b[0m`);
+    rows.push(`${REVERSE}${statusLine(this.state, width)}${ALL_ATTRIBUTES_OFF}`);
     this.drawnAt = Date.now();
     // The region writes nothing when the frame is the one shown.
     this.live.draw(rows.join('\n'));
