@@ -154,6 +154,7 @@ export class ChatRun {
     this.session.on('server-event', (event) => this.onServerEvent(event));
     this.session.on('response-finished', (response, owner, answersRequest) => this.onResponseFinished(response, owner, answersRequest));
     this.session.on('response-rejected', (error) => this.onRequestRejected(error));
+    this.session.on('answer-requested', (pending) => this.ui?.dispatch({ type: 'answer-requested', pending }));
     this.session.on('reply-given-up', () => this.onReplyGivenUp());
     this.session.on('answer-overdue', (waitedMs) => this.onAnswerOverdue(waitedMs));
     this.session.on('answer-stalled', (silentMs) => this.onAnswerStalled(silentMs));

@@ -34,6 +34,8 @@ export interface SessionEvents {
    * kaiwa had asked for nothing (the answer to the user's voice).
    */
   'response-finished': [response: Response, owner: ResponseOwner, answersRequest: boolean];
+  /** Whether kaiwa's request for a response waits on the server (sent, neither begun nor refused) changed. */
+  'answer-requested': [pending: boolean];
   /** The server refused kaiwa's `response.create`. */
   'response-rejected': [error: ProtocolError];
   /** The answer that just failed for a rate limit is asked for again after this wait. */
@@ -83,6 +85,8 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
 
   private transport: ListeningTransport;
   private closedByUs = false;
+  /** What 'answer-requested' last said. */
+  private answerRequestedSaid = false;
   /**
    * How often the request in flight asked again for a reply lost connections cut off, and
    * whether its response began since: cut off once more after it began, the reply is given
@@ -202,6 +206,7 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
     this.listenTo(transport);
     const answering = this.conversation.activeResponseId !== undefined || this.rateLimitRetry.cancel();
     const { inFlight, queued } = this.ledger.reset();
+    this.sayIfAnswerRequestedChanged();
     // A reply under way (or waiting out a rate limit) is asked for again whoever asked for it (the server's own: the user spoke), before what waited.
     const cutOff = inFlight ?? (answering ? { params: undefined, items: [] } : undefined);
     const { activeResponseId: _lost, ...rest } = this.conversation;
@@ -388,6 +393,15 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
     this.send(response ? { type: 'response.create', event_id: eventId, response } : { type: 'response.create', event_id: eventId });
     // Timed only for whoever listens (the CLI): a library user who does not is left no timer.
     if (this.transport.isOpen && this.listenerCount('answer-overdue') > 0) this.overdue.requested();
+    this.sayIfAnswerRequestedChanged();
+  }
+
+  /** Told once per change, after the event that changed it (a response's start is told first, so nothing looks idle between). */
+  private sayIfAnswerRequestedChanged(): void {
+    const pending = this.ledger.requestPending;
+    if (pending === this.answerRequestedSaid) return;
+    this.answerRequestedSaid = pending;
+    this.emit('answer-requested', pending);
   }
 
   cancelResponse(): void {
@@ -460,6 +474,7 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
     if (event.type === 'response.done') this.responseFinished(event.response);
     // Taken up (a response under way) or refused: kaiwa's request is no longer waiting unheard.
     if (!this.ledger.requestPending || this.conversation.activeResponseId !== undefined) this.overdue.settled();
+    this.sayIfAnswerRequestedChanged();
     this.watchForStall(event);
   }
 

@@ -1,4 +1,5 @@
 import type { ServerEvent } from '../../protocol/events.js';
+import { DEFAULT_TURN_ANSWERS, turnAnswersOf, type ServerTurnAnswers } from './server-turn-answers.js';
 
 export type Phase = 'connecting' | 'listening' | 'user-speaking' | 'thinking' | 'assistant-speaking' | 'muted';
 
@@ -17,6 +18,11 @@ export interface UiState {
   readonly levelDbfs: number;
   readonly assistantAudible: boolean;
   readonly responseActive: boolean;
+  /** kaiwa asked for a response, and the server has neither begun it nor refused it. */
+  readonly answerRequested: boolean;
+  /** The server's turn detection closed a turn of the user's that it answers itself, and no response has begun since. */
+  readonly turnAwaitingAnswer: boolean;
+  readonly serverTurns: ServerTurnAnswers;
   readonly tokensIn: number;
   readonly tokensOut: number;
   /** Filled by the cost tracker when the model's price is known. */
@@ -35,6 +41,7 @@ export type UiAction =
   | { type: 'audible'; audible: boolean }
   | { type: 'mute'; muted: boolean }
   | { type: 'talking'; talking: boolean }
+  | { type: 'answer-requested'; pending: boolean }
   | { type: 'typing'; text: string | undefined }
   | { type: 'help'; show: boolean }
   | { type: 'usage'; tokensIn: number; tokensOut: number; costUsd?: number }
@@ -54,7 +61,8 @@ export function initialUi(options: UiOptions): UiState {
   return {
     phase: 'connecting', muted: false, offline: options.offline, microphone: options.microphone ?? true,
     pushToTalk: options.pushToTalk, userSpeaking: false, talking: false,
-    levelDbfs: -100, assistantAudible: false, responseActive: false, tokensIn: 0, tokensOut: 0, showHelp: false,
+    levelDbfs: -100, assistantAudible: false, responseActive: false,
+    answerRequested: false, turnAwaitingAnswer: false, serverTurns: DEFAULT_TURN_ANSWERS, tokensIn: 0, tokensOut: 0, showHelp: false,
     ...(options.microphone === false ? { typing: '' } : {}),
     ...(options.billedBy === 'session-time' ? { sessionSeconds: 0 } : {}),
   };
@@ -64,24 +72,40 @@ function phaseOf(state: UiState): Phase {
   if (state.phase === 'connecting') return 'connecting';
   if (state.userSpeaking || state.talking) return 'user-speaking';
   if (state.assistantAudible) return 'assistant-speaking';
-  if (state.responseActive) return 'thinking';
+  // Thinking only while an answer is really under way or coming: a commit nobody answers is not one.
+  if (state.responseActive || state.answerRequested || state.turnAwaitingAnswer) return 'thinking';
   return state.muted ? 'muted' : 'listening';
 }
 
 function onServer(state: UiState, event: ServerEvent): UiState {
   switch (event.type) {
+    case 'session.created':
+    case 'session.updated':
+      return { ...state, serverTurns: turnAnswersOf(event) ?? state.serverTurns };
     case 'input_audio_buffer.speech_started':
-      return withPhase({ ...state, userSpeaking: true });
+      // The user goes on talking: whatever answer the last turn was to get, the turn is not over.
+      return withPhase({ ...state, userSpeaking: true, turnAwaitingAnswer: false });
     case 'input_audio_buffer.speech_stopped':
+      return withPhase({ ...state, userSpeaking: false, turnAwaitingAnswer: serverAnswersTurnNow(state) });
     case 'input_audio_buffer.committed':
-      return { ...state, userSpeaking: false, phase: 'thinking' };
+      // A commit alone (kaiwa's, or anyone's with turn detection off) is answered only when asked for: answerRequested says so.
+      return withPhase({ ...state, userSpeaking: false });
     case 'response.created':
-      return withPhase({ ...state, responseActive: true });
+      return withPhase({ ...state, responseActive: true, turnAwaitingAnswer: false });
     case 'response.done':
       return withPhase({ ...state, responseActive: false });
     default:
       return state;
   }
+}
+
+/**
+ * A turn the server's VAD closes now gets an answer: if the server answers turns at all,
+ * and no answer is under way that the user's speech did not cut off (with interrupt_response
+ * off the server lets the reply finish and answers nothing more).
+ */
+function serverAnswersTurnNow(state: UiState): boolean {
+  return state.serverTurns.answers && (!state.responseActive || state.serverTurns.interrupts);
 }
 
 function withPhase(state: UiState): UiState {
@@ -107,6 +131,7 @@ export function reduceUi(state: UiState, action: UiAction): UiState {
     case 'audible': return withPhase({ ...state, assistantAudible: action.audible });
     case 'mute': return withPhase({ ...state, muted: action.muted });
     case 'talking': return withPhase({ ...state, talking: action.talking });
+    case 'answer-requested': return withPhase({ ...state, answerRequested: action.pending });
     case 'typing': return action.text === undefined ? withoutTyping(state) : { ...state, typing: action.text };
     case 'help': return { ...state, showHelp: action.show };
     case 'usage': return { ...state, tokensIn: action.tokensIn, tokensOut: action.tokensOut, ...(action.costUsd !== undefined ? { costUsd: action.costUsd } : {}) };
