@@ -86,14 +86,27 @@ function idleLabel(state: UiState): string {
   return state.pushToTalk ? '○ press Space to talk' : PHASE_LABEL.listening;
 }
 
-/** The one-line status bar under the transcript. */
+/**
+ * The one-line status bar under the transcript. Too wide for the terminal, it loses what
+ * says least about what is happening first (the help hint, the level meter, the token
+ * count), then says "offline" short, then not at all, then drops the state's symbol; only the
+ * state's words (and a notice) are ever cut. Cut from the right
+ * straight away, a narrow terminal lost the state's own words (`type to ta…`) and kept the meter.
+ */
 export function statusLine(state: UiState, width: number): string {
+  const room = Math.max(width, 10);
   const phase = state.phase === 'listening' ? idleLabel(state) : PHASE_LABEL[state.phase];
-  const parts = [
-    state.offline ? `${phase} · offline (local server)` : phase,
-    ...(state.microphone ? [levelMeter(state.muted ? -100 : state.levelDbfs)] : []),
-    costText(state),
-    state.notice ?? '? help',
-  ];
-  return fitWidth(parts.join('  '), Math.max(width, 10));
+  const meter = state.microphone ? [levelMeter(state.muted ? -100 : state.levelDbfs)] : [];
+  const notice = state.notice === undefined ? [] : [state.notice];
+  const where = (long: boolean): string => (state.offline ? `${phase} · ${long ? 'offline (local server)' : 'offline'}` : phase);
+  const fullestFirst = [
+    [where(true), ...meter, costText(state), state.notice ?? '? help'],
+    [where(true), ...meter, costText(state), ...notice],
+    [where(true), costText(state), ...notice],
+    [where(true), ...notice],
+    [where(false), ...notice],
+    [phase, ...notice],
+    [phase.replace(/^\S+ /, ''), ...notice],
+  ].map((parts) => parts.join('  '));
+  return fullestFirst.find((line) => textWidth(line) <= room) ?? fitWidth(fullestFirst.at(-1)!, room);
 }

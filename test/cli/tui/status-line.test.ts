@@ -75,3 +75,20 @@ test('GPT-Live, billed by session time, shows its minutes and cost where the Rea
   const offline = reduceUi(initialUi({ offline: true, pushToTalk: false, billedBy: 'session-time' }), { type: 'session-time', seconds: 5, costUsd: 0 });
   assert.match(statusLine(offline, 200), /5 s free/);
 });
+
+test('in a narrow terminal the status keeps its state words: help, meter and tokens go first, and only then is it cut', () => {
+  const typing = reduceUi(initialUi({ offline: true, pushToTalk: false, microphone: false }), { type: 'connected' });
+  assert.equal(statusLine(typing, 60), '✎ no microphone · type to talk · offline (local server)');
+  assert.equal(statusLine(typing, 40), '✎ no microphone · type to talk · offline');
+  assert.equal(statusLine(typing, 30), '✎ no microphone · type to talk');
+  assert.equal(statusLine(typing, 29), 'no microphone · type to talk');
+  assert.equal(statusLine(typing, 20), 'no microphone · typ…');
+  const listening = reduceUi(initialUi({ offline: true, pushToTalk: false }), { type: 'connected' });
+  assert.equal(statusLine(listening, 40), '● listening · offline (local server)');
+  assert.equal(statusLine(listening, 24), '● listening · offline');
+  const reconnecting = reduceUi(initialUi({ offline: false, pushToTalk: false }), { type: 'notice', text: 'reconnecting…' });
+  assert.equal(statusLine(reconnecting, 30), '… connecting  reconnecting…');
+  for (const width of [10, 15, 20, 25, 30, 35, 40]) {
+    for (const state of [typing, listening, reconnecting]) assert.ok(stringWidth(statusLine(state, width)) <= width, `${statusLine(state, width)} at ${width}`);
+  }
+});
