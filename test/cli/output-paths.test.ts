@@ -8,7 +8,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { assertNoStackTrace, cleanEnv, KAIWA_BIN, runKaiwa, type KaiwaResult } from '../helpers/cli-runner.js';
+import { cleanEnv, KAIWA_BIN, runKaiwa, assertRefusedInOneLine } from '../helpers/cli-runner.js';
 import { startScriptedServer, type ScriptedServer } from '../helpers/scripted-server.js';
 import { tempDir } from '../helpers/wav-fixtures.js';
 import { runNodeWithoutFilePrivileges } from '../helpers/without-file-privileges.js';
@@ -18,15 +18,6 @@ const KEY = { OPENAI_API_KEY: 'sk-test' };
 const servers: ScriptedServer[] = [];
 after(async () => { for (const server of servers) await server.close(); });
 
-function assertRefused(result: Pick<KaiwaResult, 'code' | 'stdout' | 'stderr'>, line: RegExp): void {
-  assertNoStackTrace(result.stderr);
-  assert.equal(result.code, 2, result.stderr);
-  const lines = result.stderr.trim().split('\n');
-  assert.equal(lines.length, 1, `one line expected, got:\n${result.stderr}`);
-  assert.match(lines[0]!, line);
-  assert.doesNotMatch(result.stderr, /E[A-Z]{3,}/, 'no errno code');
-  assert.equal(result.stdout, '', 'nothing ran');
-}
 
 const aFile = (): string => {
   const path = join(dir, 'a-file');
@@ -44,7 +35,7 @@ for (const [what, args, line] of cases) {
     const server = await startScriptedServer();
     servers.push(server);
     const result = await runKaiwa(['--url', server.url, ...args(), '--no-mic', '--no-speaker', '--text', 'hi', '--once'], { env: KEY });
-    assertRefused(result, line);
+    assertRefusedInOneLine(result, line);
     assert.equal(server.connections.length, 0, 'refused before connecting');
   });
 }
@@ -56,7 +47,7 @@ test('--record into a folder kaiwa may not write in (read-only, for a user witho
   const target = join(readOnly, 'today');
   // Nothing listens on port 9: were the folder not refused first, the run would fail to connect (exit 1).
   const result = runNodeWithoutFilePrivileges([KAIWA_BIN, '--url', 'ws://127.0.0.1:9/v1', '--record', target, '--no-mic', '--no-speaker', '--text', 'hi', '--once'], { env: cleanEnv(KEY) });
-  assertRefused({ code: result.status, stdout: result.stdout, stderr: result.stderr }, /^kaiwa: cannot record to .*read-only\/today: permission denied$/);
+  assertRefusedInOneLine({ code: result.status, stdout: result.stdout, stderr: result.stderr }, /^kaiwa: cannot record to .*read-only\/today: permission denied$/);
   assert.equal(existsSync(target), false);
 });
 

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { assertNoStackTrace, cleanEnv, KAIWA_BIN, runKaiwa, untilOutput, type KaiwaResult } from '../helpers/cli-runner.js';
+import { cleanEnv, KAIWA_BIN, runKaiwa, untilOutput, assertRefusedInOneLine, type KaiwaResult } from '../helpers/cli-runner.js';
 import { tempDir } from '../helpers/wav-fixtures.js';
 import { runNodeWithoutFilePrivileges } from '../helpers/without-file-privileges.js';
 
@@ -25,15 +25,6 @@ function serveUntilListening(args: string[]): Promise<KaiwaResult> {
   });
 }
 
-function assertRefused(result: Pick<KaiwaResult, 'code' | 'stdout' | 'stderr'>, line: RegExp): void {
-  assert.equal(result.stdout, '', 'it never listened');
-  assertNoStackTrace(result.stderr);
-  assert.equal(result.code, 2, result.stderr);
-  const lines = result.stderr.trim().split('\n');
-  assert.equal(lines.length, 1, `one line expected, got:\n${result.stderr}`);
-  assert.match(lines[0]!, line);
-  assert.doesNotMatch(result.stderr, /E[A-Z]{3,}/, 'no errno code');
-}
 
 const aFile = (): string => {
   const path = join(dir, 'a-file');
@@ -49,7 +40,7 @@ const cases: Array<[string, () => string, RegExp]> = [
 
 for (const [where, path, line] of cases) {
   test(`kaiwa serve --record ${where}: one line in words, exit 2, never listening`, async () => {
-    assertRefused(await serveUntilListening(['--record', path()]), line);
+    assertRefusedInOneLine(await serveUntilListening(['--record', path()]), line);
   });
 }
 
@@ -59,7 +50,7 @@ test('kaiwa serve --record into a folder it may not write in (read-only, without
   chmodSync(readOnly, 0o555);
   const target = join(readOnly, 'cassettes');
   const result = runNodeWithoutFilePrivileges([KAIWA_BIN, 'serve', '--port', '0', '--record', target], { env: cleanEnv(), timeoutMs: 15000 });
-  assertRefused({ code: result.status, stdout: result.stdout, stderr: result.stderr }, /^kaiwa: cannot record to .*read-only\/cassettes: permission denied$/);
+  assertRefusedInOneLine({ code: result.status, stdout: result.stdout, stderr: result.stderr }, /^kaiwa: cannot record to .*read-only\/cassettes: permission denied$/);
   assert.equal(existsSync(target), false);
 });
 

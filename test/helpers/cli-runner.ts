@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -77,6 +78,17 @@ export function runKaiwa(args: string[], options: RunOptions = {}): Promise<Kaiw
 
 export function assertNoStackTrace(text: string): void {
   if (/\n\s+at .+[:(]/.test(text)) throw new Error(`output has a stack trace:\n${text}`);
+}
+
+/** kaiwa refused before it ran: exit 2, one line on stderr that matches `line` (no stack trace, no errno code), nothing on stdout. */
+export function assertRefusedInOneLine(result: Pick<KaiwaResult, 'code' | 'stdout' | 'stderr'>, line: RegExp): void {
+  assertNoStackTrace(result.stderr);
+  assert.equal(result.code, 2, result.stderr);
+  const lines = result.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, `one line expected, got:\n${result.stderr}`);
+  assert.match(lines[0]!, line);
+  assert.doesNotMatch(result.stderr, /E[A-Z]{3,}/, 'no errno code');
+  assert.equal(result.stdout, '', 'nothing ran');
 }
 
 /**
