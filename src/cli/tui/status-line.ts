@@ -50,15 +50,23 @@ export function helpText(state: UiState): string {
 
 const HELP_SEPARATOR = ' · ';
 
-/** `text` on rows `width` wide, broken between words (a word wider than a row is cut). */
-function wordRows(text: string, width: number): string[] {
+/**
+ * Items on rows `width` wide: each goes after the last row's (with `separator`) when it fits
+ * there whole, else starts rows of its own, as `rowsOf` makes them.
+ */
+function packed(items: readonly string[], separator: string, width: number, rowsOf: (item: string) => string[]): string[] {
   const rows: string[] = [];
-  for (const word of text.split(' ')) {
-    const joined = rows.length ? `${rows.at(-1)} ${word}` : undefined;
+  for (const item of items) {
+    const joined = rows.length ? `${rows.at(-1)}${separator}${item}` : undefined;
     if (joined !== undefined && textWidth(joined) <= width) rows[rows.length - 1] = joined;
-    else rows.push(fitWidth(word, width));
+    else rows.push(...rowsOf(item));
   }
   return rows;
+}
+
+/** `text` on rows `width` wide, broken between words (a word wider than a row is cut). */
+function wordRows(text: string, width: number): string[] {
+  return packed(text.split(' '), ' ', width, (word) => [fitWidth(word, width)]);
 }
 
 /**
@@ -68,12 +76,7 @@ function wordRows(text: string, width: number): string[] {
  * rows there are ends with an ellipsis.
  */
 export function helpRows(state: UiState, width: number, maxRows: number): string[] {
-  const rows: string[] = [];
-  for (const entry of helpText(state).split(HELP_SEPARATOR)) {
-    const joined = rows.length ? `${rows.at(-1)}${HELP_SEPARATOR}${entry}` : undefined;
-    if (joined !== undefined && textWidth(joined) <= width) rows[rows.length - 1] = joined;
-    else rows.push(...wordRows(entry, width));
-  }
+  const rows = packed(helpText(state).split(HELP_SEPARATOR), HELP_SEPARATOR, width, (entry) => wordRows(entry, width));
   if (rows.length <= maxRows) return rows;
   const shown = rows.slice(0, Math.max(maxRows, 1));
   shown[shown.length - 1] = fitWidth(`${shown.at(-1)} …`, width);
@@ -99,14 +102,19 @@ export function statusLine(state: UiState, width: number): string {
   const meter = state.microphone ? [levelMeter(state.muted ? -100 : state.levelDbfs)] : [];
   const notice = state.notice === undefined ? [] : [state.notice];
   const where = (long: boolean): string => (state.offline ? `${phase} · ${long ? 'offline (local server)' : 'offline'}` : phase);
-  const fullestFirst = [
-    [where(true), ...meter, costText(state), state.notice ?? '? help'],
-    [where(true), ...meter, costText(state), ...notice],
-    [where(true), costText(state), ...notice],
-    [where(true), ...notice],
-    [where(false), ...notice],
-    [phase, ...notice],
-    [phase.replace(/^\S+ /, ''), ...notice],
-  ].map((parts) => parts.join('  '));
-  return fullestFirst.find((line) => textWidth(line) <= room) ?? fitWidth(fullestFirst.at(-1)!, room);
+  const cost = costText(state);
+  // Drawn many times a second: each shorter form is made only when the one before it did not fit.
+  const fullestFirst: Array<() => string[]> = [
+    () => [where(true), ...meter, cost, state.notice ?? '? help'],
+    () => [where(true), ...meter, cost, ...notice],
+    () => [where(true), cost, ...notice],
+    () => [where(true), ...notice],
+    () => [where(false), ...notice],
+    () => [phase, ...notice],
+  ];
+  for (const parts of fullestFirst) {
+    const line = parts().join('  ');
+    if (textWidth(line) <= room) return line;
+  }
+  return fitWidth([phase.replace(/^\S+ /, ''), ...notice].join('  '), room);
 }
