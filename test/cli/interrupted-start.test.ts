@@ -6,12 +6,10 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Socket } from 'node:net';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { assertNoStackTrace, runKaiwa } from '../helpers/cli-runner.js';
-import { tempDir } from '../helpers/wav-fixtures.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { isAlive } from '../helpers/audio-fake-sox.js';
+import { hangingMcpServer } from '../helpers/hanging-mcp-server.js';
 
 const INTERRUPTED_LINE = 'kaiwa: interrupted before the conversation began';
 
@@ -51,19 +49,17 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 test('Ctrl-C while an MCP server is still starting stops it, with its process group, and ends at once with 130, not after --mcp-timeout', async () => {
-  const pidFile = join(tempDir(), 'pids');
-  // A shell (the group's leader) that starts `sleep 100` and never speaks MCP.
-  const server = `sh -c 'sleep 100 & echo $$ $! > ${pidFile}; wait'`;
+  const server = hangingMcpServer();
   let pids: number[] = [];
   try {
-    const result = await runKaiwa(['--url', 'ws://127.0.0.1:9/v1', '--mcp', server, '--mcp-timeout', '60', '--text', 'hi', '--once', '--no-mic', '--no-speaker'], {
+    const result = await runKaiwa(['--url', 'ws://127.0.0.1:9/v1', '--mcp', server.command, '--mcp-timeout', '60', '--text', 'hi', '--once', '--no-mic', '--no-speaker'], {
       env: { OPENAI_API_KEY: 'sk-test' }, timeoutMs: 30_000,
       onSpawn: (child) => {
-        void waitFor(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').includes(' '), { what: 'the MCP server to start', timeoutMs: 20_000 })
+        void waitFor(server.started, { what: 'the MCP server to start', timeoutMs: 20_000 })
           .then(() => child.kill('SIGINT'), () => undefined);
       },
     });
-    pids = readFileSync(pidFile, 'utf8').trim().split(/\s+/).map(Number);
+    pids = server.pids();
     assert.equal(result.code, 130, result.stderr);
     assert.equal(result.stderr.trim(), INTERRUPTED_LINE);
     await waitFor(() => !pids.some(isAlive), { what: `the MCP server's processes (${pids.join(', ')}) to end`, timeoutMs: 5000 });

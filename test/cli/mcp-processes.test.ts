@@ -1,10 +1,9 @@
 import { test } from 'node:test';
 import { waitFor } from '../helpers/wait-for.js';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { assertNoStackTrace, runKaiwa } from '../helpers/cli-runner.js';
-import { tempDir } from '../helpers/wav-fixtures.js';
+import { hangingMcpServer } from '../helpers/hanging-mcp-server.js';
 
 /** Running means present and not a zombie (an orphan may wait a while to be reaped). */
 function isRunning(pid: number): boolean {
@@ -21,21 +20,19 @@ async function gone(pids: number[], deadlineMs: number): Promise<boolean> {
 }
 
 test('an MCP server that never completes its handshake is stopped, with its whole process group, when kaiwa gives up', async () => {
-  const pidFile = join(tempDir(), 'pids');
-  // A shell (the group's leader) that starts `sleep 100` and never speaks MCP.
-  const server = `sh -c 'sleep 100 & echo $$ $! > ${pidFile}; wait'`;
+  const server = hangingMcpServer();
   let pids: number[] = [];
   try {
     // Tools load before kaiwa connects, so the (unreachable) --url is never tried.
-    const result = await runKaiwa(['--url', 'ws://127.0.0.1:9/v1', '--mcp', server, '--mcp-timeout', '1', '--text', 'hi', '--once', '--no-mic', '--no-speaker'], {
+    const result = await runKaiwa(['--url', 'ws://127.0.0.1:9/v1', '--mcp', server.command, '--mcp-timeout', '1', '--text', 'hi', '--once', '--no-mic', '--no-speaker'], {
       env: { OPENAI_API_KEY: 'sk-mcp-processes-test-0000' }, timeoutMs: 30000,
     });
     assert.equal(result.code, 2, result.stderr);
     assertNoStackTrace(result.stderr);
     assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
     assert.match(result.stderr.trim(), /^kaiwa: --mcp "sh -c sleep 100 & echo .*": no answer within 1 s$/);
-    assert.ok(existsSync(pidFile), 'the server had started');
-    pids = readFileSync(pidFile, 'utf8').trim().split(/\s+/).map(Number);
+    assert.ok(server.started(), 'the server had started');
+    pids = server.pids();
     assert.equal(pids.length, 2);
     assert.ok(await gone(pids, 5000), `still running after kaiwa exited: ${pids.filter(isRunning).join(', ')}`);
   } finally {

@@ -25,16 +25,22 @@ class Text extends Writable {
 const chunk = (): string => Buffer.alloc(4800, 3).toString('base64');
 const said = (type: 'input' | 'output', delta: string, at: number): object => ({ type: `session.${type}_transcript.delta`, event_id: `ev_${type}_${at}`, delta, start_ms: at, end_ms: at + 100 });
 
-test('a Live session recorded as its frames replays as kaiwa heard it: a barge-in\'s local truncation is kept as a note and marks the cut reply', async () => {
+/** A Live session over an in-memory socket, recorded into a new folder; closing it, the server says `seconds` of session time were used. */
+function recordedLiveSession(seconds: number) {
   const dir = join(tempDir(), 'rec');
   const socket = new InMemoryTransport((event, transport) => {
     if (event.type === 'session.close') {
-      transport.deliver({ type: 'session.closed', event_id: 'ev_closed', reason: 'close_requested', session: { id: 'sess_1', expires_at: 1, model: 'gpt-live-1', status: 'active' }, usage: { seconds: 3 } });
+      transport.deliver({ type: 'session.closed', event_id: 'ev_closed', reason: 'close_requested', session: { id: 'sess_1', expires_at: 1, model: 'gpt-live-1', status: 'active' }, usage: { seconds } });
       void transport.close();
     }
   });
   const session = new RealtimeSession(new LiveTransport(socket), dialectFor('ga'));
   const recorder = recordSession(session, { dir, sampleRate: 24000, model: 'gpt-live-1', secrets: ['sk-never-0000'], protocol: 'live' }, silentLogger);
+  return { dir, socket, session, recorder };
+}
+
+test('a Live session recorded as its frames replays as kaiwa heard it: a barge-in\'s local truncation is kept as a note and marks the cut reply', async () => {
+  const { dir, socket, session, recorder } = recordedLiveSession(3);
   // What the audio bridge does: the speaker's chunks and the microphone's, to the recorder.
   let speaking: string | undefined;
   session.on('server-event', (event) => {
@@ -77,15 +83,7 @@ test('a Live session recorded as its frames replays as kaiwa heard it: a barge-i
 });
 
 test('a Live session\'s cost is its session time at the per-minute price: transcript.md and kaiwa replay say so, not "$0.0000 over 0 responses"', async () => {
-  const dir = join(tempDir(), 'rec');
-  const socket = new InMemoryTransport((event, transport) => {
-    if (event.type === 'session.close') {
-      transport.deliver({ type: 'session.closed', event_id: 'ev_closed', reason: 'close_requested', session: { id: 'sess_1', expires_at: 1, model: 'gpt-live-1', status: 'active' }, usage: { seconds: 6 } });
-      void transport.close();
-    }
-  });
-  const session = new RealtimeSession(new LiveTransport(socket), dialectFor('ga'));
-  const recorder = recordSession(session, { dir, sampleRate: 24000, model: 'gpt-live-1', secrets: ['sk-never-0000'], protocol: 'live' }, silentLogger);
+  const { dir, socket, session, recorder } = recordedLiveSession(6);
   session.updateSession({ type: 'realtime', model: 'gpt-live-1' });
   socket.deliver({ type: 'session.started', event_id: 'ev_s', session: { id: 'sess_1', expires_at: 1, model: 'gpt-live-1', status: 'active' } });
   await new Promise((resolve) => setImmediate(resolve));
