@@ -29,22 +29,21 @@ async function silentServer(): Promise<{ url: string; connected: () => boolean }
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   test(`${signal} while connecting to a server that never answers ends at once with 130, not after --connect-timeout`, async () => {
     const server = await silentServer();
-    const startedAt = Date.now();
-    let signalledAt = 0;
+    let signalled = false;
     const result = await runKaiwa(['--url', server.url, '--no-mic', '--no-speaker', '--text', 'hi', '--once', '--connect-timeout', '60000'], {
       env: { OPENAI_API_KEY: 'sk-test' }, timeoutMs: 30_000,
       onSpawn: (child) => {
         void waitFor(server.connected, { what: 'kaiwa to connect', timeoutMs: 20_000 }).then(() => {
-          signalledAt = Date.now();
+          signalled = true;
           child.kill(signal);
         }, () => undefined);
       },
     });
-    assert.ok(signalledAt > 0, 'kaiwa connected');
+    assert.ok(signalled, 'kaiwa connected');
+    // Waiting out the 60 s --connect-timeout, kaiwa would be killed at runKaiwa's 30 s (no exit code).
     assert.equal(result.code, 130, result.stderr);
     assert.equal(result.stderr.trim(), INTERRUPTED_LINE);
     assertNoStackTrace(result.stderr);
-    assert.ok(Date.now() - signalledAt < 10_000, `ended ${Date.now() - signalledAt} ms after the signal (started ${signalledAt - startedAt} ms in)`);
   });
 }
 
