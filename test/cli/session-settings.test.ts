@@ -105,6 +105,7 @@ test('bad values: one line, exit 2, before connecting', async () => {
     [['--prompt-version', '2'], /^kaiwa: --prompt-version and --prompt-var need --prompt-id/],
     [['--output', '-'], /^kaiwa: --output -: standard output carries the transcript; give the WAV a file name$/],
     [['--language', 'japanese'], /"japanese" is not a language code/],
+    [['--language', 'ja,jp'], /"jp" is not a language code \(did you mean ja\?\)$/],
     [['--voice', 'marine'], /unknown voice "marine": use alloy, ash, ballad, coral, echo, sage, shimmer, verse, marin, cedar, or a custom voice id \(voice_…\)$/],
   ];
   for (const [args, pattern] of cases) {
