@@ -11,6 +11,7 @@ import {
 } from './json-check.js';
 import { parsePrompt, parseReasoning, parseTemperature, parseTruncation } from './model-settings.js';
 import { newId } from './ids.js';
+import { ECHOED_SESSION_FIELDS, checkEchoedFields } from './echoed-session-fields.js';
 
 export type Eagerness = 'low' | 'medium' | 'high' | 'auto';
 
@@ -128,7 +129,7 @@ const SESSION_KEYS = [
   // Beta clients still send a sampling temperature; there is nothing to sample with here.
   'temperature',
   // Read-only fields of the session object: a client echoing session.created back is not an error.
-  'id', 'object', 'expires_at', 'client_secret',
+  ...ECHOED_SESSION_FIELDS,
 ] as const;
 
 export interface UpdateContext {
@@ -147,6 +148,7 @@ export function applySessionUpdate(current: SessionState, update: unknown, conte
       'invalid_value', 'session.type',
     );
   }
+  checkEchoedFields(patch, 'realtime');
   const next = structuredClone(current);
   if (patch.model !== undefined) next.model = string(patch.model, 'session.model', 256);
   if (patch.instructions !== undefined) next.instructions = string(patch.instructions, 'session.instructions', MAX_INSTRUCTIONS_CHARS);

@@ -7,13 +7,15 @@
 import type { TranscriptionSessionConfig } from '../protocol/events.js';
 import { applySessionUpdate, type SessionState } from './session-state.js';
 import { onlyKnownKeys, record } from './json-check.js';
+import { ECHOED_SESSION_FIELDS, SESSION_OBJECTS, checkEchoedFields } from './echoed-session-fields.js';
 
-const TRANSCRIPTION_SESSION_KEYS = ['type', 'include', 'audio', 'id', 'object', 'expires_at'] as const;
+const TRANSCRIPTION_SESSION_KEYS = ['type', 'include', 'audio', ...ECHOED_SESSION_FIELDS] as const;
 
 /** Returns the merged configuration, or throws a ProtocolFailure and leaves `current` alone. */
 export function applyTranscriptionUpdate(current: SessionState, update: unknown): SessionState {
   const patch = record(update, 'session');
   onlyKnownKeys(patch, 'session', TRANSCRIPTION_SESSION_KEYS);
+  checkEchoedFields(patch, 'transcription');
   const audio = patch.audio === undefined ? undefined : record(patch.audio, 'session.audio');
   if (audio) onlyKnownKeys(audio, 'session.audio', ['input']);
   return applySessionUpdate(current, {
@@ -28,7 +30,7 @@ export function transcriptionSessionForWire(state: SessionState): TranscriptionS
   const { format, transcription, noise_reduction, turn_detection } = state.audio.input;
   return structuredClone({
     type: 'transcription',
-    object: 'realtime.transcription_session',
+    object: SESSION_OBJECTS.transcription,
     id: state.id,
     expires_at: state.expires_at,
     include: state.include,
