@@ -270,6 +270,8 @@ function parseTool(value: unknown, param: string): ToolDefinition {
   const description = optionalString(tool.description, `${param}.description`, 16_384);
   if (description !== undefined) definition.description = description;
   if (tool.parameters !== undefined) definition.parameters = record(tool.parameters, `${param}.parameters`);
+  // Checked, not kept: the realtime types leave `strict` out, the Responses API types it boolean | null, and no model here follows a schema.
+  if (tool.strict !== undefined && tool.strict !== null) boolean(tool.strict, `${param}.strict`);
   return definition;
 }
 

@@ -24,13 +24,15 @@ test('wrongly typed model settings in response.create are refused with the param
     [{ reasoning: { effort: 'extreme' } }, 'invalid_value', 'response.reasoning.effort'],
     [{ prompt: 'pmpt_1' }, 'invalid_type', 'response.prompt'],
     [{ prompt: { id: 7 } }, 'invalid_type', 'response.prompt.id'],
+    [{ tools: [{ type: 'function', name: 'a', strict: 'yes' }] }, 'invalid_type', 'response.tools[0].strict'],
+    [{ tools: [{ type: 'function', name: 'a', description: 5 }] }, 'invalid_type', 'response.tools[0].description'],
   ];
   for (const [response, code, param] of cases) assert.deepEqual(refusal(response), { code, param }, JSON.stringify(response));
 });
 
 test('well-typed model settings in response.create plan a response', () => {
   const plan = planResponse({
-    temperature: 0.8, parallel_tool_calls: false, reasoning: { effort: 'low' }, prompt: { id: 'pmpt_1', version: null, variables: { a: 'b' } },
+    temperature: 0.8, parallel_tool_calls: false, tools: [{ type: 'function', name: 'a', strict: true }], reasoning: { effort: 'low' }, prompt: { id: 'pmpt_1', version: null, variables: { a: 'b' } },
   }, sources);
   assert.match(plan.id, /^resp_/);
   assert.equal(planResponse({ prompt: null }, sources).conversation, 'auto');

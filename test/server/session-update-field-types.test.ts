@@ -60,6 +60,35 @@ test('well-typed values of those fields pass', () => {
   for (const truncation of ['auto', 'disabled']) applySessionUpdate(next, { type: 'realtime', truncation, prompt: null }, context);
 });
 
+test('each field of a tools[] entry is type-checked with its path (type, name, description, parameters, strict)', () => {
+  const tool = { type: 'function', name: 'get_weather' };
+  const cases: Array<[Record<string, unknown>, string, string]> = [
+    [{ ...tool, type: 5 }, 'invalid_type', 'session.tools[0].type'],
+    [{ ...tool, type: 'web_search' }, 'invalid_value', 'session.tools[0].type'],
+    [{ ...tool, name: 5 }, 'invalid_type', 'session.tools[0].name'],
+    [{ ...tool, description: ['Weather'] }, 'invalid_type', 'session.tools[0].description'],
+    [{ ...tool, parameters: '{"type":"object"}' }, 'invalid_type', 'session.tools[0].parameters'],
+    [{ ...tool, strict: 'true' }, 'invalid_type', 'session.tools[0].strict'],
+    [{ ...tool, strict: 1 }, 'invalid_type', 'session.tools[0].strict'],
+  ];
+  for (const [entry, code, param] of cases) assert.deepEqual(refusal({ tools: [entry] }), { code, param }, JSON.stringify(entry));
+  // The second entry's path is its own.
+  assert.deepEqual(refusal({ tools: [tool, { type: 'function', name: 'other', strict: {} }] }), { code: 'invalid_type', param: 'session.tools[1].strict' });
+});
+
+test('well-typed tools[] entries pass, strict as true, false or null (the Responses API types it boolean | null)', () => {
+  const parameters = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false };
+  const next = applySessionUpdate(defaultSession('gpt-realtime', 3600), {
+    type: 'realtime',
+    tools: [
+      { type: 'function', name: 'a', description: 'A', parameters, strict: true },
+      { type: 'function', name: 'b', strict: false },
+      { name: 'c', strict: null },
+    ],
+  }, context);
+  assert.deepEqual(next.tools.map((tool) => tool.name), ['a', 'b', 'c']);
+});
+
 test('under --strict a GA session.update with temperature "hot" and an event with a numeric event_id are refused', async () => {
   const server = await startTestServer({ strict: new MistakeLedger(() => undefined) });
   const { client } = await connectClient(server);
