@@ -143,6 +143,7 @@ export class ServerSession {
       return;
     }
     const eventId = isRecord(parsed) && typeof parsed.event_id === 'string' ? parsed.event_id.slice(0, 512) : null;
+    const eventType = isRecord(parsed) && typeof parsed.type === 'string' ? parsed.type.slice(0, 128) : undefined;
     try {
       if (!isRecord(parsed)) throw new ProtocolFailure('Each message must be a JSON object with a "type".', 'invalid_message_format');
       if (typeof parsed.type !== 'string') throw new ProtocolFailure("Missing required parameter: 'type'.", 'missing_required_parameter', 'type');
@@ -151,7 +152,7 @@ export class ServerSession {
       if (this.strict) this.checkStrictly(event, eventId);
       this.dispatch(event);
     } catch (error) {
-      if (error instanceof ProtocolFailure) this.clientMistake(error, eventId);
+      if (error instanceof ProtocolFailure) this.clientMistake(error, eventId, eventType);
       else this.internalError(error, eventId);
     }
   }
@@ -165,8 +166,8 @@ export class ServerSession {
     for (const failure of checks.inspect(event, append)) this.clientMistake(failure, eventId);
   }
 
-  private clientMistake(failure: ProtocolFailure, eventId: string | null): void {
-    this.strict?.tally.record(mistakeKind(failure));
+  private clientMistake(failure: ProtocolFailure, eventId: string | null, eventType?: string): void {
+    this.strict?.tally.record(mistakeKind(failure, eventType));
     this.sendError(failure, eventId);
   }
 

@@ -44,6 +44,23 @@ test('under --strict, a missing required field is missing_required_parameter, na
   }
 });
 
+test('under --strict, the session summary names each missing field with its event type, not by the error code', async () => {
+  let summary: (line: string) => void = () => undefined;
+  const printed = new Promise<string>((resolve) => { summary = resolve; });
+  const server = await startTestServer({ strict: new MistakeLedger((line) => summary(line)) });
+  const { client } = await connectClient(server);
+  await errorOf(client, { type: 'conversation.item.create' });
+  await errorOf(client, { type: 'conversation.item.create' });
+  await errorOf(client, { type: 'conversation.item.create', item: { type: 'message', role: 'user' } });
+  await errorOf(client, { type: 'conversation.item.truncate', item_id: 'item_x', content_index: 0 });
+  client.send({ event_id: 'evt_untyped' });
+  await client.nextMatching((event) => event.type === 'error' && (event.error as Json).event_id === 'evt_untyped', 'the untyped event\'s error');
+  await client.close();
+  assert.equal((await printed).replace(/sess_\w+/, 'sess_X'), 'strict: session sess_X: 5 protocol mistakes: '
+    + 'conversation.item.create without item ×2, conversation.item.create without item.content ×1, '
+    + 'conversation.item.truncate without audio_end_ms ×1, an event without type ×1');
+});
+
 test('a required field that is present with the wrong type is still invalid_type', async () => {
   const client = await strictClient();
   const item = await errorOf(client, { type: 'conversation.item.create', item: 'hello' });

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { StrictChecks } from '../../src/server/strict/strict-checks.js';
 import { MistakeLedger, MistakeTally, mistakeKind } from '../../src/server/strict/client-mistakes.js';
-import { ProtocolFailure } from '../../src/server/protocol-failure.js';
+import { ProtocolFailure, missingParameter } from '../../src/server/protocol-failure.js';
 
 function streamAt(captureRate: number, chunks: number): string[] {
   let now = 0;
@@ -59,4 +59,10 @@ test('a truncate past the audio is named so; a negative or non-number audio_end_
   assert.equal(mistakeKind(new ProtocolFailure('Audio content of 900ms is already shorter than 2000ms.', 'invalid_value', 'audio_end_ms')), 'truncate past the audio sent');
   assert.equal(mistakeKind(new ProtocolFailure('below 0', 'decimal_below_min_value', 'audio_end_ms')), 'decimal_below_min_value');
   assert.equal(mistakeKind(new ProtocolFailure('not a number', 'invalid_type', 'audio_end_ms')), 'invalid_type');
+});
+
+test('a missing field is named by the event type and the field; without a type, as an event without it', () => {
+  assert.equal(mistakeKind(missingParameter('item.role'), 'conversation.item.create'), 'conversation.item.create without item.role');
+  assert.equal(mistakeKind(missingParameter('type')), 'an event without type');
+  assert.equal(mistakeKind(missingParameter('audio')), 'an event without audio');
 });

@@ -17,9 +17,16 @@ export const MISTAKE_KINDS = {
   unknownField: 'unknown field',
 } as const;
 
-/** The kind of mistake a failure reports; other failures are named by their code. */
-export function mistakeKind(failure: ProtocolFailure): string {
+/**
+ * The kind of mistake a failure reports: a missing field by the event and the field
+ * (`conversation.item.create without item.role`), other failures by their code.
+ * `eventType` is the type the client sent, when the event had one.
+ */
+export function mistakeKind(failure: ProtocolFailure, eventType?: string): string {
   switch (failure.code) {
+    case 'missing_required_parameter':
+      if (failure.param === 'type' || eventType === undefined) return `an event without ${failure.param ?? 'a required field'}`;
+      return `${eventType} without ${failure.param ?? 'a required field'}`;
     case 'conversation_already_has_active_response': return MISTAKE_KINDS.activeResponse;
     case 'item_not_found': return MISTAKE_KINDS.unknownItem;
     case 'unknown_parameter': return MISTAKE_KINDS.unknownField;
