@@ -23,6 +23,8 @@ export interface Formats {
 
 const MAX_TEXT = 1_000_000;
 const ITEM_KEYS = ['id', 'type', 'object', 'status', 'role', 'content', 'name', 'arguments', 'call_id', 'output'];
+const ITEM_STATUSES = ['completed', 'incomplete', 'in_progress'] as const;
+const IMAGE_DETAILS = ['auto', 'low', 'high'] as const;
 
 /** Validates `conversation.item.create`'s item (already GA-shaped by the dialect). */
 export function parseClientItem(value: unknown, param: string, formats: Formats): StoredItem {
@@ -30,6 +32,9 @@ export function parseClientItem(value: unknown, param: string, formats: Formats)
   onlyKnownKeys(input, param, ITEM_KEYS);
   const id = optionalString(input.id, `${param}.id`, 64) ?? newId('item');
   const type = oneOf(input.type, `${param}.type`, ['message', 'function_call', 'function_call_output'] as const);
+  // As conversation.item.done shows them, for apps that replay the items they were sent; checked, not kept (a created item is complete).
+  if (input.object !== undefined) oneOf(input.object, `${param}.object`, ['realtime.item'] as const);
+  if (input.status !== undefined) oneOf(input.status, `${param}.status`, ITEM_STATUSES);
   switch (type) {
     case 'message': return parseMessage(input, id, param, formats);
     case 'function_call': return stored({
@@ -75,6 +80,7 @@ function parseUserPart(value: unknown, param: string, index: number, format: Aud
     const image: UserPart = { type };
     const url = optionalString(part.image_url, `${param}.image_url`, 20_000_000);
     if (url !== undefined) image.image_url = url;
+    if (part.detail !== undefined) image.detail = oneOf(part.detail, `${param}.detail`, IMAGE_DETAILS);
     return image;
   }
   const transcript = optionalString(part.transcript ?? undefined, `${param}.transcript`, MAX_TEXT);

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { connectClient, startTestServer, textSession, userText } from '../helpers/server-harness.js';
 import { ToneSynthesizer, fakeSpeech } from '../helpers/server-speech.js';
 import type { Json, TestClient } from '../helpers/server-client.js';
+import { parseClientItem } from '../../src/server/conversation-items.js';
+import { refusalOf } from '../helpers/protocol-refusal.js';
 
 async function create(client: TestClient, text: string, extra: Record<string, unknown> = {}): Promise<Json> {
   client.send({ ...userText(text), ...extra });
@@ -69,6 +71,25 @@ test('invalid items are refused with the parameter named', async () => {
   assert.equal(((await client.next('error')).error as Json).param, 'item.content[0].text');
   client.send({ type: 'conversation.item.create', item: { type: 'function_call_output', output: 'x' } });
   assert.equal(((await client.next('error')).error as Json).param, 'item.call_id');
+});
+
+test('an item\'s object and status (as conversation.item.done shows them) and an image\'s detail are type-checked', () => {
+  const formats = { input: 'pcm16', output: 'pcm16' } as const;
+  const message = { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'hi' }] };
+  const cases: Array<[Record<string, unknown>, string, string]> = [
+    [{ ...message, object: 5 }, 'invalid_type', 'item.object'],
+    [{ ...message, object: 'realtime.response' }, 'invalid_value', 'item.object'],
+    [{ ...message, status: 'done' }, 'invalid_value', 'item.status'],
+    [{ type: 'function_call_output', call_id: 'call_1', output: '{}', status: true }, 'invalid_type', 'item.status'],
+    [{ ...message, content: [{ type: 'input_image', image_url: 'data:image/png;base64,AA==', detail: 'extreme' }] }, 'invalid_value', 'item.content[0].detail'],
+  ];
+  for (const [item, code, param] of cases) {
+    assert.deepEqual(refusalOf(() => parseClientItem(item, 'item', formats), item), { code, param }, JSON.stringify(item));
+  }
+  // Well-typed, as an app replaying the items it was sent writes them.
+  for (const status of ['completed', 'incomplete', 'in_progress']) parseClientItem({ ...message, object: 'realtime.item', status }, 'item', formats);
+  const image = parseClientItem({ ...message, content: [{ type: 'input_image', image_url: 'data:image/png;base64,AA==', detail: 'low' }] }, 'item', formats);
+  assert.deepEqual(image.item.type === 'message' && image.item.content[0], { type: 'input_image', image_url: 'data:image/png;base64,AA==', detail: 'low' });
 });
 
 test('truncating an assistant audio item cuts its audio and its transcript in proportion', async () => {
