@@ -146,8 +146,9 @@ export class ServerSession {
     const eventType = isRecord(parsed) && typeof parsed.type === 'string' ? parsed.type.slice(0, 128) : undefined;
     try {
       if (!isRecord(parsed)) throw new ProtocolFailure('Each message must be a JSON object with a "type".', 'invalid_message_format');
-      if (typeof parsed.type !== 'string') throw new ProtocolFailure("Missing required parameter: 'type'.", 'missing_required_parameter', 'type');
-      const event = this.options.dialect.clientFromWire({ ...parsed, type: parsed.type }) as unknown as Json;
+      // Left out, it is missing; present but not a string (5, null), it is of the wrong type.
+      const type = string(parsed.type, 'type');
+      const event = this.options.dialect.clientFromWire({ ...parsed, type }) as unknown as Json;
       this.options.tap?.client(event as unknown as ClientEvent, inputFormatName(this.state));
       if (this.strict) this.checkStrictly(event, eventId);
       this.dispatch(event);

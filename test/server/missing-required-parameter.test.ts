@@ -71,6 +71,9 @@ test('a required field that is present with the wrong type is still invalid_type
   assert.deepEqual([end.code, end.param], ['invalid_type', 'audio_end_ms']);
   const audio = await errorOf(client, { type: 'input_audio_buffer.append', audio: 5 });
   assert.deepEqual([audio.code, audio.param], ['invalid_type', 'audio']);
+  client.send({ type: 5, event_id: 'evt_numeric_type' });
+  const type = (await client.nextMatching((event) => event.type === 'error' && (event.error as Json).event_id === 'evt_numeric_type', 'the numeric type\'s error')).error as Json;
+  assert.deepEqual([type.code, type.param, type.message], ['invalid_type', 'type', "Invalid type for 'type': expected a string, but got a number."]);
 });
 
 test('without --strict the missing field is named the same way', async () => {
