@@ -16,6 +16,8 @@ export interface RecordingOptions {
   /** Offline: the built-in local server answers, so nothing costs money. */
   free?: boolean;
   protocol?: ProtocolName;
+  /** Milliseconds on a monotonic clock, for the recording's times; tests pass their own. */
+  now?: () => number;
 }
 
 /**
@@ -30,6 +32,7 @@ export function recordSession(session: RealtimeSession, options: RecordingOption
     secrets: options.secrets,
     ...(options.prices ? { prices: options.prices } : {}),
     ...(options.free ? { free: true } : {}),
+    ...(options.now ? { now: options.now } : {}),
     onError: (error) => logger.log('warn', `recording stopped: ${errorMessage(error)}`),
     ...(live ? { wire: { protocol: 'live', isLocal: (event) => LOCAL_CLIENT_EVENTS.has(event.type) } } : {}),
   });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { cpSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { InMemoryTransport } from '../helpers/in-memory-transport.js';
@@ -12,6 +12,7 @@ import { closeRecording, recordSession } from '../../src/cli/session-recording.j
 import { runReplay } from '../../src/cli/replay-command.js';
 import { silentLogger } from '../../src/logger.js';
 import type { ServerEventOf } from '../../src/protocol/events.js';
+import { FakeClock } from './recording-helpers.js';
 
 
 class Text extends Writable {
@@ -26,7 +27,7 @@ const chunk = (): string => Buffer.alloc(4800, 3).toString('base64');
 const said = (type: 'input' | 'output', delta: string, at: number): object => ({ type: `session.${type}_transcript.delta`, event_id: `ev_${type}_${at}`, delta, start_ms: at, end_ms: at + 100 });
 
 /** A Live session over an in-memory socket, recorded into a new folder; closing it, the server says `seconds` of session time were used. */
-function recordedLiveSession(seconds: number) {
+function recordedLiveSession(seconds: number, clock?: FakeClock) {
   const dir = join(tempDir(), 'rec');
   const socket = new InMemoryTransport((event, transport) => {
     if (event.type === 'session.close') {
@@ -35,7 +36,7 @@ function recordedLiveSession(seconds: number) {
     }
   });
   const session = new RealtimeSession(new LiveTransport(socket), dialectFor('ga'));
-  const recorder = recordSession(session, { dir, sampleRate: 24000, model: 'gpt-live-1', secrets: ['sk-never-0000'], protocol: 'live' }, silentLogger);
+  const recorder = recordSession(session, { dir, sampleRate: 24000, model: 'gpt-live-1', secrets: ['sk-never-0000'], protocol: 'live', ...(clock ? { now: clock.now } : {}) }, silentLogger);
   return { dir, socket, session, recorder };
 }
 
@@ -100,4 +101,43 @@ test('a Live session\'s cost is its session time at the per-minute price: transc
   const out = new Text();
   assert.equal(await runReplay(dir, { speed: 1000, audio: false, json: false }, { stdout: out, stderr: new Text() }), 0);
   assert.match(out.text, /^Cost: \$0\.0050 for 6\.0 s of session time over 1 response$/m);
+});
+
+test('a Live recording cut off by a crash (no session.closed) replays its unfinished last reply as cut off, as the session counted it: transcript.md and kaiwa replay agree', async () => {
+  // The recording's clock is the test's: transcript.md is rewritten at each step (≥ 250 ms apart) and the times are known.
+  const clock = new FakeClock();
+  const { dir, socket, session, recorder } = recordedLiveSession(3, clock);
+  session.updateSession({ type: 'realtime', model: 'gpt-live-1' });
+  socket.deliver({ type: 'session.started', event_id: 'ev_s', session: { id: 'sess_1', expires_at: 1, model: 'gpt-live-1', status: 'active' } });
+  await new Promise((resolve) => setImmediate(resolve));
+  clock.at(300);
+  socket.deliver(said('input', 'Hello?', 300));
+  clock.at(600);
+  socket.deliver({ type: 'session.output_audio.delta', delta: chunk() });
+  socket.deliver(said('output', 'Hi there.', 600));
+  clock.at(1500);
+  // The user speaking ends the first reply: a completed response.
+  socket.deliver(said('input', 'Tell me a story.', 1500));
+  clock.at(1800);
+  socket.deliver({ type: 'session.output_audio.delta', delta: chunk() });
+  socket.deliver(said('output', 'Once upon a time', 1800));
+  clock.at(2100);
+  socket.deliver({ type: 'session.usage.updated', event_id: 'ev_u', usage: { seconds: 2.5 } });
+  // The process dies here, 0.3 s into the second reply (its 2 s of silence never came): what a kill leaves behind.
+  const crashed = join(tempDir(), 'crashed');
+  cpSync(dir, crashed, { recursive: true });
+  await closeRecording(recorder, session);
+
+  const events = readFileSync(join(crashed, 'events.jsonl'), 'utf8');
+  assert.ok(!events.includes('session.closed') && !events.includes('kaiwa.recording_stopped'), 'the recording simply stops');
+  const markdown = readFileSync(join(crashed, 'transcript.md'), 'utf8');
+  assert.match(markdown, /Once upon a time/);
+  assert.match(markdown, /^- Cost: \$0\.0021 for 2\.5 s of session time over 1 response$/m, 'the session counted only the finished reply');
+  const out = new Text();
+  assert.equal(await runReplay(crashed, { speed: 1000, audio: false, json: false }, { stdout: out, stderr: new Text() }), 0);
+  const lines = out.text.trim().split('\n').slice(1).map((line) => line.replace(/^\[[\d:.]+\] /, ''));
+  assert.deepEqual(lines, [
+    'You: Hello?', 'Assistant: Hi there.', 'You: Tell me a story.', 'Assistant: Once upon a time',
+    'Cost: $0.0021 for 2.5 s of session time over 1 response',
+  ]);
 });

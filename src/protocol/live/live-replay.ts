@@ -42,7 +42,8 @@ export function gaEventsOfLiveFrames(records: readonly TimedEvent[], localNote: 
       server(record.t, fromFrame(dialect, event));
     }
   }
-  clock.advanceTo(Infinity);
+  // The recording's end is the session's: no silence after its last line ended a reply, so one
+  // still under way is cut off, as the connection's end (or a crash) cut it off in the session.
   server(clock.now, dialect.dispose());
   return out;
 }
@@ -104,6 +105,6 @@ class RecordingClock implements SilenceTimers {
       this.now = due.at;
       due.callback();
     }
-    if (Number.isFinite(t)) this.now = Math.max(this.now, t);
+    this.now = Math.max(this.now, t);
   }
 }
