@@ -191,3 +191,15 @@ function finishResponse(state: ConversationState, response: Response): Conversat
     tokens: addTokens(state.tokens, tokens),
   };
 }
+
+/**
+ * The connection carrying the response under way is gone: no response.done will come for it.
+ * It stops being active now, and what it had begun to say is cut off (incomplete). It is not
+ * counted among the responses: nothing says what it cost.
+ */
+export function cutOffResponse(state: ConversationState): ConversationState {
+  const { activeResponseId, ...rest } = state;
+  if (activeResponseId === undefined) return state;
+  const items = state.items.map((item) => (item.responseId === activeResponseId && item.status === 'in_progress' ? { ...item, status: 'incomplete' as const } : item));
+  return { ...rest, items };
+}

@@ -7,7 +7,7 @@ import {
 } from '../protocol/events.js';
 import { isKnownServerEventType, problemWithServerEvent } from '../protocol/server-event-shape.js';
 import { appendJson } from '../protocol/append-json.js';
-import { initialConversation, reduceConversation, type ConversationState } from './conversation.js';
+import { cutOffResponse, initialConversation, reduceConversation, type ConversationState } from './conversation.js';
 import { ResponseLedger, type QueuedRequest, type ResponseOwner } from './response-ledger.js';
 import { RateLimitRetry } from './rate-limit-retry.js';
 import { TypedLineLedger, type UnsentReason } from './typed-line-ledger.js';
@@ -101,6 +101,8 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
   private readonly overdue = new AnswerOverdueWatch((waitedMs) => this.emit('answer-overdue', waitedMs));
   private readonly stall = new AnswerStallWatch((silentMs) => this.emit('answer-stalled', silentMs));
   private askedAgainBegan = false;
+  /** The conversation's response a lost connection cut off, until the next connection asks for it again (or gives it up). */
+  private cutOffReply: string | undefined;
   /** What waits to ask again for a rate-limited answer: ahead of any line queued behind it. */
   private readonly rateLimitRetry = new RateLimitRetry(() => {
     this.ledger.enqueue(undefined, [], true);
@@ -120,10 +122,25 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
     transport.on('close', (code: number, reason: string) => {
       this.overdue.settled();
       this.stall.ended();
+      if (!this.closedByUs) this.settleCutOffReply();
       this.emit('close', code, reason);
     });
     transport.on('error', (error: Error) => this.logger.log('debug', `socket error: ${error.message}`));
     transport.on('wire', (direction: 'client' | 'server', frame: WireEvent) => this.emit('wire', direction, frame));
+  }
+
+  /**
+   * The connection was lost: the response under way gets no response.done, so it ends here,
+   * cut off. Left active, everyone would take it as still coming (the status "thinking" after
+   * the reconnect, a barge-in cancelling it) until some later response ended. It is kept to be
+   * asked for again (resume), so the reply is still owed (responsesOutstanding).
+   */
+  private settleCutOffReply(): void {
+    const responseId = this.conversation.activeResponseId;
+    if (responseId === undefined) return;
+    this.cutOffReply = responseId;
+    this.conversation = cutOffResponse(this.conversation);
+    this.emit('state', this.conversation);
   }
 
   /** True once close() was called: a close that follows was ours, not the network's. */
@@ -181,7 +198,7 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
    * said is left out of the restored context, so the answer starts afresh.
    */
   get replyToAskAgain(): string | undefined {
-    return this.givingUp ? undefined : this.conversation.activeResponseId;
+    return this.givingUp ? undefined : this.cutOffReply ?? this.conversation.activeResponseId;
   }
 
   /**
@@ -204,7 +221,8 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
     this.transport.on('error', () => undefined);
     this.transport = transport;
     this.listenTo(transport);
-    const answering = this.conversation.activeResponseId !== undefined || this.rateLimitRetry.cancel();
+    const answering = this.cutOffReply !== undefined || this.conversation.activeResponseId !== undefined || this.rateLimitRetry.cancel();
+    this.cutOffReply = undefined;
     const { inFlight, queued } = this.ledger.reset();
     this.sayIfAnswerRequestedChanged();
     // A reply under way (or waiting out a rate limit) is asked for again whoever asked for it (the server's own: the user spoke), before what waited.
@@ -233,9 +251,9 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
     return this.rateLimitRetry.waiting;
   }
 
-  /** Something is still to be answered: a response under way, or kaiwa's request sent or queued (and still to be sent). */
+  /** Something is still to be answered: a response under way (or one a lost connection cut off, to be asked again), or kaiwa's request sent or queued (and still to be sent). */
   get responsesOutstanding(): boolean {
-    if (this.responseInFlight || this.ledger.requestPending) return true;
+    if (this.responseInFlight || this.ledger.requestPending || this.cutOffReply !== undefined) return true;
     if (this.asking === 'none') return false;
     return (this.asking === 'all' ? this.ledger.queued : this.ledger.queuedBare) > 0;
   }

@@ -250,3 +250,27 @@ test('a reply that finished resets the count: the next one cut off is asked for 
   assert.equal(await settle(recovery.recover('lost during the next reply')), true);
   assert.equal(creates(transports[2]!), 1);
 });
+
+test('a reply a lost connection cut off is settled as the connection goes: no longer active, its item incomplete, still owed; asked again, and the new session has none active', async () => {
+  const transports = [new MemoryTransport(), new MemoryTransport()];
+  const session = new RealtimeSession(transports[0]!, gaDialect);
+  const recovery = reconnector(session, { connect: async () => transports[1]!, firstDelayMs: 1 });
+  transports[0]!.serverSays(item('a', 'user', 'what time is it'));
+  transports[0]!.serverSays(created('r1'));
+  for (const event of delta('r1', 'b')) transports[0]!.serverSays(event);
+  const states: Array<string | undefined> = [];
+  session.on('state', (state) => states.push(state.activeResponseId));
+  transports[0]!.isOpen = false;
+  transports[0]!.emit('close', 1006, '');
+  // No response.done will ever come for r1: the loss itself ends it, and says so.
+  assert.deepEqual(states, [undefined], 'told at once that nothing is under way');
+  assert.equal(session.responseInFlight, false, 'a barge-in or a new request sees nothing to wait for or cancel');
+  assert.equal(session.state.items.find((each) => each.id === 'b')?.status, 'incomplete', 'the half-said reply is cut off');
+  assert.equal(session.responsesOutstanding, true, 'the reply is still owed: a run does not end before it is asked again');
+  assert.equal(session.replyToAskAgain, 'r1');
+  assert.equal(await settle(recovery.recover('lost')), true);
+  assert.equal(creates(transports[1]!), 1, 'asked again');
+  assert.deepEqual(transports[1]!.sent.filter((event) => event.type === 'conversation.item.create').map((event) => (event.item as { role: string }).role), ['user'],
+    'the half-said answer is not restored');
+  assert.equal(session.state.activeResponseId, undefined);
+});
