@@ -298,7 +298,7 @@ export class ChatRun {
   private onSocketClosed(code: number, reason: string): void {
     if (this.exitCode !== undefined || this.session.closing) return;
     this.audio.speaker?.clear();
-    this.output.printer.connectionLost();
+    this.output.connectionLost();
     void this.keeper?.connectionLost(code, reason).then((goesOn) => { if (!goesOn) this.end(1); });
   }
 

@@ -101,6 +101,12 @@ export class RunOutput {
     if (text && !this.parts.json) this.printer.note(`[${origin} ${response.id ?? ''}] ${text}`);
   }
 
+  /** The connection dropped: the reply being printed is cut off, and the status stops showing it (or the user's turn) as under way. */
+  connectionLost(): void {
+    this.printer.connectionLost();
+    this.parts.ui?.dispatch({ type: 'connection-lost' });
+  }
+
   /** The next `restored` items the server announces were printed before the reconnect. */
   expectRestoredEchoes(restored: number): void {
     this.restoredEchoes = restored;

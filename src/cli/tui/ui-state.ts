@@ -47,7 +47,9 @@ export type UiAction =
   | { type: 'usage'; tokensIn: number; tokensOut: number; costUsd?: number }
   | { type: 'session-time'; seconds: number; costUsd?: number }
   | { type: 'notice'; text: string | undefined }
-  | { type: 'connected' };
+  | { type: 'connected' }
+  /** The connection dropped: what was under way on it (an answer, the user's turn) ends with it. */
+  | { type: 'connection-lost' };
 
 export interface UiOptions {
   offline: boolean;
@@ -138,6 +140,8 @@ export function reduceUi(state: UiState, action: UiAction): UiState {
     case 'session-time': return { ...state, sessionSeconds: action.seconds, ...(action.costUsd !== undefined ? { costUsd: action.costUsd } : {}) };
     case 'notice': return action.text === undefined ? withoutNotice(state) : { ...state, notice: action.text };
     case 'connected': return { ...state, phase: state.muted ? 'muted' : 'listening' };
+    // No response.done or speech_stopped will come for them; an answer asked for again says so itself (answer-requested).
+    case 'connection-lost': return withPhase({ ...state, responseActive: false, userSpeaking: false, turnAwaitingAnswer: false });
   }
 }
 

@@ -48,3 +48,11 @@ test('with interrupt_response off a turn closed while the reply plays is not ans
   ]);
   assert.deepEqual(phases, ['listening', 'thinking', 'user-speaking', 'thinking', 'thinking', 'listening']);
 });
+
+test('a lost connection ends the answer under way and the turn being spoken: no response.done or speech_stopped will come for them', () => {
+  const phases = phasesAfter([
+    sessionWith({ type: 'server_vad' }), server('response.created', { response: { id: 'r' } }), { type: 'connection-lost' },
+    speechStarted, { type: 'connection-lost' },
+  ]);
+  assert.deepEqual(phases, ['listening', 'thinking', 'listening', 'user-speaking', 'listening']);
+});
