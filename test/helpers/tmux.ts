@@ -100,11 +100,12 @@ function childrenOf(pid: number): number[] {
 /**
  * The built kaiwa in a terminal, offline, with a config home and an XDG_RUNTIME_DIR of its
  * own (the sound libraries would otherwise make one in the temp folder and leave it); the
- * pane prints `[exit N]` when kaiwa ends. `env` adds variables (PULSE_SERVER for a sound server, TERM).
+ * pane prints `[exit N]` when kaiwa ends. `env` adds variables (PULSE_SERVER for a sound server, TERM, LANG).
  */
 export function kaiwaInTmux(args: string, width = 80, env: Record<string, string> = {}, height = 24): TmuxSession {
   const home = tempDir();
   // Set by env(1), not tmux: tmux gives the pane a TERM of its own over one it is handed.
-  const variables = Object.entries(env).map(([key, value]) => `${key}='${value.replace(/'/g, `'\\''`)}'`).join(' ');
+  // A UTF-8 locale unless the test names one: kaiwa draws its symbols in ASCII in the C locale (own-symbols.ts).
+  const variables = Object.entries({ LANG: 'C.UTF-8', ...env }).map(([key, value]) => `${key}='${value.replace(/'/g, `'\\''`)}'`).join(' ');
   return new TmuxSession(`env -u OPENAI_API_KEY XDG_CONFIG_HOME=${home} XDG_RUNTIME_DIR=${home} ${variables} node ${KAIWA_BIN} ${args}; echo "[exit $?]"; sleep 60`, { width, height });
 }

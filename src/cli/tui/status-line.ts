@@ -1,6 +1,7 @@
 import { formatDuration } from '../duration-format.js';
 import { graphemesOf, graphemeWidth, textWidth } from './text-width.js';
 import { meterCells, METER_CELLS, type Phase, type UiState } from './ui-state.js';
+import { AS_WRITTEN, type OwnText } from '../own-symbols.js';
 
 const PHASE_LABEL: Record<Phase, string> = {
   'connecting': '… connecting',
@@ -11,31 +12,33 @@ const PHASE_LABEL: Record<Phase, string> = {
   'muted': '✕ muted',
 };
 
-/** -60 dBFS (quiet room) .. 0 dBFS (clipping) as a bar of block characters. */
-export function levelMeter(dbfs: number): string {
+/** -60 dBFS (quiet room) .. 0 dBFS (clipping) as a bar of block characters (`#` and `-` in ASCII). */
+export function levelMeter(dbfs: number, own: OwnText = AS_WRITTEN): string {
   const filled = meterCells(dbfs);
-  return `${'▮'.repeat(filled)}${'▯'.repeat(METER_CELLS - filled)}`;
+  return own(`${'▮'.repeat(filled)}${'▯'.repeat(METER_CELLS - filled)}`);
 }
 
-function costText(state: UiState): string {
-  const used = state.sessionSeconds === undefined ? `${state.tokensIn}→${state.tokensOut} tok` : formatDuration(state.sessionSeconds * 1000);
+function costText(state: UiState, own: OwnText): string {
+  const used = state.sessionSeconds === undefined ? own(`${state.tokensIn}→${state.tokensOut} tok`) : formatDuration(state.sessionSeconds * 1000);
   if (state.offline) return `${used} free`;
   return state.costUsd === undefined ? used : `${used} $${state.costUsd.toFixed(4)}`;
 }
 
 /**
  * Cuts a string (no escape codes) to at most `width` terminal cells, counting wide (CJK)
- * characters as two. One pass over it, each character measured once per session: the
- * status line is cut on every redraw, and measuring each longer prefix again took most of a
- * terminal session's CPU while a reply played.
+ * characters as two, and ends it with `ellipsis` (`...` where the terminal takes no UTF-8,
+ * so room is kept for its three cells). One pass over it, each character measured once per
+ * session: the status line is cut on every redraw, and measuring each longer prefix again
+ * took most of a terminal session's CPU while a reply played.
  */
-export function fitWidth(text: string, width: number): string {
+export function fitWidth(text: string, width: number, ellipsis = '…'): string {
+  const room = width - textWidth(ellipsis);
   let used = 0;
   let fitsBeforeEllipsis = 0;
   for (const { segment, index } of graphemesOf(text)) {
     used += graphemeWidth(segment);
-    if (used <= width - 1) fitsBeforeEllipsis = index + segment.length;
-    else if (used > width) return `${text.slice(0, fitsBeforeEllipsis)}…`;
+    if (used <= room) fitsBeforeEllipsis = index + segment.length;
+    else if (used > width) return `${text.slice(0, fitsBeforeEllipsis)}${ellipsis}`;
   }
   return text;
 }
@@ -65,8 +68,8 @@ function packed(items: readonly string[], separator: string, width: number, rows
 }
 
 /** `text` on rows `width` wide, broken between words (a word wider than a row is cut). */
-function wordRows(text: string, width: number): string[] {
-  return packed(text.split(' '), ' ', width, (word) => [fitWidth(word, width)]);
+function wordRows(text: string, width: number, ellipsis: string): string[] {
+  return packed(text.split(' '), ' ', width, (word) => [fitWidth(word, width, ellipsis)]);
 }
 
 /**
@@ -75,11 +78,13 @@ function wordRows(text: string, width: number): string[] {
  * unless it fits whole after the last one, and wraps between words; a help taller than the
  * rows there are ends with an ellipsis.
  */
-export function helpRows(state: UiState, width: number, maxRows: number): string[] {
-  const rows = packed(helpText(state).split(HELP_SEPARATOR), HELP_SEPARATOR, width, (entry) => wordRows(entry, width));
+export function helpRows(state: UiState, width: number, maxRows: number, own: OwnText = AS_WRITTEN): string[] {
+  const separator = own(HELP_SEPARATOR);
+  const ellipsis = own('…');
+  const rows = packed(own(helpText(state)).split(separator), separator, width, (entry) => wordRows(entry, width, ellipsis));
   if (rows.length <= maxRows) return rows;
   const shown = rows.slice(0, Math.max(maxRows, 1));
-  shown[shown.length - 1] = fitWidth(`${shown.at(-1)} …`, width);
+  shown[shown.length - 1] = fitWidth(`${shown.at(-1)} ${ellipsis}`, width, ellipsis);
   return shown;
 }
 
@@ -93,19 +98,21 @@ function idleLabel(state: UiState): string {
  * The one-line status bar under the transcript. Too wide for the terminal, it loses what
  * says least about what is happening first (the help hint, the level meter, the token
  * count), then says "offline" short, then not at all, then drops the state's symbol; only the
- * state's words (and a notice) are ever cut. Cut from the right
+ * state's words (and a notice) are ever cut. Its symbols are put through `own` (ASCII where
+ * the terminal takes no UTF-8) before it is measured. Cut from the right
  * straight away, a narrow terminal lost the state's own words (`type to ta…`) and kept the meter.
  */
-export function statusLine(state: UiState, width: number): string {
+export function statusLine(state: UiState, width: number, own: OwnText = AS_WRITTEN): string {
   const room = Math.max(width, 10);
-  const phase = state.phase === 'listening' ? idleLabel(state) : PHASE_LABEL[state.phase];
-  const meter = state.microphone ? [levelMeter(state.muted ? -100 : state.levelDbfs)] : [];
-  const notice = state.notice === undefined ? [] : [state.notice];
-  const where = (long: boolean): string => (state.offline ? `${phase} · ${long ? 'offline (local server)' : 'offline'}` : phase);
-  const cost = costText(state);
+  const phase = own(state.phase === 'listening' ? idleLabel(state) : PHASE_LABEL[state.phase]);
+  const meter = state.microphone ? [levelMeter(state.muted ? -100 : state.levelDbfs, own)] : [];
+  const notice = state.notice === undefined ? [] : [own(state.notice)];
+  const separator = own(' · ');
+  const where = (long: boolean): string => (state.offline ? `${phase}${separator}${long ? 'offline (local server)' : 'offline'}` : phase);
+  const cost = costText(state, own);
   // Drawn many times a second: each shorter form is made only when the one before it did not fit.
   const fullestFirst: Array<() => string[]> = [
-    () => [where(true), ...meter, cost, state.notice ?? '? help'],
+    () => [where(true), ...meter, cost, notice[0] ?? '? help'],
     () => [where(true), ...meter, cost, ...notice],
     () => [where(true), cost, ...notice],
     () => [where(true), ...notice],
@@ -116,5 +123,5 @@ export function statusLine(state: UiState, width: number): string {
     const line = parts().join('  ');
     if (textWidth(line) <= room) return line;
   }
-  return fitWidth([phase.replace(/^\S+ /, ''), ...notice].join('  '), room);
+  return fitWidth([phase.replace(/^\S+ /, ''), ...notice].join('  '), room, own('…'));
 }

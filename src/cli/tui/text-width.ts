@@ -1,3 +1,5 @@
+import { ASCII_FORMS } from '../own-symbols.js';
+
 /**
  * The characters kaiwa's own screen draws (status bar, meter, prompt, marks), each one cell
  * wide: East Asian Ambiguous, which string-width (and terminals outside CJK locales) count
@@ -6,7 +8,7 @@
  * Unicode emoji set parsed into a regular expression) and its first look at a character
  * ~60 ms more, for nothing while everything shown is ASCII and these.
  */
-const OWN_SYMBOLS = new Set('●◉◌♪✕…✎○·▮▯→’›▏—');
+const OWN_SYMBOLS = new Set(Object.keys(ASCII_FORMS));
 
 const widths = new Map<string, number>([...OWN_SYMBOLS].map((symbol) => [symbol, 1]));
 let segmenter: Intl.Segmenter | undefined;

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import stringWidth from 'string-width';
-import { fitWidth, levelMeter, statusLine } from '../../../src/cli/tui/status-line.js';
+import { fitWidth, helpRows, levelMeter, statusLine } from '../../../src/cli/tui/status-line.js';
+import { IN_ASCII } from '../../../src/cli/own-symbols.js';
 import { loadPreciseWidths } from '../../../src/cli/tui/text-width.js';
 import { initialUi, reduceUi, type UiState } from '../../../src/cli/tui/ui-state.js';
 import type { ServerEvent } from '../../../src/protocol/events.js';
@@ -91,4 +92,26 @@ test('in a narrow terminal the status keeps its state words: help, meter and tok
   for (const width of [10, 15, 20, 25, 30, 35, 40]) {
     for (const state of [typing, listening, reconnecting]) assert.ok(stringWidth(statusLine(state, width)) <= width, `${statusLine(state, width)} at ${width}`);
   }
+});
+
+test('in ASCII (a locale that is not UTF-8) the status, meter and help have no other character, and still fit', () => {
+  const onlyAscii = /^[\x20-\x7e]*$/;
+  assert.equal(levelMeter(-30, IN_ASCII), '#####-----');
+  const typing = reduceUi(initialUi({ offline: true, pushToTalk: false, microphone: false }), { type: 'connected' });
+  assert.equal(statusLine(typing, 60, IN_ASCII), '> no microphone | type to talk | offline (local server)');
+  assert.equal(statusLine(typing, 20, IN_ASCII), 'no microphone | t...', 'the cut leaves room for the three dots');
+  const speaking = reduceUi(reduceUi(initialUi({ offline: false, pushToTalk: false }), { type: 'connected' }), { type: 'level', dbfs: -30 });
+  const muted = reduceUi(speaking, { type: 'notice', text: 'reconnecting…' });
+  for (const width of [10, 15, 20, 25, 30, 35, 40, 60, 200]) {
+    for (const state of [typing, speaking, muted]) {
+      const line = statusLine(state, width, IN_ASCII);
+      assert.match(line, onlyAscii, line);
+      assert.ok(line.length <= width, `${line} at ${width}`);
+    }
+    for (const row of helpRows(typing, width, 3, IN_ASCII)) {
+      assert.match(row, onlyAscii, row);
+      assert.ok(row.length <= width, `${row} at ${width}`);
+    }
+  }
+  assert.match(statusLine(speaking, 200, IN_ASCII), /^\* listening  #####-----  0->0 tok  \? help$/);
 });
