@@ -1,10 +1,13 @@
 import type { ServerEvent } from '../protocol/events.js';
 import type { ConversationState } from '../client/conversation.js';
+import { AS_WRITTEN, type OwnText } from './own-symbols.js';
 
 export interface TranscriptPrinterOptions {
   write: (text: string) => void;
   /** How long an assistant reply waits for the user's late transcript before it is shown anyway. */
   holdMs?: number;
+  /** Puts the printer's own marks (` — [interrupted …]`, `assistant: …`) into the terminal's charset; the transcript itself goes out as it is. */
+  own?: OwnText;
 }
 
 /**
@@ -18,9 +21,11 @@ export class TranscriptPrinter {
   private holdTimer: NodeJS.Timeout | undefined;
   private readonly printedUserItems = new Set<string>();
   private readonly holdMs: number;
+  private readonly own: OwnText;
 
   constructor(private readonly options: TranscriptPrinterOptions) {
     this.holdMs = options.holdMs ?? 1500;
+    this.own = options.own ?? AS_WRITTEN;
   }
 
   handle(event: ServerEvent, state: ConversationState): void {
@@ -47,7 +52,7 @@ export class TranscriptPrinter {
         break;
       case 'response.done':
         this.flushHeld();
-        if (this.openItem) this.endLine(event.response.status === 'cancelled' ? ' —' : '');
+        if (this.openItem) this.endLine(event.response.status === 'cancelled' ? this.own(' —') : '');
         break;
     }
   }
@@ -61,7 +66,7 @@ export class TranscriptPrinter {
   /** Marks where the user cut the assistant off: the text printed may run ahead of the voice. */
   interrupted(itemId: string, heardMs: number): void {
     this.flushHeld();
-    const mark = ` — [interrupted after ${(heardMs / 1000).toFixed(1)} s]`;
+    const mark = this.own(` — [interrupted after ${(heardMs / 1000).toFixed(1)} s]`);
     if (this.openItem === itemId) this.endLine(mark);
     else this.options.write(`assistant:${mark}\n`);
   }
@@ -69,7 +74,7 @@ export class TranscriptPrinter {
   /** The connection dropped mid-reply: the rest of that line will not come. */
   connectionLost(): void {
     this.flushHeld();
-    if (this.openItem) this.endLine(' — [connection lost]');
+    if (this.openItem) this.endLine(this.own(' — [connection lost]'));
   }
 
   /** Ends any half-printed line so other output starts on its own line. */
@@ -90,7 +95,7 @@ export class TranscriptPrinter {
     const wasOpen = this.openItem;
     if (wasOpen) this.options.write('\n');
     this.options.write(`you: ${text}\n`);
-    if (wasOpen) this.options.write('assistant: …');
+    if (wasOpen) this.options.write(this.own('assistant: …'));
     if (this.held.length) this.flushHeld();
   }
 

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TranscriptPrinter } from '../../src/cli/transcript-printer.js';
+import { IN_ASCII } from '../../src/cli/own-symbols.js';
 import { initialConversation, reduceConversation, type ConversationState } from '../../src/client/conversation.js';
 import type { ServerEvent } from '../../src/protocol/events.js';
 import { gaVoiceTurn } from '../helpers/event-scripts.js';
@@ -64,4 +65,20 @@ test('a user transcript that never comes does not hold the reply forever (mock t
 test('speech in which no words were recognized is shown as such, not as a bare "you: "', () => {
   const events = gaVoiceTurn({ userTranscript: '', assistantTranscript: "I didn't catch anything.", audioChunks: [] });
   assert.equal(play(events), "you: (no words recognized)\nassistant: I didn't catch anything.\n");
+});
+
+test('the printer\'s own marks follow the terminal\'s charset; the reply itself is written as it is', () => {
+  const events = gaVoiceTurn({ assistantTranscript: 'Ça — va', audioChunks: [] }) as Array<{ type: string; response?: { status: string } }>;
+  const cut = events.filter((event) => !event.type.endsWith('transcript.done') && event.type !== 'response.output_item.done');
+  const done = cut.at(-1)!;
+  done.response = { ...done.response!, status: 'cancelled' };
+  let out = '';
+  const printer = new TranscriptPrinter({ write: (text) => { out += text; }, own: IN_ASCII });
+  let state: ConversationState = initialConversation;
+  for (const event of cut as ServerEvent[]) {
+    state = reduceConversation(state, event);
+    printer.handle(event, state);
+  }
+  printer.interrupted('other', 1200);
+  assert.equal(out, 'assistant: Ça — va --\nassistant: -- [interrupted after 1.2 s]\n');
 });

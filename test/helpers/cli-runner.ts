@@ -49,6 +49,8 @@ export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS
   env.XDG_CONFIG_HOME = emptyConfigHome();
   env.XDG_RUNTIME_DIR ??= emptyRuntimeDir();
   env.XDG_CACHE_HOME = cacheHome();
+  // kaiwa's own symbols follow the locale (ASCII in the C locale): none set, the tests' expectations would depend on the machine.
+  if (!env.LC_ALL && !env.LC_CTYPE && !env.LANG) env.LANG = 'C.UTF-8';
   for (const [key, value] of Object.entries(extra)) {
     if (value === undefined) delete env[key];
     else env[key] = value;
