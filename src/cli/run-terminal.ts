@@ -3,18 +3,11 @@ import type { ChatIo } from './chat-run.js';
 import type { TerminalUi, UiHandlers } from './tui/terminal-ui.js';
 import type { PacedPlayer } from '../audio/paced-player.js';
 import type { RedactingLogger } from '../logger.js';
-
-/**
- * A terminal that moves no cursor and erases nothing (Emacs' shell, some consoles): the UI's
- * redraws would print there as escape codes, once a frame.
- */
-export function isDumbTerminal(env: NodeJS.ProcessEnv): boolean {
-  return env.TERM === 'dumb';
-}
+import { canRedrawInPlace } from './terminal-redraw.js';
 
 /** A run in a terminal gets the full-screen UI; pipes, dumb terminals and --json get plain lines. */
 export function wantsTerminalUi(io: ChatIo, options: ChatOptions, env: NodeJS.ProcessEnv = process.env): boolean {
-  return Boolean(io.stdout.isTTY && io.stdin.isTTY && !options.json && !isDumbTerminal(env));
+  return canRedrawInPlace(io.stdout, env) && Boolean(io.stdin.isTTY) && !options.json;
 }
 
 export interface TerminalParts {

@@ -13,6 +13,7 @@ import type { ProtocolError } from '../protocol/events.js';
 import type { RedactingLogger } from '../logger.js';
 import { errorMessage } from '../errors.js';
 import { CaptionPrinter } from './caption-printer.js';
+import { canRedrawInPlace } from './terminal-redraw.js';
 import { eventToJsonLine } from './json-printer.js';
 import { formatDuration } from './duration-format.js';
 import type { TextOutputFile } from './text-output-file.js';
@@ -67,7 +68,8 @@ export class TranscribeRun {
     this.transcription = new TranscriptionSession(session);
     this.printer = resources.defer('captions', new CaptionPrinter({
       write: (text) => io.stdout.write(logger.redact(text)),
-      tty: io.stdout.isTTY === true && !parts.json,
+      // As the chat decides: a dumb terminal gets final lines, as a pipe does.
+      tty: canRedrawInPlace(io.stdout, io.env) && !parts.json,
       columns: () => io.stdout.columns ?? 80,
     }), (printer) => printer.finish());
     this.spend = new TranscriptionSpend(parts.settings.model, parts.offline);

@@ -7,11 +7,12 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KAIWA_BIN, runKaiwa } from '../helpers/cli-runner.js';
+import { KAIWA_BIN, cleanEnv, runKaiwa } from '../helpers/cli-runner.js';
 import { TmuxSession } from '../helpers/tmux.js';
 import { startScriptedServer, type ScriptedConnection, type WireJson } from '../helpers/scripted-server.js';
 
@@ -212,6 +213,24 @@ test('in a terminal the words being recognized show at once and the completed li
   const everything = execFileSync('tmux', ['capture-pane', '-p', '-S', '-100', '-t', terminal.name], { encoding: 'utf8' });
   assert.match(everything, /^Hello, world\.\ntranscribed 1 line/m);
   assert.doesNotMatch(everything, /helo|wrld/, 'the deltas were replaced, not left above the line');
+});
+
+test('with TERM=dumb a terminal gets plain lines, as the chat does: no words redrawn in place, no escape codes', async () => {
+  const server = await startScriptedServer(transcriptionPeer({ vadTurnAfterMs: 300 }));
+  after(() => server.close());
+  // script(1) runs kaiwa on a pseudo-terminal and hands over every byte it wrote there, escape codes included.
+  const command = `${process.execPath} ${KAIWA_BIN} transcribe --url ${server.url} --input ${toneWav('dumb.wav', 3)}`;
+  const child = spawn('script', ['-qec', command, '/dev/null'], {
+    env: cleanEnv({ TERM: 'dumb', OPENAI_API_KEY: 'sk-test-transcribe-1234' }), stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  after(() => child.kill('SIGKILL'));
+  let written = '';
+  child.stdout.on('data', (chunk: Buffer) => { written += chunk.toString(); });
+  const [code] = await once(child, 'close') as [number | null];
+  assert.equal(code, 0, written);
+  assert.match(written, /^Hello, world\.\r?$/m);
+  assert.doesNotMatch(written, /\u001b/, JSON.stringify(written));
+  assert.doesNotMatch(written, /helo|wrld/, 'the words being recognized are not shown: a dumb terminal cannot take them back');
 });
 
 test('the VAD flags are the conversation\'s: same names, help and defaults in `kaiwa --help` and `kaiwa transcribe --help`', async () => {
