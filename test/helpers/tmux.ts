@@ -24,6 +24,14 @@ export class TmuxSession {
     return execFileSync('tmux', ['capture-pane', '-p', '-t', this.name], { encoding: 'utf8' });
   }
 
+  /**
+   * The whole pane: its scrollback and the screen, each line the terminal wrapped joined
+   * back into the one that was written (capture-pane -J).
+   */
+  captureHistory(): string {
+    return execFileSync('tmux', ['capture-pane', '-p', '-J', '-S', '-', '-t', this.name], { encoding: 'utf8' });
+  }
+
   /** The visible screen with the escape sequences of its colours and attributes (capture-pane -e). */
   captureWithEscapes(): string {
     return execFileSync('tmux', ['capture-pane', '-p', '-e', '-t', this.name], { encoding: 'utf8' });
