@@ -5,6 +5,7 @@ export interface CaptionScreen {
   write(text: string): void;
   /** A terminal can redraw the line being recognized; a pipe or file gets final lines only. */
   tty: boolean;
+  /** 0 or less: the terminal did not say (as under `script` with no controlling terminal). */
   columns(): number;
 }
 
@@ -54,8 +55,13 @@ export class CaptionPrinter {
    */
   private erase(): string {
     if (!this.shown) return '';
-    const up = Math.max(1, Math.ceil(stringWidth(this.shown) / Math.max(1, this.screen.columns()))) - 1;
+    const up = Math.max(1, Math.ceil(stringWidth(this.shown) / this.columns())) - 1;
     if (up === 0) return `\r${ERASE_LINE}`;
     return `\x1b[${up}A\r${ERASE_LINE}${`\x1b[1B${ERASE_LINE}`.repeat(up)}\x1b[${up}A`;
+  }
+
+  private columns(): number {
+    const reported = this.screen.columns();
+    return reported > 0 ? reported : 80;
   }
 }

@@ -70,7 +70,7 @@ export class TranscribeRun {
       write: (text) => io.stdout.write(logger.redact(text)),
       // As the chat decides: a dumb terminal gets final lines, as a pipe does.
       tty: canRedrawInPlace(io.stdout, io.env) && !parts.json,
-      columns: () => io.stdout.columns ?? 80,
+      columns: () => io.stdout.columns ?? 0,
     }), (printer) => printer.finish());
     this.spend = new TranscriptionSpend(parts.settings.model, parts.offline);
     this.bridge = resources.defer('audio', new AudioBridge({

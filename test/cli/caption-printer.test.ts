@@ -54,3 +54,10 @@ test('on a pipe the final line loses its control sequences too', () => {
   printer.line('\u001b[31mred\u001b[0m\r');
   assert.equal(output(), 'red\n');
 });
+
+test('a terminal that reports no width (0 columns) is taken as 80 wide: a short caption is erased in place, no rows above it', () => {
+  const { printer, output } = screen(true, 0);
+  printer.partial('helo');
+  printer.line('Hello.');
+  assert.equal(output(), '\x1b[2mhelo\x1b[0m\r\x1b[KHello.\n');
+});
