@@ -100,7 +100,7 @@ export class AudioInput {
       throw new ProtocolFailure(
         `Error committing input audio buffer: buffer too small. Expected at least ${MIN_COMMIT_MS}ms of audio, but buffer only has ${durationMs.toFixed(2)}ms of audio.`,
         'input_audio_buffer_commit_empty', null,
-      );
+      ).saying(`with under ${MIN_COMMIT_MS}ms of audio`);
     }
     const itemId = this.speechItemId ?? newId('item');
     this.speechItemId = undefined;

@@ -49,7 +49,7 @@ export class InputAudioBuffer {
       throw new ProtocolFailure(
         `Input audio buffer is full: it holds ${Math.round(this.durationMs / 1000)} s and the limit is ${Math.round(this.maxMs / 1000)} s. Commit or clear it.`,
         'input_audio_buffer_full', null,
-      );
+      ).saying('past the buffer limit');
     }
     if (data.length > 0) {
       this.chunks.push(data);

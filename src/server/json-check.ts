@@ -31,7 +31,7 @@ export function string(value: unknown, param: string, maxLength = 1_000_000): st
     throw new ProtocolFailure(
       `Invalid '${param}': string too long. Expected a string with maximum length ${maxLength}, but got a string with length ${value.length} instead.`,
       'string_above_max_length', param,
-    );
+    ).saying(`longer than ${maxLength} characters`);
   }
   return value;
 }
@@ -78,7 +78,7 @@ export function array(value: unknown, param: string, maxItems = 1024): unknown[]
     throw new ProtocolFailure(
       `Invalid '${param}': array too long. Expected an array with maximum length ${maxItems}, but got an array with length ${value.length} instead.`,
       'array_above_max_length', param,
-    );
+    ).saying(`over ${maxItems} entries`);
   }
   return value;
 }

@@ -5,6 +5,12 @@ import type { ProtocolError } from '../protocol/events.js';
  * Thrown by validators so a deep check can abort a handler without threading results.
  */
 export class ProtocolFailure extends Error {
+  /**
+   * What was wrong with the parameter, in a few words (`below 0.6`, `not a string`), for
+   * the --strict summary; unset, the summary words it from the code.
+   */
+  problem: string | undefined;
+
   constructor(
     message: string,
     readonly code: string,
@@ -13,6 +19,12 @@ export class ProtocolFailure extends Error {
   ) {
     super(message);
     this.name = 'ProtocolFailure';
+  }
+
+  /** Sets the few words the --strict summary names this mistake by. */
+  saying(problem: string): this {
+    this.problem = problem;
+    return this;
   }
 
   toError(clientEventId: string | null): ProtocolError {
@@ -27,12 +39,12 @@ export function missingParameter(param: string): ProtocolFailure {
 export function invalidType(param: string, expected: string, value: unknown): ProtocolFailure {
   return new ProtocolFailure(
     `Invalid type for '${param}': expected ${expected}, but got ${describe(value)}.`, 'invalid_type', param,
-  );
+  ).saying(`not ${expected}`);
 }
 
 export function invalidValue(param: string, value: unknown, supported?: readonly string[]): ProtocolFailure {
   const list = supported ? ` Supported values are: ${supported.map((v) => `'${v}'`).join(', ')}.` : '';
-  return new ProtocolFailure(`Invalid value: ${preview(value)}.${list}`, 'invalid_value', param);
+  return new ProtocolFailure(`Invalid value: ${preview(value)}.${list}`, 'invalid_value', param).saying('not a supported value');
 }
 
 export function unknownParameter(param: string): ProtocolFailure {
@@ -43,7 +55,7 @@ export function outOfRange(param: string, value: number, min: number, max: numbe
   const code = value < min ? 'decimal_below_min_value' : 'decimal_above_max_value';
   return new ProtocolFailure(
     `Invalid '${param}': expected a value from ${min} to ${max}, but got ${value} instead.`, code, param,
-  );
+  ).saying(value < min ? `below ${min}` : `above ${max}`);
 }
 
 function describe(value: unknown): string {

@@ -118,7 +118,7 @@ function parseMetadata(value: unknown): Record<string, string> | null {
     throw new ProtocolFailure('Invalid \'response.metadata\': at most 16 keys are allowed.', 'object_above_max_properties', 'response.metadata');
   }
   for (const [key, entry] of entries) {
-    if (key.length > 64) throw new ProtocolFailure(`Invalid 'response.metadata': key longer than 64 characters.`, 'invalid_value', 'response.metadata');
+    if (key.length > 64) throw new ProtocolFailure(`Invalid 'response.metadata': key longer than 64 characters.`, 'invalid_value', 'response.metadata').saying('with a key over 64 characters');
     string(entry, `response.metadata.${key}`, 512);
   }
   return metadata as Record<string, string>;

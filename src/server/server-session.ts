@@ -132,7 +132,7 @@ export class ServerSession {
   receive(data: string | Buffer, isBinary: boolean): void {
     if (this.closed) return;
     if (isBinary) {
-      this.clientMistake(new ProtocolFailure('Binary WebSocket messages are not supported; send events as JSON text.', 'invalid_message_format'), null);
+      this.clientMistake(new ProtocolFailure('Binary WebSocket messages are not supported; send events as JSON text.', 'invalid_message_format').saying('a binary message'), null);
       return;
     }
     let parsed: unknown;
@@ -145,7 +145,7 @@ export class ServerSession {
     const eventId = isRecord(parsed) && typeof parsed.event_id === 'string' ? parsed.event_id.slice(0, 512) : null;
     const eventType = isRecord(parsed) && typeof parsed.type === 'string' ? parsed.type.slice(0, 128) : undefined;
     try {
-      if (!isRecord(parsed)) throw new ProtocolFailure('Each message must be a JSON object with a "type".', 'invalid_message_format');
+      if (!isRecord(parsed)) throw new ProtocolFailure('Each message must be a JSON object with a "type".', 'invalid_message_format').saying('a message that is not a JSON object');
       // Left out, it is missing; present but not a string (5, null), it is of the wrong type.
       const type = string(parsed.type, 'type');
       const event = this.options.dialect.clientFromWire({ ...parsed, type }) as unknown as Json;
@@ -164,7 +164,7 @@ export class ServerSession {
     checks.refuse(event);
     const append = event.type === 'input_audio_buffer.append' && typeof event.audio === 'string'
       ? { format: inputFormatName(this.state), bytes: Buffer.from(event.audio, 'base64') } : undefined;
-    for (const failure of checks.inspect(event, append)) this.clientMistake(failure, eventId);
+    for (const failure of checks.inspect(event, append)) this.clientMistake(failure, eventId, event.type as string);
   }
 
   private clientMistake(failure: ProtocolFailure, eventId: string | null, eventType?: string): void {
@@ -204,7 +204,8 @@ export class ServerSession {
         if (this.transcriptionOnly) throw noResponsesHere(event.type);
         return event.type === 'response.create' ? this.createResponse(event.response) : this.cancelResponse(event);
       case 'output_audio_buffer.clear':
-        throw new ProtocolFailure('output_audio_buffer.clear is only supported over WebRTC; this is a WebSocket session.', 'unsupported_event', 'type');
+        throw new ProtocolFailure('output_audio_buffer.clear is only supported over WebRTC; this is a WebSocket session.', 'unsupported_event', 'type')
+          .saying('over a WebSocket (WebRTC only)');
       default:
         throw invalidValue('type', event.type, CLIENT_EVENT_TYPES);
     }
@@ -225,7 +226,8 @@ export class ServerSession {
   /** A realtime session may turn into a transcription one while no response is running. */
   private becomeTranscriptionSession(update: unknown): void {
     if (this.active || this.outOfBand.size > 0) {
-      throw new ProtocolFailure('A response is in progress; wait until it is done before changing the session type.', 'invalid_value', 'session.type');
+      throw new ProtocolFailure('A response is in progress; wait until it is done before changing the session type.', 'invalid_value', 'session.type')
+        .saying('changed while a response is active');
     }
     this.state = applyTranscriptionUpdate(this.state, update);
     this.transcriptionOnly = true;
@@ -417,14 +419,14 @@ export class ServerSession {
 function noResponsesHere(type: string): ProtocolFailure {
   return new ProtocolFailure(
     `${type} is not available in a transcription session: it transcribes input audio and never responds.`, 'unsupported_event', 'type',
-  );
+  ).saying('in a transcription session');
 }
 
 function noSwitchBack(): ProtocolFailure {
   return new ProtocolFailure(
     "Invalid value: 'session.type'. A transcription session cannot become a realtime session; open a new connection with ?model=.",
     'invalid_value', 'session.type',
-  );
+  ).saying('realtime in a transcription session');
 }
 
 /** The service says "60 minutes"; a lifetime shortened for a test (--session-minutes 0.05) says its seconds, not "0 minutes". */

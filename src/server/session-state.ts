@@ -264,7 +264,7 @@ function parseTool(value: unknown, param: string): ToolDefinition {
     throw new ProtocolFailure(
       `Invalid '${param}.name': string does not match pattern. Expected a string that matches the pattern '^[a-zA-Z0-9_-]+$'.`,
       'invalid_value', `${param}.name`,
-    );
+    ).saying('not a valid tool name');
   }
   const definition: ToolDefinition = { type: 'function', name };
   const description = optionalString(tool.description, `${param}.description`, 16_384);

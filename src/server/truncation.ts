@@ -25,13 +25,13 @@ export function truncateItem(stored: StoredItem, contentIndex: number, audioEndM
   if (!isAssistant || part?.type !== 'output_audio' || !audio) {
     throw new ProtocolFailure(
       'Only model output audio messages can be truncated.', 'invalid_value', 'content_index',
-    );
+    ).saying('not of model output audio');
   }
   if (audioEndMs > audio.durationMs + 0.5) {
     throw new ProtocolFailure(
       `Audio content of ${Math.floor(audio.durationMs)}ms is already shorter than ${audioEndMs}ms.`,
       'invalid_value', 'audio_end_ms',
-    );
+    ).saying('past the audio sent');
   }
   const share = audio.durationMs > 0 ? audioEndMs / audio.durationMs : 1;
   part.transcript = truncateTranscript(part.transcript ?? '', share);

@@ -16,7 +16,7 @@ export function pcmRateOf(format: AudioFormatName): number {
 export function decodeWireAudio(base64: string, format: AudioFormatName, param: string): Buffer {
   // Buffer.from silently skips junk characters, which would turn a client bug into noise.
   if (base64.length % 4 === 1 || !BASE64.test(base64)) {
-    throw new ProtocolFailure(`Invalid '${param}': expected base64-encoded audio.`, 'invalid_value', param);
+    throw new ProtocolFailure(`Invalid '${param}': expected base64-encoded audio.`, 'invalid_value', param).saying('not base64 audio');
   }
   const bytes = Buffer.from(base64, 'base64');
   switch (format) {

@@ -69,9 +69,11 @@ test('openai SDK: every kind of mistake is reported with its event_id, summed up
   assert.equal((await errorFor(client, 'evt_voice')).param, 'session.voice');
   client.rt.close();
   const summary = await running.logLine(/^strict: session sess_/);
-  assert.equal(summary.replace(/sess_\w+/, 'sess_X'), 'strict: session sess_X: 8 protocol mistakes: audio before the session was configured ×1, '
-    + 'append of a wrong size ×1, append at a wrong rate ×1, response.create while a response is active ×1, truncate past the audio sent ×1, '
-    + 'unknown item id ×1, unknown field ×2');
+  assert.equal(summary.replace(/sess_\w+/, 'sess_X'), 'strict: session sess_X: 8 protocol mistakes: '
+    + 'input_audio_buffer.append audio before the session was configured ×1, input_audio_buffer.append audio of a wrong size ×1, '
+    + 'input_audio_buffer.append audio at a wrong rate ×1, response.create while a response is active ×1, '
+    + 'conversation.item.truncate audio_end_ms past the audio sent ×1, conversation.item.retrieve item_id not found ×1, '
+    + 'response.create with unknown instructions ×1, session.update with unknown session.voice ×1');
   assert.equal(await running.stop(), 1);
   assert.equal(running.err.at(-1), 'strict: 8 protocol mistakes in 1 of 1 session');
 });
@@ -101,6 +103,6 @@ test('Agents SDK: its mistakes come back with the event_id it sent, and the agen
   } finally {
     agent.session.close();
   }
-  assert.match(await running.logLine(/^strict: session/), /: 2 protocol mistakes: unknown item id ×1, append of a wrong size ×1$/);
+  assert.match(await running.logLine(/^strict: session/), /: 2 protocol mistakes: conversation\.item\.truncate item_id not found ×1, input_audio_buffer\.append audio of a wrong size ×1$/);
   assert.equal(await running.stop(), 0, 'without --fail-on-mistakes the run passes');
 });

@@ -3,7 +3,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { StrictChecks } from '../../src/server/strict/strict-checks.js';
 import { MistakeLedger, MistakeTally, mistakeKind } from '../../src/server/strict/client-mistakes.js';
-import { ProtocolFailure, missingParameter } from '../../src/server/protocol-failure.js';
+import { ProtocolFailure, invalidType, invalidValue, missingParameter, outOfRange, unknownParameter } from '../../src/server/protocol-failure.js';
+import { integerIn } from '../../src/server/json-check.js';
+import { truncateItem } from '../../src/server/truncation.js';
+import { assistantMessage } from '../../src/server/conversation-items.js';
 
 function streamAt(captureRate: number, chunks: number): string[] {
   let now = 0;
@@ -55,10 +58,30 @@ test('the tally and the ledger word their lines', () => {
   assert.equal(ledger.describe(), 'strict: 3 protocol mistakes in 1 of 2 sessions');
 });
 
-test('a truncate past the audio is named so; a negative or non-number audio_end_ms by its own code', () => {
-  assert.equal(mistakeKind(new ProtocolFailure('Audio content of 900ms is already shorter than 2000ms.', 'invalid_value', 'audio_end_ms')), 'truncate past the audio sent');
-  assert.equal(mistakeKind(new ProtocolFailure('below 0', 'decimal_below_min_value', 'audio_end_ms')), 'decimal_below_min_value');
-  assert.equal(mistakeKind(new ProtocolFailure('not a number', 'invalid_type', 'audio_end_ms')), 'invalid_type');
+test('a truncate past the audio, a negative audio_end_ms and a non-number one are three kinds, each named by the field', () => {
+  const stored = { item: assistantMessage('item_a', 'completed', [{ type: 'output_audio', transcript: '' }]), audio: new Map([[0, { pcm: Buffer.alloc(0), sampleRate: 24000, durationMs: 900 }]]) };
+  const kind = (check: () => unknown) => {
+    try { check(); } catch (error) { return mistakeKind(error as ProtocolFailure, 'conversation.item.truncate'); }
+    return assert.fail('accepted');
+  };
+  assert.equal(kind(() => truncateItem(stored, 0, 2000)), 'conversation.item.truncate audio_end_ms past the audio sent');
+  assert.equal(kind(() => integerIn(-1, 'audio_end_ms', 0, Number.MAX_SAFE_INTEGER)), 'conversation.item.truncate audio_end_ms below 0');
+  assert.equal(kind(() => integerIn('10', 'audio_end_ms', 0, Number.MAX_SAFE_INTEGER)), 'conversation.item.truncate audio_end_ms not a number');
+});
+
+test('other mistakes are named by event type, field path and what was wrong, never by a bare error code', () => {
+  assert.equal(mistakeKind(outOfRange('session.temperature', 0.2, 0.6, 1.2), 'session.update'), 'session.update session.temperature below 0.6');
+  assert.equal(mistakeKind(outOfRange('session.audio.output.speed', 3, 0.25, 1.5), 'session.update'), 'session.update session.audio.output.speed above 1.5');
+  assert.equal(mistakeKind(invalidType('item.content', 'an array', 'x'), 'conversation.item.create'), 'conversation.item.create item.content not an array');
+  assert.equal(mistakeKind(unknownParameter('item.output'), 'conversation.item.create'), 'conversation.item.create with unknown item.output');
+  assert.equal(mistakeKind(invalidValue('session.audio.output.voice', 'x', ['alloy']), 'session.update'), 'session.update session.audio.output.voice not a supported value');
+  assert.equal(mistakeKind(new ProtocolFailure('Item not found.', 'item_not_found', 'item_id'), 'conversation.item.retrieve'), 'conversation.item.retrieve item_id not found');
+  assert.equal(mistakeKind(new ProtocolFailure('Already active.', 'conversation_already_has_active_response'), 'response.create'), 'response.create while a response is active');
+  assert.equal(mistakeKind(new ProtocolFailure('Odd bytes.', 'invalid_audio_size', 'audio'), 'input_audio_buffer.append'), 'input_audio_buffer.append audio of a wrong size');
+  assert.equal(mistakeKind(invalidValue('type', 'no.such.event'), 'no.such.event'), 'an event of unknown type no.such.event');
+  assert.equal(mistakeKind(invalidType('type', 'a string', 5)), 'an event whose type is not a string');
+  assert.equal(mistakeKind(new ProtocolFailure('The message could not be parsed as JSON.', 'invalid_json')), 'a message that is not JSON');
+  assert.equal(mistakeKind(new ProtocolFailure('Some new failure.', 'some_new_code', 'session.x'), 'session.update'), 'session.update session.x some new code');
 });
 
 test('a missing field is named by the event type and the field; without a type, as an event without it', () => {

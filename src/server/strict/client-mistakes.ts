@@ -1,42 +1,52 @@
 /**
  * `kaiwa serve --strict`: the client's protocol mistakes, named and counted per session.
  * Errors the service itself sends (a second response.create, a truncate past the audio,
- * an unknown item id or field) are sorted into the named kinds below; the checks in
- * strict-checks.ts add the mistakes the service lets pass silently (audio before the
- * session was configured, appends of a wrong size or rate).
+ * an unknown item id or field, a field of the wrong type or out of range) are named by the
+ * event, the field and what was wrong; the checks in strict-checks.ts add the mistakes the
+ * service lets pass silently (audio before the session was configured, appends of a wrong
+ * size or rate).
  */
 import type { ProtocolFailure } from '../protocol-failure.js';
 
-export const MISTAKE_KINDS = {
-  activeResponse: 'response.create while a response is active',
-  truncatePastAudio: 'truncate past the audio sent',
-  appendSize: 'append of a wrong size',
-  appendRate: 'append at a wrong rate',
-  audioBeforeConfigured: 'audio before the session was configured',
-  unknownItem: 'unknown item id',
-  unknownField: 'unknown field',
-} as const;
+/** What was wrong, for failures that do not say it themselves (ProtocolFailure.problem). */
+const CODE_PROBLEMS: Readonly<Record<string, string>> = {
+  conversation_already_has_active_response: 'while a response is active',
+  response_cancel_not_active: 'with no active response',
+  item_not_found: 'not found',
+  item_already_exists: 'already in use',
+  audio_before_session_configured: 'before the session was configured',
+  invalid_audio_size: 'of a wrong size',
+  invalid_audio_rate: 'at a wrong rate',
+  duplicate_tool_name: 'used twice',
+  unsupported_tool_type: 'not supported',
+  object_above_max_properties: 'with too many keys',
+  cannot_update_voice: 'changed after the assistant spoke',
+  invalid_json: 'a message that is not JSON',
+  invalid_value: 'not a supported value',
+};
 
 /**
- * The kind of mistake a failure reports: a missing field by the event and the field
- * (`conversation.item.create without item.role`), other failures by their code.
- * `eventType` is the type the client sent, when the event had one.
+ * The kind of mistake a failure reports, as a developer looks for it: the event type the
+ * client sent (`eventType`, when it had one), the field's path and what was wrong with it.
+ * `session.update session.temperature below 0.6`, `conversation.item.create without
+ * item.role`, `response.create with unknown instructions`, `response.create while a
+ * response is active`; what has no event type is named alone (`a message that is not JSON`).
  */
 export function mistakeKind(failure: ProtocolFailure, eventType?: string): string {
-  switch (failure.code) {
-    case 'missing_required_parameter':
-      if (failure.param === 'type' || eventType === undefined) return `an event without ${failure.param ?? 'a required field'}`;
-      return `${eventType} without ${failure.param ?? 'a required field'}`;
-    case 'conversation_already_has_active_response': return MISTAKE_KINDS.activeResponse;
-    case 'item_not_found': return MISTAKE_KINDS.unknownItem;
-    case 'unknown_parameter': return MISTAKE_KINDS.unknownField;
-    case 'audio_before_session_configured': return MISTAKE_KINDS.audioBeforeConfigured;
-    case 'invalid_audio_size': return MISTAKE_KINDS.appendSize;
-    case 'invalid_audio_rate': return MISTAKE_KINDS.appendRate;
+  const { code, param } = failure;
+  const problem = failure.problem ?? CODE_PROBLEMS[code] ?? code.replaceAll('_', ' ');
+  if (eventType === undefined) {
+    if (code === 'missing_required_parameter') return `an event without ${param ?? 'a required field'}`;
+    return param === null ? problem : `an event whose ${param} is ${problem}`;
+  }
+  switch (code) {
+    case 'missing_required_parameter': return `${eventType} without ${param ?? 'a required field'}`;
+    case 'unknown_parameter': return `${eventType} with unknown ${param ?? 'field'}`;
     default:
-      // Past the audio is the one invalid_value truncation.ts raises; a negative or non-number value is named by its own code.
-      if (failure.param === 'audio_end_ms' && failure.code === 'invalid_value') return MISTAKE_KINDS.truncatePastAudio;
-      return failure.code;
+      if (param === 'type' && code === 'invalid_value') return `an event of unknown type ${eventType}`;
+      // What the event type itself got wrong (not available here) is said of the event.
+      if (param === null || param === 'type') return `${eventType} ${problem}`;
+      return `${eventType} ${param} ${problem}`;
   }
 }
 
@@ -54,7 +64,7 @@ export class MistakeTally {
     return total;
   }
 
-  /** `3 protocol mistakes: unknown field ×2, unknown item id ×1`, or `no protocol mistakes`. */
+  /** `3 protocol mistakes: response.create with unknown instructions ×2, conversation.item.delete item_id not found ×1`, or `no protocol mistakes`. */
   describe(): string {
     if (this.total === 0) return 'no protocol mistakes';
     const kinds = [...this.counts].map(([kind, count]) => `${kind} ×${count}`).join(', ');
