@@ -22,16 +22,26 @@ export interface Formats {
 }
 
 const MAX_TEXT = 1_000_000;
-const ITEM_KEYS = ['id', 'type', 'object', 'status', 'role', 'content', 'name', 'arguments', 'call_id', 'output'];
+/** Every item has these; the others belong to one item type each, as the `openai` package types them. */
+const COMMON_KEYS = ['id', 'type', 'object', 'status'];
+const KEYS_OF_TYPE = {
+  message: [...COMMON_KEYS, 'role', 'content'],
+  function_call: [...COMMON_KEYS, 'call_id', 'name', 'arguments'],
+  function_call_output: [...COMMON_KEYS, 'call_id', 'output'],
+} as const;
+const ITEM_TYPES = Object.keys(KEYS_OF_TYPE) as Array<keyof typeof KEYS_OF_TYPE>;
+const ITEM_KEYS = [...new Set(Object.values(KEYS_OF_TYPE).flat())];
 const ITEM_STATUSES = ['completed', 'incomplete', 'in_progress'] as const;
 const IMAGE_DETAILS = ['auto', 'low', 'high'] as const;
 
 /** Validates `conversation.item.create`'s item (already GA-shaped by the dialect). */
 export function parseClientItem(value: unknown, param: string, formats: Formats): StoredItem {
   const input = record(value, param);
+  // A field no item has is refused before the type is known; one of another type's (a message's `output`) once it is.
   onlyKnownKeys(input, param, ITEM_KEYS);
   const id = optionalString(input.id, `${param}.id`, 64) ?? newId('item');
-  const type = oneOf(input.type, `${param}.type`, ['message', 'function_call', 'function_call_output'] as const);
+  const type = oneOf(input.type, `${param}.type`, ITEM_TYPES);
+  onlyKnownKeys(input, param, KEYS_OF_TYPE[type]);
   // As conversation.item.done shows them, for apps that replay the items they were sent; checked, not kept (a created item is complete).
   if (input.object !== undefined) oneOf(input.object, `${param}.object`, ['realtime.item'] as const);
   if (input.status !== undefined) oneOf(input.status, `${param}.status`, ITEM_STATUSES);

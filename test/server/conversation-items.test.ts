@@ -92,6 +92,42 @@ test('an item\'s object and status (as conversation.item.done shows them) and an
   assert.deepEqual(image.item.type === 'message' && image.item.content[0], { type: 'input_image', image_url: 'data:image/png;base64,AA==', detail: 'low' });
 });
 
+test('each item type takes only its own fields: one of another type is an unknown parameter, with its path', () => {
+  const formats = { input: 'pcm16', output: 'pcm16' } as const;
+  const message = { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'hi' }] };
+  const call = { type: 'function_call', call_id: 'call_1', name: 'lookup', arguments: '{}' };
+  const output = { type: 'function_call_output', call_id: 'call_1', output: '{}' };
+  const cases: Array<[Record<string, unknown>, string]> = [
+    [{ ...message, output: '{}' }, 'item.output'],
+    [{ ...message, arguments: '{}' }, 'item.arguments'],
+    [{ ...message, call_id: 'call_1' }, 'item.call_id'],
+    [{ ...message, name: 'lookup' }, 'item.name'],
+    [{ ...call, output: '{}' }, 'item.output'],
+    [{ ...call, role: 'assistant' }, 'item.role'],
+    [{ ...call, content: [] }, 'item.content'],
+    [{ ...output, name: 'lookup' }, 'item.name'],
+    [{ ...output, arguments: '{}' }, 'item.arguments'],
+    [{ ...output, role: 'user' }, 'item.role'],
+  ];
+  for (const [item, param] of cases) {
+    assert.deepEqual(refusalOf(() => parseClientItem(item, 'item', formats), item), { code: 'unknown_parameter', param }, JSON.stringify(item));
+  }
+  // Each type's own fields, and those every item has, pass.
+  const common = { id: 'item_own', object: 'realtime.item', status: 'completed' };
+  for (const item of [message, call, output]) parseClientItem({ ...item, ...common }, 'item', formats);
+});
+
+test('conversation.item.create and response.create refuse a field of another item type, naming the event', async () => {
+  const server = await startTestServer();
+  const client = await textSession(server);
+  client.send({ type: 'conversation.item.create', event_id: 'evt_output_on_message', item: { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'hi' }], output: 'x' } });
+  const created = (await client.next('error')).error as Json;
+  assert.deepEqual([created.code, created.param, created.event_id], ['unknown_parameter', 'item.output', 'evt_output_on_message']);
+  client.send({ type: 'response.create', event_id: 'evt_role_on_call', response: { conversation: 'none', input: [{ type: 'function_call', name: 'f', arguments: '{}', role: 'assistant' }] } });
+  const input = (await client.next('error')).error as Json;
+  assert.deepEqual([input.code, input.param, input.event_id], ['unknown_parameter', 'response.input[0].role', 'evt_role_on_call']);
+});
+
 test('truncating an assistant audio item cuts its audio and its transcript in proportion', async () => {
   const server = await startTestServer({ speech: fakeSpeech({ synthesizer: new ToneSynthesizer(20, 250) }) });
   const { client } = await connectClient(server);
