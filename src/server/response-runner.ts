@@ -35,6 +35,8 @@ export interface RunnerDeps {
   drain: () => Promise<void>;
   logger: Logger;
   conversationId: string;
+  /** The event_id of the response.create that asked for this response (errors while answering name it); null when the server's turn detection started it. */
+  clientEventId: string | null;
 }
 
 export interface ResponseResult {
@@ -87,7 +89,7 @@ export class ResponseRunner {
       for await (const chunk of this.deps.engine.reply(request)) {
         if (this.abort.signal.aborted) break;
         if (chunk.type === 'error') {
-          this.deps.emit({ type: 'error', error: { ...chunk.error, param: null, event_id: null } });
+          this.deps.emit({ type: 'error', error: { ...chunk.error, param: null, event_id: this.deps.clientEventId } });
           outcome = { status: 'failed', error: chunk.error };
           break;
         }

@@ -151,7 +151,7 @@ export class ServerSession {
       const event = this.options.dialect.clientFromWire({ ...parsed, type }) as unknown as Json;
       this.options.tap?.client(event as unknown as ClientEvent, inputFormatName(this.state));
       if (this.strict) this.checkStrictly(event, eventId);
-      this.dispatch(event);
+      this.dispatch(event, eventId);
     } catch (error) {
       if (error instanceof ProtocolFailure) this.clientMistake(error, eventId, eventType);
       else this.internalError(error, eventId);
@@ -189,7 +189,7 @@ export class ServerSession {
     for (const runner of this.outOfBand) runner.cancel('client_cancelled');
   }
 
-  private dispatch(event: Json): void {
+  private dispatch(event: Json, eventId: string | null): void {
     switch (event.type) {
       case 'session.update': return this.updateSession(event);
       case 'input_audio_buffer.append': return this.audioInput.append(event.audio);
@@ -202,7 +202,7 @@ export class ServerSession {
       case 'response.create':
       case 'response.cancel':
         if (this.transcriptionOnly) throw noResponsesHere(event.type);
-        return event.type === 'response.create' ? this.createResponse(event.response) : this.cancelResponse(event);
+        return event.type === 'response.create' ? this.createResponse(event.response, eventId) : this.cancelResponse(event);
       case 'output_audio_buffer.clear':
         throw new ProtocolFailure('output_audio_buffer.clear is only supported over WebRTC; this is a WebSocket session.', 'unsupported_event', 'type')
           .saying('over a WebSocket (WebRTC only)');
@@ -288,7 +288,8 @@ export class ServerSession {
     return stored;
   }
 
-  private createResponse(params: unknown): void {
+  /** `clientEventId`: the response.create that asked for it (its errors name it), null when the server's turn detection did. */
+  private createResponse(params: unknown, clientEventId: string | null): void {
     const plan = planResponse(params, {
       session: this.state,
       conversationItems: () => this.conversation.list(),
@@ -309,6 +310,7 @@ export class ServerSession {
       drain: () => this.drain(),
       logger: this.options.logger,
       conversationId: this.conversationId,
+      clientEventId,
     });
     if (plan.conversation === 'auto') {
       this.active = runner;
@@ -323,9 +325,9 @@ export class ServerSession {
       this.send({ type: 'rate_limits.updated', rate_limits: this.rateLimits.record(result.response.usage?.total_tokens ?? 0) });
       if (this.respondWhenIdle && !this.active && !this.closed) {
         this.respondWhenIdle = false;
-        this.createResponse(undefined);
+        this.createResponse(undefined, null);
       }
-    }).catch((error: unknown) => this.internalError(error, null));
+    }).catch((error: unknown) => this.internalError(error, clientEventId));
   }
 
   private cancelResponse(event: Json): void {
@@ -351,7 +353,7 @@ export class ServerSession {
     const transcription = this.state.audio.input.transcription;
     if (transcription) this.transcription.announce(stored, transcription, (event) => this.send(event));
     if (!turn?.createResponse || this.transcriptionOnly) return;
-    if (!this.active) this.createResponse(undefined);
+    if (!this.active) this.createResponse(undefined, null);
     // The interrupted response is still closing its items: answer right after it.
     else if (this.active.cancelling) this.respondWhenIdle = true;
     // Otherwise the assistant is still talking (interrupt_response off): no second response.
@@ -374,7 +376,7 @@ export class ServerSession {
     const turn = this.audioInput.timeout();
     this.send({ type: 'input_audio_buffer.timeout_triggered', item_id: turn.itemId, audio_start_ms: turn.audioStartMs, audio_end_ms: turn.audioEndMs });
     if (turn.pcm) this.onCommitted(turn.itemId, turn.pcm, turn.sampleRate, undefined);
-    this.createResponse(undefined);
+    this.createResponse(undefined, null);
   }
 
   private formats() {
