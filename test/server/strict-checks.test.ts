@@ -89,3 +89,17 @@ test('a missing field is named by the event type and the field; without a type, 
   assert.equal(mistakeKind(missingParameter('type')), 'an event without type');
   assert.equal(mistakeKind(missingParameter('audio')), 'an event without audio');
 });
+
+test('what a client named is shown on one line and cut short, and a flood of distinct mistakes stays a bounded line', () => {
+  const kind = mistakeKind(unknownParameter(`session.evil\nstrict: session sess_fake: no protocol mistakes${'x'.repeat(500)}`), 'session.update');
+  assert.ok(!/[\n\r]/.test(kind), kind);
+  assert.ok(kind.length < 160, `${kind.length} characters`);
+  assert.ok(!/[\u0000-\u001f]/.test(mistakeKind(invalidValue('type', 'x'), 'odd\u0000\ttype')));
+  const tally = new MistakeTally();
+  for (let index = 0; index < 1000; index += 1) tally.record(`session.update with unknown session.k${index}`);
+  tally.record('session.update with unknown session.k0');
+  const line = tally.describe();
+  assert.ok(line.length < 4000, `${line.length} characters`);
+  assert.match(line, /^1001 protocol mistakes: session\.update with unknown session\.k0 ×2, /);
+  assert.match(line, /, other mistakes ×980$/);
+});

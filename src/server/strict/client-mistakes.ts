@@ -32,8 +32,11 @@ const CODE_PROBLEMS: Readonly<Record<string, string>> = {
  * item.role`, `response.create with unknown instructions`, `response.create while a
  * response is active`; what has no event type is named alone (`a message that is not JSON`).
  */
-export function mistakeKind(failure: ProtocolFailure, eventType?: string): string {
-  const { code, param } = failure;
+export function mistakeKind(failure: ProtocolFailure, rawEventType?: string): string {
+  const { code } = failure;
+  // Both may be what the client wrote (an unknown key, an unknown type): kept to one short line.
+  const eventType = rawEventType === undefined ? undefined : shown(rawEventType, 64);
+  const param = failure.param === null ? null : shown(failure.param, 96);
   const problem = failure.problem ?? CODE_PROBLEMS[code] ?? code.replaceAll('_', ' ');
   if (eventType === undefined) {
     if (code === 'missing_required_parameter') return `an event without ${param ?? 'a required field'}`;
@@ -50,16 +53,28 @@ export function mistakeKind(failure: ProtocolFailure, eventType?: string): strin
   }
 }
 
+/** Control characters escaped, cut to `max` characters. */
+function shown(text: string, max: number): string {
+  const visible = text.replace(/[\u0000-\u001f\u007f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return visible.length > max ? `${visible.slice(0, max)}…` : visible;
+}
+
+/** Kinds named one by one; a client making more (a key per message) gets the rest summed, so the line stays short. */
+const MAX_KINDS = 20;
+
 /** One session's mistakes, by kind, in the order first seen. */
 export class MistakeTally {
   private readonly counts = new Map<string, number>();
+  private others = 0;
 
   record(kind: string): void {
-    this.counts.set(kind, (this.counts.get(kind) ?? 0) + 1);
+    const count = this.counts.get(kind);
+    if (count === undefined && this.counts.size >= MAX_KINDS) this.others += 1;
+    else this.counts.set(kind, (count ?? 0) + 1);
   }
 
   get total(): number {
-    let total = 0;
+    let total = this.others;
     for (const count of this.counts.values()) total += count;
     return total;
   }
@@ -67,7 +82,8 @@ export class MistakeTally {
   /** `3 protocol mistakes: response.create with unknown instructions ×2, conversation.item.delete item_id not found ×1`, or `no protocol mistakes`. */
   describe(): string {
     if (this.total === 0) return 'no protocol mistakes';
-    const kinds = [...this.counts].map(([kind, count]) => `${kind} ×${count}`).join(', ');
+    const named = [...this.counts].map(([kind, count]) => `${kind} ×${count}`);
+    const kinds = (this.others > 0 ? [...named, `other mistakes ×${this.others}`] : named).join(', ');
     return `${this.total} protocol mistake${this.total === 1 ? '' : 's'}: ${kinds}`;
   }
 }
