@@ -6,7 +6,7 @@ import { describeFileError } from '../file-errors.js';
  */
 import { readFile } from 'node:fs/promises';
 import { STATUS_CODES } from 'node:http';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { RedactingLogger } from '../logger.js';
 import { KaiwaError, UsageError } from '../errors.js';
 import { nonEmpty, numberIn } from './parse-values.js';
@@ -18,6 +18,7 @@ import { loadReplyScript } from '../server/engines/scripted-turns.js';
 import { startRealtimeServer, type RealtimeServer } from '../server/realtime-server.js';
 import { NO_SPEECH, loadSpeechParts, type SpeechParts } from '../server/speech-parts.js';
 import { ReplaySource } from '../server/replay/replay-source.js';
+import { parseIgnoredFields, type IgnoredField } from '../server/replay/ignored-fields.js';
 import type { TlsMaterial } from '../server/tls-certificate.js';
 import { storedCertificate } from '../server/tls-store.js';
 import { kaiwaConfigDir } from './config-file.js';
@@ -48,6 +49,8 @@ export interface ServeOptions {
   debug?: boolean;
   /** Replay the server side of this `--record` directory instead of answering. */
   replay?: string;
+  /** With --replay: fields of the client's events not compared (`item.output`, `conversation.item.create:item.output`). */
+  replayIgnore?: string[];
   /** Record each session (both sides' events, audio, transcript) into DIR/session-N. */
   record?: string;
   /** Answer from this script file (JSON) instead of --engine. */
@@ -93,6 +96,7 @@ export function serveCommandOptions(): Option[] {
     new Option('--fail-on-mistakes', 'with --strict (implied): exit 1 at shutdown if any client made a protocol mistake, strayed from the --replay cassette or left part of it unused (for CI)'),
     new Option('--faults <spec>', 'inject faults, comma-separated: drop-after-events=N, drop-after=2s, drop-mid-response, expire-after=30s, refuse=429[*N], delay=50ms, jitter=20ms, rate-limit-error[=N]').argParser(nonEmpty),
     new Option('--replay <dir>', 'answer every connection with the server side of a --record DIR recording (events.jsonl, audio from conversation.wav), checking that the client sends what was recorded').argParser(nonEmpty),
+    new Option('--replay-ignore <paths>', 'with --replay: fields of the client\'s events not compared, comma-separated or repeated: item.output, session.instructions, item.content[*].text, conversation.item.create:item.output, or into a JSON string: item.output.iso').argParser(ignoredFieldsFlag),
     new Option('--record <dir>', 'record each session (both sides\' events, conversation.wav, transcript.md) into DIR/session-N, a cassette for --replay').argParser(nonEmpty).conflicts(['replay']),
   ];
 }
@@ -126,7 +130,9 @@ export async function runServe(options: ServeOptions, io: ServeIo = defaultIo())
     if (stats.firstDifference !== undefined || stats.unreached.length > 0) replayProblems += 1;
     io.err(replayLine(stats));
   };
-  const replay = options.replay ? ReplaySource.load(options.replay, { onEnd: onReplayEnd }) : undefined;
+  if (options.replayIgnore && !options.replay) throw new UsageError('--replay-ignore needs --replay DIR (it names fields a replay does not compare)');
+  const ignore = ignoredFieldsOf(options.replayIgnore ?? []);
+  const replay = options.replay ? ReplaySource.load(options.replay, { onEnd: onReplayEnd, ignore }) : undefined;
   for (const warning of replay?.warnings ?? []) io.err(warning);
   const record = options.record ? new CassetteRecorder(options.record, (error) => io.err(error.message)) : undefined;
   // Made before listening (a folder that cannot be used is refused); not left behind empty by a start that fails after it.
@@ -217,11 +223,30 @@ function replaySummary(replayed: number, strayed: number, unused: readonly strin
 
 function replayLine(stats: ReplayStats): string {
   const total = stats.matched + stats.stepsLeft;
-  if (stats.firstDifference === undefined && stats.unreached.length === 0) return `replay: session ${stats.id}: all ${total} steps as recorded`;
-  const parts = [`replay: session ${stats.id}: ${stats.matched} of ${total} steps reached`];
+  const asRecorded = stats.firstDifference === undefined && stats.unreached.length === 0;
+  const parts = [`replay: session ${stats.id}: ${asRecorded ? `all ${total} steps as recorded` : `${stats.matched} of ${total} steps reached`}`];
   if (stats.firstDifference !== undefined) parts.push(`first difference: ${stats.firstDifference}`);
   if (stats.unreached.length > 0) parts.push(`never reached: ${stats.unreached.join(', ')}`);
+  if (stats.ignored.length > 0) parts.push(`ignored differences: ${stats.ignored.map(({ path, steps }) => `${path} (${steps} step${steps === 1 ? '' : 's'})`).join(', ')}`);
   return parts.join('; ');
+}
+
+function ignoredFieldsOf(values: readonly string[]): IgnoredField[] {
+  try {
+    return parseIgnoredFields(values);
+  } catch (error) {
+    throw new UsageError(`--replay-ignore: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** `--replay-ignore` as commander collects it: every value given, each checked as it comes. */
+function ignoredFieldsFlag(value: string, previous: string[] | undefined): string[] {
+  try {
+    parseIgnoredFields([value]);
+  } catch (error) {
+    throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
+  }
+  return [...(previous ?? []), value];
 }
 
 function faultLine(report: FaultReport): string {

@@ -2,9 +2,10 @@
  * Where a live client event differs from the one a cassette recorded: the first field,
  * as a path (`item.content[0].text`), with both values. Ids are left out (each run makes
  * its own; id-map.ts ties them together) and so is audio, which the recording keeps only
- * as a placeholder of its size.
+ * as a placeholder of its size, and so are the fields the user said to ignore.
  */
 import { ID_KEYS } from './id-map.js';
+import { isIgnored, reachesBelow, type IgnoredField, type PathStep } from './ignored-fields.js';
 
 export interface FieldDifference {
   path: string;
@@ -12,15 +13,37 @@ export interface FieldDifference {
   actual: unknown;
 }
 
-/**
- * `sameId` says whether a recorded string and a live one are the same id of each run (an id
- * copied into another field: kaiwa tags its response.create's metadata with the event's id).
- */
-export function firstDifference(recorded: unknown, live: unknown, sameId: SameId = () => false, path = ''): FieldDifference | undefined {
+export interface DiffOptions {
+  /**
+   * Whether a recorded string and a live one are the same id of each run (an id copied into
+   * another field: kaiwa tags its response.create's metadata with the event's id).
+   */
+  sameId?: SameId;
+  /** Fields not compared (see ignored-fields.ts): those that apply to this event's type. */
+  ignore?: readonly IgnoredField[];
+  /** Told the path of each ignored field that did differ. */
+  onIgnored?: (path: string) => void;
+}
+
+interface Walk {
+  sameId: SameId;
+  ignore: readonly IgnoredField[];
+  onIgnored: (path: string) => void;
+}
+
+export function firstDifference(recorded: unknown, live: unknown, options: DiffOptions = {}): FieldDifference | undefined {
+  return walk(recorded, live, { sameId: options.sameId ?? (() => false), ignore: options.ignore ?? [], onIgnored: options.onIgnored ?? (() => undefined) }, '', []);
+}
+
+function walk(recorded: unknown, live: unknown, context: Walk, path: string, steps: readonly PathStep[]): FieldDifference | undefined {
   if (isPlaceholder(recorded)) return undefined;
+  if (steps.length > 0 && context.ignore.some((field) => isIgnored(field, steps))) {
+    if (walk(recorded, live, { ...context, ignore: [] }, path, steps)) context.onIgnored(path);
+    return undefined;
+  }
   if (Array.isArray(recorded) && Array.isArray(live)) {
     for (let i = 0; i < Math.max(recorded.length, live.length); i++) {
-      const found = firstDifference(recorded[i], live[i], sameId, `${path}[${i}]`);
+      const found = walk(recorded[i], live[i], context, `${path}[${i}]`, [...steps, { index: i }]);
       if (found) return found;
     }
     return undefined;
@@ -29,13 +52,28 @@ export function firstDifference(recorded: unknown, live: unknown, sameId: SameId
     const keys = new Set([...Object.keys(recorded), ...Object.keys(live)]);
     for (const key of keys) {
       if (ID_KEYS.has(key)) continue;
-      const found = firstDifference(recorded[key], live[key], sameId, path ? `${path}.${key}` : key);
+      const found = walk(recorded[key], live[key], context, path ? `${path}.${key}` : key, [...steps, { key }]);
       if (found) return found;
     }
     return undefined;
   }
-  if (Object.is(recorded, live) || (typeof recorded === 'string' && typeof live === 'string' && sameId(recorded, live))) return undefined;
+  // A string holding JSON (a tool's output) that an ignored path goes into: compared as the JSON it holds.
+  if (typeof recorded === 'string' && typeof live === 'string' && recorded !== live && context.ignore.some((field) => reachesBelow(field, steps))) {
+    const [recordedJson, liveJson] = [jsonIn(recorded), jsonIn(live)];
+    if (recordedJson !== undefined && liveJson !== undefined) return walk(recordedJson, liveJson, context, path, steps);
+  }
+  if (Object.is(recorded, live) || (typeof recorded === 'string' && typeof live === 'string' && context.sameId(recorded, live))) return undefined;
   return { path: path || '(event)', expected: recorded, actual: live };
+}
+
+/** The object or array a string holds as JSON, or undefined. */
+function jsonIn(text: string): object | undefined {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return typeof parsed === 'object' && parsed !== null ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export type SameId = (recorded: string, live: string) => boolean;

@@ -22,6 +22,7 @@ import { ID_KEYS, IdMap } from './id-map.js';
 import type { ScriptStep, ScriptedEvent } from './replay-script.js';
 import type { WavChannelReader } from './wav-channel-reader.js';
 import { firstDifference, quote } from './client-diff.js';
+import { ignoredIn, type IgnoredField } from './ignored-fields.js';
 
 export type ReplayTiming = 'recorded' | 'immediate';
 
@@ -32,6 +33,8 @@ export interface ReplaySessionOptions {
   dialect: Dialect;
   logger: Logger;
   timing: ReplayTiming;
+  /** Fields of the client's events not compared with the recording (`--replay-ignore`). */
+  ignore?: readonly IgnoredField[];
   /** Told once the connection ends, with what the client did against the cassette. */
   onEnd?: (stats: ReplayStats) => void;
 }
@@ -55,6 +58,8 @@ export interface ReplayStats {
   firstDifference: string | undefined;
   /** Recorded client events never sent, as `step 5 response.create` (filled when the connection ends). */
   unreached: string[];
+  /** Ignored fields that differed, by path (`item.output`), with how many steps they differed in. */
+  ignored: Array<{ path: string; steps: number }>;
 }
 
 /** Where a recorded audio payload stood in; the recorder wrote these instead of base64. */
@@ -103,7 +108,7 @@ export class ReplaySession implements SocketSession {
     const created = options.opening.find((scripted) => scripted.event.type === 'session.created')?.event;
     const recordedId = typeof (created?.session as { id?: unknown } | undefined)?.id === 'string' ? (created!.session as { id: string }).id : undefined;
     this.id = recordedId ? this.ids.replayId(recordedId) : newId('sess');
-    this.stats = { id: this.id, matched: 0, unmatched: [], sent: 0, audioFromWav: 0, audioSilent: 0, idConflicts: 0, stepsLeft: options.steps.length, firstDifference: undefined, unreached: [] };
+    this.stats = { id: this.id, matched: 0, unmatched: [], sent: 0, audioFromWav: 0, audioSilent: 0, idConflicts: 0, stepsLeft: options.steps.length, firstDifference: undefined, unreached: [], ignored: [] };
   }
 
   start(): void {
@@ -161,10 +166,20 @@ export class ReplaySession implements SocketSession {
     // The ids this event itself chose, with those learnt before: one copied into another field is the same id.
     const own = new IdMap();
     own.learnFrom(step!.clientEvent, event);
-    const difference = firstDifference(step!.clientEvent, event, (recorded, live) => (this.ids.known(recorded) ?? own.known(recorded)) === live);
+    const difference = firstDifference(step!.clientEvent, event, {
+      sameId: (recorded, live) => (this.ids.known(recorded) ?? own.known(recorded)) === live,
+      ignore: ignoredIn(this.options.ignore ?? [], event.type),
+      onIgnored: (path) => this.countIgnored(path),
+    });
     if (difference) {
       this.stats.firstDifference = `step ${index + 1} ${event.type}: ${difference.path}: expected ${quote(difference.expected)}, got ${quote(difference.actual)}`;
     }
+  }
+
+  private countIgnored(path: string): void {
+    const known = this.stats.ignored.find((entry) => entry.path === path);
+    if (known) known.steps += 1;
+    else this.stats.ignored.push({ path, steps: 1 });
   }
 
   private end(): void {

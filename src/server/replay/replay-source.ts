@@ -13,10 +13,13 @@ import type { Transport } from '../../protocol/transport.js';
 import { loadReplayScript, openConversationWav, type ReplayScript } from './replay-script.js';
 import { ReplaySession, type ReplayStats, type ReplayTiming } from './replay-session.js';
 import type { WavChannelReader } from './wav-channel-reader.js';
+import type { IgnoredField } from './ignored-fields.js';
 
 export interface ReplaySourceOptions {
   /** 'recorded' (default): server events keep their recorded delays; 'immediate': no waiting. */
   timing?: ReplayTiming;
+  /** Fields of the client's events not compared with the recording (`--replay-ignore`). */
+  ignore?: readonly IgnoredField[];
   /** Told as each connection ends: how the client kept to the cassette. */
   onEnd?: (stats: ReplayStats) => void;
 }
@@ -54,6 +57,7 @@ export class ReplaySource {
     const session = new ReplaySession(transport, {
       opening: script.opening, steps: script.steps, wav,
       dialect: options.dialect, logger: options.logger, timing: this.timing,
+      ...(this.options.ignore ? { ignore: this.options.ignore } : {}),
       ...(this.options.onEnd ? { onEnd: this.options.onEnd } : {}),
     });
     this.replays.push(session);
