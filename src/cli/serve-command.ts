@@ -156,7 +156,7 @@ export async function runServe(options: ServeOptions, io: ServeIo = defaultIo())
   });
   const speech = await speechLoading;
   const described = replay ? replay.describe() : describe(options, engine, speech);
-  const extras = [record ? `recording each session into ${record.dir}/session-N` : '', faultSpec ? describeFaults(faultSpec) : '', strict ? `strict${options.failOnMistakes ? ', failing on mistakes' : ''}` : ''].filter(Boolean);
+  const extras = [record ? `recording each session into ${record.dir}/session-N` : '', ignore.length > 0 ? `not comparing ${ignore.map((field) => field.spec).join(', ')}` : '', faultSpec ? describeFaults(faultSpec) : '', strict ? `strict${options.failOnMistakes ? ', failing on mistakes' : ''}` : ''].filter(Boolean);
   if (!stopping) io.out(`kaiwa serve listening on ${server.url} (${described}${extras.map((extra) => `; ${extra}`).join('')})`);
   io.onListening?.(server);
   await stopped;

@@ -86,6 +86,8 @@ test('--replay-ignore scoped to an event type, comma-separated and repeated, pas
   const result = await replayRun(dir, ['--replay-ignore', 'conversation.item.create:item.output,session.instructions', '--replay-ignore', 'item.content[*].text'], LATER);
   assert.equal(result.code, 0, result.stderr);
   assert.match(replayLine(result), /all 5 steps as recorded; ignored differences: item\.output \(1 step\)$/);
+  // What a run leaves out is in its log even when nothing it ignored differed.
+  assert.match(result.stdout, /^kaiwa serve listening on .*; not comparing conversation\.item\.create:item\.output, session\.instructions, item\.content\[\*\]\.text[;)]/m);
 });
 
 test('--replay-ignore into the JSON a tool output holds: the time is ignored, a different time zone still strays', async () => {
