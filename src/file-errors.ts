@@ -12,6 +12,7 @@ export function describeFileError(error: unknown): string {
     case 'ENOTDIR': return 'a parent of it is not a directory';
     case 'ENOSPC': return 'no space left on the device';
     case 'EROFS': return 'the file system is read-only';
+    case 'ELOOP': return 'too many symbolic links (do they point at each other?)';
     default: return error instanceof Error ? error.message : String(error);
   }
 }

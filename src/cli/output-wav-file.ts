@@ -1,9 +1,10 @@
 import { EventEmitter } from 'node:events';
-import { closeSync, lstatSync, openSync, statSync, unlinkSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import type { AudioSink, PcmFormat } from '../audio/devices.js';
 import { WavFileSink } from '../audio/wav-file-sink.js';
 import { UsageError } from '../errors.js';
 import { describeFileError } from '../file-errors.js';
+import { MadeOutputFile, whereNewFileGoes } from './made-output-file.js';
 
 /**
  * `--output FILE.wav`, claimed before connecting and written once the session begins.
@@ -12,22 +13,26 @@ import { describeFileError } from '../file-errors.js';
  * connects: a new file is made at once (its empty WAV is the proof), a file that is there
  * is opened for writing and left as it is. A session that then never begins (the
  * connection fails, a piped `--input -` holds no WAV) leaves no trace: the file kaiwa
- * made is removed, and the user's own file, never truncated, still holds what it held.
+ * made is removed, and the user's own file, never truncated, still holds what it held. A link
+ * that points nowhere is the user's and stays; the file made through it, at its target, is removed.
  * Once the session begins (`begin()`), the file is the answer's, as it always was.
  */
 export class OutputWavFile extends EventEmitter implements AudioSink {
   private sink: WavFileSink | undefined;
   private began = false;
-  /** True when kaiwa made the file: only such a file may be removed. */
-  private readonly madeHere: boolean;
+  /** The file kaiwa made (at the path, or at the target of a link that pointed nowhere): only it may be removed. */
+  private made: MadeOutputFile | undefined;
 
   constructor(readonly path: string, readonly format: PcmFormat) {
     super();
-    const there = whatIsAt(path);
-    this.madeHere = there === 'nothing';
-    // A link to a file yet to be made holds nothing of the user's either: the file is made through it at once.
-    if (there === 'something') this.checkWritable();
-    else this.sink = this.openSink();
+    const newAt = newFilePlace(path);
+    if (newAt === undefined) {
+      this.checkWritable();
+      return;
+    }
+    // Nothing of the user's is there: the file is made at once (through the link, if one points there).
+    this.sink = this.openSink();
+    this.made = new MadeOutputFile(newAt);
   }
 
   /** The session began: from here on the file holds its answer (a file that was there is replaced now). */
@@ -44,12 +49,7 @@ export class OutputWavFile extends EventEmitter implements AudioSink {
   async closeOrRemove(): Promise<void> {
     // A failed close of a file the session wrote is reported once, by the audio bridge that closed it first.
     await this.sink?.close().catch(() => undefined);
-    if (this.began || !this.madeHere) return;
-    try {
-      unlinkSync(this.path);
-    } catch {
-      // Gone already, or moved by the user meanwhile: nothing of kaiwa's is left to remove.
-    }
+    if (!this.began) this.made?.remove();
   }
 
   write(pcm: Buffer): void {
@@ -82,13 +82,11 @@ export class OutputWavFile extends EventEmitter implements AudioSink {
   }
 }
 
-/** What a path names now (a file, a folder, a device: something of the user's); a link is the user's too, even one that points nowhere yet. */
-function whatIsAt(path: string): 'nothing' | 'something' | 'a link to nothing' {
+function newFilePlace(path: string): string | undefined {
   try {
-    if (!lstatSync(path, { throwIfNoEntry: false })) return 'nothing';
-    return statSync(path, { throwIfNoEntry: false }) ? 'something' : 'a link to nothing';
+    return whereNewFileGoes(path);
   } catch (error) {
-    // A parent that is no folder (`/etc/passwd/x.wav`): said as the open would say it.
+    // A parent that is no folder (`/etc/passwd/x.wav`), links in a loop: said as the open would say it.
     throw outputError(path, error);
   }
 }

@@ -6,9 +6,9 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { assertNoStackTrace, cleanEnv, KAIWA_BIN, runKaiwa } from '../helpers/cli-runner.js';
+import { assertNoStackTrace, assertRefusedInOneLine, cleanEnv, KAIWA_BIN, runKaiwa } from '../helpers/cli-runner.js';
 import { startScriptedServer, type ScriptedServer } from '../helpers/scripted-server.js';
 import { gaVoiceTurn } from '../helpers/event-scripts.js';
 import { answering } from '../helpers/own-response.js';
@@ -58,6 +58,49 @@ for (const [why, args, stdin, code] of neverBegins) {
     assert.deepEqual(readFileSync(output), theirs, 'not truncated, not removed');
   });
 }
+
+test('--output naming a link to a file yet to be made, when the connection fails: the file made at its target is removed, the link is left as it was', async () => {
+  const targets = join(dir, 'link-targets');
+  mkdirSync(targets, { recursive: true });
+  const output = join(dir, 'dangling.wav');
+  const further = join(dir, 'dangling-further.wav');
+  // A link to a link to nothing, the last one relative: the file is made at the end of the chain.
+  symlinkSync(join('link-targets', 'answer.wav'), further);
+  symlinkSync(further, output);
+  const result = await runKaiwa(['--url', NOWHERE, '--no-mic', '--no-speaker', '--text', 'hi', '--once', '--output', output], { env: KEY });
+  assert.equal(result.code, 1, result.stderr);
+  assertNoStackTrace(result.stderr);
+  assert.equal(existsSync(join(targets, 'answer.wav')), false, 'no empty WAV left at the link\'s target');
+  assert.equal(lstatSync(output).isSymbolicLink(), true, 'the user\'s link is still there');
+  assert.equal(readlinkSync(output), further);
+  assert.equal(readlinkSync(further), join('link-targets', 'answer.wav'));
+});
+
+test('--output naming a link to a file yet to be made, and the session begins: the answer is written at its target', async () => {
+  const reply = wavData(speechWav(dir, 'Hello there.', 24000, 1, 'reply-link.wav'));
+  const server = await startScriptedServer({
+    onEvent: (connection, event) => {
+      if (event.type !== 'response.create') return;
+      for (const event_ of answering(event, gaVoiceTurn({ assistantTranscript: 'Hello there.', audioChunks: [reply] }))) connection.send(event_);
+    },
+  });
+  servers.push(server);
+  const target = join(dir, 'link-target-begun.wav');
+  const output = join(dir, 'dangling-begun.wav');
+  symlinkSync(target, output);
+  const result = await runKaiwa(['--url', server.url, '--no-mic', '--no-speaker', '--text', 'hi', '--once', '--output', output], { env: KEY });
+  assert.equal(result.code, 0, result.stderr);
+  assert.deepEqual(wavData(target), reply);
+  assert.equal(lstatSync(output).isSymbolicLink(), true);
+});
+
+test('--output naming a link in a loop: refused before connecting, in one line, exit 2', async () => {
+  const output = join(dir, 'loop-a.wav');
+  symlinkSync(join(dir, 'loop-b.wav'), output);
+  symlinkSync(output, join(dir, 'loop-b.wav'));
+  const result = await runKaiwa(['--url', NOWHERE, '--no-mic', '--no-speaker', '--text', 'hi', '--once', '--output', output], { env: KEY });
+  assertRefusedInOneLine(result, /^kaiwa: cannot write --output .*loop-a\.wav: too many symbolic links/);
+});
 
 test('--output naming a file that was there, and the session begins: the answer replaces it, as before', async () => {
   const reply = wavData(speechWav(dir, 'Hello there.', 24000, 1, 'reply.wav'));
