@@ -74,6 +74,7 @@ async function openRun(options: TranscribeOptions, io: TranscribeIo, logger: Red
   });
   const session = resources.defer('connection', new RealtimeSession(await firstConnection, dialectFor('ga'), { logger }), (s) => s.close(1000));
   stillWanted(io);
+  textFile?.begin();
   return new TranscribeRun({ session, connect, source, settings, offline: offline !== undefined, json: options.json, textFile }, io, logger, resources);
 }
 
