@@ -1,4 +1,3 @@
-import { createInterface } from 'node:readline';
 import type { EventEmitter } from 'node:events';
 import type { ChatOptions } from './chat-options.js';
 import type { AudioSetup } from './audio-setup.js';
@@ -35,7 +34,8 @@ import { closeTerminal, openTerminal, showAudible } from './run-terminal.js';
 import { summaryLines } from './session-summary.js';
 import { LiveSessionNotes } from './live-session-notes.js';
 import { STANDARD_INPUT } from './input-source.js';
-import { notTypedText } from './typed-line-check.js';
+import { readTypedLine, typedLineRefusal } from './typed-line-check.js';
+import { ByteLines } from './byte-lines.js';
 
 export interface ChatIo {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -94,6 +94,8 @@ export class ChatRun {
   private readonly startedAt = Date.now();
   private keeper: ConnectionKeeper | undefined;
   private stdinClosed = false;
+  /** A piped line was refused after earlier ones were sent (see readTypedLines). */
+  private inputRefused = false;
   /** A request was refused, or its answer failed or was given up: the end of piped input exits 1. */
   private someUnanswered = false;
   /** The input file ended and its last turn is answered or asked for (FileEndPadding): no audio will come any more. */
@@ -272,6 +274,7 @@ export class ChatRun {
       ...events,
       once: this.options.once,
       stdinClosed: this.stdinClosed,
+      inputRefused: this.inputRefused,
       someUnanswered: this.someUnanswered,
       budgetStopped: this.spend.stopped,
       inputEnded: !this.audio.source || this.inputFileDone,
@@ -332,19 +335,22 @@ export class ChatRun {
   }
 
   private readTypedLines(): void {
-    const lines = createInterface({ input: this.io.stdin, terminal: false });
-    let first = true;
-    lines.on('line', (line) => {
+    const lines = new ByteLines(this.io.stdin);
+    let sentAny = false;
+    lines.on('line', (bytes, number) => {
       if (this.exitCode !== undefined) return;
-      const problem = notTypedText(line, first);
-      first = false;
-      if (problem) {
-        this.logger.log('error', problem);
-        this.end(EXIT_USAGE);
+      const line = readTypedLine(bytes, number === 1);
+      if ('refused' in line) {
+        this.logger.log('error', typedLineRefusal(line.refused, number, sentAny));
+        // The lines sent before it are answered first: their answers are what the user piped them for.
+        if (sentAny) this.inputRefused = true;
+        else this.end(EXIT_USAGE);
         return lines.close();
       }
-      const text = line.trim();
-      if (text) this.session.sendText(text);
+      const text = line.text.trim();
+      if (!text) return;
+      this.session.sendText(text);
+      sentAny = true;
     });
     lines.on('close', () => {
       this.stdinClosed = true;

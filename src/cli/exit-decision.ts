@@ -24,6 +24,8 @@ export interface RunSituation {
   once: boolean;
   /** Typed input (stdin) has ended. */
   stdinClosed: boolean;
+  /** A piped line was refused (no text) after earlier ones were sent: their answers come, then the run ends with EXIT_USAGE. */
+  inputRefused?: boolean;
   /** `--max-cost`/`--max-minutes` reached: no more audio goes out. */
   budgetStopped: boolean;
   /** No audio will come any more: there is no microphone or file, or it has ended. */
@@ -49,6 +51,7 @@ export function decideExit(situation: RunSituation): ExitDecision {
   const { finished } = situation;
   // A response that called tools is followed by the one that uses their results.
   if (finished?.toolsWillAnswer) return CONTINUE;
+  if (situation.inputRefused) return situation.responseInFlight ? CONTINUE : exitWith(EXIT_USAGE);
   if (situation.once) {
     if (situation.unanswered) return exitWith(EXIT_UNANSWERED);
     if (!finished?.answersRequest) return CONTINUE;

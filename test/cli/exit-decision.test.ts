@@ -30,6 +30,9 @@ const table: Array<[string, Partial<RunSituation>, number | 'go on']> = [
   ['stdin closed but a microphone still listens: go on', { stdinClosed: true, inputEnded: false }, 'go on'],
   ['tool calls keep the session when stdin is closed', { stdinClosed: true, inputEnded: true, finished: done('completed', true) }, 'go on'],
   ['no input left but stdin still open: go on', { inputEnded: true }, 'go on'],
+  ['a piped line refused after earlier ones were sent: their answers come first', { inputRefused: true, stdinClosed: true, inputEnded: true, responseInFlight: true }, 'go on'],
+  ['a piped line refused, the last earlier answer done: exit 2', { inputRefused: true, stdinClosed: true, inputEnded: true, finished: done('completed') }, 2],
+  ['a piped line refused while a microphone still listens: exit 2 once nothing is in flight', { inputRefused: true, stdinClosed: true, inputEnded: false }, 2],
 ];
 
 for (const [name, situation, expected] of table) {
