@@ -24,6 +24,8 @@ export interface ConnectionErrorDetails {
   code?: string;
   /** Whether trying again may work; by default, decided from the status (see isRetryableStatus). */
   retryable?: boolean;
+  /** What failed underneath, in Node's words (shown with --debug). */
+  cause?: unknown;
 }
 
 /**
@@ -37,7 +39,7 @@ export class ConnectionError extends KaiwaError {
   readonly retryable: boolean;
 
   constructor(message: string, details: ConnectionErrorDetails = {}) {
-    super(message);
+    super(message, 1, details.cause === undefined ? undefined : { cause: details.cause });
     this.status = details.status;
     this.code = details.code;
     this.retryable = details.retryable ?? (details.status === undefined || isRetryableStatus(details.status));

@@ -20,14 +20,24 @@ function fail(message: string, code: number): never {
 
 /** Every error reaches the user as one line; a stack trace only with --debug. */
 function reportAndExit(error: unknown): never {
-  if (error instanceof KaiwaError) fail(error.message, error.exitCode);
+  const debug = process.argv.includes('--debug');
+  if (error instanceof KaiwaError) {
+    // What failed underneath, in Node's words (an errno code, OpenSSL's reason), for whoever asked for the details.
+    if (debug && error.cause instanceof Error) process.stderr.write(`debug: underneath: ${causeLine(error.cause)}\n`);
+    fail(error.message, error.exitCode);
+  }
   if (error instanceof CommanderError) {
     if (error.exitCode === 0) process.exit(0);
     fail(error.message.replace(/^error: /, ''), 2);
   }
-  const debug = process.argv.includes('--debug');
   if (debug && error instanceof Error) process.stderr.write(`${error.stack}\n`);
   fail(`unexpected error: ${errorMessage(error)}${debug ? '' : ' (run with --debug for details)'}`, 1);
+}
+
+function causeLine(cause: Error): string {
+  const code = (cause as NodeJS.ErrnoException).code;
+  const message = cause.message.split('\n')[0]!.trim();
+  return code && !message.includes(code) ? `${message} (${code})` : message;
 }
 
 /** Commander prints "error: …" itself before throwing; kaiwa prints its own one line instead. */

@@ -107,7 +107,7 @@ test('a refused upgrade is a ConnectionError with its HTTP status; only 401, 403
     for (const [status, retryable, says] of [
       [401, false, /rejected the API key \(401 Unauthorized\)/], [403, false, /access denied \(403 Forbidden\)/],
       [404, false, /not found \(404\)/], [429, true, /rate limited or out of quota \(429\)/],
-      [500, true, /answered HTTP 500 instead of opening a WebSocket/],
+      [500, true, /the server failed \(500 Internal Server Error\): try again later/], [418, false, /answered HTTP 418 instead of opening a WebSocket \(is the URL a Realtime API endpoint\?\)/],
     ] as const) {
       server.answer(status);
       const error = await connectionError(server.url);
