@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import type { ListeningTransport } from '../protocol/transport.js';
 import type { Endpoint } from './endpoint.js';
-import { connectTimedOut, proxyRefused, socketFailed, upgradeRejected } from './connection-errors.js';
+import { connectionBroke, connectTimedOut, proxyRefused, socketFailed, upgradeRejected } from './connection-errors.js';
 import { ConnectionError } from '../errors.js';
 import type { ProxyRoute } from './proxy.js';
 
@@ -57,6 +57,8 @@ export class WebSocketTransport extends EventEmitter implements ListeningTranspo
   private heartbeatTimer: NodeJS.Timeout | undefined;
   /** Why kaiwa closed the connection itself, for the close event it reports. */
   private deadReason: string | undefined;
+  /** A close that came before anyone listened (the server broke the connection as it opened). */
+  private earlyClose: [code: number, reason: string] | undefined;
 
   private constructor(private readonly socket: WebSocket, heartbeat: Heartbeat | false) {
     super();
@@ -67,13 +69,20 @@ export class WebSocketTransport extends EventEmitter implements ListeningTranspo
       else this.emit('message', data.toString());
     });
     this.on('newListener', (event: string) => {
-      if (event === 'message' && this.early.length) queueMicrotask(() => this.deliverEarly());
+      if ((event === 'message' && this.early.length) || (event === 'close' && this.earlyClose)) queueMicrotask(() => this.deliverEarly());
     });
     socket.on('close', (code, reason) => {
       clearInterval(this.heartbeatTimer);
-      this.emit('close', code, reason.toString() || this.deadReason || '');
+      const why = reason.toString() || this.deadReason || '';
+      if (this.listenerCount('close') === 0) this.earlyClose = [code, why];
+      else this.emit('close', code, why);
     });
-    socket.on('error', (error) => this.emit('error', error));
+    // A peer that broke the protocol gets no close handshake to wait 30 s for: the connection is over now.
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      this.deadReason ??= connectionBroke(error);
+      this.socket.terminate();
+      if (this.listenerCount('error') > 0) this.emit('error', error);
+    });
     socket.on('pong', () => { this.heardAt = performance.now(); });
     if (heartbeat) this.startHeartbeat(heartbeat);
   }
@@ -149,8 +158,14 @@ export class WebSocketTransport extends EventEmitter implements ListeningTranspo
     });
   }
 
+  /** What came before anyone listened, in order: the frames, then the close. */
   private deliverEarly(): void {
-    for (const text of this.early.splice(0)) this.emit('message', text);
+    if (this.listenerCount('message') > 0) for (const text of this.early.splice(0)) this.emit('message', text);
+    if (this.earlyClose && !this.early.length && this.listenerCount('close') > 0) {
+      const [code, reason] = this.earlyClose;
+      this.earlyClose = undefined;
+      this.emit('close', code, reason);
+    }
   }
 
   get bufferedAmount(): number {

@@ -5,6 +5,7 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { assertNoStackTrace, runKaiwa } from '../helpers/cli-runner.js';
@@ -49,4 +50,22 @@ test('a gateway answering 502: tried again, then one line saying a gateway could
   assert.equal(result.code, 1, result.stderr);
   assert.match(result.stderr, /^kaiwa: cannot connect to .*: a gateway in front of the server could not reach it \(502 Bad Gateway\): try again later$/m);
   assert.doesNotMatch(result.stderr, /Unexpected server response/);
+});
+
+test('a server that answers the upgrade with bytes that are no WebSocket: one human line, exit 1 (it was "an error outside the conversation", then "interrupted", exit 130)', async () => {
+  const server = createHttpServer();
+  server.on('upgrade', (request, socket: Socket) => {
+    const key = request.headers['sec-websocket-key']!;
+    const accept = createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
+    socket.write(Buffer.concat([
+      Buffer.from(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`),
+      Buffer.from([0xff, 0xff, 0xff, 0xff]),
+    ]));
+  });
+  // Without --no-reconnect kaiwa tries again, as for any lost connection, until --reconnect-timeout.
+  const result = await runKaiwa(chat(await listen(server), '--no-reconnect'), { env: KEY });
+  assertNoStackTrace(result.stderr);
+  assert.equal(result.code, 1, result.stderr);
+  assert.match(result.stderr, /^error: connection closed by the server \(code 1006: the server sent data that is not WebSocket \(is the URL a Realtime API endpoint\? a proxy in between may get in the way\)\)$/m);
+  assert.doesNotMatch(result.stderr, /outside the conversation|interrupted|Invalid WebSocket frame|RSV/);
 });

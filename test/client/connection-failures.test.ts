@@ -6,6 +6,7 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createTcpServer, type AddressInfo, type Server, type Socket } from 'node:net';
@@ -27,6 +28,8 @@ async function listen(server: Server | HttpServer): Promise<number> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return (server.address() as AddressInfo).port;
 }
+
+const accept = (key: string): string => createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
 
 /** What Node or ws would say instead of a human line. */
 const NODE_WORDS = /\bE[A-Z]{3,}\b|ERR_|socket hang up|getaddrinfo|Parse Error|SSL routines|Hostname\/IP|first certificate|Unexpected server response|Sec-WebSocket|\bat \S+:\d+/;
@@ -118,3 +121,33 @@ test('a certificate for another host ("Hostname/IP does not match certificate\'s
   const url = `wss://127.0.0.1:${await tlsServer(certificate)}/v1`;
   assertHumanLine(await failure(url, { ca: [(await certificate).cert] }), url, /certificate is for another host name.*127\.0\.0\.1.*check the host/);
 });
+
+/** A server that completes the upgrade, then sends bytes that are no WebSocket frame: with the 101 in one write, or after it. */
+async function garbageAfterUpgrade(sameWrite: boolean): Promise<string> {
+  const server = createHttpServer();
+  server.on('upgrade', (request, socket: Socket) => {
+    const upgrade = `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept(request.headers['sec-websocket-key']!)}\r\n\r\n`;
+    const garbage = Buffer.from([0xff, 0xff, 0xff, 0xff]);
+    if (sameWrite) socket.write(Buffer.concat([Buffer.from(upgrade), garbage]));
+    else socket.write(upgrade, () => socket.once('data', () => socket.write(garbage)));
+  });
+  return `ws://127.0.0.1:${await listen(server)}/v1`;
+}
+
+for (const sameWrite of [true, false]) {
+  test(`garbage after the upgrade (${sameWrite ? 'in the same packet, before anyone listens' : 'once the client speaks'}): the connection closes at once with a human reason (no unhandled error, no 30 s wait for a close frame)`, async () => {
+    const url = await garbageAfterUpgrade(sameWrite);
+    const endpoint = resolveEndpoint({ model: 'gpt-realtime', protocol: 'ga', url, apiKey: 'sk-test' });
+    const transport = await WebSocketTransport.connect(endpoint, { timeoutMs: 10_000 });
+    // As the session does: listeners come a few turns after the connection opened.
+    await new Promise((resolve) => setImmediate(resolve));
+    const closed = new Promise<[number, string]>((resolve) => transport.on('close', (code: number, reason: string) => resolve([code, reason])));
+    transport.on('error', () => undefined);
+    if (!sameWrite) transport.send('{"type":"session.update","session":{}}');
+    const deadline = AbortSignal.timeout(5_000);
+    const [code, reason] = await Promise.race([closed, new Promise<never>((_resolve, reject) => deadline.addEventListener('abort', () => reject(new Error('no close within 5 s'))))]);
+    assert.equal(code, 1006);
+    assert.match(reason, /the server sent data that is not WebSocket/);
+    assert.doesNotMatch(reason, NODE_WORDS);
+  });
+}
