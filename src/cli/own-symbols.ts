@@ -23,6 +23,8 @@ export const ASCII_FORMS: Readonly<Record<string, string>> = {
   '›': '>',
   '▏': '_',
   '—': '--',
+  '↻': '%',
+  '⊘': '/',
 };
 
 const SYMBOLS = new RegExp(`[${Object.keys(ASCII_FORMS).join('')}]`, 'g');

@@ -10,6 +10,8 @@ const PHASE_LABEL: Record<Phase, string> = {
   'thinking': '◌ thinking',
   'assistant-speaking': '♪ assistant speaking',
   'muted': '✕ muted',
+  'reconnecting': '↻ reconnecting',
+  'disconnected': '⊘ connection lost',
 };
 
 /** -60 dBFS (quiet room) .. 0 dBFS (clipping) as a bar of block characters (`#` and `-` in ASCII). */
@@ -95,17 +97,39 @@ function idleLabel(state: UiState): string {
 }
 
 /**
+ * While the connection is down, what becomes of what the user does: captured audio is
+ * dropped (the session sends no append on a closed socket, and none is replayed late), a
+ * typed line is held and sent on the next connection. Once it is gone for good, the session ends.
+ */
+function downLabel(state: UiState, short: boolean): string {
+  const reconnecting = state.phase === 'reconnecting' ? PHASE_LABEL.reconnecting : undefined;
+  const what = reconnecting === undefined ? PHASE_LABEL.disconnected : short ? reconnecting : `${reconnecting} (attempt ${state.reconnectAttempt})`;
+  if (state.link === 'gone') return `${what} · ${short ? 'ending' : 'the session ends'}`;
+  if (state.microphone) return `${what} · ${short ? 'you’re not heard' : 'what you say now is not heard'}`;
+  return `${what} · ${short ? 'typed lines wait' : 'what you type waits to be sent'}`;
+}
+
+/** The state's words (`short`: the form for a narrow terminal, where there is one). */
+function phaseLabel(state: UiState, short: boolean): string {
+  if (state.phase === 'listening') return idleLabel(state);
+  if (state.phase === 'reconnecting' || state.phase === 'disconnected') return downLabel(state, short);
+  return PHASE_LABEL[state.phase];
+}
+
+/**
  * The one-line status bar under the transcript. Too wide for the terminal, it loses what
  * says least about what is happening first (the help hint, the level meter, the token
- * count), then says "offline" short, then not at all, then drops the state's symbol; only the
- * state's words (and a notice) are ever cut. Its symbols are put through `own` (ASCII where
+ * count), then says "offline" short, then not at all, then says the state short (a lost
+ * connection's attempt and long words), then drops the state's symbol; only the
+ * state's words (and a notice) are ever cut. While the connection is down there is no level
+ * meter: nothing the microphone hears then reaches anyone. Its symbols are put through `own` (ASCII where
  * the terminal takes no UTF-8) before it is measured. Cut from the right
  * straight away, a narrow terminal lost the state's own words (`type to ta…`) and kept the meter.
  */
 export function statusLine(state: UiState, width: number, own: OwnText = AS_WRITTEN): string {
   const room = Math.max(width, 10);
-  const phase = own(state.phase === 'listening' ? idleLabel(state) : PHASE_LABEL[state.phase]);
-  const meter = state.microphone ? [levelMeter(state.muted ? -100 : state.levelDbfs, own)] : [];
+  const phase = own(phaseLabel(state, false));
+  const meter = state.microphone && state.link === 'up' ? [levelMeter(state.muted ? -100 : state.levelDbfs, own)] : [];
   const notice = state.notice === undefined ? [] : [own(state.notice)];
   const separator = own(' · ');
   const where = (long: boolean): string => (state.offline ? `${phase}${separator}${long ? 'offline (local server)' : 'offline'}` : phase);
@@ -118,10 +142,11 @@ export function statusLine(state: UiState, width: number, own: OwnText = AS_WRIT
     () => [where(true), ...notice],
     () => [where(false), ...notice],
     () => [phase, ...notice],
+    () => [own(phaseLabel(state, true)), ...notice],
   ];
   for (const parts of fullestFirst) {
     const line = parts().join('  ');
     if (textWidth(line) <= room) return line;
   }
-  return fitWidth([phase.replace(/^\S+ /, ''), ...notice].join('  '), room, own('…'));
+  return fitWidth([own(phaseLabel(state, true)).replace(/^\S+ /, ''), ...notice].join('  '), room, own('…'));
 }

@@ -1,7 +1,14 @@
 import type { ServerEvent } from '../../protocol/events.js';
 import { DEFAULT_TURN_ANSWERS, turnAnswersOf, type ServerTurnAnswers } from './server-turn-answers.js';
 
-export type Phase = 'connecting' | 'listening' | 'user-speaking' | 'thinking' | 'assistant-speaking' | 'muted';
+export type Phase = 'connecting' | 'listening' | 'user-speaking' | 'thinking' | 'assistant-speaking' | 'muted' | 'reconnecting' | 'disconnected';
+
+/**
+ * The connection as the user should know it: up; down (what is spoken now is dropped, typed
+ * lines are held for the next connection), while reconnecting or before it begins; or gone
+ * for good (reconnecting gave up, was refused, or is off): the session ends.
+ */
+export type Link = 'up' | 'down' | 'gone';
 
 /** Everything the status line shows; changed only through `reduceUi`. */
 export interface UiState {
@@ -33,6 +40,9 @@ export interface UiState {
   readonly typing?: string;
   readonly showHelp: boolean;
   readonly notice?: string;
+  readonly link: Link;
+  /** While the link is down: the reconnect attempt waited for or under way (none yet: not reconnecting, or not begun). */
+  readonly reconnectAttempt?: number;
 }
 
 export type UiAction =
@@ -47,9 +57,14 @@ export type UiAction =
   | { type: 'usage'; tokensIn: number; tokensOut: number; costUsd?: number }
   | { type: 'session-time'; seconds: number; costUsd?: number }
   | { type: 'notice'; text: string | undefined }
+  /** The session began, or began again on a new connection after a loss. */
   | { type: 'connected' }
   /** The connection dropped: what was under way on it (an answer, the user's turn) ends with it. */
-  | { type: 'connection-lost' };
+  | { type: 'connection-lost' }
+  /** While the connection is down: this attempt to reconnect is waited for or under way. */
+  | { type: 'reconnecting'; attempt: number }
+  /** The connection is lost for good (no reconnect, or none succeeded): the session ends. */
+  | { type: 'connection-ended' };
 
 export interface UiOptions {
   offline: boolean;
@@ -62,7 +77,7 @@ export interface UiOptions {
 export function initialUi(options: UiOptions): UiState {
   return {
     phase: 'connecting', muted: false, offline: options.offline, microphone: options.microphone ?? true,
-    pushToTalk: options.pushToTalk, userSpeaking: false, talking: false,
+    link: 'up', pushToTalk: options.pushToTalk, userSpeaking: false, talking: false,
     levelDbfs: -100, assistantAudible: false, responseActive: false,
     answerRequested: false, turnAwaitingAnswer: false, serverTurns: DEFAULT_TURN_ANSWERS, tokensIn: 0, tokensOut: 0, showHelp: false,
     ...(options.microphone === false ? { typing: '' } : {}),
@@ -72,6 +87,9 @@ export function initialUi(options: UiOptions): UiState {
 
 function phaseOf(state: UiState): Phase {
   if (state.phase === 'connecting') return 'connecting';
+  // Nothing said now reaches anyone, and nothing under way on the old connection goes on: whatever else is true waits for the connection.
+  if (state.link === 'down' && state.reconnectAttempt !== undefined) return 'reconnecting';
+  if (state.link !== 'up') return 'disconnected';
   if (state.userSpeaking || state.talking) return 'user-speaking';
   if (state.assistantAudible) return 'assistant-speaking';
   // Thinking only while an answer is really under way or coming: a commit nobody answers is not one.
@@ -139,15 +157,23 @@ export function reduceUi(state: UiState, action: UiAction): UiState {
     case 'usage': return { ...state, tokensIn: action.tokensIn, tokensOut: action.tokensOut, ...(action.costUsd !== undefined ? { costUsd: action.costUsd } : {}) };
     case 'session-time': return { ...state, sessionSeconds: action.seconds, ...(action.costUsd !== undefined ? { costUsd: action.costUsd } : {}) };
     case 'notice': return action.text === undefined ? withoutNotice(state) : { ...state, notice: action.text };
-    case 'connected': return { ...state, phase: state.muted ? 'muted' : 'listening' };
+    case 'connected': return withPhase({ ...withoutAttempt(state), link: 'up', phase: 'listening' });
     // No response.done or speech_stopped will come for them; an answer asked for again says so itself (answer-requested).
-    case 'connection-lost': return withPhase({ ...state, responseActive: false, userSpeaking: false, turnAwaitingAnswer: false });
+    // A new connection lost before its session began is the same recovery: its attempt stays.
+    case 'connection-lost': return withPhase({ ...state, link: state.link === 'gone' ? 'gone' : 'down', responseActive: false, userSpeaking: false, turnAwaitingAnswer: false });
+    case 'reconnecting': return state.link === 'gone' ? state : withPhase({ ...state, link: 'down', reconnectAttempt: action.attempt });
+    case 'connection-ended': return withPhase({ ...withoutAttempt(state), link: 'gone' });
   }
 }
 
 function withoutTyping(state: UiState): UiState {
   if (!state.microphone) return state.typing === '' ? state : { ...state, typing: '' };
   const { typing: _typing, ...rest } = state;
+  return rest;
+}
+
+function withoutAttempt(state: UiState): UiState {
+  const { reconnectAttempt: _attempt, ...rest } = state;
   return rest;
 }
 
