@@ -25,7 +25,8 @@ export interface ConnectionKeeperParts {
 /**
  * Keeps the conversation connected: a connection the server dropped is reconnected (said in
  * one line) when allowed, otherwise reported; a session near the service's time limit is
- * renewed between turns.
+ * renewed between turns. The status bar is told each attempt, the reconnect, and the end of
+ * the connection when there is no reconnecting it.
  */
 export class ConnectionKeeper {
   private readonly reconnector: Reconnector | undefined;
@@ -41,6 +42,7 @@ export class ConnectionKeeper {
     const why = `code ${code}${reason ? `: ${reason}` : ''}`;
     if (!this.reconnector) {
       this.parts.logger.log('error', `connection closed by the server (${why})`);
+      this.parts.ui?.dispatch({ type: 'connection-ended' });
       return false;
     }
     return this.reconnector.recover(why);
@@ -71,14 +73,20 @@ export class ConnectionKeeper {
       giveUpAfterMs: reconnectTimeoutSeconds * 1000,
       onReconnecting: (attempt, delayMs, reason) => {
         logger.log(attempt === 1 ? 'warn' : 'debug', `connection lost (${reason}): reconnecting in ${delayMs} ms (attempt ${attempt})`);
-        ui?.dispatch({ type: 'notice', text: 'reconnecting…' });
+        ui?.dispatch({ type: 'reconnecting', attempt });
       },
       onReconnected: (restored) => {
         logger.log('warn', `reconnected; the conversation so far was restored (${restored} item${restored === 1 ? '' : 's'})`);
-        ui?.dispatch({ type: 'notice', text: undefined });
+        ui?.dispatch({ type: 'connected' });
       },
-      onGaveUp: (reason) => logger.log('error', `could not reconnect within ${reconnectTimeoutSeconds} s (${reason}); ending the session`),
-      onRejected: (error) => logger.log('error', `${error.message}; ending the session`),
+      onGaveUp: (reason) => {
+        logger.log('error', `could not reconnect within ${reconnectTimeoutSeconds} s (${reason}); ending the session`);
+        ui?.dispatch({ type: 'connection-ended' });
+      },
+      onRejected: (error) => {
+        logger.log('error', `${error.message}; ending the session`);
+        ui?.dispatch({ type: 'connection-ended' });
+      },
     });
   }
 }
