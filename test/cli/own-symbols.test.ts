@@ -19,3 +19,9 @@ test('in a locale that is not UTF-8 kaiwa\'s symbols become ASCII, other text st
   assert.equal(IN_ASCII('日本語 café'), '日本語 café');
   assert.equal(AS_WRITTEN('● listening'), '● listening');
 });
+
+test('the symbols of kaiwa\'s lines (summaries, serve, replay, live notes) have ASCII forms too; its emoji, two cells wide, one of its own', () => {
+  assert.equal(IN_ASCII('at 1.5× · 8–48 kHz ⋯ backend'), 'at 1.5x | 8-48 kHz ... backend');
+  assert.equal(IN_ASCII('⏰ timer "tea" is up'), '(!) timer "tea" is up');
+  assert.equal(textWidth('⏰'), 2);
+});

@@ -1,0 +1,49 @@
+/**
+ * kaiwa's own text in the lines it composes (notices, warnings, errors, usage, summaries,
+ * tool lines, serve's and replay's lines) in the terminal's charset. Those lines mix kaiwa's
+ * words and symbols (` · `, ` → `, `…`) with what the user typed, the model said, a tool
+ * returned or a server sent, which must go out as it is: so the line's builder says which
+ * part is whose. It writes the line as a template tagged `own`: the template's literal
+ * parts are kaiwa's, and their symbols follow the choice made here; the values put into it
+ * are written unchanged (a value that is itself kaiwa's text was composed with `own` too).
+ *
+ *     own`tool ${name} → ${outcome} in ${ms} ms: ${output}`
+ *
+ * The choice is the process's, made once: kaiwa's symbols as written until the CLI, first
+ * thing at its start (program.ts), chooses from the locale (ASCII outside UTF-8:
+ * cli/own-symbols.ts). A library user's lines stay as written. A template is put into the
+ * charset when it is evaluated, so none is evaluated at a module's top (before the choice).
+ */
+
+/** Puts kaiwa's own text into the terminal's charset (cli/own-symbols.ts has the ASCII forms). */
+export type OwnText = (text: string) => string;
+
+export const AS_WRITTEN: OwnText = (text) => text;
+
+let current: OwnText = AS_WRITTEN;
+
+/** Chooses, for the rest of the process, how kaiwa's own symbols are written. */
+export function useOwnText(ownText: OwnText): void {
+  current = ownText;
+}
+
+/** A line of kaiwa's: its literal parts in the chosen charset, the values put in as they are. */
+export function own(literals: TemplateStringsArray, ...values: unknown[]): string {
+  let text = current(literals[0]!);
+  for (let index = 0; index < values.length; index += 1) text += String(values[index]) + current(literals[index + 1]!);
+  return text;
+}
+
+/**
+ * Runs `compose` with kaiwa's symbols as written, whatever was chosen: for what is not for
+ * this terminal, a file (transcript.md) read anywhere later. The choice is back after it.
+ */
+export function asWritten<T>(compose: () => T): T {
+  const chosen = current;
+  current = AS_WRITTEN;
+  try {
+    return compose();
+  } finally {
+    current = chosen;
+  }
+}
