@@ -1,3 +1,5 @@
+import { own } from './own-text.js';
+
 /**
  * Text a server (or a recording of one) sent, made safe to print. A terminal obeys what it
  * is written: an escape sequence in a transcript or an error message could set the
@@ -51,14 +53,15 @@ export function printableLine(text: string): string {
  */
 export function shortened(text: string, max = MAX_LINE_LENGTH): string {
   if (text.length <= max) return text;
-  const kept = Math.max(max - 1, 0);
+  const ellipsis = own`…`;
+  const kept = Math.max(max - ellipsis.length, 0);
   const tailLength = Math.floor(kept / 3);
   let headEnd = kept - tailLength;
   let tailStart = text.length - tailLength;
   // Not between the halves of a surrogate pair (an emoji), which would print as garbage, on either side.
   if (isHighSurrogate(text.charCodeAt(headEnd - 1))) headEnd -= 1;
   if (isLowSurrogate(text.charCodeAt(tailStart))) tailStart += 1;
-  return `${text.slice(0, headEnd)}…${text.slice(tailStart)}`;
+  return `${text.slice(0, headEnd)}${ellipsis}${text.slice(tailStart)}`;
 }
 
 function isHighSurrogate(code: number): boolean {

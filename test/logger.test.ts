@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RedactingLogger } from '../src/logger.js';
 import { MAX_LINE_LENGTH } from '../src/terminal-text.js';
+import { inAsciiLocale } from './helpers/own-text-in-ascii.js';
 
 function logged(message: string, secret?: string): string {
   let out = '';
@@ -40,4 +41,10 @@ test('a key split by an escape sequence is still redacted once the sequence is g
 
 test('Japanese and emoji in a message are written as they are', () => {
   assert.equal(logged('こんにちは 👋'), 'warn: こんにちは 👋\n');
+});
+
+test('outside UTF-8 the logger changes only its own cut mark: the symbols of the message it is given are the caller\'s to choose', () => {
+  const line = inAsciiLocale(() => logged(`tool said → Café · Noir… ${'x'.repeat(400)} end`));
+  assert.match(line, /^warn: tool said → Café · Noir… x+\.\.\.x+ end\n$/);
+  assert.ok(line.length <= MAX_LINE_LENGTH + 'warn: \n'.length, `got ${line.length} characters`);
 });

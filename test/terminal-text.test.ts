@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MAX_LINE_LENGTH, printableLine, printableText, shortened } from '../src/terminal-text.js';
+import { inAsciiLocale } from './helpers/own-text-in-ascii.js';
 
 /** Every character a terminal could take as an instruction. */
 const TERMINAL_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
@@ -86,4 +87,12 @@ test('shortened never splits an emoji in half, on either side of the cut', () =>
     assert.doesNotMatch(cut, /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/, `${text} to ${max}: ${JSON.stringify(cut)}`);
   }
   assert.equal(shortened(`ab${emoji}`, 6), 'ab😀…');
+});
+
+test('outside UTF-8 the cut is marked "..." and the line still fits; an ellipsis in the text itself stays', () => {
+  const text = `${'a'.repeat(200)}…${'b'.repeat(200)}`;
+  const cut = inAsciiLocale(() => shortened(text, 30));
+  assert.equal(cut.length, 30);
+  assert.match(cut, /^a+\.\.\.b+$/);
+  assert.equal(inAsciiLocale(() => shortened('short… text', 30)), 'short… text');
 });

@@ -2,6 +2,7 @@
  * The "fmt " chunk of a WAV file: which encoding, how many channels, how wide a sample.
  */
 import { UsageError } from '../errors.js';
+import { own } from '../own-text.js';
 
 export type WavEncoding = 'pcm' | 'float' | 'mulaw' | 'alaw';
 
@@ -64,7 +65,7 @@ export function parseFmtChunk(body: Buffer): WavFormat {
 
 function assertRealSampleRate(sampleRate: number): void {
   if (sampleRate >= MIN_WAV_SAMPLE_RATE && sampleRate <= MAX_WAV_SAMPLE_RATE) return;
-  throw new WavFormatError(`invalid WAV file: a sample rate of ${hertz(sampleRate)}; kaiwa reads WAV files at ${grouped(MIN_WAV_SAMPLE_RATE)}–${hertz(MAX_WAV_SAMPLE_RATE)}`);
+  throw new WavFormatError(own`invalid WAV file: a sample rate of ${hertz(sampleRate)}; kaiwa reads WAV files at ${grouped(MIN_WAV_SAMPLE_RATE)}–${hertz(MAX_WAV_SAMPLE_RATE)}`);
 }
 
 function hertz(rate: number): string {

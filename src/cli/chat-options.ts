@@ -6,6 +6,7 @@ import { ECHO_GUARD_MODES, type EchoGuardMode } from './echo-guard.js';
 import { REASONING_EFFORTS, type ReasoningEffort } from '../protocol/realtime-models.js';
 import { languageList, promptVariable, truncation, voiceName, type Truncation } from './session-values.js';
 import { addVadOptions, type Eagerness, type VadMode } from './vad-flags.js';
+import { own } from '../own-text.js';
 
 export type { VadMode, Eagerness } from './vad-flags.js';
 export type NoiseReductionMode = 'near_field' | 'far_field' | 'off';
@@ -86,12 +87,12 @@ function collect(value: string, previous: string[] | undefined): string[] {
 export function addChatOptions(command: Command): Command {
   return addVadOptions(command
     .addOption(new Option('--model <name>', 'Realtime model').default(DEFAULT_MODEL).argParser(nonEmpty))
-    .addOption(new Option('--voice <name>', 'assistant voice (alloy, ash, ballad, coral, echo, sage, shimmer, verse, marin, cedar) or a custom voice id (voice_…)').argParser(voiceName))
+    .addOption(new Option('--voice <name>', own`assistant voice (alloy, ash, ballad, coral, echo, sage, shimmer, verse, marin, cedar) or a custom voice id (voice_…)`).argParser(voiceName))
     .addOption(new Option('--speed <0.25..1.5>', "speed of the assistant's speech (1 is normal)").argParser(numberIn(0.25, 1.5)))
     .addOption(new Option('--instructions <text>', 'system instructions for the assistant').conflicts('instructionsFile'))
     .addOption(new Option('--instructions-file <file>', 'read the instructions from a UTF-8 file').argParser(nonEmpty))
     .addOption(new Option('--transcribe <model>', 'input transcription model, or "none" (default gpt-4o-mini-transcribe; whisper-1 with --protocol beta)').argParser(nonEmpty))
-    .addOption(new Option('--language <codes>', 'language of your speech for transcription (ja, en, …; several: ja,en)').argParser(languageList))
+    .addOption(new Option('--language <codes>', own`language of your speech for transcription (ja, en, …; several: ja,en)`).argParser(languageList))
     .addOption(new Option('--transcribe-prompt <text>', 'words or style to guide the transcription of your speech').argParser(nonEmpty))
     .addOption(new Option('--noise-reduction <kind>', 'filter the microphone before the server listens: near_field (headset), far_field (laptop, room) or off').choices(['near_field', 'far_field', 'off'])))
     .addOption(new Option('--idle-timeout-ms <ms>', 'server VAD: after this much silence the assistant prompts you (5000-30000)').argParser(numberIn(5000, 30000, true)))
@@ -99,7 +100,7 @@ export function addChatOptions(command: Command): Command {
     .addOption(new Option('--modalities <kind>', 'what the assistant answers with: audio (with transcript) or text').choices(['audio', 'text']))
     .addOption(new Option('--max-output-tokens <n>', 'cap on tokens per response (1-4096 or inf)').argParser(tokenLimit))
     .addOption(new Option('--truncation <mode>', 'when the conversation outgrows the context: auto, disabled (an error instead), or a retention ratio 0..1').argParser(truncation))
-    .addOption(new Option('--prompt-id <id>', 'a stored prompt (pmpt_…) to start the session from').argParser(nonEmpty))
+    .addOption(new Option('--prompt-id <id>', own`a stored prompt (pmpt_…) to start the session from`).argParser(nonEmpty))
     .addOption(new Option('--prompt-version <version>', "the stored prompt's version (default: its current one)").argParser(nonEmpty))
     .addOption(new Option('--prompt-var <name=value>', "a variable for the stored prompt (repeatable)").argParser(promptVariable).default([]))
     .addOption(new Option('--reasoning-effort <level>', `how hard a reasoning model (gpt-realtime-2, -2.1) thinks: ${REASONING_EFFORTS.join(', ')}`).argParser(oneOf(REASONING_EFFORTS)))

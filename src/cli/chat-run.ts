@@ -36,6 +36,7 @@ import { LiveSessionNotes } from './live-session-notes.js';
 import { STANDARD_INPUT } from './input-source.js';
 import { readTypedLine, typedLineRefusal } from './typed-line-check.js';
 import { ByteLines } from './byte-lines.js';
+import { own } from '../own-text.js';
 
 export interface ChatIo {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -307,7 +308,7 @@ export class ChatRun {
 
   /** A timer the model set has run out: say so here, and let the assistant say it out loud. */
   private onTimerFired(timer: TimerInfo): void {
-    this.logger.log('info', `⏰ timer "${timer.label}" (${timer.seconds} s) is up`);
+    this.logger.log('info', own`⏰ timer "${timer.label}" (${timer.seconds} s) is up`);
     if (this.exitCode !== undefined) return;
     this.session.send({
       type: 'conversation.item.create',

@@ -2,6 +2,7 @@ import type { ServerEvent } from '../protocol/events.js';
 import { liveCost, livePriceFor } from '../cost/live-pricing.js';
 import { formatUsdAmount } from '../cost/session-spend.js';
 import type { Logger } from '../logger.js';
+import { own } from '../own-text.js';
 
 /** What the notes need from the session and the run. */
 export interface LiveNotesOptions {
@@ -37,7 +38,7 @@ export class LiveSessionNotes {
       case 'session.closed':
         return this.usage(wire.usage as Json | undefined, wire.type === 'session.closed');
       case 'session.delegation.created':
-        return this.options.aside(`⋯ handed a task to ${String((wire.delegation as Json | undefined)?.target ?? 'the backend')}`);
+        return this.options.aside(own`⋯ handed a task to ${String((wire.delegation as Json | undefined)?.target ?? 'the backend')}`);
       case 'response.event':
         return this.backend(wire.event as Json, String(wire.delegation_id ?? ''));
       case 'info':
@@ -62,7 +63,7 @@ export class LiveSessionNotes {
     this.options.onCost(usd);
     this.options.onUsage?.(seconds, usd);
     const rate = price && !this.options.free ? ` at $${price.activePerMinute}/min (${price.source}, ${price.date})` : '';
-    this.options.logger.log(final ? 'info' : 'debug', `usage: ${seconds.toFixed(1)} s of session time${rate} · ${this.describe()}`);
+    this.options.logger.log(final ? 'info' : 'debug', own`usage: ${seconds.toFixed(1)} s of session time${rate} · ${this.describe()}`);
   }
 
   /** The delegated backend's own text: its reasoning or result, which the Live model then speaks. */
@@ -74,7 +75,7 @@ export class LiveSessionNotes {
     if (nested.type === 'response.output_text.done' || nested.type === 'response.completed') {
       const text = this.backendText.get(delegationId)?.trim();
       this.backendText.delete(delegationId);
-      if (text) this.options.aside(`⋯ backend: ${text}`);
+      if (text) this.options.aside(own`⋯ backend: ${text}`);
     }
   }
 }

@@ -10,6 +10,7 @@ import { TranscriptBuilder } from '../recording/transcript-builder.js';
 import { formatEntryLine, formatTimestamp, formatUsd, overWhat } from '../recording/transcript-format.js';
 import { META_LOCAL_EVENT, type EventRecord } from '../recording/recording-files.js';
 import { gaEventsOfLiveFrames } from '../protocol/live/live-replay.js';
+import { own } from '../own-text.js';
 
 export interface ReplayOptions {
   /** 2 plays twice as fast; the transcript keeps step with the audio at any speed. */
@@ -51,7 +52,7 @@ export async function runReplay(dir: string, options: ReplayOptions, io: ReplayI
   // A conversation held in text alone left a conversation.wav of silence: there is nothing to play.
   const player = options.audio && holdsAudio(events) ? startPlayer(recording, options.speed, io) : undefined;
   const endMs = recording.records.at(-1)?.t ?? 0;
-  io.stdout.write(`Replaying ${dir}: ${formatTimestamp(endMs)}, model ${transcript.model}, at ${options.speed}×\n`);
+  io.stdout.write(own`Replaying ${dir}: ${formatTimestamp(endMs)}, model ${transcript.model}, at ${options.speed}×\n`);
   const startedAt = performance.now();
   const stopped = io.stop ?? new AbortController().signal;
   for (const entry of transcript.entries) {

@@ -12,6 +12,7 @@ import { ownTextFor } from './own-symbols.js';
 import { explainServerError, rateLimitNotice } from './rate-limit-notice.js';
 import { idleTimeoutNotice } from './idle-timeout-notice.js';
 import type { TerminalUi } from './tui/terminal-ui.js';
+import { own } from '../own-text.js';
 
 const MAX_MALFORMED_WARNINGS = 3;
 
@@ -77,7 +78,7 @@ export class RunOutput {
     const { json, logger, ui } = this.parts;
     if (owner === 'foreign') this.printForeign(response);
     // The terminal UI keeps running totals in its status bar; a line per response is for plain output.
-    if (!json && costText !== undefined) logger.log(ui ? 'debug' : 'info', `usage: ${formatTokens(tokens)} · ${costText}`);
+    if (!json && costText !== undefined) logger.log(ui ? 'debug' : 'info', own`usage: ${formatTokens(tokens)} · ${costText}`);
     const status = statusLine(response);
     if (status) logger.log('warn', owner === 'foreign' ? `other response ${response.id ?? ''}: ${status}` : status);
   }

@@ -1,6 +1,7 @@
 import type { ConversationState } from '../client/conversation.js';
 import { formatTokens } from '../cost/token-format.js';
 import { formatDuration } from './duration-format.js';
+import { own } from '../own-text.js';
 
 export interface SummaryFacts {
   state: ConversationState;
@@ -27,7 +28,7 @@ export function summaryLines(facts: SummaryFacts): string[] {
     facts.cost,
   ];
   if (facts.droppedAudioChunks) parts.push(`${facts.droppedAudioChunks} audio chunks dropped (network too slow)`);
-  const lines = [`session ended: ${parts.join(' · ')}`];
+  const lines = [`session ended: ${parts.join(own` · `)}`];
   if (facts.output) lines.push(`assistant audio written to ${facts.output}`);
   if (facts.record) lines.push(`recording written to ${facts.record} (conversation.wav, transcript.md, events.jsonl)`);
   return lines;

@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import type { SessionConfig } from '../protocol/events.js';
 import { BUILT_IN_VOICES, isBuiltInVoice, isCustomVoiceId } from '../protocol/voices.js';
+import { own } from '../own-text.js';
 
 /**
  * Parsers for the session settings' flags, checked against the SDK's types so a typo
@@ -21,7 +22,7 @@ export function truncation(value: string): Truncation {
 /** A built-in voice name, or a custom voice's id (voice_…). */
 export function voiceName(value: string): string {
   if (isBuiltInVoice(value) || isCustomVoiceId(value)) return value;
-  throw new InvalidArgumentError(`unknown voice "${value}": use ${BUILT_IN_VOICES.join(', ')}, or a custom voice id (voice_…)`);
+  throw new InvalidArgumentError(own`unknown voice "${value}": use ${BUILT_IN_VOICES.join(', ')}, or a custom voice id (voice_…)`);
 }
 
 /** ISO-639-1 codes (a region suffix is tolerated), one or several separated by commas. */

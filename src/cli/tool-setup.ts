@@ -5,6 +5,7 @@ import type { McpConnection } from '../tools/mcp-tools.js';
 import type { RealtimeSession } from '../client/session.js';
 import type { FunctionTool } from '../protocol/events.js';
 import type { Logger } from '../logger.js';
+import { own } from '../own-text.js';
 
 export interface ToolFlags {
   tools: string[];
@@ -73,12 +74,12 @@ async function connectMcp(flags: ToolFlags, hooks: ToolLoadHooks): Promise<McpCo
 
 function describeArgs(args: unknown): string {
   const text = JSON.stringify(args);
-  return text.length > 120 ? `${text.slice(0, 117)}…` : text;
+  return text.length > 120 ? own`${text.slice(0, 117)}…` : text;
 }
 
 function describeResult(info: ToolResultInfo): string {
-  const output = info.output.length > 100 ? `${info.output.slice(0, 97)}…` : info.output;
-  return `tool ${info.name} → ${info.outcome} in ${Math.round(info.ms)} ms: ${output}`;
+  const output = info.output.length > 100 ? own`${info.output.slice(0, 97)}…` : info.output;
+  return own`tool ${info.name} → ${info.outcome} in ${Math.round(info.ms)} ms: ${output}`;
 }
 
 /**

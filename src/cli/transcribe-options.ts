@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { nonEmpty, numberIn } from './parse-values.js';
 import { addVadOptions, type VadFlags } from './vad-flags.js';
 import { languageList } from './session-values.js';
+import { own } from '../own-text.js';
 
 /** The newest realtime transcription model in the SDK's list, made for live audio and priced per minute. */
 export const DEFAULT_TRANSCRIBE_MODEL = 'gpt-live-transcribe';
@@ -29,8 +30,8 @@ export interface TranscribeOptions extends VadFlags {
 /** Declares the transcription flags; the help text is the user's reference. */
 export function addTranscribeOptions(command: Command): Command {
   command
-    .addOption(new Option('--transcribe <model>', 'transcription model (gpt-live-transcribe, gpt-4o-mini-transcribe, gpt-4o-transcribe, whisper-1, …)').default(DEFAULT_TRANSCRIBE_MODEL).argParser(nonEmpty))
-    .addOption(new Option('--language <codes>', 'language of the speech (ja, en, …; several: ja,en): better accuracy and latency').argParser(languageList))
+    .addOption(new Option('--transcribe <model>', own`transcription model (gpt-live-transcribe, gpt-4o-mini-transcribe, gpt-4o-transcribe, whisper-1, …)`).default(DEFAULT_TRANSCRIBE_MODEL).argParser(nonEmpty))
+    .addOption(new Option('--language <codes>', own`language of the speech (ja, en, …; several: ja,en): better accuracy and latency`).argParser(languageList))
     .addOption(new Option('--transcribe-prompt <text>', 'words or style to guide the transcription').argParser(nonEmpty))
     .addOption(new Option('--noise-reduction <kind>', 'filter the microphone before the server listens: near_field (headset), far_field (laptop, room) or off').choices(['near_field', 'far_field', 'off']));
   return addVadOptions(command)

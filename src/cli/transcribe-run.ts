@@ -19,6 +19,7 @@ import { formatDuration } from './duration-format.js';
 import type { TextOutputFile } from './text-output-file.js';
 import type { ResourceStack } from './resource-stack.js';
 import type { InputStream } from './input-source.js';
+import { own } from '../own-text.js';
 
 export interface TranscribeIo {
   stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
@@ -100,7 +101,7 @@ export class TranscribeRun {
   summary(): string[] {
     const audioMs = bytesToMs(this.sentBytes, this.parts.source.format.sampleRate);
     const turns = `${this.lines} line${this.lines === 1 ? '' : 's'}`;
-    return [`transcribed ${turns} from ${formatDuration(audioMs)} of audio · ${this.spend.describe(audioMs)}`];
+    return [own`transcribed ${turns} from ${formatDuration(audioMs)} of audio · ${this.spend.describe(audioMs)}`];
   }
 
   private onLine(caption: FinishedCaption): void {

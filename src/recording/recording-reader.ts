@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { describeFileError } from '../file-errors.js';
 import { CONVERSATION_WAV, EVENTS_JSONL, META_RECORDING_STARTED, type EventRecord } from './recording-files.js';
+import { own } from '../own-text.js';
 
 export interface Recording {
   dir: string;
@@ -90,6 +91,6 @@ function parseRecord(line: string): EventRecord | string {
   }
   const record = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Partial<EventRecord>) : undefined;
   const event = record?.event as { type?: unknown } | undefined;
-  if (typeof record?.t !== 'number' || typeof event?.type !== 'string') return 'not an event record ({"t": ms, "dir": …, "event": {"type": …}})';
+  if (typeof record?.t !== 'number' || typeof event?.type !== 'string') return own`not an event record ({"t": ms, "dir": …, "event": {"type": …}})`;
   return record as EventRecord;
 }

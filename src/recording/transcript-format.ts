@@ -2,6 +2,7 @@ import { formatTokens } from '../cost/token-format.js';
 import type { TranscriptBuilder, TranscriptEntry } from './transcript-builder.js';
 import { CONVERSATION_WAV } from './recording-files.js';
 import { printableLine, printableText } from '../terminal-text.js';
+import { asWritten, own } from '../own-text.js';
 
 /** `01:02.3`, or `1:01:02.3` past an hour: short, and sorts the way it reads. */
 export function formatTimestamp(ms: number): string {
@@ -45,8 +46,8 @@ function entryWords(entry: TranscriptEntry): { label: string; text: string } {
 }
 
 function usageCost(entry: TranscriptEntry): string {
-  if (entry.free) return ' · free';
-  return entry.costUsd === undefined ? '' : ` · ${formatUsd(entry.costUsd)}`;
+  if (entry.free) return own` · free`;
+  return entry.costUsd === undefined ? '' : own` · ${formatUsd(entry.costUsd)}`;
 }
 
 /** One line per entry, as `kaiwa replay` prints them. */
@@ -59,7 +60,15 @@ export interface MarkdownHeader {
   sampleRate: number;
 }
 
+/**
+ * transcript.md, a file read later and anywhere: kaiwa's symbols in it are as written, not in
+ * the charset of the terminal it was recorded from.
+ */
 export function renderMarkdown(transcript: TranscriptBuilder, header: MarkdownHeader): string {
+  return asWritten(() => markdownOf(transcript, header));
+}
+
+function markdownOf(transcript: TranscriptBuilder, header: MarkdownHeader): string {
   const lines = ['# kaiwa conversation', ''];
   if (transcript.startedAt) lines.push(`- Started: ${transcript.startedAt}`);
   lines.push(`- Model: ${transcript.model}`);

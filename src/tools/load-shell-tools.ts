@@ -21,6 +21,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve, isAbsolute } from 'node:path';
 import { UsageError, errorMessage } from '../errors.js';
 import { TOOL_NAME_PATTERN, type JsonSchema, type ShellTool, type ToolContext } from './tool.js';
+import { own } from '../own-text.js';
 
 export const DEFAULT_SHELL_OUTPUT_BYTES = 16 * 1024;
 const MAX_SHELL_OUTPUT_BYTES = 1024 * 1024;
@@ -59,7 +60,7 @@ export async function loadShellTools(file: string): Promise<ShellTool[]> {
   }
   const list = Array.isArray(json) ? json : isRecord(json) ? json.tools : undefined;
   if (!Array.isArray(list) || list.length === 0) {
-    throw new UsageError(`${file}: expected {"tools": [{"name", "description", "parameters", "command": [...]}, …]}`);
+    throw new UsageError(own`${file}: expected {"tools": [{"name", "description", "parameters", "command": [...]}, …]}`);
   }
   const base = dirname(resolve(file));
   const tools = list.map((entry, index) => shellTool(file, base, entry, index));

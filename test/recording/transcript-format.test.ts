@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { TranscriptBuilder } from '../../src/recording/transcript-builder.js';
 import { formatEntryLine, renderMarkdown } from '../../src/recording/transcript-format.js';
 import type { EventRecord } from '../../src/recording/recording-files.js';
+import { inAsciiLocale } from '../helpers/own-text-in-ascii.js';
 
 /** Every character a terminal could take as an instruction (tab and newline are layout). */
 const TERMINAL_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
@@ -38,4 +39,13 @@ test('transcript.md keeps what the server said but none of its control sequences
 
 test('kaiwa replay\'s lines carry no control sequences either', () => {
   for (const entry of hostileSession().entries) assert.doesNotMatch(formatEntryLine(entry), TERMINAL_CONTROL);
+});
+
+test('outside UTF-8 kaiwa replay\'s usage line is ASCII, while transcript.md, a file, keeps its symbols', () => {
+  const transcript = new TranscriptBuilder({ model: 'gpt-realtime', free: true });
+  transcript.add({ t: 10, dir: 'server', event: { type: 'response.done', response: { usage: { input_tokens: 3, output_tokens: 2 } } } as EventRecord['event'] });
+  const usage = transcript.entries.find((entry) => entry.kind === 'usage')!;
+  const { line, markdown } = inAsciiLocale(() => ({ line: formatEntryLine(usage), markdown: renderMarkdown(transcript, { sampleRate: 24000 }) }));
+  assert.match(line, /^\[00:00\.0\] Tokens: in \d+ .* \| out \d+ .* \| free$/);
+  assert.match(markdown, /^_\[00:00\.0\] Tokens: in \d+ .* · out \d+ .* · free_$/m);
 });

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { StrictChecks } from '../../src/server/strict/strict-checks.js';
 import { MistakeLedger, MistakeTally, mistakeKind } from '../../src/server/strict/client-mistakes.js';
+import { inAsciiLocale } from '../helpers/own-text-in-ascii.js';
 import { ProtocolFailure, invalidType, invalidValue, missingParameter, outOfRange, unknownParameter } from '../../src/server/protocol-failure.js';
 import { integerIn } from '../../src/server/json-check.js';
 import { truncateItem } from '../../src/server/truncation.js';
@@ -102,4 +103,14 @@ test('what a client named is shown on one line and cut short, and a flood of dis
   assert.ok(line.length < 4000, `${line.length} characters`);
   assert.match(line, /^1001 protocol mistakes: session\.update with unknown session\.k0 ×2, /);
   assert.match(line, /, other mistakes ×980$/);
+});
+
+test('outside UTF-8 the summary counts with x, the event type a client sent written as it was', () => {
+  const line = inAsciiLocale(() => {
+    const tally = new MistakeTally();
+    tally.record('café·update with unknown session.k');
+    tally.record('café·update with unknown session.k');
+    return tally.describe();
+  });
+  assert.equal(line, '2 protocol mistakes: café·update with unknown session.k x2');
 });

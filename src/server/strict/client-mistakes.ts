@@ -7,6 +7,7 @@
  * size or rate).
  */
 import type { ProtocolFailure } from '../protocol-failure.js';
+import { own } from '../../own-text.js';
 
 /** What was wrong, for failures that do not say it themselves (ProtocolFailure.problem). */
 const CODE_PROBLEMS: Readonly<Record<string, string>> = {
@@ -56,7 +57,7 @@ export function mistakeKind(failure: ProtocolFailure, rawEventType?: string): st
 /** Control characters escaped, cut to `max` characters. */
 function shown(text: string, max: number): string {
   const visible = text.replace(/[\u0000-\u001f\u007f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  return visible.length > max ? `${visible.slice(0, max)}…` : visible;
+  return visible.length > max ? own`${visible.slice(0, max)}…` : visible;
 }
 
 /** Kinds named one by one; a client making more (a key per message) gets the rest summed, so the line stays short. */
@@ -82,8 +83,8 @@ export class MistakeTally {
   /** `3 protocol mistakes: response.create with unknown instructions ×2, conversation.item.delete item_id not found ×1`, or `no protocol mistakes`. */
   describe(): string {
     if (this.total === 0) return 'no protocol mistakes';
-    const named = [...this.counts].map(([kind, count]) => `${kind} ×${count}`);
-    const kinds = (this.others > 0 ? [...named, `other mistakes ×${this.others}`] : named).join(', ');
+    const named = [...this.counts].map(([kind, count]) => own`${kind} ×${count}`);
+    const kinds = (this.others > 0 ? [...named, own`other mistakes ×${this.others}`] : named).join(', ');
     return `${this.total} protocol mistake${this.total === 1 ? '' : 's'}: ${kinds}`;
   }
 }
