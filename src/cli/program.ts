@@ -12,6 +12,12 @@ import { printableLine } from '../terminal-text.js';
 import type { ServeOptions } from './serve-command.js';
 import { addTranscribeOptions, type TranscribeOptions } from './transcribe-options.js';
 import { exitWhenWritten, whenOutputCloses } from './output-pipe.js';
+import { useOwnText } from '../own-text.js';
+import { ownTextFor } from './own-symbols.js';
+
+// First, before any line is composed (an option's help, an argument's error): kaiwa's own
+// symbols in its lines follow the locale's charset (ASCII outside UTF-8); src/own-text.ts.
+useOwnText(ownTextFor(process.env));
 
 function fail(message: string, code: number): never {
   process.stderr.write(`kaiwa: ${message}\n`);
