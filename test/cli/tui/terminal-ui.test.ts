@@ -1,20 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PassThrough } from 'node:stream';
 import { kaiwaInTmux } from '../../helpers/tmux.js';
-import { TerminalUi } from '../../../src/cli/tui/terminal-ui.js';
-
-/** A TerminalUi on fake streams: what it wrote to the terminal, all of it. */
-function fakeTerminal(): { ui: TerminalUi; written: () => string } {
-  let written = '';
-  const stdout = Object.assign(new PassThrough(), { columns: 80, rows: 24, isTTY: false });
-  stdout.on('data', (chunk: Buffer) => { written += chunk.toString(); });
-  const stdin = Object.assign(new PassThrough(), { isTTY: false, setRawMode: () => stdin });
-  const ui = new TerminalUi(stdout as unknown as NodeJS.WriteStream, stdin as unknown as NodeJS.ReadStream,
-    { toggleMute: () => undefined, pushToTalk: () => undefined, interrupt: () => undefined, sendText: () => undefined, quit: () => undefined },
-    { offline: true, pushToTalk: false, microphone: false });
-  return { ui, written: () => written };
-}
+import { fakeTerminal } from '../../helpers/fake-terminal.js';
 
 test('a tool\'s question and a server\'s side text are drawn without their control sequences', async () => {
   const { ui, written } = fakeTerminal();
