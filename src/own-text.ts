@@ -11,7 +11,9 @@
  *
  * The choice is the process's, made once: kaiwa's symbols as written until the CLI, first
  * thing at its start (program.ts), chooses from the locale (ASCII outside UTF-8:
- * cli/own-symbols.ts). A library user's lines stay as written. A template is put into the
+ * cli/own-symbols.ts). A library user's lines stay as written. What draws kaiwa's symbols
+ * from strings rather than a template (the status bar, the prompt, the help, the
+ * transcript's marks) follows the same choice: AS_CHOSEN. A template is put into the
  * charset when it is evaluated, so none is evaluated at a module's top (before the choice).
  */
 
@@ -21,6 +23,14 @@ export type OwnText = (text: string) => string;
 export const AS_WRITTEN: OwnText = (text) => text;
 
 let current: OwnText = AS_WRITTEN;
+
+/**
+ * Whatever the process chose, looked up each time it is applied (so one taken before the
+ * choice follows it, and `asWritten` holds for it too): the default of whatever draws
+ * kaiwa's symbols from a string rather than a template (the status bar, the transcript's
+ * marks), which a test may give IN_ASCII or AS_WRITTEN instead.
+ */
+export const AS_CHOSEN: OwnText = (text) => current(text);
 
 /** Chooses, for the rest of the process, how kaiwa's own symbols are written. */
 export function useOwnText(ownText: OwnText): void {

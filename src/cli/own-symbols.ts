@@ -47,6 +47,11 @@ const SYMBOLS = new RegExp(`[${Object.keys(ALL_FORMS).join('')}]`, 'gu');
 export const IN_ASCII: OwnText = (text) => text.replace(SYMBOLS, (symbol) => ALL_FORMS[symbol]!);
 export { AS_WRITTEN, type OwnText };
 
+/**
+ * The charset kaiwa's own text takes in a locale: decided here, once per process, by the CLI
+ * (program.ts: useOwnText); everything else (the lines, the status bar, the prompt, the
+ * transcript's marks) follows that choice rather than reading the locale itself.
+ */
 export function ownTextFor(env: NodeJS.ProcessEnv): OwnText {
   return localeIsUtf8(env) ? AS_WRITTEN : IN_ASCII;
 }

@@ -8,7 +8,6 @@ import type { RedactingLogger } from '../logger.js';
 import { printableText } from '../terminal-text.js';
 import { eventToJsonLine } from './json-printer.js';
 import { TranscriptPrinter } from './transcript-printer.js';
-import { ownTextFor } from './own-symbols.js';
 import { explainServerError, rateLimitNotice } from './rate-limit-notice.js';
 import { idleTimeoutNotice } from './idle-timeout-notice.js';
 import type { TerminalUi } from './tui/terminal-ui.js';
@@ -58,7 +57,7 @@ export class RunOutput {
   private malformedCount = 0;
 
   constructor(private readonly parts: RunOutputParts) {
-    this.printer = new TranscriptPrinter({ write: (text) => this.writeTranscript(text), own: ownTextFor(process.env) });
+    this.printer = new TranscriptPrinter({ write: (text) => this.writeTranscript(text) });
   }
 
   /** Shows one server event; returns true for an error that ends the session. */

@@ -1,12 +1,15 @@
 import type { ServerEvent } from '../protocol/events.js';
 import type { ConversationState } from '../client/conversation.js';
-import { AS_WRITTEN, type OwnText } from './own-symbols.js';
+import { AS_CHOSEN, type OwnText } from '../own-text.js';
 
 export interface TranscriptPrinterOptions {
   write: (text: string) => void;
   /** How long an assistant reply waits for the user's late transcript before it is shown anyway. */
   holdMs?: number;
-  /** Puts the printer's own marks (` — [interrupted …]`, `assistant: …`) into the terminal's charset; the transcript itself goes out as it is. */
+  /**
+   * Puts the printer's own marks (` — [interrupted …]`, `assistant: …`) into the terminal's
+   * charset; by default the process's choice (own-text.ts). The transcript itself goes out as it is.
+   */
   own?: OwnText;
 }
 
@@ -25,7 +28,7 @@ export class TranscriptPrinter {
 
   constructor(private readonly options: TranscriptPrinterOptions) {
     this.holdMs = options.holdMs ?? 1500;
-    this.own = options.own ?? AS_WRITTEN;
+    this.own = options.own ?? AS_CHOSEN;
   }
 
   handle(event: ServerEvent, state: ConversationState): void {

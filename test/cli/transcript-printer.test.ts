@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TranscriptPrinter } from '../../src/cli/transcript-printer.js';
 import { IN_ASCII } from '../../src/cli/own-symbols.js';
+import { inAsciiLocale } from '../helpers/own-text-in-ascii.js';
 import { initialConversation, reduceConversation, type ConversationState } from '../../src/client/conversation.js';
 import type { ServerEvent } from '../../src/protocol/events.js';
 import { gaVoiceTurn } from '../helpers/event-scripts.js';
@@ -81,4 +82,11 @@ test('the printer\'s own marks follow the terminal\'s charset; the reply itself 
   }
   printer.interrupted('other', 1200);
   assert.equal(out, 'assistant: Ça — va --\nassistant: -- [interrupted after 1.2 s]\n');
+});
+
+test('given no OwnText, the printer\'s marks follow the process\'s one choice (the CLI makes it from the locale)', () => {
+  let out = '';
+  const printer = new TranscriptPrinter({ write: (text) => { out += text; } });
+  inAsciiLocale(() => printer.interrupted('other', 1200));
+  assert.equal(out, 'assistant: -- [interrupted after 1.2 s]\n');
 });

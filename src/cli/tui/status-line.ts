@@ -1,7 +1,7 @@
 import { formatDuration } from '../duration-format.js';
 import { graphemesOf, graphemeWidth, textWidth } from './text-width.js';
 import { meterCells, METER_CELLS, type Phase, type UiState } from './ui-state.js';
-import { AS_WRITTEN, type OwnText } from '../own-symbols.js';
+import { AS_CHOSEN, type OwnText } from '../../own-text.js';
 
 const PHASE_LABEL: Record<Phase, string> = {
   'connecting': '… connecting',
@@ -15,7 +15,7 @@ const PHASE_LABEL: Record<Phase, string> = {
 };
 
 /** -60 dBFS (quiet room) .. 0 dBFS (clipping) as a bar of block characters (`#` and `-` in ASCII). */
-export function levelMeter(dbfs: number, own: OwnText = AS_WRITTEN): string {
+export function levelMeter(dbfs: number, own: OwnText = AS_CHOSEN): string {
   const filled = meterCells(dbfs);
   return own(`${'▮'.repeat(filled)}${'▯'.repeat(METER_CELLS - filled)}`);
 }
@@ -80,7 +80,7 @@ function wordRows(text: string, width: number, ellipsis: string): string[] {
  * unless it fits whole after the last one, and wraps between words; a help taller than the
  * rows there are ends with an ellipsis.
  */
-export function helpRows(state: UiState, width: number, maxRows: number, own: OwnText = AS_WRITTEN): string[] {
+export function helpRows(state: UiState, width: number, maxRows: number, own: OwnText = AS_CHOSEN): string[] {
   const separator = own(HELP_SEPARATOR);
   const ellipsis = own('…');
   const rows = packed(own(helpText(state)).split(separator), separator, width, (entry) => wordRows(entry, width, ellipsis));
@@ -122,11 +122,12 @@ function phaseLabel(state: UiState, short: boolean): string {
  * count), then says "offline" short, then not at all, then says the state short (a lost
  * connection's attempt and long words), then drops the state's symbol; only the
  * state's words (and a notice) are ever cut. While the connection is down there is no level
- * meter: nothing the microphone hears then reaches anyone. Its symbols are put through `own` (ASCII where
- * the terminal takes no UTF-8) before it is measured. Cut from the right
- * straight away, a narrow terminal lost the state's own words (`type to ta…`) and kept the meter.
+ * meter: nothing the microphone hears then reaches anyone. Its symbols are put through `own`
+ * (by default the process's choice, own-text.ts: ASCII where the terminal takes no UTF-8)
+ * before it is measured. Cut from the right straight away, a narrow terminal lost the
+ * state's own words (`type to ta…`) and kept the meter.
  */
-export function statusLine(state: UiState, width: number, own: OwnText = AS_WRITTEN): string {
+export function statusLine(state: UiState, width: number, own: OwnText = AS_CHOSEN): string {
   const room = Math.max(width, 10);
   const phase = own(phaseLabel(state, false));
   const meter = state.microphone && state.link === 'up' ? [levelMeter(state.muted ? -100 : state.levelDbfs, own)] : [];

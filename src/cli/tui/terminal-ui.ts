@@ -4,7 +4,7 @@ import { reduceUi, initialUi, type UiAction, type UiOptions, type UiState } from
 import { statusLine, helpRows, fitWidth } from './status-line.js';
 import { readKeys, type KeyCommand } from './key-input.js';
 import { paletteFor } from './palette.js';
-import { ownTextFor } from '../own-symbols.js';
+import { own } from '../../own-text.js';
 import { printableLine, printableText } from '../../terminal-text.js';
 
 export interface UiHandlers {
@@ -17,8 +17,6 @@ export interface UiHandlers {
 
 const FRAME_MS = 50;
 const COLORS = paletteFor(process.env);
-/** kaiwa's own symbols, in ASCII where the locale says the terminal takes no UTF-8. */
-const OWN = ownTextFor(process.env);
 const REVERSE = '\u001b[7m';
 const ALL_ATTRIBUTES_OFF = '\u001b[0m';
 const DIM = '\u001b[2m';
@@ -168,14 +166,14 @@ export class TerminalUi {
     const width = Math.max((this.stdout.columns || 80) - 1, 10);
     const rows: string[] = [];
     if (this.partial) rows.push(colorLabel(this.partial));
-    if (this.state.typing !== undefined) rows.push(`${COLORS.you}${OWN('›')}${COLORS.reset} ${this.state.typing}${OWN('▏')}`);
-    if (this.question) rows.push(`${COLORS.question}${fitWidth(this.question.text, width, OWN('…'))}${COLORS.reset}`);
+    if (this.state.typing !== undefined) rows.push(`${COLORS.you}${own`›`}${COLORS.reset} ${this.state.typing}${own`▏`}`);
+    if (this.question) rows.push(`${COLORS.question}${fitWidth(this.question.text, width, own`…`)}${COLORS.reset}`);
     if (this.state.showHelp) {
       // The rows left once the status bar, the cursor's line and the rows under the help's are drawn.
       const spare = (this.stdout.rows || 24) - 2 - rows.length + (this.partial ? 1 : 0);
-      rows.push(...helpRows(this.state, width, spare, OWN));
+      rows.push(...helpRows(this.state, width, spare));
     }
-    rows.push(`${REVERSE}${statusLine(this.state, width, OWN)}${ALL_ATTRIBUTES_OFF}`);
+    rows.push(`${REVERSE}${statusLine(this.state, width)}${ALL_ATTRIBUTES_OFF}`);
     this.drawnAt = Date.now();
     // The region writes nothing when the frame is the one shown.
     this.live.draw(rows.join('\n'));

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import stringWidth from 'string-width';
 import { fitWidth, helpRows, levelMeter, statusLine } from '../../../src/cli/tui/status-line.js';
 import { IN_ASCII } from '../../../src/cli/own-symbols.js';
+import { inAsciiLocale } from '../../helpers/own-text-in-ascii.js';
 import { loadPreciseWidths } from '../../../src/cli/tui/text-width.js';
 import { initialUi, reduceUi, type UiState } from '../../../src/cli/tui/ui-state.js';
 import type { ServerEvent } from '../../../src/protocol/events.js';
@@ -114,4 +115,14 @@ test('in ASCII (a locale that is not UTF-8) the status, meter and help have no o
     }
   }
   assert.match(statusLine(speaking, 200, IN_ASCII), /^\* listening  #####-----  0->0 tok  \? help$/);
+});
+
+test('given no OwnText, the status, meter and help follow the process\'s one choice (the CLI makes it from the locale)', () => {
+  const typing = reduceUi(initialUi({ offline: true, pushToTalk: false, microphone: false }), { type: 'connected' });
+  assert.equal(statusLine(typing, 60), '✎ no microphone · type to talk · offline (local server)', 'as written until chosen');
+  inAsciiLocale(() => {
+    assert.equal(levelMeter(-30), '#####-----');
+    assert.equal(statusLine(typing, 60), '> no microphone | type to talk | offline (local server)');
+    for (const row of helpRows(typing, 60, 3)) assert.match(row, /^[\x20-\x7e]*$/, row);
+  });
 });
