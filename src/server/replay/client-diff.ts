@@ -1,11 +1,12 @@
 /**
  * Where a live client event differs from the one a cassette recorded: the first field,
- * as a path (`item.content[0].text`), with both values. Ids are left out (each run makes
+ * as a path (`item.content[0].text`, `item.output["utc-offset"]`: field-path.ts), with both values. Ids are left out (each run makes
  * its own; id-map.ts ties them together) and so is audio, which the recording keeps only
  * as a placeholder of its size, and so are the fields the user said to ignore.
  */
 import { ID_KEYS } from './id-map.js';
-import { isIgnored, reachesBelow, type IgnoredField, type PathStep } from './ignored-fields.js';
+import { withStep, type PathStep } from './field-path.js';
+import { isIgnored, reachesBelow, type IgnoredField } from './ignored-fields.js';
 
 export interface FieldDifference {
   path: string;
@@ -43,7 +44,8 @@ function walk(recorded: unknown, live: unknown, context: Walk, path: string, ste
   }
   if (Array.isArray(recorded) && Array.isArray(live)) {
     for (let i = 0; i < Math.max(recorded.length, live.length); i++) {
-      const found = walk(recorded[i], live[i], context, `${path}[${i}]`, [...steps, { index: i }]);
+      const step = { index: i };
+      const found = walk(recorded[i], live[i], context, withStep(path, step), [...steps, step]);
       if (found) return found;
     }
     return undefined;
@@ -52,7 +54,8 @@ function walk(recorded: unknown, live: unknown, context: Walk, path: string, ste
     const keys = new Set([...Object.keys(recorded), ...Object.keys(live)]);
     for (const key of keys) {
       if (ID_KEYS.has(key)) continue;
-      const found = walk(recorded[key], live[key], context, path ? `${path}.${key}` : key, [...steps, { key }]);
+      const step = { key };
+      const found = walk(recorded[key], live[key], context, withStep(path, step), [...steps, step]);
       if (found) return found;
     }
     return undefined;

@@ -5,12 +5,14 @@
  * (`item.output`, `item.content[0].text`), `[*]` for any index, optionally scoped to one event
  * type (`conversation.item.create:item.output`); ignoring a field ignores all that is under
  * it. A path may go on into a string field that holds JSON (a tool's output is a JSON string):
- * `item.output.iso` ignores that key of the JSON and still compares the rest of it.
+ * `item.output.iso` ignores that key of the JSON and still compares the rest of it. A key that
+ * is no identifier is quoted as the difference lines quote it (field-path.ts):
+ * `item.output["utc-offset"]`.
  */
 import { UsageError } from '../../errors.js';
+import { parseFieldPath, type PathStep } from './field-path.js';
 
-/** A step of a path: a key, an array index, or any index. */
-export type PathStep = { key: string } | { index: number | '*' };
+export type { PathStep } from './field-path.js';
 
 export interface IgnoredField {
   /** As the user wrote it. */
@@ -20,11 +22,8 @@ export interface IgnoredField {
   steps: readonly PathStep[];
 }
 
-const EVENT_TYPE = /^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)*$/;
-const KEY = '[A-Za-z_][A-Za-z0-9_]*';
-const INDEX = '\\[(?:\\d+|\\*)\\]';
-const PATH = new RegExp(`^${KEY}(?:${INDEX})*(?:\\.${KEY}(?:${INDEX})*)*$`);
-const STEP = new RegExp(`(${KEY})|\\[(\\d+|\\*)\\]`, 'g');
+/** `type:path`: an event type, then a colon; a colon inside a quoted key comes after a bracket. */
+const SCOPED = /^([A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*):(.*)$/s;
 
 /** Parses `--replay-ignore` values: each comma-separated, every path checked; throws a UsageError naming the first malformed one. */
 export function parseIgnoredFields(values: readonly string[]): IgnoredField[] {
@@ -32,16 +31,12 @@ export function parseIgnoredFields(values: readonly string[]): IgnoredField[] {
 }
 
 export function parseIgnoredField(spec: string): IgnoredField {
-  const colon = spec.lastIndexOf(':');
-  const eventType = colon >= 0 ? spec.slice(0, colon) : undefined;
-  const path = spec.slice(colon + 1);
-  if ((eventType !== undefined && !EVENT_TYPE.test(eventType)) || !PATH.test(path)) {
-    throw new UsageError(`${JSON.stringify(spec)} is not a field path (write e.g. item.output, item.content[*].text, item.output.iso or conversation.item.create:item.output)`);
+  const scoped = SCOPED.exec(spec);
+  const eventType = scoped?.[1];
+  const steps = parseFieldPath(scoped ? scoped[2]! : spec);
+  if (!steps) {
+    throw new UsageError(`${JSON.stringify(spec)} is not a field path (write e.g. item.output, item.content[*].text, item.output.iso, item.output["utc-offset"] or conversation.item.create:item.output)`);
   }
-  const steps = [...path.matchAll(STEP)].map((match): PathStep => {
-    if (match[1] !== undefined) return { key: match[1] };
-    return { index: match[2] === '*' ? '*' : Number(match[2]) };
-  });
   return { spec, eventType, steps };
 }
 

@@ -38,3 +38,11 @@ test('a path into a JSON string ignores that key and compares the rest of the JS
   const notJson = { type: 'conversation.item.create', item: { type: 'function_call_output', call_id: 'call_1', output: 'error: no clock' } };
   assert.equal(diff(output('03:25:19'), notJson, ['item.output.time']).difference?.path, 'item.output');
 });
+
+test('a key that is no identifier is named quoted, as a --replay-ignore path writes it', () => {
+  const offset = (value: string): unknown => ({ type: 'conversation.item.create', item: { type: 'function_call_output', output: JSON.stringify({ 'utc-offset': value, 'a.b': 1 }) } });
+  assert.deepEqual(diff(offset('+09:00'), offset('+01:00'), ['item.output["a.b"]']).difference, { path: 'item.output["utc-offset"]', expected: '+09:00', actual: '+01:00' });
+  assert.deepEqual(diff(offset('+09:00'), offset('+01:00'), ['item.output["utc-offset"]']), { difference: undefined, ignored: ['item.output["utc-offset"]'] });
+  const odd = { type: 'session.update', session: { metadata: { 'x y': 'a' } } };
+  assert.equal(diff(odd, { type: 'session.update', session: { metadata: { 'x y': 'b' } } }, []).difference?.path, 'session.metadata["x y"]');
+});

@@ -39,3 +39,16 @@ test('a scoped path applies to its event type only', () => {
   assert.deepEqual(ignoredIn(fields, 'conversation.item.create').map((field) => field.spec), ['conversation.item.create:item.output', 'session.instructions']);
   assert.deepEqual(ignoredIn(fields, 'response.create').map((field) => field.spec), ['session.instructions']);
 });
+
+test('a key that is no identifier is written quoted, as the difference lines print it: ["utc-offset"], ["a.b"], ["a:b"]', () => {
+  assert.deepEqual(parseIgnoredField('item.output["utc-offset"]').steps, [{ key: 'item' }, { key: 'output' }, { key: 'utc-offset' }]);
+  assert.deepEqual(parseIgnoredField('item.output["a.b"].c').steps, [{ key: 'item' }, { key: 'output' }, { key: 'a.b' }, { key: 'c' }]);
+  assert.deepEqual(parseIgnoredField('metadata["0"][0]').steps, [{ key: 'metadata' }, { key: '0' }, { index: 0 }]);
+  assert.deepEqual(parseIgnoredField('["x y"]').steps, [{ key: 'x y' }]);
+  // A quote, a backslash or a colon inside: JSON's escapes; the event type is what comes before the first colon outside quotes.
+  assert.deepEqual(parseIgnoredField('conversation.item.create:item.output["say \\"hi\\"\\\\"]'), { spec: 'conversation.item.create:item.output["say \\"hi\\"\\\\"]', eventType: 'conversation.item.create', steps: [{ key: 'item' }, { key: 'output' }, { key: 'say "hi"\\' }] });
+  assert.deepEqual(parseIgnoredField('item.output["a:b"]'), { spec: 'item.output["a:b"]', eventType: undefined, steps: [{ key: 'item' }, { key: 'output' }, { key: 'a:b' }] });
+  for (const spec of ['item.output["utc-offset', 'item.output[utc-offset]', "item.output['utc-offset']", 'item.output.["a"]', 'item.output[""]x', 'item["a"', 'item["\\q"]']) {
+    assert.throws(() => parseIgnoredField(spec), (error: unknown) => error instanceof UsageError && error.message.startsWith(`${JSON.stringify(spec)} is not a field path`), spec);
+  }
+});
