@@ -24,12 +24,14 @@ function timeOutput(timezone: string, iso: string): string {
   return JSON.stringify({ timezone, iso, time: iso.slice(11, 19), utc_offset: '+09:00' });
 }
 
-/** A turn that calls the time tool and answers with `output`; the same client events on the recording and on the replay but for it. */
-async function toolTurn(url: string, output: string): Promise<void> {
+const ASK = 'Please call time with timezone Asia/Tokyo';
+
+/** A turn that calls the time tool and answers with `output`; the same client events on the recording and on the replay but for it (and `ask`). */
+async function toolTurn(url: string, output: string, ask = ASK): Promise<void> {
   const client = await TestClient.connect(url);
   await client.next('session.created');
   client.send({ type: 'session.update', session: { type: 'realtime', output_modalities: ['text'], tools: [TIME_TOOL] } });
-  client.send({ type: 'conversation.item.create', item: { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'Please call time with timezone Asia/Tokyo' }] } });
+  client.send({ type: 'conversation.item.create', item: { type: 'message', role: 'user', content: [{ type: 'input_text', text: ask }] } });
   client.send({ type: 'response.create' });
   const call = await client.next('response.function_call_arguments.done');
   await client.next('response.done');
@@ -49,13 +51,13 @@ async function recordedAt0325(): Promise<string> {
 }
 
 /** The built `kaiwa serve --replay DIR --fail-on-mistakes ARGS`, one tool turn answered `output` against it, then SIGTERM. */
-function replayRun(dir: string, args: string[], output: string): Promise<KaiwaResult> {
+function replayRun(dir: string, args: string[], output: string, ask = ASK): Promise<KaiwaResult> {
   return runKaiwa(['serve', '--port', '0', '--replay', dir, '--fail-on-mistakes', ...args], {
     keepStdinOpen: true,
     onSpawn: (child, io) => {
       void (async () => {
         await untilOutput(child, io, 'stdout', (text) => /listening on \S+/.test(text), { what: 'the listening line' });
-        await toolTurn(/listening on (\S+)/.exec(io.stdout())![1]!, output);
+        await toolTurn(/listening on (\S+)/.exec(io.stdout())![1]!, output, ask);
         await untilOutput(child, io, 'stderr', (text) => /^replay: session /m.test(text), { what: 'the replay line' });
         child.kill('SIGTERM');
       })().catch(() => child.kill('SIGKILL'));
@@ -100,6 +102,13 @@ test('--replay-ignore into the JSON a tool output holds: the time is ignored, a 
   const elsewhere = await replayRun(dir, args, timeOutput('Europe/Paris', '2026-12-02T19:25:21+01:00'));
   assert.equal(elsewhere.code, 1, elsewhere.stderr);
   assert.match(replayLine(elsewhere), /first difference: step 4 conversation\.item\.create: item\.output\.timezone: expected "Asia\/Tokyo", got "Europe\/Paris"/);
+});
+
+test('ignored differences after the first real one are counted too: the line covers the whole session', async () => {
+  const dir = await recordedAt0325();
+  const result = await replayRun(dir, ['--replay-ignore', 'item.output'], LATER, 'Please call time with timezone Asia/Tokyo, now');
+  assert.equal(result.code, 1, result.stderr);
+  assert.match(replayLine(result), /; first difference: step 2 conversation\.item\.create: item\.content\[0\]\.text: .*; ignored differences: item\.output \(1 step\)$/);
 });
 
 test('--replay-ignore with a malformed path is refused in one line, exit 2, never listening', async () => {

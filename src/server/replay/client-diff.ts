@@ -2,7 +2,8 @@
  * Where a live client event differs from the one a cassette recorded: the first field,
  * as a path (`item.content[0].text`, `item.output["utc-offset"]`: field-path.ts), with both values. Ids are left out (each run makes
  * its own; id-map.ts ties them together) and so is audio, which the recording keeps only
- * as a placeholder of its size, and so are the fields the user said to ignore.
+ * as a placeholder of its size, and so are the fields the user said to ignore. Those that did
+ * differ are told all through the event, also past its first difference.
  */
 import { ID_KEYS } from './id-map.js';
 import { withStep, type PathStep } from './field-path.js';
@@ -42,23 +43,26 @@ function walk(recorded: unknown, live: unknown, context: Walk, path: string, ste
     if (walk(recorded, live, { ...context, ignore: [] }, path, steps)) context.onIgnored(path);
     return undefined;
   }
+  // Past the first difference the walk goes on only to tell the ignored fields that differ.
   if (Array.isArray(recorded) && Array.isArray(live)) {
-    for (let i = 0; i < Math.max(recorded.length, live.length); i++) {
+    let first: FieldDifference | undefined;
+    for (let i = 0; i < Math.max(recorded.length, live.length) && !(first && context.ignore.length === 0); i++) {
       const step = { index: i };
       const found = walk(recorded[i], live[i], context, withStep(path, step), [...steps, step]);
-      if (found) return found;
+      first ??= found;
     }
-    return undefined;
+    return first;
   }
   if (isRecord(recorded) && isRecord(live)) {
-    const keys = new Set([...Object.keys(recorded), ...Object.keys(live)]);
-    for (const key of keys) {
+    let first: FieldDifference | undefined;
+    for (const key of new Set([...Object.keys(recorded), ...Object.keys(live)])) {
+      if (first && context.ignore.length === 0) break;
       if (ID_KEYS.has(key)) continue;
       const step = { key };
       const found = walk(recorded[key], live[key], context, withStep(path, step), [...steps, step]);
-      if (found) return found;
+      first ??= found;
     }
-    return undefined;
+    return first;
   }
   // A string holding JSON (a tool's output) that an ignored path goes into: compared as the JSON it holds.
   if (typeof recorded === 'string' && typeof live === 'string' && recorded !== live && context.ignore.some((field) => reachesBelow(field, steps))) {

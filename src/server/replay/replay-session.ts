@@ -151,27 +151,31 @@ export class ReplaySession implements SocketSession {
     this.head = 0;
   }
 
-  /** Compares the live event with the step the cassette expects next; keeps the first difference. */
+  /**
+   * Compares the live event with the step the cassette expects next; keeps the first difference.
+   * Past it, an event is still compared with the recorded one of its type and order, only to
+   * count the ignored fields that differed: the count covers the whole session.
+   */
   private check(event: { type: string }, step: ScriptStep | undefined): void {
     const expectedIndex = this.options.steps.findIndex((_, index) => !this.matchedSteps.has(index));
     const index = step ? this.stepIndex.get(step)! : -1;
     if (index >= 0) this.matchedSteps.add(index);
-    if (this.stats.firstDifference !== undefined) return;
     const expected = this.options.steps[expectedIndex];
-    if (index < 0 || index !== expectedIndex) {
+    if (this.stats.firstDifference === undefined && (index < 0 || index !== expectedIndex)) {
       const wanted = expected ? `step ${expectedIndex + 1} ${expected.clientEvent.type}` : 'no more client events';
       this.stats.firstDifference = `expected ${wanted}, got ${event.type}${index < 0 ? ' (the cassette has no more of it)' : ` (recorded at step ${index + 1})`}`;
-      return;
     }
+    const ignore = ignoredIn(this.options.ignore ?? [], event.type);
+    if (!step || (this.stats.firstDifference !== undefined && ignore.length === 0)) return;
     // The ids this event itself chose, with those learnt before: one copied into another field is the same id.
     const own = new IdMap();
-    own.learnFrom(step!.clientEvent, event);
-    const difference = firstDifference(step!.clientEvent, event, {
+    own.learnFrom(step.clientEvent, event);
+    const difference = firstDifference(step.clientEvent, event, {
       sameId: (recorded, live) => (this.ids.known(recorded) ?? own.known(recorded)) === live,
-      ignore: ignoredIn(this.options.ignore ?? [], event.type),
+      ignore,
       onIgnored: (path) => this.countIgnored(path),
     });
-    if (difference) {
+    if (difference && this.stats.firstDifference === undefined) {
       this.stats.firstDifference = `step ${index + 1} ${event.type}: ${difference.path}: expected ${quote(difference.expected)}, got ${quote(difference.actual)}`;
     }
   }

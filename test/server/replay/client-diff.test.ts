@@ -46,3 +46,9 @@ test('a key that is no identifier is named quoted, as a --replay-ignore path wri
   const odd = { type: 'session.update', session: { metadata: { 'x y': 'a' } } };
   assert.equal(diff(odd, { type: 'session.update', session: { metadata: { 'x y': 'b' } } }, []).difference?.path, 'session.metadata["x y"]');
 });
+
+test('the ignored fields that differ are told all through the event, past its first difference', () => {
+  const recorded = { type: 'session.update', session: { instructions: 'Today is Monday', voice: 'alloy', tools: [] } };
+  const live = { type: 'session.update', session: { instructions: 'Today is Tuesday', voice: 'verse', tools: [] } };
+  assert.deepEqual(diff(recorded, live, ['session.voice']), { difference: { path: 'session.instructions', expected: 'Today is Monday', actual: 'Today is Tuesday' }, ignored: ['session.voice'] });
+});
