@@ -19,6 +19,7 @@ import { startRealtimeServer, type RealtimeServer } from '../server/realtime-ser
 import { NO_SPEECH, loadSpeechParts, type SpeechParts } from '../server/speech-parts.js';
 import { ReplaySource } from '../server/replay/replay-source.js';
 import { parseIgnoredFields, type IgnoredField } from '../server/replay/ignored-fields.js';
+import { checkIgnoredFields } from '../server/replay/ignore-check.js';
 import type { TlsMaterial } from '../server/tls-certificate.js';
 import { storedCertificate } from '../server/tls-store.js';
 import { kaiwaConfigDir } from './config-file.js';
@@ -133,6 +134,14 @@ export async function runServe(options: ServeOptions, io: ServeIo = defaultIo())
   if (options.replayIgnore && !options.replay) throw new UsageError('--replay-ignore needs --replay DIR (it names fields a replay does not compare)');
   const ignore = ignoredFieldsOf(options.replayIgnore ?? []);
   const replay = options.replay ? ReplaySource.load(options.replay, { onEnd: onReplayEnd, ignore }) : undefined;
+  if (replay) {
+    try {
+      checkIgnoredFields(ignore, replay.clientEvents);
+    } catch (error) {
+      replay.close();
+      throw new UsageError(`--replay-ignore: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
   for (const warning of replay?.warnings ?? []) io.err(warning);
   const record = options.record ? new CassetteRecorder(options.record, (error) => io.err(error.message)) : undefined;
   // Made before listening (a folder that cannot be used is refused); not left behind empty by a start that fails after it.

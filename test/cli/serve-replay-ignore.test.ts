@@ -30,7 +30,7 @@ const ASK = 'Please call time with timezone Asia/Tokyo';
 async function toolTurn(url: string, output: string, ask = ASK): Promise<void> {
   const client = await TestClient.connect(url);
   await client.next('session.created');
-  client.send({ type: 'session.update', session: { type: 'realtime', output_modalities: ['text'], tools: [TIME_TOOL] } });
+  client.send({ type: 'session.update', session: { type: 'realtime', instructions: 'Answer briefly.', output_modalities: ['text'], tools: [TIME_TOOL] } });
   client.send({ type: 'conversation.item.create', item: { type: 'message', role: 'user', content: [{ type: 'input_text', text: ask }] } });
   client.send({ type: 'response.create' });
   const call = await client.next('response.function_call_arguments.done');
@@ -116,6 +116,19 @@ test('--replay-ignore with a malformed path is refused in one line, exit 2, neve
   for (const path of ['item..output', 'item.content[x].text', 'conversation.item.create:', '.item', 'item output']) {
     const result = await runKaiwa(['serve', '--port', '0', '--replay', dir, '--replay-ignore', path]);
     assertRefusedInOneLine(result, /--replay-ignore.*not a field path/);
+  }
+});
+
+test('a --replay-ignore path that matches no field of the cassette\'s client events is refused in one line naming the closest one, exit 2, never listening', async () => {
+  const dir = await recordedAt0325();
+  const refusals: Array<[string, RegExp]> = [
+    ['item.outptu', /^kaiwa: --replay-ignore: item\.outptu matches no field of the cassette's client events \(did you mean item\.output\?\)$/],
+    ['item.output.isoo', /^kaiwa: --replay-ignore: item\.output\.isoo matches no field of the cassette's client events \(did you mean item\.output\.iso\?\)$/],
+    ['item.output["utc-offset"]', /^kaiwa: --replay-ignore: item\.output\["utc-offset"\] matches no field of the cassette's client events \(did you mean item\.output\.utc_offset\?\)$/],
+    ['response.create:item.output', /^kaiwa: --replay-ignore: response\.create:item\.output matches no field of the cassette's response\.create events \(conversation\.item\.create has it\)$/],
+  ];
+  for (const [path, line] of refusals) {
+    assertRefusedInOneLine(await runKaiwa(['serve', '--port', '0', '--replay', dir, '--replay-ignore', `item.output,${path}`]), line);
   }
 });
 

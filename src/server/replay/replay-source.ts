@@ -14,6 +14,7 @@ import { loadReplayScript, openConversationWav, type ReplayScript } from './repl
 import { ReplaySession, type ReplayStats, type ReplayTiming } from './replay-session.js';
 import type { WavChannelReader } from './wav-channel-reader.js';
 import type { IgnoredField } from './ignored-fields.js';
+import type { RecordedEvent } from '../../recording/recording-files.js';
 
 export interface ReplaySourceOptions {
   /** 'recorded' (default): server events keep their recorded delays; 'immediate': no waiting. */
@@ -63,6 +64,11 @@ export class ReplaySource {
     this.replays.push(session);
     return session;
   };
+
+  /** The client events every cassette recorded, in order. */
+  get clientEvents(): RecordedEvent[] {
+    return this.cassettes.flatMap(({ script }) => script.steps.map((step) => step.clientEvent));
+  }
 
   /** What replays though a recording was cut short, one line each. */
   get warnings(): string[] {
