@@ -97,7 +97,7 @@ export function serveCommandOptions(): Option[] {
     new Option('--fail-on-mistakes', 'with --strict (implied): exit 1 at shutdown if any client made a protocol mistake, strayed from the --replay cassette or left part of it unused (for CI)'),
     new Option('--faults <spec>', 'inject faults, comma-separated: drop-after-events=N, drop-after=2s, drop-mid-response, expire-after=30s, refuse=429[*N], delay=50ms, jitter=20ms, rate-limit-error[=N]').argParser(nonEmpty),
     new Option('--replay <dir>', 'answer every connection with the server side of a --record DIR recording (events.jsonl, audio from conversation.wav), checking that the client sends what was recorded').argParser(nonEmpty),
-    new Option('--replay-ignore <paths>', 'with --replay: fields of the client\'s events not compared, comma-separated or repeated: item.output, session.instructions, item.content[*].text, conversation.item.create:item.output, or into a JSON string: item.output.iso').argParser(ignoredFieldsFlag),
+    new Option('--replay-ignore <paths>', 'with --replay: fields of the client\'s events not compared, comma-separated or repeated: item.output, session.instructions, item.content[*].text, conversation.item.create:item.output, or into a JSON string: item.output.iso; a key that is no identifier quoted: item.output["utc-offset"]; each must match a field of the cassette').argParser(ignoredFieldsFlag),
     new Option('--record <dir>', 'record each session (both sides\' events, conversation.wav, transcript.md) into DIR/session-N, a cassette for --replay').argParser(nonEmpty).conflicts(['replay']),
   ];
 }
