@@ -23,7 +23,21 @@ export type OwnText = (text: string) => string;
 
 export const AS_WRITTEN: OwnText = (text) => text;
 
-let current: OwnText = AS_WRITTEN;
+/**
+ * The choice is kept on the process, not in this module: the CLI's bundle has its own copy of
+ * this module and the modules left in dist load another (scripts/bundle-cli.mjs); one choice
+ * must hold for every copy.
+ */
+const CHOICE = Symbol.for('kaiwa.own-text');
+type ChoiceHolder = { [CHOICE]?: OwnText };
+
+function current(text: string): string {
+  return ((globalThis as ChoiceHolder)[CHOICE] ?? AS_WRITTEN)(text);
+}
+
+function choose(ownText: OwnText): void {
+  (globalThis as ChoiceHolder)[CHOICE] = ownText;
+}
 
 /**
  * Whatever the process chose, looked up each time it is applied (so one taken before the
@@ -31,11 +45,11 @@ let current: OwnText = AS_WRITTEN;
  * kaiwa's symbols from a string rather than a template (the status bar, the transcript's
  * marks), which a test may give IN_ASCII or AS_WRITTEN instead.
  */
-export const AS_CHOSEN: OwnText = (text) => current(text);
+export const AS_CHOSEN: OwnText = current;
 
 /** Chooses, for the rest of the process, how kaiwa's own symbols are written. */
 export function useOwnText(ownText: OwnText): void {
-  current = ownText;
+  choose(ownText);
 }
 
 /** A line of kaiwa's: its literal parts in the chosen charset, the values put in as they are. */
@@ -50,11 +64,11 @@ export function own(literals: TemplateStringsArray, ...values: unknown[]): strin
  * this terminal, a file (transcript.md) read anywhere later. The choice is back after it.
  */
 export function asWritten<T>(compose: () => T): T {
-  const chosen = current;
-  current = AS_WRITTEN;
+  const chosen = (globalThis as ChoiceHolder)[CHOICE] ?? AS_WRITTEN;
+  choose(AS_WRITTEN);
   try {
     return compose();
   } finally {
-    current = chosen;
+    choose(chosen);
   }
 }

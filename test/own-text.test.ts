@@ -24,3 +24,10 @@ test('asWritten: what it composes keeps the symbols (a file, not the terminal), 
     assert.equal(own`a · b`, 'a | b');
   });
 });
+
+test('a second copy of the module (the CLI bundle has one, modules left in dist load another) follows the same choice', async () => {
+  const copy = await import(`../src/own-text.ts?copy=${Date.now()}`) as typeof import('../src/own-text.js');
+  assert.notEqual(copy.own, own, 'a separate copy of the module');
+  inAscii(() => assert.equal(copy.own`a · b`, 'a | b'));
+  assert.equal(copy.own`a · b`, 'a · b');
+});
