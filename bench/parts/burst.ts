@@ -15,7 +15,7 @@
  * Each process's CPU is its own (process.cpuUsage at exit, through bench/lib/cpu-report.mjs):
  * over its whole life, start-up and the Ctrl-C shutdown included, over the steady part
  * from its first append's arrival at the peer to its exit, and from 10 s after its start. BENCH_KAIWA_ARGS adds flags to
- * both kaiwa runs; BENCH_KAIWA_NODE_ARGS runs one more kaiwa with these Node flags; BENCH_SHOW_OUTPUT=1 prints what each client wrote.
+ * both kaiwa runs; BENCH_KAIWA_NODE_ARGS runs one more kaiwa with these Node flags, BENCH_KAIWA_OTHER_BUILD (a main.cjs) one of another build; BENCH_SHOW_OUTPUT=1 prints what each client wrote.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -58,9 +58,16 @@ const FIRST_AUDIO_AFTER_MS = 800;
 
 type ClientName = 'kaiwa' | 'floor' | 'kaiwa-no-guard' | 'kaiwa-terminal' | 'kaiwa-wss' | 'sdk' | 'kaiwa-node-args';
 const LABEL: Record<ClientName, string> = {
-  kaiwa: 'kaiwa', 'kaiwa-node-args': `kaiwa with node ${process.env.BENCH_KAIWA_NODE_ARGS ?? ''}`, floor: 'article script', 'kaiwa-no-guard': 'kaiwa --echo-guard off', 'kaiwa-terminal': 'kaiwa in a terminal',
+  kaiwa: 'kaiwa', 'kaiwa-node-args': otherKaiwaLabel(), floor: 'article script', 'kaiwa-no-guard': 'kaiwa --echo-guard off', 'kaiwa-terminal': 'kaiwa in a terminal',
   'kaiwa-wss': 'kaiwa (wss)', sdk: 'official SDK (wss)',
 };
+
+/** The extra kaiwa: another build (BENCH_KAIWA_OTHER_BUILD, its main.cjs) and/or Node flags (BENCH_KAIWA_NODE_ARGS). */
+function otherKaiwaLabel(): string {
+  const build = process.env.BENCH_KAIWA_OTHER_BUILD;
+  const nodeArgs = process.env.BENCH_KAIWA_NODE_ARGS;
+  return ['kaiwa', build ? `of ${build}` : '', nodeArgs ? `with node ${nodeArgs}` : ''].filter(Boolean).join(' ');
+}
 
 export async function burst(settings: BurstSettings, context: BenchContext): Promise<void> {
   const { fmt, row, log } = context;
@@ -145,9 +152,10 @@ async function oneRound(
         ...key, NODE_EXTRA_CA_CERTS: caFile, BENCH_BASE_URL: `${secure.url.replace(/^wss:/, 'https:')}/sdk/v1`, BENCH_TEXT: LONG_REQUEST,
       })],
     ];
-    // BENCH_KAIWA_NODE_ARGS runs one more kaiwa beside the others with these Node (V8) flags.
-    const nodeArgs = process.env.BENCH_KAIWA_NODE_ARGS?.split(' ').filter(Boolean);
-    if (nodeArgs?.length) starts.push(['kaiwa-node-args', () => startMeasured('dist/cli/main.cjs', kaiwaArgs(plain, 'kaiwa-node-args'), key, nodeArgs)]);
+    // BENCH_KAIWA_NODE_ARGS and/or BENCH_KAIWA_OTHER_BUILD run one more kaiwa beside the others: with these Node (V8) flags, of that build.
+    const nodeArgs = process.env.BENCH_KAIWA_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+    const otherBuild = process.env.BENCH_KAIWA_OTHER_BUILD;
+    if (nodeArgs.length || otherBuild) starts.push(['kaiwa-node-args', () => startMeasured(otherBuild ?? 'dist/cli/main.cjs', kaiwaArgs(plain, 'kaiwa-node-args'), key, nodeArgs)]);
     // Each round starts them in another order, so no client always has the same place: one
     // build run twice side by side differed by 1-37 ms of CPU from 10 s on (the one started
     // first lower in all 4 rounds) in one run, and by nothing in another.
