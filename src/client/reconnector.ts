@@ -79,10 +79,7 @@ export class Reconnector {
       this.carried = { deadline: start.deadline, delay };
       this.session.resume(transport, this.options.sessionConfig(), snapshot);
       if (this.stopped) return false;
-      if (await this.heardFrom(transport)) {
-        this.options.onReconnected?.(snapshot.length);
-        return true;
-      }
+      if (await this.heardFrom(transport, () => this.options.onReconnected?.(snapshot.length))) return true;
       lastError = 'the server closed the new connection before the session began';
     }
     if (!this.stopped) this.options.onGaveUp?.(lastError);
@@ -99,8 +96,13 @@ export class Reconnector {
     }
   }
 
-  /** True once the server says anything on the new connection; false if it closes first or stays silent. */
-  private heardFrom(transport: ListeningTransport): Promise<boolean> {
+  /**
+   * True once the server says anything on the new connection; false if it closes first or stays
+   * silent. `onHeard` runs in that first message's handler: the events that came in the same
+   * read follow it synchronously, before an awaiting caller would resume, and a reply under way
+   * must not be printed ahead of the news that the connection is back.
+   */
+  private heardFrom(transport: ListeningTransport, onHeard: () => void): Promise<boolean> {
     if (!transport.isOpen) return Promise.resolve(false);
     return new Promise((resolve) => {
       const finish = (heard: boolean): void => {
@@ -110,7 +112,10 @@ export class Reconnector {
         if (!heard && transport.isOpen) void transport.close(1000, 'no session began');
         resolve(heard);
       };
-      const onMessage = (): void => finish(true);
+      const onMessage = (): void => {
+        finish(true);
+        onHeard();
+      };
       const onClose = (): void => finish(false);
       transport.on('message', onMessage);
       transport.on('close', onClose);

@@ -274,3 +274,24 @@ test('a reply a lost connection cut off is settled as the connection goes: no lo
     'the half-said answer is not restored');
   assert.equal(session.state.activeResponseId, undefined);
 });
+
+test('reconnected is told as the new session first speaks, before what the server sent with it in the same read', async () => {
+  const first = new MemoryTransport();
+  const second = new MemoryTransport(false);
+  const session = new RealtimeSession(first, gaDialect);
+  const order: string[] = [];
+  session.on('server-event', (event) => order.push(event.type));
+  const originalSend = second.send.bind(second);
+  second.send = (text: string) => {
+    originalSend(text);
+    // One socket read carrying several events: ws emits them one after the other, synchronously.
+    if ((JSON.parse(text) as { type: string }).type === 'session.update') queueMicrotask(() => {
+      second.serverSays({ type: 'session.updated', event_id: 'e1', session: { type: 'realtime' } });
+      second.serverSays({ type: 'response.created', event_id: 'e2', response: { id: 'r1', object: 'realtime.response', status: 'in_progress', output: [] } });
+    });
+  };
+  const recovery = reconnector(session, { connect: async () => second, firstDelayMs: 1, onReconnected: () => order.push('reconnected') });
+  first.isOpen = false;
+  assert.equal(await settle(recovery.recover('lost')), true);
+  assert.deepEqual(order, ['session.updated', 'reconnected', 'response.created']);
+});
