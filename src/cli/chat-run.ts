@@ -126,7 +126,7 @@ export class ChatRun {
         quit: () => (io.requestStop ? io.requestStop() : this.end(0, { drain: false })),
       },
     }), (ui) => closeTerminal(ui, logger, io));
-    this.output = resources.defer('output', new RunOutput({ stdout: io.stdout, logger, ui: this.ui, json: options.json }), (o) => o.printer.finish());
+    this.output = resources.defer('output', new RunOutput({ stdout: io.stdout, stderr: io.stderr, logger, ui: this.ui, json: options.json }), (o) => o.printer.finish());
     this.spend = resources.defer('budget', new SpendWatch({
       model: () => session.state.session?.model ?? options.model,
       prices: settings.prices, free: settings.offline, maxCostUsd: options.maxCost, maxMinutes: options.maxMinutes,

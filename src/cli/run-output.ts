@@ -12,6 +12,7 @@ import { explainServerError, rateLimitNotice } from './rate-limit-notice.js';
 import { idleTimeoutNotice } from './idle-timeout-notice.js';
 import type { TerminalUi } from './tui/terminal-ui.js';
 import { own } from '../own-text.js';
+import { sameDestination } from './shared-destination.js';
 
 const MAX_MALFORMED_WARNINGS = 3;
 
@@ -37,6 +38,8 @@ export function statusLine(response: Response): string | undefined {
 
 export interface RunOutputParts {
   stdout: NodeJS.WritableStream;
+  /** Where the log goes when there is no terminal UI (it breaks an open transcript line off when it is stdout's destination too). */
+  stderr?: NodeJS.WritableStream;
   logger: RedactingLogger;
   ui: TerminalUi | undefined;
   json: boolean;
@@ -58,6 +61,13 @@ export class RunOutput {
 
   constructor(private readonly parts: RunOutputParts) {
     this.printer = new TranscriptPrinter({ write: (text) => this.writeTranscript(text) });
+    const { stdout, stderr, ui, json, logger } = parts;
+    if (!ui && !json && stderr && sameDestination(stdout, stderr)) {
+      logger.redirect((line) => {
+        this.printer.breakLine();
+        stderr.write(line);
+      });
+    }
   }
 
   /** Shows one server event; returns true for an error that ends the session. */

@@ -20,6 +20,8 @@ export interface TranscriptPrinterOptions {
  */
 export class TranscriptPrinter {
   private openItem: string | undefined;
+  /** The open line was broken off for a line written elsewhere to the same place: it goes on under `assistant: …`. */
+  private brokenOff = false;
   private readonly held: Array<{ itemId: string; delta: string }> = [];
   private holdTimer: NodeJS.Timeout | undefined;
   private readonly printedUserItems = new Set<string>();
@@ -80,6 +82,16 @@ export class TranscriptPrinter {
     if (this.openItem) this.endLine(this.own(' — [connection lost]'));
   }
 
+  /**
+   * Another writer (the log, on stderr) is about to print a line where this one writes: the
+   * open line is broken off there, and the reply goes on under `assistant: …` after it.
+   */
+  breakLine(): void {
+    if (!this.openItem || this.brokenOff) return;
+    this.options.write('\n');
+    this.brokenOff = true;
+  }
+
   /** Ends any half-printed line so other output starts on its own line. */
   finish(): void {
     this.flushHeld();
@@ -131,12 +143,19 @@ export class TranscriptPrinter {
       if (this.openItem) this.endLine();
       this.openItem = itemId;
       this.options.write('assistant: ');
+    } else if (this.brokenOff) {
+      this.brokenOff = false;
+      this.options.write(this.own('assistant: …'));
     }
     this.options.write(delta);
   }
 
   private endLine(suffix = ''): void {
-    this.options.write(`${suffix}\n`);
+    const resumed = this.brokenOff;
+    this.brokenOff = false;
     this.openItem = undefined;
+    // A line already broken off and ended with nothing more to say needs no empty line.
+    if (resumed && !suffix) return;
+    this.options.write(resumed ? `${this.own('assistant: …')}${suffix}\n` : `${suffix}\n`);
   }
 }

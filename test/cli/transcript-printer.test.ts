@@ -90,3 +90,47 @@ test('given no OwnText, the printer\'s marks follow the process\'s one choice (t
   inAsciiLocale(() => printer.interrupted('other', 1200));
   assert.equal(out, 'assistant: -- [interrupted after 1.2 s]\n');
 });
+
+/** Plays a reply, breaking its line off (as a log line to the same place does) after the delta numbered `breakAfter`, or after its end. */
+function playBroken(events: object[], breakAfter: number, onBreak: (printer: TranscriptPrinter) => void = (printer) => printer.breakLine()): string {
+  let out = '';
+  const printer = new TranscriptPrinter({ write: (text) => { out += text; } });
+  let state: ConversationState = initialConversation;
+  let deltas = 0;
+  for (const event of events as ServerEvent[]) {
+    state = reduceConversation(state, event);
+    printer.handle(event, state);
+    if (event.type === 'response.output_audio_transcript.delta' && ++deltas === breakAfter) onBreak(printer);
+  }
+  printer.finish();
+  return out;
+}
+
+test('a line broken off for a log line goes on under "assistant: …"; broken twice in a row, once', () => {
+  const events = gaVoiceTurn({ assistantTranscript: 'one two three', audioChunks: [] });
+  assert.equal(playBroken(events, 1), 'assistant: one \nassistant: …two three\n');
+  assert.equal(playBroken(events, 1, (printer) => { printer.breakLine(); printer.breakLine(); }), 'assistant: one \nassistant: …two three\n');
+});
+
+test('a line broken off after its last delta ends without an empty resumed line; cut off, the mark comes under "assistant: …"', () => {
+  const events = gaVoiceTurn({ assistantTranscript: 'one two', audioChunks: [] });
+  assert.equal(playBroken(events, 2), 'assistant: one two\n');
+  let out = '';
+  const printer = new TranscriptPrinter({ write: (text) => { out += text; } });
+  let state: ConversationState = initialConversation;
+  for (const event of (events as ServerEvent[]).filter((event) => !event.type.endsWith('.done'))) {
+    state = reduceConversation(state, event);
+    printer.handle(event, state);
+  }
+  printer.breakLine();
+  printer.connectionLost();
+  assert.equal(out, 'assistant: one two\nassistant: … — [connection lost]\n');
+});
+
+test('breaking off with no line open writes nothing', () => {
+  let out = '';
+  const printer = new TranscriptPrinter({ write: (text) => { out += text; } });
+  printer.breakLine();
+  printer.finish();
+  assert.equal(out, '');
+});
