@@ -198,7 +198,7 @@ export class ChatRun {
   /** What to print once everything is closed. */
   summary(): string[] {
     return summaryLines({
-      state: this.session.state, elapsedMs: Date.now() - this.startedAt, cost: this.spend.describeTotal(),
+      state: this.session.state, userTurns: this.output.userTurns, elapsedMs: Date.now() - this.startedAt, cost: this.spend.describeTotal(),
       droppedAudioChunks: this.session.droppedAudioChunks, output: this.options.output, record: this.options.record,
       perMinute: this.live !== undefined,
     });

@@ -5,6 +5,8 @@ import { own } from '../own-text.js';
 
 export interface SummaryFacts {
   state: ConversationState;
+  /** The user's turns over the whole run (the state holds only the current connection's). */
+  userTurns: number;
   elapsedMs: number;
   /** `$0.0123`, `free`, `cost unknown`, … */
   cost: string;
@@ -19,7 +21,7 @@ export interface SummaryFacts {
 export function summaryLines(facts: SummaryFacts): string[] {
   const { state } = facts;
   const responses = state.responses.length;
-  const turns = state.items.filter((item) => item.speaker === 'user').length;
+  const turns = facts.userTurns;
   const parts = [
     formatDuration(facts.elapsedMs),
     `${turns} turn${turns === 1 ? '' : 's'}`,
