@@ -10,12 +10,24 @@
  * pocketsphinx still loading its model when we die would then block opening it forever;
  * with a pipe, our death closes cat's input, cat exits, and pocketsphinx reads the end
  * of its control list and exits as well.
+ *
+ * The temp dir must go even when we die without running exit handlers (SIGKILL, a crash,
+ * the OOM killer). The same bash wrapper therefore also leaves a cleaner behind: a
+ * background `sh` in a session of its own (setsid: no terminal or process-group signal
+ * reaches it) that waits on fd 3, a pipe only we hold the other end of. When we die the
+ * pipe ends and the cleaner removes the dir; close() removes the dir itself and then sends
+ * the cleaner a newline, which lets it exit without touching anything. So no extra process
+ * is started from Node (a spawn blocks our thread for milliseconds); bash forks the cleaner
+ * while pocketsphinx loads its model. The dir is made in the same synchronous step that
+ * starts the wrapper, and each new wrapper's cleaner takes over from the previous one's,
+ * so there is never a moment the dir exists with nobody to remove it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { writeFile, rm } from 'node:fs/promises';
+import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve as absolutePath } from 'node:path';
 import { createInterface } from 'node:readline';
 import { int16ToBuffer } from '../../audio/pcm16.js';
 import type { PocketsphinxInstall } from './pocketsphinx-install.js';
@@ -27,6 +39,21 @@ export const POCKETSPHINX_RATE = 16000;
 const TIMEOUT_BASE_MS = 15000;
 const TIMEOUT_PER_AUDIO_SECOND_MS = 3000;
 
+/**
+ * `bash -c WRAPPER binary dir args…`. The cleaner's stdin is fd 3: a line (from close(),
+ * the exit hook, or a newer wrapper taking over) means "not your business any more, just
+ * go"; the end of input without one means we died, so it removes the dir. Its cwd is / so
+ * it pins no mount, hence the absolute dir. Where setsid is missing it still ignores the
+ * terminal's signals. pocketsphinx and cat don't keep fd 3.
+ */
+const WRAPPER = [
+  'dir=$1; shift',
+  `(trap '' HUP INT QUIT; cd /; clean='read -r _ || rm -rf -- "$1"'`
+    + ' && command -v setsid >/dev/null && exec setsid sh -c "$clean" kaiwa-pocketsphinx-cleaner "$dir"'
+    + '; exec sh -c "$clean" kaiwa-pocketsphinx-cleaner "$dir") <&3 3<&- >/dev/null 2>&1 &',
+  'exec "$0" "$@" -ctl <(exec cat 3<&-) 3<&-',
+].join('\n');
+
 interface Request {
   id: string;
   file: string;
@@ -36,13 +63,16 @@ interface Request {
 }
 
 export class PocketsphinxBatch {
-  private readonly dir = mkdtempSync(join(tmpdir(), 'kaiwa-pocketsphinx-'));
+  /** Made with the first wrapper, whose cleaner owns it from then on. */
+  private dir: string | undefined;
+  /** Our end of fd 3 of the newest wrapper: its cleaner removes the dir if we die. */
+  private cleaner: Socket | undefined;
   private child: ChildProcess | undefined;
   private queue: Request[] = [];
   private errorLines: string[] = [];
   private nextId = 0;
   private closed = false;
-  private readonly removeDirAtExit = (): void => rmSync(this.dir, { recursive: true, force: true });
+  private readonly removeDirAtExit = (): void => this.removeDir();
 
   constructor(private readonly install: PocketsphinxInstall) {
     process.once('exit', this.removeDirAtExit);
@@ -52,14 +82,16 @@ export class PocketsphinxBatch {
   async recognize(samples: Int16Array): Promise<string> {
     if (this.closed) throw new Error('pocketsphinx: recognizer is closed');
     const id = `u${++this.nextId}`;
-    const file = join(this.dir, `${id}.raw`);
+    // Started before the file is written: the dir comes with it, and the model loads meanwhile.
+    const { dir } = this.ensureRunning();
+    const file = join(dir, `${id}.raw`);
     await writeFile(file, int16ToBuffer(samples));
     if (this.closed) {
       // close() ran while the file was being written; starting a process now would leak it.
       await rm(file, { force: true });
       throw new Error('pocketsphinx: recognizer is closed');
     }
-    const child = this.ensureRunning();
+    const { child } = this.ensureRunning(); // a new one if it died while the file was written
     return new Promise<string>((resolve, reject) => {
       const timeoutMs = TIMEOUT_BASE_MS + (samples.length / POCKETSPHINX_RATE) * TIMEOUT_PER_AUDIO_SECOND_MS;
       const timer = setTimeout(() => this.stop(new Error(`pocketsphinx: no result after ${timeoutMs} ms`)), timeoutMs);
@@ -74,29 +106,52 @@ export class PocketsphinxBatch {
     this.closed = true;
     this.stop(new Error('pocketsphinx: recognizer closed'));
     process.removeListener('exit', this.removeDirAtExit);
-    this.removeDirAtExit();
+    this.removeDir();
   }
 
-  private ensureRunning(): ChildProcess {
-    if (this.child) return this.child;
-    const child = spawn('bash', ['-c', 'exec "$0" "$@" -ctl <(exec cat)', this.install.binary, ...this.arguments()], {
-      stdio: ['pipe', 'ignore', 'pipe'],
+  /** Removes the dir now, then dismisses the cleaner (the other way round, a death in between would leave the dir behind). */
+  private removeDir(): void {
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+    dismiss(this.cleaner);
+    this.cleaner = undefined;
+  }
+
+  private ensureRunning(): { child: ChildProcess; dir: string } {
+    if (this.child && this.dir) return { child: this.child, dir: this.dir };
+    // Synchronously, with the spawn below: no moment the dir exists without a wrapper to own it.
+    const dir = this.dir ??= absolutePath(mkdtempSync(join(tmpdir(), 'kaiwa-pocketsphinx-')));
+    const child = spawn('bash', ['-c', WRAPPER, this.install.binary, dir, ...this.arguments(dir)], {
+      stdio: ['pipe', 'ignore', 'pipe', 'pipe'],
     });
     trackSpeechChild(child);
+    this.takeOverCleaner(child);
     this.child = child;
     this.errorLines = [];
     child.stdin?.on('error', () => undefined); // EPIPE after a crash; 'exit' says why
     createInterface({ input: child.stderr! }).on('line', (line) => this.onLine(line));
     child.on('error', (error) => this.onExit(child, `could not start ${this.install.binary}: ${error.message}`));
     child.on('exit', (code, signal) => this.onExit(child, `pocketsphinx_batch exited (${signal ?? `code ${code}`})`));
-    return child;
+    return { child, dir };
   }
 
-  private arguments(): string[] {
+  /**
+   * The new wrapper's cleaner owns the dir from now on; the previous one (its wrapper died
+   * or was stopped) is let go. Our end of its pipe must not keep Node running.
+   */
+  private takeOverCleaner(child: ChildProcess): void {
+    const pipe = child.stdio[3] as Socket | null | undefined;
+    if (!pipe) return;
+    pipe.on('error', () => undefined); // EPIPE when the cleaner could not start; nothing to do then
+    pipe.unref();
+    dismiss(this.cleaner);
+    this.cleaner = pipe;
+  }
+
+  private arguments(dir: string): string[] {
     const { acousticModel, languageModel, dictionary } = this.install;
     return [
       '-hmm', acousticModel, '-lm', languageModel, '-dict', dictionary,
-      '-samprate', String(POCKETSPHINX_RATE), '-adcin', 'yes', '-cepdir', this.dir, '-cepext', '.raw',
+      '-samprate', String(POCKETSPHINX_RATE), '-adcin', 'yes', '-cepdir', dir, '-cepext', '.raw',
     ];
   }
 
@@ -150,6 +205,11 @@ export class PocketsphinxBatch {
   private lastError(): string {
     return this.errorLines.at(-1) ?? '';
   }
+}
+
+/** Tells a cleaner the dir is not its business any more (a line), and lets go of its pipe. */
+function dismiss(cleaner: Socket | undefined): void {
+  if (cleaner && !cleaner.destroyed && cleaner.writable) cleaner.end('\n');
 }
 
 /** pocketsphinx's log lines; everything else on its stderr is a hypothesis or a separator. */
