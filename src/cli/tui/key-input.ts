@@ -2,7 +2,7 @@ import { emitKeypressEvents } from 'node:readline';
 
 export type KeyCommand =
   | { type: 'space' } | { type: 'escape' } | { type: 'enter' } | { type: 'backspace' }
-  | { type: 'quit' } | { type: 'help' } | { type: 'char'; text: string } | { type: 'answer'; yes: boolean }
+  | { type: 'quit' } | { type: 'help' } | { type: 'char'; text: string } | { type: 'answer'; yes: boolean; text: string }
   | { type: 'paste'; text: string };
 
 interface Keypress {
@@ -12,7 +12,11 @@ interface Keypress {
   sequence?: string;
 }
 
-/** Maps one keypress (as Node's readline decodes it) to a command; q and ? are commands only outside typing. */
+/**
+ * Maps one keypress (as Node's readline decodes it) to a command. Outside typing, Space, q, ?
+ * (and y / n, which the UI takes as text when no tool asks) are commands; any other character
+ * is text, and opens the typed line.
+ */
 export function commandOf(text: string | undefined, key: Keypress | undefined, typing: boolean): KeyCommand | undefined {
   if (key?.ctrl && (key.name === 'c' || key.name === 'd')) return { type: 'quit' };
   switch (key?.name) {
@@ -24,8 +28,8 @@ export function commandOf(text: string | undefined, key: Keypress | undefined, t
   if (!text || key?.ctrl || key?.meta || /[\u0000-\u001f]/.test(text)) return undefined;
   if (!typing && text === 'q') return { type: 'quit' };
   if (!typing && text === '?') return { type: 'help' };
-  if (!typing && /^[yYnN]$/.test(text)) return { type: 'answer', yes: text.toLowerCase() === 'y' };
-  return typing ? { type: 'char', text } : undefined;
+  if (!typing && /^[yYnN]$/.test(text)) return { type: 'answer', yes: text.toLowerCase() === 'y', text };
+  return { type: 'char', text };
 }
 
 /**

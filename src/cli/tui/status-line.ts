@@ -45,7 +45,7 @@ export function fitWidth(text: string, width: number, ellipsis = '…'): string 
   return text;
 }
 
-export const HELP_TEXT = 'Space: mute (push-to-talk with --vad none) · Esc: interrupt · Enter: type a message · y / n: answer a tool\'s question · q / Ctrl-C: quit · ?: help';
+export const HELP_TEXT = 'Space: mute (push-to-talk with --vad none) · Esc: interrupt · type (or Enter): a message · y / n: answer a tool\'s question · q / Ctrl-C: quit · ?: help';
 /** Without a microphone every key types: the commands are those of an empty line, and Ctrl-C. */
 export const TYPING_HELP_TEXT = 'type, Enter sends · Esc: clear the line, or interrupt the reply · on an empty line y / n: answer a tool\'s question, ?: help · Ctrl-C: quit';
 

@@ -183,8 +183,10 @@ export class TerminalUi {
     // Pasted text is typed, never keys: it opens the line if it is closed.
     if (command.type === 'paste') return this.dispatch({ type: 'typing', text: (this.state.typing ?? '') + command.text });
     if (this.state.typing !== undefined) return this.onTypingKey(command);
-    if (command.type === 'answer') return this.question?.answer(command.yes);
+    // A letter typed straight away begins a message: a sentence is not a string of key commands.
+    if (command.type === 'answer') return this.question ? this.question.answer(command.yes) : this.dispatch({ type: 'typing', text: command.text });
     switch (command.type) {
+      case 'char': return this.dispatch({ type: 'typing', text: command.text });
       case 'space': return this.state.pushToTalk ? this.handlers.pushToTalk() : this.handlers.toggleMute();
       case 'escape': return this.handlers.interrupt();
       case 'enter': return this.dispatch({ type: 'typing', text: '' });
