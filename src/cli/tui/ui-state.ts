@@ -1,5 +1,5 @@
 import type { ServerEvent } from '../../protocol/events.js';
-import { DEFAULT_TURN_ANSWERS, turnAnswersOf, type ServerTurnAnswers } from './server-turn-answers.js';
+import { DEFAULT_TURN_ANSWERS, turnAnswersOf, type ServerTurnAnswers } from '../../client/server-turn-answers.js';
 
 export type Phase = 'connecting' | 'listening' | 'user-speaking' | 'thinking' | 'assistant-speaking' | 'muted' | 'reconnecting' | 'disconnected';
 

@@ -1,4 +1,4 @@
-import type { ServerEvent } from '../../protocol/events.js';
+import type { ServerEvent } from '../protocol/events.js';
 
 /** What the server does with a turn of the user's its own turn detection closes. */
 export interface ServerTurnAnswers {
