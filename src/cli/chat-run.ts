@@ -10,6 +10,7 @@ import { wireCodecFor } from '../client/wire-codec.js';
 import { FileEndPadding } from '../client/file-end-padding.js';
 import { BargeIn, type Interruption } from '../client/barge-in.js';
 import type { InProcessEchoGuard } from '../client/in-process-echo-guard.js';
+import { TurnAnswerWatch } from '../client/turn-answer-watch.js';
 import { inProcessEchoGuard } from './in-process-echo.js';
 import { echoFilterOf, halfDuplexOf } from './run-echo.js';
 import { tokensOfUsage, inputTotal, outputTotal } from '../cost/token-totals.js';
@@ -94,6 +95,8 @@ export class ChatRun {
   private echoGuardPrepared = false;
   private readonly startedAt = Date.now();
   private keeper: ConnectionKeeper | undefined;
+  /** The answer the server owes to the turn its VAD closed last (not with GPT-Live, which closes turns it may never answer). */
+  private turnAnswer: TurnAnswerWatch | undefined;
   private stdinClosed = false;
   /** A piped line was refused after earlier ones were sent (see readTypedLines). */
   private inputRefused = false;
@@ -142,10 +145,7 @@ export class ChatRun {
       interrupt: () => this.interrupt(), flushCapture: () => this.bridge.flushCapture(),
     });
     this.bridge = resources.defer('audio', this.createBridge(rate), (bridge) => bridge.close());
-    this.padding = options.input ? new FileEndPadding(session, (pcm) => this.bridge.sendPcm(pcm), rate, options.vad !== 'none', () => {
-      this.inputFileDone = true;
-      this.considerExit();
-    }) : undefined;
+    this.padding = options.input ? new FileEndPadding(session, (pcm) => this.bridge.sendPcm(pcm), rate, options.vad !== 'none', () => this.onInputFileDone()) : undefined;
     const attached = settings.tools ? runTools(session, settings.tools, options, { logger, ...(this.ui ? { ask: this.ui.ask.bind(this.ui) } : {}) }) : undefined;
     if (attached) resources.defer('tool calls', attached, (tools) => tools.detach());
     this.live = options.protocol === 'live' ? this.createLiveNotes() : undefined;
@@ -166,13 +166,14 @@ export class ChatRun {
     this.session.on('reconnected', (items) => this.output.expectRestoredEchoes(items));
     this.session.on('malformed', (reason) => this.output.malformed(reason));
     this.session.on('close', (code, reason) => this.onSocketClosed(code, reason));
+    if (this.options.protocol !== 'live') this.turnAnswer = new TurnAnswerWatch(this.session, (waitedMs) => this.onTurnAnswerOverdue(waitedMs));
     this.settings.timers?.on('fired', (timer) => this.onTimerFired(timer));
     this.io.stop?.addEventListener('abort', () => this.end(0, { drain: false }), { once: true });
     const speaker = this.audio.speaker;
     this.keeper = new ConnectionKeeper({
       session: this.session, logger: this.logger, ui: this.ui, sessionConfig, connect: this.settings.connect,
       reconnect: this.options.reconnect, reconnectTimeoutSeconds: this.options.reconnectTimeout, renewAfterMinutes: this.options.renewAfterMinutes,
-      quiet: () => !this.session.responsesOutstanding && !this.session.state.userSpeaking && !speaker?.audible,
+      quiet: () => !this.session.responsesOutstanding && !this.turnAnswer?.owed && !this.session.state.userSpeaking && !speaker?.audible,
     });
     this.session.updateSession(sessionConfig);
     this.ui?.dispatch({ type: 'connected' });
@@ -248,6 +249,10 @@ export class ChatRun {
     this.giveUpOrWait(`the server has said nothing of kaiwa's request for an answer in ${Math.round(waitedMs / 1000)} s (no response.created, no error)`);
   }
 
+  private onTurnAnswerOverdue(waitedMs: number): void {
+    this.giveUpOrWait(`the server has not begun the answer to the user's last turn in ${Math.round(waitedMs / 1000)} s (no response.created)`);
+  }
+
   private onAnswerStalled(silentMs: number): void {
     this.giveUpOrWait(`the server has said nothing in ${Math.round(silentMs / 1000)} s in the middle of its answer (no delta, no response.done)`);
   }
@@ -280,8 +285,16 @@ export class ChatRun {
       budgetStopped: this.spend.stopped,
       inputEnded: !this.audio.source || this.inputFileDone,
       responseInFlight: this.session.responsesOutstanding,
+      turnAnswerOwed: this.turnAnswer?.owed ?? false,
     });
     if (decision.exit) this.end(decision.code);
+  }
+
+  /** Nothing more will come of the input file: the run ends once what it asked is answered. */
+  private onInputFileDone(): void {
+    this.inputFileDone = true;
+    if (this.turnAnswer?.owed) this.logger.log('debug', 'the input has ended; waiting for the answer to the last turn');
+    this.considerExit();
   }
 
   /**
@@ -370,6 +383,7 @@ export class ChatRun {
     this.session.limitAsking('none');
     this.connectionDownAtEnd = !this.session.isOpen;
     this.keeper?.stop();
+    this.turnAnswer?.stop();
     this.padding?.stop();
     this.bridge.stopCapturing();
     if (!options.drain) {

@@ -32,6 +32,8 @@ export interface RunSituation {
   inputEnded: boolean;
   /** A response is being produced, or kaiwa's request is sent or queued. */
   responseInFlight: boolean;
+  /** The server's turn detection closed a turn of the user's, and its answer has not begun (TurnAnswerWatch). */
+  turnAnswerOwed?: boolean;
 }
 
 /** `--once` exit codes by the answer's status (README, "Exit codes"). */
@@ -59,6 +61,8 @@ export function decideExit(situation: RunSituation): ExitDecision {
   }
   if (situation.responseInFlight) return CONTINUE;
   if (situation.budgetStopped) return exitWith(0);
+  // The input may be over, the conversation is not: what the user said last is still to be answered.
+  if (situation.turnAnswerOwed) return CONTINUE;
   if (situation.stdinClosed && situation.inputEnded) return exitWith(situation.someUnanswered ? EXIT_UNANSWERED : 0);
   return CONTINUE;
 }
