@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { runKaiwa } from '../helpers/cli-runner.js';
+import { runKaiwa, untilOutput } from '../helpers/cli-runner.js';
 import { tempDir } from '../helpers/wav-fixtures.js';
 import { TEST_SENTENCES } from '../helpers/speech-sentences.js';
 import { wordErrorRate } from '../helpers/speech-wer.js';
@@ -47,7 +47,13 @@ test('no key: --input/--output/--once holds a spoken turn with the built-in serv
   assert.ok(wer < 0.6, `word error rate ${wer}`);
 });
 
-test('no key: a WAV that asks the same question twice is answered twice and kaiwa ends by itself (stdin closed): no empty turn after its trailing silence, no feedback-loop pause', async () => {
+/** Where a WAV's audio begins (after its data chunk's header) and how many bytes it holds. */
+function dataChunk(wav: Buffer): { start: number; bytes: number } {
+  const at = wav.indexOf('data', 12);
+  return { start: at + 8, bytes: wav.readUInt32LE(at + 4) };
+}
+
+test('no key: a WAV piped in that asks the same question twice, the second once the first is answered, is answered twice and kaiwa ends by itself at its end: no empty turn after its trailing silence, no feedback-loop pause', async () => {
   const dir = tempDir();
   const question = questionWav(dir, 'Where is the nearest train station', 0);
   // A pause after the first (the echo engine answers before the second begins), and the file's own quiet end.
@@ -55,7 +61,21 @@ test('no key: a WAV that asks the same question twice is answered twice and kaiw
   execFileSync('sox', [question, paused, 'pad', '0', '2.5']);
   const twice = join(dir, 'twice.wav');
   execFileSync('sox', [paused, question, twice, 'pad', '0', '0.6']);
-  const result = await runKaiwa(['--input', twice, '--no-speaker'], { timeoutMs: 40_000 });
+  // Fed in two steps: the second question only once the first is answered (its usage line comes
+  // with response.done), so a loaded machine cannot have it cut in while the first answer is under way.
+  const wav = readFileSync(twice);
+  const split = dataChunk(wav).start + dataChunk(readFileSync(paused)).bytes;
+  let fed: Promise<void> | undefined;
+  const result = await runKaiwa(['--input', '-', '--no-speaker'], {
+    keepStdinOpen: true, timeoutMs: 90_000,
+    onSpawn: (child, output) => {
+      child.stdin.on('error', () => undefined);
+      child.stdin.write(wav.subarray(0, split));
+      fed = untilOutput(child, output, 'stderr', (text) => /^usage: /m.test(text), { what: 'the answer to the first question (its usage line)', timeoutMs: 45_000 })
+        .finally(() => child.stdin.end(wav.subarray(split)));
+    },
+  });
+  await fed;
   assert.equal(result.code, 0, result.stderr);
   assert.equal(result.stdout.match(/^assistant: You said: /gm)?.length, 2, result.stdout);
   assert.doesNotMatch(result.stdout, /I didn't catch anything/);
