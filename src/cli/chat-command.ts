@@ -20,6 +20,7 @@ import type { ListeningTransport } from '../protocol/transport.js';
 import { sampleRateOf } from '../protocol/audio-format.js';
 import type { TimerInfo } from '../tools/index.js';
 import type { SessionConfig } from '../protocol/events.js';
+import { HeldLogger } from '../held-logger.js';
 import { RedactingLogger } from '../logger.js';
 import { KaiwaError } from '../errors.js';
 import { ResourceStack } from './resource-stack.js';
@@ -80,7 +81,10 @@ async function openRun(
   // --output too, before connecting (one that cannot be written is a bad flag); written once the session begins,
   // and if it never does, the file kaiwa made is removed and a file that was there is left as it was.
   const outputFile = options.output ? resources.defer('--output file', new OutputWavFile(options.output, format), (file) => file.closeOrRemove()) : undefined;
-  const audioReady = resources.deferPending('audio devices', setUpAudio(options, format, logger, io.stdin, outputFile ? [outputFile] : []), closeAudio);
+  // What the devices say waits until the run gets as far as them: a run refused before (a bad --url,
+  // a missing tools file) is one line; a device that fails outright, or a connection, is said with it.
+  const deviceLog = new HeldLogger(logger);
+  const audioReady = resources.deferPending('audio devices', setUpAudio(options, format, deviceLog, io.stdin, outputFile ? [outputFile] : []), closeAudio);
   const local = wantsLocalServer(options, apiKey, io.env)
     ? resources.defer('local server', await startEmbeddedServer(logger, { listening: options.input !== undefined || listensForVoice(options) }), (server) => server.close())
     : undefined;
@@ -110,11 +114,12 @@ async function openRun(
   const loadingTools = loadTools(options, { logger, onTimerFired: (timer) => timers.emit('fired', timer), ...(io.stop ? { signal: io.stop } : {}) });
   const tools = resources.defer('tools', await loadingTools.catch((error: unknown) => { stillWanted(); throw error; }), (set) => set.close());
   stillWanted();
-  const audio = await audioReady;
-  const effective = textFallback(options, io, audio, logger);
+  const audio = await audioReady.finally(() => deviceLog.release());
   stillWanted();
   const socket = await connecting.catch((error: unknown) => { stillWanted(); throw error; });
   sessionOwnsSocket = true;
+  // Said once there is a conversation to go on with: not before a connection error that ends the run.
+  const effective = textFallback(options, io, audio, logger);
   const transport = options.protocol === 'live' ? liveTransport(socket, options, logger) : socket;
   const session = resources.defer('connection', new RealtimeSession(transport, dialectFor(sessionDialectOf(options.protocol)), { logger }), (s) => s.close(1000));
   stillWanted();

@@ -125,6 +125,8 @@ test('missing SoX without anything else to say: one line with the fix', async ()
   const result = await runKaiwa(['--url', 'ws://127.0.0.1:9/v1'], { env: { OPENAI_API_KEY: KEY, KAIWA_SOX: '/nonexistent/sox' } });
   assertNoStackTrace(result.stderr);
   assert.match(result.stderr, /SoX is not installed.*apt-get install sox/);
+  // No conversation began: kaiwa does not say how it would have gone on.
+  assert.doesNotMatch(result.stderr, /continuing in text mode/);
   assert.notEqual(result.code, 0);
 });
 
@@ -312,3 +314,13 @@ test('after a fatal server error no further piped line is sent; the lines left a
     await server.close();
   }
 });
+
+for (const [what, args, line, code] of [
+  ['an --url that is no WebSocket or HTTP URL', ['--url', 'ftp://x'], /^kaiwa: --url must start with ws:\/\/, wss:\/\/, http:\/\/ or https:\/\/ \(got ftp:\)$/, 2],
+  ['a tools module that is not there', ['--tools', '/nonexistent/tools.js'], /^kaiwa: \/nonexistent\/tools\.js: cannot read the tools module \(no such file or directory\)$/, 2],
+] as const) {
+  test(`${what}: one line, no word about the sound devices of a run refused before it began`, async () => {
+    const result = await runKaiwa([...args], { env: { OPENAI_API_KEY: KEY, KAIWA_SOX: '/nonexistent/sox' } });
+    assertOneLineFailure(result, line, code);
+  });
+}
