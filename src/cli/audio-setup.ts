@@ -3,7 +3,8 @@ import { SoxPlayer, SoxRecorder } from '../audio/sox.js';
 import { PacedPlayer } from '../audio/paced-player.js';
 import { RestartingSource } from '../audio/restarting-source.js';
 import { HeldSource } from '../audio/held-source.js';
-import type { Logger, LogLevel } from '../logger.js';
+import type { Logger } from '../logger.js';
+import { HeldLogger } from '../held-logger.js';
 import type { ChatOptions } from './chat-options.js';
 import { chooseEchoGuard, type EchoGuard, type PulseEchoGuard } from './echo-guard.js';
 import { discardEarlySox } from '../audio/early-sox.js';
@@ -79,7 +80,7 @@ async function startDevices(options: ChatOptions, format: PcmFormat, logger: Log
     return { ...(source ? { source } : {}), sinks, textFallback: false, echoGuard: off };
   }
   // What the echo guard says waits until SoX is known to run: without SoX, that is all that is said.
-  const echoNotes = new HeldNotes(logger);
+  const echoNotes = new HeldLogger(logger);
   const recording = wantsMic ? new MicrophoneRecording(format) : undefined;
   // The devices start on the default source and sink (the microphone often started already,
   // by the entry point: see early-sox.ts). PulseAudio's canceller loads once the session has
@@ -200,24 +201,6 @@ async function movePlayer(player: SoxPlayer, sink: string): Promise<void> {
   const moved = pid !== undefined && await moveStream('playback', pid, sink).then(() => true, () => false);
   // (A SoX started meanwhile plays there already.)
   if (!moved && player.pid === pid) player.routeTo(sink, { restartIdle: true });
-}
-
-/** Lines held back until release(), then logged (and from then on, logged at once). */
-class HeldNotes implements Logger {
-  private held: Array<[LogLevel, string]> | undefined = [];
-
-  constructor(private readonly logger: Logger) {}
-
-  log(level: LogLevel, message: string): void {
-    if (this.held) this.held.push([level, message]);
-    else this.logger.log(level, message);
-  }
-
-  release(): void {
-    const held = this.held ?? [];
-    this.held = undefined;
-    for (const [level, message] of held) this.logger.log(level, message);
-  }
 }
 
 /**
