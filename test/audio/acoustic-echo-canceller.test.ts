@@ -263,3 +263,44 @@ describe('AcousticEchoCanceller on a microphone that does not hear the speaker (
     assert.ok(run.delayMs !== undefined && Math.abs(run.delayMs - 300) <= 4, `delay ${run.delayMs}`);
   });
 });
+
+/**
+ * Two replies 3 s apart; while the speaker was idle its latency moved (a Bluetooth speaker, a
+ * sound server's loopback re-buffering), so the second reply's echo comes `slipMs` later than the
+ * first's. The onset of the second reply's echo, the `windowSeconds` after it arrives: mic energy and what was let through.
+ */
+function slippedWhileIdle(slipMs: number, windowSeconds = 0.6): { mic: number; leak: number } {
+  const speech = farEndSpeech();
+  const gap = 3 * RATE;
+  const first = new Int16Array(speech.length * 2 + gap);
+  first.set(speech);
+  const second = new Int16Array(first.length);
+  second.set(speech, speech.length + gap);
+  const before = echoScene({ delayMs: 270, gainDb: 0, far: first, noiseDbfs: -90 });
+  const after = echoScene({ delayMs: 270 + slipMs, gainDb: 0, far: second, noiseDbfs: -90 });
+  const length = Math.min(before.mic.length, after.mic.length);
+  const mic = Int16Array.from({ length }, (_, i) => Math.max(-32768, Math.min(32767, before.mic[i]! + after.mic[i]!)));
+  const reference = Int16Array.from({ length }, (_, i) => (first[i] ?? 0) + (second[i] ?? 0));
+  const canceller = new AcousticEchoCanceller(RATE, { maxDelayMs: 700 });
+  const out = new Int16Array(length);
+  const chunk = RATE / 50;
+  for (let at = 0; at < length; at += chunk) {
+    const end = Math.min(at + chunk, length);
+    out.set(canceller.process(mic.subarray(at, end), reference.subarray(at, end)), at);
+  }
+  const from = speech.length + gap + after.echoStart;
+  const to = from + Math.round(windowSeconds * RATE);
+  return { mic: energy(mic, from, to), leak: energy(out.subarray(canceller.latencySamples), from, to) };
+}
+
+it('a reply whose echo comes 12 ms later than the last one\'s (the speaker\'s latency moved while idle): its onset is held down, not passed as a voice', () => {
+  const { mic, leak } = slippedWhileIdle(12);
+  const removedDb = db(mic / Math.max(leak, 1));
+  assert.ok(removedDb >= FIRST_SECOND_ATTENUATION_DB, `${removedDb.toFixed(1)} dB removed in the second reply's first 600 ms`);
+});
+
+it('a reply whose echo comes where the last one\'s did: its onset is held down as well (the check costs nothing there)', () => {
+  const { mic, leak } = slippedWhileIdle(0);
+  const removedDb = db(mic / Math.max(leak, 1));
+  assert.ok(removedDb >= STEADY_ATTENUATION_DB, `${removedDb.toFixed(1)} dB removed in the second reply's first 600 ms`);
+});
