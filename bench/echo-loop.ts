@@ -11,7 +11,9 @@
  * Then barge-in at 300 ms: a question spoken 1.5 s into a reply.
  *
  *   node --import tsx bench/echo-loop.ts [--modes in-process,pulse] [--delays 60,150,300,500]
- *     [--gains -20,-6,0] [--seconds 40] [--barge | --barge-only] [--barge-gain DB] [--out FILE]
+ *     [--gains -20,-6,0] [--seconds 40] [--second-after S] [--barge | --barge-only] [--barge-gain DB] [--out FILE]
+ * --second-after S: a second typed question S seconds after the first reply has played out (the
+ * speaker idle between replies, as in a real conversation): its reply's echo is the one that leaks.
  * (npm run build first: it runs dist/cli/main.cjs.)
  */
 import { writeFileSync, rmSync } from 'node:fs';
@@ -24,6 +26,8 @@ const modes = option('--modes', 'in-process,pulse').split(',');
 const delays = option('--delays', '60,150,300,500').split(',').map(Number);
 const gains = option('--gains', '-20,-6,0').split(',').map(Number);
 const seconds = Number(option('--seconds', '40'));
+const secondAfter = argv.includes('--second-after') ? Number(option('--second-after', '3')) : undefined;
+const SECOND_QUESTION = 'And what about the trains to Kyoto and the temples there in the spring?';
 /** The echo's gain in the barge-in run (--barge-gain -120 and --modes off: the peer's detection without echo, a baseline). */
 const bargeGainDb = Number(option('--barge-gain', '-6'));
 const outFile = argv.includes('--out') ? option('--out', '') : undefined;
@@ -72,6 +76,7 @@ async function cell(mode: string, delayMs: number, gainDb: number): Promise<Cell
     const result = await converseOnRig(rig, ['--echo-guard', mode, '--debug'], async (child) => {
       child.stdin.write(`${QUESTION}\n`);
       await measure();
+      if (secondAfter !== undefined) await askAgainAfterIdle(child);
       // The cell lasts `seconds` whatever happens: every response past the first is a loop.
       await waitFor(() => performance.now() >= endsAt, seconds * 1000 + 5000);
     }, seconds * 1000 + 10_000);
@@ -87,10 +92,19 @@ async function cell(mode: string, delayMs: number, gainDb: number): Promise<Cell
       const sent = sentBetween(rig, start + 60, start + 5060);
       if (sent.length > 0) attenuationDb = 10 * Math.log10(meanPower(rawWindow) / Math.max(meanPower(sent), 1e-3));
     }
+    async function askAgainAfterIdle(child: { stdin: NodeJS.WritableStream }): Promise<void> {
+      await waitFor(() => count(rig.proxy, 'server', 'response.done') >= 1, 30_000);
+      const deltas = rig.proxy.log.filter((e) => e.from === 'server' && e.type === 'response.output_audio.delta');
+      const audioMs = deltas.reduce((ms, e) => ms + Buffer.from((e.event as { delta: string }).delta, 'base64').length / 48, 0);
+      const playedOut = (deltas[0]?.at ?? performance.now()) + audioMs;
+      await waitFor(() => performance.now() > playedOut + secondAfter! * 1000, audioMs + secondAfter! * 1000 + 10_000);
+      child.stdin.write(`${SECOND_QUESTION}\n`);
+    }
     const responses = count(rig.proxy, 'server', 'response.created');
+    const asked = secondAfter === undefined ? 1 : 2;
     const convergence = result.stderr.match(/echo canceller holding (\d+) ms after[^:]*: delay ([\d.]+) ms, ([\d.]+) dB removed \(ERLE ([\d.]+) dB\)/);
     return {
-      mode, delayMs, gainDb, responses, selfTriggered: Math.max(responses - 1, 0),
+      mode, delayMs, gainDb, responses, selfTriggered: Math.max(responses - asked, 0),
       speechStarts: count(rig.proxy, 'server', 'input_audio_buffer.speech_started'),
       attenuationDb,
       convergence: convergence ? `${convergence[1]} ms (delay ${convergence[2]} ms, ${convergence[3]} dB, ERLE ${convergence[4]} dB)` : mode === 'in-process' ? 'not reported' : '—',
