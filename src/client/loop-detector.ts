@@ -23,6 +23,11 @@ export function echoSimilarity(userText: string, assistantText: string): number 
   return user.filter((token) => said.has(token)).length / user.length;
 }
 
+/** A cut-in this soon after a reply's audio began is "quick": a person who listened first comes later. */
+const QUICK_CUT_IN_MS = 2000;
+/** Quick cut-ins in a row, each saying next to nothing, that make a loop. */
+const CUT_IN_STREAK = 3;
+
 export interface LoopDetectorOptions {
   /** How far back the assistant's words count. */
   windowMs?: number;
@@ -35,6 +40,11 @@ export interface LoopDetectorOptions {
  * The article's feedback loop, caught from the transcripts: when what the server heard
  * from "the user" is mostly what the assistant just said, the microphone is hearing the
  * speaker. Works in every echo-guard mode, as the last line of defence.
+ *
+ * Also the loop an echo path that moved makes, whose fragments are too short to compare: each
+ * reply is cut off within a second or two by "the user", who then said next to nothing (a
+ * syllable of the assistant's own voice, or no words at all); every cut-off restarts the
+ * speaker, which leaves the next reply's echo unaligned again. Three of those in a row are a loop.
  */
 export class LoopDetector {
   private readonly recent: Array<{ at: number; text: string }> = [];
@@ -42,6 +52,11 @@ export class LoopDetector {
   private readonly threshold: number;
   private readonly minTokens: number;
   private readonly now: () => number;
+  /** When the audio of the reply under way began to come (undefined between replies). */
+  private replyAudioSince: number | undefined;
+  /** The user item of the last quick cut-in, until its transcript comes. */
+  private cutInItem: string | undefined;
+  private cutInStreak = 0;
 
   constructor(options: LoopDetectorOptions = {}) {
     this.windowMs = options.windowMs ?? 30_000;
@@ -57,11 +72,33 @@ export class LoopDetector {
       this.forgetOld();
       return false;
     }
+    this.followCutIns(event);
     if (event.type !== 'conversation.item.input_audio_transcription.completed') return false;
     this.forgetOld();
-    if (comparableTokens(event.transcript).length < this.minTokens) return false;
+    const tokens = comparableTokens(event.transcript).length;
+    if (this.cutInsLoop(event.item_id, tokens)) return true;
+    if (tokens < this.minTokens) return false;
     const said = this.recent.map((entry) => entry.text).join(' ');
     return echoSimilarity(event.transcript, said) >= this.threshold;
+  }
+
+  private followCutIns(event: ServerEvent): void {
+    if (event.type === 'response.output_audio.delta') this.replyAudioSince ??= this.now();
+    else if (event.type === 'response.done') this.replyAudioSince = undefined;
+    else if (event.type === 'input_audio_buffer.speech_started') {
+      const quick = this.replyAudioSince !== undefined && this.now() - this.replyAudioSince <= QUICK_CUT_IN_MS;
+      this.cutInItem = quick ? event.item_id : undefined;
+    }
+  }
+
+  /** Counts a quick cut-in that said next to nothing; anything else a user says ends the streak. */
+  private cutInsLoop(itemId: string, tokens: number): boolean {
+    const emptyCutIn = itemId === this.cutInItem && tokens < this.minTokens;
+    this.cutInItem = undefined;
+    this.cutInStreak = emptyCutIn ? this.cutInStreak + 1 : 0;
+    if (this.cutInStreak < CUT_IN_STREAK) return false;
+    this.cutInStreak = 0;
+    return true;
   }
 
   private forgetOld(): void {

@@ -35,3 +35,37 @@ test("only the assistant's recent words count", () => {
   now = 20_000;
   assert.equal(detector.observe(heard('the quick brown fox jumps')), false);
 });
+
+/** One round of the loop a broken echo path makes: the reply's audio comes, "the user" cuts in `afterMs` later, and what was heard is transcribed. */
+function cutIn(detector: LoopDetector, clock: { now: number }, round: number, afterMs: number, transcript: string): boolean {
+  const item = `item_user_${round}`;
+  detector.observe({ type: 'response.created', event_id: 'e', response: { id: `r${round}`, object: 'realtime.response', status: 'in_progress', output: [] } } as ServerEvent);
+  detector.observe({ type: 'response.output_audio.delta', event_id: 'e', response_id: `r${round}`, item_id: `a${round}`, output_index: 0, content_index: 0, delta: 'AAAA' } as ServerEvent);
+  clock.now += afterMs;
+  detector.observe({ type: 'input_audio_buffer.speech_started', event_id: 'e', audio_start_ms: 0, item_id: item } as ServerEvent);
+  detector.observe({ type: 'response.done', event_id: 'e', response: { id: `r${round}`, object: 'realtime.response', status: 'cancelled', output: [] } } as ServerEvent);
+  clock.now += 1500;
+  return detector.observe({ type: 'conversation.item.input_audio_transcription.completed', event_id: 'e', item_id: item, content_index: 0, transcript, usage: { type: 'duration', seconds: 1 } } as ServerEvent);
+}
+
+test('each reply cut off within a second or two by "the user" saying next to nothing, three times in a row, is the loop echo left after a barge-in makes', () => {
+  const clock = { now: 0 };
+  const detector = new LoopDetector({ now: () => clock.now });
+  assert.equal(cutIn(detector, clock, 1, 700, 'the'), false);
+  assert.equal(cutIn(detector, clock, 2, 650, ''), false);
+  assert.equal(cutIn(detector, clock, 3, 900, 'and i'), true);
+});
+
+test('a person who cuts in with words, or late in a reply, or with a turn of their own between, breaks the streak', () => {
+  const clock = { now: 0 };
+  const detector = new LoopDetector({ now: () => clock.now });
+  assert.equal(cutIn(detector, clock, 1, 700, 'wait'), false);
+  assert.equal(cutIn(detector, clock, 2, 700, 'no no'), false);
+  assert.equal(cutIn(detector, clock, 3, 800, 'what about the trains to Kyoto'), false, 'words: a person');
+  assert.equal(cutIn(detector, clock, 4, 700, 'hm'), false);
+  assert.equal(cutIn(detector, clock, 5, 6000, 'ok'), false, 'late in the reply: listened first');
+  assert.equal(cutIn(detector, clock, 6, 700, 'stop'), false);
+  assert.equal(detector.observe(heard('and')), false, 'a turn of their own, not a cut-in');
+  assert.equal(cutIn(detector, clock, 7, 700, 'um'), false);
+  assert.equal(cutIn(detector, clock, 8, 700, 'uh'), false);
+});
