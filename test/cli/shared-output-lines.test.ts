@@ -1,26 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startScriptedServer } from '../helpers/scripted-server.js';
 import { gaVoiceTurn } from '../helpers/event-scripts.js';
-import { cleanEnv, KAIWA_BIN, ROOT } from '../helpers/cli-runner.js';
+import { runKaiwaIntoFiles } from '../helpers/cli-runner.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const dir = tempDir();
-
-/** kaiwa with stdout and stderr into one file, as `kaiwa … > log 2>&1` runs it. */
-async function runIntoOneFile(args: string[], file: string): Promise<number | null> {
-  const fd = openSync(file, 'w');
-  try {
-    const child = spawn(process.execPath, [KAIWA_BIN, ...args], { env: cleanEnv({ OPENAI_API_KEY: 'sk-test' }), cwd: ROOT, stdio: ['ignore', fd, fd] });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    return await new Promise((resolve) => child.on('exit', (code) => { clearTimeout(timer); resolve(code); }));
-  } finally {
-    closeSync(fd);
-  }
-}
 
 test('with stdout and stderr in one file, a warning during a reply is a line of its own, and the reply goes on under "assistant: …"', async () => {
   const server = await startScriptedServer({
@@ -35,8 +21,8 @@ test('with stdout and stderr in one file, a warning during a reply is a line of 
   });
   try {
     const file = join(dir, 'both.log');
-    const code = await runIntoOneFile(['--url', server.url, '--text', 'hello', '--once', '--no-mic', '--no-speaker'], file);
-    const lines = readFileSync(file, 'utf8').split('\n');
+    const { code, stdout } = await runKaiwaIntoFiles(['--url', server.url, '--text', 'hello', '--once', '--no-mic', '--no-speaker'], { stdout: file, stderr: file }, { env: { OPENAI_API_KEY: 'sk-test' } });
+    const lines = stdout.split('\n');
     assert.equal(code, 0, lines.join('\n'));
     const warning = lines.findIndex((line) => line.includes('ignored a frame that is not JSON'));
     assert.ok(warning > 0, lines.join('\n'));
@@ -60,17 +46,11 @@ test('with stdout and stderr apart, the reply stays one line on stdout', async (
     },
   });
   try {
-    const out = join(dir, 'out.log');
-    const err = join(dir, 'err.log');
-    const [outFd, errFd] = [openSync(out, 'w'), openSync(err, 'w')];
-    const child = spawn(process.execPath, [KAIWA_BIN, '--url', server.url, '--text', 'hello', '--once', '--no-mic', '--no-speaker'], { env: cleanEnv({ OPENAI_API_KEY: 'sk-test' }), cwd: ROOT, stdio: ['ignore', outFd, errFd] });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    const code = await new Promise((resolve) => child.on('exit', (exitCode) => { clearTimeout(timer); resolve(exitCode); }));
-    closeSync(outFd);
-    closeSync(errFd);
-    assert.equal(code, 0, readFileSync(err, 'utf8'));
-    assert.match(readFileSync(out, 'utf8'), /^assistant: Hello there world$/m);
-    assert.match(readFileSync(err, 'utf8'), /ignored a frame that is not JSON/);
+    const files = { stdout: join(dir, 'out.log'), stderr: join(dir, 'err.log') };
+    const { code, stdout, stderr } = await runKaiwaIntoFiles(['--url', server.url, '--text', 'hello', '--once', '--no-mic', '--no-speaker'], files, { env: { OPENAI_API_KEY: 'sk-test' } });
+    assert.equal(code, 0, stderr);
+    assert.match(stdout, /^assistant: Hello there world$/m);
+    assert.match(stderr, /ignored a frame that is not JSON/);
   } finally {
     await server.close();
   }

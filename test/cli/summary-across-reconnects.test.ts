@@ -1,11 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startScriptedServer } from '../helpers/scripted-server.js';
 import { gaVoiceTurn } from '../helpers/event-scripts.js';
-import { cleanEnv, KAIWA_BIN, ROOT } from '../helpers/cli-runner.js';
+import { runKaiwaIntoFiles } from '../helpers/cli-runner.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const dir = tempDir();
@@ -28,13 +26,7 @@ test('the summary counts the turns of the whole run, also when it ends just afte
   });
   try {
     const file = join(dir, 'turns.log');
-    const fd = openSync(file, 'w');
-    const child = spawn(process.execPath, [KAIWA_BIN, '--url', server.url, '--no-mic', '--no-speaker'], { env: cleanEnv({ OPENAI_API_KEY: 'sk-test' }), cwd: ROOT, stdio: ['pipe', fd, fd] });
-    child.stdin!.end('one\ntwo\n');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    const code = await new Promise((resolve) => child.on('exit', (exitCode) => { clearTimeout(timer); resolve(exitCode); }));
-    closeSync(fd);
-    const output = readFileSync(file, 'utf8');
+    const { code, stdout: output } = await runKaiwaIntoFiles(['--url', server.url, '--no-mic', '--no-speaker'], { stdout: file, stderr: file }, { env: { OPENAI_API_KEY: 'sk-test' }, stdin: 'one\ntwo\n' });
     assert.equal(code, 1, output);
     assert.match(output, /^session ended: .* · 2 turns · /m, output);
   } finally {

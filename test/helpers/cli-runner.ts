@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { processTempDir } from './temp-dir.js';
@@ -101,4 +102,24 @@ export async function untilOutput(child: ChildProcessWithoutNullStreams, output:
   check: (text: string) => boolean, options: WaitOptions): Promise<void> {
   if (check(output[stream]())) return;
   await waitForEvent(child[stream], 'data', { ...options, match: () => check(output[stream]()) });
+}
+
+/**
+ * kaiwa with its stdout and stderr written to files, as a shell's redirections do: the same file
+ * for both (`> log 2>&1`) when `stderr` is `stdout`'s path. Resolves the exit code and what each file holds.
+ */
+export async function runKaiwaIntoFiles(args: string[], files: { stdout: string; stderr: string }, options: { env?: Record<string, string>; stdin?: string } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const shared = files.stdout === files.stderr;
+  const out = openSync(files.stdout, 'w');
+  const err = shared ? out : openSync(files.stderr, 'w');
+  try {
+    const child = spawn(process.execPath, [KAIWA_BIN, ...args], { env: cleanEnv(options.env), cwd: ROOT, stdio: ['pipe', out, err] });
+    child.stdin!.end(options.stdin ?? '');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (exitCode) => { clearTimeout(timer); resolve(exitCode); }));
+    return { code, stdout: readFileSync(files.stdout, 'utf8'), stderr: readFileSync(files.stderr, 'utf8') };
+  } finally {
+    closeSync(out);
+    if (!shared) closeSync(err);
+  }
 }
