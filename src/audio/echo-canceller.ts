@@ -43,14 +43,24 @@ export async function unloadStaleEchoCancellers(env: NodeJS.ProcessEnv = process
 }
 
 /**
- * A detached shell that outlives kaiwa: if kaiwa is killed (even with SIGKILL), it
- * unloads the module within a second, so no virtual device is left behind.
+ * A detached shell that outlives kaiwa: if kaiwa (`pid`) is killed (even with SIGKILL), it
+ * unloads its canceller within a second, so no virtual device is left behind. It is started
+ * before the module is loaded and finds it by kaiwa's name for it, not by an index known only
+ * once loading returned: a kaiwa killed in between left the module behind. A second look a
+ * second later catches a load that was still under way when kaiwa died.
  */
-function startWatchdog(moduleIndex: number, env: NodeJS.ProcessEnv): { stop(): void } {
-  const script = `while kill -0 ${process.pid} 2>/dev/null; do sleep 0.5; done; pactl unload-module ${moduleIndex}`;
+export function startEchoCancellerWatchdog(pid: number, env: NodeJS.ProcessEnv): { stop(): void; readonly exited: boolean } {
+  const unload = `pactl list short modules | awk '/source_name=${NAME_PREFIX}_${pid}_src/ { print $1 }' | while read -r index; do pactl unload-module "$index"; done`;
+  const script = `while kill -0 ${pid} 2>/dev/null; do sleep 0.5; done; ${unload}; sleep 1; ${unload}`;
   const child = spawn('sh', ['-c', script], { env, detached: true, stdio: 'ignore' });
   child.unref();
-  return { stop: () => { try { child.kill('SIGKILL'); } catch { /* already gone */ } } };
+  let exited = false;
+  child.once('exit', () => { exited = true; });
+  return {
+    // The whole group: its `sleep` too.
+    stop: () => { try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* already gone */ } },
+    get exited() { return exited; },
+  };
 }
 
 /**
@@ -70,12 +80,15 @@ export async function loadEchoCanceller(options: EchoCancellerOptions = {}): Pro
     ...(options.sourceMaster ? [`source_master=${options.sourceMaster}`] : []),
     ...(options.sinkMaster ? [`sink_master=${options.sinkMaster}`] : []),
   ];
+  const watchdog = startEchoCancellerWatchdog(process.pid, env);
   const loading = run('pactl', args, { env });
   // Leftovers of dead kaiwa processes have other names: clearing them need not hold this one up.
   const staleCleared = unloadStaleEchoCancellers(env).catch(() => 0);
-  const [{ stdout }] = await Promise.all([loading, staleCleared]);
+  const [{ stdout }] = await Promise.all([loading, staleCleared]).catch((error: unknown) => {
+    watchdog.stop();
+    throw error;
+  });
   const moduleIndex = Number(stdout.trim());
-  const watchdog = startWatchdog(moduleIndex, env);
   let unloaded = false;
   return {
     source: `${base}_src`,
