@@ -58,11 +58,7 @@ export class RunOutput {
   /** The ids the server gave the restored items it announced: their later events are echoes too. */
   private readonly restoredIds = new Set<string>();
   private malformedCount = 0;
-  /**
-   * The user's turns over the whole run: a reconnect empties the conversation state until the new
-   * session has announced what was restored, and those announcements are no new turns.
-   */
-  userTurns = 0;
+  private turns = 0;
 
   constructor(private readonly parts: RunOutputParts) {
     this.printer = new TranscriptPrinter({ write: (text) => this.writeTranscript(text) });
@@ -79,7 +75,7 @@ export class RunOutput {
   serverEvent(event: ServerEvent, state: ConversationState, owner: (responseId: string) => ResponseOwner): boolean {
     const { json, stdout, logger, ui } = this.parts;
     const restoredEcho = this.isRestoredEcho(event);
-    if (!restoredEcho && event.type === 'conversation.item.added' && event.item.type === 'message' && event.item.role === 'user') this.userTurns += 1;
+    if (!restoredEcho && event.type === 'conversation.item.added' && event.item.type === 'message' && event.item.role === 'user') this.turns += 1;
     if (json) stdout.write(logger.redact(`${eventToJsonLine(event)}\n`));
     else if (this.isForeign(event, owner)) this.collectForeign(event);
     else if (!restoredEcho) this.printer.handle(event, state);
@@ -87,6 +83,14 @@ export class RunOutput {
     if (event.type === 'rate_limits.updated') this.noteRateLimits(event);
     if (event.type === 'input_audio_buffer.timeout_triggered' && !json) logger.log('info', idleTimeoutNotice(event));
     return event.type === 'error' && this.serverError(event.error);
+  }
+
+  /**
+   * The user's turns over the whole run: a reconnect empties the conversation state until the new
+   * session has announced what was restored, and those announcements are no new turns.
+   */
+  get userTurns(): number {
+    return this.turns;
   }
 
   /** `costText` undefined: the session is not billed per response (GPT-Live), so no usage line. */
