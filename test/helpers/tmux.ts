@@ -1,5 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after } from 'node:test';
 import { isAlive } from './audio-fake-sox.js';
 import { KAIWA_BIN, cacheHome } from './cli-runner.js';
 import { tempDir } from './temp-dir.js';
@@ -8,20 +12,32 @@ import { waitFor as waitUntil } from './wait-for.js';
 /**
  * A real terminal for TUI tests: a detached tmux session of a given size running one
  * command; the test types with send-keys and reads the screen with capture-pane.
+ *
+ * Each session has a tmux server of its own (its socket in a temp folder): on a shared
+ * server, a test ending the last session stops the server while another test's
+ * new-session is connecting to it ("server exited unexpectedly"), and the tests would
+ * reach into a user's own tmux.
  */
 export class TmuxSession {
   readonly name = `kaiwa-test-${randomBytes(4).toString('hex')}`;
+  private readonly socketDir = mkdtempSync(join(tmpdir(), 'kaiwa-tmux-'));
+  private readonly socket = join(this.socketDir, 'socket');
 
   constructor(command: string, options: { width?: number; height?: number; env?: Record<string, string> } = {}) {
+    after(() => this.kill());
     // kaiwa's code cache goes where the test process's runs keep theirs, not into ~/.cache.
     const env = Object.entries({ XDG_CACHE_HOME: cacheHome(), ...options.env }).flatMap(([key, value]) => ['-e', `${key}=${value}`]);
-    execFileSync('tmux', ['new-session', '-d', '-s', this.name, '-x', String(options.width ?? 100), '-y', String(options.height ?? 30), ...env, command]);
-    execFileSync('tmux', ['set-option', '-t', this.name, 'remain-on-exit', 'on']);
+    this.tmux('new-session', '-d', '-s', this.name, '-x', String(options.width ?? 100), '-y', String(options.height ?? 30), ...env, command);
+    this.tmux('set-option', '-t', this.name, 'remain-on-exit', 'on');
+  }
+
+  private tmux(...args: string[]): string {
+    return execFileSync('tmux', ['-S', this.socket, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   }
 
   /** The visible screen as text (wide characters as they are drawn). */
   capture(): string {
-    return execFileSync('tmux', ['capture-pane', '-p', '-t', this.name], { encoding: 'utf8' });
+    return this.tmux('capture-pane', '-p', '-t', this.name);
   }
 
   /**
@@ -29,12 +45,12 @@ export class TmuxSession {
    * back into the one that was written (capture-pane -J).
    */
   captureHistory(): string {
-    return execFileSync('tmux', ['capture-pane', '-p', '-J', '-S', '-', '-t', this.name], { encoding: 'utf8' });
+    return this.tmux('capture-pane', '-p', '-J', '-S', '-', '-t', this.name);
   }
 
   /** The visible screen with the escape sequences of its colours and attributes (capture-pane -e). */
   captureWithEscapes(): string {
-    return execFileSync('tmux', ['capture-pane', '-p', '-e', '-t', this.name], { encoding: 'utf8' });
+    return this.tmux('capture-pane', '-p', '-e', '-t', this.name);
   }
 
   /**
@@ -43,16 +59,16 @@ export class TmuxSession {
    */
   paste(text: string): void {
     const buffer = `${this.name}-paste`;
-    execFileSync('tmux', ['set-buffer', '-b', buffer, text]);
-    execFileSync('tmux', ['paste-buffer', '-p', '-d', '-b', buffer, '-t', this.name]);
+    this.tmux('set-buffer', '-b', buffer, text);
+    this.tmux('paste-buffer', '-p', '-d', '-b', buffer, '-t', this.name);
   }
 
   sendKeys(...keys: string[]): void {
-    execFileSync('tmux', ['send-keys', '-t', this.name, ...keys]);
+    this.tmux('send-keys', '-t', this.name, ...keys);
   }
 
   resize(width: number, height: number): void {
-    execFileSync('tmux', ['resize-window', '-t', this.name, '-x', String(width), '-y', String(height)]);
+    this.tmux('resize-window', '-t', this.name, '-x', String(width), '-y', String(height));
   }
 
   /** The screen once it matches `pattern` (looked at every 50 ms), failing with the last screen after the deadline. */
@@ -76,18 +92,19 @@ export class TmuxSession {
   async kill(timeoutMs = 10_000): Promise<void> {
     const running = this.processes();
     try {
-      execFileSync('tmux', ['kill-session', '-t', this.name], { stdio: 'ignore' });
+      this.tmux('kill-server');
     } catch {
       // already gone
     }
     await waitUntil(() => running.every((pid) => !isAlive(pid)), { what: `the processes of tmux session ${this.name} to exit`, timeoutMs, everyMs: 20 });
+    rmSync(this.socketDir, { recursive: true, force: true });
   }
 
   /** The pane's process and all its descendants (none once the session is gone). */
   private processes(): number[] {
     let pane: number;
     try {
-      pane = Number(execFileSync('tmux', ['display-message', '-p', '-t', this.name, '#{pane_pid}'], { encoding: 'utf8' }).trim());
+      pane = Number(this.tmux('display-message', '-p', '-t', this.name, '#{pane_pid}').trim());
     } catch {
       return [];
     }
