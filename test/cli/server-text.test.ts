@@ -1,7 +1,6 @@
 /** What a server says reaches the user's terminal as text, never as instructions to the terminal. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { startScriptedServer } from '../helpers/scripted-server.js';
 import { gaVoiceTurn } from '../helpers/event-scripts.js';
 import { runKaiwa } from '../helpers/cli-runner.js';
@@ -67,7 +66,7 @@ test('in the terminal UI a transcript cannot set the window title or clear the s
     assert.match(screen, /assistant: You said: ABC/);
     // A clear-screen written raw would have wiped the lines above the transcript.
     assert.match(screen, /^offline/m);
-    const title = execFileSync('tmux', ['display-message', '-p', '-t', tmux.name, '#{pane_title}'], { encoding: 'utf8' }).trim();
+    const title = tmux.paneTitle();
     assert.notEqual(title, 'TITLE');
   } finally {
     await tmux.kill();

@@ -48,6 +48,11 @@ export class TmuxSession {
     return this.tmux('capture-pane', '-p', '-J', '-S', '-', '-t', this.name);
   }
 
+  /** The title the program running in the pane set for its window (OSC 0/2). */
+  paneTitle(): string {
+    return this.tmux('display-message', '-p', '-t', this.name, '#{pane_title}').trim();
+  }
+
   /** The visible screen with the escape sequences of its colours and attributes (capture-pane -e). */
   captureWithEscapes(): string {
     return this.tmux('capture-pane', '-p', '-e', '-t', this.name);
