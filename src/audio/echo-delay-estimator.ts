@@ -11,10 +11,12 @@ const WINDOW_MS = 512;
 const SEARCH_HOP_MS = 128;
 /** ...and this often once a few estimates agreed (each costs three 8192-point FFTs). */
 const TRACK_HOP_MS = 384;
+/** Each frame's ends are faded in and out over 16 ms (see `taperEdges`). */
+const EDGE_SAMPLES = Math.round((16 * ANALYSIS_RATE) / 1000);
 /** Agreeing estimates that settle the delay. */
 const SETTLED_AFTER = 3;
 /** A correlation peak must stand this far above the correlation's RMS to be believed. */
-const MIN_CONFIDENCE = 10;
+export const MIN_CONFIDENCE = 10;
 /** Estimates within this of the current delay are the same path drifting, not a new one. */
 const SAME_PATH_MS = 3;
 /** Decimated samples by which the decimator's low-pass delays a sound (half its taps, rounded up). */
@@ -32,6 +34,8 @@ export interface DelayEstimate {
   delaySamples: number | undefined;
   /** Peak-to-RMS ratio of the last correlation (0 when none was made). */
   confidence: number;
+  /** Where the last correlation peaked, in samples at the input rate, believed or not (diagnostics). */
+  peakSamples: number | undefined;
 }
 
 /**
@@ -66,6 +70,7 @@ export class EchoDelayEstimator {
   private delay: number | undefined;
   private pending: number | undefined;
   private lastConfidence = 0;
+  private lastPeak: number | undefined;
   /** Decimated microphone samples appended since the last block that held sound above its noise. */
   private sinceMicSounded = Infinity;
   private made = 0;
@@ -100,7 +105,7 @@ export class EchoDelayEstimator {
   }
 
   get estimate(): DelayEstimate {
-    return { delaySamples: this.delay, confidence: this.lastConfidence };
+    return { delaySamples: this.delay, confidence: this.lastConfidence, peakSamples: this.lastPeak };
   }
 
   /** Forgets the path and the audio heard so far (the playback timeline moved). */
@@ -198,14 +203,17 @@ export class EchoDelayEstimator {
     const length = window + maxLag;
     frame.fill(0);
     for (let i = 0, at = mic.start + length - window; i < window; i++, at++) frame[i] = mic.data[at]!;
+    taperEdges(frame, window, space.edge);
     fft.forward(frame, space.micRe, space.micIm);
     frame.fill(0);
     for (let i = 0, at = ref.start; i < length; i++, at++) frame[i] = ref.data[at]!;
+    taperEdges(frame, length, space.edge);
     fft.forward(frame, space.refRe, space.refIm);
     this.averageWhitened(space);
     fft.inverse(space.avgRe, space.avgIm, space.correlation);
     const found = this.peak(space.correlation);
     this.lastConfidence = found.confidence;
+    this.lastPeak = found.lag;
     if (found.confidence < MIN_CONFIDENCE) return false;
     return this.accept(found.lag);
   }
@@ -286,6 +294,8 @@ interface CorrelationSpace {
   refRe: Float64Array; refIm: Float64Array;
   avgRe: Float64Array; avgIm: Float64Array;
   correlation: Float64Array;
+  /** The raised-cosine rise each frame's ends are faded with (see `taperEdges`). */
+  edge: Float64Array;
 }
 
 function correlationSpace(length: number): CorrelationSpace {
@@ -294,7 +304,21 @@ function correlationSpace(length: number): CorrelationSpace {
   return {
     fft, frame: new Float64Array(fft.size), correlation: new Float64Array(fft.size),
     micRe: spectrum(), micIm: spectrum(), refRe: spectrum(), refIm: spectrum(), avgRe: spectrum(), avgIm: spectrum(),
+    edge: Float64Array.from({ length: EDGE_SAMPLES }, (_, i) => 0.5 - 0.5 * Math.cos((Math.PI * (i + 0.5)) / EDGE_SAMPLES)),
   };
+}
+
+/**
+ * Fades the first and last samples of `frame[0, length)` in and out. A frame cut off
+ * loud (the echo's onset at the very end of the microphone's window, the far end speaking
+ * at the end of the reference's) is a step into the zero padding, and whitened, the two
+ * steps correlate with each other: a confident peak at delay 0 before any echo was heard.
+ */
+function taperEdges(frame: Float64Array, length: number, edge: Float64Array): void {
+  for (let i = 0; i < edge.length; i++) {
+    frame[i] = frame[i]! * edge[i]!;
+    frame[length - 1 - i] = frame[length - 1 - i]! * edge[i]!;
+  }
 }
 
 /** The reference holds sound worth correlating. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { EchoDelayEstimator } from '../../src/audio/echo-delay-estimator.js';
+import { EchoDelayEstimator, MIN_CONFIDENCE } from '../../src/audio/echo-delay-estimator.js';
 import { NoiseFloor } from '../../src/audio/noise-floor.js';
 import { RATE, echoScene, energy, farEndSpeech, silentDither } from '../helpers/echo-path.js';
 
@@ -112,4 +112,31 @@ for (const silence of ['zero', 'dither'] as const) it(`EchoDelayEstimator comput
   assert.ok(estimator.estimatesMade > 20);
   assert.ok(foundAfter !== undefined && foundAfter < 1, `found ${foundAfter} s after the echo came`);
   assert.ok(Math.abs((estimator.delaySamples! * 1000) / RATE - 300) <= 4);
+});
+
+it('EchoDelayEstimator: the echo\'s first milliseconds at the very end of a silent microphone\'s window give no confident peak at 0-10 ms (the frames\' cut-off ends correlating), whatever the timing', () => {
+  const speech = farEndSpeech();
+  // The far end starts loud, as a reply's first syllable can: its echo's onset is a step.
+  const onset = speech.subarray(speech.findIndex((v) => Math.abs(v) > 1000) - 24);
+  const wrong: string[] = [];
+  for (const delayMs of [300, 400]) {
+    // The onset lands at every offset before the estimates made every 128 ms.
+    for (let leadMs = 100; leadMs < 400; leadMs += 3) {
+      const far = new Int16Array(Math.round((leadMs / 1000) * RATE) + onset.length);
+      far.set(onset, far.length - onset.length);
+      const heard = echoScene({ delayMs, gainDb: 0, far, noiseDbfs: -200 });
+      const dither = silentDither(heard.mic.length);
+      const mic = Int16Array.from(heard.mic, (v, i) => v + dither[i]!);
+      const estimator = new EchoDelayEstimator(RATE, 700);
+      for (let at = 0; at + 240 <= 1.2 * RATE; at += 240) {
+        const made = estimator.estimatesMade;
+        estimator.push(mic.subarray(at, at + 240), heard.reference.subarray(at, at + 240));
+        const { peakSamples, confidence } = estimator.estimate;
+        if (estimator.estimatesMade > made && confidence >= MIN_CONFIDENCE && (peakSamples! * 1000) / RATE < 10) {
+          wrong.push(`${delayMs} ms path, far end from ${leadMs} ms: ${((peakSamples! * 1000) / RATE).toFixed(1)} ms at ${(at / RATE).toFixed(2)} s`);
+        }
+      }
+    }
+  }
+  assert.deepEqual(wrong, []);
 });
