@@ -13,6 +13,12 @@ export interface EchoLossBlock {
 
 /** Smoothed over about a quarter of a second of echo. */
 const SMOOTHING_SECONDS = 0.25;
+/**
+ * The coupling is told from this many blocks on. Taken from one, it was once a dropout's
+ * (the microphone at its floor while the far end played): 60 dB low, so that every later
+ * block passed for talk, none was measured again, and each reply's echo cut it off.
+ */
+const COUPLING_AFTER_BLOCKS = 3;
 
 /**
  * Live measurements of the echo path and of the canceller, in dB, from blocks that hold
@@ -35,7 +41,8 @@ export class EchoLossMeter {
 
   update(block: EchoLossBlock): void {
     if (!block.echoOnly) return;
-    const a = this.measured === 0 ? 1 : this.alpha;
+    // The first blocks averaged evenly, then exponentially: none of them weighs alone.
+    const a = Math.max(this.alpha, 1 / (this.measured + 1));
     this.mic += a * (block.mic - this.mic);
     this.residual += a * (block.residual - this.residual);
     this.output += a * (block.output - this.output);
@@ -53,9 +60,9 @@ export class EchoLossMeter {
     return this.measured;
   }
 
-  /** Echo power over reference power (linear; 1 before anything was measured: assume the worst). */
+  /** Echo power over reference power (linear; 1 until a few blocks were measured: assume the worst). */
   get coupling(): number {
-    return this.measured === 0 ? 1 : this.mic / Math.max(this.reference, 1);
+    return this.measured < COUPLING_AFTER_BLOCKS ? 1 : this.mic / Math.max(this.reference, 1);
   }
 
   get erleDb(): number {
