@@ -52,7 +52,7 @@ export class LoopDetector {
   private readonly threshold: number;
   private readonly minTokens: number;
   private readonly now: () => number;
-  /** When the audio of the reply under way began to come (undefined between replies). */
+  /** When the audio of the latest reply began to come (undefined from a new response until its audio comes). */
   private replyAudioSince: number | undefined;
   /** The user item of the last quick cut-in, until its transcript comes. */
   private cutInItem: string | undefined;
@@ -83,8 +83,10 @@ export class LoopDetector {
   }
 
   private followCutIns(event: ServerEvent): void {
+    // Not ended by response.done: the service sends a reply's audio far faster than it
+    // plays, so a reply is often done while its first second is still being heard.
     if (event.type === 'response.output_audio.delta') this.replyAudioSince ??= this.now();
-    else if (event.type === 'response.done') this.replyAudioSince = undefined;
+    else if (event.type === 'response.created') this.replyAudioSince = undefined;
     else if (event.type === 'input_audio_buffer.speech_started') {
       const quick = this.replyAudioSince !== undefined && this.now() - this.replyAudioSince <= QUICK_CUT_IN_MS;
       this.cutInItem = quick ? event.item_id : undefined;

@@ -37,13 +37,16 @@ test("only the assistant's recent words count", () => {
 });
 
 /** One round of the loop a broken echo path makes: the reply's audio comes, "the user" cuts in `afterMs` later, and what was heard is transcribed. */
-function cutIn(detector: LoopDetector, clock: { now: number }, round: number, afterMs: number, transcript: string): boolean {
+function cutIn(detector: LoopDetector, clock: { now: number }, round: number, afterMs: number, transcript: string, delivery: 'streamed' | 'burst' = 'streamed'): boolean {
   const item = `item_user_${round}`;
+  const done = (status: string): ServerEvent => ({ type: 'response.done', event_id: 'e', response: { id: `r${round}`, object: 'realtime.response', status, output: [] } } as ServerEvent);
   detector.observe({ type: 'response.created', event_id: 'e', response: { id: `r${round}`, object: 'realtime.response', status: 'in_progress', output: [] } } as ServerEvent);
   detector.observe({ type: 'response.output_audio.delta', event_id: 'e', response_id: `r${round}`, item_id: `a${round}`, output_index: 0, content_index: 0, delta: 'AAAA' } as ServerEvent);
+  // The service sends a reply's audio far faster than it plays: done before the speaker got far.
+  if (delivery === 'burst') detector.observe(done('completed'));
   clock.now += afterMs;
   detector.observe({ type: 'input_audio_buffer.speech_started', event_id: 'e', audio_start_ms: 0, item_id: item } as ServerEvent);
-  detector.observe({ type: 'response.done', event_id: 'e', response: { id: `r${round}`, object: 'realtime.response', status: 'cancelled', output: [] } } as ServerEvent);
+  if (delivery === 'streamed') detector.observe(done('cancelled'));
   clock.now += 1500;
   return detector.observe({ type: 'conversation.item.input_audio_transcription.completed', event_id: 'e', item_id: item, content_index: 0, transcript, usage: { type: 'duration', seconds: 1 } } as ServerEvent);
 }
@@ -68,4 +71,13 @@ test('a person who cuts in with words, or late in a reply, or with a turn of the
   assert.equal(detector.observe(heard('and')), false, 'a turn of their own, not a cut-in');
   assert.equal(cutIn(detector, clock, 7, 700, 'um'), false);
   assert.equal(cutIn(detector, clock, 8, 700, 'uh'), false);
+});
+
+test('replies whose audio all came at once (response.done before they had played) are cut off the same way: the loop is still found', () => {
+  const clock = { now: 0 };
+  const detector = new LoopDetector({ now: () => clock.now });
+  assert.equal(cutIn(detector, clock, 1, 700, 'the', 'burst'), false);
+  assert.equal(cutIn(detector, clock, 2, 900, '', 'burst'), false);
+  assert.equal(cutIn(detector, clock, 3, 600, 'uh', 'burst'), true);
+  assert.equal(cutIn(detector, clock, 4, 6000, 'ok', 'burst'), false, 'a cut-in 6 s after the reply began to play is not quick');
 });
