@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs before `npm test` (npm's pretest): what the tests need beyond kaiwa's own packages
+# Runs before `npm test` and `npm run bench` (pretest, prebench): what they need beyond kaiwa's own packages
 # is installed when missing, so the README's test command works on a fresh machine after
 # its install command. A private PulseAudio with virtual devices (the real SoX tests), tmux
 # (the terminal tests), ps (the tests that prove no process is left behind).

@@ -112,7 +112,7 @@ export function addChatOptions(command: Command): Command {
     .addOption(new Option('--azure-endpoint <url>', 'Azure OpenAI resource endpoint, e.g. https://NAME.openai.azure.com').argParser(nonEmpty))
     .addOption(new Option('--azure-deployment <name>', 'Azure OpenAI deployment name').argParser(nonEmpty))
     .addOption(new Option('--api-version <version>', 'Azure preview API version, e.g. 2024-10-01-preview (implies --protocol beta; omit for the GA /openai/v1 endpoint)').argParser(nonEmpty))
-    .addOption(new Option('--connect-timeout <ms>', 'give up connecting after this long').argParser(numberIn(100, 120000, true)).default(15000))
+    .addOption(new Option('--connect-timeout <ms>', 'give up connecting (and waiting for the session to begin) after this long').argParser(numberIn(100, 120000, true)).default(15000))
     .addOption(new Option('--reconnect-timeout <s>', 'keep trying to reconnect for this long before giving up').argParser(numberIn(1, 3600)).default(60))
     .addOption(new Option('--no-reconnect', 'end the session when the connection drops instead of reconnecting'))
     .addOption(new Option('--renew-after-minutes <m>', 'renew the session between turns after this long, before the service\'s 60-minute limit ends it (0: never)').argParser(numberIn(0, 1440)).default(55))

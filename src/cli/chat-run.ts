@@ -11,6 +11,7 @@ import { FileEndPadding } from '../client/file-end-padding.js';
 import { BargeIn, type Interruption } from '../client/barge-in.js';
 import type { InProcessEchoGuard } from '../client/in-process-echo-guard.js';
 import { TurnAnswerWatch } from '../client/turn-answer-watch.js';
+import { SessionHelloWatch, helloFailureMessage, type HelloFailure } from '../client/session-hello.js';
 import { inProcessEchoGuard } from './in-process-echo.js';
 import { echoFilterOf, halfDuplexOf } from './run-echo.js';
 import { tokensOfUsage, inputTotal, outputTotal } from '../cost/token-totals.js';
@@ -95,6 +96,8 @@ export class ChatRun {
   private echoGuardPrepared = false;
   private readonly startedAt = Date.now();
   private keeper: ConnectionKeeper | undefined;
+  /** Whether the first connection became a session (until it does, a close ends the run). */
+  private hello: SessionHelloWatch | undefined;
   /** The answer the server owes to the turn its VAD closed last (not with GPT-Live, which closes turns it may never answer). */
   private turnAnswer: TurnAnswerWatch | undefined;
   private stdinClosed = false;
@@ -166,6 +169,7 @@ export class ChatRun {
     this.session.on('reconnected', (items) => this.output.expectRestoredEchoes(items));
     this.session.on('malformed', (reason) => this.output.malformed(reason));
     this.session.on('close', (code, reason) => this.onSocketClosed(code, reason));
+    this.hello = new SessionHelloWatch(this.session, (failure) => this.noSession(failure), this.options.connectTimeout);
     if (this.options.protocol !== 'live') this.turnAnswer = new TurnAnswerWatch(this.session, (waitedMs) => this.onTurnAnswerOverdue(waitedMs));
     this.settings.timers?.on('fired', (timer) => this.onTimerFired(timer));
     this.io.stop?.addEventListener('abort', () => this.end(0, { drain: false }), { once: true });
@@ -314,9 +318,18 @@ export class ChatRun {
 
   private onSocketClosed(code: number, reason: string): void {
     if (this.exitCode !== undefined || this.session.closing) return;
+    if (this.hello && !this.hello.sessionBegun) return this.noSession(this.hello.closedBeforeHello(code, reason));
     this.audio.speaker?.clear();
     this.output.connectionLost();
     void this.keeper?.connectionLost(code, reason).then((goesOn) => { if (!goesOn) this.end(1); });
+  }
+
+  /** The first connection never became a session: not a connection to keep, nor to wait on. */
+  private noSession(failure: HelloFailure): void {
+    if (this.exitCode !== undefined) return;
+    this.logger.log('error', helloFailureMessage(failure));
+    this.ui?.dispatch({ type: 'connection-ended' });
+    this.end(1);
   }
 
   /** A timer the model set has run out: say so here, and let the assistant say it out loud. */
@@ -383,6 +396,7 @@ export class ChatRun {
     this.session.limitAsking('none');
     this.connectionDownAtEnd = !this.session.isOpen;
     this.keeper?.stop();
+    this.hello?.stop();
     this.turnAnswer?.stop();
     this.padding?.stop();
     this.bridge.stopCapturing();

@@ -75,7 +75,7 @@ async function openRun(options: TranscribeOptions, io: TranscribeIo, logger: Red
   const session = resources.defer('connection', new RealtimeSession(await firstConnection, dialectFor('ga'), { logger }), (s) => s.close(1000));
   stillWanted(io);
   textFile?.begin();
-  return new TranscribeRun({ session, connect, source, settings, offline: offline !== undefined, json: options.json, textFile }, io, logger, resources);
+  return new TranscribeRun({ session, connect, source, settings, offline: offline !== undefined, json: options.json, textFile, helloTimeoutMs: options.connectTimeout }, io, logger, resources);
 }
 
 function stillWanted(io: TranscribeIo): void {

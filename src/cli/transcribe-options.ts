@@ -41,6 +41,6 @@ export function addTranscribeOptions(command: Command): Command {
     .addOption(new Option('--url <url>', 'Realtime endpoint or base URL (ws, wss, http, https); /realtime is appended unless present').argParser(nonEmpty))
     .addOption(new Option('--ca <file>', 'trust this PEM certificate for wss: (kaiwa serve --tls\'s own is trusted already)').argParser(nonEmpty))
     .addOption(new Option('--local', "use kaiwa's built-in offline server even when an API key is set").default(false).conflicts('url'))
-    .addOption(new Option('--connect-timeout <ms>', 'give up connecting after this long').argParser(numberIn(100, 120000, true)).default(15000))
+    .addOption(new Option('--connect-timeout <ms>', 'give up connecting (and waiting for the session to begin) after this long').argParser(numberIn(100, 120000, true)).default(15000))
     .addOption(new Option('--debug', 'log protocol details to stderr').default(false));
 }

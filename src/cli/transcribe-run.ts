@@ -1,3 +1,4 @@
+import { SessionHelloWatch, helloFailureMessage, type HelloFailure } from '../client/session-hello.js';
 import type { AudioSource } from '../audio/devices.js';
 import { bytesToMs } from '../audio/pcm16.js';
 import { AudioBridge } from '../client/audio-bridge.js';
@@ -40,6 +41,8 @@ export interface TranscribeParts {
   offline: boolean;
   json: boolean;
   textFile?: TextOutputFile | undefined;
+  /** How long the first connection may stay without a session (--connect-timeout). */
+  helloTimeoutMs: number;
 }
 
 /** With nothing arriving for this long after the final commit, the missing transcripts are given up. */
@@ -59,6 +62,8 @@ export class TranscribeRun {
   private sentBytes = 0;
   private lines = 0;
   private finishing = false;
+  /** Whether the first connection became a session (until it does, a close ends the run). */
+  private hello: SessionHelloWatch | undefined;
   private exitCode: number | undefined;
   private finished: ((code: number) => void) | undefined;
 
@@ -88,6 +93,7 @@ export class TranscribeRun {
     const { session, json } = this.parts;
     const done = new Promise<number>((resolve) => { this.finished = resolve; });
     session.on('close', (code, reason) => this.onClosed(code, reason));
+    this.hello = new SessionHelloWatch(session, (failure) => this.noSession(failure), this.parts.helloTimeoutMs);
     if (!json) this.transcription.on('partial', (text) => this.printer.partial(text));
     this.transcription.on('line', (caption) => this.onLine(caption));
     this.transcription.on('completed', (event) => this.spend.add(event.usage));
@@ -141,6 +147,7 @@ export class TranscribeRun {
 
   private onClosed(code: number, reason: string): void {
     if (this.exitCode !== undefined || this.parts.session.closing) return;
+    if (this.hello && !this.hello.sessionBegun) return this.noSession(this.hello.closedBeforeHello(code, reason));
     const why = `code ${code}${reason ? `: ${reason}` : ''}`;
     if (this.reconnector && !this.finishing) return void this.reconnect(why);
     this.logger.log('error', `the connection closed (${why}); ${this.transcription.unsettled} turn(s) had no transcript yet`);
@@ -172,9 +179,17 @@ export class TranscribeRun {
     this.end(1);
   }
 
+  /** The first connection never became a session: nothing to transcribe with, nor to reconnect to. */
+  private noSession(failure: HelloFailure): void {
+    if (this.exitCode !== undefined) return;
+    this.logger.log('error', helloFailureMessage(failure));
+    this.end(1);
+  }
+
   private end(code: number): void {
     if (this.exitCode !== undefined) return;
     this.exitCode = code;
+    this.hello?.stop();
     this.reconnector?.stop();
     this.bridge.stopCapturing();
     this.finished?.(code);

@@ -1,6 +1,7 @@
 import type { RealtimeSession } from './session.js';
 import type { ListeningTransport } from '../protocol/transport.js';
-import type { SessionConfig, TranscriptionSessionConfig } from '../protocol/events.js';
+import type { ServerEvent, SessionConfig, TranscriptionSessionConfig } from '../protocol/events.js';
+import { beginsSession } from './session-hello.js';
 import { restorableItems } from './context-restore.js';
 import { ConnectionError, errorMessage } from '../errors.js';
 
@@ -97,27 +98,30 @@ export class Reconnector {
   }
 
   /**
-   * True once the server says anything on the new connection; false if it closes first or stays
-   * silent. `onHeard` runs in that first message's handler: the events that came in the same
-   * read follow it synchronously, before an awaiting caller would resume, and a reply under way
-   * must not be printed ahead of the news that the connection is back.
+   * True once the new session begins (session.created or session.updated: what a Realtime
+   * server says first); false if the connection closes first or the server stays silent, or
+   * says only what is not a Realtime event (a server that answers anything and hangs up must
+   * not be reported as reconnected). `onHeard` runs in that event's handler: the events that
+   * came in the same read follow it synchronously, before an awaiting caller would resume,
+   * and a reply under way must not be printed ahead of the news that the connection is back.
    */
   private heardFrom(transport: ListeningTransport, onHeard: () => void): Promise<boolean> {
     if (!transport.isOpen) return Promise.resolve(false);
     return new Promise((resolve) => {
       const finish = (heard: boolean): void => {
         clearTimeout(timer);
-        transport.off('message', onMessage);
+        this.session.off('server-event', onEvent);
         transport.off('close', onClose);
         if (!heard && transport.isOpen) void transport.close(1000, 'no session began');
         resolve(heard);
       };
-      const onMessage = (): void => {
+      const onEvent = (event: ServerEvent): void => {
+        if (!beginsSession(event)) return;
         finish(true);
         onHeard();
       };
       const onClose = (): void => finish(false);
-      transport.on('message', onMessage);
+      this.session.on('server-event', onEvent);
       transport.on('close', onClose);
       const timer = setTimeout(() => finish(false), this.options.helloTimeoutMs ?? 10_000);
     });

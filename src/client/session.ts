@@ -15,6 +15,7 @@ import type { ProtocolError, Response } from '../protocol/events.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { AnswerOverdueWatch } from './answer-overdue-watch.js';
 import { AnswerStallWatch } from './answer-stall-watch.js';
+import { beginsSession } from './session-hello.js';
 
 /** Which waiting requests the session still sends: all, only those without a typed line, none. */
 export type AskingLimit = 'all' | 'tool answers' | 'none';
@@ -101,6 +102,9 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
   private readonly overdue = new AnswerOverdueWatch((waitedMs) => this.emit('answer-overdue', waitedMs));
   private readonly stall = new AnswerStallWatch((silentMs) => this.emit('answer-stalled', silentMs));
   private askedAgainBegan = false;
+  /** A session began on some connection (the server said session.created or session.updated). */
+  private begun = false;
+  private malformed = 0;
   /** The conversation's response a lost connection cut off, until the next connection asks for it again (or gives it up). */
   private cutOffReply: string | undefined;
   /** What waits to ask again for a rate-limited answer: ahead of any line queued behind it. */
@@ -141,6 +145,16 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
     this.cutOffReply = responseId;
     this.conversation = cutOffResponse(this.conversation);
     this.emit('state', this.conversation);
+  }
+
+  /** True once the server began a session on any connection: until then, a connection is not yet a conversation. */
+  get sessionBegun(): boolean {
+    return this.begun;
+  }
+
+  /** Frames the server sent that were not Realtime events (counted from the start, heard or not). */
+  get malformedCount(): number {
+    return this.malformed;
   }
 
   /** True once close() was called: a close that follows was ours, not the network's. */
@@ -476,6 +490,7 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
       return;
     }
     if (!isKnownServerEventType(event.type)) this.logger.log('debug', `unknown server event ${event.type} (ignored)`);
+    if (beginsSession(event)) this.begun = true;
     const owner = event.type === 'response.created' ? this.ledger.created(event.response) : undefined;
     if (owner !== undefined && owner !== 'foreign' && this.timesAskedAgain > 0) this.askedAgainBegan = true;
     const rejected = event.type === 'error' ? this.requestFailed(event.error) : undefined;
@@ -534,6 +549,7 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
   }
 
   private reportMalformed(reason: string): void {
+    this.malformed += 1;
     this.logger.log('debug', reason);
     this.emit('malformed', reason);
   }

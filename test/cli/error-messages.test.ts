@@ -232,6 +232,37 @@ test('a server that never answers the upgrade: --connect-timeout in one line', a
   }
 });
 
+test('a WebSocket server that is no Realtime server (it answers with text and hangs up): one line saying so, exit 1, no reconnecting', async () => {
+  const server = await startScriptedServer({
+    onConnection: (connection) => {
+      connection.sendRaw('Welcome to the echo server');
+      connection.close(1011);
+    },
+  });
+  try {
+    const result = await runKaiwa(['--url', server.url, '--text', 'hi', '--once', '--no-mic', '--no-speaker'], { env: { OPENAI_API_KEY: KEY } });
+    assertNoStackTrace(result.stderr);
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, /^error: the server closed the connection before a session began \(code 1011\); what it sent \(1 message\) was not Realtime events: is the URL a Realtime endpoint\?$/m);
+    assert.doesNotMatch(result.stderr, /reconnect/);
+    assert.equal(server.connections.length, 1, 'connected once');
+  } finally {
+    await server.close();
+  }
+});
+
+test('a server that accepts the connection and never begins a session: one line after --connect-timeout, exit 1', async () => {
+  const server = await startScriptedServer();
+  try {
+    const result = await runKaiwa(['--url', server.url, '--connect-timeout', '400', '--text', 'hi', '--once', '--no-mic', '--no-speaker'], { env: { OPENAI_API_KEY: KEY } });
+    assertNoStackTrace(result.stderr);
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, /^error: the server accepted the connection but began no session in 0\.4 s \(no session\.created\)$/m);
+  } finally {
+    await server.close();
+  }
+});
+
 test('a fatal server error (bad key mid-session) ends the session with exit 1; a recoverable one does not', async () => {
   const server = await startScriptedServer({
     onEvent: (connection, event) => {

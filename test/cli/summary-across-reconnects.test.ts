@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { startScriptedServer } from '../helpers/scripted-server.js';
-import { gaVoiceTurn } from '../helpers/event-scripts.js';
+import { gaSessionCreated, gaVoiceTurn } from '../helpers/event-scripts.js';
 import { runKaiwaIntoFiles } from '../helpers/cli-runner.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -11,6 +11,8 @@ const dir = tempDir();
 test('the summary counts the turns of the whole run, also when it ends just after a reconnect emptied the conversation', async () => {
   let nextId = 0;
   const server = await startScriptedServer({
+    // Each connection begins a session, as the service's do: a connection that never did would end the run, not be reconnected.
+    onConnection: (connection) => connection.send(gaSessionCreated()),
     onEvent: (connection, event) => {
       // The fifth connection, the one the run ends on, is slow to announce what was restored.
       if (event.type === 'conversation.item.create' && server.connections.indexOf(connection) < 4) {

@@ -187,6 +187,16 @@ test('a session.update the service refuses ends the run with one line and exit 1
   assert.match(result.stderr, /^error: server error: invalid_value: Invalid value: 'no-such-transcribe'\. \(ending the transcription\)$/m);
 });
 
+test('a server that hangs up before a session began ends the transcription in one line, not in reconnecting', async () => {
+  const server = await startScriptedServer({ onConnection: (connection) => connection.close(1011) });
+  after(() => server.close());
+  const result = await runKaiwa(['transcribe', '--url', server.url, '--input', toneWav('hangs-up.wav')], { env: { OPENAI_API_KEY: 'sk-test-transcribe-1234' }, timeoutMs: 20_000 });
+  assert.equal(result.code, 1, result.stderr);
+  assert.match(result.stderr, /^error: the server closed the connection before a session began \(code 1011\)$/m);
+  assert.doesNotMatch(result.stderr, /reconnect/);
+  assert.equal(server.connections.length, 1);
+});
+
 test('gpt-realtime-whisper takes no VAD (SDK types): refused locally unless --vad none', async () => {
   const refused = await runKaiwa(['transcribe', '--input', toneWav('five.wav'), '--transcribe', 'gpt-realtime-whisper'], { timeoutMs: 10_000 });
   assert.equal(refused.code, 2);

@@ -186,6 +186,31 @@ test('a server that accepts the connection and closes it at once is a failed att
   assert.match(attempts[1]!.reason, /closed the new connection before the session began/);
 });
 
+test('a server that answers with what is not a Realtime event and hangs up is a failed attempt, never reported as reconnected', async () => {
+  const session = new RealtimeSession(new MemoryTransport(), gaDialect);
+  const attempts: number[] = [];
+  let reconnected = 0;
+  // It answers kaiwa's first words (the session.update on the new connection), as any WebSocket server might.
+  const answersGarbage = (): MemoryTransport => {
+    const transport = new MemoryTransport(false);
+    transport.send = () => queueMicrotask(() => {
+      transport.emit('message', 'not a Realtime server');
+      transport.serverSays({ hello: 'world' });
+      transport.isOpen = false;
+      transport.emit('close', 1011, 'bye');
+    });
+    return transport;
+  };
+  const recovery = reconnector(session, {
+    connect: async () => answersGarbage(), firstDelayMs: 10, maxDelayMs: 1000, giveUpAfterMs: 200,
+    onReconnecting: (attempt) => attempts.push(attempt),
+    onReconnected: () => { reconnected += 1; },
+  });
+  assert.equal(await settle(recovery.recover('lost')), false);
+  assert.equal(reconnected, 0);
+  assert.deepEqual(attempts, [1, 2, 3, 4]);
+});
+
 test('a loss noticed again while recovering joins the same recovery instead of failing it', async () => {
   const second = new MemoryTransport();
   const session = new RealtimeSession(new MemoryTransport(), gaDialect);

@@ -1,0 +1,35 @@
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync, mkdirSync, rmSync } from 'node:fs';
+import { startPulse } from '../test/helpers/audio-pulse.js';
+import { startBurstPeer } from './lib/burst-peer.js';
+import { LONG_REQUEST, sleep } from './lib/duplex.js';
+const dir = '/tmp/exp/prof'; rmSync(dir, { recursive: true, force: true }); mkdirSync(dir, { recursive: true });
+const pulse = await startPulse();
+const peer = await startBurstPeer({ replySeconds: 30, deltaMs: 100, firstAudioAfterMs: 800 });
+const extra = (process.env.PROF_ARGS ?? '').split(' ').filter(Boolean);
+try {
+  const child = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval', '200', 'dist/cli/main.cjs', '--url', `${peer.url}/kaiwa/v1`, '--text', LONG_REQUEST, ...extra], { env: { ...process.env, OPENAI_API_KEY: 'sk-bench' }, stdio: ['pipe', 'ignore', 'inherit'] });
+  await sleep(40000);
+  child.kill('SIGINT');
+  await new Promise((r) => child.once('exit', r));
+} finally { await peer.close(); await pulse.stop(); }
+const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'))!;
+const prof = JSON.parse(readFileSync(`${dir}/${file}`, 'utf8'));
+const nodes = new Map<number, any>(prof.nodes.map((n: any) => [n.id, n]));
+const parent = new Map<number, number>(); for (const n of prof.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+const from = Number(process.env.PROF_FROM ?? 10000) * 1000;
+let t = prof.startTime; const self = new Map<string, number>(); const incl = new Map<string, number>(); let total = 0;
+for (let i = 0; i < prof.samples.length; i++) {
+  t += prof.timeDeltas[i]; const dt = prof.timeDeltas[i + 1] ?? 0;
+  if (t - prof.startTime < from) continue;
+  const n = nodes.get(prof.samples[i])!; const cf = n.callFrame;
+  if (cf.functionName === '(idle)') continue;
+  total += dt;
+  const key = `${cf.functionName || '(anon)'} ${cf.url.split('/').pop()}:${cf.lineNumber}`;
+  self.set(key, (self.get(key) ?? 0) + dt);
+  const seen = new Set<string>(); let id: number | undefined = n.id;
+  while (id !== undefined) { const f = nodes.get(id)!.callFrame; const k = `${f.functionName || '(anon)'} ${f.url.split('/').pop()}:${f.lineNumber}`; if (!seen.has(k)) { incl.set(k, (incl.get(k) ?? 0) + dt); seen.add(k); } id = parent.get(id); }
+}
+console.log('total non-idle ms', Math.round(total / 1000));
+console.log('--- self'); for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(Math.round(v / 100) / 10, k);
+console.log('--- inclusive'); for (const [k, v] of [...incl].sort((a, b) => b[1] - a[1]).slice(0, 45)) console.log(Math.round(v / 100) / 10, k);
