@@ -99,14 +99,16 @@ function idleLabel(state: UiState): string {
 /**
  * While the connection is down, what becomes of what the user does: captured audio is
  * dropped (the session sends no append on a closed socket, and none is replayed late), a
- * typed line is held and sent on the next connection. Once it is gone for good, the session ends.
+ * typed line is held and sent on the next connection; a muted microphone stays shown muted. Once it is gone for good, the session ends.
  */
 function downLabel(state: UiState, short: boolean): string {
   const reconnecting = state.phase === 'reconnecting' ? PHASE_LABEL.reconnecting : undefined;
   const what = reconnecting === undefined ? PHASE_LABEL.disconnected : short ? reconnecting : `${reconnecting} (attempt ${state.reconnectAttempt})`;
   if (state.link === 'gone') return `${what} · ${short ? 'ending' : 'the session ends'}`;
-  if (state.microphone) return `${what} · ${short ? 'you’re not heard' : 'what you say now is not heard'}`;
-  return `${what} · ${short ? 'typed lines wait' : 'what you type waits to be sent'}`;
+  // Muted, nothing said is sent anyway: that it is muted is what stays true across the reconnect.
+  if (state.microphone && !state.muted) return `${what} · ${short ? 'you’re not heard' : 'what you say now is not heard'}`;
+  const muted = state.microphone ? 'muted · ' : '';
+  return `${what} · ${muted}${short ? 'typed lines wait' : 'what you type waits to be sent'}`;
 }
 
 /** The state's words (`short`: the form for a narrow terminal, where there is one). */

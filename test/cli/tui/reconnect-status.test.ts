@@ -27,6 +27,15 @@ test('a lost connection with a microphone: reconnecting, which attempt, and that
   assert.doesNotMatch(line, /listening|▮|▯/);
 });
 
+test('muted when the connection went down: still shown muted (not "what you say now is not heard"), and that typed lines wait; unmuted, speech is not heard again', () => {
+  const muted = after(withMicrophone, { type: 'mute', muted: true }, { type: 'connection-lost' }, { type: 'reconnecting', attempt: 2 });
+  assert.match(statusLine(muted, 120), /^↻ reconnecting \(attempt 2\) · muted · what you type waits to be sent  /);
+  assert.match(statusLine(muted, 40), /muted · typed lines wait/);
+  const unmuted = after(muted, { type: 'mute', muted: false });
+  assert.match(statusLine(unmuted, 120), /^↻ reconnecting \(attempt 2\) · what you say now is not heard  /);
+  assert.equal(after(muted, { type: 'connected' }).phase, 'muted', 'muted again once back');
+});
+
 test('without a microphone: reconnecting, and that typed lines wait to be sent (they are held until the reconnect)', () => {
   const state = after(typingOnly, { type: 'connection-lost' }, { type: 'reconnecting', attempt: 1 });
   assert.match(statusLine(state, 120), /^↻ reconnecting \(attempt 1\) · what you type waits to be sent  /);

@@ -1,9 +1,19 @@
+/**
+ * `node --import tsx bench/burst-profile.ts`: where kaiwa's CPU goes on the burst workload
+ * (bench/parts/burst.ts), by function. kaiwa (the built CLI) alone against the burst peer on
+ * a private PulseAudio for 40 s, with V8's sampling profiler (200 µs); prints the samples
+ * from PROF_FROM seconds on (default 10: the steady part), self and inclusive, in ms.
+ * PROF_ARGS adds kaiwa flags (e.g. `--echo-guard off`). The profiler's own cost inflates the
+ * totals: compare the shares, not the sums, with the bench's CPU rows.
+ */
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startPulse } from '../test/helpers/audio-pulse.js';
 import { startBurstPeer } from './lib/burst-peer.js';
 import { LONG_REQUEST, sleep } from './lib/duplex.js';
-const dir = '/tmp/exp/prof'; rmSync(dir, { recursive: true, force: true }); mkdirSync(dir, { recursive: true });
+const dir = mkdtempSync(join(tmpdir(), 'kaiwa-profile-'));
 const pulse = await startPulse();
 const peer = await startBurstPeer({ replySeconds: 30, deltaMs: 100, firstAudioAfterMs: 800 });
 const extra = (process.env.PROF_ARGS ?? '').split(' ').filter(Boolean);
@@ -14,7 +24,8 @@ try {
   await new Promise((r) => child.once('exit', r));
 } finally { await peer.close(); await pulse.stop(); }
 const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'))!;
-const prof = JSON.parse(readFileSync(`${dir}/${file}`, 'utf8'));
+const prof = JSON.parse(readFileSync(join(dir, file), 'utf8'));
+rmSync(dir, { recursive: true, force: true });
 const nodes = new Map<number, any>(prof.nodes.map((n: any) => [n.id, n]));
 const parent = new Map<number, number>(); for (const n of prof.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
 const from = Number(process.env.PROF_FROM ?? 10000) * 1000;
