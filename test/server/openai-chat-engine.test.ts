@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { createServer, type AddressInfo } from 'node:net';
 import assert from 'node:assert/strict';
 import { OpenAIChatEngine, chatCompletionsUrl } from '../../src/server/engines/openai-chat-engine.js';
 import type { EngineChunk, EngineRequest } from '../../src/server/engines/reply-engine.js';
@@ -67,6 +68,18 @@ test('accumulates streamed tool_calls fragments into whole calls', async () => {
 test('an HTTP error from the endpoint is an error naming the status', async () => {
   const fake = await startFakeChat(() => ({ status: 500 }));
   await assert.rejects(collect(new OpenAIChatEngine({ url: fake.url }).reply(request())), /HTTP 500/);
+});
+
+test('an endpoint nobody listens on is an error that says so and names the URL (not fetch\'s "fetch failed")', async () => {
+  const closed = createServer();
+  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(closed.address() as AddressInfo).port}/v1`;
+  await new Promise<void>((resolve) => closed.close(() => resolve()));
+  const engine = new OpenAIChatEngine({ url });
+  await assert.rejects(collect(engine.reply(request())), (error: Error) => {
+    assert.equal(error.message, `cannot reach ${chatCompletionsUrl(url)}: connection refused (is the Chat Completions server running, and the port right?)`);
+    return true;
+  });
 });
 
 test('a non-streaming JSON answer is still understood', async () => {

@@ -33,6 +33,18 @@ interface StreamedCall {
 
 export const DEFAULT_CHAT_MODEL = 'gpt-4o-mini';
 
+/** fetch says only "fetch failed": the socket's error, which says why, is its cause. */
+function unreachableReason(error: unknown): string {
+  const cause = (error as { cause?: NodeJS.ErrnoException } | undefined)?.cause;
+  switch (cause?.code) {
+    case 'ECONNREFUSED': return 'connection refused (is the Chat Completions server running, and the port right?)';
+    case 'ENOTFOUND': case 'EAI_AGAIN': case 'EAI_NONAME': return 'host not found (check --engine-url)';
+    case 'ECONNRESET': return 'the server closed the connection without answering';
+    case 'ETIMEDOUT': case 'UND_ERR_CONNECT_TIMEOUT': return 'connection timed out';
+  }
+  return cause?.message ?? (error instanceof Error ? error.message : String(error));
+}
+
 export class OpenAIChatEngine implements ReplyEngine {
   readonly name = 'openai-chat';
   private readonly endpoint: string;
@@ -51,6 +63,9 @@ export class OpenAIChatEngine implements ReplyEngine {
       headers: this.headers(),
       body: JSON.stringify(this.body(request)),
       signal: request.signal,
+    }).catch((error: unknown) => {
+      if (request.signal.aborted) throw error;
+      throw new Error(`cannot reach ${this.endpoint}: ${unreachableReason(error)}`);
     });
     if (!response.ok) throw new Error(`${this.endpoint} answered HTTP ${response.status}: ${(await response.text()).slice(0, 300)}`);
     if (!response.body) throw new Error(`${this.endpoint} sent no body`);
