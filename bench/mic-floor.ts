@@ -8,28 +8,15 @@
  * (/proc/PID/task/*\/schedstat) from 10 s to 40 s after start, in ms. Linux only.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startPulse } from '../test/helpers/audio-pulse.js';
 import { startScriptedServer } from '../test/helpers/scripted-server.js';
 import { gaSessionCreated } from '../test/helpers/event-scripts.js';
-import { sleep } from './lib/duplex.js';
+import { cpuOverWindow } from './lib/thread-cpu.js';
 
 const KAIWA = fileURLToPath(new URL('../dist/cli/main.cjs', import.meta.url));
 const FROM_MS = 10_000;
 const WINDOW_MS = 30_000;
-
-function threadCpuMs(pid: number): number {
-  let ns = 0;
-  for (const task of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      ns += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
-    } catch {
-      // The thread ended between the listing and the read.
-    }
-  }
-  return ns / 1e6;
-}
 
 function bareReader(blockBytes: number): ChildProcess {
   const sox = ['-q', '-t', 'pulseaudio', 'default', '--buffer', String(blockBytes), '-t', 'raw', '-r', '24000', '-e', 'signed-integer', '-b', '16', '-c', '1', '-'];
@@ -64,13 +51,7 @@ try {
       ['kaiwa --no-mic', kaiwa(server.url, KAIWA, ['--no-mic'])],
       ...(other ? [[`${other} --echo-guard off`, kaiwa(server.url, other, ['--echo-guard', 'off'])] as [string, ChildProcess]] : []),
     ];
-    await sleep(FROM_MS);
-    const before = processes.map(([, child]) => threadCpuMs(child.pid!));
-    await sleep(WINDOW_MS);
-    const after = processes.map(([, child]) => threadCpuMs(child.pid!));
-    for (const [, child] of processes) child.kill('SIGINT');
-    await Promise.all(processes.map(([, child]) => new Promise((resolve) => (child.exitCode !== null ? resolve(0) : child.once('exit', resolve)))));
-    console.log(`round ${round}: ${processes.map(([name], i) => `${name} ${Math.round(after[i]! - before[i]!)} ms`).join(' · ')}`);
+    console.log(`round ${round}: ${await cpuOverWindow(processes, FROM_MS, WINDOW_MS)}`);
   }
 } finally {
   await server.close();

@@ -8,24 +8,11 @@
  * to 40 s after start, in ms. Linux only.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { startPulse } from '../test/helpers/audio-pulse.js';
-import { sleep } from './lib/duplex.js';
+import { cpuOverWindow } from './lib/thread-cpu.js';
 
 const FROM_MS = 10_000;
 const WINDOW_MS = 30_000;
-
-function threadCpuMs(pid: number): number {
-  let ns = 0;
-  for (const task of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      ns += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
-    } catch {
-      // The thread ended between the listing and the read.
-    }
-  }
-  return ns / 1e6;
-}
 
 /** A Node process reading SoX through a Unix socket: at each block (`timerMs` undefined) or every `timerMs`. */
 function reader(blockBytes: number, timerMs?: number): ChildProcess {
@@ -62,13 +49,7 @@ try {
       ['4096-byte blocks, read every 170 ms', reader(4096, 170)],
       ['4096-byte blocks, read every 85 ms', reader(4096, 85)],
     ];
-    await sleep(FROM_MS);
-    const before = processes.map(([, child]) => threadCpuMs(child.pid!));
-    await sleep(WINDOW_MS);
-    const after = processes.map(([, child]) => threadCpuMs(child.pid!));
-    for (const [, child] of processes) child.kill('SIGINT');
-    await Promise.all(processes.map(([, child]) => new Promise((resolve) => (child.exitCode !== null ? resolve(0) : child.once('exit', resolve)))));
-    console.log(`round ${round}: ${processes.map(([name], i) => `${name} ${Math.round(after[i]! - before[i]!)} ms`).join(' · ')}`);
+    console.log(`round ${round}: ${await cpuOverWindow(processes, FROM_MS, WINDOW_MS)}`);
   }
 } finally {
   await pulse.stop();
