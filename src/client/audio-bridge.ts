@@ -6,8 +6,13 @@ import type { ClientEventOf, ServerEvent, ServerEventOf } from '../protocol/even
 import { QuietAppendHold } from './quiet-append-hold.js';
 
 const DEFAULT_MIN_APPEND_MS = 40;
-/** SoX's default block at 24 kHz, as the article's script sends it: twice kaiwa's 85 ms chunk. */
-const DEFAULT_QUIET_APPEND_MS = 170;
+/**
+ * Six of kaiwa's 85 ms chunks: through a long silence a third of the appends of sending
+ * every two (each append's frame, and the write that carries it, cost ~0.3 ms of CPU on
+ * loopback, as much as everything else kaiwa does with a chunk). Only a start of speech
+ * softer than QuietAppendHold's threshold could wait, for up to this long.
+ */
+const DEFAULT_QUIET_APPEND_MS = 500;
 
 export interface AudioBridgeOptions {
   session: RealtimeSession;

@@ -15,9 +15,10 @@ const QUIET_FOR_MS = 1000;
  * hears no speech in progress (a semantic VAD that waits longer says so): then no
  * decision of the server's waits on it. A turn's end is decided by then, and the first
  * chunk that sounds is sent at once, with what waited before it; only a start of speech
- * softer than -50 dBFS could wait, one chunk (85 ms). Through the long silences of a
- * conversation (the assistant talking, the user listening) that halves the appends, each
- * of which costs a base64 encoding, a JSON event and a WebSocket frame.
+ * softer than -50 dBFS could wait (for as long as the caller holds quiet chunks). Through
+ * the long silences of a conversation (the assistant talking, the user listening) that
+ * saves most of the appends, each of which costs a base64 encoding, a JSON event and a
+ * WebSocket frame.
  */
 export class QuietAppendHold {
   private quietMs = 0;

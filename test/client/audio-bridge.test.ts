@@ -141,26 +141,26 @@ function quietBridge(quietAppendMs?: number): { transport: MemoryTransport; sour
 
 const serverSpeech = (type: string) => ({ type, event_id: `e_${type}`, item_id: 'item_1', audio_start_ms: 0, audio_end_ms: 100 });
 
-test('after a second of quiet, quiet chunks go out two at a time (170 ms); the first that sounds goes at once with the one that waited', () => {
+test('after a second of quiet, quiet chunks go out six at a time (510 ms); the first that sounds goes at once with those that waited', () => {
   const { source, appendedMs } = quietBridge();
-  for (let i = 0; i < 16; i++) source.emit('data', QUIET);
-  // 85 ms each until the microphone has been quiet for a second (12 chunks), then 170; the 16th waits.
-  assert.deepEqual(appendedMs(), [...Array(11).fill(85), 170, 170]);
+  for (let i = 0; i < 26; i++) source.emit('data', QUIET);
+  // 85 ms each until the microphone has been quiet for a second (12 chunks), then 510; the last three wait.
+  assert.deepEqual(appendedMs(), [...Array(11).fill(85), 510, 510]);
   source.emit('data', SOUNDING);
-  assert.deepEqual(appendedMs().slice(13), [170], 'the sounding chunk went at once, after the one that waited');
+  assert.deepEqual(appendedMs().slice(13), [340], 'the sounding chunk went at once, after the three that waited');
   source.emit('data', QUIET);
   assert.deepEqual(appendedMs().slice(14), [85], 'right after sound nothing waits');
 });
 
 test('no quiet chunk waits while the server hears speech, until it stopped', () => {
   const { transport, source, appendedMs } = quietBridge();
-  for (let i = 0; i < 12; i++) source.emit('data', QUIET);
+  for (let i = 0; i < 14; i++) source.emit('data', QUIET);
   transport.receive(serverSpeech('input_audio_buffer.speech_started'));
   for (let i = 0; i < 4; i++) source.emit('data', QUIET);
-  assert.deepEqual(appendedMs().slice(-4), [170, 85, 85, 85], 'the one that waited went with the next');
+  assert.deepEqual(appendedMs().slice(-4), [340, 85, 85, 85], 'the ones that waited went with the next');
   transport.receive(serverSpeech('input_audio_buffer.speech_stopped'));
-  for (let i = 0; i < 4; i++) source.emit('data', QUIET);
-  assert.deepEqual(appendedMs().slice(-2), [170, 170]);
+  for (let i = 0; i < 12; i++) source.emit('data', QUIET);
+  assert.deepEqual(appendedMs().slice(-2), [510, 510]);
 });
 
 test('a quiet chunk that waits goes out when the capture is flushed (a commit), and never with quietAppendMs 0', () => {
@@ -168,7 +168,7 @@ test('a quiet chunk that waits goes out when the capture is flushed (a commit), 
   for (let i = 0; i < 14; i++) source.emit('data', QUIET);
   const before = appendedMs().length;
   bridge.flushCapture();
-  assert.deepEqual(appendedMs().slice(before), [85]);
+  assert.deepEqual(appendedMs().slice(before), [255], 'the three that waited');
   const never = quietBridge(0);
   for (let i = 0; i < 20; i++) never.source.emit('data', QUIET);
   assert.deepEqual(never.appendedMs(), Array(20).fill(85));
