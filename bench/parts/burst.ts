@@ -104,7 +104,7 @@ export async function burst(settings: BurstSettings, context: BenchContext): Pro
   // Each append costs a pipe read, base64, JSON and a frame: how many each sent explains much of the rest.
   const appends = (name: ClientName) => median(results.get(name)!.map((r) => r.appends ?? NaN));
   row('    appends sent (its microphone chunks): kaiwa / article script',
-    `kaiwa ${fmt(appends('kaiwa'), 0)}, article script ${fmt(appends('floor'), 0)} (SoX's default 8 KiB block; kaiwa's 4 KiB, for its first append and latency)`);
+    `kaiwa ${fmt(appends('kaiwa'), 0)}, article script ${fmt(appends('floor'), 0)} (the script one per SoX block, 8 KiB; kaiwa one per 4 KiB block while a turn may hang on it, six blocks at a time through a long quiet)`);
   const steadyOverFloor = ratio(steady, 'kaiwa', 'floor');
   row('    steady part (first append → exit): kaiwa / article script',
     `kaiwa ${ms(steady('kaiwa'))}, article script ${ms(steady('floor'))}; kaiwa / script = ${fmt(steadyOverFloor)}×${perRound(steady, 'kaiwa', 'floor')}`, '≤ 1.2×', steadyOverFloor <= 1.2);
