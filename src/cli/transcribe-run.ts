@@ -1,7 +1,7 @@
-import { SessionHelloWatch, helloFailureMessage, type HelloFailure } from '../client/session-hello.js';
 import type { AudioSource } from '../audio/devices.js';
 import { bytesToMs } from '../audio/pcm16.js';
 import { AudioBridge } from '../client/audio-bridge.js';
+import { SessionHelloWatch, helloFailureMessage, type HelloFailure } from '../client/session-hello.js';
 import { severityOf } from '../client/error-severity.js';
 import type { RealtimeSession } from '../client/session.js';
 import { TranscriptionSession, transcriptionSessionConfig, type TranscriptionSettings } from '../client/transcription-session.js';

@@ -99,7 +99,8 @@ function idleLabel(state: UiState): string {
 /**
  * While the connection is down, what becomes of what the user does: captured audio is
  * dropped (the session sends no append on a closed socket, and none is replayed late), a
- * typed line is held and sent on the next connection; a muted microphone stays shown muted. Once it is gone for good, the session ends.
+ * typed line is held and sent on the next connection; a muted microphone stays shown muted.
+ * Once it is gone for good, the session ends.
  */
 function downLabel(state: UiState, short: boolean): string {
   const reconnecting = state.phase === 'reconnecting' ? PHASE_LABEL.reconnecting : undefined;
