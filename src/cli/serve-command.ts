@@ -95,7 +95,7 @@ export function serveCommandOptions(): Option[] {
     new Option('--script <file>', 'answer from a script (JSON): turns matched on the user\'s words, replying with text, a function call, an error or a pause').argParser(nonEmpty).conflicts(['replay']),
     new Option('--strict', 'report client protocol mistakes as error events naming the event_id, and one summary line per connection'),
     new Option('--fail-on-mistakes', 'with --strict (implied): exit 1 at shutdown if any client made a protocol mistake, strayed from the --replay cassette or left part of it unused (for CI)'),
-    new Option('--faults <spec>', 'inject faults, comma-separated: drop-after-events=N, drop-after=2s, drop-mid-response, expire-after=30s, refuse=429[*N], delay=50ms, jitter=20ms, rate-limit-error[=N]').argParser(nonEmpty),
+    new Option('--faults <spec>', 'inject faults, comma-separated: drop-after-events=N, drop-after=2s, drop-mid-response, expire-after=30s, refuse=429[*N], delay=50ms, jitter=20ms, rate-limit-error[=N], silence-after-events=N, malformed-event=N').argParser(nonEmpty),
     new Option('--replay <dir>', 'answer every connection with the server side of a --record DIR recording (events.jsonl, audio from conversation.wav), checking that the client sends what was recorded').argParser(nonEmpty),
     new Option('--replay-ignore <paths>', 'with --replay: fields of the client\'s events not compared, comma-separated or repeated: item.output, session.instructions, item.content[*].text, conversation.item.create:item.output, or into a JSON string: item.output.iso; a key that is no identifier quoted: item.output["utc-offset"]; each must match a field of the cassette').argParser(ignoredFieldsFlag),
     new Option('--record <dir>', 'record each session (both sides\' events, conversation.wav, transcript.md) into DIR/session-N, a cassette for --replay').argParser(nonEmpty).conflicts(['replay']),
@@ -259,14 +259,19 @@ function ignoredFieldsFlag(value: string, previous: string[] | undefined): strin
 }
 
 function faultLine(report: FaultReport): string {
-  if (report.action === 'refuse') {
-    // A refused upgrade never became a session: the line says what the client was answered.
-    const reason = STATUS_CODES[report.status ?? 0];
-    return `fault: refused a connection with ${report.status}${reason ? ` ${reason}` : ''} at its upgrade`;
+  const session = report.sessionId || '(opening)';
+  switch (report.action) {
+    case 'refuse': {
+      // A refused upgrade never became a session: the line says what the client was answered.
+      const reason = STATUS_CODES[report.status ?? 0];
+      return `fault: refused a connection with ${report.status}${reason ? ` ${reason}` : ''} at its upgrade`;
+    }
+    case 'silence': return `fault: session ${session} falls silent at server event ${report.trigger} (it and all after it withheld)`;
+    case 'malform': return `fault: sent server event ${report.trigger} of session ${session} cut off (not JSON)`;
   }
   const what = report.action === 'rate-limit' ? 'rate-limited a response' : report.action === 'drop' ? 'dropped the connection' : 'expired the session';
   const when = report.direction === 'timer' ? 'on its timer' : report.direction === 'manual' ? '' : `at ${report.direction} event ${report.trigger}`;
-  return `fault: ${what} of session ${report.sessionId || '(opening)'}${when ? ` ${when}` : ''}`;
+  return `fault: ${what} of session ${session}${when ? ` ${when}` : ''}`;
 }
 
 function firstSignal(): Promise<void> {

@@ -31,6 +31,15 @@ export interface FaultRegistry {
   pacing(): Pacing | undefined;
   /** Faults every session gets after a time: [ms after opening, action]. */
   timers(): ReadonlyArray<{ afterMs: number; action: 'drop' | 'expire' }>;
+  /** Faults every session gets at its server events, by their count. */
+  eventCountFaults(): EventCountFaults;
+}
+
+export interface EventCountFaults {
+  /** After this many server events the session says nothing more (0: not even session.created); the connection stays open. */
+  silenceAfter?: number;
+  /** The session's nth server event goes out cut in half: not JSON. */
+  malformedNth?: number;
 }
 
 const EXPIRED_MESSAGE = 'Your session hit the maximum duration of 60 minutes.';
@@ -47,7 +56,10 @@ export class FaultConnection {
   /** What the session last announced it answers in, so a rate-limited response says the same. */
   private sessionModalities = DEFAULT_OUTPUT_MODALITIES;
 
+  private readonly countFaults: EventCountFaults;
+
   constructor(private readonly socket: HookedSocket, private readonly registry: FaultRegistry) {
+    this.countFaults = registry.eventCountFaults();
     const pacing = registry.pacing();
     if (pacing) this.pacer = new EventPacer(pacing, (text, done) => socket.send(text, done));
   }
@@ -161,6 +173,7 @@ export class FaultConnection {
     const inner = this.socket.transport;
     if (this.failed || !inner.isOpen) return;
     this.serverEvents += 1;
+    if (this.byCount(text)) return;
     this.sessionModalities = announcedModalities(text, this.dialect()) ?? this.sessionModalities;
     const rule = this.registry.check(this, 'server', () => text);
     if (!rule) {
@@ -180,6 +193,24 @@ export class FaultConnection {
     // An 'after' expiry sends the event, then the error and the close frame (frames stay in order).
     if (rule.timing === 'after') this.deliver(text);
     this.fire(rule, type, 'server');
+  }
+
+  /** A fault by the server event's count: withheld (silence) or sent cut off (malform). True when the event was handled. */
+  private byCount(text: string): boolean {
+    const { silenceAfter, malformedNth } = this.countFaults;
+    const nth = this.serverEvents;
+    if (silenceAfter !== undefined && nth > silenceAfter) {
+      if (nth === silenceAfter + 1) this.reportByCount('silence', text);
+      return true;
+    }
+    if (nth !== malformedNth) return false;
+    this.deliver(text.slice(0, Math.ceil(text.length / 2)));
+    this.reportByCount('malform', text);
+    return true;
+  }
+
+  private reportByCount(action: 'silence' | 'malform', text: string): void {
+    this.registry.report({ sessionId: this.target?.id ?? '', action, trigger: eventType(text) ?? 'unknown', direction: 'server', nth: this.serverEvents });
   }
 
   private dialect(): Dialect {

@@ -27,6 +27,8 @@
  *   faults.rateLimitResponses({ nth: 2 }); // each session's 2nd response.create fails: rate_limit_exceeded
  *   faults.pace({ delayMs: 50, jitterMs: 20 });  // server events arrive late (in order)
  *   faults.failSessionsAfter(30_000, 'expire');   // every session expires 30 s after it opens
+ *   faults.silenceAfterEvents(2);  // every session says nothing after its 2nd event (a hung server)
+ *   faults.malformEvent(5);        // every session's 5th event goes out cut off (not JSON)
  *
  * `kaiwa serve --faults SPEC` arms the same injector from a one-line spec (fault-spec.ts).
  *
@@ -41,7 +43,7 @@ import { EventEmitter } from 'node:events';
 import type { Transport } from '../protocol/transport.js';
 import type { ConnectionHook, HookedSocket, UpgradeRefusal } from '../server/connection-hook.js';
 import type { SocketSession } from '../server/realtime-server.js';
-import { FaultConnection, type FaultRegistry, type FaultSessionInfo } from './fault-connection.js';
+import { FaultConnection, type EventCountFaults, type FaultRegistry, type FaultSessionInfo } from './fault-connection.js';
 import type { Pacing } from './event-pacer.js';
 import {
   FaultRuleBook, type EventMatch, type FaultAction, type FaultReport, type FaultRule,
@@ -71,6 +73,7 @@ export class FaultInjector extends EventEmitter<FaultInjectorEvents> implements 
   private refuseEvery: UpgradeRefusal | undefined;
   private pacing: Pacing | undefined;
   private timers: Array<{ afterMs: number; action: 'drop' | 'expire' }> = [];
+  private countFaults: EventCountFaults = {};
   /** Every fault that happened, in order. */
   readonly history: FaultReport[] = [];
   private readonly registry: FaultRegistry = {
@@ -83,6 +86,7 @@ export class FaultInjector extends EventEmitter<FaultInjectorEvents> implements 
     },
     pacing: () => this.pacing,
     timers: () => this.timers,
+    eventCountFaults: () => this.countFaults,
   };
 
   /** Sessions open now. */
@@ -136,6 +140,19 @@ export class FaultInjector extends EventEmitter<FaultInjectorEvents> implements 
     this.timers.push({ afterMs, action });
   }
 
+  /**
+   * Sessions opened from now on say nothing more after their `count`th server event (0: not
+   * even session.created), as a server that hangs: the connection stays open and answers pings.
+   */
+  silenceAfterEvents(count: number): void {
+    this.countFaults = { ...this.countFaults, silenceAfter: count };
+  }
+
+  /** Sessions opened from now on send their `nth` server event cut in half (not JSON), as a broken proxy or server might. */
+  malformEvent(nth: number): void {
+    this.countFaults = { ...this.countFaults, malformedNth: nth };
+  }
+
   /** Server events of sessions opened from now on arrive `delayMs` (+ up to `jitterMs`) late, in order. */
   pace(pacing: Pacing): void {
     this.pacing = { ...pacing };
@@ -166,6 +183,7 @@ export class FaultInjector extends EventEmitter<FaultInjectorEvents> implements 
     this.refusals = [];
     this.refuseEvery = undefined;
     this.timers = [];
+    this.countFaults = {};
     this.pacing = undefined;
   }
 

@@ -33,8 +33,11 @@ export interface FaultRuleOptions {
 export interface FaultReport {
   /** '' for a refused upgrade: no session was opened. */
   sessionId: string;
-  /** What happened; 'refuse': an upgrade was turned away (refuseNext, refuseAll). */
-  action: FaultAction | 'refuse';
+  /**
+   * What happened; 'refuse': an upgrade was turned away (refuseNext, refuseAll); 'silence':
+   * the session said nothing more from this event on; 'malform': this event went out cut off.
+   */
+  action: FaultAction | 'refuse' | 'silence' | 'malform';
   /** What triggered it: the event type, 'manual', 'timer' (a --faults drop-after/expire-after) or 'upgrade'. */
   trigger: string;
   direction: FaultDirection | 'manual' | 'timer' | 'upgrade';

@@ -11,6 +11,8 @@
  *   jitter=20ms           … plus up to this much at random
  *   rate-limit-error      each session's first response.create fails with rate_limit_exceeded;
  *   rate-limit-error=2    … its 2nd one
+ *   silence-after-events=N  every session says nothing after its Nth server event (0: never begins); the connection stays open
+ *   malformed-event=N     every session's Nth server event goes out cut off (not JSON)
  *
  * Durations: 250ms, 2s, 1.5s, 1m (a bare number is milliseconds).
  */
@@ -26,11 +28,13 @@ export interface FaultSpec {
   delayMs?: number;
   jitterMs?: number;
   rateLimitNth?: number;
+  silenceAfterEvents?: number;
+  malformedEvent?: number;
 }
 
 export const REFUSABLE_STATUSES = [401, 403, 404, 429, 500, 503] as const;
 
-const NAMES = ['drop-after-events', 'drop-after', 'drop-mid-response', 'expire-after', 'refuse', 'delay', 'jitter', 'rate-limit-error'];
+const NAMES = ['drop-after-events', 'drop-after', 'drop-mid-response', 'expire-after', 'refuse', 'delay', 'jitter', 'rate-limit-error', 'silence-after-events', 'malformed-event'];
 
 /** Parses a SPEC; a bad one is a UsageError naming the part at fault and what is allowed. */
 export function parseFaultSpec(text: string): FaultSpec {
@@ -64,21 +68,26 @@ function applyPart(spec: FaultSpec, name: string, value: string | undefined, par
     case 'delay': spec.delayMs = duration(need(), part); return;
     case 'jitter': spec.jitterMs = duration(need(), part); return;
     case 'rate-limit-error': spec.rateLimitNth = value === undefined ? 1 : count(value, part); return;
+    case 'silence-after-events': spec.silenceAfterEvents = count(need(), part, 0); return;
+    case 'malformed-event': spec.malformedEvent = count(need(), part); return;
     default: throw new UsageError(`--faults: unknown fault '${name}' (known: ${NAMES.join(', ')})`);
   }
 }
 
 function example(name: string): string {
-  return { 'drop-after-events': 'drop-after-events=20', refuse: 'refuse=429', 'drop-after': 'drop-after=2s', 'expire-after': 'expire-after=30s' }[name] ?? `${name}=50ms`;
+  return {
+    'drop-after-events': 'drop-after-events=20', refuse: 'refuse=429', 'drop-after': 'drop-after=2s', 'expire-after': 'expire-after=30s',
+    'silence-after-events': 'silence-after-events=2', 'malformed-event': 'malformed-event=5',
+  }[name] ?? `${name}=50ms`;
 }
 
 function noValue(value: string | undefined, part: string): void {
   if (value !== undefined) throw new UsageError(`--faults: '${part}' takes no value`);
 }
 
-function count(value: string, part: string): number {
+function count(value: string, part: string, from = 1): number {
   const parsed = Number(value);
-  if (!/^\d+$/.test(value) || parsed < 1) throw new UsageError(`--faults: '${part}': expected a whole number from 1`);
+  if (!/^\d+$/.test(value) || parsed < from) throw new UsageError(`--faults: '${part}': expected a whole number from ${from}`);
   return parsed;
 }
 
@@ -114,6 +123,8 @@ export function armFaults(injector: FaultInjector, spec: FaultSpec): void {
   }
   if (spec.delayMs !== undefined || spec.jitterMs !== undefined) injector.pace({ delayMs: spec.delayMs ?? 0, jitterMs: spec.jitterMs ?? 0 });
   if (spec.rateLimitNth !== undefined) injector.rateLimitResponses({ nth: spec.rateLimitNth });
+  if (spec.silenceAfterEvents !== undefined) injector.silenceAfterEvents(spec.silenceAfterEvents);
+  if (spec.malformedEvent !== undefined) injector.malformEvent(spec.malformedEvent);
 }
 
 /** A response's streamed content, in either dialect (`response.audio.delta` is the beta's name). */
@@ -132,5 +143,7 @@ export function describeFaults(spec: FaultSpec): string {
   if (spec.delayMs !== undefined) parts.push(`delay ${spec.delayMs} ms`);
   if (spec.jitterMs !== undefined) parts.push(`jitter ${spec.jitterMs} ms`);
   if (spec.rateLimitNth !== undefined) parts.push(`rate-limit response #${spec.rateLimitNth}`);
+  if (spec.silenceAfterEvents !== undefined) parts.push(`silent after ${spec.silenceAfterEvents} events`);
+  if (spec.malformedEvent !== undefined) parts.push(`event #${spec.malformedEvent} cut off`);
   return `faults: ${parts.join(', ')}`;
 }

@@ -13,6 +13,15 @@ export interface ConnectOptions {
   path?: string;
 }
 
+/** A frame that is not JSON (a fault cut it off) is kept as `{ type: 'not-json', text }`. */
+function parsedFrame(text: string): Json {
+  try {
+    return JSON.parse(text) as Json;
+  } catch {
+    return { type: 'not-json', text };
+  }
+}
+
 export class TestClient {
   readonly events: Json[] = [];
   private cursor = 0;
@@ -21,7 +30,7 @@ export class TestClient {
 
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data: WebSocket.RawData) => {
-      this.events.push(JSON.parse(data.toString()) as Json);
+      this.events.push(parsedFrame(data.toString()));
       this.wake();
     });
     ws.on('close', (code: number, reason: Buffer) => {

@@ -1,9 +1,10 @@
 /** `--faults SPEC`: the grammar, and each fault armed from it as the injector carries it out. */
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FaultInjector, armFaults, describeFaults, parseFaultSpec } from '../../src/testing/index.js';
 import { EventPacer } from '../../src/testing/event-pacer.js';
 import { connectClient, startTestServer, textSession, userText, types } from '../helpers/server-harness.js';
+import { TestClient } from '../helpers/server-client.js';
 import { mock } from 'node:test';
 
 test('parseFaultSpec reads every fault, durations in ms, s and m', () => {
@@ -13,6 +14,8 @@ test('parseFaultSpec reads every fault, durations in ms, s and m', () => {
   });
   assert.deepEqual(parseFaultSpec('refuse=429,rate-limit-error=3'), { refuse: { status: 429, count: 'all' }, rateLimitNth: 3 });
   assert.equal(describeFaults(parseFaultSpec('refuse=429,delay=5ms')), 'faults: refuse every connection with 429, delay 5 ms');
+  assert.deepEqual(parseFaultSpec('silence-after-events=0,malformed-event=4'), { silenceAfterEvents: 0, malformedEvent: 4 });
+  assert.equal(describeFaults(parseFaultSpec('silence-after-events=2,malformed-event=4')), 'faults: silent after 2 events, event #4 cut off');
 });
 
 test('parseFaultSpec: a bad spec is one line naming the part and what is allowed', () => {
@@ -26,6 +29,9 @@ test('parseFaultSpec: a bad spec is one line naming the part and what is allowed
     ['delay', /delay needs a value/],
     ['delay=50ms=3', /'delay=50ms=3': expected a duration/],
     ['refuse=429,refuse=503', /'refuse' is given twice/],
+    ['silence-after-events', /silence-after-events needs a value \(e\.g\. silence-after-events=2\)/],
+    ['silence-after-events=-1', /expected a whole number from 0/],
+    ['malformed-event=0', /expected a whole number from 1/],
   ];
   for (const [spec, message] of bad) {
     assert.throws(() => parseFaultSpec(spec), (error: Error) => error.name === 'UsageError' && message.test(error.message) && !error.message.includes('\n'), spec);
@@ -72,4 +78,51 @@ test('armFaults: a refusal count runs out, then connections are accepted', async
   const server = await startTestServer({ connectionHook: faults });
   await assert.rejects(connectClient(server), /HTTP 429/);
   await connectClient(server);
+});
+
+/** Once a ping is answered, every frame the server wrote before it has arrived (one socket, in order). */
+async function pingPong(client: { ws: import('ws').WebSocket }): Promise<void> {
+  await new Promise<void>((resolve) => {
+    client.ws.once('pong', () => resolve());
+    client.ws.ping();
+  });
+}
+
+test('armFaults: silence-after-events=2 withholds the third server event and all after it; the connection stays open and answers pings', async () => {
+  const faults = new FaultInjector();
+  armFaults(faults, parseFaultSpec('silence-after-events=2'));
+  const reports: string[] = [];
+  faults.on('fault', (report) => reports.push(`${report.action} ${report.trigger} #${report.nth}`));
+  const server = await startTestServer({ connectionHook: faults });
+  const client = await textSession(server); // session.created, session.updated
+  client.send(userText('hello'));
+  client.send({ type: 'response.create' });
+  await pingPong(client);
+  assert.deepEqual(types(client.events), ['session.created', 'session.updated']);
+  assert.equal(client.closed, undefined);
+  assert.deepEqual(reports, ['silence conversation.item.added #3']);
+});
+
+test('armFaults: silence-after-events=0 is a server that never begins a session', async () => {
+  const faults = new FaultInjector();
+  armFaults(faults, parseFaultSpec('silence-after-events=0'));
+  const server = await startTestServer({ connectionHook: faults });
+  const client = await TestClient.connect(server.url);
+  after(() => client.close());
+  await pingPong(client);
+  assert.deepEqual(client.events, []);
+  assert.equal(faults.history[0]?.trigger, 'session.created');
+});
+
+test('armFaults: malformed-event=2 sends the second server event cut off (not JSON); the session goes on', async () => {
+  const faults = new FaultInjector();
+  armFaults(faults, parseFaultSpec('malformed-event=2'));
+  const server = await startTestServer({ connectionHook: faults });
+  const { client } = await connectClient(server);
+  client.send({ type: 'session.update', session: { type: 'realtime', output_modalities: ['text'], audio: { input: { turn_detection: null } } } });
+  const cut = await client.next('not-json');
+  assert.ok(String(cut.text).startsWith('{"type":"session.updated"'), String(cut.text));
+  client.send(userText('hello'));
+  await client.next('conversation.item.added');
+  assert.deepEqual(faults.history.map((report) => `${report.action} ${report.trigger} #${report.nth}`), ['malform session.updated #2']);
 });
