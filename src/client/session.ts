@@ -526,7 +526,10 @@ export class RealtimeSession extends EventEmitter<SessionEvents> {
     const waitMs = this.rateLimitRetry.after(response, answersRequest);
     // Requests go one at a time, so what finishes answers every line sent; a call of a tool is
     // not the answer yet (that comes once its output is back), nor a failure asked for again.
-    if (answersRequest && waitMs === undefined && !callsTools(response)) this.typedLines.answered();
+    if (answersRequest && waitMs === undefined && !callsTools(response)) {
+      if (owner === 'own' && response.status === 'completed') this.typedLines.answeredInFull();
+      else this.typedLines.answered();
+    }
     // Told first: what this response cost may end the asking (limitAsking) before the next line goes.
     this.emit('response-finished', response, owner, answersRequest);
     if (waitMs === undefined) this.startQueuedResponse();

@@ -42,6 +42,16 @@ export class TypedLineLedger {
     this.awaitingAnswer.clear();
   }
 
+  /**
+   * The request's answer was given (its response completed): the lines it asked about were
+   * taken in, whether or not their announcement arrived intact (a malformed
+   * conversation.item.added would otherwise leave an answered line "never confirmed").
+   */
+  answeredInFull(): void {
+    for (const itemId of this.awaitingAnswer.keys()) this.unconfirmed.delete(itemId);
+    this.answered();
+  }
+
   /** For a new connection: what the old one never confirmed, to send again (and track anew). */
   takeUnconfirmed(): Item[] {
     const items = [...this.unconfirmed.values()].map(({ item }) => item);

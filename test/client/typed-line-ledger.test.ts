@@ -29,6 +29,15 @@ test('each typed line not taken in or not answered is named with why; an announc
   assert.deepEqual(ledger.report([line('f', 'queued')], true, never).at(-1), { text: 'queued', why: 'connection down' });
 });
 
+test('a line whose answer was given in full was taken in, though its announcement never arrived intact', () => {
+  const ledger = new TypedLineLedger();
+  ledger.sent('a', line('a', 'answered, announcement lost'), 'evt_1', false);
+  ledger.asked('a', line('a', 'answered, announcement lost'));
+  ledger.sent('b', line('b', 'sent after, never announced'), 'evt_2', false);
+  ledger.answeredInFull();
+  assert.deepEqual(ledger.report([], false, never), [{ text: 'sent after, never announced', why: 'never confirmed' }]);
+});
+
 test('a line still unconfirmed is reported as that, not also as unanswered; only user messages count', () => {
   const ledger = new TypedLineLedger();
   ledger.sent('a', line('a', 'asked'), 'evt_1', false);
