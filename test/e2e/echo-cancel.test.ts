@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import {
-  SourceCapture, assistantSpeaking, converseOnRig, count, echoCancellerSource, playInto, responsesDone, rmsDb, speakerQuiet,
+  SourceCapture, answerPlayedOut, assistantSpeaking, converseOnRig, count, echoCancellerSource, playInto, responsesDone, rmsDb,
   startLoopRig, type LoopRig,
 } from '../helpers/loop-scenario.js';
 import { speechWav, tempDir } from '../helpers/wav-fixtures.js';
@@ -48,7 +48,7 @@ test('aec: through long answers no response is triggered by the assistant\'s own
       }
       // Each answer plays out, and stays quiet, before the next question.
       await responsesDone(rig, index + 1);
-      await speakerQuiet(speaker, QUIET_MS);
+      await answerPlayedOut(speaker, QUIET_MS);
     }
   }, 60_000);
   await speaker.stop();

@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  SourceCapture, converseOnRig, count, loudestSentSince, playInto, responsesDone, rmsDb, speakerQuiet, startLoopRig, type LoopRig,
+  SourceCapture, answerPlayedOut, converseOnRig, count, loudestSentSince, playInto, responsesDone, rmsDb, startLoopRig, type LoopRig,
 } from '../helpers/loop-scenario.js';
 import { speechWav, tempDir } from '../helpers/wav-fixtures.js';
 
@@ -41,7 +41,7 @@ test('half-duplex: through long answers no response is triggered by the assistan
     for (const [index, question] of questions.entries()) {
       child.stdin.write(`${question}\n`);
       await responsesDone(rig, index + 1);
-      await speakerQuiet(speaker, QUIET_MS);
+      await answerPlayedOut(speaker, QUIET_MS);
     }
     // In a quiet moment after the typed questions, the user speaks.
     const spokenAt = performance.now();
@@ -53,7 +53,7 @@ test('half-duplex: through long answers no response is triggered by the assistan
       error.message += ` (while the question was played: mic.monitor ${onMicDevice.toFixed(0)} dBFS; since, kaiwa sent ${sent.appends} appends, the loudest ${sent.loudestDb.toFixed(0)} dBFS)`;
       throw error;
     });
-    await speakerQuiet(speaker, QUIET_MS);
+    await answerPlayedOut(speaker, QUIET_MS);
   }, 60_000).finally(() => Promise.all([speaker.stop(), micDevice.stop()]));
   assert.equal(result.code, 0, result.stderr);
   const responses = count(rig.proxy, 'server', 'response.created');
@@ -72,7 +72,7 @@ test('half-duplex with a speaker that sounds 700 ms late (Bluetooth, HDMI): the 
       child.stdin.write(`${QUESTION}\n`);
       await responsesDone(late, 1);
       // A loop never falls quiet: then the counts below say what happened.
-      await speakerQuiet(speaker, QUIET_MS + 700).catch(() => undefined);
+      await answerPlayedOut(speaker, QUIET_MS + 700).catch(() => undefined);
     }, 40_000);
     await speaker.stop();
     assert.equal(result.code, 0, result.stderr);

@@ -83,13 +83,28 @@ export function assistantSpeaking(rig: LoopRig, timeoutMs = 15_000): Promise<voi
 }
 
 /**
+ * Resolves once an answer has been heard on the speaker and then played out (`quietMs` of
+ * silence after it). After response.done, speakerQuiet alone could pass before the answer's
+ * first sound: the service (and kaiwa serve) send a reply far faster than it plays, and the
+ * speaker may still be quiet from before.
+ */
+export async function answerPlayedOut(speaker: SourceCapture, quietMs: number, timeoutMs = 30_000): Promise<void> {
+  await waitFor(() => rmsDb(speaker.recentSamples(100)) > -50, { what: 'the answer sounding on the speaker', timeoutMs: 15_000, everyMs: 20 });
+  await speakerQuiet(speaker, quietMs, timeoutMs);
+}
+
+/**
  * Resolves once the last `quietMs` the speaker's monitor captured were silent: the
  * assistant's answer has played out (and its echo with it). Time in captured audio.
  */
 export function speakerQuiet(speaker: SourceCapture, quietMs: number, timeoutMs = 30_000): Promise<void> {
+  // Every 100 ms of it: over the whole tail, a reply's first syllable after a second of silence averages out below the threshold.
+  const window = speaker.sampleRate / 10;
   const quiet = (): boolean => {
     const tail = speaker.recentSamples(quietMs);
-    return tail.length >= (speaker.sampleRate * quietMs) / 1000 && rmsDb(tail) < -50;
+    if (tail.length < (speaker.sampleRate * quietMs) / 1000) return false;
+    for (let at = 0; at < tail.length; at += window) if (rmsDb(tail.subarray(at, at + window)) >= -50) return false;
+    return true;
   };
   return waitFor(quiet, { what: `${quietMs} ms of silence on the speaker`, timeoutMs, everyMs: 50 }).then(() => undefined);
 }
