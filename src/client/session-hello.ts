@@ -26,21 +26,18 @@ export interface HelloSource {
  * the end of the run, said in one line with what the server sent instead.
  */
 export class SessionHelloWatch {
-  private begun: boolean;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly source: HelloSource, private readonly onSilent: (failure: HelloFailure) => void, private readonly afterMs: number) {
-    this.begun = source.sessionBegun;
-    source.on('server-event', (event) => { if (beginsSession(event)) this.began(); });
-    if (!this.begun) {
-      this.timer = setTimeout(() => this.onSilent({ kind: 'silent', waitedMs: this.afterMs, malformed: this.source.malformedCount }), afterMs);
-      this.timer.unref?.();
-    }
+    if (source.sessionBegun) return;
+    source.on('server-event', (event) => { if (beginsSession(event)) this.stop(); });
+    this.timer = setTimeout(() => this.onSilent({ kind: 'silent', waitedMs: this.afterMs, malformed: this.source.malformedCount }), afterMs);
+    this.timer.unref?.();
   }
 
   /** A session began on the first connection (or since): a close from now on is a lost connection. */
   get sessionBegun(): boolean {
-    return this.begun;
+    return this.source.sessionBegun;
   }
 
   /** The connection closed before a session began: why, for the one line that ends the run. */
@@ -52,11 +49,6 @@ export class SessionHelloWatch {
   stop(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-  }
-
-  private began(): void {
-    this.begun = true;
-    this.stop();
   }
 }
 
