@@ -5,6 +5,7 @@ import { FaultInjector, armFaults, describeFaults, parseFaultSpec } from '../../
 import { EventPacer } from '../../src/testing/event-pacer.js';
 import { connectClient, startTestServer, textSession, userText, types } from '../helpers/server-harness.js';
 import { TestClient } from '../helpers/server-client.js';
+import { serve } from '../helpers/serve-run.js';
 import { mock } from 'node:test';
 
 test('parseFaultSpec reads every fault, durations in ms, s and m', () => {
@@ -125,4 +126,16 @@ test('armFaults: malformed-event=2 sends the second server event cut off (not JS
   client.send(userText('hello'));
   await client.next('conversation.item.added');
   assert.deepEqual(faults.history.map((report) => `${report.action} ${report.trigger} #${report.nth}`), ['malform session.updated #2']);
+});
+
+test('kaiwa serve --faults logs each fault in one line: a session falling silent, an event cut off', async () => {
+  const silent = await serve({ faults: 'silence-after-events=1' });
+  const quiet = await TestClient.connect(silent.server.url);
+  after(() => quiet.close());
+  quiet.send({ type: 'session.update', session: { type: 'realtime' } });
+  assert.match(await silent.logLine(/^fault: /), /^fault: session sess_\w+ falls silent at server event session\.updated \(it and all after it withheld\)$/);
+  const cutting = await serve({ faults: 'malformed-event=1' });
+  const cut = await TestClient.connect(cutting.server.url);
+  after(() => cut.close());
+  assert.match(await cutting.logLine(/^fault: /), /^fault: sent server event session\.created of session sess_\w+ cut off \(not JSON\)$/);
 });
