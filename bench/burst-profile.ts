@@ -13,12 +13,13 @@ import { join } from 'node:path';
 import { startPulse } from '../test/helpers/audio-pulse.js';
 import { startBurstPeer } from './lib/burst-peer.js';
 import { LONG_REQUEST, sleep } from './lib/duplex.js';
+import { asEntry } from './lib/entry-node-flags.js';
 const dir = mkdtempSync(join(tmpdir(), 'kaiwa-profile-'));
 const pulse = await startPulse();
 const peer = await startBurstPeer({ replySeconds: 30, deltaMs: 100, firstAudioAfterMs: 800 });
 const extra = (process.env.PROF_ARGS ?? '').split(' ').filter(Boolean);
 try {
-  const child = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval', '200', 'dist/cli/main.cjs', '--url', `${peer.url}/kaiwa/v1`, '--text', LONG_REQUEST, ...extra], { env: { ...process.env, OPENAI_API_KEY: 'sk-bench' }, stdio: ['pipe', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval', '200', ...asEntry('dist/cli/main.cjs'), '--url', `${peer.url}/kaiwa/v1`, '--text', LONG_REQUEST, ...extra], { env: { ...process.env, OPENAI_API_KEY: 'sk-bench' }, stdio: ['pipe', 'ignore', 'inherit'] });
   await sleep(40000);
   child.kill('SIGINT');
   await new Promise((r) => child.once('exit', r));

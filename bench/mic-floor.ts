@@ -13,6 +13,7 @@ import { startPulse } from '../test/helpers/audio-pulse.js';
 import { startScriptedServer } from '../test/helpers/scripted-server.js';
 import { gaSessionCreated } from '../test/helpers/event-scripts.js';
 import { cpuOverWindow } from './lib/thread-cpu.js';
+import { asEntry } from './lib/entry-node-flags.js';
 
 const KAIWA = fileURLToPath(new URL('../dist/cli/main.cjs', import.meta.url));
 const FROM_MS = 10_000;
@@ -27,7 +28,7 @@ process.on('SIGINT', () => { s.kill(); process.exit(0); });`;
 }
 
 function kaiwa(url: string, main: string, args: string[]): ChildProcess {
-  return spawn(process.execPath, [main, '--url', url, '--no-speaker', ...args], {
+  return spawn(process.execPath, [...asEntry(main), '--url', url, '--no-speaker', ...args], {
     env: { ...process.env, OPENAI_API_KEY: 'sk-bench' }, stdio: ['pipe', 'ignore', 'ignore'],
   });
 }

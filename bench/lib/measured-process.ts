@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { asEntry } from './entry-node-flags.js';
 
 const PRELOAD = join(dirname(fileURLToPath(import.meta.url)), 'cpu-report.mjs');
 
@@ -36,7 +37,7 @@ export function startMeasured(script: string, args: string[], env: Record<string
   const dir = mkdtempSync(join(tmpdir(), 'kaiwa-bench-cpu-'));
   const file = join(dir, 'cpu.json');
   const nodeArgs = [...(process.env.BENCH_CLIENT_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...extraNodeArgs];
-  const child = spawn(process.execPath, ['--import', PRELOAD, ...nodeArgs, script, ...args], {
+  const child = spawn(process.execPath, ['--import', PRELOAD, ...nodeArgs, ...asEntry(script), ...args], {
     env: { ...process.env, ...env, BENCH_CPU_FILE: file }, stdio: ['pipe', 'pipe', 'pipe'],
   });
   let output = '';

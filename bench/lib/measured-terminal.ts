@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CPU_REPORT_PRELOAD, readCpuReport, signalMarks, type MeasuredProcess } from './measured-process.js';
 import { sleep } from './duplex.js';
+import { asEntry } from './entry-node-flags.js';
 
 export interface TerminalProcess {
   readonly pid: number;
@@ -85,7 +86,7 @@ export class TerminalHost {
 export function startMeasuredInTerminal(script: string, args: string[], env: Record<string, string>): MeasuredProcess {
   const host = new TerminalHost();
   const file = join(host.dir, 'cpu.json');
-  const client = host.run([process.execPath, '--import', CPU_REPORT_PRELOAD, script, ...args], { ...env, BENCH_CPU_FILE: file });
+  const client = host.run([process.execPath, '--import', CPU_REPORT_PRELOAD, ...asEntry(script), ...args], { ...env, BENCH_CPU_FILE: file });
   const marks = signalMarks((signal) => client.kill(signal), client.running);
   return {
     child: { kill: client.kill },

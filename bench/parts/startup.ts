@@ -17,6 +17,7 @@ import { startBurstPeer } from '../lib/burst-peer.js';
 import { bundleClient } from '../lib/bundle.js';
 import { TerminalHost } from '../lib/measured-terminal.js';
 import { median } from '../lib/stats.js';
+import { asEntry } from '../lib/entry-node-flags.js';
 import type { BenchContext } from '../lib/context.js';
 
 const CLI = 'dist/cli/main.cjs';
@@ -31,8 +32,8 @@ export async function startup(settings: StartupSettings, context: BenchContext):
   const times = { node: [] as number[], version: [] as number[], offline: [] as number[] };
   for (let run = 0; run < settings.runs; run++) {
     times.node.push(await timed(['-e', ''], offlineEnv));
-    times.version.push(await timed([CLI, '--version'], offlineEnv));
-    times.offline.push(await timed([CLI, '--text', 'hi', '--once', '--no-mic', '--no-speaker'], offlineEnv));
+    times.version.push(await timed([...asEntry(CLI), '--version'], offlineEnv));
+    times.offline.push(await timed([...asEntry(CLI), '--text', 'hi', '--once', '--no-mic', '--no-speaker'], offlineEnv));
   }
   const ratio = (values: number[]) => median(values.map((v, i) => v / times.node[i]!));
   const nodeMs = median(times.node);
@@ -79,7 +80,7 @@ async function firstAppend(runs: number): Promise<{ kaiwa: number[]; terminal: n
       for (const client of ['kaiwa', 'terminal', 'floor'] as const) {
         const name = `${client}${run}`;
         // Nothing typed: a reply playing would hold the microphone back (the echo guard), as it should.
-        const args = client === 'floor' ? [floorScript] : [CLI, '--url', `${peer.url}/${name}/v1`];
+        const args = client === 'floor' ? [floorScript] : [...asEntry(CLI), '--url', `${peer.url}/${name}/v1`];
         const childEnv = client === 'floor' ? { ...env, OPENAI_REALTIME_URL: `${peer.url}/${name}/realtime?model=gpt-4o-realtime-preview-2024-10-01` } : env;
         const appended = new Promise<number>((resolve) => { arrived = (from) => { if (from === name) resolve(performance.now()); }; });
         const started = performance.now();

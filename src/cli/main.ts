@@ -1,4 +1,8 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --no-memory-reducer
+// --no-memory-reducer: V8 otherwise runs two full garbage collections ~8 s into every
+// conversation (its heap grew by more than 1 MB at start, the program and the first reply),
+// to hand back ~3 MB of a ~12 MB heap: ~40 ms of CPU, a tenth of a 40 s conversation's
+// (BENCHMARKS.md, 2026-12-03 evening). `npm start` passes the same flags.
 // The entry point, kept apart from the rest of kaiwa (program.cjs, one large file that takes
 // ~100 ms to compile without a code cache): for a voice conversation, its first act is to
 // start the microphone's SoX, whose first block takes about as long again. Everything else

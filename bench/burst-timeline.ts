@@ -1,0 +1,76 @@
+/**
+ * `node --import tsx bench/burst-timeline.ts [rounds]`: when, in a run of the burst workload
+ * (bench/parts/burst.ts: a 30 s reply in one burst, 40 s of microphone through a private
+ * PulseAudio), kaiwa's CPU goes, beside kaiwa `--echo-guard off` and the article's script run at the same time: each
+ * process's CPU of all threads (/proc/PID/task/*\/schedstat) per second of its life, and
+ * what the first spent beyond the second and beyond the script, span by span. TIMELINE_OTHER_BUILD (a
+ * main.cjs) replaces the second with another build run with the same flags as the first;
+ * TIMELINE_ARGS adds flags to the first. Linux only. For finding where a CPU row's gap
+ * is (start-up, the burst, the first seconds of playback, the steady part), not a goal.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { startPulse } from '../test/helpers/audio-pulse.js';
+import { startBurstPeer } from './lib/burst-peer.js';
+import { LONG_REQUEST, sleep } from './lib/duplex.js';
+import { threadCpuMs } from './lib/thread-cpu.js';
+import { bundleClient } from './lib/bundle.js';
+import { asEntry } from './lib/entry-node-flags.js';
+
+const KAIWA = fileURLToPath(new URL('../dist/cli/main.cjs', import.meta.url));
+const SECONDS = 40;
+const rounds = Number(process.argv[2] ?? 2);
+const extra = (process.env.TIMELINE_ARGS ?? '').split(' ').filter(Boolean);
+const other = process.env.TIMELINE_OTHER_BUILD;
+
+function kaiwa(url: string, name: string, main: string, args: string[]): ChildProcess {
+  return spawn(process.execPath, [...asEntry(main), '--url', `${url}/${name}/v1`, '--text', LONG_REQUEST, ...args], {
+    env: { ...process.env, OPENAI_API_KEY: 'sk-bench' }, stdio: ['pipe', 'ignore', 'inherit'],
+  });
+}
+
+/** Each process's CPU in each whole second of its life (the last: up to its exit). */
+async function perSecond(children: ChildProcess[]): Promise<number[][]> {
+  const samples = children.map(() => [0]);
+  for (let second = 1; second <= SECONDS; second++) {
+    await sleep(1000);
+    const ended = children.find((child) => child.exitCode !== null || child.signalCode !== null);
+    if (ended) throw new Error(`a client ended after ${second - 1} s (exit ${ended.exitCode ?? ended.signalCode})`);
+    children.forEach((child, i) => samples[i]!.push(threadCpuMs(child.pid!)));
+  }
+  return samples.map((cumulative) => cumulative.slice(1).map((ms, i) => ms - cumulative[i]!));
+}
+
+function articleScript(url: string, script: string): ChildProcess {
+  return spawn(process.execPath, [script], {
+    env: { ...process.env, OPENAI_API_KEY: 'sk-bench', OPENAI_REALTIME_URL: `${url}/script/realtime?model=gpt-4o-realtime-preview-2024-10-01`, BENCH_TEXT: LONG_REQUEST },
+    stdio: ['pipe', 'ignore', 'inherit'],
+  });
+}
+
+const script = await bundleClient('floor-burst');
+const pulse = await startPulse();
+const peer = await startBurstPeer({ replySeconds: 30, deltaMs: 100, firstAudioAfterMs: 800 });
+try {
+  for (let round = 1; round <= rounds; round++) {
+    const first = kaiwa(peer.url, 'first', KAIWA, extra);
+    const second = other ? kaiwa(peer.url, 'second', other, extra) : kaiwa(peer.url, 'second', KAIWA, ['--echo-guard', 'off']);
+    const floor = articleScript(peer.url, script);
+    const [a, b, c] = await perSecond([first, second, floor]).catch((error: unknown) => {
+      for (const child of [first, second, floor]) child.kill('SIGINT');
+      throw new Error(`${(error as Error).message}; appends received: ${JSON.stringify([...peer.appends])}`);
+    });
+    for (const child of [first, second, floor]) child.kill('SIGINT');
+    await Promise.all([first, second, floor].map((child) => new Promise((resolve) => (child.exitCode !== null ? resolve(0) : child.once('exit', resolve)))));
+    const sum = (list: number[], from = 0, to = list.length): number => Math.round(list.slice(from, to).reduce((x, y) => x + y, 0));
+    const spans = (x: number[], y: number[]): string => [[0, 1], [1, 3], [3, 10], [10, 31], [31, 40]]
+      .map(([from, to]) => `${from}-${to} s ${sum(x, from, to) - sum(y, from, to)}`).join(', ');
+    console.log(`round ${round}: first ${sum(a!)} ms, second ${sum(b!)} ms, article script ${sum(c!)} ms over ${SECONDS} s (shutdown not counted)`);
+    console.log(`  first − second by span: ${spans(a!, b!)}`);
+    console.log(`  first − script by span: ${spans(a!, c!)}`);
+    for (const [name, list] of [['first', a!], ['second', b!], ['script', c!]] as const) console.log(`  ${name.padEnd(7)} ${list.map((ms) => Math.round(ms)).join(' ')}`);
+  }
+} finally {
+  await peer.close();
+  await pulse.stop();
+}
