@@ -1,7 +1,7 @@
 import { BlockEchoFilter } from './block-echo-filter.js';
 import { DelayLine } from './delay-line.js';
 import { DoubleTalkDetector, type DoubleTalkBlock } from './double-talk-detector.js';
-import { EchoDelayEstimator } from './echo-delay-estimator.js';
+import { EchoDelayEstimator, SILENT_PEAK } from './echo-delay-estimator.js';
 import { EchoCoherence } from './echo-coherence.js';
 import { EchoDriftTracker } from './echo-drift-tracker.js';
 import { EchoPresence } from './echo-presence.js';
@@ -12,6 +12,7 @@ import { NearEndEvidence } from './near-end-evidence.js';
 import { HalfRateBands } from './half-rate-bands.js';
 import { NoiseFloor } from './noise-floor.js';
 import { ResidualEchoSuppressor, type SuppressorBlock } from './residual-echo-suppressor.js';
+import { RestBacklog } from './rest-backlog.js';
 
 export interface AcousticEchoCancellerOptions {
   /** Longest echo path delay searched for (default 600 ms). */
@@ -212,6 +213,10 @@ export class AcousticEchoCanceller {
   private farEndSounded = false;
   /** The last block's microphone, while resting: the output a block later. */
   private readonly lastMic: Int16Array;
+  /** Where the last microphone sample beyond digital silence was in the block rested through (restingMicEnergy). */
+  private lastAudible = -1;
+  /** The blocks rested through, for the delay line and the delay search once they are read. */
+  private readonly backlog: RestBacklog;
   /** A block split between chunks, gathered while resting. */
   private readonly restMic: Int16Array;
   private readonly restRef: Int16Array;
@@ -261,6 +266,7 @@ export class AcousticEchoCanceller {
     this.bands = this.factor === 2 ? new HalfRateBands(2 * N, N) : undefined;
     this.latencySamples = this.bands ? this.bands.latency : 2 * N;
     this.mayRest = (options.rest ?? true) && !this.bands && !this.onBlock && !this.onDecision;
+    this.backlog = new RestBacklog(Math.max(this.line.capacity, this.estimator.historyLength));
     this.lastMic = new Int16Array(N);
     this.restMic = new Int16Array(N);
     this.restRef = new Int16Array(N);
@@ -519,7 +525,7 @@ export class AcousticEchoCanceller {
    */
   private restBlock(mic: Int16Array, reference: Int16Array, from: number): boolean {
     const N = this.blockSize;
-    const micEnergy = energyOf(mic, from, N);
+    const micEnergy = this.restingMicEnergy(mic, from, N);
     if (micEnergy > 4 * this.noise.after(micEnergy / N) * N) return false;
     const raw = energyOf(reference, from, N);
     // Read whatever `raw` is: read only once something plays, V8 found it unseen in the code
@@ -528,11 +534,12 @@ export class AcousticEchoCanceller {
     // Resting because nothing had played: what plays now may echo, the full path takes it.
     if (raw > 0 && !farEndSounded) return false;
     this.noise.update(micEnergy / N);
-    // Offsets, not views: nothing is made per block.
-    this.line.write(reference, from, N);
+    // Held as they came, for the delay line and the search's history, until something reads them.
+    this.backlog.push(mic, reference, from, N);
     this.estimator.onlyWhileMicSounds = true;
-    // No delay is taken while resting (none is trusted): the search only keeps its history.
-    this.estimator.push(mic, reference, false, from, N);
+    // No delay is taken while resting (none is trusted): the search keeps counting, and
+    // reads what it was not given if an estimate is due (just after sound).
+    this.estimator.pushLater(N, false, this.lastAudible, this.catchUp);
     this.referenceBlockEnergy = raw;
     this.recentLoudest.push(raw);
     const active = this.recentLoudest.value > ACTIVE_MEAN_SQUARE * N;
@@ -548,8 +555,41 @@ export class AcousticEchoCanceller {
     return true;
   }
 
+  /** The delay line and the delay search get the blocks rested through (bound: handed to the search). */
+  private readonly catchUp = (): void => {
+    if (this.backlog.held > 0) this.backlog.drain(this.skipBacklog, this.takeBacklog);
+  };
+
+  private readonly skipBacklog = (count: number): void => {
+    this.line.skip(count);
+    this.estimator.skipped(count);
+  };
+
+  private readonly takeBacklog = (mic: Int16Array, reference: Int16Array, offset: number, count: number): void => {
+    this.line.write(reference, offset, count);
+    this.estimator.appendLater(mic, reference, offset, count);
+  };
+
+  /**
+   * energyOf the microphone's block, and where its last sample beyond digital silence is
+   * (`lastAudible`, for the delay search): one pass where there were two.
+   */
+  private restingMicEnergy(mic: Int16Array, from: number, count: number): number {
+    let sum = 0;
+    let last = -1;
+    for (let i = 0; i < count; i++) {
+      const sample = mic[from + i]!;
+      const fraction = sample * FULL_SCALE_RECIPROCAL;
+      sum += fraction * fraction;
+      if (sample > SILENT_PEAK || sample < -SILENT_PEAK) last = i;
+    }
+    this.lastAudible = last;
+    return sum * FULL_SCALE_SQUARED;
+  }
+
   /** Back to the full path: what it keeps from block to block, as if it had worked through the rest. */
   private wake(): void {
+    this.catchUp();
     this.atRest = false;
     this.previousMic.set(this.lastMic);
     this.suppressor.resumeAfter(this.previousMic);
@@ -649,6 +689,7 @@ export class AcousticEchoCanceller {
    * audio that could be echo is cut as before any delay was known.
    */
   timelineBroken(): void {
+    this.catchUp();
     if (this.bulkDelay !== undefined) this.previousBulkDelay = this.bulkDelay;
     this.bulkDelay = undefined;
     this.estimator.reset();

@@ -56,6 +56,20 @@ export class DecimatedHistory {
     return Math.floor(this.appended / this.factor) - Math.floor(before / this.factor);
   }
 
+  /**
+   * `count` raw samples passed without being appended: the ring holds stale values for
+   * them until as many as `rebuild` are appended (RestBacklog appends that many after a
+   * skip), and a read rebuilds the history from those alone, as it does after any long gap.
+   */
+  skip(count: number): void {
+    this.appended += count;
+  }
+
+  /** Raw samples a read may need: the most a skip must be followed by. */
+  get rebuildLength(): number {
+    return this.rebuild;
+  }
+
   /** The last `length` decimated samples, oldest first: `data[start … start + length)`. */
   read(): RecentSamples {
     let from = this.decimated;

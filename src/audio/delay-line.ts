@@ -34,6 +34,14 @@ export class DelayLine {
   }
 
   /**
+   * `count` samples passed without being written: what the ring holds of them is stale
+   * until as many are written (RestBacklog writes at least `capacity` after a skip).
+   */
+  skip(count: number): void {
+    this.written += count;
+  }
+
+  /**
    * Copies `out.length` samples ending `delay` samples before the newest one written
    * (delay 0: the newest block). Samples older than the capacity, or never written, are 0.
    * A fractional delay needs at least MIN_FRACTIONAL_DELAY (it is raised to it).

@@ -25,7 +25,7 @@ const DECIMATOR_DELAY = 5;
  * Samples within ±1 (PCM16 units) are digital silence: an idle source's zeros, or the
  * dither SoX adds to them (a quarter of the samples of an idle null sink recorded through it are ±1).
  */
-const SILENT_PEAK = 1;
+export const SILENT_PEAK = 1;
 /** Reference quieter than this (mean square per sample, PCM16 units) carries nothing to correlate. */
 const ACTIVE_POWER = 100 * 100;
 
@@ -61,6 +61,8 @@ export class EchoDelayEstimator {
   private readonly micHistory: DecimatedHistory;
   private readonly refHistory: DecimatedHistory;
   private written = 0;
+  /** Raw samples pushed so far (both histories get as many, now or later). */
+  private pushed = 0;
   private sinceEstimate = 0;
   /**
    * The transform and the spectra, made at the first correlation: 8192 points take ~20 ms
@@ -161,12 +163,50 @@ export class EchoDelayEstimator {
    */
   push(mic: ArrayLike<number>, reference: ArrayLike<number>, micSounds = true, offset = 0, count = mic.length - offset): boolean {
     // Decimated only when an estimate reads them.
-    const micCount = this.micHistory.append(mic, offset, count);
-    const refCount = this.refHistory.append(reference, offset, count);
-    this.sinceMicSounded = micSounds ? 0 : this.sinceMicSounded + micCount;
-    this.sinceMicAudible = samplesSinceAudible(mic, offset, count, this.sinceMicAudible);
-    this.written += refCount;
-    this.sinceEstimate += Math.min(micCount, refCount);
+    this.micHistory.append(mic, offset, count);
+    this.refHistory.append(reference, offset, count);
+    return this.counted(count, micSounds, samplesSinceAudible(mic, offset, count, this.sinceMicAudible)) && this.estimateNow();
+  }
+
+  /**
+   * As `push`, for a block of `count` samples whose samples reach the histories later
+   * (`appendLater`): an echo canceller at rest holds them (RestBacklog), and has looked
+   * through the microphone's block already: `lastAudible` is where its last sample beyond
+   * digital silence (`SILENT_PEAK`) is, -1 if none. If an estimate is due with this block,
+   * `catchUp` is called first, to append them.
+   */
+  pushLater(count: number, micSounds: boolean, lastAudible: number, catchUp: () => void): boolean {
+    const sinceAudible = lastAudible < 0 ? this.sinceMicAudible + count : count - 1 - lastAudible;
+    if (!this.counted(count, micSounds, sinceAudible)) return false;
+    catchUp();
+    return this.estimateNow();
+  }
+
+  /** The samples of blocks pushed with `pushLater`, in order; `skipped` stands for as many before them, not kept. */
+  appendLater(mic: Int16Array, reference: Int16Array, offset: number, count: number): void {
+    this.micHistory.append(mic, offset, count);
+    this.refHistory.append(reference, offset, count);
+  }
+
+  /** Samples of blocks pushed with `pushLater` that are not kept: as many must follow (`historyLength`). */
+  skipped(count: number): void {
+    this.micHistory.skip(count);
+    this.refHistory.skip(count);
+  }
+
+  /** Raw samples the histories read back: what must be appended after a skip. */
+  get historyLength(): number {
+    return this.micHistory.rebuildLength;
+  }
+
+  /** Counts a block pushed; true when an estimate is due with it. */
+  private counted(count: number, micSounds: boolean, sinceAudible: number): boolean {
+    const decimated = Math.floor((this.pushed + count) / this.factor) - Math.floor(this.pushed / this.factor);
+    this.pushed += count;
+    this.sinceMicSounded = micSounds ? 0 : this.sinceMicSounded + decimated;
+    this.sinceMicAudible = sinceAudible;
+    this.written += decimated;
+    this.sinceEstimate += decimated;
     const hop = this.agreeing >= SETTLED_AFTER ? this.trackHop : this.searchHop;
     if (this.sinceEstimate < hop || this.written < this.window) return false;
     this.sinceEstimate = 0;
@@ -174,7 +214,7 @@ export class EchoDelayEstimator {
       this.lastConfidence = 0;
       return false;
     }
-    return this.estimateNow();
+    return true;
   }
 
   /** No block in the microphone's window held sound (with the decimator's delay to spare). */
