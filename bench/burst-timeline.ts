@@ -41,9 +41,9 @@ async function perSecond(children: ChildProcess[]): Promise<number[][]> {
   return samples.map((cumulative) => cumulative.slice(1).map((ms, i) => ms - cumulative[i]!));
 }
 
-function articleScript(url: string, script: string): ChildProcess {
+function articleScript(url: string, script: string, round: number): ChildProcess {
   return spawn(process.execPath, [script], {
-    env: { ...process.env, OPENAI_API_KEY: 'sk-bench', OPENAI_REALTIME_URL: `${url}/script/realtime?model=gpt-4o-realtime-preview-2024-10-01`, BENCH_TEXT: LONG_REQUEST },
+    env: { ...process.env, OPENAI_API_KEY: 'sk-bench', OPENAI_REALTIME_URL: `${url}/script${round}/realtime?model=gpt-4o-realtime-preview-2024-10-01`, BENCH_TEXT: LONG_REQUEST },
     stdio: ['pipe', 'ignore', 'inherit'],
   });
 }
@@ -53,9 +53,9 @@ const pulse = await startPulse();
 const peer = await startBurstPeer({ replySeconds: 30, deltaMs: 100, firstAudioAfterMs: 800 });
 try {
   for (let round = 1; round <= rounds; round++) {
-    const first = kaiwa(peer.url, 'first', KAIWA, extra);
-    const second = other ? kaiwa(peer.url, 'second', other, extra) : kaiwa(peer.url, 'second', KAIWA, ['--echo-guard', 'off']);
-    const floor = articleScript(peer.url, script);
+    const first = kaiwa(peer.url, `first${round}`, KAIWA, extra);
+    const second = other ? kaiwa(peer.url, `second${round}`, other, extra) : kaiwa(peer.url, `second${round}`, KAIWA, ['--echo-guard', 'off']);
+    const floor = articleScript(peer.url, script, round);
     const [a, b, c] = await perSecond([first, second, floor]).catch((error: unknown) => {
       for (const child of [first, second, floor]) child.kill('SIGINT');
       throw new Error(`${(error as Error).message}; appends received: ${JSON.stringify([...peer.appends])}`);
