@@ -29,7 +29,7 @@ const prof = JSON.parse(readFileSync(join(dir, file), 'utf8'));
 rmSync(dir, { recursive: true, force: true });
 const nodes = new Map<number, any>(prof.nodes.map((n: any) => [n.id, n]));
 const parent = new Map<number, number>(); for (const n of prof.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-const from = Number(process.env.PROF_FROM ?? 10000) * 1000;
+const from = Number(process.env.PROF_FROM ?? 10) * 1e6;
 let t = prof.startTime; const self = new Map<string, number>(); const incl = new Map<string, number>(); let total = 0;
 for (let i = 0; i < prof.samples.length; i++) {
   t += prof.timeDeltas[i]; const dt = prof.timeDeltas[i + 1] ?? 0;

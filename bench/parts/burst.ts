@@ -12,7 +12,8 @@
  *   kaiwa (wss)  kaiwa again over TLS, beside
  *   SDK (wss)    the official SDK (OpenAIRealtimeWS speaks only wss:) into a PacedPlayer
  *
- * Each process's CPU is its own (process.cpuUsage at exit, through bench/lib/cpu-report.mjs):
+ * Each kaiwa build runs once before the rounds, so that each round starts with its code cache
+ * as a user's kaiwa does. Each process's CPU is its own (process.cpuUsage at exit, through bench/lib/cpu-report.mjs):
  * over its whole life, start-up and the Ctrl-C shutdown included, over the steady part
  * from its first append's arrival at the peer to its exit, and from 10 s after its start. BENCH_KAIWA_ARGS adds flags to
  * both kaiwa runs; BENCH_KAIWA_NODE_ARGS runs one more kaiwa with these Node flags, BENCH_KAIWA_OTHER_BUILD (a main.cjs) one of another build; BENCH_SHOW_OUTPUT=1 prints what each client wrote.
@@ -79,6 +80,7 @@ export async function burst(settings: BurstSettings, context: BenchContext): Pro
   const scripts = { floor: await bundleClient('floor-burst'), sdk: await bundleClient('sdk-burst') };
   const results = new Map<ClientName, ProcessCpu[]>();
   try {
+    await warmCodeCaches(['dist/cli/main.cjs', ...(process.env.BENCH_KAIWA_OTHER_BUILD ? [process.env.BENCH_KAIWA_OTHER_BUILD] : [])]);
     for (let round = 0; round < settings.rounds; round++) {
       const finished = await oneRound(settings, scripts, caFile, certificate, round);
       for (const [name, cpu] of finished) {
@@ -125,6 +127,26 @@ export async function burst(settings: BurstSettings, context: BenchContext): Pro
       `${ms(whole('kaiwa-node-args'))}; / script = ${fmt(ratio(whole, 'kaiwa-node-args', 'floor'))}× whole, ${fmt(ratio(steady, 'kaiwa-node-args', 'floor'))}× steady, ${fmt(ratio(fixed, 'kaiwa-node-args', 'floor'))}× from ${FIXED_MARK_MS / 1000} s; / kaiwa = ${fmt(ratio(whole, 'kaiwa-node-args', 'kaiwa'))}× whole`);
   }
   context.raw.burst = Object.fromEntries(results);
+}
+
+/** How long a conversation runs before kaiwa writes its code cache whole (saveAtExit's timer), and a little more. */
+const CACHE_SETTLED_MS = 4000;
+
+/**
+ * Runs each kaiwa build once as a voice conversation, long enough to write its code cache,
+ * and stops it: every round then starts as every run of a user's kaiwa but the first does
+ * (a build fresh from `npm run build` otherwise paid its whole compile in round 1 alone:
+ * ~60 ms, one build against another).
+ */
+async function warmCodeCaches(mains: string[]): Promise<void> {
+  const peer = await startBurstPeer({ replySeconds: 1, deltaMs: 100 });
+  try {
+    const runs = mains.map((main, i) => startMeasured(main, ['--url', `${peer.url}/warm${i}/v1`, '--text', LONG_REQUEST], { OPENAI_API_KEY: 'sk-bench' }));
+    await sleep(CACHE_SETTLED_MS);
+    await Promise.all(runs.map((run) => run.stop()));
+  } finally {
+    await peer.close();
+  }
 }
 
 async function oneRound(
