@@ -267,11 +267,6 @@ export class AcousticEchoCanceller {
     this.latencySamples = this.bands ? this.bands.latency : 2 * N;
     this.mayRest = (options.rest ?? true) && !this.bands && !this.onBlock && !this.onDecision;
     this.backlog = new RestBacklog(Math.max(this.line.capacity, this.estimator.historyLength));
-    // Stored twice, so V8 knows the field changes: the rest path, optimized while nothing
-    // played, took it for a constant, and was thrown away and compiled again (~9 ms) when
-    // the far end first sounded.
-    this.farEndSounded = true;
-    this.farEndSounded = false;
     this.lastMic = new Int16Array(N);
     this.restMic = new Int16Array(N);
     this.restRef = new Int16Array(N);
@@ -623,13 +618,10 @@ export class AcousticEchoCanceller {
    * any delay searched, would be here).
    */
   private followPresence(locked: boolean, active: boolean, micSounds: boolean): void {
-    // Loads and comparisons made whether or not the far end plays (see RunningMax.push).
-    const run = this.farEndRun + 1;
-    this.farEndRun = active ? run : 0;
+    this.farEndRun = active ? this.farEndRun + 1 : 0;
     if (locked) return this.presence.found();
     const playingNow = this.referenceBlockEnergy > ACTIVE_MEAN_SQUARE * this.blockSize;
-    const wholeRange = this.farEndRun >= this.recentLoudest.length;
-    this.presence.update(playingNow && wholeRange, micSounds);
+    this.presence.update(playingNow && this.farEndRun >= this.recentLoudest.length, micSounds);
   }
 
   /**
@@ -854,18 +846,15 @@ class RunningMax {
   }
 
   push(value: number): void {
-    // Every load and comparison made whatever the value: a canceller resting while nothing
-    // played pushed only zeros, and its optimized code, which had never seen the other
-    // branch, was thrown away the first time a block was quieter than the loudest.
     const at = this.index;
-    const largest = this.largest;
-    const largestAt = this.largestAt;
-    const leaving = at === largestAt;
     this.values[at] = value;
     this.index = at + 1 === this.length ? 0 : at + 1;
-    const larger = value >= largest;
-    this.largest = larger ? value : largest;
-    this.largestAt = larger ? at : leaving ? -1 : largestAt;
+    if (value >= this.largest) {
+      this.largest = value;
+      this.largestAt = at;
+    } else if (at === this.largestAt) {
+      this.largestAt = -1;
+    }
   }
 
   get value(): number {

@@ -39,8 +39,8 @@ export class EchoPresence {
 
   /** A block in which the far end's echo should be reaching the microphone, and whether the microphone held sound above its noise. */
   update(echoDue: boolean, micSounds: boolean): void {
-    this.listenAgain(echoDue && this.verdict === 'absent', micSounds);
-    if (!echoDue || this.verdict !== undefined) return;
+    if (!echoDue || this.verdict === 'heard') return;
+    if (this.verdict === 'absent') return this.listenAgain(micSounds);
     this.listened += 1;
     if (micSounds) this.sounded += 1;
     if (this.listened >= this.blocksToListen) this.verdict = this.sounded < ABSENT_SHARE * this.listened ? 'absent' : 'heard';
@@ -65,14 +65,8 @@ export class EchoPresence {
     this.soundingAgain = false;
   }
 
-  /**
-   * Counts the evidence once judged absent, in blocks where the echo is due (`counted`).
-   * The arithmetic is done for every block, counted or not: code optimized while nothing
-   * played (an echo canceller at rest) had never run it, and was thrown away and compiled
-   * again when the first verdict came.
-   */
-  private listenAgain(counted: boolean, micSounds: boolean): void {
-    this.evidence = Math.max(0, this.evidence + (counted ? (micSounds ? 1 : -1) : 0));
+  private listenAgain(micSounds: boolean): void {
+    this.evidence = Math.max(0, this.evidence + (micSounds ? 1 : -1));
     if (this.evidence >= this.blocksToTrustAgain) this.soundingAgain = true;
   }
 }
