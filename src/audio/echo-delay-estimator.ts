@@ -182,13 +182,19 @@ export class EchoDelayEstimator {
     return this.estimateNow();
   }
 
-  /** The samples of blocks pushed with `pushLater`, in order; `skipped` stands for as many before them, not kept. */
+  /**
+   * The samples of blocks counted with `pushLater`, oldest first, once they are handed on
+   * (after `skipped`, if some of them were not kept).
+   */
   appendLater(mic: Int16Array, reference: Int16Array, offset: number, count: number): void {
     this.micHistory.append(mic, offset, count);
     this.refHistory.append(reference, offset, count);
   }
 
-  /** Samples of blocks pushed with `pushLater` that are not kept: as many must follow (`historyLength`). */
+  /**
+   * Samples of blocks counted with `pushLater` that were not kept, older than those
+   * `appendLater` then gets: at least `historyLength` of those must follow.
+   */
   skipped(count: number): void {
     this.micHistory.skip(count);
     this.refHistory.skip(count);
