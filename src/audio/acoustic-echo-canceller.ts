@@ -1,11 +1,11 @@
 import { BlockEchoFilter } from './block-echo-filter.js';
+import { BlockLevels } from './block-levels.js';
 import { DelayLine } from './delay-line.js';
 import { DoubleTalkDetector, type DoubleTalkBlock } from './double-talk-detector.js';
-import { EchoDelayEstimator, SILENT_PEAK } from './echo-delay-estimator.js';
+import { EchoDelayEstimator, type DelayEstimate } from './echo-delay-estimator.js';
 import { EchoCoherence } from './echo-coherence.js';
 import { EchoDriftTracker } from './echo-drift-tracker.js';
 import { EchoPresence } from './echo-presence.js';
-import { FULL_SCALE_RECIPROCAL, FULL_SCALE_SQUARED } from './pcm16.js';
 import { EchoLossMeter, type EchoLossBlock } from './echo-loss-meter.js';
 import { EchoSlipWatch } from './echo-slip-watch.js';
 import { NearEndEvidence } from './near-end-evidence.js';
@@ -80,6 +80,7 @@ export interface EchoCancellerStatus {
   converged: boolean;
 }
 
+const NO_SAMPLES = new Int16Array(0);
 /** Echo attenuation from which the canceller counts as converged... */
 export const CONVERGED_DB = 15;
 /** ...provided the linear filter does part of it (a wrong delay leaves it all to suppression). */
@@ -209,14 +210,21 @@ export class AcousticEchoCanceller {
   private readonly mayRest: boolean;
   /** Nothing to do (see `restBlock`): whole blocks are only kept up with. */
   private atRest = false;
-  /** A reference sample so far was not zero. Until one is, no echo can have reached the microphone. */
-  private farEndSounded = false;
   /** The last block's microphone, while resting: the output a block later. */
   private readonly lastMic: Int16Array;
-  /** Where the last microphone sample beyond digital silence was in the block rested through (restingMicEnergy). */
-  private lastAudible = -1;
+  /** The levels of the blocks being rested through, measured in one pass. */
+  private readonly levels: BlockLevels;
   /** The blocks rested through, for the delay line and the delay search once they are read. */
   private readonly backlog: RestBacklog;
+  /**
+   * The blocks of the chunk being rested through that the backlog does not hold yet (from
+   * `unheldFrom`, `unheldCount` samples): handed to it all at once when the chunk is done,
+   * or before anything reads it. The chunk's arrays are let go of then.
+   */
+  private unheldMic: Int16Array = NO_SAMPLES;
+  private unheldReference: Int16Array = NO_SAMPLES;
+  private unheldFrom = 0;
+  private unheldCount = 0;
   /** A block split between chunks, gathered while resting. */
   private readonly restMic: Int16Array;
   private readonly restRef: Int16Array;
@@ -268,6 +276,7 @@ export class AcousticEchoCanceller {
     this.mayRest = (options.rest ?? true) && !this.bands && !this.onBlock && !this.onDecision;
     this.backlog = new RestBacklog(Math.max(this.line.capacity, this.estimator.historyLength));
     this.lastMic = new Int16Array(N);
+    this.levels = new BlockLevels(N);
     this.restMic = new Int16Array(N);
     this.restRef = new Int16Array(N);
     this.output = new Int16Array(4 * N * this.factor);
@@ -277,6 +286,11 @@ export class AcousticEchoCanceller {
   /** Correlations the delay search has computed so far (diagnostics: what the search cost). */
   get delayEstimates(): number {
     return this.estimator.estimatesMade;
+  }
+
+  /** What the delay search found last, taken or not (diagnostics: what it heard). */
+  get lastDelayEstimate(): DelayEstimate {
+    return this.estimator.estimate;
   }
 
   /** Resting now: nothing to do but keep up (see `nothingToDo`). For diagnostics and tests. */
@@ -334,25 +348,31 @@ export class AcousticEchoCanceller {
   }
 
   /**
-   * As `feedWorking`, while resting: a whole block in the chunk is taken where it is, a
-   * block split between chunks is gathered as 16-bit samples. A block that sounds wakes
-   * the canceller and is worked through.
+   * As `feedWorking`, while resting: the whole blocks in the chunk are taken where they
+   * are, all at once, a block split between chunks is gathered as 16-bit samples. A block
+   * that sounds wakes the canceller and is worked through.
    */
   private feedResting(mic: Int16Array, reference: Int16Array, from: number, count: number): number {
     const N = this.blockSize;
     const at = this.filled;
+    if (at === 0 && count - from >= N) {
+      const blocks = Math.floor((count - from) / N);
+      const rested = this.restBlocks(mic, reference, from, blocks);
+      const next = from + rested * N;
+      this.fed += rested * N;
+      if (rested === blocks) return next;
+      this.fed += N;
+      this.workThrough(mic, reference, next);
+      return next + N;
+    }
     const take = Math.min(count - from, N - at);
     this.fed += take;
-    if (take === N) {
-      if (!this.restBlock(mic, reference, from)) this.workThrough(mic, reference, from);
-      return from + take;
-    }
     this.restMic.set(mic.subarray(from, from + take), at);
     this.restRef.set(reference.subarray(from, from + take), at);
     this.filled = at + take;
     if (this.filled === N) {
       this.filled = 0;
-      if (!this.restBlock(this.restMic, this.restRef, 0)) this.workThrough(this.restMic, this.restRef, 0);
+      if (this.restBlocks(this.restMic, this.restRef, 0, 1) === 0) this.workThrough(this.restMic, this.restRef, 0);
     }
     return from + take;
   }
@@ -376,8 +396,9 @@ export class AcousticEchoCanceller {
     const micEnergy = energy(this.micBlock);
     const noise = this.noise.update(micEnergy / N) * N;
     const micSounds = micEnergy > 4 * noise;
-    // A microphone that does not hear the speaker can only find echo once it sounds.
-    this.estimator.onlyWhileMicSounds = this.presence.absent;
+    // No echo is found in a microphone that holds no sound: until a delay is known, and
+    // wherever the speaker is not heard, the search waits for sound.
+    this.estimator.onlyWhileMicSounds = this.presence.absent || this.bulkDelay === undefined;
     // A delay held back while the speaker was not heard is taken once it is.
     if (this.estimator.push(this.micBlock, this.refBlock, micSounds, 0, N) || this.bulkDelay === undefined) this.realign();
     this.endStepWhenConfirmed();
@@ -386,7 +407,6 @@ export class AcousticEchoCanceller {
     if (locked) this.line.read(this.bulkDelay!, this.aligned);
     // After a slip the echo is no longer where the alignment says: judge by the whole range.
     const referenceEnergy = this.referenceLevel(locked && !this.searching && !this.stepCautious());
-    if (this.referenceBlockEnergy > 0) this.farEndSounded = true;
     if (this.stepArrived && referenceEnergy > ACTIVE_MEAN_SQUARE * N) this.activeSinceStep += 1;
     const active = referenceEnergy > ACTIVE_MEAN_SQUARE * N;
     // Counted whatever the branch: a load and an addition first met when the far end stops (its
@@ -460,11 +480,12 @@ export class AcousticEchoCanceller {
     // Before the delay is known, audio that is not clearly louder than the loudest far end
     // of the last 600 ms could be its echo (the output is a block late: last block's verdict).
     // So it is while the filter's reference windows still fill, just after the delay was found.
-    // Not where the microphone does not hear the speaker at all (headphones).
+    // Not where the microphone does not hear the speaker at all (headphones), nor audio
+    // that does not stand above the microphone's noise (no server takes that for speech).
     const cut = this.cutPrevious;
     const unaligned = !locked || this.searching || this.stepCautious() || (this.filteredBlocks > 0 && this.filteredBlocks < 3);
     this.followPresence(locked, active, micSounds);
-    this.cutPrevious = unaligned && active && !this.presence.absent && micEnergy < 2 * referenceEnergy * Math.max(coupling, 1);
+    this.cutPrevious = unaligned && active && micSounds && !this.presence.absent && micEnergy < 2 * referenceEnergy * Math.max(coupling, 1);
     if (cut) this.cleaned.fill(0);
     const kept = cut ? 1e-6 : this.suppressor.keptEnergy;
     const loss = this.lossBlock;
@@ -509,7 +530,7 @@ export class AcousticEchoCanceller {
    */
   private nothingToDo(micSounds: boolean, talking: boolean): boolean {
     return this.bulkDelay === undefined && !this.searching && this.stepDueAt === undefined
-      && (!this.farEndSounded || (this.presence.absent && !this.presence.delayTrusted))
+      && (this.estimator.delaySamples === undefined || !this.presence.delayTrusted)
       && !micSounds && !talking && !this.cutPrevious && this.suppressor.passingThrough;
   }
 
@@ -519,46 +540,78 @@ export class AcousticEchoCanceller {
   }
 
   /**
-   * One whole block while resting, from `from` in the chunks given: what the full path
-   * does with such a block, less what it would leave as it is. False, with nothing done,
-   * if the block sounds: the full path takes it.
+   * Whole blocks while resting, `blocks` of them from `from` in the chunk given: what the
+   * full path does with such blocks, less what it would leave as it is. Stops at the first
+   * block that sounds, which the full path takes; returns how many it rested through.
    */
-  private restBlock(mic: Int16Array, reference: Int16Array, from: number): boolean {
+  private restBlocks(mic: Int16Array, reference: Int16Array, from: number, blocks: number): number {
+    this.levels.measure(mic, reference, from, blocks);
+    this.unheldMic = mic;
+    this.unheldReference = reference;
+    this.unheldFrom = from;
+    let rested = 0;
+    while (rested < blocks && this.keepResting(rested)) rested += 1;
+    this.holdUnheld();
+    this.unheldMic = NO_SAMPLES;
+    this.unheldReference = NO_SAMPLES;
+    if (rested > 0) this.passRested(mic, from, rested);
+    return rested;
+  }
+
+  /**
+   * What a block at rest changes (block `b` of the levels measured), but for the output.
+   * False, with nothing done, if it sounds, or if a delay found with it would be taken: the
+   * full path takes it.
+   */
+  private keepResting(b: number): boolean {
     const N = this.blockSize;
-    const micEnergy = this.restingMicEnergy(mic, from, N);
+    const levels = this.levels;
+    const micEnergy = levels.mic[b]!;
     if (micEnergy > 4 * this.noise.after(micEnergy / N) * N) return false;
-    const raw = energyOf(reference, from, N);
-    // Read whatever `raw` is: read only once something plays, V8 found it unseen in the code
-    // it had optimized while nothing played, threw that away and compiled it again (~17 ms).
-    const farEndSounded = this.farEndSounded;
-    // Resting because nothing had played: what plays now may echo, the full path takes it.
-    if (raw > 0 && !farEndSounded) return false;
+    this.estimator.onlyWhileMicSounds = true;
+    // Just after sound, with the speaker not judged unheard, an estimate due now could find a delay the full path would take.
+    if (this.presence.delayTrusted && this.estimator.estimateDueWithQuiet(N)) return false;
     this.noise.update(micEnergy / N);
     // Held as they came, for the delay line and the search's history, until something reads them.
-    this.backlog.push(mic, reference, from, N);
-    this.estimator.onlyWhileMicSounds = true;
-    // No delay is taken while resting (none is trusted): the search keeps counting, and
-    // reads what it was not given if an estimate is due (just after sound).
-    this.estimator.pushLater(N, false, this.lastAudible, this.catchUp);
+    this.unheldCount += N;
+    // The search keeps counting, and reads what it was not given if an estimate is due
+    // (just after sound; none is, unless its delay would not be taken).
+    this.estimator.pushLater(N, false, levels.lastAudible[b]!, this.catchUp);
+    const raw = levels.reference[b]!;
     this.referenceBlockEnergy = raw;
     this.recentLoudest.push(raw);
     const active = this.recentLoudest.value > ACTIVE_MEAN_SQUARE * N;
     const quietAfter = this.quietBlocks + 1;
     this.quietBlocks = active ? 0 : quietAfter;
     this.followPresence(false, active, false);
-    if (this.outputEnd + N > this.output.length) this.compactOutput(N);
-    this.output.set(this.lastMic, this.outputEnd);
-    this.outputEnd += N;
-    for (let i = 0; i < N; i++) this.lastMic[i] = mic[from + i]!;
     // The rest of the status stands as the last block worked through left it: no delay, no talk, no echo heard.
     this.state.farEndActive = active;
     return true;
   }
 
+  /** The output of `blocks` blocks rested through from `from`: the microphone, a block late. */
+  private passRested(mic: Int16Array, from: number, blocks: number): void {
+    const N = this.blockSize;
+    const length = blocks * N;
+    if (this.outputEnd + length > this.output.length) this.compactOutput(length);
+    this.output.set(this.lastMic, this.outputEnd);
+    if (blocks > 1) this.output.set(mic.subarray(from, from + length - N), this.outputEnd + N);
+    this.outputEnd += length;
+    this.lastMic.set(mic.subarray(from + length - N, from + length));
+  }
+
   /** The delay line and the delay search get the blocks rested through (bound: handed to the search). */
   private readonly catchUp = (): void => {
+    this.holdUnheld();
     if (this.backlog.held > 0) this.backlog.drain(this.skipBacklog, this.takeBacklog);
   };
+
+  private holdUnheld(): void {
+    if (this.unheldCount === 0) return;
+    this.backlog.push(this.unheldMic, this.unheldReference, this.unheldFrom, this.unheldCount);
+    this.unheldFrom += this.unheldCount;
+    this.unheldCount = 0;
+  }
 
   private readonly skipBacklog = (count: number): void => {
     this.line.skip(count);
@@ -569,23 +622,6 @@ export class AcousticEchoCanceller {
     this.line.write(reference, offset, count);
     this.estimator.appendLater(mic, reference, offset, count);
   };
-
-  /**
-   * energyOf the microphone's block, and where its last sample beyond digital silence is
-   * (`lastAudible`, for the delay search): one pass where there were two.
-   */
-  private restingMicEnergy(mic: Int16Array, from: number, count: number): number {
-    let sum = 0;
-    let last = -1;
-    for (let i = 0; i < count; i++) {
-      const sample = mic[from + i]!;
-      const fraction = sample * FULL_SCALE_RECIPROCAL;
-      sum += fraction * fraction;
-      if (sample > SILENT_PEAK || sample < -SILENT_PEAK) last = i;
-    }
-    this.lastAudible = last;
-    return sum * FULL_SCALE_SQUARED;
-  }
 
   /** Back to the full path: what it keeps from block to block, as if it had worked through the rest. */
   private wake(): void {
@@ -811,16 +847,6 @@ export class AcousticEchoCanceller {
     this.outputStart += out.length;
     return out;
   }
-}
-
-/** Sum of squares of `count` samples from `from`. */
-function energyOf(samples: Int16Array, from: number, count: number): number {
-  let sum = 0;
-  for (let i = from; i < from + count; i++) {
-    const fraction = samples[i]! * FULL_SCALE_RECIPROCAL;
-    sum += fraction * fraction;
-  }
-  return sum * FULL_SCALE_SQUARED;
 }
 
 function energy(block: Float64Array): number {

@@ -205,16 +205,35 @@ export class EchoDelayEstimator {
     return this.micHistory.rebuildLength;
   }
 
+  /**
+   * Whether a block of `count` samples in which the microphone holds no sound would make
+   * an estimate due (`push`, `pushLater`), left uncounted: an echo canceller at rest asks
+   * before it takes a block whose estimate it could not act on.
+   */
+  estimateDueWithQuiet(count: number): boolean {
+    const decimated = this.decimatedIn(count);
+    if (this.sinceEstimate + decimated < this.hop || this.written + decimated < this.window) return false;
+    return !this.onlyWhileMicSounds || this.sinceMicSounded + decimated <= this.window + DECIMATOR_DELAY;
+  }
+
+  /** Decimated samples that `count` more raw samples make. */
+  private decimatedIn(count: number): number {
+    return Math.floor((this.pushed + count) / this.factor) - Math.floor(this.pushed / this.factor);
+  }
+
+  private get hop(): number {
+    return this.agreeing >= SETTLED_AFTER ? this.trackHop : this.searchHop;
+  }
+
   /** Counts a block pushed; true when an estimate is due with it. */
   private counted(count: number, micSounds: boolean, sinceAudible: number): boolean {
-    const decimated = Math.floor((this.pushed + count) / this.factor) - Math.floor(this.pushed / this.factor);
+    const decimated = this.decimatedIn(count);
     this.pushed += count;
     this.sinceMicSounded = micSounds ? 0 : this.sinceMicSounded + decimated;
     this.sinceMicAudible = sinceAudible;
     this.written += decimated;
     this.sinceEstimate += decimated;
-    const hop = this.agreeing >= SETTLED_AFTER ? this.trackHop : this.searchHop;
-    if (this.sinceEstimate < hop || this.written < this.window) return false;
+    if (this.sinceEstimate < this.hop || this.written < this.window) return false;
     this.sinceEstimate = 0;
     if (this.onlyWhileMicSounds && this.micWindowQuiet()) {
       this.lastConfidence = 0;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AcousticEchoCanceller, type EchoCancellerStatus } from '../../src/audio/acoustic-echo-canceller.js';
+import type { DelayEstimate } from '../../src/audio/echo-delay-estimator.js';
 import { RATE, echoScene, farEndSpeech, nearEndSpeech, silentDither } from '../helpers/echo-path.js';
 
 interface Scene { mic: Int16Array; reference: Int16Array }
@@ -26,22 +27,24 @@ function unplugged(seconds: number): Scene {
   return { mic, reference: heard.reference };
 }
 
-interface Run { out: Int16Array; statuses: EchoCancellerStatus[]; resting: boolean[]; restingChunks: number; chunks: number; wokeAt: number | undefined }
+interface Run { out: Int16Array; statuses: EchoCancellerStatus[]; estimates: DelayEstimate[]; resting: boolean[]; restingChunks: number; chunks: number; wokeAt: number | undefined }
 
 function run(scene: Scene, chunk: number, rest: boolean, voiceAt = Infinity): Run {
   const canceller = new AcousticEchoCanceller(RATE, { maxDelayMs: 700, rest });
   const out = new Int16Array(scene.mic.length);
   const statuses: EchoCancellerStatus[] = [];
+  const estimates: DelayEstimate[] = [];
   const resting: boolean[] = [];
   let wokeAt: number | undefined;
   for (let at = 0; at < scene.mic.length; at += chunk) {
     const end = Math.min(at + chunk, scene.mic.length);
     canceller.process(scene.mic.subarray(at, end), scene.reference.subarray(at, end), out.subarray(at, end));
     statuses.push({ ...canceller.status });
+    estimates.push(canceller.lastDelayEstimate);
     resting.push(canceller.resting);
     if (at >= voiceAt && wokeAt === undefined && !canceller.resting) wokeAt = at;
   }
-  return { out, statuses, resting, restingChunks: resting.filter(Boolean).length, chunks: resting.length, wokeAt };
+  return { out, statuses, estimates, resting, restingChunks: resting.filter(Boolean).length, chunks: resting.length, wokeAt };
 }
 
 function assertSameAsWorkingThrough(scene: Scene, chunk: number, voiceAt?: number): Run {
@@ -50,6 +53,8 @@ function assertSameAsWorkingThrough(scene: Scene, chunk: number, voiceAt?: numbe
   const differing = resting.out.findIndex((sample, i) => sample !== working.out[i]);
   assert.equal(differing, -1, `the outputs differ from sample ${differing}`);
   assert.deepEqual(resting.statuses, working.statuses);
+  // What the delay search heard, taken or not: the same audio, in the same order, whenever it listened.
+  assert.deepEqual(resting.estimates, working.estimates);
   assert.equal(working.restingChunks, 0);
   return resting;
 }
@@ -78,12 +83,15 @@ describe('AcousticEchoCanceller at rest (the microphone does not hear the speake
       for (let i = 0; i < voice.length && voiceAt + i < length; i++) mic[voiceAt + i] = voice[i]!;
       return mic;
     });
-    const resting = assertSameAsWorkingThrough(scene, RATE / 50, voiceAt);
-    const firstSound = scene.mic.findIndex((sample, i) => i >= voiceAt && Math.abs(sample) > 300);
-    assert.ok(resting.wokeAt !== undefined && resting.wokeAt <= firstSound, `woke at ${resting.wokeAt}, the voice sounds from ${firstSound}`);
+    // Chunks of whole blocks (SoX's) wake in the middle of one; 20 ms chunks split blocks. Awake by the end of the chunk after the voice's first.
+    for (const chunk of [2048, RATE / 50]) {
+      const resting = assertSameAsWorkingThrough(scene, chunk, voiceAt);
+      const firstSound = scene.mic.findIndex((sample, i) => i >= voiceAt && Math.abs(sample) > 300);
+      assert.ok(resting.wokeAt !== undefined && resting.wokeAt <= firstSound + chunk, `woke at ${resting.wokeAt}, the voice sounds from ${firstSound}`);
+    }
   });
 
-  it('rests from the start until the first reply sounds (the user speaking first wakes it), then cancels that reply\'s echo as if it never rested', () => {
+  it('rests from the start until the first reply\'s echo sounds (the user speaking first wakes it), then cancels that echo as if it never rested', () => {
     const voice = nearEndSpeech(-12);
     const voiceFrom = 0.3 * RATE;
     const voiceTo = voiceFrom + voice.length;
@@ -103,7 +111,11 @@ describe('AcousticEchoCanceller at rest (the microphone does not hear the speake
     assert.ok(restedShare(0.1 * RATE, voiceFrom) > 0.8, `rested in ${restedShare(0.1 * RATE, voiceFrom)} of the chunks before the user spoke`);
     assert.ok(restedShare(voiceTo + 0.2 * RATE, lead.length) > 0.8, `rested in ${restedShare(voiceTo + 0.2 * RATE, lead.length)} of the chunks after`);
     const firstPlayed = reference.findIndex((sample) => sample !== 0);
-    assert.equal(resting.resting[Math.floor(firstPlayed / chunk)], false, 'awake at the chunk where the reply first sounds');
+    // The echo comes 300 ms after the reply sounds: until then nothing reaches the microphone.
+    const echoFrom = firstPlayed + 0.3 * RATE;
+    assert.ok(restedShare(firstPlayed + chunk, echoFrom - chunk) > 0.8, `rested in ${restedShare(firstPlayed + chunk, echoFrom - chunk)} of the chunks before the echo came`);
+    const wokeFor = resting.resting.findIndex((rests, i) => i * chunk >= firstPlayed + chunk && !rests) * chunk;
+    assert.ok(wokeFor >= echoFrom - chunk && wokeFor <= echoFrom + 0.1 * RATE, `woke at ${wokeFor / RATE} s, the echo comes at ${echoFrom / RATE} s`);
     assert.ok(Math.abs(resting.statuses.at(-1)!.delayMs! - 300) <= 4, `delay ${resting.statuses.at(-1)!.delayMs}`);
   });
 
