@@ -4,7 +4,9 @@
  * a private PulseAudio for 40 s, with V8's sampling profiler (200 µs); prints the samples
  * from PROF_FROM seconds on (default 10: the steady part), self and inclusive, in ms.
  * PROF_ARGS adds kaiwa flags (e.g. `--echo-guard off`). The profiler's own cost inflates the
- * totals: compare the shares, not the sums, with the bench's CPU rows.
+ * totals: compare the shares, not the sums, with the bench's CPU rows. PROF_LINES (a
+ * function name) adds where in it the samples fell, by line of dist/cli/program.cjs (whole
+ * profile: V8 keeps no time per line sample).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -45,3 +47,13 @@ for (let i = 0; i < prof.samples.length; i++) {
 console.log('total non-idle ms', Math.round(total / 1000));
 console.log('--- self'); for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(Math.round(v / 100) / 10, k);
 console.log('--- inclusive'); for (const [k, v] of [...incl].sort((a, b) => b[1] - a[1]).slice(0, 45)) console.log(Math.round(v / 100) / 10, k);
+const linesOf = process.env.PROF_LINES;
+if (linesOf) {
+  const ticks = new Map<number, number>();
+  for (const n of prof.nodes) {
+    if (n.callFrame.functionName !== linesOf) continue;
+    for (const { line, ticks: count } of n.positionTicks ?? []) ticks.set(line, (ticks.get(line) ?? 0) + count);
+  }
+  console.log(`--- samples in ${linesOf}, by line`);
+  for (const [line, count] of [...ticks].sort((a, b) => b[1] - a[1]).slice(0, 20)) console.log(count, `line ${line}`);
+}
