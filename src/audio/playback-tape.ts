@@ -69,6 +69,20 @@ export class PlaybackTape {
     return out;
   }
 
+  /**
+   * As `readInto`, but where the tape holds all of the span in one piece it is lent as it
+   * is, a view of the tape, not copied: for a caller that only reads it before anything
+   * more is recorded (an echo canceller's reference, chunk by chunk).
+   */
+  readLent(from: number, scratch: Int16Array): Int16Array {
+    const first = this.position(from);
+    const count = scratch.length;
+    const capacity = this.ring.length;
+    const at = ringIndex(Math.max(first, 0), capacity);
+    const held = first >= 0 && first >= this.end - capacity && first + count <= this.end;
+    return held && at + count <= capacity ? this.ring.subarray(at, at + count) : this.readInto(from, scratch);
+  }
+
   private position(ms: number): number {
     return Math.round((ms * this.sampleRate) / 1000);
   }

@@ -138,7 +138,7 @@ export class InProcessEchoGuard {
     const mic = int16View(pcm);
     const arrivedAt = this.now();
     const heardAt = this.clock.place(mic.length, arrivedAt);
-    const reference = this.tape.readInto(heardAt, this.referenceScratch(mic.length));
+    const reference = this.tape.readLent(heardAt, this.referenceScratch(mic.length));
     // Taken at an even offset (Pcm16Slab): the canceller writes straight into the chunk sent.
     const out = this.cleanedChunks.take(mic.length);
     const cleaned = canceller.process(mic, reference, new Int16Array(out.buffer, out.byteOffset, mic.length));

@@ -109,3 +109,21 @@ class SampleBySampleTape {
     for (let p = start; p < to; p++) if (p >= 0) this.ring[p % this.ring.length] = 0;
   }
 }
+
+test('lends a span it holds in one piece as it is, and reads any other span as readInto does', () => {
+  const tape = new PlaybackTape(1000, 0.05);
+  const random = seededRandom(7);
+  // Four laps of the 50-sample ring, with gaps and a cut: old laps stay in the ring beyond its end.
+  for (let ms = 0; ms < 200; ms += 7) tape.record(Int16Array.from({ length: 5 }, () => 1 + Math.floor(random() * 1000)), ms);
+  tape.cut(190);
+  let lent = 0;
+  for (let from = -20; from < 230; from++) {
+    for (const count of [1, 8, 30]) {
+      const scratch = new Int16Array(count);
+      const span = tape.readLent(from, scratch);
+      assert.deepEqual([...span], [...tape.read(from, count)], `${count} samples from ${from} ms`);
+      if (span !== scratch) lent += 1;
+    }
+  }
+  assert.ok(lent > 50, `lent ${lent} spans`);
+});
