@@ -28,7 +28,7 @@ export interface AcousticEchoCancellerOptions {
    */
   halfRate?: boolean;
   /**
-   * Rest while there is nothing to do (default true; see `restBlock`). Off only to compare:
+   * Rest while there is nothing to do (default true; see `nothingToDo`). Off only to compare:
    * the output and the status are the same either way.
    */
   rest?: boolean;
@@ -208,7 +208,7 @@ export class AcousticEchoCanceller {
   private activeSinceStep = 0;
   /** Off with the half-rate bands or a diagnostic hook (they see every block worked through). */
   private readonly mayRest: boolean;
-  /** Nothing to do (see `restBlock`): whole blocks are only kept up with. */
+  /** Nothing to do (see `nothingToDo`): whole blocks are only kept up with (`restBlocks`). */
   private atRest = false;
   /** The last block's microphone, while resting: the output a block later. */
   private readonly lastMic: Int16Array;
@@ -389,8 +389,8 @@ export class AcousticEchoCanceller {
 
   private processBlock(): void {
     const N = this.blockSize;
-    // Offsets given, as restBlock gives them: a default parameter first computed here, once
-    // something plays, threw away the code V8 had optimized while resting (and restBlock's).
+    // Offsets given: a default parameter first computed here, once something plays, threw
+    // away the code V8 had optimized while resting.
     this.line.write(this.refBlock, 0, N);
     this.watchStep();
     const micEnergy = energy(this.micBlock);
@@ -515,18 +515,17 @@ export class AcousticEchoCanceller {
   }
 
   /**
-   * The microphone cannot hear the speaker (nothing has played yet) or does not
-   * (EchoPresence's verdict, no delay found nor trusted), holds no sound, nobody talks and
-   * nothing is suppressed or cut: every block
-   * like this one leaves the microphone as it is, a block late, and changes only what
-   * remembers the audio (the reference's delay line, the delay search's history) and a
-   * few levels. Resting does just that, from the 16-bit samples, until a block sounds:
-   * with headphones, through whole replies, at ~94 blocks a second; with any microphone,
-   * from the start until the first reply sounds. Before anything played, the full path's
-   * delay search finds no far end to correlate and EchoPresence has nothing to judge, so
-   * resting leaves them as it finds them too. Measured alone
-   * (bench/echo-canceller-idle-cpu.ts) it takes a quarter to two thirds off the canceller's
-   * CPU; inside kaiwa, where each chunk comes between other work, less than that.
+   * No delay is known (nor one found waiting to be taken), the microphone holds no sound,
+   * nobody talks and nothing is suppressed or cut: every block like this one leaves the
+   * microphone as it is, a block late (until a delay is known, audio that does not stand
+   * above the microphone's noise is neither cut nor searched), and changes only what
+   * remembers the audio (the reference's delay line, the delay search's history) and a few
+   * levels. Resting does just that, from the 16-bit samples, until a block sounds: with
+   * headphones, through whole replies (their first second included, while EchoPresence
+   * judges); with any microphone, from the start until the first reply's echo sounds. A
+   * block with an estimate due whose delay would be taken goes through the full path.
+   * Measured alone (bench/echo-canceller-idle-cpu.ts) it takes a quarter to two thirds off
+   * the canceller's CPU; inside kaiwa, where each chunk comes between other work, less.
    */
   private nothingToDo(micSounds: boolean, talking: boolean): boolean {
     return this.bulkDelay === undefined && !this.searching && this.stepDueAt === undefined

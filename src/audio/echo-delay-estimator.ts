@@ -84,7 +84,8 @@ export class EchoDelayEstimator {
    * While set, an estimate is skipped when no block of the microphone's window held sound
    * above its noise: a whitened correlation of noise (or of digital silence) with the far
    * end cannot find an echo that is not there. Set by whoever knows the microphone does
-   * not hear the speaker (EchoPresence), so the search costs nothing until sound comes.
+   * not hear the speaker (EchoPresence), or has no delay yet (an echo too faint to stand
+   * above the noise is not worth the search), so the search costs nothing until sound comes.
    */
   onlyWhileMicSounds = false;
 
