@@ -573,6 +573,8 @@ export class AcousticEchoCanceller {
     const levels = this.levels;
     const micEnergy = levels.mic[b]!;
     if (micEnergy > 4 * this.noise.after(micEnergy / N) * N) return false;
+    // The search waits for sound while no delay is known (as in processBlock, which set it
+    // from the lock it started with: one dropped in that block left it unset).
     this.estimator.onlyWhileMicSounds = true;
     // Just after sound, with the speaker not judged unheard, an estimate due now could find a delay the full path would take.
     if (this.presence.delayTrusted && this.estimator.estimateDueWithQuiet(N)) return false;

@@ -213,8 +213,13 @@ export class EchoDelayEstimator {
    */
   estimateDueWithQuiet(count: number): boolean {
     const decimated = this.decimatedIn(count);
-    if (this.sinceEstimate + decimated < this.hop || this.written + decimated < this.window) return false;
-    return !this.onlyWhileMicSounds || this.sinceMicSounded + decimated <= this.window + DECIMATOR_DELAY;
+    if (!this.hopDone(this.sinceEstimate + decimated, this.written + decimated)) return false;
+    return !this.onlyWhileMicSounds || !this.quietThrough(this.sinceMicSounded + decimated);
+  }
+
+  /** An estimate is due once a hop has passed since the last and the window is full. */
+  private hopDone(sinceEstimate: number, written: number): boolean {
+    return sinceEstimate >= this.hop && written >= this.window;
   }
 
   /** Decimated samples that `count` more raw samples make. */
@@ -234,18 +239,18 @@ export class EchoDelayEstimator {
     this.sinceMicAudible = sinceAudible;
     this.written += decimated;
     this.sinceEstimate += decimated;
-    if (this.sinceEstimate < this.hop || this.written < this.window) return false;
+    if (!this.hopDone(this.sinceEstimate, this.written)) return false;
     this.sinceEstimate = 0;
-    if (this.onlyWhileMicSounds && this.micWindowQuiet()) {
+    if (this.onlyWhileMicSounds && this.quietThrough(this.sinceMicSounded)) {
       this.lastConfidence = 0;
       return false;
     }
     return true;
   }
 
-  /** No block in the microphone's window held sound (with the decimator's delay to spare). */
-  private micWindowQuiet(): boolean {
-    return this.sinceMicSounded > this.window + DECIMATOR_DELAY;
+  /** No block in the microphone's window held sound, `sinceMicSounded` decimated samples after the last that did (with the decimator's delay to spare). */
+  private quietThrough(sinceMicSounded: number): boolean {
+    return sinceMicSounded > this.window + DECIMATOR_DELAY;
   }
 
   private estimateNow(): boolean {
