@@ -2,7 +2,8 @@
  * `node --import tsx bench/burst-profile.ts`: where kaiwa's CPU goes on the burst workload
  * (bench/parts/burst.ts), by function. kaiwa (the built CLI) alone against the burst peer on
  * a private PulseAudio for 40 s, with V8's sampling profiler (200 µs); prints the samples
- * from PROF_FROM seconds on (default 10: the steady part), self and inclusive, in ms.
+ * from PROF_FROM seconds on (default 10: the steady part) up to PROF_TO (default: the end),
+ * self and inclusive, in ms.
  * PROF_ARGS adds kaiwa flags (e.g. `--echo-guard off`). The profiler's own cost inflates the
  * totals: compare the shares, not the sums, with the bench's CPU rows. PROF_LINES (a
  * function name) adds where in it the samples fell, by line of dist/cli/program.cjs (whole
@@ -32,10 +33,11 @@ rmSync(dir, { recursive: true, force: true });
 const nodes = new Map<number, any>(prof.nodes.map((n: any) => [n.id, n]));
 const parent = new Map<number, number>(); for (const n of prof.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
 const from = Number(process.env.PROF_FROM ?? 10) * 1e6;
+const to = Number(process.env.PROF_TO ?? Infinity) * 1e6;
 let t = prof.startTime; const self = new Map<string, number>(); const incl = new Map<string, number>(); let total = 0;
 for (let i = 0; i < prof.samples.length; i++) {
   t += prof.timeDeltas[i]; const dt = prof.timeDeltas[i + 1] ?? 0;
-  if (t - prof.startTime < from) continue;
+  if (t - prof.startTime < from || t - prof.startTime >= to) continue;
   const n = nodes.get(prof.samples[i])!; const cf = n.callFrame;
   if (cf.functionName === '(idle)') continue;
   total += dt;

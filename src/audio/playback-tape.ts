@@ -87,9 +87,17 @@ export class PlaybackTape {
     return Math.round((ms * this.sampleRate) / 1000);
   }
 
+  /** Silence from sample `from` to `to`: at most two native fills (the ring's end, then its start). */
   private zero(from: number, to: number): void {
-    const start = Math.max(from, to - this.ring.length);
-    for (let p = start; p < to; p++) if (p >= 0) this.ring[p % this.ring.length] = 0;
+    const capacity = this.ring.length;
+    // A loop per sample here was compiled by V8 as the first reply started (~5 ms), for a gap
+    // in a ring that was still silent.
+    for (let p = Math.max(from, to - capacity, 0); p < to;) {
+      const at = ringIndex(p, capacity);
+      const count = Math.min(to - p, capacity - at);
+      this.ring.fill(0, at, at + count);
+      p += count;
+    }
   }
 }
 
