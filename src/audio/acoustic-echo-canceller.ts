@@ -511,26 +511,29 @@ export class AcousticEchoCanceller {
     state.holding = locked && this.meter.blocks >= 10 && this.meter.attenuationDb >= CONVERGED_DB;
     state.converged = state.holding && this.meter.erleDb >= MIN_LINEAR_ERLE_DB;
     this.dropWrongDelay(locked, active);
-    if (this.mayRest && this.nothingToDo(micSounds, talking)) this.rest();
+    if (this.mayRest && this.nothingToDo(micSounds, active)) this.rest();
   }
 
   /**
-   * No delay is known (nor one found waiting to be taken), the microphone holds no sound,
-   * nobody talks and nothing is suppressed or cut: every block like this one leaves the
-   * microphone as it is, a block late (until a delay is known, audio that does not stand
-   * above the microphone's noise is neither cut nor searched), and changes only what
-   * remembers the audio (the reference's delay line, the delay search's history) and a few
-   * levels. Resting does just that, from the 16-bit samples, until a block sounds: with
-   * headphones, through whole replies (their first second included, while EchoPresence
-   * judges); with any microphone, from the start until the first reply's echo sounds. A
-   * block with an estimate due whose delay would be taken goes through the full path.
-   * Measured alone (bench/echo-canceller-idle-cpu.ts) it takes a quarter to two thirds off
-   * the canceller's CPU; inside kaiwa, where each chunk comes between other work, less.
+   * No delay is known (nor one found waiting to be taken), the microphone holds no sound or
+   * the far end has not played within the range searched, and nothing is suppressed or cut:
+   * every block like this one leaves the microphone as it is, a block late (until a delay is
+   * known, audio that does not stand above the microphone's noise is neither cut nor
+   * searched; with no far end in reach, there is no echo to remove), and changes only what
+   * remembers the audio (the reference's delay line, the delay search's history), a few
+   * levels, and the double-talk detector where someone talks. Resting does just that, from
+   * the 16-bit samples, until a block sounds over the far end: with headphones, through
+   * whole replies (their first second included, while EchoPresence judges) and what the
+   * user says between them; with any microphone, from the start until the first reply's
+   * echo sounds. A block with an estimate due whose delay would be taken goes through the
+   * full path. Measured alone (bench/echo-canceller-idle-cpu.ts) it takes a quarter to two
+   * thirds off the canceller's CPU on a quiet microphone, and ~80 % on a voice with nothing
+   * played; inside kaiwa, where each chunk comes between other work, less.
    */
-  private nothingToDo(micSounds: boolean, talking: boolean): boolean {
+  private nothingToDo(micSounds: boolean, farEndActive: boolean): boolean {
     return this.bulkDelay === undefined && !this.searching && this.stepDueAt === undefined
       && (this.estimator.delaySamples === undefined || !this.presence.delayTrusted)
-      && !micSounds && !talking && !this.cutPrevious && this.suppressor.passingThrough;
+      && (!micSounds || !farEndActive) && !this.cutPrevious && this.suppressor.passingThrough;
   }
 
   private rest(): void {
@@ -572,28 +575,52 @@ export class AcousticEchoCanceller {
     const N = this.blockSize;
     const levels = this.levels;
     const micEnergy = levels.mic[b]!;
-    if (micEnergy > 4 * this.noise.after(micEnergy / N) * N) return false;
+    const noise = this.noise.after(micEnergy / N) * N;
+    const micSounds = micEnergy > 4 * noise;
+    const raw = levels.reference[b]!;
+    // Sound while the far end plays, or has played within the range searched, is the full
+    // path's to judge. (Once a block found none, none of the range is loud: this one decides.)
+    if (micSounds && (this.quietBlocks === 0 || raw > ACTIVE_MEAN_SQUARE * N)) return false;
     // The search waits for sound while no delay is known (as in processBlock, which set it
     // from the lock it started with: one dropped in that block left it unset).
     this.estimator.onlyWhileMicSounds = true;
-    // Just after sound, with the speaker not judged unheard, an estimate due now could find a delay the full path would take.
-    if (this.presence.delayTrusted && this.estimator.estimateDueWithQuiet(N)) return false;
+    // With the speaker not judged unheard, an estimate due now could find a delay the full path would take.
+    if (this.presence.delayTrusted && this.estimator.estimateDueWith(N, micSounds)) return false;
     this.noise.update(micEnergy / N);
     // Held as they came, for the delay line and the search's history, until something reads them.
     this.unheldCount += N;
     // The search keeps counting, and reads what it was not given if an estimate is due
-    // (just after sound; none is, unless its delay would not be taken).
-    this.estimator.pushLater(N, false, levels.lastAudible[b]!, this.catchUp);
-    const raw = levels.reference[b]!;
+    // (none is, unless its delay would not be taken).
+    this.estimator.pushLater(N, micSounds, levels.lastAudible[b]!, levels.referenceLastAudible[b]!, this.catchUp);
     this.referenceBlockEnergy = raw;
     this.recentLoudest.push(raw);
     const active = this.recentLoudest.value > ACTIVE_MEAN_SQUARE * N;
     const quietAfter = this.quietBlocks + 1;
     this.quietBlocks = active ? 0 : quietAfter;
-    this.followPresence(false, active, false);
-    // The rest of the status stands as the last block worked through left it: no delay, no talk, no echo heard.
+    this.followPresence(false, active, micSounds);
     this.state.farEndActive = active;
+    // The rest of the status stands as the last block worked through left it (no delay, no
+    // echo heard), but for talk: the detector follows a voice as the full path has it do.
+    if (micSounds || this.doubleTalk.talking) this.state.doubleTalk = this.restingTalk(micEnergy, noise);
     return true;
+  }
+
+  /** What the detector makes of a block rested through: as processBlock tells it, with no delay and no filter. */
+  private restingTalk(micEnergy: number, noise: number): boolean {
+    const talk = this.talkBlock;
+    const referenceEnergy = this.recentLoudest.value;
+    talk.echoCoherent = false;
+    talk.nearEnd = undefined;
+    talk.farNearEnd = undefined;
+    talk.mic = micEnergy;
+    talk.residual = micEnergy;
+    talk.reference = referenceEnergy;
+    talk.loudestReference = Math.max(referenceEnergy, this.loudestAligned);
+    talk.coupling = this.meter.coupling;
+    talk.erleDb = 0;
+    talk.noise = noise;
+    talk.estimate = 'unknown';
+    return this.doubleTalk.update(talk);
   }
 
   /** The output of `blocks` blocks rested through from `from`: the microphone, a block late. */

@@ -4,13 +4,15 @@ import { FULL_SCALE_RECIPROCAL, FULL_SCALE_SQUARED } from './pcm16.js';
 /**
  * What an echo canceller at rest needs to know of each whole block of a chunk, measured in
  * one pass over the microphone and the reference together: both blocks' energies (sums of
- * squares, PCM16 units, summed as the full path sums them) and where the microphone's last
+ * squares, PCM16 units, summed as the full path sums them) and where each one's last
  * sample beyond digital silence (`SILENT_PEAK`) is, -1 if none. Reused from chunk to chunk.
  */
 export class BlockLevels {
   mic = new Float64Array(0);
   reference = new Float64Array(0);
   lastAudible = new Int32Array(0);
+  /** As `lastAudible`, for the reference. */
+  referenceLastAudible = new Int32Array(0);
 
   constructor(readonly blockSize: number) {}
 
@@ -22,17 +24,21 @@ export class BlockLevels {
       let micSum = 0;
       let referenceSum = 0;
       let last = -1;
+      let lastPlayed = -1;
       for (let i = 0; i < N; i++) {
         const sample = mic[start + i]!;
         const fraction = sample * FULL_SCALE_RECIPROCAL;
         micSum += fraction * fraction;
         if (sample > SILENT_PEAK || sample < -SILENT_PEAK) last = i;
-        const played = reference[start + i]! * FULL_SCALE_RECIPROCAL;
+        const playedSample = reference[start + i]!;
+        if (playedSample > SILENT_PEAK || playedSample < -SILENT_PEAK) lastPlayed = i;
+        const played = playedSample * FULL_SCALE_RECIPROCAL;
         referenceSum += played * played;
       }
       this.mic[b] = micSum * FULL_SCALE_SQUARED;
       this.reference[b] = referenceSum * FULL_SCALE_SQUARED;
       this.lastAudible[b] = last;
+      this.referenceLastAudible[b] = lastPlayed;
     }
   }
 
@@ -40,5 +46,6 @@ export class BlockLevels {
     this.mic = new Float64Array(blocks);
     this.reference = new Float64Array(blocks);
     this.lastAudible = new Int32Array(blocks);
+    this.referenceLastAudible = new Int32Array(blocks);
   }
 }

@@ -84,6 +84,11 @@ export class DoubleTalkDetector {
   private loud = false;
   private talkEvidenced = false;
 
+  /** Talk goes on (what the last update returned). */
+  get talking(): boolean {
+    return this.hangover > 0;
+  }
+
   /** The last block's microphone was louder than the echo alone could make it. */
   get louderThanEcho(): boolean {
     return this.loud;

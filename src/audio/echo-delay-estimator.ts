@@ -78,6 +78,8 @@ export class EchoDelayEstimator {
   private made = 0;
   /** Raw microphone samples since the last one beyond digital silence (`SILENT_PEAK`). */
   private sinceMicAudible = Infinity;
+  /** Raw reference samples since the last one beyond digital silence (see `referenceWindowSilent`). */
+  private sinceReferenceAudible = Infinity;
   /** The running average of cross-spectra holds nothing (all zeros): nothing was averaged since the last reset or hurry. */
   private averageEmpty = true;
   /**
@@ -166,19 +168,22 @@ export class EchoDelayEstimator {
     // Decimated only when an estimate reads them.
     this.micHistory.append(mic, offset, count);
     this.refHistory.append(reference, offset, count);
-    return this.counted(count, micSounds, samplesSinceAudible(mic, offset, count, this.sinceMicAudible)) && this.estimateNow();
+    this.sinceReferenceAudible = samplesSinceAudible(reference, offset, count, this.sinceReferenceAudible);
+    return this.counted(count, micSounds, samplesSinceAudible(mic, offset, count, this.sinceMicAudible)) && !this.nothingToCorrelate() && this.estimateNow();
   }
 
   /**
    * As `push`, for a block of `count` samples whose samples reach the histories later
    * (`appendLater`): an echo canceller at rest holds them (RestBacklog), and has looked
-   * through the microphone's block already: `lastAudible` is where its last sample beyond
-   * digital silence (`SILENT_PEAK`) is, -1 if none. If an estimate is due with this block,
-   * `catchUp` is called first, to append them.
+   * through both blocks already: `lastAudible` and `referenceLastAudible` are where their
+   * last samples beyond digital silence (`SILENT_PEAK`) are, -1 if none. If an estimate is
+   * due with this block and there is something to correlate, `catchUp` is called first, to
+   * append them.
    */
-  pushLater(count: number, micSounds: boolean, lastAudible: number, catchUp: () => void): boolean {
+  pushLater(count: number, micSounds: boolean, lastAudible: number, referenceLastAudible: number, catchUp: () => void): boolean {
     const sinceAudible = lastAudible < 0 ? this.sinceMicAudible + count : count - 1 - lastAudible;
-    if (!this.counted(count, micSounds, sinceAudible)) return false;
+    this.sinceReferenceAudible = referenceLastAudible < 0 ? this.sinceReferenceAudible + count : count - 1 - referenceLastAudible;
+    if (!this.counted(count, micSounds, sinceAudible) || this.nothingToCorrelate()) return false;
     catchUp();
     return this.estimateNow();
   }
@@ -207,14 +212,14 @@ export class EchoDelayEstimator {
   }
 
   /**
-   * Whether a block of `count` samples in which the microphone holds no sound would make
-   * an estimate due (`push`, `pushLater`), left uncounted: an echo canceller at rest asks
+   * Whether a block of `count` samples (with sound in the microphone or not) would make an
+   * estimate due (`push`, `pushLater`), left uncounted: an echo canceller at rest asks
    * before it takes a block whose estimate it could not act on.
    */
-  estimateDueWithQuiet(count: number): boolean {
+  estimateDueWith(count: number, micSounds: boolean): boolean {
     const decimated = this.decimatedIn(count);
     if (!this.hopDone(this.sinceEstimate + decimated, this.written + decimated)) return false;
-    return !this.onlyWhileMicSounds || !this.quietThrough(this.sinceMicSounded + decimated);
+    return !this.onlyWhileMicSounds || micSounds || !this.quietThrough(this.sinceMicSounded + decimated);
   }
 
   /** An estimate is due once a hop has passed since the last and the window is full. */
@@ -253,14 +258,22 @@ export class EchoDelayEstimator {
     return sinceMicSounded > this.window + DECIMATOR_DELAY;
   }
 
+  /**
+   * An estimate due now would find nothing, known from the raw samples counted, without
+   * reading (decimating) the histories: a digitally silent microphone with nothing heard
+   * before (over exact zeros a zero cross-spectrum keeps the average zero, whose correlation
+   * has no peak; over dither it would only average noise in), or a reference window within
+   * digital silence (no far end to correlate: `referenceActive` would say so, after the
+   * histories had been decimated for nothing, as they were through every word the user said
+   * between replies).
+   */
+  private nothingToCorrelate(): boolean {
+    if (!(this.averageEmpty && this.micWindowSilent()) && !this.referenceWindowSilent()) return false;
+    this.lastConfidence = 0;
+    return true;
+  }
+
   private estimateNow(): boolean {
-    if (this.averageEmpty && this.micWindowSilent()) {
-      // A digitally silent microphone, nothing heard before: no correlation to compute.
-      // Over exact zeros this is what it gives (a zero cross-spectrum keeps the average
-      // zero, whose correlation has no peak); over dither it would only average noise in.
-      this.lastConfidence = 0;
-      return false;
-    }
     const mic = this.micHistory.read();
     const ref = this.refHistory.read();
     if (!referenceActive(ref)) {
@@ -295,6 +308,14 @@ export class EchoDelayEstimator {
    */
   private micWindowSilent(): boolean {
     return this.sinceMicAudible >= this.window * this.factor + this.micHistory.taps;
+  }
+
+  /**
+   * Every decimated sample of the reference's window (window and lags) came from raw samples
+   * within digital silence: its mean square is a few units, far under `ACTIVE_POWER`.
+   */
+  private referenceWindowSilent(): boolean {
+    return this.sinceReferenceAudible >= (this.window + this.maxLag) * this.factor + this.refHistory.taps;
   }
 
   /** Adds this window's cross-spectrum, whitened (PHAT), to the running average. */

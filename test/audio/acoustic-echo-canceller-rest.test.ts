@@ -119,6 +119,38 @@ describe('AcousticEchoCanceller at rest (the microphone does not hear the speake
     assert.ok(Math.abs(resting.statuses.at(-1)!.delayMs! - 300) <= 4, `delay ${resting.statuses.at(-1)!.delayMs}`);
   });
 
+  it('rests through what the user says while nothing plays, before the first reply and between replies into headphones, with the very output and status of working every block through', () => {
+    const speech = farEndSpeech();
+    const voice = nearEndSpeech(-12);
+    const gap = voice.length + 3 * RATE;
+    // The user talks, a reply plays into headphones, the user talks again 0.8 s after it
+    // ended (its last words still in the delay search's window), a second reply plays.
+    const firstVoiceAt = 2.5 * RATE;
+    const firstReplyAt = firstVoiceAt + voice.length + RATE;
+    const lastPlayed = firstReplyAt + speech.findLastIndex((sample) => Math.abs(sample) > 1) + 1;
+    const secondVoiceAt = lastPlayed + 0.8 * RATE;
+    const secondReplyAt = firstReplyAt + speech.length + gap;
+    const reference = new Int16Array(secondReplyAt + speech.length);
+    reference.set(speech, firstReplyAt);
+    reference.set(speech, secondReplyAt);
+    const mic = silentDither(reference.length);
+    mic.set(voice, firstVoiceAt);
+    mic.set(voice, secondVoiceAt);
+    const voiced = (from: number) => [from + 0.1 * RATE, from + voice.length - 0.1 * RATE] as const;
+    for (const chunk of [2048, RATE / 50]) {
+      const resting = assertSameAsWorkingThrough({ mic, reference }, chunk);
+      const restedShare = ([from, to]: readonly [number, number]) => {
+        const chunks = resting.resting.slice(Math.ceil(from / chunk), Math.floor(to / chunk));
+        return chunks.filter(Boolean).length / chunks.length;
+      };
+      // Before any reply the speaker may be heard: a block whose delay estimate is due goes through the full path.
+      assert.ok(restedShare(voiced(firstVoiceAt)) > 0.5, `rested in ${restedShare(voiced(firstVoiceAt))} of the chunks of the first voice (chunks of ${chunk})`);
+      assert.ok(restedShare(voiced(secondVoiceAt)) > 0.9, `rested in ${restedShare(voiced(secondVoiceAt))} of the chunks of the second voice (chunks of ${chunk})`);
+      assert.ok(resting.statuses.some((status) => status.doubleTalk), 'the detector followed the voice');
+
+    }
+  });
+
   it('finds the echo when the headphones are taken off mid-reply, as when it never rested', () => {
     const resting = assertSameAsWorkingThrough(unplugged(8.2), RATE / 50);
     const before = resting.resting.slice(0, 8 * 50);

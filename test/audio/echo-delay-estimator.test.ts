@@ -37,6 +37,26 @@ describe('EchoDelayEstimator', () => {
     assert.equal(estimate(scene.mic, new Int16Array(scene.mic.length)).delayMs, undefined);
   });
 
+  it('correlates while the far end\'s last sounds are still in its window\'s lags, and skips the work once the whole window is digital silence', () => {
+    const scene = echoScene({ delayMs: 300, gainDb: -6, far: farEndSpeech() });
+    const stop = scene.reference.findLastIndex((sample) => Math.abs(sample) > 1) + 1;
+    const length = stop + 2 * RATE;
+    const mic = silentDither(length);
+    mic.set(scene.mic.subarray(0, Math.min(scene.mic.length, length)));
+    const reference = new Int16Array(length);
+    reference.set(scene.reference.subarray(0, stop));
+    const estimator = new EchoDelayEstimator(RATE);
+    let lastMadeAt = 0;
+    for (let at = 0; at + 256 <= length; at += 256) {
+      const made = estimator.estimatesMade;
+      estimator.push(mic.subarray(at, at + 256), reference.subarray(at, at + 256));
+      if (estimator.estimatesMade > made) lastMadeAt = at + 256;
+    }
+    const afterMs = ((lastMadeAt - stop) * 1000) / RATE;
+    // The window is 512 ms, its lags 600 more: the far end's last 300 ms fill the lags until ~0.8 s after it stopped.
+    assert.ok(afterMs > 600 && afterMs <= 512 + 600 + 20, `the last correlation came ${afterMs} ms after the far end stopped`);
+  });
+
   it('follows a jump of the path (a new output device) after confirming it', () => {
     const first = echoScene({ delayMs: 120, gainDb: -6, far: farEndSpeech() });
     const second = echoScene({ delayMs: 420, gainDb: -6, far: farEndSpeech() });
