@@ -19,7 +19,7 @@ const pulse = await startPulse();
 const peer = await startBurstPeer({ replySeconds: 30, deltaMs: 100, firstAudioAfterMs: 800 });
 try {
   const started = performance.now();
-  const child = spawn(process.execPath, [...flags, ...asEntry('dist/cli/main.cjs'), '--url', `${peer.url}/kaiwa/v1`, '--text', LONG_REQUEST],
+  const child = spawn(process.execPath, [...flags, ...asEntry(process.env.TRACE_BUILD ?? 'dist/cli/main.cjs'), '--url', `${peer.url}/kaiwa/v1`, '--text', LONG_REQUEST],
     { env: { ...process.env, OPENAI_API_KEY: 'sk-bench' }, stdio: ['pipe', 'pipe', 'inherit'] });
   createInterface({ input: child.stdout! }).on('line', (line) => console.log(`${((performance.now() - started) / 1000).toFixed(1).padStart(5)} ${line}`));
   await sleep(seconds * 1000);
