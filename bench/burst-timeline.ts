@@ -16,8 +16,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startPulse } from '../test/helpers/audio-pulse.js';
 import { startBurstPeer } from './lib/burst-peer.js';
-import { LONG_REQUEST, sleep } from './lib/duplex.js';
-import { threadCpuMs } from './lib/thread-cpu.js';
+import { LONG_REQUEST } from './lib/duplex.js';
+import { cpuPerSecond } from './lib/thread-cpu.js';
 import { bundleClient } from './lib/bundle.js';
 import { asEntry } from './lib/entry-node-flags.js';
 import { CPU_REPORT_PRELOAD, readCpuReport } from './lib/measured-process.js';
@@ -43,18 +43,6 @@ function kaiwa(url: string, name: string, main: string, args: string[]): ChildPr
   return client(name, main, ['--url', `${url}/${name}/v1`, '--text', LONG_REQUEST, ...args], { OPENAI_API_KEY: 'sk-bench' });
 }
 
-/** Each process's CPU in each whole second of its life (the last: up to its exit). */
-async function perSecond(children: ChildProcess[]): Promise<number[][]> {
-  const samples = children.map(() => [0]);
-  for (let second = 1; second <= SECONDS; second++) {
-    await sleep(1000);
-    const ended = children.find((child) => child.exitCode !== null || child.signalCode !== null);
-    if (ended) throw new Error(`a client ended after ${second - 1} s (exit ${ended.exitCode ?? ended.signalCode})`);
-    children.forEach((child, i) => samples[i]!.push(threadCpuMs(child.pid!)));
-  }
-  return samples.map((cumulative) => cumulative.slice(1).map((ms, i) => ms - cumulative[i]!));
-}
-
 function articleScript(url: string, script: string, round: number): ChildProcess {
   return client(`script${round}`, script, [],
     { OPENAI_API_KEY: 'sk-bench', OPENAI_REALTIME_URL: `${url}/script${round}/realtime?model=gpt-4o-realtime-preview-2024-10-01`, BENCH_TEXT: LONG_REQUEST });
@@ -68,7 +56,7 @@ try {
     const first = kaiwa(peer.url, `first${round}`, KAIWA, extra);
     const second = other ? kaiwa(peer.url, `second${round}`, other, extra) : kaiwa(peer.url, `second${round}`, KAIWA, ['--echo-guard', 'off']);
     const floor = articleScript(peer.url, script, round);
-    const [a, b, c] = await perSecond([first, second, floor]).catch((error: unknown) => {
+    const [a, b, c] = await cpuPerSecond([first, second, floor], SECONDS).catch((error: unknown) => {
       for (const child of [first, second, floor]) child.kill('SIGINT');
       throw new Error(`${(error as Error).message}; appends received: ${JSON.stringify([...peer.appends])}`);
     });

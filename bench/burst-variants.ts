@@ -15,8 +15,8 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startPulse } from '../test/helpers/audio-pulse.js';
 import { startBurstPeer } from './lib/burst-peer.js';
-import { LONG_REQUEST, sleep } from './lib/duplex.js';
-import { threadCpuMs } from './lib/thread-cpu.js';
+import { LONG_REQUEST } from './lib/duplex.js';
+import { cpuPerSecond } from './lib/thread-cpu.js';
 import { bundleClient } from './lib/bundle.js';
 import { asEntry } from './lib/entry-node-flags.js';
 import { CPU_REPORT_PRELOAD, readCpuReport } from './lib/measured-process.js';
@@ -54,17 +54,6 @@ function client(name: string, script: string, args: string[], env: Record<string
   });
 }
 
-async function perSecond(children: ChildProcess[]): Promise<number[][]> {
-  const samples = children.map(() => [0]);
-  for (let second = 1; second <= SECONDS; second++) {
-    await sleep(1000);
-    const ended = children.find((child) => child.exitCode !== null || child.signalCode !== null);
-    if (ended) throw new Error(`a client ended after ${second - 1} s (exit ${ended.exitCode ?? ended.signalCode})`);
-    children.forEach((child, i) => samples[i]!.push(threadCpuMs(child.pid!)));
-  }
-  return samples.map((cumulative) => cumulative.slice(1).map((ms, i) => ms - cumulative[i]!));
-}
-
 const sum = (list: number[], from = 0, to = list.length): number => Math.round(list.slice(from, to).reduce((x, y) => x + y, 0));
 const median = (list: number[]): number => [...list].sort((x, y) => x - y)[Math.floor(list.length / 2)]!;
 
@@ -83,7 +72,7 @@ try {
     children.push(client(`script${round}`, script, [], {
       OPENAI_API_KEY: 'sk-bench', OPENAI_REALTIME_URL: `${peer.url}/script${round}/realtime?model=gpt-4o-realtime-preview-2024-10-01`, BENCH_TEXT: LONG_REQUEST,
     }));
-    const seconds = await perSecond(children).catch((error: unknown) => {
+    const seconds = await cpuPerSecond(children, SECONDS).catch((error: unknown) => {
       for (const child of children) child.kill('SIGINT');
       throw error;
     });

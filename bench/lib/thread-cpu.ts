@@ -28,3 +28,15 @@ export async function cpuOverWindow(processes: Array<[string, ChildProcess]>, fr
   await Promise.all(processes.map(([, child]) => new Promise((resolve) => (child.exitCode !== null ? resolve(0) : child.once('exit', resolve)))));
   return processes.map(([name], i) => `${name} ${Math.round(after[i]! - before[i]!)} ms`).join(' · ');
 }
+
+/** Each process's CPU in each whole second of the next `seconds`; throws if one ends meanwhile. */
+export async function cpuPerSecond(children: ChildProcess[], seconds: number): Promise<number[][]> {
+  const samples = children.map(() => [0]);
+  for (let second = 1; second <= seconds; second++) {
+    await sleep(1000);
+    const ended = children.find((child) => child.exitCode !== null || child.signalCode !== null);
+    if (ended) throw new Error(`a client ended after ${second - 1} s (exit ${ended.exitCode ?? ended.signalCode})`);
+    children.forEach((child, i) => samples[i]!.push(threadCpuMs(child.pid!)));
+  }
+  return samples.map((cumulative) => cumulative.slice(1).map((ms, i) => ms - cumulative[i]!));
+}
