@@ -167,6 +167,8 @@ export class AcousticEchoCanceller {
   /** Blocks in a row with the far end active. */
   private farEndRun = 0;
   private readonly marginSamples: number;
+  /** Reference samples all of which the delay line and the delay search's window read back: zeros this long, and no far end is in reach. */
+  private readonly reach: number;
   private readonly onBlock: AcousticEchoCancellerOptions['onBlock'];
   private readonly onDecision: AcousticEchoCancellerOptions['onDecision'];
   /** Samples (fractional) by which the reference is delayed for the filter: the echo path's, less the margin. */
@@ -274,7 +276,8 @@ export class AcousticEchoCanceller {
     this.bands = this.factor === 2 ? new HalfRateBands(2 * N, N) : undefined;
     this.latencySamples = this.bands ? this.bands.latency : 2 * N;
     this.mayRest = (options.rest ?? true) && !this.bands && !this.onBlock && !this.onDecision;
-    this.backlog = new RestBacklog(Math.max(this.line.capacity, this.estimator.historyLength));
+    this.reach = Math.max(this.line.capacity, this.estimator.historyLength);
+    this.backlog = new RestBacklog(this.reach);
     this.lastMic = new Int16Array(N);
     this.levels = new BlockLevels(N);
     this.restMic = new Int16Array(N);
@@ -515,25 +518,35 @@ export class AcousticEchoCanceller {
   }
 
   /**
-   * No delay is known (nor one found waiting to be taken), the microphone holds no sound or
-   * the far end has not played within the range searched, and nothing is suppressed or cut:
-   * every block like this one leaves the microphone as it is, a block late (until a delay is
-   * known, audio that does not stand above the microphone's noise is neither cut nor
-   * searched; with no far end in reach, there is no echo to remove), and changes only what
-   * remembers the audio (the reference's delay line, the delay search's history), a few
-   * levels, and the double-talk detector where someone talks. Resting does just that, from
-   * the 16-bit samples, until a block sounds over the far end: with headphones, through
-   * whole replies (their first second included, while EchoPresence judges) and what the
-   * user says between them; with any microphone, from the start until the first reply's
-   * echo sounds. A block with an estimate due whose delay would be taken goes through the
-   * full path. Measured alone (bench/echo-canceller-idle-cpu.ts) it takes a quarter to two
-   * thirds off the canceller's CPU on a quiet microphone, and ~80 % on a voice with nothing
-   * played; inside kaiwa, where each chunk comes between other work, less.
+   * Every block like this one leaves the microphone as it is, a block late, and changes
+   * only what remembers the audio (the reference's delay line, the delay search's history),
+   * a few levels, and the double-talk detector where someone talks: nothing is suppressed or
+   * cut, and either
+   * - no delay is known (nor one found waiting to be taken), and the microphone holds no
+   *   sound or the far end has not played within the range searched (until a delay is
+   *   known, audio that does not stand above the microphone's noise is neither cut nor
+   *   searched); or
+   * - a delay is known and the far end has been silence for all the delay line and the
+   *   delay search's window read back, the filter's tail included (between replies, through
+   *   speakers): there is no echo to remove, and the alignment only follows the drift.
+   * Resting does just that, from the 16-bit samples, until a block needs the full path:
+   * with headphones, through whole replies (their first second included, while
+   * EchoPresence judges) and what the user says between them; with any microphone, from
+   * the start until the first reply's echo sounds; through speakers, from ~1.2 s after a
+   * reply until the next. A block with an estimate due whose delay would be taken goes
+   * through the full path. Measured alone (bench/echo-canceller-idle-cpu.ts) it takes a
+   * quarter to two thirds off the canceller's CPU on a quiet microphone, and ~80 % on a
+   * voice with nothing played; inside kaiwa, where each chunk comes between other work, less.
    */
   private nothingToDo(micSounds: boolean, farEndActive: boolean): boolean {
-    return this.bulkDelay === undefined && !this.searching && this.stepDueAt === undefined
-      && (this.estimator.delaySamples === undefined || !this.presence.delayTrusted)
-      && (!micSounds || !farEndActive) && !this.cutPrevious && this.suppressor.passingThrough;
+    if (this.searching || this.stepDueAt !== undefined || this.cutPrevious || !this.suppressor.passingThrough) return false;
+    if (this.bulkDelay !== undefined) return this.farEndOutOfReach(this.estimator.referenceSilentFor) && !this.residualJudged;
+    return (this.estimator.delaySamples === undefined || !this.presence.delayTrusted) && (!micSounds || !farEndActive);
+  }
+
+  /** Zeros for all the delay line and the delay search read back, and for the filter's tail since the far end was last heard. */
+  private farEndOutOfReach(silentFor: number): boolean {
+    return silentFor >= this.reach && this.quietBlocks > this.filter.partitions + 1;
   }
 
   private rest(): void {
@@ -572,6 +585,7 @@ export class AcousticEchoCanceller {
   }
 
   private keepRestingBlock(b: number): boolean {
+    if (this.bulkDelay !== undefined) return this.keepRestingLocked(b);
     const N = this.blockSize;
     const levels = this.levels;
     const micEnergy = levels.mic[b]!;
@@ -591,7 +605,7 @@ export class AcousticEchoCanceller {
     this.unheldCount += N;
     // The search keeps counting, and reads what it was not given if an estimate is due
     // (none is, unless its delay would not be taken).
-    this.estimator.pushLater(N, micSounds, levels.lastAudible[b]!, levels.referenceLastAudible[b]!, this.catchUp);
+    this.estimator.pushLater(N, micSounds, levels.lastAudible[b]!, levels.referenceLastPlayed[b]!, this.catchUp);
     this.referenceBlockEnergy = raw;
     this.recentLoudest.push(raw);
     const active = this.recentLoudest.value > ACTIVE_MEAN_SQUARE * N;
@@ -601,14 +615,52 @@ export class AcousticEchoCanceller {
     this.state.farEndActive = active;
     // The rest of the status stands as the last block worked through left it (no delay, no
     // echo heard), but for talk: the detector follows a voice as the full path has it do.
-    if (micSounds || this.doubleTalk.talking) this.state.doubleTalk = this.restingTalk(micEnergy, noise);
+    if (micSounds || this.doubleTalk.talking) this.state.doubleTalk = this.restingTalk(micEnergy, noise, this.recentLoudest.value, 0);
     return true;
   }
 
-  /** What the detector makes of a block rested through: as processBlock tells it, with no delay and no filter. */
-  private restingTalk(micEnergy: number, noise: number): boolean {
+  /**
+   * A block rested through with a delay known (see `nothingToDo`): what processBlock does
+   * with one while the far end is out of reach. The aligned reference is zeros, the level
+   * held over the room's reverberation decays, the alignment follows the drift learnt.
+   * Estimates come due (the search listens all the time once the speaker is heard) and
+   * find a window of zeros: nothing to correlate, nothing read.
+   */
+  private keepRestingLocked(b: number): boolean {
+    const N = this.blockSize;
+    const levels = this.levels;
+    // A step of the timeline announced meanwhile (timelineSuspect) is the full path's.
+    if (this.stepDueAt !== undefined || !this.farEndOutOfReach(this.estimator.sincePlayedAfter(N, levels.referenceLastPlayed[b]!))) return false;
+    const micEnergy = levels.mic[b]!;
+    const noise = this.noise.after(micEnergy / N) * N;
+    const micSounds = micEnergy > 4 * noise;
+    this.estimator.onlyWhileMicSounds = this.presence.absent;
+    this.noise.update(micEnergy / N);
+    this.unheldCount += N;
+    // As processBlock has it, though out of reach the window holds zeros and no estimate moves.
+    if (this.estimator.pushLater(N, micSounds, levels.lastAudible[b]!, levels.referenceLastPlayed[b]!, this.catchUp)) this.realign();
+    this.referenceBlockEnergy = 0;
+    this.recentLoudest.push(0);
+    this.smearedReference = Math.max(0, 0.5 * this.smearedReference);
+    this.loudestAligned = Math.max(0, this.lastAligned, this.beforeLastAligned);
+    this.beforeLastAligned = this.lastAligned;
+    this.lastAligned = 0;
+    const referenceEnergy = this.smearedReference;
+    const active = referenceEnergy > ACTIVE_MEAN_SQUARE * N;
+    const quietAfter = this.quietBlocks + 1;
+    this.quietBlocks = active ? 0 : quietAfter;
+    this.bulkDelay = Math.max(DelayLine.MIN_FRACTIONAL_DELAY, this.bulkDelay! + this.drift.drift);
+    this.followPresence(true, active, micSounds);
+    const state = this.state;
+    state.farEndActive = active;
+    state.delayMs = ((this.bulkDelay + this.marginSamples) * 1000) / this.processingRate;
+    if (micSounds || this.doubleTalk.talking) state.doubleTalk = this.restingTalk(micEnergy, noise, referenceEnergy, this.meter.erleDb);
+    return true;
+  }
+
+  /** What the detector makes of a block rested through: as processBlock tells it, with no filter running. */
+  private restingTalk(micEnergy: number, noise: number, referenceEnergy: number, erleDb: number): boolean {
     const talk = this.talkBlock;
-    const referenceEnergy = this.recentLoudest.value;
     talk.echoCoherent = false;
     talk.nearEnd = undefined;
     talk.farNearEnd = undefined;
@@ -617,7 +669,7 @@ export class AcousticEchoCanceller {
     talk.reference = referenceEnergy;
     talk.loudestReference = Math.max(referenceEnergy, this.loudestAligned);
     talk.coupling = this.meter.coupling;
-    talk.erleDb = 0;
+    talk.erleDb = erleDb;
     talk.noise = noise;
     talk.estimate = 'unknown';
     return this.doubleTalk.update(talk);
@@ -760,6 +812,12 @@ export class AcousticEchoCanceller {
    */
   timelineBroken(): void {
     this.catchUp();
+    // Resting on, as the full path's next block would have it: no delay, nothing held.
+    if (this.atRest) {
+      this.state.delayMs = undefined;
+      this.state.holding = false;
+      this.state.converged = false;
+    }
     if (this.bulkDelay !== undefined) this.previousBulkDelay = this.bulkDelay;
     this.bulkDelay = undefined;
     this.estimator.reset();

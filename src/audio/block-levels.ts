@@ -4,15 +4,16 @@ import { FULL_SCALE_RECIPROCAL, FULL_SCALE_SQUARED } from './pcm16.js';
 /**
  * What an echo canceller at rest needs to know of each whole block of a chunk, measured in
  * one pass over the microphone and the reference together: both blocks' energies (sums of
- * squares, PCM16 units, summed as the full path sums them) and where each one's last
- * sample beyond digital silence (`SILENT_PEAK`) is, -1 if none. Reused from chunk to chunk.
+ * squares, PCM16 units, summed as the full path sums them), where the microphone's last
+ * sample beyond digital silence (`SILENT_PEAK`) is and where the reference's last sample
+ * that is not 0 is, -1 if none. Reused from chunk to chunk.
  */
 export class BlockLevels {
   mic = new Float64Array(0);
   reference = new Float64Array(0);
   lastAudible = new Int32Array(0);
-  /** As `lastAudible`, for the reference. */
-  referenceLastAudible = new Int32Array(0);
+  /** The reference's last sample that is not 0. */
+  referenceLastPlayed = new Int32Array(0);
 
   constructor(readonly blockSize: number) {}
 
@@ -31,14 +32,14 @@ export class BlockLevels {
         micSum += fraction * fraction;
         if (sample > SILENT_PEAK || sample < -SILENT_PEAK) last = i;
         const playedSample = reference[start + i]!;
-        if (playedSample > SILENT_PEAK || playedSample < -SILENT_PEAK) lastPlayed = i;
+        if (playedSample !== 0) lastPlayed = i;
         const played = playedSample * FULL_SCALE_RECIPROCAL;
         referenceSum += played * played;
       }
       this.mic[b] = micSum * FULL_SCALE_SQUARED;
       this.reference[b] = referenceSum * FULL_SCALE_SQUARED;
       this.lastAudible[b] = last;
-      this.referenceLastAudible[b] = lastPlayed;
+      this.referenceLastPlayed[b] = lastPlayed;
     }
   }
 
@@ -46,6 +47,6 @@ export class BlockLevels {
     this.mic = new Float64Array(blocks);
     this.reference = new Float64Array(blocks);
     this.lastAudible = new Int32Array(blocks);
-    this.referenceLastAudible = new Int32Array(blocks);
+    this.referenceLastPlayed = new Int32Array(blocks);
   }
 }

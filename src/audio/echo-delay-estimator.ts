@@ -78,8 +78,8 @@ export class EchoDelayEstimator {
   private made = 0;
   /** Raw microphone samples since the last one beyond digital silence (`SILENT_PEAK`). */
   private sinceMicAudible = Infinity;
-  /** Raw reference samples since the last one beyond digital silence (see `referenceWindowSilent`). */
-  private sinceReferenceAudible = Infinity;
+  /** Raw reference samples since the last one that was not 0 (see `referenceWindowEmpty`). */
+  private sinceReferencePlayed = Infinity;
   /** The running average of cross-spectra holds nothing (all zeros): nothing was averaged since the last reset or hurry. */
   private averageEmpty = true;
   /**
@@ -168,21 +168,21 @@ export class EchoDelayEstimator {
     // Decimated only when an estimate reads them.
     this.micHistory.append(mic, offset, count);
     this.refHistory.append(reference, offset, count);
-    this.sinceReferenceAudible = samplesSinceAudible(reference, offset, count, this.sinceReferenceAudible);
+    this.sinceReferencePlayed = samplesSincePlayed(reference, offset, count, this.sinceReferencePlayed);
     return this.counted(count, micSounds, samplesSinceAudible(mic, offset, count, this.sinceMicAudible)) && !this.nothingToCorrelate() && this.estimateNow();
   }
 
   /**
    * As `push`, for a block of `count` samples whose samples reach the histories later
    * (`appendLater`): an echo canceller at rest holds them (RestBacklog), and has looked
-   * through both blocks already: `lastAudible` and `referenceLastAudible` are where their
-   * last samples beyond digital silence (`SILENT_PEAK`) are, -1 if none. If an estimate is
-   * due with this block and there is something to correlate, `catchUp` is called first, to
-   * append them.
+   * through both blocks already: `lastAudible` is where the microphone's last sample beyond
+   * digital silence (`SILENT_PEAK`) is, `referenceLastPlayed` where the reference's last
+   * sample that is not 0 is, -1 if none. If an estimate is due with this block and there is
+   * something to correlate, `catchUp` is called first, to append them.
    */
-  pushLater(count: number, micSounds: boolean, lastAudible: number, referenceLastAudible: number, catchUp: () => void): boolean {
+  pushLater(count: number, micSounds: boolean, lastAudible: number, referenceLastPlayed: number, catchUp: () => void): boolean {
     const sinceAudible = lastAudible < 0 ? this.sinceMicAudible + count : count - 1 - lastAudible;
-    this.sinceReferenceAudible = referenceLastAudible < 0 ? this.sinceReferenceAudible + count : count - 1 - referenceLastAudible;
+    this.sinceReferencePlayed = this.sincePlayedAfter(count, referenceLastPlayed);
     if (!this.counted(count, micSounds, sinceAudible) || this.nothingToCorrelate()) return false;
     catchUp();
     return this.estimateNow();
@@ -204,6 +204,16 @@ export class EchoDelayEstimator {
   skipped(count: number): void {
     this.micHistory.skip(count);
     this.refHistory.skip(count);
+  }
+
+  /** Raw reference samples since the last one that was not 0. */
+  get referenceSilentFor(): number {
+    return this.sinceReferencePlayed;
+  }
+
+  /** Raw reference samples since the last one that was not 0, after a block of `count` whose last such is at `lastPlayed` (-1: none). */
+  sincePlayedAfter(count: number, lastPlayed: number): number {
+    return lastPlayed < 0 ? this.sinceReferencePlayed + count : count - 1 - lastPlayed;
   }
 
   /** Raw samples the histories read back: what must be appended after a skip. */
@@ -262,13 +272,13 @@ export class EchoDelayEstimator {
    * An estimate due now would find nothing, known from the raw samples counted, without
    * reading (decimating) the histories: a digitally silent microphone with nothing heard
    * before (over exact zeros a zero cross-spectrum keeps the average zero, whose correlation
-   * has no peak; over dither it would only average noise in), or a reference window within
-   * digital silence (no far end to correlate: `referenceActive` would say so, after the
-   * histories had been decimated for nothing, as they were through every word the user said
-   * between replies).
+   * has no peak; over dither it would only average noise in), or a reference window of
+   * zeros (no far end to correlate: `referenceActive` would say so, after the histories had
+   * been decimated for nothing, as they were through every word the user said between
+   * replies).
    */
   private nothingToCorrelate(): boolean {
-    if (!(this.averageEmpty && this.micWindowSilent()) && !this.referenceWindowSilent()) return false;
+    if (!(this.averageEmpty && this.micWindowSilent()) && !this.referenceWindowEmpty()) return false;
     this.lastConfidence = 0;
     return true;
   }
@@ -310,12 +320,9 @@ export class EchoDelayEstimator {
     return this.sinceMicAudible >= this.window * this.factor + this.micHistory.taps;
   }
 
-  /**
-   * Every decimated sample of the reference's window (window and lags) came from raw samples
-   * within digital silence: its mean square is a few units, far under `ACTIVE_POWER`.
-   */
-  private referenceWindowSilent(): boolean {
-    return this.sinceReferenceAudible >= (this.window + this.maxLag) * this.factor + this.refHistory.taps;
+  /** Every decimated sample of the reference's window (window and lags) came from raw zeros: it is all 0. */
+  private referenceWindowEmpty(): boolean {
+    return this.sinceReferencePlayed >= (this.window + this.maxLag) * this.factor + this.refHistory.taps;
   }
 
   /** Adds this window's cross-spectrum, whitened (PHAT), to the running average. */
@@ -422,6 +429,12 @@ function referenceActive(history: RecentSamples): boolean {
 }
 
 /** Samples since the last beyond digital silence, given how many there were before the `count` from `offset`. */
+/** As `samplesSinceAudible`, counting from the last sample that is not 0. */
+function samplesSincePlayed(samples: ArrayLike<number>, offset: number, count: number, before: number): number {
+  for (let i = count - 1; i >= 0; i--) if (samples[offset + i] !== 0) return count - 1 - i;
+  return before + count;
+}
+
 function samplesSinceAudible(samples: ArrayLike<number>, offset: number, count: number, before: number): number {
   for (let i = count - 1; i >= 0; i--) {
     const sample = samples[offset + i]!;

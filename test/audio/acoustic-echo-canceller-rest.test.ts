@@ -151,6 +151,32 @@ describe('AcousticEchoCanceller at rest (the microphone does not hear the speake
     }
   });
 
+  it('rests between replies through speakers once the far end is out of reach, through what the user says too, with the very output and status of working every block through', () => {
+    const first = echoScene({ delayMs: 300, gainDb: -6, far: farEndSpeech(), noiseDbfs: -65 });
+    const voice = nearEndSpeech(-12);
+    const voiceAt = first.mic.length + 2 * RATE;
+    const secondAt = voiceAt + voice.length + RATE;
+    const second = echoScene({ delayMs: 300, gainDb: -6, far: farEndSpeech(), noiseDbfs: -65 });
+    const room = echoScene({ delayMs: 0, gainDb: -200, far: new Int16Array(secondAt - first.mic.length), nearVoice: voice, nearAtSeconds: (voiceAt - first.mic.length) / RATE, noiseDbfs: -65 }).mic;
+    const mic = new Int16Array(secondAt + second.mic.length);
+    mic.set(first.mic);
+    mic.set(room.subarray(0, secondAt - first.mic.length), first.mic.length);
+    mic.set(second.mic, secondAt);
+    const reference = new Int16Array(mic.length);
+    reference.set(first.reference);
+    reference.set(second.reference, secondAt);
+    const lastPlayed = first.reference.findLastIndex((sample) => sample !== 0) + 1;
+    for (const chunk of [2048, RATE / 50, 333]) {
+      const resting = assertSameAsWorkingThrough({ mic, reference }, chunk);
+      const rested = resting.resting.slice(Math.ceil((lastPlayed + 1.5 * RATE) / chunk), Math.floor(secondAt / chunk));
+      assert.ok(rested.filter(Boolean).length > 0.9 * rested.length, `rested in ${rested.filter(Boolean).length} of the ${rested.length} chunks between the replies (chunks of ${chunk})`);
+      const between = resting.statuses.slice(Math.ceil((lastPlayed + 1.5 * RATE) / chunk), Math.floor(secondAt / chunk));
+      assert.ok(between.every((status) => status.delayMs !== undefined && status.holding), 'the delay and the hold stay known between the replies');
+      assert.ok(between.some((status) => status.doubleTalk), 'the detector followed the voice');
+      assert.ok(Math.abs(resting.statuses.at(-1)!.delayMs! - 300) <= 4 && resting.statuses.at(-1)!.holding, `after the second reply: ${JSON.stringify(resting.statuses.at(-1))}`);
+    }
+  });
+
   it('finds the echo when the headphones are taken off mid-reply, as when it never rested', () => {
     const resting = assertSameAsWorkingThrough(unplugged(8.2), RATE / 50);
     const before = resting.resting.slice(0, 8 * 50);
