@@ -4,7 +4,8 @@
  * a private PulseAudio for 40 s, with V8's sampling profiler (200 µs); prints the samples
  * from PROF_FROM seconds on (default 10: the steady part) up to PROF_TO (default: the end),
  * self and inclusive, in ms.
- * PROF_ARGS adds kaiwa flags (e.g. `--echo-guard off`). The profiler's own cost inflates the
+ * PROF_ARGS adds kaiwa flags (e.g. `--echo-guard off`); PROF_REPLY_SECONDS sets the reply's
+ * length (default 30), PROF_LOOPBACK_MS plays the speaker back into the microphone (speakers). The profiler's own cost inflates the
  * totals: compare the shares, not the sums, with the bench's CPU rows. PROF_LINES (a
  * function name) adds where in it the samples fell, by line of dist/cli/program.cjs (whole
  * profile: V8 keeps no time per line sample).
@@ -19,7 +20,9 @@ import { LONG_REQUEST, sleep } from './lib/duplex.js';
 import { asEntry } from './lib/entry-node-flags.js';
 const dir = mkdtempSync(join(tmpdir(), 'kaiwa-profile-'));
 const pulse = await startPulse();
-const peer = await startBurstPeer({ replySeconds: 30, deltaMs: 100, firstAudioAfterMs: 800 });
+const loopbackMs = process.env.PROF_LOOPBACK_MS;
+if (loopbackMs) pulse.pactl('load-module', 'module-loopback', 'source=spk.monitor', 'sink=mic', `latency_msec=${loopbackMs}`, 'source_dont_move=true', 'sink_dont_move=true');
+const peer = await startBurstPeer({ replySeconds: Number(process.env.PROF_REPLY_SECONDS ?? 30), deltaMs: 100, firstAudioAfterMs: 800 });
 const extra = (process.env.PROF_ARGS ?? '').split(' ').filter(Boolean);
 try {
   const child = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval', '200', ...asEntry('dist/cli/main.cjs'), '--url', `${peer.url}/kaiwa/v1`, '--text', LONG_REQUEST, ...extra], { env: { ...process.env, OPENAI_API_KEY: 'sk-bench' }, stdio: ['pipe', 'ignore', 'inherit'] });

@@ -5,8 +5,10 @@
  * article's script: each process's CPU of all threads by span of its life (0-1, 1-3, 3-10,
  * 10-31, 31-40 s and the shutdown), every round, and the median of each over the rounds.
  * BUILD is a main.cjs (`.` for dist/cli/main.cjs); environment variables and kaiwa flags
- * follow it. For comparing throw-away builds or switches in one run (background load hits
- * them alike); not a goal. Linux only.
+ * follow it. VARIANTS_REPLY_SECONDS (default 30) sets the reply's length;
+ * VARIANTS_LOOPBACK_MS plays the speaker back into the microphone with that latency (through
+ * speakers, not headphones: every client hears all of them). For comparing throw-away builds
+ * or switches in one run (background load hits them alike); not a goal. Linux only.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -59,7 +61,9 @@ const median = (list: number[]): number => [...list].sort((x, y) => x - y)[Math.
 
 const script = await bundleClient('floor-burst');
 const pulse = await startPulse();
-const peer = await startBurstPeer({ replySeconds: 30, deltaMs: 100, firstAudioAfterMs: 800 });
+const loopbackMs = process.env.VARIANTS_LOOPBACK_MS;
+if (loopbackMs) pulse.pactl('load-module', 'module-loopback', 'source=spk.monitor', 'sink=mic', `latency_msec=${loopbackMs}`, 'source_dont_move=true', 'sink_dont_move=true');
+const peer = await startBurstPeer({ replySeconds: Number(process.env.VARIANTS_REPLY_SECONDS ?? 30), deltaMs: 100, firstAudioAfterMs: 800 });
 const names = [...variants.map((variant) => variant.name), 'script'];
 const results = new Map<string, number[][]>(names.map((name) => [name, []]));
 try {

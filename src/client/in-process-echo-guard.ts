@@ -15,6 +15,8 @@ export interface PlayingSpeaker extends EventEmitter {
   restartDevice?(): boolean;
   /** Keeps silence in the device between replies, or stops (see PacedPlayer keepFedMs). */
   keepFed?(on: boolean): void;
+  /** The process is awake for a microphone chunk; the next is due in `untilNextMs` (see PacedPlayer). */
+  topUpSilence?(untilNextMs: number): void;
 }
 
 export interface InProcessEchoGuardOptions {
@@ -148,6 +150,7 @@ export class InProcessEchoGuard {
     if (change) this.options.onChange?.(change === 'half-duplex', status);
     this.boundLatency(arrivedAt, status);
     this.keepTimelineWhileLocked(status);
+    if (this.keptFed) this.speaker.topUpSilence?.((mic.length * 1000) / this.rate);
     if (!this.convergedOnce && status.holding) {
       this.convergedOnce = true;
       this.options.onConverged?.(this.now() - (this.firstSound ?? this.now()), status);

@@ -111,7 +111,7 @@ test('audible is told as it changes: when audio comes, when the last of it has s
  * millisecond before the moment asked for, measured on the player's own clock. (node:test's
  * mock timers fire exactly on time, so they cannot show this.)
  */
-function withEarlyTimers(clock: { t: number }, run: (fireNext: () => boolean) => void): void {
+function withEarlyTimers(clock: { t: number }, run: (fireNext: () => boolean, nextAt: () => number | undefined) => void): void {
   const pending: Array<{ at: number; fn: () => void; cleared: boolean }> = [];
   const realSet = globalThis.setTimeout;
   const realClear = globalThis.clearTimeout;
@@ -132,7 +132,7 @@ function withEarlyTimers(clock: { t: number }, run: (fireNext: () => boolean) =>
       clock.t = Math.max(clock.t, next.at - 0.9);
       next.fn();
       return true;
-    });
+    }, () => pending.filter((timer) => !timer.cleared).reduce<number | undefined>((soonest, timer) => Math.min(soonest ?? Infinity, timer.at - 0.9), undefined));
   } finally {
     globalThis.setTimeout = realSet;
     globalThis.clearTimeout = realClear;
@@ -297,6 +297,37 @@ test('kept fed, the idle device is topped up with silence; keepFed(false) lets i
   assert.equal(device.writes.length, before, 'no more silence, no more wake-ups');
   player.writeItem('a', Buffer.alloc(100 * MS));
   assert.equal(written(device) / MS, fedMs + 100, 'a reply still plays while not kept fed');
+});
+
+test('kept fed and topped up as each microphone chunk comes (85 ms), it wakes for no timer of its own; once the chunks stop, its timer feeds on, and the device never runs dry', () => {
+  const clock = { t: 0 };
+  const device = new RecordingDevice(clock);
+  withEarlyTimers(clock, (fireNext, nextAt) => {
+    const player = new PacedPlayer(device, { leadMs: 150, keepFedMs: 60, deviceBufferMs: 30, now: () => clock.t });
+    const underruns: unknown[] = [];
+    player.on('underrun', (underrun) => underruns.push(underrun));
+    let wakeUps = 0;
+    const runUntil = (t: number): void => {
+      while ((nextAt() ?? Infinity) <= t) { fireNext(); wakeUps += 1; }
+      clock.t = t;
+    };
+    player.keepFed(true);
+    const chunks = 24;
+    for (let chunk = 1; chunk <= chunks; chunk++) {
+      runUntil(chunk * 85);
+      player.topUpSilence(85);
+    }
+    assert.ok(wakeUps <= 2, `${wakeUps} timer wake-ups over ${chunks} chunks`);
+    let sent = 0;
+    const ahead = device.writes.map((w) => { const left = sent / MS - w.at; sent += w.bytes; return left; }).slice(2);
+    assert.ok(Math.min(...ahead) >= 10, `the silence ran down to ${Math.min(...ahead)} ms before a chunk topped it up`);
+    assert.ok(written(device) / MS - clock.t <= 85 + 20 + 1, `at most a chunk and a margin ahead (${written(device) / MS - clock.t} ms)`);
+    const before = wakeUps;
+    runUntil(clock.t + 1000);
+    assert.ok(wakeUps - before >= 25, `the timer fed on without chunks (${wakeUps - before} wake-ups in 1 s)`);
+    assert.ok(written(device) / MS - clock.t >= 0, 'still ahead of the playhead');
+    assert.deepEqual(underruns, []);
+  });
 });
 
 test('given keepFedMs, nothing is fed (so no device started) until keepFed(true): the session may still be starting', async (t) => {

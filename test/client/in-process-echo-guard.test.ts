@@ -19,10 +19,12 @@ function converse(delayMs: number) {
   let now = 0;
   const playFrom = 0;
   const fed: boolean[] = [];
+  const topUps: Array<{ ms: number; fed: boolean }> = [];
   const speaker = Object.assign(new EventEmitter(), {
     format: { sampleRate: RATE },
     get audible() { return now >= playFrom && now < playFrom + (far.length * 1000) / RATE; },
     keepFed: (on: boolean) => { fed.push(on); },
+    topUpSilence: (ms: number) => { topUps.push({ ms, fed: fed.at(-1)! }); },
   });
   const changes: boolean[] = [];
   const guard = new InProcessEchoGuard(speaker, { now: () => now, onChange: (halfDuplex) => changes.push(halfDuplex) });
@@ -44,7 +46,7 @@ function converse(delayMs: number) {
     out.set(bufferToInt16(guard.filter(int16ToBuffer(scene.mic.subarray(at, at + chunk)))), at);
     if (guard.halfDuplex && halfDuplexAt === undefined) halfDuplexAt = now;
   }
-  return { scene, out, guard, changes, halfDuplexAt, speaker, fed, now: () => now };
+  return { scene, out, guard, changes, halfDuplexAt, speaker, fed, topUps, now: () => now };
 }
 
 test('300 ms path through kaiwa\'s own timeline: the echo is cancelled and the guard stays full duplex', () => {
@@ -75,6 +77,13 @@ test('the speaker is kept fed between replies only once the echo path is found (
   speaker.emit('sounding', int16ToBuffer(new Int16Array(2400)), now() + 3000);
   guard.filter(quiet);
   assert.deepEqual(fed, [false, true, false], 'off again when the delay is searched afresh');
+});
+
+test('while the speaker is kept fed, each chunk filtered tops its silence up for as long as the chunk lasts (no timer of the player\'s wakes the process); not otherwise', () => {
+  const { topUps, fed } = converse(300);
+  assert.deepEqual(fed, [false, true]);
+  assert.ok(topUps.length > 20, `${topUps.length} top-ups`);
+  assert.ok(topUps.every((topUp) => topUp.fed && Math.abs(topUp.ms - (2048 * 1000) / RATE) < 1e-9), JSON.stringify(topUps.find((topUp) => !topUp.fed || topUp.ms !== (2048 * 1000) / RATE)));
 });
 
 test('a microphone that never hears the speaker (headphones) never has the speaker kept fed', () => {
