@@ -227,9 +227,10 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
   }
 
   /**
-   * Turns the silence between replies (keepFedMs) on or off: it wakes the process ~30
-   * times a second, worth it only while someone needs the speaker's timeline unbroken
-   * (an echo canceller that found the echo). Off, the device runs dry after what it holds.
+   * Turns the silence between replies (keepFedMs) on or off: a write to the device for
+   * each microphone chunk (topUpSilence), or ~30 wake-ups a second without them, worth it
+   * only while someone needs the speaker's timeline unbroken (an echo canceller that found
+   * the echo). Off, the device runs dry after what it holds.
    */
   keepFed(on: boolean): void {
     const feeding = on && this.keepFedMs > 0;

@@ -25,7 +25,7 @@ function outputLatencyMs(): number {
 const DEFAULT_OUTPUT_LATENCY_MS = 20;
 /** The playback lead while a reply that arrived faster than real time waits (PacedPlayer burstLeadMs). */
 const BURST_LEAD_MS = 1000;
-/** Silence kept in the speaker between replies once kaiwa's canceller found the echo (see PacedPlayer keepFedMs): wakes the player ~30 times a second. */
+/** Silence kept in the speaker between replies once kaiwa's canceller found the echo (see PacedPlayer keepFedMs), topped up as each microphone chunk comes. */
 const KEEP_FED_MS = 60;
 /**
  * A device that cannot be opened (no sound card, no sound server) makes SoX fail within

@@ -166,8 +166,8 @@ export class InProcessEchoGuard {
 
   /**
    * The canceller's alignment holds only while the speaker's timeline goes on unbroken,
-   * so with a delay found the speaker is kept fed between replies; without one (no echo
-   * reaches the microphone: headphones) the ~30 wake-ups a second buy nothing.
+   * so with a delay found the speaker is kept fed between replies (topped up as each chunk
+   * comes); without one (no echo reaches the microphone: headphones) that buys nothing.
    */
   private keepTimelineWhileLocked(status: Readonly<EchoCancellerStatus>): void {
     const locked = status.delayMs !== undefined;
