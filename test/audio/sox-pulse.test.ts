@@ -96,8 +96,13 @@ describe('SoxPlayer through PulseAudio', () => {
     const heard = await capture.stop();
 
     assert.ok(closeMs > 700, `close() returned after ${closeMs} ms of captured audio, before 1 s of audio could have played`);
-    const run = longestRun(toneWindows(heard, 1000, 3000));
-    assert.ok(Math.abs(run.length - 50) <= 4, `tone lasted ${run.length * 20} ms on the monitor, expected ~1000`);
+    const windows = toneWindows(heard, 1000, 3000);
+    const run = longestRun(windows);
+    // Whole: all of it reached the monitor. Under load the sound server may split it once (a
+    // CI run heard 820 ms in one piece while other tests ran their own sound servers).
+    const toneMs = windows.filter(Boolean).length * 20;
+    assert.ok(Math.abs(toneMs - 1000) <= 80, `the monitor heard ${toneMs} ms of tone, expected ~1000`);
+    assert.ok(run.length >= 30, `the tone came in pieces: the longest ${run.length * 20} ms`);
     const middle = heard.subarray((run.start + 5) * 480, (run.start + run.length - 5) * 480);
     assert.equal(dominantFrequency(middle, RATE, 500, 2000, 10), 1000);
     assert.ok(Math.abs(amplitudeDb(toneAmplitude(middle, 1000, RATE), 12000)) < 1.5, 'level changed on the way');
