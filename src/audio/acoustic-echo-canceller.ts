@@ -634,6 +634,7 @@ export class AcousticEchoCanceller {
     const micEnergy = levels.mic[b]!;
     const noise = this.noise.after(micEnergy / N) * N;
     const micSounds = micEnergy > 4 * noise;
+    // As processBlock sets it from the lock: the search listens all the time while the speaker is heard.
     this.estimator.onlyWhileMicSounds = this.presence.absent;
     this.noise.update(micEnergy / N);
     this.unheldCount += N;

@@ -429,16 +429,16 @@ function referenceActive(history: RecentSamples): boolean {
 }
 
 /** Samples since the last beyond digital silence, given how many there were before the `count` from `offset`. */
-/** As `samplesSinceAudible`, counting from the last sample that is not 0. */
-function samplesSincePlayed(samples: ArrayLike<number>, offset: number, count: number, before: number): number {
-  for (let i = count - 1; i >= 0; i--) if (samples[offset + i] !== 0) return count - 1 - i;
-  return before + count;
-}
-
 function samplesSinceAudible(samples: ArrayLike<number>, offset: number, count: number, before: number): number {
   for (let i = count - 1; i >= 0; i--) {
     const sample = samples[offset + i]!;
     if (sample > SILENT_PEAK || sample < -SILENT_PEAK) return count - 1 - i;
   }
+  return before + count;
+}
+
+/** As `samplesSinceAudible`, counting from the last sample that is not 0. */
+function samplesSincePlayed(samples: ArrayLike<number>, offset: number, count: number, before: number): number {
+  for (let i = count - 1; i >= 0; i--) if (samples[offset + i] !== 0) return count - 1 - i;
   return before + count;
 }

@@ -246,8 +246,8 @@ export class PacedPlayer extends EventEmitter implements AudioSink {
    * The process is awake anyway (a microphone chunk came; the next is due in `untilNextMs`):
    * while kept fed between replies, the silence is topped up now to last until then, so no
    * timer of the player's own wakes the process (~30 wake-ups a second, most of kaiwa's CPU
-   * between replies through speakers). A reply's first audio waits behind ~20 ms more
-   * silence on average.
+   * between replies through speakers). A reply's first audio waits behind ~60 ms of silence
+   * on average instead of ~45.
    */
   topUpSilence(untilNextMs: number): void {
     if (!this.feeding || this.queue.length > 0 || this.closed || this.held || this.opening) return;
